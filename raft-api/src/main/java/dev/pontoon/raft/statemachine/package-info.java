@@ -1,0 +1,2 @@
+/** The state machine SPI that applications implement. */
+package dev.pontoon.raft.statemachine;

@@ -1,0 +1,81 @@
+package dev.pontoon.raft.storage;
+
+import dev.pontoon.raft.log.HardState;
+import dev.pontoon.raft.log.LogEntry;
+import java.util.List;
+
+/**
+ * Durable storage of the Raft log and hard state ({@code currentTerm}, {@code votedFor}).
+ *
+ * <p>Writes are separated from the sync that makes them durable, so that the runtime can
+ * group many proposals into one fsync (group commit).
+ *
+ * <p><b>To ensure correctness</b>, an implementation must guarantee:
+ * <ul>
+ *   <li><b>No holes.</b> {@link #append} takes entries whose indexes follow {@link #lastIndex()}
+ *       without a gap, and whose terms do not decrease; anything else is refused with
+ *       {@link IllegalArgumentException} and changes nothing.
+ *   <li><b>Call order.</b> Writes take effect in the order they are called, hard state
+ *       included: after a crash the store holds a prefix of the calls made, never a later call
+ *       without an earlier one.
+ *   <li><b>Durability.</b> When {@link #sync()} returns, every earlier write survives a crash
+ *       of the process or the machine. Before that, nothing is promised.
+ *   <li><b>Read your writes.</b> Reads reflect every write already called, synced or not.
+ *   <li><b>A truncation never resurrects.</b> Once a {@link #truncateSuffix} is synced, the
+ *       removed entries never reappear after a restart.
+ * </ul>
+ *
+ * <p>A worked call sequence: {@code append(1,2,3)}, {@code sync()}; a leader of a later term
+ * sends a conflicting entry 2, so the runtime calls {@code truncateSuffix(2)} then
+ * {@code append(2')}, {@code sync()}; the log is now {@code 1, 2'} and {@code lastIndex() == 2}.
+ * After {@code truncatePrefix(1, t1)} the log is {@code 2'}, {@code firstIndex() == 2} and
+ * {@code term(1) == t1} still answers.
+ *
+ * <p><b>Threading.</b> One thread writes (the runtime's sync worker); reads may come from other
+ * threads at the same time (see {@link LogReader}).
+ *
+ * <p><b>Failure.</b> Any exception other than {@link IllegalArgumentException} for bad input is
+ * fatal: the runtime stops the node rather than retry.
+ *
+ * @see LogReader
+ */
+public interface LogStore extends LogReader, AutoCloseable {
+
+  /** The hard state last saved, or {@link HardState#INITIAL} for a new store. */
+  HardState loadHardState();
+
+  /** Saves the hard state; durable after the next {@link #sync()}. */
+  void saveHardState(HardState state);
+
+  /**
+   * Appends entries after {@link #lastIndex()}.
+   *
+   * @param entries consecutive, starting at {@code lastIndex() + 1}; may be empty
+   * @throws IllegalArgumentException on a gap, an overlap or a decreasing term; nothing changes
+   */
+  void append(List<LogEntry> entries);
+
+  /**
+   * Removes the entries at {@code fromIndex} and after (a follower discarding a conflicting
+   * suffix, §5.3). Does nothing when {@code fromIndex > lastIndex()}.
+   *
+   * @throws IllegalArgumentException if {@code fromIndex < firstIndex()} (committed entries are
+   *     never truncated)
+   */
+  void truncateSuffix(long fromIndex);
+
+  /**
+   * Discards the entries up to and including {@code lastIncludedIndex}, which a snapshot now
+   * covers, remembering {@code lastIncludedTerm} as the term of that index. May be asked for an
+   * index beyond {@link #lastIndex()}, when a snapshot from the leader replaces the whole log:
+   * then the log becomes empty with {@code firstIndex() == lastIncludedIndex + 1}.
+   */
+  void truncatePrefix(long lastIncludedIndex, long lastIncludedTerm);
+
+  /** Makes every earlier write durable. Blocks until it is. */
+  void sync();
+
+  /** Releases resources. Idempotent. Unsynced writes may be lost. */
+  @Override
+  void close();
+}

@@ -1,0 +1,90 @@
+package dev.pontoon.raft.engine.core;
+
+/**
+ * Tuning of the Raft core, in ticks and counts. Validated in one place: the constructor rejects
+ * bad values with a message that names the rule and the values.
+ *
+ * <p>A tick is one logical time unit; only the runtime decides how long a tick lasts.
+ *
+ * @param electionTimeoutMinTicks lower bound of the randomized election timeout (inclusive)
+ * @param electionTimeoutMaxTicks upper bound of the randomized election timeout (exclusive)
+ * @param heartbeatTicks how often a leader sends AppendEntries to an idle follower
+ * @param preVote whether a node first probes with PreVote before raising its term (thesis §9.6)
+ * @param checkQuorum whether a leader steps down when it has not heard from a quorum within
+ *     an election timeout (thesis §6.2)
+ * @param maxInflightAppends how many AppendEntries may be outstanding to one follower in the
+ *     replicate state (pipelining)
+ * @param maxEntriesPerAppend most entries in one AppendEntries
+ * @param maxBytesPerAppend most payload bytes in one AppendEntries (at least one entry is
+ *     always sent)
+ */
+public record RaftConfig(int electionTimeoutMinTicks, int electionTimeoutMaxTicks, int heartbeatTicks,
+    boolean preVote, boolean checkQuorum, int maxInflightAppends, int maxEntriesPerAppend, long maxBytesPerAppend) {
+
+  public RaftConfig {
+    requirePositive(heartbeatTicks, "heartbeatTicks");
+    requirePositive(electionTimeoutMinTicks, "electionTimeoutMinTicks");
+    requirePositive(maxInflightAppends, "maxInflightAppends");
+    requirePositive(maxEntriesPerAppend, "maxEntriesPerAppend");
+    if (maxBytesPerAppend <= 0) {
+      throw new IllegalArgumentException("maxBytesPerAppend (" + maxBytesPerAppend + ") must be positive");
+    }
+    if (electionTimeoutMinTicks <= heartbeatTicks) {
+      throw new IllegalArgumentException("electionTimeoutMinTicks (" + electionTimeoutMinTicks
+          + ") must be greater than heartbeatTicks (" + heartbeatTicks + ")");
+    }
+    if (electionTimeoutMaxTicks <= electionTimeoutMinTicks) {
+      throw new IllegalArgumentException("electionTimeoutMaxTicks (" + electionTimeoutMaxTicks
+          + ") must be greater than electionTimeoutMinTicks (" + electionTimeoutMinTicks + ")");
+    }
+  }
+
+  /**
+   * Election timeout in [10, 20) ticks, heartbeat every 2 ticks, PreVote and CheckQuorum on,
+   * 256 appends in flight per follower, at most 1024 entries or 4 MiB per append.
+   */
+  public static RaftConfig defaults() {
+    return new RaftConfig(10, 20, 2, true, true, 256, 1024, 4L * 1024 * 1024);
+  }
+
+  public RaftConfig withElectionTimeoutTicks(int min, int maxExclusive) {
+    return new RaftConfig(min, maxExclusive, heartbeatTicks, preVote, checkQuorum, maxInflightAppends,
+        maxEntriesPerAppend, maxBytesPerAppend);
+  }
+
+  public RaftConfig withHeartbeatTicks(int ticks) {
+    return new RaftConfig(electionTimeoutMinTicks, electionTimeoutMaxTicks, ticks, preVote, checkQuorum,
+        maxInflightAppends, maxEntriesPerAppend, maxBytesPerAppend);
+  }
+
+  public RaftConfig withPreVote(boolean enabled) {
+    return new RaftConfig(electionTimeoutMinTicks, electionTimeoutMaxTicks, heartbeatTicks, enabled, checkQuorum,
+        maxInflightAppends, maxEntriesPerAppend, maxBytesPerAppend);
+  }
+
+  public RaftConfig withCheckQuorum(boolean enabled) {
+    return new RaftConfig(electionTimeoutMinTicks, electionTimeoutMaxTicks, heartbeatTicks, preVote, enabled,
+        maxInflightAppends, maxEntriesPerAppend, maxBytesPerAppend);
+  }
+
+  public RaftConfig withMaxInflightAppends(int count) {
+    return new RaftConfig(electionTimeoutMinTicks, electionTimeoutMaxTicks, heartbeatTicks, preVote, checkQuorum,
+        count, maxEntriesPerAppend, maxBytesPerAppend);
+  }
+
+  public RaftConfig withMaxEntriesPerAppend(int count) {
+    return new RaftConfig(electionTimeoutMinTicks, electionTimeoutMaxTicks, heartbeatTicks, preVote, checkQuorum,
+        maxInflightAppends, count, maxBytesPerAppend);
+  }
+
+  public RaftConfig withMaxBytesPerAppend(long bytes) {
+    return new RaftConfig(electionTimeoutMinTicks, electionTimeoutMaxTicks, heartbeatTicks, preVote, checkQuorum,
+        maxInflightAppends, maxEntriesPerAppend, bytes);
+  }
+
+  private static void requirePositive(int value, String name) {
+    if (value <= 0) {
+      throw new IllegalArgumentException(name + " (" + value + ") must be positive");
+    }
+  }
+}

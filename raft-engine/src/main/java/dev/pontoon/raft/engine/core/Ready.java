@@ -1,0 +1,65 @@
+package dev.pontoon.raft.engine.core;
+
+import dev.pontoon.raft.log.HardState;
+import dev.pontoon.raft.log.LogEntry;
+import dev.pontoon.raft.log.Snapshot;
+import dev.pontoon.raft.message.RaftMessage;
+import java.util.List;
+
+/**
+ * What the caller of {@link RaftCore} must now do. The order of the components is the order of
+ * the work, and each component says when it may be acted on.
+ *
+ * <p>Each item is handed out in exactly one {@code Ready}. Several {@code Ready}s may be
+ * outstanding at once (the runtime persists one while the core goes on); their persistence must
+ * be carried out in the order they were produced, and each acknowledged with
+ * {@link RaftCore#advance(Ready)} once durable, in the same order.
+ *
+ * @param hardState term and vote to persist, or {@code null} when unchanged. Must be durable
+ *     before any message of {@code sendAfterSync} leaves.
+ * @param entriesToAppend entries to write to the log store. When the first one's index is not
+ *     after the store's last index, the store's suffix from that index is a conflict to truncate
+ *     first ({@code LogStore.truncateSuffix(first.index())}). Durable before
+ *     {@code sendAfterSync} leaves.
+ * @param snapshotToInstall a snapshot received from the leader to install into the state
+ *     machine and snapshot store (and to truncate the log to), or {@code null}
+ * @param mustSync whether the hard state or log changed, so that an fsync is needed before
+ *     {@code sendAfterSync} may leave and before {@code advance}. Derived only from term, vote
+ *     and entries changing (Figure 2).
+ * @param sendNow messages that may be sent at once, in parallel with the write above (a
+ *     leader's AppendEntries, heartbeats, vote requests whose term and vote are in
+ *     {@code hardState}... see the rule on {@code sendAfterSync})
+ * @param sendAfterSync messages that may leave only once {@code hardState} and
+ *     {@code entriesToAppend} are durable: vote grants, append acknowledgements, and anything
+ *     else that promises what this node has stored
+ * @param committedEntries entries now known committed, in log order, to apply to the state
+ *     machine. They are committed on a quorum, so they may be applied even before this node's
+ *     own copy is durable.
+ * @param readsReady read requests whose read index is confirmed; answer each once the state
+ *     machine has applied up to its {@code readIndex}
+ * @param readsAborted ids of read requests that can no longer be confirmed (leadership lost);
+ *     fail them with {@code NotLeaderException}
+ */
+public record Ready(HardState hardState, List<LogEntry> entriesToAppend, Snapshot snapshotToInstall, boolean mustSync,
+    List<RaftMessage> sendNow, List<RaftMessage> sendAfterSync, List<LogEntry> committedEntries,
+    List<ReadState> readsReady, List<Long> readsAborted) {
+
+  public Ready {
+    entriesToAppend = List.copyOf(entriesToAppend);
+    sendNow = List.copyOf(sendNow);
+    sendAfterSync = List.copyOf(sendAfterSync);
+    committedEntries = List.copyOf(committedEntries);
+    readsReady = List.copyOf(readsReady);
+    readsAborted = List.copyOf(readsAborted);
+  }
+
+  /** A {@code Ready} with nothing to do. */
+  public static final Ready EMPTY = new Ready(null, List.of(), null, false, List.of(), List.of(), List.of(),
+      List.of(), List.of());
+
+  /** Whether there is nothing to do. */
+  public boolean isEmpty() {
+    return hardState == null && entriesToAppend.isEmpty() && snapshotToInstall == null && sendNow.isEmpty()
+        && sendAfterSync.isEmpty() && committedEntries.isEmpty() && readsReady.isEmpty() && readsAborted.isEmpty();
+  }
+}

@@ -1,0 +1,172 @@
+package dev.pontoon.raft.engine.memory;
+
+import dev.pontoon.raft.log.HardState;
+import dev.pontoon.raft.log.LogEntry;
+import dev.pontoon.raft.storage.LogCompactedException;
+import dev.pontoon.raft.storage.LogStore;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A {@link LogStore} in memory, for tests, the simulator and embedding where durability is not
+ * wanted.
+ *
+ * <p>It keeps what was synced apart from what was only written, so that a crash can be
+ * modelled: {@link #durableCopy()} returns a store holding only what the last {@link #sync()}
+ * made durable — the state a real store would recover after a crash.
+ *
+ * <p><b>Threading.</b> Every method is synchronized: one writer and any number of readers.
+ */
+public final class InMemoryLogStore implements LogStore {
+
+  /** The state visible to reads: every write called so far. */
+  private Image current;
+  /** The state as of the last sync: what survives a crash. */
+  private Image durable;
+
+  /** An empty store: no entries, {@link HardState#INITIAL}. */
+  public InMemoryLogStore() {
+    this(new Image(new ArrayList<>(), 1, 0, HardState.INITIAL));
+  }
+
+  private InMemoryLogStore(Image image) {
+    this.current = image;
+    this.durable = image.copy();
+  }
+
+  /** A new store holding only what was durable at the last {@link #sync()}. */
+  public synchronized InMemoryLogStore durableCopy() {
+    return new InMemoryLogStore(durable.copy());
+  }
+
+  @Override
+  public synchronized HardState loadHardState() {
+    return current.hardState;
+  }
+
+  @Override
+  public synchronized void saveHardState(HardState state) {
+    current.hardState = Objects.requireNonNull(state, "state");
+  }
+
+  @Override
+  public synchronized void append(List<LogEntry> entries) {
+    long expected = lastIndex() + 1;
+    long previousTerm = current.termAt(expected - 1);
+    for (LogEntry e : entries) {
+      if (e.index() != expected) {
+        throw new IllegalArgumentException("append must continue the log: expected index " + expected
+            + " but got " + e.index());
+      }
+      if (e.term() < previousTerm) {
+        throw new IllegalArgumentException("entry " + e.index() + " has term " + e.term()
+            + ", lower than its predecessor's term " + previousTerm);
+      }
+      previousTerm = e.term();
+      expected++;
+    }
+    current.entries.addAll(entries);
+  }
+
+  @Override
+  public synchronized void truncateSuffix(long fromIndex) {
+    if (fromIndex < current.firstIndex) {
+      throw new IllegalArgumentException("cannot truncate from " + fromIndex + ": the log starts at "
+          + current.firstIndex + " (compacted entries are committed)");
+    }
+    if (fromIndex > lastIndex()) {
+      return;
+    }
+    int keep = (int) (fromIndex - current.firstIndex);
+    current.entries.subList(keep, current.entries.size()).clear();
+  }
+
+  @Override
+  public synchronized void truncatePrefix(long lastIncludedIndex, long lastIncludedTerm) {
+    if (lastIncludedIndex < current.firstIndex) {
+      return;
+    }
+    if (lastIncludedIndex >= lastIndex()) {
+      current.entries.clear();
+    } else {
+      current.entries.subList(0, (int) (lastIncludedIndex + 1 - current.firstIndex)).clear();
+    }
+    current.firstIndex = lastIncludedIndex + 1;
+    current.prefixTerm = lastIncludedTerm;
+  }
+
+  @Override
+  public synchronized void sync() {
+    durable = current.copy();
+  }
+
+  @Override
+  public synchronized long firstIndex() {
+    return current.firstIndex;
+  }
+
+  @Override
+  public synchronized long lastIndex() {
+    return current.firstIndex + current.entries.size() - 1;
+  }
+
+  @Override
+  public synchronized long term(long index) {
+    if (index < current.firstIndex - 1) {
+      throw new LogCompactedException(index, current.firstIndex);
+    }
+    if (index > lastIndex()) {
+      throw new IndexOutOfBoundsException("index " + index + " is past the last index " + lastIndex());
+    }
+    return current.termAt(index);
+  }
+
+  @Override
+  public synchronized List<LogEntry> entries(long fromIndex, long toIndex, long maxBytes) {
+    if (fromIndex < current.firstIndex) {
+      throw new LogCompactedException(fromIndex, current.firstIndex);
+    }
+    if (toIndex > lastIndex() + 1 || fromIndex > toIndex) {
+      throw new IndexOutOfBoundsException("range [" + fromIndex + ", " + toIndex + ") is outside the log [" +
+          current.firstIndex + ", " + (lastIndex() + 1) + ")");
+    }
+    List<LogEntry> out = new ArrayList<>();
+    long bytes = 0;
+    for (long i = fromIndex; i < toIndex; i++) {
+      LogEntry e = current.entries.get((int) (i - current.firstIndex));
+      bytes += e.sizeInBytes();
+      if (!out.isEmpty() && bytes > maxBytes) {
+        break;
+      }
+      out.add(e);
+    }
+    return out;
+  }
+
+  @Override
+  public void close() {}
+
+  /** One full state of the store. */
+  private static final class Image {
+    final List<LogEntry> entries;
+    long firstIndex;
+    long prefixTerm;
+    HardState hardState;
+
+    Image(List<LogEntry> entries, long firstIndex, long prefixTerm, HardState hardState) {
+      this.entries = entries;
+      this.firstIndex = firstIndex;
+      this.prefixTerm = prefixTerm;
+      this.hardState = hardState;
+    }
+
+    Image copy() {
+      return new Image(new ArrayList<>(entries), firstIndex, prefixTerm, hardState);
+    }
+
+    long termAt(long index) {
+      return index == firstIndex - 1 ? prefixTerm : entries.get((int) (index - firstIndex)).term();
+    }
+  }
+}
