@@ -33,6 +33,7 @@ final class Network {
     RaftCore core;
     InMemoryLogStore store;
     final List<LogEntry> applied = new ArrayList<>();
+    final List<ReadState> reads = new ArrayList<>();
     boolean down;
   }
 
@@ -192,6 +193,11 @@ final class Network {
       return false;
     }
     Ready ready = node.core.ready();
+    if (ready.snapshotToInstall() != null) {
+      var meta = ready.snapshotToInstall().meta();
+      node.store.truncatePrefix(meta.lastIncludedIndex(), meta.lastIncludedTerm());
+      node.store.truncateSuffix(meta.lastIncludedIndex() + 1);
+    }
     if (!ready.entriesToAppend().isEmpty()) {
       long first = ready.entriesToAppend().get(0).index();
       if (first <= node.store.lastIndex()) {
@@ -212,6 +218,7 @@ final class Network {
       assertEquals(previous == null ? e : previous, e, "State Machine Safety violated at index " + e.index());
       node.applied.add(e);
     }
+    node.reads.addAll(ready.readsReady());
     node.core.advance(ready);
     check(id);
     return true;
