@@ -267,7 +267,7 @@ public final class RaftCore {
   /** Whether {@link #ready()} has anything to hand out. */
   public boolean hasReady() {
     UnstableLog unstable = log.unstable();
-    return !currentHardState().equals(handedOutHardState) || unstable.hasNextEntries()
+    return hardStateChanged() || unstable.hasNextEntries()
         || unstable.nextSnapshot() != null || !sendNow.isEmpty() || !sendAfterSync.isEmpty()
         || log.hasNextCommittedEntries() || !readsReady.isEmpty() || !readsAborted.isEmpty()
         || (leaderState != null && (leaderState.broadcastPending || leaderState.heartbeatPending));
@@ -278,10 +278,9 @@ public final class RaftCore {
     if (leaderState != null) {
       replication.flush();
     }
-    HardState hardState = currentHardState();
-    if (hardState.equals(handedOutHardState)) {
-      hardState = null;
-    } else {
+    HardState hardState = null;
+    if (hardStateChanged()) {
+      hardState = new HardState(term, votedFor);
       handedOutHardState = hardState;
     }
     UnstableLog unstable = log.unstable();
@@ -368,8 +367,8 @@ public final class RaftCore {
     }
   }
 
-  HardState currentHardState() {
-    return new HardState(term, votedFor);
+  private boolean hardStateChanged() {
+    return term != handedOutHardState.currentTerm() || !Objects.equals(votedFor, handedOutHardState.votedFor());
   }
 
   /** Whether this node heard from a live leader within the minimum election timeout (thesis §4.2.3). */
