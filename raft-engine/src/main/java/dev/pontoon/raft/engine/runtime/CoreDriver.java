@@ -68,7 +68,10 @@ final class CoreDriver {
   private final Map<Long, PendingRead> reads = new ConcurrentHashMap<>();
   private final List<Transfer> transfers = new ArrayList<>();
 
+  /** The core's status as last published. */
   private CoreStatus last;
+  /** The status {@link #observe} last compared against: role and leader changes are seen against it. */
+  private CoreStatus observed;
   private int syncsInFlight;
   private long handedOutCommit;
   private long nextReadId;
@@ -94,6 +97,7 @@ final class CoreDriver {
     this.transferTimeoutTicks = options.raftConfig().electionTimeoutMaxTicks();
     this.handedOutCommit = appliedIndex;
     this.last = core.status();
+    this.observed = last;
     runtime.publish(last);
   }
 
@@ -214,9 +218,9 @@ final class CoreDriver {
       publish();
       handle(ready);
     }
-    CoreStatus previous = last;
     publish();
-    observe(previous, last);
+    observe(observed, last);
+    observed = last;
   }
 
   private void handle(Ready ready) {
@@ -255,6 +259,9 @@ final class CoreDriver {
   private void observe(CoreStatus before, CoreStatus now) {
     boolean wasLeader = before.role() == Role.LEADER;
     boolean sameTerm = before.term() == now.term();
+    if (before.role() != now.role() || !sameTerm) {
+      LOG.info("{} is {} at term {} (leader {})", id, now.role(), now.term(), now.leader());
+    }
     if (wasLeader && (now.role() != Role.LEADER || !sameTerm)) {
       int failed = proposals.failAbove(handedOutCommit, new IndeterminateStateException(
           id + " lost leadership before commit; the command may still commit"));
