@@ -165,11 +165,13 @@ final class CoreDriver {
     reads.put(readId, read);
     if (leaseReads && canReadOnLease()) {
       // Thesis §6.4.1: within its lease the leader's commit index is current; no round needed.
+      metrics.leaseReads.increment();
       apply.submit(new ApplyWorker.Read(last.commitIndex(), read));
       return;
     }
     try {
       core.readIndex(readId);
+      metrics.readIndexReads.increment();
     } catch (NotLeaderException e) {
       reads.remove(readId);
       future.completeExceptionally(notLeader());
