@@ -206,10 +206,20 @@ public final class NettyTransport implements Transport {
       stopping = group;
     }
     io.netty.util.concurrent.Future<?> terminated = stopping.shutdownGracefully(0, 2, TimeUnit.SECONDS);
-    if (!stopping.next().inEventLoop()) {
+    if (!calledFromIoThread(stopping)) {
       terminated.awaitUninterruptibly();
     }
     log.info("{}: transport closed", config.localId());
+  }
+
+  /** An I/O thread cannot wait for its own group to terminate. */
+  private static boolean calledFromIoThread(EventLoopGroup group) {
+    for (io.netty.util.concurrent.EventExecutor executor : group) {
+      if (executor.inEventLoop()) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
