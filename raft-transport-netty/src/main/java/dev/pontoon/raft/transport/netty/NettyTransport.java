@@ -241,6 +241,12 @@ public final class NettyTransport implements Transport {
     return state == State.STARTED && connection != null && connection.isEstablished();
   }
 
+  /** The established outbound channel to {@code peer}, or null; for tests of this package. */
+  Channel channelTo(NodeId peer) {
+    PeerConnection connection = connections.get(peer);
+    return connection == null ? null : connection.establishedChannel();
+  }
+
   /** A snapshot of this transport's counters. */
   public NettyTransportStats stats() {
     return counters.snapshot();

@@ -70,6 +70,11 @@ final class PeerConnection {
     return ch != null && ch.isActive();
   }
 
+  /** The connection whose handshake is complete, or null. */
+  Channel establishedChannel() {
+    return established;
+  }
+
   /** Starts connecting. */
   void connect() {
     if (closed) {
