@@ -28,8 +28,11 @@ import java.util.SplittableRandom;
  */
 public final class RaftServerBuilder {
 
-  /** Default length of one tick. */
-  public static final Duration DEFAULT_TICK_INTERVAL = Duration.ofMillis(20);
+  /**
+   * Default length of one tick: with {@link RaftConfig#defaults()}, heartbeats every 100 ms and
+   * election timeouts of 500 ms to 1 s.
+   */
+  public static final Duration DEFAULT_TICK_INTERVAL = Duration.ofMillis(50);
   /** Default bound on proposals accepted and not yet answered. */
   public static final int DEFAULT_MAX_PENDING_PROPOSALS = 16_384;
   /** Default bound on the command bytes of those proposals. */

@@ -68,7 +68,10 @@ final class CoreDriver {
   private final Map<Long, PendingRead> reads = new ConcurrentHashMap<>();
   private final List<Transfer> transfers = new ArrayList<>();
 
+  /** The core's status as last published. */
   private CoreStatus last;
+  /** The status {@link #observe} last compared against: role and leader changes are seen against it. */
+  private CoreStatus observed;
   private int syncsInFlight;
   private long handedOutCommit;
   private long nextReadId;
@@ -94,6 +97,7 @@ final class CoreDriver {
     this.transferTimeoutTicks = options.raftConfig().electionTimeoutMaxTicks();
     this.handedOutCommit = appliedIndex;
     this.last = core.status();
+    this.observed = last;
     runtime.publish(last);
   }
 
@@ -161,11 +165,13 @@ final class CoreDriver {
     reads.put(readId, read);
     if (leaseReads && canReadOnLease()) {
       // Thesis §6.4.1: within its lease the leader's commit index is current; no round needed.
+      metrics.leaseReads.increment();
       apply.submit(new ApplyWorker.Read(last.commitIndex(), read));
       return;
     }
     try {
       core.readIndex(readId);
+      metrics.readIndexReads.increment();
     } catch (NotLeaderException e) {
       reads.remove(readId);
       future.completeExceptionally(notLeader());
@@ -214,9 +220,9 @@ final class CoreDriver {
       publish();
       handle(ready);
     }
-    CoreStatus previous = last;
     publish();
-    observe(previous, last);
+    observe(observed, last);
+    observed = last;
   }
 
   private void handle(Ready ready) {
@@ -255,6 +261,9 @@ final class CoreDriver {
   private void observe(CoreStatus before, CoreStatus now) {
     boolean wasLeader = before.role() == Role.LEADER;
     boolean sameTerm = before.term() == now.term();
+    if (before.role() != now.role() || !sameTerm) {
+      LOG.info("{} is {} at term {} (leader {})", id, now.role(), now.term(), now.leader());
+    }
     if (wasLeader && (now.role() != Role.LEADER || !sameTerm)) {
       int failed = proposals.failAbove(handedOutCommit, new IndeterminateStateException(
           id + " lost leadership before commit; the command may still commit"));

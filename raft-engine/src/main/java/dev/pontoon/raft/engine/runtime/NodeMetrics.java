@@ -41,6 +41,8 @@ final class NodeMetrics {
   private final Counter bytesSent;
   private final Counter bytesReceived;
   private final Map<String, Counter> rejected = new ConcurrentHashMap<>();
+  final Counter leaseReads;
+  final Counter readIndexReads;
   private final Map<NodeId, Gauge> peerLag = new ConcurrentHashMap<>();
   /** Everything registered, removed on close so that a node restarted in the same JVM starts afresh. */
   private final List<Meter> registered = new CopyOnWriteArrayList<>();
@@ -58,6 +60,10 @@ final class NodeMetrics {
         .register(registry));
     leaderChanges = counter("raft.leader.changes", "times the known leader changed");
     electionsStarted = counter("raft.elections.started", "elections this node started");
+    leaseReads = keep(Counter.builder("raft.reads").description("linearizable reads started, by how they are confirmed")
+        .tags(tags).tag("mode", "lease").register(registry));
+    readIndexReads = keep(Counter.builder("raft.reads").description("linearizable reads started, by how they are confirmed")
+        .tags(tags).tag("mode", "read_index").register(registry));
     messagesSent = counter("raft.messages.sent", "messages handed to the transport");
     messagesReceived = counter("raft.messages.received", "messages received from the transport");
     bytesSent = counter("raft.bytes.sent", "estimated bytes of messages sent");

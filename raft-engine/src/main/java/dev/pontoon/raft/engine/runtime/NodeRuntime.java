@@ -39,6 +39,11 @@ import org.slf4j.LoggerFactory;
 public final class NodeRuntime {
 
   private static final Logger LOG = LoggerFactory.getLogger(NodeRuntime.class);
+  /**
+   * Most loop tasks run before the core's Ready is carried out: large enough to batch many
+   * proposals into one append, small enough that ticks and acks are never held back for long.
+   */
+  private static final int LOOP_BATCH = 1024;
 
   private final NodeOptions options;
   private final NodeId id;
@@ -70,7 +75,10 @@ public final class NodeRuntime {
     HardState hardState = recoverHardState(snapshot.isPresent());
     RaftCore core = new RaftCore(id, config, options.raftConfig(), options.logStore(), hardState, appliedIndex,
         new SplittableRandom(options.randomSeed()));
-    this.loop = new BatchingThread<>(prefix + "loop", 8192, this::runLoopBatch, this::fail);
+    if (isBootstrapLeader(hardState, snapshot.isPresent())) {
+      core.bootstrapAsLeader();
+    }
+    this.loop = new BatchingThread<>(prefix + "loop", LOOP_BATCH, this::runLoopBatch, this::fail);
     this.sync = new SyncWorker(prefix + "sync", options.logStore(), options.snapshotStore(), metrics,
         this::onDurable, this::fail);
     this.apply = new ApplyWorker(prefix + "apply", options.stateMachine(), appliedIndex, new ApplyListener(),

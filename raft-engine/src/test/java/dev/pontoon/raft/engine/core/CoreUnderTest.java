@@ -72,6 +72,11 @@ final class CoreUnderTest {
 
   /** Writes a Ready to the store without advancing the core. */
   void write(Ready ready) {
+    if (ready.snapshotToInstall() != null) {
+      var meta = ready.snapshotToInstall().meta();
+      store.truncatePrefix(meta.lastIncludedIndex(), meta.lastIncludedTerm());
+      store.truncateSuffix(meta.lastIncludedIndex() + 1);
+    }
     if (!ready.entriesToAppend().isEmpty()) {
       long first = ready.entriesToAppend().get(0).index();
       if (first <= store.lastIndex()) {

@@ -33,6 +33,9 @@ final class Network {
     RaftCore core;
     InMemoryLogStore store;
     final List<LogEntry> applied = new ArrayList<>();
+    final List<ReadState> reads = new ArrayList<>();
+    /** Readys written but not yet synced (two-phase mode): their sendAfterSync and advance wait. */
+    final ArrayDeque<Ready> unsynced = new ArrayDeque<>();
     boolean down;
   }
 
@@ -125,7 +128,7 @@ final class Network {
     Node node = nodes.get(id);
     node.store = node.store.durableCopy();
     node.down = true;
-    inFlight.removeIf(m -> m.to().equals(id) || m.from().equals(id));
+    node.unsynced.clear();
   }
 
   void restart(NodeId id) {
@@ -188,10 +191,16 @@ final class Network {
   /** Persists, sends and applies one Ready of {@code id}; returns whether there was one. */
   boolean processReady(NodeId id) {
     Node node = nodes.get(id);
+    boolean synced = sync(id); // earlier two-phase Readys first: advances happen in order
     if (node.down || !node.core.hasReady()) {
-      return false;
+      return synced;
     }
     Ready ready = node.core.ready();
+    if (ready.snapshotToInstall() != null) {
+      var meta = ready.snapshotToInstall().meta();
+      node.store.truncatePrefix(meta.lastIncludedIndex(), meta.lastIncludedTerm());
+      node.store.truncateSuffix(meta.lastIncludedIndex() + 1);
+    }
     if (!ready.entriesToAppend().isEmpty()) {
       long first = ready.entriesToAppend().get(0).index();
       if (first <= node.store.lastIndex()) {
@@ -207,14 +216,112 @@ final class Network {
     }
     inFlight.addAll(ready.sendNow());
     inFlight.addAll(ready.sendAfterSync());
+    apply(node, ready);
+    node.core.advance(ready);
+    check(id);
+    return true;
+  }
+
+  // ------------------------------------------------------------ two-phase, randomized driving
+
+  /**
+   * Phase one of a Ready, as a runtime that overlaps I/O would do it: write without syncing,
+   * send {@code sendNow}, apply committed entries. {@link #sync} does the rest.
+   */
+  boolean writeReady(NodeId id) {
+    Node node = nodes.get(id);
+    if (node.down || !node.core.hasReady()) {
+      return false;
+    }
+    Ready ready = node.core.ready();
+    if (ready.snapshotToInstall() != null) {
+      var meta = ready.snapshotToInstall().meta();
+      node.store.truncatePrefix(meta.lastIncludedIndex(), meta.lastIncludedTerm());
+      node.store.truncateSuffix(meta.lastIncludedIndex() + 1);
+    }
+    if (!ready.entriesToAppend().isEmpty()) {
+      long first = ready.entriesToAppend().get(0).index();
+      if (first <= node.store.lastIndex()) {
+        node.store.truncateSuffix(first);
+      }
+      node.store.append(ready.entriesToAppend());
+    }
+    if (ready.hardState() != null) {
+      node.store.saveHardState(ready.hardState());
+    }
+    inFlight.addAll(ready.sendNow());
+    apply(node, ready);
+    node.unsynced.add(ready);
+    check(id);
+    return true;
+  }
+
+  /** Phase two: sync, then release each written Ready's {@code sendAfterSync} and advance it, in order. */
+  boolean sync(NodeId id) {
+    Node node = nodes.get(id);
+    if (node.down || node.unsynced.isEmpty()) {
+      return false;
+    }
+    node.store.sync();
+    while (!node.unsynced.isEmpty()) {
+      Ready ready = node.unsynced.poll();
+      inFlight.addAll(ready.sendAfterSync());
+      node.core.advance(ready);
+      check(id);
+    }
+    return true;
+  }
+
+  /** Delivers a random in-flight message (reordering), dropping or duplicating it with the given odds. */
+  boolean deliverRandom(SplittableRandom random, double drop, double duplicate) {
+    if (inFlight.isEmpty()) {
+      return false;
+    }
+    List<RaftMessage> all = new ArrayList<>(inFlight);
+    RaftMessage m = all.remove(random.nextInt(all.size()));
+    inFlight.clear();
+    inFlight.addAll(all);
+    if (random.nextDouble() < duplicate) {
+      inFlight.add(m);
+    }
+    if (random.nextDouble() >= drop) {
+      deliver(m);
+    }
+    return true;
+  }
+
+  int inFlightCount() {
+    return inFlight.size();
+  }
+
+  /** Log Matching (§5.3): if two logs hold an entry with the same index and term, they are identical up to it. */
+  void checkLogMatching() {
+    List<Node> all = new ArrayList<>(nodes.values());
+    for (int i = 0; i < all.size(); i++) {
+      for (int j = i + 1; j < all.size(); j++) {
+        InMemoryLogStore a = all.get(i).store;
+        InMemoryLogStore b = all.get(j).store;
+        long last = Math.min(a.lastIndex(), b.lastIndex());
+        boolean matched = false;
+        for (long k = last; k >= 1; k--) {
+          LogEntry x = a.entries(k, k + 1, Long.MAX_VALUE).get(0);
+          LogEntry y = b.entries(k, k + 1, Long.MAX_VALUE).get(0);
+          matched |= x.term() == y.term();
+          if (matched) {
+            assertEquals(x, y, "Log Matching violated at index " + k);
+          }
+        }
+      }
+    }
+  }
+
+  private void apply(Node node, Ready ready) {
     for (LogEntry e : ready.committedEntries()) {
       LogEntry previous = appliedAt.putIfAbsent(e.index(), e);
       assertEquals(previous == null ? e : previous, e, "State Machine Safety violated at index " + e.index());
       node.applied.add(e);
     }
-    node.core.advance(ready);
-    check(id);
-    return true;
+    node.reads.addAll(ready.readsReady());
   }
 
   private void deliver(RaftMessage m) {
@@ -232,6 +339,13 @@ final class Network {
     if (core.role() == Role.LEADER) {
       NodeId previous = leaders.putIfAbsent(core.term(), id);
       assertEquals(previous == null ? id : previous, id, "Election Safety violated in term " + core.term());
+      if (previous == null) {
+        // Leader Completeness (§5.4): a new leader holds every entry committed before it.
+        for (LogEntry e : appliedAt.values()) {
+          assertTrue(e.index() <= core.log.lastIndex() && core.log.term(e.index()) == e.term(),
+              "Leader Completeness violated: " + id + " at term " + core.term() + " lacks " + e);
+        }
+      }
     }
   }
 }

@@ -8,13 +8,34 @@ import dev.pontoon.raft.NodeId;
 import dev.pontoon.raft.message.RaftMessage;
 import dev.pontoon.raft.message.TimeoutNow;
 import dev.pontoon.raft.transport.Transport;
+import dev.pontoon.raft.transport.TransportContract;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-class InMemoryTransportTest {
+/** The transport contract, plus the in-memory network's faults (disconnect, partition, heal). */
+class InMemoryTransportTest extends TransportContract {
+
+  /** The network the contract's transports n1, n2, n3 share. */
+  private final InMemoryNetwork contractNetwork = new InMemoryNetwork();
+
+  @Override
+  protected Map<NodeId, Transport> createTransports(List<NodeId> ids) {
+    Map<NodeId, Transport> out = new LinkedHashMap<>();
+    for (NodeId id : ids) {
+      out.put(id, contractNetwork.transport(id));
+    }
+    return out;
+  }
+
+  @Override
+  protected Transport reopen(NodeId id) {
+    return contractNetwork.transport(id);
+  }
 
   private static final NodeId A = NodeId.of("a");
   private static final NodeId B = NodeId.of("b");
