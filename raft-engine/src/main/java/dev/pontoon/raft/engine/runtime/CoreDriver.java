@@ -77,6 +77,8 @@ final class CoreDriver {
   private long nextReadId;
   private long ticks;
   private long termWithOwnCommit = -1;
+  /** A term in which a leadership transfer was requested: no lease reads in it (see canReadOnLease). */
+  private long termWithTransfer = -1;
 
   private record Transfer(NodeId target, CompletableFuture<Void> future, long deadlineTick) {}
 
@@ -197,6 +199,7 @@ final class CoreDriver {
       return;
     }
     transfers.add(new Transfer(target, future, ticks + transferTimeoutTicks));
+    termWithTransfer = last.term();
   }
 
   /** The sync worker made {@code batch} durable: now its acks may leave (Ready's contract). */
@@ -292,9 +295,13 @@ final class CoreDriver {
     }
   }
 
-  /** Thesis §6.4.1: lease reads need the lease, no transfer under way, and a commit in this term. */
+  /**
+   * Thesis §6.4.1: lease reads need the lease, a commit in this term, and no transfer requested in
+   * this term: the target's TimeoutNow election bypasses the followers' lease (thesis §3.10), and a
+   * late TimeoutNow could elect it even after the transfer seemed abandoned.
+   */
   private boolean canReadOnLease() {
-    if (last.role() != Role.LEADER || !transfers.isEmpty()) {
+    if (last.role() != Role.LEADER || termWithTransfer == last.term()) {
       return false;
     }
     if (termWithOwnCommit != last.term()) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.pontoon.raft.IndeterminateStateException;
 import dev.pontoon.raft.NodeId;
 import dev.pontoon.raft.NodeStoppedException;
 import dev.pontoon.raft.OverloadedException;
@@ -17,6 +18,7 @@ import dev.pontoon.raft.engine.memory.InMemorySnapshotStore;
 import dev.pontoon.raft.log.Bytes;
 import dev.pontoon.raft.log.ClusterConfig;
 import dev.pontoon.raft.storage.StorageException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -99,6 +101,30 @@ class RaftServerFaultTest {
         assertTrue(indexes.get(i) > indexes.get(i - 1), "each index applied once, in log order: " + indexes);
       }
       assertEquals(cluster.machine(leader.id()).appliedCommands(), fresh.appliedCommands());
+    }
+  }
+
+  @Test
+  void proposalNotCommittedWithinTheTimeoutFailsAsIndeterminate() {
+    try (TestCluster cluster = new TestCluster(3, b -> b.proposalTimeout(Duration.ofMillis(100)))) {
+      RaftServer leader = cluster.awaitLeader();
+      cluster.followers(leader).forEach(f -> cluster.network.disconnect(f.id()));
+      IndeterminateStateException e = assertInstanceOf(IndeterminateStateException.class,
+          failure(leader.submit(Bytes.ofUtf8("k=1"))));
+      assertTrue(e.getMessage().contains("not committed within the proposal timeout"), e.getMessage());
+      assertTrue(e.mayStillCommit());
+    }
+  }
+
+  @Test
+  void leaderThatLosesItsQuorumFailsPendingProposalsAsIndeterminate() {
+    try (TestCluster cluster = new TestCluster(3)) {
+      RaftServer leader = cluster.awaitLeader();
+      cluster.followers(leader).forEach(f -> cluster.network.disconnect(f.id()));
+      CompletableFuture<Bytes> pending = leader.submit(Bytes.ofUtf8("k=1"));
+      // CheckQuorum (thesis §6.2): without a quorum for an election timeout, the leader steps down.
+      IndeterminateStateException e = assertInstanceOf(IndeterminateStateException.class, failure(pending));
+      assertTrue(e.getMessage().contains("lost leadership before commit"), e.getMessage());
     }
   }
 
