@@ -127,9 +127,10 @@ final class PeerConnection {
     if (closed || group.isShuttingDown()) {
       return;
     }
+    // Counted before scheduling, so that the count is visible once the new attempt runs.
+    counters.reconnects.increment();
     try {
       group.schedule(this::connect, backoff.nextDelayNanos(), TimeUnit.NANOSECONDS);
-      counters.reconnects.increment();
     } catch (RejectedExecutionException e) {
       // The transport is closing: its I/O threads accept no new tasks, and no reconnect is wanted.
     }
