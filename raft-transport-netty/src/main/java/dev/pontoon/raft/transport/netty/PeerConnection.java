@@ -151,7 +151,13 @@ final class PeerConnection {
     queue.add(new Pending(message, size));
     queuedBytes.addAndGet(size);
     if (drainScheduled.compareAndSet(false, true)) {
-      ch.eventLoop().execute(drain);
+      try {
+        ch.eventLoop().execute(drain);
+      } catch (RejectedExecutionException e) {
+        // The transport closed since the checks above; send must not throw. close() drops the queue.
+        drainScheduled.set(false);
+        counters.droppedClosed.increment();
+      }
     }
   }
 
