@@ -46,7 +46,7 @@ final class Follower {
   }
 
   /** Accepts the sender as the leader of the current term (§5.2): a candidate steps down. */
-  private boolean acceptLeader(RaftMessage m) {
+  private void acceptLeader(RaftMessage m) {
     if (core.role() == Role.LEADER) {
       // Election Safety (§5.2): at most one leader per term. Two means a broken invariant.
       throw new IllegalStateException(core.id + " is leader of term " + core.term + " but " + m.from()
@@ -57,7 +57,6 @@ final class Follower {
     }
     core.followerState.leader = m.from();
     core.electionElapsed = 0;
-    return true;
   }
 
   /** Figure 2, AppendEntries receiver; the term was already reconciled by {@code step}. */

@@ -17,7 +17,6 @@ import dev.pontoon.raft.message.RequestVote;
 import dev.pontoon.raft.message.RequestVoteResponse;
 import dev.pontoon.raft.message.TimeoutNow;
 import dev.pontoon.raft.storage.LogReader;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -77,10 +76,7 @@ public final class RaftCore {
   int randomizedElectionTimeout;
 
   private HardState handedOutHardState;
-  private final List<RaftMessage> sendNow = new ArrayList<>();
-  private final List<RaftMessage> sendAfterSync = new ArrayList<>();
-  private final List<ReadState> readsReady = new ArrayList<>();
-  private final List<Long> readsAborted = new ArrayList<>();
+  private final Outbox outbox = new Outbox();
 
   /**
    * Creates a core as a follower in the term of {@code hardState}.
@@ -267,9 +263,8 @@ public final class RaftCore {
   /** Whether {@link #ready()} has anything to hand out. */
   public boolean hasReady() {
     UnstableLog unstable = log.unstable();
-    return !currentHardState().equals(handedOutHardState) || unstable.hasNextEntries()
-        || unstable.nextSnapshot() != null || !sendNow.isEmpty() || !sendAfterSync.isEmpty()
-        || log.hasNextCommittedEntries() || !readsReady.isEmpty() || !readsAborted.isEmpty()
+    return hardStateChanged() || unstable.hasNextEntries()
+        || unstable.nextSnapshot() != null || !outbox.isEmpty() || log.hasNextCommittedEntries()
         || (leaderState != null && (leaderState.broadcastPending || leaderState.heartbeatPending));
   }
 
@@ -278,10 +273,9 @@ public final class RaftCore {
     if (leaderState != null) {
       replication.flush();
     }
-    HardState hardState = currentHardState();
-    if (hardState.equals(handedOutHardState)) {
-      hardState = null;
-    } else {
+    HardState hardState = null;
+    if (hardStateChanged()) {
+      hardState = new HardState(term, votedFor);
       handedOutHardState = hardState;
     }
     UnstableLog unstable = log.unstable();
@@ -290,12 +284,9 @@ public final class RaftCore {
     unstable.acceptInProgress();
     // Figure 2: currentTerm, votedFor and log[] are the persistent state; only they need a sync.
     boolean mustSync = hardState != null || !entries.isEmpty() || snapshot != null;
-    Ready ready = new Ready(hardState, entries, snapshot, mustSync, sendNow, sendAfterSync,
-        log.nextCommittedEntries(), readsReady, readsAborted);
-    sendNow.clear();
-    sendAfterSync.clear();
-    readsReady.clear();
-    readsAborted.clear();
+    Ready ready = new Ready(hardState, entries, snapshot, mustSync, outbox.sendNow, outbox.sendAfterSync,
+        log.nextCommittedEntries(), outbox.readsReady, outbox.readsAborted);
+    outbox.clear();
     return ready;
   }
 
@@ -368,8 +359,8 @@ public final class RaftCore {
     }
   }
 
-  HardState currentHardState() {
-    return new HardState(term, votedFor);
+  private boolean hardStateChanged() {
+    return term != handedOutHardState.currentTerm() || !Objects.equals(votedFor, handedOutHardState.votedFor());
   }
 
   /** Whether this node heard from a live leader within the minimum election timeout (thesis §4.2.3). */
@@ -378,15 +369,15 @@ public final class RaftCore {
   }
 
   void sendNow(RaftMessage m) {
-    sendNow.add(m);
+    outbox.sendNow.add(m);
   }
 
   void sendAfterSync(RaftMessage m) {
-    sendAfterSync.add(m);
+    outbox.sendAfterSync.add(m);
   }
 
   void readsReady(List<ReadState> reads) {
-    readsReady.addAll(reads);
+    outbox.readsReady.addAll(reads);
   }
 
   // ---------------------------------------------------------------- role changes
@@ -446,7 +437,7 @@ public final class RaftCore {
 
   private void leaveRole() {
     if (leaderState != null) {
-      readsAborted.addAll(leaderState.reads.abortAll());
+      outbox.readsAborted.addAll(leaderState.reads.abortAll());
     }
     leaderState = null;
     candidateState = null;

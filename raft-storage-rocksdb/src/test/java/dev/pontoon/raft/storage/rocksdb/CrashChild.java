@@ -7,11 +7,12 @@ import java.nio.file.Path;
 
 /**
  * The process the crash tests kill: opens the store, then performs the {@link CrashWorkload} of
- * the given seed forever, printing {@code synced <ops>} after each {@code sync()} returns, where
- * {@code ops} counts the writes performed so far. It exits when its standard input closes, so
+ * the given seed forever. Before each write it prints {@code op <n>} (so that the parent can kill
+ * it at a chosen point of the stream), and after each {@code sync()} returns it prints
+ * {@code synced <n> <lastIndex> <currentTerm>}: writes 1..n are durable. It exits when its standard input closes, so
  * that it never outlives the test.
  *
- * <p>Usage: {@code CrashChild <directory> <seed>}
+ * <p>Usage: {@code CrashChild <directory> <seed> <mix>}
  */
 final class CrashChild {
   private CrashChild() {}
@@ -19,17 +20,20 @@ final class CrashChild {
   public static void main(String[] args) {
     Path dir = Path.of(args[0]);
     long seed = Long.parseLong(args[1]);
+    CrashWorkload.Mix mix = CrashWorkload.Mix.valueOf(args[2]);
     watchParent(System.in);
     PrintStream out = System.out;
     RocksDbLogStore store = RocksDbLogStore.open(CrashRecoveryTest.config(dir));
-    CrashWorkload workload = new CrashWorkload(seed, LogImage.of(store));
+    CrashWorkload workload = new CrashWorkload(seed, mix, LogImage.of(store));
     out.println("opened");
     out.flush();
     for (long ops = 1; ; ops++) {
       CrashWorkload.Op op = workload.next();
+      out.println("op " + ops);
+      out.flush();
       CrashWorkload.applyTo(store, op);
       if (op instanceof CrashWorkload.Sync) {
-        out.println("synced " + ops);
+        out.println("synced " + ops + " " + store.lastIndex() + " " + store.loadHardState().currentTerm());
         out.flush();
       }
     }

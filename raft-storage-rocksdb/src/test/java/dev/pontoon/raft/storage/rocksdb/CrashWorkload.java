@@ -38,12 +38,22 @@ final class CrashWorkload {
   static final int PAYLOAD_BYTES = 128;
   private static final int MAX_LOG = 2_000;
 
+  /** Which rounds the workload plays. */
+  enum Mix {
+    /** Every kind of round. */
+    ALL,
+    /** Only a new leader's conflicting suffix (plus compaction to bound the log). */
+    CONFLICTS
+  }
+
   private final SplittableRandom random;
+  private final Mix mix;
   private final LogImage model;
   private final Deque<Op> round = new ArrayDeque<>();
 
-  CrashWorkload(long seed, LogImage start) {
+  CrashWorkload(long seed, Mix mix, LogImage start) {
     this.random = new SplittableRandom(seed);
+    this.mix = mix;
     this.model = start.copy();
   }
 
@@ -99,7 +109,7 @@ final class CrashWorkload {
     // Plan against a private copy so that the ops of one round build on each other.
     LogImage plan = model.copy();
     long term = Math.max(Math.max(plan.hardState.currentTerm(), plan.lastTerm()), 1);
-    int dice = random.nextInt(100);
+    int dice = mix == Mix.CONFLICTS ? 60 + random.nextInt(20) : random.nextInt(100);
     if (plan.entries.size() > MAX_LOG || (dice >= 80 && dice < 90 && !plan.entries.isEmpty())) {
       long index = plan.firstIndex + random.nextLong(plan.entries.size() / 2 + 1);
       add(plan, new TruncatePrefix(index, plan.termAt(index)));

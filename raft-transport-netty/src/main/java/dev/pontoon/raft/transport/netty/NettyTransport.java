@@ -206,10 +206,20 @@ public final class NettyTransport implements Transport {
       stopping = group;
     }
     io.netty.util.concurrent.Future<?> terminated = stopping.shutdownGracefully(0, 2, TimeUnit.SECONDS);
-    if (!stopping.next().inEventLoop()) {
+    if (!calledFromIoThread(stopping)) {
       terminated.awaitUninterruptibly();
     }
     log.info("{}: transport closed", config.localId());
+  }
+
+  /** An I/O thread cannot wait for its own group to terminate. */
+  private static boolean calledFromIoThread(EventLoopGroup group) {
+    for (io.netty.util.concurrent.EventExecutor executor : group) {
+      if (executor.inEventLoop()) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**
@@ -229,6 +239,12 @@ public final class NettyTransport implements Transport {
   public boolean isConnected(NodeId peer) {
     PeerConnection connection = connections.get(peer);
     return state == State.STARTED && connection != null && connection.isEstablished();
+  }
+
+  /** The established outbound channel to {@code peer}, or null; for tests of this package. */
+  Channel channelTo(NodeId peer) {
+    PeerConnection connection = connections.get(peer);
+    return connection == null ? null : connection.establishedChannel();
   }
 
   /** A snapshot of this transport's counters. */

@@ -10,6 +10,7 @@ import io.netty.channel.EventLoopGroup;
 import java.net.InetSocketAddress;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -69,6 +70,11 @@ final class PeerConnection {
     return ch != null && ch.isActive();
   }
 
+  /** The connection whose handshake is complete, or null. */
+  Channel establishedChannel() {
+    return established;
+  }
+
   /** Starts connecting. */
   void connect() {
     if (closed) {
@@ -121,8 +127,12 @@ final class PeerConnection {
     if (closed || group.isShuttingDown()) {
       return;
     }
-    counters.reconnects.increment();
-    group.schedule(this::connect, backoff.nextDelayNanos(), TimeUnit.NANOSECONDS);
+    try {
+      group.schedule(this::connect, backoff.nextDelayNanos(), TimeUnit.NANOSECONDS);
+      counters.reconnects.increment();
+    } catch (RejectedExecutionException e) {
+      // The transport is closing: its I/O threads accept no new tasks, and no reconnect is wanted.
+    }
   }
 
   /** Queues {@code message} of encoded size {@code size} for the peer, or drops and counts it. */
