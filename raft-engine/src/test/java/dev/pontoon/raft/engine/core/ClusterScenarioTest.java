@@ -169,6 +169,33 @@ class ClusterScenarioTest {
     }
   }
 
+  /** A learner receives the log but never campaigns and never counts towards a quorum. */
+  @Test
+  void learnerReplicatesButNeitherVotesNorCounts() {
+    NodeId learner = NodeId.of("n4");
+    var config = new dev.pontoon.raft.log.ClusterConfig(Set.of(N1, N2, N3), Set.of(learner));
+    Network net = new Network(config, Fixtures.plain(), 15, java.util.Map.of());
+    NodeId leader = net.elect(100);
+    net.core(leader).propose(cmd("x"));
+    net.stabilize();
+    net.tickAll(3);
+    assertEquals(List.of("x"), commands(net.node(learner).applied));
+
+    // With the two other voters down, the leader and the learner are not a majority.
+    for (NodeId voter : List.of(N1, N2, N3)) {
+      if (!voter.equals(leader)) {
+        net.crash(voter);
+      }
+    }
+    long commit = net.core(leader).commitIndex();
+    net.core(leader).propose(cmd("y"));
+    net.stabilize();
+    net.tickAll(100);
+
+    assertEquals(commit, net.core(learner).commitIndex());
+    assertEquals(Role.FOLLOWER, net.core(learner).role());
+  }
+
   private static NodeId otherThan(Network net, NodeId id) {
     return net.nodes.keySet().stream().filter(n -> !n.equals(id)).findFirst().orElseThrow();
   }
