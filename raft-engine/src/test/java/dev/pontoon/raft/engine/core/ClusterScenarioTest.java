@@ -117,20 +117,6 @@ class ClusterScenarioTest {
     assertEquals(net.node(fresh).store.lastIndex(), net.node(old).store.lastIndex());
   }
 
-  /** Split votes resolve: with every node campaigning at once, randomized timeouts elect one leader (§5.2). */
-  @Test
-  void splitVotesResolve() {
-    Network net = new Network(4, Fixtures.plain(), 5);
-    for (NodeId id : net.nodes.keySet()) {
-      net.core(id).campaign(); // all candidates of term 1: nobody can win it
-    }
-    net.stabilize();
-    assertEquals(null, net.leader());
-
-    NodeId leader = net.elect(200);
-    assertTrue(net.core(leader).term() >= 2);
-  }
-
   /**
    * Figure 7: a leader of term 8 brings followers whose logs are missing entries (a, b), have
    * extra uncommitted entries (c, d), or both (e, f) into agreement with its own log (§5.3).
