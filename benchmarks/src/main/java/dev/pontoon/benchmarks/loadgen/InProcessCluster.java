@@ -9,6 +9,9 @@ import dev.pontoon.raft.engine.memory.InMemoryNetwork;
 import dev.pontoon.raft.log.Bytes;
 import dev.pontoon.raft.log.ClusterConfig;
 import dev.pontoon.raft.statemachine.StateMachine;
+import dev.pontoon.raft.storage.LogStore;
+import dev.pontoon.raft.storage.rocksdb.RocksDbLogStore;
+import dev.pontoon.raft.storage.rocksdb.RocksDbLogStoreConfig;
 import dev.pontoon.raft.transport.Transport;
 import dev.pontoon.raft.transport.netty.NettyTransport;
 import dev.pontoon.raft.transport.netty.NettyTransportConfig;
@@ -16,17 +19,21 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
- * A cluster of {@link RaftServer}s in this JVM, on in-memory log stores, connected by the
- * in-memory network or by Netty over loopback. Node {@code n1} is the bootstrap leader, so that
+ * A cluster of {@link RaftServer}s in this JVM, on in-memory or RocksDB log stores, connected by
+ * the in-memory network or by Netty over loopback. Node {@code n1} is the bootstrap leader, so that
  * an in-memory cluster takes writes as soon as it is built (over Netty, connections come up
  * first; see {@link #awaitLeader}). For benchmarks and the load generator.
  */
@@ -40,11 +47,25 @@ public final class InProcessCluster implements AutoCloseable {
     NETTY
   }
 
+  /** Where the nodes keep their logs. */
+  public enum StoreKind {
+    /** {@code InMemoryLogStore}: no disk. */
+    MEMORY,
+    /** {@code RocksDbLogStore} in a fresh temporary directory per node, deleted on close. */
+    ROCKSDB
+  }
+
   private final List<RaftServer> servers = new ArrayList<>();
   private final RaftServer leader;
+  private final Path dataDirectory;
+
+  /** Builds and starts {@code size} nodes on in-memory log stores. */
+  public InProcessCluster(int size, TransportKind kind) {
+    this(size, kind, StoreKind.MEMORY);
+  }
 
   /** Builds and starts {@code size} nodes. */
-  public InProcessCluster(int size, TransportKind kind) {
+  public InProcessCluster(int size, TransportKind kind, StoreKind store) {
     List<String> names = new ArrayList<>();
     for (int i = 1; i <= size; i++) {
       names.add("n" + i);
@@ -52,12 +73,33 @@ public final class InProcessCluster implements AutoCloseable {
     ClusterConfig config = ClusterConfig.ofVoters(names.toArray(String[]::new));
     Map<NodeId, Transport> transports = kind == TransportKind.MEMORY ? memory(config) : netty(config);
     NodeId first = NodeId.of("n1");
+    dataDirectory = store == StoreKind.ROCKSDB ? createTempDirectory() : null;
     for (NodeId id : config.voters()) {
+      LogStore logStore = store == StoreKind.ROCKSDB
+          ? RocksDbLogStore.open(RocksDbLogStoreConfig.of(dataDirectory.resolve(id.value()), "loadgen", id))
+          : new InMemoryLogStore();
       servers.add(RaftServer.builder().nodeId(id).cluster(config).transport(transports.get(id))
-          .logStore(new InMemoryLogStore()).stateMachine(new CountingStateMachine()).bootstrapLeader(first)
-          .build());
+          .logStore(logStore).stateMachine(new CountingStateMachine()).bootstrapLeader(first).build());
     }
     leader = servers.get(0);
+  }
+
+  private static Path createTempDirectory() {
+    try {
+      return Files.createTempDirectory("pontoon-loadgen-");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void deleteRecursively(Path root) {
+    try (Stream<Path> paths = Files.walk(root)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** The bootstrap leader. */
@@ -101,6 +143,9 @@ public final class InProcessCluster implements AutoCloseable {
   @Override
   public void close() {
     servers.forEach(RaftServer::close);
+    if (dataDirectory != null) {
+      deleteRecursively(dataDirectory);
+    }
   }
 
   private static Map<NodeId, Transport> memory(ClusterConfig config) {

@@ -1,5 +1,6 @@
 package dev.pontoon.benchmarks.loadgen;
 
+import dev.pontoon.benchmarks.loadgen.InProcessCluster.StoreKind;
 import dev.pontoon.benchmarks.loadgen.InProcessCluster.TransportKind;
 import dev.pontoon.raft.NotLeaderException;
 import dev.pontoon.raft.engine.RaftServer;
@@ -25,6 +26,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * <pre>
  * java -cp benchmarks/target/benchmarks.jar dev.pontoon.benchmarks.loadgen.LoadGenerator \
  *     [--seconds 10] [--warmup 3] [--clients 64] [--nodes 3] [--payload 64] [--transport memory|netty]
+ *     [--store memory|rocksdb]
  * </pre>
  */
 public final class LoadGenerator {
@@ -32,7 +34,8 @@ public final class LoadGenerator {
   private LoadGenerator() {}
 
   /** Parsed command line. */
-  record Options(int seconds, int warmup, int clients, int nodes, int payload, TransportKind transport) {
+  record Options(int seconds, int warmup, int clients, int nodes, int payload, TransportKind transport,
+      StoreKind store) {
     static Options parse(String[] args) {
       int seconds = 10;
       int warmup = 3;
@@ -40,6 +43,7 @@ public final class LoadGenerator {
       int nodes = 3;
       int payload = 64;
       TransportKind transport = TransportKind.MEMORY;
+      StoreKind store = StoreKind.MEMORY;
       for (int i = 0; i < args.length; i++) {
         String value = i + 1 < args.length ? args[i + 1] : null;
         switch (args[i]) {
@@ -49,12 +53,13 @@ public final class LoadGenerator {
           case "--nodes" -> nodes = positive(args[i], value);
           case "--payload" -> payload = nonNegative(args[i], value);
           case "--transport" -> transport = TransportKind.valueOf(require(args[i], value).toUpperCase(Locale.ROOT));
+          case "--store" -> store = StoreKind.valueOf(require(args[i], value).toUpperCase(Locale.ROOT));
           default -> throw new IllegalArgumentException("unknown option " + args[i]
-              + "; known: --seconds --warmup --clients --nodes --payload --transport");
+              + "; known: --seconds --warmup --clients --nodes --payload --transport --store");
         }
         i++;
       }
-      return new Options(seconds, warmup, clients, nodes, payload, transport);
+      return new Options(seconds, warmup, clients, nodes, payload, transport, store);
     }
 
     private static String require(String name, String value) {
@@ -83,10 +88,11 @@ public final class LoadGenerator {
 
   public static void main(String[] args) throws InterruptedException {
     Options options = Options.parse(args);
-    System.out.printf("pontoon load: %d nodes (%s transport, in-memory logs), %d clients, %d-byte commands, "
+    System.out.printf("pontoon load: %d nodes (%s transport, %s logs), %d clients, %d-byte commands, "
         + "%d s warm-up + %d s measured%n", options.nodes(), options.transport().name().toLowerCase(Locale.ROOT),
-        options.clients(), options.payload(), options.warmup(), options.seconds());
-    try (InProcessCluster cluster = new InProcessCluster(options.nodes(), options.transport())) {
+        options.store().name().toLowerCase(Locale.ROOT), options.clients(), options.payload(), options.warmup(),
+        options.seconds());
+    try (InProcessCluster cluster = new InProcessCluster(options.nodes(), options.transport(), options.store())) {
       Result result = run(cluster, options);
       System.out.println(result.format());
     }

@@ -147,9 +147,10 @@ final class CoreDriver {
     try {
       p = core.propose(command);
     } catch (NotLeaderException e) {
+      // The core's refusal carries the best hint: the leader, or the target of a transfer under way.
       proposals.release(command.size());
       metrics.rejected("not_leader");
-      future.completeExceptionally(notLeader());
+      future.completeExceptionally(e);
       return;
     }
     metrics.proposals.increment();
@@ -176,7 +177,7 @@ final class CoreDriver {
       metrics.readIndexReads.increment();
     } catch (NotLeaderException e) {
       reads.remove(readId);
-      future.completeExceptionally(notLeader());
+      future.completeExceptionally(e);
     }
   }
 
@@ -192,7 +193,7 @@ final class CoreDriver {
     try {
       core.transferLeadership(target);
     } catch (NotLeaderException e) {
-      future.completeExceptionally(notLeader());
+      future.completeExceptionally(e);
       return;
     } catch (IllegalArgumentException e) {
       future.completeExceptionally(e);

@@ -212,6 +212,22 @@ class RaftServerFaultTest {
     }
   }
 
+  @Test
+  void storeThatFailsDuringRecoveryFailsBuildAndStartsNothing() {
+    FailingLogStore store = new FailingLogStore();
+    store.failSyncs();
+    io.micrometer.core.instrument.simple.SimpleMeterRegistry registry =
+        new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+    StorageException e = org.junit.jupiter.api.Assertions.assertThrows(StorageException.class,
+        () -> RaftServer.builder().nodeId("r1").cluster(ClusterConfig.ofVoters("r1", "r2"))
+            .transport(new InMemoryNetwork().transport(NodeId.of("r1"))).logStore(store)
+            .stateMachine(new RecordingStateMachine()).bootstrapLeader(NodeId.of("r1")).meterRegistry(registry)
+            .build());
+    assertEquals("disk failed", e.getMessage());
+    assertEquals(0, threadsOf("r1"));
+    assertTrue(registry.getMeters().isEmpty(), "no meters left behind: " + registry.getMeters());
+  }
+
   private static long threadsOf(String node) {
     String prefix = "pontoon-" + node + "-";
     return Thread.getAllStackTraces().keySet().stream().filter(t -> t.isAlive() && t.getName().startsWith(prefix))
