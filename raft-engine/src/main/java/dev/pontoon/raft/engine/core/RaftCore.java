@@ -431,7 +431,7 @@ public final class RaftCore {
     leaveRole();
     role = Role.LEADER;
     leaderState = replication.newLeaderState(appendNoOp);
-    electionElapsed = 0;
+    resetElectionTimer();
     LOG.debug("{} became leader at term {}", id, term);
   }
 

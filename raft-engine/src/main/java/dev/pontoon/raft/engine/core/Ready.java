@@ -33,8 +33,10 @@ import java.util.List;
  *     leader's AppendEntries, heartbeats, vote requests whose term and vote are in
  *     {@code hardState}... see the rule on {@code sendAfterSync})
  * @param sendAfterSync messages that may leave only once {@code hardState} and
- *     {@code entriesToAppend} are durable: vote grants, append acknowledgements, and anything
- *     else that promises what this node has stored
+ *     {@code entriesToAppend} are durable, and those of every earlier {@code Ready} too (even
+ *     when this one has {@code mustSync == false}: an acknowledgement may name entries handed
+ *     out before): vote grants, append acknowledgements, and anything else that promises what
+ *     this node has stored
  * @param committedEntries entries now known committed, in log order, to apply to the state
  *     machine. They are committed on a quorum, so they may be applied even before this node's
  *     own copy is durable.

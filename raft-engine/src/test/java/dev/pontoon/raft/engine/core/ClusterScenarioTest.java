@@ -117,20 +117,6 @@ class ClusterScenarioTest {
     assertEquals(net.node(fresh).store.lastIndex(), net.node(old).store.lastIndex());
   }
 
-  /** Split votes resolve: with every node campaigning at once, randomized timeouts elect one leader (§5.2). */
-  @Test
-  void splitVotesResolve() {
-    Network net = new Network(4, Fixtures.plain(), 5);
-    for (NodeId id : net.nodes.keySet()) {
-      net.core(id).campaign(); // all candidates of term 1: nobody can win it
-    }
-    net.stabilize();
-    assertEquals(null, net.leader());
-
-    NodeId leader = net.elect(200);
-    assertTrue(net.core(leader).term() >= 2);
-  }
-
   /**
    * Figure 7: a leader of term 8 brings followers whose logs are missing entries (a, b), have
    * extra uncommitted entries (c, d), or both (e, f) into agreement with its own log (§5.3).
@@ -167,6 +153,33 @@ class ClusterScenarioTest {
       assertEquals(expected, net.node(N2).store.entries(1, net.node(N2).store.lastIndex() + 1, Long.MAX_VALUE));
       assertEquals(12, net.core(N2).commitIndex());
     }
+  }
+
+  /** A learner receives the log but never campaigns and never counts towards a quorum. */
+  @Test
+  void learnerReplicatesButNeitherVotesNorCounts() {
+    NodeId learner = NodeId.of("n4");
+    var config = new dev.pontoon.raft.log.ClusterConfig(Set.of(N1, N2, N3), Set.of(learner));
+    Network net = new Network(config, Fixtures.plain(), 15, java.util.Map.of());
+    NodeId leader = net.elect(100);
+    net.core(leader).propose(cmd("x"));
+    net.stabilize();
+    net.tickAll(3);
+    assertEquals(List.of("x"), commands(net.node(learner).applied));
+
+    // With the two other voters down, the leader and the learner are not a majority.
+    for (NodeId voter : List.of(N1, N2, N3)) {
+      if (!voter.equals(leader)) {
+        net.crash(voter);
+      }
+    }
+    long commit = net.core(leader).commitIndex();
+    net.core(leader).propose(cmd("y"));
+    net.stabilize();
+    net.tickAll(100);
+
+    assertEquals(commit, net.core(learner).commitIndex());
+    assertEquals(Role.FOLLOWER, net.core(learner).role());
   }
 
   private static NodeId otherThan(Network net, NodeId id) {

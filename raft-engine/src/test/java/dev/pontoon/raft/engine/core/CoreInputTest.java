@@ -168,4 +168,28 @@ class CoreInputTest {
     c.core.tick();
     assertNull(c.core.ready().hardState());
   }
+
+  /** Role changes follow the paper's state diagram: a leader never becomes (pre-)candidate directly. */
+  @Test
+  void illegalRoleTransitionsThrow() {
+    CoreUnderTest leader = CoreUnderTest.leader(3, Fixtures.plain(), 1);
+    assertThrows(IllegalStateException.class, leader.core::becomeCandidate);
+    assertThrows(IllegalStateException.class, leader.core::becomePreCandidate);
+    assertThrows(IllegalStateException.class, () -> leader.core.becomeLeader(true));
+    assertEquals(Role.LEADER, leader.core.role());
+
+    CoreUnderTest follower = CoreUnderTest.follower(3, 4);
+    assertThrows(IllegalStateException.class, () -> follower.core.becomeLeader(true));
+    assertThrows(IllegalStateException.class, () -> follower.core.becomeFollower(3, null));
+    assertEquals(4, follower.core.term());
+  }
+
+  @Test
+  void nullArgumentsAreRejected() {
+    CoreUnderTest c = CoreUnderTest.leader(3, Fixtures.plain(), 1);
+    assertThrows(NullPointerException.class, () -> c.core.propose(null));
+    assertThrows(NullPointerException.class, () -> c.core.transferLeadership(null));
+    assertThrows(NullPointerException.class, () -> c.core.advance(null));
+    assertEquals(1, c.core.status().lastIndex());
+  }
 }

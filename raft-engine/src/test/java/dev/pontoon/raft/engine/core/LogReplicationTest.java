@@ -279,4 +279,28 @@ class LogReplicationTest {
         new AppendEntries(N1, N2, 2, 1, 2, List.of(), 1, 3),
         new AppendEntries(N1, N3, 2, 1, 2, List.of(), 1, 4)), appends(c.persist()));
   }
+
+  /** A follower that needs entries the leader has compacted away moves to SNAPSHOT: no AppendEntries, only heartbeats. */
+  @Test
+  void followerBehindTheCompactedLogWaitsForASnapshot() {
+    dev.pontoon.raft.engine.memory.InMemoryLogStore store = Fixtures.store(1, null, 1, 1, 1, 1);
+    store.truncatePrefix(3, 1);
+    RaftCore core = new RaftCore(N1, Fixtures.cluster(3), Fixtures.plain(), store, store.loadHardState(), 3,
+        new java.util.SplittableRandom(1));
+    core.campaign();
+    core.step(new dev.pontoon.raft.message.RequestVoteResponse(N2, N1, 2, true, false));
+    Ready elected = core.ready();
+    store.append(elected.entriesToAppend());
+    core.advance(elected);
+
+    core.step(new AppendEntriesResponse(N3, N1, 2, false, 0, 0, 1, 2)); // n3's log is empty
+
+    assertTrue(appends(core.ready()).isEmpty());
+    core.tick();
+    core.tick();
+    List<AppendEntries> heartbeats = appends(core.ready());
+    assertEquals(List.of(new AppendEntries(N1, N3, 2, 3, 1, List.of(), 3, 4)),
+        heartbeats.stream().filter(a -> a.to().equals(N3)).toList());
+    core.checkInvariants();
+  }
 }
