@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.pontoon.raft.NodeId;
 import dev.pontoon.raft.NotLeaderException;
 import dev.pontoon.raft.log.Bytes;
+import dev.pontoon.raft.message.AppendEntriesResponse;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -56,6 +57,11 @@ class RandomizedClusterTest {
       RaftConfig config = Fixtures.plain().withPreVote(random.nextBoolean()).withCheckQuorum(random.nextBoolean())
           .withMaxInflightAppends(1 + random.nextInt(8)).withMaxEntriesPerAppend(1 + random.nextInt(4));
       this.net = new Network(size, config, seed);
+      if (random.nextInt(4) == 0) {
+        // Peers that give no backtracking hint (§5.3 without the optimisation).
+        net.rewriteWith(m -> m instanceof AppendEntriesResponse r && !r.success()
+            ? new AppendEntriesResponse(r.from(), r.to(), r.term(), false, 0, 0, 0, r.sequence()) : m);
+      }
       this.ids = new ArrayList<>(net.nodes.keySet());
     }
 
