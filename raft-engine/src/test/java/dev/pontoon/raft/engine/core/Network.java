@@ -205,7 +205,6 @@ final class Network {
     if (ready.snapshotToInstall() != null) {
       var meta = ready.snapshotToInstall().meta();
       node.store.truncatePrefix(meta.lastIncludedIndex(), meta.lastIncludedTerm());
-      node.store.truncateSuffix(meta.lastIncludedIndex() + 1);
     }
     if (!ready.entriesToAppend().isEmpty()) {
       long first = ready.entriesToAppend().get(0).index();
@@ -243,7 +242,6 @@ final class Network {
     if (ready.snapshotToInstall() != null) {
       var meta = ready.snapshotToInstall().meta();
       node.store.truncatePrefix(meta.lastIncludedIndex(), meta.lastIncludedTerm());
-      node.store.truncateSuffix(meta.lastIncludedIndex() + 1);
     }
     if (!ready.entriesToAppend().isEmpty()) {
       long first = ready.entriesToAppend().get(0).index();
