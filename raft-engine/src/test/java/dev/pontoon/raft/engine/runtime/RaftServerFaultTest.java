@@ -213,6 +213,56 @@ class RaftServerFaultTest {
   }
 
   @Test
+  void stateMachineThatThrowsFromApplyStopsTheNode() {
+    IllegalStateException bug = new IllegalStateException("state machine bug");
+    RaftServer node = singleNode("f1", new RecordingStateMachine() {
+      @Override
+      public synchronized Bytes apply(long index, Bytes command) {
+        if (command.toUtf8().equals("boom")) {
+          throw bug;
+        }
+        return super.apply(index, command);
+      }
+    });
+    try {
+      node.submit(Bytes.ofUtf8("a=1")).join();
+      NodeStoppedException e = assertInstanceOf(NodeStoppedException.class, failure(node.submit(Bytes.ofUtf8("boom"))));
+      assertSame(bug, e.getCause(), "replicas could diverge past a failed apply: the node stops");
+      await().atMost(20, TimeUnit.SECONDS).until(() -> threadsOf("f1") == 0);
+    } finally {
+      node.close();
+    }
+  }
+
+  @Test
+  void queryThatThrowsFailsOnlyThatRead() {
+    RaftServer node = singleNode("q1", new RecordingStateMachine() {
+      @Override
+      public synchronized Bytes query(Bytes query) {
+        if (query.toUtf8().equals("bad")) {
+          throw new IllegalArgumentException("unknown query");
+        }
+        return super.query(query);
+      }
+    });
+    try {
+      node.submit(Bytes.ofUtf8("a=1")).join();
+      Throwable e = failure(node.read(Bytes.ofUtf8("bad")));
+      assertEquals("unknown query", e.getMessage());
+      assertEquals(Bytes.ofUtf8("1"), node.read(Bytes.ofUtf8("a")).join(), "the node goes on");
+    } finally {
+      node.close();
+    }
+  }
+
+  /** A one-node cluster that leads at once. */
+  private static RaftServer singleNode(String id, RecordingStateMachine machine) {
+    return RaftServer.builder().nodeId(id).cluster(ClusterConfig.ofVoters(id))
+        .transport(new InMemoryNetwork().transport(NodeId.of(id))).logStore(new InMemoryLogStore())
+        .stateMachine(machine).tickInterval(TestCluster.TICK).bootstrapLeader(NodeId.of(id)).build();
+  }
+
+  @Test
   void storeThatFailsDuringRecoveryFailsBuildAndStartsNothing() {
     FailingLogStore store = new FailingLogStore();
     store.failSyncs();
