@@ -129,6 +129,34 @@ class RaftServerFaultTest {
   }
 
   @Test
+  void wholeClusterRestartsFromWhatWasSyncedAndReappliesEveryAcknowledgedCommandOnce() throws Exception {
+    try (TestCluster cluster = new TestCluster(3)) {
+      RaftServer leader = cluster.awaitLeader();
+      List<String> acknowledged = new ArrayList<>();
+      for (int i = 0; i < 100; i++) {
+        leader.submit(Bytes.ofUtf8("c" + i + "=" + i)).get(20, TimeUnit.SECONDS);
+        acknowledged.add("c" + i + "=" + i);
+      }
+      List<NodeId> ids = List.copyOf(cluster.config.voters());
+      List<InMemoryLogStore> crashed = new ArrayList<>();
+      for (NodeId id : ids) {
+        crashed.add(cluster.logStores.get(id).durableCopy());
+        cluster.stop(id);
+      }
+      for (int i = 0; i < ids.size(); i++) {
+        cluster.start(ids.get(i), crashed.get(i), new InMemorySnapshotStore());
+      }
+      RaftServer next = cluster.awaitLeader();
+      next.submit(Bytes.ofUtf8("after=1")).get(20, TimeUnit.SECONDS);
+      for (NodeId id : ids) {
+        await().atMost(20, TimeUnit.SECONDS).until(() -> cluster.machine(id).appliedCount() == 101);
+        List<String> applied = cluster.machine(id).appliedCommands();
+        assertEquals(acknowledged, applied.subList(0, 100), "every acknowledged command survives, once, in order");
+      }
+    }
+  }
+
+  @Test
   void submitBeyondThePendingBoundFailsFastWithOverloaded() {
     try (TestCluster cluster = new TestCluster(3, b -> b.maxPendingProposals(4))) {
       RaftServer leader = cluster.awaitLeader();
