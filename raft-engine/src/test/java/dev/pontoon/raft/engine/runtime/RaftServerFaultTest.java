@@ -283,6 +283,22 @@ class RaftServerFaultTest {
     }
   }
 
+  @Test
+  void nullRequestsAreRefusedAtOnceAndTheNodeGoesOn() {
+    RaftServer node = singleNode("z1", new RecordingStateMachine());
+    try {
+      assertEquals("command", org.junit.jupiter.api.Assertions.assertThrows(NullPointerException.class,
+          () -> node.submit(null)).getMessage());
+      assertEquals("query", org.junit.jupiter.api.Assertions.assertThrows(NullPointerException.class,
+          () -> node.read(null)).getMessage());
+      assertEquals("target", org.junit.jupiter.api.Assertions.assertThrows(NullPointerException.class,
+          () -> node.transferLeadership(null)).getMessage());
+      assertEquals(Bytes.ofUtf8(""), node.submit(Bytes.ofUtf8("a=1")).join());
+    } finally {
+      node.close();
+    }
+  }
+
   /** A one-node cluster that leads at once. */
   private static RaftServer singleNode(String id, RecordingStateMachine machine) {
     return RaftServer.builder().nodeId(id).cluster(ClusterConfig.ofVoters(id))
