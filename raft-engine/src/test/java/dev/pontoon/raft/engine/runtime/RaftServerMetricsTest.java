@@ -44,6 +44,8 @@ class RaftServerMetricsTest {
       assertTrue(on(leader, "raft.fsync.latency").timer().count() > 0);
       assertTrue(on(leader, "raft.term").gauge().value() >= 1);
       assertTrue(on(leader, "raft.commit.index").gauge().value() >= 50);
+      await().atMost(10, TimeUnit.SECONDS).until(() -> on(leader, "raft.last.applied").gauge().value() >= 50);
+      assertEquals(0, on(leader, "raft.proposals.pending").gauge().value(), "every proposal was answered");
       await().atMost(10, TimeUnit.SECONDS).until(() -> on(leader, "raft.apply.lag").gauge().value() == 0);
       assertTrue(on(leader, "raft.leader.changes").counter().count() >= 1);
       double elections = cluster.running().stream()
