@@ -34,6 +34,11 @@ import org.slf4j.LoggerFactory;
  * append's batch. After a crash the store holds a prefix of the calls made; after {@code sync()}
  * returns, all of them.
  *
+ * <p><b>Compaction.</b> {@link #truncatePrefix} keeps the entries after a snapshot only when the
+ * log holds the snapshot's last included entry with the same term; otherwise it discards the
+ * entire log (§7). Both truncations are range deletions, recorded in the WAL like any write, so a
+ * synced truncation is never undone by a restart.
+ *
  * <p><b>Threading.</b> One writer thread and any number of concurrent readers. {@link #close()}
  * may be called from any thread, once or more; calls after it throw {@link StorageException}.
  *
