@@ -123,6 +123,13 @@ final class Follower {
       answerSnapshot(s, 0, false);
       return;
     }
+    if (s.lastIncludedTerm() > s.term() || (s.lastIncludedTerm() == 0) != (index == 0)) {
+      // A leader's snapshot holds only entries of its term or earlier, and only index 0 has term 0.
+      LOG.warn("{} refuses a malformed snapshot from {}: last included {}/{} at term {}", core.id, s.from(), index,
+          s.lastIncludedTerm(), s.term());
+      answerSnapshot(s, 0, false);
+      return;
+    }
     if (index <= log.commitIndex()) {
       // Everything it covers is committed here already.
       answerSnapshot(s, s.data().size(), true);

@@ -46,6 +46,7 @@ final class Network {
   private final ArrayDeque<RaftMessage> inFlight = new ArrayDeque<>();
   private final Set<List<NodeId>> cut = new HashSet<>();
   private Predicate<RaftMessage> dropFilter = m -> false;
+  private java.util.function.UnaryOperator<RaftMessage> rewrite = m -> m;
   /** Election Safety: term -> its leader. */
   private final Map<Long, NodeId> leaders = new HashMap<>();
   /** State Machine Safety: index -> the entry every node applied there. */
@@ -121,6 +122,11 @@ final class Network {
 
   void dropWhere(Predicate<RaftMessage> filter) {
     this.dropFilter = filter;
+  }
+
+  /** Alters every delivered message, for peers that behave differently (e.g. give no hints). */
+  void rewriteWith(java.util.function.UnaryOperator<RaftMessage> rewrite) {
+    this.rewrite = rewrite;
   }
 
   /** Loses everything not synced (here: nothing is lost but volatile state and in-flight messages). */
@@ -199,7 +205,6 @@ final class Network {
     if (ready.snapshotToInstall() != null) {
       var meta = ready.snapshotToInstall().meta();
       node.store.truncatePrefix(meta.lastIncludedIndex(), meta.lastIncludedTerm());
-      node.store.truncateSuffix(meta.lastIncludedIndex() + 1);
     }
     if (!ready.entriesToAppend().isEmpty()) {
       long first = ready.entriesToAppend().get(0).index();
@@ -237,7 +242,6 @@ final class Network {
     if (ready.snapshotToInstall() != null) {
       var meta = ready.snapshotToInstall().meta();
       node.store.truncatePrefix(meta.lastIncludedIndex(), meta.lastIncludedTerm());
-      node.store.truncateSuffix(meta.lastIncludedIndex() + 1);
     }
     if (!ready.entriesToAppend().isEmpty()) {
       long first = ready.entriesToAppend().get(0).index();
@@ -329,7 +333,7 @@ final class Network {
     if (to == null || to.down || cut.contains(List.of(m.from(), m.to())) || dropFilter.test(m)) {
       return;
     }
-    to.core.step(m);
+    to.core.step(rewrite.apply(m));
     check(m.to());
   }
 
