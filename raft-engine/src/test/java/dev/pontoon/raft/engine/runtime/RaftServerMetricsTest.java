@@ -79,6 +79,26 @@ class RaftServerMetricsTest {
   }
 
   @Test
+  void leaseIsNotUsedForTheRestOfATermWithATransferRequest() {
+    try (TestCluster cluster = new TestCluster(3, b -> b.meterRegistry(registry).groupId("orders")
+        .readMode(ReadMode.LEASE))) {
+      RaftServer leader = cluster.awaitLeader();
+      leader.submit(Bytes.ofUtf8("k=1")).join();
+      RaftServer target = cluster.followers(leader).get(0);
+      cluster.network.disconnect(target.id());
+      leader.transferLeadership(target.id());
+      Counter lease = on(leader, "raft.reads").tag("mode", "lease").counter();
+      Counter readIndex = on(leader, "raft.reads").tag("mode", "read_index").counter();
+      double leaseBefore = lease.count();
+      double readIndexBefore = readIndex.count();
+      assertEquals(Bytes.ofUtf8("1"), leader.read(Bytes.ofUtf8("k")).join());
+      // Thesis §3.10: the target's election ignores the followers' lease, so the leader's lease is void.
+      assertEquals(leaseBefore, lease.count());
+      assertEquals(readIndexBefore + 1, readIndex.count());
+    }
+  }
+
+  @Test
   void closedNodeRemovesItsMeters() {
     TestCluster cluster = new TestCluster(1, b -> b.meterRegistry(registry).groupId("orders"));
     RaftServer node = cluster.awaitLeader();
