@@ -46,7 +46,7 @@ final class Follower {
   }
 
   /** Accepts the sender as the leader of the current term (§5.2): a candidate steps down. */
-  private boolean acceptLeader(RaftMessage m) {
+  private void acceptLeader(RaftMessage m) {
     if (core.role() == Role.LEADER) {
       // Election Safety (§5.2): at most one leader per term. Two means a broken invariant.
       throw new IllegalStateException(core.id + " is leader of term " + core.term + " but " + m.from()
@@ -57,7 +57,6 @@ final class Follower {
     }
     core.followerState.leader = m.from();
     core.electionElapsed = 0;
-    return true;
   }
 
   /** Figure 2, AppendEntries receiver; the term was already reconciled by {@code step}. */
@@ -124,6 +123,13 @@ final class Follower {
       answerSnapshot(s, 0, false);
       return;
     }
+    if (s.lastIncludedTerm() > s.term() || (s.lastIncludedTerm() == 0) != (index == 0)) {
+      // A leader's snapshot holds only entries of its term or earlier, and only index 0 has term 0.
+      LOG.warn("{} refuses a malformed snapshot from {}: last included {}/{} at term {}", core.id, s.from(), index,
+          s.lastIncludedTerm(), s.term());
+      answerSnapshot(s, 0, false);
+      return;
+    }
     if (index <= log.commitIndex()) {
       // Everything it covers is committed here already.
       answerSnapshot(s, s.data().size(), true);
@@ -135,7 +141,9 @@ final class Follower {
       log.commitTo(index);
     } else {
       // Figure 13 steps 7-8: discard the entire log and restart it after the snapshot.
-      log.restore(new Snapshot(new SnapshotMeta(index, s.lastIncludedTerm(), s.config()), s.data()));
+      Snapshot snapshot = new Snapshot(new SnapshotMeta(index, s.lastIncludedTerm(), s.config()), s.data());
+      log.restore(snapshot);
+      core.snapshotAvailable(snapshot);
       LOG.debug("{} restores a snapshot at index {} term {}", core.id, index, s.lastIncludedTerm());
     }
     answerSnapshot(s, s.data().size(), true);

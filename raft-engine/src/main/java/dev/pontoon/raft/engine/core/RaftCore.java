@@ -17,7 +17,6 @@ import dev.pontoon.raft.message.RequestVote;
 import dev.pontoon.raft.message.RequestVoteResponse;
 import dev.pontoon.raft.message.TimeoutNow;
 import dev.pontoon.raft.storage.LogReader;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -44,8 +43,9 @@ import org.slf4j.LoggerFactory;
  * (a safety bug or a corrupted store): the node must stop.
  *
  * <p><b>Scope.</b> The configuration is static: CONFIGURATION entries in the log are replicated
- * and committed like any other entry but do not change membership. A leader never sends
- * snapshots yet; a follower that needs compacted entries stays in the SNAPSHOT state.
+ * and committed like any other entry but do not change membership. Snapshots travel in one
+ * chunk: a leader sends the one announced with {@link #snapshotAvailable} to a follower that
+ * needs compacted entries.
  */
 public final class RaftCore {
 
@@ -68,6 +68,8 @@ public final class RaftCore {
   /** Candidate that received this node's vote in {@code term}, or null (Figure 2 {@code votedFor}). */
   NodeId votedFor;
   private Role role;
+  /** The latest snapshot the runtime holds (announced, or installed from a leader), or null. */
+  Snapshot latestSnapshot;
   /** Exactly one of these is non-null, matching {@code role} (PRE_CANDIDATE and CANDIDATE share one). */
   FollowerState followerState;
   CandidateState candidateState;
@@ -77,10 +79,7 @@ public final class RaftCore {
   int randomizedElectionTimeout;
 
   private HardState handedOutHardState;
-  private final List<RaftMessage> sendNow = new ArrayList<>();
-  private final List<RaftMessage> sendAfterSync = new ArrayList<>();
-  private final List<ReadState> readsReady = new ArrayList<>();
-  private final List<Long> readsAborted = new ArrayList<>();
+  private final Outbox outbox = new Outbox();
 
   /**
    * Creates a core as a follower in the term of {@code hardState}.
@@ -262,14 +261,27 @@ public final class RaftCore {
     becomeLeader(false);
   }
 
+  /**
+   * Announces the latest snapshot the runtime holds (taken locally, or restored at start), so
+   * that as leader this node can send it to a follower that needs entries the log no longer
+   * holds. The core keeps a reference to it (its bytes are sent as one chunk) until a newer one
+   * is announced; the runtime must keep the log from {@code lastIncludedIndex + 1} on.
+   */
+  public void snapshotAvailable(Snapshot snapshot) {
+    Objects.requireNonNull(snapshot, "snapshot");
+    if (latestSnapshot == null
+        || snapshot.meta().lastIncludedIndex() > latestSnapshot.meta().lastIncludedIndex()) {
+      latestSnapshot = snapshot;
+    }
+  }
+
   // ---------------------------------------------------------------- outputs
 
   /** Whether {@link #ready()} has anything to hand out. */
   public boolean hasReady() {
     UnstableLog unstable = log.unstable();
-    return !currentHardState().equals(handedOutHardState) || unstable.hasNextEntries()
-        || unstable.nextSnapshot() != null || !sendNow.isEmpty() || !sendAfterSync.isEmpty()
-        || log.hasNextCommittedEntries() || !readsReady.isEmpty() || !readsAborted.isEmpty()
+    return hardStateChanged() || unstable.hasNextEntries()
+        || unstable.nextSnapshot() != null || !outbox.isEmpty() || log.hasNextCommittedEntries()
         || (leaderState != null && (leaderState.broadcastPending || leaderState.heartbeatPending));
   }
 
@@ -278,10 +290,9 @@ public final class RaftCore {
     if (leaderState != null) {
       replication.flush();
     }
-    HardState hardState = currentHardState();
-    if (hardState.equals(handedOutHardState)) {
-      hardState = null;
-    } else {
+    HardState hardState = null;
+    if (hardStateChanged()) {
+      hardState = new HardState(term, votedFor);
       handedOutHardState = hardState;
     }
     UnstableLog unstable = log.unstable();
@@ -290,12 +301,9 @@ public final class RaftCore {
     unstable.acceptInProgress();
     // Figure 2: currentTerm, votedFor and log[] are the persistent state; only they need a sync.
     boolean mustSync = hardState != null || !entries.isEmpty() || snapshot != null;
-    Ready ready = new Ready(hardState, entries, snapshot, mustSync, sendNow, sendAfterSync,
-        log.nextCommittedEntries(), readsReady, readsAborted);
-    sendNow.clear();
-    sendAfterSync.clear();
-    readsReady.clear();
-    readsAborted.clear();
+    Ready ready = new Ready(hardState, entries, snapshot, mustSync, outbox.sendNow, outbox.sendAfterSync,
+        log.nextCommittedEntries(), outbox.readsReady, outbox.readsAborted);
+    outbox.clear();
     return ready;
   }
 
@@ -368,8 +376,8 @@ public final class RaftCore {
     }
   }
 
-  HardState currentHardState() {
-    return new HardState(term, votedFor);
+  private boolean hardStateChanged() {
+    return term != handedOutHardState.currentTerm() || !Objects.equals(votedFor, handedOutHardState.votedFor());
   }
 
   /** Whether this node heard from a live leader within the minimum election timeout (thesis §4.2.3). */
@@ -378,15 +386,15 @@ public final class RaftCore {
   }
 
   void sendNow(RaftMessage m) {
-    sendNow.add(m);
+    outbox.sendNow.add(m);
   }
 
   void sendAfterSync(RaftMessage m) {
-    sendAfterSync.add(m);
+    outbox.sendAfterSync.add(m);
   }
 
   void readsReady(List<ReadState> reads) {
-    readsReady.addAll(reads);
+    outbox.readsReady.addAll(reads);
   }
 
   // ---------------------------------------------------------------- role changes
@@ -440,13 +448,13 @@ public final class RaftCore {
     leaveRole();
     role = Role.LEADER;
     leaderState = replication.newLeaderState(appendNoOp);
-    electionElapsed = 0;
+    resetElectionTimer();
     LOG.debug("{} became leader at term {}", id, term);
   }
 
   private void leaveRole() {
     if (leaderState != null) {
-      readsAborted.addAll(leaderState.reads.abortAll());
+      outbox.readsAborted.addAll(leaderState.reads.abortAll());
     }
     leaderState = null;
     candidateState = null;

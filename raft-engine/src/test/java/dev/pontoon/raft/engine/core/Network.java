@@ -33,6 +33,11 @@ final class Network {
     RaftCore core;
     InMemoryLogStore store;
     final List<LogEntry> applied = new ArrayList<>();
+    final List<ReadState> reads = new ArrayList<>();
+    /** The latest snapshot this node holds (installed or announced), announced again on restart. */
+    dev.pontoon.raft.log.Snapshot snapshot;
+    /** Readys written but not yet synced (two-phase mode): their sendAfterSync and advance wait. */
+    final ArrayDeque<Ready> unsynced = new ArrayDeque<>();
     boolean down;
   }
 
@@ -43,6 +48,7 @@ final class Network {
   private final ArrayDeque<RaftMessage> inFlight = new ArrayDeque<>();
   private final Set<List<NodeId>> cut = new HashSet<>();
   private Predicate<RaftMessage> dropFilter = m -> false;
+  private java.util.function.UnaryOperator<RaftMessage> rewrite = m -> m;
   /** Election Safety: term -> its leader. */
   private final Map<Long, NodeId> leaders = new HashMap<>();
   /** State Machine Safety: index -> the entry every node applied there. */
@@ -67,7 +73,12 @@ final class Network {
 
   private void start(NodeId id) {
     Node node = nodes.get(id);
-    node.core = new RaftCore(id, config, raftConfig, node.store, node.store.loadHardState(), 0, seeds.split());
+    // A compacted store stands for a snapshot the state machine already holds.
+    node.core = new RaftCore(id, config, raftConfig, node.store, node.store.loadHardState(),
+        node.store.firstIndex() - 1, seeds.split());
+    if (node.snapshot != null) {
+      node.core.snapshotAvailable(node.snapshot);
+    }
     node.applied.clear();
     node.down = false;
   }
@@ -120,12 +131,17 @@ final class Network {
     this.dropFilter = filter;
   }
 
+  /** Alters every delivered message, for peers that behave differently (e.g. give no hints). */
+  void rewriteWith(java.util.function.UnaryOperator<RaftMessage> rewrite) {
+    this.rewrite = rewrite;
+  }
+
   /** Loses everything not synced (here: nothing is lost but volatile state and in-flight messages). */
   void crash(NodeId id) {
     Node node = nodes.get(id);
     node.store = node.store.durableCopy();
     node.down = true;
-    inFlight.removeIf(m -> m.to().equals(id) || m.from().equals(id));
+    node.unsynced.clear();
   }
 
   void restart(NodeId id) {
@@ -188,10 +204,16 @@ final class Network {
   /** Persists, sends and applies one Ready of {@code id}; returns whether there was one. */
   boolean processReady(NodeId id) {
     Node node = nodes.get(id);
+    boolean synced = sync(id); // earlier two-phase Readys first: advances happen in order
     if (node.down || !node.core.hasReady()) {
-      return false;
+      return synced;
     }
     Ready ready = node.core.ready();
+    if (ready.snapshotToInstall() != null) {
+      var meta = ready.snapshotToInstall().meta();
+      node.store.truncatePrefix(meta.lastIncludedIndex(), meta.lastIncludedTerm());
+      node.snapshot = ready.snapshotToInstall();
+    }
     if (!ready.entriesToAppend().isEmpty()) {
       long first = ready.entriesToAppend().get(0).index();
       if (first <= node.store.lastIndex()) {
@@ -207,14 +229,137 @@ final class Network {
     }
     inFlight.addAll(ready.sendNow());
     inFlight.addAll(ready.sendAfterSync());
+    apply(node, ready);
+    node.core.advance(ready);
+    check(id);
+    return true;
+  }
+
+  // ------------------------------------------------------------ two-phase, randomized driving
+
+  /**
+   * Phase one of a Ready, as a runtime that overlaps I/O would do it: write without syncing,
+   * send {@code sendNow}, apply committed entries. {@link #sync} does the rest.
+   */
+  boolean writeReady(NodeId id) {
+    Node node = nodes.get(id);
+    if (node.down || !node.core.hasReady()) {
+      return false;
+    }
+    Ready ready = node.core.ready();
+    if (ready.snapshotToInstall() != null) {
+      var meta = ready.snapshotToInstall().meta();
+      node.store.truncatePrefix(meta.lastIncludedIndex(), meta.lastIncludedTerm());
+    }
+    if (!ready.entriesToAppend().isEmpty()) {
+      long first = ready.entriesToAppend().get(0).index();
+      if (first <= node.store.lastIndex()) {
+        node.store.truncateSuffix(first);
+      }
+      node.store.append(ready.entriesToAppend());
+    }
+    if (ready.hardState() != null) {
+      node.store.saveHardState(ready.hardState());
+    }
+    inFlight.addAll(ready.sendNow());
+    apply(node, ready);
+    node.unsynced.add(ready);
+    check(id);
+    return true;
+  }
+
+  /** Phase two: sync, then release each written Ready's {@code sendAfterSync} and advance it, in order. */
+  boolean sync(NodeId id) {
+    Node node = nodes.get(id);
+    if (node.down || node.unsynced.isEmpty()) {
+      return false;
+    }
+    node.store.sync();
+    while (!node.unsynced.isEmpty()) {
+      Ready ready = node.unsynced.poll();
+      if (ready.snapshotToInstall() != null) {
+        node.snapshot = ready.snapshotToInstall(); // now durable: the snapshot store keeps it
+      }
+      inFlight.addAll(ready.sendAfterSync());
+      node.core.advance(ready);
+      check(id);
+    }
+    return true;
+  }
+
+  /** Delivers a random in-flight message (reordering), dropping or duplicating it with the given odds. */
+  boolean deliverRandom(SplittableRandom random, double drop, double duplicate) {
+    if (inFlight.isEmpty()) {
+      return false;
+    }
+    List<RaftMessage> all = new ArrayList<>(inFlight);
+    RaftMessage m = all.remove(random.nextInt(all.size()));
+    inFlight.clear();
+    inFlight.addAll(all);
+    if (random.nextDouble() < duplicate) {
+      inFlight.add(m);
+    }
+    if (random.nextDouble() >= drop) {
+      deliver(m);
+    }
+    return true;
+  }
+
+  int inFlightCount() {
+    return inFlight.size();
+  }
+
+  /**
+   * Compacts {@code id}'s log up to what it applied, as a runtime does after taking a snapshot,
+   * and announces the snapshot to its core. Only when everything written is synced.
+   */
+  void compact(NodeId id) {
+    Node node = nodes.get(id);
+    if (node.down || !node.unsynced.isEmpty() || node.applied.isEmpty()) {
+      return;
+    }
+    long index = node.applied.get(node.applied.size() - 1).index();
+    if (index < node.store.firstIndex() || index > node.store.lastIndex()) {
+      return;
+    }
+    long term = node.store.term(index);
+    node.store.truncatePrefix(index, term);
+    node.store.sync();
+    node.snapshot = new dev.pontoon.raft.log.Snapshot(new dev.pontoon.raft.log.SnapshotMeta(index, term, config),
+        dev.pontoon.raft.log.Bytes.ofUtf8("state at " + index));
+    node.core.snapshotAvailable(node.snapshot);
+    check(id);
+  }
+
+  /** Log Matching (§5.3): if two logs hold an entry with the same index and term, they are identical up to it. */
+  void checkLogMatching() {
+    List<Node> all = new ArrayList<>(nodes.values());
+    for (int i = 0; i < all.size(); i++) {
+      for (int j = i + 1; j < all.size(); j++) {
+        InMemoryLogStore a = all.get(i).store;
+        InMemoryLogStore b = all.get(j).store;
+        long last = Math.min(a.lastIndex(), b.lastIndex());
+        long first = Math.max(a.firstIndex(), b.firstIndex());
+        boolean matched = false;
+        for (long k = last; k >= first; k--) {
+          LogEntry x = a.entries(k, k + 1, Long.MAX_VALUE).get(0);
+          LogEntry y = b.entries(k, k + 1, Long.MAX_VALUE).get(0);
+          matched |= x.term() == y.term();
+          if (matched) {
+            assertEquals(x, y, "Log Matching violated at index " + k);
+          }
+        }
+      }
+    }
+  }
+
+  private void apply(Node node, Ready ready) {
     for (LogEntry e : ready.committedEntries()) {
       LogEntry previous = appliedAt.putIfAbsent(e.index(), e);
       assertEquals(previous == null ? e : previous, e, "State Machine Safety violated at index " + e.index());
       node.applied.add(e);
     }
-    node.core.advance(ready);
-    check(id);
-    return true;
+    node.reads.addAll(ready.readsReady());
   }
 
   private void deliver(RaftMessage m) {
@@ -222,7 +367,7 @@ final class Network {
     if (to == null || to.down || cut.contains(List.of(m.from(), m.to())) || dropFilter.test(m)) {
       return;
     }
-    to.core.step(m);
+    to.core.step(rewrite.apply(m));
     check(m.to());
   }
 
@@ -232,6 +377,16 @@ final class Network {
     if (core.role() == Role.LEADER) {
       NodeId previous = leaders.putIfAbsent(core.term(), id);
       assertEquals(previous == null ? id : previous, id, "Election Safety violated in term " + core.term());
+      if (previous == null) {
+        // Leader Completeness (§5.4): a new leader holds every entry committed before it.
+        for (LogEntry e : appliedAt.values()) {
+          if (e.index() < core.log.firstIndex()) {
+            continue; // compacted into a snapshot of committed entries
+          }
+          assertTrue(e.index() <= core.log.lastIndex() && core.log.term(e.index()) == e.term(),
+              "Leader Completeness violated: " + id + " at term " + core.term() + " lacks " + e);
+        }
+      }
     }
   }
 }

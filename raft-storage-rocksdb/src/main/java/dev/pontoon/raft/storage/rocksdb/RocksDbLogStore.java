@@ -6,16 +6,13 @@ import dev.pontoon.raft.storage.CorruptedLogException;
 import dev.pontoon.raft.storage.LogCompactedException;
 import dev.pontoon.raft.storage.LogStore;
 import dev.pontoon.raft.storage.StorageException;
-import dev.pontoon.raft.storage.rocksdb.MetaCodec.Identity;
 import dev.pontoon.raft.storage.rocksdb.MetaCodec.LogStart;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
-import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.RocksDBException;
-import org.rocksdb.RocksIterator;
 import org.rocksdb.WriteBatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,6 +33,11 @@ import org.slf4j.LoggerFactory;
  * WAL once for all of them (group commit). A hard state saved before an append travels in the
  * append's batch. After a crash the store holds a prefix of the calls made; after {@code sync()}
  * returns, all of them.
+ *
+ * <p><b>Compaction.</b> {@link #truncatePrefix} keeps the entries after a snapshot only when the
+ * log holds the snapshot's last included entry with the same term; otherwise it discards the
+ * entire log (§7). Both truncations are range deletions, recorded in the WAL like any write, so a
+ * synced truncation is never undone by a restart.
  *
  * <p><b>Threading.</b> One writer thread and any number of concurrent readers. {@link #close()}
  * may be called from any thread, once or more; calls after it throw {@link StorageException}.
@@ -73,6 +75,7 @@ public final class RocksDbLogStore implements LogStore {
   private final String where;
   private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
   private final Object writer = new Object();
+  private final StoredEntries stored;
 
   private volatile Bounds bounds;
   private volatile HardState hardState;
@@ -85,6 +88,7 @@ public final class RocksDbLogStore implements LogStore {
     this.config = config;
     this.rocks = rocks;
     this.where = config.directory().toString();
+    this.stored = new StoredEntries(rocks, where);
   }
 
   /**
@@ -99,8 +103,11 @@ public final class RocksDbLogStore implements LogStore {
     RocksHandles rocks = RocksHandles.open(config);
     RocksDbLogStore store = new RocksDbLogStore(config, rocks);
     try {
-      store.checkIdentity();
-      store.load();
+      Recovery recovery = new Recovery(rocks, store.where);
+      recovery.checkIdentity(config);
+      Recovery.Recovered recovered = recovery.load();
+      store.bounds = recovered.bounds();
+      store.hardState = recovered.hardState();
     } catch (RuntimeException e) {
       rocks.close();
       throw e;
@@ -113,63 +120,6 @@ public final class RocksDbLogStore implements LogStore {
   /** The configuration this store was opened with. */
   public RocksDbLogStoreConfig config() {
     return config;
-  }
-
-  // ---------------------------------------------------------------- opening
-
-  private void checkIdentity() {
-    Identity expected = new Identity(MetaCodec.FORMAT_VERSION, config.clusterId(), config.nodeId());
-    byte[] stored = get(rocks.meta, Keys.IDENTITY);
-    if (stored == null) {
-      if (rocks.existed && !isEmpty()) {
-        throw new StorageException("refusing to open " + where + ": it holds log data but no store identity");
-      }
-      write(batch -> batch.put(rocks.meta, Keys.IDENTITY, MetaCodec.identity(expected)));
-      syncWal();
-      return;
-    }
-    Identity found = MetaCodec.identity(stored, where);
-    if (!found.clusterId().equals(expected.clusterId()) || !found.nodeId().equals(expected.nodeId())) {
-      throw new StorageException("refusing to open " + where + ": it belongs to " + found + ", but this store was "
-          + "configured for " + expected);
-    }
-    if (found.formatVersion() != MetaCodec.FORMAT_VERSION) {
-      throw new StorageException("refusing to open " + where + ": its format version " + found.formatVersion()
-          + " is not the supported version " + MetaCodec.FORMAT_VERSION);
-    }
-  }
-
-  private boolean isEmpty() {
-    try (RocksIterator entries = rocks.db.newIterator(rocks.entries);
-        RocksIterator meta = rocks.db.newIterator(rocks.meta)) {
-      entries.seekToFirst();
-      meta.seekToFirst();
-      return !entries.isValid() && !meta.isValid();
-    }
-  }
-
-  private void load() {
-    byte[] hs = get(rocks.meta, Keys.HARD_STATE);
-    hardState = hs == null ? HardState.INITIAL : MetaCodec.hardState(hs, where);
-    byte[] ls = get(rocks.meta, Keys.LOG_START);
-    LogStart start = ls == null ? new LogStart(1, 0) : MetaCodec.logStart(ls, where);
-    try (RocksIterator it = rocks.db.newIterator(rocks.entries)) {
-      it.seekToFirst();
-      if (!it.isValid()) {
-        checkIterator(it);
-        bounds = Bounds.empty(start.firstIndex(), start.prefixTerm());
-        return;
-      }
-      long first = Keys.index(it.key());
-      if (first != start.firstIndex()) {
-        throw new CorruptedLogException("the log in " + where + " should start at " + start.firstIndex()
-            + " but its first entry is " + first);
-      }
-      it.seekToLast();
-      long last = Keys.index(it.key());
-      long lastTerm = EntryCodec.term(last, it.value(), where);
-      bounds = new Bounds(first, last, start.prefixTerm(), lastTerm);
-    }
   }
 
   // ---------------------------------------------------------------- writes
@@ -244,7 +194,7 @@ public final class RocksDbLogStore implements LogStore {
         if (fromIndex > b.lastIndex()) {
           return null;
         }
-        long newLastTerm = termOf(b, fromIndex - 1);
+        long newLastTerm = stored.term(b, fromIndex - 1);
         // Shrink the visible bounds before the entries disappear (see implementation notes).
         bounds = new Bounds(b.firstIndex(), fromIndex - 1, b.prefixTerm(), newLastTerm);
         // One batch: after a crash either the whole suffix is gone or none of it.
@@ -264,7 +214,7 @@ public final class RocksDbLogStore implements LogStore {
         }
         // Retain the entries after the snapshot only if the log holds its last included entry
         // with the same term; otherwise discard the entire log (§7).
-        boolean keepsSuffix = lastIncludedIndex < b.lastIndex() && termOf(b, lastIncludedIndex) == lastIncludedTerm;
+        boolean keepsSuffix = lastIncludedIndex < b.lastIndex() && stored.term(b, lastIncludedIndex) == lastIncludedTerm;
         long first = lastIncludedIndex + 1;
         bounds = keepsSuffix
             ? new Bounds(first, b.lastIndex(), lastIncludedTerm, b.lastTerm())
@@ -341,7 +291,7 @@ public final class RocksDbLogStore implements LogStore {
       Bounds b = bounds;
       for (int attempt = 1; ; attempt++) {
         b.checkTermIndex(index);
-        Long term = storedTermOrNull(b, index);
+        Long term = stored.termOrNull(b, index);
         if (term != null) {
           return term;
         }
@@ -360,58 +310,13 @@ public final class RocksDbLogStore implements LogStore {
         }
         b.checkRange(fromIndex, toIndex);
         List<LogEntry> out = new ArrayList<>();
-        long missing = readInto(out, fromIndex, toIndex, maxBytes);
+        long missing = stored.readInto(out, fromIndex, toIndex, maxBytes);
         if (missing < 0) {
           return out;
         }
         b = boundsAfterMissing(b, missing, attempt);
       }
     });
-  }
-
-  /** Reads entries into {@code out}; returns -1, or the index found missing. */
-  private long readInto(List<LogEntry> out, long fromIndex, long toIndex, long maxBytes) {
-    if (fromIndex == toIndex) {
-      return -1;
-    }
-    long bytes = 0;
-    long expected = fromIndex;
-    try (RocksIterator it = rocks.db.newIterator(rocks.entries)) {
-      for (it.seek(Keys.entry(fromIndex)); it.isValid() && expected < toIndex; it.next(), expected++) {
-        if (Keys.index(it.key()) != expected) {
-          return expected;
-        }
-        LogEntry e = EntryCodec.decode(expected, it.value(), where);
-        bytes += e.sizeInBytes();
-        if (!out.isEmpty() && bytes > maxBytes) {
-          return -1;
-        }
-        out.add(e);
-      }
-      checkIterator(it);
-    }
-    return expected < toIndex ? expected : -1;
-  }
-
-  private long termOf(Bounds b, long index) {
-    Long term = storedTermOrNull(b, index);
-    if (term == null) {
-      throw new CorruptedLogException("log entry " + index + " is missing from " + where + " although the log holds ["
-          + b.firstIndex() + ", " + b.lastIndex() + "]");
-    }
-    return term;
-  }
-
-  /** The term at {@code index} within {@code b}, or null when the entry is not in the database. */
-  private Long storedTermOrNull(Bounds b, long index) {
-    if (index == b.firstIndex() - 1) {
-      return b.prefixTerm();
-    }
-    if (index == b.lastIndex()) {
-      return b.lastTerm();
-    }
-    byte[] value = get(rocks.entries, Keys.entry(index));
-    return value == null ? null : EntryCodec.term(index, value, where);
   }
 
   /**
@@ -425,22 +330,6 @@ public final class RocksDbLogStore implements LogStore {
           + now.firstIndex() + ", " + now.lastIndex() + "]");
     }
     return now;
-  }
-
-  private byte[] get(ColumnFamilyHandle family, byte[] key) {
-    try {
-      return rocks.db.get(family, key);
-    } catch (RocksDBException e) {
-      throw new StorageException("read from the log store in " + where + " failed: " + e.getMessage(), e);
-    }
-  }
-
-  private void checkIterator(RocksIterator it) {
-    try {
-      it.status();
-    } catch (RocksDBException e) {
-      throw new StorageException("read from the log store in " + where + " failed: " + e.getMessage(), e);
-    }
   }
 
   // ---------------------------------------------------------------- lifecycle

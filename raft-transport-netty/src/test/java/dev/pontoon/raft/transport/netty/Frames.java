@@ -15,7 +15,12 @@ final class Frames {
 
   /** The complete frame of {@code message} in cluster {@link #CLUSTER}. */
   static byte[] encode(Object message) {
-    ByteBuf frame = FrameEncoder.encode(UnpooledByteBufAllocator.DEFAULT, message, CLUSTER, WireFormat.DEFAULT_GROUP);
+    return encode(message, CLUSTER);
+  }
+
+  /** The complete frame of {@code message} in cluster {@code clusterId}. */
+  static byte[] encode(Object message, long clusterId) {
+    ByteBuf frame = FrameEncoder.encode(UnpooledByteBufAllocator.DEFAULT, message, clusterId, WireFormat.DEFAULT_GROUP);
     try {
       return ByteBufUtil.getBytes(frame);
     } finally {
