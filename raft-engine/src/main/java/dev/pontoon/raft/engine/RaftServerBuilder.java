@@ -231,7 +231,8 @@ public final class RaftServerBuilder {
 
   /**
    * For {@link ReadMode#LEASE}: how far apart, as a fraction, the nodes' clock rates may drift.
-   * The lease lasts {@code electionTimeoutMinTicks × tickInterval × (1 − bound)}. Default
+   * The lease lasts {@code (electionTimeoutMinTicks − 1) × tickInterval × (1 − bound)} from when
+   * a quorum's acknowledged heartbeats were sent. Default
    * {@link #DEFAULT_CLOCK_DRIFT_BOUND}.
    */
   public RaftServerBuilder clockDriftBound(double bound) {
@@ -323,7 +324,10 @@ public final class RaftServerBuilder {
 
   private long leaseNanos(RaftConfig config, Duration tick) {
     double drift = clockDriftBound != null ? clockDriftBound : DEFAULT_CLOCK_DRIFT_BOUND;
-    long nanos = (long) (config.electionTimeoutMinTicks() * (double) tick.toNanos() * (1 - drift));
+    // A follower refuses votes while fewer than electionTimeoutMinTicks ticks passed since it heard
+    // from this leader (thesis §4.2.3); the first of those ticks may come at once, so only
+    // (min - 1) full ticks of its clock are guaranteed, and its clock may run fast by the drift bound.
+    long nanos = (long) ((config.electionTimeoutMinTicks() - 1) * (double) tick.toNanos() * (1 - drift));
     requireState(nanos > 0, "lease (" + nanos + " ns) must be positive");
     return nanos;
   }

@@ -14,10 +14,12 @@ public enum ReadMode {
   /**
    * Reads are served from the leader's lease (thesis §6.4.1), without a round trip, while a
    * quorum acknowledged heartbeats sent less than
-   * {@code electionTimeoutMinTicks × tickInterval × (1 − clockDriftBound)} ago. Correct only if
-   * no node's clock runs faster than another's by more than the drift bound, and only with
-   * CheckQuorum (which the builder enforces): a follower that heard from the leader ignores
-   * votes for the minimum election timeout. Falls back to ReadIndex when the lease has lapsed.
+   * {@code (electionTimeoutMinTicks − 1) × tickInterval × (1 − clockDriftBound)} ago. Correct
+   * only if no node's clock (tick rate) runs faster than another's by more than the drift bound,
+   * and only with CheckQuorum (which the builder enforces): a follower that heard from the leader
+   * refuses votes for the minimum election timeout. Falls back to ReadIndex when the lease has
+   * lapsed, before the leader committed an entry of its term, and for the rest of a term in which
+   * a leadership transfer was requested (a transfer bypasses the followers' refusal).
    */
   LEASE
 }

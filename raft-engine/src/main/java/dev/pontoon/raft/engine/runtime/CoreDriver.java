@@ -77,6 +77,8 @@ final class CoreDriver {
   private long nextReadId;
   private long ticks;
   private long termWithOwnCommit = -1;
+  /** A term in which a leadership transfer was requested: no lease reads in it (see canReadOnLease). */
+  private long termWithTransfer = -1;
 
   private record Transfer(NodeId target, CompletableFuture<Void> future, long deadlineTick) {}
 
@@ -145,9 +147,10 @@ final class CoreDriver {
     try {
       p = core.propose(command);
     } catch (NotLeaderException e) {
+      // The core's refusal carries the best hint: the leader, or the target of a transfer under way.
       proposals.release(command.size());
       metrics.rejected("not_leader");
-      future.completeExceptionally(notLeader());
+      future.completeExceptionally(e);
       return;
     }
     metrics.proposals.increment();
@@ -174,7 +177,7 @@ final class CoreDriver {
       metrics.readIndexReads.increment();
     } catch (NotLeaderException e) {
       reads.remove(readId);
-      future.completeExceptionally(notLeader());
+      future.completeExceptionally(e);
     }
   }
 
@@ -190,13 +193,14 @@ final class CoreDriver {
     try {
       core.transferLeadership(target);
     } catch (NotLeaderException e) {
-      future.completeExceptionally(notLeader());
+      future.completeExceptionally(e);
       return;
     } catch (IllegalArgumentException e) {
       future.completeExceptionally(e);
       return;
     }
     transfers.add(new Transfer(target, future, ticks + transferTimeoutTicks));
+    termWithTransfer = last.term();
   }
 
   /** The sync worker made {@code batch} durable: now its acks may leave (Ready's contract). */
@@ -292,9 +296,13 @@ final class CoreDriver {
     }
   }
 
-  /** Thesis §6.4.1: lease reads need the lease, no transfer under way, and a commit in this term. */
+  /**
+   * Thesis §6.4.1: lease reads need the lease, a commit in this term, and no transfer requested in
+   * this term: the target's TimeoutNow election bypasses the followers' lease (thesis §3.10), and a
+   * late TimeoutNow could elect it even after the transfer seemed abandoned.
+   */
   private boolean canReadOnLease() {
-    if (last.role() != Role.LEADER || !transfers.isEmpty()) {
+    if (last.role() != Role.LEADER || termWithTransfer == last.term()) {
       return false;
     }
     if (termWithOwnCommit != last.term()) {

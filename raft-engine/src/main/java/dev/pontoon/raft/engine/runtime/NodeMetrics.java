@@ -102,6 +102,16 @@ final class NodeMetrics {
         .strongReference(true).register(registry)));
   }
 
+  /** Removes every meter tagged with this group and node, for a node that failed to start. */
+  static void removeAll(MeterRegistry registry, String group, NodeId node) {
+    for (Meter m : List.copyOf(registry.getMeters())) {
+      Meter.Id id = m.getId();
+      if (id.getName().startsWith("raft.") && group.equals(id.getTag("group")) && node.value().equals(id.getTag("node"))) {
+        registry.remove(m);
+      }
+    }
+  }
+
   /** Removes this node's meters from the registry. */
   void close() {
     for (Meter m : registered) {

@@ -96,8 +96,21 @@ public final class NodeRuntime {
    *     machine cannot read); then nothing was started and the caller still owns the stores
    */
   public static NodeRuntime start(NodeOptions options) {
-    NodeRuntime runtime = new NodeRuntime(Objects.requireNonNull(options, "options"));
-    runtime.startThreads();
+    Objects.requireNonNull(options, "options");
+    NodeRuntime runtime;
+    try {
+      runtime = new NodeRuntime(options);
+    } catch (RuntimeException | Error e) {
+      // Recovery failed: nothing was started; drop the meters registered so far.
+      NodeMetrics.removeAll(options.registry(), options.groupId(), options.id());
+      throw e;
+    }
+    try {
+      runtime.startThreads();
+    } catch (RuntimeException | Error e) {
+      runtime.stop(e);
+      throw e;
+    }
     return runtime;
   }
 

@@ -6,13 +6,32 @@ import dev.pontoon.raft.log.LogEntry;
 import dev.pontoon.raft.storage.LogStore;
 import dev.pontoon.raft.storage.StorageException;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 
-/** A real in-memory store whose sync starts failing on command, as a dying disk would. */
+/** A real in-memory store whose sync fails, or stalls, on command, as a dying or slow disk would. */
 final class FailingLogStore implements LogStore {
 
   private final InMemoryLogStore delegate = new InMemoryLogStore();
   private volatile boolean failing;
+  private volatile CountDownLatch stall = new CountDownLatch(0);
+  private final AtomicInteger stalledSyncs = new AtomicInteger();
   private volatile int closes;
+
+  /** From now on every sync waits until {@link #resumeSyncs()}. */
+  void stallSyncs() {
+    stall = new CountDownLatch(1);
+  }
+
+  /** Lets stalled and later syncs proceed. */
+  void resumeSyncs() {
+    stall.countDown();
+  }
+
+  /** How many syncs are waiting or have waited on a stall. */
+  int stalledSyncs() {
+    return stalledSyncs.get();
+  }
 
   /** From now on every sync throws. */
   void failSyncs() {
@@ -25,6 +44,16 @@ final class FailingLogStore implements LogStore {
 
   @Override
   public void sync() {
+    CountDownLatch current = stall;
+    if (current.getCount() > 0) {
+      stalledSyncs.incrementAndGet();
+      try {
+        current.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new StorageException("interrupted while stalled");
+      }
+    }
     if (failing) {
       throw new StorageException("disk failed");
     }

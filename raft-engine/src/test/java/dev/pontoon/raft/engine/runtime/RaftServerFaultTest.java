@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.pontoon.raft.IndeterminateStateException;
 import dev.pontoon.raft.NodeId;
 import dev.pontoon.raft.NodeStoppedException;
 import dev.pontoon.raft.OverloadedException;
@@ -17,6 +18,7 @@ import dev.pontoon.raft.engine.memory.InMemorySnapshotStore;
 import dev.pontoon.raft.log.Bytes;
 import dev.pontoon.raft.log.ClusterConfig;
 import dev.pontoon.raft.storage.StorageException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -103,6 +105,30 @@ class RaftServerFaultTest {
   }
 
   @Test
+  void proposalNotCommittedWithinTheTimeoutFailsAsIndeterminate() {
+    try (TestCluster cluster = new TestCluster(3, b -> b.proposalTimeout(Duration.ofMillis(100)))) {
+      RaftServer leader = cluster.awaitLeader();
+      cluster.followers(leader).forEach(f -> cluster.network.disconnect(f.id()));
+      IndeterminateStateException e = assertInstanceOf(IndeterminateStateException.class,
+          failure(leader.submit(Bytes.ofUtf8("k=1"))));
+      assertTrue(e.getMessage().contains("not committed within the proposal timeout"), e.getMessage());
+      assertTrue(e.mayStillCommit());
+    }
+  }
+
+  @Test
+  void leaderThatLosesItsQuorumFailsPendingProposalsAsIndeterminate() {
+    try (TestCluster cluster = new TestCluster(3)) {
+      RaftServer leader = cluster.awaitLeader();
+      cluster.followers(leader).forEach(f -> cluster.network.disconnect(f.id()));
+      CompletableFuture<Bytes> pending = leader.submit(Bytes.ofUtf8("k=1"));
+      // CheckQuorum (thesis §6.2): without a quorum for an election timeout, the leader steps down.
+      IndeterminateStateException e = assertInstanceOf(IndeterminateStateException.class, failure(pending));
+      assertTrue(e.getMessage().contains("lost leadership before commit"), e.getMessage());
+    }
+  }
+
+  @Test
   void submitBeyondThePendingBoundFailsFastWithOverloaded() {
     try (TestCluster cluster = new TestCluster(3, b -> b.maxPendingProposals(4))) {
       RaftServer leader = cluster.awaitLeader();
@@ -184,6 +210,22 @@ class RaftServerFaultTest {
       RaftException e = assertInstanceOf(RaftException.class, failure(pending));
       assertTrue(e.mayStillCommit(), "the outcome of an appended command is unknown");
     }
+  }
+
+  @Test
+  void storeThatFailsDuringRecoveryFailsBuildAndStartsNothing() {
+    FailingLogStore store = new FailingLogStore();
+    store.failSyncs();
+    io.micrometer.core.instrument.simple.SimpleMeterRegistry registry =
+        new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+    StorageException e = org.junit.jupiter.api.Assertions.assertThrows(StorageException.class,
+        () -> RaftServer.builder().nodeId("r1").cluster(ClusterConfig.ofVoters("r1", "r2"))
+            .transport(new InMemoryNetwork().transport(NodeId.of("r1"))).logStore(store)
+            .stateMachine(new RecordingStateMachine()).bootstrapLeader(NodeId.of("r1")).meterRegistry(registry)
+            .build());
+    assertEquals("disk failed", e.getMessage());
+    assertEquals(0, threadsOf("r1"));
+    assertTrue(registry.getMeters().isEmpty(), "no meters left behind: " + registry.getMeters());
   }
 
   private static long threadsOf(String node) {

@@ -125,6 +125,30 @@ class RaftServerReplicationTest {
   }
 
   @Test
+  void leaderTransferringLeadershipRefusesProposalsWithTheTargetAsHint() {
+    try (TestCluster cluster = new TestCluster(3)) {
+      RaftServer leader = cluster.awaitLeader();
+      RaftServer target = cluster.followers(leader).get(0);
+      cluster.network.disconnect(target.id());
+      leader.transferLeadership(target.id());
+      // Thesis §3.10: during a transfer the leader stops accepting client requests.
+      NotLeaderException e = assertInstanceOf(NotLeaderException.class, failure(leader.submit(Bytes.ofUtf8("a=1"))));
+      assertEquals(target.id(), e.leaderHint().orElseThrow());
+      assertTrue(!e.mayStillCommit());
+    }
+  }
+
+  @Test
+  void transferToANonVoterFailsWithTheReason() {
+    try (TestCluster cluster = new TestCluster(3)) {
+      RaftServer leader = cluster.awaitLeader();
+      Throwable e = failure(leader.transferLeadership(NodeId.of("stranger")));
+      assertInstanceOf(IllegalArgumentException.class, e);
+      assertTrue(e.getMessage().contains("not a voter"), e.getMessage());
+    }
+  }
+
+  @Test
   void statusShowsTheLeadersViewOfEachFollower() {
     try (TestCluster cluster = new TestCluster(3)) {
       RaftServer leader = cluster.awaitLeader();

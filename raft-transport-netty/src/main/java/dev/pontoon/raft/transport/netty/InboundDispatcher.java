@@ -74,17 +74,32 @@ final class InboundDispatcher extends ChannelInboundHandlerAdapter {
   private void handshake(ChannelHandlerContext ctx, Object msg) {
     if (!(msg instanceof Hello hello)) {
       errors.violation(ctx, msg.getClass().getSimpleName() + " before the handshake");
-    } else if (hello.clusterId() != config.clusterId()) {
-      errors.refuse(ctx, "peer " + hello.nodeId() + " is in cluster " + hello.clusterId() + ", this node in "
-          + config.clusterId());
-    } else if (!members.contains(hello.nodeId())) {
-      errors.refuse(ctx, "node " + hello.nodeId() + " is not a configured peer of " + config.localId());
-    } else {
-      peer = hello.nodeId();
-      cancelTimeout();
-      ctx.writeAndFlush(new Hello(config.clusterId(), config.localId()));
-      log.debug("{}: accepted connection from {} at {}", config.localId(), peer, ctx.channel().remoteAddress());
+      return;
     }
+    String refusal = refusal(ctx, hello);
+    if (refusal != null) {
+      errors.refuse(ctx, refusal);
+      return;
+    }
+    peer = hello.nodeId();
+    cancelTimeout();
+    ctx.writeAndFlush(new Hello(config.clusterId(), config.localId()));
+    log.debug("{}: accepted connection from {} at {}", config.localId(), peer, ctx.channel().remoteAddress());
+  }
+
+  /** Why {@code hello} is refused, or null to accept it. */
+  private String refusal(ChannelHandlerContext ctx, Hello hello) {
+    if (hello.clusterId() != config.clusterId()) {
+      return "peer " + hello.nodeId() + " is in cluster " + hello.clusterId() + ", this node in " + config.clusterId();
+    }
+    if (!members.contains(hello.nodeId())) {
+      return "node " + hello.nodeId() + " is not a configured peer of " + config.localId();
+    }
+    return verifyNodeId() ? CertificateIdentity.mismatch(ctx.channel(), hello.nodeId()) : null;
+  }
+
+  private boolean verifyNodeId() {
+    return config.tlsEnabled() && config.tls().verifyNodeId();
   }
 
   @Override

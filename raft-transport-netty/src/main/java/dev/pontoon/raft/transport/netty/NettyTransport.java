@@ -30,7 +30,17 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A {@link Transport} over TCP, optionally with mutual TLS, built on Netty. The wire format is
- * described in {@link FrameEncoder} and in {@code WIRE-FORMAT.md}.
+ * described in {@code WIRE-FORMAT.md}.
+ *
+ * <pre>{@code
+ * NettyTransport transport = new NettyTransport(NettyTransportConfig.builder(NodeId.of("n1"), 42)
+ *     .listenAddress(new InetSocketAddress("10.0.0.1", 7000))
+ *     .peer(NodeId.of("n2"), new InetSocketAddress("10.0.0.2", 7000))
+ *     .peer(NodeId.of("n3"), new InetSocketAddress("10.0.0.3", 7000))
+ *     .tls(Path.of("n1-chain.pem"), Path.of("n1-key.pem"), Path.of("cluster-ca.pem"), true)
+ *     .build());
+ * // hand it to the node builder, which calls start(...) and close()
+ * }</pre>
  *
  * <p><b>Connections.</b> The transport keeps one outbound connection to every configured peer and
  * reconnects with exponential back-off and jitter when it fails. Every connection opens with a
@@ -165,7 +175,8 @@ public final class NettyTransport implements Transport {
     long size = FrameEncoder.frameSize(message);
     if (size - WireFormat.LENGTH_FIELD_SIZE > config.maxFrameSize()) {
       if (counters.droppedOversize.sum() == 0) {
-        log.warn("{}: dropping a {} of {} bytes to {}: above maxFrameSize {}", config.localId(),
+        log.warn("{}: dropping a {} of {} bytes to {}: above maxFrameSize {}; raise maxFrameSize or send"
+            + " smaller batches (further drops are only counted)", config.localId(),
             message.getClass().getSimpleName(), size, message.to(), config.maxFrameSize());
       }
       counters.droppedOversize.increment();

@@ -83,8 +83,11 @@ public record NettyTransportConfig(NodeId localId, long clusterId, InetSocketAdd
    * @param certificateChain this node's X.509 certificate chain (PEM)
    * @param privateKey this node's private key, unencrypted PKCS#8 (PEM)
    * @param trustedCertificates the certificates peers must chain to (PEM)
+   * @param verifyNodeId whether a peer's certificate must name the node id it claims in the
+   *     handshake, as its subject common name or as a DNS subject alternative name; without it,
+   *     any holder of a certificate from the trusted CA may claim any member's id
    */
-  public record Tls(Path certificateChain, Path privateKey, Path trustedCertificates) {
+  public record Tls(Path certificateChain, Path privateKey, Path trustedCertificates, boolean verifyNodeId) {
     public Tls {
       requireReadable(certificateChain, "certificateChain");
       requireReadable(privateKey, "privateKey");
@@ -179,10 +182,18 @@ public record NettyTransportConfig(NodeId localId, long clusterId, InetSocketAdd
       return this;
     }
 
-    /** Turns on mutual TLS. */
+    /** Turns on mutual TLS; peers' certificates need not name their node ids. */
     public Builder tls(Path certificateChain, Path privateKey, Path trustedCertificates) {
+      return tls(certificateChain, privateKey, trustedCertificates, false);
+    }
+
+    /**
+     * Turns on mutual TLS, and with {@code verifyNodeId} requires every peer's certificate to
+     * name the node id it claims (see {@link Tls#verifyNodeId()}).
+     */
+    public Builder tls(Path certificateChain, Path privateKey, Path trustedCertificates, boolean verifyNodeId) {
       requireState(tls == null, "tls is already configured");
-      this.tls = new Tls(certificateChain, privateKey, trustedCertificates);
+      this.tls = new Tls(certificateChain, privateKey, trustedCertificates, verifyNodeId);
       return this;
     }
 

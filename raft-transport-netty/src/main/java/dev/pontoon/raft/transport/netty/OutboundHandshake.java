@@ -49,17 +49,29 @@ final class OutboundHandshake extends ChannelInboundHandlerAdapter {
       errors.violation(ctx, msg.getClass().getSimpleName() + " on the outbound connection to " + connection.peer());
     } else if (!(msg instanceof Hello hello)) {
       errors.violation(ctx, msg.getClass().getSimpleName() + " before the handshake answer of " + connection.peer());
-    } else if (hello.clusterId() != config.clusterId()) {
-      errors.refuse(ctx, connection.peer() + " at " + ctx.channel().remoteAddress() + " is in cluster "
-          + hello.clusterId() + ", this node in " + config.clusterId());
-    } else if (!hello.nodeId().equals(connection.peer())) {
-      errors.refuse(ctx, "expected " + connection.peer() + " at " + ctx.channel().remoteAddress() + " but found "
-          + hello.nodeId());
     } else {
-      established = true;
-      timeout.cancel(false);
-      connection.established(ctx.channel());
+      String refusal = refusal(ctx, hello);
+      if (refusal != null) {
+        errors.refuse(ctx, refusal);
+      } else {
+        established = true;
+        timeout.cancel(false);
+        connection.established(ctx.channel());
+      }
     }
+  }
+
+  /** Why the peer's answer is refused, or null to accept it. */
+  private String refusal(ChannelHandlerContext ctx, Hello hello) {
+    if (hello.clusterId() != config.clusterId()) {
+      return connection.peer() + " at " + ctx.channel().remoteAddress() + " is in cluster " + hello.clusterId()
+          + ", this node in " + config.clusterId();
+    }
+    if (!hello.nodeId().equals(connection.peer())) {
+      return "expected " + connection.peer() + " at " + ctx.channel().remoteAddress() + " but found " + hello.nodeId();
+    }
+    boolean verify = config.tlsEnabled() && config.tls().verifyNodeId();
+    return verify ? CertificateIdentity.mismatch(ctx.channel(), hello.nodeId()) : null;
   }
 
   @Override

@@ -127,9 +127,10 @@ final class PeerConnection {
     if (closed || group.isShuttingDown()) {
       return;
     }
+    // Counted before scheduling, so that the count is visible once the new attempt runs.
+    counters.reconnects.increment();
     try {
       group.schedule(this::connect, backoff.nextDelayNanos(), TimeUnit.NANOSECONDS);
-      counters.reconnects.increment();
     } catch (RejectedExecutionException e) {
       // The transport is closing: its I/O threads accept no new tasks, and no reconnect is wanted.
     }
@@ -150,7 +151,13 @@ final class PeerConnection {
     queue.add(new Pending(message, size));
     queuedBytes.addAndGet(size);
     if (drainScheduled.compareAndSet(false, true)) {
-      ch.eventLoop().execute(drain);
+      try {
+        ch.eventLoop().execute(drain);
+      } catch (RejectedExecutionException e) {
+        // The transport closed since the checks above; send must not throw. close() drops the queue.
+        drainScheduled.set(false);
+        counters.droppedClosed.increment();
+      }
     }
   }
 

@@ -38,6 +38,10 @@ class MutualTlsTest {
     return cluster.config(id, b -> b.tls(files.chain(), files.key(), files.trust()));
   }
 
+  private NettyTransportConfig verifyingTlsConfig(NodeId id, TestCertificates.NodeFiles files) {
+    return cluster.config(id, b -> b.tls(files.chain(), files.key(), files.trust(), true));
+  }
+
   @Test
   void peersWithCertificatesOfTheClusterCaExchangeEveryMessageType() {
     try (RunningNode n1 = new RunningNode(tlsConfig(N1, clusterCa.issue("n1")));
@@ -62,6 +66,28 @@ class MutualTlsTest {
       rogue.transport.send(SampleMessages.numbered(N3, N2, 1));
       assertFalse(rogue.transport.isConnected(N2));
       assertTrue(n2.messages().stream().noneMatch(m -> m.from().equals(N3)), "nothing from the rogue node");
+    }
+  }
+
+  @Test
+  void peersWhoseCertificatesNameThemPassNodeIdVerification() {
+    try (RunningNode n1 = new RunningNode(verifyingTlsConfig(N1, clusterCa.issue("n1")));
+        RunningNode n2 = new RunningNode(verifyingTlsConfig(N2, clusterCa.issue("n2")))) {
+      n1.awaitLink(n2);
+      n2.awaitLink(n1);
+      assertEquals(0, n1.stats().handshakeRejections() + n2.stats().handshakeRejections());
+    }
+  }
+
+  @Test
+  void memberClaimingAnotherMembersIdIsRefusedWhenNodeIdsAreVerified() {
+    // A genuine cluster certificate, issued to n3, used by a node that claims to be n1.
+    try (RunningNode n2 = new RunningNode(verifyingTlsConfig(N2, clusterCa.issue("n2")));
+        RunningNode impostor = new RunningNode(tlsConfig(N1, clusterCa.issue("n3")))) {
+      await().atMost(RunningNode.PATIENCE).until(() -> n2.stats().handshakeRejections() >= 1);
+      impostor.transport.send(SampleMessages.numbered(N1, N2, 1));
+      assertFalse(impostor.transport.isConnected(N2));
+      assertTrue(n2.messages().isEmpty(), "nothing from the impostor");
     }
   }
 
