@@ -141,7 +141,9 @@ final class Follower {
       log.commitTo(index);
     } else {
       // Figure 13 steps 7-8: discard the entire log and restart it after the snapshot.
-      log.restore(new Snapshot(new SnapshotMeta(index, s.lastIncludedTerm(), s.config()), s.data()));
+      Snapshot snapshot = new Snapshot(new SnapshotMeta(index, s.lastIncludedTerm(), s.config()), s.data());
+      log.restore(snapshot);
+      core.snapshotAvailable(snapshot);
       LOG.debug("{} restores a snapshot at index {} term {}", core.id, index, s.lastIncludedTerm());
     }
     answerSnapshot(s, s.data().size(), true);

@@ -180,6 +180,59 @@ class ClusterScenarioTest {
     assertEquals(Role.FOLLOWER, net.core(learner).role());
   }
 
+  /**
+   * A follower that needs entries the leader has compacted gets the leader's snapshot in one
+   * InstallSnapshot (§7, Figure 13), then the entries after it; its log restarts after the snapshot.
+   */
+  @Test
+  void followerBehindTheCompactedLogCatchesUpFromASnapshot() {
+    var config = Fixtures.cluster(3);
+    var stores = new java.util.HashMap<NodeId, dev.pontoon.raft.engine.memory.InMemoryLogStore>();
+    stores.put(N1, Fixtures.store(1, null, 1, 1, 1, 1));
+    stores.get(N1).truncatePrefix(3, 1);
+    stores.put(N2, Fixtures.store(1, null, 1, 1, 1, 1));
+    Network net = new Network(config, Fixtures.plain(), 16, stores);
+    var snapshot = new dev.pontoon.raft.log.Snapshot(new dev.pontoon.raft.log.SnapshotMeta(3, 1, config),
+        dev.pontoon.raft.log.Bytes.ofUtf8("state at 3"));
+    net.node(N1).snapshot = snapshot;
+    net.core(N1).snapshotAvailable(snapshot);
+
+    net.campaign(N1);
+    net.core(N1).propose(cmd("after"));
+    net.stabilize();
+    net.tickAll(3);
+
+    assertEquals(snapshot, net.node(N3).snapshot);
+    assertEquals(4, net.node(N3).store.firstIndex());
+    assertEquals(net.node(N1).store.entries(4, 7, Long.MAX_VALUE),
+        net.node(N3).store.entries(4, net.node(N3).store.lastIndex() + 1, Long.MAX_VALUE));
+    assertEquals(6, net.core(N3).commitIndex());
+    assertEquals(List.of("e4", "after"), commands(net.node(N3).applied), "only the entries after the snapshot");
+  }
+
+  /** A snapshot that is lost is sent again after an election timeout without an answer. */
+  @Test
+  void lostSnapshotIsSentAgain() {
+    var config = Fixtures.cluster(3);
+    var stores = new java.util.HashMap<NodeId, dev.pontoon.raft.engine.memory.InMemoryLogStore>();
+    stores.put(N1, Fixtures.store(1, null, 1, 1));
+    stores.get(N1).truncatePrefix(2, 1);
+    stores.put(N2, Fixtures.store(1, null, 1, 1));
+    Network net = new Network(config, Fixtures.plain(), 17, stores);
+    var snapshot = new dev.pontoon.raft.log.Snapshot(new dev.pontoon.raft.log.SnapshotMeta(2, 1, config),
+        dev.pontoon.raft.log.Bytes.ofUtf8("s"));
+    net.core(N1).snapshotAvailable(snapshot);
+    int[] sent = {0};
+    net.dropWhere(m -> m instanceof dev.pontoon.raft.message.InstallSnapshot && sent[0]++ == 0);
+
+    net.campaign(N1);
+    net.tickAll(25);
+
+    assertEquals(2, sent[0]);
+    assertEquals(snapshot, net.node(N3).snapshot);
+    assertEquals(3, net.core(N3).commitIndex());
+  }
+
   private static NodeId otherThan(Network net, NodeId id) {
     return net.nodes.keySet().stream().filter(n -> !n.equals(id)).findFirst().orElseThrow();
   }

@@ -60,6 +60,7 @@ class RandomizedClusterTest {
     private final List<NodeId> ids;
     private final Set<NodeId> down = new HashSet<>();
     private int proposals;
+    private final boolean compaction;
 
     Chaos(long seed, int size) {
       this.seed = seed;
@@ -74,6 +75,7 @@ class RandomizedClusterTest {
             ? new AppendEntriesResponse(r.from(), r.to(), r.term(), false, 0, 0, 0, r.sequence()) : m);
       }
       this.ids = new ArrayList<>(net.nodes.keySet());
+      this.compaction = random.nextBoolean();
     }
 
     void run(int steps) {
@@ -121,6 +123,8 @@ class RandomizedClusterTest {
       } else if (action < 99 && down.contains(id)) {
         net.restart(id);
         down.remove(id);
+      } else if (action < 99 && compaction) {
+        net.compact(id);
       } else if (random.nextInt(4) == 0 && net.leader() != null) {
         net.core(net.leader()).transferLeadership(ids.get(random.nextInt(size)));
       }
