@@ -28,8 +28,9 @@ final class KvHttp {
       .connectTimeout(Duration.ofSeconds(2))
       .build();
 
-  /** A node's {@code GET /status}, with the fields the tools read. */
-  record Status(String id, String role, long term, String leader, long commitIndex, long lastApplied) {
+  /** A node's {@code GET /status}, with the fields the tools read; -1 for a missing number. */
+  record Status(String id, String role, long term, String leader, long commitIndex, long lastApplied,
+      long lastLogIndex) {
     boolean isLeader() {
       return "leader".equals(role);
     }
@@ -45,9 +46,10 @@ final class KvHttp {
     try {
       JsonNode json = JSON.readTree(reply.body());
       JsonNode leader = json.path("leader");
-      return new Status(json.path("id").asText(), json.path("role").asText(), json.path("term").asLong(),
+      return new Status(json.path("id").asText(), json.path("role").asText(), json.path("term").asLong(-1),
           leader.isNull() || leader.isMissingNode() ? null : leader.asText(),
-          json.path("commit-index").asLong(), json.path("last-applied").asLong());
+          json.path("commit-index").asLong(-1), json.path("last-applied").asLong(-1),
+          json.path("last-log-index").asLong(-1));
     } catch (IOException e) {
       throw new IllegalStateException("GET /status answered malformed JSON: " + reply.body(), e);
     }
