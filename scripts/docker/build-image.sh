@@ -20,8 +20,9 @@
 set -euo pipefail
 
 DEFAULT_MAIN="dev.pontoon.examples.kv.KvNodeMain"
-# Generous on purpose: what the KV node, Netty, RocksDB's JNI loader, Jackson and slf4j may touch.
-JAVA_MODULES="java.base,java.logging,java.management,java.naming,java.net.http,java.sql,java.xml,jdk.unsupported,jdk.crypto.ec,jdk.management,jdk.zipfs"
+# Generous on purpose: what the KV node, Netty, RocksDB's JNI loader, Jackson and slf4j may touch
+# (jdk.random: RandomGenerator.of("L64X128MixRandom"), used for jitter by the Netty transport).
+JAVA_MODULES="java.base,java.logging,java.management,java.naming,java.net.http,java.sql,java.xml,jdk.unsupported,jdk.crypto.ec,jdk.management,jdk.zipfs,jdk.random,jdk.net,jdk.charsets"
 JVM_OPTIONS='"-XX:+UseSerialGC", "-Xmx256m", "-XX:+ExitOnOutOfMemoryError", "-Djava.io.tmpdir=/tmp"'
 
 tag="pontoon/kv-node:local"
