@@ -19,6 +19,11 @@ if [ ! -s "$src/ReadmeExample.java" ]; then
   exit 1
 fi
 
+# Plugin versions as pinned in the parent POM (Maven's built-in defaults are too old for Java 17).
+pinned() { sed -n "s:.*<$1>\(.*\)</$1>.*:\1:p" "$root/pom.xml" | head -1; }
+compiler_version=$(pinned compiler-plugin.version)
+dependency_version=$(pinned dependency-plugin.version)
+
 cat > "$work/pom.xml" <<POM
 <project xmlns="http://maven.apache.org/POM/4.0.0">
   <modelVersion>4.0.0</modelVersion>
@@ -27,11 +32,21 @@ cat > "$work/pom.xml" <<POM
   <dependencies>
     <dependency><groupId>dev.pontoon</groupId><artifactId>raft-engine</artifactId><version>${version}</version></dependency>
   </dependencies>
+  <build><plugins>
+    <plugin><groupId>org.apache.maven.plugins</groupId><artifactId>maven-compiler-plugin</artifactId><version>${compiler_version}</version></plugin>
+    <plugin><groupId>org.apache.maven.plugins</groupId><artifactId>maven-dependency-plugin</artifactId><version>${dependency_version}</version></plugin>
+  </plugins></build>
 </project>
 POM
 
 cd "$work"
 mvn -B -q -ntp compile dependency:build-classpath -Dmdep.outputFile=cp.txt
 echo "check-readme-example: running the README example against dev.pontoon:raft-engine:${version}"
-timeout 120 java -cp "target/classes:$(cat cp.txt)" ReadmeExample
+out=$(timeout 120 java -cp "target/classes:$(cat cp.txt)" ReadmeExample)
+echo "$out"
+# The README says what the example prints; hold it to that.
+if ! grep -qx "total after submit: 5, read: 5" <<<"$out"; then
+  echo "check-readme-example: the example did not print 'total after submit: 5, read: 5'" >&2
+  exit 1
+fi
 echo "check-readme-example: OK"
