@@ -37,6 +37,22 @@ class RaftServerSnapshotTest {
   }
 
   @Test
+  void stateMachineWithoutSnapshotsKeepsItsWholeLogAndWorks() {
+    RaftServer node = RaftServer.builder().nodeId("s1").cluster(dev.pontoon.raft.log.ClusterConfig.ofVoters("s1"))
+        .transport(new dev.pontoon.raft.engine.memory.InMemoryNetwork().transport(NodeId.of("s1")))
+        .logStore(new InMemoryLogStore()).stateMachine(new ReadmeExampleTest.ReadmeExample.Counter())
+        .bootstrapLeader(NodeId.of("s1")).snapshotEvery(2).build();
+    try {
+      for (int i = 1; i <= 10; i++) {
+        assertEquals(Bytes.ofUtf8(String.valueOf(i * (i + 1) / 2)), node.submit(Bytes.ofUtf8(String.valueOf(i))).join());
+      }
+      assertEquals(0, node.status().snapshotIndex());
+    } finally {
+      node.close();
+    }
+  }
+
+  @Test
   void followerBehindTheLeadersCompactedLogCatchesUpFromItsSnapshot() throws Exception {
     try (TestCluster cluster = new TestCluster(3, b -> b.snapshotEvery(50))) {
       RaftServer leader = cluster.awaitLeader();
