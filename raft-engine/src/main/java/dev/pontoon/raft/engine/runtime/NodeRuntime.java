@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
  * {@code RaftServer.builder()}, which validates every option first.
  *
  * <p>Threads are named {@code pontoon-<node>-loop}, {@code -sync}, {@code -apply}, {@code -tick},
- * and {@code -stop} for the short-lived thread that stops a node after a fatal failure.
+ * {@code -snapshot} when snapshots are taken, and {@code -stop} for the short-lived thread that
+ * stops a node after a fatal failure.
  */
 public final class NodeRuntime {
 
@@ -52,6 +53,8 @@ public final class NodeRuntime {
   private final BatchingThread<Runnable> loop;
   private final SyncWorker sync;
   private final ApplyWorker apply;
+  /** Null when the node takes no snapshots. */
+  private final SnapshotTaker snapshots;
   private final CoreDriver driver;
   private final TickSource ticks;
   private final Object stopLock = new Object();
@@ -75,14 +78,19 @@ public final class NodeRuntime {
     HardState hardState = recoverHardState(snapshot.isPresent());
     RaftCore core = new RaftCore(id, config, options.raftConfig(), options.logStore(), hardState, appliedIndex,
         new SplittableRandom(options.randomSeed()));
+    snapshot.ifPresent(core::snapshotAvailable);
     if (isBootstrapLeader(hardState, snapshot.isPresent())) {
       core.bootstrapAsLeader();
     }
     this.loop = new BatchingThread<>(prefix + "loop", LOOP_BATCH, this::runLoopBatch, this::fail);
     this.sync = new SyncWorker(prefix + "sync", options.logStore(), options.snapshotStore(), metrics,
         this::onDurable, this::fail);
-    this.apply = new ApplyWorker(prefix + "apply", options.stateMachine(), appliedIndex, new ApplyListener(),
-        this::fail);
+    this.snapshots = options.snapshotEvery() <= 0 ? null
+        : new SnapshotTaker(prefix + "snapshot", options.snapshotEvery(), options.stateMachine(),
+            options.snapshotStore(), () -> coreStatus.config(), appliedIndex, this::onSnapshotSaved, this::fail);
+    long appliedTerm = snapshot.map(s -> s.meta().lastIncludedTerm()).orElse(0L);
+    this.apply = new ApplyWorker(prefix + "apply", options.stateMachine(), appliedIndex, appliedTerm,
+        new ApplyListener(), snapshots, this::fail);
     this.driver = new CoreDriver(this, core, options, metrics, proposals, sync, apply, appliedIndex);
     this.ticks = options.tickSource();
     LOG.info("{} recovered: term {}, vote {}, log [{}, {}], snapshot at {}", id, hardState.currentTerm(),
@@ -115,6 +123,9 @@ public final class NodeRuntime {
   }
 
   private void startThreads() {
+    if (snapshots != null) {
+      snapshots.start();
+    }
     apply.start();
     sync.start();
     loop.start();
@@ -162,6 +173,11 @@ public final class NodeRuntime {
 
   private void onDurable(List<dev.pontoon.raft.engine.core.Ready> batch) {
     loop.offer(() -> driver.durable(batch));
+  }
+
+  private void onSnapshotSaved(Snapshot snapshot) {
+    snapshotIndex = Math.max(snapshotIndex, snapshot.meta().lastIncludedIndex());
+    loop.offer(() -> driver.snapshotSaved(snapshot));
   }
 
   /** This node's id. */
@@ -314,6 +330,9 @@ public final class NodeRuntime {
       loop.stop();
       sync.stop();
       apply.stop();
+      if (snapshots != null) {
+        snapshots.stop();
+      }
       // The loop has ended: run what it never ran, so that each request in it is failed.
       for (Runnable task : loop.drain()) {
         try {
