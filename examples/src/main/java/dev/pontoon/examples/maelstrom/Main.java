@@ -16,6 +16,7 @@ import java.util.concurrent.TimeUnit;
  */
 public final class Main {
   static final long TICK_MILLIS = 50;
+  /** Marks the end of stdin in the queue; compared by identity, so no input line can equal it. */
   private static final String END = new String("end of input");
 
   private Main() {}

@@ -30,7 +30,6 @@ import java.util.TreeSet;
  * mistyped or negative field with an {@link IllegalArgumentException} that names it.
  */
 final class RaftBodies {
-  static final String PREFIX = "raft_";
 
   private RaftBodies() {}
 

@@ -93,7 +93,7 @@ final class MaelstromRouter {
       String dest = message.get("dest").asText();
       if (!nodes.containsKey(dest)) {
         // Not a node of this cluster: a client, or a node id a fuzzed line made up (Raft traffic to it is lost).
-        if (!message.path("body").path("type").asText().startsWith(RaftBodies.PREFIX)) {
+        if (!RaftBodies.isRaftType(message.path("body").path("type").asText())) {
           toClients.add(message);
         }
       } else if (!isolated.contains(src) && !isolated.contains(dest)) {
