@@ -1,5 +1,6 @@
 package dev.pontoon.raft.engine.runtime;
 
+import dev.pontoon.raft.IndeterminateStateException;
 import dev.pontoon.raft.NodeId;
 import dev.pontoon.raft.NodeStoppedException;
 import dev.pontoon.raft.NotLeaderException;
@@ -8,6 +9,7 @@ import dev.pontoon.raft.RaftNodeStatus;
 import dev.pontoon.raft.RaftNodeStatus.FollowerProgress;
 import dev.pontoon.raft.engine.core.CoreStatus;
 import dev.pontoon.raft.engine.core.RaftCore;
+import dev.pontoon.raft.engine.core.Ready;
 import dev.pontoon.raft.log.Bytes;
 import dev.pontoon.raft.log.ClusterConfig;
 import dev.pontoon.raft.log.HardState;
@@ -171,7 +173,7 @@ public final class NodeRuntime {
         && options.logStore().lastIndex() == 0 && !hasSnapshot;
   }
 
-  private void onDurable(List<dev.pontoon.raft.engine.core.Ready> batch) {
+  private void onDurable(List<Ready> batch) {
     loop.offer(() -> driver.durable(batch));
   }
 
@@ -383,7 +385,7 @@ public final class NodeRuntime {
     @Override
     public void restored(Snapshot snapshot) {
       snapshotIndex = snapshot.meta().lastIncludedIndex();
-      proposals.failUpTo(snapshotIndex, new dev.pontoon.raft.IndeterminateStateException(
+      proposals.failUpTo(snapshotIndex, new IndeterminateStateException(
           "a snapshot up to index " + snapshotIndex + " replaced the log before this command was applied"));
     }
 
