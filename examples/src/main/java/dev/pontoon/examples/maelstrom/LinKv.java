@@ -10,7 +10,8 @@ import dev.pontoon.raft.log.Bytes;
 
 /**
  * Maelstrom's {@code lin-kv} workload and the {@code raft_append} request, on the KV state
- * machine. Keys and values are any JSON values, stored as their compact JSON text. Errors are
+ * machine. Keys and values are any JSON values, stored as their compact JSON text. A follower
+ * forwards reads and writes to the leader it knows (see {@link MaelstromNode}). Errors are
  * Maelstrom's codes: 11 temporarily unavailable (not the leader, or the entry was lost: certainly
  * not applied), 12 malformed request, 20 key does not exist, 22 precondition failed.
  */
@@ -21,59 +22,67 @@ final class LinKv {
     this.node = node;
   }
 
-  void handle(String client, String type, JsonNode body) {
+  /**
+   * Runs one client request. On a follower that knows the leader, a read, write or cas is
+   * forwarded to it when {@code forward} is set (the leader answers through this node); a
+   * {@code raft_append} never is, since it asks for the index in the receiving leader's log.
+   */
+  void handle(String type, JsonNode body, Responder responder, boolean forward) {
     try {
       switch (type) {
-        case "read" -> read(client, body);
-        case "write" -> write(client, body, new KvCommand.Put(field(body, "key"), field(body, "value")), "write_ok");
-        case "cas" -> write(client, body, new KvCommand.CompareAndSet(field(body, "key"), field(body, "from"),
-            field(body, "to")), "cas_ok");
-        default -> append(client, body);
+        case "read" -> read(body, responder);
+        case "write" -> write(responder, new KvCommand.Put(field(body, "key"), field(body, "value")), "write_ok", body);
+        case "cas" -> write(responder, new KvCommand.CompareAndSet(field(body, "key"), field(body, "from"),
+            field(body, "to")), "cas_ok", body);
+        default -> append(body, responder);
       }
     } catch (NotLeaderException e) {
-      node.replyError(client, body, 11, "not the leader; try " + e.leaderHint().map(Object::toString).orElse("another node"));
+      if (forward && !type.equals("raft_append") && e.leaderHint().isPresent()) {
+        node.forward(e.leaderHint().get(), body, responder);
+      } else {
+        responder.error(11, "not the leader; try " + e.leaderHint().map(Object::toString).orElse("another node"));
+      }
     }
   }
 
-  private void read(String client, JsonNode body) {
+  private void read(JsonNode body, Responder responder) {
     node.raft().read(KvCodec.encodeGet(field(body, "key")), new RaftDriver.Completion() {
       @Override
       public void completed(Bytes result) {
         KvResult decoded = KvCodec.decodeResult(result);
         if (decoded instanceof KvResult.Value value) {
-          node.reply(client, body, MaelstromNode.JSON.createObjectNode().put("type", "read_ok")
-              .set("value", parse(value.value())));
+          responder.ok(MaelstromNode.JSON.createObjectNode().put("type", "read_ok").set("value", parse(value.value())));
         } else {
-          node.replyError(client, body, 20, "key does not exist");
+          responder.error(20, "key does not exist");
         }
       }
 
       @Override
       public void failed(String reason) {
-        node.replyError(client, body, 11, reason);
+        responder.error(11, reason);
       }
     });
   }
 
-  private void write(String client, JsonNode body, KvCommand command, String okType) {
+  private void write(Responder responder, KvCommand command, String okType, JsonNode body) {
     node.raft().propose(KvCodec.encode(command), new RaftDriver.Completion() {
       @Override
       public void completed(Bytes result) {
         KvResult decoded = KvCodec.decodeResult(result);
         if (decoded instanceof KvResult.Applied) {
-          node.reply(client, body, MaelstromNode.JSON.createObjectNode().put("type", okType));
+          responder.ok(MaelstromNode.JSON.createObjectNode().put("type", okType));
         } else if (decoded instanceof KvResult.Mismatch mismatch) {
-          node.replyError(client, body, 22, "expected " + body.get("from") + " but found " + mismatch.current().toUtf8());
+          responder.error(22, "expected " + body.get("from") + " but found " + mismatch.current().toUtf8());
         } else if (decoded instanceof KvResult.NotFound) {
-          node.replyError(client, body, 20, "key does not exist");
+          responder.error(20, "key does not exist");
         } else {
-          node.replyError(client, body, 12, decoded.toString());
+          responder.error(12, decoded.toString());
         }
       }
 
       @Override
       public void failed(String reason) {
-        node.replyError(client, body, 11, reason);
+        responder.error(11, reason);
       }
     });
   }
@@ -84,7 +93,7 @@ final class LinKv {
    * leader only ever appends entries of its current term, §5.3), and answers with the index at
    * once, before commit.
    */
-  private void append(String client, JsonNode body) {
+  private void append(JsonNode body, Responder responder) {
     JsonNode entry = body.get("entry");
     if (entry == null || !entry.isObject() || !entry.path("command").isObject()) {
       throw new IllegalArgumentException("\"entry\" must be an object with a \"command\" object");
@@ -107,7 +116,7 @@ final class LinKv {
         // Idem: a lost entry is simply never applied.
       }
     });
-    node.reply(client, body, MaelstromNode.JSON.createObjectNode().put("type", "raft_append_ok").put("index", index));
+    responder.ok(MaelstromNode.JSON.createObjectNode().put("type", "raft_append_ok").put("index", index));
   }
 
   private static Bytes field(JsonNode body, String name) {

@@ -8,7 +8,9 @@ import dev.pontoon.raft.NodeId;
 import dev.pontoon.raft.engine.core.RaftConfig;
 import dev.pontoon.raft.message.RaftMessage;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,7 +20,9 @@ import org.slf4j.LoggerFactory;
  * per line and writes its messages, one per line, to {@code out}. It answers {@code init}, the
  * {@code lin-kv} workload ({@code read}, {@code write}, {@code cas}) and {@code raft_append}
  * (append one entry to the leader's log and answer the index at once), and exchanges Raft
- * messages with its peers as Maelstrom messages without {@code msg_id}.
+ * messages with its peers as Maelstrom messages without {@code msg_id}. A follower that knows the
+ * leader forwards reads and writes to it ({@code proxy}/{@code proxy_ok}, also without
+ * {@code msg_id}) and answers the client itself.
  *
  * <p>Every bad line is answered with a Maelstrom error when it names a sender and a
  * {@code msg_id} (code 12, malformed request; 10, not supported), and is otherwise logged and
@@ -29,6 +33,7 @@ import org.slf4j.LoggerFactory;
 public final class MaelstromNode {
   private static final Logger log = LoggerFactory.getLogger(MaelstromNode.class);
   static final ObjectMapper JSON = new ObjectMapper();
+  private static final int MAX_FORWARDED = 10_000;
 
   private final Consumer<String> out;
   private final RaftConfig raftConfig;
@@ -38,6 +43,16 @@ public final class MaelstromNode {
   private RaftDriver raft;
   private LinKv kv;
   private long nextMsgId;
+  private long nextProxyId;
+  /** Requests forwarded to the leader and not yet answered; the oldest are forgotten beyond a bound. */
+  private final Map<Long, Responder> forwarded = new LinkedHashMap<>(16, 0.75f, false) {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    protected boolean removeEldestEntry(Map.Entry<Long, Responder> eldest) {
+      return size() > MAX_FORWARDED;
+    }
+  };
 
   /**
    * @param out receives each line to write (without the line break)
@@ -96,12 +111,95 @@ public final class MaelstromNode {
         return;
       }
       raft.step(RaftBodies.decode(from, self, body));
+    } else if (type.equals("proxy") || type.equals("proxy_ok")) {
+      if (!members.contains(new NodeId(src))) {
+        log.warn("ignored a {} from {}, which is not a member", type, src);
+      } else if (type.equals("proxy")) {
+        serveForwarded(src, body);
+      } else {
+        completeForwarded(body);
+      }
     } else {
       switch (type) {
-        case "read", "write", "cas", "raft_append" -> kv.handle(src, type, body);
+        case "read", "write", "cas", "raft_append" -> kv.handle(type, body, toClient(src, body), true);
         default -> replyError(src, body, 10, "unsupported message type '" + type + "'");
       }
     }
+  }
+
+  private Responder toClient(String client, JsonNode request) {
+    return new Responder() {
+      @Override
+      public void ok(ObjectNode fields) {
+        reply(client, request, fields);
+      }
+
+      @Override
+      public void error(int code, String text) {
+        replyError(client, request, code, text);
+      }
+    };
+  }
+
+  /**
+   * Forwards a client's request to {@code leader} as a {@code proxy} message (no msg_id: only
+   * client replies use the counter); the leader's {@code proxy_ok} comes back here and is
+   * answered to the client by this node.
+   */
+  void forward(NodeId leader, JsonNode request, Responder responder) {
+    long id = nextProxyId++;
+    forwarded.put(id, responder);
+    ObjectNode body = JSON.createObjectNode().put("type", "proxy").put("proxy_id", id);
+    body.set("request", request);
+    send(leader, body);
+  }
+
+  private void serveForwarded(String from, JsonNode body) {
+    long id = RaftBodies.num(body, "proxy_id");
+    JsonNode request = body.get("request");
+    String type = request == null ? "" : request.path("type").asText("");
+    if (!type.equals("read") && !type.equals("write") && !type.equals("cas")) {
+      throw new IllegalArgumentException("a proxy must carry a read, write or cas request");
+    }
+    Responder back = new Responder() {
+      @Override
+      public void ok(ObjectNode fields) {
+        ObjectNode answer = JSON.createObjectNode().put("type", "proxy_ok").put("proxy_id", id);
+        answer.set("reply", fields);
+        send(new NodeId(from), answer);
+      }
+
+      @Override
+      public void error(int code, String text) {
+        ok(JSON.createObjectNode().put("type", "error").put("code", code).put("text", String.valueOf(text)));
+      }
+    };
+    try {
+      kv.handle(type, request, back, false);
+    } catch (IllegalArgumentException e) {
+      back.error(12, e.getMessage());
+    }
+  }
+
+  private void completeForwarded(JsonNode body) {
+    Responder responder = forwarded.remove(RaftBodies.num(body, "proxy_id"));
+    JsonNode reply = body.get("reply");
+    if (responder == null || reply == null || !reply.isObject()) {
+      log.warn("ignored a proxy_ok that answers nothing pending");
+    } else if (reply.path("type").asText().equals("error")) {
+      responder.error(reply.path("code").asInt(13), reply.path("text").asText(""));
+    } else if (List.of("read_ok", "write_ok", "cas_ok").contains(reply.path("type").asText())) {
+      responder.ok((ObjectNode) reply);
+    } else {
+      // The leader may or may not have carried the request out: Maelstrom's "crash" is indefinite.
+      responder.error(13, "malformed answer from the leader");
+    }
+  }
+
+  private void send(NodeId to, ObjectNode body) {
+    ObjectNode envelope = JSON.createObjectNode().put("src", self.value()).put("dest", to.value());
+    envelope.set("body", body);
+    out.accept(envelope.toString());
   }
 
   private void init(String src, JsonNode body) {
@@ -138,9 +236,7 @@ public final class MaelstromNode {
   }
 
   private void sendRaft(RaftMessage message) {
-    ObjectNode envelope = JSON.createObjectNode().put("src", self.value()).put("dest", message.to().value());
-    envelope.set("body", RaftBodies.encode(JSON, message));
-    out.accept(envelope.toString());
+    send(message.to(), RaftBodies.encode(JSON, message));
   }
 
   /** Replies to {@code request} with {@code fields} (its "type" first), numbering the reply. */

@@ -23,6 +23,8 @@ class MaelstromFuzzTest {
       "{\"src\":\"n1\",\"dest\":\"n2\",\"body\":{\"type\":\"raft_append_entries\",\"term\":1,\"prev_log_index\":0,\"prev_log_term\":0,\"leader_commit\":0,\"sequence\":3,\"entries\":[{\"index\":1,\"term\":1,\"kind\":\"COMMAND\",\"data\":\"AQ==\"}]}}",
       "{\"src\":\"c2\",\"dest\":\"n1\",\"body\":{\"type\":\"init\",\"msg_id\":1,\"node_id\":\"n1\",\"node_ids\":[\"n1\"]}}",
       "{\"src\":\"c3\",\"dest\":\"n3\",\"body\":{\"type\":\"echo\",\"msg_id\":3}}",
+      "{\"src\":\"n2\",\"dest\":\"n1\",\"body\":{\"type\":\"proxy\",\"proxy_id\":0,\"request\":{\"type\":\"cas\",\"key\":1,\"from\":2,\"to\":3,\"msg_id\":4}}}",
+      "{\"src\":\"n1\",\"dest\":\"n2\",\"body\":{\"type\":\"proxy_ok\",\"proxy_id\":0,\"reply\":{\"type\":\"read_ok\",\"value\":1}}}",
   };
   private static final String ALPHABET = "{}[]\":,0123456789-.etrufalsn \\abcdefghijklmnopqrstuvwxyz_\u00e9\u0000";
 
@@ -58,7 +60,7 @@ class MaelstromFuzzTest {
       String type = body.path("type").asText();
       if (type.equals("error")) {
         int code = body.path("code").asInt(-1);
-        assertTrue(code == 10 || code == 11 || code == 12 || code == 14 || code == 20 || code == 22, reply.toString());
+        assertTrue(code == 10 || code == 11 || code == 12 || code == 13 || code == 14 || code == 20 || code == 22, reply.toString());
       } else {
         assertTrue(type.endsWith("_ok"), reply.toString());
       }

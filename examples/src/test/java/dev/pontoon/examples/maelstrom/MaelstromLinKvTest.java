@@ -23,7 +23,17 @@ class MaelstromLinKvTest {
     assertEquals(22, call("n1", "\"type\":\"cas\",\"key\":1,\"from\":10,\"to\":12").get("code").asInt());
     assertEquals(20, call("n1", "\"type\":\"read\",\"key\":2").get("code").asInt());
     assertEquals(20, call("n1", "\"type\":\"cas\",\"key\":2,\"from\":1,\"to\":2").get("code").asInt());
-    assertEquals(11, call("n2", "\"type\":\"read\",\"key\":1").get("code").asInt(), "a follower is not the leader");
+  }
+
+  @Test
+  void aFollowerForwardsReadsAndWritesToTheLeaderAndAnswersTheClientItself() {
+    assertEquals("write_ok", call("n2", "\"type\":\"write\",\"key\":5,\"value\":50").get("type").asText());
+    JsonNode read = call("n3", "\"type\":\"read\",\"key\":5");
+    assertEquals(50, read.get("value").asInt());
+    assertEquals(22, call("n3", "\"type\":\"cas\",\"key\":5,\"from\":1,\"to\":2").get("code").asInt());
+    JsonNode reply = net.toClients.get(net.toClients.size() - 1);
+    assertEquals("n3", reply.get("src").asText(), "the node the client asked answers it");
+    assertEquals(12, call("n2", "\"type\":\"write\",\"value\":1").get("code").asInt(), "key missing");
   }
 
   @Test
