@@ -44,6 +44,8 @@ public final class TeachingDemo {
   private final Map<NodeId, RaftServer> nodes = new LinkedHashMap<>();
   private final Map<NodeId, InMemoryLogStore> logs = new LinkedHashMap<>();
   private final Set<String> announced = ConcurrentHashMap.newKeySet();
+  /** Notified whenever a node sends a message, to wake {@link #await}. */
+  private final Object traffic = new Object();
 
   TeachingDemo(PrintStream out) {
     this.out = out;
@@ -95,6 +97,9 @@ public final class TeachingDemo {
 
   /** Narrates elections: a candidate's first vote request of a term, and every vote granted. */
   private void watch(RaftMessage message) {
+    synchronized (traffic) {
+      traffic.notifyAll();
+    }
     if (message instanceof RequestVote rv && !rv.preVote() && announced.add("campaign " + rv.from() + " " + rv.term())) {
       say(rv.from() + " timed out waiting for a leader and asks for votes in term " + rv.term()
           + " (its last log entry: index " + rv.lastLogIndex() + ", term " + rv.lastLogTerm() + ")");
@@ -157,20 +162,28 @@ public final class TeachingDemo {
     return true;
   }
 
+  /**
+   * Waits until {@code condition} holds: it is checked again whenever a node sends a message
+   * (every change of state in Raft is followed by one, at the latest by the next heartbeat), and
+   * at least every 100 ms.
+   */
   private boolean await(BooleanSupplier condition) {
     long deadline = System.nanoTime() + STEP_TIMEOUT.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (condition.getAsBoolean()) {
-        return true;
+    synchronized (traffic) {
+      while (!condition.getAsBoolean()) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return false;
+        }
+        try {
+          traffic.wait(Math.max(1, Math.min(100, left / 1_000_000)));
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return false;
+        }
       }
-      try {
-        Thread.sleep(20); // a demo's main thread polls the nodes' status; tests never sleep
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return false;
-      }
+      return true;
     }
-    return false;
   }
 
   private boolean fail(String why) {
