@@ -23,8 +23,9 @@ import java.util.List;
  *     {@code sendAfterSync} leaves.
  * @param snapshotToInstall a snapshot received from the leader to install into the state
  *     machine and snapshot store, or {@code null}. It replaces the whole log (Figure 13): the
- *     runtime calls {@code truncatePrefix(lastIncludedIndex, lastIncludedTerm)} and then
- *     {@code truncateSuffix(lastIncludedIndex + 1)}, before appending {@code entriesToAppend}.
+ *     core hands one out only when its log does not hold the snapshot's last entry, so
+ *     {@code LogStore.truncatePrefix(lastIncludedIndex, lastIncludedTerm)} discards every entry;
+ *     do that before appending {@code entriesToAppend}.
  *     Install it before applying this {@code Ready}'s {@code committedEntries}, which follow it.
  * @param mustSync whether the hard state or log changed, so that an fsync is needed before
  *     {@code sendAfterSync} may leave and before {@code advance}. Derived only from term, vote

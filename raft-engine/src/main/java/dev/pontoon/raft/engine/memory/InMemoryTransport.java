@@ -5,6 +5,7 @@ import dev.pontoon.raft.message.RaftMessage;
 import dev.pontoon.raft.transport.InboundHandler;
 import dev.pontoon.raft.transport.Transport;
 import java.util.Objects;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,6 +21,8 @@ final class InMemoryTransport implements Transport {
   private final InMemoryNetwork network;
   private volatile InboundHandler inbound;
   private volatile boolean closed;
+  /** Deliveries hold it shared; close holds it exclusively, so that none is under way once close returns. */
+  private final ReentrantReadWriteLock delivery = new ReentrantReadWriteLock();
 
   InMemoryTransport(NodeId self, InMemoryNetwork network) {
     this.self = self;
@@ -48,17 +51,20 @@ final class InMemoryTransport implements Transport {
 
   /** Hands an inbound message to the handler; false when this endpoint cannot take it. */
   boolean receive(RaftMessage message) {
-    InboundHandler handler = inbound;
-    if (closed || handler == null) {
-      return false;
-    }
+    delivery.readLock().lock();
     try {
+      InboundHandler handler = inbound;
+      if (closed || handler == null) {
+        return false;
+      }
       handler.onMessage(message);
       return true;
     } catch (RuntimeException e) {
       // A handler must only enqueue; if it throws anyway, the message is dropped, as a network would.
       LOG.warn("{}: inbound handler threw on {}; message dropped", self, message.getClass().getSimpleName(), e);
       return false;
+    } finally {
+      delivery.readLock().unlock();
     }
   }
 
@@ -68,7 +74,12 @@ final class InMemoryTransport implements Transport {
 
   @Override
   public void close() {
-    closed = true;
+    delivery.writeLock().lock();
+    try {
+      closed = true;
+    } finally {
+      delivery.writeLock().unlock();
+    }
   }
 
   @Override

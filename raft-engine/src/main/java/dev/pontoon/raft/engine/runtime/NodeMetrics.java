@@ -72,6 +72,7 @@ final class NodeMetrics {
     gauge("raft.term", "currentTerm", runtime, r -> r.term());
     gauge("raft.commit.index", "commitIndex", runtime, r -> r.commitIndex());
     gauge("raft.last.applied", "lastApplied", runtime, r -> r.lastApplied());
+    gauge("raft.proposals.pending", "proposals accepted and not yet answered", runtime, r -> r.pendingProposals());
   }
 
   void sent(RaftMessage message) {

@@ -258,8 +258,14 @@ public final class NodeRuntime {
     return s == null ? Double.NaN : s.term();
   }
 
-  long lastApplied() {
-    return apply.lastApplied();
+  double lastApplied() {
+    ApplyWorker a = apply;
+    return a == null ? Double.NaN : a.lastApplied();
+  }
+
+  double pendingProposals() {
+    PendingProposals p = proposals;
+    return p == null ? Double.NaN : p.count();
   }
 
   double followerLag(NodeId peer) {

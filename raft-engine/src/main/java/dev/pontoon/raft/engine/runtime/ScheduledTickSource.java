@@ -2,17 +2,20 @@ package dev.pontoon.raft.engine.runtime;
 
 import java.time.Duration;
 import java.util.Objects;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 
-/** Ticks at a fixed rate on one scheduler thread. */
+/**
+ * Ticks every interval on its own thread. A tick is never fired early; after a stall (a long GC
+ * pause, a starved machine) the missed ticks are dropped rather than fired in a burst, so a tick
+ * count never runs ahead of the wall clock and a paused node does not time out all at once.
+ * {@link #close()} waits for the thread to end.
+ */
 final class ScheduledTickSource implements TickSource {
 
   private final long intervalNanos;
   private final String threadName;
-  private ScheduledExecutorService scheduler;
-  private boolean closed;
+  private Thread thread;
+  private volatile boolean closed;
 
   ScheduledTickSource(Duration interval, String threadName) {
     Objects.requireNonNull(interval, "interval");
@@ -25,27 +28,51 @@ final class ScheduledTickSource implements TickSource {
 
   @Override
   public synchronized void start(Runnable onTick) {
-    if (scheduler != null || closed) {
+    Objects.requireNonNull(onTick, "onTick");
+    if (thread != null || closed) {
       throw new IllegalStateException("tick source " + threadName + " was already started");
     }
-    scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
-      Thread t = new Thread(r, threadName);
-      t.setDaemon(true);
-      return t;
-    });
-    scheduler.scheduleAtFixedRate(onTick, intervalNanos, intervalNanos, TimeUnit.NANOSECONDS);
+    thread = new Thread(() -> run(onTick), threadName);
+    thread.setDaemon(true);
+    thread.start();
+  }
+
+  private void run(Runnable onTick) {
+    long next = System.nanoTime() + intervalNanos;
+    while (!closed) {
+      long now = System.nanoTime();
+      if (now - next < 0) {
+        LockSupport.parkNanos(this, next - now);
+        continue;
+      }
+      onTick.run();
+      next += intervalNanos;
+      if (now - next >= 0) {
+        next = now + intervalNanos;
+      }
+    }
   }
 
   @Override
-  public synchronized void close() {
-    closed = true;
-    if (scheduler == null) {
+  public void close() {
+    Thread t;
+    synchronized (this) {
+      closed = true;
+      t = thread;
+    }
+    if (t == null || t == Thread.currentThread()) {
       return;
     }
-    scheduler.shutdownNow();
-    try {
-      scheduler.awaitTermination(10, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
+    LockSupport.unpark(t);
+    boolean interrupted = false;
+    while (t.isAlive()) {
+      try {
+        t.join();
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
       Thread.currentThread().interrupt();
     }
   }

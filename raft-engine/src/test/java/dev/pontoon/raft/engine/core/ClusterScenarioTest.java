@@ -3,8 +3,6 @@ package dev.pontoon.raft.engine.core;
 import static dev.pontoon.raft.engine.core.Fixtures.N1;
 import static dev.pontoon.raft.engine.core.Fixtures.N2;
 import static dev.pontoon.raft.engine.core.Fixtures.N3;
-import static dev.pontoon.raft.engine.core.Fixtures.N4;
-import static dev.pontoon.raft.engine.core.Fixtures.N5;
 import static dev.pontoon.raft.engine.core.Fixtures.cmd;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -118,13 +116,14 @@ class ClusterScenarioTest {
   }
 
   /**
-   * Figure 7: a leader of term 8 brings followers whose logs are missing entries (a, b), have
-   * extra uncommitted entries (c, d), or both (e, f) into agreement with its own log (§5.3).
+   * Figure 7: when the leader of term 8 comes to power, followers may miss entries (a, b), have
+   * extra uncommitted entries (c, d), or both (e, f). It is elected with the votes of a, b, e and
+   * f (§5.4.1) and brings every follower's log into agreement with its own (§5.3).
    */
   @Test
   void figure7LeaderBringsEveryFollowerLogIntoAgreement() {
-    long[] leader = {1, 1, 1, 4, 4, 5, 5, 6, 6, 6};
-    long[][] followers = {
+    long[][] logs = {
+        {1, 1, 1, 4, 4, 5, 5, 6, 6, 6},          // the leader
         {1, 1, 1, 4, 4, 5, 5, 6, 6},             // a
         {1, 1, 1, 4},                            // b
         {1, 1, 1, 4, 4, 5, 5, 6, 6, 6, 6},       // c
@@ -132,26 +131,25 @@ class ClusterScenarioTest {
         {1, 1, 1, 4, 4, 4, 4},                   // e
         {1, 1, 1, 2, 2, 2, 3, 3, 3, 3, 3},       // f
     };
-    for (long[] follower : followers) {
-      var stores = new java.util.HashMap<NodeId, dev.pontoon.raft.engine.memory.InMemoryLogStore>();
-      stores.put(N1, Fixtures.store(7, null, leader));
-      stores.put(N2, Fixtures.store(7, null, follower));
-      // Three more nodes with the leader's log make n1 electable even against d's longer log.
-      stores.put(N3, Fixtures.store(7, null, leader));
-      stores.put(N4, Fixtures.store(7, null, leader));
-      stores.put(N5, Fixtures.store(7, null, leader));
-      Network net = new Network(Fixtures.cluster(5), Fixtures.plain(), 6, stores);
-      net.campaign(N1);
-      assertEquals(Role.LEADER, net.core(N1).role());
-      assertEquals(8, net.core(N1).term());
-      net.core(N1).propose(cmd("x"));
-      net.stabilize();
-      net.tickAll(3);
+    var stores = new java.util.HashMap<NodeId, dev.pontoon.raft.engine.memory.InMemoryLogStore>();
+    for (int i = 0; i < logs.length; i++) {
+      stores.put(Fixtures.n(i + 1), Fixtures.store(7, null, logs[i]));
+    }
+    Network net = new Network(Fixtures.cluster(7), Fixtures.plain(), 6, stores);
 
-      List<LogEntry> expected = net.node(N1).store.entries(1, 13, Long.MAX_VALUE);
-      assertEquals(12, expected.size());
-      assertEquals(expected, net.node(N2).store.entries(1, net.node(N2).store.lastIndex() + 1, Long.MAX_VALUE));
-      assertEquals(12, net.core(N2).commitIndex());
+    net.campaign(N1);
+    assertEquals(Role.LEADER, net.core(N1).role());
+    assertEquals(8, net.core(N1).term());
+    net.core(N1).propose(cmd("x"));
+    net.stabilize();
+    net.tickAll(3);
+
+    List<LogEntry> expected = net.node(N1).store.entries(1, 13, Long.MAX_VALUE);
+    assertEquals(12, expected.size());
+    for (int i = 2; i <= 7; i++) {
+      var store = net.node(Fixtures.n(i)).store;
+      assertEquals(expected, store.entries(1, store.lastIndex() + 1, Long.MAX_VALUE), "follower " + i);
+      assertEquals(12, net.core(Fixtures.n(i)).commitIndex());
     }
   }
 
@@ -180,6 +178,59 @@ class ClusterScenarioTest {
 
     assertEquals(commit, net.core(learner).commitIndex());
     assertEquals(Role.FOLLOWER, net.core(learner).role());
+  }
+
+  /**
+   * A follower that needs entries the leader has compacted gets the leader's snapshot in one
+   * InstallSnapshot (§7, Figure 13), then the entries after it; its log restarts after the snapshot.
+   */
+  @Test
+  void followerBehindTheCompactedLogCatchesUpFromASnapshot() {
+    var config = Fixtures.cluster(3);
+    var stores = new java.util.HashMap<NodeId, dev.pontoon.raft.engine.memory.InMemoryLogStore>();
+    stores.put(N1, Fixtures.store(1, null, 1, 1, 1, 1));
+    stores.get(N1).truncatePrefix(3, 1);
+    stores.put(N2, Fixtures.store(1, null, 1, 1, 1, 1));
+    Network net = new Network(config, Fixtures.plain(), 16, stores);
+    var snapshot = new dev.pontoon.raft.log.Snapshot(new dev.pontoon.raft.log.SnapshotMeta(3, 1, config),
+        dev.pontoon.raft.log.Bytes.ofUtf8("state at 3"));
+    net.node(N1).snapshot = snapshot;
+    net.core(N1).snapshotAvailable(snapshot);
+
+    net.campaign(N1);
+    net.core(N1).propose(cmd("after"));
+    net.stabilize();
+    net.tickAll(3);
+
+    assertEquals(snapshot, net.node(N3).snapshot);
+    assertEquals(4, net.node(N3).store.firstIndex());
+    assertEquals(net.node(N1).store.entries(4, 7, Long.MAX_VALUE),
+        net.node(N3).store.entries(4, net.node(N3).store.lastIndex() + 1, Long.MAX_VALUE));
+    assertEquals(6, net.core(N3).commitIndex());
+    assertEquals(List.of("e4", "after"), commands(net.node(N3).applied), "only the entries after the snapshot");
+  }
+
+  /** A snapshot that is lost is sent again after an election timeout without an answer. */
+  @Test
+  void lostSnapshotIsSentAgain() {
+    var config = Fixtures.cluster(3);
+    var stores = new java.util.HashMap<NodeId, dev.pontoon.raft.engine.memory.InMemoryLogStore>();
+    stores.put(N1, Fixtures.store(1, null, 1, 1));
+    stores.get(N1).truncatePrefix(2, 1);
+    stores.put(N2, Fixtures.store(1, null, 1, 1));
+    Network net = new Network(config, Fixtures.plain(), 17, stores);
+    var snapshot = new dev.pontoon.raft.log.Snapshot(new dev.pontoon.raft.log.SnapshotMeta(2, 1, config),
+        dev.pontoon.raft.log.Bytes.ofUtf8("s"));
+    net.core(N1).snapshotAvailable(snapshot);
+    int[] sent = {0};
+    net.dropWhere(m -> m instanceof dev.pontoon.raft.message.InstallSnapshot && sent[0]++ == 0);
+
+    net.campaign(N1);
+    net.tickAll(25);
+
+    assertEquals(2, sent[0]);
+    assertEquals(snapshot, net.node(N3).snapshot);
+    assertEquals(3, net.core(N3).commitIndex());
   }
 
   private static NodeId otherThan(Network net, NodeId id) {

@@ -44,6 +44,8 @@ class RaftServerMetricsTest {
       assertTrue(on(leader, "raft.fsync.latency").timer().count() > 0);
       assertTrue(on(leader, "raft.term").gauge().value() >= 1);
       assertTrue(on(leader, "raft.commit.index").gauge().value() >= 50);
+      await().atMost(10, TimeUnit.SECONDS).until(() -> on(leader, "raft.last.applied").gauge().value() >= 50);
+      assertEquals(0, on(leader, "raft.proposals.pending").gauge().value(), "every proposal was answered");
       await().atMost(10, TimeUnit.SECONDS).until(() -> on(leader, "raft.apply.lag").gauge().value() == 0);
       assertTrue(on(leader, "raft.leader.changes").counter().count() >= 1);
       double elections = cluster.running().stream()
@@ -73,6 +75,26 @@ class RaftServerMetricsTest {
       Counter lease = on(leader, "raft.reads").tag("mode", "lease").counter();
       assertNotNull(lease);
       assertTrue(lease.count() > 0, "with heartbeats acknowledged, most reads are served on the lease");
+    }
+  }
+
+  @Test
+  void leaseIsNotUsedForTheRestOfATermWithATransferRequest() {
+    try (TestCluster cluster = new TestCluster(3, b -> b.meterRegistry(registry).groupId("orders")
+        .readMode(ReadMode.LEASE))) {
+      RaftServer leader = cluster.awaitLeader();
+      leader.submit(Bytes.ofUtf8("k=1")).join();
+      RaftServer target = cluster.followers(leader).get(0);
+      cluster.network.disconnect(target.id());
+      leader.transferLeadership(target.id());
+      Counter lease = on(leader, "raft.reads").tag("mode", "lease").counter();
+      Counter readIndex = on(leader, "raft.reads").tag("mode", "read_index").counter();
+      double leaseBefore = lease.count();
+      double readIndexBefore = readIndex.count();
+      assertEquals(Bytes.ofUtf8("1"), leader.read(Bytes.ofUtf8("k")).join());
+      // Thesis §3.10: the target's election ignores the followers' lease, so the leader's lease is void.
+      assertEquals(leaseBefore, lease.count());
+      assertEquals(readIndexBefore + 1, readIndex.count());
     }
   }
 

@@ -17,7 +17,7 @@ import java.util.Map;
  * the previous value; a query {@code key} answers the value (empty when absent). It records
  * every index it applied, so that tests can check each index is applied exactly once, in order.
  */
-final class RecordingStateMachine implements StateMachine {
+class RecordingStateMachine implements StateMachine {
 
   private final Map<String, String> values = new LinkedHashMap<>();
   private final List<Long> appliedIndexes = new ArrayList<>();

@@ -17,6 +17,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
 
@@ -147,5 +149,29 @@ final class TestCluster implements AutoCloseable {
     for (NodeId id : new ArrayList<>(servers.keySet())) {
       stop(id);
     }
+  }
+
+  /** The exception {@code f} fails with (within 20 s); an AssertionError if it completes normally. */
+  static Throwable failure(CompletableFuture<?> f) {
+    try {
+      f.orTimeout(20, TimeUnit.SECONDS).join();
+      throw new AssertionError("future completed normally");
+    } catch (CompletionException e) {
+      return e.getCause();
+    }
+  }
+
+  /** A one-node cluster on its own network that leads at once (bootstrap leader). */
+  static RaftServer singleNode(String id, RecordingStateMachine machine) {
+    return RaftServer.builder().nodeId(id).cluster(ClusterConfig.ofVoters(id))
+        .transport(new InMemoryNetwork().transport(NodeId.of(id))).logStore(new InMemoryLogStore())
+        .stateMachine(machine).tickInterval(TICK).bootstrapLeader(NodeId.of(id)).build();
+  }
+
+  /** Live threads of node {@code node}, by the {@code pontoon-<node>-} name prefix. */
+  static long threadsOf(String node) {
+    String prefix = "pontoon-" + node + "-";
+    return Thread.getAllStackTraces().keySet().stream().filter(t -> t.isAlive() && t.getName().startsWith(prefix))
+        .count();
   }
 }
