@@ -19,7 +19,7 @@
 # Exit status: 0 with the image built or reused, non-zero with one line on stderr saying why.
 set -euo pipefail
 
-DEFAULT_MAIN="dev.pontoon.examples.kv.KvNodeMain"
+DEFAULT_MAIN="dev.pontoon.examples.cluster.PontoonKv"
 # Generous on purpose: what the KV node, Netty, RocksDB's JNI loader, Jackson and slf4j may touch
 # (jdk.random: RandomGenerator.of("L64X128MixRandom"), used for jitter by the Netty transport).
 JAVA_MODULES="java.base,java.logging,java.management,java.naming,java.net.http,java.sql,java.xml,jdk.unsupported,jdk.crypto.ec,jdk.management,jdk.zipfs,jdk.random,jdk.net,jdk.charsets"

@@ -42,7 +42,7 @@ import org.opentest4j.TestAbortedException;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class KvClusterContainerTest {
 
-  static final String NODE_MAIN = "dev.pontoon.examples.kv.KvNodeMain";
+  static final String NODE_MAIN = "dev.pontoon.examples.cluster.PontoonKv";
   private static final Duration ELECTION_BOUND = Duration.ofSeconds(30);
   private static final Duration POLL = Duration.ofMillis(200);
 
