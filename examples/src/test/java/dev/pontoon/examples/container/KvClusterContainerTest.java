@@ -43,7 +43,11 @@ import org.opentest4j.TestAbortedException;
 class KvClusterContainerTest {
 
   static final String NODE_MAIN = "dev.pontoon.examples.cluster.PontoonKv";
-  private static final Duration ELECTION_BOUND = Duration.ofSeconds(30);
+  /**
+   * Bound on each wait (JVM start, election, catch-up). Generous: on a loaded 2-core machine three JVMs
+   * starting at once took 20 s to elect; a healthy run never waits this long, a broken one fails here.
+   */
+  private static final Duration ELECTION_BOUND = Duration.ofSeconds(60);
   private static final Duration POLL = Duration.ofMillis(200);
 
   private final KvHttp http = new KvHttp();
