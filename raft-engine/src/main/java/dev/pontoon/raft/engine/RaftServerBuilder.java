@@ -62,6 +62,7 @@ public final class RaftServerBuilder {
   private Double clockDriftBound;
   private Long randomSeed;
   private NodeId bootstrapLeader;
+  private Long snapshotEvery;
   private boolean built;
 
   RaftServerBuilder() {}
@@ -274,6 +275,21 @@ public final class RaftServerBuilder {
   }
 
   /**
+   * Takes a snapshot every {@code entries} applied entries and then discards the log up to it
+   * (§7), so that the log does not grow without bound; a leader sends the latest snapshot to a
+   * follower that needs discarded entries. The state machine must implement
+   * {@code captureSnapshot} and {@code restoreSnapshot}; the capture runs on the apply thread,
+   * the write on the node's {@code pontoon-<id>-snapshot} thread. Default: never (the log keeps
+   * every entry).
+   */
+  public RaftServerBuilder snapshotEvery(long entries) {
+    requireArgument(entries > 0, "snapshotEvery (" + entries + ") must be positive");
+    requireState(snapshotEvery == null, "snapshotEvery was already set to " + snapshotEvery);
+    snapshotEvery = entries;
+    return this;
+  }
+
+  /**
    * Recovers hard state and log from the log store, restores the latest snapshot if any, and
    * starts the node.
    *
@@ -305,7 +321,8 @@ public final class RaftServerBuilder {
         maxPendingProposals != null ? maxPendingProposals : DEFAULT_MAX_PENDING_PROPOSALS,
         maxPendingBytes != null ? maxPendingBytes : DEFAULT_MAX_PENDING_BYTES,
         proposalTimeout != null ? proposalTimeout : DEFAULT_PROPOSAL_TIMEOUT, leaseNanos,
-        randomSeed != null ? randomSeed : new SplittableRandom().nextLong(), bootstrapLeader);
+        randomSeed != null ? randomSeed : new SplittableRandom().nextLong(), bootstrapLeader,
+        snapshotEvery != null ? snapshotEvery : 0);
     return new RaftServer(NodeRuntime.start(options));
   }
 

@@ -47,13 +47,18 @@ final class ApplyWorker {
   private final BatchingThread<Task> thread;
   private final PriorityQueue<Read> waiting =
       new PriorityQueue<>((a, b) -> Long.compare(a.readIndex(), b.readIndex()));
+  private final SnapshotTaker snapshots;
   private volatile long lastApplied;
+  /** Term of the entry at {@code lastApplied}; apply thread only. */
+  private long lastAppliedTerm;
 
-  ApplyWorker(String threadName, StateMachine stateMachine, long appliedIndex, Listener listener,
-      Consumer<Throwable> onFatal) {
+  ApplyWorker(String threadName, StateMachine stateMachine, long appliedIndex, long appliedTerm, Listener listener,
+      SnapshotTaker snapshots, Consumer<Throwable> onFatal) {
     this.stateMachine = stateMachine;
     this.listener = listener;
+    this.snapshots = snapshots;
     this.lastApplied = appliedIndex;
+    this.lastAppliedTerm = appliedTerm;
     this.thread = new BatchingThread<>(threadName, 1024, this::handle, onFatal);
   }
 
@@ -79,6 +84,9 @@ final class ApplyWorker {
     for (Task task : batch) {
       if (task instanceof Entries e) {
         apply(e.entries());
+        if (snapshots != null) {
+          snapshots.applied(lastApplied, lastAppliedTerm);
+        }
       } else if (task instanceof Read r) {
         waiting.add(r);
       } else if (task instanceof Restore r) {
@@ -100,6 +108,7 @@ final class ApplyWorker {
       }
       Bytes result = e.kind() == EntryKind.COMMAND ? stateMachine.apply(e.index(), e.payload()) : null;
       lastApplied = e.index();
+      lastAppliedTerm = e.term();
       listener.applied(e, result);
     }
   }
@@ -115,6 +124,10 @@ final class ApplyWorker {
       throw e.getCause();
     }
     lastApplied = index;
+    lastAppliedTerm = snapshot.meta().lastIncludedTerm();
+    if (snapshots != null) {
+      snapshots.restored(index);
+    }
     listener.restored(snapshot);
   }
 

@@ -12,6 +12,7 @@ import dev.pontoon.raft.engine.core.ReadState;
 import dev.pontoon.raft.engine.core.Ready;
 import dev.pontoon.raft.log.Bytes;
 import dev.pontoon.raft.log.LogEntry;
+import dev.pontoon.raft.log.Snapshot;
 import dev.pontoon.raft.message.AppendEntries;
 import dev.pontoon.raft.message.AppendEntriesResponse;
 import dev.pontoon.raft.message.RaftMessage;
@@ -336,6 +337,19 @@ final class CoreDriver {
 
   private NotLeaderException notLeader() {
     return new NotLeaderException(id, last.leader());
+  }
+
+  /**
+   * A snapshot was saved: the core may now send it to followers (§7), and the log up to it can go.
+   * The core learns of it before the log shrinks, so it never misses entries it cannot replace.
+   */
+  void snapshotSaved(Snapshot snapshot) {
+    if (runtime.isStopping()) {
+      return;
+    }
+    core.snapshotAvailable(snapshot);
+    metrics.snapshotsTaken.increment();
+    sync.compact(snapshot.meta().lastIncludedIndex(), snapshot.meta().lastIncludedTerm());
   }
 
   /** The apply thread answered {@code read}. */

@@ -36,6 +36,7 @@ final class NodeMetrics {
   final Timer fsyncLatency;
   final Counter leaderChanges;
   final Counter electionsStarted;
+  final Counter snapshotsTaken;
   private final Counter messagesSent;
   private final Counter messagesReceived;
   private final Counter bytesSent;
@@ -60,6 +61,7 @@ final class NodeMetrics {
         .register(registry));
     leaderChanges = counter("raft.leader.changes", "times the known leader changed");
     electionsStarted = counter("raft.elections.started", "elections this node started");
+    snapshotsTaken = counter("raft.snapshots.taken", "snapshots taken and saved by this node");
     leaseReads = keep(Counter.builder("raft.reads").description("linearizable reads started, by how they are confirmed")
         .tags(tags).tag("mode", "lease").register(registry));
     readIndexReads = keep(Counter.builder("raft.reads").description("linearizable reads started, by how they are confirmed")

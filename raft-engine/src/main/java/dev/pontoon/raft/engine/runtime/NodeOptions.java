@@ -33,11 +33,12 @@ import java.util.Objects;
  *     0 for ReadIndex reads
  * @param randomSeed seed of the core's random generator
  * @param bootstrapLeader on a new cluster, the node that starts as leader of term 1, or null
+ * @param snapshotEvery take a snapshot and compact the log every this many applied entries; 0 never
  */
 public record NodeOptions(NodeId id, ClusterConfig cluster, Transport transport, LogStore logStore,
     SnapshotStore snapshotStore, StateMachine stateMachine, RaftConfig raftConfig, Duration tickInterval,
     TickSource tickSource, MeterRegistry registry, String groupId, int maxPendingProposals, long maxPendingBytes,
-    Duration proposalTimeout, long leaseNanos, long randomSeed, NodeId bootstrapLeader) {
+    Duration proposalTimeout, long leaseNanos, long randomSeed, NodeId bootstrapLeader, long snapshotEvery) {
 
   public NodeOptions {
     Objects.requireNonNull(id, "id");

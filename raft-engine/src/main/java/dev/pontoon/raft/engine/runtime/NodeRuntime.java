@@ -1,5 +1,6 @@
 package dev.pontoon.raft.engine.runtime;
 
+import dev.pontoon.raft.IndeterminateStateException;
 import dev.pontoon.raft.NodeId;
 import dev.pontoon.raft.NodeStoppedException;
 import dev.pontoon.raft.NotLeaderException;
@@ -8,6 +9,7 @@ import dev.pontoon.raft.RaftNodeStatus;
 import dev.pontoon.raft.RaftNodeStatus.FollowerProgress;
 import dev.pontoon.raft.engine.core.CoreStatus;
 import dev.pontoon.raft.engine.core.RaftCore;
+import dev.pontoon.raft.engine.core.Ready;
 import dev.pontoon.raft.log.Bytes;
 import dev.pontoon.raft.log.ClusterConfig;
 import dev.pontoon.raft.log.HardState;
@@ -34,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * {@code RaftServer.builder()}, which validates every option first.
  *
  * <p>Threads are named {@code pontoon-<node>-loop}, {@code -sync}, {@code -apply}, {@code -tick},
- * and {@code -stop} for the short-lived thread that stops a node after a fatal failure.
+ * {@code -snapshot} when snapshots are taken, and {@code -stop} for the short-lived thread that
+ * stops a node after a fatal failure.
  */
 public final class NodeRuntime {
 
@@ -52,6 +55,8 @@ public final class NodeRuntime {
   private final BatchingThread<Runnable> loop;
   private final SyncWorker sync;
   private final ApplyWorker apply;
+  /** Null when the node takes no snapshots. */
+  private final SnapshotTaker snapshots;
   private final CoreDriver driver;
   private final TickSource ticks;
   private final Object stopLock = new Object();
@@ -75,14 +80,19 @@ public final class NodeRuntime {
     HardState hardState = recoverHardState(snapshot.isPresent());
     RaftCore core = new RaftCore(id, config, options.raftConfig(), options.logStore(), hardState, appliedIndex,
         new SplittableRandom(options.randomSeed()));
+    snapshot.ifPresent(core::snapshotAvailable);
     if (isBootstrapLeader(hardState, snapshot.isPresent())) {
       core.bootstrapAsLeader();
     }
     this.loop = new BatchingThread<>(prefix + "loop", LOOP_BATCH, this::runLoopBatch, this::fail);
     this.sync = new SyncWorker(prefix + "sync", options.logStore(), options.snapshotStore(), metrics,
         this::onDurable, this::fail);
-    this.apply = new ApplyWorker(prefix + "apply", options.stateMachine(), appliedIndex, new ApplyListener(),
-        this::fail);
+    this.snapshots = options.snapshotEvery() <= 0 ? null
+        : new SnapshotTaker(prefix + "snapshot", options.snapshotEvery(), options.stateMachine(),
+            options.snapshotStore(), () -> coreStatus.config(), appliedIndex, this::onSnapshotSaved, this::fail);
+    long appliedTerm = snapshot.map(s -> s.meta().lastIncludedTerm()).orElse(0L);
+    this.apply = new ApplyWorker(prefix + "apply", options.stateMachine(), appliedIndex, appliedTerm,
+        new ApplyListener(), snapshots, this::fail);
     this.driver = new CoreDriver(this, core, options, metrics, proposals, sync, apply, appliedIndex);
     this.ticks = options.tickSource();
     LOG.info("{} recovered: term {}, vote {}, log [{}, {}], snapshot at {}", id, hardState.currentTerm(),
@@ -115,6 +125,9 @@ public final class NodeRuntime {
   }
 
   private void startThreads() {
+    if (snapshots != null) {
+      snapshots.start();
+    }
     apply.start();
     sync.start();
     loop.start();
@@ -160,8 +173,13 @@ public final class NodeRuntime {
         && options.logStore().lastIndex() == 0 && !hasSnapshot;
   }
 
-  private void onDurable(List<dev.pontoon.raft.engine.core.Ready> batch) {
+  private void onDurable(List<Ready> batch) {
     loop.offer(() -> driver.durable(batch));
+  }
+
+  private void onSnapshotSaved(Snapshot snapshot) {
+    snapshotIndex = Math.max(snapshotIndex, snapshot.meta().lastIncludedIndex());
+    loop.offer(() -> driver.snapshotSaved(snapshot));
   }
 
   /** This node's id. */
@@ -314,6 +332,9 @@ public final class NodeRuntime {
       loop.stop();
       sync.stop();
       apply.stop();
+      if (snapshots != null) {
+        snapshots.stop();
+      }
       // The loop has ended: run what it never ran, so that each request in it is failed.
       for (Runnable task : loop.drain()) {
         try {
@@ -364,7 +385,7 @@ public final class NodeRuntime {
     @Override
     public void restored(Snapshot snapshot) {
       snapshotIndex = snapshot.meta().lastIncludedIndex();
-      proposals.failUpTo(snapshotIndex, new dev.pontoon.raft.IndeterminateStateException(
+      proposals.failUpTo(snapshotIndex, new IndeterminateStateException(
           "a snapshot up to index " + snapshotIndex + " replaced the log before this command was applied"));
     }
 

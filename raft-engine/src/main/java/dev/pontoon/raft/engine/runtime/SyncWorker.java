@@ -5,6 +5,7 @@ import dev.pontoon.raft.log.LogEntry;
 import dev.pontoon.raft.log.Snapshot;
 import dev.pontoon.raft.storage.LogStore;
 import dev.pontoon.raft.storage.SnapshotStore;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -25,7 +26,10 @@ final class SyncWorker {
   private final SnapshotStore snapshotStore;
   private final NodeMetrics metrics;
   private final Consumer<List<Ready>> onDurable;
-  private final BatchingThread<Ready> thread;
+  private final BatchingThread<Object> thread;
+
+  /** Discard the log up to a snapshot just saved (§7), in order with the writes around it. */
+  private record Compaction(long lastIncludedIndex, long lastIncludedTerm) {}
 
   SyncWorker(String threadName, LogStore logStore, SnapshotStore snapshotStore, NodeMetrics metrics,
       Consumer<List<Ready>> onDurable, Consumer<Throwable> onFatal) {
@@ -49,10 +53,22 @@ final class SyncWorker {
     return thread.offer(ready);
   }
 
-  private void persist(List<Ready> batch) {
+  /** Queues the discarding of the log up to a saved snapshot's last entry. */
+  boolean compact(long lastIncludedIndex, long lastIncludedTerm) {
+    return thread.offer(new Compaction(lastIncludedIndex, lastIncludedTerm));
+  }
+
+  private void persist(List<Object> jobs) {
     boolean mustSync = false;
     long entries = 0;
-    for (Ready ready : batch) {
+    List<Ready> batch = new ArrayList<>(jobs.size());
+    for (Object job : jobs) {
+      if (job instanceof Compaction c) {
+        compactTo(c);
+        continue;
+      }
+      Ready ready = (Ready) job;
+      batch.add(ready);
       if (ready.snapshotToInstall() != null) {
         install(ready.snapshotToInstall());
         mustSync = true;
@@ -81,7 +97,17 @@ final class SyncWorker {
         metrics.appendBatchSize.record(entries);
       }
     }
-    onDurable.accept(List.copyOf(batch));
+    if (!batch.isEmpty()) {
+      onDurable.accept(batch);
+    }
+  }
+
+  /** Only while the log still holds that entry: a snapshot installed since may have replaced it. */
+  private void compactTo(Compaction c) {
+    long index = c.lastIncludedIndex();
+    if (index >= logStore.firstIndex() && index <= logStore.lastIndex() && logStore.term(index) == c.lastIncludedTerm()) {
+      logStore.truncatePrefix(index, c.lastIncludedTerm());
+    }
   }
 
   /** §7: save the snapshot, then discard the log it replaces (all of it if it conflicts). */

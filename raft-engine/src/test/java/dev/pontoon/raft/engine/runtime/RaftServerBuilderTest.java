@@ -76,6 +76,7 @@ class RaftServerBuilderTest {
     assertArgument("clockDriftBound (1.0) must be in [0, 1)", () -> RaftServer.builder().clockDriftBound(1.0));
     assertArgument("clockDriftBound (-0.1) must be in [0, 1)", () -> RaftServer.builder().clockDriftBound(-0.1));
     assertArgument("bootstrapLeader must not be null", () -> RaftServer.builder().bootstrapLeader(null));
+    assertArgument("snapshotEvery (0) must be positive", () -> RaftServer.builder().snapshotEvery(0));
   }
 
   @Test

@@ -64,6 +64,10 @@ final class InteractionEnv {
     }
     Ready ready = core.ready();
     InMemoryLogStore store = stores.get(id);
+    if (ready.snapshotToInstall() != null) {
+      var meta = ready.snapshotToInstall().meta();
+      store.truncatePrefix(meta.lastIncludedIndex(), meta.lastIncludedTerm());
+    }
     if (!ready.entriesToAppend().isEmpty()) {
       long first = ready.entriesToAppend().get(0).index();
       if (first <= store.lastIndex()) {
@@ -87,6 +91,11 @@ final class InteractionEnv {
     if (ready.hardState() != null) {
       out.append("  HardState term=").append(ready.hardState().currentTerm()).append(" vote=")
           .append(ready.hardState().votedFor() == null ? "none" : ready.hardState().votedFor()).append('\n');
+    }
+    if (ready.snapshotToInstall() != null) {
+      var meta = ready.snapshotToInstall().meta();
+      out.append("  Snapshot: ").append(meta.lastIncludedIndex()).append('/').append(meta.lastIncludedTerm())
+          .append('\n');
     }
     if (!ready.entriesToAppend().isEmpty()) {
       out.append("  Entries: ").append(entries(ready.entriesToAppend())).append('\n');
