@@ -1,0 +1,115 @@
+package dev.pontoon.examples.cluster;
+
+import dev.pontoon.examples.httptransport.HttpTransport;
+import dev.pontoon.examples.kv.KvHttpConfig;
+import dev.pontoon.examples.kv.KvHttpServer;
+import dev.pontoon.examples.kv.KvStateMachine;
+import dev.pontoon.raft.NodeId;
+import dev.pontoon.raft.engine.RaftServer;
+import dev.pontoon.raft.log.ClusterConfig;
+import dev.pontoon.raft.storage.file.FileSnapshotStore;
+import dev.pontoon.raft.storage.rocksdb.RocksDbLogStore;
+import dev.pontoon.raft.storage.rocksdb.RocksDbLogStoreConfig;
+import dev.pontoon.raft.transport.Transport;
+import dev.pontoon.raft.transport.netty.NettyTransport;
+import dev.pontoon.raft.transport.netty.NettyTransportConfig;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * One running KV node: a {@link RaftServer} with a {@link KvStateMachine}, its log in RocksDB and
+ * snapshots in files under its data directory, the Raft transport of choice, and the HTTP API.
+ *
+ * <p><b>Lifecycle.</b> {@link #start} returns once the node runs and both ports are bound (a
+ * restart on the same directory recovers the log, hard state and snapshot); {@link #close()}
+ * stops the HTTP API, then the node (which closes its transport and log store). Blocking.
+ */
+public final class KvNode implements AutoCloseable {
+  /** The cluster identity every store and connection of the example KV cluster carries. */
+  static final String CLUSTER = "pontoon-kv";
+  private static final long CLUSTER_ID = 0x706f6e746f6f6eL;
+  private final RaftServer server;
+  private final FileSnapshotStore snapshots;
+  private final KvHttpServer http;
+
+  private KvNode(RaftServer server, FileSnapshotStore snapshots, KvHttpServer http) {
+    this.server = server;
+    this.snapshots = snapshots;
+    this.http = http;
+  }
+
+  /**
+   * Starts a node.
+   *
+   * @param id this node
+   * @param members every member (this node included)
+   * @param dir the node's data directory
+   * @param transportKind {@code netty} or {@code http}
+   */
+  public static KvNode start(NodeId id, List<NodeSpec> members, Path dir, String transportKind) {
+    NodeSpec self = members.stream().filter(m -> m.id().equals(id)).findFirst()
+        .orElseThrow(() -> new IllegalArgumentException(id + " is not among the members " + members));
+    Map<NodeId, String> httpAddresses = new HashMap<>();
+    members.forEach(m -> httpAddresses.put(m.id(), NodeSpec.hostPort(m.http())));
+    TreeSet<NodeId> voters = new TreeSet<>();
+    members.forEach(m -> voters.add(m.id()));
+    RocksDbLogStore log = RocksDbLogStore.open(RocksDbLogStoreConfig.of(dir.resolve("log"), CLUSTER, id));
+    FileSnapshotStore snapshots = null;
+    RaftServer server = null;
+    try {
+      snapshots = FileSnapshotStore.open(dir.resolve("snapshots"));
+      server = RaftServer.builder().nodeId(id).cluster(ClusterConfig.ofVoters(voters))
+          .transport(transport(self, members, transportKind)).logStore(log).snapshotStore(snapshots)
+          .stateMachine(new KvStateMachine()).build();
+      KvHttpServer http = KvHttpServer.start(resolved(self.http()), server, log, httpAddresses, KvHttpConfig.defaults());
+      return new KvNode(server, snapshots, http);
+    } catch (RuntimeException e) {
+      if (server != null) {
+        server.close();
+      } else {
+        log.close();
+      }
+      if (snapshots != null) {
+        snapshots.close();
+      }
+      throw e;
+    }
+  }
+
+  private static Transport transport(NodeSpec self, List<NodeSpec> members, String kind) {
+    if (kind.equals("http")) {
+      Map<NodeId, String> peers = new HashMap<>();
+      members.stream().filter(m -> !m.id().equals(self.id())).forEach(m -> peers.put(m.id(), NodeSpec.hostPort(m.raft())));
+      return new HttpTransport(self.id(), resolved(self.raft()), peers, Duration.ofSeconds(1));
+    }
+    NettyTransportConfig.Builder config = NettyTransportConfig.builder(self.id(), CLUSTER_ID).listenAddress(resolved(self.raft()));
+    members.stream().filter(m -> !m.id().equals(self.id())).forEach(m -> config.peer(m.id(), resolved(m.raft())));
+    return new NettyTransport(config.build());
+  }
+
+  private static InetSocketAddress resolved(InetSocketAddress address) {
+    return address.isUnresolved() ? new InetSocketAddress(address.getHostString(), address.getPort()) : address;
+  }
+
+  /** The Raft node, for tests and tools. */
+  public RaftServer raft() {
+    return server;
+  }
+
+  /** Where the HTTP API listens. */
+  public InetSocketAddress httpAddress() {
+    return http.address();
+  }
+
+  @Override
+  public void close() {
+    http.close();
+    server.close();
+    snapshots.close();
+  }
+}

@@ -1,0 +1,84 @@
+package dev.pontoon.examples.cluster;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code pontoon-kv cluster [--dir DIR]}: a thin wrapper that starts {@code n1}, {@code n2} and
+ * {@code n3} as three {@code pontoon-kv node} processes on 127.0.0.1 (HTTP 8081–8083, Raft
+ * 9081–9083), with their data under {@code DIR/n1} … (default {@code ./pontoon-kv-data}), and
+ * stops all three on Ctrl-C or SIGTERM. Started again on the same directory, the nodes recover
+ * their data.
+ */
+final class LocalCluster {
+  static final Path DEFAULT_DIR = Path.of("pontoon-kv-data");
+
+  private LocalCluster() {}
+
+  static Path parseDir(List<String> args) {
+    Map<String, String> flags = NodeOptions.flags(args, List.of("--dir"));
+    return Path.of(flags.getOrDefault("--dir", DEFAULT_DIR.toString()));
+  }
+
+  static List<NodeSpec> members() {
+    List<NodeSpec> members = new ArrayList<>();
+    for (int i = 1; i <= 3; i++) {
+      members.add(NodeSpec.parse("n" + i + "=127.0.0.1:808" + i + "/127.0.0.1:908" + i));
+    }
+    return members;
+  }
+
+  static void run(Path dir) throws IOException, InterruptedException {
+    List<NodeSpec> members = members();
+    String peers = String.join(",", members.stream().map(NodeSpec::toString).toList());
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    List<Process> processes = new ArrayList<>();
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> stopAll(processes), "pontoon-kv-cluster-shutdown"));
+    for (NodeSpec m : members) {
+      ProcessBuilder builder = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+          PontoonKv.class.getName(), "node", "--id", m.id().value(), "--http", NodeSpec.hostPort(m.http()),
+          "--raft", NodeSpec.hostPort(m.raft()), "--dir", dir.resolve(m.id().value()).toString(), "--peers", peers)
+          .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+          .redirectError(dir.resolve(m.id().value() + ".log").toFile());
+      dir.toFile().mkdirs();
+      synchronized (processes) {
+        processes.add(builder.start());
+      }
+    }
+    for (NodeSpec m : members) {
+      System.out.println(m.id() + " http://" + NodeSpec.hostPort(m.http()) + " (raft " + NodeSpec.hostPort(m.raft())
+          + ", data " + dir.resolve(m.id().value()) + File.separator + ", log " + dir.resolve(m.id() + ".log") + ")");
+    }
+    System.out.println("Try:");
+    System.out.println("  curl -L -X PUT -d bar http://127.0.0.1:8081/kv/foo");
+    System.out.println("  curl -L http://127.0.0.1:8082/kv/foo");
+    System.out.println("  curl http://127.0.0.1:8083/status");
+    System.out.println("Ctrl-C stops all three.");
+    for (Process p : List.copyOf(processes)) {
+      p.waitFor();
+    }
+  }
+
+  private static void stopAll(List<Process> processes) {
+    List<Process> running;
+    synchronized (processes) {
+      running = List.copyOf(processes);
+    }
+    running.forEach(Process::destroy);
+    for (Process p : running) {
+      try {
+        if (!p.waitFor(10, TimeUnit.SECONDS)) {
+          p.destroyForcibly();
+        }
+      } catch (InterruptedException e) {
+        p.destroyForcibly();
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+}

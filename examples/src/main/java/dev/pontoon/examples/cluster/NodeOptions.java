@@ -1,0 +1,92 @@
+package dev.pontoon.examples.cluster;
+
+import dev.pontoon.raft.NodeId;
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The flags of {@code pontoon-kv node}, parsed and checked. Bad flags give an
+ * {@link IllegalArgumentException} whose message says what is wrong; the launcher prints it
+ * with {@link #USAGE} and exits 2.
+ *
+ * @param id this node's id
+ * @param http where its HTTP API listens
+ * @param raft where its Raft transport listens
+ * @param dir its data directory (Raft log in RocksDB, snapshots)
+ * @param members every member of the cluster, this node included
+ * @param transport {@code netty} (binary, default) or {@code http} (HTTP/JSON)
+ */
+record NodeOptions(NodeId id, InetSocketAddress http, InetSocketAddress raft, Path dir, List<NodeSpec> members,
+    String transport) {
+
+  static final String USAGE = String.join("\n",
+      "usage: pontoon-kv node --id ID --http HOST:PORT --raft HOST:PORT --dir DIR --peers PEERS [--transport netty|http]",
+      "       pontoon-kv cluster [--dir DIR]",
+      "",
+      "node       starts one KV node",
+      "  --id ID            this node's id, e.g. n1",
+      "  --http HOST:PORT   where its HTTP API listens, e.g. 127.0.0.1:8081",
+      "  --raft HOST:PORT   where its Raft transport listens, e.g. 127.0.0.1:9081",
+      "  --dir DIR          its data directory (created if missing)",
+      "  --peers PEERS      every member as id=httpHost:port/raftHost:port, comma-separated, e.g.",
+      "                     n1=127.0.0.1:8081/127.0.0.1:9081,n2=127.0.0.1:8082/127.0.0.1:9082,n3=127.0.0.1:8083/127.0.0.1:9083",
+      "                     (this node may be listed or not)",
+      "  --transport T      netty (binary TCP, default) or http (HTTP/JSON, see HTTP-TRANSPORT.md)",
+      "cluster    starts n1, n2, n3 on 127.0.0.1 (HTTP 8081-8083, Raft 9081-9083) as three processes",
+      "  --dir DIR          where their data directories go (default ./pontoon-kv-data)",
+      "  --help             shows this text");
+
+  static NodeOptions parse(List<String> args) {
+    Map<String, String> flags = flags(args, List.of("--id", "--http", "--raft", "--dir", "--peers", "--transport"));
+    for (String required : List.of("--id", "--http", "--raft", "--dir", "--peers")) {
+      if (!flags.containsKey(required)) {
+        throw new IllegalArgumentException("missing " + required);
+      }
+    }
+    NodeId id;
+    try {
+      id = new NodeId(flags.get("--id"));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("--id: " + e.getMessage());
+    }
+    InetSocketAddress http = NodeSpec.address(flags.get("--http"), "--http");
+    InetSocketAddress raft = NodeSpec.address(flags.get("--raft"), "--raft");
+    String transport = flags.getOrDefault("--transport", "netty");
+    if (!transport.equals("netty") && !transport.equals("http")) {
+      throw new IllegalArgumentException("--transport must be netty or http, not '" + transport + "'");
+    }
+    Map<NodeId, NodeSpec> members = new LinkedHashMap<>();
+    for (String peer : flags.get("--peers").split(",")) {
+      if (!peer.isBlank()) {
+        NodeSpec spec = NodeSpec.parse(peer.trim());
+        if (members.put(spec.id(), spec) != null) {
+          throw new IllegalArgumentException("--peers names " + spec.id() + " twice");
+        }
+      }
+    }
+    members.putIfAbsent(id, new NodeSpec(id, http, raft));
+    return new NodeOptions(id, http, raft, Path.of(flags.get("--dir")), new ArrayList<>(members.values()), transport);
+  }
+
+  /** Flags as name to value; every flag takes one value; an unknown or repeated flag is an error. */
+  static Map<String, String> flags(List<String> args, List<String> known) {
+    Map<String, String> flags = new LinkedHashMap<>();
+    for (int i = 0; i < args.size(); i++) {
+      String name = args.get(i);
+      if (!known.contains(name)) {
+        throw new IllegalArgumentException("unknown flag '" + name + "'");
+      }
+      if (i + 1 >= args.size() || args.get(i + 1).startsWith("--")) {
+        throw new IllegalArgumentException(name + " needs a value");
+      }
+      if (flags.put(name, args.get(++i)) != null) {
+        throw new IllegalArgumentException(name + " is given twice");
+      }
+    }
+    return flags;
+  }
+}

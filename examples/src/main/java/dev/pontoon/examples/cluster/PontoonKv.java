@@ -1,0 +1,46 @@
+package dev.pontoon.examples.cluster;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * {@code examples/bin/pontoon-kv}: {@code node …} runs one KV node until SIGTERM or Ctrl-C;
+ * {@code cluster [--dir DIR]} runs a 3-node cluster as three processes. Bad flags print the
+ * problem and the usage on stderr and exit 2.
+ */
+public final class PontoonKv {
+  private PontoonKv() {}
+
+  public static void main(String[] args) throws Exception {
+    List<String> all = Arrays.asList(args);
+    if (all.isEmpty() || all.contains("--help") || all.contains("-h")) {
+      System.out.println(NodeOptions.USAGE);
+      System.exit(all.isEmpty() ? 2 : 0);
+    }
+    List<String> rest = all.subList(1, all.size());
+    try {
+      switch (all.get(0)) {
+        case "node" -> runNode(NodeOptions.parse(rest));
+        case "cluster" -> LocalCluster.run(LocalCluster.parseDir(rest));
+        default -> throw new IllegalArgumentException("unknown command '" + all.get(0) + "'; use node or cluster");
+      }
+    } catch (IllegalArgumentException e) {
+      System.err.println("pontoon-kv: " + e.getMessage());
+      System.err.println(NodeOptions.USAGE);
+      System.exit(2);
+    }
+  }
+
+  private static void runNode(NodeOptions options) throws InterruptedException {
+    KvNode node = KvNode.start(options.id(), options.members(), options.dir(), options.transport());
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      node.close();
+      stopped.countDown();
+    }, "pontoon-kv-shutdown"));
+    System.out.println(options.id() + " serving HTTP on http://" + NodeSpec.hostPort(node.httpAddress())
+        + " and Raft (" + options.transport() + ") on " + NodeSpec.hostPort(options.raft()));
+    stopped.await();
+  }
+}

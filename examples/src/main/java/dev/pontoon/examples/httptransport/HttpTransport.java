@@ -1,0 +1,227 @@
+package dev.pontoon.examples.httptransport;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pontoon.raft.NodeId;
+import dev.pontoon.raft.message.AppendEntries;
+import dev.pontoon.raft.message.AppendEntriesResponse;
+import dev.pontoon.raft.message.InstallSnapshot;
+import dev.pontoon.raft.message.InstallSnapshotResponse;
+import dev.pontoon.raft.message.RaftMessage;
+import dev.pontoon.raft.message.RequestVote;
+import dev.pontoon.raft.message.RequestVoteResponse;
+import dev.pontoon.raft.message.TimeoutNow;
+import dev.pontoon.raft.transport.InboundHandler;
+import dev.pontoon.raft.transport.Transport;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link Transport} that carries Raft messages as HTTP/JSON requests, with the wire contract of
+ * {@code HTTP-TRANSPORT.md}: {@code POST /raft/append-entries}, {@code /raft/request-vote},
+ * {@code /raft/install-snapshot} and {@code /raft/timeout-now}.
+ *
+ * <p>HTTP is request/response while the SPI is one-way: the sending side POSTs each request and
+ * turns the HTTP answer into the matching response message, which it hands to this node as if
+ * the peer had sent it (filling in {@code from}/{@code to}, echoing the request's sequence, and
+ * {@code matchIndex = prevLogIndex + entries} on success when the peer gives none). The
+ * receiving side hands each request to the node and answers the HTTP request when the node
+ * emits the matching response; when it does not within the answer timeout, it answers 503.
+ *
+ * <p><b>Threading.</b> {@link #send} never blocks and never throws: it starts an asynchronous
+ * request with {@link HttpClient#sendAsync}, or drops the message (counted in
+ * {@link #dropped()}) when the peer is unknown or already has too many requests in flight. The
+ * inbound handler is called from HTTP client and Netty threads.
+ */
+public final class HttpTransport implements Transport {
+  private static final Logger log = LoggerFactory.getLogger(HttpTransport.class);
+  private final NodeId self;
+  private final InetSocketAddress bindAddress;
+  private final Map<NodeId, URI> peers;
+  private final Duration requestTimeout;
+  private final int maxInFlightPerPeer;
+  private final AtomicReference<InboundHandler> inbound = new AtomicReference<>();
+  private final PendingAnswers pending;
+  private final RaftHttpHandler serverHandler;
+  private final Map<NodeId, AtomicInteger> inFlight = new ConcurrentHashMap<>();
+  private final AtomicLong dropped = new AtomicLong();
+  private final HttpClient client;
+  private final int maxBodyBytes;
+  private EventLoopGroup group;
+  private Channel serverChannel;
+  private volatile boolean closed;
+
+  /**
+   * @param self this node's id
+   * @param bindAddress where to listen for peers' requests (port 0 picks a free port)
+   * @param peerAddresses each peer's {@code host:port}
+   * @param requestTimeout how long a request to a peer may take, and how long the receiving side
+   *     waits for this node's response before answering 503
+   */
+  public HttpTransport(NodeId self, InetSocketAddress bindAddress, Map<NodeId, String> peerAddresses,
+      Duration requestTimeout) {
+    this.self = Objects.requireNonNull(self, "self");
+    this.bindAddress = Objects.requireNonNull(bindAddress, "bindAddress");
+    this.requestTimeout = Objects.requireNonNull(requestTimeout, "requestTimeout");
+    if (requestTimeout.isNegative() || requestTimeout.isZero()) {
+      throw new IllegalArgumentException("requestTimeout (" + requestTimeout + ") must be positive");
+    }
+    Map<NodeId, URI> uris = new ConcurrentHashMap<>();
+    peerAddresses.forEach((id, address) -> uris.put(id, URI.create("http://" + address)));
+    this.peers = Map.copyOf(uris);
+    this.maxInFlightPerPeer = 256;
+    this.maxBodyBytes = 64 * 1024 * 1024;
+    this.pending = new PendingAnswers(maxInFlightPerPeer);
+    this.serverHandler = new RaftHttpHandler(self, inbound::get, pending, requestTimeout);
+    this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(requestTimeout).build();
+  }
+
+  /** Binds the server and starts delivering inbound messages to {@code handler}. */
+  @Override
+  public synchronized void start(InboundHandler handler) {
+    if (!inbound.compareAndSet(null, Objects.requireNonNull(handler, "handler"))) {
+      throw new IllegalStateException("HttpTransport of " + self + " is already started");
+    }
+    group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+    try {
+      serverChannel = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+          .childHandler(new ChannelInitializer<SocketChannel>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+              ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(maxBodyBytes), serverHandler);
+            }
+          }).bind(bindAddress).syncUninterruptibly().channel();
+    } catch (RuntimeException e) {
+      group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+      throw new IllegalStateException("cannot serve the Raft HTTP transport on " + bindAddress + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The address the server listens on, once started. */
+  public InetSocketAddress localAddress() {
+    return (InetSocketAddress) serverChannel.localAddress();
+  }
+
+  /** How many messages were dropped: unknown peer, too many in flight, failed request or no waiting exchange. */
+  public long dropped() {
+    return dropped.get();
+  }
+
+  @Override
+  public void send(RaftMessage message) {
+    try {
+      if (closed) {
+        dropped.incrementAndGet();
+      } else if (message instanceof AppendEntries m) {
+        post(m, "/raft/append-entries", RaftJson.encode(m), answer -> RaftJson.decodeAppendEntriesResponse(answer, m));
+      } else if (message instanceof RequestVote m) {
+        post(m, "/raft/request-vote", RaftJson.encode(m), answer -> RaftJson.decodeRequestVoteResponse(answer, m));
+      } else if (message instanceof InstallSnapshot m) {
+        post(m, "/raft/install-snapshot", RaftJson.encode(m), answer -> RaftJson.decodeInstallSnapshotResponse(answer, m));
+      } else if (message instanceof TimeoutNow m) {
+        post(m, "/raft/timeout-now", RaftJson.encode(m), answer -> null);
+      } else if (message instanceof AppendEntriesResponse m) {
+        answer(new PendingAnswers.Key(m.to(), PendingAnswers.Kind.APPEND), m.sequence(), RaftJson.encode(m));
+      } else if (message instanceof RequestVoteResponse m) {
+        answer(new PendingAnswers.Key(m.to(), m.preVote() ? PendingAnswers.Kind.PRE_VOTE : PendingAnswers.Kind.VOTE), 0,
+            RaftJson.encode(m));
+      } else if (message instanceof InstallSnapshotResponse m) {
+        answer(new PendingAnswers.Key(m.to(), PendingAnswers.Kind.SNAPSHOT), 0, RaftJson.encode(m));
+      }
+    } catch (RuntimeException e) {
+      // send never throws (Transport contract): a message we cannot send is dropped, Raft retries.
+      dropped.incrementAndGet();
+      log.warn("{} dropped {}: {}", self, message.getClass().getSimpleName(), e.toString());
+    }
+  }
+
+  private void answer(PendingAnswers.Key key, long sequence, ObjectNode body) {
+    PendingAnswers.Pending exchange = pending.take(key, sequence);
+    if (exchange == null) {
+      dropped.incrementAndGet();
+    } else {
+      exchange.answer.accept(body);
+    }
+  }
+
+  private void post(RaftMessage request, String path, ObjectNode body, Function<JsonNode, RaftMessage> toResponse) {
+    URI base = peers.get(request.to());
+    AtomicInteger count = inFlight.computeIfAbsent(request.to(), id -> new AtomicInteger());
+    if (base == null || count.incrementAndGet() > maxInFlightPerPeer) {
+      if (base != null) {
+        count.decrementAndGet();
+      }
+      dropped.incrementAndGet();
+      return;
+    }
+    HttpRequest http = HttpRequest.newBuilder(base.resolve(path)).timeout(requestTimeout)
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build();
+    client.sendAsync(http, HttpResponse.BodyHandlers.ofString()).whenComplete((response, failure) -> {
+      count.decrementAndGet();
+      deliverAnswer(request, response, failure, toResponse);
+    });
+  }
+
+  private void deliverAnswer(RaftMessage request, HttpResponse<String> response, Throwable failure,
+      Function<JsonNode, RaftMessage> toResponse) {
+    if (failure != null || response.statusCode() != 200) {
+      dropped.incrementAndGet();
+      log.debug("{} -> {} {}: {}", self, request.to(), request.getClass().getSimpleName(),
+          failure != null ? failure.toString() : "HTTP " + response.statusCode());
+      return;
+    }
+    try {
+      JsonNode answer = RaftJson.JSON.readTree(response.body());
+      if (answer == null || !answer.isObject()) {
+        throw new IllegalArgumentException("answer is not a JSON object");
+      }
+      RaftMessage reply = toResponse.apply(answer);
+      InboundHandler handler = inbound.get();
+      if (reply != null && handler != null && !closed) {
+        handler.onMessage(reply);
+      }
+    } catch (Exception e) {
+      dropped.incrementAndGet();
+      log.warn("{} ignored a malformed answer from {}: {}", self, request.to(), e.getMessage());
+    }
+  }
+
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    if (serverChannel != null) {
+      serverChannel.close().syncUninterruptibly();
+    }
+    if (group != null) {
+      group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+  }
+}

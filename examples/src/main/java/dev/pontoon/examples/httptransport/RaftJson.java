@@ -1,0 +1,284 @@
+package dev.pontoon.examples.httptransport;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pontoon.raft.NodeId;
+import dev.pontoon.raft.log.Bytes;
+import dev.pontoon.raft.log.ClusterConfig;
+import dev.pontoon.raft.log.EntryKind;
+import dev.pontoon.raft.log.LogEntry;
+import dev.pontoon.raft.message.AppendEntries;
+import dev.pontoon.raft.message.AppendEntriesResponse;
+import dev.pontoon.raft.message.InstallSnapshot;
+import dev.pontoon.raft.message.InstallSnapshotResponse;
+import dev.pontoon.raft.message.RequestVote;
+import dev.pontoon.raft.message.RequestVoteResponse;
+import dev.pontoon.raft.message.TimeoutNow;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The JSON forms of Raft messages on the HTTP transport (see {@code HTTP-TRANSPORT.md}). Field
+ * names are the wire contract. Decoding trusts nothing: a missing, mistyped or negative field is
+ * an {@link IllegalArgumentException} that names it. Stateless; any thread.
+ */
+final class RaftJson {
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  private RaftJson() {}
+
+  // ---- requests: sender side encodes, receiver side decodes (with its own id as "to")
+
+  static ObjectNode encode(AppendEntries m) {
+    ObjectNode o = JSON.createObjectNode().put("term", m.term()).put("leader-id", m.from().value())
+        .put("prev-log-index", m.prevLogIndex()).put("prev-log-term", m.prevLogTerm());
+    ArrayNode entries = o.putArray("entries");
+    for (LogEntry e : m.entries()) {
+      entries.add(encode(e));
+    }
+    o.put("leader-commit", m.leaderCommit());
+    if (m.sequence() != 0) {
+      o.put("sequence", m.sequence());
+    }
+    return o;
+  }
+
+  static AppendEntries decodeAppendEntries(JsonNode o, NodeId self) {
+    long prevLogIndex = requireLong(o, "prev-log-index");
+    JsonNode entries = o.get("entries");
+    List<LogEntry> decoded = new ArrayList<>();
+    if (entries != null && !entries.isNull()) {
+      if (!entries.isArray()) {
+        throw new IllegalArgumentException("\"entries\" must be an array");
+      }
+      for (JsonNode e : entries) {
+        decoded.add(decodeEntry(e, prevLogIndex + 1 + decoded.size()));
+      }
+    }
+    return new AppendEntries(requireId(o, "leader-id"), self, requireLong(o, "term"), prevLogIndex,
+        requireLong(o, "prev-log-term"), decoded, requireLong(o, "leader-commit"), optionalLong(o, "sequence"));
+  }
+
+  private static ObjectNode encode(LogEntry e) {
+    ObjectNode o = JSON.createObjectNode().put("index", e.index()).put("term", e.term());
+    String text = e.kind() == EntryKind.COMMAND ? strictUtf8(e.payload()) : null;
+    if (text != null) {
+      o.put("command", text);
+    } else {
+      o.put("command", Base64.getEncoder().encodeToString(e.payload().toByteArray())).put("encoding", "base64");
+    }
+    if (e.kind() != EntryKind.COMMAND) {
+      o.put("kind", e.kind() == EntryKind.NO_OP ? "no-op" : "configuration");
+    }
+    return o;
+  }
+
+  private static LogEntry decodeEntry(JsonNode e, long expectedIndex) {
+    if (!e.isObject()) {
+      throw new IllegalArgumentException("each entry must be an object");
+    }
+    long index = e.has("index") ? requireLong(e, "index") : expectedIndex;
+    EntryKind kind = switch (optionalText(e, "kind", "command")) {
+      case "command" -> EntryKind.COMMAND;
+      case "no-op" -> EntryKind.NO_OP;
+      case "configuration" -> EntryKind.CONFIGURATION;
+      default -> throw new IllegalArgumentException("entry \"kind\" must be command, no-op or configuration");
+    };
+    String command = optionalText(e, "command", "");
+    Bytes payload;
+    switch (optionalText(e, "encoding", "utf-8")) {
+      case "utf-8" -> payload = Bytes.ofUtf8(command);
+      case "base64" -> payload = Bytes.wrap(base64(command, "command"));
+      default -> throw new IllegalArgumentException("entry \"encoding\" must be utf-8 or base64");
+    }
+    return new LogEntry(index, requireLong(e, "term"), kind, payload);
+  }
+
+  static ObjectNode encode(RequestVote m) {
+    ObjectNode o = JSON.createObjectNode().put("term", m.term()).put("candidate-id", m.from().value())
+        .put("last-log-index", m.lastLogIndex()).put("last-log-term", m.lastLogTerm());
+    if (m.preVote()) {
+      o.put("pre-vote", true);
+    }
+    if (m.leadershipTransfer()) {
+      o.put("leadership-transfer", true);
+    }
+    return o;
+  }
+
+  static RequestVote decodeRequestVote(JsonNode o, NodeId self) {
+    return new RequestVote(requireId(o, "candidate-id"), self, requireLong(o, "term"), requireLong(o, "last-log-index"),
+        requireLong(o, "last-log-term"), optionalBoolean(o, "pre-vote"), optionalBoolean(o, "leadership-transfer"));
+  }
+
+  static ObjectNode encode(TimeoutNow m) {
+    return JSON.createObjectNode().put("term", m.term()).put("leader-id", m.from().value());
+  }
+
+  static TimeoutNow decodeTimeoutNow(JsonNode o, NodeId self) {
+    return new TimeoutNow(requireId(o, "leader-id"), self, requireLong(o, "term"));
+  }
+
+  static ObjectNode encode(InstallSnapshot m) {
+    ObjectNode o = JSON.createObjectNode().put("term", m.term()).put("leader-id", m.from().value())
+        .put("last-included-index", m.lastIncludedIndex()).put("last-included-term", m.lastIncludedTerm());
+    ObjectNode config = o.putObject("config");
+    m.config().voters().forEach(id -> config.withArray("voters").add(id.value()));
+    config.putArray("learners");
+    m.config().learners().forEach(id -> config.withArray("learners").add(id.value()));
+    return o.put("offset", m.offset()).put("data", Base64.getEncoder().encodeToString(m.data().toByteArray()))
+        .put("done", m.done());
+  }
+
+  static InstallSnapshot decodeInstallSnapshot(JsonNode o, NodeId self) {
+    JsonNode config = o.get("config");
+    if (config == null || !config.isObject()) {
+      throw new IllegalArgumentException("\"config\" must be an object with \"voters\" and \"learners\"");
+    }
+    ClusterConfig decoded = new ClusterConfig(ids(config, "voters"), ids(config, "learners"));
+    return new InstallSnapshot(requireId(o, "leader-id"), self, requireLong(o, "term"),
+        requireLong(o, "last-included-index"), requireLong(o, "last-included-term"), decoded,
+        requireLong(o, "offset"), Bytes.wrap(base64(optionalText(o, "data", ""), "data")), optionalBoolean(o, "done"));
+  }
+
+  // ---- answers: receiver side encodes the node's response, sender side decodes it
+
+  static ObjectNode encode(AppendEntriesResponse m) {
+    ObjectNode o = JSON.createObjectNode().put("term", m.term()).put("success", m.success());
+    if (m.matchIndex() != 0) {
+      o.put("match-index", m.matchIndex());
+    }
+    if (m.conflictTerm() != 0 || m.conflictIndex() != 0) {
+      o.put("conflict-term", m.conflictTerm()).put("conflict-index", m.conflictIndex());
+    }
+    if (m.sequence() != 0) {
+      o.put("sequence", m.sequence());
+    }
+    return o;
+  }
+
+  /** A peer may answer only {@code term} and {@code success}: the rest is filled in from the request. */
+  static AppendEntriesResponse decodeAppendEntriesResponse(JsonNode o, AppendEntries request) {
+    boolean success = requireBoolean(o, "success");
+    long matchIndex = o.has("match-index") ? requireLong(o, "match-index") : success ? request.lastIndex() : 0;
+    return new AppendEntriesResponse(request.to(), request.from(), requireLong(o, "term"), success, matchIndex,
+        optionalLong(o, "conflict-term"), optionalLong(o, "conflict-index"), request.sequence());
+  }
+
+  static ObjectNode encode(RequestVoteResponse m) {
+    ObjectNode o = JSON.createObjectNode().put("term", m.term()).put("vote-granted", m.voteGranted());
+    if (m.preVote()) {
+      o.put("pre-vote", true);
+    }
+    return o;
+  }
+
+  static RequestVoteResponse decodeRequestVoteResponse(JsonNode o, RequestVote request) {
+    return new RequestVoteResponse(request.to(), request.from(), requireLong(o, "term"), requireBoolean(o, "vote-granted"),
+        request.preVote());
+  }
+
+  static ObjectNode encode(InstallSnapshotResponse m) {
+    return JSON.createObjectNode().put("term", m.term()).put("last-included-index", m.lastIncludedIndex())
+        .put("next-offset", m.nextOffset()).put("success", m.success());
+  }
+
+  static InstallSnapshotResponse decodeInstallSnapshotResponse(JsonNode o, InstallSnapshot request) {
+    return new InstallSnapshotResponse(request.to(), request.from(), requireLong(o, "term"),
+        o.has("last-included-index") ? requireLong(o, "last-included-index") : request.lastIncludedIndex(),
+        requireLong(o, "next-offset"), requireBoolean(o, "success"));
+  }
+
+  // ---- field readers
+
+  static long requireLong(JsonNode o, String name) {
+    JsonNode v = o.get(name);
+    if (v == null || !v.canConvertToLong() || !v.isIntegralNumber()) {
+      throw new IllegalArgumentException("\"" + name + "\" must be an integer");
+    }
+    if (v.asLong() < 0) {
+      throw new IllegalArgumentException("\"" + name + "\" (" + v.asLong() + ") must be >= 0");
+    }
+    return v.asLong();
+  }
+
+  private static long optionalLong(JsonNode o, String name) {
+    return o.has(name) && !o.get(name).isNull() ? requireLong(o, name) : 0;
+  }
+
+  private static boolean requireBoolean(JsonNode o, String name) {
+    JsonNode v = o.get(name);
+    if (v == null || !v.isBoolean()) {
+      throw new IllegalArgumentException("\"" + name + "\" must be true or false");
+    }
+    return v.asBoolean();
+  }
+
+  private static boolean optionalBoolean(JsonNode o, String name) {
+    return o.has(name) && !o.get(name).isNull() && requireBoolean(o, name);
+  }
+
+  private static String optionalText(JsonNode o, String name, String otherwise) {
+    JsonNode v = o.get(name);
+    if (v == null || v.isNull()) {
+      return otherwise;
+    }
+    if (!v.isTextual()) {
+      throw new IllegalArgumentException("\"" + name + "\" must be a string");
+    }
+    return v.asText();
+  }
+
+  private static NodeId requireId(JsonNode o, String name) {
+    JsonNode v = o.get(name);
+    if (v == null || !v.isTextual()) {
+      throw new IllegalArgumentException("\"" + name + "\" must be a node id string");
+    }
+    return new NodeId(v.asText());
+  }
+
+  private static Set<NodeId> ids(JsonNode config, String name) {
+    JsonNode list = config.get(name);
+    Set<NodeId> ids = new TreeSet<>();
+    if (list == null || list.isNull()) {
+      return ids;
+    }
+    if (!list.isArray()) {
+      throw new IllegalArgumentException("\"" + name + "\" must be an array of node ids");
+    }
+    for (JsonNode id : list) {
+      if (!id.isTextual()) {
+        throw new IllegalArgumentException("\"" + name + "\" must be an array of node ids");
+      }
+      ids.add(new NodeId(id.asText()));
+    }
+    return ids;
+  }
+
+  private static byte[] base64(String text, String name) {
+    try {
+      return Base64.getDecoder().decode(text);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("\"" + name + "\" is not valid base64");
+    }
+  }
+
+  /** The payload as text when it is valid UTF-8 (so that it round-trips), else null. */
+  private static String strictUtf8(Bytes payload) {
+    try {
+      return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(payload.toByteArray())).toString();
+    } catch (CharacterCodingException e) {
+      return null;
+    }
+  }
+}

@@ -1,0 +1,54 @@
+package dev.pontoon.examples.kv;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import java.util.Map;
+
+/** Builds and writes the JSON answers of the KV HTTP API. Stateless; any thread. */
+final class HttpReplies {
+  static final ObjectMapper JSON = new ObjectMapper();
+
+  private HttpReplies() {}
+
+  /** A JSON answer with {@code status} and {@code body} (a map, list or Jackson node). */
+  static FullHttpResponse json(HttpResponseStatus status, Object body) {
+    byte[] bytes;
+    try {
+      bytes = JSON.writeValueAsBytes(body);
+    } catch (JsonProcessingException e) {
+      throw new IllegalStateException("cannot render JSON answer", e);
+    }
+    FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.wrappedBuffer(bytes));
+    response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
+    response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
+    return response;
+  }
+
+  /** A JSON error {@code {"error": message}}. */
+  static FullHttpResponse error(HttpResponseStatus status, String message) {
+    return json(status, Map.of("error", message));
+  }
+
+  /**
+   * Writes {@code response}, keeping the connection open only when the client asked for it
+   * and the request was read whole.
+   */
+  static void send(ChannelHandlerContext ctx, FullHttpResponse response, boolean keepAlive) {
+    if (keepAlive) {
+      response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+      ctx.writeAndFlush(response);
+    } else {
+      response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+      ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+    }
+  }
+}

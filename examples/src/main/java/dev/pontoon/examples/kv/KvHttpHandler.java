@@ -1,0 +1,152 @@
+package dev.pontoon.examples.kv;
+
+import static dev.pontoon.examples.kv.HttpReplies.error;
+import static dev.pontoon.examples.kv.HttpReplies.json;
+import static io.netty.handler.codec.http.HttpResponseStatus.BAD_REQUEST;
+import static io.netty.handler.codec.http.HttpResponseStatus.METHOD_NOT_ALLOWED;
+import static io.netty.handler.codec.http.HttpResponseStatus.NOT_FOUND;
+import static io.netty.handler.codec.http.HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE;
+
+import dev.pontoon.raft.RaftNode;
+import dev.pontoon.raft.log.Bytes;
+import dev.pontoon.raft.storage.LogReader;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.timeout.IdleStateEvent;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Routes the KV HTTP API: {@code /kv/{key}} (GET, PUT, DELETE), {@code /kv/{key}/cas} (POST),
+ * {@code /log} and {@code /status} (GET). Everything the client sent wrong is a 4xx with a
+ * JSON error; nothing the client sends can throw out of this handler.
+ *
+ * <p>Shared by all connections; runs on Netty event-loop threads and never blocks them: writes
+ * and reads go to the {@link RaftNode} and are answered when its future completes.
+ */
+@ChannelHandler.Sharable
+final class KvHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
+  private static final Logger log = LoggerFactory.getLogger(KvHttpHandler.class);
+  private final KvHttpConfig config;
+  private final KvOperations operations;
+  private final NodePages pages;
+
+  KvHttpHandler(RaftNode node, LogReader logReader, PeerDirectory peers, KvHttpConfig config) {
+    this.config = config;
+    this.operations = new KvOperations(node, peers, config);
+    this.pages = new NodePages(node, logReader, peers, config);
+  }
+
+  @Override
+  protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest request) {
+    boolean keepAlive = HttpUtil.isKeepAlive(request) && request.decoderResult().isSuccess();
+    FullHttpResponse immediate;
+    try {
+      immediate = route(ctx, request, keepAlive);
+    } catch (IllegalArgumentException e) {
+      immediate = error(BAD_REQUEST, e.getMessage() == null ? "bad request" : e.getMessage());
+    }
+    if (immediate != null) {
+      HttpReplies.send(ctx, immediate, keepAlive);
+    }
+  }
+
+  /** Answers at once (returns the answer) or starts an asynchronous operation (returns null). */
+  private FullHttpResponse route(ChannelHandlerContext ctx, FullHttpRequest request, boolean keepAlive) {
+    if (request.decoderResult().isFailure()) {
+      return error(BAD_REQUEST, "malformed HTTP request: " + request.decoderResult().cause().getMessage());
+    }
+    QueryStringDecoder uri = new QueryStringDecoder(request.uri());
+    List<String> segments = segments(uri.rawPath());
+    HttpMethod method = request.method();
+    if (segments.equals(List.of("status"))) {
+      return method.equals(HttpMethod.GET) ? pages.status() : notAllowed("GET");
+    }
+    if (segments.equals(List.of("log"))) {
+      return method.equals(HttpMethod.GET) ? pages.log(uri.parameters()) : notAllowed("GET");
+    }
+    boolean kv = segments.size() == 2 && segments.get(0).equals("kv");
+    boolean cas = segments.size() == 3 && segments.get(0).equals("kv") && segments.get(2).equals("cas");
+    if (!kv && !cas) {
+      return error(NOT_FOUND, "unknown path " + uri.rawPath() + "; try /kv/{key}, /kv/{key}/cas, /log or /status");
+    }
+    if (cas && !method.equals(HttpMethod.POST)) {
+      return notAllowed("POST");
+    }
+    if (kv && !(method.equals(HttpMethod.GET) || method.equals(HttpMethod.PUT) || method.equals(HttpMethod.DELETE))) {
+      return notAllowed("GET, PUT, DELETE");
+    }
+    String key = decodeKey(segments.get(1));
+    if (request.content().readableBytes() > config.maxValueBytes() && !cas) {
+      return error(REQUEST_ENTITY_TOO_LARGE, "value exceeds " + config.maxValueBytes() + " bytes");
+    }
+    KvOperations.Request op = new KvOperations.Request(ctx, request.uri(), key, keepAlive);
+    if (cas) {
+      return operations.compareAndSet(op, request.content().toString(StandardCharsets.UTF_8));
+    } else if (method.equals(HttpMethod.GET)) {
+      return operations.get(op);
+    } else if (method.equals(HttpMethod.PUT)) {
+      return operations.put(op, bodyBytes(request));
+    }
+    return operations.delete(op);
+  }
+
+  private String decodeKey(String raw) {
+    String key = QueryStringDecoder.decodeComponent(raw, StandardCharsets.UTF_8);
+    if (key.isEmpty()) {
+      throw new IllegalArgumentException("key must not be empty");
+    }
+    if (key.getBytes(StandardCharsets.UTF_8).length > config.maxKeyBytes()) {
+      throw new IllegalArgumentException("key exceeds " + config.maxKeyBytes() + " bytes");
+    }
+    return key;
+  }
+
+  private static Bytes bodyBytes(FullHttpRequest request) {
+    byte[] data = new byte[request.content().readableBytes()];
+    request.content().getBytes(request.content().readerIndex(), data);
+    return Bytes.wrap(data);
+  }
+
+  /** Path segments, keeping empty ones so that {@code /kv/} has an empty key and {@code //} is unknown. */
+  private static List<String> segments(String rawPath) {
+    if (!rawPath.startsWith("/")) {
+      return List.of();
+    }
+    String path = rawPath.substring(1);
+    if (path.endsWith("/") && !path.equals("kv/")) {
+      path = path.substring(0, path.length() - 1);
+    }
+    return List.of(path.split("/", -1));
+  }
+
+  private static FullHttpResponse notAllowed(String allow) {
+    FullHttpResponse response = error(METHOD_NOT_ALLOWED, "method not allowed; allowed: " + allow);
+    response.headers().set(HttpHeaderNames.ALLOW, allow);
+    return response;
+  }
+
+  @Override
+  public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
+    if (event instanceof IdleStateEvent) {
+      ctx.close();
+    } else {
+      super.userEventTriggered(ctx, event);
+    }
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    log.debug("closing HTTP connection {} after {}", ctx.channel().remoteAddress(), cause.toString());
+    ctx.close();
+  }
+}

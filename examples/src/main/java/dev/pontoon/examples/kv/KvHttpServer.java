@@ -1,0 +1,91 @@
+package dev.pontoon.examples.kv;
+
+import dev.pontoon.raft.NodeId;
+import dev.pontoon.raft.RaftNode;
+import dev.pontoon.raft.storage.LogReader;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.net.InetSocketAddress;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The HTTP/JSON front end of one KV node:
+ * <ul>
+ *   <li>{@code PUT /kv/{key}} (body: the value, UTF-8) and {@code DELETE /kv/{key}} answer 200
+ *       once the write is committed and applied;
+ *   <li>{@code POST /kv/{key}/cas} with {@code {"from":…, "to":…}} answers 200, or 409 with the
+ *       current value when it differs ({@code "from": null} expects the key to be absent);
+ *   <li>{@code GET /kv/{key}} is linearizable (ReadIndex), 404 for a missing key;
+ *   <li>{@code GET /log?from=N} and {@code GET /status} show the node's log and state.
+ * </ul>
+ * A follower answers 307 with a {@code Location} on the leader's HTTP address; with no known
+ * leader, 503 with {@code Retry-After}. Bad requests get a 4xx with {@code {"error":"…"}}.
+ *
+ * <p><b>Threading.</b> Runs its own Netty event loops; {@link #start} blocks until the port is
+ * bound, {@link #close()} until they have stopped. It does not own the node.
+ */
+public final class KvHttpServer implements AutoCloseable {
+  private final EventLoopGroup group;
+  private final Channel channel;
+
+  private KvHttpServer(EventLoopGroup group, Channel channel) {
+    this.group = group;
+    this.channel = channel;
+  }
+
+  /**
+   * Binds the API to {@code address} (port 0 picks a free port).
+   *
+   * @param node the node to serve
+   * @param logReader the node's log store, read for {@code GET /log}
+   * @param httpAddresses every member's HTTP {@code host:port}, for redirects
+   * @throws IllegalStateException if the address cannot be bound
+   */
+  public static KvHttpServer start(InetSocketAddress address, RaftNode node, LogReader logReader,
+      Map<NodeId, String> httpAddresses, KvHttpConfig config) {
+    KvHttpHandler handler = new KvHttpHandler(node, logReader, new PeerDirectory(httpAddresses), config);
+    EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+    try {
+      Channel channel = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
+          .childHandler(new ChannelInitializer<SocketChannel>() {
+            @Override
+            protected void initChannel(SocketChannel ch) {
+              pipeline(ch, handler, config);
+            }
+          }).bind(address).syncUninterruptibly().channel();
+      return new KvHttpServer(group, channel);
+    } catch (RuntimeException e) {
+      group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+      throw new IllegalStateException("cannot serve HTTP on " + address + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The handlers of one connection; the test feeds the same pipeline through an {@code EmbeddedChannel}. */
+  static void pipeline(Channel ch, KvHttpHandler handler, KvHttpConfig config) {
+    ch.pipeline().addLast(new IdleStateHandler(0, 0, config.idleTimeout().toMillis(), TimeUnit.MILLISECONDS))
+        .addLast(new HttpServerCodec())
+        .addLast(new HttpObjectAggregator(config.maxBodyBytes()))
+        .addLast(handler);
+  }
+
+  /** The address the server listens on. */
+  public InetSocketAddress address() {
+    return (InetSocketAddress) channel.localAddress();
+  }
+
+  @Override
+  public void close() {
+    channel.close().syncUninterruptibly();
+    group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+  }
+}

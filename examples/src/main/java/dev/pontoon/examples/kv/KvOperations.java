@@ -1,0 +1,232 @@
+package dev.pontoon.examples.kv;
+
+import static dev.pontoon.examples.kv.HttpReplies.error;
+import static dev.pontoon.examples.kv.HttpReplies.json;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.pontoon.raft.IndeterminateStateException;
+import dev.pontoon.raft.NodeId;
+import dev.pontoon.raft.NotLeaderException;
+import dev.pontoon.raft.RaftNode;
+import dev.pontoon.raft.RaftNodeStatus;
+import dev.pontoon.raft.Role;
+import dev.pontoon.raft.log.Bytes;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpVersion;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
+
+/**
+ * The KV operations of the HTTP API on top of a {@link RaftNode}: only the leader serves them
+ * (a follower redirects with 307, a node without a known leader answers 503); writes answer
+ * after commit and apply; reads use ReadIndex ({@link RaftNode#read}), so they are linearizable.
+ *
+ * <p>While an operation is in flight the connection stops reading, so that pipelined requests
+ * are answered in order.
+ */
+final class KvOperations {
+  private final RaftNode node;
+  private final PeerDirectory peers;
+  private final KvHttpConfig config;
+
+  /** One client request: where to answer, its URI (for redirects), its key, keep-alive. */
+  record Request(ChannelHandlerContext ctx, String uri, String key, boolean keepAlive) {
+    Bytes keyBytes() {
+      return Bytes.ofUtf8(key);
+    }
+  }
+
+  KvOperations(RaftNode node, PeerDirectory peers, KvHttpConfig config) {
+    this.node = node;
+    this.peers = peers;
+    this.config = config;
+  }
+
+  FullHttpResponse put(Request request, Bytes value) {
+    if (value.isEmpty()) {
+      return error(HttpResponseStatus.BAD_REQUEST, "value must not be empty");
+    }
+    String text = requireUtf8(value, "value");
+    return write(request, new KvCommand.Put(request.keyBytes(), value), result -> {
+      Map<String, Object> body = body(request, result);
+      body.put("value", text);
+      return json(HttpResponseStatus.OK, body);
+    });
+  }
+
+  FullHttpResponse delete(Request request) {
+    return write(request, new KvCommand.Delete(request.keyBytes()), result -> {
+      Map<String, Object> body = body(request, result);
+      body.put("deleted", ((KvResult.Applied) result).existed());
+      return json(HttpResponseStatus.OK, body);
+    });
+  }
+
+  FullHttpResponse compareAndSet(Request request, String jsonBody) {
+    JsonNode tree;
+    try {
+      tree = HttpReplies.JSON.readTree(jsonBody);
+    } catch (JsonProcessingException e) {
+      return error(HttpResponseStatus.BAD_REQUEST, "malformed JSON: " + e.getOriginalMessage());
+    }
+    if (tree == null || !tree.isObject() || !tree.has("from") || !tree.has("to")) {
+      return error(HttpResponseStatus.BAD_REQUEST, "body must be a JSON object with \"from\" and \"to\"");
+    }
+    Bytes from = tree.get("from").isNull() ? null : casValue(tree.get("from"), "from");
+    Bytes to = casValue(tree.get("to"), "to");
+    return write(request, new KvCommand.CompareAndSet(request.keyBytes(), from, to), result -> {
+      Map<String, Object> body = body(request, result);
+      body.put("value", to.toUtf8());
+      return json(HttpResponseStatus.OK, body);
+    });
+  }
+
+  FullHttpResponse get(Request request) {
+    Optional<FullHttpResponse> redirect = redirectUnlessLeader(request);
+    if (redirect.isPresent()) {
+      return redirect.get();
+    }
+    answerWhenDone(request, node.read(KvCodec.encodeGet(request.keyBytes())), result -> {
+      Map<String, Object> body = new LinkedHashMap<>();
+      body.put("key", request.key());
+      if (result instanceof KvResult.Value value) {
+        body.put("value", value.value().toUtf8());
+        return json(HttpResponseStatus.OK, body);
+      }
+      body.put("error", "key not found");
+      return json(HttpResponseStatus.NOT_FOUND, body);
+    });
+    return null;
+  }
+
+  private FullHttpResponse write(Request request, KvCommand command, Function<KvResult, FullHttpResponse> onApplied) {
+    Optional<FullHttpResponse> redirect = redirectUnlessLeader(request);
+    if (redirect.isPresent()) {
+      return redirect.get();
+    }
+    answerWhenDone(request, node.submit(KvCodec.encode(command)), result -> {
+      if (result instanceof KvResult.Applied) {
+        return onApplied.apply(result);
+      }
+      Map<String, Object> body = new LinkedHashMap<>();
+      body.put("error", "current value differs");
+      body.put("key", request.key());
+      body.put("current", result instanceof KvResult.Mismatch m ? m.current().toUtf8() : null);
+      return json(HttpResponseStatus.CONFLICT, body);
+    });
+    return null;
+  }
+
+  private Optional<FullHttpResponse> redirectUnlessLeader(Request request) {
+    RaftNodeStatus status = node.status();
+    if (status.role() == Role.LEADER) {
+      return Optional.empty();
+    }
+    return Optional.of(redirect(request, status.leader()));
+  }
+
+  /** 307 to the leader's HTTP address, or 503 with Retry-After when no leader (address) is known. */
+  private FullHttpResponse redirect(Request request, NodeId leader) {
+    Optional<String> address = leader == null || leader.equals(node.id()) ? Optional.empty() : peers.httpAddress(leader);
+    if (address.isEmpty()) {
+      FullHttpResponse response = error(HttpResponseStatus.SERVICE_UNAVAILABLE, "no leader known; retry later");
+      response.headers().set(HttpHeaderNames.RETRY_AFTER, "1");
+      return response;
+    }
+    FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.TEMPORARY_REDIRECT);
+    response.headers().set(HttpHeaderNames.LOCATION, "http://" + address.get() + request.uri());
+    response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
+    return response;
+  }
+
+  private void answerWhenDone(Request request, CompletableFuture<Bytes> future, Function<KvResult, FullHttpResponse> render) {
+    ChannelHandlerContext ctx = request.ctx();
+    ctx.channel().config().setAutoRead(false);
+    AtomicBoolean answered = new AtomicBoolean();
+    var timeout = ctx.executor().schedule(() -> {
+      if (answered.compareAndSet(false, true)) {
+        finish(request, error(HttpResponseStatus.GATEWAY_TIMEOUT,
+            "no answer within " + config.requestTimeout().toMillis() + " ms; a write may still take effect"));
+      }
+    }, config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    future.whenComplete((bytes, failure) -> {
+      if (answered.compareAndSet(false, true)) {
+        timeout.cancel(false);
+        finish(request, failure == null ? renderResult(bytes, render) : failed(request, failure));
+      }
+    });
+  }
+
+  private static FullHttpResponse renderResult(Bytes bytes, Function<KvResult, FullHttpResponse> render) {
+    KvResult result = KvCodec.decodeResult(bytes);
+    if (result instanceof KvResult.Invalid invalid) {
+      return error(HttpResponseStatus.INTERNAL_SERVER_ERROR, invalid.reason());
+    }
+    return render.apply(result);
+  }
+
+  private FullHttpResponse failed(Request request, Throwable failure) {
+    Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+    if (cause instanceof NotLeaderException notLeader) {
+      return redirect(request, notLeader.leaderHint().orElse(null));
+    }
+    if (cause instanceof IndeterminateStateException) {
+      return error(HttpResponseStatus.GATEWAY_TIMEOUT, "outcome unknown: " + cause.getMessage());
+    }
+    FullHttpResponse response = error(HttpResponseStatus.SERVICE_UNAVAILABLE, String.valueOf(cause.getMessage()));
+    response.headers().set(HttpHeaderNames.RETRY_AFTER, "1");
+    return response;
+  }
+
+  private static void finish(Request request, FullHttpResponse response) {
+    ChannelHandlerContext ctx = request.ctx();
+    HttpReplies.send(ctx, response, request.keepAlive());
+    ctx.channel().config().setAutoRead(true);
+  }
+
+  private static Map<String, Object> body(Request request, KvResult result) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("key", request.key());
+    body.put("index", ((KvResult.Applied) result).index());
+    return body;
+  }
+
+  private Bytes casValue(JsonNode node, String field) {
+    if (!node.isValueNode() || node.isNull()) {
+      throw new IllegalArgumentException("\"" + field + "\" must be a string, number or boolean");
+    }
+    String text = node.asText();
+    if (text.isEmpty()) {
+      throw new IllegalArgumentException("\"" + field + "\" must not be empty");
+    }
+    Bytes value = Bytes.ofUtf8(text);
+    if (value.size() > config.maxValueBytes()) {
+      throw new IllegalArgumentException("\"" + field + "\" exceeds " + config.maxValueBytes() + " bytes");
+    }
+    return value;
+  }
+
+  private static String requireUtf8(Bytes value, String what) {
+    try {
+      return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(value.toByteArray())).toString();
+    } catch (CharacterCodingException e) {
+      throw new IllegalArgumentException(what + " must be UTF-8 text");
+    }
+  }
+}

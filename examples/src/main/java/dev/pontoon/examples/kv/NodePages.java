@@ -1,0 +1,170 @@
+package dev.pontoon.examples.kv;
+
+import static dev.pontoon.examples.kv.HttpReplies.json;
+
+import dev.pontoon.raft.NodeId;
+import dev.pontoon.raft.RaftNode;
+import dev.pontoon.raft.RaftNodeStatus;
+import dev.pontoon.raft.Role;
+import dev.pontoon.raft.log.Bytes;
+import dev.pontoon.raft.log.ClusterConfig;
+import dev.pontoon.raft.log.EntryKind;
+import dev.pontoon.raft.log.LogEntry;
+import dev.pontoon.raft.storage.LogCompactedException;
+import dev.pontoon.raft.storage.LogReader;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The read-only pages {@code GET /status} and {@code GET /log}, rendered from the node's
+ * {@link RaftNode#status()} and its log store. Field names are a contract with outside tools.
+ */
+final class NodePages {
+  private static final long MAX_LOG_BYTES = 4L * 1024 * 1024;
+  private final RaftNode node;
+  private final LogReader logReader;
+  private final PeerDirectory peers;
+  private final KvHttpConfig config;
+
+  NodePages(RaftNode node, LogReader logReader, PeerDirectory peers, KvHttpConfig config) {
+    this.node = node;
+    this.logReader = logReader;
+    this.peers = peers;
+    this.config = config;
+  }
+
+  FullHttpResponse status() {
+    RaftNodeStatus status = node.status();
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("id", status.id().value());
+    body.put("role", roleName(status.role(), status.config(), status.id()));
+    body.put("term", status.term());
+    body.put("leader", status.leader() == null ? null : status.leader().value());
+    body.put("commit-index", status.commitIndex());
+    body.put("last-applied", status.lastApplied());
+    body.put("snapshot-index", status.snapshotIndex());
+    body.put("last-log-index", status.lastLogIndex());
+    body.put("http", peers.httpAddress(status.id()).orElse(null));
+    List<Map<String, Object>> members = new ArrayList<>();
+    for (NodeId id : status.config().members()) {
+      Map<String, Object> member = new LinkedHashMap<>();
+      member.put("id", id.value());
+      member.put("role", status.config().voters().contains(id) ? "voter" : "learner");
+      member.put("http", peers.httpAddress(id).orElse(null));
+      RaftNodeStatus.FollowerProgress progress = status.followers().get(id);
+      if (progress != null) {
+        member.put("match-index", progress.matchIndex());
+        member.put("next-index", progress.nextIndex());
+        member.put("lag", progress.lag());
+      }
+      members.add(member);
+    }
+    body.put("members", members);
+    return json(HttpResponseStatus.OK, body);
+  }
+
+  /** Role names tools read: leader, follower, candidate (PreVote included) or learner. */
+  static String roleName(Role role, ClusterConfig config, NodeId self) {
+    if (config.learners().contains(self)) {
+      return "learner";
+    }
+    return switch (role) {
+      case LEADER -> "leader";
+      case FOLLOWER -> "follower";
+      case CANDIDATE, PRE_CANDIDATE -> "candidate";
+    };
+  }
+
+  FullHttpResponse log(Map<String, List<String>> parameters) {
+    RaftNodeStatus status = node.status();
+    long first = logReader.firstIndex();
+    long last = logReader.lastIndex();
+    long from = Math.max(first, last - config.maxLogEntries() + 1);
+    List<String> fromParam = parameters.get("from");
+    if (fromParam != null && !fromParam.isEmpty()) {
+      from = Math.max(first, parseIndex(fromParam.get(0)));
+    }
+    long to = Math.min(last + 1, from + config.maxLogEntries());
+    List<LogEntry> entries;
+    try {
+      entries = from < to ? logReader.entries(from, to, MAX_LOG_BYTES) : List.of();
+    } catch (LogCompactedException e) {
+      entries = List.of(); // compacted between the two reads: the client asks again
+    } catch (IndexOutOfBoundsException e) {
+      entries = List.of(); // truncated between the two reads
+    }
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("id", status.id().value());
+    body.put("first-index", first);
+    body.put("last-index", last);
+    body.put("snapshot-index", status.snapshotIndex());
+    body.put("commit-index", status.commitIndex());
+    body.put("last-applied", status.lastApplied());
+    List<Map<String, Object>> rendered = new ArrayList<>();
+    for (LogEntry entry : entries) {
+      rendered.add(render(entry));
+    }
+    body.put("entries", rendered);
+    return json(HttpResponseStatus.OK, body);
+  }
+
+  private static long parseIndex(String text) {
+    try {
+      long value = Long.parseLong(text);
+      if (value < 0) {
+        throw new IllegalArgumentException("from (" + value + ") must be >= 0");
+      }
+      return value;
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException("from must be a log index, not '" + text + "'");
+    }
+  }
+
+  private static Map<String, Object> render(LogEntry entry) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("index", entry.index());
+    body.put("term", entry.term());
+    body.put("kind", switch (entry.kind()) {
+      case COMMAND -> "command";
+      case NO_OP -> "no-op";
+      case CONFIGURATION -> "configuration";
+    });
+    if (entry.kind() == EntryKind.COMMAND) {
+      body.put("command", describe(entry.payload()));
+    } else if (entry.kind() == EntryKind.CONFIGURATION) {
+      body.put("command", describeConfig(entry.payload()));
+    }
+    return body;
+  }
+
+  /** A KV command as text, such as {@code PUT foo bar}; other payloads in base64. */
+  static String describe(Bytes payload) {
+    try {
+      KvCommand command = KvCodec.decodeCommand(payload);
+      if (command instanceof KvCommand.Put put) {
+        return "PUT " + put.key().toUtf8() + " " + put.value().toUtf8();
+      } else if (command instanceof KvCommand.Delete delete) {
+        return "DELETE " + delete.key().toUtf8();
+      }
+      KvCommand.CompareAndSet cas = (KvCommand.CompareAndSet) command;
+      return "CAS " + cas.key().toUtf8() + " " + (cas.from() == null ? "<absent>" : cas.from().toUtf8()) + " "
+          + cas.to().toUtf8();
+    } catch (IllegalArgumentException e) {
+      return "base64:" + Base64.getEncoder().encodeToString(payload.toByteArray());
+    }
+  }
+
+  private static String describeConfig(Bytes payload) {
+    try {
+      ClusterConfig config = ClusterConfig.fromBytes(payload);
+      return "CONFIG voters=" + config.voters() + " learners=" + config.learners();
+    } catch (IllegalArgumentException e) {
+      return "base64:" + Base64.getEncoder().encodeToString(payload.toByteArray());
+    }
+  }
+}

@@ -1,0 +1,189 @@
+package dev.pontoon.examples.httptransport;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.sun.net.httpserver.HttpServer;
+import dev.pontoon.raft.NodeId;
+import dev.pontoon.raft.log.Bytes;
+import dev.pontoon.raft.log.ClusterConfig;
+import dev.pontoon.raft.log.EntryKind;
+import dev.pontoon.raft.log.LogEntry;
+import dev.pontoon.raft.message.AppendEntries;
+import dev.pontoon.raft.message.AppendEntriesResponse;
+import dev.pontoon.raft.message.InstallSnapshot;
+import dev.pontoon.raft.message.InstallSnapshotResponse;
+import dev.pontoon.raft.message.RaftMessage;
+import dev.pontoon.raft.message.RequestVote;
+import dev.pontoon.raft.message.RequestVoteResponse;
+import dev.pontoon.raft.message.TimeoutNow;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The HTTP/JSON transport on real loopback sockets: its wire contract, both sides. */
+class HttpTransportTest {
+  private static final NodeId LEADER = NodeId.of("10.0.42.101:8080");
+  private static final NodeId PEER = NodeId.of("n2");
+  private static final String SPEC_APPEND = "{\"term\":3,\"leader-id\":\"10.0.42.101:8080\",\"prev-log-index\":2,"
+      + "\"prev-log-term\":2,\"entries\":[{\"index\":3,\"term\":3,\"command\":\"PUT foo bar\"},"
+      + "{\"index\":4,\"term\":3,\"command\":\"DELETE baz\"}],\"leader-commit\":2}";
+  private final BlockingQueue<RaftMessage> received = new LinkedBlockingQueue<>();
+  private final BlockingQueue<String> peerSaw = new LinkedBlockingQueue<>();
+  private HttpServer minimalPeer;
+  private HttpTransport leader;
+  private HttpTransport follower;
+
+  @AfterEach
+  void stop() {
+    if (minimalPeer != null) {
+      minimalPeer.stop(0);
+    }
+    if (leader != null) {
+      leader.close();
+    }
+    if (follower != null) {
+      follower.close();
+    }
+  }
+
+  private static AppendEntries specAppend(long sequence) {
+    return new AppendEntries(LEADER, PEER, 3, 2, 2,
+        List.of(LogEntry.command(3, 3, Bytes.ofUtf8("PUT foo bar")), LogEntry.command(4, 3, Bytes.ofUtf8("DELETE baz"))),
+        2, sequence);
+  }
+
+  /** A peer written by someone else, that answers only the two fields the contract requires. */
+  private void startMinimalPeer(String appendAnswer) throws IOException {
+    minimalPeer = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    minimalPeer.createContext("/raft/", exchange -> {
+      peerSaw.add(exchange.getRequestURI().getPath() + " " + new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+      byte[] answer = (exchange.getRequestURI().getPath().endsWith("append-entries") ? appendAnswer
+          : "{\"term\":3,\"vote-granted\":true}").getBytes(StandardCharsets.UTF_8);
+      exchange.sendResponseHeaders(200, answer.length);
+      exchange.getResponseBody().write(answer);
+      exchange.close();
+    });
+    minimalPeer.start();
+    leader = new HttpTransport(LEADER, new InetSocketAddress("127.0.0.1", 0),
+        Map.of(PEER, "127.0.0.1:" + minimalPeer.getAddress().getPort()), Duration.ofSeconds(2));
+    leader.start(received::add);
+  }
+
+  @Test
+  void leaderSendsTheSpecifiedJsonAndWorksWithAPeerThatAnswersOnlyTermAndSuccess() throws Exception {
+    startMinimalPeer("{\"term\":3,\"success\":true}");
+    leader.send(specAppend(0));
+    assertEquals("/raft/append-entries " + SPEC_APPEND, peerSaw.poll(10, TimeUnit.SECONDS));
+    // matchIndex = prevLogIndex + entries when the peer gives none; from/to filled in.
+    assertEquals(new AppendEntriesResponse(PEER, LEADER, 3, true, 4, 0, 0, 0), received.poll(10, TimeUnit.SECONDS));
+
+    leader.send(specAppend(17));
+    peerSaw.poll(10, TimeUnit.SECONDS);
+    assertEquals(new AppendEntriesResponse(PEER, LEADER, 3, true, 4, 0, 0, 17), received.poll(10, TimeUnit.SECONDS),
+        "the request's sequence is echoed");
+
+    leader.send(new RequestVote(LEADER, PEER, 3, 4, 3, false, false));
+    assertEquals("/raft/request-vote {\"term\":3,\"candidate-id\":\"10.0.42.101:8080\",\"last-log-index\":4,\"last-log-term\":3}",
+        peerSaw.poll(10, TimeUnit.SECONDS));
+    assertEquals(new RequestVoteResponse(PEER, LEADER, 3, true, false), received.poll(10, TimeUnit.SECONDS));
+  }
+
+  @Test
+  void rejectionWithoutHintsBecomesAResponseWithZeroHintsSoTheLeaderBacksUpByOne() throws Exception {
+    startMinimalPeer("{\"term\":3,\"success\":false}");
+    leader.send(specAppend(5));
+    assertEquals(new AppendEntriesResponse(PEER, LEADER, 3, false, 0, 0, 0, 5), received.poll(10, TimeUnit.SECONDS));
+  }
+
+  @Test
+  void malformedAnswerOrUnreachablePeerIsDroppedAndCounted() throws Exception {
+    startMinimalPeer("{\"term\":\"three\"}");
+    leader.send(specAppend(0));
+    await().atMost(Duration.ofSeconds(10)).until(() -> leader.dropped() == 1);
+    leader.send(new AppendEntries(LEADER, NodeId.of("unknown"), 3, 0, 0, List.of(), 0, 0));
+    assertEquals(2, leader.dropped());
+    assertTrue(received.isEmpty());
+  }
+
+  private void startFollower(boolean answer) {
+    follower = new HttpTransport(PEER, new InetSocketAddress("127.0.0.1", 0), Map.of(), Duration.ofMillis(500));
+    follower.start(message -> {
+      received.add(message);
+      if (answer && message instanceof AppendEntries ae) {
+        follower.send(new AppendEntriesResponse(PEER, ae.from(), ae.term(), true, ae.lastIndex(), 0, 0, ae.sequence()));
+      } else if (answer && message instanceof RequestVote rv) {
+        follower.send(new RequestVoteResponse(PEER, rv.from(), rv.term(), false, rv.preVote()));
+      }
+    });
+  }
+
+  private HttpResponse<String> post(String path, String body) throws Exception {
+    HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + follower.localAddress().getPort() + path))
+        .POST(HttpRequest.BodyPublishers.ofString(body)).build();
+    return HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
+  }
+
+  @Test
+  void receiverHandsTheRequestToTheNodeAndAnswersWithTheNodesResponse() throws Exception {
+    startFollower(true);
+    HttpResponse<String> answer = post("/raft/append-entries", SPEC_APPEND);
+    assertEquals(200, answer.statusCode());
+    assertEquals("{\"term\":3,\"success\":true,\"match-index\":4}", answer.body());
+    assertEquals(specAppend(0), received.poll());
+    HttpResponse<String> vote = post("/raft/request-vote",
+        "{\"term\":4,\"candidate-id\":\"n3\",\"last-log-index\":1,\"last-log-term\":1}");
+    assertEquals("{\"term\":4,\"vote-granted\":false}", vote.body());
+  }
+
+  @Test
+  void receiverAnswers503WhenTheNodeDoesNotAnswerInTime() throws Exception {
+    startFollower(false);
+    assertEquals(503, post("/raft/append-entries", SPEC_APPEND).statusCode());
+  }
+
+  @Test
+  void receiverRefusesBadRequestsWith4xx() throws Exception {
+    startFollower(true);
+    assertEquals(400, post("/raft/append-entries", "{nope").statusCode());
+    assertEquals(400, post("/raft/append-entries", "{\"term\":-1,\"leader-id\":\"a\"}").statusCode());
+    assertEquals(400, post("/raft/append-entries", SPEC_APPEND.replace("\"index\":4", "\"index\":7")).statusCode());
+    assertEquals(400, post("/raft/request-vote", "{\"term\":1}").statusCode());
+    assertEquals(404, post("/raft/other", "{}").statusCode());
+    assertTrue(received.isEmpty());
+  }
+
+  @Test
+  void everyMessageTypeCrossesBetweenTwoHttpTransports() throws Exception {
+    startFollower(false);
+    BlockingQueue<RaftMessage> leaderReceived = new LinkedBlockingQueue<>();
+    leader = new HttpTransport(LEADER, new InetSocketAddress("127.0.0.1", 0),
+        Map.of(PEER, "127.0.0.1:" + follower.localAddress().getPort()), Duration.ofSeconds(2));
+    leader.start(leaderReceived::add);
+    ClusterConfig config = ClusterConfig.ofVoters("n1", "n2");
+    List<RaftMessage> requests = List.of(
+        new AppendEntries(LEADER, PEER, 2, 0, 0, List.of(new LogEntry(1, 2, EntryKind.NO_OP, Bytes.EMPTY),
+            new LogEntry(2, 2, EntryKind.CONFIGURATION, config.toBytes()),
+            LogEntry.command(3, 2, Bytes.of(new byte[] {(byte) 0xff, 0, 1}))), 1, 9),
+        new RequestVote(LEADER, PEER, 3, 3, 2, true, true),
+        new InstallSnapshot(LEADER, PEER, 3, 10, 2, config, 0, Bytes.of(new byte[] {1, 2, (byte) 0x80}), true),
+        new TimeoutNow(LEADER, PEER, 3));
+    for (RaftMessage request : requests) {
+      leader.send(request);
+      assertEquals(request, received.poll(10, TimeUnit.SECONDS));
+    }
+  }
+}

@@ -1,0 +1,74 @@
+package dev.pontoon.examples.kv;
+
+import dev.pontoon.raft.NodeId;
+import dev.pontoon.raft.NotLeaderException;
+import dev.pontoon.raft.RaftNode;
+import dev.pontoon.raft.RaftNodeStatus;
+import dev.pontoon.raft.Role;
+import dev.pontoon.raft.log.Bytes;
+import dev.pontoon.raft.log.ClusterConfig;
+import dev.pontoon.raft.log.LogEntry;
+import dev.pontoon.raft.engine.memory.InMemoryLogStore;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A single-process stand-in for a {@link RaftNode}, for the HTTP handler's unit tests: a leader
+ * appends to an in-memory log and applies at once; a follower refuses. A real cluster is tested
+ * in {@code KvHttpClusterTest}.
+ */
+final class FakeRaftNode implements RaftNode {
+  final KvStateMachine machine = new KvStateMachine();
+  final InMemoryLogStore log = new InMemoryLogStore();
+  final ClusterConfig config = ClusterConfig.ofVoters("n1", "n2", "n3");
+  volatile Role role = Role.LEADER;
+  volatile NodeId leader = NodeId.of("n1");
+  volatile boolean stalled;
+  private final NodeId id = NodeId.of("n1");
+  private long applied;
+
+  @Override
+  public NodeId id() {
+    return id;
+  }
+
+  @Override
+  public synchronized CompletableFuture<Bytes> submit(Bytes command) {
+    if (role != Role.LEADER) {
+      return CompletableFuture.failedFuture(new NotLeaderException(id, leader));
+    }
+    if (stalled) {
+      return new CompletableFuture<>();
+    }
+    long index = log.lastIndex() + 1;
+    log.append(List.of(LogEntry.command(index, 1, command)));
+    applied = index;
+    return CompletableFuture.completedFuture(machine.apply(index, command));
+  }
+
+  @Override
+  public synchronized CompletableFuture<Bytes> read(Bytes query) {
+    if (role != Role.LEADER) {
+      return CompletableFuture.failedFuture(new NotLeaderException(id, leader));
+    }
+    return CompletableFuture.completedFuture(machine.query(query));
+  }
+
+  @Override
+  public CompletableFuture<Void> transferLeadership(NodeId target) {
+    return CompletableFuture.failedFuture(new UnsupportedOperationException());
+  }
+
+  @Override
+  public synchronized RaftNodeStatus status() {
+    Map<NodeId, RaftNodeStatus.FollowerProgress> followers = role == Role.LEADER
+        ? Map.of(NodeId.of("n2"), new RaftNodeStatus.FollowerProgress(applied, applied + 1, 0),
+            NodeId.of("n3"), new RaftNodeStatus.FollowerProgress(0, 1, applied))
+        : Map.of();
+    return new RaftNodeStatus(id, role, 1, leader, applied, applied, 0, log.lastIndex(), config, followers);
+  }
+
+  @Override
+  public void close() {}
+}

@@ -1,0 +1,51 @@
+package dev.pontoon.examples.maelstrom;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import org.junit.jupiter.api.Test;
+
+/** The lin-kv workload across three nodes, with Maelstrom's network simulated by {@link MaelstromRouter}. */
+class MaelstromLinKvTest {
+  private final MaelstromRouter net = new MaelstromRouter("n1", "n2", "n3");
+
+  private JsonNode call(String node, String fields) {
+    return net.awaitReply(net.request("c9", node, fields), 200);
+  }
+
+  @Test
+  void writeReadAndCasOnTheLeaderWithMaelstromErrorCodes() {
+    assertEquals("write_ok", call("n1", "\"type\":\"write\",\"key\":1,\"value\":10").get("type").asText());
+    JsonNode read = call("n1", "\"type\":\"read\",\"key\":1");
+    assertEquals("read_ok", read.get("type").asText());
+    assertEquals(10, read.get("value").asInt());
+    assertEquals("cas_ok", call("n1", "\"type\":\"cas\",\"key\":1,\"from\":10,\"to\":11").get("type").asText());
+    assertEquals(22, call("n1", "\"type\":\"cas\",\"key\":1,\"from\":10,\"to\":12").get("code").asInt());
+    assertEquals(20, call("n1", "\"type\":\"read\",\"key\":2").get("code").asInt());
+    assertEquals(20, call("n1", "\"type\":\"cas\",\"key\":2,\"from\":1,\"to\":2").get("code").asInt());
+    assertEquals(11, call("n2", "\"type\":\"read\",\"key\":1").get("code").asInt(), "a follower is not the leader");
+  }
+
+  @Test
+  void afterTheLeaderIsCutOffANewLeaderServesTheCommittedWrites() {
+    assertEquals("write_ok", call("n1", "\"type\":\"write\",\"key\":\"k\",\"value\":\"before\"").get("type").asText());
+    net.isolated.add("n1");
+    net.tickUntil(r -> !"n1".equals(String.valueOf(r.nodes.get("n2").raft().leader()))
+        && r.nodes.get("n2").raft().leader() != null, 500);
+    String leader = net.nodes.get("n2").raft().leader().value();
+    JsonNode read = call(leader, "\"type\":\"read\",\"key\":\"k\"");
+    assertEquals("before", read.get("value").asText());
+    assertEquals("cas_ok", call(leader, "\"type\":\"cas\",\"key\":\"k\",\"from\":\"before\",\"to\":\"after\"").get("type").asText());
+  }
+
+  @Test
+  void raftAppendAnswersTheIndexAtOnceAndTheEntryIsAppliedEverywhere() {
+    int first = net.request("c1", "n1", "\"type\":\"raft_append\",\"entry\":{\"term\":1,\"command\":{\"op\":\"put\",\"key\":\"x\",\"value\":1}}");
+    assertEquals(1, net.awaitReply(first, 0).get("index").asInt());
+    int second = net.request("c1", "n1", "\"type\":\"raft_append\",\"entry\":{\"term\":1,\"command\":{\"op\":\"put\",\"key\":\"x\",\"value\":2}}");
+    assertEquals(2, net.awaitReply(second, 0).get("index").asInt());
+    assertEquals(2, call("n1", "\"type\":\"read\",\"key\":\"x\"").get("value").asInt());
+    assertEquals(11, call("n3", "\"type\":\"raft_append\",\"entry\":{\"term\":1,\"command\":{\"op\":\"put\",\"key\":\"x\",\"value\":3}}")
+        .get("code").asInt());
+  }
+}
