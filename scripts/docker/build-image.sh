@@ -13,13 +13,13 @@
 #   --classpath CP  the classpath to put in the image, ':'-separated jars and class directories
 #                   (what a test JVM passes); default: examples/target/examples-*.jar and
 #                   examples/target/lib/*, as left by `mvn package`
-#   --quiet         print only the image name on success
+#   --quiet         print only the image name pinned to this content (NAME-<hash>) on success
 # Entry point: java <jvm options> -cp <classpath> CLASS, with the container's arguments after it.
 # The container's working directory is /data (mount a volume there for the node's state).
 # Exit status: 0 with the image built or reused, non-zero with one line on stderr saying why.
 set -euo pipefail
 
-DEFAULT_MAIN="dev.pontoon.examples.kv.KvNodeMain"
+DEFAULT_MAIN="dev.pontoon.examples.cluster.PontoonKv"
 # Generous on purpose: what the KV node, Netty, RocksDB's JNI loader, Jackson and slf4j may touch
 # (jdk.random: RandomGenerator.of("L64X128MixRandom"), used for jitter by the Netty transport).
 JAVA_MODULES="java.base,java.logging,java.management,java.naming,java.net.http,java.sql,java.xml,jdk.unsupported,jdk.crypto.ec,jdk.management,jdk.zipfs,jdk.random,jdk.net,jdk.charsets"
@@ -87,10 +87,13 @@ content_hash=$(
   } | sha256sum | cut -c1-16
 )
 
-existing=$(docker image inspect --format '{{index .Config.Labels "pontoon.content-hash"}}' "$tag" 2>/dev/null || true)
-if [ "$existing" = "$content_hash" ]; then
-  info "$tag is up to date (content $content_hash)"
-  $quiet && echo "$tag"
+# Besides NAME, the image is tagged NAME-<content hash>: a test run uses that exact content even when
+# another run on the same machine rebuilds NAME from other sources meanwhile.
+pinned="$tag-$content_hash"
+if docker image inspect "$pinned" >/dev/null 2>&1; then
+  docker tag "$pinned" "$tag"
+  info "$tag is up to date ($pinned)"
+  $quiet && echo "$pinned"
   exit 0
 fi
 
@@ -170,7 +173,6 @@ else
 fi
 
 info "importing $tag (content $content_hash, $(du -sh "$rootfs" | cut -f1))"
-old_id=$(docker image inspect --format '{{.Id}}' "$tag" 2>/dev/null || true)
 tar --numeric-owner --owner=0 --group=0 -C "$rootfs" -c . \
   | docker import \
       --change "ENTRYPOINT $entrypoint" \
@@ -178,12 +180,18 @@ tar --numeric-owner --owner=0 --group=0 -C "$rootfs" -c . \
       --change 'WORKDIR /data' \
       --change "LABEL pontoon.content-hash=$content_hash" \
       --message "pontoon kv node, content $content_hash" \
-      - "$tag" >"$work/import.log" 2>&1 \
+      - "$pinned" >"$work/import.log" 2>&1 \
   || fail "docker import failed: $(tail -1 "$work/import.log")"
-# The previous image under this tag is now unnamed: remove it so repeated builds do not fill the disk.
-if [ -n "$old_id" ] && [ "$old_id" != "$(docker image inspect --format '{{.Id}}' "$tag")" ]; then
-  docker image rm "$old_id" >/dev/null 2>&1 || true
-fi
-info "built $tag"
-$quiet && echo "$tag"
+docker tag "$pinned" "$tag"
+# Older builds of this image would fill the disk: remove those no container uses (Docker refuses
+# to remove an image a container was created from, so a run in progress keeps its own).
+repository="${tag%:*}"
+docker images --filter "label=pontoon.content-hash" --format '{{.Repository}}:{{.Tag}}' "$repository" \
+  | while read -r ref; do
+      [ "$ref" = "$pinned" ] || [ "$ref" = "$tag" ] || docker image rm "$ref" >/dev/null 2>&1 || true
+    done
+docker images --quiet --filter dangling=true --filter "label=pontoon.content-hash" \
+  | while read -r id; do docker image rm "$id" >/dev/null 2>&1 || true; done
+info "built $tag ($pinned)"
+$quiet && echo "$pinned"
 exit 0

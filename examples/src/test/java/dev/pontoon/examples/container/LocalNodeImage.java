@@ -21,7 +21,7 @@ import org.testcontainers.DockerClientFactory;
  *
  * <p>No reachable engine (including Testcontainers' environment settings missing), or an image that
  * cannot be built, aborts the calling test with one message naming the reason and what to run;
- * otherwise the image name is returned. Blocking; call it once per test class.
+ * otherwise the image name is returned. Blocking (a build takes seconds); call it once per test class.
  */
 final class LocalNodeImage {
 
@@ -31,7 +31,10 @@ final class LocalNodeImage {
 
   private LocalNodeImage() {}
 
-  /** Returns the image name, built or reused; aborts the test class when Docker or the image is missing. */
+  /**
+   * Returns the image's name pinned to its content ({@code pontoon/kv-node:local-<hash>}), built or
+   * reused; aborts the calling test when Docker or the image is missing.
+   */
   static String buildOrAbort(String mainClass) {
     requireDockerEngine();
     try {
@@ -49,7 +52,12 @@ final class LocalNodeImage {
     if (build.exitCode != 0) {
       abort("The KV node image is missing: build-image.sh failed: " + build.lastLine() + START_HINT);
     }
-    return NAME;
+    // The name pinned to this content: another run on this machine may move NAME meanwhile.
+    String pinned = build.lastLine();
+    if (!pinned.startsWith(NAME)) {
+      throw new IllegalStateException("build-image.sh printed '" + pinned + "' instead of an image name");
+    }
+    return pinned;
   }
 
   private static void requireDockerEngine() {
