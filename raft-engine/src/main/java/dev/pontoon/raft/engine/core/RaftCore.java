@@ -2,12 +2,28 @@ package dev.pontoon.raft.engine.core;
 
 import dev.pontoon.raft.NodeId;
 import dev.pontoon.raft.NotLeaderException;
+import dev.pontoon.raft.Role;
 import dev.pontoon.raft.log.Bytes;
 import dev.pontoon.raft.log.ClusterConfig;
 import dev.pontoon.raft.log.HardState;
+import dev.pontoon.raft.log.LogEntry;
+import dev.pontoon.raft.log.Snapshot;
+import dev.pontoon.raft.message.AppendEntries;
+import dev.pontoon.raft.message.AppendEntriesResponse;
+import dev.pontoon.raft.message.InstallSnapshot;
+import dev.pontoon.raft.message.InstallSnapshotResponse;
 import dev.pontoon.raft.message.RaftMessage;
+import dev.pontoon.raft.message.RequestVote;
+import dev.pontoon.raft.message.RequestVoteResponse;
+import dev.pontoon.raft.message.TimeoutNow;
 import dev.pontoon.raft.storage.LogReader;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
 import java.util.random.RandomGenerator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The Raft algorithm as a pure, deterministic state machine, in the style of etcd's
@@ -21,8 +37,46 @@ import java.util.random.RandomGenerator;
  *
  * <p><b>Storage.</b> The core reads the durable log through {@link LogReader} and never writes
  * it: entries and hard state to persist leave in {@link Ready}.
+ *
+ * <p><b>Failure.</b> A method that rejects its input throws before changing any state. An
+ * {@link IllegalStateException} from {@link #step} or {@link #advance} means a broken invariant
+ * (a safety bug or a corrupted store): the node must stop.
+ *
+ * <p><b>Scope.</b> The configuration is static: CONFIGURATION entries in the log are replicated
+ * and committed like any other entry but do not change membership. A leader never sends
+ * snapshots yet; a follower that needs compacted entries stays in the SNAPSHOT state.
  */
 public final class RaftCore {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RaftCore.class);
+  /** Most payload bytes in flight to one follower in the replicate state. */
+  static final long MAX_INFLIGHT_BYTES = 64L * 1024 * 1024;
+
+  final NodeId id;
+  final ClusterConfig config;
+  final MajorityConfig majority;
+  final RaftConfig raftConfig;
+  private final RandomGenerator random;
+  final RaftLog log;
+  private final Elections elections;
+  private final Replication replication;
+  private final Follower follower;
+
+  /** Latest term this node has seen (Figure 2 {@code currentTerm}); never decreases. */
+  long term;
+  /** Candidate that received this node's vote in {@code term}, or null (Figure 2 {@code votedFor}). */
+  NodeId votedFor;
+  private Role role;
+  /** Exactly one of these is non-null, matching {@code role} (PRE_CANDIDATE and CANDIDATE share one). */
+  FollowerState followerState;
+  CandidateState candidateState;
+  LeaderState leaderState;
+  /** Ticks since the last reset: election timeout on followers and candidates, CheckQuorum on a leader. */
+  int electionElapsed;
+  int randomizedElectionTimeout;
+
+  private HardState handedOutHardState;
+  private final Outbox outbox = new Outbox();
 
   /**
    * Creates a core as a follower in the term of {@code hardState}.
@@ -35,17 +89,92 @@ public final class RaftCore {
    * @param appliedIndex index up to which the state machine already holds the log (a restored
    *     snapshot's index, or 0); committed entries are handed out from the next index
    * @param random the only source of randomness (election timeouts)
+   * @throws IllegalArgumentException if {@code appliedIndex} lies outside the log, or if
+   *     {@code id} is not a member of {@code config}
    */
   public RaftCore(NodeId id, ClusterConfig config, RaftConfig raftConfig, LogReader log, HardState hardState,
       long appliedIndex, RandomGenerator random) {
-    throw new IllegalStateException("RaftCore is being written");
+    this.id = Objects.requireNonNull(id, "id");
+    this.config = Objects.requireNonNull(config, "config");
+    this.raftConfig = Objects.requireNonNull(raftConfig, "raftConfig");
+    this.random = Objects.requireNonNull(random, "random");
+    Objects.requireNonNull(log, "log");
+    Objects.requireNonNull(hardState, "hardState");
+    if (!config.contains(id)) {
+      throw new IllegalArgumentException(id + " is not a member of " + config);
+    }
+    this.majority = new MajorityConfig(config.voters());
+    this.log = new RaftLog(log, appliedIndex);
+    this.term = hardState.currentTerm();
+    this.votedFor = hardState.votedFor();
+    this.handedOutHardState = hardState;
+    this.elections = new Elections(this);
+    this.replication = new Replication(this);
+    this.follower = new Follower(this);
+    this.role = Role.FOLLOWER;
+    this.followerState = new FollowerState(null);
+    resetElectionTimer();
   }
 
-  /** One logical time unit has passed. */
-  public void tick() {}
+  // ---------------------------------------------------------------- inputs
 
-  /** A message from a peer arrived. Messages from other terms are handled as Raft says. */
-  public void step(RaftMessage message) {}
+  /** One logical time unit has passed. */
+  public void tick() {
+    if (role == Role.LEADER) {
+      replication.tick();
+    } else {
+      elections.tick();
+    }
+  }
+
+  /**
+   * A message from a peer arrived. Messages from other terms are handled as Raft says;
+   * messages addressed to another node or sent by a non-member are ignored.
+   */
+  public void step(RaftMessage message) {
+    Objects.requireNonNull(message, "message");
+    if (!message.to().equals(id)) {
+      LOG.debug("{} ignores a message addressed to {}: {}", id, message.to(), message);
+      return;
+    }
+    if (message.from().equals(id) || !config.contains(message.from())) {
+      LOG.debug("{} ignores a message from non-member {}: {}", id, message.from(), message);
+      return;
+    }
+    if (message.term() > term) {
+      if (!elections.stepHigherTerm(message)) {
+        return;
+      }
+    } else if (message.term() < term) {
+      follower.answerStaleTerm(message);
+      return;
+    }
+    dispatch(message);
+  }
+
+  private void dispatch(RaftMessage m) {
+    if (m instanceof AppendEntries ae) {
+      follower.handleAppendEntries(ae);
+    } else if (m instanceof AppendEntriesResponse r) {
+      if (role == Role.LEADER) {
+        replication.handleAppendEntriesResponse(r);
+      }
+    } else if (m instanceof RequestVote rv) {
+      elections.handleRequestVote(rv);
+    } else if (m instanceof RequestVoteResponse r) {
+      elections.handleRequestVoteResponse(r);
+    } else if (m instanceof InstallSnapshot s) {
+      follower.handleInstallSnapshot(s);
+    } else if (m instanceof InstallSnapshotResponse r) {
+      if (role == Role.LEADER) {
+        replication.handleInstallSnapshotResponse(r);
+      }
+    } else if (m instanceof TimeoutNow t) {
+      elections.handleTimeoutNow(t);
+    } else {
+      throw new IllegalArgumentException("unknown message type " + m.getClass().getName());
+    }
+  }
 
   /**
    * Appends {@code command} to the leader's log.
@@ -53,7 +182,17 @@ public final class RaftCore {
    * @throws NotLeaderException if this node is not the leader (or is transferring leadership)
    */
   public Proposal propose(Bytes command) {
-    throw new NotLeaderException(null, null);
+    Objects.requireNonNull(command, "command");
+    if (role != Role.LEADER) {
+      throw new NotLeaderException(id, leader());
+    }
+    if (leaderState.transferee != null) {
+      // Thesis §3.10: the leader stops accepting new client requests during a transfer.
+      throw new NotLeaderException(id, leaderState.transferee);
+    }
+    LogEntry entry = LogEntry.command(log.lastIndex() + 1, term, command);
+    replication.appendLocal(entry);
+    return new Proposal(entry.index(), entry.term());
   }
 
   /**
@@ -62,34 +201,258 @@ public final class RaftCore {
    *
    * @throws NotLeaderException if this node is not the leader
    */
-  public void readIndex(long requestId) {}
+  public void readIndex(long requestId) {
+    if (role != Role.LEADER) {
+      throw new NotLeaderException(id, leader());
+    }
+    replication.registerRead(requestId);
+  }
 
   /**
-   * Starts handing leadership to {@code target} (thesis §3.10).
+   * Starts handing leadership to {@code target} (thesis §3.10): proposals are refused from now
+   * on; once the target's log is up to date it is told to campaign at once. The transfer is
+   * abandoned after an election timeout.
    *
    * @throws NotLeaderException if this node is not the leader
    * @throws IllegalArgumentException if {@code target} is not a voter
    */
-  public void transferLeadership(NodeId target) {}
+  public void transferLeadership(NodeId target) {
+    Objects.requireNonNull(target, "target");
+    if (role != Role.LEADER) {
+      throw new NotLeaderException(id, leader());
+    }
+    if (!majority.contains(target)) {
+      throw new IllegalArgumentException("cannot transfer leadership to " + target + ": not a voter of " + config);
+    }
+    replication.transferLeadership(target);
+  }
 
-  /** Starts an election now, as if the election timeout had elapsed. */
-  public void campaign() {}
+  /** Starts an election now, as if the election timeout had elapsed (PreVote first if enabled). A leader ignores it. */
+  public void campaign() {
+    if (role == Role.LEADER) {
+      LOG.debug("{} is already leader at term {}; campaign ignored", id, term);
+      return;
+    }
+    elections.campaign(false);
+  }
+
+  /**
+   * Makes this node leader of term 1 at once, without an election and without a no-op entry:
+   * the first proposal gets index 1.
+   *
+   * <p><b>Safety.</b> The caller guarantees that every voter has durably stored
+   * {@code (currentTerm = 1, votedFor = this node)} and an empty log. Then this node already
+   * holds the votes of all voters for term 1, so no other node can ever win term 1 (Election
+   * Safety, §5.2); and since no entry of an earlier term exists anywhere, there is nothing a no-op
+   * would need to commit (§5.4.2), and a read index of 0 is trivially up to date (thesis §6.4).
+   *
+   * @throws IllegalStateException unless {@code currentTerm == 1}, {@code votedFor} is this node,
+   *     the log is empty, and this node is a voter
+   */
+  public void bootstrapAsLeader() {
+    if (term != 1 || !id.equals(votedFor) || log.lastIndex() != 0 || !majority.contains(id) || role == Role.LEADER) {
+      throw new IllegalStateException("bootstrapAsLeader needs term 1, a vote for self, an empty log and a voter "
+          + "that is not yet leader; found term " + term + ", votedFor " + votedFor + ", lastIndex "
+          + log.lastIndex() + ", role " + role);
+    }
+    becomeLeader(false);
+  }
+
+  // ---------------------------------------------------------------- outputs
 
   /** Whether {@link #ready()} has anything to hand out. */
   public boolean hasReady() {
-    return false;
+    UnstableLog unstable = log.unstable();
+    return hardStateChanged() || unstable.hasNextEntries()
+        || unstable.nextSnapshot() != null || !outbox.isEmpty() || log.hasNextCommittedEntries()
+        || (leaderState != null && (leaderState.broadcastPending || leaderState.heartbeatPending));
   }
 
-  /** Hands out everything to do since the last call. */
+  /** Hands out everything to do since the last call; each item exactly once. */
   public Ready ready() {
-    return Ready.EMPTY;
+    if (leaderState != null) {
+      replication.flush();
+    }
+    HardState hardState = null;
+    if (hardStateChanged()) {
+      hardState = new HardState(term, votedFor);
+      handedOutHardState = hardState;
+    }
+    UnstableLog unstable = log.unstable();
+    List<LogEntry> entries = unstable.nextEntries();
+    Snapshot snapshot = unstable.nextSnapshot();
+    unstable.acceptInProgress();
+    // Figure 2: currentTerm, votedFor and log[] are the persistent state; only they need a sync.
+    boolean mustSync = hardState != null || !entries.isEmpty() || snapshot != null;
+    Ready ready = new Ready(hardState, entries, snapshot, mustSync, outbox.sendNow, outbox.sendAfterSync,
+        log.nextCommittedEntries(), outbox.readsReady, outbox.readsAborted);
+    outbox.clear();
+    return ready;
   }
 
-  /** Acknowledges that {@code ready}'s hard state and entries are durable. */
-  public void advance(Ready ready) {}
+  /**
+   * Acknowledges that {@code ready}'s hard state, entries and snapshot are durable. Readys must
+   * be advanced in the order they were handed out.
+   */
+  public void advance(Ready ready) {
+    Objects.requireNonNull(ready, "ready");
+    List<LogEntry> entries = ready.entriesToAppend();
+    if (!entries.isEmpty()) {
+      LogEntry last = entries.get(entries.size() - 1);
+      log.unstable().stableTo(last.index(), last.term());
+      // A leader counts itself towards a quorum only for entries it has persisted.
+      if (leaderState != null && log.matchTerm(last.index(), last.term())) {
+        replication.selfPersisted(last.index());
+      }
+    }
+    if (ready.snapshotToInstall() != null) {
+      log.unstable().stableSnapshotTo(ready.snapshotToInstall().meta().lastIncludedIndex());
+    }
+  }
+
+  // ---------------------------------------------------------------- state
 
   /** The current state. */
   public CoreStatus status() {
-    return null;
+    Map<NodeId, CoreStatus.PeerProgress> progress = new LinkedHashMap<>();
+    if (leaderState != null) {
+      progress.put(id, new CoreStatus.PeerProgress(leaderState.selfMatchIndex, log.lastIndex() + 1));
+      leaderState.progress.forEach((peer, pr) ->
+          progress.put(peer, new CoreStatus.PeerProgress(pr.matchIndex, pr.nextIndex)));
+    }
+    return new CoreStatus(id, role, term, votedFor, leader(), log.commitIndex(), log.lastIndex(), log.lastTerm(),
+        config, progress);
+  }
+
+  public NodeId id() {
+    return id;
+  }
+
+  public Role role() {
+    return role;
+  }
+
+  public long term() {
+    return term;
+  }
+
+  /** The leader of the current term as far as this node knows, or null. */
+  public NodeId leader() {
+    if (role == Role.LEADER) {
+      return id;
+    }
+    return followerState != null ? followerState.leader : null;
+  }
+
+  public long commitIndex() {
+    return log.commitIndex();
+  }
+
+  /** Checks every internal invariant; for tests and the simulator. */
+  void checkInvariants() {
+    log.checkInvariants();
+    if (leaderState != null) {
+      leaderState.progress.values().forEach(Progress::checkInvariants);
+    }
+    if ((role == Role.LEADER) != (leaderState != null) || (role == Role.FOLLOWER) != (followerState != null)) {
+      throw new IllegalStateException("role state does not match role " + role);
+    }
+  }
+
+  private boolean hardStateChanged() {
+    return term != handedOutHardState.currentTerm() || !Objects.equals(votedFor, handedOutHardState.votedFor());
+  }
+
+  /** Whether this node heard from a live leader within the minimum election timeout (thesis §4.2.3). */
+  boolean inLease() {
+    return leader() != null && electionElapsed < raftConfig.electionTimeoutMinTicks();
+  }
+
+  void sendNow(RaftMessage m) {
+    outbox.sendNow.add(m);
+  }
+
+  void sendAfterSync(RaftMessage m) {
+    outbox.sendAfterSync.add(m);
+  }
+
+  void readsReady(List<ReadState> reads) {
+    outbox.readsReady.addAll(reads);
+  }
+
+  // ---------------------------------------------------------------- role changes
+
+  void becomeFollower(long newTerm, NodeId leader) {
+    if (newTerm < term) {
+      throw new IllegalStateException(id + " cannot become follower at term " + newTerm + " below " + term);
+    }
+    if (newTerm > term) {
+      term = newTerm;
+      votedFor = null;
+    }
+    leaveRole();
+    role = Role.FOLLOWER;
+    followerState = new FollowerState(leader);
+    resetElectionTimer();
+    LOG.debug("{} became follower at term {} (leader {})", id, term, leader);
+  }
+
+  void becomePreCandidate() {
+    if (role == Role.LEADER) {
+      throw new IllegalStateException(id + ": invalid transition leader -> pre-candidate");
+    }
+    // Thesis §9.6: a pre-candidate changes neither its term nor its vote.
+    leaveRole();
+    role = Role.PRE_CANDIDATE;
+    candidateState = new CandidateState(true);
+    resetElectionTimer();
+    LOG.debug("{} became pre-candidate at term {}", id, term);
+  }
+
+  void becomeCandidate() {
+    if (role == Role.LEADER) {
+      throw new IllegalStateException(id + ": invalid transition leader -> candidate");
+    }
+    // §5.2: increment currentTerm, vote for self.
+    leaveRole();
+    term++;
+    votedFor = id;
+    role = Role.CANDIDATE;
+    candidateState = new CandidateState(false);
+    resetElectionTimer();
+    LOG.debug("{} became candidate at term {}", id, term);
+  }
+
+  /** @param appendNoOp false only when bootstrapping term 1 (see {@link #bootstrapAsLeader()}) */
+  void becomeLeader(boolean appendNoOp) {
+    if (appendNoOp ? role != Role.CANDIDATE : role != Role.FOLLOWER) {
+      throw new IllegalStateException(id + ": invalid transition " + role + " -> leader");
+    }
+    leaveRole();
+    role = Role.LEADER;
+    leaderState = replication.newLeaderState(appendNoOp);
+    electionElapsed = 0;
+    LOG.debug("{} became leader at term {}", id, term);
+  }
+
+  private void leaveRole() {
+    if (leaderState != null) {
+      outbox.readsAborted.addAll(leaderState.reads.abortAll());
+    }
+    leaderState = null;
+    candidateState = null;
+    followerState = null;
+  }
+
+  private void resetElectionTimer() {
+    electionElapsed = 0;
+    // Randomized timeouts make split votes rare and resolve them (§5.2).
+    randomizedElectionTimeout = random.nextInt(raftConfig.electionTimeoutMinTicks(),
+        raftConfig.electionTimeoutMaxTicks());
+  }
+
+  @Override
+  public String toString() {
+    return id + "[" + role + " term=" + term + " " + log + "]";
   }
 }

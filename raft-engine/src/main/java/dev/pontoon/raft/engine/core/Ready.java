@@ -22,7 +22,10 @@ import java.util.List;
  *     first ({@code LogStore.truncateSuffix(first.index())}). Durable before
  *     {@code sendAfterSync} leaves.
  * @param snapshotToInstall a snapshot received from the leader to install into the state
- *     machine and snapshot store (and to truncate the log to), or {@code null}
+ *     machine and snapshot store, or {@code null}. It replaces the whole log (Figure 13): the
+ *     runtime calls {@code truncatePrefix(lastIncludedIndex, lastIncludedTerm)} and then
+ *     {@code truncateSuffix(lastIncludedIndex + 1)}, before appending {@code entriesToAppend}.
+ *     Install it before applying this {@code Ready}'s {@code committedEntries}, which follow it.
  * @param mustSync whether the hard state or log changed, so that an fsync is needed before
  *     {@code sendAfterSync} may leave and before {@code advance}. Derived only from term, vote
  *     and entries changing (Figure 2).

@@ -1,0 +1,374 @@
+package dev.pontoon.raft.engine.core;
+
+import dev.pontoon.raft.NodeId;
+import dev.pontoon.raft.log.LogEntry;
+import dev.pontoon.raft.message.AppendEntries;
+import dev.pontoon.raft.message.AppendEntriesResponse;
+import dev.pontoon.raft.message.InstallSnapshotResponse;
+import dev.pontoon.raft.message.TimeoutNow;
+import dev.pontoon.raft.storage.LogCompactedException;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The leader's side of log replication (§5.3), commitment (§5.4.2), ReadIndex (thesis §6.4),
+ * CheckQuorum (thesis §6.2) and leadership transfer (thesis §3.10).
+ */
+final class Replication {
+
+  /* Implementation notes.
+   *
+   * Flow control follows etcd: a follower in PROBE gets one AppendEntries at a time (paused until
+   * it answers or the next heartbeat); in REPLICATE, AppendEntries are pipelined and nextIndex
+   * advances on send, bounded by the Inflights window. Any rejection sends it back to PROBE.
+   *
+   * Every AppendEntries of a term carries a fresh, increasing sequence that the follower echoes.
+   * It serves twice: a rejection answering a message sent before the last change of nextIndex
+   * is stale and ignored; and a read registered at sequence s is confirmed once a majority of
+   * voters echoed a sequence >= s. Answers to messages of older terms echo sequence 0, which is
+   * below every sequence used, so they can confirm nothing.
+   *
+   * Heartbeats are AppendEntries without entries whose prevLogIndex is the follower's
+   * matchIndex: the follower surely holds it, so a heartbeat never triggers a spurious rejection
+   * while pipelined appends are in flight, and the follower commits min(leaderCommit, match).
+   */
+
+  private static final Logger LOG = LoggerFactory.getLogger(Replication.class);
+  private final RaftCore core;
+
+  Replication(RaftCore core) {
+    this.core = core;
+  }
+
+  LeaderState newLeaderState(boolean appendNoOp) {
+    LeaderState ls = new LeaderState(durableLastIndex());
+    long next = core.log.lastIndex() + 1;
+    for (NodeId member : core.config.members()) {
+      if (!member.equals(core.id)) {
+        ls.progress.put(member, new Progress(0, next, new Inflights(core.raftConfig.maxInflightAppends(),
+            RaftCore.MAX_INFLIGHT_BYTES)));
+      }
+    }
+    if (appendNoOp) {
+      // Thesis §6.4 / §5.4.2: a new leader commits an entry of its own term to learn which
+      // entries are committed; earlier-term entries are then committed indirectly.
+      core.log.append(List.of(LogEntry.noOp(next, core.term)));
+      ls.broadcastPending = true;
+    } else {
+      // Bootstrap: every log is empty, so there is nothing earlier to commit.
+      ls.committedInTerm = true;
+      ls.heartbeatPending = true;
+    }
+    return ls;
+  }
+
+  /** The highest index this node knows it has persisted. */
+  private long durableLastIndex() {
+    UnstableLog unstable = core.log.unstable();
+    if (unstable.snapshot() != null) {
+      return 0;
+    }
+    return unstable.size() == 0 ? core.log.lastIndex() : unstable.offset() - 1;
+  }
+
+  // ------------------------------------------------------------ local input
+
+  void appendLocal(LogEntry entry) {
+    core.log.append(List.of(entry));
+    // Sends are batched until the next ready(): many proposals share one AppendEntries.
+    core.leaderState.broadcastPending = true;
+  }
+
+  /** The leader's own write reached disk: it may now count itself for these entries. */
+  void selfPersisted(long index) {
+    LeaderState ls = core.leaderState;
+    if (index > ls.selfMatchIndex) {
+      ls.selfMatchIndex = index;
+      maybeCommit();
+    }
+  }
+
+  void registerRead(long requestId) {
+    LeaderState ls = core.leaderState;
+    if (!ls.committedInTerm) {
+      // Thesis §6.4: until the leader commits an entry of its term, its commitIndex may be
+      // behind that of the previous leader; the read must wait.
+      ls.reads.waitForTermCommit(requestId);
+      return;
+    }
+    ls.reads.add(requestId, core.log.commitIndex(), ls.nextSequence);
+    confirmReads();
+    if (ls.reads.hasPending()) {
+      ls.heartbeatPending = true;
+    }
+  }
+
+  void transferLeadership(NodeId target) {
+    LeaderState ls = core.leaderState;
+    if (target.equals(core.id) || target.equals(ls.transferee)) {
+      return;
+    }
+    ls.transferee = target;
+    ls.transferElapsed = 0;
+    LOG.debug("{} starts transferring leadership to {} at term {}", core.id, target, core.term);
+    Progress pr = ls.progress.get(target);
+    if (pr.matchIndex == core.log.lastIndex()) {
+      core.sendNow(new TimeoutNow(core.id, target, core.term));
+    } else {
+      sendAppends(target);
+    }
+  }
+
+  // ------------------------------------------------------------ time
+
+  void tick() {
+    LeaderState ls = core.leaderState;
+    core.electionElapsed++;
+    ls.heartbeatElapsed++;
+    if (ls.transferee != null && ++ls.transferElapsed >= core.raftConfig.electionTimeoutMinTicks()) {
+      // Thesis §3.10: abort a transfer that did not complete within an election timeout.
+      LOG.debug("{} aborts leadership transfer to {}", core.id, ls.transferee);
+      ls.transferee = null;
+    }
+    if (core.electionElapsed >= core.raftConfig.electionTimeoutMinTicks()) {
+      core.electionElapsed = 0;
+      if (core.raftConfig.checkQuorum() && !quorumActive()) {
+        // Thesis §6.2: a leader that has not heard from a majority within an election timeout
+        // steps down, so that clients can find the real leader.
+        LOG.debug("{} lost contact with a quorum; stepping down at term {}", core.id, core.term);
+        core.becomeFollower(core.term, null);
+        return;
+      }
+    }
+    if (ls.heartbeatElapsed >= core.raftConfig.heartbeatTicks()) {
+      ls.heartbeatElapsed = 0;
+      heartbeatRound();
+    }
+  }
+
+  private boolean quorumActive() {
+    var active = new java.util.HashSet<NodeId>();
+    active.add(core.id);
+    core.leaderState.progress.forEach((peer, pr) -> {
+      if (pr.recentActive) {
+        active.add(peer);
+      }
+      pr.recentActive = false;
+    });
+    return core.majority.hasQuorum(active);
+  }
+
+  /** §5.2: idle periods are filled with heartbeats; a follower in PROBE gets a fresh probe instead. */
+  private void heartbeatRound() {
+    core.leaderState.progress.forEach((peer, pr) -> {
+      pr.probeSent = false;
+      if (pr.state != ProgressState.PROBE || !sendAppend(peer, pr, true)) {
+        sendHeartbeat(peer, pr);
+      }
+    });
+  }
+
+  /** Sends what {@code propose}/{@code readIndex} batched since the last {@code ready()}. */
+  void flush() {
+    LeaderState ls = core.leaderState;
+    if (ls.heartbeatPending) {
+      ls.heartbeatPending = false;
+      ls.progress.forEach(this::sendHeartbeat);
+    }
+    if (ls.broadcastPending) {
+      ls.broadcastPending = false;
+      for (NodeId peer : ls.progress.keySet()) {
+        sendAppends(peer);
+      }
+    }
+  }
+
+  // ------------------------------------------------------------ sending
+
+  /** Sends as many AppendEntries with entries as the follower's state allows. */
+  private void sendAppends(NodeId peer) {
+    Progress pr = core.leaderState.progress.get(peer);
+    while (sendAppend(peer, pr, false) && pr.state == ProgressState.REPLICATE) {
+      // Pipelining (REPLICATE): keep sending while the window has room.
+    }
+  }
+
+  /** Sends one AppendEntries from {@code nextIndex}; returns whether one left. */
+  private boolean sendAppend(NodeId peer, Progress pr, boolean sendIfEmpty) {
+    if (pr.isPaused()) {
+      return false;
+    }
+    RaftLog log = core.log;
+    long prevLogIndex = pr.nextIndex - 1;
+    long prevLogTerm;
+    List<LogEntry> entries;
+    try {
+      prevLogTerm = log.term(prevLogIndex);
+      long to = Math.min(log.lastIndex() + 1, pr.nextIndex + core.raftConfig.maxEntriesPerAppend());
+      entries = log.entries(pr.nextIndex, to, core.raftConfig.maxBytesPerAppend());
+    } catch (LogCompactedException e) {
+      // The follower needs entries that only a snapshot holds now.
+      LOG.debug("{} needs a snapshot for {} (next {} is compacted)", core.id, peer, pr.nextIndex);
+      pr.becomeSnapshot();
+      return false;
+    }
+    if (entries.isEmpty() && !sendIfEmpty) {
+      return false;
+    }
+    long bytes = 0;
+    for (LogEntry e : entries) {
+      bytes += e.sizeInBytes();
+    }
+    core.sendNow(new AppendEntries(core.id, peer, core.term, prevLogIndex, prevLogTerm, entries,
+        log.commitIndex(), core.leaderState.nextSequence++));
+    pr.sent(prevLogIndex + entries.size(), bytes, !entries.isEmpty());
+    return true;
+  }
+
+  private void sendHeartbeat(NodeId peer, Progress pr) {
+    RaftLog log = core.log;
+    long prevLogIndex = Math.max(pr.matchIndex, log.firstIndex() - 1);
+    core.sendNow(new AppendEntries(core.id, peer, core.term, prevLogIndex, log.term(prevLogIndex), List.of(),
+        log.commitIndex(), core.leaderState.nextSequence++));
+  }
+
+  // ------------------------------------------------------------ responses
+
+  void handleAppendEntriesResponse(AppendEntriesResponse r) {
+    LeaderState ls = core.leaderState;
+    Progress pr = ls.progress.get(r.from());
+    if (pr == null) {
+      return;
+    }
+    pr.recentActive = true;
+    if (r.sequence() >= ls.nextSequence) {
+      LOG.warn("{} ignores a response from {} echoing sequence {} never sent", core.id, r.from(), r.sequence());
+      return;
+    }
+    if (r.sequence() > pr.ackedSequence) {
+      // Any answer in our term, even a rejection, shows the follower still accepts us (§6.4).
+      pr.ackedSequence = r.sequence();
+      confirmReads();
+    }
+    if (r.success()) {
+      handleAppendSuccess(r.from(), pr, r.matchIndex());
+    } else {
+      handleAppendRejection(r, pr);
+    }
+  }
+
+  private void handleAppendSuccess(NodeId peer, Progress pr, long matchIndex) {
+    if (matchIndex > core.log.lastIndex()) {
+      LOG.warn("{} ignores a success from {} claiming index {} beyond its last {}", core.id, peer, matchIndex,
+          core.log.lastIndex());
+      return;
+    }
+    if (pr.maybeUpdate(matchIndex)) {
+      if (pr.state == ProgressState.REPLICATE) {
+        pr.inflights.freeLE(matchIndex);
+      } else {
+        pr.becomeReplicate();
+      }
+      maybeCommit();
+      LeaderState ls = core.leaderState;
+      if (ls != null && peer.equals(ls.transferee) && pr.matchIndex == core.log.lastIndex()) {
+        core.sendNow(new TimeoutNow(core.id, peer, core.term));
+      }
+      sendAppends(peer);
+      return;
+    }
+    // No news: an answer to a heartbeat or a duplicate. Unblock a stalled window, and if the
+    // follower lags, probe where we think it is (etcd's heartbeat-response rule).
+    pr.probeSent = false;
+    if (pr.state == ProgressState.REPLICATE && pr.inflights.full()) {
+      pr.inflights.freeFirstOne();
+    }
+    if (pr.matchIndex < core.log.lastIndex()) {
+      sendAppend(peer, pr, true);
+    }
+  }
+
+  private void handleAppendRejection(AppendEntriesResponse r, Progress pr) {
+    if (r.sequence() < pr.minRejectSequence) {
+      return; // answers a message sent before nextIndex last moved: stale
+    }
+    long next;
+    if (r.conflictTerm() == 0 && r.conflictIndex() == 0) {
+      // No hint: back up one entry in PROBE (§5.3); in REPLICATE the rejected message is
+      // unknown, but matchIndex + 1 is safe.
+      next = pr.state == ProgressState.PROBE ? pr.nextIndex - 1 : pr.matchIndex + 1;
+    } else if (r.conflictTerm() > 0) {
+      // Fast backtracking (§5.3): skip the follower's whole conflicting term, or, if we hold
+      // entries of that term, resume right after our last one.
+      long last = core.log.lastIndexOfTerm(r.conflictTerm(), pr.nextIndex - 1);
+      next = last >= 0 ? last + 1 : r.conflictIndex();
+    } else {
+      next = r.conflictIndex(); // the follower's log is shorter
+    }
+    // The rejected prevLogIndex was at most nextIndex - 1, so the next try is below it, and
+    // never below what the follower is known to hold.
+    next = Math.max(pr.matchIndex + 1, Math.min(next, pr.nextIndex - 1));
+    pr.becomeProbe(next);
+    pr.minRejectSequence = core.leaderState.nextSequence;
+    sendAppend(r.from(), pr, true);
+  }
+
+  void handleInstallSnapshotResponse(InstallSnapshotResponse r) {
+    Progress pr = core.leaderState.progress.get(r.from());
+    if (pr == null) {
+      return;
+    }
+    pr.recentActive = true;
+    if (r.success() && r.lastIncludedIndex() <= core.log.lastIndex() && pr.maybeUpdate(r.lastIncludedIndex())) {
+      pr.becomeReplicate();
+      maybeCommit();
+    } else if (pr.state == ProgressState.SNAPSHOT) {
+      pr.becomeProbe(pr.nextIndex);
+    }
+    sendAppends(r.from());
+  }
+
+  // ------------------------------------------------------------ commit and reads
+
+  /**
+   * §5.3/§5.4.2: commitIndex becomes the highest N stored on a majority of voters (the leader
+   * counting itself only up to what it persisted) such that log[N].term == currentTerm. Entries
+   * of earlier terms are never committed by counting replicas (Figure 8), only indirectly.
+   */
+  private void maybeCommit() {
+    LeaderState ls = core.leaderState;
+    long n = core.majority.committedIndex(v -> v.equals(core.id) ? ls.selfMatchIndex : matchOf(v));
+    if (n <= core.log.commitIndex() || core.log.term(n) != core.term) {
+      return;
+    }
+    core.log.commitTo(n);
+    if (!ls.committedInTerm) {
+      ls.committedInTerm = true;
+      for (long requestId : ls.reads.drainWaiting()) {
+        registerRead(requestId);
+      }
+    }
+  }
+
+  private long matchOf(NodeId voter) {
+    Progress pr = core.leaderState.progress.get(voter);
+    return pr == null ? 0 : pr.matchIndex;
+  }
+
+  /** Thesis §6.4: reads whose sequence a majority of voters echoed are confirmed. */
+  private void confirmReads() {
+    LeaderState ls = core.leaderState;
+    if (!ls.reads.hasPending()) {
+      return;
+    }
+    long quorumSequence = core.majority.committedIndex(v -> {
+      if (v.equals(core.id)) {
+        return Long.MAX_VALUE;
+      }
+      Progress pr = ls.progress.get(v);
+      return pr == null ? 0 : pr.ackedSequence;
+    });
+    core.readsReady(ls.reads.confirm(quorumSequence));
+  }
+}

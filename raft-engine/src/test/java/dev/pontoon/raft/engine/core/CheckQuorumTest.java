@@ -1,0 +1,94 @@
+package dev.pontoon.raft.engine.core;
+
+import static dev.pontoon.raft.engine.core.Fixtures.N1;
+import static dev.pontoon.raft.engine.core.Fixtures.N2;
+import static dev.pontoon.raft.engine.core.Fixtures.N3;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.pontoon.raft.NodeId;
+import dev.pontoon.raft.Role;
+import dev.pontoon.raft.message.AppendEntries;
+import dev.pontoon.raft.message.RequestVote;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** CheckQuorum (thesis §6.2) and the lease it gives followers against disruptive votes (§4.2.3). */
+class CheckQuorumTest {
+
+  private static RaftConfig checkQuorum() {
+    return Fixtures.plain().withCheckQuorum(true);
+  }
+
+  /** A leader that hears from no quorum within an election timeout steps down, in the same term (§6.2). */
+  @Test
+  void isolatedLeaderStepsDown() {
+    CoreUnderTest c = CoreUnderTest.leader(3, checkQuorum(), 1);
+    long term = c.core.term();
+
+    for (int i = 0; i < 10; i++) {
+      c.core.tick();
+    }
+
+    assertEquals(Role.FOLLOWER, c.core.role());
+    assertEquals(term, c.core.term());
+  }
+
+  /** A leader that hears from a majority (counting itself) keeps leading. */
+  @Test
+  void leaderHearingFromAQuorumStays() {
+    CoreUnderTest c = CoreUnderTest.leader(3, checkQuorum(), 1);
+
+    for (int i = 0; i < 100; i++) {
+      c.core.tick();
+      if (i % 5 == 0) {
+        c.step(c.ack(N2, 1, 1));
+      }
+    }
+
+    assertEquals(Role.LEADER, c.core.role());
+  }
+
+  /** On a network, the leader cut off from the rest steps down, and the rest elect a new one. */
+  @Test
+  void isolatedLeaderStepsDownOnANetwork() {
+    Network net = new Network(3, checkQuorum().withPreVote(true), 12);
+    NodeId old = net.elect(100);
+    net.isolate(old);
+
+    net.tickAll(25);
+
+    assertEquals(Role.FOLLOWER, net.core(old).role());
+    NodeId fresh = net.leader();
+    assertTrue(fresh != null && !fresh.equals(old));
+  }
+
+  /** A follower that heard from its leader within the election timeout ignores a vote request of a higher term (§4.2.3). */
+  @Test
+  void followerInLeaseIgnoresVoteRequest() {
+    CoreUnderTest c = new CoreUnderTest(N1, 3, checkQuorum(), Fixtures.store(2, null, 1));
+    c.step(new AppendEntries(N2, N1, 2, 1, 1, List.of(), 1, 1));
+    c.persist();
+
+    c.step(new RequestVote(N3, N1, 3, 5, 2, false, false));
+
+    assertEquals(2, c.core.term());
+    assertEquals(Ready.EMPTY, c.persist());
+  }
+
+  /** Once the lease has run out, the same request is honoured. */
+  @Test
+  void followerOutOfLeaseGrantsVote() {
+    CoreUnderTest c = new CoreUnderTest(N1, 3, checkQuorum(), Fixtures.store(2, null, 1));
+    c.step(new AppendEntries(N2, N1, 2, 1, 1, List.of(), 1, 1));
+    c.persist();
+    for (int i = 0; i < 10; i++) {
+      c.core.tick();
+    }
+
+    c.step(new RequestVote(N3, N1, 3, 5, 2, false, false));
+
+    assertEquals(3, c.core.term());
+    assertEquals(N3, c.core.status().votedFor());
+  }
+}

@@ -1,0 +1,171 @@
+package dev.pontoon.raft.engine.core;
+
+import static dev.pontoon.raft.engine.core.Fixtures.N1;
+import static dev.pontoon.raft.engine.core.Fixtures.N2;
+import static dev.pontoon.raft.engine.core.Fixtures.cmd;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.pontoon.raft.NodeId;
+import dev.pontoon.raft.NotLeaderException;
+import dev.pontoon.raft.Role;
+import dev.pontoon.raft.engine.memory.InMemoryLogStore;
+import dev.pontoon.raft.log.Bytes;
+import dev.pontoon.raft.log.ClusterConfig;
+import dev.pontoon.raft.log.HardState;
+import dev.pontoon.raft.log.LogEntry;
+import dev.pontoon.raft.log.Snapshot;
+import dev.pontoon.raft.log.SnapshotMeta;
+import dev.pontoon.raft.message.AppendEntries;
+import dev.pontoon.raft.message.InstallSnapshot;
+import dev.pontoon.raft.message.InstallSnapshotResponse;
+import dev.pontoon.raft.message.RequestVote;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+/** Construction, bootstrap, bad input and the single-chunk InstallSnapshot path. */
+class CoreInputTest {
+
+  @Test
+  void startsAsFollowerInTheRecoveredTermWithItsVote() {
+    CoreUnderTest c = new CoreUnderTest(N1, 3, Fixtures.plain(), Fixtures.store(4, N2, 1, 4));
+
+    assertEquals(new CoreStatus(N1, Role.FOLLOWER, 4, N2, null, 0, 2, 4, Fixtures.cluster(3), java.util.Map.of()),
+        c.core.status());
+    assertFalse(c.core.hasReady());
+  }
+
+  /** Entries at or below appliedIndex are not handed out again after a restart. */
+  @Test
+  void appliedEntriesAreNotHandedOutAgain() {
+    InMemoryLogStore store = Fixtures.store(2, null, 1, 1, 2);
+    RaftCore core = new RaftCore(N1, Fixtures.cluster(3), Fixtures.plain(), store, store.loadHardState(), 2,
+        new SplittableRandom(1));
+    core.step(new AppendEntries(N2, N1, 2, 3, 2, List.of(), 3, 1));
+
+    assertEquals(List.of(Fixtures.entries(1, 1, 2).get(2)), core.ready().committedEntries());
+  }
+
+  @Test
+  void constructorRejectsANodeOutsideTheCluster() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> Fixtures.core(NodeId.of("n9"), 3, Fixtures.plain()));
+    assertTrue(e.getMessage().contains("not a member"));
+  }
+
+  @Test
+  void proposeOnAFollowerThrowsAndAppendsNothing() {
+    CoreUnderTest c = CoreUnderTest.follower(3, 1);
+
+    NotLeaderException e = assertThrows(NotLeaderException.class, () -> c.core.propose(cmd("x")));
+
+    assertEquals(N1, e.local());
+    assertTrue(e.leaderHint().isEmpty());
+    assertEquals(0, c.core.status().lastIndex());
+  }
+
+  @Test
+  void proposalsGetConsecutiveIndexesInTheLeadersTerm() {
+    CoreUnderTest c = CoreUnderTest.leader(3, Fixtures.plain(), 1);
+
+    assertEquals(new Proposal(2, 2), c.core.propose(cmd("a")));
+    assertEquals(new Proposal(3, 2), c.core.propose(cmd("b")));
+    assertEquals(List.of(LogEntry.command(2, 2, cmd("a")), LogEntry.command(3, 2, cmd("b"))),
+        c.persist().entriesToAppend());
+  }
+
+  @Test
+  void messagesForAnotherNodeOrFromAStrangerAreIgnored() {
+    CoreUnderTest c = CoreUnderTest.follower(3, 1);
+
+    c.step(new RequestVote(N2, NodeId.of("n3"), 5, 0, 0, false, false));
+    c.step(new RequestVote(NodeId.of("stranger"), N1, 5, 0, 0, false, false));
+    c.step(new RequestVote(N1, N1, 5, 0, 0, false, false));
+
+    assertEquals(1, c.core.term());
+    assertFalse(c.core.hasReady());
+    assertThrows(NullPointerException.class, () -> c.core.step(null));
+  }
+
+  /** Bootstrap: the node every voter already voted for in term 1 leads at once, and the first proposal is index 1. */
+  @Test
+  void bootstrapAsLeaderLeadsTermOneWithoutANoOp() {
+    CoreUnderTest c = new CoreUnderTest(N1, 3, Fixtures.plain(), Fixtures.store(1, N1));
+
+    c.core.bootstrapAsLeader();
+
+    assertEquals(Role.LEADER, c.core.role());
+    assertEquals(new Proposal(1, 1), c.core.propose(cmd("first")));
+    Ready ready = c.persist();
+    assertNull(ready.hardState());
+    assertEquals(List.of(LogEntry.command(1, 1, cmd("first"))), ready.entriesToAppend());
+  }
+
+  @Test
+  void bootstrapAsLeaderServesReadsAtIndexZeroAtOnce() {
+    CoreUnderTest c = new CoreUnderTest(N1, 1, Fixtures.plain(), Fixtures.store(1, N1));
+    c.core.bootstrapAsLeader();
+
+    c.core.readIndex(3);
+
+    assertEquals(List.of(new ReadState(3, 0)), c.persist().readsReady());
+  }
+
+  @Test
+  void bootstrapAsLeaderIsRefusedUnlessTermOneVotedForSelfAndEmpty() {
+    for (InMemoryLogStore store : List.of(Fixtures.store(2, N1), Fixtures.store(1, N2), Fixtures.store(1, null),
+        Fixtures.store(1, N1, 1))) {
+      CoreUnderTest c = new CoreUnderTest(N1, 3, Fixtures.plain(), store);
+      assertThrows(IllegalStateException.class, c.core::bootstrapAsLeader);
+      assertEquals(Role.FOLLOWER, c.core.role());
+    }
+  }
+
+  /** Figure 13: a whole snapshot beyond the commit index replaces the log and is handed out to install. */
+  @Test
+  void followerInstallsASnapshotBeyondItsCommitIndex() {
+    CoreUnderTest c = CoreUnderTest.follower(3, 2, 1, 1);
+    ClusterConfig config = Fixtures.cluster(3);
+
+    c.step(new InstallSnapshot(N2, N1, 2, 10, 2, config, 0, Bytes.ofUtf8("state"), true));
+
+    Ready ready = c.core.ready();
+    assertEquals(new Snapshot(new SnapshotMeta(10, 2, config), Bytes.ofUtf8("state")), ready.snapshotToInstall());
+    assertTrue(ready.mustSync());
+    assertEquals(List.of(new InstallSnapshotResponse(N1, N2, 2, 10, 5, true)), ready.sendAfterSync());
+    assertEquals(10, c.core.commitIndex());
+    assertEquals(10, c.core.status().lastIndex());
+    c.store.truncatePrefix(10, 2);
+    c.core.advance(ready);
+    c.core.checkInvariants();
+
+    c.step(new AppendEntries(N2, N1, 2, 10, 2, List.of(LogEntry.noOp(11, 2)), 11, 2));
+    assertEquals(List.of(LogEntry.noOp(11, 2)), c.persist().committedEntries());
+  }
+
+  /** Only whole snapshots are accepted: a partial chunk is refused and changes nothing. */
+  @Test
+  void followerRefusesASnapshotChunk() {
+    CoreUnderTest c = CoreUnderTest.follower(3, 2, 1);
+
+    c.step(new InstallSnapshot(N2, N1, 2, 10, 2, Fixtures.cluster(3), 0, Bytes.ofUtf8("part"), false));
+
+    Ready ready = c.persist();
+    assertNull(ready.snapshotToInstall());
+    assertEquals(List.of(new InstallSnapshotResponse(N1, N2, 2, 10, 0, false)), ready.sendAfterSync());
+    assertEquals(1, c.core.status().lastIndex());
+  }
+
+  @Test
+  void hardStateIsHandedOutOnlyWhenItChanges() {
+    CoreUnderTest c = CoreUnderTest.follower(3, 1);
+    c.core.campaign();
+    assertEquals(new HardState(2, N1), c.persist().hardState());
+    c.core.tick();
+    assertNull(c.core.ready().hardState());
+  }
+}
