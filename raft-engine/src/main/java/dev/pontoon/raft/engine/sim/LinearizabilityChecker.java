@@ -66,11 +66,11 @@ final class LinearizabilityChecker {
     return check(history, DEFAULT_BUDGET);
   }
 
-  /** Configurations explored per key before giving up; a give-up is reported, never a pass. */
-  static final int DEFAULT_BUDGET = 400_000;
+  /** Search steps per key before giving up; a give-up is reported, never a pass. */
+  static final int DEFAULT_BUDGET = 5_000_000;
 
   /**
-   * Checks {@code history}, exploring at most {@code budget} configurations per key. A key
+   * Checks {@code history}, taking at most {@code budget} search steps per key. A key
    * whose search runs out of budget is reported as {@link Violation.CheckerGaveUp}: an unproven
    * history never passes.
    */
@@ -175,7 +175,7 @@ final class LinearizabilityChecker {
       int candidate = 0;
       long frontier = 0;
       while (true) {
-        if (explored > budget) {
+        if (++explored > budget) {
           return new Violation.CheckerGaveUp(key, ops.length, pending.length, budget);
         }
         if (knownPhase) {
@@ -247,6 +247,7 @@ final class LinearizabilityChecker {
       CacheKey k = new CacheKey(linearized.clone(), newState);
       List<long[]> usedSets = seen.computeIfAbsent(k, x -> new ArrayList<>(1));
       for (long[] used : usedSets) {
+        explored++;
         if (isSubset(used, linearizedPending)) {
           flip(bits, index);
           return false;

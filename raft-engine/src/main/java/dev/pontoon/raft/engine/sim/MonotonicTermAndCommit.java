@@ -7,16 +7,21 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Figure 2: {@code currentTerm} is persistent and "increases monotonically" — it never goes
- * down, not even across a crash and restart; {@code commitIndex} is volatile and never goes down
- * while a node runs (it restarts from 0 after a crash, as Figure 2 says, "initialized to 0").
+ * Figure 2: {@code currentTerm} is persistent and "increases monotonically"; {@code commitIndex}
+ * is volatile and never goes down while a node runs (after a crash it is "initialized to 0").
+ *
+ * <p>Within one run of a node neither may go down. Across a crash, the term may fall back only
+ * to the last term made durable: a term the node adopted but never synced was never promised to
+ * anyone (votes and acks wait for the sync), so losing it is allowed; falling below a synced
+ * term is not.
  */
 final class MonotonicTermAndCommit {
+  /** Per node: highest term seen in this run, highest commit index in this run, highest synced term. */
   private final Map<NodeId, long[]> last = new HashMap<>();
 
   /** A node's term and commit index after a step. */
   List<Violation> observe(NodeId node, long term, long commitIndex) {
-    long[] seen = last.computeIfAbsent(node, n -> new long[2]);
+    long[] seen = last.computeIfAbsent(node, n -> new long[3]);
     List<Violation> found = List.of();
     if (term < seen[0]) {
       found = new ArrayList<>(found);
@@ -31,10 +36,17 @@ final class MonotonicTermAndCommit {
     return found;
   }
 
-  /** The node crashed: its volatile commit index is gone, its term is not. */
+  /** {@code node}'s store made {@code term} durable. */
+  void synced(NodeId node, long term) {
+    long[] seen = last.computeIfAbsent(node, n -> new long[3]);
+    seen[2] = Math.max(seen[2], term);
+  }
+
+  /** The node crashed: its volatile commit index is gone, and so is any term it never synced. */
   void crashed(NodeId node) {
     long[] seen = last.get(node);
     if (seen != null) {
+      seen[0] = seen[2];
       seen[1] = 0;
     }
   }

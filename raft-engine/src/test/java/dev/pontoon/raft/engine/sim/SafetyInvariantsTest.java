@@ -43,12 +43,29 @@ class SafetyInvariantsTest {
   }
 
   @Test
-  void termMayNotDecreaseEvenAcrossACrashButCommitRestartsFromZero() {
+  void syncedTermMayNotDecreaseEvenAcrossACrashButCommitRestartsFromZero() {
     MonotonicTermAndCommit check = new MonotonicTermAndCommit();
     check.observe(N1, 5, 10);
+    check.synced(N1, 5);
     check.crashed(N1);
     assertEquals(List.of(), check.observe(N1, 5, 0));
     assertEquals(List.of(new Violation.TermDecreased(N1, 5, 4)), check.observe(N1, 4, 0));
+  }
+
+  @Test
+  void termNeverSyncedMayBeLostInACrash() {
+    MonotonicTermAndCommit check = new MonotonicTermAndCommit();
+    check.observe(N1, 3, 0);
+    check.synced(N1, 2);
+    check.crashed(N1);
+    assertEquals(List.of(), check.observe(N1, 2, 0));
+  }
+
+  @Test
+  void termMayNotDecreaseWhileANodeRuns() {
+    MonotonicTermAndCommit check = new MonotonicTermAndCommit();
+    check.observe(N1, 3, 0);
+    assertEquals(List.of(new Violation.TermDecreased(N1, 3, 2)), check.observe(N1, 2, 0));
   }
 
   @Test
