@@ -16,7 +16,7 @@ import dev.pontoon.raft.message.RaftMessage;
 record Event(long time, long seq, Kind kind, int target, RaftMessage message, long arg) implements Comparable<Event> {
 
   /** What an event does. */
-  enum Kind { TICK, DELIVER, SYNC, CLIENT_INVOKE, CLIENT_RETRY, CLIENT_TIMEOUT, FAULT, CRASH, RESTART }
+  enum Kind { TICK, DELIVER, SYNC, CLIENT_INVOKE, CLIENT_RETRY, CLIENT_TIMEOUT, FAULT, RESTART }
 
   @Override
   public int compareTo(Event o) {
@@ -28,7 +28,7 @@ record Event(long time, long seq, Kind kind, int target, RaftMessage message, lo
   public String toString() {
     return switch (kind) {
       case DELIVER -> "deliver " + message;
-      case TICK, SYNC, CRASH, RESTART -> kind.name().toLowerCase(java.util.Locale.ROOT) + " n" + (target + 1);
+      case TICK, SYNC, RESTART -> kind.name().toLowerCase(java.util.Locale.ROOT) + " n" + (target + 1);
       case CLIENT_INVOKE, CLIENT_RETRY, CLIENT_TIMEOUT -> kind.name().toLowerCase(java.util.Locale.ROOT) + " c" + target
           + (arg >= 0 ? " op#" + arg : "");
       case FAULT -> "fault point";

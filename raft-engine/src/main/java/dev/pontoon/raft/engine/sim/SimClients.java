@@ -79,6 +79,9 @@ final class SimClients {
     } else {
       command = new CompareAndSet(key, random.nextInt(4) == 0 ? null : lastSeen[c][k], value);
     }
+    if (random.nextInt(3) == 0) {
+      target[c] = random.nextInt(sim.size()); // sometimes a random node, so followers redirect
+    }
     current[c] = history.invoke(c, command, sim.now());
     sim.scheduleClientTimeout(c, current[c], TIMEOUT_TICKS * VirtualClock.UNITS_PER_TICK);
     send(c);

@@ -134,6 +134,16 @@ final class SimNode {
     drain();
   }
 
+  /**
+   * Asks this leader to hand leadership to {@code target} (thesis §3.10).
+   *
+   * @throws NotLeaderException if this node is not the leader
+   */
+  void transferLeadership(NodeId target) {
+    core.transferLeadership(target);
+    drain();
+  }
+
   /** Proposes the simulator's own probe entry (liveness check); returns where it went. */
   Proposal propose(Bytes command) {
     Proposal p = core.propose(command);
@@ -205,10 +215,14 @@ final class SimNode {
           sim.clients().notLeader(opId, core.leader());
         }
       }
-      if (r.mustSync() || !r.sendAfterSync().isEmpty() || !awaitingSync.isEmpty()) {
+      if (r.mustSync() || !awaitingSync.isEmpty()) {
         awaitingSync.add(r);
         sim.scheduleSync(this);
       } else {
+        // Nothing to write, and every earlier Ready is durable: what sendAfterSync promises holds.
+        if (sim.sabotage() != Sabotage.ACK_BEFORE_SYNC) {
+          r.sendAfterSync().forEach(sim::send);
+        }
         core.advance(r);
       }
     }

@@ -36,11 +36,13 @@ final class Simulation {
   private static final long UNIT = VirtualClock.UNITS_PER_TICK;
 
   private final long seed;
+  private final int requestedNodes;
   private final SplittableRandom random;
   private final VirtualClock clock = new VirtualClock();
   private final PriorityQueue<Event> queue = new PriorityQueue<>();
   private final SimNode[] nodes;
   private final FaultPlan plan;
+  private final RaftConfig raftConfig;
   private final SimulatedNetwork network;
   private final SimClients clients;
   private final Invariants invariants;
@@ -60,6 +62,7 @@ final class Simulation {
    */
   Simulation(long seed, int size, Sabotage sabotage) {
     this.seed = seed;
+    this.requestedNodes = size;
     this.random = new SplittableRandom(seed);
     this.sabotage = sabotage;
     int n = size == 0 ? random.nextInt(3, 6) : size;
@@ -72,10 +75,22 @@ final class Simulation {
       ids.add(NodeId.of("n" + (i + 1)));
     }
     ClusterConfig config = ClusterConfig.ofVoters(ids);
+    this.raftConfig = drawRaftConfig();
     for (int i = 0; i < n; i++) {
-      nodes[i] = new SimNode(i, this, config, RaftConfig.defaults());
+      nodes[i] = new SimNode(i, this, config, raftConfig);
     }
     this.clients = new SimClients(this, random.nextInt(3, 6), random.nextInt(3, 6), random);
+  }
+
+  /**
+   * The seed's core settings: PreVote and CheckQuorum on or off, and flow control from
+   * stop-and-wait to deep pipelines, so that every path of the core gets exercised.
+   */
+  private RaftConfig drawRaftConfig() {
+    int[] inflight = {1, 4, 256};
+    int[] batch = {1, 3, 1024};
+    return RaftConfig.defaults().withPreVote(random.nextInt(4) != 0).withCheckQuorum(random.nextInt(4) != 0)
+        .withMaxInflightAppends(inflight[random.nextInt(3)]).withMaxEntriesPerAppend(batch[random.nextInt(3)]);
   }
 
   /** Runs the seed with at least {@code events} events in the main phase. */
@@ -101,7 +116,7 @@ final class Simulation {
     if (violations.isEmpty()) {
       violations.addAll(LinearizabilityChecker.check(checkedHistory()));
     }
-    return new SimulationResult(seed, nodes.length, plan, trace.count(), clients.history().size(), violations,
+    return new SimulationResult(seed, requestedNodes, nodes.length, plan, raftConfig, trace.count(), clients.history().size(), violations,
         trace.hash(), trace.render());
   }
 
@@ -109,11 +124,12 @@ final class Simulation {
     finalPhase = true;
     network.setPlan(plan.healed());
     network.heal();
-    note("final phase: network healed, every node restarted, clients stop");
+    note("final phase: network healed, every node crashes and restarts from its durable state, clients stop");
     for (SimNode node : nodes) {
-      if (!node.isUp()) {
-        startNode(node);
+      if (node.isUp()) {
+        crash(node);
       }
+      startNode(node);
     }
     clients.stop();
     long deadline = clock.now() + LIVENESS_TICKS * UNIT;
@@ -174,7 +190,6 @@ final class Simulation {
           startNode(node);
         }
       }
-      case CRASH -> throw new IllegalStateException("crashes happen at fault points");
     }
   }
 
@@ -224,12 +239,24 @@ final class Simulation {
     if (random.nextDouble() < plan.crashRate()) {
       SimNode node = nodes[random.nextInt(nodes.length)];
       if (node.isUp()) {
-        node.crash(sabotage == Sabotage.FORGET_HARD_STATE_ON_CRASH);
-        invariants.crashed(node.index, node.id);
-        note("crash " + node.id + " (unsynced writes lost)");
+        crash(node);
         schedule(random.nextLong(5, 61) * UNIT, Kind.RESTART, node.index, null, node.incarnation());
       }
     }
+    int leader = leaderIndex();
+    if (leader >= 0 && random.nextDouble() < plan.transferRate()) {
+      SimNode target = nodes[random.nextInt(nodes.length)];
+      if (target.index != leader) {
+        note("transfer leadership " + nodes[leader].id + " -> " + target.id);
+        nodes[leader].transferLeadership(target.id);
+      }
+    }
+  }
+
+  private void crash(SimNode node) {
+    node.crash(sabotage == Sabotage.FORGET_HARD_STATE_ON_CRASH);
+    invariants.crashed(node.index, node.id);
+    note("crash " + node.id + " (unsynced writes lost)");
   }
 
   private void startNode(SimNode node) {
