@@ -66,9 +66,13 @@ public interface LogStore extends LogReader, AutoCloseable {
 
   /**
    * Discards the entries up to and including {@code lastIncludedIndex}, which a snapshot now
-   * covers, remembering {@code lastIncludedTerm} as the term of that index. May be asked for an
-   * index beyond {@link #lastIndex()}, when a snapshot from the leader replaces the whole log:
-   * then the log becomes empty with {@code firstIndex() == lastIncludedIndex + 1}.
+   * covers, remembering {@code lastIncludedTerm} as the term of that index. The entries after the
+   * snapshot are kept only when the log holds {@code lastIncludedIndex} with
+   * {@code lastIncludedTerm}; otherwise the whole log is discarded (Raft §7: "if existing log entry
+   * has same index and term as snapshot's last included entry, retain log entries following it";
+   * else discard the entire log). May be asked for an index beyond {@link #lastIndex()}, when a
+   * snapshot from the leader replaces the whole log: then the log becomes empty with
+   * {@code firstIndex() == lastIncludedIndex + 1}.
    */
   void truncatePrefix(long lastIncludedIndex, long lastIncludedTerm);
 

@@ -123,6 +123,13 @@ final class Follower {
       answerSnapshot(s, 0, false);
       return;
     }
+    if (s.lastIncludedTerm() > s.term() || (s.lastIncludedTerm() == 0) != (index == 0)) {
+      // A leader's snapshot holds only entries of its term or earlier, and only index 0 has term 0.
+      LOG.warn("{} refuses a malformed snapshot from {}: last included {}/{} at term {}", core.id, s.from(), index,
+          s.lastIncludedTerm(), s.term());
+      answerSnapshot(s, 0, false);
+      return;
+    }
     if (index <= log.commitIndex()) {
       // Everything it covers is committed here already.
       answerSnapshot(s, s.data().size(), true);
@@ -134,7 +141,9 @@ final class Follower {
       log.commitTo(index);
     } else {
       // Figure 13 steps 7-8: discard the entire log and restart it after the snapshot.
-      log.restore(new Snapshot(new SnapshotMeta(index, s.lastIncludedTerm(), s.config()), s.data()));
+      Snapshot snapshot = new Snapshot(new SnapshotMeta(index, s.lastIncludedTerm(), s.config()), s.data());
+      log.restore(snapshot);
+      core.snapshotAvailable(snapshot);
       LOG.debug("{} restores a snapshot at index {} term {}", core.id, index, s.lastIncludedTerm());
     }
     answerSnapshot(s, s.data().size(), true);

@@ -24,6 +24,8 @@ final class Progress {
    * at 1; answers to a message of an older term echo 0 and are always stale.
    */
   long minRejectSequence = 1;
+  /** In SNAPSHOT: heartbeat intervals since the snapshot was sent, to retry one that was lost. */
+  int snapshotTicks;
   final Inflights inflights;
 
   Progress(long matchIndex, long nextIndex, Inflights inflights) {
@@ -60,10 +62,12 @@ final class Progress {
     nextIndex = matchIndex + 1;
   }
 
+  /** Waits for a snapshot (the leader holds no earlier entries); {@code snapshotTicks} restarts. */
   void becomeSnapshot() {
     state = ProgressState.SNAPSHOT;
     probeSent = false;
     inflights.reset();
+    snapshotTicks = 0;
   }
 
   /** Whether no AppendEntries with entries may be sent now. */

@@ -43,8 +43,9 @@ import org.slf4j.LoggerFactory;
  * (a safety bug or a corrupted store): the node must stop.
  *
  * <p><b>Scope.</b> The configuration is static: CONFIGURATION entries in the log are replicated
- * and committed like any other entry but do not change membership. A leader never sends
- * snapshots yet; a follower that needs compacted entries stays in the SNAPSHOT state.
+ * and committed like any other entry but do not change membership. Snapshots travel in one
+ * chunk: a leader sends the one announced with {@link #snapshotAvailable} to a follower that
+ * needs compacted entries.
  */
 public final class RaftCore {
 
@@ -67,6 +68,8 @@ public final class RaftCore {
   /** Candidate that received this node's vote in {@code term}, or null (Figure 2 {@code votedFor}). */
   NodeId votedFor;
   private Role role;
+  /** The latest snapshot the runtime holds (announced, or installed from a leader), or null. */
+  Snapshot latestSnapshot;
   /** Exactly one of these is non-null, matching {@code role} (PRE_CANDIDATE and CANDIDATE share one). */
   FollowerState followerState;
   CandidateState candidateState;
@@ -258,6 +261,20 @@ public final class RaftCore {
     becomeLeader(false);
   }
 
+  /**
+   * Announces the latest snapshot the runtime holds (taken locally, or restored at start), so
+   * that as leader this node can send it to a follower that needs entries the log no longer
+   * holds. The core keeps a reference to it (its bytes are sent as one chunk) until a newer one
+   * is announced; the runtime must keep the log from {@code lastIncludedIndex + 1} on.
+   */
+  public void snapshotAvailable(Snapshot snapshot) {
+    Objects.requireNonNull(snapshot, "snapshot");
+    if (latestSnapshot == null
+        || snapshot.meta().lastIncludedIndex() > latestSnapshot.meta().lastIncludedIndex()) {
+      latestSnapshot = snapshot;
+    }
+  }
+
   // ---------------------------------------------------------------- outputs
 
   /** Whether {@link #ready()} has anything to hand out. */
@@ -431,7 +448,7 @@ public final class RaftCore {
     leaveRole();
     role = Role.LEADER;
     leaderState = replication.newLeaderState(appendNoOp);
-    electionElapsed = 0;
+    resetElectionTimer();
     LOG.debug("{} became leader at term {}", id, term);
   }
 

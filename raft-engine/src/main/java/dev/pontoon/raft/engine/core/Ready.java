@@ -23,8 +23,9 @@ import java.util.List;
  *     {@code sendAfterSync} leaves.
  * @param snapshotToInstall a snapshot received from the leader to install into the state
  *     machine and snapshot store, or {@code null}. It replaces the whole log (Figure 13): the
- *     runtime calls {@code truncatePrefix(lastIncludedIndex, lastIncludedTerm)} and then
- *     {@code truncateSuffix(lastIncludedIndex + 1)}, before appending {@code entriesToAppend}.
+ *     core hands one out only when its log does not hold the snapshot's last entry, so
+ *     {@code LogStore.truncatePrefix(lastIncludedIndex, lastIncludedTerm)} discards every entry;
+ *     do that before appending {@code entriesToAppend}.
  *     Install it before applying this {@code Ready}'s {@code committedEntries}, which follow it.
  * @param mustSync whether the hard state or log changed, so that an fsync is needed before
  *     {@code sendAfterSync} may leave and before {@code advance}. Derived only from term, vote
@@ -33,8 +34,10 @@ import java.util.List;
  *     leader's AppendEntries, heartbeats, vote requests whose term and vote are in
  *     {@code hardState}... see the rule on {@code sendAfterSync})
  * @param sendAfterSync messages that may leave only once {@code hardState} and
- *     {@code entriesToAppend} are durable: vote grants, append acknowledgements, and anything
- *     else that promises what this node has stored
+ *     {@code entriesToAppend} are durable, and those of every earlier {@code Ready} too (even
+ *     when this one has {@code mustSync == false}: an acknowledgement may name entries handed
+ *     out before): vote grants, append acknowledgements, and anything else that promises what
+ *     this node has stored
  * @param committedEntries entries now known committed, in log order, to apply to the state
  *     machine. They are committed on a quorum, so they may be applied even before this node's
  *     own copy is durable.

@@ -4,6 +4,9 @@ import dev.pontoon.raft.NodeId;
 import dev.pontoon.raft.log.LogEntry;
 import dev.pontoon.raft.message.AppendEntries;
 import dev.pontoon.raft.message.AppendEntriesResponse;
+import dev.pontoon.raft.log.Snapshot;
+import dev.pontoon.raft.log.SnapshotMeta;
+import dev.pontoon.raft.message.InstallSnapshot;
 import dev.pontoon.raft.message.InstallSnapshotResponse;
 import dev.pontoon.raft.message.TimeoutNow;
 import dev.pontoon.raft.storage.LogCompactedException;
@@ -162,6 +165,11 @@ final class Replication {
   /** §5.2: idle periods are filled with heartbeats; a follower in PROBE gets a fresh probe instead. */
   private void heartbeatRound() {
     core.leaderState.progress.forEach((peer, pr) -> {
+      if (pr.state == ProgressState.SNAPSHOT && ++pr.snapshotTicks * core.raftConfig.heartbeatTicks()
+          >= core.raftConfig.electionTimeoutMaxTicks()) {
+        // No answer to the snapshot within an election timeout: assume it was lost and retry.
+        pr.becomeProbe(pr.nextIndex);
+      }
       pr.probeSent = false;
       if (pr.state != ProgressState.PROBE || !sendAppend(peer, pr, true)) {
         sendHeartbeat(peer, pr);
@@ -208,10 +216,9 @@ final class Replication {
       long to = Math.min(log.lastIndex() + 1, pr.nextIndex + core.raftConfig.maxEntriesPerAppend());
       entries = log.entries(pr.nextIndex, to, core.raftConfig.maxBytesPerAppend());
     } catch (LogCompactedException e) {
-      // The follower needs entries that only a snapshot holds now.
-      LOG.debug("{} needs a snapshot for {} (next {} is compacted)", core.id, peer, pr.nextIndex);
+      // The follower needs entries that only a snapshot holds now (§7).
       pr.becomeSnapshot();
-      return false;
+      return sendSnapshot(peer, pr);
     }
     if (entries.isEmpty() && !sendIfEmpty) {
       return false;
@@ -223,6 +230,23 @@ final class Replication {
     core.sendNow(new AppendEntries(core.id, peer, core.term, prevLogIndex, prevLogTerm, entries,
         log.commitIndex(), core.leaderState.nextSequence++));
     pr.sent(prevLogIndex + entries.size(), bytes, !entries.isEmpty());
+    return true;
+  }
+
+  /**
+   * §7, Figure 13: sends the latest snapshot in one chunk, if the runtime announced one that
+   * reaches the log's first index; otherwise the follower waits in SNAPSHOT until one does.
+   */
+  private boolean sendSnapshot(NodeId peer, Progress pr) {
+    Snapshot snapshot = core.latestSnapshot;
+    if (snapshot == null || snapshot.meta().lastIncludedIndex() < core.log.firstIndex() - 1) {
+      LOG.debug("{} needs a snapshot for {} (next {} is compacted) but has none", core.id, peer, pr.nextIndex);
+      return false;
+    }
+    SnapshotMeta meta = snapshot.meta();
+    core.sendNow(new InstallSnapshot(core.id, peer, core.term, meta.lastIncludedIndex(), meta.lastIncludedTerm(),
+        meta.config(), 0, snapshot.data(), true));
+    LOG.debug("{} sends snapshot at {} to {}", core.id, meta.lastIncludedIndex(), peer);
     return true;
   }
 
@@ -290,8 +314,10 @@ final class Replication {
   }
 
   private void handleAppendRejection(AppendEntriesResponse r, Progress pr) {
-    if (r.sequence() < pr.minRejectSequence) {
-      return; // answers a message sent before nextIndex last moved: stale
+    if (r.sequence() < pr.minRejectSequence || pr.state == ProgressState.SNAPSHOT) {
+      // Stale (answers a message sent before nextIndex last moved), or a heartbeat's rejection
+      // while the follower waits for its snapshot: the InstallSnapshotResponse decides.
+      return;
     }
     long next;
     if (r.conflictTerm() == 0 && r.conflictIndex() == 0) {

@@ -7,6 +7,7 @@ import dev.pontoon.raft.storage.LogStore;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * A {@link LogStore} in memory, for tests, the simulator and embedding where durability is not
@@ -16,14 +17,22 @@ import java.util.Objects;
  * modelled: {@link #durableCopy()} returns a store holding only what the last {@link #sync()}
  * made durable — the state a real store would recover after a crash.
  *
+ * <p><b>Cost.</b> {@link #sync()} costs in proportion to the writes made since the previous sync,
+ * not to the size of the log; {@link #durableCopy()} copies the whole durable log.
+ *
  * <p><b>Threading.</b> Every method is synchronized: one writer and any number of readers.
  */
 public final class InMemoryLogStore implements LogStore {
 
   /** The state visible to reads: every write called so far. */
-  private Image current;
+  private final Image current;
   /** The state as of the last sync: what survives a crash. */
-  private Image durable;
+  private final Image durable;
+  /**
+   * The writes made to {@link #current} since the last sync, in call order; {@link #sync()}
+   * replays them on {@link #durable}, so that both images go through the same code.
+   */
+  private final List<Consumer<Image>> unsynced = new ArrayList<>();
 
   /** An empty store: no entries, {@link HardState#INITIAL}. */
   public InMemoryLogStore() {
@@ -47,14 +56,16 @@ public final class InMemoryLogStore implements LogStore {
 
   @Override
   public synchronized void saveHardState(HardState state) {
-    current.hardState = Objects.requireNonNull(state, "state");
+    Objects.requireNonNull(state, "state");
+    record(image -> image.hardState = state);
   }
 
   @Override
   public synchronized void append(List<LogEntry> entries) {
+    List<LogEntry> batch = List.copyOf(entries);
     long expected = lastIndex() + 1;
     long previousTerm = current.termAt(expected - 1);
-    for (LogEntry e : entries) {
+    for (LogEntry e : batch) {
       if (e.index() != expected) {
         throw new IllegalArgumentException("append must continue the log: expected index " + expected
             + " but got " + e.index());
@@ -66,7 +77,9 @@ public final class InMemoryLogStore implements LogStore {
       previousTerm = e.term();
       expected++;
     }
-    current.entries.addAll(entries);
+    if (!batch.isEmpty()) {
+      record(image -> image.entries.addAll(batch));
+    }
   }
 
   @Override
@@ -75,11 +88,9 @@ public final class InMemoryLogStore implements LogStore {
       throw new IllegalArgumentException("cannot truncate from " + fromIndex + ": the log starts at "
           + current.firstIndex + " (compacted entries are committed)");
     }
-    if (fromIndex > lastIndex()) {
-      return;
+    if (fromIndex <= lastIndex()) {
+      record(image -> image.truncateSuffix(fromIndex));
     }
-    int keep = (int) (fromIndex - current.firstIndex);
-    current.entries.subList(keep, current.entries.size()).clear();
   }
 
   @Override
@@ -87,18 +98,18 @@ public final class InMemoryLogStore implements LogStore {
     if (lastIncludedIndex < current.firstIndex) {
       return;
     }
-    if (lastIncludedIndex >= lastIndex()) {
-      current.entries.clear();
-    } else {
-      current.entries.subList(0, (int) (lastIncludedIndex + 1 - current.firstIndex)).clear();
-    }
-    current.firstIndex = lastIncludedIndex + 1;
-    current.prefixTerm = lastIncludedTerm;
+    // Retain the entries after the snapshot only if the log holds its last included entry with
+    // the same term; otherwise discard the entire log (§7).
+    boolean keepsSuffix = lastIncludedIndex < lastIndex() && current.termAt(lastIncludedIndex) == lastIncludedTerm;
+    record(image -> image.truncatePrefix(lastIncludedIndex, lastIncludedTerm, keepsSuffix));
   }
 
   @Override
   public synchronized void sync() {
-    durable = current.copy();
+    for (Consumer<Image> write : unsynced) {
+      write.accept(durable);
+    }
+    unsynced.clear();
   }
 
   @Override
@@ -108,7 +119,7 @@ public final class InMemoryLogStore implements LogStore {
 
   @Override
   public synchronized long lastIndex() {
-    return current.firstIndex + current.entries.size() - 1;
+    return current.lastIndex();
   }
 
   @Override
@@ -147,6 +158,11 @@ public final class InMemoryLogStore implements LogStore {
   @Override
   public void close() {}
 
+  private void record(Consumer<Image> write) {
+    write.accept(current);
+    unsynced.add(write);
+  }
+
   /** One full state of the store. */
   private static final class Image {
     final List<LogEntry> entries;
@@ -165,8 +181,26 @@ public final class InMemoryLogStore implements LogStore {
       return new Image(new ArrayList<>(entries), firstIndex, prefixTerm, hardState);
     }
 
+    long lastIndex() {
+      return firstIndex + entries.size() - 1;
+    }
+
     long termAt(long index) {
       return index == firstIndex - 1 ? prefixTerm : entries.get((int) (index - firstIndex)).term();
+    }
+
+    void truncateSuffix(long fromIndex) {
+      entries.subList((int) (fromIndex - firstIndex), entries.size()).clear();
+    }
+
+    void truncatePrefix(long lastIncludedIndex, long lastIncludedTerm, boolean keepsSuffix) {
+      if (keepsSuffix) {
+        entries.subList(0, (int) (lastIncludedIndex + 1 - firstIndex)).clear();
+      } else {
+        entries.clear();
+      }
+      firstIndex = lastIncludedIndex + 1;
+      prefixTerm = lastIncludedTerm;
     }
   }
 }

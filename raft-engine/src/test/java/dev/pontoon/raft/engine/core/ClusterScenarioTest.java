@@ -3,8 +3,6 @@ package dev.pontoon.raft.engine.core;
 import static dev.pontoon.raft.engine.core.Fixtures.N1;
 import static dev.pontoon.raft.engine.core.Fixtures.N2;
 import static dev.pontoon.raft.engine.core.Fixtures.N3;
-import static dev.pontoon.raft.engine.core.Fixtures.N4;
-import static dev.pontoon.raft.engine.core.Fixtures.N5;
 import static dev.pontoon.raft.engine.core.Fixtures.cmd;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -117,28 +115,15 @@ class ClusterScenarioTest {
     assertEquals(net.node(fresh).store.lastIndex(), net.node(old).store.lastIndex());
   }
 
-  /** Split votes resolve: with every node campaigning at once, randomized timeouts elect one leader (§5.2). */
-  @Test
-  void splitVotesResolve() {
-    Network net = new Network(4, Fixtures.plain(), 5);
-    for (NodeId id : net.nodes.keySet()) {
-      net.core(id).campaign(); // all candidates of term 1: nobody can win it
-    }
-    net.stabilize();
-    assertEquals(null, net.leader());
-
-    NodeId leader = net.elect(200);
-    assertTrue(net.core(leader).term() >= 2);
-  }
-
   /**
-   * Figure 7: a leader of term 8 brings followers whose logs are missing entries (a, b), have
-   * extra uncommitted entries (c, d), or both (e, f) into agreement with its own log (§5.3).
+   * Figure 7: when the leader of term 8 comes to power, followers may miss entries (a, b), have
+   * extra uncommitted entries (c, d), or both (e, f). It is elected with the votes of a, b, e and
+   * f (§5.4.1) and brings every follower's log into agreement with its own (§5.3).
    */
   @Test
   void figure7LeaderBringsEveryFollowerLogIntoAgreement() {
-    long[] leader = {1, 1, 1, 4, 4, 5, 5, 6, 6, 6};
-    long[][] followers = {
+    long[][] logs = {
+        {1, 1, 1, 4, 4, 5, 5, 6, 6, 6},          // the leader
         {1, 1, 1, 4, 4, 5, 5, 6, 6},             // a
         {1, 1, 1, 4},                            // b
         {1, 1, 1, 4, 4, 5, 5, 6, 6, 6, 6},       // c
@@ -146,27 +131,106 @@ class ClusterScenarioTest {
         {1, 1, 1, 4, 4, 4, 4},                   // e
         {1, 1, 1, 2, 2, 2, 3, 3, 3, 3, 3},       // f
     };
-    for (long[] follower : followers) {
-      var stores = new java.util.HashMap<NodeId, dev.pontoon.raft.engine.memory.InMemoryLogStore>();
-      stores.put(N1, Fixtures.store(7, null, leader));
-      stores.put(N2, Fixtures.store(7, null, follower));
-      // Three more nodes with the leader's log make n1 electable even against d's longer log.
-      stores.put(N3, Fixtures.store(7, null, leader));
-      stores.put(N4, Fixtures.store(7, null, leader));
-      stores.put(N5, Fixtures.store(7, null, leader));
-      Network net = new Network(Fixtures.cluster(5), Fixtures.plain(), 6, stores);
-      net.campaign(N1);
-      assertEquals(Role.LEADER, net.core(N1).role());
-      assertEquals(8, net.core(N1).term());
-      net.core(N1).propose(cmd("x"));
-      net.stabilize();
-      net.tickAll(3);
-
-      List<LogEntry> expected = net.node(N1).store.entries(1, 13, Long.MAX_VALUE);
-      assertEquals(12, expected.size());
-      assertEquals(expected, net.node(N2).store.entries(1, net.node(N2).store.lastIndex() + 1, Long.MAX_VALUE));
-      assertEquals(12, net.core(N2).commitIndex());
+    var stores = new java.util.HashMap<NodeId, dev.pontoon.raft.engine.memory.InMemoryLogStore>();
+    for (int i = 0; i < logs.length; i++) {
+      stores.put(Fixtures.n(i + 1), Fixtures.store(7, null, logs[i]));
     }
+    Network net = new Network(Fixtures.cluster(7), Fixtures.plain(), 6, stores);
+
+    net.campaign(N1);
+    assertEquals(Role.LEADER, net.core(N1).role());
+    assertEquals(8, net.core(N1).term());
+    net.core(N1).propose(cmd("x"));
+    net.stabilize();
+    net.tickAll(3);
+
+    List<LogEntry> expected = net.node(N1).store.entries(1, 13, Long.MAX_VALUE);
+    assertEquals(12, expected.size());
+    for (int i = 2; i <= 7; i++) {
+      var store = net.node(Fixtures.n(i)).store;
+      assertEquals(expected, store.entries(1, store.lastIndex() + 1, Long.MAX_VALUE), "follower " + i);
+      assertEquals(12, net.core(Fixtures.n(i)).commitIndex());
+    }
+  }
+
+  /** A learner receives the log but never campaigns and never counts towards a quorum. */
+  @Test
+  void learnerReplicatesButNeitherVotesNorCounts() {
+    NodeId learner = NodeId.of("n4");
+    var config = new dev.pontoon.raft.log.ClusterConfig(Set.of(N1, N2, N3), Set.of(learner));
+    Network net = new Network(config, Fixtures.plain(), 15, java.util.Map.of());
+    NodeId leader = net.elect(100);
+    net.core(leader).propose(cmd("x"));
+    net.stabilize();
+    net.tickAll(3);
+    assertEquals(List.of("x"), commands(net.node(learner).applied));
+
+    // With the two other voters down, the leader and the learner are not a majority.
+    for (NodeId voter : List.of(N1, N2, N3)) {
+      if (!voter.equals(leader)) {
+        net.crash(voter);
+      }
+    }
+    long commit = net.core(leader).commitIndex();
+    net.core(leader).propose(cmd("y"));
+    net.stabilize();
+    net.tickAll(100);
+
+    assertEquals(commit, net.core(learner).commitIndex());
+    assertEquals(Role.FOLLOWER, net.core(learner).role());
+  }
+
+  /**
+   * A follower that needs entries the leader has compacted gets the leader's snapshot in one
+   * InstallSnapshot (§7, Figure 13), then the entries after it; its log restarts after the snapshot.
+   */
+  @Test
+  void followerBehindTheCompactedLogCatchesUpFromASnapshot() {
+    var config = Fixtures.cluster(3);
+    var stores = new java.util.HashMap<NodeId, dev.pontoon.raft.engine.memory.InMemoryLogStore>();
+    stores.put(N1, Fixtures.store(1, null, 1, 1, 1, 1));
+    stores.get(N1).truncatePrefix(3, 1);
+    stores.put(N2, Fixtures.store(1, null, 1, 1, 1, 1));
+    Network net = new Network(config, Fixtures.plain(), 16, stores);
+    var snapshot = new dev.pontoon.raft.log.Snapshot(new dev.pontoon.raft.log.SnapshotMeta(3, 1, config),
+        dev.pontoon.raft.log.Bytes.ofUtf8("state at 3"));
+    net.node(N1).snapshot = snapshot;
+    net.core(N1).snapshotAvailable(snapshot);
+
+    net.campaign(N1);
+    net.core(N1).propose(cmd("after"));
+    net.stabilize();
+    net.tickAll(3);
+
+    assertEquals(snapshot, net.node(N3).snapshot);
+    assertEquals(4, net.node(N3).store.firstIndex());
+    assertEquals(net.node(N1).store.entries(4, 7, Long.MAX_VALUE),
+        net.node(N3).store.entries(4, net.node(N3).store.lastIndex() + 1, Long.MAX_VALUE));
+    assertEquals(6, net.core(N3).commitIndex());
+    assertEquals(List.of("e4", "after"), commands(net.node(N3).applied), "only the entries after the snapshot");
+  }
+
+  /** A snapshot that is lost is sent again after an election timeout without an answer. */
+  @Test
+  void lostSnapshotIsSentAgain() {
+    var config = Fixtures.cluster(3);
+    var stores = new java.util.HashMap<NodeId, dev.pontoon.raft.engine.memory.InMemoryLogStore>();
+    stores.put(N1, Fixtures.store(1, null, 1, 1));
+    stores.get(N1).truncatePrefix(2, 1);
+    stores.put(N2, Fixtures.store(1, null, 1, 1));
+    Network net = new Network(config, Fixtures.plain(), 17, stores);
+    var snapshot = new dev.pontoon.raft.log.Snapshot(new dev.pontoon.raft.log.SnapshotMeta(2, 1, config),
+        dev.pontoon.raft.log.Bytes.ofUtf8("s"));
+    net.core(N1).snapshotAvailable(snapshot);
+    int[] sent = {0};
+    net.dropWhere(m -> m instanceof dev.pontoon.raft.message.InstallSnapshot && sent[0]++ == 0);
+
+    net.campaign(N1);
+    net.tickAll(25);
+
+    assertEquals(2, sent[0]);
+    assertEquals(snapshot, net.node(N3).snapshot);
+    assertEquals(3, net.core(N3).commitIndex());
   }
 
   private static NodeId otherThan(Network net, NodeId id) {

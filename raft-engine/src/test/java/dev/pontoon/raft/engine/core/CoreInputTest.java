@@ -168,4 +168,44 @@ class CoreInputTest {
     c.core.tick();
     assertNull(c.core.ready().hardState());
   }
+
+  /** Role changes follow the paper's state diagram: a leader never becomes (pre-)candidate directly. */
+  @Test
+  void illegalRoleTransitionsThrow() {
+    CoreUnderTest leader = CoreUnderTest.leader(3, Fixtures.plain(), 1);
+    assertThrows(IllegalStateException.class, leader.core::becomeCandidate);
+    assertThrows(IllegalStateException.class, leader.core::becomePreCandidate);
+    assertThrows(IllegalStateException.class, () -> leader.core.becomeLeader(true));
+    assertEquals(Role.LEADER, leader.core.role());
+
+    CoreUnderTest follower = CoreUnderTest.follower(3, 4);
+    assertThrows(IllegalStateException.class, () -> follower.core.becomeLeader(true));
+    assertThrows(IllegalStateException.class, () -> follower.core.becomeFollower(3, null));
+    assertEquals(4, follower.core.term());
+  }
+
+  @Test
+  void nullArgumentsAreRejected() {
+    CoreUnderTest c = CoreUnderTest.leader(3, Fixtures.plain(), 1);
+    assertThrows(NullPointerException.class, () -> c.core.propose(null));
+    assertThrows(NullPointerException.class, () -> c.core.transferLeadership(null));
+    assertThrows(NullPointerException.class, () -> c.core.advance(null));
+    assertEquals(1, c.core.status().lastIndex());
+  }
+
+  /** A snapshot whose last included term is impossible is refused and changes nothing. */
+  @Test
+  void followerRefusesAMalformedSnapshot() {
+    CoreUnderTest c = CoreUnderTest.follower(3, 2, 1);
+
+    c.step(new InstallSnapshot(N2, N1, 2, 10, 3, Fixtures.cluster(3), 0, Bytes.ofUtf8("s"), true));
+    c.step(new InstallSnapshot(N2, N1, 2, 10, 0, Fixtures.cluster(3), 0, Bytes.ofUtf8("s"), true));
+
+    Ready ready = c.persist();
+    assertNull(ready.snapshotToInstall());
+    assertEquals(List.of(new InstallSnapshotResponse(N1, N2, 2, 10, 0, false),
+        new InstallSnapshotResponse(N1, N2, 2, 10, 0, false)), ready.sendAfterSync());
+    assertEquals(1, c.core.status().lastIndex());
+    assertEquals(0, c.core.commitIndex());
+  }
 }

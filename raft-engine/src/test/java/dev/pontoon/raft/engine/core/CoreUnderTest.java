@@ -75,7 +75,6 @@ final class CoreUnderTest {
     if (ready.snapshotToInstall() != null) {
       var meta = ready.snapshotToInstall().meta();
       store.truncatePrefix(meta.lastIncludedIndex(), meta.lastIncludedTerm());
-      store.truncateSuffix(meta.lastIncludedIndex() + 1);
     }
     if (!ready.entriesToAppend().isEmpty()) {
       long first = ready.entriesToAppend().get(0).index();

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.pontoon.raft.NodeId;
 import dev.pontoon.raft.Role;
 import dev.pontoon.raft.log.HardState;
 import dev.pontoon.raft.log.LogEntry;
@@ -190,4 +191,19 @@ class LeaderElectionTest {
     assertEquals(Role.LEADER, c.core.role());
     assertEquals(1, c.core.term());
   }
+
+  /** Split votes resolve: with every node campaigning at once, randomized timeouts elect one leader (§5.2). */
+  @Test
+  void splitVotesResolve() {
+    Network net = new Network(4, Fixtures.plain(), 5);
+    for (NodeId id : net.nodes.keySet()) {
+      net.core(id).campaign(); // all candidates of term 1: nobody can win it
+    }
+    net.stabilize();
+    assertEquals(null, net.leader());
+
+    NodeId leader = net.elect(200);
+    assertTrue(net.core(leader).term() >= 2);
+  }
+
 }

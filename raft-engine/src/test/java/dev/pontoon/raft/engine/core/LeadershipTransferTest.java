@@ -1,6 +1,5 @@
 package dev.pontoon.raft.engine.core;
 
-import static dev.pontoon.raft.engine.core.CoreUnderTest.appends;
 import static dev.pontoon.raft.engine.core.Fixtures.N1;
 import static dev.pontoon.raft.engine.core.Fixtures.N2;
 import static dev.pontoon.raft.engine.core.Fixtures.N3;

@@ -8,6 +8,7 @@ import static dev.pontoon.raft.engine.core.Fixtures.cmd;
 import static dev.pontoon.raft.engine.core.Fixtures.entries;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pontoon.raft.log.LogEntry;
@@ -278,5 +279,58 @@ class LogReplicationTest {
     assertEquals(List.of(
         new AppendEntries(N1, N2, 2, 1, 2, List.of(), 1, 3),
         new AppendEntries(N1, N3, 2, 1, 2, List.of(), 1, 4)), appends(c.persist()));
+  }
+
+  /** A follower that needs entries the leader has compacted away moves to SNAPSHOT: no AppendEntries, only heartbeats. */
+  @Test
+  void followerBehindTheCompactedLogWaitsForASnapshot() {
+    dev.pontoon.raft.engine.memory.InMemoryLogStore store = Fixtures.store(1, null, 1, 1, 1, 1);
+    store.truncatePrefix(3, 1);
+    RaftCore core = new RaftCore(N1, Fixtures.cluster(3), Fixtures.plain(), store, store.loadHardState(), 3,
+        new java.util.SplittableRandom(1));
+    core.campaign();
+    core.step(new dev.pontoon.raft.message.RequestVoteResponse(N2, N1, 2, true, false));
+    Ready elected = core.ready();
+    store.append(elected.entriesToAppend());
+    core.advance(elected);
+
+    core.step(new AppendEntriesResponse(N3, N1, 2, false, 0, 0, 1, 2)); // n3's log is empty
+
+    assertTrue(appends(core.ready()).isEmpty());
+    core.tick();
+    core.tick();
+    List<AppendEntries> heartbeats = appends(core.ready());
+    assertEquals(List.of(new AppendEntries(N1, N3, 2, 3, 1, List.of(), 3, 4)),
+        heartbeats.stream().filter(a -> a.to().equals(N3)).toList());
+    core.checkInvariants();
+  }
+
+  /** With a snapshot announced, a follower behind the compacted log is sent it; its answer resumes replication after it (§7). */
+  @Test
+  void leaderSendsItsSnapshotAndResumesAfterIt() {
+    dev.pontoon.raft.engine.memory.InMemoryLogStore store = Fixtures.store(1, null, 1, 1, 1, 1);
+    store.truncatePrefix(3, 1);
+    RaftCore core = new RaftCore(N1, Fixtures.cluster(3), Fixtures.plain(), store, store.loadHardState(), 3,
+        new java.util.SplittableRandom(1));
+    var snapshot = new dev.pontoon.raft.log.Snapshot(
+        new dev.pontoon.raft.log.SnapshotMeta(3, 1, Fixtures.cluster(3)), dev.pontoon.raft.log.Bytes.ofUtf8("s3"));
+    core.snapshotAvailable(snapshot);
+    core.campaign();
+    core.step(new dev.pontoon.raft.message.RequestVoteResponse(N2, N1, 2, true, false));
+    Ready elected = core.ready();
+    store.append(elected.entriesToAppend());
+    core.advance(elected);
+
+    core.step(new AppendEntriesResponse(N3, N1, 2, false, 0, 0, 1, 2));
+    assertEquals(List.of(new dev.pontoon.raft.message.InstallSnapshot(N1, N3, 2, 3, 1, Fixtures.cluster(3), 0,
+        dev.pontoon.raft.log.Bytes.ofUtf8("s3"), true)), core.ready().sendNow());
+
+    core.step(new dev.pontoon.raft.message.InstallSnapshotResponse(N3, N1, 2, 3, 2, true));
+
+    assertEquals(new CoreStatus.PeerProgress(3, 6), core.status().progress().get(N3));
+    assertEquals(List.of(new AppendEntries(N1, N3, 2, 3, 1, List.of(entries(1, 1, 1, 1).get(3),
+        LogEntry.noOp(5, 2)), 3, 3)), appends(core.ready()));
+    assertThrows(NullPointerException.class, () -> core.snapshotAvailable(null));
+    core.checkInvariants();
   }
 }

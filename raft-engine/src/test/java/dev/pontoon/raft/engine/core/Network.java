@@ -34,6 +34,8 @@ final class Network {
     InMemoryLogStore store;
     final List<LogEntry> applied = new ArrayList<>();
     final List<ReadState> reads = new ArrayList<>();
+    /** The latest snapshot this node holds (installed or announced), announced again on restart. */
+    dev.pontoon.raft.log.Snapshot snapshot;
     /** Readys written but not yet synced (two-phase mode): their sendAfterSync and advance wait. */
     final ArrayDeque<Ready> unsynced = new ArrayDeque<>();
     boolean down;
@@ -46,6 +48,7 @@ final class Network {
   private final ArrayDeque<RaftMessage> inFlight = new ArrayDeque<>();
   private final Set<List<NodeId>> cut = new HashSet<>();
   private Predicate<RaftMessage> dropFilter = m -> false;
+  private java.util.function.UnaryOperator<RaftMessage> rewrite = m -> m;
   /** Election Safety: term -> its leader. */
   private final Map<Long, NodeId> leaders = new HashMap<>();
   /** State Machine Safety: index -> the entry every node applied there. */
@@ -70,7 +73,12 @@ final class Network {
 
   private void start(NodeId id) {
     Node node = nodes.get(id);
-    node.core = new RaftCore(id, config, raftConfig, node.store, node.store.loadHardState(), 0, seeds.split());
+    // A compacted store stands for a snapshot the state machine already holds.
+    node.core = new RaftCore(id, config, raftConfig, node.store, node.store.loadHardState(),
+        node.store.firstIndex() - 1, seeds.split());
+    if (node.snapshot != null) {
+      node.core.snapshotAvailable(node.snapshot);
+    }
     node.applied.clear();
     node.down = false;
   }
@@ -121,6 +129,11 @@ final class Network {
 
   void dropWhere(Predicate<RaftMessage> filter) {
     this.dropFilter = filter;
+  }
+
+  /** Alters every delivered message, for peers that behave differently (e.g. give no hints). */
+  void rewriteWith(java.util.function.UnaryOperator<RaftMessage> rewrite) {
+    this.rewrite = rewrite;
   }
 
   /** Loses everything not synced (here: nothing is lost but volatile state and in-flight messages). */
@@ -199,7 +212,7 @@ final class Network {
     if (ready.snapshotToInstall() != null) {
       var meta = ready.snapshotToInstall().meta();
       node.store.truncatePrefix(meta.lastIncludedIndex(), meta.lastIncludedTerm());
-      node.store.truncateSuffix(meta.lastIncludedIndex() + 1);
+      node.snapshot = ready.snapshotToInstall();
     }
     if (!ready.entriesToAppend().isEmpty()) {
       long first = ready.entriesToAppend().get(0).index();
@@ -237,7 +250,6 @@ final class Network {
     if (ready.snapshotToInstall() != null) {
       var meta = ready.snapshotToInstall().meta();
       node.store.truncatePrefix(meta.lastIncludedIndex(), meta.lastIncludedTerm());
-      node.store.truncateSuffix(meta.lastIncludedIndex() + 1);
     }
     if (!ready.entriesToAppend().isEmpty()) {
       long first = ready.entriesToAppend().get(0).index();
@@ -265,6 +277,9 @@ final class Network {
     node.store.sync();
     while (!node.unsynced.isEmpty()) {
       Ready ready = node.unsynced.poll();
+      if (ready.snapshotToInstall() != null) {
+        node.snapshot = ready.snapshotToInstall(); // now durable: the snapshot store keeps it
+      }
       inFlight.addAll(ready.sendAfterSync());
       node.core.advance(ready);
       check(id);
@@ -294,6 +309,28 @@ final class Network {
     return inFlight.size();
   }
 
+  /**
+   * Compacts {@code id}'s log up to what it applied, as a runtime does after taking a snapshot,
+   * and announces the snapshot to its core. Only when everything written is synced.
+   */
+  void compact(NodeId id) {
+    Node node = nodes.get(id);
+    if (node.down || !node.unsynced.isEmpty() || node.applied.isEmpty()) {
+      return;
+    }
+    long index = node.applied.get(node.applied.size() - 1).index();
+    if (index < node.store.firstIndex() || index > node.store.lastIndex()) {
+      return;
+    }
+    long term = node.store.term(index);
+    node.store.truncatePrefix(index, term);
+    node.store.sync();
+    node.snapshot = new dev.pontoon.raft.log.Snapshot(new dev.pontoon.raft.log.SnapshotMeta(index, term, config),
+        dev.pontoon.raft.log.Bytes.ofUtf8("state at " + index));
+    node.core.snapshotAvailable(node.snapshot);
+    check(id);
+  }
+
   /** Log Matching (§5.3): if two logs hold an entry with the same index and term, they are identical up to it. */
   void checkLogMatching() {
     List<Node> all = new ArrayList<>(nodes.values());
@@ -302,8 +339,9 @@ final class Network {
         InMemoryLogStore a = all.get(i).store;
         InMemoryLogStore b = all.get(j).store;
         long last = Math.min(a.lastIndex(), b.lastIndex());
+        long first = Math.max(a.firstIndex(), b.firstIndex());
         boolean matched = false;
-        for (long k = last; k >= 1; k--) {
+        for (long k = last; k >= first; k--) {
           LogEntry x = a.entries(k, k + 1, Long.MAX_VALUE).get(0);
           LogEntry y = b.entries(k, k + 1, Long.MAX_VALUE).get(0);
           matched |= x.term() == y.term();
@@ -329,7 +367,7 @@ final class Network {
     if (to == null || to.down || cut.contains(List.of(m.from(), m.to())) || dropFilter.test(m)) {
       return;
     }
-    to.core.step(m);
+    to.core.step(rewrite.apply(m));
     check(m.to());
   }
 
@@ -342,6 +380,9 @@ final class Network {
       if (previous == null) {
         // Leader Completeness (§5.4): a new leader holds every entry committed before it.
         for (LogEntry e : appliedAt.values()) {
+          if (e.index() < core.log.firstIndex()) {
+            continue; // compacted into a snapshot of committed entries
+          }
           assertTrue(e.index() <= core.log.lastIndex() && core.log.term(e.index()) == e.term(),
               "Leader Completeness violated: " + id + " at term " + core.term() + " lacks " + e);
         }

@@ -1,0 +1,201 @@
+package dev.pontoon.benchmarks.loadgen;
+
+import dev.pontoon.raft.NodeId;
+import dev.pontoon.raft.RaftNodeStatus;
+import dev.pontoon.raft.Role;
+import dev.pontoon.raft.engine.RaftServer;
+import dev.pontoon.raft.engine.memory.InMemoryLogStore;
+import dev.pontoon.raft.engine.memory.InMemoryNetwork;
+import dev.pontoon.raft.log.Bytes;
+import dev.pontoon.raft.log.ClusterConfig;
+import dev.pontoon.raft.statemachine.StateMachine;
+import dev.pontoon.raft.storage.LogStore;
+import dev.pontoon.raft.storage.rocksdb.RocksDbLogStore;
+import dev.pontoon.raft.storage.rocksdb.RocksDbLogStoreConfig;
+import dev.pontoon.raft.transport.Transport;
+import dev.pontoon.raft.transport.netty.NettyTransport;
+import dev.pontoon.raft.transport.netty.NettyTransportConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * A cluster of {@link RaftServer}s in this JVM, on in-memory or RocksDB log stores, connected by
+ * the in-memory network or by Netty over loopback. Node {@code n1} is the bootstrap leader, so that
+ * an in-memory cluster takes writes as soon as it is built (over Netty, connections come up
+ * first; see {@link #awaitLeader}). For benchmarks and the load generator.
+ */
+public final class InProcessCluster implements AutoCloseable {
+
+  /** How the nodes talk. */
+  public enum TransportKind {
+    /** Messages are handed from loop to loop in memory. */
+    MEMORY,
+    /** Netty over loopback TCP. */
+    NETTY
+  }
+
+  /** Where the nodes keep their logs. */
+  public enum StoreKind {
+    /** {@code InMemoryLogStore}: no disk. */
+    MEMORY,
+    /** {@code RocksDbLogStore} in a fresh temporary directory per node, deleted on close. */
+    ROCKSDB
+  }
+
+  private final List<RaftServer> servers = new ArrayList<>();
+  private final RaftServer leader;
+  private final Path dataDirectory;
+
+  /** Builds and starts {@code size} nodes on in-memory log stores. */
+  public InProcessCluster(int size, TransportKind kind) {
+    this(size, kind, StoreKind.MEMORY);
+  }
+
+  /** Builds and starts {@code size} nodes. */
+  public InProcessCluster(int size, TransportKind kind, StoreKind store) {
+    List<String> names = new ArrayList<>();
+    for (int i = 1; i <= size; i++) {
+      names.add("n" + i);
+    }
+    ClusterConfig config = ClusterConfig.ofVoters(names.toArray(String[]::new));
+    Map<NodeId, Transport> transports = kind == TransportKind.MEMORY ? memory(config) : netty(config);
+    NodeId first = NodeId.of("n1");
+    dataDirectory = store == StoreKind.ROCKSDB ? createTempDirectory() : null;
+    for (NodeId id : config.voters()) {
+      LogStore logStore = store == StoreKind.ROCKSDB
+          ? RocksDbLogStore.open(RocksDbLogStoreConfig.of(dataDirectory.resolve(id.value()), "loadgen", id))
+          : new InMemoryLogStore();
+      servers.add(RaftServer.builder().nodeId(id).cluster(config).transport(transports.get(id))
+          .logStore(logStore).stateMachine(new CountingStateMachine()).bootstrapLeader(first).build());
+    }
+    leader = servers.get(0);
+  }
+
+  private static Path createTempDirectory() {
+    try {
+      return Files.createTempDirectory("pontoon-loadgen-");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void deleteRecursively(Path root) {
+    try (Stream<Path> paths = Files.walk(root)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The bootstrap leader. */
+  public RaftServer leader() {
+    return leader;
+  }
+
+  /** The node with this id, if it is a member. */
+  public Optional<RaftServer> server(NodeId id) {
+    return servers.stream().filter(s -> s.id().equals(id)).findFirst();
+  }
+
+  /**
+   * Waits until one node is leader, every node knows it, and it committed everything in its log
+   * (so that its term's first entries are committed).
+   *
+   * @throws IllegalStateException if that does not happen within {@code timeout}
+   */
+  public RaftServer awaitLeader(Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (System.nanoTime() < deadline) {
+      Optional<RaftServer> stable = stableLeader();
+      if (stable.isPresent()) {
+        return stable.get();
+      }
+      TimeUnit.MILLISECONDS.sleep(10);
+    }
+    throw new IllegalStateException("no stable leader within " + timeout);
+  }
+
+  private Optional<RaftServer> stableLeader() {
+    List<RaftServer> leaders = servers.stream().filter(s -> s.status().role() == Role.LEADER).toList();
+    if (leaders.size() != 1) {
+      return Optional.empty();
+    }
+    RaftNodeStatus status = leaders.get(0).status();
+    boolean known = servers.stream().allMatch(s -> status.id().equals(s.status().leader()));
+    return known && status.commitIndex() == status.lastLogIndex() ? Optional.of(leaders.get(0)) : Optional.empty();
+  }
+
+  @Override
+  public void close() {
+    servers.forEach(RaftServer::close);
+    if (dataDirectory != null) {
+      deleteRecursively(dataDirectory);
+    }
+  }
+
+  private static Map<NodeId, Transport> memory(ClusterConfig config) {
+    InMemoryNetwork network = new InMemoryNetwork();
+    Map<NodeId, Transport> out = new LinkedHashMap<>();
+    for (NodeId id : config.voters()) {
+      out.put(id, network.transport(id));
+    }
+    return out;
+  }
+
+  private static Map<NodeId, Transport> netty(ClusterConfig config) {
+    Map<NodeId, InetSocketAddress> addresses = new LinkedHashMap<>();
+    for (NodeId id : config.voters()) {
+      addresses.put(id, new InetSocketAddress("127.0.0.1", freePort()));
+    }
+    Map<NodeId, Transport> out = new LinkedHashMap<>();
+    for (NodeId id : config.voters()) {
+      NettyTransportConfig.Builder b = NettyTransportConfig.builder(id, 1).listenAddress(addresses.get(id));
+      addresses.forEach((peer, address) -> {
+        if (!peer.equals(id)) {
+          b.peer(peer, address);
+        }
+      });
+      out.put(id, new NettyTransport(b.build()));
+    }
+    return out;
+  }
+
+  private static int freePort() {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Counts applied commands; the smallest state machine that still does the apply work. */
+  private static final class CountingStateMachine implements StateMachine {
+    private long applied;
+
+    @Override
+    public Bytes apply(long index, Bytes command) {
+      applied++;
+      return Bytes.EMPTY;
+    }
+
+    @Override
+    public Bytes query(Bytes query) {
+      return Bytes.ofUtf8(Long.toString(applied));
+    }
+  }
+}

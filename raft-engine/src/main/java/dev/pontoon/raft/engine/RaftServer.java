@@ -1,0 +1,103 @@
+package dev.pontoon.raft.engine;
+
+import dev.pontoon.raft.NodeId;
+import dev.pontoon.raft.RaftNode;
+import dev.pontoon.raft.RaftNodeStatus;
+import dev.pontoon.raft.engine.runtime.NodeRuntime;
+import dev.pontoon.raft.log.Bytes;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * A running Raft node, embedded in the host application: build one per member with
+ * {@link #builder()}, then {@link #submit} commands and {@link #read} state.
+ *
+ * <pre>{@code
+ * RaftServer node = RaftServer.builder()
+ *     .nodeId("n1")
+ *     .cluster(ClusterConfig.ofVoters("n1", "n2", "n3"))
+ *     .transport(network.transport(NodeId.of("n1")))
+ *     .logStore(new InMemoryLogStore())
+ *     .stateMachine(new MyStateMachine())
+ *     .build();
+ * }</pre>
+ *
+ * <p><b>Threads.</b> Each node runs an event loop ({@code pontoon-<id>-loop}) that alone owns the
+ * Raft state, a sync thread ({@code -sync}) that writes and fsyncs the log in batches (group
+ * commit), an apply thread ({@code -apply}) that calls the {@code StateMachine}, and a tick
+ * thread ({@code -tick}) unless a tick source is injected. Every method here is thread-safe and
+ * never blocks except {@link #close()}; futures complete on node threads, so callbacks must not
+ * block.
+ *
+ * <p><b>Durability.</b> A submitted command's future completes only after the command is
+ * committed (stored durably on a quorum) and applied on this node.
+ *
+ * <p><b>Failure.</b> If the log store throws, or the state machine throws from {@code apply},
+ * the node stops: every pending future completes with {@code NodeStoppedException} carrying the
+ * cause, the failure is logged once, and the stores and transport are closed.
+ *
+ * @see RaftServerBuilder
+ */
+public final class RaftServer implements RaftNode {
+
+  private final NodeRuntime runtime;
+
+  RaftServer(NodeRuntime runtime) {
+    this.runtime = runtime;
+  }
+
+  /** A builder for a new node; see {@link RaftServerBuilder} for every option and its default. */
+  public static RaftServerBuilder builder() {
+    return new RaftServerBuilder();
+  }
+
+  @Override
+  public NodeId id() {
+    return runtime.id();
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Fails fast with {@code OverloadedException} when the configured bound on pending
+   * proposals or pending bytes is reached, with {@code NotLeaderException} (carrying the leader
+   * hint) on a non-leader, and with {@code IndeterminateStateException} when leadership is lost
+   * before the command commits or the proposal timeout runs out. If another term's entry is
+   * applied at the command's index, the command was never committed: {@code NotLeaderException}.
+   */
+  @Override
+  public CompletableFuture<Bytes> submit(Bytes command) {
+    return runtime.submit(command);
+  }
+
+  /**
+   * {@inheritDoc}
+   *
+   * <p>Runs on the leader only ({@code NotLeaderException} with the leader hint elsewhere). The
+   * query runs on the apply thread, so it never overlaps an apply; an exception it throws fails
+   * only this read's future.
+   */
+  @Override
+  public CompletableFuture<Bytes> read(Bytes query) {
+    return runtime.read(query);
+  }
+
+  @Override
+  public CompletableFuture<Void> transferLeadership(NodeId target) {
+    return runtime.transferLeadership(target);
+  }
+
+  @Override
+  public RaftNodeStatus status() {
+    return runtime.status();
+  }
+
+  @Override
+  public void close() {
+    runtime.close();
+  }
+
+  @Override
+  public String toString() {
+    return "RaftServer[" + runtime.id() + "]";
+  }
+}

@@ -1,0 +1,346 @@
+package dev.pontoon.raft.engine;
+
+import dev.pontoon.raft.NodeId;
+import dev.pontoon.raft.engine.core.RaftConfig;
+import dev.pontoon.raft.engine.memory.InMemorySnapshotStore;
+import dev.pontoon.raft.engine.runtime.NodeOptions;
+import dev.pontoon.raft.engine.runtime.NodeRuntime;
+import dev.pontoon.raft.engine.runtime.TickSource;
+import dev.pontoon.raft.log.ClusterConfig;
+import dev.pontoon.raft.statemachine.StateMachine;
+import dev.pontoon.raft.storage.LogStore;
+import dev.pontoon.raft.storage.SnapshotStore;
+import dev.pontoon.raft.transport.Transport;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.composite.CompositeMeterRegistry;
+import java.time.Duration;
+import java.util.SplittableRandom;
+
+/**
+ * Builds and starts a {@link RaftServer}. Required: {@link #nodeId}, {@link #cluster},
+ * {@link #transport}, {@link #logStore} and {@link #stateMachine}; everything else has a default.
+ *
+ * <p>Every option is checked when set: a bad value throws {@link IllegalArgumentException}
+ * naming the rule and the value, setting an option twice (or two options that conflict) throws
+ * {@link IllegalStateException}. {@link #build()} checks what spans options.
+ *
+ * <p><b>Threading.</b> Not thread-safe; use one builder from one thread, once.
+ */
+public final class RaftServerBuilder {
+
+  /**
+   * Default length of one tick: with {@link RaftConfig#defaults()}, heartbeats every 100 ms and
+   * election timeouts of 500 ms to 1 s.
+   */
+  public static final Duration DEFAULT_TICK_INTERVAL = Duration.ofMillis(50);
+  /** Default bound on proposals accepted and not yet answered. */
+  public static final int DEFAULT_MAX_PENDING_PROPOSALS = 16_384;
+  /** Default bound on the command bytes of those proposals. */
+  public static final long DEFAULT_MAX_PENDING_BYTES = 64L * 1024 * 1024;
+  /** Default time a proposal may wait for its commit. */
+  public static final Duration DEFAULT_PROPOSAL_TIMEOUT = Duration.ofSeconds(10);
+  /** Default clock-drift bound of lease reads: clocks may run 10% apart. */
+  public static final double DEFAULT_CLOCK_DRIFT_BOUND = 0.1;
+
+  private NodeId nodeId;
+  private ClusterConfig cluster;
+  private Transport transport;
+  private LogStore logStore;
+  private SnapshotStore snapshotStore;
+  private StateMachine stateMachine;
+  private RaftConfig raftConfig;
+  private int[] electionTimeoutTicks;
+  private Integer heartbeatTicks;
+  private Duration tickInterval;
+  private TickSource tickSource;
+  private MeterRegistry meterRegistry;
+  private String groupId;
+  private Integer maxPendingProposals;
+  private Long maxPendingBytes;
+  private Duration proposalTimeout;
+  private ReadMode readMode;
+  private Double clockDriftBound;
+  private Long randomSeed;
+  private NodeId bootstrapLeader;
+  private boolean built;
+
+  RaftServerBuilder() {}
+
+  /** This node's id; must be a member of {@link #cluster}. Required. */
+  public RaftServerBuilder nodeId(NodeId id) {
+    requireArgument(id != null, "nodeId must not be null");
+    requireState(nodeId == null, "nodeId was already set to " + nodeId);
+    nodeId = id;
+    return this;
+  }
+
+  /** Shorthand for {@code nodeId(NodeId.of(id))}. */
+  public RaftServerBuilder nodeId(String id) {
+    requireArgument(id != null, "nodeId must not be null");
+    return nodeId(NodeId.of(id));
+  }
+
+  /**
+   * The cluster's initial configuration. Used when neither a snapshot nor the log holds a
+   * configuration, that is on a node's first start. Required.
+   */
+  public RaftServerBuilder cluster(ClusterConfig config) {
+    requireArgument(config != null, "cluster must not be null");
+    requireState(cluster == null, "cluster was already set to " + cluster);
+    cluster = config;
+    return this;
+  }
+
+  /** How this node exchanges messages; the node starts it and closes it on close. Required. */
+  public RaftServerBuilder transport(Transport value) {
+    requireArgument(value != null, "transport must not be null");
+    requireState(transport == null, "transport was already set");
+    transport = value;
+    return this;
+  }
+
+  /**
+   * Where the log and the hard state live; recovered on build, closed on close. The store must
+   * not be shared with another running node. Required.
+   */
+  public RaftServerBuilder logStore(LogStore value) {
+    requireArgument(value != null, "logStore must not be null");
+    requireState(logStore == null, "logStore was already set");
+    logStore = value;
+    return this;
+  }
+
+  /** Where the latest snapshot lives; restored on build. Default: a new in-memory store. */
+  public RaftServerBuilder snapshotStore(SnapshotStore value) {
+    requireArgument(value != null, "snapshotStore must not be null");
+    requireState(snapshotStore == null, "snapshotStore was already set");
+    snapshotStore = value;
+    return this;
+  }
+
+  /** The application's replicated state, fresh (or as the snapshot store restores it). Required. */
+  public RaftServerBuilder stateMachine(StateMachine value) {
+    requireArgument(value != null, "stateMachine must not be null");
+    requireState(stateMachine == null, "stateMachine was already set");
+    stateMachine = value;
+    return this;
+  }
+
+  /**
+   * The whole core configuration, in ticks. Default: {@link RaftConfig#defaults()}. Cannot be
+   * combined with {@link #electionTimeoutTicks} or {@link #heartbeatTicks}.
+   */
+  public RaftServerBuilder raftConfig(RaftConfig value) {
+    requireArgument(value != null, "raftConfig must not be null");
+    requireState(raftConfig == null, "raftConfig was already set");
+    requireState(electionTimeoutTicks == null && heartbeatTicks == null,
+        "raftConfig cannot be combined with electionTimeoutTicks or heartbeatTicks: set the ticks on the RaftConfig");
+    raftConfig = value;
+    return this;
+  }
+
+  /** The randomized election timeout is drawn from {@code [minTicks, maxTicksExclusive)} (§5.2). */
+  public RaftServerBuilder electionTimeoutTicks(int minTicks, int maxTicksExclusive) {
+    requireArgument(minTicks > 0, "electionTimeoutTicks min (" + minTicks + ") must be positive");
+    requireArgument(maxTicksExclusive > minTicks, "electionTimeoutTicks max (" + maxTicksExclusive
+        + ") must be greater than min (" + minTicks + ")");
+    requireState(electionTimeoutTicks == null, "electionTimeoutTicks was already set");
+    requireState(raftConfig == null, "electionTimeoutTicks cannot be combined with raftConfig: set it on the RaftConfig");
+    electionTimeoutTicks = new int[] {minTicks, maxTicksExclusive};
+    return this;
+  }
+
+  /** How many ticks between a leader's heartbeats; less than the minimum election timeout. */
+  public RaftServerBuilder heartbeatTicks(int ticks) {
+    requireArgument(ticks > 0, "heartbeatTicks (" + ticks + ") must be positive");
+    requireState(heartbeatTicks == null, "heartbeatTicks was already set to " + heartbeatTicks);
+    requireState(raftConfig == null, "heartbeatTicks cannot be combined with raftConfig: set it on the RaftConfig");
+    heartbeatTicks = ticks;
+    return this;
+  }
+
+  /** How long one tick lasts. Default {@link #DEFAULT_TICK_INTERVAL}. */
+  public RaftServerBuilder tickInterval(Duration interval) {
+    requireArgument(interval != null, "tickInterval must not be null");
+    requireArgument(!interval.isNegative() && !interval.isZero(), "tickInterval (" + interval + ") must be positive");
+    requireState(tickInterval == null, "tickInterval was already set to " + tickInterval);
+    tickInterval = interval;
+    return this;
+  }
+
+  /**
+   * Where ticks come from, for tests that advance time by hand. Default: a timer thread ticking
+   * every {@link #tickInterval}. The tick interval still tells how long a tick is meant to last
+   * (for lease reads).
+   */
+  public RaftServerBuilder tickSource(TickSource source) {
+    requireArgument(source != null, "tickSource must not be null");
+    requireState(tickSource == null, "tickSource was already set");
+    tickSource = source;
+    return this;
+  }
+
+  /** Where the node's {@code raft.*} meters go. Default: none are kept. No global registry is used. */
+  public RaftServerBuilder meterRegistry(MeterRegistry registry) {
+    requireArgument(registry != null, "meterRegistry must not be null");
+    requireState(meterRegistry == null, "meterRegistry was already set");
+    meterRegistry = registry;
+    return this;
+  }
+
+  /** The Raft group's name, used as the {@code group} tag of every meter. Default {@code "default"}. */
+  public RaftServerBuilder groupId(String id) {
+    requireArgument(id != null && !id.isBlank(), "groupId must not be blank: '" + id + "'");
+    requireState(groupId == null, "groupId was already set to " + groupId);
+    groupId = id;
+    return this;
+  }
+
+  /** Most proposals accepted and not yet answered; beyond it submit fails with OverloadedException. */
+  public RaftServerBuilder maxPendingProposals(int count) {
+    requireArgument(count > 0, "maxPendingProposals (" + count + ") must be positive");
+    requireState(maxPendingProposals == null, "maxPendingProposals was already set to " + maxPendingProposals);
+    maxPendingProposals = count;
+    return this;
+  }
+
+  /** Most command bytes accepted and not yet answered; beyond it submit fails with OverloadedException. */
+  public RaftServerBuilder maxPendingBytes(long bytes) {
+    requireArgument(bytes > 0, "maxPendingBytes (" + bytes + ") must be positive");
+    requireState(maxPendingBytes == null, "maxPendingBytes was already set to " + maxPendingBytes);
+    maxPendingBytes = bytes;
+    return this;
+  }
+
+  /** How long a proposal may wait for its commit before failing with IndeterminateStateException. */
+  public RaftServerBuilder proposalTimeout(Duration timeout) {
+    requireArgument(timeout != null, "proposalTimeout must not be null");
+    requireArgument(!timeout.isNegative() && !timeout.isZero(), "proposalTimeout (" + timeout + ") must be positive");
+    requireState(proposalTimeout == null, "proposalTimeout was already set to " + proposalTimeout);
+    proposalTimeout = timeout;
+    return this;
+  }
+
+  /** How reads are served. Default {@link ReadMode#READ_INDEX}; {@link ReadMode#LEASE} needs CheckQuorum. */
+  public RaftServerBuilder readMode(ReadMode mode) {
+    requireArgument(mode != null, "readMode must not be null");
+    requireState(readMode == null, "readMode was already set to " + readMode);
+    readMode = mode;
+    return this;
+  }
+
+  /**
+   * For {@link ReadMode#LEASE}: how far apart, as a fraction, the nodes' clock rates may drift.
+   * The lease lasts {@code (electionTimeoutMinTicks − 1) × tickInterval × (1 − bound)} from when
+   * a quorum's acknowledged heartbeats were sent. Default
+   * {@link #DEFAULT_CLOCK_DRIFT_BOUND}.
+   */
+  public RaftServerBuilder clockDriftBound(double bound) {
+    requireArgument(bound >= 0 && bound < 1, "clockDriftBound (" + bound + ") must be in [0, 1)");
+    requireState(clockDriftBound == null, "clockDriftBound was already set to " + clockDriftBound);
+    clockDriftBound = bound;
+    return this;
+  }
+
+  /** Seed of the core's random generator (election timeouts), for reproducible runs. Default: random. */
+  public RaftServerBuilder randomSeed(long seed) {
+    requireState(randomSeed == null, "randomSeed was already set to " + randomSeed);
+    randomSeed = seed;
+    return this;
+  }
+
+  /**
+   * Starts a <em>new</em> cluster with {@code leader} as leader of term 1 at once, without an
+   * election (the core's {@code bootstrapAsLeader}). <b>Every</b> member of the new cluster
+   * must name the same voter: on its first start (empty log, hard state term 0), each member
+   * durably records a vote for {@code leader} in term 1, so that no other node can win term 1
+   * (one vote per term, §5.2). On a restart, or when the store is not new, the option does
+   * nothing. Default: no bootstrap; the first leader is elected.
+   */
+  public RaftServerBuilder bootstrapLeader(NodeId leader) {
+    requireArgument(leader != null, "bootstrapLeader must not be null");
+    requireState(bootstrapLeader == null, "bootstrapLeader was already set to " + bootstrapLeader);
+    bootstrapLeader = leader;
+    return this;
+  }
+
+  /**
+   * This node is the bootstrap leader of a new cluster: {@code bootstrapLeader(nodeId)}. The other
+   * members must be built with {@code bootstrapLeader(thisNodesId)}.
+   */
+  public RaftServerBuilder bootstrapAsLeader() {
+    requireState(nodeId != null, "bootstrapAsLeader needs nodeId to be set first");
+    return bootstrapLeader(nodeId);
+  }
+
+  /**
+   * Recovers hard state and log from the log store, restores the latest snapshot if any, and
+   * starts the node.
+   *
+   * @throws IllegalStateException if a required option is missing or options conflict
+   * @throws RuntimeException what recovery met (a failing store); nothing is started then
+   */
+  public RaftServer build() {
+    requireState(!built, "build() was already called on this builder");
+    requireState(nodeId != null, "nodeId is required");
+    requireState(cluster != null, "cluster is required");
+    requireState(transport != null, "transport is required");
+    requireState(logStore != null, "logStore is required");
+    requireState(stateMachine != null, "stateMachine is required");
+    requireState(cluster.contains(nodeId), "nodeId " + nodeId + " is not a member of the cluster " + cluster);
+    requireState(bootstrapLeader == null || cluster.voters().contains(bootstrapLeader),
+        "bootstrapLeader " + bootstrapLeader + " is not a voter of the cluster " + cluster);
+    RaftConfig config = effectiveRaftConfig();
+    Duration tick = tickInterval != null ? tickInterval : DEFAULT_TICK_INTERVAL;
+    ReadMode mode = readMode != null ? readMode : ReadMode.READ_INDEX;
+    requireState(mode != ReadMode.LEASE || config.checkQuorum(),
+        "readMode LEASE needs checkQuorum (thesis §6.4.1), but the RaftConfig has checkQuorum=false");
+    requireState(clockDriftBound == null || mode == ReadMode.LEASE, "clockDriftBound applies only to readMode LEASE");
+    long leaseNanos = mode == ReadMode.LEASE ? leaseNanos(config, tick) : 0;
+    built = true;
+    NodeOptions options = new NodeOptions(nodeId, cluster, transport, logStore,
+        snapshotStore != null ? snapshotStore : new InMemorySnapshotStore(), stateMachine, config, tick,
+        tickSource != null ? tickSource : TickSource.fixedRate(tick, "pontoon-" + nodeId.value() + "-tick"),
+        meterRegistry != null ? meterRegistry : new CompositeMeterRegistry(), groupId != null ? groupId : "default",
+        maxPendingProposals != null ? maxPendingProposals : DEFAULT_MAX_PENDING_PROPOSALS,
+        maxPendingBytes != null ? maxPendingBytes : DEFAULT_MAX_PENDING_BYTES,
+        proposalTimeout != null ? proposalTimeout : DEFAULT_PROPOSAL_TIMEOUT, leaseNanos,
+        randomSeed != null ? randomSeed : new SplittableRandom().nextLong(), bootstrapLeader);
+    return new RaftServer(NodeRuntime.start(options));
+  }
+
+  private RaftConfig effectiveRaftConfig() {
+    if (raftConfig != null) {
+      return raftConfig;
+    }
+    RaftConfig config = RaftConfig.defaults();
+    int heartbeat = heartbeatTicks != null ? heartbeatTicks : config.heartbeatTicks();
+    int min = electionTimeoutTicks != null ? electionTimeoutTicks[0] : config.electionTimeoutMinTicks();
+    int max = electionTimeoutTicks != null ? electionTimeoutTicks[1] : config.electionTimeoutMaxTicks();
+    requireState(heartbeat < min,
+        "heartbeatTicks (" + heartbeat + ") must be less than the minimum election timeout (" + min + " ticks)");
+    return config.withHeartbeatTicks(heartbeat).withElectionTimeoutTicks(min, max);
+  }
+
+  private long leaseNanos(RaftConfig config, Duration tick) {
+    double drift = clockDriftBound != null ? clockDriftBound : DEFAULT_CLOCK_DRIFT_BOUND;
+    // A follower refuses votes while fewer than electionTimeoutMinTicks ticks passed since it heard
+    // from this leader (thesis §4.2.3); the first of those ticks may come at once, so only
+    // (min - 1) full ticks of its clock are guaranteed, and its clock may run fast by the drift bound.
+    long nanos = (long) ((config.electionTimeoutMinTicks() - 1) * (double) tick.toNanos() * (1 - drift));
+    requireState(nanos > 0, "lease (" + nanos + " ns) must be positive");
+    return nanos;
+  }
+
+  private static void requireArgument(boolean condition, String message) {
+    if (!condition) {
+      throw new IllegalArgumentException(message);
+    }
+  }
+
+  private static void requireState(boolean condition, String message) {
+    if (!condition) {
+      throw new IllegalStateException(message);
+    }
+  }
+}

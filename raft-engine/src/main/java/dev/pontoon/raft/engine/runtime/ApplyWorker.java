@@ -1,0 +1,135 @@
+package dev.pontoon.raft.engine.runtime;
+
+import dev.pontoon.raft.log.Bytes;
+import dev.pontoon.raft.log.EntryKind;
+import dev.pontoon.raft.log.LogEntry;
+import dev.pontoon.raft.log.Snapshot;
+import dev.pontoon.raft.statemachine.StateMachine;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.PriorityQueue;
+import java.util.function.Consumer;
+
+/**
+ * The apply thread: applies committed entries to the {@link StateMachine} in log order, installs
+ * snapshots, and runs linearizable reads once their read index is applied, so that a query never
+ * overlaps an apply.
+ *
+ * <p>An exception from {@code StateMachine.apply} or a snapshot restore is fatal for the node (the
+ * replicas could otherwise diverge); an exception from a query fails only that read.
+ */
+final class ApplyWorker {
+
+  /** Work for the apply thread. */
+  sealed interface Task permits Entries, Read, Restore {}
+
+  /** Committed entries, in log order. */
+  record Entries(List<LogEntry> entries) implements Task {}
+
+  /** A read to answer once {@code readIndex} is applied. */
+  record Read(long readIndex, PendingRead read) implements Task {}
+
+  /** A snapshot to install in place of the whole state. */
+  record Restore(Snapshot snapshot) implements Task {}
+
+  /** Told of each applied entry (with its result for a command) and of each restored snapshot. */
+  interface Listener {
+    void applied(LogEntry entry, Bytes result);
+
+    void restored(Snapshot snapshot);
+
+    void readDone(PendingRead read);
+  }
+
+  private final StateMachine stateMachine;
+  private final Listener listener;
+  private final BatchingThread<Task> thread;
+  private final PriorityQueue<Read> waiting =
+      new PriorityQueue<>((a, b) -> Long.compare(a.readIndex(), b.readIndex()));
+  private volatile long lastApplied;
+
+  ApplyWorker(String threadName, StateMachine stateMachine, long appliedIndex, Listener listener,
+      Consumer<Throwable> onFatal) {
+    this.stateMachine = stateMachine;
+    this.listener = listener;
+    this.lastApplied = appliedIndex;
+    this.thread = new BatchingThread<>(threadName, 1024, this::handle, onFatal);
+  }
+
+  void start() {
+    thread.start();
+  }
+
+  void stop() {
+    thread.stop();
+  }
+
+  /** Index of the last entry applied (or restored from a snapshot). Any thread. */
+  long lastApplied() {
+    return lastApplied;
+  }
+
+  /** Queues {@code task}; false if the thread is stopping. */
+  boolean submit(Task task) {
+    return thread.offer(task);
+  }
+
+  private void handle(List<Task> batch) throws IOException {
+    for (Task task : batch) {
+      if (task instanceof Entries e) {
+        apply(e.entries());
+      } else if (task instanceof Read r) {
+        waiting.add(r);
+      } else if (task instanceof Restore r) {
+        restore(r.snapshot());
+      }
+      serveReads();
+    }
+  }
+
+  private void apply(List<LogEntry> entries) {
+    for (LogEntry e : entries) {
+      if (e.index() <= lastApplied) {
+        // Already in the state (re-delivered after a snapshot restore): apply each index once.
+        continue;
+      }
+      if (e.index() != lastApplied + 1) {
+        throw new IllegalStateException("committed entry " + e.index() + " does not follow the last applied index "
+            + lastApplied + ": the log would be applied with a hole");
+      }
+      Bytes result = e.kind() == EntryKind.COMMAND ? stateMachine.apply(e.index(), e.payload()) : null;
+      lastApplied = e.index();
+      listener.applied(e, result);
+    }
+  }
+
+  private void restore(Snapshot snapshot) throws IOException {
+    long index = snapshot.meta().lastIncludedIndex();
+    if (index <= lastApplied) {
+      return;
+    }
+    try (var in = new java.io.ByteArrayInputStream(snapshot.data().toByteArray())) {
+      stateMachine.restoreSnapshot(in);
+    } catch (UncheckedIOException e) {
+      throw e.getCause();
+    }
+    lastApplied = index;
+    listener.restored(snapshot);
+  }
+
+  private void serveReads() {
+    Read head;
+    while ((head = waiting.peek()) != null && head.readIndex() <= lastApplied) {
+      waiting.poll();
+      PendingRead read = head.read();
+      try {
+        Bytes answer = stateMachine.query(read.query());
+        read.future().complete(answer);
+      } catch (RuntimeException e) {
+        read.future().completeExceptionally(e);
+      }
+      listener.readDone(read);
+    }
+  }
+}

@@ -1,0 +1,358 @@
+package dev.pontoon.raft.engine.runtime;
+
+import dev.pontoon.raft.IndeterminateStateException;
+import dev.pontoon.raft.NodeId;
+import dev.pontoon.raft.NotLeaderException;
+import dev.pontoon.raft.RaftException;
+import dev.pontoon.raft.Role;
+import dev.pontoon.raft.engine.core.CoreStatus;
+import dev.pontoon.raft.engine.core.Proposal;
+import dev.pontoon.raft.engine.core.RaftCore;
+import dev.pontoon.raft.engine.core.ReadState;
+import dev.pontoon.raft.engine.core.Ready;
+import dev.pontoon.raft.log.Bytes;
+import dev.pontoon.raft.log.LogEntry;
+import dev.pontoon.raft.message.AppendEntries;
+import dev.pontoon.raft.message.AppendEntriesResponse;
+import dev.pontoon.raft.message.RaftMessage;
+import dev.pontoon.raft.storage.LogReader;
+import dev.pontoon.raft.transport.Transport;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The event loop's side of a node: owns the {@link RaftCore} and turns ticks, inbound messages
+ * and client requests into core calls, then carries out each {@link Ready} as its Javadoc
+ * requires.
+ *
+ * <p><b>Threading.</b> Every method runs on the event-loop thread, except {@link #failAll},
+ * which runs once the loop has stopped. No field needs a lock; the read map is shared with the
+ * apply thread and is concurrent.
+ */
+final class CoreDriver {
+
+  private static final Logger LOG = LoggerFactory.getLogger(CoreDriver.class);
+
+  /* implementation notes
+   *
+   * Order of a Ready (see its Javadoc): sendNow leaves at once, in parallel with the write
+   * (§10.2.1 of the thesis: a leader may write its log in parallel with replicating it, and
+   * counts itself only once durable, i.e. after advance). Everything that writes goes to the
+   * sync worker; a Ready that writes nothing but was produced while earlier writes are still
+   * syncing follows them through the same queue, so that its sendAfterSync (for example an ack
+   * naming a match index those writes hold) never overtakes them and advance stays in order.
+   * Committed entries and reads go to the apply thread right away: they are committed on a
+   * quorum, so applying them does not wait for this node's own copy.
+   */
+
+  private final NodeRuntime runtime;
+  private final NodeId id;
+  private final RaftCore core;
+  private final LogReader log;
+  private final Transport transport;
+  private final NodeMetrics metrics;
+  private final PendingProposals proposals;
+  private final SyncWorker sync;
+  private final ApplyWorker apply;
+  private final LeaderLease lease;
+  private final boolean leaseReads;
+  private final long proposalTimeoutNanos;
+  private final int transferTimeoutTicks;
+  private final Map<Long, PendingRead> reads = new ConcurrentHashMap<>();
+  private final List<Transfer> transfers = new ArrayList<>();
+
+  /** The core's status as last published. */
+  private CoreStatus last;
+  /** The status {@link #observe} last compared against: role and leader changes are seen against it. */
+  private CoreStatus observed;
+  private int syncsInFlight;
+  private long handedOutCommit;
+  private long nextReadId;
+  private long ticks;
+  private long termWithOwnCommit = -1;
+  /** A term in which a leadership transfer was requested: no lease reads in it (see canReadOnLease). */
+  private long termWithTransfer = -1;
+
+  private record Transfer(NodeId target, CompletableFuture<Void> future, long deadlineTick) {}
+
+  CoreDriver(NodeRuntime runtime, RaftCore core, NodeOptions options, NodeMetrics metrics,
+      PendingProposals proposals, SyncWorker sync, ApplyWorker apply, long appliedIndex) {
+    this.runtime = runtime;
+    this.id = options.id();
+    this.core = core;
+    this.log = options.logStore();
+    this.transport = options.transport();
+    this.metrics = metrics;
+    this.proposals = proposals;
+    this.sync = sync;
+    this.apply = apply;
+    this.leaseReads = options.leaseReads();
+    this.lease = new LeaderLease(id, options.leaseNanos());
+    this.proposalTimeoutNanos = options.proposalTimeout().toNanos();
+    this.transferTimeoutTicks = options.raftConfig().electionTimeoutMaxTicks();
+    this.handedOutCommit = appliedIndex;
+    this.last = core.status();
+    this.observed = last;
+    runtime.publish(last);
+  }
+
+  void tick() {
+    if (runtime.isStopping()) {
+      return;
+    }
+    core.tick();
+    ticks++;
+    proposals.expire(System.nanoTime(), p -> new IndeterminateStateException(
+        "proposal at index " + p.index + " not committed within the proposal timeout; it may still commit"));
+    for (Iterator<Transfer> it = transfers.iterator(); it.hasNext();) {
+      Transfer t = it.next();
+      if (ticks >= t.deadlineTick()) {
+        it.remove();
+        t.future().completeExceptionally(new IndeterminateStateException("leadership transfer to " + t.target()
+            + " did not complete within " + transferTimeoutTicks + " ticks"));
+      }
+    }
+  }
+
+  void receive(RaftMessage message) {
+    if (runtime.isStopping()) {
+      return;
+    }
+    metrics.received(message);
+    if (leaseReads && message instanceof AppendEntriesResponse response) {
+      lease.onResponse(response);
+    }
+    try {
+      core.step(message);
+    } catch (IllegalArgumentException e) {
+      // Bad input from a peer loses nothing: the message is dropped, the node goes on.
+      LOG.warn("{}: dropped {} from {}: {}", id, message.getClass().getSimpleName(), message.from(), e.getMessage());
+    }
+  }
+
+  void propose(Bytes command, CompletableFuture<Bytes> future, long startNanos) {
+    if (runtime.isStopping()) {
+      proposals.release(command.size());
+      future.completeExceptionally(runtime.stoppedException());
+      return;
+    }
+    Proposal p;
+    try {
+      p = core.propose(command);
+    } catch (NotLeaderException e) {
+      // The core's refusal carries the best hint: the leader, or the target of a transfer under way.
+      proposals.release(command.size());
+      metrics.rejected("not_leader");
+      future.completeExceptionally(e);
+      return;
+    }
+    metrics.proposals.increment();
+    proposals.add(new PendingProposal(p.index(), p.term(), command.size(), startNanos,
+        startNanos + proposalTimeoutNanos, future));
+  }
+
+  void read(Bytes query, CompletableFuture<Bytes> future) {
+    if (runtime.isStopping()) {
+      future.completeExceptionally(runtime.stoppedException());
+      return;
+    }
+    long readId = ++nextReadId;
+    PendingRead read = new PendingRead(readId, query, future);
+    reads.put(readId, read);
+    if (leaseReads && canReadOnLease()) {
+      // Thesis §6.4.1: within its lease the leader's commit index is current; no round needed.
+      metrics.leaseReads.increment();
+      apply.submit(new ApplyWorker.Read(last.commitIndex(), read));
+      return;
+    }
+    try {
+      core.readIndex(readId);
+      metrics.readIndexReads.increment();
+    } catch (NotLeaderException e) {
+      reads.remove(readId);
+      future.completeExceptionally(e);
+    }
+  }
+
+  void transfer(NodeId target, CompletableFuture<Void> future) {
+    if (runtime.isStopping()) {
+      future.completeExceptionally(runtime.stoppedException());
+      return;
+    }
+    if (target.equals(last.leader())) {
+      future.complete(null);
+      return;
+    }
+    try {
+      core.transferLeadership(target);
+    } catch (NotLeaderException e) {
+      future.completeExceptionally(e);
+      return;
+    } catch (IllegalArgumentException e) {
+      future.completeExceptionally(e);
+      return;
+    }
+    transfers.add(new Transfer(target, future, ticks + transferTimeoutTicks));
+    termWithTransfer = last.term();
+  }
+
+  /** The sync worker made {@code batch} durable: now its acks may leave (Ready's contract). */
+  void durable(List<Ready> batch) {
+    if (runtime.isStopping()) {
+      return;
+    }
+    for (Ready ready : batch) {
+      ready.sendAfterSync().forEach(this::send);
+      core.advance(ready);
+      syncsInFlight--;
+    }
+  }
+
+  /** After each batch of loop tasks: carry out what the core produced, then publish status. */
+  void afterBatch() {
+    while (!runtime.isStopping() && core.hasReady()) {
+      Ready ready = core.ready();
+      // Published before committed entries reach the apply thread, so that a status never
+      // shows lastApplied above commitIndex.
+      publish();
+      handle(ready);
+    }
+    publish();
+    observe(observed, last);
+    observed = last;
+  }
+
+  private void handle(Ready ready) {
+    ready.sendNow().forEach(this::send);
+    boolean writes = ready.hardState() != null || !ready.entriesToAppend().isEmpty()
+        || ready.snapshotToInstall() != null;
+    if (writes || syncsInFlight > 0) {
+      syncsInFlight++;
+      sync.submit(ready);
+    } else {
+      ready.sendAfterSync().forEach(this::send);
+      core.advance(ready);
+    }
+    if (ready.snapshotToInstall() != null) {
+      apply.submit(new ApplyWorker.Restore(ready.snapshotToInstall()));
+    }
+    List<LogEntry> committed = ready.committedEntries();
+    if (!committed.isEmpty()) {
+      handedOutCommit = committed.get(committed.size() - 1).index();
+      apply.submit(new ApplyWorker.Entries(committed));
+    }
+    for (ReadState rs : ready.readsReady()) {
+      PendingRead read = reads.get(rs.requestId());
+      if (read != null) {
+        apply.submit(new ApplyWorker.Read(rs.readIndex(), read));
+      }
+    }
+    for (Long readId : ready.readsAborted()) {
+      PendingRead read = reads.remove(readId);
+      if (read != null) {
+        read.future().completeExceptionally(notLeader());
+      }
+    }
+  }
+
+  private void observe(CoreStatus before, CoreStatus now) {
+    boolean wasLeader = before.role() == Role.LEADER;
+    boolean sameTerm = before.term() == now.term();
+    if (before.role() != now.role() || !sameTerm) {
+      LOG.info("{} is {} at term {} (leader {})", id, now.role(), now.term(), now.leader());
+    }
+    if (wasLeader && (now.role() != Role.LEADER || !sameTerm)) {
+      int failed = proposals.failAbove(handedOutCommit, new IndeterminateStateException(
+          id + " lost leadership before commit; the command may still commit"));
+      LOG.info("{} is no longer leader (term {}); {} pending proposals answered as indeterminate", id, now.term(),
+          failed);
+      lease.reset(-1);
+    }
+    if (now.role() == Role.CANDIDATE && (before.role() != Role.CANDIDATE || !sameTerm)) {
+      metrics.electionsStarted.increment();
+    }
+    if (now.role() == Role.LEADER && (!wasLeader || !sameTerm)) {
+      lease.reset(now.term());
+      now.config().members().stream().filter(m -> !m.equals(id)).forEach(p -> metrics.trackPeer(p, runtime));
+    }
+    if (now.leader() != null && !now.leader().equals(before.leader())) {
+      metrics.leaderChanges.increment();
+    }
+    if (!transfers.isEmpty() && now.leader() != null) {
+      for (Iterator<Transfer> it = transfers.iterator(); it.hasNext();) {
+        Transfer t = it.next();
+        if (t.target().equals(now.leader())) {
+          it.remove();
+          t.future().complete(null);
+        }
+      }
+    }
+  }
+
+  /**
+   * Thesis §6.4.1: lease reads need the lease, a commit in this term, and no transfer requested in
+   * this term: the target's TimeoutNow election bypasses the followers' lease (thesis §3.10), and a
+   * late TimeoutNow could elect it even after the transfer seemed abandoned.
+   */
+  private boolean canReadOnLease() {
+    if (last.role() != Role.LEADER || termWithTransfer == last.term()) {
+      return false;
+    }
+    if (termWithOwnCommit != last.term()) {
+      // §6.4 step 1: until an entry of its own term commits, a new leader's commit index may be stale.
+      long commit = last.commitIndex();
+      if (commit == 0 || commit < log.firstIndex() || commit > log.lastIndex() || log.term(commit) != last.term()) {
+        return false;
+      }
+      termWithOwnCommit = last.term();
+    }
+    return lease.isValid(last.config(), System.nanoTime());
+  }
+
+  private void send(RaftMessage message) {
+    metrics.sent(message);
+    if (leaseReads && message instanceof AppendEntries append) {
+      lease.onSend(append, System.nanoTime());
+    }
+    try {
+      transport.send(message);
+    } catch (RuntimeException e) {
+      // The transport contract says send never throws; if one does, the message is lost, which Raft tolerates.
+      LOG.warn("{}: transport threw on send to {}; message dropped", id, message.to(), e);
+    }
+  }
+
+  private void publish() {
+    last = Objects.requireNonNull(core.status(), "core.status()");
+    runtime.publish(last);
+  }
+
+  private NotLeaderException notLeader() {
+    return new NotLeaderException(id, last.leader());
+  }
+
+  /** The apply thread answered {@code read}. */
+  void readDone(PendingRead read) {
+    reads.remove(read.id());
+  }
+
+  /** Fails every waiting request; called once the node's threads have stopped. */
+  void failAll(RaftException error) {
+    proposals.failAll(error);
+    for (PendingRead read : new ArrayList<>(reads.values())) {
+      read.future().completeExceptionally(error);
+    }
+    reads.clear();
+    for (Transfer t : transfers) {
+      t.future().completeExceptionally(error);
+    }
+    transfers.clear();
+  }
+}

@@ -1,0 +1,61 @@
+package dev.pontoon.raft.engine.runtime;
+
+import dev.pontoon.raft.NodeId;
+import dev.pontoon.raft.engine.core.RaftConfig;
+import dev.pontoon.raft.log.ClusterConfig;
+import dev.pontoon.raft.statemachine.StateMachine;
+import dev.pontoon.raft.storage.LogStore;
+import dev.pontoon.raft.storage.SnapshotStore;
+import dev.pontoon.raft.transport.Transport;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * Everything a {@link NodeRuntime} is started with, already validated by
+ * {@code RaftServer.Builder}. Internal: hosts use the builder.
+ *
+ * @param id this node
+ * @param cluster the initial configuration (used when neither snapshot nor log holds one)
+ * @param transport carries messages; the node starts and closes it
+ * @param logStore the log and hard state; the node closes it
+ * @param snapshotStore the latest snapshot; the node closes it
+ * @param stateMachine the application's state
+ * @param raftConfig core timing and flow control, in ticks
+ * @param tickInterval how long one tick lasts
+ * @param tickSource where ticks come from
+ * @param registry where meters go
+ * @param groupId the {@code group} tag of every meter
+ * @param maxPendingProposals most proposals accepted and not yet answered
+ * @param maxPendingBytes most command bytes accepted and not yet answered
+ * @param proposalTimeout how long a proposal may wait for its commit
+ * @param leaseNanos for lease reads, how long a quorum's acknowledgement keeps this leader's lease;
+ *     0 for ReadIndex reads
+ * @param randomSeed seed of the core's random generator
+ * @param bootstrapLeader on a new cluster, the node that starts as leader of term 1, or null
+ */
+public record NodeOptions(NodeId id, ClusterConfig cluster, Transport transport, LogStore logStore,
+    SnapshotStore snapshotStore, StateMachine stateMachine, RaftConfig raftConfig, Duration tickInterval,
+    TickSource tickSource, MeterRegistry registry, String groupId, int maxPendingProposals, long maxPendingBytes,
+    Duration proposalTimeout, long leaseNanos, long randomSeed, NodeId bootstrapLeader) {
+
+  public NodeOptions {
+    Objects.requireNonNull(id, "id");
+    Objects.requireNonNull(cluster, "cluster");
+    Objects.requireNonNull(transport, "transport");
+    Objects.requireNonNull(logStore, "logStore");
+    Objects.requireNonNull(snapshotStore, "snapshotStore");
+    Objects.requireNonNull(stateMachine, "stateMachine");
+    Objects.requireNonNull(raftConfig, "raftConfig");
+    Objects.requireNonNull(tickInterval, "tickInterval");
+    Objects.requireNonNull(tickSource, "tickSource");
+    Objects.requireNonNull(registry, "registry");
+    Objects.requireNonNull(groupId, "groupId");
+    Objects.requireNonNull(proposalTimeout, "proposalTimeout");
+  }
+
+  /** Whether reads are served from the leader's lease instead of a ReadIndex round. */
+  public boolean leaseReads() {
+    return leaseNanos > 0;
+  }
+}

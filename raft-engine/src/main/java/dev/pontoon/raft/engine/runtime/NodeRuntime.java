@@ -1,0 +1,370 @@
+package dev.pontoon.raft.engine.runtime;
+
+import dev.pontoon.raft.NodeId;
+import dev.pontoon.raft.NodeStoppedException;
+import dev.pontoon.raft.NotLeaderException;
+import dev.pontoon.raft.OverloadedException;
+import dev.pontoon.raft.RaftNodeStatus;
+import dev.pontoon.raft.RaftNodeStatus.FollowerProgress;
+import dev.pontoon.raft.engine.core.CoreStatus;
+import dev.pontoon.raft.engine.core.RaftCore;
+import dev.pontoon.raft.log.Bytes;
+import dev.pontoon.raft.log.ClusterConfig;
+import dev.pontoon.raft.log.HardState;
+import dev.pontoon.raft.log.LogEntry;
+import dev.pontoon.raft.log.Snapshot;
+import dev.pontoon.raft.storage.LogStore;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A live Raft node: the core on its event loop, the sync worker (group commit), the apply thread
+ * and the tick source, wired together. Internal to the engine: hosts build one with
+ * {@code RaftServer.builder()}, which validates every option first.
+ *
+ * <p>Threads are named {@code pontoon-<node>-loop}, {@code -sync}, {@code -apply}, {@code -tick},
+ * and {@code -stop} for the short-lived thread that stops a node after a fatal failure.
+ */
+public final class NodeRuntime {
+
+  private static final Logger LOG = LoggerFactory.getLogger(NodeRuntime.class);
+  /**
+   * Most loop tasks run before the core's Ready is carried out: large enough to batch many
+   * proposals into one append, small enough that ticks and acks are never held back for long.
+   */
+  private static final int LOOP_BATCH = 1024;
+
+  private final NodeOptions options;
+  private final NodeId id;
+  private final NodeMetrics metrics;
+  private final PendingProposals proposals;
+  private final BatchingThread<Runnable> loop;
+  private final SyncWorker sync;
+  private final ApplyWorker apply;
+  private final CoreDriver driver;
+  private final TickSource ticks;
+  private final Object stopLock = new Object();
+  private final AtomicBoolean failed = new AtomicBoolean();
+  private volatile CoreStatus coreStatus;
+  private volatile long snapshotIndex;
+  private volatile boolean stopping;
+  private volatile Throwable failure;
+  private volatile Thread stopper;
+  private boolean stopped;
+
+  private NodeRuntime(NodeOptions options) {
+    this.options = options;
+    this.id = options.id();
+    String prefix = "pontoon-" + id.value() + "-";
+    this.metrics = new NodeMetrics(options.registry(), options.groupId(), id, this);
+    this.proposals = new PendingProposals(options.maxPendingProposals(), options.maxPendingBytes(), metrics);
+    Optional<Snapshot> snapshot = options.snapshotStore().latest();
+    long appliedIndex = snapshot.map(s -> restore(s)).orElse(0L);
+    ClusterConfig config = snapshot.map(s -> s.meta().config()).orElse(options.cluster());
+    HardState hardState = recoverHardState(snapshot.isPresent());
+    RaftCore core = new RaftCore(id, config, options.raftConfig(), options.logStore(), hardState, appliedIndex,
+        new SplittableRandom(options.randomSeed()));
+    if (isBootstrapLeader(hardState, snapshot.isPresent())) {
+      core.bootstrapAsLeader();
+    }
+    this.loop = new BatchingThread<>(prefix + "loop", LOOP_BATCH, this::runLoopBatch, this::fail);
+    this.sync = new SyncWorker(prefix + "sync", options.logStore(), options.snapshotStore(), metrics,
+        this::onDurable, this::fail);
+    this.apply = new ApplyWorker(prefix + "apply", options.stateMachine(), appliedIndex, new ApplyListener(),
+        this::fail);
+    this.driver = new CoreDriver(this, core, options, metrics, proposals, sync, apply, appliedIndex);
+    this.ticks = options.tickSource();
+    LOG.info("{} recovered: term {}, vote {}, log [{}, {}], snapshot at {}", id, hardState.currentTerm(),
+        hardState.votedFor(), options.logStore().firstIndex(), options.logStore().lastIndex(), appliedIndex);
+  }
+
+  /**
+   * Recovers a node from its stores and starts its threads, transport and ticks.
+   *
+   * @throws RuntimeException whatever recovery met (a failing store, a snapshot the state
+   *     machine cannot read); then nothing was started and the caller still owns the stores
+   */
+  public static NodeRuntime start(NodeOptions options) {
+    Objects.requireNonNull(options, "options");
+    NodeRuntime runtime;
+    try {
+      runtime = new NodeRuntime(options);
+    } catch (RuntimeException | Error e) {
+      // Recovery failed: nothing was started; drop the meters registered so far.
+      NodeMetrics.removeAll(options.registry(), options.groupId(), options.id());
+      throw e;
+    }
+    try {
+      runtime.startThreads();
+    } catch (RuntimeException | Error e) {
+      runtime.stop(e);
+      throw e;
+    }
+    return runtime;
+  }
+
+  private void startThreads() {
+    apply.start();
+    sync.start();
+    loop.start();
+    options.transport().start(message -> {
+      if (id.equals(message.to())) {
+        loop.offer(() -> driver.receive(message));
+      }
+    });
+    Runnable tick = driver::tick;
+    ticks.start(() -> loop.offer(tick));
+  }
+
+  private long restore(Snapshot snapshot) {
+    try {
+      options.stateMachine().restoreSnapshot(new ByteArrayInputStream(snapshot.data().toByteArray()));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot restore the snapshot at index " + snapshot.meta().lastIncludedIndex(), e);
+    }
+    snapshotIndex = snapshot.meta().lastIncludedIndex();
+    return snapshotIndex;
+  }
+
+  /**
+   * A new cluster started with a bootstrap leader: every member records, before it ever runs,
+   * a vote for that leader in term 1. One vote per term (§5.2) then makes it the only possible
+   * leader of term 1, so it may lead at once, and any election starts at term 2.
+   */
+  private HardState recoverHardState(boolean hasSnapshot) {
+    LogStore store = options.logStore();
+    HardState state = store.loadHardState();
+    NodeId leader = options.bootstrapLeader();
+    if (leader != null && state.equals(HardState.INITIAL) && store.lastIndex() == 0 && !hasSnapshot) {
+      state = new HardState(1, leader);
+      store.saveHardState(state);
+      store.sync();
+      LOG.info("{} bootstrapped a new cluster with {} as leader of term 1", id, leader);
+    }
+    return state;
+  }
+
+  private boolean isBootstrapLeader(HardState state, boolean hasSnapshot) {
+    return id.equals(options.bootstrapLeader()) && state.equals(new HardState(1, id))
+        && options.logStore().lastIndex() == 0 && !hasSnapshot;
+  }
+
+  private void onDurable(List<dev.pontoon.raft.engine.core.Ready> batch) {
+    loop.offer(() -> driver.durable(batch));
+  }
+
+  /** This node's id. */
+  public NodeId id() {
+    return id;
+  }
+
+  /** See {@code RaftNode.submit}. */
+  public CompletableFuture<Bytes> submit(Bytes command) {
+    Objects.requireNonNull(command, "command");
+    if (stopping) {
+      metrics.rejected("stopped");
+      return CompletableFuture.failedFuture(stoppedException());
+    }
+    String overload = proposals.tryReserve(command.size());
+    if (overload != null) {
+      metrics.rejected("overloaded");
+      return CompletableFuture.failedFuture(new OverloadedException(id + " is overloaded: " + overload));
+    }
+    CompletableFuture<Bytes> future = new CompletableFuture<>();
+    long start = System.nanoTime();
+    if (!loop.offer(() -> driver.propose(command, future, start))) {
+      proposals.release(command.size());
+      future.completeExceptionally(stoppedException());
+    }
+    return future;
+  }
+
+  /** See {@code RaftNode.read}. */
+  public CompletableFuture<Bytes> read(Bytes query) {
+    Objects.requireNonNull(query, "query");
+    CompletableFuture<Bytes> future = new CompletableFuture<>();
+    if (stopping || !loop.offer(() -> driver.read(query, future))) {
+      future.completeExceptionally(stoppedException());
+    }
+    return future;
+  }
+
+  /** See {@code RaftNode.transferLeadership}. */
+  public CompletableFuture<Void> transferLeadership(NodeId target) {
+    Objects.requireNonNull(target, "target");
+    CompletableFuture<Void> future = new CompletableFuture<>();
+    if (stopping || !loop.offer(() -> driver.transfer(target, future))) {
+      future.completeExceptionally(stoppedException());
+    }
+    return future;
+  }
+
+  /** See {@code RaftNode.status}: built from the loop's last published core status. Never blocks. */
+  public RaftNodeStatus status() {
+    CoreStatus s = coreStatus;
+    Map<NodeId, FollowerProgress> followers = new HashMap<>();
+    s.progress().forEach((peer, p) -> {
+      if (!peer.equals(id)) {
+        followers.put(peer, new FollowerProgress(p.matchIndex(), p.nextIndex(), Math.max(0, s.lastIndex() - p.matchIndex())));
+      }
+    });
+    long applied = Math.min(apply.lastApplied(), Math.max(s.commitIndex(), snapshotIndex));
+    return new RaftNodeStatus(id, s.role(), s.term(), s.leader(), s.commitIndex(), applied, snapshotIndex,
+        s.lastIndex(), s.config(), followers);
+  }
+
+  /** Stops the node (see {@code RaftNode.close}). Idempotent; waits for every node thread. */
+  public void close() {
+    stop(null);
+    Thread t = stopper;
+    if (t != null && t != Thread.currentThread()) {
+      joinUninterruptibly(t);
+    }
+  }
+
+  void publish(CoreStatus status) {
+    coreStatus = status;
+  }
+
+  boolean isStopping() {
+    return stopping;
+  }
+
+  /** The exception with which requests fail once the node stops. */
+  NodeStoppedException stoppedException() {
+    Throwable cause = failure;
+    return cause == null ? new NodeStoppedException(id + " is stopped")
+        : new NodeStoppedException(id + " stopped after a fatal failure: " + cause, cause);
+  }
+
+  double commitIndex() {
+    CoreStatus s = coreStatus;
+    return s == null ? Double.NaN : s.commitIndex();
+  }
+
+  double term() {
+    CoreStatus s = coreStatus;
+    return s == null ? Double.NaN : s.term();
+  }
+
+  long lastApplied() {
+    return apply.lastApplied();
+  }
+
+  double followerLag(NodeId peer) {
+    CoreStatus s = coreStatus;
+    CoreStatus.PeerProgress p = s == null ? null : s.progress().get(peer);
+    return p == null ? Double.NaN : Math.max(0, s.lastIndex() - p.matchIndex());
+  }
+
+  private void runLoopBatch(List<Runnable> batch) {
+    for (Runnable task : batch) {
+      try {
+        task.run();
+      } catch (Throwable t) {
+        fail(t);
+      }
+    }
+    if (!stopping) {
+      try {
+        driver.afterBatch();
+      } catch (Throwable t) {
+        fail(t);
+      }
+    }
+  }
+
+  /** A fatal failure (storage, state machine, core): stop the node, reported once. */
+  private void fail(Throwable cause) {
+    if (stopping || !failed.compareAndSet(false, true)) {
+      return;
+    }
+    failure = cause;
+    stopping = true;
+    LOG.error("{} stopped after a fatal failure: {}", id, cause.toString(), cause);
+    Thread t = new Thread(() -> stop(cause), "pontoon-" + id.value() + "-stop");
+    stopper = t;
+    t.start();
+  }
+
+  private void stop(Throwable cause) {
+    synchronized (stopLock) {
+      if (stopped) {
+        return;
+      }
+      stopping = true;
+      closeQuietly(ticks, "tick source");
+      loop.stop();
+      sync.stop();
+      apply.stop();
+      // The loop has ended: run what it never ran, so that each request in it is failed.
+      for (Runnable task : loop.drain()) {
+        try {
+          task.run();
+        } catch (RuntimeException e) {
+          LOG.debug("{}: task failed while stopping", id, e);
+        }
+      }
+      driver.failAll(stoppedException());
+      closeQuietly(options.transport(), "transport");
+      closeQuietly(options.logStore(), "log store");
+      closeQuietly(options.snapshotStore(), "snapshot store");
+      metrics.close();
+      stopped = true;
+      LOG.info("{} stopped{}", id, cause == null ? "" : " after a fatal failure");
+    }
+  }
+
+  private void closeQuietly(AutoCloseable resource, String what) {
+    try {
+      resource.close();
+    } catch (Exception e) {
+      LOG.warn("{}: closing the {} failed", id, what, e);
+    }
+  }
+
+  private static void joinUninterruptibly(Thread t) {
+    boolean interrupted = false;
+    while (t.isAlive()) {
+      try {
+        t.join();
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** The apply thread's reports, routed to the pending requests. */
+  private final class ApplyListener implements ApplyWorker.Listener {
+    @Override
+    public void applied(LogEntry entry, Bytes result) {
+      proposals.applied(entry, result, () -> new NotLeaderException(id, coreStatus.leader()));
+    }
+
+    @Override
+    public void restored(Snapshot snapshot) {
+      snapshotIndex = snapshot.meta().lastIncludedIndex();
+      proposals.failUpTo(snapshotIndex, new dev.pontoon.raft.IndeterminateStateException(
+          "a snapshot up to index " + snapshotIndex + " replaced the log before this command was applied"));
+    }
+
+    @Override
+    public void readDone(PendingRead read) {
+      driver.readDone(read);
+    }
+  }
+}

@@ -1,0 +1,100 @@
+package dev.pontoon.raft.engine.runtime;
+
+import dev.pontoon.raft.engine.core.Ready;
+import dev.pontoon.raft.log.LogEntry;
+import dev.pontoon.raft.log.Snapshot;
+import dev.pontoon.raft.storage.LogStore;
+import dev.pontoon.raft.storage.SnapshotStore;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * Group commit: the thread that makes {@link Ready}s durable. It takes every queued Ready at
+ * once, writes them to the {@link LogStore} in production order (conflicting suffix truncated
+ * first, then the entries, then the hard state), calls {@link LogStore#sync()} once for the whole
+ * batch, and hands the batch back, still in order, for the event loop to send the
+ * {@code sendAfterSync} messages and {@code advance} the core.
+ *
+ * <p>While one batch syncs, the event loop goes on: new proposals and acknowledgements pile up
+ * in the queue and share the next sync. Any exception from the stores is fatal.
+ */
+final class SyncWorker {
+
+  private final LogStore logStore;
+  private final SnapshotStore snapshotStore;
+  private final NodeMetrics metrics;
+  private final Consumer<List<Ready>> onDurable;
+  private final BatchingThread<Ready> thread;
+
+  SyncWorker(String threadName, LogStore logStore, SnapshotStore snapshotStore, NodeMetrics metrics,
+      Consumer<List<Ready>> onDurable, Consumer<Throwable> onFatal) {
+    this.logStore = logStore;
+    this.snapshotStore = snapshotStore;
+    this.metrics = metrics;
+    this.onDurable = onDurable;
+    this.thread = new BatchingThread<>(threadName, 4096, this::persist, onFatal);
+  }
+
+  void start() {
+    thread.start();
+  }
+
+  void stop() {
+    thread.stop();
+  }
+
+  /** Queues a Ready to persist (or only to order, when it writes nothing); false if stopping. */
+  boolean submit(Ready ready) {
+    return thread.offer(ready);
+  }
+
+  private void persist(List<Ready> batch) {
+    boolean mustSync = false;
+    long entries = 0;
+    for (Ready ready : batch) {
+      if (ready.snapshotToInstall() != null) {
+        install(ready.snapshotToInstall());
+        mustSync = true;
+      }
+      // Figure 2: currentTerm and votedFor are persistent state, updated before responding to RPCs.
+      if (ready.hardState() != null) {
+        logStore.saveHardState(ready.hardState());
+      }
+      List<LogEntry> append = ready.entriesToAppend();
+      if (!append.isEmpty()) {
+        long first = append.get(0).index();
+        // §5.3: if an existing entry conflicts with a new one, delete it and all that follow it.
+        if (first <= logStore.lastIndex()) {
+          logStore.truncateSuffix(first);
+        }
+        logStore.append(append);
+        entries += append.size();
+      }
+      mustSync |= ready.mustSync() || ready.hardState() != null || !append.isEmpty();
+    }
+    if (mustSync) {
+      long start = System.nanoTime();
+      logStore.sync();
+      metrics.fsyncLatency.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+      if (entries > 0) {
+        metrics.appendBatchSize.record(entries);
+      }
+    }
+    onDurable.accept(List.copyOf(batch));
+  }
+
+  /** §7: save the snapshot, then discard the log it replaces (all of it if it conflicts). */
+  private void install(Snapshot snapshot) {
+    snapshotStore.save(snapshot);
+    long index = snapshot.meta().lastIncludedIndex();
+    long term = snapshot.meta().lastIncludedTerm();
+    boolean logAgrees = index >= logStore.firstIndex() - 1 && index <= logStore.lastIndex()
+        && logStore.term(index) == term;
+    if (!logAgrees && logStore.lastIndex() >= logStore.firstIndex()) {
+      // Figure 13 step 7: a log that does not hold the snapshot's last entry is discarded entirely.
+      logStore.truncateSuffix(logStore.firstIndex());
+    }
+    logStore.truncatePrefix(index, term);
+  }
+}

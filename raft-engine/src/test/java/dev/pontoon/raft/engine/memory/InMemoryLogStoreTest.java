@@ -1,0 +1,71 @@
+package dev.pontoon.raft.engine.memory;
+
+import static org.junit.jupiter.api.Assertions.assertAll;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.pontoon.raft.NodeId;
+import dev.pontoon.raft.log.HardState;
+import dev.pontoon.raft.storage.LogStore;
+import dev.pontoon.raft.storage.LogStoreContract;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The in-memory store passes the {@link LogStoreContract}; its "restart" is
+ * {@link InMemoryLogStore#durableCopy()}, which models a crash by keeping only what was synced.
+ */
+class InMemoryLogStoreTest extends LogStoreContract {
+
+  @Override
+  protected LogStore newStore() {
+    return new InMemoryLogStore();
+  }
+
+  @Override
+  protected boolean isDurable() {
+    return true;
+  }
+
+  @Override
+  protected LogStore reopen(LogStore store) {
+    store.close();
+    return ((InMemoryLogStore) store).durableCopy();
+  }
+
+  @Test
+  void durableCopyLosesEverythingWrittenAfterTheLastSync() {
+    InMemoryLogStore memory = (InMemoryLogStore) store;
+    memory.saveHardState(new HardState(1, NodeId.of("n1")));
+    memory.append(entries(1, 3, 1));
+    memory.sync();
+    memory.saveHardState(new HardState(2, null));
+    memory.truncateSuffix(2);
+    memory.append(entries(2, 4, 2));
+    memory.truncatePrefix(1, 1);
+
+    InMemoryLogStore crashed = memory.durableCopy();
+
+    assertAll(
+        () -> assertEquals(1, crashed.firstIndex()),
+        () -> assertEquals(entries(1, 3, 1), crashed.entries(1, 4, Long.MAX_VALUE)),
+        () -> assertEquals(new HardState(1, NodeId.of("n1")), crashed.loadHardState()));
+  }
+
+  @Test
+  void syncReplaysEveryWriteInCallOrderOnTheDurableImage() {
+    InMemoryLogStore memory = (InMemoryLogStore) store;
+    memory.append(entries(1, 5, 1));
+    memory.truncateSuffix(4);
+    memory.append(entries(4, 6, 2));
+    memory.truncatePrefix(2, 1);
+    memory.saveHardState(new HardState(2, NodeId.of("n2")));
+
+    memory.sync();
+    InMemoryLogStore restarted = memory.durableCopy();
+
+    assertAll(
+        () -> assertEquals(3, restarted.firstIndex()),
+        () -> assertEquals(memory.entries(3, 7, Long.MAX_VALUE), restarted.entries(3, 7, Long.MAX_VALUE)),
+        () -> assertEquals(1, restarted.term(2)),
+        () -> assertEquals(new HardState(2, NodeId.of("n2")), restarted.loadHardState()));
+  }
+}

@@ -1,0 +1,112 @@
+package dev.pontoon.raft.engine.runtime;
+
+import dev.pontoon.raft.engine.memory.InMemoryLogStore;
+import dev.pontoon.raft.log.HardState;
+import dev.pontoon.raft.log.LogEntry;
+import dev.pontoon.raft.storage.LogStore;
+import dev.pontoon.raft.storage.StorageException;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/** A real in-memory store whose sync fails, or stalls, on command, as a dying or slow disk would. */
+final class FailingLogStore implements LogStore {
+
+  private final InMemoryLogStore delegate = new InMemoryLogStore();
+  private volatile boolean failing;
+  private volatile CountDownLatch stall = new CountDownLatch(0);
+  private final AtomicInteger stalledSyncs = new AtomicInteger();
+  private volatile int closes;
+
+  /** From now on every sync waits until {@link #resumeSyncs()}. */
+  void stallSyncs() {
+    stall = new CountDownLatch(1);
+  }
+
+  /** Lets stalled and later syncs proceed. */
+  void resumeSyncs() {
+    stall.countDown();
+  }
+
+  /** How many syncs are waiting or have waited on a stall. */
+  int stalledSyncs() {
+    return stalledSyncs.get();
+  }
+
+  /** From now on every sync throws. */
+  void failSyncs() {
+    failing = true;
+  }
+
+  int closes() {
+    return closes;
+  }
+
+  @Override
+  public void sync() {
+    CountDownLatch current = stall;
+    if (current.getCount() > 0) {
+      stalledSyncs.incrementAndGet();
+      try {
+        current.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new StorageException("interrupted while stalled");
+      }
+    }
+    if (failing) {
+      throw new StorageException("disk failed");
+    }
+    delegate.sync();
+  }
+
+  @Override
+  public HardState loadHardState() {
+    return delegate.loadHardState();
+  }
+
+  @Override
+  public void saveHardState(HardState state) {
+    delegate.saveHardState(state);
+  }
+
+  @Override
+  public void append(List<LogEntry> entries) {
+    delegate.append(entries);
+  }
+
+  @Override
+  public void truncateSuffix(long fromIndex) {
+    delegate.truncateSuffix(fromIndex);
+  }
+
+  @Override
+  public void truncatePrefix(long lastIncludedIndex, long lastIncludedTerm) {
+    delegate.truncatePrefix(lastIncludedIndex, lastIncludedTerm);
+  }
+
+  @Override
+  public long firstIndex() {
+    return delegate.firstIndex();
+  }
+
+  @Override
+  public long lastIndex() {
+    return delegate.lastIndex();
+  }
+
+  @Override
+  public long term(long index) {
+    return delegate.term(index);
+  }
+
+  @Override
+  public List<LogEntry> entries(long fromIndex, long toIndex, long maxBytes) {
+    return delegate.entries(fromIndex, toIndex, maxBytes);
+  }
+
+  @Override
+  public void close() {
+    closes++;
+  }
+}

@@ -1,0 +1,100 @@
+package dev.pontoon.raft.engine.runtime;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.pontoon.raft.IndeterminateStateException;
+import dev.pontoon.raft.NodeId;
+import dev.pontoon.raft.NotLeaderException;
+import dev.pontoon.raft.log.Bytes;
+import dev.pontoon.raft.log.LogEntry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import org.junit.jupiter.api.Test;
+
+class PendingProposalsTest {
+
+  private final PendingProposals pending = new PendingProposals(2, 100,
+      new NodeMetrics(new SimpleMeterRegistry(), "g", NodeId.of("n1"), null));
+
+  private PendingProposal add(long index, long term, int size, long deadline) {
+    assertNull(pending.tryReserve(size));
+    PendingProposal p = new PendingProposal(index, term, size, 0, deadline, new CompletableFuture<>());
+    pending.add(p);
+    return p;
+  }
+
+  private static Throwable cause(CompletableFuture<Bytes> f) {
+    try {
+      f.get();
+      throw new AssertionError("future completed normally");
+    } catch (ExecutionException e) {
+      return e.getCause();
+    } catch (InterruptedException e) {
+      throw new AssertionError(e);
+    }
+  }
+
+  @Test
+  void reservationBeyondTheCountBoundIsRefusedWithTheLimit() {
+    assertNull(pending.tryReserve(1));
+    assertNull(pending.tryReserve(1));
+    assertEquals("too many pending proposals (limit 2)", pending.tryReserve(1));
+    pending.release(1);
+    assertNull(pending.tryReserve(1));
+  }
+
+  @Test
+  void reservationBeyondTheByteBoundIsRefusedAndUndone() {
+    assertNull(pending.tryReserve(60));
+    assertEquals("too many pending bytes (60 + 50 > limit 100)", pending.tryReserve(50));
+    assertEquals(1, pending.count(), "a refused reservation holds no room");
+    assertEquals("command of 101 bytes exceeds maxPendingBytes (100)", pending.tryReserve(101));
+  }
+
+  @Test
+  void entryOfTheProposalsTermCompletesItWithTheResultAndFreesItsRoom() throws Exception {
+    PendingProposal p = add(5, 2, 10, Long.MAX_VALUE);
+    pending.applied(LogEntry.command(5, 2, Bytes.ofUtf8("x")), Bytes.ofUtf8("ok"), () -> null);
+    assertEquals(Bytes.ofUtf8("ok"), p.future.get());
+    assertEquals(0, pending.count());
+  }
+
+  @Test
+  void entryOfAnotherTermAtTheIndexFailsItAsNeverCommitted() {
+    PendingProposal p = add(5, 2, 10, Long.MAX_VALUE);
+    pending.applied(LogEntry.noOp(5, 3), null, () -> new NotLeaderException(NodeId.of("n1"), NodeId.of("n2")));
+    NotLeaderException e = assertInstanceOf(NotLeaderException.class, cause(p.future));
+    assertEquals(NodeId.of("n2"), e.leaderHint().orElseThrow());
+  }
+
+  @Test
+  void leadershipLossFailsOnlyProposalsAboveWhatWasHandedToApply() {
+    PendingProposal committed = add(5, 2, 10, Long.MAX_VALUE);
+    PendingProposal uncommitted = add(6, 2, 10, Long.MAX_VALUE);
+    assertEquals(1, pending.failAbove(5, new IndeterminateStateException("lost")));
+    assertTrue(cause(uncommitted.future) instanceof IndeterminateStateException);
+    assertTrue(!committed.future.isDone());
+  }
+
+  @Test
+  void proposalIsAnsweredOnceEvenWhenTimeoutAndApplyRace() throws Exception {
+    PendingProposal p = add(5, 2, 10, 100);
+    pending.expire(100, x -> new IndeterminateStateException("timeout"));
+    pending.applied(LogEntry.command(5, 2, Bytes.EMPTY), Bytes.ofUtf8("late"), () -> null);
+    assertTrue(cause(p.future) instanceof IndeterminateStateException);
+    assertEquals(0, pending.count(), "room is released exactly once");
+  }
+
+  @Test
+  void expiryStopsAtTheFirstProposalStillInTime() {
+    PendingProposal early = add(5, 2, 10, 100);
+    PendingProposal late = add(6, 2, 10, 200);
+    pending.expire(150, x -> new IndeterminateStateException("timeout"));
+    assertTrue(early.future.isCompletedExceptionally());
+    assertTrue(!late.future.isDone());
+  }
+}

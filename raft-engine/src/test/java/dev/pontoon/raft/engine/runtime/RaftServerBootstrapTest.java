@@ -1,0 +1,72 @@
+package dev.pontoon.raft.engine.runtime;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.pontoon.raft.NodeId;
+import dev.pontoon.raft.Role;
+import dev.pontoon.raft.engine.RaftServer;
+import dev.pontoon.raft.engine.memory.InMemoryLogStore;
+import dev.pontoon.raft.engine.memory.InMemoryNetwork;
+import dev.pontoon.raft.log.Bytes;
+import dev.pontoon.raft.log.ClusterConfig;
+import dev.pontoon.raft.log.HardState;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** A new cluster may start with a leader of term 1 and no election (§5.2: one vote per term). */
+class RaftServerBootstrapTest {
+
+  private static final NodeId N1 = NodeId.of("n1");
+  private static final ClusterConfig THREE = ClusterConfig.ofVoters("n1", "n2", "n3");
+  private final InMemoryNetwork network = new InMemoryNetwork();
+  private final Map<NodeId, InMemoryLogStore> stores = new LinkedHashMap<>();
+  private final List<RaftServer> servers = new ArrayList<>();
+
+  private RaftServer start(NodeId id, InMemoryLogStore store) {
+    stores.put(id, store);
+    RaftServer server = RaftServer.builder().nodeId(id).cluster(THREE).transport(network.transport(id))
+        .logStore(store).stateMachine(new RecordingStateMachine()).tickSource(new ManualTickSource())
+        .bootstrapLeader(N1).build();
+    servers.add(server);
+    return server;
+  }
+
+  @AfterEach
+  void closeAll() {
+    servers.forEach(RaftServer::close);
+  }
+
+  @Test
+  void bootstrapLeaderCommitsAtOnceWithoutAnElectionOrTicks() {
+    RaftServer leader = start(N1, new InMemoryLogStore());
+    start(NodeId.of("n2"), new InMemoryLogStore());
+    start(NodeId.of("n3"), new InMemoryLogStore());
+    assertEquals(Role.LEADER, leader.status().role());
+    assertEquals(1, leader.status().term());
+    assertEquals(Bytes.ofUtf8(""), leader.submit(Bytes.ofUtf8("a=1")).orTimeout(10, TimeUnit.SECONDS).join());
+    assertEquals(1, leader.status().lastLogIndex(), "no no-op: the first command has index 1");
+    for (InMemoryLogStore store : stores.values()) {
+      await().atMost(10, TimeUnit.SECONDS).until(() -> store.lastIndex() == 1);
+    }
+    assertEquals(new HardState(1, N1), stores.get(NodeId.of("n3")).loadHardState(),
+        "every member voted for the bootstrap leader in term 1 before it ran");
+  }
+
+  @Test
+  void restartedBootstrapLeaderDoesNotBootstrapAgain() {
+    RaftServer first = start(N1, new InMemoryLogStore());
+    start(NodeId.of("n2"), new InMemoryLogStore());
+    first.submit(Bytes.ofUtf8("a=1")).orTimeout(10, TimeUnit.SECONDS).join();
+    InMemoryLogStore crashed = stores.get(N1).durableCopy();
+    first.close();
+    RaftServer again = start(N1, crashed);
+    assertEquals(Role.FOLLOWER, again.status().role(), "a store that is not new recovers as usual");
+    assertEquals(1, again.status().term());
+  }
+}

@@ -1,0 +1,91 @@
+package dev.pontoon.raft.storage.rocksdb;
+
+import dev.pontoon.raft.log.Bytes;
+import dev.pontoon.raft.log.EntryKind;
+import dev.pontoon.raft.log.LogEntry;
+import dev.pontoon.raft.storage.CorruptedLogException;
+import java.nio.ByteBuffer;
+import java.util.zip.CRC32C;
+
+/**
+ * The stored form of a log entry, verified on every read.
+ *
+ * <pre>
+ *  0       4              12     13
+ *  +-------+--------------+------+------------------+
+ *  | crc   | term (BE)    | kind | payload ...      |
+ *  +-------+--------------+------+------------------+
+ *  crc = CRC32C(index as 8 BE bytes | term | kind | payload)
+ * </pre>
+ *
+ * The index is covered by the checksum although it is stored in the key, so that a value found
+ * under the wrong key fails the check as surely as a flipped bit does.
+ */
+final class EntryCodec {
+  private static final int HEADER = 13;
+
+  private EntryCodec() {}
+
+  static byte[] encode(LogEntry entry) {
+    byte[] value = new byte[HEADER + entry.payload().size()];
+    ByteBuffer buffer = ByteBuffer.wrap(value);
+    buffer.putInt(0).putLong(entry.term()).put(kindCode(entry.kind()));
+    entry.payload().copyTo(value, HEADER);
+    buffer.putInt(0, checksum(entry.index(), value));
+    return value;
+  }
+
+  /** Decodes the value stored under {@code index}, or throws naming the index and the store. */
+  static LogEntry decode(long index, byte[] value, String where) {
+    if (value.length < HEADER) {
+      throw corrupted(index, where, "is " + value.length + " bytes long, shorter than its " + HEADER + "-byte header");
+    }
+    ByteBuffer buffer = ByteBuffer.wrap(value);
+    int stored = buffer.getInt(0);
+    int computed = checksum(index, value);
+    if (stored != computed) {
+      throw corrupted(index, where, String.format("failed its CRC32C check (stored %08x, computed %08x)", stored, computed));
+    }
+    long term = buffer.getLong(4);
+    EntryKind kind = kindOf(value[12]);
+    if (term < 1 || kind == null) {
+      throw corrupted(index, where, "has a valid checksum but an invalid term " + term + " or kind " + value[12]);
+    }
+    return new LogEntry(index, term, kind, Bytes.of(value, HEADER, value.length - HEADER));
+  }
+
+  /** The term of a stored value, after the same verification as {@link #decode}. */
+  static long term(long index, byte[] value, String where) {
+    return decode(index, value, where).term();
+  }
+
+  private static int checksum(long index, byte[] value) {
+    CRC32C crc = new CRC32C();
+    crc.update(Keys.entry(index));
+    crc.update(value, 4, value.length - 4);
+    return (int) crc.getValue();
+  }
+
+  private static CorruptedLogException corrupted(long index, String where, String problem) {
+    return new CorruptedLogException("log entry " + index + " in " + where + " " + problem);
+  }
+
+  // Stable codes, independent of the enum's declaration order.
+  private static byte kindCode(EntryKind kind) {
+    switch (kind) {
+      case COMMAND: return 1;
+      case NO_OP: return 2;
+      case CONFIGURATION: return 3;
+      default: throw new IllegalArgumentException("no stored code for " + kind);
+    }
+  }
+
+  private static EntryKind kindOf(byte code) {
+    switch (code) {
+      case 1: return EntryKind.COMMAND;
+      case 2: return EntryKind.NO_OP;
+      case 3: return EntryKind.CONFIGURATION;
+      default: return null;
+    }
+  }
+}

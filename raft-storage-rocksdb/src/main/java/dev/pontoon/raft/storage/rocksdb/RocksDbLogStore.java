@@ -1,0 +1,373 @@
+package dev.pontoon.raft.storage.rocksdb;
+
+import dev.pontoon.raft.log.HardState;
+import dev.pontoon.raft.log.LogEntry;
+import dev.pontoon.raft.storage.CorruptedLogException;
+import dev.pontoon.raft.storage.LogCompactedException;
+import dev.pontoon.raft.storage.LogStore;
+import dev.pontoon.raft.storage.StorageException;
+import dev.pontoon.raft.storage.rocksdb.MetaCodec.LogStart;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.WriteBatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A durable {@link LogStore} on RocksDB: the Raft log replaces a write-ahead log, so each entry
+ * and the hard state are on disk before the node answers (Raft Figure 2, "updated on stable
+ * storage before responding to RPCs").
+ *
+ * <p><b>Layout.</b> Column family {@code entries} maps the index (8 bytes, big-endian) to the
+ * term, kind and payload of the entry with a CRC32C checksum, verified on every read: a mismatch
+ * raises {@link CorruptedLogException} naming the index and the directory. Column family
+ * {@code meta} holds the hard state, where the log starts after compaction (with the term just
+ * before) and the store's identity (cluster id and node id), checked on every open.
+ *
+ * <p><b>Durability.</b> Each {@code append}, {@code truncateSuffix} and {@code truncatePrefix}
+ * is one atomic {@code WriteBatch}, written to the WAL without fsync; {@link #sync()} fsyncs the
+ * WAL once for all of them (group commit). A hard state saved before an append travels in the
+ * append's batch. After a crash the store holds a prefix of the calls made; after {@code sync()}
+ * returns, all of them.
+ *
+ * <p><b>Compaction.</b> {@link #truncatePrefix} keeps the entries after a snapshot only when the
+ * log holds the snapshot's last included entry with the same term; otherwise it discards the
+ * entire log (§7). Both truncations are range deletions, recorded in the WAL like any write, so a
+ * synced truncation is never undone by a restart.
+ *
+ * <p><b>Threading.</b> One writer thread and any number of concurrent readers. {@link #close()}
+ * may be called from any thread, once or more; calls after it throw {@link StorageException}.
+ *
+ * <p><b>Failure.</b> A RocksDB error is raised as {@link StorageException}, fatal for the node.
+ */
+public final class RocksDbLogStore implements LogStore {
+  private static final Logger log = LoggerFactory.getLogger(RocksDbLogStore.class);
+  private static final int MAX_READ_ATTEMPTS = 4;
+
+  /* Implementation notes.
+   *
+   * Why unsynced writes plus one WAL fsync, rather than a pending WriteBatch written at sync():
+   * RocksDB makes a written batch visible to readers atomically, so reads see every write at once
+   * (read-your-writes) without an overlay to merge with the database — an overlay would have to
+   * replay range deletions over iterators, which RocksDB's WriteBatchWithIndex does not support.
+   * The WAL is append-only and recovered as a prefix (PointInTimeRecovery), so the "call order"
+   * guarantee holds for unsynced writes too, and the cost per write is one buffered write() into
+   * the page cache, small beside the single fsync that sync() pays for the whole group.
+   *
+   * Readers and the writer: the visible bounds (first, last index and their terms) live in one
+   * immutable record published through a volatile field. The writer shrinks the bounds before a
+   * truncation reaches the database and grows them only after an append reached it, so a reader
+   * that checked its range against the bounds never finds an entry missing unless the writer
+   * touched that range meanwhile; then the read is retried against the new bounds, and only a
+   * hole that persists under unchanged bounds is reported as corruption.
+   *
+   * Close versus reads: RocksDB objects must not be used after they are freed (that would crash
+   * the JVM, not throw), so every operation holds the read side of a lock and close() takes the
+   * write side.
+   */
+
+  private final RocksDbLogStoreConfig config;
+  private final RocksHandles rocks;
+  private final String where;
+  private final ReentrantReadWriteLock lifecycle = new ReentrantReadWriteLock();
+  private final Object writer = new Object();
+  private final StoredEntries stored;
+
+  private volatile Bounds bounds;
+  private volatile HardState hardState;
+  /** A saved hard state not yet written; it joins the next batch. Guarded by {@link #writer}. */
+  private HardState pendingHardState;
+  /** Whether anything was written since the last sync. Guarded by {@link #writer}. */
+  private boolean dirty;
+
+  private RocksDbLogStore(RocksDbLogStoreConfig config, RocksHandles rocks) {
+    this.config = config;
+    this.rocks = rocks;
+    this.where = config.directory().toString();
+    this.stored = new StoredEntries(rocks, where);
+  }
+
+  /**
+   * Opens the store in {@code config.directory()}, creating it when the directory is empty.
+   *
+   * @throws StorageException if the directory belongs to another cluster or node (the message
+   *     names both identities), is not a Pontoon log store, holds corrupted metadata, or RocksDB
+   *     cannot open it
+   */
+  public static RocksDbLogStore open(RocksDbLogStoreConfig config) {
+    Objects.requireNonNull(config, "config");
+    RocksHandles rocks = RocksHandles.open(config);
+    RocksDbLogStore store = new RocksDbLogStore(config, rocks);
+    try {
+      Recovery recovery = new Recovery(rocks, store.where);
+      recovery.checkIdentity(config);
+      Recovery.Recovered recovered = recovery.load();
+      store.bounds = recovered.bounds();
+      store.hardState = recovered.hardState();
+    } catch (RuntimeException e) {
+      rocks.close();
+      throw e;
+    }
+    log.info("opened log store {} for node {} of cluster {}: entries [{}, {}], {}", store.where, config.nodeId(),
+        config.clusterId(), store.bounds.firstIndex(), store.bounds.lastIndex(), store.hardState);
+    return store;
+  }
+
+  /** The configuration this store was opened with. */
+  public RocksDbLogStoreConfig config() {
+    return config;
+  }
+
+  // ---------------------------------------------------------------- writes
+
+  @Override
+  public HardState loadHardState() {
+    return withOpenStore(() -> hardState);
+  }
+
+  @Override
+  public void saveHardState(HardState state) {
+    Objects.requireNonNull(state, "state");
+    withOpenStore(() -> {
+      synchronized (writer) {
+        pendingHardState = state;
+        hardState = state;
+        dirty = true;
+      }
+      return null;
+    });
+  }
+
+  @Override
+  public void append(List<LogEntry> entries) {
+    List<LogEntry> batch = List.copyOf(entries);
+    withOpenStore(() -> {
+      synchronized (writer) {
+        Bounds b = bounds;
+        requireContinuation(b, batch);
+        if (batch.isEmpty()) {
+          return null;
+        }
+        write(wb -> {
+          for (LogEntry e : batch) {
+            wb.put(rocks.entries, Keys.entry(e.index()), EntryCodec.encode(e));
+          }
+        });
+        // Grow the visible bounds only once the entries are readable.
+        LogEntry last = batch.get(batch.size() - 1);
+        bounds = new Bounds(b.firstIndex(), last.index(), b.prefixTerm(), last.term());
+      }
+      return null;
+    });
+  }
+
+  private static void requireContinuation(Bounds b, List<LogEntry> batch) {
+    long expected = b.lastIndex() + 1;
+    long previousTerm = b.lastTerm();
+    for (LogEntry e : batch) {
+      if (e.index() != expected) {
+        throw new IllegalArgumentException("append must continue the log: expected index " + expected
+            + " but got " + e.index() + " (the log holds [" + b.firstIndex() + ", " + b.lastIndex() + "])");
+      }
+      if (e.term() < previousTerm) {
+        throw new IllegalArgumentException("entry " + e.index() + " has term " + e.term()
+            + ", lower than its predecessor's term " + previousTerm);
+      }
+      previousTerm = e.term();
+      expected++;
+    }
+  }
+
+  @Override
+  public void truncateSuffix(long fromIndex) {
+    withOpenStore(() -> {
+      synchronized (writer) {
+        Bounds b = bounds;
+        if (fromIndex < b.firstIndex()) {
+          throw new IllegalArgumentException("cannot truncate from " + fromIndex + ": the log starts at "
+              + b.firstIndex() + " (compacted entries are committed)");
+        }
+        if (fromIndex > b.lastIndex()) {
+          return null;
+        }
+        long newLastTerm = stored.term(b, fromIndex - 1);
+        // Shrink the visible bounds before the entries disappear (see implementation notes).
+        bounds = new Bounds(b.firstIndex(), fromIndex - 1, b.prefixTerm(), newLastTerm);
+        // One batch: after a crash either the whole suffix is gone or none of it.
+        write(wb -> wb.deleteRange(rocks.entries, Keys.entry(fromIndex), Keys.AFTER_LAST_ENTRY));
+      }
+      return null;
+    });
+  }
+
+  @Override
+  public void truncatePrefix(long lastIncludedIndex, long lastIncludedTerm) {
+    withOpenStore(() -> {
+      synchronized (writer) {
+        Bounds b = bounds;
+        if (lastIncludedIndex < b.firstIndex()) {
+          return null;
+        }
+        // Retain the entries after the snapshot only if the log holds its last included entry
+        // with the same term; otherwise discard the entire log (§7).
+        boolean keepsSuffix = lastIncludedIndex < b.lastIndex() && stored.term(b, lastIncludedIndex) == lastIncludedTerm;
+        long first = lastIncludedIndex + 1;
+        bounds = keepsSuffix
+            ? new Bounds(first, b.lastIndex(), lastIncludedTerm, b.lastTerm())
+            : Bounds.empty(first, lastIncludedTerm);
+        byte[] end = keepsSuffix ? Keys.entry(first) : Keys.AFTER_LAST_ENTRY;
+        write(wb -> {
+          wb.deleteRange(rocks.entries, Keys.entry(0), end);
+          wb.put(rocks.meta, Keys.LOG_START, MetaCodec.logStart(new LogStart(first, lastIncludedTerm)));
+        });
+      }
+      return null;
+    });
+  }
+
+  @Override
+  public void sync() {
+    withOpenStore(() -> {
+      synchronized (writer) {
+        if (pendingHardState != null) {
+          write(wb -> { });
+        }
+        if (dirty) {
+          syncWal();
+          dirty = false;
+        }
+      }
+      return null;
+    });
+  }
+
+  private interface BatchWriter {
+    void fill(WriteBatch batch) throws RocksDBException;
+  }
+
+  /** Writes one atomic batch, unsynced, with any pending hard state in front of it. */
+  private void write(BatchWriter writes) {
+    try (WriteBatch batch = new WriteBatch()) {
+      if (pendingHardState != null) {
+        batch.put(rocks.meta, Keys.HARD_STATE, MetaCodec.hardState(pendingHardState));
+      }
+      writes.fill(batch);
+      rocks.db.write(rocks.unsynced, batch);
+      pendingHardState = null;
+      dirty = true;
+    } catch (RocksDBException e) {
+      throw new StorageException("write to the log store in " + where + " failed: " + e.getMessage(), e);
+    }
+  }
+
+  private void syncWal() {
+    try {
+      // One fsync of the WAL covers every batch written since the last one (group commit).
+      rocks.db.flushWal(true);
+    } catch (RocksDBException e) {
+      throw new StorageException("sync of the log store in " + where + " failed: " + e.getMessage(), e);
+    }
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  @Override
+  public long firstIndex() {
+    return withOpenStore(() -> bounds.firstIndex());
+  }
+
+  @Override
+  public long lastIndex() {
+    return withOpenStore(() -> bounds.lastIndex());
+  }
+
+  @Override
+  public long term(long index) {
+    return withOpenStore(() -> {
+      Bounds b = bounds;
+      for (int attempt = 1; ; attempt++) {
+        b.checkTermIndex(index);
+        Long term = stored.termOrNull(b, index);
+        if (term != null) {
+          return term;
+        }
+        b = boundsAfterMissing(b, index, attempt);
+      }
+    });
+  }
+
+  @Override
+  public List<LogEntry> entries(long fromIndex, long toIndex, long maxBytes) {
+    return withOpenStore(() -> {
+      Bounds b = bounds;
+      for (int attempt = 1; ; attempt++) {
+        if (fromIndex < b.firstIndex()) {
+          throw new LogCompactedException(fromIndex, b.firstIndex());
+        }
+        b.checkRange(fromIndex, toIndex);
+        List<LogEntry> out = new ArrayList<>();
+        long missing = stored.readInto(out, fromIndex, toIndex, maxBytes);
+        if (missing < 0) {
+          return out;
+        }
+        b = boundsAfterMissing(b, missing, attempt);
+      }
+    });
+  }
+
+  /**
+   * An entry inside the bounds {@code b} was missing. If the writer changed the bounds meanwhile,
+   * the read is retried against the new ones; a hole under unchanged bounds is corruption.
+   */
+  private Bounds boundsAfterMissing(Bounds b, long index, int attempt) {
+    Bounds now = bounds;
+    if (now == b || attempt >= MAX_READ_ATTEMPTS) {
+      throw new CorruptedLogException("log entry " + index + " is missing from " + where + " although the log holds ["
+          + now.firstIndex() + ", " + now.lastIndex() + "]");
+    }
+    return now;
+  }
+
+  // ---------------------------------------------------------------- lifecycle
+
+  private interface Operation<T> {
+    T run();
+  }
+
+  private <T> T withOpenStore(Operation<T> operation) {
+    Lock lock = lifecycle.readLock();
+    lock.lock();
+    try {
+      if (rocks.isClosed()) {
+        throw new StorageException("the log store in " + where + " is closed");
+      }
+      return operation.run();
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /** Closes every native resource once; later calls do nothing. Unsynced writes may be lost. */
+  @Override
+  public void close() {
+    Lock lock = lifecycle.writeLock();
+    lock.lock();
+    try {
+      if (!rocks.isClosed()) {
+        rocks.close();
+        log.info("closed log store {}", where);
+      }
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  @Override
+  public String toString() {
+    return "RocksDbLogStore[" + where + "]";
+  }
+}

@@ -1,0 +1,167 @@
+package dev.pontoon.raft.storage.rocksdb;
+
+import dev.pontoon.raft.storage.StorageException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.rocksdb.BlockBasedTableConfig;
+import org.rocksdb.ColumnFamilyDescriptor;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.CompressionType;
+import org.rocksdb.DBOptions;
+import org.rocksdb.InfoLogLevel;
+import org.rocksdb.LRUCache;
+import org.rocksdb.Options;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.WALRecoveryMode;
+import org.rocksdb.WriteOptions;
+
+/**
+ * Every native object of one open store, created together and closed together, exactly once,
+ * in reverse order of creation (column family handles before the database, the database before
+ * its options).
+ */
+final class RocksHandles implements AutoCloseable {
+  static final byte[] ENTRIES = "entries".getBytes(StandardCharsets.US_ASCII);
+  static final byte[] META = "meta".getBytes(StandardCharsets.US_ASCII);
+
+  static {
+    RocksDB.loadLibrary();
+  }
+
+  final RocksDB db;
+  final ColumnFamilyHandle entries;
+  final ColumnFamilyHandle meta;
+  /** Unsynced writes: durability comes from {@code flushWal(true)} in {@code sync()}. */
+  final WriteOptions unsynced;
+  /** Whether the directory held a database before this open. */
+  final boolean existed;
+
+  private final List<AutoCloseable> owned;
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private RocksHandles(RocksDB db, List<ColumnFamilyHandle> handles, WriteOptions unsynced, boolean existed,
+      List<AutoCloseable> owned) {
+    this.db = db;
+    this.entries = handles.get(1);
+    this.meta = handles.get(2);
+    this.unsynced = unsynced;
+    this.existed = existed;
+    this.owned = owned;
+  }
+
+  static RocksHandles open(RocksDbLogStoreConfig config) {
+    List<AutoCloseable> owned = new ArrayList<>();
+    List<ColumnFamilyHandle> handles = new ArrayList<>();
+    String path = config.directory().toString();
+    try {
+      Files.createDirectories(config.directory());
+      boolean existed = Files.exists(config.directory().resolve("CURRENT"));
+      if (existed) {
+        requireOurColumnFamilies(path);
+      }
+      LRUCache cache = own(owned, new LRUCache(Math.max(config.blockCacheBytes(), 1)));
+      DBOptions dbOptions = own(owned, dbOptions(config));
+      ColumnFamilyOptions entryOptions = own(owned, entryOptions(config, cache));
+      ColumnFamilyOptions metaOptions = own(owned, new ColumnFamilyOptions()
+          .setWriteBufferSize(64 << 10)
+          .setCompressionType(CompressionType.NO_COMPRESSION)
+          .setTableFormatConfig(new BlockBasedTableConfig().setBlockCache(cache)));
+      WriteOptions unsynced = own(owned, new WriteOptions().setSync(false));
+      List<ColumnFamilyDescriptor> descriptors = List.of(
+          new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, metaOptions),
+          new ColumnFamilyDescriptor(ENTRIES, entryOptions),
+          new ColumnFamilyDescriptor(META, metaOptions));
+      RocksDB db = RocksDB.open(dbOptions, path, descriptors, handles);
+      // Handles close before the database, the database before the options it was opened with.
+      owned.add(db);
+      owned.addAll(handles);
+      return new RocksHandles(db, handles, unsynced, existed, owned);
+    } catch (RocksDBException | IOException | RuntimeException e) {
+      owned.addAll(handles);
+      closeAll(owned);
+      if (e instanceof StorageException se) {
+        throw se;
+      }
+      throw new StorageException("cannot open the RocksDB log store in " + path + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static DBOptions dbOptions(RocksDbLogStoreConfig config) {
+    return new DBOptions()
+        .setCreateIfMissing(true)
+        .setCreateMissingColumnFamilies(true)
+        // After a crash, recover the longest consistent prefix of the WAL: the "call order"
+        // guarantee of LogStore (a prefix of the calls, never a later one without an earlier).
+        .setWalRecoveryMode(WALRecoveryMode.PointInTimeRecovery)
+        .setMaxTotalWalSize(config.maxTotalWalBytes())
+        .setInfoLogLevel(InfoLogLevel.WARN_LEVEL)
+        .setKeepLogFileNum(2)
+        .setMaxBackgroundJobs(2);
+  }
+
+  private static ColumnFamilyOptions entryOptions(RocksDbLogStoreConfig config, LRUCache cache) {
+    return new ColumnFamilyOptions()
+        .setWriteBufferSize(config.writeBufferBytes())
+        .setMaxWriteBufferNumber(2)
+        .setCompressionType(config.compression() ? CompressionType.LZ4_COMPRESSION : CompressionType.NO_COMPRESSION)
+        .setLevelCompactionDynamicLevelBytes(true)
+        .setTableFormatConfig(new BlockBasedTableConfig().setBlockCache(cache).setBlockSize(16 << 10));
+  }
+
+  private static void requireOurColumnFamilies(String path) throws RocksDBException {
+    try (Options options = new Options()) {
+      List<byte[]> families = RocksDB.listColumnFamilies(options, path);
+      boolean ours = families.stream().anyMatch(f -> Arrays.equals(f, ENTRIES))
+          && families.stream().anyMatch(f -> Arrays.equals(f, META));
+      if (!ours) {
+        throw new StorageException("refusing to open " + path + ": it holds a RocksDB database that is not a "
+            + "Pontoon log store (no 'entries' and 'meta' column families)");
+      }
+    }
+  }
+
+  private static <T extends AutoCloseable> T own(List<AutoCloseable> owned, T resource) {
+    owned.add(resource);
+    return resource;
+  }
+
+  /** Whether {@link #close()} has run. */
+  boolean isClosed() {
+    return closed.get();
+  }
+
+  @Override
+  public void close() {
+    if (closed.compareAndSet(false, true)) {
+      closeAll(owned);
+    }
+  }
+
+  private static void closeAll(List<AutoCloseable> resources) {
+    StorageException failure = null;
+    for (int i = resources.size() - 1; i >= 0; i--) {
+      try {
+        AutoCloseable resource = resources.get(i);
+        if (resource instanceof RocksDB db) {
+          db.closeE();
+        } else {
+          resource.close();
+        }
+      } catch (Exception e) {
+        if (failure == null) {
+          failure = new StorageException("closing the RocksDB log store failed: " + e.getMessage(), e);
+        }
+      }
+    }
+    if (failure != null) {
+      throw failure;
+    }
+  }
+}

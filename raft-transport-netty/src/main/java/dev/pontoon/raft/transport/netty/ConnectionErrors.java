@@ -1,0 +1,66 @@
+package dev.pontoon.raft.transport.netty;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.DecoderException;
+import java.io.IOException;
+import java.util.concurrent.atomic.LongAdder;
+import javax.net.ssl.SSLException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one place that turns a connection failure into a log line, a counter and a closed channel.
+ * Each connection reports at most once; later failures of the same connection are only closed.
+ */
+final class ConnectionErrors {
+  private static final Logger log = LoggerFactory.getLogger(NettyTransport.class);
+
+  private final TransportCounters counters;
+  private final String local;
+  private boolean reported;
+
+  ConnectionErrors(TransportCounters counters, String local) {
+    this.counters = counters;
+    this.local = local;
+  }
+
+  /** An exception reached the end of the pipeline. */
+  void exception(ChannelHandlerContext ctx, Throwable cause) {
+    if (cause instanceof DecoderException && cause.getCause() instanceof SSLException) {
+      refuse(ctx, "TLS handshake failed: " + cause.getCause().getMessage());
+    } else if (cause instanceof DecoderException) {
+      close(ctx, counters.decodeErrors, "undecodable frame: " + cause.getMessage());
+    } else if (cause instanceof SSLException) {
+      refuse(ctx, "TLS failure: " + cause.getMessage());
+    } else if (cause instanceof IOException) {
+      if (!reported) {
+        reported = true;
+        log.debug("{}: connection {} failed: {}", local, ctx.channel(), cause.toString());
+      }
+      ctx.close();
+    } else {
+      close(ctx, null, "unexpected " + cause);
+    }
+  }
+
+  /** The handshake refused the peer. */
+  void refuse(ChannelHandlerContext ctx, String reason) {
+    close(ctx, counters.handshakeRejections, "handshake refused: " + reason);
+  }
+
+  /** A well-formed frame that the protocol does not allow at this point. */
+  void violation(ChannelHandlerContext ctx, String reason) {
+    close(ctx, counters.protocolViolations, "protocol violation: " + reason);
+  }
+
+  private void close(ChannelHandlerContext ctx, LongAdder counter, String reason) {
+    if (!reported) {
+      reported = true;
+      if (counter != null) {
+        counter.increment();
+      }
+      log.warn("{}: closing connection {}: {}", local, ctx.channel(), reason);
+    }
+    ctx.close();
+  }
+}

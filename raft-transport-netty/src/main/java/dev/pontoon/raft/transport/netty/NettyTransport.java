@@ -1,0 +1,275 @@
+package dev.pontoon.raft.transport.netty;
+
+import dev.pontoon.raft.NodeId;
+import dev.pontoon.raft.message.RaftMessage;
+import dev.pontoon.raft.transport.InboundHandler;
+import dev.pontoon.raft.transport.Transport;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.handler.ssl.SslContext;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A {@link Transport} over TCP, optionally with mutual TLS, built on Netty. The wire format is
+ * described in {@code WIRE-FORMAT.md}.
+ *
+ * <pre>{@code
+ * NettyTransport transport = new NettyTransport(NettyTransportConfig.builder(NodeId.of("n1"), 42)
+ *     .listenAddress(new InetSocketAddress("10.0.0.1", 7000))
+ *     .peer(NodeId.of("n2"), new InetSocketAddress("10.0.0.2", 7000))
+ *     .peer(NodeId.of("n3"), new InetSocketAddress("10.0.0.3", 7000))
+ *     .tls(Path.of("n1-chain.pem"), Path.of("n1-key.pem"), Path.of("cluster-ca.pem"), true)
+ *     .build());
+ * // hand it to the node builder, which calls start(...) and close()
+ * }</pre>
+ *
+ * <p><b>Connections.</b> The transport keeps one outbound connection to every configured peer and
+ * reconnects with exponential back-off and jitter when it fails. Every connection opens with a
+ * handshake that names the cluster and the node on both ends: a node of another cluster, a node
+ * that is not a configured peer, or (with TLS) a node without a certificate from the trusted CA is
+ * refused. A frame that does not decode closes its connection with one log line and a counter;
+ * other connections and the messages already delivered are unaffected.
+ *
+ * <p><b>Threading.</b> {@link #send} may be called from any thread; it never blocks and never
+ * throws. Messages to a peer without an established connection, or whose connection is above its
+ * high water mark, are dropped and counted in {@link #stats()}: Raft retries. Writes are coalesced:
+ * the messages queued for a peer are written and flushed once per event-loop turn. The {@link
+ * InboundHandler} is called from Netty I/O threads, concurrently for different peers; it must only
+ * enqueue. An exception it throws is logged and the message is lost; the connection stays open.
+ *
+ * <p><b>Lifecycle.</b> {@link #start} binds the listen address and starts connecting; {@link
+ * #close} closes every connection and stops the I/O threads. After {@code close} returns, no
+ * message is delivered (unless {@code close} is called from an I/O thread of this transport, in
+ * which case it does not wait for the threads to stop).
+ */
+public final class NettyTransport implements Transport {
+  private static final Logger log = LoggerFactory.getLogger(NettyTransport.class);
+
+  private enum State { NEW, STARTED, CLOSED }
+
+  private final NettyTransportConfig config;
+  private final TransportCounters counters = new TransportCounters();
+  private final Map<NodeId, PeerConnection> connections = new HashMap<>();
+  private volatile State state = State.NEW;
+  private volatile InboundHandler inbound;
+  private EventLoopGroup group;
+  private ChannelGroup channels;
+  private Channel server;
+
+  /** A transport for {@code config}; nothing is bound or connected before {@link #start}. */
+  public NettyTransport(NettyTransportConfig config) {
+    this.config = java.util.Objects.requireNonNull(config, "config");
+  }
+
+  /**
+   * Binds the listen address and starts connecting to every peer.
+   *
+   * @throws IllegalStateException if already started or closed, or when TLS files cannot be read
+   * @throws UncheckedIOException if the listen address cannot be bound
+   */
+  @Override
+  public synchronized void start(InboundHandler handler) {
+    java.util.Objects.requireNonNull(handler, "handler");
+    if (state != State.NEW) {
+      throw new IllegalStateException("transport of " + config.localId() + " is " + state + ", not NEW");
+    }
+    Pipelines pipelines = pipelines();
+    inbound = handler;
+    group = EventLoops.newGroup(config.ioThreads(), "pontoon-netty-" + config.localId());
+    channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
+    ChannelFuture bound = serverBootstrap(pipelines).bind(config.listenAddress()).awaitUninterruptibly();
+    if (!bound.isSuccess()) {
+      group.shutdownGracefully(0, 0, TimeUnit.SECONDS).syncUninterruptibly();
+      state = State.CLOSED;
+      Throwable cause = bound.cause();
+      throw new UncheckedIOException("cannot listen on " + config.listenAddress() + " for " + config.localId()
+          + ": " + cause.getMessage(), cause instanceof IOException io ? io : new IOException(cause));
+    }
+    server = bound.channel();
+    Bootstrap client = clientBootstrap();
+    config.peers().forEach((id, address) -> {
+      if (!id.equals(config.localId())) {
+        connections.put(id, new PeerConnection(id, address, config, client, pipelines, group, counters));
+      }
+    });
+    state = State.STARTED;
+    log.info("{}: listening on {} ({}, {}, {} peers)", config.localId(), server.localAddress(),
+        EventLoops.nativeTransport() ? "epoll" : "nio", config.tlsEnabled() ? "mutual TLS" : "plain TCP",
+        connections.size());
+    connections.values().forEach(PeerConnection::connect);
+  }
+
+  private Pipelines pipelines() {
+    if (!config.tlsEnabled()) {
+      return new Pipelines(config, null, null);
+    }
+    try {
+      SslContext server = TlsContexts.server(config.tls());
+      SslContext client = TlsContexts.client(config.tls());
+      return new Pipelines(config, server, client);
+    } catch (SSLException | IllegalArgumentException e) {
+      throw new IllegalStateException("cannot load TLS material of " + config.localId() + ": " + e.getMessage(), e);
+    }
+  }
+
+  private ServerBootstrap serverBootstrap(Pipelines pipelines) {
+    Set<NodeId> members = new TreeSet<>(config.peers().keySet());
+    members.remove(config.localId());
+    return new ServerBootstrap()
+        .group(group)
+        .channel(EventLoops.serverChannel())
+        .option(ChannelOption.SO_REUSEADDR, true)
+        .childOption(ChannelOption.TCP_NODELAY, true)
+        .childOption(ChannelOption.SO_KEEPALIVE, true)
+        .childHandler(new ChannelInitializer<Channel>() {
+          @Override
+          protected void initChannel(Channel ch) {
+            channels.add(ch);
+            pipelines.initInbound(ch, new InboundDispatcher(config, members, NettyTransport.this::deliver, counters));
+          }
+        });
+  }
+
+  private Bootstrap clientBootstrap() {
+    return new Bootstrap()
+        .group(group)
+        .channel(EventLoops.socketChannel())
+        .option(ChannelOption.TCP_NODELAY, true)
+        .option(ChannelOption.SO_KEEPALIVE, true)
+        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) config.connectTimeout().toMillis())
+        .option(ChannelOption.WRITE_BUFFER_WATER_MARK,
+            new WriteBufferWaterMark(config.writeBufferLowWaterMark(), config.writeBufferHighWaterMark()));
+  }
+
+  /** Never blocks, never throws; drops and counts what cannot be sent now. */
+  @Override
+  public void send(RaftMessage message) {
+    if (state != State.STARTED) {
+      counters.droppedClosed.increment();
+      return;
+    }
+    PeerConnection connection = connections.get(message.to());
+    if (connection == null) {
+      counters.droppedUnknownPeer.increment();
+      return;
+    }
+    long size = FrameEncoder.frameSize(message);
+    if (size - WireFormat.LENGTH_FIELD_SIZE > config.maxFrameSize()) {
+      if (counters.droppedOversize.sum() == 0) {
+        log.warn("{}: dropping a {} of {} bytes to {}: above maxFrameSize {}; raise maxFrameSize or send"
+            + " smaller batches (further drops are only counted)", config.localId(),
+            message.getClass().getSimpleName(), size, message.to(), config.maxFrameSize());
+      }
+      counters.droppedOversize.increment();
+      return;
+    }
+    connection.send(message, size);
+  }
+
+  private void deliver(RaftMessage message) {
+    if (state != State.STARTED) {
+      return;
+    }
+    counters.received.increment();
+    try {
+      inbound.onMessage(message);
+    } catch (RuntimeException e) {
+      log.warn("{}: inbound handler failed on {} from {}", config.localId(), message.getClass().getSimpleName(),
+          message.from(), e);
+    }
+  }
+
+  /** Closes every connection and stops the I/O threads. Idempotent. */
+  @Override
+  public void close() {
+    EventLoopGroup stopping;
+    synchronized (this) {
+      if (state == State.CLOSED) {
+        return;
+      }
+      boolean started = state == State.STARTED;
+      state = State.CLOSED;
+      if (!started) {
+        return;
+      }
+      connections.values().forEach(PeerConnection::close);
+      server.close();
+      channels.close();
+      stopping = group;
+    }
+    io.netty.util.concurrent.Future<?> terminated = stopping.shutdownGracefully(0, 2, TimeUnit.SECONDS);
+    if (!calledFromIoThread(stopping)) {
+      terminated.awaitUninterruptibly();
+    }
+    log.info("{}: transport closed", config.localId());
+  }
+
+  /** An I/O thread cannot wait for its own group to terminate. */
+  private static boolean calledFromIoThread(EventLoopGroup group) {
+    for (io.netty.util.concurrent.EventExecutor executor : group) {
+      if (executor.inEventLoop()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * The address this transport listens on, with the actual port when port 0 was configured.
+   *
+   * @throws IllegalStateException before {@link #start}
+   */
+  public InetSocketAddress localAddress() {
+    Channel ch = server;
+    if (ch == null) {
+      throw new IllegalStateException("transport of " + config.localId() + " is not started");
+    }
+    return (InetSocketAddress) ch.localAddress();
+  }
+
+  /** Whether the handshake with {@code peer} is complete on its outbound connection now. */
+  public boolean isConnected(NodeId peer) {
+    PeerConnection connection = connections.get(peer);
+    return state == State.STARTED && connection != null && connection.isEstablished();
+  }
+
+  /** The established outbound channel to {@code peer}, or null; for tests of this package. */
+  Channel channelTo(NodeId peer) {
+    PeerConnection connection = connections.get(peer);
+    return connection == null ? null : connection.establishedChannel();
+  }
+
+  /** A snapshot of this transport's counters. */
+  public NettyTransportStats stats() {
+    return counters.snapshot();
+  }
+
+  /** The configuration this transport runs with. */
+  public NettyTransportConfig config() {
+    return config;
+  }
+
+  @Override
+  public String toString() {
+    return "NettyTransport[" + config.localId() + ", " + state + "]";
+  }
+}

@@ -1,0 +1,231 @@
+package dev.pontoon.raft.transport.netty;
+
+import dev.pontoon.raft.NodeId;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.random.RandomGenerator;
+
+/**
+ * Settings of a {@link NettyTransport}. Build one with {@link #builder(NodeId, long)}; the
+ * constructor checks every value and names the rule it breaks. Immutable and thread-safe except
+ * for {@code jitter}, which the transport only uses under its own lock.
+ *
+ * @param localId this node
+ * @param clusterId identifies the cluster; connections and frames of another cluster are refused
+ * @param listenAddress where inbound connections are accepted; port 0 picks a free port
+ * @param peers the other members and where they listen; an entry for {@code localId} itself is
+ *     allowed and ignored. Only these nodes may connect, and only to these does {@code send}
+ *     deliver.
+ * @param maxFrameSize largest frame accepted or sent, in bytes after the 4-byte length field;
+ *     must exceed the largest AppendEntries batch the engine builds (4 MiB by default)
+ * @param minBackoff first reconnect delay after a failure
+ * @param maxBackoff largest reconnect delay
+ * @param writeBufferLowWaterMark a connection over its high water mark becomes writable again
+ *     once its buffered bytes fall below this
+ * @param writeBufferHighWaterMark bytes buffered for one peer beyond which messages to it are
+ *     dropped
+ * @param connectTimeout how long one connection attempt may take
+ * @param handshakeTimeout how long a new connection may take to complete the handshake
+ * @param ioThreads Netty I/O threads (event loops) of this transport
+ * @param tls mutual TLS settings, or {@code null} for plain TCP
+ * @param jitter source of the reconnect jitter
+ */
+public record NettyTransportConfig(NodeId localId, long clusterId, InetSocketAddress listenAddress,
+    Map<NodeId, InetSocketAddress> peers, int maxFrameSize, Duration minBackoff, Duration maxBackoff,
+    int writeBufferLowWaterMark, int writeBufferHighWaterMark, Duration connectTimeout, Duration handshakeTimeout,
+    int ioThreads, Tls tls, RandomGenerator jitter) {
+
+  /** Smallest accepted {@code maxFrameSize}: room for a header and a few small messages. */
+  public static final int MIN_FRAME_SIZE = 4096;
+
+  public NettyTransportConfig {
+    Objects.requireNonNull(localId, "localId");
+    Objects.requireNonNull(listenAddress, "listenAddress");
+    Objects.requireNonNull(jitter, "jitter");
+    peers = Map.copyOf(Objects.requireNonNull(peers, "peers"));
+    requireArgument(maxFrameSize >= MIN_FRAME_SIZE,
+        "maxFrameSize (" + maxFrameSize + ") must be at least " + MIN_FRAME_SIZE);
+    requirePositive(minBackoff, "minBackoff");
+    requirePositive(maxBackoff, "maxBackoff");
+    requireArgument(maxBackoff.compareTo(minBackoff) >= 0,
+        "maxBackoff (" + maxBackoff + ") must not be less than minBackoff (" + minBackoff + ")");
+    requireArgument(writeBufferLowWaterMark > 0,
+        "writeBufferLowWaterMark (" + writeBufferLowWaterMark + ") must be positive");
+    requireArgument(writeBufferHighWaterMark >= writeBufferLowWaterMark, "writeBufferHighWaterMark ("
+        + writeBufferHighWaterMark + ") must not be less than writeBufferLowWaterMark (" + writeBufferLowWaterMark + ")");
+    requirePositive(connectTimeout, "connectTimeout");
+    requirePositive(handshakeTimeout, "handshakeTimeout");
+    requireArgument(ioThreads > 0, "ioThreads (" + ioThreads + ") must be positive");
+    requireArgument(connectTimeout.toMillis() <= Integer.MAX_VALUE,
+        "connectTimeout (" + connectTimeout + ") must fit in an int of milliseconds");
+  }
+
+  /** A builder with defaults for everything but the node, the cluster and the addresses. */
+  public static Builder builder(NodeId localId, long clusterId) {
+    return new Builder(localId, clusterId);
+  }
+
+  /** Whether connections use mutual TLS. */
+  public boolean tlsEnabled() {
+    return tls != null;
+  }
+
+  /**
+   * Mutual TLS from PEM files. Each node presents its certificate chain and accepts only peers
+   * whose certificate chains to one of the trusted certificates (usually the cluster's own CA).
+   * Host names are not checked: trust is anchored in that CA.
+   *
+   * @param certificateChain this node's X.509 certificate chain (PEM)
+   * @param privateKey this node's private key, unencrypted PKCS#8 (PEM)
+   * @param trustedCertificates the certificates peers must chain to (PEM)
+   * @param verifyNodeId whether a peer's certificate must name the node id it claims in the
+   *     handshake, as its subject common name or as a DNS subject alternative name; without it,
+   *     any holder of a certificate from the trusted CA may claim any member's id
+   */
+  public record Tls(Path certificateChain, Path privateKey, Path trustedCertificates, boolean verifyNodeId) {
+    public Tls {
+      requireReadable(certificateChain, "certificateChain");
+      requireReadable(privateKey, "privateKey");
+      requireReadable(trustedCertificates, "trustedCertificates");
+    }
+
+    private static void requireReadable(Path path, String name) {
+      Objects.requireNonNull(path, name);
+      requireArgument(Files.isReadable(path), name + " (" + path + ") is not a readable file");
+    }
+  }
+
+  /** Collects settings; {@link #build()} validates them. Not thread-safe. */
+  public static final class Builder {
+    private final NodeId localId;
+    private final long clusterId;
+    private final Map<NodeId, InetSocketAddress> peers = new LinkedHashMap<>();
+    private InetSocketAddress listenAddress;
+    private int maxFrameSize = WireFormat.DEFAULT_MAX_FRAME_SIZE;
+    private Duration minBackoff = Duration.ofMillis(50);
+    private Duration maxBackoff = Duration.ofSeconds(5);
+    private int lowWaterMark = 2 * 1024 * 1024;
+    private int highWaterMark = 16 * 1024 * 1024;
+    private Duration connectTimeout = Duration.ofSeconds(3);
+    private Duration handshakeTimeout = Duration.ofSeconds(10);
+    private int ioThreads = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
+    private Tls tls;
+    private RandomGenerator jitter;
+
+    private Builder(NodeId localId, long clusterId) {
+      this.localId = Objects.requireNonNull(localId, "localId");
+      this.clusterId = clusterId;
+    }
+
+    /** Where to accept connections (required); port 0 picks a free port. */
+    public Builder listenAddress(InetSocketAddress address) {
+      requireState(listenAddress == null, "listenAddress is already set to " + listenAddress);
+      this.listenAddress = Objects.requireNonNull(address, "address");
+      return this;
+    }
+
+    /** Adds one peer. */
+    public Builder peer(NodeId id, InetSocketAddress address) {
+      Objects.requireNonNull(id, "id");
+      Objects.requireNonNull(address, "address");
+      requireState(!peers.containsKey(id), "peer " + id + " is already set to " + peers.get(id));
+      peers.put(id, address);
+      return this;
+    }
+
+    /** Adds several peers. */
+    public Builder peers(Map<NodeId, InetSocketAddress> all) {
+      all.forEach(this::peer);
+      return this;
+    }
+
+    /** Largest frame, in bytes after the length field; default 8 MiB. */
+    public Builder maxFrameSize(int bytes) {
+      this.maxFrameSize = bytes;
+      return this;
+    }
+
+    /** Reconnect delays; default 50 ms doubling up to 5 s, with jitter. */
+    public Builder backoff(Duration min, Duration max) {
+      this.minBackoff = Objects.requireNonNull(min, "min");
+      this.maxBackoff = Objects.requireNonNull(max, "max");
+      return this;
+    }
+
+    /** Write buffer water marks per connection; default 2 MiB and 16 MiB. */
+    public Builder writeBufferWaterMarks(int low, int high) {
+      this.lowWaterMark = low;
+      this.highWaterMark = high;
+      return this;
+    }
+
+    /** Connect timeout per attempt; default 3 s. */
+    public Builder connectTimeout(Duration timeout) {
+      this.connectTimeout = Objects.requireNonNull(timeout, "timeout");
+      return this;
+    }
+
+    /** Time a new connection has to complete the handshake; default 10 s. */
+    public Builder handshakeTimeout(Duration timeout) {
+      this.handshakeTimeout = Objects.requireNonNull(timeout, "timeout");
+      return this;
+    }
+
+    /** Netty I/O threads; default the number of processors, at most 4. */
+    public Builder ioThreads(int threads) {
+      this.ioThreads = threads;
+      return this;
+    }
+
+    /** Turns on mutual TLS; peers' certificates need not name their node ids. */
+    public Builder tls(Path certificateChain, Path privateKey, Path trustedCertificates) {
+      return tls(certificateChain, privateKey, trustedCertificates, false);
+    }
+
+    /**
+     * Turns on mutual TLS, and with {@code verifyNodeId} requires every peer's certificate to
+     * name the node id it claims (see {@link Tls#verifyNodeId()}).
+     */
+    public Builder tls(Path certificateChain, Path privateKey, Path trustedCertificates, boolean verifyNodeId) {
+      requireState(tls == null, "tls is already configured");
+      this.tls = new Tls(certificateChain, privateKey, trustedCertificates, verifyNodeId);
+      return this;
+    }
+
+    /** The random source of the reconnect jitter; default a fresh {@code L64X128MixRandom}. */
+    public Builder jitter(RandomGenerator random) {
+      this.jitter = Objects.requireNonNull(random, "random");
+      return this;
+    }
+
+    /** The validated configuration. */
+    public NettyTransportConfig build() {
+      requireState(listenAddress != null, "listenAddress must be set");
+      RandomGenerator random = jitter != null ? jitter : RandomGenerator.of("L64X128MixRandom");
+      return new NettyTransportConfig(localId, clusterId, listenAddress, peers, maxFrameSize, minBackoff, maxBackoff,
+          lowWaterMark, highWaterMark, connectTimeout, handshakeTimeout, ioThreads, tls, random);
+    }
+  }
+
+  private static void requireArgument(boolean condition, String message) {
+    if (!condition) {
+      throw new IllegalArgumentException(message);
+    }
+  }
+
+  private static void requireState(boolean condition, String message) {
+    if (!condition) {
+      throw new IllegalStateException(message);
+    }
+  }
+
+  private static void requirePositive(Duration duration, String name) {
+    Objects.requireNonNull(duration, name);
+    requireArgument(!duration.isNegative() && !duration.isZero(), name + " (" + duration + ") must be positive");
+  }
+}

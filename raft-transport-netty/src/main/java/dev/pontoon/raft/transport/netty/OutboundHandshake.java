@@ -1,0 +1,81 @@
+package dev.pontoon.raft.transport.netty;
+
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The connecting side of a connection. Sends this node's {@link Hello} as the first frame and
+ * waits for the peer's: it must be of the same cluster and name the node this connection was
+ * meant for (a wrong address in the configuration shows here). Then the connection is handed to
+ * its {@link PeerConnection}; no other frame may arrive on it. One instance per channel.
+ */
+final class OutboundHandshake extends ChannelInboundHandlerAdapter {
+  private final NettyTransportConfig config;
+  private final PeerConnection connection;
+  private final ConnectionErrors errors;
+  private boolean established;
+  private ScheduledFuture<?> timeout;
+
+  OutboundHandshake(NettyTransportConfig config, PeerConnection connection, TransportCounters counters) {
+    this.config = config;
+    this.connection = connection;
+    this.errors = new ConnectionErrors(counters, config.localId().value());
+  }
+
+  @Override
+  public void channelActive(ChannelHandlerContext ctx) {
+    ctx.writeAndFlush(new Hello(config.clusterId(), config.localId()));
+    timeout = ctx.executor().schedule(() -> {
+      if (!established) {
+        errors.refuse(ctx, "no answer from " + connection.peer() + " within " + config.handshakeTimeout());
+      }
+    }, config.handshakeTimeout().toNanos(), TimeUnit.NANOSECONDS);
+    ctx.fireChannelActive();
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext ctx) {
+    if (timeout != null) {
+      timeout.cancel(false);
+    }
+    ctx.fireChannelInactive();
+  }
+
+  @Override
+  public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    if (established) {
+      errors.violation(ctx, msg.getClass().getSimpleName() + " on the outbound connection to " + connection.peer());
+    } else if (!(msg instanceof Hello hello)) {
+      errors.violation(ctx, msg.getClass().getSimpleName() + " before the handshake answer of " + connection.peer());
+    } else {
+      String refusal = refusal(ctx, hello);
+      if (refusal != null) {
+        errors.refuse(ctx, refusal);
+      } else {
+        established = true;
+        timeout.cancel(false);
+        connection.established(ctx.channel());
+      }
+    }
+  }
+
+  /** Why the peer's answer is refused, or null to accept it. */
+  private String refusal(ChannelHandlerContext ctx, Hello hello) {
+    if (hello.clusterId() != config.clusterId()) {
+      return connection.peer() + " at " + ctx.channel().remoteAddress() + " is in cluster " + hello.clusterId()
+          + ", this node in " + config.clusterId();
+    }
+    if (!hello.nodeId().equals(connection.peer())) {
+      return "expected " + connection.peer() + " at " + ctx.channel().remoteAddress() + " but found " + hello.nodeId();
+    }
+    boolean verify = config.tlsEnabled() && config.tls().verifyNodeId();
+    return verify ? CertificateIdentity.mismatch(ctx.channel(), hello.nodeId()) : null;
+  }
+
+  @Override
+  public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+    errors.exception(ctx, cause);
+  }
+}

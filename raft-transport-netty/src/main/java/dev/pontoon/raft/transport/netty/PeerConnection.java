@@ -1,0 +1,198 @@
+package dev.pontoon.raft.transport.netty;
+
+import dev.pontoon.raft.NodeId;
+import dev.pontoon.raft.message.RaftMessage;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoopGroup;
+import java.net.InetSocketAddress;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one long-lived outbound connection to a peer: connects, reconnects with {@link Backoff}
+ * after a failure, and carries messages once the handshake is complete.
+ *
+ * <p>{@link #send} never blocks: the message joins a queue and one task on the channel's event
+ * loop writes every queued message and flushes once, so that a burst of sends costs one flush
+ * (one system call). Memory is bounded: a message is dropped when there is no established
+ * connection, or when the bytes queued here plus those Netty buffers would pass the high water
+ * mark. Thread-safe.
+ */
+final class PeerConnection {
+  private static final Logger log = LoggerFactory.getLogger(NettyTransport.class);
+
+  private final NodeId peer;
+  private final InetSocketAddress address;
+  private final NettyTransportConfig config;
+  private final Bootstrap bootstrap;
+  private final Pipelines pipelines;
+  private final EventLoopGroup group;
+  private final TransportCounters counters;
+  private final Backoff backoff;
+  private final Queue<Pending> queue = new ConcurrentLinkedQueue<>();
+  private final AtomicLong queuedBytes = new AtomicLong();
+  private final AtomicBoolean drainScheduled = new AtomicBoolean();
+  private final Runnable drain = this::drain;
+  private volatile Channel established;
+  private volatile Channel current;
+  private volatile boolean closed;
+
+  private record Pending(RaftMessage message, long size) {}
+
+  PeerConnection(NodeId peer, InetSocketAddress address, NettyTransportConfig config, Bootstrap bootstrap,
+      Pipelines pipelines, EventLoopGroup group, TransportCounters counters) {
+    this.peer = peer;
+    this.address = address;
+    this.config = config;
+    this.bootstrap = bootstrap;
+    this.pipelines = pipelines;
+    this.group = group;
+    this.counters = counters;
+    this.backoff = new Backoff(config.minBackoff(), config.maxBackoff(), config.jitter());
+  }
+
+  NodeId peer() {
+    return peer;
+  }
+
+  /** Whether the handshake with the peer is complete on the current connection. */
+  boolean isEstablished() {
+    Channel ch = established;
+    return ch != null && ch.isActive();
+  }
+
+  /** The connection whose handshake is complete, or null. */
+  Channel establishedChannel() {
+    return established;
+  }
+
+  /** Starts connecting. */
+  void connect() {
+    if (closed) {
+      return;
+    }
+    Bootstrap b = bootstrap.clone().handler(new ChannelInitializer<Channel>() {
+      @Override
+      protected void initChannel(Channel ch) {
+        pipelines.initOutbound(ch, address, new OutboundHandshake(config, PeerConnection.this, counters));
+      }
+    });
+    ChannelFuture future = b.connect(address);
+    current = future.channel();
+    future.addListener((ChannelFuture f) -> {
+      if (!f.isSuccess()) {
+        log.debug("{}: cannot connect to {} at {}: {}", config.localId(), peer, address, f.cause().toString());
+        reconnectLater();
+      } else {
+        f.channel().closeFuture().addListener(c -> lost(f.channel()));
+        if (closed) {
+          f.channel().close();
+        }
+      }
+    });
+  }
+
+  /** Called by the handshake once the peer has answered. */
+  void established(Channel channel) {
+    if (closed) {
+      channel.close();
+      return;
+    }
+    established = channel;
+    backoff.reset();
+    log.info("{}: connected to {} at {}", config.localId(), peer, address);
+  }
+
+  private void lost(Channel channel) {
+    if (established == channel) {
+      established = null;
+      if (closed) {
+        return;
+      }
+      log.info("{}: connection to {} at {} lost", config.localId(), peer, address);
+    }
+    reconnectLater();
+  }
+
+  private void reconnectLater() {
+    if (closed || group.isShuttingDown()) {
+      return;
+    }
+    // Counted before scheduling, so that the count is visible once the new attempt runs.
+    counters.reconnects.increment();
+    try {
+      group.schedule(this::connect, backoff.nextDelayNanos(), TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException e) {
+      // The transport is closing: its I/O threads accept no new tasks, and no reconnect is wanted.
+    }
+  }
+
+  /** Queues {@code message} of encoded size {@code size} for the peer, or drops and counts it. */
+  void send(RaftMessage message, long size) {
+    Channel ch = established;
+    if (ch == null || !ch.isActive()) {
+      counters.droppedNotConnected.increment();
+      return;
+    }
+    // One message may overshoot the mark, so that a batch larger than the mark still goes out.
+    if (!ch.isWritable() || queuedBytes.get() > ch.bytesBeforeUnwritable()) {
+      counters.droppedUnwritable.increment();
+      return;
+    }
+    queue.add(new Pending(message, size));
+    queuedBytes.addAndGet(size);
+    if (drainScheduled.compareAndSet(false, true)) {
+      try {
+        ch.eventLoop().execute(drain);
+      } catch (RejectedExecutionException e) {
+        // The transport closed since the checks above; send must not throw. close() drops the queue.
+        drainScheduled.set(false);
+        counters.droppedClosed.increment();
+      }
+    }
+  }
+
+  /** Runs on the event loop: writes everything queued, then flushes once. */
+  private void drain() {
+    // Cleared before polling: a send that finds the flag set has queued its message before
+    // this loop can end, or schedules a new drain.
+    drainScheduled.set(false);
+    Channel ch = established;
+    int written = 0;
+    for (Pending p; (p = queue.poll()) != null; ) {
+      queuedBytes.addAndGet(-p.size());
+      if (ch == null || !ch.isActive()) {
+        counters.droppedNotConnected.increment();
+      } else {
+        ch.write(p.message(), ch.voidPromise());
+        written++;
+      }
+    }
+    if (written > 0) {
+      ch.flush();
+      counters.sent.add(written);
+    }
+  }
+
+  /** Stops reconnecting and closes the connection; queued messages are dropped. */
+  void close() {
+    closed = true;
+    Channel ch = current;
+    if (ch != null) {
+      ch.close();
+    }
+    for (Pending p; (p = queue.poll()) != null; ) {
+      queuedBytes.addAndGet(-p.size());
+      counters.droppedClosed.increment();
+    }
+  }
+}

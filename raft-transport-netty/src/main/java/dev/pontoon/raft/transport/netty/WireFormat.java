@@ -1,0 +1,47 @@
+package dev.pontoon.raft.transport.netty;
+
+/**
+ * Constants of the Pontoon wire protocol, version 1. The layout is drawn in {@link FrameEncoder}
+ * and specified in {@code WIRE-FORMAT.md} beside this module's {@code pom.xml}.
+ */
+final class WireFormat {
+  /** Two bytes that open every frame after the length: ASCII "PN". */
+  static final short MAGIC = 0x504E;
+  /** The only protocol version this code speaks. */
+  static final byte VERSION = 1;
+
+  /** Bytes of the length prefix. */
+  static final int LENGTH_FIELD_SIZE = 4;
+  /** Bytes after the length prefix and before the body: magic, version, type, cluster, group. */
+  static final int HEADER_SIZE = 2 + 1 + 1 + 8 + 4;
+  /** The group id used until several Raft groups share one connection. */
+  static final int DEFAULT_GROUP = 0;
+  /** Default largest value of the length field: 8 MiB, above the engine's 4 MiB append batches. */
+  static final int DEFAULT_MAX_FRAME_SIZE = 8 * 1024 * 1024;
+
+  static final byte TYPE_HELLO = 1;
+  static final byte TYPE_REQUEST_VOTE = 2;
+  static final byte TYPE_REQUEST_VOTE_RESPONSE = 3;
+  static final byte TYPE_APPEND_ENTRIES = 4;
+  static final byte TYPE_APPEND_ENTRIES_RESPONSE = 5;
+  static final byte TYPE_INSTALL_SNAPSHOT = 6;
+  static final byte TYPE_INSTALL_SNAPSHOT_RESPONSE = 7;
+  static final byte TYPE_TIMEOUT_NOW = 8;
+
+  /** Flag bits of the one-byte flag fields; any other bit set is a corrupted frame. */
+  static final int FLAG_0 = 1;
+  static final int FLAG_1 = 2;
+
+  /** Smallest encoding of one entry: term, kind and payload length. */
+  static final int MIN_ENTRY_SIZE = 8 + 1 + 4;
+  /** Smallest encoding of one node id: its length byte and one byte. */
+  static final int MIN_NODE_ID_SIZE = 2;
+
+  /**
+   * Payloads of at least this many bytes are added to the outgoing frame as a wrapped component
+   * instead of being copied into the header buffer; below it a copy is cheaper than a component.
+   */
+  static final int WRAP_PAYLOAD_THRESHOLD = 1024;
+
+  private WireFormat() {}
+}

@@ -1,0 +1,57 @@
+package dev.pontoon.raft.transport.netty;
+
+import dev.pontoon.raft.NodeId;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.function.UnaryOperator;
+
+/** Configurations of transports on loopback ports reserved up front, so that each knows the others. */
+final class LoopbackCluster {
+  static final long CLUSTER_ID = 7;
+
+  private final Map<NodeId, InetSocketAddress> addresses = new LinkedHashMap<>();
+
+  LoopbackCluster(List<NodeId> ids) {
+    ids.forEach(id -> addresses.put(id, freeLoopbackAddress()));
+  }
+
+  Map<NodeId, InetSocketAddress> addresses() {
+    return addresses;
+  }
+
+  InetSocketAddress address(NodeId id) {
+    return addresses.get(id);
+  }
+
+  /** A configuration of {@code id} with every other node as peer and short test back-offs. */
+  NettyTransportConfig config(NodeId id) {
+    return config(id, b -> b);
+  }
+
+  NettyTransportConfig config(NodeId id, UnaryOperator<NettyTransportConfig.Builder> custom) {
+    NettyTransportConfig.Builder builder = NettyTransportConfig.builder(id, CLUSTER_ID)
+        .listenAddress(addresses.get(id))
+        .peers(addresses)
+        .backoff(Duration.ofMillis(10), Duration.ofMillis(200))
+        .ioThreads(1)
+        .jitter(new SplittableRandom(id.hashCode()));
+    return custom.apply(builder).build();
+  }
+
+  /** A loopback address whose port was free a moment ago; the transport binds with SO_REUSEADDR. */
+  static InetSocketAddress freeLoopbackAddress() {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      return new InetSocketAddress(InetAddress.getLoopbackAddress(), socket.getLocalPort());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

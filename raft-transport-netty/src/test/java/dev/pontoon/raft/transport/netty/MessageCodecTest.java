@@ -1,0 +1,111 @@
+package dev.pontoon.raft.transport.netty;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.pontoon.raft.NodeId;
+import dev.pontoon.raft.log.Bytes;
+import dev.pontoon.raft.log.LogEntry;
+import dev.pontoon.raft.message.AppendEntries;
+import dev.pontoon.raft.message.RaftMessage;
+import dev.pontoon.raft.transport.SampleMessages;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
+import io.netty.channel.embedded.EmbeddedChannel;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+class MessageCodecTest {
+  private static final NodeId N1 = NodeId.of("n1");
+  private static final NodeId N2 = NodeId.of("n2");
+
+  @Test
+  void everyPermittedMessageTypeHasSamplesAndAWireType() {
+    Set<Class<?>> sampled = SampleMessages.all(N1, N2).stream().map(Object::getClass).collect(Collectors.toSet());
+    Set<Byte> types = new java.util.HashSet<>();
+    for (Class<?> type : RaftMessage.class.getPermittedSubclasses()) {
+      assertTrue(sampled.contains(type), "no sample of " + type.getSimpleName());
+    }
+    for (RaftMessage m : SampleMessages.all(N1, N2)) {
+      types.add(MessageCodec.typeOf(m));
+    }
+    assertEquals(RaftMessage.class.getPermittedSubclasses().length, types.size(), "one wire type per message type");
+  }
+
+  @Test
+  void everyMessageTypeRoundTripsThroughEncoderAndDecoder() {
+    EmbeddedChannel encoder = new EmbeddedChannel(new FrameEncoder(Frames.CLUSTER, WireFormat.DEFAULT_GROUP));
+    EmbeddedChannel decoder = Frames.decoder();
+    List<RaftMessage> samples = SampleMessages.all(N1, N2);
+    for (RaftMessage message : samples) {
+      assertTrue(encoder.writeOutbound(message));
+      ByteBuf frame = encoder.readOutbound();
+      assertEquals(FrameEncoder.frameSize(message), frame.readableBytes(), "announced size of " + message);
+      decoder.writeInbound(frame);
+      assertEquals(0, frame.refCnt(), "decoder released the frame");
+      assertEquals(message, decoder.readInbound());
+    }
+    assertNull(decoder.readInbound());
+    assertFalse(encoder.finish());
+    assertFalse(decoder.finish());
+  }
+
+  @Test
+  void helloRoundTripsWithItsClusterId() {
+    Hello hello = new Hello(Frames.CLUSTER, SampleMessages.longestNodeId());
+    EmbeddedChannel decoder = Frames.decoder();
+    decoder.writeInbound(Frames.buf(Frames.encode(hello)));
+    assertEquals(hello, decoder.readInbound());
+  }
+
+  @Test
+  void longestNodeIdsRoundTrip() {
+    NodeId longest = SampleMessages.longestNodeId();
+    EmbeddedChannel decoder = Frames.decoder();
+    for (RaftMessage message : SampleMessages.all(longest, N2)) {
+      decoder.writeInbound(Frames.buf(Frames.encode(message)));
+      assertEquals(message, decoder.readInbound());
+    }
+  }
+
+  @Test
+  void maximalBatchOfEntriesRoundTripsWithWrappedPayloads() {
+    SplittableRandom random = new SplittableRandom(7);
+    List<LogEntry> entries = new ArrayList<>();
+    int[] sizes = {0, 1, WireFormat.WRAP_PAYLOAD_THRESHOLD - 1, WireFormat.WRAP_PAYLOAD_THRESHOLD, 2048};
+    for (int i = 0; i < 1024; i++) {
+      byte[] payload = new byte[i == 1023 ? 3 * 1024 * 1024 : sizes[i % sizes.length]];
+      random.nextBytes(payload);
+      entries.add(LogEntry.command(i + 1, 1, Bytes.wrap(payload)));
+    }
+    AppendEntries big = new AppendEntries(N1, N2, 1, 0, 0, entries, 0, 1);
+    EmbeddedChannel encoder = new EmbeddedChannel(new FrameEncoder(Frames.CLUSTER, WireFormat.DEFAULT_GROUP));
+    encoder.writeOutbound(big);
+    ByteBuf frame = encoder.readOutbound();
+    assertTrue(frame instanceof CompositeByteBuf, "large payloads are wrapped, not copied");
+    assertTrue(frame.readableBytes() <= WireFormat.DEFAULT_MAX_FRAME_SIZE);
+    EmbeddedChannel decoder = Frames.decoder();
+    decoder.writeInbound(frame);
+    assertEquals(0, frame.refCnt());
+    assertEquals(big, decoder.readInbound());
+  }
+
+  @Test
+  void encodedBytesAreStableForAHeartbeat() {
+    byte[] frame = Frames.encode(new AppendEntries(N1, N2, 3, 10, 2, List.of(), 9, 5));
+    byte[] expectedHeader = {
+        0, 0, 0, 16 + 3 + 3 + 8 + 32 + 4, // length
+        0x50, 0x4E, 1, WireFormat.TYPE_APPEND_ENTRIES, // magic, version, type
+        0, 0, 0, 0, 0, 0, 0, 42, // cluster
+        0, 0, 0, 0, // group
+        2, 'n', '1', 2, 'n', '2'};
+    assertEquals(Arrays.toString(expectedHeader), Arrays.toString(Arrays.copyOf(frame, expectedHeader.length)));
+  }
+}

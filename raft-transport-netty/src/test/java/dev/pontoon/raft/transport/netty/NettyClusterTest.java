@@ -1,0 +1,155 @@
+package dev.pontoon.raft.transport.netty;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.pontoon.raft.NodeId;
+import dev.pontoon.raft.Role;
+import dev.pontoon.raft.engine.RaftServer;
+import dev.pontoon.raft.engine.memory.InMemoryLogStore;
+import dev.pontoon.raft.log.Bytes;
+import dev.pontoon.raft.log.ClusterConfig;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Three {@link RaftServer}s with in-memory logs talking over Netty on loopback. */
+class NettyClusterTest {
+  private static final List<NodeId> IDS = List.of(NodeId.of("n1"), NodeId.of("n2"), NodeId.of("n3"));
+
+  @TempDir
+  Path dir;
+  private final Map<NodeId, RaftServer> servers = new LinkedHashMap<>();
+  private final Map<NodeId, ReopenableTransport> transports = new LinkedHashMap<>();
+  private final Map<NodeId, RecordingStateMachine> machines = new LinkedHashMap<>();
+
+  @AfterEach
+  void stopCluster() {
+    servers.values().forEach(RaftServer::close);
+  }
+
+  private void startCluster(Function<NodeId, NettyTransportConfig> configs) {
+    for (NodeId id : IDS) {
+      ReopenableTransport transport = new ReopenableTransport(configs.apply(id));
+      RecordingStateMachine machine = new RecordingStateMachine();
+      transports.put(id, transport);
+      machines.put(id, machine);
+      servers.put(id, RaftServer.builder()
+          .nodeId(id)
+          .cluster(ClusterConfig.ofVoters(new java.util.TreeSet<>(IDS)))
+          .transport(transport)
+          .logStore(new InMemoryLogStore())
+          .stateMachine(machine)
+          .randomSeed(id.hashCode())
+          // 0.5 to 1 s: generous for a loaded build machine, where a first TLS handshake is slow.
+          .electionTimeoutTicks(25, 50)
+          .build());
+    }
+  }
+
+  private RaftServer awaitLeader() {
+    return await("a leader").atMost(RunningNode.PATIENCE).until(() -> servers.values().stream()
+        .filter(s -> s.status().role() == Role.LEADER).findFirst(), Optional::isPresent).orElseThrow();
+  }
+
+  /**
+   * Commits {@code count} distinct commands. A command whose leader lost leadership before it
+   * committed is submitted again to the next leader (Raft permits the loss; the test only needs
+   * every command in every log, in the same order everywhere).
+   */
+  private List<Bytes> commit(String prefix, int count) throws Exception {
+    List<Bytes> commands = new ArrayList<>();
+    for (int i = 0; i < count; i++) {
+      commands.add(Bytes.ofUtf8(prefix + "-" + i));
+    }
+    List<Bytes> pending = commands;
+    for (int attempt = 0; attempt < 5 && !pending.isEmpty(); attempt++) {
+      RaftServer leader = awaitLeader();
+      Map<Bytes, CompletableFuture<Bytes>> results = new LinkedHashMap<>();
+      pending.forEach(command -> results.put(command, leader.submit(command)));
+      CompletableFuture.allOf(results.values().stream().map(f -> f.handle((r, e) -> r))
+          .toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+      pending = new ArrayList<>();
+      for (Map.Entry<Bytes, CompletableFuture<Bytes>> result : results.entrySet()) {
+        if (result.getValue().isCompletedExceptionally()) {
+          pending.add(result.getKey());
+        } else {
+          assertEquals(result.getKey(), result.getValue().join(), "the state machine's result comes back");
+        }
+      }
+    }
+    assertTrue(pending.isEmpty(), pending.size() + " commands never committed");
+    return commands;
+  }
+
+  private void awaitApplied(NodeId id, List<Bytes> commands) {
+    await(id + " applies " + commands.size() + " commands").atMost(RunningNode.PATIENCE)
+        .until(() -> machines.get(id).applied().containsAll(commands));
+  }
+
+  @Test
+  void threeNodesElectALeaderAndReplicateOverLoopback() throws Exception {
+    LoopbackCluster cluster = new LoopbackCluster(IDS);
+    startCluster(cluster::config);
+    awaitLeader();
+
+    List<Bytes> commands = commit("cmd", 200);
+
+    IDS.forEach(id -> awaitApplied(id, commands));
+    List<Bytes> reference = machines.get(IDS.get(0)).applied();
+    IDS.forEach(id -> assertEquals(reference, machines.get(id).applied(), "same order on " + id));
+  }
+
+  @Test
+  void followerCutOffFromTheNetworkReconnectsAndCatchesUp() throws Exception {
+    LoopbackCluster cluster = new LoopbackCluster(IDS);
+    startCluster(cluster::config);
+    RaftServer leader = awaitLeader();
+    NodeId follower = IDS.stream().filter(id -> !id.equals(leader.id())).findFirst().orElseThrow();
+    List<Bytes> before = commit("before", 20);
+    awaitApplied(follower, before);
+
+    transports.get(follower).cut();
+    List<Bytes> during = commit("during", 100);
+    assertTrue(machines.get(follower).applied().stream().noneMatch(during::contains), "cut off: nothing arrives");
+    transports.get(follower).reopen();
+
+    awaitApplied(follower, during);
+    assertEquals(machines.get(leader.id()).applied(), machines.get(follower).applied());
+    NettyTransport leaderTransport = transports.get(leader.id()).current();
+    assertTrue(leaderTransport.stats().reconnects() >= 1, leaderTransport.stats().toString());
+  }
+
+  @Test
+  void mutualTlsClusterReplicatesAndRefusesAPeerWithAnUntrustedCertificate() throws Exception {
+    TestCertificates clusterCa = new TestCertificates(dir, "cluster");
+    TestCertificates rogueCa = new TestCertificates(dir, "rogue");
+    NodeId rogue = IDS.get(2);
+    LoopbackCluster cluster = new LoopbackCluster(IDS);
+    startCluster(id -> {
+      TestCertificates.NodeFiles files = id.equals(rogue)
+          ? rogueCa.issue(id.value()).trusting(clusterCa.trustFile())
+          : clusterCa.issue(id.value());
+      return cluster.config(id, b -> b.tls(files.chain(), files.key(), files.trust()));
+    });
+    RaftServer leader = awaitLeader();
+
+    List<Bytes> commands = commit("tls", 50);
+
+    IDS.stream().filter(id -> !id.equals(rogue)).forEach(id -> awaitApplied(id, commands));
+    assertTrue(machines.get(rogue).applied().isEmpty(), "the untrusted node receives nothing");
+    assertTrue(!leader.id().equals(rogue), "the untrusted node cannot lead");
+    await("refusals counted").atMost(RunningNode.PATIENCE).until(() -> IDS.stream().filter(id -> !id.equals(rogue))
+        .mapToLong(id -> transports.get(id).current().stats().handshakeRejections()).sum() >= 1);
+  }
+}

@@ -1,0 +1,123 @@
+package dev.pontoon.raft.transport.netty;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Date;
+import java.util.concurrent.atomic.AtomicLong;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.asn1.x509.KeyUsage;
+import org.bouncycastle.cert.X509v3CertificateBuilder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
+import org.bouncycastle.operator.OperatorCreationException;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+
+/**
+ * A certificate authority made at test time, issuing node certificates as PEM files: what an
+ * operator would produce with their own CA tooling.
+ */
+final class TestCertificates {
+  private static final AtomicLong SERIAL = new AtomicLong(System.currentTimeMillis());
+
+  private final Path dir;
+  private final String name;
+  private final KeyPair caKeys;
+  private final X509Certificate caCertificate;
+  private final Path caFile;
+
+  /** A new CA called {@code name}, writing its files under {@code dir}. */
+  TestCertificates(Path dir, String name) {
+    this.dir = dir;
+    this.name = name;
+    this.caKeys = newKeyPair();
+    X500Name subject = new X500Name("CN=" + name + " test CA");
+    this.caCertificate = sign(subject, caKeys, subject, true, caKeys);
+    this.caFile = writePem(dir.resolve(name + "-ca.pem"), caCertificate);
+  }
+
+  /** The CA certificate, to be trusted. */
+  Path trustFile() {
+    return caFile;
+  }
+
+  /** Certificate chain and PKCS#8 key files of node {@code nodeId}, signed by this CA. */
+  NodeFiles issue(String nodeId) {
+    KeyPair keys = newKeyPair();
+    X509Certificate certificate = sign(new X500Name("CN=" + nodeId), keys, new X500Name("CN=" + name + " test CA"),
+        false, caKeys);
+    Path chain = dir.resolve(name + "-" + nodeId + "-chain.pem");
+    writePem(chain, certificate, caCertificate);
+    Path key = dir.resolve(name + "-" + nodeId + "-key.pem");
+    try (Writer out = Files.newBufferedWriter(key); JcaPEMWriter pem = new JcaPEMWriter(out)) {
+      pem.writeObject(new JcaPKCS8Generator(keys.getPrivate(), null));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return new NodeFiles(chain, key, caFile);
+  }
+
+  /** What a node needs for mutual TLS. */
+  record NodeFiles(Path chain, Path key, Path trust) {
+    NodeFiles trusting(Path otherTrust) {
+      return new NodeFiles(chain, key, otherTrust);
+    }
+  }
+
+  private static KeyPair newKeyPair() {
+    try {
+      KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+      generator.initialize(256);
+      return generator.generateKeyPair();
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static X509Certificate sign(X500Name subject, KeyPair subjectKeys, X500Name issuer, boolean ca,
+      KeyPair issuerKeys) {
+    Instant now = Instant.now();
+    try {
+      X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(issuer,
+          BigInteger.valueOf(SERIAL.incrementAndGet()), Date.from(now.minus(Duration.ofHours(1))),
+          Date.from(now.plus(Duration.ofDays(1))), subject, subjectKeys.getPublic());
+      builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(ca));
+      if (ca) {
+        builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
+      } else {
+        builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
+            new GeneralName(GeneralName.iPAddress, "127.0.0.1"), new GeneralName(GeneralName.dNSName, "localhost")}));
+      }
+      return new JcaX509CertificateConverter()
+          .getCertificate(builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(issuerKeys.getPrivate())));
+    } catch (IOException | GeneralSecurityException | OperatorCreationException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  private static Path writePem(Path file, X509Certificate... certificates) {
+    try (Writer out = Files.newBufferedWriter(file); JcaPEMWriter pem = new JcaPEMWriter(out)) {
+      for (X509Certificate certificate : certificates) {
+        pem.writeObject(certificate);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return file;
+  }
+}
