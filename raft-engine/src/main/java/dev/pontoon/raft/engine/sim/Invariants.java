@@ -1,0 +1,79 @@
+package dev.pontoon.raft.engine.sim;
+
+import dev.pontoon.raft.NodeId;
+import dev.pontoon.raft.Role;
+import dev.pontoon.raft.engine.core.RaftCore;
+import dev.pontoon.raft.log.LogEntry;
+import dev.pontoon.raft.storage.LogReader;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The safety checkers of one run, fed as the run goes, with the violations they found. The
+ * simulator calls {@link #afterStep} after every event, and the write and apply hooks as nodes
+ * write their logs and apply entries.
+ */
+final class Invariants {
+  private final ElectionSafety electionSafety = new ElectionSafety();
+  private final LogMatching logMatching = new LogMatching();
+  private final LeaderCompleteness leaderCompleteness = new LeaderCompleteness();
+  private final StateMachineSafety stateMachineSafety = new StateMachineSafety();
+  private final MonotonicTermAndCommit monotonic = new MonotonicTermAndCommit();
+  private final List<Violation> found = new ArrayList<>();
+  /** Per node: role, term and commit index at the last check (-1: not running). */
+  private final Role[] role;
+  private final long[] term;
+  private final long[] commit;
+
+  Invariants(int nodes) {
+    role = new Role[nodes];
+    term = new long[nodes];
+    commit = new long[nodes];
+  }
+
+  List<Violation> violations() {
+    return found;
+  }
+
+  void report(Violation v) {
+    found.add(v);
+  }
+
+  void written(NodeId node, List<LogEntry> entries, long previousTerm) {
+    found.addAll(logMatching.written(node, entries, previousTerm));
+  }
+
+  void applied(NodeId node, LogEntry entry) {
+    found.addAll(stateMachineSafety.applied(node, entry));
+  }
+
+  void synced(NodeId node, long durableTerm) {
+    monotonic.synced(node, durableTerm);
+  }
+
+  void crashed(int index, NodeId node) {
+    monotonic.crashed(node);
+    stateMachineSafety.restarted(node);
+    role[index] = null;
+    commit[index] = 0;
+  }
+
+  /** Checks node {@code index} after a step; {@code log} is its log as written so far. */
+  void afterStep(int index, RaftCore core, LogReader log) {
+    NodeId id = core.id();
+    Role r = core.role();
+    long t = core.term();
+    long c = core.commitIndex();
+    found.addAll(electionSafety.observe(id, r, t));
+    found.addAll(monotonic.observe(id, t, c));
+    if (c > commit[index]) {
+      found.addAll(leaderCompleteness.commitAdvanced(id, t, commit[index], c, log));
+      commit[index] = c;
+    }
+    if (r == Role.LEADER && (role[index] != Role.LEADER || term[index] != t)) {
+      found.addAll(leaderCompleteness.becameLeader(id, t, log));
+    }
+    role[index] = r;
+    term[index] = t;
+  }
+}

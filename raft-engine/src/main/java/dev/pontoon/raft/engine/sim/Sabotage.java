@@ -1,0 +1,16 @@
+package dev.pontoon.raft.engine.sim;
+
+/**
+ * Test-only ways to break a safety rule in the simulated runtime, to prove that the checkers
+ * catch what they claim to: a checker that never fails is a defect.
+ */
+enum Sabotage {
+  /** Nothing broken: the runtime follows every rule. */
+  NONE,
+  /** A crash loses {@code currentTerm} and {@code votedFor} (breaks Figure 2's persistent state). */
+  FORGET_HARD_STATE_ON_CRASH,
+  /** Votes and append acks leave before the hard state and entries are durable (breaks Ready's contract). */
+  ACK_BEFORE_SYNC,
+  /** Any node answers reads from its local state without ReadIndex (breaks thesis §6.4). */
+  LOCAL_READS
+}

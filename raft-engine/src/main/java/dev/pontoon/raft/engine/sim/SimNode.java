@@ -1,0 +1,294 @@
+package dev.pontoon.raft.engine.sim;
+
+import dev.pontoon.raft.NodeId;
+import dev.pontoon.raft.NotLeaderException;
+import dev.pontoon.raft.Role;
+import dev.pontoon.raft.engine.core.Proposal;
+import dev.pontoon.raft.engine.core.RaftConfig;
+import dev.pontoon.raft.engine.core.RaftCore;
+import dev.pontoon.raft.engine.core.ReadState;
+import dev.pontoon.raft.engine.core.Ready;
+import dev.pontoon.raft.engine.memory.InMemoryLogStore;
+import dev.pontoon.raft.log.Bytes;
+import dev.pontoon.raft.log.ClusterConfig;
+import dev.pontoon.raft.log.EntryKind;
+import dev.pontoon.raft.log.HardState;
+import dev.pontoon.raft.log.LogEntry;
+import dev.pontoon.raft.message.RaftMessage;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.random.RandomGenerator;
+
+/**
+ * One simulated node: a {@link RaftCore}, its {@link InMemoryLogStore} and a
+ * {@link KvStateMachine}, driven the way a real runtime drives them. It carries out each
+ * {@link Ready} in the documented order: write hard state and entries, send {@code sendNow},
+ * apply committed entries, queue the Ready until its (delayed) sync, and only then release
+ * {@code sendAfterSync} and call {@code advance}, Readys in the order they were produced.
+ *
+ * <p>A crash drops everything volatile — core, state machine, Readys waiting for their sync — and
+ * keeps only the store's {@link InMemoryLogStore#durableCopy()}.
+ */
+final class SimNode {
+
+  /** A proposal this node accepted for a client operation. */
+  private record PendingWrite(long opId, long term) {}
+
+  /** A confirmed read waiting for the state machine to reach its read index. */
+  private record PendingRead(long opId, String key, long readIndex) {}
+
+  final int index;
+  final NodeId id;
+  private final Simulation sim;
+  private final ClusterConfig config;
+  private final RaftConfig raftConfig;
+  private InMemoryLogStore store = new InMemoryLogStore();
+  private RaftCore core;
+  private KvStateMachine kv;
+  private long applied;
+  private int incarnation;
+  private final ArrayDeque<Ready> awaitingSync = new ArrayDeque<>();
+  private long lastSyncAt;
+  private final Map<Long, PendingWrite> pendingWrites = new LinkedHashMap<>();
+  private final Map<Long, String> readsRegistered = new LinkedHashMap<>();
+  private final List<PendingRead> readsWaiting = new ArrayList<>();
+  private long proposalTerm;
+
+  SimNode(int index, Simulation sim, ClusterConfig config, RaftConfig raftConfig) {
+    this.index = index;
+    this.id = NodeId.of("n" + (index + 1));
+    this.sim = sim;
+    this.config = config;
+    this.raftConfig = raftConfig;
+  }
+
+  boolean isUp() {
+    return core != null;
+  }
+
+  RaftCore core() {
+    return core;
+  }
+
+  InMemoryLogStore store() {
+    return store;
+  }
+
+  int incarnation() {
+    return incarnation;
+  }
+
+  /** Starts (or restarts) from the durable state, with an empty state machine. */
+  void start(RandomGenerator random) {
+    core = new RaftCore(id, config, raftConfig, store, store.loadHardState(), 0, random);
+    kv = new KvStateMachine();
+    applied = 0;
+    drain();
+  }
+
+  /** Loses everything not synced; {@code forgetHardState} is the test-only sabotage of persistence. */
+  void crash(boolean forgetHardState) {
+    store = store.durableCopy();
+    if (forgetHardState) {
+      store.saveHardState(HardState.INITIAL);
+      store.sync();
+    }
+    core = null;
+    kv = null;
+    awaitingSync.clear();
+    incarnation++;
+    failPendingAsUnknown();
+    for (long opId : readsRegistered.keySet()) {
+      sim.clients().notLeader(opId, null);
+    }
+    for (PendingRead r : readsWaiting) {
+      sim.clients().notLeader(r.opId(), null);
+    }
+    readsRegistered.clear();
+    readsWaiting.clear();
+  }
+
+  void tick() {
+    core.tick();
+    drain();
+  }
+
+  void step(RaftMessage message) {
+    core.step(message);
+    drain();
+  }
+
+  /**
+   * A client asks this node to write.
+   *
+   * @throws NotLeaderException if this node is not the leader
+   */
+  void submitWrite(long opId, KvCommand command) {
+    Proposal p = core.propose(KvCodec.encode(opId, command));
+    pendingWrites.put(p.index(), new PendingWrite(opId, p.term()));
+    proposalTerm = p.term();
+    drain();
+  }
+
+  /**
+   * Asks this leader to hand leadership to {@code target} (thesis §3.10).
+   *
+   * @throws NotLeaderException if this node is not the leader
+   */
+  void transferLeadership(NodeId target) {
+    core.transferLeadership(target);
+    drain();
+  }
+
+  /** Proposes the simulator's own probe entry (liveness check); returns where it went. */
+  Proposal propose(Bytes command) {
+    Proposal p = core.propose(command);
+    drain();
+    return p;
+  }
+
+  /**
+   * A client asks this node for a linearizable read (ReadIndex, thesis §6.4); with
+   * {@code sabotage} the node answers from its local state at once, which is stale on a
+   * deposed leader or a lagging follower.
+   *
+   * @throws NotLeaderException if this node is not the leader
+   */
+  void submitRead(long opId, String key, boolean sabotage) {
+    if (sabotage) {
+      sim.clients().completed(opId, kv.get(key));
+      return;
+    }
+    core.readIndex(opId);
+    readsRegistered.put(opId, key);
+    drain();
+  }
+
+  /** The disk finished the oldest outstanding sync: release what waited on it. */
+  void syncCompleted(int forIncarnation) {
+    if (forIncarnation != incarnation || awaitingSync.isEmpty()) {
+      return;
+    }
+    store.sync();
+    sim.invariants().synced(id, store.loadHardState().currentTerm());
+    Ready r = awaitingSync.poll();
+    if (sim.sabotage() != Sabotage.ACK_BEFORE_SYNC) {
+      r.sendAfterSync().forEach(sim::send);
+    }
+    core.advance(r);
+    drain();
+  }
+
+  /** Time at which the last sync asked for completes, to keep syncs in order. */
+  long lastSyncAt() {
+    return lastSyncAt;
+  }
+
+  void syncScheduledAt(long time) {
+    lastSyncAt = time;
+  }
+
+  /** Carries out every Ready the core has. */
+  private void drain() {
+    while (core.hasReady()) {
+      Ready r = core.ready();
+      persist(r);
+      r.sendNow().forEach(sim::send);
+      if (sim.sabotage() == Sabotage.ACK_BEFORE_SYNC) {
+        r.sendAfterSync().forEach(sim::send);
+      }
+      for (LogEntry e : r.committedEntries()) {
+        apply(e);
+      }
+      for (ReadState rs : r.readsReady()) {
+        String key = readsRegistered.remove(rs.requestId());
+        if (key != null) {
+          readsWaiting.add(new PendingRead(rs.requestId(), key, rs.readIndex()));
+        }
+      }
+      for (long opId : r.readsAborted()) {
+        if (readsRegistered.remove(opId) != null) {
+          sim.clients().notLeader(opId, core.leader());
+        }
+      }
+      if (r.mustSync() || !awaitingSync.isEmpty()) {
+        awaitingSync.add(r);
+        sim.scheduleSync(this);
+      } else {
+        // Nothing to write, and every earlier Ready is durable: what sendAfterSync promises holds.
+        if (sim.sabotage() != Sabotage.ACK_BEFORE_SYNC) {
+          r.sendAfterSync().forEach(sim::send);
+        }
+        core.advance(r);
+      }
+    }
+    answerReads();
+    if (!pendingWrites.isEmpty() && (core.role() != Role.LEADER || core.term() != proposalTerm)) {
+      failPendingAsUnknown(); // leadership lost: the proposals may or may not commit
+    }
+  }
+
+  private void persist(Ready r) {
+    if (r.snapshotToInstall() != null) {
+      throw new IllegalStateException(id + " was handed a snapshot, but no node ever compacts its log");
+    }
+    if (r.hardState() != null) {
+      store.saveHardState(r.hardState());
+    }
+    List<LogEntry> entries = r.entriesToAppend();
+    if (!entries.isEmpty()) {
+      long first = entries.get(0).index();
+      if (first <= store.lastIndex()) {
+        store.truncateSuffix(first);
+      }
+      long previousTerm = store.term(first - 1);
+      store.append(entries);
+      sim.invariants().written(id, entries, previousTerm);
+    }
+  }
+
+  private void apply(LogEntry e) {
+    sim.invariants().applied(id, e);
+    if (e.index() != applied + 1) {
+      throw new IllegalStateException(id + " was handed entry " + e.index() + " to apply after " + applied);
+    }
+    applied = e.index();
+    String result = null;
+    long opId = -1;
+    if (e.kind() == EntryKind.COMMAND) {
+      KvCodec.Decoded d = KvCodec.decode(e.payload());
+      opId = d.opId();
+      result = kv.apply(d.command());
+    }
+    sim.entryApplied(this, e, opId, result);
+    PendingWrite w = pendingWrites.remove(e.index());
+    if (w != null) {
+      if (e.term() == w.term()) {
+        sim.clients().completed(w.opId(), result);
+      } else {
+        sim.clients().failed(w.opId()); // another entry won this index: the proposal is lost
+      }
+    }
+  }
+
+  private void answerReads() {
+    for (Iterator<PendingRead> it = readsWaiting.iterator(); it.hasNext(); ) {
+      PendingRead r = it.next();
+      if (applied >= r.readIndex()) {
+        it.remove();
+        sim.clients().completed(r.opId(), kv.get(r.key()));
+      }
+    }
+  }
+
+  private void failPendingAsUnknown() {
+    for (PendingWrite w : pendingWrites.values()) {
+      sim.clients().unknown(w.opId());
+    }
+    pendingWrites.clear();
+  }
+}

@@ -1,0 +1,132 @@
+package dev.pontoon.raft.engine.sim;
+
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * Command line for the deterministic simulator: runs a range of seeds and prints, for each
+ * failing seed, its violations and last events, then exactly one summary line
+ * {@code seeds=N events=E violations=V}. Exits 0 when no seed broke anything, 1 otherwise, and 2
+ * (with usage) for bad arguments.
+ *
+ * <pre>
+ * SimulateMain [--seeds N] [--first-seed S] [--nodes 3|5|mixed] [--events E] [--threads T]
+ * </pre>
+ *
+ * <p>Seeds run in parallel on {@code T} threads (default: the available processors); each seed
+ * runs in one thread and gives the same result wherever it runs.
+ */
+public final class SimulateMain {
+  static final String USAGE = "usage: SimulateMain [--seeds N] [--first-seed S] [--nodes 3|5|mixed] [--events E]"
+      + " [--threads T]\n"
+      + "  --seeds N       how many seeds to run (default 100)\n"
+      + "  --first-seed S  the first seed; seeds S..S+N-1 run (default 1)\n"
+      + "  --nodes         cluster size: 3 or 5, or mixed to let each seed choose 3 to 5 (default 3)\n"
+      + "  --events E      events per seed before the final phase (default 10000)\n"
+      + "  --threads T     seeds run in parallel (default: available processors)";
+
+  private SimulateMain() {}
+
+  /** Runs the simulator; see the class comment. */
+  public static void main(String[] args) {
+    if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+      System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+    }
+    System.exit(run(args, System.out, System.err));
+  }
+
+  /** The parsed command line. */
+  record Options(long seeds, long firstSeed, int nodes, long events, int threads) {}
+
+  /** Runs with {@code args}, printing to {@code out} and {@code err}; returns the exit code. */
+  static int run(String[] args, PrintStream out, PrintStream err) {
+    Options options;
+    try {
+      options = parse(args);
+    } catch (IllegalArgumentException e) {
+      err.println("error: " + e.getMessage());
+      err.println(USAGE);
+      return 2;
+    }
+    long events = 0;
+    long violations = 0;
+    ExecutorService pool = Executors.newFixedThreadPool(options.threads());
+    try {
+      List<Future<SimulationResult>> results = new ArrayList<>();
+      for (long i = 0; i < options.seeds(); i++) {
+        long seed = options.firstSeed() + i;
+        results.add(pool.submit(() -> Simulation.run(seed, options.nodes(), options.events())));
+      }
+      for (Future<SimulationResult> f : results) {
+        SimulationResult r = f.get();
+        events += r.events();
+        violations += r.violations().size();
+        if (!r.ok()) {
+          out.print(r.describe());
+        }
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      err.println("error: interrupted");
+      return 1;
+    } catch (ExecutionException e) {
+      err.println("error: the simulator itself failed: " + e.getCause());
+      return 1;
+    } finally {
+      pool.shutdownNow();
+    }
+    out.println("seeds=" + options.seeds() + " events=" + events + " violations=" + violations);
+    return violations > 0 ? 1 : 0;
+  }
+
+  static Options parse(String[] args) {
+    long seeds = 100;
+    long firstSeed = 1;
+    int nodes = 3;
+    long events = 10_000;
+    int threads = Runtime.getRuntime().availableProcessors();
+    for (int i = 0; i < args.length; i++) {
+      String flag = args[i];
+      if (i + 1 >= args.length) {
+        throw new IllegalArgumentException(flag.startsWith("--") ? flag + " needs a value" : "unexpected argument '"
+            + flag + "'");
+      }
+      String value = args[++i];
+      switch (flag) {
+        case "--seeds" -> seeds = positive(flag, value);
+        case "--first-seed" -> firstSeed = number(flag, value);
+        case "--events" -> events = positive(flag, value);
+        case "--threads" -> threads = (int) Math.min(positive(flag, value), 256);
+        case "--nodes" -> nodes = switch (value) {
+          case "3" -> 3;
+          case "5" -> 5;
+          case "mixed" -> 0;
+          default -> throw new IllegalArgumentException("--nodes must be 3, 5 or mixed, not '" + value + "'");
+        };
+        default -> throw new IllegalArgumentException("unknown option '" + flag + "'");
+      }
+    }
+    return new Options(seeds, firstSeed, nodes, events, threads);
+  }
+
+  private static long number(String flag, String value) {
+    try {
+      return Long.parseLong(value);
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(flag + " must be a whole number, not '" + value + "'");
+    }
+  }
+
+  private static long positive(String flag, String value) {
+    long n = number(flag, value);
+    if (n <= 0) {
+      throw new IllegalArgumentException(flag + " must be positive, not " + n);
+    }
+    return n;
+  }
+}

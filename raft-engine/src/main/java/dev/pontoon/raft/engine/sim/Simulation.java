@@ -1,0 +1,384 @@
+package dev.pontoon.raft.engine.sim;
+
+import dev.pontoon.raft.NodeId;
+import dev.pontoon.raft.Role;
+import dev.pontoon.raft.engine.core.Proposal;
+import dev.pontoon.raft.engine.core.RaftConfig;
+import dev.pontoon.raft.engine.sim.Event.Kind;
+import dev.pontoon.raft.log.ClusterConfig;
+import dev.pontoon.raft.log.LogEntry;
+import dev.pontoon.raft.message.RaftMessage;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.SplittableRandom;
+import java.util.TreeSet;
+
+/**
+ * A whole Raft cluster in one thread: {@link SimNode}s over a {@link SimulatedNetwork}, clients,
+ * crashes and restarts, on a {@link VirtualClock}, every random choice drawn from one generator
+ * seeded with the run's seed — so a seed replays exactly.
+ *
+ * <p>A run has two phases. In the main phase the seed's {@link FaultPlan} loses, duplicates,
+ * delays and partitions messages and crashes nodes, while clients read and write; the safety
+ * checkers run after every event. In the final phase the network heals, every node restarts and
+ * clients stop; within {@link #LIVENESS_TICKS} a leader must be elected and commit a new entry.
+ * Last, the client history must be linearizable.
+ */
+final class Simulation {
+  /** Ticks between fault points. */
+  static final int FAULT_INTERVAL_TICKS = 5;
+  /** Ticks the healed cluster has to elect a leader and commit an entry. */
+  static final int LIVENESS_TICKS = 200;
+  private static final int TRACE_LENGTH = 200;
+  private static final long UNIT = VirtualClock.UNITS_PER_TICK;
+
+  private final long seed;
+  private final int requestedNodes;
+  private final SplittableRandom random;
+  private final VirtualClock clock = new VirtualClock();
+  private final PriorityQueue<Event> queue = new PriorityQueue<>();
+  private final SimNode[] nodes;
+  private final FaultPlan plan;
+  private final RaftConfig raftConfig;
+  private final SimulatedNetwork network;
+  private final SimClients clients;
+  private final Invariants invariants;
+  private final Trace trace = new Trace(TRACE_LENGTH);
+  private final Sabotage sabotage;
+  private final Map<Long, History.Applied> firstApplied = new HashMap<>();
+  private long seq;
+  private boolean finalPhase;
+  private SimNode probeNode;
+  private Proposal probe;
+  private boolean probeCommitted;
+
+  /**
+   * @param seed the run's only source of randomness
+   * @param size 3 or 5 nodes, or 0 to let the seed choose 3 to 5
+   * @param sabotage {@link Sabotage#NONE} except in tests proving the checkers can fail
+   */
+  Simulation(long seed, int size, Sabotage sabotage) {
+    this.seed = seed;
+    this.requestedNodes = size;
+    this.random = new SplittableRandom(seed);
+    this.sabotage = sabotage;
+    int n = size == 0 ? random.nextInt(3, 6) : size;
+    this.plan = FaultPlan.draw(random);
+    this.network = new SimulatedNetwork(n, plan, random);
+    this.invariants = new Invariants(n);
+    this.nodes = new SimNode[n];
+    TreeSet<NodeId> ids = new TreeSet<>();
+    for (int i = 0; i < n; i++) {
+      ids.add(NodeId.of("n" + (i + 1)));
+    }
+    ClusterConfig config = ClusterConfig.ofVoters(ids);
+    this.raftConfig = drawRaftConfig();
+    for (int i = 0; i < n; i++) {
+      nodes[i] = new SimNode(i, this, config, raftConfig);
+    }
+    this.clients = new SimClients(this, random.nextInt(3, 6), random.nextInt(3, 6), random);
+  }
+
+  /**
+   * The seed's core settings: PreVote and CheckQuorum on or off, and flow control from
+   * stop-and-wait to deep pipelines, so that every path of the core gets exercised.
+   */
+  private RaftConfig drawRaftConfig() {
+    int[] inflight = {1, 4, 256};
+    int[] batch = {1, 3, 1024};
+    return RaftConfig.defaults().withPreVote(random.nextInt(4) != 0).withCheckQuorum(random.nextInt(4) != 0)
+        .withMaxInflightAppends(inflight[random.nextInt(3)]).withMaxEntriesPerAppend(batch[random.nextInt(3)]);
+  }
+
+  /** Runs the seed with at least {@code events} events in the main phase. */
+  static SimulationResult run(long seed, int size, long events) {
+    return new Simulation(seed, size, Sabotage.NONE).run(events);
+  }
+
+  SimulationResult run(long events) {
+    for (SimNode node : nodes) {
+      startNode(node);
+    }
+    for (int c = 0; c < clients.count(); c++) {
+      scheduleClientInvoke(c, random.nextInt(3 * (int) UNIT));
+    }
+    schedule(FAULT_INTERVAL_TICKS * UNIT, Kind.FAULT, 0, null, 0);
+    while (trace.count() < events && invariants.violations().isEmpty() && !queue.isEmpty()) {
+      step();
+    }
+    if (invariants.violations().isEmpty()) {
+      runFinalPhase();
+    }
+    List<Violation> violations = new ArrayList<>(invariants.violations());
+    if (violations.isEmpty()) {
+      violations.addAll(LinearizabilityChecker.check(checkedHistory()));
+    }
+    return new SimulationResult(seed, requestedNodes, nodes.length, plan, raftConfig, trace.count(), clients.history().size(), violations,
+        trace.hash(), trace.render());
+  }
+
+  private void runFinalPhase() {
+    finalPhase = true;
+    network.setPlan(plan.healed());
+    network.heal();
+    note("final phase: network healed, every node crashes and restarts from its durable state, clients stop");
+    for (SimNode node : nodes) {
+      if (node.isUp()) {
+        crash(node);
+      }
+      startNode(node);
+    }
+    clients.stop();
+    long deadline = clock.now() + LIVENESS_TICKS * UNIT;
+    while (clock.now() <= deadline && invariants.violations().isEmpty() && !queue.isEmpty()
+        && !(probeCommitted && clients.allIdle())) {
+      step();
+    }
+    if (!probeCommitted && invariants.violations().isEmpty()) {
+      StringBuilder roles = new StringBuilder();
+      for (SimNode n : nodes) {
+        roles.append(' ').append(n.core());
+      }
+      invariants.report(new Violation.NoProgress("no new entry committed within " + LIVENESS_TICKS
+          + " ticks of healing;" + roles));
+    }
+  }
+
+  private void step() {
+    Event e = queue.poll();
+    clock.advanceTo(e.time());
+    try {
+      dispatch(e);
+    } catch (RuntimeException ex) {
+      invariants.report(new Violation.Crashed(e + " threw " + ex));
+    }
+    for (SimNode node : nodes) {
+      if (node.isUp()) {
+        invariants.afterStep(node.index, node.core(), node.store());
+      }
+    }
+  }
+
+  private void dispatch(Event e) {
+    switch (e.kind()) {
+      case TICK -> tick(e);
+      case DELIVER -> deliver(e);
+      case SYNC -> {
+        trace.record(e.time(), e, Trace.mix(3, e.target()));
+        nodes[e.target()].syncCompleted((int) e.arg());
+      }
+      case CLIENT_INVOKE -> {
+        trace.record(e.time(), e, Trace.mix(4, e.target()));
+        clients.invoke(e.target());
+      }
+      case CLIENT_RETRY -> {
+        trace.record(e.time(), e, Trace.mix(5, e.target()));
+        clients.retry(e.target(), e.arg());
+      }
+      case CLIENT_TIMEOUT -> {
+        trace.record(e.time(), e, Trace.mix(6, e.target()));
+        clients.timeout(e.target(), e.arg());
+      }
+      case FAULT -> fault();
+      case RESTART -> {
+        SimNode node = nodes[e.target()];
+        if (!node.isUp() && node.incarnation() == e.arg()) {
+          trace.record(e.time(), e, Trace.mix(8, e.target()));
+          startNode(node);
+        }
+      }
+    }
+  }
+
+  private void tick(Event e) {
+    SimNode node = nodes[e.target()];
+    if (!node.isUp() || node.incarnation() != e.arg()) {
+      return; // the tick chain of an earlier incarnation ends; not an event
+    }
+    trace.record(e.time(), e, Trace.mix(1, e.target()));
+    schedule(UNIT, Kind.TICK, e.target(), null, e.arg());
+    node.tick();
+    if (finalPhase) {
+      proposeProbe();
+    }
+  }
+
+  private void deliver(Event e) {
+    RaftMessage m = e.message();
+    int to = indexOf(m.to());
+    SimNode node = nodes[to];
+    if (!node.isUp() || !network.connected(indexOf(m.from()), to)) {
+      trace.record(e.time(), new Note("drop (" + (node.isUp() ? "partition" : "receiver down") + ") " + m),
+          Trace.mix(9, Trace.fingerprint(m)));
+      return;
+    }
+    trace.record(e.time(), e, Trace.fingerprint(m));
+    node.step(m);
+  }
+
+  private void fault() {
+    trace.record(clock.now(), new Note("fault point, network " + network.describe()), 10);
+    if (finalPhase) {
+      return;
+    }
+    schedule(FAULT_INTERVAL_TICKS * UNIT, Kind.FAULT, 0, null, 0);
+    if (network.isPartitioned() ? random.nextInt(3) == 0 : random.nextDouble() < plan.partitionRate()) {
+      if (network.isPartitioned()) {
+        network.heal();
+      } else {
+        SimulatedNetwork.Shape[] shapes = SimulatedNetwork.Shape.values();
+        int leader = leaderIndex();
+        int focus = leader >= 0 && random.nextBoolean() ? leader : random.nextInt(nodes.length);
+        network.partition(shapes[random.nextInt(shapes.length)], focus);
+      }
+      note("network " + network.describe());
+    }
+    if (random.nextDouble() < plan.crashRate()) {
+      SimNode node = nodes[random.nextInt(nodes.length)];
+      if (node.isUp()) {
+        crash(node);
+        schedule(random.nextLong(5, 61) * UNIT, Kind.RESTART, node.index, null, node.incarnation());
+      }
+    }
+    int leader = leaderIndex();
+    if (leader >= 0 && random.nextDouble() < plan.transferRate()) {
+      SimNode target = nodes[random.nextInt(nodes.length)];
+      if (target.index != leader) {
+        note("transfer leadership " + nodes[leader].id + " -> " + target.id);
+        nodes[leader].transferLeadership(target.id);
+      }
+    }
+  }
+
+  private void crash(SimNode node) {
+    node.crash(sabotage == Sabotage.FORGET_HARD_STATE_ON_CRASH);
+    invariants.crashed(node.index, node.id);
+    note("crash " + node.id + " (unsynced writes lost)");
+  }
+
+  private void startNode(SimNode node) {
+    node.start(random.split());
+    schedule(1 + random.nextInt((int) UNIT), Kind.TICK, node.index, null, node.incarnation());
+  }
+
+  private void proposeProbe() {
+    if (probeCommitted) {
+      return;
+    }
+    if (probe != null && probeNode.isUp() && probeNode.core().role() == Role.LEADER
+        && probeNode.core().term() == probe.term()) {
+      return;
+    }
+    probe = null;
+    int leader = leaderIndex();
+    if (leader >= 0) {
+      probeNode = nodes[leader];
+      probe = probeNode.propose(KvCodec.encode(-2, new KvCommand.Put("probe", "p" + clock.now())));
+    }
+  }
+
+  private int leaderIndex() {
+    int best = -1;
+    for (SimNode n : nodes) {
+      if (n.isUp() && n.core().role() == Role.LEADER && (best < 0 || n.core().term() > nodes[best].core().term())) {
+        best = n.index;
+      }
+    }
+    return best;
+  }
+
+  private void note(String text) {
+    trace.record(clock.now(), new Note(text), text.hashCode());
+  }
+
+  /** A trace line that is not a scheduled event. */
+  private record Note(String text) {
+    @Override
+    public String toString() {
+      return text;
+    }
+  }
+
+  private int indexOf(NodeId id) {
+    return Integer.parseInt(id.value().substring(1)) - 1;
+  }
+
+  private void schedule(long delay, Kind kind, int target, RaftMessage message, long arg) {
+    queue.add(new Event(clock.now() + delay, seq++, kind, target, message, arg));
+  }
+
+  /** The client history as checked: writes of unknown outcome resolved by their first application. */
+  List<Operation> checkedHistory() {
+    return clients.history().resolved(firstApplied, probeCommitted);
+  }
+
+  // ---------------------------------------------------------------- for nodes and clients
+
+  long now() {
+    return clock.now();
+  }
+
+  int size() {
+    return nodes.length;
+  }
+
+  SimNode node(int index) {
+    return nodes[index];
+  }
+
+  SimClients clients() {
+    return clients;
+  }
+
+  Invariants invariants() {
+    return invariants;
+  }
+
+  Sabotage sabotage() {
+    return sabotage;
+  }
+
+  /** A node sends a message: the network decides its fate. */
+  void send(RaftMessage m) {
+    long[] delays = network.delaysForSend();
+    if (delays.length == 0) {
+      trace.record(clock.now(), new Note("lose " + m), Trace.mix(11, Trace.fingerprint(m)));
+    }
+    for (long d : delays) {
+      schedule(d, Kind.DELIVER, 0, m, 0);
+    }
+  }
+
+  /** A node needs a sync for its latest Ready; syncs complete in order, after a random delay. */
+  void scheduleSync(SimNode node) {
+    long at = Math.max(clock.now() + random.nextInt(plan.maxSyncDelay() + 1), node.lastSyncAt());
+    node.syncScheduledAt(at);
+    schedule(at - clock.now(), Kind.SYNC, node.index, null, node.incarnation());
+  }
+
+  void scheduleClientInvoke(int client, long delay) {
+    schedule(delay, Kind.CLIENT_INVOKE, client, null, -1);
+  }
+
+  void scheduleClientRetry(int client, long opId, long delay) {
+    schedule(delay, Kind.CLIENT_RETRY, client, null, opId);
+  }
+
+  void scheduleClientTimeout(int client, long opId, long delay) {
+    schedule(delay, Kind.CLIENT_TIMEOUT, client, null, opId);
+  }
+
+  /** Node {@code node} applied {@code entry}, of client operation {@code opId} (negative: none). */
+  void entryApplied(SimNode node, LogEntry entry, long opId, String result) {
+    if (opId >= 0) {
+      firstApplied.putIfAbsent(opId, new History.Applied(clock.now(), result));
+    }
+    if (probe != null && node == probeNode && entry.index() == probe.index()) {
+      probeCommitted = entry.term() == probe.term();
+      probe = probeCommitted ? probe : null;
+    }
+  }
+}

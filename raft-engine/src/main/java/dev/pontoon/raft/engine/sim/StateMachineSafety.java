@@ -1,0 +1,46 @@
+package dev.pontoon.raft.engine.sim;
+
+import dev.pontoon.raft.NodeId;
+import dev.pontoon.raft.log.LogEntry;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * State Machine Safety (§5.4.3, Figure 3): if a server has applied a log entry at a given index
+ * to its state machine, no other server will ever apply a different log entry for the same
+ * index. Also checks that each node applies in log order without gaps (Figure 2, "increment
+ * lastApplied, apply log[lastApplied]"), starting again from 1 after a restart.
+ */
+final class StateMachineSafety {
+  private final List<LogEntry> appliedAt = new ArrayList<>();
+  private final List<NodeId> firstApplier = new ArrayList<>();
+  private final Map<NodeId, Long> lastApplied = new HashMap<>();
+
+  /** {@code node} applied {@code entry}. */
+  List<Violation> applied(NodeId node, LogEntry entry) {
+    long expected = lastApplied.getOrDefault(node, 0L) + 1;
+    if (entry.index() != expected) {
+      return List.of(new Violation.OutOfOrderApply(node, expected, entry.index()));
+    }
+    lastApplied.put(node, entry.index());
+    int slot = (int) (entry.index() - 1);
+    if (slot == appliedAt.size()) {
+      appliedAt.add(entry);
+      firstApplier.add(node);
+      return List.of();
+    }
+    LogEntry first = appliedAt.get(slot);
+    if (!first.equals(entry)) {
+      return List.of(new Violation.DivergentApply(node, entry.index(), entry.toString(), firstApplier.get(slot),
+          first.toString()));
+    }
+    return List.of();
+  }
+
+  /** The node restarted with an empty state machine: it applies again from index 1. */
+  void restarted(NodeId node) {
+    lastApplied.put(node, 0L);
+  }
+}

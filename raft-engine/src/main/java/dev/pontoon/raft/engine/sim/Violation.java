@@ -1,0 +1,116 @@
+package dev.pontoon.raft.engine.sim;
+
+import dev.pontoon.raft.NodeId;
+import java.util.List;
+
+/**
+ * A broken property found in a simulated run: one record per kind, so that tests can assert on
+ * exactly what was found and a failing seed prints what went wrong in the paper's words.
+ */
+sealed interface Violation {
+
+  /** The property, with its section of the Raft paper or the thesis. */
+  String rule();
+
+  /** Two leaders in one term (Election Safety, §5.2). */
+  record TwoLeaders(long term, NodeId first, NodeId second) implements Violation {
+    @Override
+    public String rule() {
+      return "Election Safety (§5.2)";
+    }
+  }
+
+  /** Two logs hold an entry with the same index and term but differ there or before (§5.3). */
+  record LogMismatch(NodeId node, long index, long term, String detail) implements Violation {
+    @Override
+    public String rule() {
+      return "Log Matching (§5.3)";
+    }
+  }
+
+  /** A leader lacks an entry committed in an earlier term (Leader Completeness, §5.4). */
+  record MissingCommittedEntry(NodeId leader, long leaderTerm, long index, long committedTerm, long foundTerm)
+      implements Violation {
+    @Override
+    public String rule() {
+      return "Leader Completeness (§5.4)";
+    }
+  }
+
+  /** A node counts as committed, at an index, another entry than the one committed before (§5.4). */
+  record CommittedEntryChanged(NodeId node, long index, long committedTerm, long newTerm) implements Violation {
+    @Override
+    public String rule() {
+      return "Leader Completeness (§5.4): a committed entry never changes";
+    }
+  }
+
+  /** Two nodes applied different entries at one index (State Machine Safety, §5.4.3). */
+  record DivergentApply(NodeId node, long index, String entry, NodeId firstNode, String firstEntry)
+      implements Violation {
+    @Override
+    public String rule() {
+      return "State Machine Safety (§5.4.3)";
+    }
+  }
+
+  /** A node applied entries out of log order, or skipped one (Figure 2, lastApplied). */
+  record OutOfOrderApply(NodeId node, long expectedIndex, long appliedIndex) implements Violation {
+    @Override
+    public String rule() {
+      return "apply in log order (Figure 2: increment lastApplied, apply log[lastApplied])";
+    }
+  }
+
+  /** currentTerm went down, across a restart too (Figure 2: persistent, increases monotonically). */
+  record TermDecreased(NodeId node, long from, long to) implements Violation {
+    @Override
+    public String rule() {
+      return "currentTerm increases monotonically (Figure 2)";
+    }
+  }
+
+  /** commitIndex went down within one incarnation of a node (Figure 2). */
+  record CommitDecreased(NodeId node, long from, long to) implements Violation {
+    @Override
+    public String rule() {
+      return "commitIndex increases monotonically (Figure 2)";
+    }
+  }
+
+  /** The client history of one key has no linearization (Herlihy &amp; Wing; thesis §6.3). */
+  record NotLinearizable(String key, Operation blocked, List<Operation> context) implements Violation {
+    public NotLinearizable {
+      context = List.copyOf(context);
+    }
+
+    @Override
+    public String rule() {
+      return "linearizability (thesis §6.3)";
+    }
+  }
+
+  /** The linearizability search ran out of budget: the history is unproven, so it counts as failed. */
+  record CheckerGaveUp(String key, int knownOperations, int pendingOperations, int budget) implements Violation {
+    @Override
+    public String rule() {
+      return "linearizability (thesis §6.3): search budget exhausted, history unproven";
+    }
+  }
+
+  /** After healing and restarting every node, no new entry committed in time (liveness, §5.2/§9). */
+  record NoProgress(String detail) implements Violation {
+    @Override
+    public String rule() {
+      return "liveness after healing (a leader is elected and commits, §5.2)";
+    }
+  }
+
+  /** The core or the simulated runtime threw, or broke the Ready contract. */
+  record Crashed(String detail) implements Violation {
+    @Override
+    public String rule() {
+      return "the core never throws on valid input and honours its Ready contract";
+    }
+  }
+}

@@ -1,0 +1,66 @@
+package dev.pontoon.raft.engine.sim;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.pontoon.raft.engine.sim.KvCommand.CompareAndSet;
+import dev.pontoon.raft.engine.sim.KvCommand.Delete;
+import dev.pontoon.raft.engine.sim.KvCommand.Get;
+import dev.pontoon.raft.engine.sim.KvCommand.Put;
+import dev.pontoon.raft.log.Bytes;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** Commands survive the log byte for byte; bytes that are not a command are refused clearly. */
+class KvCodecTest {
+
+  @Test
+  void everyWriteRoundTripsWithItsOperationId() {
+    for (KvCommand c : List.of(new Put("k1", "v9"), new Delete("k2"), new CompareAndSet("k0", "v1", "v2"),
+        new CompareAndSet("k0", null, "v3"), new CompareAndSet("k0", "", "v4"))) {
+      assertEquals(new KvCodec.Decoded(42, c), KvCodec.decode(KvCodec.encode(42, c)));
+    }
+  }
+
+  @Test
+  void readsNeverGoThroughTheLog() {
+    assertThrows(IllegalArgumentException.class, () -> KvCodec.encode(1, new Get("k")));
+  }
+
+  @Test
+  void unknownOpcodeIsRefused() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> KvCodec.decode(Bytes.of(new byte[] {9, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0})));
+    assertTrue(e.getMessage().startsWith("unknown opcode 9"), e.getMessage());
+  }
+
+  @Test
+  void truncatedCommandIsRefused() {
+    Bytes whole = KvCodec.encode(7, new Put("key", "value"));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> KvCodec.decode(Bytes.of(whole.toByteArray(), 0, whole.size() - 2)));
+    assertTrue(e.getMessage().contains("bad text length") || e.getMessage().startsWith("truncated command"),
+        e.getMessage());
+  }
+
+  @Test
+  void trailingBytesAreRefused() {
+    byte[] whole = KvCodec.encode(7, new Delete("key")).toByteArray();
+    byte[] longer = java.util.Arrays.copyOf(whole, whole.length + 1);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> KvCodec.decode(Bytes.of(longer)));
+    assertTrue(e.getMessage().startsWith("trailing bytes"), e.getMessage());
+  }
+
+  @Test
+  void stateMachineAppliesWritesAsTheModelSays() {
+    KvStateMachine kv = new KvStateMachine();
+    assertEquals("OK", kv.apply(new Put("a", "1")));
+    assertEquals("false", kv.apply(new CompareAndSet("a", "2", "3")));
+    assertEquals("true", kv.apply(new CompareAndSet("a", "1", "3")));
+    assertEquals("3", kv.get("a"));
+    assertEquals("OK", kv.apply(new Delete("a")));
+    assertEquals("true", kv.apply(new CompareAndSet("a", null, "4")));
+    assertEquals("4", kv.get("a"));
+  }
+}

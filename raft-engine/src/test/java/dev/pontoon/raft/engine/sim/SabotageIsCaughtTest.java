@@ -1,0 +1,65 @@
+package dev.pontoon.raft.engine.sim;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.pontoon.raft.engine.sim.Operation.Status;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Predicate;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The simulator must be able to fail: each deliberately broken rule is caught within a small
+ * range of seeds, by the checker meant to catch it.
+ */
+class SabotageIsCaughtTest {
+
+  private static List<Violation> violationsOver(Sabotage sabotage, int seeds) {
+    List<Violation> all = new ArrayList<>();
+    for (long seed = 1; seed <= seeds; seed++) {
+      all.addAll(new Simulation(seed, 0, sabotage).run(10_000).violations());
+    }
+    return all;
+  }
+
+  private static void assertCaught(List<Violation> found, Predicate<Violation> expected, String what) {
+    assertFalse(found.isEmpty(), what + " went unnoticed");
+    assertTrue(found.stream().anyMatch(expected), what + " was not reported as expected: " + found);
+  }
+
+  @Test
+  void forgettingTheTermOnCrashIsCaught() {
+    assertCaught(violationsOver(Sabotage.FORGET_HARD_STATE_ON_CRASH, 20),
+        v -> v instanceof Violation.TermDecreased, "losing currentTerm and votedFor in a crash");
+  }
+
+  @Test
+  void acknowledgingBeforeSyncIsCaught() {
+    assertCaught(violationsOver(Sabotage.ACK_BEFORE_SYNC, 300),
+        v -> v instanceof Violation.MissingCommittedEntry || v instanceof Violation.CommittedEntryChanged
+            || v instanceof Violation.DivergentApply || v instanceof Violation.NotLinearizable,
+        "acks sent before the entries were durable");
+  }
+
+  @Test
+  void localReadsWithoutReadIndexAreCaught() {
+    assertCaught(violationsOver(Sabotage.LOCAL_READS, 60),
+        v -> v instanceof Violation.NotLinearizable, "reads served from local state");
+  }
+
+  @Test
+  void corruptedReadInARealHistoryIsCaught() {
+    Simulation sim = new Simulation(77, 3, Sabotage.NONE);
+    assertTrue(sim.run(10_000).ok());
+    List<Operation> history = new ArrayList<>(sim.checkedHistory());
+    int victim = history.size() / 2;
+    while (!(history.get(victim).command() instanceof KvCommand.Get && history.get(victim).status() == Status.OK)) {
+      victim++;
+    }
+    Operation o = history.get(victim);
+    history.set(victim, Operation.ok(o.id(), o.client(), o.command(), o.invokedAt(), o.completedAt(), "stale"));
+    List<Violation> found = LinearizabilityChecker.check(history);
+    assertTrue(found.size() == 1 && found.get(0) instanceof Violation.NotLinearizable, found.toString());
+  }
+}

@@ -1,0 +1,71 @@
+package dev.pontoon.raft.engine.sim;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+/** The command line runs seeds, ends with one summary line, and rejects bad arguments with usage and exit 2. */
+class SimulateMainTest {
+  private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+  private final ByteArrayOutputStream err = new ByteArrayOutputStream();
+
+  private int run(String... args) {
+    return SimulateMain.run(args, new PrintStream(out, true, StandardCharsets.UTF_8),
+        new PrintStream(err, true, StandardCharsets.UTF_8));
+  }
+
+  private String stdout() {
+    return out.toString(StandardCharsets.UTF_8);
+  }
+
+  private String stderr() {
+    return err.toString(StandardCharsets.UTF_8);
+  }
+
+  @Test
+  void cleanSeedsEndWithOneSummaryLineAndExitZero() {
+    assertEquals(0, run("--seeds", "3", "--first-seed", "10", "--nodes", "5", "--threads", "1"));
+    String[] lines = stdout().split("\n");
+    assertEquals(1, lines.length, stdout());
+    assertTrue(lines[0].matches("seeds=3 events=\\d+ violations=0"), lines[0]);
+    assertTrue(Long.parseLong(lines[0].replaceAll(".*events=(\\d+).*", "$1")) >= 30_000);
+  }
+
+  @Test
+  void nodesDefaultsToThree() {
+    assertEquals(SimulateMain.parse(new String[] {"--seeds", "1"}).nodes(), 3);
+    assertEquals(SimulateMain.parse(new String[] {"--nodes", "mixed"}).nodes(), 0);
+  }
+
+  @Test
+  void unsupportedClusterSizeIsRejectedWithUsage() {
+    assertEquals(2, run("--nodes", "4"));
+    assertTrue(stderr().startsWith("error: --nodes must be 3, 5 or mixed, not '4'"), stderr());
+    assertTrue(stderr().contains("usage: SimulateMain"));
+    assertEquals("", stdout());
+  }
+
+  @Test
+  void unknownOptionIsRejectedWithUsage() {
+    assertEquals(2, run("--seed", "5"));
+    assertTrue(stderr().startsWith("error: unknown option '--seed'"), stderr());
+  }
+
+  @Test
+  void missingValueIsRejected() {
+    assertEquals(2, run("--seeds"));
+    assertTrue(stderr().startsWith("error: --seeds needs a value"), stderr());
+  }
+
+  @Test
+  void nonNumericAndNonPositiveCountsAreRejected() {
+    assertEquals(2, run("--seeds", "many"));
+    assertTrue(stderr().startsWith("error: --seeds must be a whole number, not 'many'"), stderr());
+    assertEquals(2, run("--events", "0"));
+    assertTrue(stderr().contains("error: --events must be positive, not 0"), stderr());
+  }
+}
