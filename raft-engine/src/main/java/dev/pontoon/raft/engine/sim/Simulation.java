@@ -243,6 +243,13 @@ final class Simulation {
         schedule(random.nextLong(5, 61) * UNIT, Kind.RESTART, node.index, null, node.incarnation());
       }
     }
+    if (random.nextDouble() < plan.compactRate()) {
+      SimNode node = nodes[random.nextInt(nodes.length)];
+      if (node.isUp()) {
+        note("compact " + node.id);
+        node.compact();
+      }
+    }
     int leader = leaderIndex();
     if (leader >= 0 && random.nextDouble() < plan.transferRate()) {
       SimNode target = nodes[random.nextInt(nodes.length)];
