@@ -90,7 +90,7 @@ final class SimNode {
     return incarnation;
   }
 
-  /** Starts (or restarts) from the durable state, with an empty state machine. */
+  /** Starts (or restarts) from the durable state: the latest snapshot, if any, then the log after it. */
   void start(RandomGenerator random) {
     if (snapshot == null) {
       kv = new KvStateMachine();
