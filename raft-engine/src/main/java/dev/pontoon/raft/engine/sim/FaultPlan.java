@@ -14,9 +14,11 @@ import java.util.random.RandomGenerator;
  * @param maxSyncDelay largest time a disk sync takes, in time units
  * @param transferRate probability, at each fault point, that the leader is asked to hand over
  *     leadership to a random voter (thesis §3.10)
+ * @param compactRate probability, at each fault point, that a node snapshots its state and
+ *     compacts its log (§7), so that lagging followers need InstallSnapshot
  */
 record FaultPlan(double dropRate, double duplicateRate, int maxDelay, double partitionRate, double crashRate,
-    int maxSyncDelay, double transferRate) {
+    int maxSyncDelay, double transferRate, double compactRate) {
 
   FaultPlan {
     requireRate(dropRate, "dropRate");
@@ -24,6 +26,7 @@ record FaultPlan(double dropRate, double duplicateRate, int maxDelay, double par
     requireRate(partitionRate, "partitionRate");
     requireRate(crashRate, "crashRate");
     requireRate(transferRate, "transferRate");
+    requireRate(compactRate, "compactRate");
     if (maxDelay < 1) {
       throw new IllegalArgumentException("maxDelay (" + maxDelay + ") must be at least 1");
     }
@@ -34,20 +37,21 @@ record FaultPlan(double dropRate, double duplicateRate, int maxDelay, double par
 
   /** No loss, duplication, partition or crash; short delays. */
   static FaultPlan calm() {
-    return new FaultPlan(0, 0, 3, 0, 0, 2, 0);
+    return new FaultPlan(0, 0, 3, 0, 0, 2, 0, 0);
   }
 
   /**
    * Draws a plan: one in five is calm, the others take drop 0–30 %, duplication 0–50 %, delays
    * up to 4 ticks, partitions at up to 30 %, crashes at up to 10 % and leadership transfers at
-   * up to 10 % of fault points.
+   * up to 10 % and compactions at up to 50 % of fault points.
    */
   static FaultPlan draw(RandomGenerator random) {
     if (random.nextInt(5) == 0) {
       return calm();
     }
     return new FaultPlan(random.nextDouble(0.3), random.nextDouble(0.5), random.nextInt(2, 41),
-        random.nextDouble(0.3), random.nextDouble(0.1), random.nextInt(0, 31), random.nextDouble(0.1));
+        random.nextDouble(0.3), random.nextDouble(0.1), random.nextInt(0, 31), random.nextDouble(0.1),
+        random.nextDouble(0.5));
   }
 
   /**

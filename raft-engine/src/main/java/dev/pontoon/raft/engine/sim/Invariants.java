@@ -51,6 +51,11 @@ final class Invariants {
     monotonic.synced(node, durableTerm);
   }
 
+  /** {@code node}'s state machine was rebuilt from a snapshot at {@code index} (0: empty). */
+  void restored(NodeId node, long index) {
+    stateMachineSafety.restoredTo(node, index);
+  }
+
   void crashed(int index, NodeId node) {
     monotonic.crashed(node);
     stateMachineSafety.restarted(node);

@@ -3,9 +3,17 @@ package dev.pontoon.raft.engine.sim;
 import dev.pontoon.raft.engine.sim.KvCommand.CompareAndSet;
 import dev.pontoon.raft.engine.sim.KvCommand.Delete;
 import dev.pontoon.raft.engine.sim.KvCommand.Put;
+import dev.pontoon.raft.log.Bytes;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 
 /**
  * The simulated nodes' replicated state: a map of text to text. Deterministic; rebuilt from
@@ -30,6 +38,43 @@ final class KvStateMachine {
       return Boolean.toString(swaps);
     }
     throw new IllegalArgumentException("not a write: " + command);
+  }
+
+  /** The whole state, keys in order, so that equal states give equal bytes. */
+  Bytes snapshot() {
+    ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+    try (DataOutputStream out = new DataOutputStream(buffer)) {
+      Map<String, String> sorted = new TreeMap<>(values);
+      out.writeInt(sorted.size());
+      for (Map.Entry<String, String> e : sorted.entrySet()) {
+        out.writeUTF(e.getKey());
+        out.writeUTF(e.getValue());
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return Bytes.wrap(buffer.toByteArray());
+  }
+
+  /**
+   * The state a {@link #snapshot()} holds.
+   *
+   * @throws IllegalArgumentException if the bytes are not a snapshot
+   */
+  static KvStateMachine restore(Bytes snapshot) {
+    KvStateMachine kv = new KvStateMachine();
+    try (DataInputStream in = new DataInputStream(new ByteArrayInputStream(snapshot.toByteArray()))) {
+      int n = in.readInt();
+      for (int i = 0; i < n; i++) {
+        kv.values.put(in.readUTF(), in.readUTF());
+      }
+      if (in.available() > 0) {
+        throw new IllegalArgumentException("trailing bytes after a key-value snapshot");
+      }
+    } catch (IOException e) {
+      throw new IllegalArgumentException("malformed key-value snapshot: " + e.getMessage(), e);
+    }
+    return kv;
   }
 
   /** The value of {@code key}, or null when absent. */

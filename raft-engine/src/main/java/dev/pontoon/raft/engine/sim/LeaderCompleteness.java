@@ -27,13 +27,19 @@ final class LeaderCompleteness {
    */
   List<Violation> commitAdvanced(NodeId node, long nodeTerm, long from, long to, LogReader log) {
     List<Violation> found = List.of();
-    for (long i = from + 1; i <= to; i++) {
+    // Entries compacted into a snapshot cannot be read back; the snapshot's last one can.
+    for (long i = Math.max(from + 1, log.firstIndex() - 1); i <= to; i++) {
+      if (i == 0) {
+        continue;
+      }
       long term = log.term(i);
       if (i > highestCommitted) {
         grow(i);
-        committedTerm[(int) i] = term;
-        observedInTerm[(int) i] = nodeTerm;
         highestCommitted = i;
+      }
+      if (committedTerm[(int) i] == 0) {
+        committedTerm[(int) i] = term; // 0: not seen yet (or hidden in a snapshot when first committed)
+        observedInTerm[(int) i] = nodeTerm;
       } else if (committedTerm[(int) i] != term) {
         found = new ArrayList<>(found);
         found.add(new Violation.CommittedEntryChanged(node, i, committedTerm[(int) i], term));
@@ -45,8 +51,8 @@ final class LeaderCompleteness {
   /** {@code node} became leader of {@code term}; {@code log} holds its log. */
   List<Violation> becameLeader(NodeId node, long term, LogReader log) {
     long last = log.lastIndex();
-    for (long i = 1; i <= highestCommitted; i++) {
-      if (observedInTerm[(int) i] >= term) {
+    for (long i = Math.max(1, log.firstIndex() - 1); i <= highestCommitted; i++) {
+      if (committedTerm[(int) i] == 0 || observedInTerm[(int) i] >= term) {
         continue;
       }
       long found = i <= last ? log.term(i) : 0;

@@ -14,6 +14,8 @@ import dev.pontoon.raft.log.ClusterConfig;
 import dev.pontoon.raft.log.EntryKind;
 import dev.pontoon.raft.log.HardState;
 import dev.pontoon.raft.log.LogEntry;
+import dev.pontoon.raft.log.Snapshot;
+import dev.pontoon.raft.log.SnapshotMeta;
 import dev.pontoon.raft.message.RaftMessage;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -31,7 +33,11 @@ import java.util.random.RandomGenerator;
  * {@code sendAfterSync} and call {@code advance}, Readys in the order they were produced.
  *
  * <p>A crash drops everything volatile — core, state machine, Readys waiting for their sync — and
- * keeps only the store's {@link InMemoryLogStore#durableCopy()}.
+ * keeps only the store's {@link InMemoryLogStore#durableCopy()} and the latest snapshot (the
+ * snapshot store writes atomically and durably).
+ *
+ * <p>Compaction (§7): the node snapshots its state machine at an applied index, truncates the log
+ * prefix, and announces the snapshot to its core, which sends it to followers that lag behind.
  */
 final class SimNode {
 
@@ -57,6 +63,8 @@ final class SimNode {
   private final Map<Long, String> readsRegistered = new LinkedHashMap<>();
   private final List<PendingRead> readsWaiting = new ArrayList<>();
   private long proposalTerm;
+  /** The snapshot store: survives crashes. */
+  private Snapshot snapshot;
 
   SimNode(int index, Simulation sim, ClusterConfig config, RaftConfig raftConfig) {
     this.index = index;
@@ -82,11 +90,43 @@ final class SimNode {
     return incarnation;
   }
 
-  /** Starts (or restarts) from the durable state, with an empty state machine. */
+  /** Starts (or restarts) from the durable state: the latest snapshot, if any, then the log after it. */
   void start(RandomGenerator random) {
-    core = new RaftCore(id, config, raftConfig, store, store.loadHardState(), 0, random);
-    kv = new KvStateMachine();
-    applied = 0;
+    if (snapshot == null) {
+      kv = new KvStateMachine();
+      applied = 0;
+    } else {
+      SnapshotMeta meta = snapshot.meta();
+      // Recovery, as Figure 13 steps 6-7: keep the log after the snapshot only if it continues it.
+      if (store.lastIndex() < meta.lastIncludedIndex() || store.firstIndex() > meta.lastIncludedIndex() + 1
+          || store.term(meta.lastIncludedIndex()) != meta.lastIncludedTerm()) {
+        store.truncatePrefix(meta.lastIncludedIndex(), meta.lastIncludedTerm());
+        store.sync();
+      }
+      kv = KvStateMachine.restore(snapshot.data());
+      applied = meta.lastIncludedIndex();
+    }
+    sim.invariants().restored(id, applied);
+    core = new RaftCore(id, config, raftConfig, store, store.loadHardState(), applied, random);
+    if (snapshot != null) {
+      core.snapshotAvailable(snapshot);
+    }
+    drain();
+  }
+
+  /**
+   * Snapshots the state machine at its applied index and compacts the log up to it (§7). Only
+   * when no Ready awaits its sync, so that the core never holds an unstable entry the store has
+   * already compacted away.
+   */
+  void compact() {
+    if (!awaitingSync.isEmpty() || applied <= store.firstIndex() - 1) {
+      return;
+    }
+    long term = store.term(applied);
+    snapshot = new Snapshot(new SnapshotMeta(applied, term, config), kv.snapshot());
+    store.truncatePrefix(applied, term);
+    core.snapshotAvailable(snapshot);
     drain();
   }
 
@@ -233,8 +273,15 @@ final class SimNode {
   }
 
   private void persist(Ready r) {
-    if (r.snapshotToInstall() != null) {
-      throw new IllegalStateException(id + " was handed a snapshot, but no node ever compacts its log");
+    Snapshot installed = r.snapshotToInstall();
+    if (installed != null) {
+      // Figure 13: discard the entire log, reset the state machine using the snapshot.
+      SnapshotMeta meta = installed.meta();
+      store.truncatePrefix(meta.lastIncludedIndex(), meta.lastIncludedTerm());
+      snapshot = installed;
+      kv = KvStateMachine.restore(installed.data());
+      applied = meta.lastIncludedIndex();
+      sim.invariants().restored(id, applied);
     }
     if (r.hardState() != null) {
       store.saveHardState(r.hardState());

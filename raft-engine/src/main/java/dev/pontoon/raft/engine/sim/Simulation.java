@@ -22,10 +22,11 @@ import java.util.TreeSet;
  * seeded with the run's seed — so a seed replays exactly.
  *
  * <p>A run has two phases. In the main phase the seed's {@link FaultPlan} loses, duplicates,
- * delays and partitions messages and crashes nodes, while clients read and write; the safety
- * checkers run after every event. In the final phase the network heals, every node restarts and
- * clients stop; within {@link #LIVENESS_TICKS} a leader must be elected and commit a new entry.
- * Last, the client history must be linearizable.
+ * delays and partitions messages, crashes nodes, compacts logs and moves leadership, while
+ * clients read and write; the safety checkers run after every event. In the final phase the
+ * network heals, every node crashes and restarts from its durable state, and clients stop;
+ * within {@link #LIVENESS_TICKS} a leader must be elected and commit a new entry. Last, the
+ * client history must be linearizable.
  */
 final class Simulation {
   /** Ticks between fault points. */
@@ -241,6 +242,13 @@ final class Simulation {
       if (node.isUp()) {
         crash(node);
         schedule(random.nextLong(5, 61) * UNIT, Kind.RESTART, node.index, null, node.incarnation());
+      }
+    }
+    if (random.nextDouble() < plan.compactRate()) {
+      SimNode node = nodes[random.nextInt(nodes.length)];
+      if (node.isUp()) {
+        note("compact " + node.id);
+        node.compact();
       }
     }
     int leader = leaderIndex();

@@ -43,4 +43,9 @@ final class StateMachineSafety {
   void restarted(NodeId node) {
     lastApplied.put(node, 0L);
   }
+
+  /** The node's state machine now holds a snapshot up to {@code index}: it applies on from the next. */
+  void restoredTo(NodeId node, long index) {
+    lastApplied.put(node, index);
+  }
 }

@@ -63,4 +63,22 @@ class KvCodecTest {
     assertEquals("true", kv.apply(new CompareAndSet("a", null, "4")));
     assertEquals("4", kv.get("a"));
   }
+
+  @Test
+  void snapshotRestoresTheSameState() {
+    KvStateMachine kv = new KvStateMachine();
+    kv.apply(new Put("b", "2"));
+    kv.apply(new Put("a", "1"));
+    KvStateMachine copy = KvStateMachine.restore(kv.snapshot());
+    assertEquals("1", copy.get("a"));
+    assertEquals("2", copy.get("b"));
+    assertEquals(kv.snapshot(), copy.snapshot());
+  }
+
+  @Test
+  void malformedSnapshotIsRefused() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> KvStateMachine.restore(Bytes.of(new byte[] {0, 0, 0, 2, 0})));
+    assertTrue(e.getMessage().startsWith("malformed key-value snapshot"), e.getMessage());
+  }
 }

@@ -146,6 +146,17 @@ class SafetyInvariantsTest {
   }
 
   @Test
+  void leaderCompletenessChecksACompactedLeaderFromItsSnapshotOn() {
+    LeaderCompleteness check = new LeaderCompleteness();
+    check.commitAdvanced(N1, 1, 0, 3, log(entry(1, 1, "a"), entry(2, 1, "b"), entry(3, 1, "c")));
+    InMemoryLogStore compacted = log(entry(1, 1, "a"), entry(2, 1, "b"), entry(3, 1, "c"));
+    compacted.truncatePrefix(2, 1);
+    assertEquals(List.of(), check.becameLeader(N2, 2, compacted));
+    compacted.truncateSuffix(3);
+    assertEquals(List.of(new Violation.MissingCommittedEntry(N2, 3, 3, 1, 0)), check.becameLeader(N2, 3, compacted));
+  }
+
+  @Test
   void aCommittedEntryMayNeverChange() {
     LeaderCompleteness check = new LeaderCompleteness();
     check.commitAdvanced(N1, 1, 0, 1, log(entry(1, 1, "a")));
