@@ -22,7 +22,7 @@ import java.util.concurrent.Future;
  * runs in one thread and gives the same result wherever it runs.
  */
 public final class SimulateMain {
-  static final String USAGE = "usage: SimulateMain [--seeds N] [--first-seed S] [--nodes 3|5|mixed] [--events E]"
+  static final String USAGE = "usage: pontoon-simulate [--seeds N] [--first-seed S] [--nodes 3|5|mixed] [--events E]"
       + " [--threads T]\n"
       + "  --seeds N       how many seeds to run (default 100)\n"
       + "  --first-seed S  the first seed; seeds S..S+N-1 run (default 1)\n"
@@ -45,6 +45,10 @@ public final class SimulateMain {
 
   /** Runs with {@code args}, printing to {@code out} and {@code err}; returns the exit code. */
   static int run(String[] args, PrintStream out, PrintStream err) {
+    if (List.of(args).contains("--help") || List.of(args).contains("-h")) {
+      out.println(USAGE);
+      return 0;
+    }
     Options options;
     try {
       options = parse(args);

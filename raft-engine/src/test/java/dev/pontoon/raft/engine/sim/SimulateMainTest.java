@@ -36,6 +36,13 @@ class SimulateMainTest {
   }
 
   @Test
+  void helpPrintsUsageAndExitsZeroWithoutRunning() {
+    assertEquals(0, run("--help"));
+    assertTrue(stdout().startsWith("usage: pontoon-simulate"), stdout());
+    assertEquals("", stderr());
+  }
+
+  @Test
   void nodesDefaultsToThree() {
     assertEquals(SimulateMain.parse(new String[] {"--seeds", "1"}).nodes(), 3);
     assertEquals(SimulateMain.parse(new String[] {"--nodes", "mixed"}).nodes(), 0);
@@ -45,7 +52,7 @@ class SimulateMainTest {
   void unsupportedClusterSizeIsRejectedWithUsage() {
     assertEquals(2, run("--nodes", "4"));
     assertTrue(stderr().startsWith("error: --nodes must be 3, 5 or mixed, not '4'"), stderr());
-    assertTrue(stderr().contains("usage: SimulateMain"));
+    assertTrue(stderr().contains("usage: pontoon-simulate"));
     assertEquals("", stdout());
   }
 
