@@ -361,7 +361,8 @@ public final class NodeRuntime {
     }
   }
 
-  private static void joinUninterruptibly(Thread t) {
+  /** Waits for {@code t} to end; an interrupt meanwhile is kept for the caller, not lost. */
+  static void joinUninterruptibly(Thread t) {
     boolean interrupted = false;
     while (t.isAlive()) {
       try {

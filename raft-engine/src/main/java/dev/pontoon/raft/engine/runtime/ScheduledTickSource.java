@@ -64,16 +64,6 @@ final class ScheduledTickSource implements TickSource {
       return;
     }
     LockSupport.unpark(t);
-    boolean interrupted = false;
-    while (t.isAlive()) {
-      try {
-        t.join();
-      } catch (InterruptedException e) {
-        interrupted = true;
-      }
-    }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
-    }
+    NodeRuntime.joinUninterruptibly(t);
   }
 }
