@@ -18,6 +18,10 @@
 # run). Pontoon comes from the local Maven repository: run `mvn -q install -DskipTests` in
 # Pontoon's root first.
 #
+# Profiling: JVM_OPTS="-Xms4g -Xmx4g -Xlog:jfr+startup=off -XX:StartFlightRecording=delay=8s,duration=12s,
+# settings=profile,filename=FILE" (without -Xlog:jfr+startup=off the JVM prints JFR's start message on
+# stdout, where run.sh expects the result line).
+#
 # Environment: PASSES (1), OUT (file to append the JSON lines to; default: none), KEEP_COPY=1 to
 # keep the built copy (its path is printed), and the peer bench's own WARMUP_S, MEASURE_S, JAVA,
 # JVM_OPTS, KEEP_LOGS. Exit status: non-zero if the build or any run failed.
@@ -59,11 +63,13 @@ for pass in $(seq 1 "$passes"); do
       load=$(cut -d' ' -f1 /proc/loadavg)
       echo "pass $pass: $sys C=$c (load $load)" >&2
       out=$(SKIP_BUILD=1 "$bench/run.sh" "$sys" "$c") || status=1
-      if [[ -n "$out" ]]; then
-        line=$(python3 -c 'import json,sys; d=json.loads(sys.argv[1]); d["pass"]=int(sys.argv[2]); d["loadavg_1m"]=float(sys.argv[3]); print(json.dumps(d,separators=(",",":")))' \
-          "$(echo "$out" | head -1)" "$pass" "$load")
+      if line=$(python3 -c 'import json,sys; d=json.loads(sys.argv[1]); d["pass"]=int(sys.argv[2]); d["loadavg_1m"]=float(sys.argv[3]); print(json.dumps(d,separators=(",",":")))' \
+          "$(echo "$out" | head -1)" "$pass" "$load" 2>/dev/null); then
         echo "$line" | tee -a "$lines"
         if [[ -n "${OUT:-}" ]]; then echo "$line" >>"$OUT"; fi
+      else
+        echo "no result line from $sys C=$c (stdout began: $(echo "$out" | head -c 200))" >&2
+        status=1
       fi
     done
   done
