@@ -102,12 +102,18 @@ public final class PontoonSystem implements RaftSystem {
           .listenAddress(addresses.get(id)).peers(addresses).build();
       RocksDbLogStoreConfig storeConfig = RocksDbLogStoreConfig.of(dir.resolve("log"), "peer-bench", id);
       CounterStateMachine fsm = new CounterStateMachine();
+      NettyTransport transport = new NettyTransport(transportConfig);
+      RocksDbLogStore store = RocksDbLogStore.open(storeConfig);
+      try {
+        servers.add(RaftServer.builder().nodeId(id).cluster(cluster).transport(transport).logStore(store)
+            .stateMachine(fsm).build());
+      } catch (RuntimeException e) {
+        // A node that failed to build owns nothing yet: close what was opened for it.
+        store.close();
+        transport.close();
+        throw e;
+      }
       stateMachines.add(fsm);
-      servers.add(RaftServer.builder().nodeId(id).cluster(cluster)
-          .transport(new NettyTransport(transportConfig))
-          .logStore(RocksDbLogStore.open(storeConfig))
-          .stateMachine(fsm)
-          .build());
       if (settings.isEmpty()) {
         recordSettings(transportConfig, storeConfig);
       }
