@@ -1,0 +1,195 @@
+package bench.pontoon;
+
+import bench.harness.RaftSystem;
+import bench.harness.Versions;
+import dev.pontoon.raft.NodeId;
+import dev.pontoon.raft.Role;
+import dev.pontoon.raft.engine.RaftServer;
+import dev.pontoon.raft.engine.RaftServerBuilder;
+import dev.pontoon.raft.engine.core.RaftConfig;
+import dev.pontoon.raft.log.Bytes;
+import dev.pontoon.raft.log.ClusterConfig;
+import dev.pontoon.raft.statemachine.StateMachine;
+import dev.pontoon.raft.storage.rocksdb.RocksDbLogStore;
+import dev.pontoon.raft.storage.rocksdb.RocksDbLogStoreConfig;
+import dev.pontoon.raft.transport.netty.NettyTransport;
+import dev.pontoon.raft.transport.netty.NettyTransportConfig;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Pontoon as a peer-bench system, {@code pontoon-embedded}: three {@link RaftServer}s in this JVM,
+ * each with its own {@link NettyTransport} on loopback TCP (Pontoon's production transport) and
+ * its own {@link RocksDbLogStore} in its own directory (Pontoon's durable log: one WAL fsync per
+ * group-commit batch, before the node acknowledges or counts its own entries).
+ *
+ * <p>Writes go to the leader in-process through {@code RaftServer.submit}, whose future
+ * completes once the entry is committed and applied on the leader: the same path as
+ * {@code jraft-embedded} ({@code Node.apply}) and {@code ratis-embedded}.
+ *
+ * <p>Every option is left at Pontoon's default and written into {@link #settings()}, so that a
+ * changed default shows up in the results instead of silently changing the comparison. The
+ * first leader is elected (no {@code bootstrapLeader}), as in the peers.
+ *
+ * <p><b>Threading.</b> {@link #start} and {@link #close} from one thread; {@link #submit} from
+ * the driver's thread; futures complete on Pontoon's apply thread.
+ */
+public final class PontoonSystem implements RaftSystem {
+  private static final long CLUSTER_ID = 0x70656572L;
+  private static final Duration LEADER_WAIT = Duration.ofSeconds(30);
+
+  /** Applies an entry by adding its length to a counter, as every system in the harness does. */
+  static final class CounterStateMachine implements StateMachine {
+    final AtomicLong appliedBytes = new AtomicLong();
+
+    @Override
+    public Bytes apply(long index, Bytes command) {
+      appliedBytes.addAndGet(command.size());
+      return Bytes.EMPTY;
+    }
+
+    @Override
+    public Bytes query(Bytes query) {
+      return Bytes.EMPTY;
+    }
+  }
+
+  private final List<RaftServer> servers = new ArrayList<>();
+  private final List<CounterStateMachine> stateMachines = new ArrayList<>();
+  private final Map<String, String> settings = new LinkedHashMap<>();
+  private volatile RaftServer leader;
+
+  @Override
+  public String name() {
+    return "pontoon-embedded";
+  }
+
+  @Override
+  public String version() {
+    return Versions.of(RaftServer.class, "dev.pontoon", "raft-engine");
+  }
+
+  @Override
+  public String clientPath() {
+    return "RaftServer.submit(Bytes) on the leader, in-process; future completed by the leader's"
+        + " apply thread after commit and apply";
+  }
+
+  @Override
+  public void start(Path dataRoot, int members, int maxOutstanding) throws Exception {
+    List<NodeId> ids = new ArrayList<>();
+    Map<NodeId, InetSocketAddress> addresses = new LinkedHashMap<>();
+    for (int i = 0; i < members; i++) {
+      NodeId id = NodeId.of("n" + i);
+      ids.add(id);
+      addresses.put(id, new InetSocketAddress("127.0.0.1", freePort()));
+    }
+    ClusterConfig cluster = ClusterConfig.ofVoters(ids.stream().map(NodeId::value).toArray(String[]::new));
+    for (NodeId id : ids) {
+      Path dir = Files.createDirectories(dataRoot.resolve(id.value()));
+      NettyTransportConfig transportConfig = NettyTransportConfig.builder(id, CLUSTER_ID)
+          .listenAddress(addresses.get(id)).peers(addresses).build();
+      RocksDbLogStoreConfig storeConfig = RocksDbLogStoreConfig.of(dir.resolve("log"), "peer-bench", id);
+      CounterStateMachine fsm = new CounterStateMachine();
+      NettyTransport transport = new NettyTransport(transportConfig);
+      RocksDbLogStore store = RocksDbLogStore.open(storeConfig);
+      try {
+        servers.add(RaftServer.builder().nodeId(id).cluster(cluster).transport(transport).logStore(store)
+            .stateMachine(fsm).build());
+      } catch (RuntimeException e) {
+        // A node that failed to build owns nothing yet: close what was opened for it.
+        store.close();
+        transport.close();
+        throw e;
+      }
+      stateMachines.add(fsm);
+      if (settings.isEmpty()) {
+        recordSettings(transportConfig, storeConfig);
+      }
+    }
+    leader = awaitLeader();
+  }
+
+  private RaftServer awaitLeader() throws InterruptedException {
+    long deadline = System.nanoTime() + LEADER_WAIT.toNanos();
+    while (System.nanoTime() < deadline) {
+      for (RaftServer s : servers) {
+        if (s.status().role() == Role.LEADER) {
+          return s;
+        }
+      }
+      // Startup only, outside the measured window: poll the nodes' status until one leads.
+      TimeUnit.MILLISECONDS.sleep(20);
+    }
+    throw new IllegalStateException("no Pontoon leader within " + LEADER_WAIT);
+  }
+
+  private void recordSettings(NettyTransportConfig transport, RocksDbLogStoreConfig store) {
+    RaftConfig core = RaftConfig.defaults();
+    settings.put("transport", "NettyTransport (plain TCP, loopback), ioThreads=" + transport.ioThreads()
+        + " per member, maxFrameSize=" + transport.maxFrameSize());
+    settings.put("log_storage", "RocksDbLogStore, writeBuffer=" + store.writeBufferBytes() + " B, maxTotalWal="
+        + store.maxTotalWalBytes() + " B, compression=" + store.compression());
+    settings.put("sync_per_batch", "on (always: LogStore.sync() = RocksDB flushWal(true) once per group-commit batch,"
+        + " before acks are sent and before the leader counts its own entries)");
+    settings.put("snapshots", "none (no snapshot store writes; in-memory default store unused)");
+    settings.put("tickInterval", RaftServerBuilder.DEFAULT_TICK_INTERVAL.toMillis() + " ms");
+    settings.put("electionTimeoutTicks", "[" + core.electionTimeoutMinTicks() + ", " + core.electionTimeoutMaxTicks() + ")");
+    settings.put("heartbeatTicks", String.valueOf(core.heartbeatTicks()));
+    settings.put("preVote", String.valueOf(core.preVote()));
+    settings.put("checkQuorum", String.valueOf(core.checkQuorum()));
+    settings.put("maxInflightAppends", String.valueOf(core.maxInflightAppends()));
+    settings.put("maxEntriesPerAppend", String.valueOf(core.maxEntriesPerAppend()));
+    settings.put("maxBytesPerAppend", String.valueOf(core.maxBytesPerAppend()));
+    settings.put("maxPendingProposals", String.valueOf(RaftServerBuilder.DEFAULT_MAX_PENDING_PROPOSALS));
+    settings.put("maxPendingBytes", String.valueOf(RaftServerBuilder.DEFAULT_MAX_PENDING_BYTES));
+    settings.put("proposalTimeout", RaftServerBuilder.DEFAULT_PROPOSAL_TIMEOUT.toMillis() + " ms");
+    settings.put("first_leader", "elected (no bootstrapLeader)");
+  }
+
+  @Override
+  public CompletableFuture<?> submit(byte[] payload) {
+    // The driver never changes its payload array, so wrapping it without a copy is safe (as
+    // jraft-embedded's ByteBuffer.wrap).
+    return leader.submit(Bytes.wrap(payload));
+  }
+
+  @Override
+  public long leaderAppliedBytes() {
+    for (int i = 0; i < servers.size(); i++) {
+      if (servers.get(i).status().role() == Role.LEADER) {
+        return stateMachines.get(i).appliedBytes.get();
+      }
+    }
+    return stateMachines.get(servers.indexOf(leader)).appliedBytes.get();
+  }
+
+  @Override
+  public Map<String, String> settings() {
+    return settings;
+  }
+
+  @Override
+  public void close() {
+    for (RaftServer s : servers) {
+      s.close();
+    }
+  }
+
+  private static int freePort() throws IOException {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    }
+  }
+}

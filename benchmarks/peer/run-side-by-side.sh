@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# Runs Pontoon and its peers back to back on the peer benchmark's job (3 voting members in one
+# JVM, loopback TCP, durable log with an fsync per write batch, 128-byte writes, C writes
+# outstanding, 5 s warm-up + 15 s measured) and prints one JSON line per run plus a table.
+#
+#   benchmarks/peer/run-side-by-side.sh PEER_BENCH_DIR [SYSTEMS] [CLIENTS]
+#
+#   PEER_BENCH_DIR  the peer benchmark (its run.sh, harness/, jraft/, ...); it is copied, never changed
+#   SYSTEMS         default "pontoon-embedded jraft-embedded" (any system of the peer bench, e.g.
+#                   ratis-embedded, jraft, ratis, microraft)
+#   CLIENTS         default "1 16 128"
+#
+# The copy gets this folder's pontoon/ module (and <module>pontoon</module> in its parent pom),
+# is built once, then every (C, system) runs in a fresh JVM through the peer bench's own run.sh.
+# Runs are interleaved per C (all systems at C=1, then at C=16, ...) so that a drift of the
+# machine hits every system alike; with PASSES > 1 every other pass runs the systems in reverse
+# order. Each JSON line gets "pass" and "loadavg_1m" (the 1-minute load average just before the
+# run). Pontoon comes from the local Maven repository: run `mvn -q install -DskipTests` in
+# Pontoon's root first.
+#
+# Profiling: JVM_OPTS="-Xms4g -Xmx4g -Xlog:jfr+startup=off -XX:StartFlightRecording=delay=8s,duration=12s,
+# settings=profile,filename=FILE" (without -Xlog:jfr+startup=off the JVM prints JFR's start message on
+# stdout, where run.sh expects the result line).
+#
+# Environment: PASSES (1), OUT (file to append the JSON lines to; default: none), KEEP_COPY=1 to
+# keep the built copy (its path is printed), and the peer bench's own WARMUP_S, MEASURE_S, JAVA,
+# JVM_OPTS, KEEP_LOGS. Exit status: non-zero if the build or any run failed.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+peer_src=${1:?usage: run-side-by-side.sh PEER_BENCH_DIR [SYSTEMS] [CLIENTS]}
+systems=${2:-"pontoon-embedded jraft-embedded"}
+clients=${3:-"1 16 128"}
+passes=${PASSES:-1}
+[[ -x "$peer_src/run.sh" ]] || { echo "no run.sh in $peer_src" >&2; exit 2; }
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/pontoon-peer.XXXXXX")
+cleanup() { if [[ "${KEEP_COPY:-0}" == 1 ]]; then echo "kept copy: $work" >&2; else rm -rf "$work"; fi; }
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+bench="$work/peer-bench"
+mkdir -p "$bench"
+# Copy the peer bench without earlier build output, then add the Pontoon module.
+(cd "$peer_src" && tar --exclude='./*/target' --exclude='./results' -cf - .) | (cd "$bench" && tar -xf -)
+(cd "$here" && tar --exclude='./pontoon/target' -cf - ./pontoon) | (cd "$bench" && tar -xf -)
+if ! grep -q '<module>pontoon</module>' "$bench/pom.xml"; then
+  sed -i 's#<module>harness</module>#<module>harness</module>\n    <module>pontoon</module>#' "$bench/pom.xml"
+fi
+grep -q '<module>pontoon</module>' "$bench/pom.xml" || { echo "could not add the pontoon module to $bench/pom.xml" >&2; exit 1; }
+
+echo "building the peer bench with the pontoon module (pontoon checkout: $(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo unknown))" >&2
+(cd "$bench" && mvn -q -B package -DskipTests) >"$work/build.log" 2>&1 || { cat "$work/build.log" >&2; echo "build failed" >&2; exit 1; }
+
+lines="$work/results.jsonl"
+: >"$lines"
+status=0
+for pass in $(seq 1 "$passes"); do
+  order=$systems
+  if (( pass % 2 == 0 )); then order=$(echo "$systems" | tr ' ' '\n' | tac | tr '\n' ' '); fi
+  for c in $clients; do
+    for sys in $order; do
+      load=$(cut -d' ' -f1 /proc/loadavg)
+      echo "pass $pass: $sys C=$c (load $load)" >&2
+      out=$(SKIP_BUILD=1 "$bench/run.sh" "$sys" "$c") || status=1
+      if line=$(python3 -c 'import json,sys; d=json.loads(sys.argv[1]); d["pass"]=int(sys.argv[2]); d["loadavg_1m"]=float(sys.argv[3]); print(json.dumps(d,separators=(",",":")))' \
+          "$(echo "$out" | head -1)" "$pass" "$load" 2>/dev/null); then
+        echo "$line" | tee -a "$lines"
+        if [[ -n "${OUT:-}" ]]; then echo "$line" >>"$OUT"; fi
+      else
+        echo "no result line from $sys C=$c (stdout began: $(echo "$out" | head -c 200))" >&2
+        status=1
+      fi
+    done
+  done
+done
+
+# A table per pass, and Pontoon's ops/s over each peer's at the same C and pass.
+python3 - "$lines" <<'EOF'
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+def t(us):
+    return f"{us / 1000:.2f} ms" if us >= 1000 else f"{us} µs"
+print()
+print("| pass | system | C | ops/s | p50 | p99 | p99.9 | CPU µs/op | syncs/op | load (1 min) |")
+print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+for r in rows:
+    print(f"| {r['pass']} | {r['system']} | {r['clients']} | {r['ops_per_s']:,} | {t(r['p50_us'])} | {t(r['p99_us'])} "
+          f"| {t(r['p999_us'])} | {r['cpu_us_per_op']} | {r.get('syncs_per_op', '–')} | {r['loadavg_1m']} |")
+ours = [r for r in rows if r['system'].startswith('pontoon')]
+for o in ours:
+    for p in rows:
+        if p is not o and not p['system'].startswith('pontoon') and p['pass'] == o['pass'] and p['clients'] == o['clients']:
+            ratio = o['ops_per_s'] / p['ops_per_s'] if p['ops_per_s'] else float('inf')
+            print(f"pass {o['pass']} C={o['clients']}: {o['system']} / {p['system']} ops/s = {ratio:.2f}")
+EOF
+exit $status
