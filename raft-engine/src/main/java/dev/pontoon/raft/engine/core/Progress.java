@@ -20,8 +20,9 @@ final class Progress {
   /** Highest AppendEntries sequence the follower answered in this term (ReadIndex, thesis §6.4). */
   long ackedSequence;
   /**
-   * Rejections of AppendEntries sent before this sequence are stale and ignored. Sequences start
-   * at 1; answers to a message of an older term echo 0 and are always stale.
+   * Rejections of AppendEntries sent before this sequence are stale and ignored: they answer a
+   * message sent before nextIndex last changed state. Sequences start at 1; answers to a message
+   * of an older term echo 0 and are always stale.
    */
   long minRejectSequence = 1;
   /** In SNAPSHOT: heartbeat intervals since the snapshot was sent, to retry one that was lost. */
@@ -46,25 +47,32 @@ final class Progress {
     return true;
   }
 
-  /** Back to one-at-a-time probing from {@code next} (never below {@code matchIndex + 1}). */
-  void becomeProbe(long next) {
+  /**
+   * Back to one-at-a-time probing from {@code next} (never below {@code matchIndex + 1});
+   * {@code nextSequence} is the sequence of the next AppendEntries, before which rejections
+   * become stale.
+   */
+  void becomeProbe(long next, long nextSequence) {
     state = ProgressState.PROBE;
+    minRejectSequence = nextSequence;
     probeSent = false;
     inflights.reset();
     nextIndex = Math.max(matchIndex + 1, next);
   }
 
-  /** The follower matches up to {@code matchIndex}: pipeline from there. */
-  void becomeReplicate() {
+  /** The follower matches up to {@code matchIndex}: pipeline from there; earlier rejections become stale. */
+  void becomeReplicate(long nextSequence) {
     state = ProgressState.REPLICATE;
+    minRejectSequence = nextSequence;
     probeSent = false;
     inflights.reset();
     nextIndex = matchIndex + 1;
   }
 
   /** Waits for a snapshot (the leader holds no earlier entries); {@code snapshotTicks} restarts. */
-  void becomeSnapshot() {
+  void becomeSnapshot(long nextSequence) {
     state = ProgressState.SNAPSHOT;
+    minRejectSequence = nextSequence;
     probeSent = false;
     inflights.reset();
     snapshotTicks = 0;

@@ -27,10 +27,13 @@ final class Replication {
    * advances on send, bounded by the Inflights window. Any rejection sends it back to PROBE.
    *
    * Every AppendEntries of a term carries a fresh, increasing sequence that the follower echoes.
-   * It serves twice: a rejection answering a message sent before the last change of nextIndex
-   * is stale and ignored; and a read registered at sequence s is confirmed once a majority of
-   * voters echoed a sequence >= s. Answers to messages of older terms echo sequence 0, which is
-   * below every sequence used, so they can confirm nothing.
+   * It serves three times: a rejection answering a message sent before the last change of
+   * state (PROBE, REPLICATE, SNAPSHOT, each resetting nextIndex) is stale and ignored; only the
+   * first answer to a message newer than every one answered before may unblock sending, so a
+   * network that duplicates or reorders answers cannot multiply the leader's sends; and a read
+   * registered at sequence s is confirmed once a majority of voters echoed a sequence >= s.
+   * Answers to messages of older terms echo sequence 0, which is below every sequence used, so
+   * they can confirm nothing.
    *
    * Heartbeats are AppendEntries without entries whose prevLogIndex is the follower's
    * matchIndex: the follower surely holds it, so a heartbeat never triggers a spurious rejection
@@ -168,7 +171,7 @@ final class Replication {
       if (pr.state == ProgressState.SNAPSHOT && ++pr.snapshotTicks * core.raftConfig.heartbeatTicks()
           >= core.raftConfig.electionTimeoutMaxTicks()) {
         // No answer to the snapshot within an election timeout: assume it was lost and retry.
-        pr.becomeProbe(pr.nextIndex);
+        pr.becomeProbe(pr.nextIndex, core.leaderState.nextSequence);
       }
       pr.probeSent = false;
       if (pr.state != ProgressState.PROBE || !sendAppend(peer, pr, true)) {
@@ -217,7 +220,7 @@ final class Replication {
       entries = log.entries(pr.nextIndex, to, core.raftConfig.maxBytesPerAppend());
     } catch (LogCompactedException e) {
       // The follower needs entries that only a snapshot holds now (§7).
-      pr.becomeSnapshot();
+      pr.becomeSnapshot(core.leaderState.nextSequence);
       return sendSnapshot(peer, pr);
     }
     if (entries.isEmpty() && !sendIfEmpty) {
@@ -270,19 +273,22 @@ final class Replication {
       LOG.warn("{} ignores a response from {} echoing sequence {} never sent", core.id, r.from(), r.sequence());
       return;
     }
-    if (r.sequence() > pr.ackedSequence) {
+    // Whether this answers a message sent after every one answered so far: each message gets at
+    // most one such answer, however often the network duplicates it.
+    boolean newest = r.sequence() > pr.ackedSequence;
+    if (newest) {
       // Any answer in our term, even a rejection, shows the follower still accepts us (§6.4).
       pr.ackedSequence = r.sequence();
       confirmReads();
     }
     if (r.success()) {
-      handleAppendSuccess(r.from(), pr, r.matchIndex());
+      handleAppendSuccess(r.from(), pr, r.matchIndex(), newest);
     } else {
       handleAppendRejection(r, pr);
     }
   }
 
-  private void handleAppendSuccess(NodeId peer, Progress pr, long matchIndex) {
+  private void handleAppendSuccess(NodeId peer, Progress pr, long matchIndex, boolean newest) {
     if (matchIndex > core.log.lastIndex()) {
       LOG.warn("{} ignores a success from {} claiming index {} beyond its last {}", core.id, peer, matchIndex,
           core.log.lastIndex());
@@ -292,7 +298,7 @@ final class Replication {
       if (pr.state == ProgressState.REPLICATE) {
         pr.inflights.freeLE(matchIndex);
       } else {
-        pr.becomeReplicate();
+        pr.becomeReplicate(core.leaderState.nextSequence);
       }
       maybeCommit();
       LeaderState ls = core.leaderState;
@@ -302,8 +308,18 @@ final class Replication {
       sendAppends(peer);
       return;
     }
-    // No news: an answer to a heartbeat or a duplicate. Unblock a stalled window, and if the
-    // follower lags, probe where we think it is (etcd's heartbeat-response rule).
+    if (!newest) {
+      // No news from a duplicate or from an answer older than one already seen: it frees no room
+      // in the window and no probe, so it sends nothing (etcd flow control). Sending once per
+      // such answer would let a duplicating network multiply the leader's sends.
+      return;
+    }
+    // No news, first answer to a heartbeat (or to an empty append): etcd's heartbeat-response
+    // rule. The follower is reachable, so un-pause PROBE and free the oldest slot of a full
+    // window, whose messages may have been lost; if the follower lags, send from nextIndex. In
+    // REPLICATE with nothing new that is an empty append at nextIndex - 1: if the tail was lost
+    // the follower rejects it and we fall back to PROBE (§5.3), so a lost tail cannot stall
+    // replication. A message gets at most one such answer, so this never multiplies sends.
     pr.probeSent = false;
     if (pr.state == ProgressState.REPLICATE && pr.inflights.full()) {
       pr.inflights.freeFirstOne();
@@ -315,8 +331,10 @@ final class Replication {
 
   private void handleAppendRejection(AppendEntriesResponse r, Progress pr) {
     if (r.sequence() < pr.minRejectSequence || pr.state == ProgressState.SNAPSHOT) {
-      // Stale (answers a message sent before nextIndex last moved), or a heartbeat's rejection
-      // while the follower waits for its snapshot: the InstallSnapshotResponse decides.
+      // Stale (answers a message sent before the last change of state reset nextIndex, e.g. a
+      // duplicate of a rejection already acted on, or one overtaken by a success or a
+      // snapshot), or a heartbeat's rejection while the follower waits for its snapshot: the
+      // InstallSnapshotResponse decides. Acting on it would move nextIndex back for nothing.
       return;
     }
     long next;
@@ -335,8 +353,7 @@ final class Replication {
     // The rejected prevLogIndex was at most nextIndex - 1, so the next try is below it, and
     // never below what the follower is known to hold.
     next = Math.max(pr.matchIndex + 1, Math.min(next, pr.nextIndex - 1));
-    pr.becomeProbe(next);
-    pr.minRejectSequence = core.leaderState.nextSequence;
+    pr.becomeProbe(next, core.leaderState.nextSequence);
     sendAppend(r.from(), pr, true);
   }
 
@@ -347,10 +364,10 @@ final class Replication {
     }
     pr.recentActive = true;
     if (r.success() && r.lastIncludedIndex() <= core.log.lastIndex() && pr.maybeUpdate(r.lastIncludedIndex())) {
-      pr.becomeReplicate();
+      pr.becomeReplicate(core.leaderState.nextSequence);
       maybeCommit();
     } else if (pr.state == ProgressState.SNAPSHOT) {
-      pr.becomeProbe(pr.nextIndex);
+      pr.becomeProbe(pr.nextIndex, core.leaderState.nextSequence);
     }
     sendAppends(r.from());
   }
