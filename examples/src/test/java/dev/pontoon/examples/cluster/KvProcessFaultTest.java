@@ -73,6 +73,18 @@ class KvProcessFaultTest {
     return null;
   }
 
+  /** Whether {@code m} answers and names a leader: until then it rightly answers 503. */
+  private boolean knowsLeader(NodeSpec m) {
+    return knowsLeader(m, null);
+  }
+
+  /** Whether {@code m} answers and names a leader other than {@code notThis}. */
+  private boolean knowsLeader(NodeSpec m, NodeSpec notThis) {
+    JsonNode status = status(base(m));
+    return status != null && !status.get("leader").isNull()
+        && (notThis == null || !notThis.id().value().equals(status.get("leader").asText()));
+  }
+
   @Test
   @Timeout(value = 90, unit = TimeUnit.SECONDS)
   void afterKill9OfTheLeaderANewLeaderServesTheWritesAndTheRestartedNodeCatchesUp() throws IOException {
@@ -80,15 +92,15 @@ class KvProcessFaultTest {
     for (NodeSpec m : members) {
       start(m);
     }
-    await().atMost(WAIT).until(() -> leader(members) != null);
+    await().atMost(WAIT).until(() -> leader(members) != null && knowsLeader(members.get(0)));
     HttpResponse<String> first = send(FOLLOWING, "PUT", base(members.get(0)) + "/kv/before", "crash");
     assertEquals(200, first.statusCode(), first.body());
 
     NodeSpec killed = leader(members);
     processes.get(killed.id().value()).destroyForcibly(); // SIGKILL: no shutdown hook runs
     List<NodeSpec> survivors = members.stream().filter(m -> !m.equals(killed)).toList();
-    await().atMost(WAIT).until(() -> leader(survivors) != null);
     NodeSpec survivor = survivors.get(0);
+    await().atMost(WAIT).until(() -> leader(survivors) != null && knowsLeader(survivor, killed));
     HttpResponse<String> read = send(FOLLOWING, "GET", base(survivor) + "/kv/before", null);
     assertEquals(200, read.statusCode(), read.body());
     assertEquals("crash", json(read).get("value").asText());
