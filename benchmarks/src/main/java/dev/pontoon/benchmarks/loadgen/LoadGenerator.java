@@ -52,14 +52,25 @@ public final class LoadGenerator {
           case "--clients" -> clients = positive(args[i], value);
           case "--nodes" -> nodes = positive(args[i], value);
           case "--payload" -> payload = nonNegative(args[i], value);
-          case "--transport" -> transport = TransportKind.valueOf(require(args[i], value).toUpperCase(Locale.ROOT));
-          case "--store" -> store = StoreKind.valueOf(require(args[i], value).toUpperCase(Locale.ROOT));
+          case "--transport" -> transport = choice(args[i], value, TransportKind.class);
+          case "--store" -> store = choice(args[i], value, StoreKind.class);
           default -> throw new IllegalArgumentException("unknown option " + args[i]
               + "; known: --seconds --warmup --clients --nodes --payload --transport --store");
         }
         i++;
       }
       return new Options(seconds, warmup, clients, nodes, payload, transport, store);
+    }
+
+    private static <E extends Enum<E>> E choice(String name, String value, Class<E> kinds) {
+      String wanted = require(name, value).toUpperCase(Locale.ROOT);
+      for (E kind : kinds.getEnumConstants()) {
+        if (kind.name().equals(wanted)) {
+          return kind;
+        }
+      }
+      throw new IllegalArgumentException(name + " must be one of " + java.util.Arrays.stream(kinds.getEnumConstants())
+          .map(k -> k.name().toLowerCase(Locale.ROOT)).toList() + ", not '" + value + "'");
     }
 
     private static String require(String name, String value) {
@@ -69,8 +80,16 @@ public final class LoadGenerator {
       return value;
     }
 
+    private static int number(String name, String value) {
+      try {
+        return Integer.parseInt(require(name, value));
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException(name + " needs a whole number, not '" + value + "'");
+      }
+    }
+
     private static int positive(String name, String value) {
-      int n = Integer.parseInt(require(name, value));
+      int n = number(name, value);
       if (n <= 0) {
         throw new IllegalArgumentException(name + " (" + n + ") must be positive");
       }
@@ -78,7 +97,7 @@ public final class LoadGenerator {
     }
 
     private static int nonNegative(String name, String value) {
-      int n = Integer.parseInt(require(name, value));
+      int n = number(name, value);
       if (n < 0) {
         throw new IllegalArgumentException(name + " (" + n + ") must be >= 0");
       }
@@ -86,8 +105,24 @@ public final class LoadGenerator {
     }
   }
 
+  static final String USAGE = "usage: LoadGenerator [--seconds S] [--warmup S] [--clients C] [--nodes N]"
+      + " [--payload BYTES] [--transport memory|netty] [--store memory|rocksdb]";
+
   public static void main(String[] args) throws InterruptedException {
-    Options options = Options.parse(args);
+    if (java.util.List.of(args).contains("--help")) {
+      System.out.println(USAGE);
+      return;
+    }
+    Options options;
+    try {
+      options = Options.parse(args);
+    } catch (IllegalArgumentException e) {
+      // NumberFormatException and unknown enum names are IllegalArgumentExceptions too.
+      System.err.println("error: " + e.getMessage());
+      System.err.println(USAGE);
+      System.exit(2);
+      return;
+    }
     System.out.printf("pontoon load: %d nodes (%s transport, %s logs), %d clients, %d-byte commands, "
         + "%d s warm-up + %d s measured%n", options.nodes(), options.transport().name().toLowerCase(Locale.ROOT),
         options.store().name().toLowerCase(Locale.ROOT), options.clients(), options.payload(), options.warmup(),
