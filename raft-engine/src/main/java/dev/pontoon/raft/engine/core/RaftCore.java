@@ -316,7 +316,7 @@ public final class RaftCore {
     List<LogEntry> entries = ready.entriesToAppend();
     if (!entries.isEmpty()) {
       LogEntry last = entries.get(entries.size() - 1);
-      log.unstable().stableTo(last.index(), last.term());
+      log.stableTo(last.index(), last.term());
       // A leader counts itself towards a quorum only for entries it has persisted.
       if (leaderState != null && log.matchTerm(last.index(), last.term())) {
         replication.selfPersisted(last.index());

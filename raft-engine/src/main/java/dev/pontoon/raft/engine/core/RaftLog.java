@@ -12,7 +12,9 @@ import java.util.List;
  * {@link UnstableLog}, plus {@code commitIndex} and how far committed entries were handed out.
  *
  * <p>Invariants: {@code firstIndex() - 1 <= appliedIndex <= commitIndex <= lastIndex()}; terms
- * never decrease along the log; an index below the unstable offset is read from the store.
+ * never decrease along the log; an index below the unstable offset is read from the durable tail
+ * when it holds it, else from the store; the durable tail, when not empty, ends right below the
+ * unstable offset, stays within its bounds and equals the store at the indexes it holds.
  */
 final class RaftLog {
 
@@ -22,9 +24,28 @@ final class RaftLog {
   private long commitIndex;
   /** Highest index handed out in {@code Ready.committedEntries} (etcd's "applying"); never decreases. */
   private long appliedIndex;
+  /**
+   * Copies of the newest durable entries, so that committing them right after they were persisted
+   * reads no store. They equal the store's entries at the same indexes because the store changes
+   * only as this log tells it to: entries move here exactly when the store acknowledged them
+   * ({@link #stableTo}), a conflicting suffix is cut here when it is cut from the log (§5.3), and a
+   * snapshot restore, which replaces the store's log, empties it (§7). Compaction only removes a
+   * prefix, which {@link #entries} refuses before looking here.
+   */
+  private final DurableTail durableTail;
+
+  /** Bounds of the durable tail: at most this many entries... */
+  static final int DURABLE_TAIL_MAX_ENTRIES = 4096;
+  /** ...and at most this many bytes (by {@link LogEntry#sizeInBytes()}). */
+  static final long DURABLE_TAIL_MAX_BYTES = 8L << 20;
 
   RaftLog(LogReader storage, long appliedIndex) {
+    this(storage, appliedIndex, DURABLE_TAIL_MAX_ENTRIES, DURABLE_TAIL_MAX_BYTES);
+  }
+
+  RaftLog(LogReader storage, long appliedIndex, int tailMaxEntries, long tailMaxBytes) {
     this.storage = storage;
+    this.durableTail = new DurableTail(tailMaxEntries, tailMaxBytes);
     long last = storage.lastIndex();
     if (appliedIndex > last || appliedIndex < storage.firstIndex() - 1) {
       throw new IllegalArgumentException("appliedIndex (" + appliedIndex + ") must lie within the log ["
@@ -38,6 +59,10 @@ final class RaftLog {
 
   UnstableLog unstable() {
     return unstable;
+  }
+
+  DurableTail durableTail() {
+    return durableTail;
   }
 
   long commitIndex() {
@@ -159,7 +184,25 @@ final class RaftLog {
     if (first > lastIndex() + 1) {
       throw new IllegalStateException("append at " + first + " would leave a hole after " + lastIndex());
     }
+    // §5.3: "If an existing entry conflicts with a new one (same index but different terms), delete
+    // the existing entry and all that follow it". The store drops them when it writes the new ones;
+    // the tail drops them now, so that it never serves an entry the log no longer holds.
+    durableTail.truncateFrom(first);
     unstable.truncateAndAppend(entries);
+  }
+
+  /**
+   * Entries up to {@code index} (of {@code term}) are durable: they leave the unstable log for the
+   * durable tail. Ignored, like {@link UnstableLog#stableTo}, when the entry at {@code index} was
+   * since replaced or is already stable. By the Log Matching Property (§5.3) the entry with this
+   * index and term, and every one before it, is the one the store just persisted.
+   */
+  void stableTo(long index, long term) {
+    long offset = unstable.offset();
+    if (index >= offset && unstable.maybeTerm(index) == term) {
+      durableTail.append(unstable.slice(offset, index + 1));
+    }
+    unstable.stableTo(index, term);
   }
 
   /**
@@ -175,16 +218,30 @@ final class RaftLog {
     }
     List<LogEntry> out = new ArrayList<>();
     long offset = unstable.offset();
+    // The store serves [from, tailFirst), the durable tail [tailFirst, offset), the unstable log the rest.
+    long tailFirst = durableTail.isEmpty() ? offset : durableTail.firstIndex();
     long bytes = 0;
-    if (from < offset) {
-      List<LogEntry> stored = storage.entries(from, Math.min(to, offset), maxBytes);
+    if (from < tailFirst) {
+      long storeTo = Math.min(to, tailFirst);
+      List<LogEntry> stored = storage.entries(from, storeTo, maxBytes);
       for (LogEntry e : stored) {
         bytes += e.sizeInBytes();
       }
       out.addAll(stored);
-      if (to <= offset || stored.size() < Math.min(to, offset) - from) {
+      if (to <= tailFirst || stored.size() < storeTo - from) {
         return out;
       }
+    }
+    for (long i = Math.max(from, tailFirst); i < Math.min(to, offset); i++) {
+      LogEntry e = durableTail.get(i);
+      bytes += e.sizeInBytes();
+      if (!out.isEmpty() && bytes > maxBytes) {
+        return out;
+      }
+      out.add(e);
+    }
+    if (to <= offset) {
+      return out;
     }
     for (LogEntry e : unstable.slice(Math.max(from, offset), to)) {
       bytes += e.sizeInBytes();
@@ -227,6 +284,8 @@ final class RaftLog {
 
   /** Replaces the log with {@code snapshot}: everything up to its index is committed and applied. */
   void restore(Snapshot snapshot) {
+    // §7: the snapshot replaces the whole log ("discard the entire log"), so no tail entry survives.
+    durableTail.clear();
     unstable.restore(snapshot);
     commitIndex = snapshot.meta().lastIncludedIndex();
     appliedIndex = commitIndex;
@@ -242,6 +301,7 @@ final class RaftLog {
       throw new IllegalStateException("unstable offset " + unstable.offset() + " leaves a hole after the store's "
           + storage.lastIndex());
     }
+    checkDurableTail();
     long previous = 0;
     for (long i = Math.max(firstIndex() - 1, lastIndex() - 64); i <= lastIndex(); i++) {
       long t = i == 0 ? 0 : term(i);
@@ -252,9 +312,27 @@ final class RaftLog {
     }
   }
 
+  private void checkDurableTail() {
+    durableTail.checkInvariants();
+    if (durableTail.isEmpty()) {
+      return;
+    }
+    long last = durableTail.lastIndex();
+    if (last + 1 != unstable.offset()) {
+      throw new IllegalStateException("durable tail ends at " + last + ", not right below the unstable offset "
+          + unstable.offset());
+    }
+    // Equal to the store where both hold the entry (a prefix may have been compacted since).
+    if (last >= storage.firstIndex() && last <= storage.lastIndex()
+        && storage.term(last) != durableTail.get(last).term()) {
+      throw new IllegalStateException("durable tail holds term " + durableTail.get(last).term() + " at " + last
+          + " but the store holds term " + storage.term(last));
+    }
+  }
+
   @Override
   public String toString() {
     return "log[first=" + firstIndex() + ", last=" + lastIndex() + ", commit=" + commitIndex + ", applied="
-        + appliedIndex + ", " + unstable + "]";
+        + appliedIndex + ", tail=" + durableTail.size() + ", " + unstable + "]";
   }
 }

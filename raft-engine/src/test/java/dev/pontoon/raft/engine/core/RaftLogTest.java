@@ -7,8 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pontoon.raft.engine.memory.InMemoryLogStore;
+import dev.pontoon.raft.log.Bytes;
+import dev.pontoon.raft.log.ClusterConfig;
 import dev.pontoon.raft.log.LogEntry;
+import dev.pontoon.raft.log.Snapshot;
+import dev.pontoon.raft.log.SnapshotMeta;
 import dev.pontoon.raft.storage.LogCompactedException;
+import dev.pontoon.raft.storage.LogReader;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -129,5 +135,193 @@ class RaftLogTest {
     assertThrows(LogCompactedException.class, () -> log.term(1));
     assertThrows(LogCompactedException.class, () -> log.entries(2, 4, Long.MAX_VALUE));
     assertFalse(log.matchTerm(1, 1));
+  }
+
+  /** A store view that counts the entries read through it. */
+  private static final class CountingReader implements LogReader {
+    final InMemoryLogStore store;
+    long entriesRead;
+
+    CountingReader(InMemoryLogStore store) {
+      this.store = store;
+    }
+
+    @Override
+    public long firstIndex() {
+      return store.firstIndex();
+    }
+
+    @Override
+    public long lastIndex() {
+      return store.lastIndex();
+    }
+
+    @Override
+    public long term(long index) {
+      return store.term(index);
+    }
+
+    @Override
+    public List<LogEntry> entries(long fromIndex, long toIndex, long maxBytes) {
+      List<LogEntry> out = store.entries(fromIndex, toIndex, maxBytes);
+      entriesRead += out.size();
+      return out;
+    }
+  }
+
+  /** Persists {@code entries} the way the runtime does (a conflicting suffix first), then advances. */
+  private static void persist(RaftLog log, CountingReader reader, List<LogEntry> entries) {
+    reader.store.truncateSuffix(entries.get(0).index());
+    reader.store.append(entries);
+    reader.store.sync();
+    LogEntry last = entries.get(entries.size() - 1);
+    log.stableTo(last.index(), last.term());
+    log.checkInvariants();
+  }
+
+  private static List<LogEntry> run(long from, long to, long term) {
+    List<LogEntry> out = new ArrayList<>();
+    for (long i = from; i <= to; i++) {
+      out.add(e(i, term));
+    }
+    return out;
+  }
+
+  @Test
+  void committedEntriesAreServedFromTheDurableTailWithoutReadingTheStore() {
+    CountingReader reader = new CountingReader(new InMemoryLogStore());
+    RaftLog log = new RaftLog(reader, 0);
+    log.append(run(1, 5, 1));
+    persist(log, reader, run(1, 5, 1));
+    log.append(List.of(e(6, 1)));
+    log.commitTo(6);
+
+    assertEquals(run(1, 6, 1), log.nextCommittedEntries());
+    assertEquals(0, reader.entriesRead);
+  }
+
+  @Test
+  void entriesBelowTheDurableTailStillComeFromTheStore() {
+    CountingReader reader = new CountingReader(Fixtures.store(1, null, 1, 1));
+    RaftLog log = new RaftLog(reader, 0);
+    log.append(run(3, 4, 1));
+    persist(log, reader, run(3, 4, 1));
+    log.append(List.of(e(5, 1)));
+
+    assertEquals(run(1, 5, 1), log.entries(1, 6, Long.MAX_VALUE));
+    assertEquals(2, reader.entriesRead);
+    long two = 2 * e(1, 1).sizeInBytes();
+    assertEquals(run(1, 2, 1), log.entries(1, 6, two));
+    assertEquals(run(3, 4, 1), log.entries(3, 6, two));
+  }
+
+  /** §5.3: a conflicting entry and all that follow it are deleted, from the tail too. */
+  @Test
+  void truncationDropsTheTailFromTheConflictingIndex() {
+    CountingReader reader = new CountingReader(new InMemoryLogStore());
+    RaftLog log = new RaftLog(reader, 0);
+    log.append(run(1, 4, 1));
+    persist(log, reader, run(1, 4, 1));
+
+    log.append(List.of(e(3, 2)));
+    log.checkInvariants();
+    assertEquals(List.of(e(1, 1), e(2, 1), e(3, 2)), log.entries(1, 4, Long.MAX_VALUE));
+    persist(log, reader, List.of(e(3, 2)));
+
+    assertEquals(List.of(e(1, 1), e(2, 1), e(3, 2)), log.entries(1, 4, Long.MAX_VALUE));
+    assertEquals(0, reader.entriesRead);
+    assertEquals(3, log.lastIndex());
+  }
+
+  /** §7: a snapshot replaces the whole log, so no tail entry may survive it. */
+  @Test
+  void snapshotRestoreClearsTheTail() {
+    CountingReader reader = new CountingReader(new InMemoryLogStore());
+    RaftLog log = new RaftLog(reader, 0);
+    log.append(run(1, 3, 1));
+    persist(log, reader, run(1, 3, 1));
+
+    // Ends where the tail does, with another term: only the clearing tells the tail is stale.
+    Snapshot snapshot = new Snapshot(new SnapshotMeta(3, 2, ClusterConfig.ofVoters("n1")), Bytes.ofUtf8("s"));
+    log.restore(snapshot);
+
+    assertTrue(log.durableTail().isEmpty());
+    log.checkInvariants();
+    assertThrows(LogCompactedException.class, () -> log.entries(3, 4, Long.MAX_VALUE));
+    reader.store.truncatePrefix(3, 2);
+    log.unstable().stableSnapshotTo(3);
+    log.append(List.of(e(4, 2)));
+    persist(log, reader, List.of(e(4, 2)));
+    assertEquals(4, log.durableTail().firstIndex());
+    assertEquals(List.of(e(4, 2)), log.entries(4, 5, Long.MAX_VALUE));
+  }
+
+  @Test
+  void tailStaysWithinItsByteBound() {
+    long bound = e(8, 1).sizeInBytes() + e(9, 1).sizeInBytes() + e(10, 1).sizeInBytes();
+    CountingReader reader = new CountingReader(new InMemoryLogStore());
+    RaftLog log = new RaftLog(reader, 0, 100, bound);
+    log.append(run(1, 10, 1));
+    persist(log, reader, run(1, 10, 1));
+
+    assertEquals(3, log.durableTail().size());
+    assertEquals(bound, log.durableTail().bytes());
+    assertEquals(run(8, 10, 1), log.entries(8, 11, Long.MAX_VALUE));
+    assertEquals(0, reader.entriesRead);
+    assertEquals(run(1, 10, 1), log.entries(1, 11, Long.MAX_VALUE));
+    assertEquals(7, reader.entriesRead);
+  }
+
+  @Test
+  void tailStaysWithinItsEntryBound() {
+    CountingReader reader = new CountingReader(new InMemoryLogStore());
+    RaftLog log = new RaftLog(reader, 0, 4, Long.MAX_VALUE);
+    for (long i = 1; i <= 10; i++) {
+      log.append(List.of(e(i, 1)));
+      persist(log, reader, List.of(e(i, 1)));
+    }
+
+    assertEquals(4, log.durableTail().size());
+    assertEquals(7, log.durableTail().firstIndex());
+    log.commitTo(10);
+    assertEquals(run(1, 10, 1), log.nextCommittedEntries());
+    assertEquals(6, reader.entriesRead);
+  }
+
+  @Test
+  void anEntryLargerThanTheByteBoundIsLeftToTheStore() {
+    CountingReader reader = new CountingReader(new InMemoryLogStore());
+    RaftLog log = new RaftLog(reader, 0, 100, e(1, 1).sizeInBytes() - 1);
+    log.append(run(1, 2, 1));
+    persist(log, reader, run(1, 2, 1));
+
+    assertTrue(log.durableTail().isEmpty());
+    assertEquals(run(1, 2, 1), log.entries(1, 3, Long.MAX_VALUE));
+    assertEquals(2, reader.entriesRead);
+  }
+
+  @Test
+  void nonPositiveTailBoundsAreRejected() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> new RaftLog(new InMemoryLogStore(), 0, 0, 1));
+    assertTrue(e.getMessage().contains("tail bounds must be positive"));
+    assertThrows(IllegalArgumentException.class, () -> new RaftLog(new InMemoryLogStore(), 0, 1, 0));
+  }
+
+  @Test
+  void compactionBelowTheTailIsStillReportedAsSuch() {
+    CountingReader reader = new CountingReader(new InMemoryLogStore());
+    RaftLog log = new RaftLog(reader, 0);
+    log.append(run(1, 4, 1));
+    persist(log, reader, run(1, 4, 1));
+    log.commitTo(4);
+    log.nextCommittedEntries();
+    reader.store.truncatePrefix(2, 1);
+    reader.store.sync();
+
+    assertThrows(LogCompactedException.class, () -> log.entries(2, 5, Long.MAX_VALUE));
+    assertEquals(run(3, 4, 1), log.entries(3, 5, Long.MAX_VALUE));
+    assertEquals(0, reader.entriesRead);
+    log.checkInvariants();
   }
 }
