@@ -6,6 +6,7 @@ import dev.pontoon.examples.kv.KvHttpServer;
 import dev.pontoon.examples.kv.KvStateMachine;
 import dev.pontoon.raft.NodeId;
 import dev.pontoon.raft.engine.RaftServer;
+import dev.pontoon.raft.engine.RaftServerBuilder;
 import dev.pontoon.raft.log.ClusterConfig;
 import dev.pontoon.raft.storage.file.FileSnapshotStore;
 import dev.pontoon.raft.storage.rocksdb.RocksDbLogStore;
@@ -44,7 +45,7 @@ public final class KvNode implements AutoCloseable {
   }
 
   /**
-   * Starts a node.
+   * Starts a node that snapshots every 10 000 applied entries.
    *
    * @param id this node
    * @param members every member (this node included)
@@ -52,6 +53,24 @@ public final class KvNode implements AutoCloseable {
    * @param transportKind {@code netty} or {@code http}
    */
   public static KvNode start(NodeId id, List<NodeSpec> members, Path dir, String transportKind) {
+    return start(id, members, dir, transportKind, NodeOptions.DEFAULT_SNAPSHOT_EVERY);
+  }
+
+  /**
+   * Starts a node.
+   *
+   * @param id this node
+   * @param members every member (this node included)
+   * @param dir the node's data directory
+   * @param transportKind {@code netty} or {@code http}
+   * @param snapshotEvery take a snapshot and discard the log up to it every this many applied
+   *     entries (§7); 0 never (the log then keeps every entry)
+   * @throws IllegalArgumentException if {@code snapshotEvery} is negative or {@code id} is not a member
+   */
+  public static KvNode start(NodeId id, List<NodeSpec> members, Path dir, String transportKind, long snapshotEvery) {
+    if (snapshotEvery < 0) {
+      throw new IllegalArgumentException("snapshotEvery (" + snapshotEvery + ") must be 0 (never) or positive");
+    }
     NodeSpec self = members.stream().filter(m -> m.id().equals(id)).findFirst()
         .orElseThrow(() -> new IllegalArgumentException(id + " is not among the members " + members));
     Map<NodeId, String> httpAddresses = new HashMap<>();
@@ -63,9 +82,13 @@ public final class KvNode implements AutoCloseable {
     RaftServer server = null;
     try {
       snapshots = FileSnapshotStore.open(dir.resolve("snapshots"));
-      server = RaftServer.builder().nodeId(id).cluster(ClusterConfig.ofVoters(voters))
+      RaftServerBuilder builder = RaftServer.builder().nodeId(id).cluster(ClusterConfig.ofVoters(voters))
           .transport(transport(self, members, transportKind)).logStore(log).snapshotStore(snapshots)
-          .stateMachine(new KvStateMachine()).build();
+          .stateMachine(new KvStateMachine());
+      if (snapshotEvery > 0) {
+        builder.snapshotEvery(snapshotEvery);
+      }
+      server = builder.build();
       KvHttpServer http = KvHttpServer.start(resolved(self.http()), server, log, httpAddresses, KvHttpConfig.defaults());
       return new KvNode(server, snapshots, http);
     } catch (RuntimeException e) {

@@ -9,20 +9,24 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code pontoon-kv cluster [--dir DIR]}: a thin wrapper that starts {@code n1}, {@code n2} and
+ * {@code pontoon-kv cluster [--dir DIR] [--snapshot-every N]}: a thin wrapper that starts {@code n1}, {@code n2} and
  * {@code n3} as three {@code pontoon-kv node} processes on 127.0.0.1 (HTTP 8081–8083, Raft
  * 9081–9083), with their data under {@code DIR/n1} … (default {@code ./pontoon-kv-data}), and
  * stops all three on Ctrl-C or SIGTERM. Started again on the same directory, the nodes recover
- * their data.
+ * their data. {@code --snapshot-every} is passed to every node.
  */
 final class LocalCluster {
   static final Path DEFAULT_DIR = Path.of("pontoon-kv-data");
 
   private LocalCluster() {}
 
-  static Path parseDir(List<String> args) {
-    Map<String, String> flags = NodeOptions.flags(args, List.of("--dir"));
-    return Path.of(flags.getOrDefault("--dir", DEFAULT_DIR.toString()));
+  /** The flags of {@code pontoon-kv cluster}: where the data goes and how often nodes snapshot. */
+  record Options(Path dir, long snapshotEvery) {}
+
+  static Options parse(List<String> args) {
+    Map<String, String> flags = NodeOptions.flags(args, List.of("--dir", "--snapshot-every"));
+    return new Options(Path.of(flags.getOrDefault("--dir", DEFAULT_DIR.toString())),
+        NodeOptions.snapshotEvery(flags.get("--snapshot-every")));
   }
 
   static List<NodeSpec> members() {
@@ -33,7 +37,8 @@ final class LocalCluster {
     return members;
   }
 
-  static void run(Path dir) throws IOException, InterruptedException {
+  static void run(Options options) throws IOException, InterruptedException {
+    Path dir = options.dir();
     List<NodeSpec> members = members();
     String peers = String.join(",", members.stream().map(NodeSpec::toString).toList());
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
@@ -42,7 +47,8 @@ final class LocalCluster {
     for (NodeSpec m : members) {
       ProcessBuilder builder = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
           PontoonKv.class.getName(), "node", "--id", m.id().value(), "--http", NodeSpec.hostPort(m.http()),
-          "--raft", NodeSpec.hostPort(m.raft()), "--dir", dir.resolve(m.id().value()).toString(), "--peers", peers)
+          "--raft", NodeSpec.hostPort(m.raft()), "--dir", dir.resolve(m.id().value()).toString(), "--peers", peers,
+          "--snapshot-every", Long.toString(options.snapshotEvery()))
           .redirectOutput(ProcessBuilder.Redirect.DISCARD)
           .redirectError(dir.resolve(m.id().value() + ".log").toFile());
       dir.toFile().mkdirs();

@@ -19,13 +19,18 @@ import java.util.Map;
  * @param dir its data directory (Raft log in RocksDB, snapshots)
  * @param members every member of the cluster, this node included
  * @param transport {@code netty} (binary, default) or {@code http} (HTTP/JSON)
+ * @param snapshotEvery take a snapshot and compact the log every this many applied entries; 0 never
  */
 record NodeOptions(NodeId id, InetSocketAddress http, InetSocketAddress raft, Path dir, List<NodeSpec> members,
-    String transport) {
+    String transport, long snapshotEvery) {
+
+  /** Entries between snapshots when {@code --snapshot-every} is not given. */
+  static final long DEFAULT_SNAPSHOT_EVERY = 10_000;
 
   static final String USAGE = String.join("\n",
       "usage: pontoon-kv node --id ID --http HOST:PORT --raft HOST:PORT --dir DIR --peers PEERS [--transport netty|http]",
-      "       pontoon-kv cluster [--dir DIR]",
+      "                       [--snapshot-every N]",
+      "       pontoon-kv cluster [--dir DIR] [--snapshot-every N]",
       "",
       "node       starts one KV node",
       "  --id ID            this node's id, e.g. n1",
@@ -36,12 +41,16 @@ record NodeOptions(NodeId id, InetSocketAddress http, InetSocketAddress raft, Pa
       "                     n1=127.0.0.1:8081/127.0.0.1:9081,n2=127.0.0.1:8082/127.0.0.1:9082,n3=127.0.0.1:8083/127.0.0.1:9083",
       "                     (this node may be listed or not)",
       "  --transport T      netty (binary TCP, default) or http (HTTP/JSON, see HTTP-TRANSPORT.md)",
+      "  --snapshot-every N take a snapshot and drop the log before it every N applied entries",
+      "                     (default " + DEFAULT_SNAPSHOT_EVERY + "; 0 never compacts, the log then grows without bound)",
       "cluster    starts n1, n2, n3 on 127.0.0.1 (HTTP 8081-8083, Raft 9081-9083) as three processes",
       "  --dir DIR          where their data directories go (default ./pontoon-kv-data)",
+      "  --snapshot-every N passed to each node (default " + DEFAULT_SNAPSHOT_EVERY + ")",
       "  --help             shows this text");
 
   static NodeOptions parse(List<String> args) {
-    Map<String, String> flags = flags(args, List.of("--id", "--http", "--raft", "--dir", "--peers", "--transport"));
+    Map<String, String> flags = flags(args, List.of("--id", "--http", "--raft", "--dir", "--peers", "--transport",
+        "--snapshot-every"));
     for (String required : List.of("--id", "--http", "--raft", "--dir", "--peers")) {
       if (!flags.containsKey(required)) {
         throw new IllegalArgumentException("missing " + required);
@@ -69,7 +78,29 @@ record NodeOptions(NodeId id, InetSocketAddress http, InetSocketAddress raft, Pa
       }
     }
     members.putIfAbsent(id, new NodeSpec(id, http, raft));
-    return new NodeOptions(id, http, raft, Path.of(flags.get("--dir")), new ArrayList<>(members.values()), transport);
+    return new NodeOptions(id, http, raft, Path.of(flags.get("--dir")), new ArrayList<>(members.values()), transport,
+        snapshotEvery(flags.get("--snapshot-every")));
+  }
+
+  /**
+   * The value of {@code --snapshot-every}: {@link #DEFAULT_SNAPSHOT_EVERY} when absent.
+   *
+   * @throws IllegalArgumentException unless a whole number of entries, 0 or more
+   */
+  static long snapshotEvery(String text) {
+    if (text == null) {
+      return DEFAULT_SNAPSHOT_EVERY;
+    }
+    long entries;
+    try {
+      entries = Long.parseLong(text);
+    } catch (NumberFormatException e) {
+      entries = -1;
+    }
+    if (entries < 0) {
+      throw new IllegalArgumentException("--snapshot-every must be a number of entries, 0 or more, not '" + text + "'");
+    }
+    return entries;
   }
 
   /** Flags as name to value; every flag takes one value; an unknown or repeated flag is an error. */

@@ -82,35 +82,44 @@ final class NodePages {
 
   FullHttpResponse log(Map<String, List<String>> parameters) {
     RaftNodeStatus status = node.status();
-    long first = logReader.firstIndex();
-    long last = logReader.lastIndex();
-    long from = Math.max(first, last - config.maxLogEntries() + 1);
     List<String> fromParam = parameters.get("from");
-    if (fromParam != null && !fromParam.isEmpty()) {
-      from = Math.max(first, parseIndex(fromParam.get(0)));
-    }
-    long to = Math.min(last + 1, from + config.maxLogEntries());
-    List<LogEntry> entries;
-    try {
-      entries = from < to ? logReader.entries(from, to, MAX_LOG_BYTES) : List.of();
-    } catch (LogCompactedException e) {
-      entries = List.of(); // compacted between the two reads: the client asks again
-    } catch (IndexOutOfBoundsException e) {
-      entries = List.of(); // truncated between the two reads
-    }
+    Page page = page(fromParam == null || fromParam.isEmpty() ? null : parseIndex(fromParam.get(0)));
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("id", status.id().value());
-    body.put("first-index", first);
-    body.put("last-index", last);
+    body.put("first-index", page.first());
+    body.put("last-index", page.last());
     body.put("snapshot-index", status.snapshotIndex());
     body.put("commit-index", status.commitIndex());
     body.put("last-applied", status.lastApplied());
     List<Map<String, Object>> rendered = new ArrayList<>();
-    for (LogEntry entry : entries) {
+    for (LogEntry entry : page.entries()) {
       rendered.add(render(entry));
     }
     body.put("entries", rendered);
     return json(HttpResponseStatus.OK, body);
+  }
+
+  /** What {@code GET /log} shows: the log's bounds and the entries from {@code requested} (or the newest). */
+  private record Page(long first, long last, List<LogEntry> entries) {}
+
+  private Page page(Long requested) {
+    long first = logReader.firstIndex();
+    long last = logReader.lastIndex();
+    // Entries below firstIndex are gone into a snapshot (§7): the page starts at the first one
+    // held. A compaction between reading firstIndex and the entries moves it on; read again.
+    for (int attempt = 0; attempt < 3; attempt++) {
+      long from = Math.max(first, requested == null ? last - config.maxLogEntries() + 1 : requested);
+      long to = Math.min(last + 1, from + config.maxLogEntries());
+      try {
+        return new Page(first, last, from < to ? logReader.entries(from, to, MAX_LOG_BYTES) : List.of());
+      } catch (LogCompactedException e) {
+        first = logReader.firstIndex();
+        last = logReader.lastIndex();
+      } catch (IndexOutOfBoundsException e) {
+        break; // truncated between the two reads: the client asks again
+      }
+    }
+    return new Page(first, last, List.of());
   }
 
   private static long parseIndex(String text) {

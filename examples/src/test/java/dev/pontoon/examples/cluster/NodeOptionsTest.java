@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The flags of {@code pontoon-kv}: parsed as documented; every mistake is named, and the launcher exits 2. */
 class NodeOptionsTest {
@@ -34,6 +35,30 @@ class NodeOptionsTest {
     assertEquals(3, options.members().size());
     assertEquals("netty", options.transport());
     assertEquals("http", NodeOptions.parse(args("--transport", "http")).transport());
+  }
+
+  @Test
+  void snapshotEveryDefaultsToTenThousandEntriesAndZeroTurnsCompactionOff() {
+    assertEquals(10_000, NodeOptions.parse(args()).snapshotEvery());
+    assertEquals(20, NodeOptions.parse(args("--snapshot-every", "20")).snapshotEvery());
+    assertEquals(0, NodeOptions.parse(args("--snapshot-every", "0")).snapshotEvery());
+    assertEquals(50, LocalCluster.parse(List.of("--snapshot-every", "50")).snapshotEvery());
+    assertEquals(10_000, LocalCluster.parse(List.of()).snapshotEvery());
+    assertTrue(NodeOptions.USAGE.contains("--snapshot-every N"), NodeOptions.USAGE);
+  }
+
+  @Test
+  void aSnapshotIntervalThatIsNotAWholeNumberOfEntriesIsRefused(@TempDir Path dir) {
+    for (String bad : List.of("x", "1.5", "-3", "99999999999999999999")) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+          () -> NodeOptions.parse(args("--snapshot-every", bad)));
+      assertEquals("--snapshot-every must be a number of entries, 0 or more, not '" + bad + "'", e.getMessage());
+    }
+    assertEquals("--snapshot-every must be a number of entries, 0 or more, not '-1'",
+        assertThrows(IllegalArgumentException.class, () -> LocalCluster.parse(List.of("--snapshot-every", "-1")))
+            .getMessage());
+    assertEquals("snapshotEvery (-1) must be 0 (never) or positive", assertThrows(IllegalArgumentException.class,
+        () -> KvNode.start(NodeId.of("n1"), List.of(), dir, "netty", -1)).getMessage());
   }
 
   @Test
