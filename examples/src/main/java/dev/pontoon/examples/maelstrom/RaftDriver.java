@@ -148,21 +148,9 @@ final class RaftDriver {
       } catch (IOException e) {
         throw new UncheckedIOException("cannot install snapshot", e);
       }
-      store.truncatePrefix(ready.snapshotToInstall().meta().lastIncludedIndex(),
-          ready.snapshotToInstall().meta().lastIncludedTerm());
       lastApplied = Math.max(lastApplied, ready.snapshotToInstall().meta().lastIncludedIndex());
     }
-    if (ready.hardState() != null) {
-      store.saveHardState(ready.hardState());
-    }
-    List<LogEntry> entries = ready.entriesToAppend();
-    if (!entries.isEmpty()) {
-      // A first index at or below our last one means a conflicting suffix to drop first (§5.3).
-      if (entries.get(0).index() <= store.lastIndex()) {
-        store.truncateSuffix(entries.get(0).index());
-      }
-      store.append(entries);
-    }
+    ready.writeLogTo(store);
     if (ready.mustSync()) {
       store.sync();
     }

@@ -4,6 +4,7 @@ import dev.pontoon.raft.log.HardState;
 import dev.pontoon.raft.log.LogEntry;
 import dev.pontoon.raft.log.Snapshot;
 import dev.pontoon.raft.message.RaftMessage;
+import dev.pontoon.raft.storage.LogStore;
 import java.util.List;
 
 /**
@@ -62,6 +63,31 @@ public record Ready(HardState hardState, List<LogEntry> entriesToAppend, Snapsho
   /** A {@code Ready} with nothing to do. */
   public static final Ready EMPTY = new Ready(null, List.of(), null, false, List.of(), List.of(), List.of(),
       List.of(), List.of());
+
+  /**
+   * Carries this {@code Ready}'s log changes into {@code store} in the order the components above
+   * require: the snapshot's prefix truncation (Figure 13), the conflicting suffix's truncation
+   * (§5.3), the new entries, then the hard state. Does not sync: call {@link LogStore#sync()}
+   * when {@link #mustSync()} (or for a group of {@code Ready}s at once) before sending
+   * {@code sendAfterSync} and calling {@code advance}. Installing the snapshot into the state
+   * machine and snapshot store stays the caller's job. Runs on the caller's thread; the core
+   * itself never calls it.
+   */
+  public void writeLogTo(LogStore store) {
+    if (snapshotToInstall != null) {
+      store.truncatePrefix(snapshotToInstall.meta().lastIncludedIndex(), snapshotToInstall.meta().lastIncludedTerm());
+    }
+    if (!entriesToAppend.isEmpty()) {
+      long first = entriesToAppend.get(0).index();
+      if (first <= store.lastIndex()) {
+        store.truncateSuffix(first);
+      }
+      store.append(entriesToAppend);
+    }
+    if (hardState != null) {
+      store.saveHardState(hardState);
+    }
+  }
 
   /** Whether there is nothing to do. */
   public boolean isEmpty() {

@@ -72,20 +72,7 @@ final class CoreUnderTest {
 
   /** Writes a Ready to the store without advancing the core. */
   void write(Ready ready) {
-    if (ready.snapshotToInstall() != null) {
-      var meta = ready.snapshotToInstall().meta();
-      store.truncatePrefix(meta.lastIncludedIndex(), meta.lastIncludedTerm());
-    }
-    if (!ready.entriesToAppend().isEmpty()) {
-      long first = ready.entriesToAppend().get(0).index();
-      if (first <= store.lastIndex()) {
-        store.truncateSuffix(first);
-      }
-      store.append(ready.entriesToAppend());
-    }
-    if (ready.hardState() != null) {
-      store.saveHardState(ready.hardState());
-    }
+    ready.writeLogTo(store);
     store.sync();
   }
 

@@ -210,20 +210,9 @@ final class Network {
     }
     Ready ready = node.core.ready();
     if (ready.snapshotToInstall() != null) {
-      var meta = ready.snapshotToInstall().meta();
-      node.store.truncatePrefix(meta.lastIncludedIndex(), meta.lastIncludedTerm());
       node.snapshot = ready.snapshotToInstall();
     }
-    if (!ready.entriesToAppend().isEmpty()) {
-      long first = ready.entriesToAppend().get(0).index();
-      if (first <= node.store.lastIndex()) {
-        node.store.truncateSuffix(first);
-      }
-      node.store.append(ready.entriesToAppend());
-    }
-    if (ready.hardState() != null) {
-      node.store.saveHardState(ready.hardState());
-    }
+    ready.writeLogTo(node.store);
     if (ready.mustSync()) {
       node.store.sync();
     }
@@ -247,20 +236,7 @@ final class Network {
       return false;
     }
     Ready ready = node.core.ready();
-    if (ready.snapshotToInstall() != null) {
-      var meta = ready.snapshotToInstall().meta();
-      node.store.truncatePrefix(meta.lastIncludedIndex(), meta.lastIncludedTerm());
-    }
-    if (!ready.entriesToAppend().isEmpty()) {
-      long first = ready.entriesToAppend().get(0).index();
-      if (first <= node.store.lastIndex()) {
-        node.store.truncateSuffix(first);
-      }
-      node.store.append(ready.entriesToAppend());
-    }
-    if (ready.hardState() != null) {
-      node.store.saveHardState(ready.hardState());
-    }
+    ready.writeLogTo(node.store);
     inFlight.addAll(ready.sendNow());
     apply(node, ready);
     node.unsynced.add(ready);

@@ -64,20 +64,7 @@ final class InteractionEnv {
     }
     Ready ready = core.ready();
     InMemoryLogStore store = stores.get(id);
-    if (ready.snapshotToInstall() != null) {
-      var meta = ready.snapshotToInstall().meta();
-      store.truncatePrefix(meta.lastIncludedIndex(), meta.lastIncludedTerm());
-    }
-    if (!ready.entriesToAppend().isEmpty()) {
-      long first = ready.entriesToAppend().get(0).index();
-      if (first <= store.lastIndex()) {
-        store.truncateSuffix(first);
-      }
-      store.append(ready.entriesToAppend());
-    }
-    if (ready.hardState() != null) {
-      store.saveHardState(ready.hardState());
-    }
+    ready.writeLogTo(store);
     store.sync();
     messages.addAll(ready.sendNow());
     messages.addAll(ready.sendAfterSync());
