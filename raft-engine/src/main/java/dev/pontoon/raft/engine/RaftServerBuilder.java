@@ -5,6 +5,7 @@ import dev.pontoon.raft.engine.core.RaftConfig;
 import dev.pontoon.raft.engine.memory.InMemorySnapshotStore;
 import dev.pontoon.raft.engine.runtime.NodeOptions;
 import dev.pontoon.raft.engine.runtime.NodeRuntime;
+import dev.pontoon.raft.engine.runtime.NodeScheduler;
 import dev.pontoon.raft.engine.runtime.TickSource;
 import dev.pontoon.raft.log.ClusterConfig;
 import dev.pontoon.raft.statemachine.StateMachine;
@@ -63,6 +64,7 @@ public final class RaftServerBuilder {
   private Long randomSeed;
   private NodeId bootstrapLeader;
   private Long snapshotEvery;
+  private NodeScheduler scheduler;
   private boolean built;
 
   RaftServerBuilder() {}
@@ -290,6 +292,18 @@ public final class RaftServerBuilder {
   }
 
   /**
+   * Where the node's work runs and what time it is. Default {@link NodeScheduler#threads()}: a
+   * thread per queue and {@code System.nanoTime()}. The deterministic simulator passes its own,
+   * so that it runs exactly the runtime a host runs; hosts have no reason to set it.
+   */
+  public RaftServerBuilder scheduler(NodeScheduler value) {
+    requireArgument(value != null, "scheduler must not be null");
+    requireState(scheduler == null, "scheduler was already set");
+    scheduler = value;
+    return this;
+  }
+
+  /**
    * Recovers hard state and log from the log store, restores the latest snapshot if any, and
    * starts the node.
    *
@@ -322,7 +336,7 @@ public final class RaftServerBuilder {
         maxPendingBytes != null ? maxPendingBytes : DEFAULT_MAX_PENDING_BYTES,
         proposalTimeout != null ? proposalTimeout : DEFAULT_PROPOSAL_TIMEOUT, leaseNanos,
         randomSeed != null ? randomSeed : new SplittableRandom().nextLong(), bootstrapLeader,
-        snapshotEvery != null ? snapshotEvery : 0);
+        snapshotEvery != null ? snapshotEvery : 0, scheduler != null ? scheduler : NodeScheduler.threads());
     return new RaftServer(NodeRuntime.start(options));
   }
 

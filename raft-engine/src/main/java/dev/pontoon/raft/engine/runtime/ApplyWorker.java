@@ -44,7 +44,7 @@ final class ApplyWorker {
 
   private final StateMachine stateMachine;
   private final Listener listener;
-  private final BatchingThread<Task> thread;
+  private final TaskQueue<Task> thread;
   private final PriorityQueue<Read> waiting =
       new PriorityQueue<>((a, b) -> Long.compare(a.readIndex(), b.readIndex()));
   private final SnapshotTaker snapshots;
@@ -52,14 +52,14 @@ final class ApplyWorker {
   /** Term of the entry at {@code lastApplied}; apply thread only. */
   private long lastAppliedTerm;
 
-  ApplyWorker(String threadName, StateMachine stateMachine, long appliedIndex, long appliedTerm, Listener listener,
+  ApplyWorker(NodeScheduler scheduler, String threadName, StateMachine stateMachine, long appliedIndex, long appliedTerm, Listener listener,
       SnapshotTaker snapshots, Consumer<Throwable> onFatal) {
     this.stateMachine = stateMachine;
     this.listener = listener;
     this.snapshots = snapshots;
     this.lastApplied = appliedIndex;
     this.lastAppliedTerm = appliedTerm;
-    this.thread = new BatchingThread<>(threadName, 1024, this::handle, onFatal);
+    this.thread = scheduler.newQueue(threadName, 1024, this::handle, onFatal);
   }
 
   void start() {

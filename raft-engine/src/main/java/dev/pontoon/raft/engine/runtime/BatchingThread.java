@@ -16,13 +16,7 @@ import java.util.function.Consumer;
  *
  * @param <T> the item type
  */
-final class BatchingThread<T> {
-
-  /** Handles one batch, in order, on the thread. */
-  @FunctionalInterface
-  interface BatchHandler<T> {
-    void handle(List<T> batch) throws Exception;
-  }
+final class BatchingThread<T> implements TaskQueue<T> {
 
   /** Wakes the thread up to see that it must stop. */
   private static final Object POISON = new Object();
@@ -30,11 +24,11 @@ final class BatchingThread<T> {
   private final LinkedBlockingQueue<Object> queue = new LinkedBlockingQueue<>();
   private final Thread thread;
   private final int maxBatch;
-  private final BatchHandler<T> handler;
+  private final TaskQueue.Handler<T> handler;
   private final Consumer<Throwable> onFailure;
   private volatile boolean running = true;
 
-  BatchingThread(String name, int maxBatch, BatchHandler<T> handler, Consumer<Throwable> onFailure) {
+  BatchingThread(String name, int maxBatch, TaskQueue.Handler<T> handler, Consumer<Throwable> onFailure) {
     this.maxBatch = maxBatch;
     this.handler = Objects.requireNonNull(handler, "handler");
     this.onFailure = Objects.requireNonNull(onFailure, "onFailure");
@@ -42,7 +36,8 @@ final class BatchingThread<T> {
     thread.setDaemon(true);
   }
 
-  void start() {
+  @Override
+  public void start() {
     thread.start();
   }
 
@@ -52,20 +47,28 @@ final class BatchingThread<T> {
    * @return false when the thread is stopping and the item will never be handled (the caller
    *     then fails whatever waits on it)
    */
-  boolean offer(T item) {
+  @Override
+  public boolean offer(T item) {
     queue.add(item);
     // Once stop() has begun, whoever removes the item owns it: either this caller (false), or
     // stop()'s drain, whose caller fails it. Never both, never neither.
     return running || !queue.remove(item);
   }
 
+  @Override
+  public boolean isStopping() {
+    return !running;
+  }
+
   /** Whether the calling code runs on this thread. */
-  boolean isCurrentThread() {
+  @Override
+  public boolean isCurrentThread() {
     return Thread.currentThread() == thread;
   }
 
   /** Asks the thread to stop after its current batch; waits for it unless called from it. */
-  void stop() {
+  @Override
+  public void stop() {
     running = false;
     queue.add(POISON);
     if (!isCurrentThread() && thread.isAlive()) {
@@ -85,7 +88,8 @@ final class BatchingThread<T> {
 
   /** Items queued but never handled; call after {@link #stop()}. */
   @SuppressWarnings("unchecked")
-  List<T> drain() {
+  @Override
+  public List<T> drain() {
     List<Object> rest = new ArrayList<>();
     queue.drainTo(rest);
     List<T> items = new ArrayList<>(rest.size());

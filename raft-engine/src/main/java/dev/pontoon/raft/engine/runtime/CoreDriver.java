@@ -59,6 +59,7 @@ final class CoreDriver {
   private final LogReader log;
   private final Transport transport;
   private final NodeMetrics metrics;
+  private final NodeScheduler scheduler;
   private final PendingProposals proposals;
   private final SyncWorker sync;
   private final ApplyWorker apply;
@@ -91,6 +92,7 @@ final class CoreDriver {
     this.log = options.logStore();
     this.transport = options.transport();
     this.metrics = metrics;
+    this.scheduler = options.scheduler();
     this.proposals = proposals;
     this.sync = sync;
     this.apply = apply;
@@ -110,7 +112,7 @@ final class CoreDriver {
     }
     core.tick();
     ticks++;
-    proposals.expire(System.nanoTime(), p -> new IndeterminateStateException(
+    proposals.expire(scheduler.nanoTime(), p -> new IndeterminateStateException(
         "proposal at index " + p.index + " not committed within the proposal timeout; it may still commit"));
     for (Iterator<Transfer> it = transfers.iterator(); it.hasNext();) {
       Transfer t = it.next();
@@ -314,13 +316,13 @@ final class CoreDriver {
       }
       termWithOwnCommit = last.term();
     }
-    return lease.isValid(last.config(), System.nanoTime());
+    return lease.isValid(last.config(), scheduler.nanoTime());
   }
 
   private void send(RaftMessage message) {
     metrics.sent(message);
     if (leaseReads && message instanceof AppendEntries append) {
-      lease.onSend(append, System.nanoTime());
+      lease.onSend(append, scheduler.nanoTime());
     }
     try {
       transport.send(message);

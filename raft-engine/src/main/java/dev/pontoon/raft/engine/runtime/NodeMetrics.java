@@ -94,8 +94,8 @@ final class NodeMetrics {
         .increment();
   }
 
-  void recordCommit(long startNanos) {
-    commitLatency.record(System.nanoTime() - startNanos, TimeUnit.NANOSECONDS);
+  void recordCommit(long startNanos, long nowNanos) {
+    commitLatency.record(nowNanos - startNanos, TimeUnit.NANOSECONDS);
   }
 
   /** Registers the replication-lag gauge of {@code peer} once; the value comes from {@code lag}. */

@@ -34,11 +34,13 @@ import java.util.Objects;
  * @param randomSeed seed of the core's random generator
  * @param bootstrapLeader on a new cluster, the node that starts as leader of term 1, or null
  * @param snapshotEvery take a snapshot and compact the log every this many applied entries; 0 never
+ * @param scheduler where the node's work runs and what time it is: threads, or the simulator
  */
 public record NodeOptions(NodeId id, ClusterConfig cluster, Transport transport, LogStore logStore,
     SnapshotStore snapshotStore, StateMachine stateMachine, RaftConfig raftConfig, Duration tickInterval,
     TickSource tickSource, MeterRegistry registry, String groupId, int maxPendingProposals, long maxPendingBytes,
-    Duration proposalTimeout, long leaseNanos, long randomSeed, NodeId bootstrapLeader, long snapshotEvery) {
+    Duration proposalTimeout, long leaseNanos, long randomSeed, NodeId bootstrapLeader, long snapshotEvery,
+    NodeScheduler scheduler) {
 
   public NodeOptions {
     Objects.requireNonNull(id, "id");
@@ -53,6 +55,7 @@ public record NodeOptions(NodeId id, ClusterConfig cluster, Transport transport,
     Objects.requireNonNull(registry, "registry");
     Objects.requireNonNull(groupId, "groupId");
     Objects.requireNonNull(proposalTimeout, "proposalTimeout");
+    Objects.requireNonNull(scheduler, "scheduler");
   }
 
   /** Whether reads are served from the leader's lease instead of a ReadIndex round. */

@@ -52,7 +52,8 @@ public final class NodeRuntime {
   private final NodeId id;
   private final NodeMetrics metrics;
   private final PendingProposals proposals;
-  private final BatchingThread<Runnable> loop;
+  private final NodeScheduler scheduler;
+  private final TaskQueue<Runnable> loop;
   private final SyncWorker sync;
   private final ApplyWorker apply;
   /** Null when the node takes no snapshots. */
@@ -65,15 +66,17 @@ public final class NodeRuntime {
   private volatile long snapshotIndex;
   private volatile boolean stopping;
   private volatile Throwable failure;
-  private volatile Thread stopper;
+  private volatile NodeScheduler.Detached stopper;
   private boolean stopped;
 
   private NodeRuntime(NodeOptions options) {
     this.options = options;
     this.id = options.id();
+    this.scheduler = options.scheduler();
     String prefix = "pontoon-" + id.value() + "-";
     this.metrics = new NodeMetrics(options.registry(), options.groupId(), id, this);
-    this.proposals = new PendingProposals(options.maxPendingProposals(), options.maxPendingBytes(), metrics);
+    this.proposals = new PendingProposals(options.maxPendingProposals(), options.maxPendingBytes(), metrics,
+        scheduler::nanoTime);
     Optional<Snapshot> snapshot = options.snapshotStore().latest();
     long appliedIndex = snapshot.map(s -> restore(s)).orElse(0L);
     ClusterConfig config = snapshot.map(s -> s.meta().config()).orElse(options.cluster());
@@ -84,17 +87,18 @@ public final class NodeRuntime {
     if (isBootstrapLeader(hardState, snapshot.isPresent())) {
       core.bootstrapAsLeader();
     }
-    this.loop = new BatchingThread<>(prefix + "loop", LOOP_BATCH, this::runLoopBatch, this::fail);
-    this.sync = new SyncWorker(prefix + "sync", options.logStore(), options.snapshotStore(), metrics,
+    this.loop = scheduler.newQueue(prefix + "loop", LOOP_BATCH, this::runLoopBatch, this::fail);
+    this.sync = new SyncWorker(scheduler, prefix + "sync", options.logStore(), options.snapshotStore(), metrics,
         this::onDurable, this::fail);
     this.snapshots = options.snapshotEvery() <= 0 ? null
-        : new SnapshotTaker(prefix + "snapshot", options.snapshotEvery(), options.stateMachine(),
+        : new SnapshotTaker(scheduler, prefix + "snapshot", options.snapshotEvery(), options.stateMachine(),
             options.snapshotStore(), () -> coreStatus.config(), appliedIndex, this::onSnapshotSaved, this::fail);
     long appliedTerm = snapshot.map(s -> s.meta().lastIncludedTerm()).orElse(0L);
-    this.apply = new ApplyWorker(prefix + "apply", options.stateMachine(), appliedIndex, appliedTerm,
+    this.apply = new ApplyWorker(scheduler, prefix + "apply", options.stateMachine(), appliedIndex, appliedTerm,
         new ApplyListener(), snapshots, this::fail);
     this.driver = new CoreDriver(this, core, options, metrics, proposals, sync, apply, appliedIndex);
     this.ticks = options.tickSource();
+    scheduler.attach(this);
     LOG.info("{} recovered: term {}, vote {}, log [{}, {}], snapshot at {}", id, hardState.currentTerm(),
         hardState.votedFor(), options.logStore().firstIndex(), options.logStore().lastIndex(), appliedIndex);
   }
@@ -200,7 +204,7 @@ public final class NodeRuntime {
       return CompletableFuture.failedFuture(new OverloadedException(id + " is overloaded: " + overload));
     }
     CompletableFuture<Bytes> future = new CompletableFuture<>();
-    long start = System.nanoTime();
+    long start = scheduler.nanoTime();
     if (!loop.offer(() -> driver.propose(command, future, start))) {
       proposals.release(command.size());
       future.completeExceptionally(stoppedException());
@@ -245,9 +249,9 @@ public final class NodeRuntime {
   /** Stops the node (see {@code RaftNode.close}). Idempotent; waits for every node thread. */
   public void close() {
     stop(null);
-    Thread t = stopper;
-    if (t != null && t != Thread.currentThread()) {
-      joinUninterruptibly(t);
+    NodeScheduler.Detached t = stopper;
+    if (t != null) {
+      t.await();
     }
   }
 
@@ -317,9 +321,7 @@ public final class NodeRuntime {
     failure = cause;
     stopping = true;
     LOG.error("{} stopped after a fatal failure: {}", id, cause.toString(), cause);
-    Thread t = new Thread(() -> stop(cause), "pontoon-" + id.value() + "-stop");
-    stopper = t;
-    t.start();
+    stopper = scheduler.runDetached("pontoon-" + id.value() + "-stop", () -> stop(cause));
   }
 
   private void stop(Throwable cause) {

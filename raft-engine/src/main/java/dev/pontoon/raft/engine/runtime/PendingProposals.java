@@ -11,6 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 
 /**
@@ -31,8 +32,11 @@ final class PendingProposals {
   /** In submission order, which is deadline order since every proposal has the same timeout. */
   private final ArrayDeque<PendingProposal> byDeadline = new ArrayDeque<>();
   private final NodeMetrics metrics;
+  /** Nanosecond time of the node (its scheduler's), for commit latency. */
+  private final LongSupplier clock;
 
-  PendingProposals(int maxCount, long maxBytes, NodeMetrics metrics) {
+  PendingProposals(int maxCount, long maxBytes, NodeMetrics metrics, LongSupplier clock) {
+    this.clock = clock;
     this.maxCount = maxCount;
     this.maxBytes = maxBytes;
     this.metrics = metrics;
@@ -88,7 +92,7 @@ final class PendingProposals {
     }
     if (p.term == entry.term()) {
       if (finish(p)) {
-        metrics.recordCommit(p.startNanos);
+        metrics.recordCommit(p.startNanos, clock.getAsLong());
         p.future.complete(result);
       }
     } else {

@@ -35,13 +35,13 @@ final class SnapshotTaker {
   private final SnapshotStore store;
   private final Supplier<ClusterConfig> config;
   private final Consumer<Snapshot> onSaved;
-  private final BatchingThread<Capture> thread;
+  private final TaskQueue<Capture> thread;
   private final AtomicBoolean writing = new AtomicBoolean();
   /** Index of the latest snapshot taken or restored; apply thread only. */
   private long lastIndex;
   private boolean unsupported;
 
-  SnapshotTaker(String threadName, long every, StateMachine stateMachine, SnapshotStore store,
+  SnapshotTaker(NodeScheduler scheduler, String threadName, long every, StateMachine stateMachine, SnapshotStore store,
       Supplier<ClusterConfig> config, long restoredIndex, Consumer<Snapshot> onSaved, Consumer<Throwable> onFatal) {
     this.every = every;
     this.stateMachine = stateMachine;
@@ -49,7 +49,7 @@ final class SnapshotTaker {
     this.config = config;
     this.lastIndex = restoredIndex;
     this.onSaved = onSaved;
-    this.thread = new BatchingThread<>(threadName, 1, this::write, onFatal);
+    this.thread = scheduler.newQueue(threadName, 1, this::write, onFatal);
   }
 
   void start() {

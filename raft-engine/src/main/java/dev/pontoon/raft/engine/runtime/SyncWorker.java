@@ -26,18 +26,20 @@ final class SyncWorker {
   private final SnapshotStore snapshotStore;
   private final NodeMetrics metrics;
   private final Consumer<List<Ready>> onDurable;
-  private final BatchingThread<Object> thread;
+  private final TaskQueue<Object> thread;
+  private final NodeScheduler scheduler;
 
   /** Discard the log up to a snapshot just saved (§7), in order with the writes around it. */
   private record Compaction(long lastIncludedIndex, long lastIncludedTerm) {}
 
-  SyncWorker(String threadName, LogStore logStore, SnapshotStore snapshotStore, NodeMetrics metrics,
-      Consumer<List<Ready>> onDurable, Consumer<Throwable> onFatal) {
+  SyncWorker(NodeScheduler scheduler, String threadName, LogStore logStore, SnapshotStore snapshotStore,
+      NodeMetrics metrics, Consumer<List<Ready>> onDurable, Consumer<Throwable> onFatal) {
+    this.scheduler = scheduler;
     this.logStore = logStore;
     this.snapshotStore = snapshotStore;
     this.metrics = metrics;
     this.onDurable = onDurable;
-    this.thread = new BatchingThread<>(threadName, 4096, this::persist, onFatal);
+    this.thread = scheduler.newQueue(threadName, 4096, this::persist, onFatal);
   }
 
   void start() {
@@ -90,9 +92,9 @@ final class SyncWorker {
       mustSync |= ready.mustSync() || ready.hardState() != null || !append.isEmpty();
     }
     if (mustSync) {
-      long start = System.nanoTime();
+      long start = scheduler.nanoTime();
       logStore.sync();
-      metrics.fsyncLatency.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
+      metrics.fsyncLatency.record(scheduler.nanoTime() - start, TimeUnit.NANOSECONDS);
       if (entries > 0) {
         metrics.appendBatchSize.record(entries);
       }

@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 class PendingProposalsTest {
 
   private final PendingProposals pending = new PendingProposals(2, 100,
-      new NodeMetrics(new SimpleMeterRegistry(), "g", NodeId.of("n1"), null));
+      new NodeMetrics(new SimpleMeterRegistry(), "g", NodeId.of("n1"), null), System::nanoTime);
 
   private PendingProposal add(long index, long term, int size, long deadline) {
     assertNull(pending.tryReserve(size));

@@ -1,0 +1,51 @@
+package dev.pontoon.raft.engine.runtime;
+
+import java.util.function.Consumer;
+
+/**
+ * Where a node's work runs and what time it is: the runtime reads no clock, starts no thread and
+ * waits on nothing except through this interface. In production ({@link #threads()}) every
+ * {@link TaskQueue} is a thread and time is {@link System#nanoTime()}. The deterministic
+ * simulator supplies its own: every queue of every node runs on one thread, in an order drawn
+ * from the run's seed, on a virtual clock — so the same classes that run in production run
+ * under simulation, and any interleaving the threads allow can be replayed (the approach of
+ * FoundationDB and TigerBeetle).
+ *
+ * <p>One scheduler serves one node. <b>Threading:</b> {@link #nanoTime()} may be called from any
+ * of the node's threads.
+ */
+public interface NodeScheduler {
+
+  /**
+   * A new, not yet started queue named {@code name} whose batches hold at most
+   * {@code maxBatch} items; an exception from {@code handler} ends the queue and goes to
+   * {@code onFailure}.
+   */
+  <T> TaskQueue<T> newQueue(String name, int maxBatch, TaskQueue.Handler<T> handler, Consumer<Throwable> onFailure);
+
+  /** Monotonic time in nanoseconds, as this node's clock sees it. */
+  long nanoTime();
+
+  /**
+   * Runs {@code task} once, outside every queue (production: a new thread named {@code name}),
+   * for work that must not run on the thread that asks for it, such as stopping the node after a
+   * failure found on one of its own threads.
+   *
+   * @return a handle to wait for the task's end
+   */
+  Detached runDetached(String name, Runnable task);
+
+  /** Told once which node this scheduler runs, before any queue starts. Default: nothing. */
+  default void attach(NodeRuntime node) {}
+
+  /** A task started with {@link #runDetached}. */
+  interface Detached {
+    /** Waits until the task has ended; returns at once when called from the task itself. */
+    void await();
+  }
+
+  /** The production scheduler: a thread per queue, {@link System#nanoTime()}. */
+  static NodeScheduler threads() {
+    return ThreadScheduler.INSTANCE;
+  }
+}
