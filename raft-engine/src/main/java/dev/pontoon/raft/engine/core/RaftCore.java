@@ -365,6 +365,35 @@ public final class RaftCore {
     return log.commitIndex();
   }
 
+  /**
+   * A read-only view of the log as this core sees it: the durable entries and those handed out in
+   * a {@link Ready} but not yet written. For checkers and tools, on the thread that owns the core,
+   * between calls; it reflects later calls as they happen.
+   */
+  public LogReader logView() {
+    return new LogReader() {
+      @Override
+      public long firstIndex() {
+        return log.firstIndex();
+      }
+
+      @Override
+      public long lastIndex() {
+        return log.lastIndex();
+      }
+
+      @Override
+      public long term(long index) {
+        return log.term(index);
+      }
+
+      @Override
+      public List<LogEntry> entries(long fromIndex, long toIndex, long maxBytes) {
+        return log.entries(fromIndex, toIndex, maxBytes);
+      }
+    };
+  }
+
   /** Checks every internal invariant; for tests and the simulator. */
   void checkInvariants() {
     log.checkInvariants();

@@ -46,7 +46,32 @@ public final class InMemoryLogStore implements LogStore {
 
   /** A new store holding only what was durable at the last {@link #sync()}. */
   public synchronized InMemoryLogStore durableCopy() {
-    return new InMemoryLogStore(durable.copy());
+    return crashCopy(0);
+  }
+
+  /** How many writes (hard state, appends, truncations) were made since the last {@link #sync()}. */
+  public synchronized int unsyncedWrites() {
+    return unsynced.size();
+  }
+
+  /**
+   * A new store as a crash could leave this one: what the last {@link #sync()} made durable, plus
+   * the first {@code keep} writes made since, in call order. The {@link LogStore} contract allows
+   * a crash to keep any such prefix of the unsynced writes, never a later write without an
+   * earlier one.
+   *
+   * @param keep in {@code [0, unsyncedWrites()]}
+   * @throws IllegalArgumentException if {@code keep} is out of range
+   */
+  public synchronized InMemoryLogStore crashCopy(int keep) {
+    if (keep < 0 || keep > unsynced.size()) {
+      throw new IllegalArgumentException("keep (" + keep + ") must be in [0, " + unsynced.size() + "]");
+    }
+    Image image = durable.copy();
+    for (int i = 0; i < keep; i++) {
+      unsynced.get(i).accept(image);
+    }
+    return new InMemoryLogStore(image);
   }
 
   @Override

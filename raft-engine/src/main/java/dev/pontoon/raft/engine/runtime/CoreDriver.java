@@ -106,6 +106,10 @@ final class CoreDriver {
     runtime.publish(last);
   }
 
+  RaftCore core() {
+    return core;
+  }
+
   void tick() {
     if (runtime.isStopping()) {
       return;

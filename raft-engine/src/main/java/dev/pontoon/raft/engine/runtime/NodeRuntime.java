@@ -186,6 +186,20 @@ public final class NodeRuntime {
     loop.offer(() -> driver.snapshotSaved(snapshot));
   }
 
+  /**
+   * The node's core, for the deterministic simulator's checkers, which read it between two tasks
+   * on the one thread that runs every task. Never call it from another thread than the event
+   * loop's; hosts have no use for it ({@code RaftServer} does not expose it).
+   */
+  public RaftCore core() {
+    return driver.core();
+  }
+
+  /** The fatal failure that stopped this node, or null (see {@code RaftServer}'s failure rules). */
+  public Throwable failure() {
+    return failure;
+  }
+
   /** This node's id. */
   public NodeId id() {
     return id;

@@ -12,11 +12,13 @@ import dev.pontoon.raft.message.RaftMessage;
  * @param target the node (or client) concerned
  * @param message the message to deliver, for {@link Kind#DELIVER}
  * @param arg the operation id for client events, the incarnation for syncs
+ * @param task the runtime work to run, for {@link Kind#RUN}
  */
-record Event(long time, long seq, Kind kind, int target, RaftMessage message, long arg) implements Comparable<Event> {
+record Event(long time, long seq, Kind kind, int target, RaftMessage message, long arg, SimTask task)
+    implements Comparable<Event> {
 
   /** What an event does. */
-  enum Kind { TICK, DELIVER, SYNC, CLIENT_INVOKE, CLIENT_RETRY, CLIENT_TIMEOUT, FAULT, RESTART }
+  enum Kind { TICK, DELIVER, SYNC, RUN, CLIENT_INVOKE, CLIENT_RETRY, CLIENT_TIMEOUT, FAULT, RESTART }
 
   @Override
   public int compareTo(Event o) {
@@ -28,6 +30,7 @@ record Event(long time, long seq, Kind kind, int target, RaftMessage message, lo
   public String toString() {
     return switch (kind) {
       case DELIVER -> "deliver " + message;
+      case RUN -> "run " + task.name();
       case TICK, SYNC, RESTART -> kind.name().toLowerCase(java.util.Locale.ROOT) + " n" + (target + 1);
       case CLIENT_INVOKE, CLIENT_RETRY, CLIENT_TIMEOUT -> kind.name().toLowerCase(java.util.Locale.ROOT) + " c" + target
           + (arg >= 0 ? " op#" + arg : "");

@@ -3,6 +3,7 @@ package dev.pontoon.raft.engine.sim;
 import dev.pontoon.raft.NodeId;
 import dev.pontoon.raft.Role;
 import dev.pontoon.raft.engine.core.RaftCore;
+import dev.pontoon.raft.log.Bytes;
 import dev.pontoon.raft.log.LogEntry;
 import dev.pontoon.raft.storage.LogReader;
 import java.util.ArrayList;
@@ -45,6 +46,11 @@ final class Invariants {
 
   void applied(NodeId node, LogEntry entry) {
     found.addAll(stateMachineSafety.applied(node, entry));
+  }
+
+  /** {@code node}'s state machine applied the command {@code payload} at {@code index}. */
+  void appliedCommand(NodeId node, long index, Bytes payload) {
+    found.addAll(stateMachineSafety.appliedCommand(node, index, payload));
   }
 
   void synced(NodeId node, long durableTerm) {

@@ -93,20 +93,17 @@ final class SimClients {
     if (opId < 0) {
       return;
     }
-    SimNode node = sim.node(target[c]);
+    SimulatedNode node = sim.node(target[c]);
     KvCommand command = history.get(opId).command();
     if (!node.isUp()) {
       retryElsewhere(c, null); // connection refused: nothing was sent
       return;
     }
-    try {
-      if (command.isWrite()) {
-        node.submitWrite(opId, command);
-      } else {
-        node.submitRead(opId, command.key(), sim.sabotage() == Sabotage.LOCAL_READS);
-      }
-    } catch (NotLeaderException e) {
-      retryElsewhere(c, e.leaderHint().orElse(null));
+    // A refusal (NotLeaderException and the like) comes back through notLeader, now or later.
+    if (command.isWrite()) {
+      node.submitWrite(opId, command);
+    } else {
+      node.submitRead(opId, command.key(), sim.sabotage() == Sabotage.LOCAL_READS);
     }
   }
 

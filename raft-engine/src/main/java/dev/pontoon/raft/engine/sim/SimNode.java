@@ -17,6 +17,7 @@ import dev.pontoon.raft.log.LogEntry;
 import dev.pontoon.raft.log.Snapshot;
 import dev.pontoon.raft.log.SnapshotMeta;
 import dev.pontoon.raft.message.RaftMessage;
+import dev.pontoon.raft.storage.LogReader;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -39,7 +40,7 @@ import java.util.random.RandomGenerator;
  * <p>Compaction (§7): the node snapshots its state machine at an applied index, truncates the log
  * prefix, and announces the snapshot to its core, which sends it to followers that lag behind.
  */
-final class SimNode {
+final class SimNode implements SimulatedNode {
 
   /** A proposal this node accepted for a client operation. */
   private record PendingWrite(long opId, long term) {}
@@ -63,6 +64,8 @@ final class SimNode {
   private final Map<Long, String> readsRegistered = new LinkedHashMap<>();
   private final List<PendingRead> readsWaiting = new ArrayList<>();
   private long proposalTerm;
+  /** The liveness probe this node proposed, until it is applied. */
+  private Proposal probe;
   /** The snapshot store: survives crashes. */
   private Snapshot snapshot;
 
@@ -74,24 +77,45 @@ final class SimNode {
     this.raftConfig = raftConfig;
   }
 
-  boolean isUp() {
+  @Override
+  public int index() {
+    return index;
+  }
+
+  @Override
+  public NodeId id() {
+    return id;
+  }
+
+  @Override
+  public boolean isUp() {
     return core != null;
   }
 
-  RaftCore core() {
+  @Override
+  public RaftCore core() {
     return core;
   }
 
-  InMemoryLogStore store() {
+  /** Entries are written to the store before anything else happens, so the store is the core's log. */
+  @Override
+  public LogReader log() {
     return store;
   }
 
-  int incarnation() {
+  @Override
+  public int incarnation() {
     return incarnation;
   }
 
+  @Override
+  public long nextTickDelay() {
+    return VirtualClock.UNITS_PER_TICK;
+  }
+
   /** Starts (or restarts) from the durable state: the latest snapshot, if any, then the log after it. */
-  void start(RandomGenerator random) {
+  @Override
+  public void start(RandomGenerator random) {
     if (snapshot == null) {
       kv = new KvStateMachine();
       applied = 0;
@@ -119,7 +143,8 @@ final class SimNode {
    * when no Ready awaits its sync, so that the core never holds an unstable entry the store has
    * already compacted away.
    */
-  void compact() {
+  @Override
+  public void compact() {
     if (!awaitingSync.isEmpty() || applied <= store.firstIndex() - 1) {
       return;
     }
@@ -131,8 +156,10 @@ final class SimNode {
   }
 
   /** Loses everything not synced; {@code forgetHardState} is the test-only sabotage of persistence. */
-  void crash(boolean forgetHardState) {
+  @Override
+  public void crash(boolean forgetHardState) {
     store = store.durableCopy();
+    probe = null;
     if (forgetHardState) {
       store.saveHardState(HardState.INITIAL);
       store.sync();
@@ -152,12 +179,14 @@ final class SimNode {
     readsWaiting.clear();
   }
 
-  void tick() {
+  @Override
+  public void tick() {
     core.tick();
     drain();
   }
 
-  void step(RaftMessage message) {
+  @Override
+  public void deliver(RaftMessage message) {
     core.step(message);
     drain();
   }
@@ -167,8 +196,15 @@ final class SimNode {
    *
    * @throws NotLeaderException if this node is not the leader
    */
-  void submitWrite(long opId, KvCommand command) {
-    Proposal p = core.propose(KvCodec.encode(opId, command));
+  @Override
+  public void submitWrite(long opId, KvCommand command) {
+    Proposal p;
+    try {
+      p = core.propose(KvCodec.encode(opId, command));
+    } catch (NotLeaderException e) {
+      sim.clients().notLeader(opId, e.leaderHint().orElse(null));
+      return;
+    }
     pendingWrites.put(p.index(), new PendingWrite(opId, p.term()));
     proposalTerm = p.term();
     drain();
@@ -179,16 +215,25 @@ final class SimNode {
    *
    * @throws NotLeaderException if this node is not the leader
    */
-  void transferLeadership(NodeId target) {
-    core.transferLeadership(target);
+  @Override
+  public void transferLeadership(NodeId target) {
+    try {
+      core.transferLeadership(target);
+    } catch (NotLeaderException e) {
+      return;
+    }
     drain();
   }
 
-  /** Proposes the simulator's own probe entry (liveness check); returns where it went. */
-  Proposal propose(Bytes command) {
-    Proposal p = core.propose(command);
+  @Override
+  public void proposeProbe(long attempt) {
+    probe = core.propose(KvCodec.encode(-2, new KvCommand.Put("probe", "p" + attempt)));
     drain();
-    return p;
+  }
+
+  @Override
+  public boolean probeInFlight() {
+    return probe != null && core != null && core.role() == Role.LEADER && core.term() == probe.term();
   }
 
   /**
@@ -198,12 +243,18 @@ final class SimNode {
    *
    * @throws NotLeaderException if this node is not the leader
    */
-  void submitRead(long opId, String key, boolean sabotage) {
+  @Override
+  public void submitRead(long opId, String key, boolean sabotage) {
     if (sabotage) {
       sim.clients().completed(opId, kv.get(key));
       return;
     }
-    core.readIndex(opId);
+    try {
+      core.readIndex(opId);
+    } catch (NotLeaderException e) {
+      sim.clients().notLeader(opId, e.leaderHint().orElse(null));
+      return;
+    }
     readsRegistered.put(opId, key);
     drain();
   }
@@ -311,7 +362,13 @@ final class SimNode {
       opId = d.opId();
       result = kv.apply(d.command());
     }
-    sim.entryApplied(this, e, opId, result);
+    sim.commandApplied(opId, result);
+    if (probe != null && e.index() == probe.index()) {
+      if (e.term() == probe.term()) {
+        sim.probeCommitted();
+      }
+      probe = null;
+    }
     PendingWrite w = pendingWrites.remove(e.index());
     if (w != null) {
       if (e.term() == w.term()) {

@@ -15,20 +15,25 @@ import java.util.concurrent.Future;
  * (with usage) for bad arguments.
  *
  * <pre>
- * SimulateMain [--seeds N] [--first-seed S] [--nodes 3|5|mixed] [--events E] [--threads T]
+ * SimulateMain [--seeds N] [--first-seed S] [--nodes 3|5|mixed] [--events E] [--threads T] [--mode runtime|core]
  * </pre>
+ *
+ * <p>{@code --mode runtime} (the default) runs the production runtime on every node;
+ * {@code --mode core} runs bare cores (see {@link Simulation.Mode}).
  *
  * <p>Seeds run in parallel on {@code T} threads (default: the available processors); each seed
  * runs in one thread and gives the same result wherever it runs.
  */
 public final class SimulateMain {
   static final String USAGE = "usage: pontoon-simulate [--seeds N] [--first-seed S] [--nodes 3|5|mixed] [--events E]"
-      + " [--threads T]\n"
+      + " [--threads T] [--mode runtime|core]\n"
       + "  --seeds N       how many seeds to run (default 100)\n"
       + "  --first-seed S  the first seed; seeds S..S+N-1 run (default 1)\n"
       + "  --nodes         cluster size: 3 or 5, or mixed to let each seed choose 3 to 5 (default 3)\n"
       + "  --events E      events per seed before the final phase (default 10000)\n"
-      + "  --threads T     seeds run in parallel (default: available processors)";
+      + "  --threads T     seeds run in parallel (default: available processors)\n"
+      + "  --mode          runtime: the production runtime (RaftServer, its event loop, sync, apply and\n"
+      + "                  snapshot workers) on every node; core: bare RaftCores (default runtime)";
 
   private SimulateMain() {}
 
@@ -41,7 +46,7 @@ public final class SimulateMain {
   }
 
   /** The parsed command line. */
-  record Options(long seeds, long firstSeed, int nodes, long events, int threads) {}
+  record Options(long seeds, long firstSeed, int nodes, long events, int threads, Simulation.Mode mode) {}
 
   /** Runs with {@code args}, printing to {@code out} and {@code err}; returns the exit code. */
   static int run(String[] args, PrintStream out, PrintStream err) {
@@ -64,7 +69,7 @@ public final class SimulateMain {
       List<Future<SimulationResult>> results = new ArrayList<>();
       for (long i = 0; i < options.seeds(); i++) {
         long seed = options.firstSeed() + i;
-        results.add(pool.submit(() -> Simulation.run(seed, options.nodes(), options.events())));
+        results.add(pool.submit(() -> Simulation.run(seed, options.nodes(), options.events(), options.mode())));
       }
       for (Future<SimulationResult> f : results) {
         SimulationResult r = f.get();
@@ -94,6 +99,7 @@ public final class SimulateMain {
     int nodes = 3;
     long events = 10_000;
     int threads = Runtime.getRuntime().availableProcessors();
+    Simulation.Mode mode = Simulation.Mode.RUNTIME;
     for (int i = 0; i < args.length; i++) {
       String flag = args[i];
       if (i + 1 >= args.length) {
@@ -112,10 +118,15 @@ public final class SimulateMain {
           case "mixed" -> 0;
           default -> throw new IllegalArgumentException("--nodes must be 3, 5 or mixed, not '" + value + "'");
         };
+        case "--mode" -> mode = switch (value) {
+          case "runtime" -> Simulation.Mode.RUNTIME;
+          case "core" -> Simulation.Mode.CORE;
+          default -> throw new IllegalArgumentException("--mode must be runtime or core, not '" + value + "'");
+        };
         default -> throw new IllegalArgumentException("unknown option '" + flag + "'");
       }
     }
-    return new Options(seeds, firstSeed, nodes, events, threads);
+    return new Options(seeds, firstSeed, nodes, events, threads, mode);
   }
 
   private static long number(String flag, String value) {

@@ -17,9 +17,15 @@ import java.util.SplittableRandom;
 import java.util.TreeSet;
 
 /**
- * A whole Raft cluster in one thread: {@link SimNode}s over a {@link SimulatedNetwork}, clients,
- * crashes and restarts, on a {@link VirtualClock}, every random choice drawn from one generator
- * seeded with the run's seed — so a seed replays exactly.
+ * A whole Raft cluster in one thread: nodes over a {@link SimulatedNetwork}, clients, crashes and
+ * restarts, on a {@link VirtualClock}, every random choice drawn from one generator seeded with
+ * the run's seed — so a seed replays exactly.
+ *
+ * <p>Two modes. {@link Mode#RUNTIME} (the default) runs the production runtime on every node
+ * ({@link RuntimeNode}): the builder, recovery, event loop, group-commit sync worker, apply and
+ * snapshot workers, lease and pending-request logic a host runs, each of their queues scheduled
+ * by the seed. {@link Mode#CORE} drives bare cores ({@link SimNode}) the way the runtime's
+ * contract says, which is faster and isolates the algorithm.
  *
  * <p>A run has two phases. In the main phase the seed's {@link FaultPlan} loses, duplicates,
  * delays and partitions messages, crashes nodes, compacts logs and moves leadership, while
@@ -29,6 +35,14 @@ import java.util.TreeSet;
  * client history must be linearizable.
  */
 final class Simulation {
+  /** What runs on each simulated node. */
+  enum Mode {
+    /** The production runtime ({@code RaftServer} and its workers) on the simulator's scheduler. */
+    RUNTIME,
+    /** A bare {@code RaftCore} driven per the {@code Ready} contract. */
+    CORE
+  }
+
   /** Ticks between fault points. */
   static final int FAULT_INTERVAL_TICKS = 5;
   /** Ticks the healed cluster has to elect a leader and commit an entry. */
@@ -41,7 +55,11 @@ final class Simulation {
   private final SplittableRandom random;
   private final VirtualClock clock = new VirtualClock();
   private final PriorityQueue<Event> queue = new PriorityQueue<>();
-  private final SimNode[] nodes;
+  private final Mode mode;
+  private final SimulatedNode[] nodes;
+  /** How the runtime is set up; null in {@link Mode#CORE}. */
+  private final RuntimeSettings settings;
+  private final boolean[] failureReported;
   private final FaultPlan plan;
   private final RaftConfig raftConfig;
   private final SimulatedNetwork network;
@@ -52,8 +70,6 @@ final class Simulation {
   private final Map<Long, History.Applied> firstApplied = new HashMap<>();
   private long seq;
   private boolean finalPhase;
-  private SimNode probeNode;
-  private Proposal probe;
   private boolean probeCommitted;
 
   /**
@@ -62,7 +78,18 @@ final class Simulation {
    * @param sabotage {@link Sabotage#NONE} except in tests proving the checkers can fail
    */
   Simulation(long seed, int size, Sabotage sabotage) {
+    this(seed, size, sabotage, Mode.RUNTIME);
+  }
+
+  /**
+   * @param seed the run's only source of randomness
+   * @param size 3 or 5 nodes, or 0 to let the seed choose 3 to 5
+   * @param sabotage {@link Sabotage#NONE} except in tests proving the checkers can fail
+   * @param mode the production runtime on every node, or bare cores
+   */
+  Simulation(long seed, int size, Sabotage sabotage, Mode mode) {
     this.seed = seed;
+    this.mode = mode;
     this.requestedNodes = size;
     this.random = new SplittableRandom(seed);
     this.sabotage = sabotage;
@@ -70,15 +97,18 @@ final class Simulation {
     this.plan = FaultPlan.draw(random);
     this.network = new SimulatedNetwork(n, plan, random);
     this.invariants = new Invariants(n);
-    this.nodes = new SimNode[n];
+    this.nodes = new SimulatedNode[n];
+    this.failureReported = new boolean[n];
     TreeSet<NodeId> ids = new TreeSet<>();
     for (int i = 0; i < n; i++) {
       ids.add(NodeId.of("n" + (i + 1)));
     }
     ClusterConfig config = ClusterConfig.ofVoters(ids);
     this.raftConfig = drawRaftConfig();
+    this.settings = mode == Mode.RUNTIME ? RuntimeSettings.draw(random, List.copyOf(ids), raftConfig) : null;
     for (int i = 0; i < n; i++) {
-      nodes[i] = new SimNode(i, this, config, raftConfig);
+      nodes[i] = mode == Mode.CORE ? new SimNode(i, this, config, raftConfig)
+          : new RuntimeNode(i, this, config, raftConfig, settings, plan.maxSyncDelay());
     }
     this.clients = new SimClients(this, random.nextInt(3, 6), random.nextInt(3, 6), random);
   }
@@ -94,13 +124,18 @@ final class Simulation {
         .withMaxInflightAppends(inflight[random.nextInt(3)]).withMaxEntriesPerAppend(batch[random.nextInt(3)]);
   }
 
-  /** Runs the seed with at least {@code events} events in the main phase. */
+  /** Runs the seed on the production runtime with at least {@code events} events in the main phase. */
   static SimulationResult run(long seed, int size, long events) {
-    return new Simulation(seed, size, Sabotage.NONE).run(events);
+    return run(seed, size, events, Mode.RUNTIME);
+  }
+
+  /** Runs the seed in {@code mode} with at least {@code events} events in the main phase. */
+  static SimulationResult run(long seed, int size, long events, Mode mode) {
+    return new Simulation(seed, size, Sabotage.NONE, mode).run(events);
   }
 
   SimulationResult run(long events) {
-    for (SimNode node : nodes) {
+    for (SimulatedNode node : nodes) {
       startNode(node);
     }
     for (int c = 0; c < clients.count(); c++) {
@@ -117,7 +152,8 @@ final class Simulation {
     if (violations.isEmpty()) {
       violations.addAll(LinearizabilityChecker.check(checkedHistory()));
     }
-    return new SimulationResult(seed, requestedNodes, nodes.length, plan, raftConfig, trace.count(), clients.history().size(), violations,
+    return new SimulationResult(seed, requestedNodes, mode, nodes.length, plan, raftConfig,
+        settings == null ? "bare cores" : settings.toString(), trace.count(), clients.history().size(), violations,
         trace.hash(), trace.render());
   }
 
@@ -126,7 +162,7 @@ final class Simulation {
     network.setPlan(plan.healed());
     network.heal();
     note("final phase: network healed, every node crashes and restarts from its durable state, clients stop");
-    for (SimNode node : nodes) {
+    for (SimulatedNode node : nodes) {
       if (node.isUp()) {
         crash(node);
       }
@@ -140,8 +176,8 @@ final class Simulation {
     }
     if (!probeCommitted && invariants.violations().isEmpty()) {
       StringBuilder roles = new StringBuilder();
-      for (SimNode n : nodes) {
-        roles.append(' ').append(n.core());
+      for (SimulatedNode n : nodes) {
+        roles.append(' ').append(n.isUp() ? n.core() : n.id() + "[down]");
       }
       invariants.report(new Violation.NoProgress("no new entry committed within " + LIVENESS_TICKS
           + " ticks of healing;" + roles));
@@ -156,9 +192,15 @@ final class Simulation {
     } catch (RuntimeException ex) {
       invariants.report(new Violation.Crashed(e + " threw " + ex));
     }
-    for (SimNode node : nodes) {
+    for (SimulatedNode node : nodes) {
+      Throwable failure = node.fatalFailure();
+      if (failure != null && !failureReported[node.index()]) {
+        // The simulated disks never fail, so a node that stops itself has met a bug.
+        failureReported[node.index()] = true;
+        invariants.report(new Violation.Crashed(node.id() + " stopped after a fatal failure: " + failure));
+      }
       if (node.isUp()) {
-        invariants.afterStep(node.index, node.core(), node.store());
+        invariants.afterStep(node.index(), node.core(), node.log());
       }
     }
   }
@@ -169,7 +211,13 @@ final class Simulation {
       case DELIVER -> deliver(e);
       case SYNC -> {
         trace.record(e.time(), e, Trace.mix(3, e.target()));
-        nodes[e.target()].syncCompleted((int) e.arg());
+        ((SimNode) nodes[e.target()]).syncCompleted((int) e.arg());
+      }
+      case RUN -> {
+        if (e.task().isLive()) {
+          trace.record(e.time(), e, Trace.mix(Trace.mix(12, e.target()), e.task().name().hashCode()));
+          e.task().run();
+        }
       }
       case CLIENT_INVOKE -> {
         trace.record(e.time(), e, Trace.mix(4, e.target()));
@@ -185,7 +233,7 @@ final class Simulation {
       }
       case FAULT -> fault();
       case RESTART -> {
-        SimNode node = nodes[e.target()];
+        SimulatedNode node = nodes[e.target()];
         if (!node.isUp() && node.incarnation() == e.arg()) {
           trace.record(e.time(), e, Trace.mix(8, e.target()));
           startNode(node);
@@ -195,12 +243,12 @@ final class Simulation {
   }
 
   private void tick(Event e) {
-    SimNode node = nodes[e.target()];
+    SimulatedNode node = nodes[e.target()];
     if (!node.isUp() || node.incarnation() != e.arg()) {
       return; // the tick chain of an earlier incarnation ends; not an event
     }
     trace.record(e.time(), e, Trace.mix(1, e.target()));
-    schedule(UNIT, Kind.TICK, e.target(), null, e.arg());
+    schedule(node.nextTickDelay(), Kind.TICK, e.target(), null, e.arg());
     node.tick();
     if (finalPhase) {
       proposeProbe();
@@ -210,14 +258,14 @@ final class Simulation {
   private void deliver(Event e) {
     RaftMessage m = e.message();
     int to = indexOf(m.to());
-    SimNode node = nodes[to];
+    SimulatedNode node = nodes[to];
     if (!node.isUp() || !network.connected(indexOf(m.from()), to)) {
       trace.record(e.time(), new Note("drop (" + (node.isUp() ? "partition" : "receiver down") + ") " + m),
           Trace.mix(9, Trace.fingerprint(m)));
       return;
     }
     trace.record(e.time(), e, Trace.fingerprint(m));
-    node.step(m);
+    node.deliver(m);
   }
 
   private void fault() {
@@ -238,61 +286,60 @@ final class Simulation {
       note("network " + network.describe());
     }
     if (random.nextDouble() < plan.crashRate()) {
-      SimNode node = nodes[random.nextInt(nodes.length)];
+      SimulatedNode node = nodes[random.nextInt(nodes.length)];
       if (node.isUp()) {
         crash(node);
-        schedule(random.nextLong(5, 61) * UNIT, Kind.RESTART, node.index, null, node.incarnation());
+        schedule(random.nextLong(5, 61) * UNIT, Kind.RESTART, node.index(), null, node.incarnation());
       }
     }
     if (random.nextDouble() < plan.compactRate()) {
-      SimNode node = nodes[random.nextInt(nodes.length)];
-      if (node.isUp()) {
-        note("compact " + node.id);
+      SimulatedNode node = nodes[random.nextInt(nodes.length)];
+      if (node.isUp() && mode == Mode.CORE) {
+        note("compact " + node.id());
         node.compact();
       }
     }
     int leader = leaderIndex();
     if (leader >= 0 && random.nextDouble() < plan.transferRate()) {
-      SimNode target = nodes[random.nextInt(nodes.length)];
-      if (target.index != leader) {
-        note("transfer leadership " + nodes[leader].id + " -> " + target.id);
-        nodes[leader].transferLeadership(target.id);
+      SimulatedNode target = nodes[random.nextInt(nodes.length)];
+      if (target.index() != leader) {
+        note("transfer leadership " + nodes[leader].id() + " -> " + target.id());
+        nodes[leader].transferLeadership(target.id());
       }
     }
   }
 
-  private void crash(SimNode node) {
+  private void crash(SimulatedNode node) {
+    invariants.crashed(node.index(), node.id());
     node.crash(sabotage == Sabotage.FORGET_HARD_STATE_ON_CRASH);
-    invariants.crashed(node.index, node.id);
-    note("crash " + node.id + " (unsynced writes lost)");
+    note("crash " + node.id() + " (unsynced writes lost, or some of them kept)");
   }
 
-  private void startNode(SimNode node) {
+  private void startNode(SimulatedNode node) {
     node.start(random.split());
-    schedule(1 + random.nextInt((int) UNIT), Kind.TICK, node.index, null, node.incarnation());
+    schedule(1 + random.nextInt((int) UNIT), Kind.TICK, node.index(), null, node.incarnation());
   }
 
   private void proposeProbe() {
     if (probeCommitted) {
       return;
     }
-    if (probe != null && probeNode.isUp() && probeNode.core().role() == Role.LEADER
-        && probeNode.core().term() == probe.term()) {
-      return;
+    for (SimulatedNode n : nodes) {
+      if (n.isUp() && n.probeInFlight()) {
+        return;
+      }
     }
-    probe = null;
     int leader = leaderIndex();
     if (leader >= 0) {
-      probeNode = nodes[leader];
-      probe = probeNode.propose(KvCodec.encode(-2, new KvCommand.Put("probe", "p" + clock.now())));
+      nodes[leader].proposeProbe(clock.now());
     }
   }
 
   private int leaderIndex() {
     int best = -1;
-    for (SimNode n : nodes) {
+    for (SimulatedNode n : nodes) {
       if (n.isUp() && n.core().role() == Role.LEADER && (best < 0 || n.core().term() > nodes[best].core().term())) {
-        best = n.index;
+        best = n.index();
       }
     }
     return best;
@@ -315,7 +362,17 @@ final class Simulation {
   }
 
   private void schedule(long delay, Kind kind, int target, RaftMessage message, long arg) {
-    queue.add(new Event(clock.now() + delay, seq++, kind, target, message, arg));
+    queue.add(new Event(clock.now() + delay, seq++, kind, target, message, arg, null));
+  }
+
+  /** A runtime node's queue (or detached task) has work: it runs after {@code delay} units. */
+  void scheduleTask(SimulatedNode node, SimTask task, long delay) {
+    queue.add(new Event(clock.now() + delay, seq++, Kind.RUN, node.index(), null, 0, task));
+  }
+
+  /** The run's one random source, for the simulated parts that draw (disks, schedulers). */
+  SplittableRandom random() {
+    return random;
   }
 
   /** The client history as checked: writes of unknown outcome resolved by their first application. */
@@ -333,7 +390,7 @@ final class Simulation {
     return nodes.length;
   }
 
-  SimNode node(int index) {
+  SimulatedNode node(int index) {
     return nodes[index];
   }
 
@@ -379,14 +436,15 @@ final class Simulation {
     schedule(delay, Kind.CLIENT_TIMEOUT, client, null, opId);
   }
 
-  /** Node {@code node} applied {@code entry}, of client operation {@code opId} (negative: none). */
-  void entryApplied(SimNode node, LogEntry entry, long opId, String result) {
+  /** A node applied a command of client operation {@code opId} (negative: none) with {@code result}. */
+  void commandApplied(long opId, String result) {
     if (opId >= 0) {
       firstApplied.putIfAbsent(opId, new History.Applied(clock.now(), result));
     }
-    if (probe != null && node == probeNode && entry.index() == probe.index()) {
-      probeCommitted = entry.term() == probe.term();
-      probe = probeCommitted ? probe : null;
-    }
+  }
+
+  /** The liveness probe committed and was applied on the leader that proposed it. */
+  void probeCommitted() {
+    probeCommitted = true;
   }
 }

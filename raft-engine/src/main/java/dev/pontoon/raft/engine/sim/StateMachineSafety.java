@@ -1,6 +1,7 @@
 package dev.pontoon.raft.engine.sim;
 
 import dev.pontoon.raft.NodeId;
+import dev.pontoon.raft.log.Bytes;
 import dev.pontoon.raft.log.LogEntry;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -17,6 +18,9 @@ final class StateMachineSafety {
   private final List<LogEntry> appliedAt = new ArrayList<>();
   private final List<NodeId> firstApplier = new ArrayList<>();
   private final Map<NodeId, Long> lastApplied = new HashMap<>();
+  /** Runtime mode: the command first applied at each index, and by whom. */
+  private final Map<Long, Bytes> commandAt = new HashMap<>();
+  private final Map<Long, NodeId> commandApplier = new HashMap<>();
 
   /** {@code node} applied {@code entry}. */
   List<Violation> applied(NodeId node, LogEntry entry) {
@@ -34,6 +38,29 @@ final class StateMachineSafety {
     LogEntry first = appliedAt.get(slot);
     if (!first.equals(entry)) {
       return List.of(new Violation.DivergentApply(node, entry.index(), entry.toString(), firstApplier.get(slot),
+          first.toString()));
+    }
+    return List.of();
+  }
+
+  /**
+   * {@code node}'s state machine applied the command {@code payload} at {@code index}. A runtime
+   * hands a state machine only commands, so indexes skip no-ops: they must grow, and the command
+   * at an index must be the one every other node applied there.
+   */
+  List<Violation> appliedCommand(NodeId node, long index, Bytes payload) {
+    long last = lastApplied.getOrDefault(node, 0L);
+    if (index <= last) {
+      return List.of(new Violation.OutOfOrderApply(node, last + 1, index));
+    }
+    lastApplied.put(node, index);
+    Bytes first = commandAt.putIfAbsent(index, payload);
+    if (first == null) {
+      commandApplier.put(index, node);
+      return List.of();
+    }
+    if (!first.equals(payload)) {
+      return List.of(new Violation.DivergentApply(node, index, payload.toString(), commandApplier.get(index),
           first.toString()));
     }
     return List.of();

@@ -18,7 +18,7 @@ class SabotageIsCaughtTest {
   private static List<Violation> violationsOver(Sabotage sabotage, int seeds) {
     List<Violation> all = new ArrayList<>();
     for (long seed = 1; seed <= seeds; seed++) {
-      all.addAll(new Simulation(seed, 0, sabotage).run(10_000).violations());
+      all.addAll(new Simulation(seed, 0, sabotage, Simulation.Mode.CORE).run(10_000).violations());
     }
     return all;
   }
@@ -50,7 +50,7 @@ class SabotageIsCaughtTest {
 
   @Test
   void corruptedReadInARealHistoryIsCaught() {
-    Simulation sim = new Simulation(77, 3, Sabotage.NONE);
+    Simulation sim = new Simulation(77, 3, Sabotage.NONE, Simulation.Mode.CORE);
     assertTrue(sim.run(10_000).ok());
     List<Operation> history = new ArrayList<>(sim.checkedHistory());
     int victim = history.size() / 2;

@@ -25,7 +25,7 @@ class SimulationTest {
     ForkJoinPool pool = new ForkJoinPool(2);
     try {
       List<SimulationResult> results = pool.submit(() -> LongStream.range(first, first + count).parallel()
-          .mapToObj(seed -> Simulation.run(seed, nodes, EVENTS)).collect(Collectors.toList())).join();
+          .mapToObj(seed -> Simulation.run(seed, nodes, EVENTS, Simulation.Mode.CORE)).collect(Collectors.toList())).join();
       String failures = results.stream().filter(r -> !r.ok()).limit(3).map(SimulationResult::describe)
           .collect(Collectors.joining("\n"));
       if (!failures.isEmpty()) {
@@ -76,7 +76,7 @@ class SimulationTest {
   void replayOneSeed() {
     long seed = Long.getLong("pontoon.sim.seed", 1L);
     int nodes = Integer.getInteger("pontoon.sim.nodes", 3);
-    SimulationResult r = Simulation.run(seed, nodes, EVENTS);
+    SimulationResult r = Simulation.run(seed, nodes, EVENTS, Simulation.Mode.CORE);
     System.out.print(r.describe());
     assertEquals(List.of(), r.violations(), r.describe());
   }

@@ -1,0 +1,99 @@
+package dev.pontoon.raft.engine.sim;
+
+import dev.pontoon.raft.NodeId;
+import dev.pontoon.raft.engine.memory.InMemoryLogStore;
+import dev.pontoon.raft.log.HardState;
+import dev.pontoon.raft.log.LogEntry;
+import dev.pontoon.raft.storage.LogStore;
+import java.util.List;
+import java.util.random.RandomGenerator;
+
+/**
+ * A simulated node's disk: an {@link InMemoryLogStore} that reports each append and sync to the
+ * checkers, and that a crash leaves as a real disk may — what the last sync made durable plus
+ * any prefix of the writes made since (the {@link LogStore} contract), or, under the
+ * {@link Sabotage#LYING_SYNC} sabotage, only what an earlier honest sync kept.
+ */
+final class CheckedLogStore implements LogStore {
+
+  private final NodeId id;
+  private final Invariants invariants;
+  private InMemoryLogStore disk = new InMemoryLogStore();
+
+  CheckedLogStore(NodeId id, Invariants invariants) {
+    this.id = id;
+    this.invariants = invariants;
+  }
+
+  /**
+   * What survives a crash now: a random prefix of the unsynced writes is kept.
+   *
+   * @param forgetHardState sabotage: the hard state is lost too
+   */
+  void crash(RandomGenerator random, boolean forgetHardState) {
+    disk = disk.crashCopy(random.nextInt(disk.unsyncedWrites() + 1));
+    if (forgetHardState) {
+      disk.saveHardState(HardState.INITIAL);
+    }
+    disk.sync();
+  }
+
+  @Override
+  public HardState loadHardState() {
+    return disk.loadHardState();
+  }
+
+  @Override
+  public void saveHardState(HardState state) {
+    disk.saveHardState(state);
+  }
+
+  @Override
+  public void append(List<LogEntry> entries) {
+    long previousTerm = entries.isEmpty() ? 0 : disk.term(entries.get(0).index() - 1);
+    disk.append(entries);
+    if (!entries.isEmpty()) {
+      invariants.written(id, entries, previousTerm);
+    }
+  }
+
+  @Override
+  public void truncateSuffix(long fromIndex) {
+    disk.truncateSuffix(fromIndex);
+  }
+
+  @Override
+  public void truncatePrefix(long lastIncludedIndex, long lastIncludedTerm) {
+    disk.truncatePrefix(lastIncludedIndex, lastIncludedTerm);
+  }
+
+  @Override
+  public void sync() {
+    disk.sync();
+    invariants.synced(id, disk.loadHardState().currentTerm());
+  }
+
+  @Override
+  public long firstIndex() {
+    return disk.firstIndex();
+  }
+
+  @Override
+  public long lastIndex() {
+    return disk.lastIndex();
+  }
+
+  @Override
+  public long term(long index) {
+    return disk.term(index);
+  }
+
+  @Override
+  public List<LogEntry> entries(long fromIndex, long toIndex, long maxBytes) {
+    return disk.entries(fromIndex, toIndex, maxBytes);
+  }
+
+  /** The disk outlives the process: closing the store at a node's stop keeps it. */
+  @Override
+  public void close() {}
+}

@@ -1,0 +1,262 @@
+package dev.pontoon.raft.engine.sim;
+
+import dev.pontoon.raft.IndeterminateStateException;
+import dev.pontoon.raft.NodeId;
+import dev.pontoon.raft.NodeStoppedException;
+import dev.pontoon.raft.NotLeaderException;
+import dev.pontoon.raft.engine.RaftServer;
+import dev.pontoon.raft.engine.RaftServerBuilder;
+import dev.pontoon.raft.engine.ReadMode;
+import dev.pontoon.raft.engine.core.RaftConfig;
+import dev.pontoon.raft.engine.core.RaftCore;
+import dev.pontoon.raft.engine.memory.InMemorySnapshotStore;
+import dev.pontoon.raft.engine.runtime.NodeRuntime;
+import dev.pontoon.raft.log.Bytes;
+import dev.pontoon.raft.log.ClusterConfig;
+import dev.pontoon.raft.message.RaftMessage;
+import dev.pontoon.raft.storage.LogReader;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.random.RandomGenerator;
+
+/**
+ * A simulated node that runs the production runtime: a {@link RaftServer} built by the same
+ * builder a host uses, recovered by the same code at every start, its event loop, sync, apply
+ * and snapshot workers run by a {@link SimScheduler}, its disk a {@link CheckedLogStore} and its
+ * snapshot store an in-memory one that outlives crashes (a save is atomic: a crash leaves it
+ * whole or not at all). Clients talk to it through {@code submit}, {@code read} and
+ * {@code transferLeadership} and get futures, as a host's callers do.
+ *
+ * <p>A crash stops every queue of the incarnation where it stands — between any two tasks, so
+ * also between a snapshot's save and the log truncation that follows it — and keeps what the
+ * disk may keep. Nothing is closed: a crashed process closes nothing.
+ */
+final class RuntimeNode implements SimulatedNode {
+
+  /** Length of one tick of a node's own clock. */
+  static final Duration TICK = Duration.ofMillis(VirtualClock.UNITS_PER_TICK * SimScheduler.NANOS_PER_UNIT / 1_000_000);
+
+  private final int index;
+  private final NodeId id;
+  private final Simulation sim;
+  private final ClusterConfig config;
+  private final RaftConfig raftConfig;
+  private final RuntimeSettings settings;
+  private final int maxSyncDelay;
+  private final CheckedLogStore disk;
+  private final InMemorySnapshotStore snapshots = new InMemorySnapshotStore();
+  /** Client operations this incarnation accepted and has not answered: true for writes. */
+  private final Map<Long, Boolean> outstanding = new LinkedHashMap<>();
+  private int incarnation;
+  private SimScheduler scheduler;
+  private SimEndpoints endpoints;
+  private SimKvStateMachine stateMachine;
+  private RaftServer server;
+  private Throwable startFailure;
+  private CompletableFuture<Bytes> probe;
+  private double tickDebt;
+
+  RuntimeNode(int index, Simulation sim, ClusterConfig config, RaftConfig raftConfig, RuntimeSettings settings,
+      int maxSyncDelay) {
+    this.index = index;
+    this.id = NodeId.of("n" + (index + 1));
+    this.sim = sim;
+    this.config = config;
+    this.raftConfig = raftConfig;
+    this.settings = settings;
+    this.maxSyncDelay = maxSyncDelay;
+    this.disk = new CheckedLogStore(id, sim.invariants());
+  }
+
+  @Override
+  public int index() {
+    return index;
+  }
+
+  @Override
+  public NodeId id() {
+    return id;
+  }
+
+  @Override
+  public boolean isUp() {
+    return server != null;
+  }
+
+  @Override
+  public int incarnation() {
+    return incarnation;
+  }
+
+  @Override
+  public RaftCore core() {
+    return server == null ? null : runtime().core();
+  }
+
+  @Override
+  public LogReader log() {
+    return core().logView();
+  }
+
+  @Override
+  public Throwable fatalFailure() {
+    if (startFailure != null) {
+      return startFailure;
+    }
+    return server == null ? null : runtime().failure();
+  }
+
+  private NodeRuntime runtime() {
+    return scheduler.runtime();
+  }
+
+  /** Starts through the builder, exactly as a host restarts a node on its stores. */
+  @Override
+  public void start(RandomGenerator random) {
+    scheduler = new SimScheduler(sim, this, settings.clockRates().get(index), settings.batchCap(), maxSyncDelay);
+    endpoints = new SimEndpoints(sim);
+    stateMachine = new SimKvStateMachine(sim, id);
+    RaftServerBuilder builder = RaftServer.builder().nodeId(id).cluster(config).transport(endpoints).logStore(disk)
+        .snapshotStore(snapshots).stateMachine(stateMachine).raftConfig(raftConfig).tickInterval(TICK)
+        .tickSource(endpoints).scheduler(scheduler).randomSeed(random.nextLong())
+        .proposalTimeout(TICK.multipliedBy(settings.proposalTimeoutTicks()));
+    if (settings.bootstrapLeader() != null) {
+      builder.bootstrapLeader(settings.bootstrapLeader());
+    }
+    if (settings.leaseReads()) {
+      builder.readMode(ReadMode.LEASE).clockDriftBound(settings.clockDriftBound());
+    }
+    if (settings.snapshotEvery() > 0) {
+      builder.snapshotEvery(settings.snapshotEvery());
+    }
+    try {
+      server = builder.build();
+    } catch (RuntimeException e) {
+      startFailure = e;
+      scheduler.kill();
+    }
+  }
+
+  @Override
+  public void crash(boolean forgetHardState) {
+    if (scheduler != null) {
+      scheduler.kill();
+      endpoints.kill();
+    }
+    disk.crash(sim.random(), forgetHardState);
+    server = null;
+    stateMachine = null;
+    probe = null;
+    incarnation++;
+    // The connections to this process broke: writes in flight have an unknown outcome, reads are retried.
+    List<Map.Entry<Long, Boolean>> lost = new ArrayList<>(outstanding.entrySet());
+    outstanding.clear();
+    for (Map.Entry<Long, Boolean> op : lost) {
+      if (op.getValue()) {
+        sim.clients().unknown(op.getKey());
+      } else {
+        sim.clients().notLeader(op.getKey(), null);
+      }
+    }
+  }
+
+  @Override
+  public long nextTickDelay() {
+    // A clock running at rate r ticks every UNITS_PER_TICK / r units of virtual time.
+    double period = VirtualClock.UNITS_PER_TICK / settings.clockRates().get(index) + tickDebt;
+    long delay = (long) period;
+    tickDebt = period - delay;
+    return delay;
+  }
+
+  @Override
+  public void tick() {
+    endpoints.fireTick();
+  }
+
+  @Override
+  public void deliver(RaftMessage message) {
+    endpoints.deliver(message);
+  }
+
+  @Override
+  public void submitWrite(long opId, KvCommand command) {
+    outstanding.put(opId, true);
+    int inc = incarnation;
+    server.submit(KvCodec.encode(opId, command)).whenComplete((result, error) -> {
+      if (inc != incarnation || outstanding.remove(opId) == null) {
+        return;
+      }
+      if (error == null) {
+        sim.clients().completed(opId, result.toUtf8());
+        return;
+      }
+      Throwable cause = unwrap(error);
+      if (cause instanceof NotLeaderException n) {
+        // Nothing appended, or another entry won the index: the command never took effect.
+        sim.clients().notLeader(opId, n.leaderHint().orElse(null));
+      } else if (cause instanceof IndeterminateStateException || cause instanceof NodeStoppedException) {
+        sim.clients().unknown(opId);
+      } else {
+        // Overloaded and the like: nothing appended; try again.
+        sim.clients().notLeader(opId, null);
+      }
+    });
+  }
+
+  @Override
+  public void submitRead(long opId, String key, boolean sabotage) {
+    if (sabotage) {
+      sim.clients().completed(opId, stateMachine.localValue(key));
+      return;
+    }
+    outstanding.put(opId, false);
+    int inc = incarnation;
+    server.read(Bytes.ofUtf8(key)).whenComplete((value, error) -> {
+      if (inc != incarnation || outstanding.remove(opId) == null) {
+        return;
+      }
+      if (error == null) {
+        sim.clients().completed(opId, SimKvStateMachine.decodeValue(value));
+      } else {
+        // A read that failed changed nothing: retry, on the hinted leader if there is one.
+        Throwable cause = unwrap(error);
+        sim.clients().notLeader(opId, cause instanceof NotLeaderException n ? n.leaderHint().orElse(null) : null);
+      }
+    });
+  }
+
+  @Override
+  public void transferLeadership(NodeId target) {
+    server.transferLeadership(target);
+  }
+
+  /** The runtime compacts on its own schedule ({@code snapshotEvery}); fault points do not force it. */
+  @Override
+  public void compact() {}
+
+  @Override
+  public void proposeProbe(long attempt) {
+    int inc = incarnation;
+    probe = server.submit(KvCodec.encode(-2, new KvCommand.Put("probe", "p" + attempt)));
+    probe.whenComplete((result, error) -> {
+      if (error == null && inc == incarnation) {
+        sim.probeCommitted();
+      }
+    });
+  }
+
+  @Override
+  public boolean probeInFlight() {
+    return probe != null && !probe.isDone();
+  }
+
+  private static Throwable unwrap(Throwable t) {
+    return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+  }
+}

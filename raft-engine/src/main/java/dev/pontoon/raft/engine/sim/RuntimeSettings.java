@@ -1,0 +1,45 @@
+package dev.pontoon.raft.engine.sim;
+
+import dev.pontoon.raft.NodeId;
+import dev.pontoon.raft.engine.core.RaftConfig;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.random.RandomGenerator;
+
+/**
+ * How one seed sets up the production runtime under simulation, so that the seed space covers
+ * every mode a host can choose.
+ *
+ * @param bootstrapLeader the voter every member names as bootstrap leader, or null for a first
+ *     leader that is elected
+ * @param leaseReads reads from the leader's lease ({@code ReadMode.LEASE}, only with CheckQuorum)
+ *     instead of ReadIndex
+ * @param clockDriftBound the drift bound the lease is computed with; every node's clock rate is
+ *     drawn within it
+ * @param clockRates per node, how fast its clock runs against virtual time, in
+ *     {@code [1 - clockDriftBound, 1]}
+ * @param snapshotEvery the runtime snapshots and compacts every this many applied entries; 0 never
+ * @param proposalTimeoutTicks how long a proposal may wait for its commit
+ * @param batchCap most items any queue hands its handler at once
+ */
+record RuntimeSettings(NodeId bootstrapLeader, boolean leaseReads, double clockDriftBound, List<Double> clockRates,
+    long snapshotEvery, int proposalTimeoutTicks, int batchCap) {
+
+  RuntimeSettings {
+    clockRates = List.copyOf(clockRates);
+  }
+
+  static RuntimeSettings draw(RandomGenerator random, List<NodeId> voters, RaftConfig raftConfig) {
+    NodeId bootstrap = random.nextBoolean() ? voters.get(random.nextInt(voters.size())) : null;
+    boolean lease = raftConfig.checkQuorum() && random.nextBoolean();
+    double drift = 0.1;
+    List<Double> rates = new ArrayList<>();
+    for (int i = 0; i < voters.size(); i++) {
+      rates.add(random.nextInt(3) == 0 ? 1.0 : 1.0 - random.nextDouble(drift));
+    }
+    long[] snapshotChoices = {0, 3, 7, 25, 100};
+    int[] batchChoices = {1, 3, 4096};
+    return new RuntimeSettings(bootstrap, lease, drift, rates, snapshotChoices[random.nextInt(snapshotChoices.length)],
+        random.nextInt(15, 80), batchChoices[random.nextInt(batchChoices.length)]);
+  }
+}
