@@ -16,9 +16,17 @@ import java.util.random.RandomGenerator;
  *     leadership to a random voter (thesis §3.10)
  * @param compactRate probability, at each fault point, that a node snapshots its state and
  *     compacts its log (§7), so that lagging followers need InstallSnapshot
+ * @param longDelayRate probability that a message is held for {@link #LONG_DELAY_MIN_TICKS} to
+ *     {@link #LONG_DELAY_MAX_TICKS} ticks, far longer than an election timeout, so that it
+ *     arrives terms later
  */
 record FaultPlan(double dropRate, double duplicateRate, int maxDelay, double partitionRate, double crashRate,
-    int maxSyncDelay, double transferRate, double compactRate) {
+    int maxSyncDelay, double transferRate, double compactRate, double longDelayRate) {
+
+  /** Shortest hold of a long-delayed message, in ticks (twice the default maximum election timeout). */
+  static final int LONG_DELAY_MIN_TICKS = 40;
+  /** Longest hold of a long-delayed message, in ticks. */
+  static final int LONG_DELAY_MAX_TICKS = 200;
 
   FaultPlan {
     requireRate(dropRate, "dropRate");
@@ -27,6 +35,7 @@ record FaultPlan(double dropRate, double duplicateRate, int maxDelay, double par
     requireRate(crashRate, "crashRate");
     requireRate(transferRate, "transferRate");
     requireRate(compactRate, "compactRate");
+    requireRate(longDelayRate, "longDelayRate");
     if (maxDelay < 1) {
       throw new IllegalArgumentException("maxDelay (" + maxDelay + ") must be at least 1");
     }
@@ -37,13 +46,14 @@ record FaultPlan(double dropRate, double duplicateRate, int maxDelay, double par
 
   /** No loss, duplication, partition or crash; short delays. */
   static FaultPlan calm() {
-    return new FaultPlan(0, 0, 3, 0, 0, 2, 0, 0);
+    return new FaultPlan(0, 0, 3, 0, 0, 2, 0, 0, 0);
   }
 
   /**
    * Draws a plan: one in five is calm, the others take drop 0–30 %, duplication 0–50 %, delays
    * up to 4 ticks, partitions at up to 30 %, crashes at up to 10 % and leadership transfers at
-   * up to 10 % and compactions at up to 50 % of fault points.
+   * up to 10 % and compactions at up to 50 % of fault points; up to 2 % of messages are held
+   * far longer than an election timeout.
    */
   static FaultPlan draw(RandomGenerator random) {
     if (random.nextInt(5) == 0) {
@@ -51,7 +61,7 @@ record FaultPlan(double dropRate, double duplicateRate, int maxDelay, double par
     }
     return new FaultPlan(random.nextDouble(0.3), random.nextDouble(0.5), random.nextInt(2, 41),
         random.nextDouble(0.3), random.nextDouble(0.1), random.nextInt(0, 31), random.nextDouble(0.1),
-        random.nextDouble(0.5));
+        random.nextDouble(0.5), random.nextDouble(0.02));
   }
 
   /**

@@ -44,6 +44,11 @@ final class SimulatedNetwork {
     if (plan.dropRate() > 0 && random.nextDouble() < plan.dropRate()) {
       return new long[0];
     }
+    if (plan.longDelayRate() > 0 && random.nextDouble() < plan.longDelayRate()) {
+      // Held in some router for several election timeouts: it arrives terms later (§5.1 stale terms).
+      return new long[] {VirtualClock.UNITS_PER_TICK
+          * random.nextInt(FaultPlan.LONG_DELAY_MIN_TICKS, FaultPlan.LONG_DELAY_MAX_TICKS + 1)};
+    }
     long first = 1 + random.nextInt(plan.maxDelay());
     if (plan.duplicateRate() > 0 && random.nextDouble() < plan.duplicateRate()) {
       return new long[] {first, 1 + random.nextInt(plan.maxDelay())};
