@@ -18,11 +18,14 @@ final class CheckedLogStore implements LogStore {
 
   private final NodeId id;
   private final Invariants invariants;
+  private final boolean lyingSync;
   private InMemoryLogStore disk = new InMemoryLogStore();
 
-  CheckedLogStore(NodeId id, Invariants invariants) {
+  /** @param lyingSync sabotage: {@link #sync()} makes nothing durable */
+  CheckedLogStore(NodeId id, Invariants invariants, boolean lyingSync) {
     this.id = id;
     this.invariants = invariants;
+    this.lyingSync = lyingSync;
   }
 
   /**
@@ -31,7 +34,7 @@ final class CheckedLogStore implements LogStore {
    * @param forgetHardState sabotage: the hard state is lost too
    */
   void crash(RandomGenerator random, boolean forgetHardState) {
-    disk = disk.crashCopy(random.nextInt(disk.unsyncedWrites() + 1));
+    disk = disk.crashCopy(lyingSync ? 0 : random.nextInt(disk.unsyncedWrites() + 1));
     if (forgetHardState) {
       disk.saveHardState(HardState.INITIAL);
     }
@@ -69,7 +72,9 @@ final class CheckedLogStore implements LogStore {
 
   @Override
   public void sync() {
-    disk.sync();
+    if (!lyingSync) {
+      disk.sync();
+    }
     invariants.synced(id, disk.loadHardState().currentTerm());
   }
 

@@ -70,7 +70,7 @@ final class RuntimeNode implements SimulatedNode {
     this.raftConfig = raftConfig;
     this.settings = settings;
     this.maxSyncDelay = maxSyncDelay;
-    this.disk = new CheckedLogStore(id, sim.invariants());
+    this.disk = new CheckedLogStore(id, sim.invariants(), sim.sabotage() == Sabotage.LYING_SYNC);
   }
 
   @Override

@@ -9,8 +9,16 @@ enum Sabotage {
   NONE,
   /** A crash loses {@code currentTerm} and {@code votedFor} (breaks Figure 2's persistent state). */
   FORGET_HARD_STATE_ON_CRASH,
-  /** Votes and append acks leave before the hard state and entries are durable (breaks Ready's contract). */
+  /**
+   * Votes and append acks leave before the hard state and entries are durable (breaks Ready's
+   * contract). Core mode only: the runtime under test is the production one.
+   */
   ACK_BEFORE_SYNC,
   /** Any node answers reads from its local state without ReadIndex (breaks thesis §6.4). */
-  LOCAL_READS
+  LOCAL_READS,
+  /**
+   * The disk's sync returns without making anything durable, so a crash loses every write
+   * (breaks the {@code LogStore} durability guarantee the runtime relies on). Runtime mode only.
+   */
+  LYING_SYNC
 }

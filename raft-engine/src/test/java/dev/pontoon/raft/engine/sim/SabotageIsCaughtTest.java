@@ -16,9 +16,13 @@ import org.junit.jupiter.api.Test;
 class SabotageIsCaughtTest {
 
   private static List<Violation> violationsOver(Sabotage sabotage, int seeds) {
+    return violationsOver(sabotage, seeds, Simulation.Mode.CORE);
+  }
+
+  private static List<Violation> violationsOver(Sabotage sabotage, int seeds, Simulation.Mode mode) {
     List<Violation> all = new ArrayList<>();
     for (long seed = 1; seed <= seeds; seed++) {
-      all.addAll(new Simulation(seed, 0, sabotage, Simulation.Mode.CORE).run(10_000).violations());
+      all.addAll(new Simulation(seed, 0, sabotage, mode).run(10_000).violations());
     }
     return all;
   }
@@ -32,6 +36,26 @@ class SabotageIsCaughtTest {
   void forgettingTheTermOnCrashIsCaught() {
     assertCaught(violationsOver(Sabotage.FORGET_HARD_STATE_ON_CRASH, 20),
         v -> v instanceof Violation.TermDecreased, "losing currentTerm and votedFor in a crash");
+  }
+
+  @Test
+  void forgettingTheTermOnCrashIsCaughtInTheRuntime() {
+    assertCaught(violationsOver(Sabotage.FORGET_HARD_STATE_ON_CRASH, 20, Simulation.Mode.RUNTIME),
+        v -> v instanceof Violation.TermDecreased, "losing currentTerm and votedFor in a crash of a runtime node");
+  }
+
+  @Test
+  void aDiskThatLiesAboutSyncIsCaughtInTheRuntime() {
+    assertCaught(violationsOver(Sabotage.LYING_SYNC, 60, Simulation.Mode.RUNTIME),
+        v -> v instanceof Violation.TermDecreased || v instanceof Violation.MissingCommittedEntry
+            || v instanceof Violation.CommittedEntryChanged || v instanceof Violation.NotLinearizable,
+        "a sync that makes nothing durable");
+  }
+
+  @Test
+  void localReadsWithoutReadIndexAreCaughtInTheRuntime() {
+    assertCaught(violationsOver(Sabotage.LOCAL_READS, 60, Simulation.Mode.RUNTIME),
+        v -> v instanceof Violation.NotLinearizable, "reads served from a runtime node's local state");
   }
 
   @Test
