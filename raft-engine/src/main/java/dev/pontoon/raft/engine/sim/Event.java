@@ -18,7 +18,7 @@ record Event(long time, long seq, Kind kind, int target, RaftMessage message, lo
     implements Comparable<Event> {
 
   /** What an event does. */
-  enum Kind { TICK, DELIVER, SYNC, RUN, CLIENT_INVOKE, CLIENT_RETRY, CLIENT_TIMEOUT, FAULT, RESTART }
+  enum Kind { TICK, DELIVER, SYNC, RUN, CLIENT_INVOKE, CLIENT_RETRY, CLIENT_TIMEOUT, FAULT, CRASH, RESTART }
 
   @Override
   public int compareTo(Event o) {
@@ -31,7 +31,7 @@ record Event(long time, long seq, Kind kind, int target, RaftMessage message, lo
     return switch (kind) {
       case DELIVER -> "deliver " + message;
       case RUN -> "run " + task.name();
-      case TICK, SYNC, RESTART -> kind.name().toLowerCase(java.util.Locale.ROOT) + " n" + (target + 1);
+      case TICK, SYNC, CRASH, RESTART -> kind.name().toLowerCase(java.util.Locale.ROOT) + " n" + (target + 1);
       case CLIENT_INVOKE, CLIENT_RETRY, CLIENT_TIMEOUT -> kind.name().toLowerCase(java.util.Locale.ROOT) + " c" + target
           + (arg >= 0 ? " op#" + arg : "");
       case FAULT -> "fault point";

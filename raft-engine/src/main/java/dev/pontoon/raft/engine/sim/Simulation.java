@@ -142,6 +142,13 @@ final class Simulation {
       scheduleClientInvoke(c, random.nextInt(3 * (int) UNIT));
     }
     schedule(FAULT_INTERVAL_TICKS * UNIT, Kind.FAULT, 0, null, 0);
+    if (settings != null && random.nextBoolean()) {
+      // A crash in the first ticks, before the first syncs land, when a bootstrap leader writes
+      // its first entries: most of a run's crashes come much later.
+      int victim = settings.bootstrapLeader() != null && random.nextBoolean()
+          ? indexOf(settings.bootstrapLeader()) : random.nextInt(nodes.length);
+      schedule(random.nextLong(1, 8 * UNIT), Kind.CRASH, victim, null, nodes[victim].incarnation());
+    }
     while (trace.count() < events && invariants.violations().isEmpty() && !queue.isEmpty()) {
       step();
     }
@@ -232,6 +239,14 @@ final class Simulation {
         clients.timeout(e.target(), e.arg());
       }
       case FAULT -> fault();
+      case CRASH -> {
+        SimulatedNode node = nodes[e.target()];
+        if (node.isUp() && node.incarnation() == e.arg()) {
+          trace.record(e.time(), e, Trace.mix(13, e.target()));
+          crash(node);
+          schedule(random.nextLong(5, 61) * UNIT, Kind.RESTART, node.index(), null, node.incarnation());
+        }
+      }
       case RESTART -> {
         SimulatedNode node = nodes[e.target()];
         if (!node.isUp() && node.incarnation() == e.arg()) {
