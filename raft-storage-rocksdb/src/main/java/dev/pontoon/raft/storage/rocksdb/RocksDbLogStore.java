@@ -34,6 +34,17 @@ import org.slf4j.LoggerFactory;
  * append's batch. After a crash the store holds a prefix of the calls made; after {@code sync()}
  * returns, all of them.
  *
+ * <p><b>Recovery.</b> {@link #open} replays the WAL. A record cut short at the end of a WAL file,
+ * as a crash in the middle of a write leaves it, is dropped: on a sound disk only an unsynced
+ * write ends that way. Any other damage to the WAL (a record failing its checksum, even the last
+ * one) refuses the open with {@link CorruptedLogException} naming the directory, rather than
+ * recovering an older log or an older vote. The limits of the WAL's format: damage that leaves no
+ * bad record behind (the end of a WAL file cut off, a record length near the end of the file
+ * damaged to point past it, a record header zeroed, which reads as preallocated space) drops
+ * synced writes as a torn write would be dropped; and after a power loss, a last record that
+ * reached the disk only in part can refuse the open, since RocksDB cannot tell it from a damaged
+ * synced record.
+ *
  * <p><b>Compaction.</b> {@link #truncatePrefix} keeps the entries after a snapshot only when the
  * log holds the snapshot's last included entry with the same term; otherwise it discards the
  * entire log (§7). Both truncations are range deletions, recorded in the WAL like any write, so a
@@ -42,7 +53,11 @@ import org.slf4j.LoggerFactory;
  * <p><b>Threading.</b> One writer thread and any number of concurrent readers. {@link #close()}
  * may be called from any thread, once or more; calls after it throw {@link StorageException}.
  *
- * <p><b>Failure.</b> A RocksDB error is raised as {@link StorageException}, fatal for the node.
+ * <p><b>Failure.</b> A RocksDB error is raised as {@link StorageException}, fatal for the node;
+ * damage found on open or in an entry read is a {@link CorruptedLogException}. A store that
+ * refuses to open needs an operator: restore its directory from a backup or replace the node with
+ * a new member. Restarting the node on an emptied directory under the same id could make it vote
+ * twice in a term.
  */
 public final class RocksDbLogStore implements LogStore {
   private static final Logger log = LoggerFactory.getLogger(RocksDbLogStore.class);
@@ -54,9 +69,26 @@ public final class RocksDbLogStore implements LogStore {
    * RocksDB makes a written batch visible to readers atomically, so reads see every write at once
    * (read-your-writes) without an overlay to merge with the database — an overlay would have to
    * replay range deletions over iterators, which RocksDB's WriteBatchWithIndex does not support.
-   * The WAL is append-only and recovered as a prefix (PointInTimeRecovery), so the "call order"
-   * guarantee holds for unsynced writes too, and the cost per write is one buffered write() into
-   * the page cache, small beside the single fsync that sync() pays for the whole group.
+   * The WAL is append-only and recovered as a prefix, so the "call order" guarantee holds for
+   * unsynced writes too, and the cost per write is one buffered write() into the page cache, small
+   * beside the single fsync that sync() pays for the whole group.
+   *
+   * Recovery on open (TolerateCorruptedTailRecords, see RocksHandles): a process crash leaves at
+   * most the last record of the WAL cut short, since nothing written to the page cache is lost; an
+   * OS crash or power loss can damage only what was written after the last sync, since everything
+   * before it was fsynced. RocksDB's reader drops a record whose header or body runs past the end
+   * of the file and reports any other problem (checksum mismatch, unknown record type, a
+   * fragmented record missing its middle or end) as corruption, which this mode turns into a
+   * failed open where PointInTimeRecovery would stop the replay there and open. No recovery mode
+   * can tell these cases apart, in either direction:
+   *   - synced records lost without a bad record left behind, dropped like a torn write: a file
+   *     cut at a record boundary; a length field in the file's last 32 KiB block damaged to point
+   *     past the end (the reader stops there); a record header whose length and type are zeroed
+   *     (read as preallocated space: the rest of its 32 KiB block is skipped);
+   *   - a full-length but damaged last record after a power loss (pages of an unsynced write
+   *     persisted out of order), refused like damage to synced data.
+   * Closing the first gap needs a durable note of the last sync outside the WAL, i.e. a second
+   * fsync per sync(), which the store does not pay. The second errs on the safe side.
    *
    * Readers and the writer: the visible bounds (first, last index and their terms) live in one
    * immutable record published through a volatile field. The writer shrinks the bounds before a
@@ -94,9 +126,10 @@ public final class RocksDbLogStore implements LogStore {
   /**
    * Opens the store in {@code config.directory()}, creating it when the directory is empty.
    *
+   * @throws CorruptedLogException if the write-ahead log holds damage other than a last record
+   *     cut short by a crash, or the metadata fails its checksum; the message names the directory
    * @throws StorageException if the directory belongs to another cluster or node (the message
-   *     names both identities), is not a Pontoon log store, holds corrupted metadata, or RocksDB
-   *     cannot open it
+   *     names both identities), is not a Pontoon log store, or RocksDB cannot open it
    */
   public static RocksDbLogStore open(RocksDbLogStoreConfig config) {
     Objects.requireNonNull(config, "config");

@@ -1,5 +1,6 @@
 package dev.pontoon.raft.storage.rocksdb;
 
+import dev.pontoon.raft.storage.CorruptedLogException;
 import dev.pontoon.raft.storage.StorageException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -19,6 +20,7 @@ import org.rocksdb.LRUCache;
 import org.rocksdb.Options;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
+import org.rocksdb.Status;
 import org.rocksdb.WALRecoveryMode;
 import org.rocksdb.WriteOptions;
 
@@ -89,17 +91,42 @@ final class RocksHandles implements AutoCloseable {
       if (e instanceof StorageException se) {
         throw se;
       }
+      if (e instanceof RocksDBException re && isCorruption(re)) {
+        throw corrupted(path, re);
+      }
       throw new StorageException("cannot open the RocksDB log store in " + path + ": " + e.getMessage(), e);
     }
+  }
+
+  private static boolean isCorruption(RocksDBException e) {
+    return e.getStatus() != null && e.getStatus().getCode() == Status.Code.Corruption;
+  }
+
+  private static CorruptedLogException corrupted(String path, RocksDBException e) {
+    CorruptedLogException corrupted = new CorruptedLogException("refusing to open the log store in " + path
+        + ": RocksDB reports corruption (" + e.getMessage() + "). A damaged write-ahead log record is not skipped, "
+        + "because the writes synced after it (log entries, votes) would be lost; only a record cut short at the end "
+        + "of the log, as a crash during a write leaves it, is dropped. Restore the directory from a backup or "
+        + "replace the node with a new member; restarting it on an emptied directory could make it vote twice in "
+        + "a term");
+    corrupted.initCause(e);
+    return corrupted;
   }
 
   private static DBOptions dbOptions(RocksDbLogStoreConfig config) {
     return new DBOptions()
         .setCreateIfMissing(true)
         .setCreateMissingColumnFamilies(true)
-        // After a crash, recover the longest consistent prefix of the WAL: the "call order"
-        // guarantee of LogStore (a prefix of the calls, never a later one without an earlier).
-        .setWalRecoveryMode(WALRecoveryMode.PointInTimeRecovery)
+        // Recovery of the WAL on open, per RocksDB's WALRecoveryMode documentation:
+        // TolerateCorruptedTailRecords tolerates only an incomplete last record in a WAL file (a
+        // crash in the middle of a write) and refuses to open on any corruption it detects, even
+        // in the last record. PointInTimeRecovery (RocksDB's default) stops the replay at the first
+        // corruption and opens without an error, silently dropping every synced write after it
+        // (votes, acknowledged entries); AbsoluteConsistency also refuses the incomplete record a
+        // crash leaves; SkipAnyCorruptedRecords replays around damage, leaving holes. A crash
+        // still recovers a prefix of the WAL, so LogStore's call order holds. What no mode can
+        // tell apart is in RocksDbLogStore's implementation notes.
+        .setWalRecoveryMode(WALRecoveryMode.TolerateCorruptedTailRecords)
         .setMaxTotalWalSize(config.maxTotalWalBytes())
         .setInfoLogLevel(InfoLogLevel.WARN_LEVEL)
         .setKeepLogFileNum(2)
