@@ -38,9 +38,11 @@ import org.slf4j.LoggerFactory;
  * <p><b>Storage.</b> The core reads the durable log through {@link LogReader} and never writes
  * it: entries and hard state to persist leave in {@link Ready}.
  *
- * <p><b>Failure.</b> A method that rejects its input throws before changing any state. An
- * {@link IllegalStateException} from {@link #step} or {@link #advance} means a broken invariant
- * (a safety bug or a corrupted store): the node must stop.
+ * <p><b>Failure.</b> A method that rejects its input throws before changing any state. A peer's
+ * message that no correct peer can send is refused by {@link #step} with
+ * {@link MalformedMessageException}: drop it and go on. An {@link IllegalStateException} from
+ * {@link #step} or {@link #advance} means a broken local invariant (a safety bug or a corrupted
+ * store), never bad peer input: the node must stop.
  *
  * <p><b>Scope.</b> The configuration is static: CONFIGURATION entries in the log are replicated
  * and committed like any other entry but do not change membership. Snapshots travel in one
@@ -133,6 +135,10 @@ public final class RaftCore {
   /**
    * A message from a peer arrived. Messages from other terms are handled as Raft says;
    * messages addressed to another node or sent by a non-member are ignored.
+   *
+   * @throws MalformedMessageException if no correct peer can send {@code message} (for example
+   *     AppendEntries entries of decreasing terms, or AppendEntries of this leader's own term);
+   *     thrown before any state changes, so the caller drops the message and goes on
    */
   public void step(RaftMessage message) {
     Objects.requireNonNull(message, "message");
@@ -143,6 +149,12 @@ public final class RaftCore {
     if (message.from().equals(id) || !config.contains(message.from())) {
       LOG.debug("{} ignores a message from non-member {}: {}", id, message.from(), message);
       return;
+    }
+    // Refuse what no correct peer sends before it changes anything, even the term: one faulty
+    // peer must neither stop this node nor put a log out of order.
+    MessageRules.check(message);
+    if (role == Role.LEADER && message.term() == term) {
+      MessageRules.checkAtLeader(message, id, log.lastIndex(), leaderState.nextSequence);
     }
     if (message.term() > term) {
       if (!elections.stepHigherTerm(message)) {
