@@ -79,6 +79,8 @@ public final class RaftCore {
   /** Ticks since the last reset: election timeout on followers and candidates, CheckQuorum on a leader. */
   int electionElapsed;
   int randomizedElectionTimeout;
+  /** Ticks since this core was constructed, counted up to the minimum election timeout only (see {@link #inLease()}). */
+  private int ticksSinceStart;
 
   private HardState handedOutHardState;
   private final Outbox outbox = new Outbox();
@@ -125,6 +127,9 @@ public final class RaftCore {
 
   /** One logical time unit has passed. */
   public void tick() {
+    if (ticksSinceStart < raftConfig.electionTimeoutMinTicks()) {
+      ticksSinceStart++;
+    }
     if (role == Role.LEADER) {
       replication.tick();
     } else {
@@ -392,9 +397,25 @@ public final class RaftCore {
     return term != handedOutHardState.currentTerm() || !Objects.equals(votedFor, handedOutHardState.votedFor());
   }
 
-  /** Whether this node heard from a live leader within the minimum election timeout (thesis §4.2.3). */
+  /**
+   * Whether this node heard from a live leader within the minimum election timeout (thesis
+   * §4.2.3), or, with CheckQuorum on, must assume it did because it started less than a minimum
+   * election timeout ago. While in the lease it ignores vote requests and rejects pre-votes
+   * (except a leadership transfer's), so that no other node can become leader while the leader it
+   * acknowledged may still serve reads on a lease (thesis §6.4.1).
+   */
   boolean inLease() {
-    return leader() != null && electionElapsed < raftConfig.electionTimeoutMinTicks();
+    int lease = raftConfig.electionTimeoutMinTicks();
+    if (leader() != null && electionElapsed < lease) {
+      return true;
+    }
+    // Lease safety across a restart: a leader may count on this node's acknowledgement for a
+    // lease until a minimum election timeout after it sent the heartbeat, and this node cannot
+    // know when, before it crashed, it last acknowledged one. So a started or restarted core
+    // behaves as if it had just heard from a leader. Only vote requests are affected: its own
+    // election timer runs as usual. CheckQuorum is what gives leases (§6.2); without it there is
+    // none to protect.
+    return raftConfig.checkQuorum() && ticksSinceStart < lease;
   }
 
   void sendNow(RaftMessage m) {
