@@ -48,7 +48,8 @@ final class Follower {
   /** Accepts the sender as the leader of the current term (§5.2): a candidate steps down. */
   private void acceptLeader(RaftMessage m) {
     if (core.role() == Role.LEADER) {
-      // Election Safety (§5.2): at most one leader per term. Two means a broken invariant.
+      // Election Safety (§5.2): at most one leader per term. step refuses such a message from a
+      // peer as malformed, so reaching this line means a broken local invariant.
       throw new IllegalStateException(core.id + " is leader of term " + core.term + " but " + m.from()
           + " claims it too");
     }
@@ -112,7 +113,8 @@ final class Follower {
 
   /**
    * Figure 13, InstallSnapshot receiver, for single-chunk snapshots: a chunk that is not the
-   * whole snapshot is refused.
+   * whole snapshot is refused. {@code step} already refused a snapshot of an impossible last
+   * included term ({@code MessageRules}).
    */
   void handleInstallSnapshot(InstallSnapshot s) {
     acceptLeader(s);
@@ -120,13 +122,6 @@ final class Follower {
     long index = s.lastIncludedIndex();
     if (s.offset() != 0 || !s.done()) {
       LOG.debug("{} refuses snapshot chunk at offset {} (only whole snapshots are accepted)", core.id, s.offset());
-      answerSnapshot(s, 0, false);
-      return;
-    }
-    if (s.lastIncludedTerm() > s.term() || (s.lastIncludedTerm() == 0) != (index == 0)) {
-      // A leader's snapshot holds only entries of its term or earlier, and only index 0 has term 0.
-      LOG.warn("{} refuses a malformed snapshot from {}: last included {}/{} at term {}", core.id, s.from(), index,
-          s.lastIncludedTerm(), s.term());
       answerSnapshot(s, 0, false);
       return;
     }

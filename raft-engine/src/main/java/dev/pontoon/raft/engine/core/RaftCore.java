@@ -38,9 +38,11 @@ import org.slf4j.LoggerFactory;
  * <p><b>Storage.</b> The core reads the durable log through {@link LogReader} and never writes
  * it: entries and hard state to persist leave in {@link Ready}.
  *
- * <p><b>Failure.</b> A method that rejects its input throws before changing any state. An
- * {@link IllegalStateException} from {@link #step} or {@link #advance} means a broken invariant
- * (a safety bug or a corrupted store): the node must stop.
+ * <p><b>Failure.</b> A method that rejects its input throws before changing any state. A peer's
+ * message that no correct peer can send is refused by {@link #step} with
+ * {@link MalformedMessageException}: drop it and go on. An {@link IllegalStateException} from
+ * {@link #step} or {@link #advance} means a broken local invariant (a safety bug or a corrupted
+ * store), never bad peer input: the node must stop.
  *
  * <p><b>Scope.</b> The configuration is static: CONFIGURATION entries in the log are replicated
  * and committed like any other entry but do not change membership. Snapshots travel in one
@@ -77,6 +79,8 @@ public final class RaftCore {
   /** Ticks since the last reset: election timeout on followers and candidates, CheckQuorum on a leader. */
   int electionElapsed;
   int randomizedElectionTimeout;
+  /** Ticks since this core was constructed, counted up to the minimum election timeout only (see {@link #inLease()}). */
+  private int ticksSinceStart;
 
   private HardState handedOutHardState;
   private final Outbox outbox = new Outbox();
@@ -123,6 +127,9 @@ public final class RaftCore {
 
   /** One logical time unit has passed. */
   public void tick() {
+    if (ticksSinceStart < raftConfig.electionTimeoutMinTicks()) {
+      ticksSinceStart++;
+    }
     if (role == Role.LEADER) {
       replication.tick();
     } else {
@@ -133,6 +140,10 @@ public final class RaftCore {
   /**
    * A message from a peer arrived. Messages from other terms are handled as Raft says;
    * messages addressed to another node or sent by a non-member are ignored.
+   *
+   * @throws MalformedMessageException if no correct peer can send {@code message} (for example
+   *     AppendEntries entries of decreasing terms, or AppendEntries of this leader's own term);
+   *     thrown before any state changes, so the caller drops the message and goes on
    */
   public void step(RaftMessage message) {
     Objects.requireNonNull(message, "message");
@@ -143,6 +154,12 @@ public final class RaftCore {
     if (message.from().equals(id) || !config.contains(message.from())) {
       LOG.debug("{} ignores a message from non-member {}: {}", id, message.from(), message);
       return;
+    }
+    // Refuse what no correct peer sends before it changes anything, even the term: one faulty
+    // peer must neither stop this node nor put a log out of order.
+    MessageRules.check(message);
+    if (role == Role.LEADER && message.term() == term) {
+      MessageRules.checkAtLeader(message, id, log.lastIndex(), leaderState.nextSequence);
     }
     if (message.term() > term) {
       if (!elections.stepHigherTerm(message)) {
@@ -409,9 +426,25 @@ public final class RaftCore {
     return term != handedOutHardState.currentTerm() || !Objects.equals(votedFor, handedOutHardState.votedFor());
   }
 
-  /** Whether this node heard from a live leader within the minimum election timeout (thesis §4.2.3). */
+  /**
+   * Whether this node heard from a live leader within the minimum election timeout (thesis
+   * §4.2.3), or, with CheckQuorum on, must assume it did because it started less than a minimum
+   * election timeout ago. While in the lease it ignores vote requests and rejects pre-votes
+   * (except a leadership transfer's), so that no other node can become leader while the leader it
+   * acknowledged may still serve reads on a lease (thesis §6.4.1).
+   */
   boolean inLease() {
-    return leader() != null && electionElapsed < raftConfig.electionTimeoutMinTicks();
+    int lease = raftConfig.electionTimeoutMinTicks();
+    if (leader() != null && electionElapsed < lease) {
+      return true;
+    }
+    // Lease safety across a restart: a leader may count on this node's acknowledgement for a
+    // lease until a minimum election timeout after it sent the heartbeat, and this node cannot
+    // know when, before it crashed, it last acknowledged one. So a started or restarted core
+    // behaves as if it had just heard from a leader. Only vote requests are affected: its own
+    // election timer runs as usual. CheckQuorum is what gives leases (§6.2); without it there is
+    // none to protect.
+    return raftConfig.checkQuorum() && ticksSinceStart < lease;
   }
 
   void sendNow(RaftMessage m) {

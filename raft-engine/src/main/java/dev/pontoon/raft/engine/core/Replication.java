@@ -269,10 +269,6 @@ final class Replication {
       return;
     }
     pr.recentActive = true;
-    if (r.sequence() >= ls.nextSequence) {
-      LOG.warn("{} ignores a response from {} echoing sequence {} never sent", core.id, r.from(), r.sequence());
-      return;
-    }
     // Whether this answers a message sent after every one answered so far: each message gets at
     // most one such answer, however often the network duplicates it.
     boolean newest = r.sequence() > pr.ackedSequence;
@@ -288,12 +284,8 @@ final class Replication {
     }
   }
 
+  /** {@code matchIndex} is at most our last index: {@code RaftCore.step} refused any other. */
   private void handleAppendSuccess(NodeId peer, Progress pr, long matchIndex, boolean newest) {
-    if (matchIndex > core.log.lastIndex()) {
-      LOG.warn("{} ignores a success from {} claiming index {} beyond its last {}", core.id, peer, matchIndex,
-          core.log.lastIndex());
-      return;
-    }
     if (pr.maybeUpdate(matchIndex)) {
       if (pr.state == ProgressState.REPLICATE) {
         pr.inflights.freeLE(matchIndex);
@@ -363,7 +355,7 @@ final class Replication {
       return;
     }
     pr.recentActive = true;
-    if (r.success() && r.lastIncludedIndex() <= core.log.lastIndex() && pr.maybeUpdate(r.lastIncludedIndex())) {
+    if (r.success() && pr.maybeUpdate(r.lastIncludedIndex())) {
       pr.becomeReplicate(core.leaderState.nextSequence);
       maybeCommit();
     } else if (pr.state == ProgressState.SNAPSHOT) {

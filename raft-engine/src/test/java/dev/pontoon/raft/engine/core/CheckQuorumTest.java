@@ -8,8 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pontoon.raft.NodeId;
 import dev.pontoon.raft.Role;
+import dev.pontoon.raft.log.HardState;
 import dev.pontoon.raft.message.AppendEntries;
 import dev.pontoon.raft.message.RequestVote;
+import dev.pontoon.raft.message.RequestVoteResponse;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -90,5 +92,66 @@ class CheckQuorumTest {
 
     assertEquals(3, c.core.term());
     assertEquals(N3, c.core.status().votedFor());
+  }
+
+  /**
+   * Lease safety (thesis §4.2.3, §6.4.1): a node cannot know when, before it crashed, it last
+   * acknowledged a leader that may still hold a lease on that acknowledgement. So a started (or
+   * restarted) voter behaves as if it had just heard from a leader: for one minimum election
+   * timeout it ignores vote requests of a higher term and rejects pre-votes.
+   */
+  @Test
+  void restartedVoterRefusesVotesForOneMinimumElectionTimeout() {
+    CoreUnderTest c = new CoreUnderTest(N1, 3, checkQuorum().withPreVote(true), Fixtures.store(2, null, 1));
+
+    for (int i = 0; i < c.core.raftConfig.electionTimeoutMinTicks(); i++) {
+      c.step(new RequestVote(N3, N1, 3, 5, 2, true, false));
+      assertEquals(new Ready(null, List.of(), null, false, List.of(),
+          List.of(new RequestVoteResponse(N1, N3, 2, false, true)), List.of(), List.of(), List.of()), c.persist());
+      c.step(new RequestVote(N3, N1, 3, 5, 2, false, false));
+      assertEquals(Ready.EMPTY, c.persist());
+      assertEquals(new HardState(2, null), new HardState(c.core.term(), c.core.status().votedFor()));
+      c.core.tick();
+    }
+  }
+
+  /** One minimum election timeout after it started, the voter grants pre-votes and votes again. */
+  @Test
+  void restartedVoterGrantsVotesAfterOneMinimumElectionTimeout() {
+    CoreUnderTest c = new CoreUnderTest(N1, 3, checkQuorum().withPreVote(true), Fixtures.store(2, null, 1));
+    for (int i = 0; i < c.core.raftConfig.electionTimeoutMinTicks(); i++) {
+      c.core.tick();
+    }
+    c.persist();
+
+    c.step(new RequestVote(N3, N1, 3, 5, 2, true, false));
+    assertEquals(List.of(new RequestVoteResponse(N1, N3, 3, true, true)), c.persist().sendAfterSync());
+    c.step(new RequestVote(N3, N1, 3, 5, 2, false, false));
+
+    Ready ready = c.persist();
+    assertEquals(new HardState(3, N3), ready.hardState());
+    assertEquals(List.of(new RequestVoteResponse(N1, N3, 3, true, false)), ready.sendAfterSync());
+  }
+
+  /** A leadership transfer's campaign (TimeoutNow, thesis §3.10) is not refused by a restarted voter. */
+  @Test
+  void restartedVoterGrantsALeadershipTransferVoteAtOnce() {
+    CoreUnderTest c = new CoreUnderTest(N1, 3, checkQuorum().withPreVote(true), Fixtures.store(2, null, 1));
+
+    c.step(new RequestVote(N3, N1, 3, 5, 2, false, true));
+
+    Ready ready = c.persist();
+    assertEquals(new HardState(3, N3), ready.hardState());
+    assertEquals(List.of(new RequestVoteResponse(N1, N3, 3, true, false)), ready.sendAfterSync());
+  }
+
+  /** Without CheckQuorum there is no lease to protect: a restarted voter votes at once (§5.2). */
+  @Test
+  void restartedVoterWithoutCheckQuorumVotesAtOnce() {
+    CoreUnderTest c = new CoreUnderTest(N1, 3, Fixtures.plain(), Fixtures.store(2, null, 1));
+
+    c.step(new RequestVote(N3, N1, 3, 5, 2, false, false));
+
+    assertEquals(new HardState(3, N3), c.persist().hardState());
   }
 }

@@ -192,20 +192,4 @@ class CoreInputTest {
     assertThrows(NullPointerException.class, () -> c.core.advance(null));
     assertEquals(1, c.core.status().lastIndex());
   }
-
-  /** A snapshot whose last included term is impossible is refused and changes nothing. */
-  @Test
-  void followerRefusesAMalformedSnapshot() {
-    CoreUnderTest c = CoreUnderTest.follower(3, 2, 1);
-
-    c.step(new InstallSnapshot(N2, N1, 2, 10, 3, Fixtures.cluster(3), 0, Bytes.ofUtf8("s"), true));
-    c.step(new InstallSnapshot(N2, N1, 2, 10, 0, Fixtures.cluster(3), 0, Bytes.ofUtf8("s"), true));
-
-    Ready ready = c.persist();
-    assertNull(ready.snapshotToInstall());
-    assertEquals(List.of(new InstallSnapshotResponse(N1, N2, 2, 10, 0, false),
-        new InstallSnapshotResponse(N1, N2, 2, 10, 0, false)), ready.sendAfterSync());
-    assertEquals(1, c.core.status().lastIndex());
-    assertEquals(0, c.core.commitIndex());
-  }
 }

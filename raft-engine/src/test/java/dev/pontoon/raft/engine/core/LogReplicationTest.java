@@ -7,7 +7,6 @@ import static dev.pontoon.raft.engine.core.Fixtures.N3;
 import static dev.pontoon.raft.engine.core.Fixtures.cmd;
 import static dev.pontoon.raft.engine.core.Fixtures.entries;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -250,18 +249,6 @@ class LogReplicationTest {
     assertTrue(appends(c.persist()).isEmpty(), "the election probe is still unanswered");
     c.step(c.ack(N2, 1, 1));
     assertEquals(2, appends(c.persist()).get(0).entries().size());
-  }
-
-  /** A success that claims more than the leader holds is bad input: ignored, nothing changes. */
-  @Test
-  void leaderIgnoresAcknowledgementBeyondItsLog() {
-    CoreUnderTest c = CoreUnderTest.leader(3, Fixtures.plain(), 1);
-
-    c.step(c.ack(N2, 99, 1));
-
-    assertEquals(0, c.core.status().progress().get(N2).matchIndex());
-    assertEquals(0, c.core.commitIndex());
-    assertFalse(c.core.hasReady());
   }
 
   /** Heartbeats are AppendEntries without entries at the follower's matchIndex, carrying the commit index (§5.2). */

@@ -3,6 +3,7 @@ package dev.pontoon.raft.engine.core;
 import static dev.pontoon.raft.engine.core.Fixtures.N1;
 import static dev.pontoon.raft.engine.core.Fixtures.N2;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pontoon.raft.NodeId;
@@ -37,7 +38,7 @@ class MessageCoverageTest {
         new AppendEntries(from, to, term, 1, 1, List.of(LogEntry.noOp(2, term)), 1, 1),
         new AppendEntriesResponse(from, to, term, true, 1, 0, 0, 1),
         new InstallSnapshot(from, to, term, 5, 1, ClusterConfig.ofVoters("n1", "n2", "n3"), 0, Bytes.ofUtf8("s"), true),
-        new InstallSnapshotResponse(from, to, term, 5, 1, true),
+        new InstallSnapshotResponse(from, to, term, 1, 1, true),
         new TimeoutNow(from, to, term));
   }
 
@@ -55,8 +56,11 @@ class MessageCoverageTest {
         tests.add(DynamicTest.dynamicTest("leader steps " + type.getSimpleName() + " term+" + delta, () -> {
           CoreUnderTest c = CoreUnderTest.leader(3, RaftConfig.defaults(), 1, 1);
           RaftMessage m = pick(type, c.core.term() + delta);
-          if (delta == 0 && m instanceof AppendEntries || delta == 0 && m instanceof InstallSnapshot) {
-            return; // a second leader in the same term is a safety violation (see SafetyTest)
+          if (delta == 0 && (m instanceof AppendEntries || m instanceof InstallSnapshot || m instanceof TimeoutNow)) {
+            // Only the leader of a term sends these in it, and that is us (§5.2): see MalformedMessageTest.
+            assertThrows(MalformedMessageException.class, () -> c.core.step(m));
+            assertEquals(Ready.EMPTY, c.persist());
+            return;
           }
           c.step(m);
           c.persist();
