@@ -36,9 +36,13 @@ import java.util.function.Consumer;
  * <p>Maelstrom nodes keep their state in memory (a crashed node is a new node), so the store
  * is an {@link InMemoryLogStore} and sync is trivial.
  *
- * <p><b>Bootstrap.</b> Every node starts in term 1 having voted for the first node, and the
- * first node is leader of term 1 at once. This is safe: the first node holds every vote of
- * term 1, so no other node can win it (Election Safety, §5.2), and all logs are empty.
+ * <p><b>Bootstrap.</b> Every node starts in term 1 having voted for the first node, with the
+ * core's bootstrap entry (index 1, term 1, the configuration) in its log, and the first node is
+ * leader of term 1 at once; the first command gets index 2. This is safe (see
+ * {@link RaftCore#bootstrapAsLeader()}): the first node holds every vote of term 1, so no other
+ * node can win it (Election Safety, §5.2), and every log starts with the identical entry (Log
+ * Matching, §5.3). A Maelstrom node bootstraps once: it keeps its state in memory, so it never
+ * restarts with that state.
  *
  * <p><b>Threading.</b> Not thread-safe: one thread makes every call.
  */
@@ -67,10 +71,12 @@ final class RaftDriver {
   RaftDriver(NodeId self, List<NodeId> members, RaftConfig raftConfig, long seed, Consumer<RaftMessage> send) {
     this.send = send;
     NodeId first = members.get(0);
+    ClusterConfig config = ClusterConfig.ofVoters(new TreeSet<>(members));
+    // What every member of a bootstrapped cluster writes durably before its first start.
+    store.append(List.of(RaftCore.bootstrapEntry(config)));
     store.saveHardState(new HardState(1, first));
     store.sync();
-    core = new RaftCore(self, ClusterConfig.ofVoters(new TreeSet<>(members)), raftConfig, store,
-        store.loadHardState(), 0, new SplittableRandom(seed));
+    core = new RaftCore(self, config, raftConfig, store, store.loadHardState(), 0, new SplittableRandom(seed));
     if (self.equals(first)) {
       core.bootstrapAsLeader();
     }

@@ -15,10 +15,11 @@ class MaelstromSampleTest {
       + "\"entry\":{\"term\":1,\"command\":{\"op\":\"put\",\"key\":\"x\",\"value\":1}}}}";
   static final String INIT_OK = "{\"src\":\"n1\",\"dest\":\"c0\",\"body\":{\"type\":\"init_ok\",\"in_reply_to\":1,\"msg_id\":0}}";
   static final String APPEND_OK =
-      "{\"src\":\"n1\",\"dest\":\"c1\",\"body\":{\"type\":\"raft_append_ok\",\"in_reply_to\":2,\"msg_id\":1,\"index\":1}}";
+      "{\"src\":\"n1\",\"dest\":\"c1\",\"body\":{\"type\":\"raft_append_ok\",\"in_reply_to\":2,\"msg_id\":1,\"index\":2}}";
 
+  /** Index 1 holds the bootstrap entry (the configuration) in every log, so the first command gets index 2. */
   @Test
-  void firstNodeIsLeaderOfTerm1AndAnswersInitThenRaftAppendWithIndex1() {
+  void firstNodeIsLeaderOfTerm1AndAnswersInitThenRaftAppendWithIndex2() {
     List<String> out = new ArrayList<>();
     MaelstromNode node = new MaelstromNode(out::add, RaftConfig.defaults(), 1);
     node.handle(INIT);

@@ -255,10 +255,14 @@ public final class RaftServerBuilder {
   /**
    * Starts a <em>new</em> cluster with {@code leader} as leader of term 1 at once, without an
    * election (the core's {@code bootstrapAsLeader}). <b>Every</b> member of the new cluster
-   * must name the same voter: on its first start (empty log, hard state term 0), each member
-   * durably records a vote for {@code leader} in term 1, so that no other node can win term 1
-   * (one vote per term, §5.2). On a restart, or when the store is not new, the option does
-   * nothing. Default: no bootstrap; the first leader is elected.
+   * must name the same voter and the same {@link #cluster}: on its first start (a brand-new
+   * store), each member durably writes the bootstrap entry (index 1, term 1, the initial
+   * configuration) and a vote for {@code leader} in term 1, so that no other node can win term 1
+   * (one vote per term, §5.2); the first command then gets index 2. Bootstrap happens once: on
+   * any later start, even one right after a crash that left exactly the bootstrap state, the
+   * option does nothing and leaders are elected (from term 2). Never restart a member of a
+   * running cluster on an emptied store with this option set: it would bootstrap again.
+   * Default: no bootstrap; the first leader is elected.
    */
   public RaftServerBuilder bootstrapLeader(NodeId leader) {
     requireArgument(leader != null, "bootstrapLeader must not be null");

@@ -5,6 +5,7 @@ import dev.pontoon.raft.NotLeaderException;
 import dev.pontoon.raft.Role;
 import dev.pontoon.raft.log.Bytes;
 import dev.pontoon.raft.log.ClusterConfig;
+import dev.pontoon.raft.log.EntryKind;
 import dev.pontoon.raft.log.HardState;
 import dev.pontoon.raft.log.LogEntry;
 import dev.pontoon.raft.log.Snapshot;
@@ -257,25 +258,57 @@ public final class RaftCore {
   }
 
   /**
+   * The first entry of every member's log in a cluster started with a bootstrap leader: index 1,
+   * term 1, kind {@link EntryKind#CONFIGURATION}, the initial configuration's
+   * {@link ClusterConfig#toBytes()}. Every member writes it, with hard state
+   * {@code (1, bootstrap leader)}, before its first start (see {@link #bootstrapAsLeader()}); build
+   * it only here, so that every member holds the identical entry.
+   */
+  public static LogEntry bootstrapEntry(ClusterConfig config) {
+    Objects.requireNonNull(config, "config");
+    return new LogEntry(1, 1, EntryKind.CONFIGURATION, config.toBytes());
+  }
+
+  /**
    * Makes this node leader of term 1 at once, without an election and without a no-op entry:
-   * the first proposal gets index 1.
+   * the first proposal gets index 2, after the {@link #bootstrapEntry bootstrap entry}.
    *
-   * <p><b>Safety.</b> The caller guarantees that every voter has durably stored
-   * {@code (currentTerm = 1, votedFor = this node)} and an empty log. Then this node already
-   * holds the votes of all voters for term 1, so no other node can ever win term 1 (Election
-   * Safety, §5.2); and since no entry of an earlier term exists anywhere, there is nothing a no-op
-   * would need to commit (§5.4.2), and a read index of 0 is trivially up to date (thesis §6.4).
+   * <p><b>Safety.</b> Bootstrap is a one-time durable event. The caller guarantees that every
+   * voter durably stored, before its first start, {@code (currentTerm = 1, votedFor = this node)}
+   * and a log holding only {@link #bootstrapEntry(ClusterConfig)} of this configuration, and that
+   * it calls this method only in the very start that wrote them to a brand-new store: a restarted
+   * node recovers as a follower and is elected (at term 2 or later) like any other. Then:
+   * <ul>
+   *   <li>this node already holds the votes of all voters for term 1, so no other node can win
+   *       term 1 (Election Safety, §5.2), and it leads term 1 only once, so it never writes two
+   *       different entries at one index of term 1;
+   *   <li>every member holds the identical entry (1, 1) from its first start, so Log Matching
+   *       (§5.3) holds from the start, and this leader's first AppendEntries (prevLogIndex 1,
+   *       prevLogTerm 1) matches on every member;
+   *   <li>no entry of an earlier term exists anywhere, so there is nothing a no-op would need to
+   *       commit (§5.4.2): the bootstrap entry, of term 1, commits by counting replicas; and no
+   *       command was committed before, so a read index of 0 is up to date (thesis §6.4).
+   * </ul>
+   * The core checks what it can see (term, vote, log, role). It cannot tell a first start from
+   * a restart with the same state: calling this only once is the caller's part.
    *
    * @throws IllegalStateException unless {@code currentTerm == 1}, {@code votedFor} is this node,
-   *     the log is empty, and this node is a voter
+   *     the log holds exactly the bootstrap entry of this configuration (index 1, term 1, kind
+   *     CONFIGURATION, last index 1), and this node is a voter that is not yet leader
    */
   public void bootstrapAsLeader() {
-    if (term != 1 || !id.equals(votedFor) || log.lastIndex() != 0 || !majority.contains(id) || role == Role.LEADER) {
-      throw new IllegalStateException("bootstrapAsLeader needs term 1, a vote for self, an empty log and a voter "
-          + "that is not yet leader; found term " + term + ", votedFor " + votedFor + ", lastIndex "
-          + log.lastIndex() + ", role " + role);
+    if (term != 1 || !id.equals(votedFor) || !holdsOnlyBootstrapEntry() || !majority.contains(id)
+        || role == Role.LEADER) {
+      throw new IllegalStateException("bootstrapAsLeader needs term 1, a vote for self, a log holding only the "
+          + "bootstrap entry (1, 1) of " + config + " and a voter that is not yet leader; found term " + term
+          + ", votedFor " + votedFor + ", log [" + log.firstIndex() + ", " + log.lastIndex() + "], role " + role);
     }
     becomeLeader(false);
+  }
+
+  private boolean holdsOnlyBootstrapEntry() {
+    return log.firstIndex() == 1 && log.lastIndex() == 1
+        && log.entries(1, 2, Long.MAX_VALUE).equals(List.of(bootstrapEntry(config)));
   }
 
   /**

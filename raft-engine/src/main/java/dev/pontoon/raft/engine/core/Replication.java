@@ -62,7 +62,8 @@ final class Replication {
       core.log.append(List.of(LogEntry.noOp(next, core.term)));
       ls.broadcastPending = true;
     } else {
-      // Bootstrap: every log is empty, so there is nothing earlier to commit.
+      // Bootstrap: every log holds only the same entry (1, 1) of this term, so there is nothing
+      // of an earlier term to commit (RaftCore.bootstrapAsLeader).
       ls.committedInTerm = true;
       ls.heartbeatPending = true;
     }

@@ -68,6 +68,8 @@ public final class NodeRuntime {
   private volatile Throwable failure;
   private volatile NodeScheduler.Detached stopper;
   private boolean stopped;
+  /** This start found a brand-new store and wrote the bootstrap state itself. */
+  private boolean bootstrappedNow;
 
   private NodeRuntime(NodeOptions options) {
     this.options = options;
@@ -84,7 +86,7 @@ public final class NodeRuntime {
     RaftCore core = new RaftCore(id, config, options.raftConfig(), options.logStore(), hardState, appliedIndex,
         new SplittableRandom(options.randomSeed()));
     snapshot.ifPresent(core::snapshotAvailable);
-    if (isBootstrapLeader(hardState, snapshot.isPresent())) {
+    if (isBootstrapLeader()) {
       core.bootstrapAsLeader();
     }
     this.loop = scheduler.newQueue(prefix + "loop", LOOP_BATCH, this::runLoopBatch, this::fail);
@@ -155,26 +157,36 @@ public final class NodeRuntime {
   }
 
   /**
-   * A new cluster started with a bootstrap leader: every member records, before it ever runs,
-   * a vote for that leader in term 1. One vote per term (§5.2) then makes it the only possible
-   * leader of term 1, so it may lead at once, and any election starts at term 2.
+   * A new cluster started with a bootstrap leader: on a brand-new store, every member durably
+   * writes, before it ever runs, the bootstrap entry (index 1, term 1, the initial
+   * configuration) and a vote for that leader in term 1. One vote per term (§5.2) makes it the
+   * only possible leader of term 1, so it may lead at once, and any election starts at term 2;
+   * every member holding the same entry (1, 1) from birth keeps Log Matching (§5.3).
+   *
+   * <p>Bootstrap is a one-time durable event: only a start that found the store brand new, and
+   * made the bootstrap state durable itself, may make this node leader of term 1. A restart — even
+   * one that finds exactly that state again, after a crash before any later write was synced —
+   * elects normally, so a bootstrap leader can never lead term 1 twice and write a second,
+   * different entry where followers already hold one.
    */
   private HardState recoverHardState(boolean hasSnapshot) {
     LogStore store = options.logStore();
     HardState state = store.loadHardState();
     NodeId leader = options.bootstrapLeader();
-    if (leader != null && state.equals(HardState.INITIAL) && store.lastIndex() == 0 && !hasSnapshot) {
+    if (leader != null && state.equals(HardState.INITIAL) && store.lastIndex() == 0 && store.firstIndex() == 1
+        && !hasSnapshot) {
       state = new HardState(1, leader);
+      store.append(List.of(RaftCore.bootstrapEntry(options.cluster())));
       store.saveHardState(state);
       store.sync();
+      bootstrappedNow = true;
       LOG.info("{} bootstrapped a new cluster with {} as leader of term 1", id, leader);
     }
     return state;
   }
 
-  private boolean isBootstrapLeader(HardState state, boolean hasSnapshot) {
-    return id.equals(options.bootstrapLeader()) && state.equals(new HardState(1, id))
-        && options.logStore().lastIndex() == 0 && !hasSnapshot;
+  private boolean isBootstrapLeader() {
+    return bootstrappedNow && id.equals(options.bootstrapLeader());
   }
 
   private void onDurable(List<Ready> batch) {

@@ -24,6 +24,7 @@ import dev.pontoon.raft.message.InstallSnapshot;
 import dev.pontoon.raft.message.InstallSnapshotResponse;
 import dev.pontoon.raft.message.RequestVote;
 import java.util.List;
+import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
@@ -91,23 +92,45 @@ class CoreInputTest {
     assertThrows(NullPointerException.class, () -> c.core.step(null));
   }
 
-  /** Bootstrap: the node every voter already voted for in term 1 leads at once, and the first proposal is index 1. */
+  /**
+   * Bootstrap: the node every voter voted for in term 1, with the bootstrap entry (1, 1) in every
+   * log, leads at once without a no-op; the first proposal is index 2.
+   */
   @Test
-  void bootstrapAsLeaderLeadsTermOneWithoutANoOp() {
-    CoreUnderTest c = new CoreUnderTest(N1, 3, Fixtures.plain(), Fixtures.store(1, N1));
+  void bootstrapAsLeaderRequiresTheBootstrapEntry() {
+    CoreUnderTest c = new CoreUnderTest(N1, 3, Fixtures.plain(), Fixtures.bootstrapStore(3, N1));
 
     c.core.bootstrapAsLeader();
 
     assertEquals(Role.LEADER, c.core.role());
-    assertEquals(new Proposal(1, 1), c.core.propose(cmd("first")));
+    assertEquals(1, c.core.term());
+    assertEquals(new Proposal(2, 1), c.core.propose(cmd("first")));
     Ready ready = c.persist();
     assertNull(ready.hardState());
-    assertEquals(List.of(LogEntry.command(1, 1, cmd("first"))), ready.entriesToAppend());
+    assertEquals(List.of(LogEntry.command(2, 1, cmd("first"))), ready.entriesToAppend());
+    assertEquals(List.of(RaftCore.bootstrapEntry(Fixtures.cluster(3)), LogEntry.command(2, 1, cmd("first"))),
+        c.storedLog());
+  }
+
+  /**
+   * The state the bootstrap used to need, term 1 with a vote for self and an empty log, is also
+   * what a bootstrap leader that crashed before its first sync restarts with: leading term 1 again
+   * from it could write a different entry where followers already hold one. It is refused.
+   */
+  @Test
+  void bootstrapAsLeaderRefusesTermOneVoteForSelfAndAnEmptyLog() {
+    CoreUnderTest c = new CoreUnderTest(N1, 3, Fixtures.plain(), Fixtures.store(1, N1));
+
+    IllegalStateException e = assertThrows(IllegalStateException.class, c.core::bootstrapAsLeader);
+
+    assertTrue(e.getMessage().contains("bootstrap entry"), e.getMessage());
+    assertEquals(Role.FOLLOWER, c.core.role());
+    assertFalse(c.core.hasReady());
   }
 
   @Test
   void bootstrapAsLeaderServesReadsAtIndexZeroAtOnce() {
-    CoreUnderTest c = new CoreUnderTest(N1, 1, Fixtures.plain(), Fixtures.store(1, N1));
+    CoreUnderTest c = new CoreUnderTest(N1, 1, Fixtures.plain(), Fixtures.bootstrapStore(1, N1));
     c.core.bootstrapAsLeader();
 
     c.core.readIndex(3);
@@ -115,14 +138,61 @@ class CoreInputTest {
     assertEquals(List.of(new ReadState(3, 0)), c.persist().readsReady());
   }
 
+  /** Anything but term 1, a vote for self, exactly the bootstrap entry of this configuration, and a voter not yet leader is refused. */
   @Test
-  void bootstrapAsLeaderIsRefusedUnlessTermOneVotedForSelfAndEmpty() {
-    for (InMemoryLogStore store : List.of(Fixtures.store(2, N1), Fixtures.store(1, N2), Fixtures.store(1, null),
-        Fixtures.store(1, N1, 1))) {
+  void bootstrapAsLeaderIsRefusedUnlessTermOneVotedForSelfAndOnlyTheBootstrapEntry() {
+    LogEntry entry = RaftCore.bootstrapEntry(Fixtures.cluster(3));
+    List<InMemoryLogStore> stores = List.of(
+        storeOf(new HardState(2, N1), entry),
+        storeOf(new HardState(1, N2), entry),
+        storeOf(new HardState(1, null), entry),
+        storeOf(new HardState(1, N1), entry, LogEntry.command(2, 1, cmd("x"))),
+        storeOf(new HardState(1, N1), LogEntry.command(1, 1, entry.payload())),
+        storeOf(new HardState(1, N1), RaftCore.bootstrapEntry(Fixtures.cluster(5))),
+        Fixtures.store(1, N1, 1));
+    for (InMemoryLogStore store : stores) {
       CoreUnderTest c = new CoreUnderTest(N1, 3, Fixtures.plain(), store);
       assertThrows(IllegalStateException.class, c.core::bootstrapAsLeader);
       assertEquals(Role.FOLLOWER, c.core.role());
     }
+    CoreUnderTest learner = new CoreUnderTest(N1, 3, Fixtures.plain(), Fixtures.bootstrapStore(3, N1));
+    RaftCore core = new RaftCore(N1, new ClusterConfig(java.util.Set.of(N2), java.util.Set.of(N1)), Fixtures.plain(),
+        learner.store, learner.store.loadHardState(), 0, new SplittableRandom(1));
+    assertThrows(IllegalStateException.class, core::bootstrapAsLeader);
+    CoreUnderTest leader = new CoreUnderTest(N1, 3, Fixtures.plain(), Fixtures.bootstrapStore(3, N1));
+    leader.core.bootstrapAsLeader();
+    assertThrows(IllegalStateException.class, leader.core::bootstrapAsLeader);
+  }
+
+  /**
+   * Every member holds the identical entry (1, 1) from its first start, so the bootstrap leader's
+   * first append after it matches on every follower (Log Matching, §5.3) and commits at index 2.
+   */
+  @Test
+  void bootstrappedClusterCommitsItsFirstProposalAfterTheBootstrapEntry() {
+    Map<NodeId, InMemoryLogStore> stores = Map.of(N1, Fixtures.bootstrapStore(3, N1), N2,
+        Fixtures.bootstrapStore(3, N1), Fixtures.N3, Fixtures.bootstrapStore(3, N1));
+    Network net = new Network(Fixtures.cluster(3), Fixtures.plain(), 3, stores);
+    net.core(N1).bootstrapAsLeader();
+
+    net.core(N1).propose(cmd("first"));
+    net.stabilize();
+    net.tickAll(Fixtures.plain().heartbeatTicks()); // the next heartbeat carries the leader's commit index
+
+    LogEntry entry = RaftCore.bootstrapEntry(Fixtures.cluster(3));
+    for (NodeId id : List.of(N1, N2, Fixtures.N3)) {
+      assertEquals(2, net.core(id).commitIndex(), id.toString());
+      assertEquals(List.of(entry, LogEntry.command(2, 1, cmd("first"))), net.node(id).applied, id.toString());
+    }
+    net.checkLogMatching();
+  }
+
+  private static InMemoryLogStore storeOf(HardState hardState, LogEntry... entries) {
+    InMemoryLogStore store = new InMemoryLogStore();
+    store.append(List.of(entries));
+    store.saveHardState(hardState);
+    store.sync();
+    return store;
   }
 
   /** Figure 13: a whole snapshot beyond the commit index replaces the log and is handed out to install. */

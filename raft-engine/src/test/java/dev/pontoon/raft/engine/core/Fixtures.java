@@ -61,6 +61,19 @@ final class Fixtures {
     return store;
   }
 
+  /**
+   * The synced store of a member of a new cluster of {@code clusterSize} bootstrapped with
+   * {@code leader}: hard state (1, {@code leader}) and the bootstrap entry, as every member writes
+   * them before its first start.
+   */
+  static InMemoryLogStore bootstrapStore(int clusterSize, NodeId leader) {
+    InMemoryLogStore store = new InMemoryLogStore();
+    store.append(List.of(RaftCore.bootstrapEntry(cluster(clusterSize))));
+    store.saveHardState(new HardState(1, leader));
+    store.sync();
+    return store;
+  }
+
   static RaftCore core(NodeId id, int clusterSize, RaftConfig config, InMemoryLogStore store) {
     return new RaftCore(id, cluster(clusterSize), config, store, store.loadHardState(), 0, new SplittableRandom(7));
   }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.pontoon.raft.NodeId;
 import dev.pontoon.raft.Role;
 import dev.pontoon.raft.engine.RaftServer;
+import dev.pontoon.raft.engine.core.RaftCore;
 import dev.pontoon.raft.engine.memory.InMemoryLogStore;
 import dev.pontoon.raft.engine.memory.InMemoryNetwork;
 import dev.pontoon.raft.log.Bytes;
@@ -50,9 +51,11 @@ class RaftServerBootstrapTest {
     assertEquals(Role.LEADER, leader.status().role());
     assertEquals(1, leader.status().term());
     assertEquals(Bytes.ofUtf8(""), leader.submit(Bytes.ofUtf8("a=1")).orTimeout(10, TimeUnit.SECONDS).join());
-    assertEquals(1, leader.status().lastLogIndex(), "no no-op: the first command has index 1");
+    assertEquals(2, leader.status().lastLogIndex(), "no no-op: the first command follows the bootstrap entry");
     for (InMemoryLogStore store : stores.values()) {
-      await().atMost(10, TimeUnit.SECONDS).until(() -> store.lastIndex() == 1);
+      await().atMost(10, TimeUnit.SECONDS).until(() -> store.lastIndex() == 2);
+      assertEquals(RaftCore.bootstrapEntry(THREE), store.entries(1, 2, Long.MAX_VALUE).get(0),
+          "every member holds the same bootstrap entry (1, 1)");
     }
     assertEquals(new HardState(1, N1), stores.get(NodeId.of("n3")).loadHardState(),
         "every member voted for the bootstrap leader in term 1 before it ran");
@@ -68,5 +71,23 @@ class RaftServerBootstrapTest {
     RaftServer again = start(N1, crashed);
     assertEquals(Role.FOLLOWER, again.status().role(), "a store that is not new recovers as usual");
     assertEquals(1, again.status().term());
+  }
+
+  /**
+   * Bootstrap is a one-time durable event: a bootstrap leader that crashes before any write after
+   * the bootstrap state is synced comes back to exactly that state, and must still not lead term 1
+   * again — followers may already hold (and have committed) its first entry, and a second
+   * leadership of term 1 could write another one at the same index and term.
+   */
+  @Test
+  void bootstrapLeaderCrashedBeforeItsFirstSyncDoesNotLeadTermOneAgain() {
+    InMemoryLogStore disk = new InMemoryLogStore();
+    RaftServer first = start(N1, disk);
+    assertEquals(Role.LEADER, first.status().role());
+    InMemoryLogStore afterCrash = disk.durableCopy();
+    first.close();
+    RaftServer again = start(N1, afterCrash);
+    assertEquals(Role.FOLLOWER, again.status().role(), "only the start that bootstrapped may lead term 1");
+    assertEquals(new HardState(1, N1), afterCrash.loadHardState());
   }
 }
