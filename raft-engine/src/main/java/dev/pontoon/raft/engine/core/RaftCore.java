@@ -265,10 +265,23 @@ public final class RaftCore {
    * Announces the latest snapshot the runtime holds (taken locally, or restored at start), so
    * that as leader this node can send it to a follower that needs entries the log no longer
    * holds. The core keeps a reference to it (its bytes are sent as one chunk) until a newer one
-   * is announced; the runtime must keep the log from {@code lastIncludedIndex + 1} on.
+   * is announced. An older snapshot than one announced before changes nothing.
+   *
+   * <p><b>Compaction.</b> From this call on the core treats the log as starting at
+   * {@code lastIncludedIndex + 1}: it reads nothing at or below the snapshot's index from the
+   * store, and a follower that needs such an entry gets the snapshot. So the runtime may compact
+   * the store up to {@code lastIncludedIndex} at any later moment, on any thread, concurrently
+   * with the core's reads; it must keep the log from {@code lastIncludedIndex + 1} on, and must
+   * never compact past the latest snapshot announced here (or handed out to install in a
+   * {@link Ready}).
+   *
+   * @throws IllegalArgumentException if the snapshot covers entries not yet handed out in
+   *     {@link Ready#committedEntries()} (a snapshot holds only applied state), or if the log
+   *     holds another term at its last included index
    */
   public void snapshotAvailable(Snapshot snapshot) {
     Objects.requireNonNull(snapshot, "snapshot");
+    log.snapshotAvailable(snapshot.meta().lastIncludedIndex(), snapshot.meta().lastIncludedTerm());
     if (latestSnapshot == null
         || snapshot.meta().lastIncludedIndex() > latestSnapshot.meta().lastIncludedIndex()) {
       latestSnapshot = snapshot;

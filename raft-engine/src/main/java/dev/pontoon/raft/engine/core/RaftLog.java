@@ -10,13 +10,36 @@ import java.util.List;
 /**
  * The log as the core sees it: the durable part through a {@link LogReader}, then the
  * {@link UnstableLog}, plus {@code commitIndex} and how far committed entries were handed out.
+ * Its bounds are the core's own view, which only the core's thread changes: the log starts right
+ * after the latest snapshot the core knows of, whatever the store still holds below it.
  *
- * <p>Invariants: {@code firstIndex() - 1 <= appliedIndex <= commitIndex <= lastIndex()}; terms
- * never decrease along the log; an index below the unstable offset is read from the durable tail
- * when it holds it, else from the store; the durable tail, when not empty, ends right below the
- * unstable offset, stays within its bounds and equals the store at the indexes it holds.
+ * <p>Invariants: {@code firstIndex() - 1 <= appliedIndex <= commitIndex <= lastIndex()};
+ * {@code snapshotIndex <= appliedIndex}; terms never decrease along the log; nothing at or below
+ * {@code snapshotIndex} is read from the store; an index below the unstable offset is read from
+ * the durable tail when it holds it, else from the store; the durable tail, when not empty, ends
+ * right below the unstable offset, stays within its bounds and equals the store at the indexes it
+ * holds.
  */
 final class RaftLog {
+
+  /* Implementation notes.
+   *
+   * The bounds. The runtime's sync thread writes the store while the core reads it, and it
+   * compacts the store (truncatePrefix) once a snapshot is saved, at any moment after the core
+   * was told of the snapshot. Had the core taken its first index from the store, a decision that
+   * first checks a bound and then reads a term or entries it judged present (a heartbeat's
+   * prevLogTerm, the search for a conflicting term, a send from nextIndex) would fail whenever a
+   * compaction landed between the two reads; a slow store read is enough to make that likely.
+   *
+   * So the first index is max(store.firstIndex(), snapshotIndex + 1), where snapshotIndex is the
+   * latest snapshot the core was told of (RaftCore.snapshotAvailable) or installed from a leader
+   * (restore), and term(snapshotIndex) comes from the snapshot's meta. The runtime compacts only
+   * up to a snapshot it announced before (the contract of RaftCore.snapshotAvailable), or one the
+   * core handed out to install, so every index this view holds stays in the store, and the view's
+   * first index is the same before, during and after such a compaction: the store's first index
+   * only rises up to snapshotIndex + 1, which the max already takes. A store compacted further
+   * than that breaks the contract; Replication still survives it for the follower concerned.
+   */
 
   private final LogReader storage;
   private final UnstableLog unstable;
@@ -33,6 +56,14 @@ final class RaftLog {
    * prefix, which {@link #entries} refuses before looking here.
    */
   private final DurableTail durableTail;
+  /**
+   * Last included index of the latest snapshot the core knows of (announced, or installed from a
+   * leader), 0 before any: the view's log starts after it (see the implementation notes). Only
+   * rises, only on the core's thread; at most {@code appliedIndex}.
+   */
+  private long snapshotIndex;
+  /** Term of the entry at {@code snapshotIndex}, from the snapshot's meta (0 before any snapshot). */
+  private long snapshotTerm;
 
   /** Bounds of the durable tail: at most this many entries... */
   static final int DURABLE_TAIL_MAX_ENTRIES = 4096;
@@ -73,9 +104,18 @@ final class RaftLog {
     return appliedIndex;
   }
 
+  long snapshotIndex() {
+    return snapshotIndex;
+  }
+
+  /**
+   * The first index of the view: right after a snapshot being installed, else
+   * {@code max(store.firstIndex(), snapshotIndex + 1)}. A compaction the runtime makes up to
+   * {@code snapshotIndex} cannot change it.
+   */
   long firstIndex() {
     long fromSnapshot = unstable.maybeFirstIndex();
-    return fromSnapshot >= 0 ? fromSnapshot : storage.firstIndex();
+    return fromSnapshot >= 0 ? fromSnapshot : Math.max(storage.firstIndex(), snapshotIndex + 1);
   }
 
   long lastIndex() {
@@ -101,8 +141,13 @@ final class RaftLog {
     if (index > lastIndex()) {
       throw new IndexOutOfBoundsException("index " + index + " is past the last index " + lastIndex());
     }
-    if (index < firstIndex() - 1) {
-      throw new LogCompactedException(index, firstIndex());
+    long first = firstIndex();
+    if (index < first - 1) {
+      throw new LogCompactedException(index, first);
+    }
+    if (index == snapshotIndex) {
+      // The store may be compacted up to here at any moment: the snapshot tells the term (§7).
+      return snapshotTerm;
     }
     return storage.term(index);
   }
@@ -151,7 +196,10 @@ final class RaftLog {
     return first;
   }
 
-  /** The last index holding {@code term}, at or below {@code from}, or -1 when none does. */
+  /**
+   * The last index holding {@code term}, at or below {@code from} and after {@code firstIndex() - 1},
+   * or -1 when none does: the search never leaves the view.
+   */
   long lastIndexOfTerm(long term, long from) {
     long floor = firstIndex() - 1;
     for (long i = Math.min(from, lastIndex()); i > floor; i--) {
@@ -213,8 +261,9 @@ final class RaftLog {
     if (from >= to) {
       return List.of();
     }
-    if (from < firstIndex()) {
-      throw new LogCompactedException(from, firstIndex());
+    long first = firstIndex();
+    if (from < first) {
+      throw new LogCompactedException(from, first);
     }
     List<LogEntry> out = new ArrayList<>();
     long offset = unstable.offset();
@@ -282,6 +331,29 @@ final class RaftLog {
     return out;
   }
 
+  /**
+   * The runtime holds a snapshot of the log up to {@code index} (of {@code term}) and may compact
+   * the store up to it from now on: the view starts after it. An older snapshot changes nothing.
+   *
+   * @throws IllegalArgumentException before changing anything, if the snapshot covers entries not
+   *     yet handed out for applying, or disagrees with the log on the term at {@code index}
+   */
+  void snapshotAvailable(long index, long term) {
+    if (index <= snapshotIndex) {
+      return;
+    }
+    if (index > appliedIndex) {
+      throw new IllegalArgumentException("snapshot at " + index + " covers entries not yet handed out for applying "
+          + "(up to " + appliedIndex + ")");
+    }
+    if (index >= firstIndex() - 1 && term(index) != term) {
+      throw new IllegalArgumentException("snapshot at " + index + " has term " + term + " but the log holds term "
+          + term(index) + " there");
+    }
+    snapshotIndex = index;
+    snapshotTerm = term;
+  }
+
   /** Replaces the log with {@code snapshot}: everything up to its index is committed and applied. */
   void restore(Snapshot snapshot) {
     // §7: the snapshot replaces the whole log ("discard the entire log"), so no tail entry survives.
@@ -289,6 +361,8 @@ final class RaftLog {
     unstable.restore(snapshot);
     commitIndex = snapshot.meta().lastIncludedIndex();
     appliedIndex = commitIndex;
+    snapshotIndex = commitIndex;
+    snapshotTerm = snapshot.meta().lastIncludedTerm();
   }
 
   void checkInvariants() {
@@ -296,6 +370,9 @@ final class RaftLog {
     if (appliedIndex > commitIndex || commitIndex > lastIndex() || appliedIndex < firstIndex() - 1) {
       throw new IllegalStateException("need firstIndex-1 <= applied <= commit <= last, got " + (firstIndex() - 1)
           + ", " + appliedIndex + ", " + commitIndex + ", " + lastIndex());
+    }
+    if (snapshotIndex > appliedIndex) {
+      throw new IllegalStateException("snapshot at " + snapshotIndex + " is past the applied index " + appliedIndex);
     }
     if (unstable.snapshot() == null && unstable.offset() > storage.lastIndex() + 1) {
       throw new IllegalStateException("unstable offset " + unstable.offset() + " leaves a hole after the store's "
@@ -322,8 +399,9 @@ final class RaftLog {
       throw new IllegalStateException("durable tail ends at " + last + ", not right below the unstable offset "
           + unstable.offset());
     }
-    // Equal to the store where both hold the entry (a prefix may have been compacted since).
-    if (last >= storage.firstIndex() && last <= storage.lastIndex()
+    // Equal to the store where both hold the entry (a prefix may have been compacted since), and
+    // only within the view: the store may be compacting what lies below it.
+    if (last >= firstIndex() && last <= storage.lastIndex()
         && storage.term(last) != durableTail.get(last).term()) {
       throw new IllegalStateException("durable tail holds term " + durableTail.get(last).term() + " at " + last
           + " but the store holds term " + storage.term(last));
@@ -333,6 +411,6 @@ final class RaftLog {
   @Override
   public String toString() {
     return "log[first=" + firstIndex() + ", last=" + lastIndex() + ", commit=" + commitIndex + ", applied="
-        + appliedIndex + ", tail=" + durableTail.size() + ", " + unstable + "]";
+        + appliedIndex + ", snapshot=" + snapshotIndex + ", tail=" + durableTail.size() + ", " + unstable + "]";
   }
 }
