@@ -38,6 +38,11 @@ import org.slf4j.LoggerFactory;
  * <p><b>Storage.</b> The core reads the durable log through {@link LogReader} and never writes
  * it: entries and hard state to persist leave in {@link Ready}.
  *
+ * <p><b>Memory.</b> Committed entries leave in pieces of at most
+ * {@link RaftConfig#maxCommittedBytesPerReady()}, and only while those not yet reported applied
+ * with {@link #appliedTo} stay within {@link RaftConfig#maxApplyingBytes()}: a state machine that
+ * falls behind holds the core back instead of growing a queue.
+ *
  * <p><b>Failure.</b> A method that rejects its input throws before changing any state. An
  * {@link IllegalStateException} from {@link #step} or {@link #advance} means a broken invariant
  * (a safety bug or a corrupted store): the node must stop.
@@ -107,7 +112,7 @@ public final class RaftCore {
       throw new IllegalArgumentException(id + " is not a member of " + config);
     }
     this.majority = new MajorityConfig(config.voters());
-    this.log = new RaftLog(log, appliedIndex);
+    this.log = new RaftLog(log, appliedIndex, raftConfig);
     this.term = hardState.currentTerm();
     this.votedFor = hardState.votedFor();
     this.handedOutHardState = hardState;
@@ -288,9 +293,31 @@ public final class RaftCore {
     }
   }
 
+  /**
+   * Reports that the state machine applied every entry handed out in
+   * {@link Ready#committedEntries()} up to {@code index} (or holds them through an installed
+   * snapshot). Their bytes leave the applying budget, {@link RaftConfig#maxApplyingBytes()}, so
+   * that more committed entries can be handed out; the bytes of one {@code Ready}'s committed
+   * entries are freed once {@code index} reaches its last one. Call it on the core's thread, as
+   * often as convenient: an index at or below one reported before changes nothing.
+   *
+   * <p>A driver that never calls it gets at most {@code maxApplyingBytes} of committed entries in
+   * total (or one single entry, if that one alone is larger).
+   *
+   * @throws IllegalArgumentException if {@code index} is negative or past the last entry handed
+   *     out in {@code committedEntries}; nothing changes
+   */
+  public void appliedTo(long index) {
+    log.appliedTo(index);
+  }
+
   // ---------------------------------------------------------------- outputs
 
-  /** Whether {@link #ready()} has anything to hand out. */
+  /**
+   * Whether {@link #ready()} has anything to hand out. Committed entries withheld because the
+   * applying budget is used up ({@link RaftConfig#maxApplyingBytes()}) do not count: this
+   * becomes true again once {@link #appliedTo} makes room.
+   */
   public boolean hasReady() {
     UnstableLog unstable = log.unstable();
     return hardStateChanged() || unstable.hasNextEntries()

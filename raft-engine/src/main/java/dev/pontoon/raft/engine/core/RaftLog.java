@@ -13,8 +13,8 @@ import java.util.List;
  * Its bounds are the core's own view, which only the core's thread changes: the log starts right
  * after the latest snapshot the core knows of, whatever the store still holds below it.
  *
- * <p>Invariants: {@code firstIndex() - 1 <= appliedIndex <= commitIndex <= lastIndex()};
- * {@code snapshotIndex <= appliedIndex}; terms never decrease along the log; nothing at or below
+ * <p>Invariants: {@code applied <= applying <= commitIndex <= lastIndex()};
+ * {@code firstIndex() - 1 <= applying}; {@code snapshotIndex <= applying}; terms never decrease along the log; nothing at or below
  * {@code snapshotIndex} is read from the store; an index below the unstable offset is read from
  * the durable tail when it holds it, else from the store; the durable tail, when not empty, ends
  * right below the unstable offset, stays within its bounds and equals the store at the indexes it
@@ -46,7 +46,17 @@ final class RaftLog {
   /** Highest index known committed (Figure 2 {@code commitIndex}); never decreases. */
   private long commitIndex;
   /** Highest index handed out in {@code Ready.committedEntries} (etcd's "applying"); never decreases. */
-  private long appliedIndex;
+  private long applying;
+  /**
+   * Highest index the state machine holds as far as the core knows: the start's applied index,
+   * then what {@link #appliedTo} reported (etcd's "applied"); never decreases, at most
+   * {@code applying}.
+   */
+  private long applied;
+  /** Bytes of committed entries handed out but not yet reported applied, per Ready; bounds new handouts. */
+  private final ApplyingWindow applyingWindow;
+  /** Most bytes of committed entries in one Ready (at least one entry goes out). */
+  private final long maxCommittedBytesPerReady;
   /**
    * Copies of the newest durable entries, so that committing them right after they were persisted
    * reads no store. They equal the store's entries at the same indexes because the store changes
@@ -59,7 +69,7 @@ final class RaftLog {
   /**
    * Last included index of the latest snapshot the core knows of (announced, or installed from a
    * leader), 0 before any: the view's log starts after it (see the implementation notes). Only
-   * rises, only on the core's thread; at most {@code appliedIndex}.
+   * rises, only on the core's thread; at most {@code applying}.
    */
   private long snapshotIndex;
   /** Term of the entry at {@code snapshotIndex}, from the snapshot's meta (0 before any snapshot). */
@@ -70,13 +80,29 @@ final class RaftLog {
   /** ...and at most this many bytes (by {@link LogEntry#sizeInBytes()}). */
   static final long DURABLE_TAIL_MAX_BYTES = 8L << 20;
 
+  /** A log with the default bounds ({@link RaftConfig#defaults()}, the durable tail's constants). */
   RaftLog(LogReader storage, long appliedIndex) {
-    this(storage, appliedIndex, DURABLE_TAIL_MAX_ENTRIES, DURABLE_TAIL_MAX_BYTES);
+    this(storage, appliedIndex, RaftConfig.defaults());
+  }
+
+  RaftLog(LogReader storage, long appliedIndex, RaftConfig config) {
+    this(storage, appliedIndex, config, DURABLE_TAIL_MAX_ENTRIES, DURABLE_TAIL_MAX_BYTES);
   }
 
   RaftLog(LogReader storage, long appliedIndex, int tailMaxEntries, long tailMaxBytes) {
+    this(storage, appliedIndex, RaftConfig.defaults(), tailMaxEntries, tailMaxBytes);
+  }
+
+  /**
+   * @param appliedIndex index up to which the state machine already holds the log; committed
+   *     entries are handed out from the next one
+   * @param config where the bounds on committed entries handed out come from
+   */
+  RaftLog(LogReader storage, long appliedIndex, RaftConfig config, int tailMaxEntries, long tailMaxBytes) {
     this.storage = storage;
     this.durableTail = new DurableTail(tailMaxEntries, tailMaxBytes);
+    this.maxCommittedBytesPerReady = config.maxCommittedBytesPerReady();
+    this.applyingWindow = new ApplyingWindow(config.maxApplyingBytes());
     long last = storage.lastIndex();
     if (appliedIndex > last || appliedIndex < storage.firstIndex() - 1) {
       throw new IllegalArgumentException("appliedIndex (" + appliedIndex + ") must lie within the log ["
@@ -85,7 +111,8 @@ final class RaftLog {
     this.unstable = new UnstableLog(last + 1);
     // Applied entries were committed.
     this.commitIndex = appliedIndex;
-    this.appliedIndex = appliedIndex;
+    this.applying = appliedIndex;
+    this.applied = appliedIndex;
   }
 
   UnstableLog unstable() {
@@ -100,8 +127,12 @@ final class RaftLog {
     return commitIndex;
   }
 
-  long appliedIndex() {
-    return appliedIndex;
+  long applying() {
+    return applying;
+  }
+
+  long applied() {
+    return applied;
   }
 
   long snapshotIndex() {
@@ -313,22 +344,70 @@ final class RaftLog {
     commitIndex = index;
   }
 
+  /** Whether {@link #nextCommittedEntries} would hand out something: entries are committed and not paused. */
   boolean hasNextCommittedEntries() {
-    return appliedIndex < commitIndex;
+    return applying < commitIndex && !applyingWindow.paused();
   }
 
-  /** The committed entries not yet handed out, marking them handed out. */
+  /**
+   * The next committed entries to hand out, in log order, marking them handed out: at most
+   * {@code maxCommittedBytesPerReady} of them but at least one, and only as many as fit in the
+   * applying window beside those handed out and not yet applied, except one entry alone when the
+   * window is empty (etcd: MaxCommittedSizePerReady and the applying pause). Empty while paused.
+   */
   List<LogEntry> nextCommittedEntries() {
-    if (appliedIndex >= commitIndex) {
+    if (!hasNextCommittedEntries()) {
       return List.of();
     }
-    List<LogEntry> out = new ArrayList<>((int) Math.min(commitIndex - appliedIndex, 1024));
-    while (appliedIndex < commitIndex) {
-      List<LogEntry> chunk = entries(appliedIndex + 1, commitIndex + 1, Long.MAX_VALUE);
-      out.addAll(chunk);
-      appliedIndex += chunk.size();
+    List<LogEntry> out = new ArrayList<>();
+    long bytes = 0;
+    long next = applying + 1;
+    while (next <= commitIndex) {
+      // A hint for the store: every entry is checked below, as it may return one more than asked.
+      long want = Math.max(1, Math.min(maxCommittedBytesPerReady, applyingWindow.room()) - bytes);
+      for (LogEntry e : entries(next, commitIndex + 1, want)) {
+        long size = e.sizeInBytes();
+        if (!applyingWindow.fits(bytes, size)) {
+          List<LogEntry> handedOut = handOut(out, bytes);
+          applyingWindow.block(size); // paused until appliedTo makes room for this entry
+          return handedOut;
+        }
+        if (!out.isEmpty() && bytes + size > maxCommittedBytesPerReady) {
+          return handOut(out, bytes);
+        }
+        out.add(e);
+        bytes += size;
+        next++;
+      }
     }
-    return out;
+    return handOut(out, bytes);
+  }
+
+  private List<LogEntry> handOut(List<LogEntry> entries, long bytes) {
+    if (!entries.isEmpty()) {
+      applying = entries.get(entries.size() - 1).index();
+      applyingWindow.add(applying, bytes);
+    }
+    return entries;
+  }
+
+  /**
+   * The state machine applied every handed-out committed entry up to {@code index}. Reporting an
+   * index at or below one reported before changes nothing.
+   *
+   * @throws IllegalArgumentException before changing anything, if {@code index} is negative or
+   *     past the last entry handed out for applying
+   */
+  void appliedTo(long index) {
+    if (index < 0 || index > applying) {
+      throw new IllegalArgumentException("appliedTo(" + index + ") must lie within [0, " + applying
+          + "], the entries handed out for applying");
+    }
+    if (index <= applied) {
+      return;
+    }
+    applied = index;
+    applyingWindow.freeLE(index);
   }
 
   /**
@@ -342,9 +421,9 @@ final class RaftLog {
     if (index <= snapshotIndex) {
       return;
     }
-    if (index > appliedIndex) {
+    if (index > applying) {
       throw new IllegalArgumentException("snapshot at " + index + " covers entries not yet handed out for applying "
-          + "(up to " + appliedIndex + ")");
+          + "(up to " + applying + ")");
     }
     if (index >= firstIndex() - 1 && term(index) != term) {
       throw new IllegalArgumentException("snapshot at " + index + " has term " + term + " but the log holds term "
@@ -360,24 +439,28 @@ final class RaftLog {
     durableTail.clear();
     unstable.restore(snapshot);
     commitIndex = snapshot.meta().lastIncludedIndex();
-    appliedIndex = commitIndex;
+    // Entries handed out before stay in the window until appliedTo covers them (the snapshot's index does).
+    applying = commitIndex;
+    applyingWindow.unblock();
     snapshotIndex = commitIndex;
     snapshotTerm = snapshot.meta().lastIncludedTerm();
   }
 
   void checkInvariants() {
     unstable.checkInvariants();
-    if (appliedIndex > commitIndex || commitIndex > lastIndex() || appliedIndex < firstIndex() - 1) {
-      throw new IllegalStateException("need firstIndex-1 <= applied <= commit <= last, got " + (firstIndex() - 1)
-          + ", " + appliedIndex + ", " + commitIndex + ", " + lastIndex());
+    if (applied > applying || applying > commitIndex || commitIndex > lastIndex() || applying < firstIndex() - 1) {
+      throw new IllegalStateException("need applied <= applying <= commit <= last and firstIndex-1 <= applying, got "
+          + applied + ", " + applying + ", " + commitIndex + ", " + lastIndex() + " and " + (firstIndex() - 1));
     }
-    if (snapshotIndex > appliedIndex) {
-      throw new IllegalStateException("snapshot at " + snapshotIndex + " is past the applied index " + appliedIndex);
+    if (snapshotIndex > applying) {
+      throw new IllegalStateException("snapshot at " + snapshotIndex + " is past the entries handed out for applying ("
+          + applying + ")");
     }
     if (unstable.snapshot() == null && unstable.offset() > storage.lastIndex() + 1) {
       throw new IllegalStateException("unstable offset " + unstable.offset() + " leaves a hole after the store's "
           + storage.lastIndex());
     }
+    applyingWindow.checkInvariants(applied, applying);
     checkDurableTail();
     long previous = 0;
     for (long i = Math.max(firstIndex() - 1, lastIndex() - 64); i <= lastIndex(); i++) {
@@ -410,7 +493,7 @@ final class RaftLog {
 
   @Override
   public String toString() {
-    return "log[first=" + firstIndex() + ", last=" + lastIndex() + ", commit=" + commitIndex + ", applied="
-        + appliedIndex + ", snapshot=" + snapshotIndex + ", tail=" + durableTail.size() + ", " + unstable + "]";
+    return "log[first=" + firstIndex() + ", last=" + lastIndex() + ", commit=" + commitIndex + ", applying="
+        + applying + ", applied=" + applied + ", " + applyingWindow + ", snapshot=" + snapshotIndex + ", tail=" + durableTail.size() + ", " + unstable + "]";
   }
 }
