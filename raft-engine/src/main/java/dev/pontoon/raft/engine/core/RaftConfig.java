@@ -17,17 +17,31 @@ package dev.pontoon.raft.engine.core;
  * @param maxEntriesPerAppend most entries in one AppendEntries
  * @param maxBytesPerAppend most payload bytes in one AppendEntries (at least one entry is
  *     always sent)
+ * @param maxCommittedBytesPerReady most bytes (by {@code LogEntry.sizeInBytes()}) of committed
+ *     entries handed out in one {@link Ready} (at least one entry is always handed out), so that a
+ *     node with a long committed log to apply, such as a restarted follower, hands it out in
+ *     pieces (etcd's {@code MaxCommittedSizePerReady})
+ * @param maxApplyingBytes most bytes of committed entries handed out and not yet reported
+ *     applied with {@link RaftCore#appliedTo}: no more are handed out while the next would go
+ *     past it (one entry larger than it alone goes out once nothing else is outstanding), so an
+ *     apply that falls behind holds the core back instead of growing its queue (etcd's applying
+ *     pause); at least {@code maxCommittedBytesPerReady}
  */
 public record RaftConfig(int electionTimeoutMinTicks, int electionTimeoutMaxTicks, int heartbeatTicks,
-    boolean preVote, boolean checkQuorum, int maxInflightAppends, int maxEntriesPerAppend, long maxBytesPerAppend) {
+    boolean preVote, boolean checkQuorum, int maxInflightAppends, int maxEntriesPerAppend, long maxBytesPerAppend,
+    long maxCommittedBytesPerReady, long maxApplyingBytes) {
 
   public RaftConfig {
     requirePositive(heartbeatTicks, "heartbeatTicks");
     requirePositive(electionTimeoutMinTicks, "electionTimeoutMinTicks");
     requirePositive(maxInflightAppends, "maxInflightAppends");
     requirePositive(maxEntriesPerAppend, "maxEntriesPerAppend");
-    if (maxBytesPerAppend <= 0) {
-      throw new IllegalArgumentException("maxBytesPerAppend (" + maxBytesPerAppend + ") must be positive");
+    requirePositive(maxBytesPerAppend, "maxBytesPerAppend");
+    requirePositive(maxCommittedBytesPerReady, "maxCommittedBytesPerReady");
+    requirePositive(maxApplyingBytes, "maxApplyingBytes");
+    if (maxApplyingBytes < maxCommittedBytesPerReady) {
+      throw new IllegalArgumentException("maxApplyingBytes (" + maxApplyingBytes
+          + ") must be at least maxCommittedBytesPerReady (" + maxCommittedBytesPerReady + ")");
     }
     if (electionTimeoutMinTicks <= heartbeatTicks) {
       throw new IllegalArgumentException("electionTimeoutMinTicks (" + electionTimeoutMinTicks
@@ -41,48 +55,59 @@ public record RaftConfig(int electionTimeoutMinTicks, int electionTimeoutMaxTick
 
   /**
    * Election timeout in [10, 20) ticks, heartbeat every 2 ticks, PreVote and CheckQuorum on,
-   * 256 appends in flight per follower, at most 1024 entries or 4 MiB per append.
+   * 256 appends in flight per follower, at most 1024 entries or 4 MiB per append, at most 8 MiB
+   * of committed entries per Ready and 64 MiB handed out but not yet applied.
    */
   public static RaftConfig defaults() {
-    return new RaftConfig(10, 20, 2, true, true, 256, 1024, 4L * 1024 * 1024);
+    return new RaftConfig(10, 20, 2, true, true, 256, 1024, 4L * 1024 * 1024, 8L * 1024 * 1024, 64L * 1024 * 1024);
   }
 
   public RaftConfig withElectionTimeoutTicks(int min, int maxExclusive) {
     return new RaftConfig(min, maxExclusive, heartbeatTicks, preVote, checkQuorum, maxInflightAppends,
-        maxEntriesPerAppend, maxBytesPerAppend);
+        maxEntriesPerAppend, maxBytesPerAppend, maxCommittedBytesPerReady, maxApplyingBytes);
   }
 
   public RaftConfig withHeartbeatTicks(int ticks) {
     return new RaftConfig(electionTimeoutMinTicks, electionTimeoutMaxTicks, ticks, preVote, checkQuorum,
-        maxInflightAppends, maxEntriesPerAppend, maxBytesPerAppend);
+        maxInflightAppends, maxEntriesPerAppend, maxBytesPerAppend, maxCommittedBytesPerReady, maxApplyingBytes);
   }
 
   public RaftConfig withPreVote(boolean enabled) {
     return new RaftConfig(electionTimeoutMinTicks, electionTimeoutMaxTicks, heartbeatTicks, enabled, checkQuorum,
-        maxInflightAppends, maxEntriesPerAppend, maxBytesPerAppend);
+        maxInflightAppends, maxEntriesPerAppend, maxBytesPerAppend, maxCommittedBytesPerReady, maxApplyingBytes);
   }
 
   public RaftConfig withCheckQuorum(boolean enabled) {
     return new RaftConfig(electionTimeoutMinTicks, electionTimeoutMaxTicks, heartbeatTicks, preVote, enabled,
-        maxInflightAppends, maxEntriesPerAppend, maxBytesPerAppend);
+        maxInflightAppends, maxEntriesPerAppend, maxBytesPerAppend, maxCommittedBytesPerReady, maxApplyingBytes);
   }
 
   public RaftConfig withMaxInflightAppends(int count) {
     return new RaftConfig(electionTimeoutMinTicks, electionTimeoutMaxTicks, heartbeatTicks, preVote, checkQuorum,
-        count, maxEntriesPerAppend, maxBytesPerAppend);
+        count, maxEntriesPerAppend, maxBytesPerAppend, maxCommittedBytesPerReady, maxApplyingBytes);
   }
 
   public RaftConfig withMaxEntriesPerAppend(int count) {
     return new RaftConfig(electionTimeoutMinTicks, electionTimeoutMaxTicks, heartbeatTicks, preVote, checkQuorum,
-        maxInflightAppends, count, maxBytesPerAppend);
+        maxInflightAppends, count, maxBytesPerAppend, maxCommittedBytesPerReady, maxApplyingBytes);
   }
 
   public RaftConfig withMaxBytesPerAppend(long bytes) {
     return new RaftConfig(electionTimeoutMinTicks, electionTimeoutMaxTicks, heartbeatTicks, preVote, checkQuorum,
-        maxInflightAppends, maxEntriesPerAppend, bytes);
+        maxInflightAppends, maxEntriesPerAppend, bytes, maxCommittedBytesPerReady, maxApplyingBytes);
   }
 
-  private static void requirePositive(int value, String name) {
+  public RaftConfig withMaxCommittedBytesPerReady(long bytes) {
+    return new RaftConfig(electionTimeoutMinTicks, electionTimeoutMaxTicks, heartbeatTicks, preVote, checkQuorum,
+        maxInflightAppends, maxEntriesPerAppend, maxBytesPerAppend, bytes, maxApplyingBytes);
+  }
+
+  public RaftConfig withMaxApplyingBytes(long bytes) {
+    return new RaftConfig(electionTimeoutMinTicks, electionTimeoutMaxTicks, heartbeatTicks, preVote, checkQuorum,
+        maxInflightAppends, maxEntriesPerAppend, maxBytesPerAppend, maxCommittedBytesPerReady, bytes);
+  }
+
+  private static void requirePositive(long value, String name) {
     if (value <= 0) {
       throw new IllegalArgumentException(name + " (" + value + ") must be positive");
     }

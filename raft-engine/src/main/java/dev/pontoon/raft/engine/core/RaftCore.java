@@ -39,6 +39,11 @@ import org.slf4j.LoggerFactory;
  * <p><b>Storage.</b> The core reads the durable log through {@link LogReader} and never writes
  * it: entries and hard state to persist leave in {@link Ready}.
  *
+ * <p><b>Memory.</b> Committed entries leave in pieces of at most
+ * {@link RaftConfig#maxCommittedBytesPerReady()}, and only while those not yet reported applied
+ * with {@link #appliedTo} stay within {@link RaftConfig#maxApplyingBytes()}: a state machine that
+ * falls behind holds the core back instead of growing a queue.
+ *
  * <p><b>Failure.</b> A method that rejects its input throws before changing any state. A peer's
  * message that no correct peer can send is refused by {@link #step} with
  * {@link MalformedMessageException}: drop it and go on. An {@link IllegalStateException} from
@@ -112,7 +117,7 @@ public final class RaftCore {
       throw new IllegalArgumentException(id + " is not a member of " + config);
     }
     this.majority = new MajorityConfig(config.voters());
-    this.log = new RaftLog(log, appliedIndex);
+    this.log = new RaftLog(log, appliedIndex, raftConfig);
     this.term = hardState.currentTerm();
     this.votedFor = hardState.votedFor();
     this.handedOutHardState = hardState;
@@ -315,19 +320,54 @@ public final class RaftCore {
    * Announces the latest snapshot the runtime holds (taken locally, or restored at start), so
    * that as leader this node can send it to a follower that needs entries the log no longer
    * holds. The core keeps a reference to it (its bytes are sent as one chunk) until a newer one
-   * is announced; the runtime must keep the log from {@code lastIncludedIndex + 1} on.
+   * is announced. An older snapshot than one announced before changes nothing.
+   *
+   * <p><b>Compaction.</b> From this call on the core treats the log as starting at
+   * {@code lastIncludedIndex + 1}: it reads nothing at or below the snapshot's index from the
+   * store, and a follower that needs such an entry gets the snapshot. So the runtime may compact
+   * the store up to {@code lastIncludedIndex} at any later moment, on any thread, concurrently
+   * with the core's reads; it must keep the log from {@code lastIncludedIndex + 1} on, and must
+   * never compact past the latest snapshot announced here (or handed out to install in a
+   * {@link Ready}).
+   *
+   * @throws IllegalArgumentException if the snapshot covers entries not yet handed out in
+   *     {@link Ready#committedEntries()} (a snapshot holds only applied state), or if the log
+   *     holds another term at its last included index
    */
   public void snapshotAvailable(Snapshot snapshot) {
     Objects.requireNonNull(snapshot, "snapshot");
+    log.snapshotAvailable(snapshot.meta().lastIncludedIndex(), snapshot.meta().lastIncludedTerm());
     if (latestSnapshot == null
         || snapshot.meta().lastIncludedIndex() > latestSnapshot.meta().lastIncludedIndex()) {
       latestSnapshot = snapshot;
     }
   }
 
+  /**
+   * Reports that the state machine applied every entry handed out in
+   * {@link Ready#committedEntries()} up to {@code index} (or holds them through an installed
+   * snapshot). Their bytes leave the applying budget, {@link RaftConfig#maxApplyingBytes()}, so
+   * that more committed entries can be handed out; the bytes of one {@code Ready}'s committed
+   * entries are freed once {@code index} reaches its last one. Call it on the core's thread, as
+   * often as convenient: an index at or below one reported before changes nothing.
+   *
+   * <p>A driver that never calls it gets at most {@code maxApplyingBytes} of committed entries in
+   * total (or one single entry, if that one alone is larger).
+   *
+   * @throws IllegalArgumentException if {@code index} is negative or past the last entry handed
+   *     out in {@code committedEntries}; nothing changes
+   */
+  public void appliedTo(long index) {
+    log.appliedTo(index);
+  }
+
   // ---------------------------------------------------------------- outputs
 
-  /** Whether {@link #ready()} has anything to hand out. */
+  /**
+   * Whether {@link #ready()} has anything to hand out. Committed entries withheld because the
+   * applying budget is used up ({@link RaftConfig#maxApplyingBytes()}) do not count: this
+   * becomes true again once {@link #appliedTo} makes room.
+   */
   public boolean hasReady() {
     UnstableLog unstable = log.unstable();
     return hardStateChanged() || unstable.hasNextEntries()

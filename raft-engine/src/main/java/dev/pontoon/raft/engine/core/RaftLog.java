@@ -10,20 +10,53 @@ import java.util.List;
 /**
  * The log as the core sees it: the durable part through a {@link LogReader}, then the
  * {@link UnstableLog}, plus {@code commitIndex} and how far committed entries were handed out.
+ * Its bounds are the core's own view, which only the core's thread changes: the log starts right
+ * after the latest snapshot the core knows of, whatever the store still holds below it.
  *
- * <p>Invariants: {@code firstIndex() - 1 <= appliedIndex <= commitIndex <= lastIndex()}; terms
- * never decrease along the log; an index below the unstable offset is read from the durable tail
- * when it holds it, else from the store; the durable tail, when not empty, ends right below the
- * unstable offset, stays within its bounds and equals the store at the indexes it holds.
+ * <p>Invariants: {@code applied <= applying <= commitIndex <= lastIndex()};
+ * {@code firstIndex() - 1 <= applying}; {@code snapshotIndex <= applying}; terms never decrease along the log; nothing at or below
+ * {@code snapshotIndex} is read from the store; an index below the unstable offset is read from
+ * the durable tail when it holds it, else from the store; the durable tail, when not empty, ends
+ * right below the unstable offset, stays within its bounds and equals the store at the indexes it
+ * holds.
  */
 final class RaftLog {
+
+  /* Implementation notes.
+   *
+   * The bounds. The runtime's sync thread writes the store while the core reads it, and it
+   * compacts the store (truncatePrefix) once a snapshot is saved, at any moment after the core
+   * was told of the snapshot. Had the core taken its first index from the store, a decision that
+   * first checks a bound and then reads a term or entries it judged present (a heartbeat's
+   * prevLogTerm, the search for a conflicting term, a send from nextIndex) would fail whenever a
+   * compaction landed between the two reads; a slow store read is enough to make that likely.
+   *
+   * So the first index is max(store.firstIndex(), snapshotIndex + 1), where snapshotIndex is the
+   * latest snapshot the core was told of (RaftCore.snapshotAvailable) or installed from a leader
+   * (restore), and term(snapshotIndex) comes from the snapshot's meta. The runtime compacts only
+   * up to a snapshot it announced before (the contract of RaftCore.snapshotAvailable), or one the
+   * core handed out to install, so every index this view holds stays in the store, and the view's
+   * first index is the same before, during and after such a compaction: the store's first index
+   * only rises up to snapshotIndex + 1, which the max already takes. A store compacted further
+   * than that breaks the contract; Replication still survives it for the follower concerned.
+   */
 
   private final LogReader storage;
   private final UnstableLog unstable;
   /** Highest index known committed (Figure 2 {@code commitIndex}); never decreases. */
   private long commitIndex;
   /** Highest index handed out in {@code Ready.committedEntries} (etcd's "applying"); never decreases. */
-  private long appliedIndex;
+  private long applying;
+  /**
+   * Highest index the state machine holds as far as the core knows: the start's applied index,
+   * then what {@link #appliedTo} reported (etcd's "applied"); never decreases, at most
+   * {@code applying}.
+   */
+  private long applied;
+  /** Bytes of committed entries handed out but not yet reported applied, per Ready; bounds new handouts. */
+  private final ApplyingWindow applyingWindow;
+  /** Most bytes of committed entries in one Ready (at least one entry goes out). */
+  private final long maxCommittedBytesPerReady;
   /**
    * Copies of the newest durable entries, so that committing them right after they were persisted
    * reads no store. They equal the store's entries at the same indexes because the store changes
@@ -33,19 +66,43 @@ final class RaftLog {
    * prefix, which {@link #entries} refuses before looking here.
    */
   private final DurableTail durableTail;
+  /**
+   * Last included index of the latest snapshot the core knows of (announced, or installed from a
+   * leader), 0 before any: the view's log starts after it (see the implementation notes). Only
+   * rises, only on the core's thread; at most {@code applying}.
+   */
+  private long snapshotIndex;
+  /** Term of the entry at {@code snapshotIndex}, from the snapshot's meta (0 before any snapshot). */
+  private long snapshotTerm;
 
   /** Bounds of the durable tail: at most this many entries... */
   static final int DURABLE_TAIL_MAX_ENTRIES = 4096;
   /** ...and at most this many bytes (by {@link LogEntry#sizeInBytes()}). */
   static final long DURABLE_TAIL_MAX_BYTES = 8L << 20;
 
+  /** A log with the default bounds ({@link RaftConfig#defaults()}, the durable tail's constants). */
   RaftLog(LogReader storage, long appliedIndex) {
-    this(storage, appliedIndex, DURABLE_TAIL_MAX_ENTRIES, DURABLE_TAIL_MAX_BYTES);
+    this(storage, appliedIndex, RaftConfig.defaults());
+  }
+
+  RaftLog(LogReader storage, long appliedIndex, RaftConfig config) {
+    this(storage, appliedIndex, config, DURABLE_TAIL_MAX_ENTRIES, DURABLE_TAIL_MAX_BYTES);
   }
 
   RaftLog(LogReader storage, long appliedIndex, int tailMaxEntries, long tailMaxBytes) {
+    this(storage, appliedIndex, RaftConfig.defaults(), tailMaxEntries, tailMaxBytes);
+  }
+
+  /**
+   * @param appliedIndex index up to which the state machine already holds the log; committed
+   *     entries are handed out from the next one
+   * @param config where the bounds on committed entries handed out come from
+   */
+  RaftLog(LogReader storage, long appliedIndex, RaftConfig config, int tailMaxEntries, long tailMaxBytes) {
     this.storage = storage;
     this.durableTail = new DurableTail(tailMaxEntries, tailMaxBytes);
+    this.maxCommittedBytesPerReady = config.maxCommittedBytesPerReady();
+    this.applyingWindow = new ApplyingWindow(config.maxApplyingBytes());
     long last = storage.lastIndex();
     if (appliedIndex > last || appliedIndex < storage.firstIndex() - 1) {
       throw new IllegalArgumentException("appliedIndex (" + appliedIndex + ") must lie within the log ["
@@ -54,7 +111,8 @@ final class RaftLog {
     this.unstable = new UnstableLog(last + 1);
     // Applied entries were committed.
     this.commitIndex = appliedIndex;
-    this.appliedIndex = appliedIndex;
+    this.applying = appliedIndex;
+    this.applied = appliedIndex;
   }
 
   UnstableLog unstable() {
@@ -69,13 +127,26 @@ final class RaftLog {
     return commitIndex;
   }
 
-  long appliedIndex() {
-    return appliedIndex;
+  long applying() {
+    return applying;
   }
 
+  long applied() {
+    return applied;
+  }
+
+  long snapshotIndex() {
+    return snapshotIndex;
+  }
+
+  /**
+   * The first index of the view: right after a snapshot being installed, else
+   * {@code max(store.firstIndex(), snapshotIndex + 1)}. A compaction the runtime makes up to
+   * {@code snapshotIndex} cannot change it.
+   */
   long firstIndex() {
     long fromSnapshot = unstable.maybeFirstIndex();
-    return fromSnapshot >= 0 ? fromSnapshot : storage.firstIndex();
+    return fromSnapshot >= 0 ? fromSnapshot : Math.max(storage.firstIndex(), snapshotIndex + 1);
   }
 
   long lastIndex() {
@@ -101,8 +172,13 @@ final class RaftLog {
     if (index > lastIndex()) {
       throw new IndexOutOfBoundsException("index " + index + " is past the last index " + lastIndex());
     }
-    if (index < firstIndex() - 1) {
-      throw new LogCompactedException(index, firstIndex());
+    long first = firstIndex();
+    if (index < first - 1) {
+      throw new LogCompactedException(index, first);
+    }
+    if (index == snapshotIndex) {
+      // The store may be compacted up to here at any moment: the snapshot tells the term (§7).
+      return snapshotTerm;
     }
     return storage.term(index);
   }
@@ -151,7 +227,10 @@ final class RaftLog {
     return first;
   }
 
-  /** The last index holding {@code term}, at or below {@code from}, or -1 when none does. */
+  /**
+   * The last index holding {@code term}, at or below {@code from} and after {@code firstIndex() - 1},
+   * or -1 when none does: the search never leaves the view.
+   */
   long lastIndexOfTerm(long term, long from) {
     long floor = firstIndex() - 1;
     for (long i = Math.min(from, lastIndex()); i > floor; i--) {
@@ -213,8 +292,9 @@ final class RaftLog {
     if (from >= to) {
       return List.of();
     }
-    if (from < firstIndex()) {
-      throw new LogCompactedException(from, firstIndex());
+    long first = firstIndex();
+    if (from < first) {
+      throw new LogCompactedException(from, first);
     }
     List<LogEntry> out = new ArrayList<>();
     long offset = unstable.offset();
@@ -264,22 +344,93 @@ final class RaftLog {
     commitIndex = index;
   }
 
+  /** Whether {@link #nextCommittedEntries} would hand out something: entries are committed and not paused. */
   boolean hasNextCommittedEntries() {
-    return appliedIndex < commitIndex;
+    return applying < commitIndex && !applyingWindow.paused();
   }
 
-  /** The committed entries not yet handed out, marking them handed out. */
+  /**
+   * The next committed entries to hand out, in log order, marking them handed out: at most
+   * {@code maxCommittedBytesPerReady} of them but at least one, and only as many as fit in the
+   * applying window beside those handed out and not yet applied, except one entry alone when the
+   * window is empty (etcd: MaxCommittedSizePerReady and the applying pause). Empty while paused.
+   */
   List<LogEntry> nextCommittedEntries() {
-    if (appliedIndex >= commitIndex) {
+    if (!hasNextCommittedEntries()) {
       return List.of();
     }
-    List<LogEntry> out = new ArrayList<>((int) Math.min(commitIndex - appliedIndex, 1024));
-    while (appliedIndex < commitIndex) {
-      List<LogEntry> chunk = entries(appliedIndex + 1, commitIndex + 1, Long.MAX_VALUE);
-      out.addAll(chunk);
-      appliedIndex += chunk.size();
+    List<LogEntry> out = new ArrayList<>();
+    long bytes = 0;
+    long next = applying + 1;
+    while (next <= commitIndex) {
+      // A hint for the store: every entry is checked below, as it may return one more than asked.
+      long want = Math.max(1, Math.min(maxCommittedBytesPerReady, applyingWindow.room()) - bytes);
+      for (LogEntry e : entries(next, commitIndex + 1, want)) {
+        long size = e.sizeInBytes();
+        if (!applyingWindow.fits(bytes, size)) {
+          List<LogEntry> handedOut = handOut(out, bytes);
+          applyingWindow.block(size); // paused until appliedTo makes room for this entry
+          return handedOut;
+        }
+        if (!out.isEmpty() && bytes + size > maxCommittedBytesPerReady) {
+          return handOut(out, bytes);
+        }
+        out.add(e);
+        bytes += size;
+        next++;
+      }
     }
-    return out;
+    return handOut(out, bytes);
+  }
+
+  private List<LogEntry> handOut(List<LogEntry> entries, long bytes) {
+    if (!entries.isEmpty()) {
+      applying = entries.get(entries.size() - 1).index();
+      applyingWindow.add(applying, bytes);
+    }
+    return entries;
+  }
+
+  /**
+   * The state machine applied every handed-out committed entry up to {@code index}. Reporting an
+   * index at or below one reported before changes nothing.
+   *
+   * @throws IllegalArgumentException before changing anything, if {@code index} is negative or
+   *     past the last entry handed out for applying
+   */
+  void appliedTo(long index) {
+    if (index < 0 || index > applying) {
+      throw new IllegalArgumentException("appliedTo(" + index + ") must lie within [0, " + applying
+          + "], the entries handed out for applying");
+    }
+    if (index <= applied) {
+      return;
+    }
+    applied = index;
+    applyingWindow.freeLE(index);
+  }
+
+  /**
+   * The runtime holds a snapshot of the log up to {@code index} (of {@code term}) and may compact
+   * the store up to it from now on: the view starts after it. An older snapshot changes nothing.
+   *
+   * @throws IllegalArgumentException before changing anything, if the snapshot covers entries not
+   *     yet handed out for applying, or disagrees with the log on the term at {@code index}
+   */
+  void snapshotAvailable(long index, long term) {
+    if (index <= snapshotIndex) {
+      return;
+    }
+    if (index > applying) {
+      throw new IllegalArgumentException("snapshot at " + index + " covers entries not yet handed out for applying "
+          + "(up to " + applying + ")");
+    }
+    if (index >= firstIndex() - 1 && term(index) != term) {
+      throw new IllegalArgumentException("snapshot at " + index + " has term " + term + " but the log holds term "
+          + term(index) + " there");
+    }
+    snapshotIndex = index;
+    snapshotTerm = term;
   }
 
   /** Replaces the log with {@code snapshot}: everything up to its index is committed and applied. */
@@ -288,19 +439,28 @@ final class RaftLog {
     durableTail.clear();
     unstable.restore(snapshot);
     commitIndex = snapshot.meta().lastIncludedIndex();
-    appliedIndex = commitIndex;
+    // Entries handed out before stay in the window until appliedTo covers them (the snapshot's index does).
+    applying = commitIndex;
+    applyingWindow.unblock();
+    snapshotIndex = commitIndex;
+    snapshotTerm = snapshot.meta().lastIncludedTerm();
   }
 
   void checkInvariants() {
     unstable.checkInvariants();
-    if (appliedIndex > commitIndex || commitIndex > lastIndex() || appliedIndex < firstIndex() - 1) {
-      throw new IllegalStateException("need firstIndex-1 <= applied <= commit <= last, got " + (firstIndex() - 1)
-          + ", " + appliedIndex + ", " + commitIndex + ", " + lastIndex());
+    if (applied > applying || applying > commitIndex || commitIndex > lastIndex() || applying < firstIndex() - 1) {
+      throw new IllegalStateException("need applied <= applying <= commit <= last and firstIndex-1 <= applying, got "
+          + applied + ", " + applying + ", " + commitIndex + ", " + lastIndex() + " and " + (firstIndex() - 1));
+    }
+    if (snapshotIndex > applying) {
+      throw new IllegalStateException("snapshot at " + snapshotIndex + " is past the entries handed out for applying ("
+          + applying + ")");
     }
     if (unstable.snapshot() == null && unstable.offset() > storage.lastIndex() + 1) {
       throw new IllegalStateException("unstable offset " + unstable.offset() + " leaves a hole after the store's "
           + storage.lastIndex());
     }
+    applyingWindow.checkInvariants(applied, applying);
     checkDurableTail();
     long previous = 0;
     for (long i = Math.max(firstIndex() - 1, lastIndex() - 64); i <= lastIndex(); i++) {
@@ -322,8 +482,9 @@ final class RaftLog {
       throw new IllegalStateException("durable tail ends at " + last + ", not right below the unstable offset "
           + unstable.offset());
     }
-    // Equal to the store where both hold the entry (a prefix may have been compacted since).
-    if (last >= storage.firstIndex() && last <= storage.lastIndex()
+    // Equal to the store where both hold the entry (a prefix may have been compacted since), and
+    // only within the view: the store may be compacting what lies below it.
+    if (last >= firstIndex() && last <= storage.lastIndex()
         && storage.term(last) != durableTail.get(last).term()) {
       throw new IllegalStateException("durable tail holds term " + durableTail.get(last).term() + " at " + last
           + " but the store holds term " + storage.term(last));
@@ -332,7 +493,7 @@ final class RaftLog {
 
   @Override
   public String toString() {
-    return "log[first=" + firstIndex() + ", last=" + lastIndex() + ", commit=" + commitIndex + ", applied="
-        + appliedIndex + ", tail=" + durableTail.size() + ", " + unstable + "]";
+    return "log[first=" + firstIndex() + ", last=" + lastIndex() + ", commit=" + commitIndex + ", applying="
+        + applying + ", applied=" + applied + ", " + applyingWindow + ", snapshot=" + snapshotIndex + ", tail=" + durableTail.size() + ", " + unstable + "]";
   }
 }

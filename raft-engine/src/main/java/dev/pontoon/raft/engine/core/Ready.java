@@ -41,7 +41,16 @@ import java.util.List;
  *     this node has stored
  * @param committedEntries entries now known committed, in log order, to apply to the state
  *     machine. They are committed on a quorum, so they may be applied even before this node's
- *     own copy is durable.
+ *     own copy is durable. Bounded, so that a long committed log (a restarted node's) or a slow
+ *     state machine never costs unbounded memory: at most
+ *     {@link RaftConfig#maxCommittedBytesPerReady()} bytes (by {@code LogEntry.sizeInBytes()})
+ *     per {@code Ready} but at least one entry, and none while the entries handed out and not
+ *     yet reported with {@link RaftCore#appliedTo(long)} would pass
+ *     {@link RaftConfig#maxApplyingBytes()} (one entry larger than that alone goes out once none
+ *     is outstanding). So a driver that never calls {@code appliedTo} gets at most
+ *     {@code maxApplyingBytes} of committed entries in total; report what was applied to get
+ *     the rest. Entries left for later keep {@link RaftCore#hasReady()} true, except while the
+ *     applying budget withholds them.
  * @param readsReady read requests whose read index is confirmed; answer each once the state
  *     machine has applied up to its {@code readIndex}
  * @param readsAborted ids of read requests that can no longer be confirmed (leadership lost);

@@ -38,6 +38,14 @@ final class Replication {
    * Heartbeats are AppendEntries without entries whose prevLogIndex is the follower's
    * matchIndex: the follower surely holds it, so a heartbeat never triggers a spurious rejection
    * while pipelined appends are in flight, and the follower commits min(leaderCommit, match).
+   *
+   * Every read of the log here stays within the core's view of it (RaftLog), which starts right
+   * after the latest snapshot announced, while the runtime compacts the store up to that
+   * snapshot on another thread whenever it likes: whether a follower gets entries or the snapshot
+   * is decided from the view, never from how far the store happens to be compacted. Should a read
+   * for one follower find the log compacted anyway (a store compacted past the announced
+   * snapshot, against the contract), that follower falls back to the snapshot or skips this send;
+   * the exception never leaves tick, step or ready, so one bad read cannot stop the leader.
    */
 
   private static final Logger LOG = LoggerFactory.getLogger(Replication.class);
@@ -213,6 +221,11 @@ final class Replication {
     }
     RaftLog log = core.log;
     long prevLogIndex = pr.nextIndex - 1;
+    if (prevLogIndex < log.firstIndex() - 1) {
+      // The follower needs entries that only a snapshot holds now (§7). The view says so as soon
+      // as the snapshot is announced, however far the store is compacted yet.
+      return becomeSnapshotAndSend(peer, pr);
+    }
     long prevLogTerm;
     List<LogEntry> entries;
     try {
@@ -220,9 +233,7 @@ final class Replication {
       long to = Math.min(log.lastIndex() + 1, pr.nextIndex + core.raftConfig.maxEntriesPerAppend());
       entries = log.entries(pr.nextIndex, to, core.raftConfig.maxBytesPerAppend());
     } catch (LogCompactedException e) {
-      // The follower needs entries that only a snapshot holds now (§7).
-      pr.becomeSnapshot(core.leaderState.nextSequence);
-      return sendSnapshot(peer, pr);
+      return compactedUnderfoot(peer, pr, e);
     }
     if (entries.isEmpty() && !sendIfEmpty) {
       return false;
@@ -235,6 +246,24 @@ final class Replication {
         log.commitIndex(), core.leaderState.nextSequence++));
     pr.sent(prevLogIndex + entries.size(), bytes, !entries.isEmpty());
     return true;
+  }
+
+  /** §7: the follower needs entries only a snapshot holds: it waits in SNAPSHOT, and gets one if there is one. */
+  private boolean becomeSnapshotAndSend(NodeId peer, Progress pr) {
+    pr.becomeSnapshot(core.leaderState.nextSequence);
+    return sendSnapshot(peer, pr);
+  }
+
+  /**
+   * Defence in depth: a read for {@code peer} found the log compacted within the core's view, so
+   * the store was compacted past the latest announced snapshot, which the runtime must never do.
+   * It costs this follower its send, never the leader its leadership: the follower falls back to
+   * the snapshot (§7), or skips this send if it already waits for one. Returns whether a message left.
+   */
+  private boolean compactedUnderfoot(NodeId peer, Progress pr, LogCompactedException e) {
+    LOG.warn("{}: the log store was compacted past the core's view while replicating to {} ({}); {} waits for a "
+        + "snapshot", core.id, peer, e.getMessage(), peer);
+    return pr.state != ProgressState.SNAPSHOT && becomeSnapshotAndSend(peer, pr);
   }
 
   /**
@@ -256,8 +285,16 @@ final class Replication {
 
   private void sendHeartbeat(NodeId peer, Progress pr) {
     RaftLog log = core.log;
+    // Never below the view's first index - 1, whose term the log, or its snapshot, knows (§7).
     long prevLogIndex = Math.max(pr.matchIndex, log.firstIndex() - 1);
-    core.sendNow(new AppendEntries(core.id, peer, core.term, prevLogIndex, log.term(prevLogIndex), List.of(),
+    long prevLogTerm;
+    try {
+      prevLogTerm = log.term(prevLogIndex);
+    } catch (LogCompactedException e) {
+      compactedUnderfoot(peer, pr, e);
+      return;
+    }
+    core.sendNow(new AppendEntries(core.id, peer, core.term, prevLogIndex, prevLogTerm, List.of(),
         log.commitIndex(), core.leaderState.nextSequence++));
   }
 
@@ -337,8 +374,15 @@ final class Replication {
       next = pr.state == ProgressState.PROBE ? pr.nextIndex - 1 : pr.matchIndex + 1;
     } else if (r.conflictTerm() > 0) {
       // Fast backtracking (§5.3): skip the follower's whole conflicting term, or, if we hold
-      // entries of that term, resume right after our last one.
-      long last = core.log.lastIndexOfTerm(r.conflictTerm(), pr.nextIndex - 1);
+      // entries of that term, resume right after our last one. The search stays within the
+      // view: an answer below it means the follower needs the snapshot, which sendAppend sends.
+      long last;
+      try {
+        last = core.log.lastIndexOfTerm(r.conflictTerm(), pr.nextIndex - 1);
+      } catch (LogCompactedException e) {
+        compactedUnderfoot(r.from(), pr, e);
+        return;
+      }
       next = last >= 0 ? last + 1 : r.conflictIndex();
     } else {
       next = r.conflictIndex(); // the follower's log is shorter

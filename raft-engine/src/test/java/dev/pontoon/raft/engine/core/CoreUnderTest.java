@@ -15,7 +15,8 @@ import java.util.List;
 
 /**
  * One core and its store, driven by hand: {@link #persist()} carries out a Ready as a runtime
- * would (write, sync, advance) and returns it for exact assertions.
+ * would (write, sync, advance, report its committed entries applied) and returns it for exact
+ * assertions.
  */
 final class CoreUnderTest {
 
@@ -61,13 +62,29 @@ final class CoreUnderTest {
     core.checkInvariants();
   }
 
-  /** Carries out one Ready (persist, sync) and advances; returns it. */
+  /** Carries out one Ready (persist, sync), advances, and reports what it handed out applied; returns it. */
   Ready persist() {
     Ready ready = core.ready();
     write(ready);
     core.advance(ready);
+    reportApplied(core, ready);
     core.checkInvariants();
     return ready;
+  }
+
+  /**
+   * Tells {@code core} that the state machine applied {@code ready}'s committed entries (and
+   * installed its snapshot), as a runtime does once it has: the applying budget
+   * ({@link RaftConfig#maxApplyingBytes()}) then lets more committed entries out.
+   */
+  static void reportApplied(RaftCore core, Ready ready) {
+    if (ready.snapshotToInstall() != null) {
+      core.appliedTo(ready.snapshotToInstall().meta().lastIncludedIndex());
+    }
+    List<LogEntry> committed = ready.committedEntries();
+    if (!committed.isEmpty()) {
+      core.appliedTo(committed.get(committed.size() - 1).index());
+    }
   }
 
   /** Writes a Ready to the store without advancing the core. */

@@ -22,7 +22,9 @@ import java.util.function.Predicate;
 
 /**
  * A tiny deterministic network of cores for scenario tests: it carries out each {@link Ready}
- * as a runtime would (persist to an {@link InMemoryLogStore} and sync, then send, then apply),
+ * as a runtime would (persist to an {@link InMemoryLogStore} and sync, then send, then apply and
+ * report the entries applied with {@link RaftCore#appliedTo}; in two-phase mode the report waits
+ * for the sync, as a state machine may lag),
  * routes messages in FIFO order, and can drop, partition, crash and restart. After every step
  * it checks each core's invariants, Election Safety and State Machine Safety.
  */
@@ -33,6 +35,8 @@ final class Network {
     RaftCore core;
     InMemoryLogStore store;
     final List<LogEntry> applied = new ArrayList<>();
+    /** Highest index applied (or installed with a snapshot) and not yet reported to the core; 0 when none. */
+    long appliedUnreported;
     final List<ReadState> reads = new ArrayList<>();
     /** The latest snapshot this node holds (installed or announced), announced again on restart. */
     dev.pontoon.raft.log.Snapshot snapshot;
@@ -80,6 +84,7 @@ final class Network {
       node.core.snapshotAvailable(node.snapshot);
     }
     node.applied.clear();
+    node.appliedUnreported = 0;
     node.down = false;
   }
 
@@ -220,6 +225,7 @@ final class Network {
     inFlight.addAll(ready.sendAfterSync());
     apply(node, ready);
     node.core.advance(ready);
+    reportApplied(node);
     check(id);
     return true;
   }
@@ -260,6 +266,8 @@ final class Network {
       node.core.advance(ready);
       check(id);
     }
+    reportApplied(node);
+    check(id);
     return true;
   }
 
@@ -330,12 +338,24 @@ final class Network {
   }
 
   private void apply(Node node, Ready ready) {
+    if (ready.snapshotToInstall() != null) {
+      node.appliedUnreported = ready.snapshotToInstall().meta().lastIncludedIndex();
+    }
     for (LogEntry e : ready.committedEntries()) {
       LogEntry previous = appliedAt.putIfAbsent(e.index(), e);
       assertEquals(previous == null ? e : previous, e, "State Machine Safety violated at index " + e.index());
       node.applied.add(e);
+      node.appliedUnreported = e.index();
     }
     node.reads.addAll(ready.readsReady());
+  }
+
+  /** Reports what {@code node} applied since the last report, freeing the core's applying budget. */
+  private static void reportApplied(Node node) {
+    if (node.appliedUnreported > 0) {
+      node.core.appliedTo(node.appliedUnreported);
+      node.appliedUnreported = 0;
+    }
   }
 
   private void deliver(RaftMessage m) {

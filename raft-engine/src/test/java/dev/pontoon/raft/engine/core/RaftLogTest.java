@@ -137,10 +137,11 @@ class RaftLogTest {
     assertFalse(log.matchTerm(1, 1));
   }
 
-  /** A store view that counts the entries read through it. */
+  /** A store view that counts the entries read through it, and remembers the lowest index read. */
   private static final class CountingReader implements LogReader {
     final InMemoryLogStore store;
     long entriesRead;
+    long lowestIndexRead = Long.MAX_VALUE;
 
     CountingReader(InMemoryLogStore store) {
       this.store = store;
@@ -158,15 +159,65 @@ class RaftLogTest {
 
     @Override
     public long term(long index) {
+      lowestIndexRead = Math.min(lowestIndexRead, index);
       return store.term(index);
     }
 
     @Override
     public List<LogEntry> entries(long fromIndex, long toIndex, long maxBytes) {
+      lowestIndexRead = Math.min(lowestIndexRead, fromIndex);
       List<LogEntry> out = store.entries(fromIndex, toIndex, maxBytes);
       entriesRead += out.size();
       return out;
     }
+  }
+
+  /**
+   * Once a snapshot is announced the log starts right after it, whatever the store still holds:
+   * the store is never asked for anything at or below the snapshot's index, so compacting it up
+   * to there on another thread cannot surprise a reader (§7).
+   */
+  @Test
+  void logStartsAfterTheAnnouncedSnapshotWhateverTheStoreHolds() {
+    CountingReader reader = new CountingReader(Fixtures.store(2, null, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2));
+    RaftLog log = new RaftLog(reader, 0);
+    log.commitTo(10);
+    log.nextCommittedEntries();
+
+    log.snapshotAvailable(6, 2);
+    reader.lowestIndexRead = Long.MAX_VALUE;
+
+    assertEquals(7, log.firstIndex());
+    assertEquals(2, log.term(6));
+    assertThrows(LogCompactedException.class, () -> log.term(5));
+    assertThrows(LogCompactedException.class, () -> log.entries(6, 11, Long.MAX_VALUE));
+    assertFalse(log.matchTerm(5, 1));
+    assertTrue(log.matchTerm(6, 2));
+    assertEquals(-1, log.lastIndexOfTerm(1, 10));
+    assertEquals(7, log.firstIndexOfTermAt(9, 0));
+    assertEquals(Fixtures.entries(1, 1, 1, 1, 1, 2, 2, 2, 2, 2).subList(6, 10), log.entries(7, 11, Long.MAX_VALUE));
+    assertEquals(7, reader.lowestIndexRead);
+    reader.store.truncatePrefix(6, 2);
+    assertEquals(7, log.firstIndex());
+    log.snapshotAvailable(4, 1); // older: changes nothing
+    assertEquals(7, log.firstIndex());
+    log.checkInvariants();
+  }
+
+  /** A snapshot holds applied state only, and agrees with the log; anything else is refused before any change. */
+  @Test
+  void snapshotPastTheHandedOutEntriesOrOfAnotherTermIsRefused() {
+    RaftLog log = new RaftLog(Fixtures.store(2, null, 1, 1, 2, 2), 0);
+    log.commitTo(3);
+    log.nextCommittedEntries();
+
+    IllegalArgumentException past = assertThrows(IllegalArgumentException.class, () -> log.snapshotAvailable(4, 2));
+    IllegalArgumentException term = assertThrows(IllegalArgumentException.class, () -> log.snapshotAvailable(3, 1));
+
+    assertEquals("snapshot at 4 covers entries not yet handed out for applying (up to 3)", past.getMessage());
+    assertEquals("snapshot at 3 has term 1 but the log holds term 2 there", term.getMessage());
+    assertEquals(1, log.firstIndex());
+    assertEquals(0, log.snapshotIndex());
   }
 
   /** Persists {@code entries} the way the runtime does (a conflicting suffix first), then advances. */

@@ -20,7 +20,8 @@ import org.junit.jupiter.api.TestFactory;
 
 /**
  * Seeded chaos on the in-test network: messages reordered, dropped and duplicated; partitions;
- * crashes that lose unsynced writes; restarts; proposals, reads and leadership transfers. After
+ * crashes that lose unsynced writes; restarts; proposals, reads and leadership transfers; in half
+ * the seeds, committed entries handed out in tiny pieces under a tiny applying budget. After
  * every step the network checks Election Safety, Leader Completeness, State Machine Safety and
  * each core's invariants; at the end, Log Matching and that a healed cluster converges. A
  * failing seed is printed in the test name and replays exactly.
@@ -68,6 +69,12 @@ class RandomizedClusterTest {
       this.random = new SplittableRandom(seed);
       RaftConfig config = Fixtures.plain().withPreVote(random.nextBoolean()).withCheckQuorum(random.nextBoolean())
           .withMaxInflightAppends(1 + random.nextInt(8)).withMaxEntriesPerAppend(1 + random.nextInt(4));
+      if (random.nextBoolean()) {
+        // Committed entries handed out a few at a time, pausing until the lagging reports of
+        // two-phase driving free the applying budget (entries here weigh 24 to about 40 bytes).
+        long perReady = 24 + random.nextInt(120);
+        config = config.withMaxCommittedBytesPerReady(perReady).withMaxApplyingBytes(perReady + random.nextInt(200));
+      }
       this.net = new Network(size, config, seed);
       if (random.nextInt(4) == 0) {
         // Peers that give no backtracking hint (§5.3 without the optimisation).

@@ -69,8 +69,19 @@ final class InteractionEnv {
     messages.addAll(ready.sendNow());
     messages.addAll(ready.sendAfterSync());
     core.advance(ready);
+    reportApplied(core, ready);
     printReady(id, ready, out);
     return true;
+  }
+
+  /** The scripts' state machines apply at once: report each Ready's committed entries (and snapshot) applied. */
+  private static void reportApplied(RaftCore core, Ready ready) {
+    if (ready.snapshotToInstall() != null) {
+      core.appliedTo(ready.snapshotToInstall().meta().lastIncludedIndex());
+    }
+    if (!ready.committedEntries().isEmpty()) {
+      core.appliedTo(ready.committedEntries().get(ready.committedEntries().size() - 1).index());
+    }
   }
 
   private static void printReady(NodeId id, Ready ready, StringBuilder out) {
