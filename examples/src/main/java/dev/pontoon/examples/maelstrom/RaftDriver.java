@@ -135,6 +135,10 @@ final class RaftDriver {
       for (LogEntry entry : ready.committedEntries()) {
         apply(entry);
       }
+      if (!ready.committedEntries().isEmpty()) {
+        // Frees the core's applying budget (RaftConfig.maxApplyingBytes), or it stops handing out.
+        core.appliedTo(ready.committedEntries().get(ready.committedEntries().size() - 1).index());
+      }
       readsWaitingForApply.addAll(ready.readsReady());
       for (Long aborted : ready.readsAborted()) {
         PendingRead read = reads.remove(aborted);

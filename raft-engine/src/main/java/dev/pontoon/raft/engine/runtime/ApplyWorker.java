@@ -40,6 +40,9 @@ final class ApplyWorker {
     void restored(Snapshot snapshot);
 
     void readDone(PendingRead read);
+
+    /** Every committed entry handed over up to {@code index} is now applied (or was already). */
+    void appliedThrough(long index);
   }
 
   private final StateMachine stateMachine;
@@ -87,6 +90,7 @@ final class ApplyWorker {
         if (snapshots != null) {
           snapshots.applied(lastApplied, lastAppliedTerm);
         }
+        listener.appliedThrough(e.entries().get(e.entries().size() - 1).index());
       } else if (task instanceof Read r) {
         waiting.add(r);
       } else if (task instanceof Restore r) {

@@ -358,6 +358,16 @@ final class CoreDriver {
     sync.compact(snapshot.meta().lastIncludedIndex(), snapshot.meta().lastIncludedTerm());
   }
 
+  /**
+   * The apply thread applied every committed entry handed to it up to {@code index}: the core may
+   * hand out more (its {@code maxApplyingBytes} budget bounds what waits for the apply thread).
+   */
+  void appliedTo(long index) {
+    if (!runtime.isStopping()) {
+      core.appliedTo(index);
+    }
+  }
+
   /** The apply thread answered {@code read}. */
   void readDone(PendingRead read) {
     reads.remove(read.id());

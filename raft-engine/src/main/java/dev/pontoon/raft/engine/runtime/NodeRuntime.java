@@ -422,5 +422,10 @@ public final class NodeRuntime {
     public void readDone(PendingRead read) {
       driver.readDone(read);
     }
+
+    @Override
+    public void appliedThrough(long index) {
+      loop.offer(() -> driver.appliedTo(index));
+    }
   }
 }

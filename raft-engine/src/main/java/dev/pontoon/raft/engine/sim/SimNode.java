@@ -295,6 +295,9 @@ final class SimNode implements SimulatedNode {
       for (LogEntry e : r.committedEntries()) {
         apply(e);
       }
+      if (!r.committedEntries().isEmpty()) {
+        core.appliedTo(r.committedEntries().get(r.committedEntries().size() - 1).index());
+      }
       for (ReadState rs : r.readsReady()) {
         String key = readsRegistered.remove(rs.requestId());
         if (key != null) {
