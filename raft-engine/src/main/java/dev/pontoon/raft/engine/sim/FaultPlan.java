@@ -19,9 +19,12 @@ import java.util.random.RandomGenerator;
  * @param longDelayRate probability that a message is held for {@link #LONG_DELAY_MIN_TICKS} to
  *     {@link #LONG_DELAY_MAX_TICKS} ticks, far longer than an election timeout, so that it
  *     arrives terms later
+ * @param malformedRate probability that an AppendEntries carrying entries is replaced by a
+ *     malformed copy (an entry's term above the message's term), which a node must drop and
+ *     survive
  */
 record FaultPlan(double dropRate, double duplicateRate, int maxDelay, double partitionRate, double crashRate,
-    int maxSyncDelay, double transferRate, double compactRate, double longDelayRate) {
+    int maxSyncDelay, double transferRate, double compactRate, double longDelayRate, double malformedRate) {
 
   /** Shortest hold of a long-delayed message, in ticks (twice the default maximum election timeout). */
   static final int LONG_DELAY_MIN_TICKS = 40;
@@ -36,6 +39,7 @@ record FaultPlan(double dropRate, double duplicateRate, int maxDelay, double par
     requireRate(transferRate, "transferRate");
     requireRate(compactRate, "compactRate");
     requireRate(longDelayRate, "longDelayRate");
+    requireRate(malformedRate, "malformedRate");
     if (maxDelay < 1) {
       throw new IllegalArgumentException("maxDelay (" + maxDelay + ") must be at least 1");
     }
@@ -46,14 +50,15 @@ record FaultPlan(double dropRate, double duplicateRate, int maxDelay, double par
 
   /** No loss, duplication, partition or crash; short delays. */
   static FaultPlan calm() {
-    return new FaultPlan(0, 0, 3, 0, 0, 2, 0, 0, 0);
+    return new FaultPlan(0, 0, 3, 0, 0, 2, 0, 0, 0, 0);
   }
 
   /**
    * Draws a plan: one in five is calm, the others take drop 0–30 %, duplication 0–50 %, delays
    * up to 4 ticks, partitions at up to 30 %, crashes at up to 10 % and leadership transfers at
    * up to 10 % and compactions at up to 50 % of fault points; up to 2 % of messages are held
-   * far longer than an election timeout.
+   * far longer than an election timeout; one plan in three replaces up to 1 % of AppendEntries
+   * with malformed copies.
    */
   static FaultPlan draw(RandomGenerator random) {
     if (random.nextInt(5) == 0) {
@@ -61,7 +66,7 @@ record FaultPlan(double dropRate, double duplicateRate, int maxDelay, double par
     }
     return new FaultPlan(random.nextDouble(0.3), random.nextDouble(0.5), random.nextInt(2, 41),
         random.nextDouble(0.3), random.nextDouble(0.1), random.nextInt(0, 31), random.nextDouble(0.1),
-        random.nextDouble(0.5), random.nextDouble(0.02));
+        random.nextDouble(0.5), random.nextDouble(0.02), random.nextInt(3) == 0 ? random.nextDouble(0.01) : 0);
   }
 
   /**

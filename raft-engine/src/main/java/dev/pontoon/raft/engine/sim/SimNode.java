@@ -187,7 +187,12 @@ final class SimNode implements SimulatedNode {
 
   @Override
   public void deliver(RaftMessage message) {
-    core.step(message);
+    try {
+      core.step(message);
+    } catch (IllegalArgumentException e) {
+      // As the runtime does: a message no correct peer sends is dropped; the node goes on.
+      return;
+    }
     drain();
   }
 

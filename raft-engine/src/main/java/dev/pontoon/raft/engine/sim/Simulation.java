@@ -7,6 +7,7 @@ import dev.pontoon.raft.engine.core.RaftConfig;
 import dev.pontoon.raft.engine.sim.Event.Kind;
 import dev.pontoon.raft.log.ClusterConfig;
 import dev.pontoon.raft.log.LogEntry;
+import dev.pontoon.raft.message.AppendEntries;
 import dev.pontoon.raft.message.RaftMessage;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -380,6 +381,15 @@ final class Simulation {
     queue.add(new Event(clock.now() + delay, seq++, kind, target, message, arg, null));
   }
 
+  /** A copy of {@code a} whose last entry claims a term above the message's: no leader sends that. */
+  private static AppendEntries malformed(AppendEntries a) {
+    List<LogEntry> entries = new ArrayList<>(a.entries());
+    LogEntry last = entries.remove(entries.size() - 1);
+    entries.add(new LogEntry(last.index(), a.term() + 1, last.kind(), last.payload()));
+    return new AppendEntries(a.from(), a.to(), a.term(), a.prevLogIndex(), a.prevLogTerm(), entries, a.leaderCommit(),
+        a.sequence());
+  }
+
   /** A runtime node's queue (or detached task) has work: it runs after {@code delay} units. */
   void scheduleTask(SimulatedNode node, SimTask task, long delay) {
     queue.add(new Event(clock.now() + delay, seq++, Kind.RUN, node.index(), null, 0, task));
@@ -422,7 +432,13 @@ final class Simulation {
   }
 
   /** A node sends a message: the network decides its fate. */
-  void send(RaftMessage m) {
+  void send(RaftMessage sent) {
+    RaftMessage m = sent;
+    if (sent instanceof AppendEntries a && !a.entries().isEmpty() && plan.malformedRate() > 0
+        && random.nextDouble() < plan.malformedRate()) {
+      m = malformed(a);
+      trace.record(clock.now(), new Note("corrupt " + sent + " into " + m), Trace.mix(14, Trace.fingerprint(m)));
+    }
     long[] delays = network.delaysForSend();
     if (delays.length == 0) {
       trace.record(clock.now(), new Note("lose " + m), Trace.mix(11, Trace.fingerprint(m)));

@@ -18,7 +18,7 @@ class SimulatedNetworkTest {
 
   @Test
   void sameSeedGivesTheSameFateToEveryMessage() {
-    FaultPlan plan = new FaultPlan(0.2, 0.3, 20, 0.1, 0.1, 5, 0.05, 0.1, 0);
+    FaultPlan plan = new FaultPlan(0.2, 0.3, 20, 0.1, 0.1, 5, 0.05, 0.1, 0, 0);
     SimulatedNetwork a = network(5, plan, 99);
     SimulatedNetwork b = network(5, plan, 99);
     for (int i = 0; i < 1000; i++) {
@@ -28,7 +28,7 @@ class SimulatedNetworkTest {
 
   @Test
   void lossDuplicationAndDelayFollowThePlan() {
-    SimulatedNetwork net = network(3, new FaultPlan(0.25, 0.5, 7, 0, 0, 0, 0, 0, 0), 1);
+    SimulatedNetwork net = network(3, new FaultPlan(0.25, 0.5, 7, 0, 0, 0, 0, 0, 0, 0), 1);
     int lost = 0;
     int duplicated = 0;
     for (int i = 0; i < 10_000; i++) {
@@ -108,7 +108,7 @@ class SimulatedNetworkTest {
 
   @Test
   void someMessagesArriveSeveralElectionTimeoutsLate() {
-    SimulatedNetwork net = network(3, new FaultPlan(0, 0, 5, 0, 0, 0, 0, 0, 0.5), 9);
+    SimulatedNetwork net = network(3, new FaultPlan(0, 0, 5, 0, 0, 0, 0, 0, 0.5, 0), 9);
     int late = 0;
     for (int i = 0; i < 1_000; i++) {
       long[] delays = net.delaysForSend();
@@ -125,7 +125,7 @@ class SimulatedNetworkTest {
   @Test
   void faultPlanRejectsRatesOutsideTheUnitInterval() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-        () -> new FaultPlan(1.0, 0, 1, 0, 0, 0, 0, 0, 0));
+        () -> new FaultPlan(1.0, 0, 1, 0, 0, 0, 0, 0, 0, 0));
     assertEquals("dropRate (1.0) must be in [0, 1)", e.getMessage());
   }
 
