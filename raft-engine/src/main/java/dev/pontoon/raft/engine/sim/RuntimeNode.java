@@ -47,7 +47,6 @@ final class RuntimeNode implements SimulatedNode {
   private final ClusterConfig config;
   private final RaftConfig raftConfig;
   private final RuntimeSettings settings;
-  private final int maxSyncDelay;
   private final CheckedLogStore disk;
   private final InMemorySnapshotStore snapshots = new InMemorySnapshotStore();
   /** Client operations this incarnation accepted and has not answered: true for writes. */
@@ -61,15 +60,13 @@ final class RuntimeNode implements SimulatedNode {
   private CompletableFuture<Bytes> probe;
   private double tickDebt;
 
-  RuntimeNode(int index, Simulation sim, ClusterConfig config, RaftConfig raftConfig, RuntimeSettings settings,
-      int maxSyncDelay) {
+  RuntimeNode(int index, Simulation sim, ClusterConfig config, RaftConfig raftConfig, RuntimeSettings settings) {
     this.index = index;
     this.id = NodeId.of("n" + (index + 1));
     this.sim = sim;
     this.config = config;
     this.raftConfig = raftConfig;
     this.settings = settings;
-    this.maxSyncDelay = maxSyncDelay;
     this.disk = new CheckedLogStore(id, sim.invariants(), sim.sabotage() == Sabotage.LYING_SYNC);
   }
 
@@ -118,7 +115,7 @@ final class RuntimeNode implements SimulatedNode {
   /** Starts through the builder, exactly as a host restarts a node on its stores. */
   @Override
   public void start(RandomGenerator random) {
-    scheduler = new SimScheduler(sim, this, settings.clockRates().get(index), settings.batchCap(), maxSyncDelay);
+    scheduler = new SimScheduler(sim, this, settings.clockRates().get(index), settings.batchCap());
     endpoints = new SimEndpoints(sim);
     stateMachine = new SimKvStateMachine(sim, id);
     RaftServerBuilder builder = RaftServer.builder().nodeId(id).cluster(config).transport(endpoints).logStore(disk)

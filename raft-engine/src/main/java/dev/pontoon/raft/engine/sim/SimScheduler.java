@@ -21,7 +21,6 @@ final class SimScheduler implements NodeScheduler {
   private final double clockRate;
   private final long startedAt;
   private final int batchCap;
-  private final int maxSyncDelay;
   private boolean alive = true;
   private NodeRuntime runtime;
 
@@ -30,13 +29,12 @@ final class SimScheduler implements NodeScheduler {
    * @param batchCap most items in one batch of any queue (the seed draws it: 1 forces one
    *     item per batch, a large one lets work pile up as it does under load)
    */
-  SimScheduler(Simulation sim, RuntimeNode node, double clockRate, int batchCap, int maxSyncDelay) {
+  SimScheduler(Simulation sim, RuntimeNode node, double clockRate, int batchCap) {
     this.sim = sim;
     this.node = node;
     this.clockRate = clockRate;
     this.startedAt = sim.now();
     this.batchCap = batchCap;
-    this.maxSyncDelay = maxSyncDelay;
   }
 
   @Override
@@ -97,7 +95,7 @@ final class SimScheduler implements NodeScheduler {
     String name = task.name();
     int bound;
     if (name.endsWith("-sync")) {
-      bound = maxSyncDelay;
+      bound = sim.maxSyncDelay();
     } else if (name.endsWith("-snapshot")) {
       bound = 20;
     } else if (name.endsWith("-apply")) {

@@ -48,7 +48,8 @@ final class Simulation {
   static final int FAULT_INTERVAL_TICKS = 5;
   /** Ticks the healed cluster has to elect a leader and commit an entry. */
   static final int LIVENESS_TICKS = 200;
-  private static final int TRACE_LENGTH = 200;
+  /** Events a failing seed prints; {@code -Dpontoon.sim.trace=N} keeps more when studying one seed. */
+  private static final int TRACE_LENGTH = Integer.getInteger("pontoon.sim.trace", 200);
   private static final long UNIT = VirtualClock.UNITS_PER_TICK;
 
   private final long seed;
@@ -62,6 +63,8 @@ final class Simulation {
   private final RuntimeSettings settings;
   private final boolean[] failureReported;
   private final FaultPlan plan;
+  /** The plan in force: {@link #plan} in the main phase, its healed form in the final one. */
+  private FaultPlan current;
   private final RaftConfig raftConfig;
   private final SimulatedNetwork network;
   private final SimClients clients;
@@ -96,6 +99,7 @@ final class Simulation {
     this.sabotage = sabotage;
     int n = size == 0 ? random.nextInt(3, 6) : size;
     this.plan = FaultPlan.draw(random);
+    this.current = plan;
     this.network = new SimulatedNetwork(n, plan, random);
     this.invariants = new Invariants(n);
     this.nodes = new SimulatedNode[n];
@@ -109,7 +113,7 @@ final class Simulation {
     this.settings = mode == Mode.RUNTIME ? RuntimeSettings.draw(random, List.copyOf(ids), raftConfig) : null;
     for (int i = 0; i < n; i++) {
       nodes[i] = mode == Mode.CORE ? new SimNode(i, this, config, raftConfig)
-          : new RuntimeNode(i, this, config, raftConfig, settings, plan.maxSyncDelay());
+          : new RuntimeNode(i, this, config, raftConfig, settings);
     }
     this.clients = new SimClients(this, random.nextInt(3, 6), random.nextInt(3, 6), random);
   }
@@ -167,7 +171,8 @@ final class Simulation {
 
   private void runFinalPhase() {
     finalPhase = true;
-    network.setPlan(plan.healed());
+    current = plan.healed();
+    network.setPlan(current);
     network.heal();
     note("final phase: network healed, every node crashes and restarts from its durable state, clients stop");
     for (SimulatedNode node : nodes) {
@@ -395,6 +400,11 @@ final class Simulation {
     queue.add(new Event(clock.now() + delay, seq++, Kind.RUN, node.index(), null, 0, task));
   }
 
+  /** The longest a disk sync takes now, in time units. */
+  int maxSyncDelay() {
+    return current.maxSyncDelay();
+  }
+
   /** The run's one random source, for the simulated parts that draw (disks, schedulers). */
   SplittableRandom random() {
     return random;
@@ -434,8 +444,8 @@ final class Simulation {
   /** A node sends a message: the network decides its fate. */
   void send(RaftMessage sent) {
     RaftMessage m = sent;
-    if (sent instanceof AppendEntries a && !a.entries().isEmpty() && plan.malformedRate() > 0
-        && random.nextDouble() < plan.malformedRate()) {
+    if (sent instanceof AppendEntries a && !a.entries().isEmpty() && current.malformedRate() > 0
+        && random.nextDouble() < current.malformedRate()) {
       m = malformed(a);
       trace.record(clock.now(), new Note("corrupt " + sent + " into " + m), Trace.mix(14, Trace.fingerprint(m)));
     }
@@ -450,7 +460,7 @@ final class Simulation {
 
   /** A node needs a sync for its latest Ready; syncs complete in order, after a random delay. */
   void scheduleSync(SimNode node) {
-    long at = Math.max(clock.now() + random.nextInt(plan.maxSyncDelay() + 1), node.lastSyncAt());
+    long at = Math.max(clock.now() + random.nextInt(current.maxSyncDelay() + 1), node.lastSyncAt());
     node.syncScheduledAt(at);
     schedule(at - clock.now(), Kind.SYNC, node.index, null, node.incarnation());
   }
