@@ -26,7 +26,9 @@ final class ConnectionErrors {
 
   /** An exception reached the end of the pipeline. */
   void exception(ChannelHandlerContext ctx, Throwable cause) {
-    if (cause instanceof DecoderException && cause.getCause() instanceof SSLException) {
+    if (cause instanceof ProtocolViolationException) {
+      violation(ctx, cause.getMessage());
+    } else if (cause instanceof DecoderException && cause.getCause() instanceof SSLException) {
       refuse(ctx, "TLS handshake failed: " + cause.getCause().getMessage());
     } else if (cause instanceof DecoderException) {
       close(ctx, counters.decodeErrors, "undecodable frame: " + cause.getMessage());

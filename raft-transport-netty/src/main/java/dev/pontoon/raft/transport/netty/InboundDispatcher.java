@@ -83,6 +83,8 @@ final class InboundDispatcher extends ChannelInboundHandlerAdapter {
     }
     peer = hello.nodeId();
     cancelTimeout();
+    // Synchronously, inside the decoder's channelRead: the frames behind the Hello decode now.
+    ctx.pipeline().get(FrameDecoder.class).open();
     ctx.writeAndFlush(new Hello(config.clusterId(), config.localId()));
     log.debug("{}: accepted connection from {} at {}", config.localId(), peer, ctx.channel().remoteAddress());
   }
@@ -95,11 +97,11 @@ final class InboundDispatcher extends ChannelInboundHandlerAdapter {
     if (!members.contains(hello.nodeId())) {
       return "node " + hello.nodeId() + " is not a configured peer of " + config.localId();
     }
-    return verifyNodeId() ? CertificateIdentity.mismatch(ctx.channel(), hello.nodeId()) : null;
+    return verifiesNodeIds() ? CertificateIdentity.mismatch(ctx.channel(), hello.nodeId()) : null;
   }
 
-  private boolean verifyNodeId() {
-    return config.tlsEnabled() && config.tls().verifyNodeId();
+  private boolean verifiesNodeIds() {
+    return config.tlsEnabled() && config.tls().verifiesNodeIds();
   }
 
   @Override

@@ -37,7 +37,7 @@ import org.slf4j.LoggerFactory;
  *     .listenAddress(new InetSocketAddress("10.0.0.1", 7000))
  *     .peer(NodeId.of("n2"), new InetSocketAddress("10.0.0.2", 7000))
  *     .peer(NodeId.of("n3"), new InetSocketAddress("10.0.0.3", 7000))
- *     .tls(Path.of("n1-chain.pem"), Path.of("n1-key.pem"), Path.of("cluster-ca.pem"), true)
+ *     .tls(Path.of("n1-chain.pem"), Path.of("n1-key.pem"), Path.of("cluster-ca.pem"))
  *     .build());
  * // hand it to the node builder, which calls start(...) and close()
  * }</pre>
@@ -45,9 +45,10 @@ import org.slf4j.LoggerFactory;
  * <p><b>Connections.</b> The transport keeps one outbound connection to every configured peer and
  * reconnects with exponential back-off and jitter when it fails. Every connection opens with a
  * handshake that names the cluster and the node on both ends: a node of another cluster, a node
- * that is not a configured peer, or (with TLS) a node without a certificate from the trusted CA is
- * refused. A frame that does not decode closes its connection with one log line and a counter;
- * other connections and the messages already delivered are unaffected.
+ * that is not a configured peer, or (with TLS) a node without a certificate from the trusted CA
+ * or whose certificate does not name the node id it claims is refused, before any Raft message
+ * of it is decoded. A frame that does not decode closes its connection with one log line and a
+ * counter; other connections and the messages already delivered are unaffected.
  *
  * <p><b>Threading.</b> {@link #send} may be called from any thread; it never blocks and never
  * throws. Messages to a peer without an established connection, or whose connection is above its
@@ -115,17 +116,31 @@ public final class NettyTransport implements Transport {
     log.info("{}: listening on {} ({}, {}, {} peers)", config.localId(), server.localAddress(),
         EventLoops.nativeTransport() ? "epoll" : "nio", config.tlsEnabled() ? "mutual TLS" : "plain TCP",
         connections.size());
+    securityWarnings(config).forEach(warning -> log.warn("{}: {}", config.localId(), warning));
     connections.values().forEach(PeerConnection::connect);
+  }
+
+  /** The warnings logged at start about what this configuration leaves unauthenticated. */
+  static java.util.List<String> securityWarnings(NettyTransportConfig config) {
+    java.util.List<String> warnings = new java.util.ArrayList<>();
+    if (config.tlsEnabled() && config.tls().insecureSkipNodeIdVerification()) {
+      warnings.add("INSECURE: peers' certificates are not checked for the node id they claim"
+          + " (insecureSkipNodeIdVerification): any holder of a certificate from the trusted CA can act as any member");
+    }
+    if (config.tlsEnabled() && config.tls().insecureSkipHostNameVerification()) {
+      warnings.add("INSECURE: host names of peers are not verified (insecureSkipHostNameVerification)");
+    }
+    return warnings;
   }
 
   private Pipelines pipelines() {
     if (!config.tlsEnabled()) {
-      return new Pipelines(config, null, null);
+      return new Pipelines(config, null, null, counters);
     }
     try {
       SslContext server = TlsContexts.server(config.tls());
       SslContext client = TlsContexts.client(config.tls());
-      return new Pipelines(config, server, client);
+      return new Pipelines(config, server, client, counters);
     } catch (SSLException | IllegalArgumentException e) {
       throw new IllegalStateException("cannot load TLS material of " + config.localId() + ": " + e.getMessage(), e);
     }
@@ -256,6 +271,11 @@ public final class NettyTransport implements Transport {
   Channel channelTo(NodeId peer) {
     PeerConnection connection = connections.get(peer);
     return connection == null ? null : connection.establishedChannel();
+  }
+
+  /** The live counters, for tests of this package. */
+  TransportCounters counters() {
+    return counters;
   }
 
   /** A snapshot of this transport's counters. */

@@ -77,21 +77,46 @@ public record NettyTransportConfig(NodeId localId, long clusterId, InetSocketAdd
 
   /**
    * Mutual TLS from PEM files. Each node presents its certificate chain and accepts only peers
-   * whose certificate chains to one of the trusted certificates (usually the cluster's own CA).
-   * Host names are not checked: trust is anchored in that CA.
+   * whose certificate chains to one of the trusted certificates, and (unless turned off by a
+   * loudly named option) whose certificate names the node id the peer claims in the handshake.
+   *
+   * <p><b>Node ids in certificates.</b> A certificate names node id {@code n1} with a subject
+   * alternative name (SAN) that is either the DNS name {@code n1} or the URI {@code
+   * urn:pontoon:node:n1}, compared as exact text. The subject's common name (CN) is not
+   * consulted (RFC 9525). Both ends check: the accepting node checks the connecting node's
+   * certificate against the id of its Hello, and the connecting node checks that the accepting
+   * node's certificate names the peer it meant to reach.
+   *
+   * <p><b>Host names.</b> When a peer's address was configured with a host name (not an IP
+   * literal), the connecting node also verifies that the peer's certificate is valid for that host
+   * name (the HTTPS rules of RFC 2818: a DNS SAN matching the name).
    *
    * @param certificateChain this node's X.509 certificate chain (PEM)
    * @param privateKey this node's private key, unencrypted PKCS#8 (PEM)
-   * @param trustedCertificates the certificates peers must chain to (PEM)
-   * @param verifyNodeId whether a peer's certificate must name the node id it claims in the
-   *     handshake, as its subject common name or as a DNS subject alternative name; without it,
-   *     any holder of a certificate from the trusted CA may claim any member's id
+   * @param trustedCertificates the certificates peers must chain to (PEM); ideally a CA that
+   *     issues certificates for this cluster only
+   * @param insecureSkipNodeIdVerification {@code true} turns off the check that a peer's
+   *     certificate names the node id it claims: any holder of a certificate from a trusted CA
+   *     (often a shared corporate CA) can then act as any member. Logged as a warning at start.
+   * @param insecureSkipHostNameVerification {@code true} turns off host name verification of
+   *     peers configured by host name; the node id check still applies. Logged as a warning at start.
    */
-  public record Tls(Path certificateChain, Path privateKey, Path trustedCertificates, boolean verifyNodeId) {
+  public record Tls(Path certificateChain, Path privateKey, Path trustedCertificates,
+      boolean insecureSkipNodeIdVerification, boolean insecureSkipHostNameVerification) {
     public Tls {
       requireReadable(certificateChain, "certificateChain");
       requireReadable(privateKey, "privateKey");
       requireReadable(trustedCertificates, "trustedCertificates");
+    }
+
+    /** Mutual TLS with every check on. */
+    public Tls(Path certificateChain, Path privateKey, Path trustedCertificates) {
+      this(certificateChain, privateKey, trustedCertificates, false, false);
+    }
+
+    /** Whether a peer's certificate must name the node id it claims: true unless turned off. */
+    public boolean verifiesNodeIds() {
+      return !insecureSkipNodeIdVerification;
     }
 
     private static void requireReadable(Path path, String name) {
@@ -115,6 +140,8 @@ public record NettyTransportConfig(NodeId localId, long clusterId, InetSocketAdd
     private Duration handshakeTimeout = Duration.ofSeconds(10);
     private int ioThreads = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
     private Tls tls;
+    private boolean skipNodeIdVerification;
+    private boolean skipHostNameVerification;
     private RandomGenerator jitter;
 
     private Builder(NodeId localId, long clusterId) {
@@ -182,18 +209,33 @@ public record NettyTransportConfig(NodeId localId, long clusterId, InetSocketAdd
       return this;
     }
 
-    /** Turns on mutual TLS; peers' certificates need not name their node ids. */
+    /**
+     * Turns on mutual TLS from PEM files. Every peer's certificate must chain to {@code
+     * trustedCertificates} and name the node id the peer claims, and peers configured by host
+     * name must present a certificate for that name (see {@link Tls}).
+     */
     public Builder tls(Path certificateChain, Path privateKey, Path trustedCertificates) {
-      return tls(certificateChain, privateKey, trustedCertificates, false);
+      requireState(tls == null, "tls is already configured");
+      this.tls = new Tls(certificateChain, privateKey, trustedCertificates);
+      return this;
     }
 
     /**
-     * Turns on mutual TLS, and with {@code verifyNodeId} requires every peer's certificate to
-     * name the node id it claims (see {@link Tls#verifyNodeId()}).
+     * INSECURE: accepts a TLS peer whose certificate does not name the node id it claims, so that
+     * any holder of a certificate from a trusted CA can act as any member. Only for certificates
+     * that cannot carry node ids; logged as a warning at start. Needs {@link #tls}.
      */
-    public Builder tls(Path certificateChain, Path privateKey, Path trustedCertificates, boolean verifyNodeId) {
-      requireState(tls == null, "tls is already configured");
-      this.tls = new Tls(certificateChain, privateKey, trustedCertificates, verifyNodeId);
+    public Builder insecureSkipNodeIdVerification() {
+      this.skipNodeIdVerification = true;
+      return this;
+    }
+
+    /**
+     * INSECURE: does not check that a peer configured by host name presents a certificate for
+     * that name; node ids are still checked. Logged as a warning at start. Needs {@link #tls}.
+     */
+    public Builder insecureSkipHostNameVerification() {
+      this.skipHostNameVerification = true;
       return this;
     }
 
@@ -206,9 +248,13 @@ public record NettyTransportConfig(NodeId localId, long clusterId, InetSocketAdd
     /** The validated configuration. */
     public NettyTransportConfig build() {
       requireState(listenAddress != null, "listenAddress must be set");
+      requireState(tls != null || !skipNodeIdVerification, "insecureSkipNodeIdVerification needs tls(...)");
+      requireState(tls != null || !skipHostNameVerification, "insecureSkipHostNameVerification needs tls(...)");
       RandomGenerator random = jitter != null ? jitter : RandomGenerator.of("L64X128MixRandom");
+      Tls checkedTls = tls == null ? null : new Tls(tls.certificateChain(), tls.privateKey(),
+          tls.trustedCertificates(), skipNodeIdVerification, skipHostNameVerification);
       return new NettyTransportConfig(localId, clusterId, listenAddress, peers, maxFrameSize, minBackoff, maxBackoff,
-          lowWaterMark, highWaterMark, connectTimeout, handshakeTimeout, ioThreads, tls, random);
+          lowWaterMark, highWaterMark, connectTimeout, handshakeTimeout, ioThreads, checkedTls, random);
     }
   }
 

@@ -56,6 +56,8 @@ final class OutboundHandshake extends ChannelInboundHandlerAdapter {
       } else {
         established = true;
         timeout.cancel(false);
+        // Nothing may follow on this connection; the decoder decodes it to report it as a violation.
+        ctx.pipeline().get(FrameDecoder.class).open();
         connection.established(ctx.channel());
       }
     }
@@ -70,7 +72,7 @@ final class OutboundHandshake extends ChannelInboundHandlerAdapter {
     if (!hello.nodeId().equals(connection.peer())) {
       return "expected " + connection.peer() + " at " + ctx.channel().remoteAddress() + " but found " + hello.nodeId();
     }
-    boolean verify = config.tlsEnabled() && config.tls().verifyNodeId();
+    boolean verify = config.tlsEnabled() && config.tls().verifiesNodeIds();
     return verify ? CertificateIdentity.mismatch(ctx.channel(), hello.nodeId()) : null;
   }
 

@@ -16,8 +16,11 @@ final class Pipelines {
   private final SslContext clientTls;
   private final FrameEncoder encoder;
 
-  Pipelines(NettyTransportConfig config, SslContext serverTls, SslContext clientTls) {
+  private final TransportCounters counters;
+
+  Pipelines(NettyTransportConfig config, SslContext serverTls, SslContext clientTls, TransportCounters counters) {
     this.config = config;
+    this.counters = counters;
     this.serverTls = serverTls;
     this.clientTls = clientTls;
     this.encoder = new FrameEncoder(config.clusterId(), WireFormat.DEFAULT_GROUP);
@@ -26,7 +29,8 @@ final class Pipelines {
   void initOutbound(Channel channel, InetSocketAddress remote, ChannelHandler last) {
     ChannelPipeline p = channel.pipeline();
     if (clientTls != null) {
-      p.addLast("tls", clientTls.newHandler(channel.alloc(), remote.getHostString(), remote.getPort()));
+      p.addLast("tls", TlsContexts.clientHandler(clientTls, channel.alloc(), remote,
+          config.tls().insecureSkipHostNameVerification()));
     }
     addCodec(p, last);
   }
@@ -40,7 +44,8 @@ final class Pipelines {
   }
 
   private void addCodec(ChannelPipeline p, ChannelHandler last) {
-    p.addLast("frameDecoder", new FrameDecoder(config.maxFrameSize(), config.clusterId(), WireFormat.DEFAULT_GROUP));
+    p.addLast("frameDecoder", FrameDecoder.awaitingHello(config.maxFrameSize(), config.clusterId(),
+        WireFormat.DEFAULT_GROUP, counters.raftMessagesDecoded));
     p.addLast("frameEncoder", encoder);
     p.addLast("handler", last);
   }

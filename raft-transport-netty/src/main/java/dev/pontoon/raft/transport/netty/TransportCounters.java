@@ -15,6 +15,8 @@ final class TransportCounters {
   final LongAdder handshakeRejections = new LongAdder();
   final LongAdder protocolViolations = new LongAdder();
   final LongAdder reconnects = new LongAdder();
+  /** Raft messages whose bodies were decoded, delivered or not; not in the public stats. */
+  final LongAdder raftMessagesDecoded = new LongAdder();
 
   NettyTransportStats snapshot() {
     return new NettyTransportStats(sent.sum(), received.sum(), droppedUnknownPeer.sum(), droppedNotConnected.sum(),

@@ -69,6 +69,27 @@ class NettyTransportConfigTest {
   }
 
   @Test
+  void tlsChecksNodeIdsAndHostNamesUnlessToldOtherwise(@org.junit.jupiter.api.io.TempDir Path dir)
+      throws java.io.IOException {
+    Path pem = java.nio.file.Files.writeString(dir.resolve("any.pem"), "-");
+    NettyTransportConfig.Tls tls = builder().tls(pem, pem, pem).build().tls();
+    assertEquals(true, tls.verifiesNodeIds());
+    assertEquals(false, tls.insecureSkipHostNameVerification());
+    assertEquals(true, NettyTransport.securityWarnings(builder().tls(pem, pem, pem).build()).isEmpty());
+    NettyTransportConfig lax = builder().tls(pem, pem, pem).insecureSkipNodeIdVerification()
+        .insecureSkipHostNameVerification().build();
+    assertEquals(false, lax.tls().verifiesNodeIds());
+    assertEquals(2, NettyTransport.securityWarnings(lax).size());
+  }
+
+  @Test
+  void insecureTlsOptionsWithoutTlsAreRefused() {
+    IllegalStateException e = assertThrows(IllegalStateException.class,
+        () -> builder().insecureSkipNodeIdVerification().build());
+    assertEquals("insecureSkipNodeIdVerification needs tls(...)", e.getMessage());
+  }
+
+  @Test
   void zeroIoThreadsIsRefused() {
     assertThrows(IllegalArgumentException.class, () -> builder().ioThreads(0).build());
   }

@@ -68,7 +68,7 @@ final class RawSocket implements AutoCloseable {
       Unpooled.wrappedBuffer(frame).setInt(0, length);
       in.readFully(frame, 4, length);
       EmbeddedChannel decoder = new EmbeddedChannel(
-          new FrameDecoder(WireFormat.DEFAULT_MAX_FRAME_SIZE, clusterId, WireFormat.DEFAULT_GROUP));
+          FrameDecoder.open(WireFormat.DEFAULT_MAX_FRAME_SIZE, clusterId, WireFormat.DEFAULT_GROUP));
       decoder.writeInbound(Unpooled.wrappedBuffer(frame));
       return decoder.readInbound();
     } catch (IOException e) {
