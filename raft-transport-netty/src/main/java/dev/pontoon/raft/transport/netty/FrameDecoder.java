@@ -1,6 +1,7 @@
 package dev.pontoon.raft.transport.netty;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.CorruptedFrameException;
@@ -15,20 +16,27 @@ import java.util.concurrent.atomic.LongAdder;
  * only, never buffers, so nothing downstream has to release anything.
  *
  * <p><b>Handshake.</b> A decoder made with {@link #awaitingHello} decodes nothing but one {@link
- * Hello} until its handler calls {@link #open()}: the header of any other frame type is refused
- * with a {@link ProtocolViolationException} before its body is read, and after the Hello the
- * decoder waits. The handler decides on the Hello synchronously, inside {@code channelRead}: it
- * either calls {@link #open()}, and the frames behind the Hello are decoded, or closes the
- * connection, and every byte behind the Hello is discarded undecoded. So no Raft message of an
- * unauthenticated peer is ever decoded.
+ * Hello} of at most {@link WireFormat#MAX_HANDSHAKE_FRAME_SIZE} bytes until its handler calls
+ * {@link #open()}: the header of any other frame type is refused with a {@link
+ * ProtocolViolationException} before its body is read, and after the Hello the decoder waits. The
+ * handler decides on the Hello synchronously, inside {@code channelRead}: it either calls {@link
+ * #open()}, and the frames behind the Hello are decoded, or closes the connection, and every byte
+ * behind the Hello is discarded undecoded. So no Raft message of an unauthenticated peer is ever
+ * decoded.
  *
- * <p>The length field is checked before the frame is waited for or allocated: a value below the
- * header size or above {@code maxFrameSize} fails at once. Any failure ({@link
- * TooLongFrameException}, {@link CorruptedFrameException} and its subtypes {@link
- * UnsupportedVersionException} and {@link UnknownMessageTypeException}) is raised once, after
- * which this decoder discards every further byte: the connection is to be closed. A connection
- * that ends in the middle of a frame raises a {@link CorruptedFrameException} as well. One
- * instance per channel.
+ * <p><b>Limits.</b> The length field is checked before the frame is waited for or allocated: a
+ * value below the header size or above the limit (the handshake limit, then {@code maxFrameSize})
+ * fails at once. A frame that must be waited for reserves its length from the transport's {@link
+ * InboundBudget}; if it does not fit, the connection stops reading until another frame releases
+ * its bytes, so memory is bounded by the budget (plus one read per connection) instead of by the
+ * number of connections.
+ *
+ * <p><b>Failures.</b> Any failure ({@link TooLongFrameException}, {@link CorruptedFrameException}
+ * and its subtypes {@link UnsupportedVersionException} and {@link UnknownMessageTypeException},
+ * {@link ProtocolViolationException}) is raised once, after which this decoder discards every
+ * further byte: the connection is to be closed. A connection that ends in the middle of a frame
+ * raises a {@link CorruptedFrameException} as well. One instance per channel; runs on its event
+ * loop.
  */
 final class FrameDecoder extends ByteToMessageDecoder {
   private enum State {
@@ -45,33 +53,49 @@ final class FrameDecoder extends ByteToMessageDecoder {
   private final int maxFrameSize;
   private final long clusterId;
   private final int groupId;
-  private final LongAdder raftMessagesDecoded;
+  private final InboundBudget budget;
+  private final TransportCounters counters;
   private State state;
+  /** Bytes reserved from the budget for the frame in progress; 0 when none. */
+  private long reservedForFrame;
+  /** Whether reading is stopped until the budget has room. */
+  private boolean paused;
 
-  private FrameDecoder(int maxFrameSize, long clusterId, int groupId, LongAdder raftMessagesDecoded, State initial) {
+  private FrameDecoder(int maxFrameSize, long clusterId, int groupId, InboundBudget budget,
+      TransportCounters counters, State initial) {
     this.maxFrameSize = maxFrameSize;
     this.clusterId = clusterId;
     this.groupId = groupId;
-    this.raftMessagesDecoded = raftMessagesDecoded;
+    this.budget = budget;
+    this.counters = counters;
     this.state = initial;
   }
 
   /**
    * A decoder for a new connection: one {@link Hello} first, the rest after {@link #open()}.
    *
-   * @param maxFrameSize the largest length field accepted (bytes after the length field)
+   * @param maxFrameSize the largest length field accepted after the handshake (bytes after the
+   *     length field)
    * @param clusterId frames of another cluster are refused, except a {@link Hello}, which the
    *     handshake checks itself so that it can be reported as a refused peer
    * @param groupId the only group id accepted
-   * @param raftMessagesDecoded counts the Raft messages (not Hellos) this decoder decodes
+   * @param budget the inbound bytes shared by all connections of the transport
+   * @param counters where Raft messages decoded and read pauses are counted
    */
-  static FrameDecoder awaitingHello(int maxFrameSize, long clusterId, int groupId, LongAdder raftMessagesDecoded) {
-    return new FrameDecoder(maxFrameSize, clusterId, groupId, raftMessagesDecoded, State.AWAITING_HELLO);
+  static FrameDecoder awaitingHello(int maxFrameSize, long clusterId, int groupId, InboundBudget budget,
+      TransportCounters counters) {
+    return new FrameDecoder(maxFrameSize, clusterId, groupId, budget, counters, State.AWAITING_HELLO);
   }
 
-  /** A decoder that accepts every message type from the start; for codec tests and tools. */
+  /** A decoder that accepts every message type from the start, with its own budget; for codec tests and tools. */
   static FrameDecoder open(int maxFrameSize, long clusterId, int groupId) {
-    return new FrameDecoder(maxFrameSize, clusterId, groupId, new LongAdder(), State.OPEN);
+    return open(maxFrameSize, clusterId, groupId, new InboundBudget(maxFrameSize), new TransportCounters());
+  }
+
+  /** A decoder that accepts every message type from the start. */
+  static FrameDecoder open(int maxFrameSize, long clusterId, int groupId, InboundBudget budget,
+      TransportCounters counters) {
+    return new FrameDecoder(maxFrameSize, clusterId, groupId, budget, counters, State.OPEN);
   }
 
   /**
@@ -90,12 +114,14 @@ final class FrameDecoder extends ByteToMessageDecoder {
       // The handler saw the Hello and did not open the connection: it refused the peer.
       state = State.DISCARDING;
     }
-    if (state == State.DISCARDING) {
-      in.skipBytes(in.readableBytes());
+    if (state == State.DISCARDING || paused) {
+      if (state == State.DISCARDING) {
+        in.skipBytes(in.readableBytes());
+      }
       return;
     }
     try {
-      Object message = decodeFrame(in);
+      Object message = decodeFrame(ctx, in);
       if (message != null) {
         out.add(message);
         if (state == State.AWAITING_HELLO) {
@@ -105,6 +131,7 @@ final class FrameDecoder extends ByteToMessageDecoder {
     } catch (DecoderException e) {
       state = State.DISCARDING;
       in.skipBytes(in.readableBytes());
+      releaseFrame();
       throw e;
     }
   }
@@ -112,6 +139,10 @@ final class FrameDecoder extends ByteToMessageDecoder {
   @Override
   protected void decodeLast(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
     decode(ctx, in, out);
+    releaseFrame();
+    if (state == State.HELLO_EMITTED) {
+      state = State.DISCARDING;
+    }
     if (state != State.DISCARDING && in.isReadable()) {
       int available = in.readableBytes();
       state = State.DISCARDING;
@@ -120,27 +151,88 @@ final class FrameDecoder extends ByteToMessageDecoder {
     }
   }
 
-  private Object decodeFrame(ByteBuf in) {
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
+    if (paused) {
+      // The superclass asks for another read when a read produced no message and auto-read is
+      // off; while the budget is exhausted that would defeat the back-pressure.
+      discardSomeReadBytes();
+      ctx.fireChannelReadComplete();
+      return;
+    }
+    super.channelReadComplete(ctx);
+  }
+
+  @Override
+  protected void handlerRemoved0(ChannelHandlerContext ctx) {
+    releaseFrame();
+  }
+
+  private Object decodeFrame(ChannelHandlerContext ctx, ByteBuf in) {
     if (in.readableBytes() < WireFormat.LENGTH_FIELD_SIZE) {
       return null;
     }
     int start = in.readerIndex();
     int length = in.getInt(start);
     // Fail fast on the length header, before waiting for or allocating the frame.
-    if (length < 0 || length > maxFrameSize) {
+    int limit = state == State.AWAITING_HELLO ? Math.min(maxFrameSize, WireFormat.MAX_HANDSHAKE_FRAME_SIZE)
+        : maxFrameSize;
+    if (length < 0 || length > limit) {
       throw new TooLongFrameException("frame length " + Integer.toUnsignedString(length)
-          + " exceeds the maximum of " + maxFrameSize + " bytes");
+          + " exceeds the maximum of " + limit + " bytes" + (state == State.AWAITING_HELLO ? " before the handshake" : ""));
     }
     if (length < WireFormat.HEADER_SIZE) {
       throw new CorruptedFrameException("frame length " + length + " is below the header size "
           + WireFormat.HEADER_SIZE);
     }
     if (in.readableBytes() < WireFormat.LENGTH_FIELD_SIZE + length) {
+      if (reservedForFrame == 0) {
+        reserve(ctx, length);
+      }
       return null;
     }
     ByteBuf frame = in.slice(start + WireFormat.LENGTH_FIELD_SIZE, length);
     in.skipBytes(WireFormat.LENGTH_FIELD_SIZE + length);
+    releaseFrame();
     return decodeBody(frame);
+  }
+
+  /** Reserves the frame's bytes, or stops reading until the budget has room. */
+  private void reserve(ChannelHandlerContext ctx, int length) {
+    if (budget.tryReserve(length)) {
+      reservedForFrame = length;
+      return;
+    }
+    paused = true;
+    counters.inboundReadPauses.increment();
+    ctx.channel().config().setAutoRead(false);
+    budget.await(length, () -> ctx.executor().execute(() -> resume(ctx)));
+  }
+
+  /**
+   * On the event loop, after some budget was released: reading resumes, and the bytes already
+   * received are decoded again (the rest of the frame may have arrived while paused), which
+   * retries the reservation.
+   */
+  private void resume(ChannelHandlerContext ctx) {
+    if (!paused || ctx.isRemoved()) {
+      return;
+    }
+    paused = false;
+    ctx.channel().config().setAutoRead(true);
+    try {
+      channelRead(ctx, Unpooled.EMPTY_BUFFER);
+    } catch (Exception e) {
+      ctx.fireExceptionCaught(e);
+    }
+  }
+
+  private void releaseFrame() {
+    if (reservedForFrame > 0) {
+      long bytes = reservedForFrame;
+      reservedForFrame = 0;
+      budget.release(bytes);
+    }
   }
 
   private Object decodeBody(ByteBuf frame) {
@@ -166,7 +258,7 @@ final class FrameDecoder extends ByteToMessageDecoder {
       throw new CorruptedFrameException("unknown group " + frameGroup);
     }
     if (type != WireFormat.TYPE_HELLO) {
-      raftMessagesDecoded.increment();
+      counters.raftMessagesDecoded.increment();
     }
     Object message = MessageCodec.decode(type, frameCluster, frame);
     if (frame.isReadable()) {

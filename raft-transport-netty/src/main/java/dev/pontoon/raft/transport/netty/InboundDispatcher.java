@@ -15,7 +15,13 @@ import org.slf4j.LoggerFactory;
  * The accepting side of a connection. The first frame must be a {@link Hello} from a configured
  * peer of the same cluster; it is answered with this node's {@code Hello}. After that, every
  * message must come from that peer and be addressed to this node; it is handed to the delivery
- * function on this I/O thread. Anything else closes the connection. One instance per channel.
+ * function on this I/O thread. Anything else closes the connection.
+ *
+ * <p>Until the handshake completes the connection counts against {@link
+ * UnauthenticatedConnections}. Once accepted, it becomes its peer's only inbound connection: an
+ * older one of the same peer (which the peer has given up, since it keeps one outbound connection
+ * per peer) is closed, so a peer holds at most one connection and one frame in progress. One
+ * instance per channel.
  */
 final class InboundDispatcher extends ChannelInboundHandlerAdapter {
   private static final Logger log = LoggerFactory.getLogger(NettyTransport.class);
@@ -24,15 +30,20 @@ final class InboundDispatcher extends ChannelInboundHandlerAdapter {
   private final Set<NodeId> members;
   private final Consumer<RaftMessage> delivery;
   private final ConnectionErrors errors;
+  private final UnauthenticatedConnections unauthenticated;
+  private final java.util.concurrent.ConcurrentMap<NodeId, io.netty.channel.Channel> inboundByPeer;
   private NodeId peer;
   private ScheduledFuture<?> handshakeTimeout;
 
   InboundDispatcher(NettyTransportConfig config, Set<NodeId> members, Consumer<RaftMessage> delivery,
-      TransportCounters counters) {
+      TransportCounters counters, UnauthenticatedConnections unauthenticated,
+      java.util.concurrent.ConcurrentMap<NodeId, io.netty.channel.Channel> inboundByPeer) {
     this.config = config;
+    this.unauthenticated = unauthenticated;
+    this.inboundByPeer = inboundByPeer;
     this.members = members;
     this.delivery = delivery;
-    this.errors = new ConnectionErrors(counters, config.localId().value());
+    this.errors = ConnectionErrors.inbound(counters, config.localId().value());
   }
 
   @Override
@@ -48,7 +59,9 @@ final class InboundDispatcher extends ChannelInboundHandlerAdapter {
   @Override
   public void channelInactive(ChannelHandlerContext ctx) {
     cancelTimeout();
+    unauthenticated.remove(ctx.channel());
     if (peer != null) {
+      inboundByPeer.remove(peer, ctx.channel());
       log.debug("{}: inbound connection from {} closed", config.localId(), peer);
     }
     ctx.fireChannelInactive();
@@ -83,6 +96,13 @@ final class InboundDispatcher extends ChannelInboundHandlerAdapter {
     }
     peer = hello.nodeId();
     cancelTimeout();
+    unauthenticated.remove(ctx.channel());
+    errors.authenticated();
+    io.netty.channel.Channel previous = inboundByPeer.put(peer, ctx.channel());
+    if (previous != null && previous != ctx.channel()) {
+      log.debug("{}: new connection from {} replaces {}", config.localId(), peer, previous);
+      previous.close();
+    }
     // Synchronously, inside the decoder's channelRead: the frames behind the Hello decode now.
     ctx.pipeline().get(FrameDecoder.class).open();
     ctx.writeAndFlush(new Hello(config.clusterId(), config.localId()));

@@ -70,6 +70,11 @@ public final class NettyTransport implements Transport {
   private final NettyTransportConfig config;
   private final TransportCounters counters = new TransportCounters();
   private final Map<NodeId, PeerConnection> connections = new HashMap<>();
+  private final InboundBudget budget;
+  private final UnauthenticatedConnections unauthenticated;
+  /** The one accepted inbound connection of each peer; a newer one replaces it. */
+  private final java.util.concurrent.ConcurrentMap<NodeId, Channel> inboundByPeer =
+      new java.util.concurrent.ConcurrentHashMap<>();
   private volatile State state = State.NEW;
   private volatile InboundHandler inbound;
   private EventLoopGroup group;
@@ -79,6 +84,9 @@ public final class NettyTransport implements Transport {
   /** A transport for {@code config}; nothing is bound or connected before {@link #start}. */
   public NettyTransport(NettyTransportConfig config) {
     this.config = java.util.Objects.requireNonNull(config, "config");
+    this.budget = new InboundBudget(config.maxInboundBufferedBytes());
+    this.unauthenticated = new UnauthenticatedConnections(config.localId(), config.maxUnauthenticatedConnections(),
+        counters.unauthenticatedEvicted);
   }
 
   /**
@@ -135,12 +143,12 @@ public final class NettyTransport implements Transport {
 
   private Pipelines pipelines() {
     if (!config.tlsEnabled()) {
-      return new Pipelines(config, null, null, counters);
+      return new Pipelines(config, null, null, counters, budget);
     }
     try {
       SslContext server = TlsContexts.server(config.tls());
       SslContext client = TlsContexts.client(config.tls());
-      return new Pipelines(config, server, client, counters);
+      return new Pipelines(config, server, client, counters, budget);
     } catch (SSLException | IllegalArgumentException e) {
       throw new IllegalStateException("cannot load TLS material of " + config.localId() + ": " + e.getMessage(), e);
     }
@@ -159,7 +167,9 @@ public final class NettyTransport implements Transport {
           @Override
           protected void initChannel(Channel ch) {
             channels.add(ch);
-            pipelines.initInbound(ch, new InboundDispatcher(config, members, NettyTransport.this::deliver, counters));
+            unauthenticated.admit(ch);
+            pipelines.initInbound(ch, new InboundDispatcher(config, members, NettyTransport.this::deliver, counters,
+                unauthenticated, inboundByPeer));
           }
         });
   }
@@ -280,7 +290,7 @@ public final class NettyTransport implements Transport {
 
   /** A snapshot of this transport's counters. */
   public NettyTransportStats stats() {
-    return counters.snapshot();
+    return counters.snapshot(unauthenticated.size(), budget.reserved());
   }
 
   /** The configuration this transport runs with. */

@@ -31,6 +31,11 @@ import java.util.random.RandomGenerator;
  *     dropped
  * @param connectTimeout how long one connection attempt may take
  * @param handshakeTimeout how long a new connection may take to complete the handshake
+ * @param maxUnauthenticatedConnections most inbound connections in their handshake at once; a
+ *     new one beyond it closes the oldest
+ * @param maxInboundBufferedBytes most bytes all inbound connections together may hold in frames
+ *     still arriving; a connection whose next frame does not fit stops reading until it does.
+ *     At least {@code maxFrameSize}.
  * @param ioThreads Netty I/O threads (event loops) of this transport
  * @param tls mutual TLS settings, or {@code null} for plain TCP
  * @param jitter source of the reconnect jitter
@@ -38,10 +43,14 @@ import java.util.random.RandomGenerator;
 public record NettyTransportConfig(NodeId localId, long clusterId, InetSocketAddress listenAddress,
     Map<NodeId, InetSocketAddress> peers, int maxFrameSize, Duration minBackoff, Duration maxBackoff,
     int writeBufferLowWaterMark, int writeBufferHighWaterMark, Duration connectTimeout, Duration handshakeTimeout,
-    int ioThreads, Tls tls, RandomGenerator jitter) {
+    int maxUnauthenticatedConnections, long maxInboundBufferedBytes, int ioThreads, Tls tls, RandomGenerator jitter) {
 
   /** Smallest accepted {@code maxFrameSize}: room for a header and a few small messages. */
   public static final int MIN_FRAME_SIZE = 4096;
+  /** Default {@code maxUnauthenticatedConnections}: 64. */
+  public static final int DEFAULT_MAX_UNAUTHENTICATED_CONNECTIONS = 64;
+  /** Default {@code maxInboundBufferedBytes}: 64 MiB, eight frames of the default maximum. */
+  public static final long DEFAULT_MAX_INBOUND_BUFFERED_BYTES = 64L * 1024 * 1024;
 
   public NettyTransportConfig {
     Objects.requireNonNull(localId, "localId");
@@ -60,6 +69,10 @@ public record NettyTransportConfig(NodeId localId, long clusterId, InetSocketAdd
         + writeBufferHighWaterMark + ") must not be less than writeBufferLowWaterMark (" + writeBufferLowWaterMark + ")");
     requirePositive(connectTimeout, "connectTimeout");
     requirePositive(handshakeTimeout, "handshakeTimeout");
+    requireArgument(maxUnauthenticatedConnections > 0,
+        "maxUnauthenticatedConnections (" + maxUnauthenticatedConnections + ") must be positive");
+    requireArgument(maxInboundBufferedBytes >= maxFrameSize, "maxInboundBufferedBytes (" + maxInboundBufferedBytes
+        + ") must be at least maxFrameSize (" + maxFrameSize + ")");
     requireArgument(ioThreads > 0, "ioThreads (" + ioThreads + ") must be positive");
     requireArgument(connectTimeout.toMillis() <= Integer.MAX_VALUE,
         "connectTimeout (" + connectTimeout + ") must fit in an int of milliseconds");
@@ -138,6 +151,8 @@ public record NettyTransportConfig(NodeId localId, long clusterId, InetSocketAdd
     private int highWaterMark = 16 * 1024 * 1024;
     private Duration connectTimeout = Duration.ofSeconds(3);
     private Duration handshakeTimeout = Duration.ofSeconds(10);
+    private int maxUnauthenticatedConnections = DEFAULT_MAX_UNAUTHENTICATED_CONNECTIONS;
+    private long maxInboundBufferedBytes = DEFAULT_MAX_INBOUND_BUFFERED_BYTES;
     private int ioThreads = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
     private Tls tls;
     private boolean skipNodeIdVerification;
@@ -203,6 +218,25 @@ public record NettyTransportConfig(NodeId localId, long clusterId, InetSocketAdd
       return this;
     }
 
+    /**
+     * Most inbound connections in their handshake at once; default 64. A new connection beyond
+     * it closes the oldest, so an idle flood holds at most this many sockets and buffers.
+     */
+    public Builder maxUnauthenticatedConnections(int connections) {
+      this.maxUnauthenticatedConnections = connections;
+      return this;
+    }
+
+    /**
+     * Most bytes all inbound connections together may hold in frames still arriving; default 64
+     * MiB, at least {@code maxFrameSize}. A connection whose next frame does not fit stops reading
+     * (TCP pushes back on the sender) until other frames complete.
+     */
+    public Builder maxInboundBufferedBytes(long bytes) {
+      this.maxInboundBufferedBytes = bytes;
+      return this;
+    }
+
     /** Netty I/O threads; default the number of processors, at most 4. */
     public Builder ioThreads(int threads) {
       this.ioThreads = threads;
@@ -254,7 +288,8 @@ public record NettyTransportConfig(NodeId localId, long clusterId, InetSocketAdd
       Tls checkedTls = tls == null ? null : new Tls(tls.certificateChain(), tls.privateKey(),
           tls.trustedCertificates(), skipNodeIdVerification, skipHostNameVerification);
       return new NettyTransportConfig(localId, clusterId, listenAddress, peers, maxFrameSize, minBackoff, maxBackoff,
-          lowWaterMark, highWaterMark, connectTimeout, handshakeTimeout, ioThreads, checkedTls, random);
+          lowWaterMark, highWaterMark, connectTimeout, handshakeTimeout, maxUnauthenticatedConnections,
+          maxInboundBufferedBytes, ioThreads, checkedTls, random);
     }
   }
 

@@ -21,7 +21,7 @@ final class OutboundHandshake extends ChannelInboundHandlerAdapter {
   OutboundHandshake(NettyTransportConfig config, PeerConnection connection, TransportCounters counters) {
     this.config = config;
     this.connection = connection;
-    this.errors = new ConnectionErrors(counters, config.localId().value());
+    this.errors = ConnectionErrors.outbound(counters, config.localId().value());
   }
 
   @Override

@@ -17,10 +17,13 @@ final class Pipelines {
   private final FrameEncoder encoder;
 
   private final TransportCounters counters;
+  private final InboundBudget budget;
 
-  Pipelines(NettyTransportConfig config, SslContext serverTls, SslContext clientTls, TransportCounters counters) {
+  Pipelines(NettyTransportConfig config, SslContext serverTls, SslContext clientTls, TransportCounters counters,
+      InboundBudget budget) {
     this.config = config;
     this.counters = counters;
+    this.budget = budget;
     this.serverTls = serverTls;
     this.clientTls = clientTls;
     this.encoder = new FrameEncoder(config.clusterId(), WireFormat.DEFAULT_GROUP);
@@ -45,7 +48,7 @@ final class Pipelines {
 
   private void addCodec(ChannelPipeline p, ChannelHandler last) {
     p.addLast("frameDecoder", FrameDecoder.awaitingHello(config.maxFrameSize(), config.clusterId(),
-        WireFormat.DEFAULT_GROUP, counters.raftMessagesDecoded));
+        WireFormat.DEFAULT_GROUP, budget, counters));
     p.addLast("frameEncoder", encoder);
     p.addLast("handler", last);
   }

@@ -16,6 +16,11 @@ final class WireFormat {
   static final int HEADER_SIZE = 2 + 1 + 1 + 8 + 4;
   /** The group id used until several Raft groups share one connection. */
   static final int DEFAULT_GROUP = 0;
+  /**
+   * Largest value of the length field before the handshake is complete: a Hello needs a few
+   * hundred bytes, and an unauthenticated peer gets no more than this.
+   */
+  static final int MAX_HANDSHAKE_FRAME_SIZE = 4096;
   /** Default largest value of the length field: 8 MiB, above the engine's 4 MiB append batches. */
   static final int DEFAULT_MAX_FRAME_SIZE = 8 * 1024 * 1024;
 

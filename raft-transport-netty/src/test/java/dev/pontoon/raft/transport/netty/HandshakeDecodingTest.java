@@ -12,6 +12,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.TooLongFrameException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.LongAdder;
@@ -46,11 +47,33 @@ class HandshakeDecodingTest {
     }
   }
 
-  private final LongAdder decoded = new LongAdder();
+  private final TransportCounters counters = new TransportCounters();
+  private final LongAdder decoded = counters.raftMessagesDecoded;
 
   private EmbeddedChannel channel(Handshake handshake) {
     return new EmbeddedChannel(FrameDecoder.awaitingHello(Frames.MAX, Frames.CLUSTER, WireFormat.DEFAULT_GROUP,
-        decoded), handshake);
+        new InboundBudget(Frames.MAX), counters), handshake);
+  }
+
+  @Test
+  void handshakeFrameAboveTheHandshakeLimitIsRefusedFromItsLengthHeader() {
+    EmbeddedChannel channel = channel(new Handshake(true));
+    ByteBuf header = Unpooled.buffer().writeInt(WireFormat.MAX_HANDSHAKE_FRAME_SIZE + 1);
+    TooLongFrameException e = assertThrows(TooLongFrameException.class, () -> channel.writeInbound(header));
+    assertEquals("frame length 4097 exceeds the maximum of 4096 bytes before the handshake", e.getMessage());
+    assertEquals(0, header.refCnt());
+  }
+
+  @Test
+  void afterTheHandshakeFramesUpToTheConfiguredMaximumAreAccepted() {
+    Handshake handshake = new Handshake(true);
+    EmbeddedChannel channel = channel(handshake);
+    channel.writeInbound(Frames.buf(HELLO));
+    ByteBuf header = Unpooled.buffer().writeInt(WireFormat.MAX_HANDSHAKE_FRAME_SIZE + 1);
+    channel.writeInbound(header);
+    assertEquals(1, handshake.seen.size(), "waiting for the rest of the frame, not refused");
+    assertTrue(channel.isOpen());
+    assertThrows(io.netty.handler.codec.CorruptedFrameException.class, channel::finish, "closed inside the frame");
   }
 
   @Test

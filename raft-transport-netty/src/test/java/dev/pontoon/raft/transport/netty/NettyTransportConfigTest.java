@@ -90,6 +90,21 @@ class NettyTransportConfigTest {
   }
 
   @Test
+  void inboundBudgetBelowOneFrameIsRefusedWithTheRule() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> builder().maxFrameSize(8192).maxInboundBufferedBytes(4096).build());
+    assertEquals("maxInboundBufferedBytes (4096) must be at least maxFrameSize (8192)", e.getMessage());
+  }
+
+  @Test
+  void unauthenticatedConnectionLimitAndInboundBudgetHaveSafeDefaults() {
+    NettyTransportConfig config = builder().build();
+    assertEquals(64, config.maxUnauthenticatedConnections());
+    assertEquals(64L * 1024 * 1024, config.maxInboundBufferedBytes());
+    assertEquals(java.time.Duration.ofSeconds(10), config.handshakeTimeout());
+  }
+
+  @Test
   void zeroIoThreadsIsRefused() {
     assertThrows(IllegalArgumentException.class, () -> builder().ioThreads(0).build());
   }
