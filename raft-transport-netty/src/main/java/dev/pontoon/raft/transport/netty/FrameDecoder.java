@@ -15,14 +15,15 @@ import java.util.concurrent.atomic.LongAdder;
  * header and hands the body to {@link MessageCodec}. Emits {@link Hello}s and {@code RaftMessage}s
  * only, never buffers, so nothing downstream has to release anything.
  *
- * <p><b>Handshake.</b> A decoder made with {@link #awaitingHello} decodes nothing but one {@link
- * Hello} of at most {@link WireFormat#MAX_HANDSHAKE_FRAME_SIZE} bytes until its handler calls
- * {@link #open()}: the header of any other frame type is refused with a {@link
- * ProtocolViolationException} before its body is read, and after the Hello the decoder waits. The
- * handler decides on the Hello synchronously, inside {@code channelRead}: it either calls {@link
- * #open()}, and the frames behind the Hello are decoded, or closes the connection, and every byte
- * behind the Hello is discarded undecoded. So no Raft message of an unauthenticated peer is ever
- * decoded.
+ * <p><b>Handshake.</b> A decoder made with {@link #awaitingHello} decodes one handshake frame at
+ * a time, of at most {@link WireFormat#MAX_HANDSHAKE_FRAME_SIZE} bytes: first a {@link Hello},
+ * then whatever its handler {@linkplain #expect expects} next, until the handler calls {@link
+ * #open()}. The header of any other frame type is refused with a {@link
+ * ProtocolViolationException} before its body is read, and after each handshake frame the decoder
+ * waits for the handler's verdict, given synchronously inside {@code channelRead}: {@link
+ * #expect}, {@link #open()} (the frames behind are decoded at once), or closing the connection
+ * (every byte behind is discarded undecoded). So no Raft message of an unauthenticated peer is
+ * ever decoded.
  *
  * <p><b>Limits.</b> The length field is checked before the frame is waited for or allocated: a
  * value below the header size or above the limit (the handshake limit, then {@code maxFrameSize})
@@ -40,10 +41,10 @@ import java.util.concurrent.atomic.LongAdder;
  */
 final class FrameDecoder extends ByteToMessageDecoder {
   private enum State {
-    /** Only a Hello may come. */
-    AWAITING_HELLO,
-    /** A Hello was emitted and the handler has not opened the connection: it refused it. */
-    HELLO_EMITTED,
+    /** Only the expected handshake frame may come. */
+    HANDSHAKE,
+    /** A handshake frame was emitted; unless the handler expects another or opens, it refused it. */
+    HANDSHAKE_EMITTED,
     /** Every message type may come. */
     OPEN,
     /** A failure was raised or the handshake refused; every further byte is discarded. */
@@ -56,6 +57,8 @@ final class FrameDecoder extends ByteToMessageDecoder {
   private final InboundBudget budget;
   private final TransportCounters counters;
   private State state;
+  /** The handshake frame type that may come next, in {@link State#HANDSHAKE}. */
+  private byte expectedType = WireFormat.TYPE_HELLO;
   /** Bytes reserved from the budget for the frame in progress; 0 when none. */
   private long reservedForFrame;
   /** Whether reading is stopped until the budget has room. */
@@ -84,7 +87,7 @@ final class FrameDecoder extends ByteToMessageDecoder {
    */
   static FrameDecoder awaitingHello(int maxFrameSize, long clusterId, int groupId, InboundBudget budget,
       TransportCounters counters) {
-    return new FrameDecoder(maxFrameSize, clusterId, groupId, budget, counters, State.AWAITING_HELLO);
+    return new FrameDecoder(maxFrameSize, clusterId, groupId, budget, counters, State.HANDSHAKE);
   }
 
   /** A decoder that accepts every message type from the start, with its own budget; for codec tests and tools. */
@@ -103,15 +106,26 @@ final class FrameDecoder extends ByteToMessageDecoder {
    * from now on every message type is decoded, starting with the bytes behind the Hello.
    */
   void open() {
-    if (state == State.HELLO_EMITTED) {
+    if (state == State.HANDSHAKE_EMITTED) {
       state = State.OPEN;
+    }
+  }
+
+  /**
+   * Called by the handler, inside its {@code channelRead} of a handshake frame, when the
+   * handshake goes on: the next frame must be of {@code type}, and nothing else is decoded.
+   */
+  void expect(byte type) {
+    if (state == State.HANDSHAKE_EMITTED) {
+      state = State.HANDSHAKE;
+      expectedType = type;
     }
   }
 
   @Override
   protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
-    if (state == State.HELLO_EMITTED) {
-      // The handler saw the Hello and did not open the connection: it refused the peer.
+    if (state == State.HANDSHAKE_EMITTED) {
+      // The handler saw the handshake frame and neither went on nor opened: it refused the peer.
       state = State.DISCARDING;
     }
     if (state == State.DISCARDING || paused) {
@@ -124,8 +138,8 @@ final class FrameDecoder extends ByteToMessageDecoder {
       Object message = decodeFrame(ctx, in);
       if (message != null) {
         out.add(message);
-        if (state == State.AWAITING_HELLO) {
-          state = State.HELLO_EMITTED;
+        if (state == State.HANDSHAKE) {
+          state = State.HANDSHAKE_EMITTED;
         }
       }
     } catch (DecoderException e) {
@@ -140,7 +154,7 @@ final class FrameDecoder extends ByteToMessageDecoder {
   protected void decodeLast(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
     decode(ctx, in, out);
     releaseFrame();
-    if (state == State.HELLO_EMITTED) {
+    if (state == State.HANDSHAKE_EMITTED) {
       state = State.DISCARDING;
     }
     if (state != State.DISCARDING && in.isReadable()) {
@@ -175,11 +189,11 @@ final class FrameDecoder extends ByteToMessageDecoder {
     int start = in.readerIndex();
     int length = in.getInt(start);
     // Fail fast on the length header, before waiting for or allocating the frame.
-    int limit = state == State.AWAITING_HELLO ? Math.min(maxFrameSize, WireFormat.MAX_HANDSHAKE_FRAME_SIZE)
-        : maxFrameSize;
+    boolean handshake = state == State.HANDSHAKE;
+    int limit = handshake ? Math.min(maxFrameSize, WireFormat.MAX_HANDSHAKE_FRAME_SIZE) : maxFrameSize;
     if (length < 0 || length > limit) {
       throw new TooLongFrameException("frame length " + Integer.toUnsignedString(length)
-          + " exceeds the maximum of " + limit + " bytes" + (state == State.AWAITING_HELLO ? " before the handshake" : ""));
+          + " exceeds the maximum of " + limit + " bytes" + (handshake ? " before the handshake" : ""));
     }
     if (length < WireFormat.HEADER_SIZE) {
       throw new CorruptedFrameException("frame length " + length + " is below the header size "
@@ -245,8 +259,9 @@ final class FrameDecoder extends ByteToMessageDecoder {
       throw new UnsupportedVersionException(version);
     }
     byte type = frame.readByte();
-    if (state == State.AWAITING_HELLO && type != WireFormat.TYPE_HELLO) {
-      throw new ProtocolViolationException("frame of type " + type + " before the handshake");
+    if (state == State.HANDSHAKE && type != expectedType) {
+      throw new ProtocolViolationException("frame of type " + type + " during the handshake, where type "
+          + expectedType + " was expected");
     }
     long frameCluster = frame.readLong();
     int frameGroup = frame.readInt();
@@ -257,7 +272,7 @@ final class FrameDecoder extends ByteToMessageDecoder {
     if (frameGroup != groupId) {
       throw new CorruptedFrameException("unknown group " + frameGroup);
     }
-    if (type != WireFormat.TYPE_HELLO) {
+    if (type != WireFormat.TYPE_HELLO && type != WireFormat.TYPE_HELLO_PROOF) {
       counters.raftMessagesDecoded.increment();
     }
     Object message = MessageCodec.decode(type, frameCluster, frame);

@@ -27,7 +27,8 @@ import java.util.TreeSet;
 
 /**
  * Maps frame bodies to messages and back: one encoder and one decoder per message type of the
- * sealed {@link RaftMessage} family, plus the {@link Hello} handshake. Stateless.
+ * sealed {@link RaftMessage} family, plus the handshake's {@link Hello} and {@link HelloProof}.
+ * Stateless.
  *
  * <p>Decoding trusts nothing: every length and count is checked against the bytes that remain
  * before anything is allocated, unknown flag bits and entry kinds are refused, and a value the
@@ -57,6 +58,8 @@ final class MessageCodec {
       return WireFormat.TYPE_TIMEOUT_NOW;
     } else if (message instanceof Hello) {
       return WireFormat.TYPE_HELLO;
+    } else if (message instanceof HelloProof) {
+      return WireFormat.TYPE_HELLO_PROOF;
     }
     throw new IllegalArgumentException("no wire type for " + message.getClass().getName());
   }
@@ -64,7 +67,10 @@ final class MessageCodec {
   /** Exact number of body bytes {@link #encode} writes for {@code message}. */
   static int bodySize(Object message) {
     if (message instanceof Hello h) {
-      return idSize(h.nodeId());
+      return idSize(h.nodeId()) + 1 + WireFormat.NONCE_SIZE + 1 + h.proof().size();
+    }
+    if (message instanceof HelloProof) {
+      return WireFormat.PROOF_SIZE;
     }
     RaftMessage m = (RaftMessage) message;
     int common = idSize(m.from()) + idSize(m.to()) + 8;
@@ -93,7 +99,15 @@ final class MessageCodec {
   /** Writes the body of {@code message}, a {@link RaftMessage} or a {@link Hello}. */
   static void encode(Object message, FrameOutput out) {
     if (message instanceof Hello h) {
-      writeId(out.fields(), h.nodeId());
+      ByteBuf buf = out.fields();
+      writeId(buf, h.nodeId());
+      buf.writeByte(h.sharedSecret() ? WireFormat.HELLO_FLAG_SHARED_SECRET : 0);
+      buf.writeBytes(h.nonce().asReadOnlyByteBuffer());
+      buf.writeByte(h.proof().size()).writeBytes(h.proof().asReadOnlyByteBuffer());
+      return;
+    }
+    if (message instanceof HelloProof p) {
+      out.fields().writeBytes(p.proof().asReadOnlyByteBuffer());
       return;
     }
     RaftMessage m = (RaftMessage) message;
@@ -153,7 +167,10 @@ final class MessageCodec {
 
   private static Object decodeChecked(byte type, long clusterId, ByteBuf in) {
     if (type == WireFormat.TYPE_HELLO) {
-      return new Hello(clusterId, readId(in));
+      return decodeHello(clusterId, in);
+    }
+    if (type == WireFormat.TYPE_HELLO_PROOF) {
+      return new HelloProof(readFixed(in, WireFormat.PROOF_SIZE));
     }
     NodeId from = readId(in);
     NodeId to = readId(in);
@@ -188,6 +205,31 @@ final class MessageCodec {
       default:
         throw new UnknownMessageTypeException(type);
     }
+  }
+
+  private static Hello decodeHello(long clusterId, ByteBuf in) {
+    NodeId node = readId(in);
+    int flags = in.readUnsignedByte();
+    if ((flags & ~WireFormat.HELLO_FLAG_SHARED_SECRET) != 0) {
+      throw new CorruptedFrameException("unknown Hello flag bits 0x" + Integer.toHexString(flags));
+    }
+    Bytes nonce = readFixed(in, WireFormat.NONCE_SIZE);
+    int proofLength = in.readUnsignedByte();
+    if (proofLength != 0 && proofLength != WireFormat.PROOF_SIZE) {
+      throw new CorruptedFrameException("Hello proof of " + proofLength + " bytes, not 0 or " + WireFormat.PROOF_SIZE);
+    }
+    Bytes proof = proofLength == 0 ? Bytes.EMPTY : readFixed(in, proofLength);
+    return new Hello(clusterId, node, flags != 0, nonce, proof);
+  }
+
+  /** Exactly {@code length} bytes; the caller has checked that {@code length} is a small constant. */
+  private static Bytes readFixed(ByteBuf in, int length) {
+    if (length > in.readableBytes()) {
+      throw new CorruptedFrameException(length + " bytes expected, " + in.readableBytes() + " left");
+    }
+    byte[] data = new byte[length];
+    in.readBytes(data);
+    return Bytes.wrap(data);
   }
 
   private static AppendEntries decodeAppendEntries(NodeId from, NodeId to, long term, ByteBuf in) {

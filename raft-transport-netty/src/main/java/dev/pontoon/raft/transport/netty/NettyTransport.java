@@ -19,6 +19,7 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.security.SecureRandom;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
@@ -46,8 +47,10 @@ import org.slf4j.LoggerFactory;
  * reconnects with exponential back-off and jitter when it fails. Every connection opens with a
  * handshake that names the cluster and the node on both ends: a node of another cluster, a node
  * that is not a configured peer, or (with TLS) a node without a certificate from the trusted CA
- * or whose certificate does not name the node id it claims is refused, before any Raft message
- * of it is decoded. A frame that does not decode closes its connection with one log line and a
+ * or whose certificate does not name the node id it claims, or (with a shared secret) a node that
+ * cannot prove it knows the secret, is refused before any Raft message of it is decoded. Without
+ * TLS or a shared secret, a WARN at start says that the cluster is unauthenticated. Limits on what
+ * an unauthenticated or slow peer can make a node hold are in {@code WIRE-FORMAT.md}. A frame that does not decode closes its connection with one log line and a
  * counter; other connections and the messages already delivered are unaffected.
  *
  * <p><b>Threading.</b> {@link #send} may be called from any thread; it never blocks and never
@@ -122,15 +125,24 @@ public final class NettyTransport implements Transport {
     });
     state = State.STARTED;
     log.info("{}: listening on {} ({}, {}, {} peers)", config.localId(), server.localAddress(),
-        EventLoops.nativeTransport() ? "epoll" : "nio", config.tlsEnabled() ? "mutual TLS" : "plain TCP",
-        connections.size());
+        EventLoops.nativeTransport() ? "epoll" : "nio", security(config), connections.size());
     securityWarnings(config).forEach(warning -> log.warn("{}: {}", config.localId(), warning));
     connections.values().forEach(PeerConnection::connect);
+  }
+
+  private static String security(NettyTransportConfig config) {
+    String transport = config.tlsEnabled() ? "mutual TLS" : "plain TCP";
+    return config.sharedSecretFile() == null ? transport : transport + " with a shared secret";
   }
 
   /** The warnings logged at start about what this configuration leaves unauthenticated. */
   static java.util.List<String> securityWarnings(NettyTransportConfig config) {
     java.util.List<String> warnings = new java.util.ArrayList<>();
+    if (!config.tlsEnabled() && config.sharedSecretFile() == null) {
+      warnings.add("the cluster is UNAUTHENTICATED: plain TCP without a shared secret, so anyone who can reach "
+          + config.listenAddress() + " can act as a member and rewrite the replicated log; configure tls(...), or"
+          + " sharedSecret(...) where TLS is impossible");
+    }
     if (config.tlsEnabled() && config.tls().insecureSkipNodeIdVerification()) {
       warnings.add("INSECURE: peers' certificates are not checked for the node id they claim"
           + " (insecureSkipNodeIdVerification): any holder of a certificate from the trusted CA can act as any member");
@@ -142,21 +154,35 @@ public final class NettyTransport implements Transport {
   }
 
   private Pipelines pipelines() {
+    Set<NodeId> members = new TreeSet<>(config.peers().keySet());
+    members.remove(config.localId());
+    InboundDispatcher.Shared shared = new InboundDispatcher.Shared(config, members, this::deliver, counters,
+        unauthenticated, inboundByPeer, sharedSecret(), new SecureRandom());
     if (!config.tlsEnabled()) {
-      return new Pipelines(config, null, null, counters, budget);
+      return new Pipelines(shared, null, null, budget);
     }
     try {
       SslContext server = TlsContexts.server(config.tls());
       SslContext client = TlsContexts.client(config.tls());
-      return new Pipelines(config, server, client, counters, budget);
+      return new Pipelines(shared, server, client, budget);
     } catch (SSLException | IllegalArgumentException e) {
       throw new IllegalStateException("cannot load TLS material of " + config.localId() + ": " + e.getMessage(), e);
     }
   }
 
+  private SharedSecret sharedSecret() {
+    if (config.sharedSecretFile() == null) {
+      return null;
+    }
+    try {
+      return SharedSecret.load(config.sharedSecretFile());
+    } catch (IOException | IllegalArgumentException e) {
+      throw new IllegalStateException("cannot load the shared secret of " + config.localId() + " from "
+          + config.sharedSecretFile() + ": " + e.getMessage(), e);
+    }
+  }
+
   private ServerBootstrap serverBootstrap(Pipelines pipelines) {
-    Set<NodeId> members = new TreeSet<>(config.peers().keySet());
-    members.remove(config.localId());
     return new ServerBootstrap()
         .group(group)
         .channel(EventLoops.serverChannel())
@@ -168,8 +194,7 @@ public final class NettyTransport implements Transport {
           protected void initChannel(Channel ch) {
             channels.add(ch);
             unauthenticated.admit(ch);
-            pipelines.initInbound(ch, new InboundDispatcher(config, members, NettyTransport.this::deliver, counters,
-                unauthenticated, inboundByPeer));
+            pipelines.initInbound(ch);
           }
         });
   }

@@ -38,12 +38,16 @@ import java.util.random.RandomGenerator;
  *     At least {@code maxFrameSize}.
  * @param ioThreads Netty I/O threads (event loops) of this transport
  * @param tls mutual TLS settings, or {@code null} for plain TCP
+ * @param sharedSecretFile a file holding the cluster's shared secret, or {@code null}: every
+ *     connection then proves knowledge of the secret with an HMAC challenge in its handshake
+ *     (the secret never goes on the wire), with or without TLS
  * @param jitter source of the reconnect jitter
  */
 public record NettyTransportConfig(NodeId localId, long clusterId, InetSocketAddress listenAddress,
     Map<NodeId, InetSocketAddress> peers, int maxFrameSize, Duration minBackoff, Duration maxBackoff,
     int writeBufferLowWaterMark, int writeBufferHighWaterMark, Duration connectTimeout, Duration handshakeTimeout,
-    int maxUnauthenticatedConnections, long maxInboundBufferedBytes, int ioThreads, Tls tls, RandomGenerator jitter) {
+    int maxUnauthenticatedConnections, long maxInboundBufferedBytes, int ioThreads, Tls tls, Path sharedSecretFile,
+    RandomGenerator jitter) {
 
   /** Smallest accepted {@code maxFrameSize}: room for a header and a few small messages. */
   public static final int MIN_FRAME_SIZE = 4096;
@@ -73,6 +77,9 @@ public record NettyTransportConfig(NodeId localId, long clusterId, InetSocketAdd
         "maxUnauthenticatedConnections (" + maxUnauthenticatedConnections + ") must be positive");
     requireArgument(maxInboundBufferedBytes >= maxFrameSize, "maxInboundBufferedBytes (" + maxInboundBufferedBytes
         + ") must be at least maxFrameSize (" + maxFrameSize + ")");
+    if (sharedSecretFile != null) {
+      Tls.requireReadable(sharedSecretFile, "sharedSecretFile");
+    }
     requireArgument(ioThreads > 0, "ioThreads (" + ioThreads + ") must be positive");
     requireArgument(connectTimeout.toMillis() <= Integer.MAX_VALUE,
         "connectTimeout (" + connectTimeout + ") must fit in an int of milliseconds");
@@ -132,7 +139,7 @@ public record NettyTransportConfig(NodeId localId, long clusterId, InetSocketAdd
       return !insecureSkipNodeIdVerification;
     }
 
-    private static void requireReadable(Path path, String name) {
+    static void requireReadable(Path path, String name) {
       Objects.requireNonNull(path, name);
       requireArgument(Files.isReadable(path), name + " (" + path + ") is not a readable file");
     }
@@ -157,6 +164,7 @@ public record NettyTransportConfig(NodeId localId, long clusterId, InetSocketAdd
     private Tls tls;
     private boolean skipNodeIdVerification;
     private boolean skipHostNameVerification;
+    private Path sharedSecretFile;
     private RandomGenerator jitter;
 
     private Builder(NodeId localId, long clusterId) {
@@ -273,6 +281,20 @@ public record NettyTransportConfig(NodeId localId, long clusterId, InetSocketAdd
       return this;
     }
 
+    /**
+     * Requires every connection to prove knowledge of the cluster's shared secret, read from
+     * {@code file} at start (at least 32 bytes once trailing white space is removed; for example
+     * the base64 of 32 random bytes). Each side answers a fresh challenge with an HMAC-SHA256; the
+     * secret never goes on the wire. For clusters that cannot run TLS: it authenticates who opens
+     * a connection but neither encrypts nor protects the traffic from an attacker on the network
+     * path. Every member needs the same secret.
+     */
+    public Builder sharedSecret(Path file) {
+      requireState(sharedSecretFile == null, "sharedSecret is already set to " + sharedSecretFile);
+      this.sharedSecretFile = Objects.requireNonNull(file, "file");
+      return this;
+    }
+
     /** The random source of the reconnect jitter; default a fresh {@code L64X128MixRandom}. */
     public Builder jitter(RandomGenerator random) {
       this.jitter = Objects.requireNonNull(random, "random");
@@ -289,7 +311,7 @@ public record NettyTransportConfig(NodeId localId, long clusterId, InetSocketAdd
           tls.trustedCertificates(), skipNodeIdVerification, skipHostNameVerification);
       return new NettyTransportConfig(localId, clusterId, listenAddress, peers, maxFrameSize, minBackoff, maxBackoff,
           lowWaterMark, highWaterMark, connectTimeout, handshakeTimeout, maxUnauthenticatedConnections,
-          maxInboundBufferedBytes, ioThreads, checkedTls, random);
+          maxInboundBufferedBytes, ioThreads, checkedTls, sharedSecretFile, random);
     }
   }
 

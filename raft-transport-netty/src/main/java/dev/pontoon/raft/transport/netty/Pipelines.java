@@ -11,44 +11,50 @@ import java.net.InetSocketAddress;
  * the handshake-and-dispatch handler of the connection's side. Thread-safe.
  */
 final class Pipelines {
+  private final InboundDispatcher.Shared shared;
   private final NettyTransportConfig config;
   private final SslContext serverTls;
   private final SslContext clientTls;
+  private final InboundBudget budget;
   private final FrameEncoder encoder;
 
-  private final TransportCounters counters;
-  private final InboundBudget budget;
-
-  Pipelines(NettyTransportConfig config, SslContext serverTls, SslContext clientTls, TransportCounters counters,
-      InboundBudget budget) {
-    this.config = config;
-    this.counters = counters;
-    this.budget = budget;
+  /**
+   * @param shared what the connections of the transport share
+   * @param serverTls the TLS of accepted connections, or null for plain TCP
+   * @param clientTls the TLS of opened connections, or null for plain TCP
+   * @param budget the inbound bytes all connections share
+   */
+  Pipelines(InboundDispatcher.Shared shared, SslContext serverTls, SslContext clientTls, InboundBudget budget) {
+    this.shared = shared;
+    this.config = shared.config();
     this.serverTls = serverTls;
     this.clientTls = clientTls;
+    this.budget = budget;
     this.encoder = new FrameEncoder(config.clusterId(), WireFormat.DEFAULT_GROUP);
   }
 
-  void initOutbound(Channel channel, InetSocketAddress remote, ChannelHandler last) {
+  /** The handlers of a connection to {@code connection}'s peer at {@code remote}. */
+  void initOutbound(Channel channel, InetSocketAddress remote, PeerConnection connection) {
     ChannelPipeline p = channel.pipeline();
     if (clientTls != null) {
       p.addLast("tls", TlsContexts.clientHandler(clientTls, channel.alloc(), remote,
           config.tls().insecureSkipHostNameVerification()));
     }
-    addCodec(p, last);
+    addCodec(p, new OutboundHandshake(config, connection, shared.counters(), shared.secret(), shared.random()));
   }
 
-  void initInbound(Channel channel, ChannelHandler last) {
+  /** The handlers of an accepted connection. */
+  void initInbound(Channel channel) {
     ChannelPipeline p = channel.pipeline();
     if (serverTls != null) {
       p.addLast("tls", serverTls.newHandler(channel.alloc()));
     }
-    addCodec(p, last);
+    addCodec(p, new InboundDispatcher(shared));
   }
 
   private void addCodec(ChannelPipeline p, ChannelHandler last) {
     p.addLast("frameDecoder", FrameDecoder.awaitingHello(config.maxFrameSize(), config.clusterId(),
-        WireFormat.DEFAULT_GROUP, budget, counters));
+        WireFormat.DEFAULT_GROUP, budget, shared.counters()));
     p.addLast("frameEncoder", encoder);
     p.addLast("handler", last);
   }

@@ -1,14 +1,14 @@
 package dev.pontoon.raft.transport.netty;
 
 /**
- * Constants of the Pontoon wire protocol, version 1. The layout is drawn in {@link FrameEncoder}
+ * Constants of the Pontoon wire protocol, version 2. The layout is drawn in {@link FrameEncoder}
  * and specified in {@code WIRE-FORMAT.md} beside this module's {@code pom.xml}.
  */
 final class WireFormat {
   /** Two bytes that open every frame after the length: ASCII "PN". */
   static final short MAGIC = 0x504E;
-  /** The only protocol version this code speaks. */
-  static final byte VERSION = 1;
+  /** The only protocol version this code speaks (2: the handshake carries nonces and proofs). */
+  static final byte VERSION = 2;
 
   /** Bytes of the length prefix. */
   static final int LENGTH_FIELD_SIZE = 4;
@@ -32,6 +32,14 @@ final class WireFormat {
   static final byte TYPE_INSTALL_SNAPSHOT = 6;
   static final byte TYPE_INSTALL_SNAPSHOT_RESPONSE = 7;
   static final byte TYPE_TIMEOUT_NOW = 8;
+  static final byte TYPE_HELLO_PROOF = 9;
+
+  /** Bytes of a handshake nonce. */
+  static final int NONCE_SIZE = 32;
+  /** Bytes of a handshake proof (HMAC-SHA256). */
+  static final int PROOF_SIZE = 32;
+  /** Hello flag: the sender is configured with a shared secret. */
+  static final int HELLO_FLAG_SHARED_SECRET = 1;
 
   /** Flag bits of the one-byte flag fields; any other bit set is a corrupted frame. */
   static final int FLAG_0 = 1;

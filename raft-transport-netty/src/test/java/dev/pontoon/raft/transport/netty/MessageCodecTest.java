@@ -98,11 +98,27 @@ class MessageCodecTest {
   }
 
   @Test
+  void encodedBytesAreStableForAHello() {
+    byte[] nonce = new byte[WireFormat.NONCE_SIZE];
+    java.util.Arrays.fill(nonce, (byte) 7);
+    byte[] frame = Frames.encode(new Hello(Frames.CLUSTER, N1, true, Bytes.wrap(nonce), Bytes.EMPTY));
+    byte[] expected = new byte[4 + 16 + 3 + 1 + 32 + 1];
+    io.netty.buffer.Unpooled.wrappedBuffer(expected).writerIndex(0)
+        .writeInt(16 + 3 + 1 + 32 + 1).writeShort(0x504E).writeByte(2).writeByte(WireFormat.TYPE_HELLO)
+        .writeLong(42).writeInt(0)
+        .writeByte(2).writeByte('n').writeByte('1') // node id
+        .writeByte(WireFormat.HELLO_FLAG_SHARED_SECRET) // flags
+        .writeBytes(nonce)
+        .writeByte(0); // no proof
+    assertEquals(Arrays.toString(expected), Arrays.toString(frame));
+  }
+
+  @Test
   void encodedBytesAreStableForAHeartbeat() {
     byte[] frame = Frames.encode(new AppendEntries(N1, N2, 3, 10, 2, List.of(), 9, 5));
     byte[] expectedHeader = {
         0, 0, 0, 16 + 3 + 3 + 8 + 32 + 4, // length
-        0x50, 0x4E, 1, WireFormat.TYPE_APPEND_ENTRIES, // magic, version, type
+        0x50, 0x4E, 2, WireFormat.TYPE_APPEND_ENTRIES, // magic, version, type
         0, 0, 0, 0, 0, 0, 0, 42, // cluster
         0, 0, 0, 0, // group
         2, 'n', '1', 2, 'n', '2'};

@@ -16,6 +16,7 @@ final class RawSocket implements AutoCloseable {
   private final Socket socket;
   private final long clusterId;
   private final DataInputStream in;
+  private final java.io.ByteArrayOutputStream received = new java.io.ByteArrayOutputStream();
 
   RawSocket(InetSocketAddress address, long clusterId) {
     this(connect(address), clusterId);
@@ -54,9 +55,14 @@ final class RawSocket implements AutoCloseable {
     write(Frames.encode(message, clusterId));
   }
 
-  /** Sends a Hello naming {@code id} and returns the peer's answer. */
+  /** Sends a Hello naming {@code id}, without a shared secret, and returns the peer's answer. */
   Hello handshakeAs(NodeId id) {
-    send(new Hello(clusterId, id));
+    return handshakeAs(new Hello(clusterId, id));
+  }
+
+  /** Sends {@code hello} and returns the peer's answer. */
+  Hello handshakeAs(Hello hello) {
+    send(hello);
     return (Hello) readMessage();
   }
 
@@ -67,6 +73,7 @@ final class RawSocket implements AutoCloseable {
       byte[] frame = new byte[4 + length];
       Unpooled.wrappedBuffer(frame).setInt(0, length);
       in.readFully(frame, 4, length);
+      received.write(frame, 0, frame.length);
       EmbeddedChannel decoder = new EmbeddedChannel(
           FrameDecoder.open(WireFormat.DEFAULT_MAX_FRAME_SIZE, clusterId, WireFormat.DEFAULT_GROUP));
       decoder.writeInbound(Unpooled.wrappedBuffer(frame));
@@ -74,6 +81,11 @@ final class RawSocket implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** Every byte of the frames {@link #readMessage} has read so far, as they came off the wire. */
+  byte[] receivedBytes() {
+    return received.toByteArray();
   }
 
   /** Whether the peer closes the connection (end of stream or reset) within the socket timeout. */
