@@ -10,6 +10,8 @@ import dev.pontoon.raft.engine.RaftServer;
 import dev.pontoon.raft.engine.memory.InMemoryLogStore;
 import dev.pontoon.raft.log.Bytes;
 import dev.pontoon.raft.log.ClusterConfig;
+import dev.pontoon.raft.log.LogEntry;
+import dev.pontoon.raft.message.AppendEntries;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -128,6 +130,35 @@ class NettyClusterTest {
     assertEquals(machines.get(leader.id()).applied(), machines.get(follower).applied());
     NettyTransport leaderTransport = transports.get(leader.id()).current();
     assertTrue(leaderTransport.stats().reconnects() >= 1, leaderTransport.stats().toString());
+  }
+
+  @Test
+  void forgedAppendEntriesOfTheLeadersOwnTermDoesNotStopTheLeader() throws Exception {
+    LoopbackCluster cluster = new LoopbackCluster(IDS);
+    startCluster(cluster::config);
+    RaftServer leader = awaitLeader();
+    List<Bytes> before = commit("before", 10);
+    long term = leader.status().term();
+    NodeId follower = IDS.stream().filter(id -> !id.equals(leader.id())).findFirst().orElseThrow();
+    // Only the leader of a term sends AppendEntries in it (§5.2): this one is forged, over the real transport.
+    AppendEntries forged = new AppendEntries(follower, leader.id(), term, 0, 0,
+        List.of(LogEntry.command(1, term, Bytes.ofUtf8("forged"))), 0, 1);
+    NettyTransport leaderTransport = transports.get(leader.id()).current();
+    long receivedBefore = leaderTransport.stats().messagesReceived();
+    try (RawSocket forger = new RawSocket(leaderTransport.localAddress(), LoopbackCluster.CLUSTER_ID)) {
+      forger.handshakeAs(follower);
+      forger.send(forged);
+      await("the forged message reaches the leader's node").atMost(RunningNode.PATIENCE)
+          .until(() -> leaderTransport.stats().messagesReceived() > receivedBefore);
+    }
+
+    List<Bytes> after = commit("after", 10);
+
+    assertEquals(Role.LEADER, leader.status().role(), "still leader");
+    assertEquals(term, leader.status().term(), "no election: the forgery was dropped, not obeyed");
+    IDS.forEach(id -> awaitApplied(id, after));
+    IDS.forEach(id -> assertTrue(machines.get(id).applied().stream().noneMatch(Bytes.ofUtf8("forged")::equals)));
+    assertTrue(machines.get(leader.id()).applied().containsAll(before));
   }
 
   @Test
