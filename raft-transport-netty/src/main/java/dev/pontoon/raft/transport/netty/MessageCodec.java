@@ -36,8 +36,6 @@ import java.util.TreeSet;
  * CorruptedFrameException}. Payloads are copied once, into an array handed to {@link Bytes#wrap}.
  */
 final class MessageCodec {
-  private static final EntryKind[] KINDS = EntryKind.values();
-
   private MessageCodec() {}
 
   /** The wire type of {@code message}, a {@link RaftMessage} or a {@link Hello}. */
@@ -145,7 +143,7 @@ final class MessageCodec {
     buf.writeLong(a.prevLogIndex()).writeLong(a.prevLogTerm()).writeLong(a.leaderCommit()).writeLong(a.sequence());
     buf.writeInt(a.entries().size());
     for (LogEntry e : a.entries()) {
-      out.fields().writeLong(e.term()).writeByte(e.kind().ordinal());
+      out.fields().writeLong(e.term()).writeByte(kindCode(e.kind()));
       out.writePayload(e.payload());
     }
   }
@@ -282,12 +280,24 @@ final class MessageCodec {
     return flags != 0;
   }
 
-  private static EntryKind readKind(ByteBuf in) {
-    int ordinal = in.readUnsignedByte();
-    if (ordinal >= KINDS.length) {
-      throw new CorruptedFrameException("unknown entry kind " + ordinal);
+  /** The wire code of {@code kind}: fixed, independent of the enum's order, the same as on disk. */
+  static int kindCode(EntryKind kind) {
+    switch (kind) {
+      case COMMAND: return WireFormat.KIND_COMMAND;
+      case NO_OP: return WireFormat.KIND_NO_OP;
+      case CONFIGURATION: return WireFormat.KIND_CONFIGURATION;
+      default: throw new IllegalArgumentException("no wire code for entry kind " + kind);
     }
-    return KINDS[ordinal];
+  }
+
+  private static EntryKind readKind(ByteBuf in) {
+    int code = in.readUnsignedByte();
+    switch (code) {
+      case WireFormat.KIND_COMMAND: return EntryKind.COMMAND;
+      case WireFormat.KIND_NO_OP: return EntryKind.NO_OP;
+      case WireFormat.KIND_CONFIGURATION: return EntryKind.CONFIGURATION;
+      default: throw new CorruptedFrameException("unknown entry kind " + code);
+    }
   }
 
   /** Reads a count and checks, before anything is allocated, that that many items can still fit. */

@@ -168,6 +168,11 @@ class FrameDecoderTest {
   }
 
   @Test
+  void entryKindZeroIsRefused() {
+    assertRefused(CorruptedFrameException.class, Frames.withByte(FRAME, ENTRY_KIND_AT, 0));
+  }
+
+  @Test
   void entryIndexOverflowIsRefused() {
     assertRefused(CorruptedFrameException.class, Frames.withLong(FRAME, PREV_LOG_INDEX_AT, Long.MAX_VALUE));
   }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pontoon.raft.NodeId;
 import dev.pontoon.raft.log.Bytes;
+import dev.pontoon.raft.log.EntryKind;
 import dev.pontoon.raft.log.LogEntry;
 import dev.pontoon.raft.message.AppendEntries;
 import dev.pontoon.raft.message.RaftMessage;
@@ -17,6 +18,7 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.stream.Collectors;
@@ -95,6 +97,22 @@ class MessageCodecTest {
     decoder.writeInbound(frame);
     assertEquals(0, frame.refCnt());
     assertEquals(big, decoder.readInbound());
+  }
+
+  @Test
+  void entryKindsHaveExplicitCodesOnTheWireTheSameAsOnDisk() {
+    int kindAt = 4 + WireFormat.HEADER_SIZE + 3 + 3 + 8 * 5 + 4 + 8; // after from, to, term, 4 longs, count, term
+    Map<EntryKind, Integer> codes = Map.of(EntryKind.COMMAND, 1, EntryKind.NO_OP, 2, EntryKind.CONFIGURATION, 3);
+    codes.forEach((kind, code) -> {
+      LogEntry entry = new LogEntry(1, 1, kind, kind == EntryKind.CONFIGURATION
+          ? dev.pontoon.raft.log.ClusterConfig.ofVoters(Set.of(N1)).toBytes() : Bytes.EMPTY);
+      AppendEntries append = new AppendEntries(N1, N2, 1, 0, 0, List.of(entry), 0, 1);
+      byte[] frame = Frames.encode(append);
+      assertEquals(code, frame[kindAt], "code of " + kind);
+      EmbeddedChannel decoder = Frames.decoder();
+      decoder.writeInbound(Frames.buf(frame));
+      assertEquals(append, decoder.readInbound());
+    });
   }
 
   @Test
