@@ -1,5 +1,6 @@
 package dev.pontoon.benchmarks.loadgen;
 
+import dev.pontoon.raft.ClusterId;
 import dev.pontoon.raft.NodeId;
 import dev.pontoon.raft.RaftNodeStatus;
 import dev.pontoon.raft.Role;
@@ -58,6 +59,7 @@ public final class InProcessCluster implements AutoCloseable {
   private final List<RaftServer> servers = new ArrayList<>();
   private final RaftServer leader;
   private final Path dataDirectory;
+  private static final ClusterId LOADGEN = ClusterId.of("loadgen");
 
   /** Builds and starts {@code size} nodes on in-memory log stores. */
   public InProcessCluster(int size, TransportKind kind) {
@@ -76,7 +78,7 @@ public final class InProcessCluster implements AutoCloseable {
     dataDirectory = store == StoreKind.ROCKSDB ? createTempDirectory() : null;
     for (NodeId id : config.voters()) {
       LogStore logStore = store == StoreKind.ROCKSDB
-          ? RocksDbLogStore.open(RocksDbLogStoreConfig.of(dataDirectory.resolve(id.value()), "loadgen", id))
+          ? RocksDbLogStore.open(RocksDbLogStoreConfig.of(dataDirectory.resolve(id.value()), LOADGEN, id))
           : new InMemoryLogStore();
       servers.add(RaftServer.builder().nodeId(id).cluster(config).transport(transports.get(id))
           .logStore(logStore).stateMachine(new CountingStateMachine()).bootstrapLeader(first).build());
@@ -164,7 +166,7 @@ public final class InProcessCluster implements AutoCloseable {
     }
     Map<NodeId, Transport> out = new LinkedHashMap<>();
     for (NodeId id : config.voters()) {
-      NettyTransportConfig.Builder b = NettyTransportConfig.builder(id, 1).listenAddress(addresses.get(id));
+      NettyTransportConfig.Builder b = NettyTransportConfig.builder(id, LOADGEN).listenAddress(addresses.get(id));
       addresses.forEach((peer, address) -> {
         if (!peer.equals(id)) {
           b.peer(peer, address);

@@ -4,6 +4,7 @@ import dev.pontoon.examples.httptransport.HttpTransport;
 import dev.pontoon.examples.kv.KvHttpConfig;
 import dev.pontoon.examples.kv.KvHttpServer;
 import dev.pontoon.examples.kv.KvStateMachine;
+import dev.pontoon.raft.ClusterId;
 import dev.pontoon.raft.NodeId;
 import dev.pontoon.raft.engine.RaftServer;
 import dev.pontoon.raft.engine.RaftServerBuilder;
@@ -32,8 +33,7 @@ import java.util.TreeSet;
  */
 public final class KvNode implements AutoCloseable {
   /** The cluster identity every store and connection of the example KV cluster carries. */
-  static final String CLUSTER = "pontoon-kv";
-  private static final long CLUSTER_ID = 0x706f6e746f6f6eL;
+  static final ClusterId CLUSTER = ClusterId.of("pontoon-kv");
   private final RaftServer server;
   private final FileSnapshotStore snapshots;
   private final KvHttpServer http;
@@ -110,7 +110,7 @@ public final class KvNode implements AutoCloseable {
       members.stream().filter(m -> !m.id().equals(self.id())).forEach(m -> peers.put(m.id(), NodeSpec.hostPort(m.raft())));
       return new HttpTransport(self.id(), resolved(self.raft()), peers, Duration.ofSeconds(1));
     }
-    NettyTransportConfig.Builder config = NettyTransportConfig.builder(self.id(), CLUSTER_ID).listenAddress(resolved(self.raft()));
+    NettyTransportConfig.Builder config = NettyTransportConfig.builder(self.id(), CLUSTER).listenAddress(resolved(self.raft()));
     members.stream().filter(m -> !m.id().equals(self.id())).forEach(m -> config.peer(m.id(), resolved(m.raft())));
     return new NettyTransport(config.build());
   }

@@ -11,14 +11,14 @@ import java.util.Objects;
  * carries the acceptor's proof, and the connecting node then sends a {@link HelloProof} of its
  * own (see {@link SharedSecret}).
  *
- * @param clusterId the cluster id carried in the frame header
+ * @param clusterTag the tag of the sender's cluster, carried in the frame header
  * @param nodeId the sender
  * @param sharedSecret whether the sender is configured with a shared secret
  * @param nonce {@value WireFormat#NONCE_SIZE} random bytes, fresh for each connection
  * @param proof empty, or in the acceptor's answer with a shared secret, its {@value
  *     WireFormat#PROOF_SIZE}-byte proof
  */
-record Hello(long clusterId, NodeId nodeId, boolean sharedSecret, Bytes nonce, Bytes proof) {
+record Hello(long clusterTag, NodeId nodeId, boolean sharedSecret, Bytes nonce, Bytes proof) {
   /** The nonce of Hellos that no proof depends on, in tests. */
   static final Bytes ZERO_NONCE = Bytes.wrap(new byte[WireFormat.NONCE_SIZE]);
 
@@ -35,7 +35,7 @@ record Hello(long clusterId, NodeId nodeId, boolean sharedSecret, Bytes nonce, B
   }
 
   /** A Hello without a shared secret, with an all-zero nonce. */
-  Hello(long clusterId, NodeId nodeId) {
-    this(clusterId, nodeId, false, ZERO_NONCE, Bytes.EMPTY);
+  Hello(long clusterTag, NodeId nodeId) {
+    this(clusterTag, nodeId, false, ZERO_NONCE, Bytes.EMPTY);
   }
 }

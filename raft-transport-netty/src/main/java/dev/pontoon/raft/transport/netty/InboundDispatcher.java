@@ -124,9 +124,9 @@ final class InboundDispatcher extends ChannelInboundHandlerAdapter {
     if (secret != null) {
       // Synchronously, inside the decoder's channelRead: only the peer's proof may come next.
       ctx.pipeline().get(FrameDecoder.class).expect(WireFormat.TYPE_HELLO_PROOF);
-      ctx.writeAndFlush(new Hello(config.clusterId(), config.localId(), true, ourNonce, proof));
+      ctx.writeAndFlush(new Hello(config.clusterTag(), config.localId(), true, ourNonce, proof));
     } else {
-      ctx.writeAndFlush(new Hello(config.clusterId(), config.localId(), false, ourNonce, proof));
+      ctx.writeAndFlush(new Hello(config.clusterTag(), config.localId(), false, ourNonce, proof));
       established(ctx);
     }
   }
@@ -164,8 +164,9 @@ final class InboundDispatcher extends ChannelInboundHandlerAdapter {
 
   /** Why {@code hello} is refused, or null to accept it. */
   private String refusal(ChannelHandlerContext ctx, Hello hello) {
-    if (hello.clusterId() != config.clusterId()) {
-      return "peer " + hello.nodeId() + " is in cluster " + hello.clusterId() + ", this node in " + config.clusterId();
+    if (hello.clusterTag() != config.clusterTag()) {
+      return "peer " + hello.nodeId() + " is in another cluster (tag " + Long.toHexString(hello.clusterTag())
+          + "), this node in " + config.clusterId() + " (tag " + Long.toHexString(config.clusterTag()) + ")";
     }
     if (!shared.members().contains(hello.nodeId())) {
       return "node " + hello.nodeId() + " is not a configured peer of " + config.localId();

@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * described in {@code WIRE-FORMAT.md}.
  *
  * <pre>{@code
- * NettyTransport transport = new NettyTransport(NettyTransportConfig.builder(NodeId.of("n1"), 42)
+ * NettyTransport transport = new NettyTransport(NettyTransportConfig.builder(NodeId.of("n1"), ClusterId.of("payments-raft"))
  *     .listenAddress(new InetSocketAddress("10.0.0.1", 7000))
  *     .peer(NodeId.of("n2"), new InetSocketAddress("10.0.0.2", 7000))
  *     .peer(NodeId.of("n3"), new InetSocketAddress("10.0.0.3", 7000))

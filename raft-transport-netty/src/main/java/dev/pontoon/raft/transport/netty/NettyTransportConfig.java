@@ -1,5 +1,6 @@
 package dev.pontoon.raft.transport.netty;
 
+import dev.pontoon.raft.ClusterId;
 import dev.pontoon.raft.NodeId;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -11,12 +12,13 @@ import java.util.Objects;
 import java.util.random.RandomGenerator;
 
 /**
- * Settings of a {@link NettyTransport}. Build one with {@link #builder(NodeId, long)}; the
+ * Settings of a {@link NettyTransport}. Build one with {@link #builder(NodeId, ClusterId)}; the
  * constructor checks every value and names the rule it breaks. Immutable and thread-safe except
  * for {@code jitter}, which the transport only uses under its own lock.
  *
  * @param localId this node
  * @param clusterId identifies the cluster; connections and frames of another cluster are refused
+ *     (frames carry a 64-bit tag derived from it, see {@code WIRE-FORMAT.md})
  * @param listenAddress where inbound connections are accepted; port 0 picks a free port
  * @param peers the other members and where they listen; an entry for {@code localId} itself is
  *     allowed and ignored. Only these nodes may connect, and only to these does {@code send}
@@ -43,7 +45,7 @@ import java.util.random.RandomGenerator;
  *     (the secret never goes on the wire), with or without TLS
  * @param jitter source of the reconnect jitter
  */
-public record NettyTransportConfig(NodeId localId, long clusterId, InetSocketAddress listenAddress,
+public record NettyTransportConfig(NodeId localId, ClusterId clusterId, InetSocketAddress listenAddress,
     Map<NodeId, InetSocketAddress> peers, int maxFrameSize, Duration minBackoff, Duration maxBackoff,
     int writeBufferLowWaterMark, int writeBufferHighWaterMark, Duration connectTimeout, Duration handshakeTimeout,
     int maxUnauthenticatedConnections, long maxInboundBufferedBytes, int ioThreads, Tls tls, Path sharedSecretFile,
@@ -58,6 +60,7 @@ public record NettyTransportConfig(NodeId localId, long clusterId, InetSocketAdd
 
   public NettyTransportConfig {
     Objects.requireNonNull(localId, "localId");
+    Objects.requireNonNull(clusterId, "clusterId");
     Objects.requireNonNull(listenAddress, "listenAddress");
     Objects.requireNonNull(jitter, "jitter");
     peers = Map.copyOf(Objects.requireNonNull(peers, "peers"));
@@ -86,8 +89,13 @@ public record NettyTransportConfig(NodeId localId, long clusterId, InetSocketAdd
   }
 
   /** A builder with defaults for everything but the node, the cluster and the addresses. */
-  public static Builder builder(NodeId localId, long clusterId) {
+  public static Builder builder(NodeId localId, ClusterId clusterId) {
     return new Builder(localId, clusterId);
+  }
+
+  /** The tag of {@code clusterId} in frame headers. */
+  long clusterTag() {
+    return WireFormat.tagOf(clusterId);
   }
 
   /** Whether connections use mutual TLS. */
@@ -148,7 +156,7 @@ public record NettyTransportConfig(NodeId localId, long clusterId, InetSocketAdd
   /** Collects settings; {@link #build()} validates them. Not thread-safe. */
   public static final class Builder {
     private final NodeId localId;
-    private final long clusterId;
+    private final ClusterId clusterId;
     private final Map<NodeId, InetSocketAddress> peers = new LinkedHashMap<>();
     private InetSocketAddress listenAddress;
     private int maxFrameSize = WireFormat.DEFAULT_MAX_FRAME_SIZE;
@@ -167,9 +175,9 @@ public record NettyTransportConfig(NodeId localId, long clusterId, InetSocketAdd
     private Path sharedSecretFile;
     private RandomGenerator jitter;
 
-    private Builder(NodeId localId, long clusterId) {
+    private Builder(NodeId localId, ClusterId clusterId) {
       this.localId = Objects.requireNonNull(localId, "localId");
-      this.clusterId = clusterId;
+      this.clusterId = Objects.requireNonNull(clusterId, "clusterId");
     }
 
     /** Where to accept connections (required); port 0 picks a free port. */

@@ -38,7 +38,7 @@ final class OutboundHandshake extends ChannelInboundHandlerAdapter {
 
   @Override
   public void channelActive(ChannelHandlerContext ctx) {
-    ctx.writeAndFlush(new Hello(config.clusterId(), config.localId(), secret != null, ourNonce, Bytes.EMPTY));
+    ctx.writeAndFlush(new Hello(config.clusterTag(), config.localId(), secret != null, ourNonce, Bytes.EMPTY));
     timeout = ctx.executor().schedule(() -> {
       if (!established) {
         errors.refuse(ctx, "no answer from " + connection.peer() + " within " + config.handshakeTimeout());
@@ -81,9 +81,10 @@ final class OutboundHandshake extends ChannelInboundHandlerAdapter {
 
   /** Why the peer's answer is refused, or null to accept it. */
   private String refusal(ChannelHandlerContext ctx, Hello hello) {
-    if (hello.clusterId() != config.clusterId()) {
-      return connection.peer() + " at " + ctx.channel().remoteAddress() + " is in cluster " + hello.clusterId()
-          + ", this node in " + config.clusterId();
+    if (hello.clusterTag() != config.clusterTag()) {
+      return connection.peer() + " at " + ctx.channel().remoteAddress() + " is in another cluster (tag "
+          + Long.toHexString(hello.clusterTag()) + "), this node in " + config.clusterId() + " (tag "
+          + Long.toHexString(config.clusterTag()) + ")";
     }
     if (!hello.nodeId().equals(connection.peer())) {
       return "expected " + connection.peer() + " at " + ctx.channel().remoteAddress() + " but found " + hello.nodeId();

@@ -30,7 +30,7 @@ final class Pipelines {
     this.serverTls = serverTls;
     this.clientTls = clientTls;
     this.budget = budget;
-    this.encoder = new FrameEncoder(config.clusterId(), WireFormat.DEFAULT_GROUP);
+    this.encoder = new FrameEncoder(config.clusterTag(), WireFormat.DEFAULT_GROUP);
   }
 
   /** The handlers of a connection to {@code connection}'s peer at {@code remote}. */
@@ -53,7 +53,7 @@ final class Pipelines {
   }
 
   private void addCodec(ChannelPipeline p, ChannelHandler last) {
-    p.addLast("frameDecoder", FrameDecoder.awaitingHello(config.maxFrameSize(), config.clusterId(),
+    p.addLast("frameDecoder", FrameDecoder.awaitingHello(config.maxFrameSize(), config.clusterTag(),
         WireFormat.DEFAULT_GROUP, budget, shared.counters()));
     p.addLast("frameEncoder", encoder);
     p.addLast("handler", last);

@@ -1,5 +1,6 @@
 package dev.pontoon.raft.transport.netty;
 
+import dev.pontoon.raft.ClusterId;
 import dev.pontoon.raft.NodeId;
 import dev.pontoon.raft.log.Bytes;
 import java.io.IOException;
@@ -25,7 +26,7 @@ import javax.crypto.spec.SecretKeySpec;
  *   connector -> acceptor: Hello(C, flags, Nc)
  *   acceptor -> connector: Hello(A, flags, Na, HMAC(K, "pontoon-v2 acceptor" | T))
  *   connector -> acceptor: HelloProof(HMAC(K, "pontoon-v2 connector" | T))
- *   where T = cluster id (i64) | len(C) C | len(A) A | Nc | Na
+ *   where T = len(K) K | len(C) C | len(A) A | Nc | Na, K the cluster id, C and A the node ids (UTF-8)
  * </pre>
  *
  * Each side checks the other's proof before it trusts the connection; proofs are compared in
@@ -75,12 +76,12 @@ final class SharedSecret {
   }
 
   /** The acceptor's proof on the connection from {@code connector} to {@code acceptor}. */
-  Bytes acceptorProof(long clusterId, NodeId connector, NodeId acceptor, Bytes connectorNonce, Bytes acceptorNonce) {
+  Bytes acceptorProof(ClusterId clusterId, NodeId connector, NodeId acceptor, Bytes connectorNonce, Bytes acceptorNonce) {
     return proof(ACCEPTOR, clusterId, connector, acceptor, connectorNonce, acceptorNonce);
   }
 
   /** The connector's proof on the connection from {@code connector} to {@code acceptor}. */
-  Bytes connectorProof(long clusterId, NodeId connector, NodeId acceptor, Bytes connectorNonce, Bytes acceptorNonce) {
+  Bytes connectorProof(ClusterId clusterId, NodeId connector, NodeId acceptor, Bytes connectorNonce, Bytes acceptorNonce) {
     return proof(CONNECTOR, clusterId, connector, acceptor, connectorNonce, acceptorNonce);
   }
 
@@ -89,12 +90,14 @@ final class SharedSecret {
     return MessageDigest.isEqual(expected.toByteArray(), presented.toByteArray());
   }
 
-  private Bytes proof(byte[] label, long clusterId, NodeId connector, NodeId acceptor, Bytes connectorNonce,
+  private Bytes proof(byte[] label, ClusterId clusterId, NodeId connector, NodeId acceptor, Bytes connectorNonce,
       Bytes acceptorNonce) {
+    byte[] k = clusterId.value().getBytes(StandardCharsets.UTF_8);
     byte[] c = connector.value().getBytes(StandardCharsets.UTF_8);
     byte[] a = acceptor.value().getBytes(StandardCharsets.UTF_8);
-    ByteBuffer transcript = ByteBuffer.allocate(label.length + 8 + 2 + c.length + a.length + 2 * WireFormat.NONCE_SIZE);
-    transcript.put(label).putLong(clusterId).put((byte) c.length).put(c).put((byte) a.length).put(a)
+    ByteBuffer transcript = ByteBuffer.allocate(label.length + 3 + k.length + c.length + a.length
+        + 2 * WireFormat.NONCE_SIZE);
+    transcript.put(label).put((byte) k.length).put(k).put((byte) c.length).put(c).put((byte) a.length).put(a)
         .put(connectorNonce.asReadOnlyByteBuffer()).put(acceptorNonce.asReadOnlyByteBuffer());
     try {
       Mac mac = Mac.getInstance(ALGORITHM);

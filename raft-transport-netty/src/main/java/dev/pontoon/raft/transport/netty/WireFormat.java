@@ -1,5 +1,11 @@
 package dev.pontoon.raft.transport.netty;
 
+import dev.pontoon.raft.ClusterId;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+
 /**
  * Constants of the Pontoon wire protocol, version 2. The layout is drawn in {@link FrameEncoder}
  * and specified in {@code WIRE-FORMAT.md} beside this module's {@code pom.xml}.
@@ -65,4 +71,18 @@ final class WireFormat {
   static final int WRAP_PAYLOAD_THRESHOLD = 1024;
 
   private WireFormat() {}
+
+  /**
+   * The 64-bit tag of {@code cluster} carried in every frame header: the first 8 bytes, big-endian,
+   * of the SHA-256 of its UTF-8 text. Distinct clusters get distinct tags except with negligible
+   * probability; the tag catches misconfiguration and is not a secret.
+   */
+  static long tagOf(ClusterId cluster) {
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(cluster.value().getBytes(StandardCharsets.UTF_8));
+      return ByteBuffer.wrap(digest).getLong();
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is unavailable", e);
+    }
+  }
 }

@@ -157,7 +157,7 @@ class ConnectionHardeningTest {
   void failingHandlerLosesOnlyTheMessageItFailedOn() {
     AtomicBoolean failNext = new AtomicBoolean(true);
     InetSocketAddress address = LoopbackCluster.freeLoopbackAddress();
-    NettyTransportConfig config = NettyTransportConfig.builder(NodeId.of("n3"), CLUSTER)
+    NettyTransportConfig config = NettyTransportConfig.builder(NodeId.of("n3"), LoopbackCluster.CLUSTER)
         .listenAddress(address).peer(N1, cluster.address(N1)).build();
     NettyTransport n3 = new NettyTransport(config);
     java.util.Queue<RaftMessage> received = new java.util.concurrent.ConcurrentLinkedQueue<>();
@@ -181,7 +181,7 @@ class ConnectionHardeningTest {
   @Test
   void messagesToAPeerThatStopsReadingAreDroppedOnceItsBufferIsFull() throws IOException {
     try (ServerSocket stalled = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      NettyTransportConfig config = NettyTransportConfig.builder(N1, CLUSTER)
+      NettyTransportConfig config = NettyTransportConfig.builder(N1, LoopbackCluster.CLUSTER)
           .listenAddress(LoopbackCluster.freeLoopbackAddress())
           .peer(N2, new InetSocketAddress(InetAddress.getLoopbackAddress(), stalled.getLocalPort()))
           .writeBufferWaterMarks(32 * 1024, 64 * 1024)

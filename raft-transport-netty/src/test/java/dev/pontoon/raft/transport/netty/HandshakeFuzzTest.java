@@ -40,7 +40,8 @@ class HandshakeFuzzTest {
   private static final NodeId N1 = NodeId.of("n1");
   private static final NodeId N2 = NodeId.of("n2");
   private static final NodeId N3 = NodeId.of("n3");
-  private static final long CLUSTER = Frames.CLUSTER;
+  private static final dev.pontoon.raft.ClusterId CLUSTER_ID = dev.pontoon.raft.ClusterId.of("fuzz");
+  private static final long CLUSTER = WireFormat.tagOf(CLUSTER_ID);
   /** Handshake frames are at most 4 KiB: cumulation, copies and handler state stay well below this. */
   private static final long ALLOCATION_BUDGET = 512 * 1024;
   private static final com.sun.management.ThreadMXBean THREADS =
@@ -189,7 +190,7 @@ class HandshakeFuzzTest {
   }
 
   private static NettyTransportConfig config(NodeId id) {
-    return NettyTransportConfig.builder(id, CLUSTER).listenAddress(new InetSocketAddress("127.0.0.1", 0)).build();
+    return NettyTransportConfig.builder(id, CLUSTER_ID).listenAddress(new InetSocketAddress("127.0.0.1", 0)).build();
   }
 
   /** What a connector might send: a Hello (well-formed or not), perhaps a proof, perhaps messages. */
@@ -197,17 +198,18 @@ class HandshakeFuzzTest {
     NodeId who = random.nextInt(8) == 0 ? NodeId.of("n9") : random.nextBoolean() ? N1 : N3;
     boolean flag = random.nextInt(8) == 0 ? !secretFlag : secretFlag;
     List<byte[]> frames = new ArrayList<>();
-    frames.add(Frames.encode(new Hello(random.nextInt(16) == 0 ? CLUSTER + 1 : CLUSTER, who, flag,
-        randomBytes(random, WireFormat.NONCE_SIZE), random.nextInt(4) == 0 ? randomBytes(random, 32) : Bytes.EMPTY)));
+    long tag = random.nextInt(16) == 0 ? CLUSTER + 1 : CLUSTER;
+    frames.add(Frames.encode(new Hello(tag, who, flag, randomBytes(random, WireFormat.NONCE_SIZE),
+        random.nextInt(4) == 0 ? randomBytes(random, 32) : Bytes.EMPTY), tag));
     if (random.nextBoolean()) {
-      frames.add(Frames.encode(new HelloProof(randomBytes(random, WireFormat.PROOF_SIZE))));
+      frames.add(Frames.encode(new HelloProof(randomBytes(random, WireFormat.PROOF_SIZE)), CLUSTER));
     }
     List<RaftMessage> samples = SampleMessages.all(who, N2);
     for (int n = random.nextInt(3); n > 0; n--) {
-      frames.add(Frames.encode(samples.get(random.nextInt(samples.size()))));
+      frames.add(Frames.encode(samples.get(random.nextInt(samples.size())), CLUSTER));
     }
     if (random.nextInt(8) == 0) {
-      frames.add(0, Frames.encode(samples.get(random.nextInt(samples.size()))));
+      frames.add(0, Frames.encode(samples.get(random.nextInt(samples.size())), CLUSTER));
     }
     return concat(frames);
   }
@@ -218,9 +220,10 @@ class HandshakeFuzzTest {
     boolean flag = random.nextInt(8) == 0 ? !secretFlag : secretFlag;
     Bytes proof = flag && random.nextInt(8) != 0 ? randomBytes(random, WireFormat.PROOF_SIZE) : Bytes.EMPTY;
     List<byte[]> frames = new ArrayList<>();
-    frames.add(Frames.encode(new Hello(CLUSTER, who, flag, randomBytes(random, WireFormat.NONCE_SIZE), proof)));
+    frames.add(Frames.encode(new Hello(CLUSTER, who, flag, randomBytes(random, WireFormat.NONCE_SIZE), proof),
+        CLUSTER));
     if (random.nextInt(4) == 0) {
-      frames.add(Frames.encode(SampleMessages.numbered(who, N1, random.nextInt(100))));
+      frames.add(Frames.encode(SampleMessages.numbered(who, N1, random.nextInt(100)), CLUSTER));
     }
     return concat(frames);
   }

@@ -39,7 +39,7 @@ class HandshakeTest {
     try (RawSocket socket = new RawSocket(n2.transport.localAddress(), CLUSTER)) {
       Hello answer = socket.handshakeAs(N1);
       assertEquals(N2, answer.nodeId());
-      assertEquals(CLUSTER, answer.clusterId());
+      assertEquals(CLUSTER, answer.clusterTag());
       assertEquals(WireFormat.NONCE_SIZE, answer.nonce().size());
       assertEquals(0, answer.proof().size(), "no shared secret, no proof");
     }
@@ -117,7 +117,7 @@ class HandshakeTest {
 
   @Test
   void outboundConnectionToANodeOfAnotherClusterIsRefused() {
-    NettyTransportConfig foreign = NettyTransportConfig.builder(N1, CLUSTER + 1)
+    NettyTransportConfig foreign = NettyTransportConfig.builder(N1, dev.pontoon.raft.ClusterId.of("another"))
         .listenAddress(cluster.address(N1))
         .peer(N2, cluster.address(N2))
         .backoff(Duration.ofMillis(10), Duration.ofMillis(100))
@@ -133,7 +133,7 @@ class HandshakeTest {
   @Test
   void outboundConnectionFindingAnotherNodeAtThePeersAddressIsRefused() {
     // n1 believes n3 listens where n2 actually does.
-    NettyTransportConfig confused = NettyTransportConfig.builder(N1, CLUSTER)
+    NettyTransportConfig confused = NettyTransportConfig.builder(N1, LoopbackCluster.CLUSTER)
         .listenAddress(cluster.address(N1))
         .peer(N3, cluster.address(N2))
         .backoff(Duration.ofMillis(10), Duration.ofMillis(100))

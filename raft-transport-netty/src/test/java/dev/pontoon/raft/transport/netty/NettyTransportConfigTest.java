@@ -12,10 +12,11 @@ import org.junit.jupiter.api.Test;
 
 class NettyTransportConfigTest {
   private static final NodeId N1 = NodeId.of("n1");
+  private static final dev.pontoon.raft.ClusterId C1 = dev.pontoon.raft.ClusterId.of("c1");
   private static final InetSocketAddress ANY = new InetSocketAddress("127.0.0.1", 0);
 
   private static NettyTransportConfig.Builder builder() {
-    return NettyTransportConfig.builder(N1, 1).listenAddress(ANY);
+    return NettyTransportConfig.builder(N1, C1).listenAddress(ANY);
   }
 
   @Test
@@ -28,7 +29,7 @@ class NettyTransportConfigTest {
   @Test
   void listenAddressIsRequired() {
     IllegalStateException e = assertThrows(IllegalStateException.class,
-        () -> NettyTransportConfig.builder(N1, 1).build());
+        () -> NettyTransportConfig.builder(N1, C1).build());
     assertEquals("listenAddress must be set", e.getMessage());
   }
 
@@ -128,7 +129,7 @@ class NettyTransportConfigTest {
     NettyTransport first = new NettyTransport(builder().build());
     first.start(m -> { });
     try {
-      NettyTransport second = new NettyTransport(NettyTransportConfig.builder(N1, 1)
+      NettyTransport second = new NettyTransport(NettyTransportConfig.builder(N1, C1)
           .listenAddress(first.localAddress()).build());
       java.io.UncheckedIOException e = assertThrows(java.io.UncheckedIOException.class, () -> second.start(m -> { }));
       assertEquals(true, e.getMessage().contains(String.valueOf(first.localAddress().getPort())), e.getMessage());

@@ -138,7 +138,7 @@ class PeerIdentityTest {
     TestCertificates.NodeFiles n2Files = clusterCa.issue("n2-bare", "n2", TOMORROW, dns("n2"));
     TestCertificates.NodeFiles n1Files = clusterCa.issue("n1");
     InetSocketAddress n2ByIp = new InetSocketAddress("127.0.0.1", cluster.address(N2).getPort());
-    NettyTransportConfig n1Config = NettyTransportConfig.builder(N1, LoopbackCluster.CLUSTER_ID)
+    NettyTransportConfig n1Config = NettyTransportConfig.builder(N1, LoopbackCluster.CLUSTER)
         .listenAddress(cluster.address(N1)).peer(N2, n2ByIp).backoff(Duration.ofMillis(10), Duration.ofMillis(200))
         .tls(n1Files.chain(), n1Files.key(), n1Files.trust()).build();
     try (RunningNode n2 = new RunningNode(tlsConfig(N2, n2Files));

@@ -96,7 +96,7 @@ class SharedSecretTest {
         RawSocket socket = new RawSocket(n2.transport.localAddress(), CLUSTER)) {
       Bytes ourNonce = SharedSecret.newNonce(new SecureRandom());
       Hello answer = socket.handshakeAs(new Hello(CLUSTER, N1, true, ourNonce, Bytes.EMPTY));
-      HelloProof guess = new HelloProof(wrong.connectorProof(CLUSTER, N1, N2, ourNonce, answer.nonce()));
+      HelloProof guess = new HelloProof(wrong.connectorProof(LoopbackCluster.CLUSTER, N1, N2, ourNonce, answer.nonce()));
       socket.write(concat(Frames.encode(guess, CLUSTER), Frames.encode(SampleMessages.numbered(N1, N2, 1), CLUSTER)));
       assertTrue(socket.closedByPeer());
       await().atMost(RunningNode.PATIENCE).until(() -> n2.stats().handshakeRejections() == 1);
@@ -112,10 +112,10 @@ class SharedSecretTest {
         RawSocket socket = new RawSocket(n2.transport.localAddress(), CLUSTER)) {
       Bytes ourNonce = SharedSecret.newNonce(new SecureRandom());
       Hello answer = socket.handshakeAs(new Hello(CLUSTER, N1, true, ourNonce, Bytes.EMPTY));
-      assertTrue(SharedSecret.matches(secret.acceptorProof(CLUSTER, N1, N2, ourNonce, answer.nonce()), answer.proof()),
+      assertTrue(SharedSecret.matches(secret.acceptorProof(LoopbackCluster.CLUSTER, N1, N2, ourNonce, answer.nonce()), answer.proof()),
           "the acceptor proves the secret for this challenge");
       Bytes otherChallenge = SharedSecret.newNonce(new SecureRandom());
-      socket.send(new HelloProof(secret.connectorProof(CLUSTER, N1, N2, ourNonce, otherChallenge)));
+      socket.send(new HelloProof(secret.connectorProof(LoopbackCluster.CLUSTER, N1, N2, ourNonce, otherChallenge)));
       assertTrue(socket.closedByPeer(), "a proof recorded on another connection does not open this one");
     }
   }
@@ -127,7 +127,7 @@ class SharedSecretTest {
         RawSocket socket = new RawSocket(n2.transport.localAddress(), CLUSTER)) {
       Bytes ourNonce = SharedSecret.newNonce(new SecureRandom());
       Hello answer = socket.handshakeAs(new Hello(CLUSTER, N1, true, ourNonce, Bytes.EMPTY));
-      socket.send(new HelloProof(secret.connectorProof(CLUSTER, N1, N2, ourNonce, answer.nonce())));
+      socket.send(new HelloProof(secret.connectorProof(LoopbackCluster.CLUSTER, N1, N2, ourNonce, answer.nonce())));
       RaftMessage message = SampleMessages.numbered(N1, N2, 1);
       socket.send(message);
       await().atMost(RunningNode.PATIENCE).until(() -> n2.messages().contains(message));
@@ -139,17 +139,17 @@ class SharedSecretTest {
     // n1 connects to a raw acceptor that answers with a valid proof and records what n1 sends.
     SharedSecret secret = SharedSecret.load(secretFile);
     try (ServerSocket acceptor = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      NettyTransportConfig config = NettyTransportConfig.builder(N1, CLUSTER).listenAddress(cluster.address(N1))
+      NettyTransportConfig config = NettyTransportConfig.builder(N1, LoopbackCluster.CLUSTER).listenAddress(cluster.address(N1))
           .peer(N2, new InetSocketAddress(InetAddress.getLoopbackAddress(), acceptor.getLocalPort()))
           .sharedSecret(secretFile).build();
       try (RunningNode n1 = new RunningNode(config); RawSocket n2 = new RawSocket(acceptor.accept(), CLUSTER)) {
         Hello hello = (Hello) n2.readMessage();
         Bytes ourNonce = SharedSecret.newNonce(new SecureRandom());
-        Hello answer = new Hello(CLUSTER, N2, true, ourNonce, secret.acceptorProof(CLUSTER, N1, N2, hello.nonce(),
+        Hello answer = new Hello(CLUSTER, N2, true, ourNonce, secret.acceptorProof(LoopbackCluster.CLUSTER, N1, N2, hello.nonce(),
             ourNonce));
         n2.send(answer);
         HelloProof proof = (HelloProof) n2.readMessage();
-        assertTrue(SharedSecret.matches(secret.connectorProof(CLUSTER, N1, N2, hello.nonce(), ourNonce), proof.proof()));
+        assertTrue(SharedSecret.matches(secret.connectorProof(LoopbackCluster.CLUSTER, N1, N2, hello.nonce(), ourNonce), proof.proof()));
         await().atMost(RunningNode.PATIENCE).until(() -> n1.transport.isConnected(N2));
         byte[] secretBytes = SECRET.getBytes(StandardCharsets.US_ASCII);
         byte[] wire = n2.receivedBytes();
@@ -165,11 +165,11 @@ class SharedSecretTest {
     SharedSecret secret = new SharedSecret(SECRET.getBytes(StandardCharsets.US_ASCII));
     Bytes a = SharedSecret.newNonce(new SecureRandom());
     Bytes b = SharedSecret.newNonce(new SecureRandom());
-    Bytes proof = secret.connectorProof(CLUSTER, N1, N2, a, b);
-    assertArrayEquals(proof.toByteArray(), secret.connectorProof(CLUSTER, N1, N2, a, b).toByteArray());
-    for (Bytes other : List.of(secret.acceptorProof(CLUSTER, N1, N2, a, b), secret.connectorProof(CLUSTER + 1, N1, N2, a, b),
-        secret.connectorProof(CLUSTER, N3, N2, a, b), secret.connectorProof(CLUSTER, N1, N3, a, b),
-        secret.connectorProof(CLUSTER, N1, N2, b, a))) {
+    Bytes proof = secret.connectorProof(LoopbackCluster.CLUSTER, N1, N2, a, b);
+    assertArrayEquals(proof.toByteArray(), secret.connectorProof(LoopbackCluster.CLUSTER, N1, N2, a, b).toByteArray());
+    for (Bytes other : List.of(secret.acceptorProof(LoopbackCluster.CLUSTER, N1, N2, a, b), secret.connectorProof(dev.pontoon.raft.ClusterId.of("another"), N1, N2, a, b),
+        secret.connectorProof(LoopbackCluster.CLUSTER, N3, N2, a, b), secret.connectorProof(LoopbackCluster.CLUSTER, N1, N3, a, b),
+        secret.connectorProof(LoopbackCluster.CLUSTER, N1, N2, b, a))) {
       assertNotEquals(proof, other);
     }
   }
