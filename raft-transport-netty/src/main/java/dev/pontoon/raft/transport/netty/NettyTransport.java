@@ -14,18 +14,17 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
+import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -83,6 +82,7 @@ public final class NettyTransport implements Transport {
   private EventLoopGroup group;
   private ChannelGroup channels;
   private Channel server;
+  private TlsMaterial tls;
 
   /** A transport for {@code config}; nothing is bound or connected before {@link #start}. */
   public NettyTransport(NettyTransportConfig config) {
@@ -117,6 +117,10 @@ public final class NettyTransport implements Transport {
           + ": " + cause.getMessage(), cause instanceof IOException io ? io : new IOException(cause));
     }
     server = bound.channel();
+    if (tls != null) {
+      long every = config.tls().reloadInterval().toNanos();
+      group.next().scheduleWithFixedDelay(tls::reloadIfChanged, every, every, TimeUnit.NANOSECONDS);
+    }
     Bootstrap client = clientBootstrap();
     config.peers().forEach((id, address) -> {
       if (!id.equals(config.localId())) {
@@ -158,16 +162,8 @@ public final class NettyTransport implements Transport {
     members.remove(config.localId());
     InboundDispatcher.Shared shared = new InboundDispatcher.Shared(config, members, this::deliver, counters,
         unauthenticated, inboundByPeer, sharedSecret(), new SecureRandom());
-    if (!config.tlsEnabled()) {
-      return new Pipelines(shared, null, null, budget);
-    }
-    try {
-      SslContext server = TlsContexts.server(config.tls());
-      SslContext client = TlsContexts.client(config.tls());
-      return new Pipelines(shared, server, client, budget);
-    } catch (SSLException | IllegalArgumentException e) {
-      throw new IllegalStateException("cannot load TLS material of " + config.localId() + ": " + e.getMessage(), e);
-    }
+    tls = config.tlsEnabled() ? TlsMaterial.load(config.tls(), config.localId(), counters, Clock.systemUTC()) : null;
+    return new Pipelines(shared, tls, budget);
   }
 
   private SharedSecret sharedSecret() {

@@ -128,18 +128,27 @@ public record NettyTransportConfig(NodeId localId, ClusterId clusterId, InetSock
    *     (often a shared corporate CA) can then act as any member. Logged as a warning at start.
    * @param insecureSkipHostNameVerification {@code true} turns off host name verification of
    *     peers configured by host name; the node id check still applies. Logged as a warning at start.
+   * @param reloadInterval how often the three files are read again: when their content changed
+   *     and the new material is valid (parsable, the key matches the certificate, the certificate
+   *     is within its validity period), new connections use it; established connections keep
+   *     theirs. Invalid new material is refused with a warning and the previous material stays
+   *     in use. Default 1 minute.
    */
   public record Tls(Path certificateChain, Path privateKey, Path trustedCertificates,
-      boolean insecureSkipNodeIdVerification, boolean insecureSkipHostNameVerification) {
+      boolean insecureSkipNodeIdVerification, boolean insecureSkipHostNameVerification, Duration reloadInterval) {
+    /** Default {@code reloadInterval}: 1 minute. */
+    public static final Duration DEFAULT_RELOAD_INTERVAL = Duration.ofMinutes(1);
+
     public Tls {
       requireReadable(certificateChain, "certificateChain");
       requireReadable(privateKey, "privateKey");
       requireReadable(trustedCertificates, "trustedCertificates");
+      requirePositive(reloadInterval, "reloadInterval");
     }
 
-    /** Mutual TLS with every check on. */
+    /** Mutual TLS with every check on, reloaded every minute. */
     public Tls(Path certificateChain, Path privateKey, Path trustedCertificates) {
-      this(certificateChain, privateKey, trustedCertificates, false, false);
+      this(certificateChain, privateKey, trustedCertificates, false, false, DEFAULT_RELOAD_INTERVAL);
     }
 
     /** Whether a peer's certificate must name the node id it claims: true unless turned off. */
@@ -173,6 +182,7 @@ public record NettyTransportConfig(NodeId localId, ClusterId clusterId, InetSock
     private boolean skipNodeIdVerification;
     private boolean skipHostNameVerification;
     private Path sharedSecretFile;
+    private Duration tlsReloadInterval;
     private RandomGenerator jitter;
 
     private Builder(NodeId localId, ClusterId clusterId) {
@@ -271,6 +281,15 @@ public record NettyTransportConfig(NodeId localId, ClusterId clusterId, InetSock
     }
 
     /**
+     * How often the TLS files are checked for new content (certificate rotation); default 1
+     * minute. Needs {@link #tls}.
+     */
+    public Builder tlsReloadInterval(Duration interval) {
+      this.tlsReloadInterval = Objects.requireNonNull(interval, "interval");
+      return this;
+    }
+
+    /**
      * INSECURE: accepts a TLS peer whose certificate does not name the node id it claims, so that
      * any holder of a certificate from a trusted CA can act as any member. Only for certificates
      * that cannot carry node ids; logged as a warning at start. Needs {@link #tls}.
@@ -314,9 +333,11 @@ public record NettyTransportConfig(NodeId localId, ClusterId clusterId, InetSock
       requireState(listenAddress != null, "listenAddress must be set");
       requireState(tls != null || !skipNodeIdVerification, "insecureSkipNodeIdVerification needs tls(...)");
       requireState(tls != null || !skipHostNameVerification, "insecureSkipHostNameVerification needs tls(...)");
+      requireState(tls != null || tlsReloadInterval == null, "tlsReloadInterval needs tls(...)");
       RandomGenerator random = jitter != null ? jitter : RandomGenerator.of("L64X128MixRandom");
       Tls checkedTls = tls == null ? null : new Tls(tls.certificateChain(), tls.privateKey(),
-          tls.trustedCertificates(), skipNodeIdVerification, skipHostNameVerification);
+          tls.trustedCertificates(), skipNodeIdVerification, skipHostNameVerification,
+          tlsReloadInterval != null ? tlsReloadInterval : Tls.DEFAULT_RELOAD_INTERVAL);
       return new NettyTransportConfig(localId, clusterId, listenAddress, peers, maxFrameSize, minBackoff, maxBackoff,
           lowWaterMark, highWaterMark, connectTimeout, handshakeTimeout, maxUnauthenticatedConnections,
           maxInboundBufferedBytes, ioThreads, checkedTls, sharedSecretFile, random);

@@ -23,6 +23,9 @@ package dev.pontoon.raft.transport.netty;
  *     because {@code maxUnauthenticatedConnections} newer ones arrived
  * @param inboundReadPauses times an inbound connection stopped reading because its next frame
  *     did not fit {@code maxInboundBufferedBytes}
+ * @param tlsReloads times new TLS material was loaded from changed files
+ * @param tlsReloadFailures times changed TLS files were refused (unreadable, a key of another
+ *     certificate, a certificate outside its validity period); the previous material stayed
  * @param unauthenticatedConnections inbound connections in their handshake when the snapshot
  *     was taken (a gauge, at most {@code maxUnauthenticatedConnections})
  * @param inboundBufferedBytes bytes reserved by frames still arriving when the snapshot was
@@ -31,7 +34,8 @@ package dev.pontoon.raft.transport.netty;
 public record NettyTransportStats(long messagesSent, long messagesReceived, long droppedUnknownPeer,
     long droppedNotConnected, long droppedUnwritable, long droppedOversize, long droppedClosed, long decodeErrors,
     long handshakeRejections, long protocolViolations, long reconnects, long unauthenticatedEvicted,
-    long inboundReadPauses, int unauthenticatedConnections, long inboundBufferedBytes) {
+    long inboundReadPauses, long tlsReloads, long tlsReloadFailures, int unauthenticatedConnections,
+    long inboundBufferedBytes) {
 
   /** All dropped messages, whatever the reason. */
   public long dropped() {

@@ -3,7 +3,6 @@ package dev.pontoon.raft.transport.netty;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelPipeline;
-import io.netty.handler.ssl.SslContext;
 import java.net.InetSocketAddress;
 
 /**
@@ -13,22 +12,19 @@ import java.net.InetSocketAddress;
 final class Pipelines {
   private final InboundDispatcher.Shared shared;
   private final NettyTransportConfig config;
-  private final SslContext serverTls;
-  private final SslContext clientTls;
+  private final TlsMaterial tls;
   private final InboundBudget budget;
   private final FrameEncoder encoder;
 
   /**
    * @param shared what the connections of the transport share
-   * @param serverTls the TLS of accepted connections, or null for plain TCP
-   * @param clientTls the TLS of opened connections, or null for plain TCP
+   * @param tls the TLS material of new connections, or null for plain TCP
    * @param budget the inbound bytes all connections share
    */
-  Pipelines(InboundDispatcher.Shared shared, SslContext serverTls, SslContext clientTls, InboundBudget budget) {
+  Pipelines(InboundDispatcher.Shared shared, TlsMaterial tls, InboundBudget budget) {
     this.shared = shared;
     this.config = shared.config();
-    this.serverTls = serverTls;
-    this.clientTls = clientTls;
+    this.tls = tls;
     this.budget = budget;
     this.encoder = new FrameEncoder(config.clusterTag(), WireFormat.DEFAULT_GROUP);
   }
@@ -36,8 +32,8 @@ final class Pipelines {
   /** The handlers of a connection to {@code connection}'s peer at {@code remote}. */
   void initOutbound(Channel channel, InetSocketAddress remote, PeerConnection connection) {
     ChannelPipeline p = channel.pipeline();
-    if (clientTls != null) {
-      p.addLast("tls", TlsContexts.clientHandler(clientTls, channel.alloc(), remote,
+    if (tls != null) {
+      p.addLast("tls", TlsContexts.clientHandler(tls.client(), channel.alloc(), remote,
           config.tls().insecureSkipHostNameVerification()));
     }
     addCodec(p, new OutboundHandshake(config, connection, shared.counters(), shared.secret(), shared.random()));
@@ -46,8 +42,8 @@ final class Pipelines {
   /** The handlers of an accepted connection. */
   void initInbound(Channel channel) {
     ChannelPipeline p = channel.pipeline();
-    if (serverTls != null) {
-      p.addLast("tls", serverTls.newHandler(channel.alloc()));
+    if (tls != null) {
+      p.addLast("tls", tls.server().newHandler(channel.alloc()));
     }
     addCodec(p, new InboundDispatcher(shared));
   }

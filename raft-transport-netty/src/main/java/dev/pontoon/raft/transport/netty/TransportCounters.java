@@ -17,6 +17,8 @@ final class TransportCounters {
   final LongAdder reconnects = new LongAdder();
   final LongAdder unauthenticatedEvicted = new LongAdder();
   final LongAdder inboundReadPauses = new LongAdder();
+  final LongAdder tlsReloads = new LongAdder();
+  final LongAdder tlsReloadFailures = new LongAdder();
   /** Admits one WARN a minute about unauthenticated connections. */
   final OncePerInterval unauthenticatedWarnings = new OncePerInterval(java.util.concurrent.TimeUnit.MINUTES.toNanos(1));
   /** Raft messages whose bodies were decoded, delivered or not; not in the public stats. */
@@ -43,6 +45,7 @@ final class TransportCounters {
     return new NettyTransportStats(sent.sum(), received.sum(), droppedUnknownPeer.sum(), droppedNotConnected.sum(),
         droppedUnwritable.sum(), droppedOversize.sum(), droppedClosed.sum(), decodeErrors.sum(),
         handshakeRejections.sum(), protocolViolations.sum(), reconnects.sum(), unauthenticatedEvicted.sum(),
-        inboundReadPauses.sum(), unauthenticatedConnections, inboundBufferedBytes);
+        inboundReadPauses.sum(), tlsReloads.sum(), tlsReloadFailures.sum(), unauthenticatedConnections,
+        inboundBufferedBytes);
   }
 }

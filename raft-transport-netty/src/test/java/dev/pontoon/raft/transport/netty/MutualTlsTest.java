@@ -68,18 +68,30 @@ class MutualTlsTest {
   }
 
   @Test
-  void peerWithAnExpiredCertificateIsRefusedAndTheClusterKeepsServing() {
+  void peerWithAnExpiredCertificateIsRefusedAndTheClusterKeepsServing() throws Exception {
     TestCertificates.NodeFiles expired = clusterCa.issue("n1", Instant.now().minus(Duration.ofMinutes(1)));
     try (RunningNode n2 = new RunningNode(tlsConfig(N2, clusterCa.issue("n2")));
         RunningNode n3 = new RunningNode(tlsConfig(N3, clusterCa.issue("n3")));
-        RunningNode n1 = new RunningNode(tlsConfig(N1, expired))) {
+        RawSocket n1 = new RawSocket(TestCertificates.clientContext(expired).getSocketFactory()
+            .createSocket(n2.transport.localAddress().getAddress(), n2.transport.localAddress().getPort()),
+            LoopbackCluster.CLUSTER_ID)) {
+      n1.send(new Hello(LoopbackCluster.CLUSTER_ID, N1));
+      assertTrue(n1.closedByPeer());
       await().atMost(RunningNode.PATIENCE).until(() -> n2.stats().handshakeRejections() >= 1);
-      n1.transport.send(SampleMessages.numbered(N1, N2, 1));
-      assertFalse(n1.transport.isConnected(N2));
       n3.awaitLink(n2);
       n2.awaitLink(n3);
       assertTrue(n2.messages().stream().noneMatch(m -> m.from().equals(N1)), "nothing from the expired node");
     }
+  }
+
+  @Test
+  void nodeWithAnExpiredCertificateRefusesToStartNamingTheDates() {
+    TestCertificates.NodeFiles expired = clusterCa.issue("n1", Instant.now().minus(Duration.ofMinutes(1)));
+    NettyTransport transport = new NettyTransport(tlsConfig(N1, expired));
+    IllegalStateException e = assertThrows(IllegalStateException.class, () -> transport.start(m -> { }));
+    assertTrue(e.getMessage().startsWith("cannot load TLS material of n1: the certificate of CN=n1"), e.getMessage());
+    assertTrue(e.getMessage().contains("has expired (valid from"), e.getMessage());
+    transport.close();
   }
 
   @Test

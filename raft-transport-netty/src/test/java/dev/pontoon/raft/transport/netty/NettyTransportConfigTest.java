@@ -76,11 +76,19 @@ class NettyTransportConfigTest {
     NettyTransportConfig.Tls tls = builder().tls(pem, pem, pem).build().tls();
     assertEquals(true, tls.verifiesNodeIds());
     assertEquals(false, tls.insecureSkipHostNameVerification());
+    assertEquals(java.time.Duration.ofMinutes(1), tls.reloadInterval());
     assertEquals(true, NettyTransport.securityWarnings(builder().tls(pem, pem, pem).build()).isEmpty());
     NettyTransportConfig lax = builder().tls(pem, pem, pem).insecureSkipNodeIdVerification()
         .insecureSkipHostNameVerification().build();
     assertEquals(false, lax.tls().verifiesNodeIds());
     assertEquals(2, NettyTransport.securityWarnings(lax).size());
+  }
+
+  @Test
+  void tlsReloadIntervalWithoutTlsIsRefused() {
+    IllegalStateException e = assertThrows(IllegalStateException.class,
+        () -> builder().tlsReloadInterval(java.time.Duration.ofSeconds(5)).build());
+    assertEquals("tlsReloadInterval needs tls(...)", e.getMessage());
   }
 
   @Test

@@ -97,8 +97,8 @@ final class RawSocket implements AutoCloseable {
       return true;
     } catch (SocketTimeoutException e) {
       return false;
-    } catch (SocketException e) {
-      return true;
+    } catch (SocketException | javax.net.ssl.SSLException e) {
+      return true; // reset, or refused by a TLS alert
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

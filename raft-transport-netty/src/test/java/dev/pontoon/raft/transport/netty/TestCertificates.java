@@ -6,6 +6,7 @@ import java.io.Writer;
 import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
@@ -78,8 +79,38 @@ final class TestCertificates {
 
   /** Like {@link #issue(String)}, but valid only until {@code notAfter}. */
   NodeFiles issue(String nodeId, Instant notAfter) {
-    return issue(nodeId, nodeId, notAfter, dns(nodeId), dns("localhost"), new GeneralName(GeneralName.iPAddress,
+    return issueAs(nodeId, nodeId, notAfter);
+  }
+
+  /** Like {@link #issue(String, Instant)}, written to files named after {@code fileTag}. */
+  NodeFiles issueAs(String fileTag, String nodeId, Instant notAfter) {
+    return issue(fileTag, nodeId, notAfter, dns(nodeId), dns("localhost"), new GeneralName(GeneralName.iPAddress,
         "127.0.0.1"));
+  }
+
+  /**
+   * Moves {@code fresh}'s certificate chain, then its key, onto {@code installed}'s files, each
+   * with an atomic rename, as a careful rotation script does. Between the two moves the installed
+   * chain and key do not match.
+   */
+  static void rotate(NodeFiles fresh, NodeFiles installed) {
+    try {
+      Files.move(fresh.chain(), installed.chain(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+      Files.move(fresh.key(), installed.key(), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The first certificate of {@code files}' chain. */
+  static X509Certificate certificate(NodeFiles files) {
+    try {
+      return readCertificates(files.chain()).get(0);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   /** A certificate with common name {@code commonName} and exactly the subject alternative names given. */
