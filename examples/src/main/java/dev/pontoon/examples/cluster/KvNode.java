@@ -1,6 +1,7 @@
 package dev.pontoon.examples.cluster;
 
 import dev.pontoon.examples.httptransport.HttpTransport;
+import dev.pontoon.examples.kv.AdminGuard;
 import dev.pontoon.examples.kv.KvHttpConfig;
 import dev.pontoon.examples.kv.KvHttpServer;
 import dev.pontoon.examples.kv.KvStateMachine;
@@ -15,6 +16,7 @@ import dev.pontoon.raft.storage.rocksdb.RocksDbLogStoreConfig;
 import dev.pontoon.raft.transport.Transport;
 import dev.pontoon.raft.transport.netty.NettyTransport;
 import dev.pontoon.raft.transport.netty.NettyTransportConfig;
+import io.netty.handler.ssl.SslContext;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -68,11 +70,28 @@ public final class KvNode implements AutoCloseable {
    * @throws IllegalArgumentException if {@code snapshotEvery} is negative or {@code id} is not a member
    */
   public static KvNode start(NodeId id, List<NodeSpec> members, Path dir, String transportKind, long snapshotEvery) {
+    return start(id, members, dir, transportKind, snapshotEvery, NodeSecurity.NONE);
+  }
+
+  /**
+   * Starts a node with the TLS and admin settings of {@code security}.
+   *
+   * @throws IllegalArgumentException also if the admin endpoints would be unguarded on a
+   *     non-loopback HTTP address (see {@link NodeSecurity#checkAdminExposure})
+   */
+  static KvNode start(NodeId id, List<NodeSpec> members, Path dir, String transportKind, long snapshotEvery,
+      NodeSecurity security) {
     if (snapshotEvery < 0) {
       throw new IllegalArgumentException("snapshotEvery (" + snapshotEvery + ") must be 0 (never) or positive");
     }
     NodeSpec self = members.stream().filter(m -> m.id().equals(id)).findFirst()
         .orElseThrow(() -> new IllegalArgumentException(id + " is not among the members " + members));
+    security.checkAdminExposure(self.http());
+    if (security.tls() && !transportKind.equals("netty")) {
+      throw new IllegalArgumentException("TLS is available with the netty transport only, not " + transportKind);
+    }
+    AdminGuard admin = security.adminGuard();
+    SslContext httpTls = security.tls() ? security.httpTls() : null;
     Map<NodeId, String> httpAddresses = new HashMap<>();
     members.forEach(m -> httpAddresses.put(m.id(), NodeSpec.hostPort(m.http())));
     TreeSet<NodeId> voters = new TreeSet<>();
@@ -83,13 +102,14 @@ public final class KvNode implements AutoCloseable {
     try {
       snapshots = FileSnapshotStore.open(dir.resolve("snapshots"));
       RaftServerBuilder builder = RaftServer.builder().nodeId(id).cluster(ClusterConfig.ofVoters(voters))
-          .transport(transport(self, members, transportKind)).logStore(log).snapshotStore(snapshots)
+          .transport(transport(self, members, transportKind, security)).logStore(log).snapshotStore(snapshots)
           .stateMachine(new KvStateMachine());
       if (snapshotEvery > 0) {
         builder.snapshotEvery(snapshotEvery);
       }
       server = builder.build();
-      KvHttpServer http = KvHttpServer.start(resolved(self.http()), server, log, httpAddresses, KvHttpConfig.defaults());
+      KvHttpServer http = KvHttpServer.start(resolved(self.http()), server, log, httpAddresses, KvHttpConfig.defaults(),
+          httpTls, admin);
       return new KvNode(server, snapshots, http);
     } catch (RuntimeException e) {
       if (server != null) {
@@ -104,7 +124,7 @@ public final class KvNode implements AutoCloseable {
     }
   }
 
-  private static Transport transport(NodeSpec self, List<NodeSpec> members, String kind) {
+  private static Transport transport(NodeSpec self, List<NodeSpec> members, String kind, NodeSecurity security) {
     if (kind.equals("http")) {
       Map<NodeId, String> peers = new HashMap<>();
       members.stream().filter(m -> !m.id().equals(self.id())).forEach(m -> peers.put(m.id(), NodeSpec.hostPort(m.raft())));
@@ -112,6 +132,9 @@ public final class KvNode implements AutoCloseable {
     }
     NettyTransportConfig.Builder config = NettyTransportConfig.builder(self.id(), CLUSTER).listenAddress(resolved(self.raft()));
     members.stream().filter(m -> !m.id().equals(self.id())).forEach(m -> config.peer(m.id(), resolved(m.raft())));
+    if (security.tls()) {
+      config.tls(security.tlsCertificate(), security.tlsKey(), security.tlsCa());
+    }
     return new NettyTransport(config.build());
   }
 

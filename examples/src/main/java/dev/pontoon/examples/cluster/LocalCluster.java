@@ -1,32 +1,52 @@
 package dev.pontoon.examples.cluster;
 
+import dev.pontoon.raft.NodeId;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code pontoon-kv cluster [--dir DIR] [--snapshot-every N]}: a thin wrapper that starts {@code n1}, {@code n2} and
- * {@code n3} as three {@code pontoon-kv node} processes on 127.0.0.1 (HTTP 8081–8083, Raft
+ * {@code pontoon-kv cluster [--dir DIR] [--snapshot-every N] [--tls]}: a thin wrapper that starts {@code n1},
+ * {@code n2} and {@code n3} as three {@code pontoon-kv node} processes on 127.0.0.1 (HTTP 8081–8083, Raft
  * 9081–9083), with their data under {@code DIR/n1} … (default {@code ./pontoon-kv-data}), and
  * stops all three on Ctrl-C or SIGTERM. Started again on the same directory, the nodes recover
- * their data. {@code --snapshot-every} is passed to every node.
+ * their data. {@code --snapshot-every} is passed to every node. With {@code --tls}, a throwaway CA
+ * and node certificates are made under {@code DIR/tls} (see {@link ThrowawayCa}) and the nodes run
+ * mutual TLS between them and HTTPS for clients.
  */
 final class LocalCluster {
   static final Path DEFAULT_DIR = Path.of("pontoon-kv-data");
 
   private LocalCluster() {}
 
-  /** The flags of {@code pontoon-kv cluster}: where the data goes and how often nodes snapshot. */
-  record Options(Path dir, long snapshotEvery) {}
+  /** The flags of {@code pontoon-kv cluster}: where the data goes, how often nodes snapshot, and whether they use TLS. */
+  record Options(Path dir, long snapshotEvery, boolean tls) {}
 
   static Options parse(List<String> args) {
-    Map<String, String> flags = NodeOptions.flags(args, List.of("--dir", "--snapshot-every"));
+    Map<String, String> flags = NodeOptions.flags(args, List.of("--dir", "--snapshot-every"), List.of("--tls"));
     return new Options(Path.of(flags.getOrDefault("--dir", DEFAULT_DIR.toString())),
-        NodeOptions.snapshotEvery(flags.get("--snapshot-every")));
+        NodeOptions.snapshotEvery(flags.get("--snapshot-every")), flags.containsKey("--tls"));
+  }
+
+  /** The extra {@code pontoon-kv node} flags of each member: certificates from a new throwaway CA with {@code tls}. */
+  static Map<NodeId, List<String>> tlsFlags(Path dir, List<NodeSpec> members, boolean tls) throws IOException {
+    Map<NodeId, List<String>> flags = new LinkedHashMap<>();
+    ThrowawayCa ca = tls ? new ThrowawayCa(dir.resolve("tls")) : null;
+    for (NodeSpec m : members) {
+      if (ca == null) {
+        flags.put(m.id(), List.of());
+      } else {
+        ThrowawayCa.NodeFiles files = ca.issue(m.id());
+        flags.put(m.id(), List.of("--tls-cert", files.certificateChain().toString(), "--tls-key",
+            files.privateKey().toString(), "--tls-ca", files.trustedCertificates().toString()));
+      }
+    }
+    return flags;
   }
 
   static List<NodeSpec> members() {
@@ -44,11 +64,14 @@ final class LocalCluster {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     List<Process> processes = new ArrayList<>();
     Runtime.getRuntime().addShutdownHook(new Thread(() -> stopAll(processes), "pontoon-kv-cluster-shutdown"));
+    Map<NodeId, List<String>> tls = tlsFlags(dir, members, options.tls());
     for (NodeSpec m : members) {
-      ProcessBuilder builder = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
+      List<String> command = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
           PontoonKv.class.getName(), "node", "--id", m.id().value(), "--http", NodeSpec.hostPort(m.http()),
           "--raft", NodeSpec.hostPort(m.raft()), "--dir", dir.resolve(m.id().value()).toString(), "--peers", peers,
-          "--snapshot-every", Long.toString(options.snapshotEvery()))
+          "--snapshot-every", Long.toString(options.snapshotEvery())));
+      command.addAll(tls.get(m.id()));
+      ProcessBuilder builder = new ProcessBuilder(command)
           .redirectOutput(ProcessBuilder.Redirect.DISCARD)
           .redirectError(dir.resolve(m.id().value() + ".log").toFile());
       dir.toFile().mkdirs();
@@ -56,14 +79,16 @@ final class LocalCluster {
         processes.add(builder.start());
       }
     }
+    String scheme = options.tls() ? "https" : "http";
+    String curl = options.tls() ? "curl --cacert " + dir.resolve("tls").resolve("ca.pem") : "curl";
     for (NodeSpec m : members) {
-      System.out.println(m.id() + " http://" + NodeSpec.hostPort(m.http()) + " (raft " + NodeSpec.hostPort(m.raft())
+      System.out.println(m.id() + " " + scheme + "://" + NodeSpec.hostPort(m.http()) + " (raft " + NodeSpec.hostPort(m.raft())
           + ", data " + dir.resolve(m.id().value()) + File.separator + ", log " + dir.resolve(m.id() + ".log") + ")");
     }
     System.out.println("Try:");
-    System.out.println("  curl -L -X PUT -d bar http://127.0.0.1:8081/kv/foo");
-    System.out.println("  curl -L http://127.0.0.1:8082/kv/foo");
-    System.out.println("  curl http://127.0.0.1:8083/status");
+    System.out.println("  " + curl + " -L -X PUT -d bar " + scheme + "://127.0.0.1:8081/kv/foo");
+    System.out.println("  " + curl + " -L " + scheme + "://127.0.0.1:8082/kv/foo");
+    System.out.println("  " + curl + " " + scheme + "://127.0.0.1:8083/status");
     System.out.println("Ctrl-C stops all three.");
     for (Process p : List.copyOf(processes)) {
       p.waitFor();

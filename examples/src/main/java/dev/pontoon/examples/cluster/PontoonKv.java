@@ -6,7 +6,7 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * {@code examples/bin/pontoon-kv}: {@code node …} runs one KV node until SIGTERM or Ctrl-C;
- * {@code cluster [--dir DIR] [--snapshot-every N]} runs a 3-node cluster as three processes. Bad flags print the
+ * {@code cluster [--dir DIR] [--snapshot-every N] [--tls]} runs a 3-node cluster as three processes. Bad flags print the
  * problem and the usage on stderr and exit 2.
  */
 public final class PontoonKv {
@@ -34,13 +34,14 @@ public final class PontoonKv {
 
   private static void runNode(NodeOptions options) throws InterruptedException {
     KvNode node = KvNode.start(options.id(), options.members(), options.dir(), options.transport(),
-        options.snapshotEvery());
+        options.snapshotEvery(), options.security());
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       node.close();
       stopped.countDown();
     }, "pontoon-kv-shutdown"));
-    System.out.println(options.id() + " serving HTTP on http://" + NodeSpec.hostPort(node.httpAddress())
+    String scheme = options.security().tls() ? "https" : "http";
+    System.out.println(options.id() + " serving HTTP on " + scheme + "://" + NodeSpec.hostPort(node.httpAddress())
         + " and Raft (" + options.transport() + ") on " + NodeSpec.hostPort(options.raft())
         + (options.snapshotEvery() > 0 ? ", snapshot every " + options.snapshotEvery() + " entries" : ", never compacting"));
     stopped.await();

@@ -17,6 +17,9 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.timeout.IdleStateEvent;
@@ -27,7 +30,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Routes the KV HTTP API: {@code /kv/{key}} (GET, PUT, DELETE), {@code /kv/{key}/cas} (POST),
- * {@code /log} and {@code /status} (GET). Everything the client sent wrong is a 4xx with a
+ * {@code /log} and {@code /status} (GET), and the admin endpoints under {@code /admin/} (for now
+ * {@code GET /admin/ping}), every one of which first passes the {@link AdminGuard}. Everything the client sent wrong is a 4xx with a
  * JSON error; nothing the client sends can throw out of this handler.
  *
  * <p>Shared by all connections; runs on Netty event-loop threads and never blocks them: writes
@@ -39,9 +43,15 @@ final class KvHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private final KvHttpConfig config;
   private final KvOperations operations;
   private final NodePages pages;
+  private final AdminGuard admin;
 
   KvHttpHandler(RaftNode node, LogReader logReader, PeerDirectory peers, KvHttpConfig config) {
+    this(node, logReader, peers, config, AdminGuard.unguarded());
+  }
+
+  KvHttpHandler(RaftNode node, LogReader logReader, PeerDirectory peers, KvHttpConfig config, AdminGuard admin) {
     this.config = config;
+    this.admin = admin;
     this.operations = new KvOperations(node, peers, config);
     this.pages = new NodePages(node, logReader, peers, config);
   }
@@ -63,11 +73,23 @@ final class KvHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   /** Answers at once (returns the answer) or starts an asynchronous operation (returns null). */
   private FullHttpResponse route(ChannelHandlerContext ctx, FullHttpRequest request, boolean keepAlive) {
     if (request.decoderResult().isFailure()) {
-      return error(BAD_REQUEST, "malformed HTTP request: " + request.decoderResult().cause().getMessage());
+      return malformed(request.decoderResult().cause());
     }
     QueryStringDecoder uri = new QueryStringDecoder(request.uri());
     List<String> segments = segments(uri.rawPath());
     HttpMethod method = request.method();
+    if (!segments.isEmpty() && segments.get(0).equals("admin")) {
+      // Every /admin/ path goes through the guard first: without what it requires, 401 and nothing else.
+      FullHttpResponse denied = admin.check(ctx, request);
+      if (denied != null) {
+        return denied;
+      }
+      if (segments.equals(List.of("admin", "ping"))) {
+        return method.equals(HttpMethod.GET) ? HttpReplies.json(HttpResponseStatus.OK, java.util.Map.of("admin", "ok"))
+            : notAllowed("GET");
+      }
+      return error(NOT_FOUND, "unknown admin path " + uri.rawPath());
+    }
     if (segments.equals(List.of("status"))) {
       return method.equals(HttpMethod.GET) ? pages.status() : notAllowed("GET");
     }
@@ -98,6 +120,19 @@ final class KvHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       return operations.put(op, bodyBytes(request));
     }
     return operations.delete(op);
+  }
+
+  /** 431 or 414 for a request whose headers or first line exceed the codec's limits, else 400. */
+  private static FullHttpResponse malformed(Throwable cause) {
+    if (cause instanceof TooLongHttpHeaderException) {
+      return error(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE,
+          "request headers exceed " + KvHttpServer.MAX_HEADER_BYTES + " bytes");
+    }
+    if (cause instanceof TooLongHttpLineException) {
+      return error(HttpResponseStatus.REQUEST_URI_TOO_LONG,
+          "request line exceeds " + KvHttpServer.MAX_INITIAL_LINE_BYTES + " bytes");
+    }
+    return error(BAD_REQUEST, "malformed HTTP request: " + cause.getMessage());
   }
 
   private String decodeKey(String raw) {

@@ -13,6 +13,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetSocketAddress;
 import java.util.Map;
@@ -26,10 +27,13 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code POST /kv/{key}/cas} with {@code {"from":…, "to":…}} answers 200, or 409 with the
  *       current value when it differs ({@code "from": null} expects the key to be absent);
  *   <li>{@code GET /kv/{key}} is linearizable (ReadIndex), 404 for a missing key;
- *   <li>{@code GET /log?from=N} and {@code GET /status} show the node's log and state.
+ *   <li>{@code GET /log?from=N} and {@code GET /status} show the node's log and state;
+ *   <li>paths under {@code /admin/} answer only requests the {@link AdminGuard} lets through
+ *       (401 otherwise).
  * </ul>
  * A follower answers 307 with a {@code Location} on the leader's HTTP address; with no known
- * leader, 503 with {@code Retry-After}. Bad requests get a 4xx with {@code {"error":"…"}}.
+ * leader, 503 with {@code Retry-After}. Bad requests get a 4xx with {@code {"error":"…"}}: a
+ * request line above 4 KiB 414, headers above 8 KiB 431, a body above the configured limit 413.
  *
  * <p><b>Threading.</b> Runs its own Netty event loops; {@link #start} blocks until the port is
  * bound, {@link #close()} until they have stopped. It does not own the node.
@@ -43,8 +47,14 @@ public final class KvHttpServer implements AutoCloseable {
     this.channel = channel;
   }
 
+  /** Longest request line accepted; a longer one is answered 414. */
+  static final int MAX_INITIAL_LINE_BYTES = 4096;
+  /** Most bytes of request headers accepted; more is answered 431. Bodies are bounded by {@link KvHttpConfig}. */
+  static final int MAX_HEADER_BYTES = 8192;
+
   /**
-   * Binds the API to {@code address} (port 0 picks a free port).
+   * Binds the API to {@code address} (port 0 picks a free port), over plain HTTP with unguarded
+   * admin endpoints.
    *
    * @param node the node to serve
    * @param logReader the node's log store, read for {@code GET /log}
@@ -53,13 +63,30 @@ public final class KvHttpServer implements AutoCloseable {
    */
   public static KvHttpServer start(InetSocketAddress address, RaftNode node, LogReader logReader,
       Map<NodeId, String> httpAddresses, KvHttpConfig config) {
-    KvHttpHandler handler = new KvHttpHandler(node, logReader, new PeerDirectory(httpAddresses), config);
+    return start(address, node, logReader, httpAddresses, config, null, AdminGuard.unguarded());
+  }
+
+  /**
+   * Binds the API to {@code address}, over HTTPS when {@code tls} is given (every member is then
+   * redirected to as {@code https://}), with the admin endpoints guarded by {@code admin}.
+   *
+   * @param tls the server side of TLS, or null for plain HTTP; it must ask for client certificates
+   *     when {@code admin} needs them
+   * @throws IllegalStateException if the address cannot be bound
+   */
+  public static KvHttpServer start(InetSocketAddress address, RaftNode node, LogReader logReader,
+      Map<NodeId, String> httpAddresses, KvHttpConfig config, SslContext tls, AdminGuard admin) {
+    KvHttpHandler handler = new KvHttpHandler(node, logReader,
+        new PeerDirectory(httpAddresses, tls == null ? "http" : "https"), config, admin);
     EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
     try {
       Channel channel = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
           .childHandler(new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {
+              if (tls != null) {
+                ch.pipeline().addLast(tls.newHandler(ch.alloc()));
+              }
               pipeline(ch, handler, config);
             }
           }).bind(address).syncUninterruptibly().channel();
@@ -73,7 +100,7 @@ public final class KvHttpServer implements AutoCloseable {
   /** The handlers of one connection; the test feeds the same pipeline through an {@code EmbeddedChannel}. */
   static void pipeline(Channel ch, KvHttpHandler handler, KvHttpConfig config) {
     ch.pipeline().addLast(new IdleStateHandler(0, 0, config.idleTimeout().toMillis(), TimeUnit.MILLISECONDS))
-        .addLast(new HttpServerCodec())
+        .addLast(new HttpServerCodec(MAX_INITIAL_LINE_BYTES, MAX_HEADER_BYTES, 8192))
         .addLast(new HttpObjectAggregator(config.maxBodyBytes()))
         .addLast(handler);
   }
