@@ -8,7 +8,6 @@ import io.netty.handler.codec.CorruptedFrameException;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.TooLongFrameException;
 import java.util.List;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Splits the inbound byte stream into frames (layout in {@link FrameEncoder}), checks each

@@ -95,7 +95,10 @@ public final class NettyTransport implements Transport {
   /**
    * Binds the listen address and starts connecting to every peer.
    *
-   * @throws IllegalStateException if already started or closed, or when TLS files cannot be read
+   * @throws IllegalStateException if already started or closed, when the TLS files cannot be read
+   *     or hold unsound material (a key of another certificate, a certificate outside its
+   *     validity period), or when the shared secret cannot be read or is too short; the message
+   *     names the file and the problem
    * @throws UncheckedIOException if the listen address cannot be bound
    */
   @Override
