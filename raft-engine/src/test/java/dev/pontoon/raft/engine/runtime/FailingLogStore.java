@@ -9,7 +9,11 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** A real in-memory store whose sync fails, or stalls, on command, as a dying or slow disk would. */
+/**
+ * A real in-memory store whose sync fails, or stalls, on command, as a dying or slow disk would.
+ * It stands for a disk, so it reports itself durable (the {@link LogStore#isDurable()} default):
+ * a node built on it needs an explicit snapshot store.
+ */
 final class FailingLogStore implements LogStore {
 
   private final InMemoryLogStore delegate = new InMemoryLogStore();
