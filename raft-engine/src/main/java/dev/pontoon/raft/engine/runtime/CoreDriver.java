@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -114,14 +115,23 @@ final class CoreDriver {
     ticks++;
     proposals.expire(scheduler.nanoTime(), p -> new IndeterminateStateException(
         "proposal at index " + p.index + " not committed within the proposal timeout; it may still commit"));
+    for (Transfer t : removeTransfers(t -> ticks >= t.deadlineTick())) {
+      t.future().completeExceptionally(new IndeterminateStateException("leadership transfer to " + t.target()
+          + " did not complete within " + transferTimeoutTicks + " ticks"));
+    }
+  }
+
+  /** Takes the transfers matching {@code done} out of the list, to be answered after the iteration. */
+  private List<Transfer> removeTransfers(Predicate<Transfer> done) {
+    List<Transfer> removed = new ArrayList<>();
     for (Iterator<Transfer> it = transfers.iterator(); it.hasNext();) {
       Transfer t = it.next();
-      if (ticks >= t.deadlineTick()) {
+      if (done.test(t)) {
         it.remove();
-        t.future().completeExceptionally(new IndeterminateStateException("leadership transfer to " + t.target()
-            + " did not complete within " + transferTimeoutTicks + " ticks"));
+        removed.add(t);
       }
     }
+    return removed;
   }
 
   void receive(RaftMessage message) {
@@ -289,12 +299,8 @@ final class CoreDriver {
       metrics.leaderChanges.increment();
     }
     if (!transfers.isEmpty() && now.leader() != null) {
-      for (Iterator<Transfer> it = transfers.iterator(); it.hasNext();) {
-        Transfer t = it.next();
-        if (t.target().equals(now.leader())) {
-          it.remove();
-          t.future().complete(null);
-        }
+      for (Transfer t : removeTransfers(t -> t.target().equals(now.leader()))) {
+        t.future().complete(null);
       }
     }
   }
@@ -359,16 +365,22 @@ final class CoreDriver {
     reads.remove(read.id());
   }
 
-  /** Fails every waiting request; called once the node's threads have stopped. */
+  /**
+   * Fails every waiting request; called once the node's threads have stopped. The requests are
+   * taken out first and failed from copies, so that a callback may call anything, {@code close()}
+   * included, without disturbing the iteration.
+   */
   void failAll(RaftException error) {
     proposals.failAll(error);
-    for (PendingRead read : new ArrayList<>(reads.values())) {
+    List<PendingRead> pendingReads = new ArrayList<>(reads.values());
+    reads.clear();
+    List<Transfer> pendingTransfers = new ArrayList<>(transfers);
+    transfers.clear();
+    for (PendingRead read : pendingReads) {
       read.future().completeExceptionally(error);
     }
-    reads.clear();
-    for (Transfer t : transfers) {
+    for (Transfer t : pendingTransfers) {
       t.future().completeExceptionally(error);
     }
-    transfers.clear();
   }
 }

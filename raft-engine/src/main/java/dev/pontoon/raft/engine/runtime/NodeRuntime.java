@@ -37,7 +37,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threads are named {@code pontoon-<node>-loop}, {@code -sync}, {@code -apply}, {@code -tick},
  * {@code -snapshot} when snapshots are taken, and {@code -stop} for the short-lived thread that
- * stops a node after a fatal failure.
+ * stops the node (after {@link #close()} or a fatal failure): the stop never runs on a node
+ * thread, because it waits for every one of them.
  */
 public final class NodeRuntime {
 
@@ -60,14 +61,15 @@ public final class NodeRuntime {
   private final SnapshotTaker snapshots;
   private final CoreDriver driver;
   private final TickSource ticks;
+  /** Guards only the creation of {@link #stopper}: never held while a future completes or a thread is awaited. */
   private final Object stopLock = new Object();
   private final AtomicBoolean failed = new AtomicBoolean();
   private volatile CoreStatus coreStatus;
   private volatile long snapshotIndex;
   private volatile boolean stopping;
   private volatile Throwable failure;
-  private volatile NodeScheduler.Detached stopper;
-  private boolean stopped;
+  /** The one task that stops the node, started by the first close or fatal failure; null until then. */
+  private NodeScheduler.Detached stopper;
 
   private NodeRuntime(NodeOptions options) {
     this.options = options;
@@ -122,7 +124,7 @@ public final class NodeRuntime {
     try {
       runtime.startThreads();
     } catch (RuntimeException | Error e) {
-      runtime.stop(e);
+      runtime.beginStop(e).await();
       throw e;
     }
     return runtime;
@@ -246,12 +248,15 @@ public final class NodeRuntime {
         s.lastIndex(), s.config(), followers);
   }
 
-  /** Stops the node (see {@code RaftNode.close}). Idempotent; waits for every node thread. */
+  /**
+   * Stops the node (see {@code RaftNode.close}). Idempotent. From any other thread it waits until
+   * every node thread has ended; from one of the node's own threads (a callback of a future the
+   * node completes) it starts the stop and returns, since it cannot wait for its own thread.
+   */
   public void close() {
-    stop(null);
-    NodeScheduler.Detached t = stopper;
-    if (t != null) {
-      t.await();
+    NodeScheduler.Detached stop = beginStop(null);
+    if (!isNodeThread()) {
+      stop.await();
     }
   }
 
@@ -319,40 +324,58 @@ public final class NodeRuntime {
       return;
     }
     failure = cause;
-    stopping = true;
     LOG.error("{} stopped after a fatal failure: {}", id, cause.toString(), cause);
-    stopper = scheduler.runDetached("pontoon-" + id.value() + "-stop", () -> stop(cause));
+    beginStop(cause);
   }
 
-  private void stop(Throwable cause) {
+  /**
+   * Starts the stop once, as a detached task of the scheduler (never on a node thread, which the
+   * stop waits for), and returns it; later calls return the same task. From here on requests
+   * are refused and the apply thread applies no further entry.
+   */
+  private NodeScheduler.Detached beginStop(Throwable cause) {
     synchronized (stopLock) {
-      if (stopped) {
-        return;
+      if (stopper == null) {
+        stopping = true;
+        apply.stopApplying();
+        stopper = scheduler.runDetached("pontoon-" + id.value() + "-stop", () -> stop(cause));
       }
-      stopping = true;
-      closeQuietly(ticks, "tick source");
-      loop.stop();
-      sync.stop();
-      apply.stop();
-      if (snapshots != null) {
-        snapshots.stop();
-      }
-      // The loop has ended: run what it never ran, so that each request in it is failed.
-      for (Runnable task : loop.drain()) {
-        try {
-          task.run();
-        } catch (RuntimeException e) {
-          LOG.debug("{}: task failed while stopping", id, e);
-        }
-      }
-      driver.failAll(stoppedException());
-      closeQuietly(options.transport(), "transport");
-      closeQuietly(options.logStore(), "log store");
-      closeQuietly(options.snapshotStore(), "snapshot store");
-      metrics.close();
-      stopped = true;
-      LOG.info("{} stopped{}", id, cause == null ? "" : " after a fatal failure");
+      return stopper;
     }
+  }
+
+  /** Whether the caller runs inside one of this node's queues (loop, sync, apply, snapshot). */
+  private boolean isNodeThread() {
+    return loop.isCurrentThread() || sync.isCurrentThread() || apply.isCurrentThread()
+        || (snapshots != null && snapshots.isCurrentThread());
+  }
+
+  /**
+   * The stop itself, run once by the detached stopper: no lock is held, so a future's callback
+   * may call {@link #close()} (it returns at once) or anything else.
+   */
+  private void stop(Throwable cause) {
+    closeQuietly(ticks, "tick source");
+    loop.stop();
+    sync.stop();
+    apply.stop();
+    if (snapshots != null) {
+      snapshots.stop();
+    }
+    // The loop has ended: run what it never ran, so that each request in it is failed.
+    for (Runnable task : loop.drain()) {
+      try {
+        task.run();
+      } catch (RuntimeException e) {
+        LOG.debug("{}: task failed while stopping", id, e);
+      }
+    }
+    driver.failAll(stoppedException());
+    closeQuietly(options.transport(), "transport");
+    closeQuietly(options.logStore(), "log store");
+    closeQuietly(options.snapshotStore(), "snapshot store");
+    metrics.close();
+    LOG.info("{} stopped{}", id, cause == null ? "" : " after a fatal failure");
   }
 
   private void closeQuietly(AutoCloseable resource, String what) {

@@ -60,6 +60,11 @@ final class SnapshotTaker {
     thread.stop();
   }
 
+  /** Whether the caller runs on this worker's thread. */
+  boolean isCurrentThread() {
+    return thread.isCurrentThread();
+  }
+
   /** Apply thread: the state now holds the log up to {@code index} (of {@code term}). */
   void applied(long index, long term) {
     if (unsupported || index - lastIndex < every || writing.get()) {
