@@ -221,10 +221,23 @@ final class CoreDriver {
     if (runtime.isStopping()) {
       return;
     }
+    long durableIndex = -1;
     for (Ready ready : batch) {
       ready.sendAfterSync().forEach(this::send);
       core.advance(ready);
       syncsInFlight--;
+      // A snapshot installed discards the log (all of it on a conflict): count only up to it, then
+      // appended entries end the durable log exactly (a conflicting suffix was cut before them).
+      if (ready.snapshotToInstall() != null) {
+        durableIndex = ready.snapshotToInstall().meta().lastIncludedIndex();
+      }
+      List<LogEntry> appended = ready.entriesToAppend();
+      if (!appended.isEmpty()) {
+        durableIndex = appended.get(appended.size() - 1).index();
+      }
+    }
+    if (durableIndex >= 0) {
+      runtime.logDurableTo(durableIndex);
     }
   }
 

@@ -8,23 +8,15 @@ import dev.pontoon.raft.OverloadedException;
 import dev.pontoon.raft.RaftNodeStatus;
 import dev.pontoon.raft.RaftNodeStatus.FollowerProgress;
 import dev.pontoon.raft.engine.core.CoreStatus;
-import dev.pontoon.raft.engine.core.RaftCore;
 import dev.pontoon.raft.engine.core.Ready;
 import dev.pontoon.raft.log.Bytes;
-import dev.pontoon.raft.log.ClusterConfig;
 import dev.pontoon.raft.log.HardState;
 import dev.pontoon.raft.log.LogEntry;
 import dev.pontoon.raft.log.Snapshot;
-import dev.pontoon.raft.storage.LogStore;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
-import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -34,6 +26,9 @@ import org.slf4j.LoggerFactory;
  * A live Raft node: the core on its event loop, the sync worker (group commit), the apply thread
  * and the tick source, wired together. Internal to the engine: hosts build one with
  * {@code RaftServer.builder()}, which validates every option first.
+ *
+ * <p>It starts from what {@link Recovery#recover} makes of the stores (the one recovery path, the
+ * simulator's too).
  *
  * <p>Threads are named {@code pontoon-<node>-loop}, {@code -sync}, {@code -apply}, {@code -tick},
  * {@code -snapshot} when snapshots are taken, and {@code -stop} for the short-lived thread that
@@ -79,28 +74,22 @@ public final class NodeRuntime {
     this.metrics = new NodeMetrics(options.registry(), options.groupId(), id, this);
     this.proposals = new PendingProposals(options.maxPendingProposals(), options.maxPendingBytes(), metrics,
         scheduler::nanoTime);
-    Optional<Snapshot> snapshot = options.snapshotStore().latest();
-    long appliedIndex = snapshot.map(s -> restore(s)).orElse(0L);
-    ClusterConfig config = snapshot.map(s -> s.meta().config()).orElse(options.cluster());
-    HardState hardState = recoverHardState(snapshot.isPresent());
-    RaftCore core = new RaftCore(id, config, options.raftConfig(), options.logStore(), hardState, appliedIndex,
-        new SplittableRandom(options.randomSeed()));
-    snapshot.ifPresent(core::snapshotAvailable);
-    if (isBootstrapLeader(hardState, snapshot.isPresent())) {
-      core.bootstrapAsLeader();
-    }
+    Recovery.Recovered recovered = Recovery.recover(options);
+    long appliedIndex = recovered.appliedIndex();
+    this.snapshotIndex = appliedIndex;
     this.loop = scheduler.newQueue(prefix + "loop", LOOP_BATCH, this::runLoopBatch, this::fail);
     this.sync = new SyncWorker(scheduler, prefix + "sync", options.logStore(), options.snapshotStore(), metrics,
         this::onDurable, this::fail);
     this.snapshots = options.snapshotEvery() <= 0 ? null
         : new SnapshotTaker(scheduler, prefix + "snapshot", options.snapshotEvery(), options.stateMachine(),
-            options.snapshotStore(), () -> coreStatus.config(), appliedIndex, this::onSnapshotSaved, this::fail);
-    long appliedTerm = snapshot.map(s -> s.meta().lastIncludedTerm()).orElse(0L);
-    this.apply = new ApplyWorker(scheduler, prefix + "apply", options.stateMachine(), appliedIndex, appliedTerm,
-        new ApplyListener(), snapshots, this::fail);
-    this.driver = new CoreDriver(this, core, options, metrics, proposals, sync, apply, appliedIndex);
+            options.snapshotStore(), () -> coreStatus.config(), appliedIndex, options.logStore().lastIndex(),
+            this::onSnapshotSaved, this::fail);
+    this.apply = new ApplyWorker(scheduler, prefix + "apply", options.stateMachine(), appliedIndex,
+        recovered.appliedTerm(), new ApplyListener(), snapshots, this::fail);
+    this.driver = new CoreDriver(this, recovered.core(), options, metrics, proposals, sync, apply, appliedIndex);
     this.ticks = options.tickSource();
     scheduler.attach(this);
+    HardState hardState = recovered.hardState();
     LOG.info("{} recovered: term {}, vote {}, log [{}, {}], snapshot at {}", id, hardState.currentTerm(),
         hardState.votedFor(), options.logStore().firstIndex(), options.logStore().lastIndex(), appliedIndex);
   }
@@ -146,41 +135,18 @@ public final class NodeRuntime {
     ticks.start(() -> loop.offer(tick));
   }
 
-  private long restore(Snapshot snapshot) {
-    try {
-      options.stateMachine().restoreSnapshot(new ByteArrayInputStream(snapshot.data().toByteArray()));
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot restore the snapshot at index " + snapshot.meta().lastIncludedIndex(), e);
-    }
-    snapshotIndex = snapshot.meta().lastIncludedIndex();
-    return snapshotIndex;
+  private void onDurable(List<Ready> batch) {
+    loop.offer(() -> driver.durable(batch));
   }
 
   /**
-   * A new cluster started with a bootstrap leader: every member records, before it ever runs,
-   * a vote for that leader in term 1. One vote per term (§5.2) then makes it the only possible
-   * leader of term 1, so it may lead at once, and any election starts at term 2.
+   * Event loop: this node's own log is durable up to {@code index}. A snapshot must not cover
+   * more, or a crash would leave it ahead of the log.
    */
-  private HardState recoverHardState(boolean hasSnapshot) {
-    LogStore store = options.logStore();
-    HardState state = store.loadHardState();
-    NodeId leader = options.bootstrapLeader();
-    if (leader != null && state.equals(HardState.INITIAL) && store.lastIndex() == 0 && !hasSnapshot) {
-      state = new HardState(1, leader);
-      store.saveHardState(state);
-      store.sync();
-      LOG.info("{} bootstrapped a new cluster with {} as leader of term 1", id, leader);
+  void logDurableTo(long index) {
+    if (snapshots != null) {
+      snapshots.durableTo(index);
     }
-    return state;
-  }
-
-  private boolean isBootstrapLeader(HardState state, boolean hasSnapshot) {
-    return id.equals(options.bootstrapLeader()) && state.equals(new HardState(1, id))
-        && options.logStore().lastIndex() == 0 && !hasSnapshot;
-  }
-
-  private void onDurable(List<Ready> batch) {
-    loop.offer(() -> driver.durable(batch));
   }
 
   private void onSnapshotSaved(Snapshot snapshot) {

@@ -37,6 +37,11 @@ final class FailingLogStore implements LogStore {
     return stalledSyncs.get();
   }
 
+  /** Index of the last entry the last completed sync made durable: what a crash now would keep. */
+  long durableLastIndex() {
+    return delegate.durableCopy().lastIndex();
+  }
+
   /** From now on every sync throws. */
   void failSyncs() {
     failing = true;
