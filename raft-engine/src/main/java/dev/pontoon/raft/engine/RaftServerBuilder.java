@@ -232,7 +232,12 @@ public final class RaftServerBuilder {
     return this;
   }
 
-  /** How reads are served. Default {@link ReadMode#READ_INDEX}; {@link ReadMode#LEASE} needs CheckQuorum. */
+  /**
+   * How reads are served. Default {@link ReadMode#READ_INDEX}. {@link ReadMode#LEASE} needs
+   * CheckQuorum, which {@link #build()} checks on this node only: leases are safe only if every
+   * voter runs with CheckQuorum and the same minimum election timeout, and a restarted voter
+   * refuses votes for one minimum election timeout (see {@link ReadMode#LEASE}).
+   */
   public RaftServerBuilder readMode(ReadMode mode) {
     requireArgument(mode != null, "readMode must not be null");
     requireState(readMode == null, "readMode was already set to " + readMode);

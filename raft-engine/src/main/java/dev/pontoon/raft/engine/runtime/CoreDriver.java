@@ -105,6 +105,11 @@ final class CoreDriver {
     this.last = core.status();
     this.observed = last;
     runtime.publish(last);
+    if (last.role() == Role.LEADER) {
+      // A bootstrap leader leads from its first moment, with no election for observe to see.
+      lease.reset(last.term());
+      last.config().members().stream().filter(m -> !m.equals(id)).forEach(p -> metrics.trackPeer(p, runtime));
+    }
   }
 
   void tick() {
@@ -182,7 +187,7 @@ final class CoreDriver {
     if (leaseReads && canReadOnLease()) {
       // Thesis §6.4.1: within its lease the leader's commit index is current; no round needed.
       metrics.leaseReads.increment();
-      apply.submit(new ApplyWorker.Read(last.commitIndex(), read));
+      apply.submit(new ApplyWorker.Read(core.commitIndex(), read));
       return;
     }
     try {
@@ -199,7 +204,7 @@ final class CoreDriver {
       future.completeExceptionally(runtime.stoppedException());
       return;
     }
-    if (target.equals(last.leader())) {
+    if (target.equals(core.leader())) {
       future.complete(null);
       return;
     }
@@ -213,7 +218,8 @@ final class CoreDriver {
       return;
     }
     transfers.add(new Transfer(target, future, ticks + transferTimeoutTicks));
-    termWithTransfer = last.term();
+    // The core's term, not the published one: the term may have changed earlier in this batch.
+    termWithTransfer = core.term();
   }
 
   /** The sync worker made {@code batch} durable: now its acks may leave (Ready's contract). */
@@ -322,20 +328,24 @@ final class CoreDriver {
    * Thesis §6.4.1: lease reads need the lease, a commit in this term, and no transfer requested in
    * this term: the target's TimeoutNow election bypasses the followers' lease (thesis §3.10), and a
    * late TimeoutNow could elect it even after the transfer seemed abandoned.
+   *
+   * <p>Decided on the core's state now, never on the last published status: a message earlier
+   * in this batch may have deposed this leader (§5.1) before the status was published.
    */
   private boolean canReadOnLease() {
-    if (last.role() != Role.LEADER || termWithTransfer == last.term()) {
+    CoreStatus now = core.status();
+    if (now.role() != Role.LEADER || termWithTransfer == now.term()) {
       return false;
     }
-    if (termWithOwnCommit != last.term()) {
+    if (termWithOwnCommit != now.term()) {
       // §6.4 step 1: until an entry of its own term commits, a new leader's commit index may be stale.
-      long commit = last.commitIndex();
-      if (commit == 0 || commit < log.firstIndex() || commit > log.lastIndex() || log.term(commit) != last.term()) {
+      long commit = now.commitIndex();
+      if (commit == 0 || commit < log.firstIndex() || commit > log.lastIndex() || log.term(commit) != now.term()) {
         return false;
       }
-      termWithOwnCommit = last.term();
+      termWithOwnCommit = now.term();
     }
-    return lease.isValid(last.config(), scheduler.nanoTime());
+    return lease.isValid(now.term(), now.config(), scheduler.nanoTime());
   }
 
   private void send(RaftMessage message) {
@@ -357,7 +367,7 @@ final class CoreDriver {
   }
 
   private NotLeaderException notLeader() {
-    return new NotLeaderException(id, last.leader());
+    return new NotLeaderException(id, core.leader());
   }
 
   /**
