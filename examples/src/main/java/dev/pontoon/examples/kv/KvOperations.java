@@ -139,7 +139,10 @@ final class KvOperations {
       body.put("term", status.term());
       List<Map<String, Object>> members = new ArrayList<>();
       for (NodeId id : status.config().members()) {
-        members.add(Map.of("id", id.value(), "role", status.config().voters().contains(id) ? "voter" : "learner"));
+        Map<String, Object> member = new LinkedHashMap<>();
+        member.put("id", id.value());
+        member.put("role", status.config().voters().contains(id) ? "voter" : "learner");
+        members.add(member);
       }
       body.put("members", members);
       return json(HttpResponseStatus.OK, body);

@@ -15,30 +15,35 @@ import java.util.Optional;
 /**
  * The cluster page: {@code GET /} (HTML) and its stylesheet and script under {@code /page/},
  * shipped as resources beside this class ({@code page/index.html}, {@code page/cluster.css},
- * {@code page/cluster.js}) and read once, when the server starts. No build step and nothing from
+ * {@code page/cluster.js}) and read once, when the first server starts. No build step and nothing from
  * the internet: the {@code Content-Security-Policy} on every asset lets the page load only from
- * its own node and call only the members' APIs ({@link PeerDirectory#pageOrigins()}).
+ * its own node and call only the members' APIs ({@link PeerDirectory#apiOrigins()}).
  *
  * <p>Immutable after construction; any thread.
  */
 final class PageAssets {
   private record Asset(String contentType, byte[] bytes) {}
 
+  /** Read once per class loader: the resources never change while the jar is in use. */
+  private static final class Resources {
+    static final Map<String, Asset> ASSETS = Map.of(
+        "/", new Asset("text/html; charset=utf-8", read("page/index.html")),
+        "/page/cluster.css", new Asset("text/css; charset=utf-8", read("page/cluster.css")),
+        "/page/cluster.js", new Asset("text/javascript; charset=utf-8", read("page/cluster.js")));
+  }
+
   private final Map<String, Asset> assets;
   private final String contentSecurityPolicy;
 
   /**
-   * Reads the page's resources.
+   * The page for the cluster of {@code peers}.
    *
-   * @throws IllegalStateException if one is missing from the classpath (a packaging error)
+   * @throws ExceptionInInitializerError if a resource is missing from the classpath (a packaging error)
    */
   PageAssets(PeerDirectory peers) {
-    this.assets = Map.of(
-        "/", new Asset("text/html; charset=utf-8", read("page/index.html")),
-        "/page/cluster.css", new Asset("text/css; charset=utf-8", read("page/cluster.css")),
-        "/page/cluster.js", new Asset("text/javascript; charset=utf-8", read("page/cluster.js")));
+    this.assets = Resources.ASSETS;
     this.contentSecurityPolicy = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-        + "connect-src 'self' " + String.join(" ", peers.pageOrigins())
+        + "connect-src 'self' " + String.join(" ", peers.apiOrigins())
         + "; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
   }
 

@@ -21,6 +21,13 @@ record PeerDirectory(Map<NodeId, String> httpAddresses) {
     return Optional.ofNullable(httpAddresses.get(id));
   }
 
+  /** The members' APIs as web origins ({@code http://host:port}, sorted), where a page may send requests. */
+  Set<String> apiOrigins() {
+    Set<String> origins = new TreeSet<>();
+    httpAddresses.values().forEach(address -> origins.add("http://" + address));
+    return origins;
+  }
+
   /**
    * The web origins of the members' pages ({@code http://host:port}, sorted): a page served by one
    * member may call another's API, which is where a follower's 307 sends it. A member on a loopback

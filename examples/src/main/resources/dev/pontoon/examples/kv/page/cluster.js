@@ -97,6 +97,7 @@
     renderMembers(view);
     renderLogs(view);
     renderTransferTargets(view);
+    suggestTransferTarget(view);
   }
 
   function renderMembers(view) {
@@ -191,9 +192,14 @@
       rows.push(row);
     }
     if (high > 0) {
-      const axis = element('div', 'axis');
+      // The first and last index under the strips' first and last columns.
+      const axis = element('div', 'log-row axis');
       axis.setAttribute('aria-hidden', 'true');
-      axis.append(element('span', null, `index ${low}`), element('span', null, `index ${high}`));
+      const marks = element('div', 'strip');
+      marks.style.setProperty('--columns', String(columns));
+      marks.append(element('span', null, String(low)));
+      if (high > low) marks.append(element('span', 'last', String(high)));
+      axis.append(element('span', null, 'index'), marks);
       rows.push(axis);
     }
     byId('logs').replaceChildren(...rows);
@@ -244,8 +250,15 @@
       option.value = m.id;
       return option;
     }));
-    const fallback = view.members.find((m) => m.id !== view.leader);
-    select.value = view.members.some((m) => m.id === chosen) ? chosen : (fallback ? fallback.id : '');
+    select.value = view.members.some((m) => m.id === chosen) ? chosen : '';
+  }
+
+  /** Until someone picks a member, the transfer form offers one that is not the leader. */
+  function suggestTransferTarget(view) {
+    const select = byId('transfer-target');
+    if (select.dataset.touched || (select.value && select.value !== view.leader)) return;
+    const other = view.members.find((m) => m.id !== view.leader && m.reachable);
+    if (other) select.value = other.id;
   }
 
   // ---------------------------------------------------------------- the forms
@@ -292,6 +305,9 @@
   }
 
   document.addEventListener('DOMContentLoaded', () => {
+    byId('transfer-target').addEventListener('change', (event) => {
+      event.target.dataset.touched = 'true';
+    });
     handle(byId('put-form'), async (data) => {
       const key = data.get('key');
       const outcome = await call('PUT', `/kv/${encodeURIComponent(key)}`, data.get('value'));
