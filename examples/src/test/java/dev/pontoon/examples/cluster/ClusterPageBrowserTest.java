@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.awaitility.core.ConditionFactory;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -49,6 +50,8 @@ class ClusterPageBrowserTest {
   private static final int WIDE = 1100;
 
   private String unavailable;
+  /** Set when the cluster did not recover between tests: the later tests fail at once with it. */
+  private String broken;
   private NodeProcesses cluster;
   private HeadlessChromium browser;
 
@@ -76,8 +79,17 @@ class ClusterPageBrowserTest {
   @BeforeEach
   void requireBrowserAndHealthyCluster() {
     assumeTrue(unavailable == null, unavailable);
+    if (broken != null) {
+      throw new AssertionError(broken);
+    }
     browser.resize(WIDE, 900);
-    awaitHealthyCluster();
+    cluster.startStopped(); // a test that failed after killing a node did not restart it
+    try {
+      awaitHealthyCluster();
+    } catch (ConditionTimeoutException e) {
+      broken = "the three nodes did not agree on one leader within " + CLUSTER_WAIT + ": " + e.getMessage();
+      throw new AssertionError(broken, e);
+    }
   }
 
   // ------------------------------------------------------------------ tests

@@ -48,6 +48,16 @@ final class NodeProcesses implements AutoCloseable {
     }
   }
 
+  /** Starts every member whose process is not running (killed, or ended on its own). */
+  void startStopped() {
+    for (NodeSpec m : members) {
+      Process process = running.get(m);
+      if (process == null || !process.isAlive()) {
+        start(m);
+      }
+    }
+  }
+
   /** SIGKILL: no shutdown hook runs, as in a crash. Returns once the process has ended. */
   void kill(NodeSpec m) {
     Process process = running.remove(m);
