@@ -11,8 +11,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * {@code pontoon-kv cluster [--dir DIR] [--snapshot-every N]}: a thin wrapper that starts {@code n1}, {@code n2} and
  * {@code n3} as three {@code pontoon-kv node} processes on 127.0.0.1 (HTTP 8081–8083, Raft
- * 9081–9083), with their data under {@code DIR/n1} … (default {@code ./pontoon-kv-data}), and
- * stops all three on Ctrl-C or SIGTERM. Started again on the same directory, the nodes recover
+ * 9081–9083), with their data under {@code DIR/n1} … (default {@code ./pontoon-kv-data}), prints
+ * the cluster page's address first, and stops all three on Ctrl-C or SIGTERM. Started again on the same directory, the nodes recover
  * their data. {@code --snapshot-every} is passed to every node.
  */
 final class LocalCluster {
@@ -56,18 +56,30 @@ final class LocalCluster {
         processes.add(builder.start());
       }
     }
-    for (NodeSpec m : members) {
-      System.out.println(m.id() + " http://" + NodeSpec.hostPort(m.http()) + " (raft " + NodeSpec.hostPort(m.raft())
-          + ", data " + dir.resolve(m.id().value()) + File.separator + ", log " + dir.resolve(m.id() + ".log") + ")");
-    }
-    System.out.println("Try:");
-    System.out.println("  curl -L -X PUT -d bar http://127.0.0.1:8081/kv/foo");
-    System.out.println("  curl -L http://127.0.0.1:8082/kv/foo");
-    System.out.println("  curl http://127.0.0.1:8083/status");
-    System.out.println("Ctrl-C stops all three.");
+    banner(dir, members).forEach(System.out::println);
     for (Process p : List.copyOf(processes)) {
       p.waitFor();
     }
+  }
+
+  /**
+   * What {@code cluster} prints once the nodes are started: the cluster page's address first, then
+   * each node's addresses, data and log, and {@code curl} lines to try.
+   */
+  static List<String> banner(Path dir, List<NodeSpec> members) {
+    List<String> lines = new ArrayList<>();
+    String first = "http://" + NodeSpec.hostPort(members.get(0).http());
+    lines.add("Watch the cluster: " + first + "/ (any node's / shows every member, live)");
+    for (NodeSpec m : members) {
+      lines.add(m.id() + " http://" + NodeSpec.hostPort(m.http()) + " (raft " + NodeSpec.hostPort(m.raft())
+          + ", data " + dir.resolve(m.id().value()) + File.separator + ", log " + dir.resolve(m.id() + ".log") + ")");
+    }
+    lines.add("Try:");
+    lines.add("  curl -L -X PUT -d bar " + first + "/kv/foo");
+    lines.add("  curl -L http://" + NodeSpec.hostPort(members.get(1 % members.size()).http()) + "/kv/foo");
+    lines.add("  curl http://" + NodeSpec.hostPort(members.get(members.size() - 1).http()) + "/status");
+    lines.add("Ctrl-C stops all three.");
+    return lines;
   }
 
   private static void stopAll(List<Process> processes) {

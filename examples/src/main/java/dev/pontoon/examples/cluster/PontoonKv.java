@@ -41,7 +41,7 @@ public final class PontoonKv {
       stopped.countDown();
     }, "pontoon-kv-shutdown"));
     System.out.println(options.id() + " serving HTTP on http://" + NodeSpec.hostPort(node.httpAddress())
-        + " and Raft (" + options.transport() + ") on " + NodeSpec.hostPort(options.raft())
+        + " (the cluster page at /) and Raft (" + options.transport() + ") on " + NodeSpec.hostPort(options.raft())
         + (options.snapshotEvery() > 0 ? ", snapshot every " + options.snapshotEvery() + " entries" : ", never compacting"));
     stopped.await();
   }
