@@ -13,7 +13,8 @@ import java.util.concurrent.CompletableFuture;
  * <p><b>Failures.</b> A future completes exceptionally only with a {@link RaftException}:
  * {@link NotLeaderException} (nothing appended; retry on the hinted leader),
  * {@link OverloadedException} (nothing appended; back off), {@link IndeterminateStateException}
- * (appended, outcome unknown) or {@link NodeStoppedException}. Application errors are values
+ * (appended, outcome unknown), {@link ReadTimeoutException} (a read not answered in time; it
+ * changed nothing, retry it) or {@link NodeStoppedException}. Application errors are values
  * inside the result bytes.
  *
  * @see dev.pontoon.raft.statemachine.StateMachine
@@ -35,7 +36,8 @@ public interface RaftNode extends AutoCloseable {
   /**
    * A linearizable read: confirms leadership with a quorum (ReadIndex, thesis §6.4), waits until
    * this node has applied everything committed before the call, then runs
-   * {@code StateMachine.query}.
+   * {@code StateMachine.query}. Fails with {@link ReadTimeoutException} if that takes longer than
+   * the node's read timeout.
    *
    * @return completes with the query's result
    */

@@ -39,10 +39,11 @@ final class ApplyWorker {
 
     void restored(Snapshot snapshot);
 
-    void readDone(PendingRead read);
-
     /** Every committed entry handed over up to {@code index} is now applied (or was already). */
     void appliedThrough(long index);
+
+    /** {@code read} leaves the node, before it is answered; true when this caller answers it. */
+    boolean readLeft(PendingRead read);
   }
 
   private final StateMachine stateMachine;
@@ -162,13 +163,15 @@ final class ApplyWorker {
     while (!stopping && (head = waiting.peek()) != null && head.readIndex() <= lastApplied) {
       waiting.poll();
       PendingRead read = head.read();
+      // It leaves first, freeing its room, so that the caller's callback may read again.
+      if (!listener.readLeft(read) || read.future().isDone()) {
+        continue; // timed out meanwhile, or already failed: nothing to answer
+      }
       try {
-        Bytes answer = stateMachine.query(read.query());
-        read.future().complete(answer);
+        read.future().complete(stateMachine.query(read.query()));
       } catch (RuntimeException e) {
         read.future().completeExceptionally(e);
       }
-      listener.readDone(read);
     }
   }
 }

@@ -4,6 +4,7 @@ import dev.pontoon.raft.IndeterminateStateException;
 import dev.pontoon.raft.NodeId;
 import dev.pontoon.raft.NotLeaderException;
 import dev.pontoon.raft.RaftException;
+import dev.pontoon.raft.ReadTimeoutException;
 import dev.pontoon.raft.Role;
 import dev.pontoon.raft.engine.core.CoreStatus;
 import dev.pontoon.raft.engine.core.Proposal;
@@ -18,13 +19,12 @@ import dev.pontoon.raft.message.AppendEntriesResponse;
 import dev.pontoon.raft.message.RaftMessage;
 import dev.pontoon.raft.storage.LogReader;
 import dev.pontoon.raft.transport.Transport;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,8 +35,8 @@ import org.slf4j.LoggerFactory;
  * requires.
  *
  * <p><b>Threading.</b> Every method runs on the event-loop thread, except {@link #failAll},
- * which runs once the loop has stopped. No field needs a lock; the read map is shared with the
- * apply thread and is concurrent.
+ * which runs once the loop has stopped. No field needs a lock; the pending proposals and reads
+ * are shared with the apply thread and are concurrent.
  */
 final class CoreDriver {
 
@@ -62,13 +62,15 @@ final class CoreDriver {
   private final NodeMetrics metrics;
   private final NodeScheduler scheduler;
   private final PendingProposals proposals;
+  private final PendingReads reads;
   private final SyncWorker sync;
   private final ApplyWorker apply;
   private final LeaderLease lease;
+  private final MalformedMessages malformed;
   private final boolean leaseReads;
   private final long proposalTimeoutNanos;
+  private final long readTimeoutNanos;
   private final int transferTimeoutTicks;
-  private final Map<Long, PendingRead> reads = new ConcurrentHashMap<>();
   private final List<Transfer> transfers = new ArrayList<>();
 
   /** The core's status as last published. */
@@ -77,7 +79,6 @@ final class CoreDriver {
   private CoreStatus observed;
   private int syncsInFlight;
   private long handedOutCommit;
-  private long nextReadId;
   private long ticks;
   private long termWithOwnCommit = -1;
   /** A term in which a leadership transfer was requested: no lease reads in it (see canReadOnLease). */
@@ -86,7 +87,7 @@ final class CoreDriver {
   private record Transfer(NodeId target, CompletableFuture<Void> future, long deadlineTick) {}
 
   CoreDriver(NodeRuntime runtime, RaftCore core, NodeOptions options, NodeMetrics metrics,
-      PendingProposals proposals, SyncWorker sync, ApplyWorker apply, long appliedIndex) {
+      PendingProposals proposals, PendingReads reads, SyncWorker sync, ApplyWorker apply, long appliedIndex) {
     this.runtime = runtime;
     this.id = options.id();
     this.core = core;
@@ -95,11 +96,14 @@ final class CoreDriver {
     this.metrics = metrics;
     this.scheduler = options.scheduler();
     this.proposals = proposals;
+    this.reads = reads;
     this.sync = sync;
     this.apply = apply;
     this.leaseReads = options.leaseReads();
     this.lease = new LeaderLease(id, options.leaseNanos());
+    this.malformed = new MalformedMessages(id, () -> metrics.dropped("malformed"));
     this.proposalTimeoutNanos = options.proposalTimeout().toNanos();
+    this.readTimeoutNanos = options.readTimeout().toNanos();
     this.transferTimeoutTicks = options.raftConfig().electionTimeoutMaxTicks();
     this.handedOutCommit = appliedIndex;
     this.last = core.status();
@@ -122,8 +126,11 @@ final class CoreDriver {
     }
     core.tick();
     ticks++;
-    proposals.expire(scheduler.nanoTime(), p -> new IndeterminateStateException(
+    long now = scheduler.nanoTime();
+    proposals.expire(now, p -> new IndeterminateStateException(
         "proposal at index " + p.index + " not committed within the proposal timeout; it may still commit"));
+    reads.expire(now, r -> new ReadTimeoutException(id + ": read not answered within the read timeout ("
+        + Duration.ofNanos(readTimeoutNanos) + "); it changed nothing and may be retried"));
     for (Transfer t : removeTransfers(t -> ticks >= t.deadlineTick())) {
       t.future().completeExceptionally(new IndeterminateStateException("leadership transfer to " + t.target()
           + " did not complete within " + transferTimeoutTicks + " ticks"));
@@ -148,14 +155,20 @@ final class CoreDriver {
       return;
     }
     metrics.received(message);
-    if (leaseReads && message instanceof AppendEntriesResponse response) {
-      lease.onResponse(response);
-    }
     try {
       core.step(message);
-    } catch (IllegalArgumentException e) {
-      // Bad input from a peer loses nothing: the message is dropped, the node goes on.
-      LOG.warn("{}: dropped {} from {}: {}", id, message.getClass().getSimpleName(), message.from(), e.getMessage());
+    } catch (RuntimeException e) {
+      if (MalformedMessages.isLocalFailure(e)) {
+        throw e; // a broken local invariant or a failing store: fatal (RaftCore's class Javadoc)
+      }
+      // Bad input from a peer costs that message only: it is dropped, the node goes on.
+      malformed.drop(message, e);
+      return;
+    }
+    // Only an acknowledgement the core accepted may extend the lease (thesis §6.4.1): a refused
+    // one proves nothing about what that follower will do.
+    if (leaseReads && message instanceof AppendEntriesResponse response) {
+      lease.onResponse(response);
     }
   }
 
@@ -180,14 +193,14 @@ final class CoreDriver {
         startNanos + proposalTimeoutNanos, future));
   }
 
-  void read(Bytes query, CompletableFuture<Bytes> future) {
+  /** A read whose room {@code read()} reserved in {@link PendingReads}, due at {@code deadlineNanos}. */
+  void read(Bytes query, CompletableFuture<Bytes> future, long deadlineNanos) {
     if (runtime.isStopping()) {
+      reads.release();
       future.completeExceptionally(runtime.stoppedException());
       return;
     }
-    long readId = ++nextReadId;
-    PendingRead read = new PendingRead(readId, query, future);
-    reads.put(readId, read);
+    PendingRead read = reads.register(query, future, deadlineNanos);
     if (leaseReads && canReadOnLease()) {
       // Thesis §6.4.1: within its lease the leader's commit index is current; no round needed.
       metrics.leaseReads.increment();
@@ -195,11 +208,12 @@ final class CoreDriver {
       return;
     }
     try {
-      core.readIndex(readId);
+      core.readIndex(read.id());
       metrics.readIndexReads.increment();
     } catch (NotLeaderException e) {
-      reads.remove(readId);
-      future.completeExceptionally(e);
+      if (reads.leave(read)) {
+        future.completeExceptionally(e);
+      }
     }
   }
 
@@ -286,13 +300,19 @@ final class CoreDriver {
     }
     for (ReadState rs : ready.readsReady()) {
       PendingRead read = reads.get(rs.requestId());
-      if (read != null) {
+      if (read == null) {
+        continue;
+      }
+      if (read.future().isDone()) {
+        // Timed out while its leadership was being confirmed: nothing left to answer.
+        reads.leave(read);
+      } else {
         apply.submit(new ApplyWorker.Read(rs.readIndex(), read));
       }
     }
     for (Long readId : ready.readsAborted()) {
-      PendingRead read = reads.remove(readId);
-      if (read != null) {
+      PendingRead read = reads.get(readId);
+      if (read != null && reads.leave(read)) {
         read.future().completeExceptionally(notLeader());
       }
     }
@@ -397,11 +417,6 @@ final class CoreDriver {
     }
   }
 
-  /** The apply thread answered {@code read}. */
-  void readDone(PendingRead read) {
-    reads.remove(read.id());
-  }
-
   /**
    * Fails every waiting request; called once the node's threads have stopped. The requests are
    * taken out first and failed from copies, so that a callback may call anything, {@code close()}
@@ -409,13 +424,9 @@ final class CoreDriver {
    */
   void failAll(RaftException error) {
     proposals.failAll(error);
-    List<PendingRead> pendingReads = new ArrayList<>(reads.values());
-    reads.clear();
+    reads.failAll(error);
     List<Transfer> pendingTransfers = new ArrayList<>(transfers);
     transfers.clear();
-    for (PendingRead read : pendingReads) {
-      read.future().completeExceptionally(error);
-    }
     for (Transfer t : pendingTransfers) {
       t.future().completeExceptionally(error);
     }

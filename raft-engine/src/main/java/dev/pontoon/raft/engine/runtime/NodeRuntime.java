@@ -14,6 +14,7 @@ import dev.pontoon.raft.log.Bytes;
 import dev.pontoon.raft.log.HardState;
 import dev.pontoon.raft.log.LogEntry;
 import dev.pontoon.raft.log.Snapshot;
+import dev.pontoon.raft.message.RaftMessage;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -49,6 +50,8 @@ public final class NodeRuntime {
   private final NodeId id;
   private final NodeMetrics metrics;
   private final PendingProposals proposals;
+  private final PendingReads reads;
+  private final InboundLimit inbound;
   private final NodeScheduler scheduler;
   private final TaskQueue<Runnable> loop;
   private final SyncWorker sync;
@@ -75,6 +78,8 @@ public final class NodeRuntime {
     this.metrics = new NodeMetrics(options.registry(), options.groupId(), id, this);
     this.proposals = new PendingProposals(options.maxPendingProposals(), options.maxPendingBytes(), metrics,
         scheduler::nanoTime);
+    this.reads = new PendingReads(options.maxPendingReads());
+    this.inbound = new InboundLimit(options.maxInboundMessages(), options.maxInboundBytes());
     Recovery.Recovered recovered = Recovery.recover(options);
     long appliedIndex = recovered.appliedIndex();
     this.snapshotIndex = appliedIndex;
@@ -87,7 +92,8 @@ public final class NodeRuntime {
             this::onSnapshotSaved, this::fail);
     this.apply = new ApplyWorker(scheduler, prefix + "apply", options.stateMachine(), appliedIndex,
         recovered.appliedTerm(), new ApplyListener(), snapshots, this::fail);
-    this.driver = new CoreDriver(this, recovered.core(), options, metrics, proposals, sync, apply, appliedIndex);
+    this.driver = new CoreDriver(this, recovered.core(), options, metrics, proposals, reads, sync, apply,
+        appliedIndex);
     this.ticks = options.tickSource();
     scheduler.attach(this);
     HardState hardState = recovered.hardState();
@@ -127,13 +133,31 @@ public final class NodeRuntime {
     apply.start();
     sync.start();
     loop.start();
-    options.transport().start(message -> {
-      if (id.equals(message.to())) {
-        loop.offer(() -> driver.receive(message));
-      }
-    });
+    options.transport().start(this::onMessage);
     Runnable tick = driver::tick;
     ticks.start(() -> loop.offer(tick));
+  }
+
+  /**
+   * Transport threads: queues an inbound message to the loop within the inbound bound, or drops
+   * it (Raft retries) and counts it.
+   */
+  private void onMessage(RaftMessage message) {
+    if (!id.equals(message.to())) {
+      return;
+    }
+    long size = NodeMetrics.estimatedSize(message);
+    if (!inbound.tryAcquire(size)) {
+      metrics.dropped("overload");
+      return;
+    }
+    boolean queued = loop.offer(() -> {
+      inbound.release(size);
+      driver.receive(message);
+    });
+    if (!queued) {
+      inbound.release(size);
+    }
   }
 
   private void onDurable(List<Ready> batch) {
@@ -198,8 +222,17 @@ public final class NodeRuntime {
   /** See {@code RaftNode.read}. */
   public CompletableFuture<Bytes> read(Bytes query) {
     Objects.requireNonNull(query, "query");
+    if (stopping) {
+      return CompletableFuture.failedFuture(stoppedException());
+    }
+    String overload = reads.tryReserve();
+    if (overload != null) {
+      return CompletableFuture.failedFuture(new OverloadedException(id + " is overloaded: " + overload));
+    }
     CompletableFuture<Bytes> future = new CompletableFuture<>();
-    if (stopping || !loop.offer(() -> driver.read(query, future))) {
+    long deadline = scheduler.nanoTime() + options.readTimeout().toNanos();
+    if (!loop.offer(() -> driver.read(query, future, deadline))) {
+      reads.release();
       future.completeExceptionally(stoppedException());
     }
     return future;
@@ -397,8 +430,8 @@ public final class NodeRuntime {
     }
 
     @Override
-    public void readDone(PendingRead read) {
-      driver.readDone(read);
+    public boolean readLeft(PendingRead read) {
+      return reads.leave(read);
     }
 
     @Override

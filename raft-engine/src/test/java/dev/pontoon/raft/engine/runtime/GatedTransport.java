@@ -1,8 +1,12 @@
 package dev.pontoon.raft.engine.runtime;
 
+import dev.pontoon.raft.NodeId;
+import dev.pontoon.raft.message.AppendEntries;
 import dev.pontoon.raft.message.RaftMessage;
 import dev.pontoon.raft.transport.InboundHandler;
 import dev.pontoon.raft.transport.Transport;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -18,6 +22,7 @@ final class GatedTransport implements Transport {
   private volatile InboundHandler inbound;
   private volatile CountDownLatch gate = new CountDownLatch(0);
   private volatile boolean blocked;
+  private final Map<NodeId, AppendEntries> lastAppend = new ConcurrentHashMap<>();
 
   GatedTransport(Transport delegate) {
     this.delegate = delegate;
@@ -36,6 +41,11 @@ final class GatedTransport implements Transport {
   /** Whether a send is blocked in the gate, i.e. the loop is pinned. */
   boolean isBlocked() {
     return blocked;
+  }
+
+  /** The last AppendEntries this node sent to {@code peer}, or null. */
+  AppendEntries lastAppendTo(NodeId peer) {
+    return lastAppend.get(peer);
   }
 
   /** Delivers {@code message} to this node as if it came from the network. */
@@ -61,6 +71,9 @@ final class GatedTransport implements Transport {
       } finally {
         blocked = false;
       }
+    }
+    if (message instanceof AppendEntries append) {
+      lastAppend.put(append.to(), append);
     }
     delegate.send(message);
   }

@@ -3,6 +3,7 @@ package dev.pontoon.raft.engine.runtime;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,9 +13,9 @@ import dev.pontoon.raft.NodeId;
 import dev.pontoon.raft.NodeStoppedException;
 import dev.pontoon.raft.NotLeaderException;
 import dev.pontoon.raft.engine.RaftServer;
+import dev.pontoon.raft.engine.memory.InMemoryLogStore;
 import dev.pontoon.raft.engine.memory.InMemoryNetwork;
 import dev.pontoon.raft.engine.memory.InMemorySnapshotStore;
-import dev.pontoon.raft.engine.memory.InMemoryLogStore;
 import dev.pontoon.raft.log.Bytes;
 import dev.pontoon.raft.log.ClusterConfig;
 import java.util.ArrayList;
@@ -49,7 +50,7 @@ class RaftServerCloseTest {
     CompletableFuture<Void> transfer = leader.transferLeadership(NodeId.of(leader.id().value() + "-absent"));
     // Thesis §3.10: a leader refuses proposals during a transfer, so this refusal proves it is under way.
     assertInstanceOf(NotLeaderException.class, TestCluster.failure(leader.submit(Bytes.ofUtf8("x=1"))));
-    assertTrue(!transfer.isDone(), "the transfer waits for the absent voter");
+    assertFalse(transfer.isDone(), "the transfer waits for the absent voter");
     return transfer;
   }
 

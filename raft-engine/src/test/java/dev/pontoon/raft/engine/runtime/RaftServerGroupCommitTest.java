@@ -60,7 +60,10 @@ class RaftServerGroupCommitTest {
     // followers are a majority of three, so the command commits without the leader's disk.
     CompletableFuture<Bytes> committed = leader.submit(Bytes.ofUtf8("a=2"));
     assertEquals(Bytes.ofUtf8("1"), committed.orTimeout(20, TimeUnit.SECONDS).join());
-    assertTrue(leaderStore.stalledSyncs() >= 1, "the leader's sync was stalled meanwhile");
+    // Every sync since stallSyncs() is held until the test ends, so the leader's write of a=2 cannot
+    // have landed: the commit came from the followers. (The sync thread may reach its stalled sync
+    // only after the followers' round trip, hence a wait rather than an assertion.)
+    await().atMost(20, TimeUnit.SECONDS).until(() -> leaderStore.stalledSyncs() >= 1);
 
     // Heartbeats leave from the loop, not behind the sync: no follower times out.
     long term = leader.status().term();

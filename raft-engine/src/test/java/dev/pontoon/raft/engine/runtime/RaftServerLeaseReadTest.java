@@ -13,6 +13,8 @@ import dev.pontoon.raft.engine.memory.InMemoryLogStore;
 import dev.pontoon.raft.engine.memory.InMemoryNetwork;
 import dev.pontoon.raft.log.Bytes;
 import dev.pontoon.raft.log.ClusterConfig;
+import dev.pontoon.raft.message.AppendEntries;
+import dev.pontoon.raft.engine.RaftServerBuilder;
 import dev.pontoon.raft.message.AppendEntriesResponse;
 import dev.pontoon.raft.transport.Transport;
 import io.micrometer.core.instrument.Counter;
@@ -33,6 +35,8 @@ class RaftServerLeaseReadTest {
   private static final int PATIENCE_SECONDS = 20;
   private static final NodeId N1 = NodeId.of("n1");
   private static final NodeId N2 = NodeId.of("n2");
+  /** Seeds whose first election timeouts are 16, 17 and 19 ticks: n1 times out first. */
+  private static final Map<NodeId, Long> SEEDS = Map.of(N1, 1L, N2, 3L, NodeId.of("n3"), 4L);
   private final InMemoryNetwork network = new InMemoryNetwork();
   private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   private final Map<NodeId, ManualTickSource> ticks = new LinkedHashMap<>();
@@ -60,15 +64,19 @@ class RaftServerLeaseReadTest {
       ticks.put(id, source);
       servers.add(RaftServer.builder().nodeId(id).cluster(three).transport(transport).logStore(new InMemoryLogStore())
           .stateMachine(new RecordingStateMachine()).readMode(ReadMode.LEASE).tickInterval(Duration.ofSeconds(1))
-          .tickSource(source).meterRegistry(registry).randomSeed(id.hashCode()).build());
+          .tickSource(source).meterRegistry(registry).randomSeed(SEEDS.get(id)).build());
     }
     RaftServer n1 = servers.get(0);
     // A started voter refuses votes for one minimum election timeout (10 ticks): let n2 and n3 pass it.
+    // Ticks are queued to each loop, so n1 ticks one at a time until it leads, never racing ahead.
     ticks.get(NodeId.of("n2")).tick(10);
     ticks.get(NodeId.of("n3")).tick(10);
-    ticks.get(N1).tick(40);
-    await().atMost(PATIENCE_SECONDS, TimeUnit.SECONDS)
-        .until(() -> n1.status().role() == Role.LEADER && n1.status().commitIndex() >= 1);
+    await().atMost(PATIENCE_SECONDS, TimeUnit.SECONDS).pollInterval(Duration.ofMillis(20)).until(() -> {
+      if (n1.status().role() != Role.LEADER) {
+        ticks.get(N1).tick(1);
+      }
+      return n1.status().role() == Role.LEADER && n1.status().commitIndex() >= 1;
+    });
     return n1;
   }
 
@@ -118,5 +126,48 @@ class RaftServerLeaseReadTest {
     assertInstanceOf(NotLeaderException.class, TestCluster.failure(read));
     assertEquals(1, leaseReads.count(), "no read on the lease of a deposed leader");
     await().atMost(PATIENCE_SECONDS, TimeUnit.SECONDS).until(() -> n1.status().role() == Role.FOLLOWER);
+  }
+
+  /**
+   * An acknowledgement the core refuses (it claims entries the leader never had, which no correct
+   * follower sends) must not extend the lease either: otherwise a forged or corrupted response
+   * would let a cut-off leader answer reads on a lease no quorum granted (thesis §6.4.1).
+   */
+  @Test
+  void aRefusedAcknowledgementNeverExtendsTheLease() throws Exception {
+    ClusterConfig three = ClusterConfig.ofVoters("n1", "n2", "n3");
+    AdjustableClockScheduler clock = new AdjustableClockScheduler();
+    for (NodeId id : three.voters()) {
+      Transport transport = network.transport(id);
+      RaftServerBuilder builder = RaftServer.builder();
+      if (id.equals(N1)) {
+        leaderTransport = new GatedTransport(transport);
+        transport = leaderTransport;
+        builder.scheduler(clock);
+      }
+      servers.add(builder.nodeId(id).cluster(three).transport(transport).logStore(new InMemoryLogStore())
+          .stateMachine(new RecordingStateMachine()).readMode(ReadMode.LEASE).tickInterval(Duration.ofSeconds(1))
+          .tickSource(new ManualTickSource()).meterRegistry(registry).bootstrapLeader(N1).build());
+    }
+    RaftServer n1 = servers.get(0);
+    n1.submit(Bytes.ofUtf8("k=1")).get(PATIENCE_SECONDS, TimeUnit.SECONDS);
+    n1.read(Bytes.ofUtf8("k")).get(PATIENCE_SECONDS, TimeUnit.SECONDS);
+    Counter leaseReads = registry.find("raft.reads").tag("node", "n1").tag("mode", "lease").counter();
+    assertEquals(1, leaseReads.count(), "the leader holds a lease");
+
+    network.disconnect(N2);
+    network.disconnect(NodeId.of("n3"));
+    clock.advance(Duration.ofSeconds(30));
+    long before = leaderTransport.lastAppendTo(N2).sequence();
+    n1.read(Bytes.ofUtf8("k")); // the lease lapsed: a ReadIndex round, whose heartbeats are lost
+    await().atMost(PATIENCE_SECONDS, TimeUnit.SECONDS).until(() -> leaderTransport.lastAppendTo(N2).sequence() > before);
+    AppendEntries heartbeat = leaderTransport.lastAppendTo(N2);
+    leaderTransport.inject(new AppendEntriesResponse(N2, N1, heartbeat.term(), true, 1_000_000, 0, 0,
+        heartbeat.sequence()));
+    n1.read(Bytes.ofUtf8("k"));
+
+    Counter readIndexReads = registry.find("raft.reads").tag("node", "n1").tag("mode", "read_index").counter();
+    await().atMost(PATIENCE_SECONDS, TimeUnit.SECONDS).until(() -> readIndexReads.count() >= 2);
+    assertEquals(1, leaseReads.count(), "no read on a lease extended by a refused acknowledgement");
   }
 }
