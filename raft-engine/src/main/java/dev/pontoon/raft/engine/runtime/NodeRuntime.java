@@ -21,6 +21,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -134,8 +135,19 @@ public final class NodeRuntime {
     sync.start();
     loop.start();
     options.transport().start(this::onMessage);
-    Runnable tick = driver::tick;
-    ticks.start(() -> loop.offer(tick));
+    // At most one tick task waits in the loop's queue: a stalled loop counts the ticks it missed
+    // instead of queueing a task for each (bounded memory), and runs them when it gets to it.
+    AtomicInteger pendingTicks = new AtomicInteger();
+    Runnable tick = () -> {
+      for (int n = pendingTicks.getAndSet(0); n > 0; n--) {
+        driver.tick();
+      }
+    };
+    ticks.start(() -> {
+      if (pendingTicks.getAndIncrement() == 0) {
+        loop.offer(tick);
+      }
+    });
   }
 
   /**
