@@ -103,7 +103,7 @@ final class ClosedLoop {
     drain();
     Throwable first = firstError.get();
     if (first != null) {
-      progress.println("first error: " + first);
+      progress.println("first error: " + describe(first));
     }
     return new LoadResult(measured.getIntervalHistogram(), errorsInWindow.sum(), durationNanos / 1e9, syncs, cpu);
   }
@@ -168,6 +168,15 @@ final class ClosedLoop {
         throw new InterruptedException();
       }
     }
+  }
+
+  /** The failure and its causes, for one line: {@code ConnectException <- ConnectException: Connection refused}. */
+  static String describe(Throwable failure) {
+    StringBuilder out = new StringBuilder(failure.toString());
+    for (Throwable cause = failure.getCause(); cause != null && out.length() < 500; cause = cause.getCause()) {
+      out.append(" <- ").append(cause);
+    }
+    return out.toString();
   }
 
   private static long difference(long before, long after) {
