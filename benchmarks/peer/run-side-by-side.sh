@@ -6,17 +6,24 @@
 #   benchmarks/peer/run-side-by-side.sh PEER_BENCH_DIR [SYSTEMS] [CLIENTS]
 #
 #   PEER_BENCH_DIR  the peer benchmark (its run.sh, harness/, jraft/, ...); it is copied, never changed
-#   SYSTEMS         default "pontoon-embedded jraft-embedded" (any system of the peer bench, e.g.
-#                   ratis-embedded, jraft, ratis, microraft)
+#   SYSTEMS         default "pontoon-embedded jraft-embedded": any system of the peer bench (e.g.
+#                   ratis-embedded, jraft, ratis, microraft) or of pontoon/: pontoon-embedded
+#                   (Netty, RocksDB, fsync per batch) or pontoon-memory (in-memory transport and
+#                   log, no disk, no network: the counterpart of microraft)
 #   CLIENTS         default "1 16 128"
 #
-# The copy gets this folder's pontoon/ module (and <module>pontoon</module> in its parent pom),
-# is built once, then every (C, system) runs in a fresh JVM through the peer bench's own run.sh.
+# The copy gets this folder's pontoon/ module (and <module>pontoon</module> in its parent pom);
+# the modules of the chosen systems are built once (a system's module is its name up to the
+# first '-'), then every (C, system) runs in a fresh JVM through the peer bench's own run.sh.
 # Runs are interleaved per C (all systems at C=1, then at C=16, ...) so that a drift of the
 # machine hits every system alike; with PASSES > 1 every other pass runs the systems in reverse
-# order. Each JSON line gets "pass" and "loadavg_1m" (the 1-minute load average just before the
-# run). Pontoon comes from the local Maven repository: run `mvn -q install -DskipTests` in
-# Pontoon's root first.
+# order. Each JSON line gets "pass", "loadavg_1m" (the 1-minute load average just before the
+# run), "date" (UTC, when the run started) and "machine" (cores, CPU model, memory, kernel), which
+# benchmarks/peer/chart.py puts in the chart's caption. Pontoon comes from the local Maven
+# repository: run `mvn -q install -DskipTests` in Pontoon's root first.
+#
+# The ops/s ratios at the end pair systems of the same kind only: the in-memory ones
+# (pontoon-memory, microraft) with each other, the durable ones with each other.
 #
 # Profiling: JVM_OPTS="-Xms4g -Xmx4g -Xlog:jfr+startup=off -XX:StartFlightRecording=delay=8s,duration=12s,
 # settings=profile,filename=FILE" (without -Xlog:jfr+startup=off the JVM prints JFR's start message on
@@ -49,8 +56,23 @@ if ! grep -q '<module>pontoon</module>' "$bench/pom.xml"; then
 fi
 grep -q '<module>pontoon</module>' "$bench/pom.xml" || { echo "could not add the pontoon module to $bench/pom.xml" >&2; exit 1; }
 
-echo "building the peer bench with the pontoon module (pontoon checkout: $(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo unknown))" >&2
-(cd "$bench" && mvn -q -B package -DskipTests) >"$work/build.log" 2>&1 || { cat "$work/build.log" >&2; echo "build failed" >&2; exit 1; }
+# Build the harness and the chosen systems' modules only (the peers' dependencies are fetched
+# only when a peer runs).
+modules=harness
+for sys in $systems; do
+  case ",$modules," in *",${sys%%-*},"*) ;; *) modules="$modules,${sys%%-*}" ;; esac
+done
+for m in ${modules//,/ }; do
+  [[ -d "$bench/$m" ]] || { echo "unknown system module '$m' (no folder $m in the peer bench or in pontoon/)" >&2; exit 2; }
+done
+echo "building the peer bench's modules $modules (Pontoon from the local Maven repository; this checkout: $(git -C "$here" rev-parse --short HEAD 2>/dev/null || echo unknown))" >&2
+(cd "$bench" && mvn -q -B package -DskipTests -pl "$modules" -am) >"$work/build.log" 2>&1 || { cat "$work/build.log" >&2; echo "build failed" >&2; exit 1; }
+
+cores=$(nproc 2>/dev/null || echo '?')
+cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo 2>/dev/null | head -1)
+mem_gib=$(awk '/^MemTotal:/ { printf "%.0f", $2 / 1048576 }' /proc/meminfo 2>/dev/null)
+virt=$(systemd-detect-virt 2>/dev/null || true)
+machine="$cores cores, ${cpu:-unknown CPU}${virt:+ ($virt)}, ${mem_gib:-?} GiB, $(uname -sr)"
 
 lines="$work/results.jsonl"
 : >"$lines"
@@ -61,10 +83,11 @@ for pass in $(seq 1 "$passes"); do
   for c in $clients; do
     for sys in $order; do
       load=$(cut -d' ' -f1 /proc/loadavg)
+      started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
       echo "pass $pass: $sys C=$c (load $load)" >&2
       out=$(SKIP_BUILD=1 "$bench/run.sh" "$sys" "$c") || status=1
-      if line=$(python3 -c 'import json,sys; d=json.loads(sys.argv[1]); d["pass"]=int(sys.argv[2]); d["loadavg_1m"]=float(sys.argv[3]); print(json.dumps(d,separators=(",",":")))' \
-          "$(echo "$out" | head -1)" "$pass" "$load" 2>/dev/null); then
+      if line=$(python3 -c 'import json,sys; d=json.loads(sys.argv[1]); d["pass"]=int(sys.argv[2]); d["loadavg_1m"]=float(sys.argv[3]); d["date"]=sys.argv[4]; d["machine"]=sys.argv[5]; print(json.dumps(d,separators=(",",":")))' \
+          "$(echo "$out" | head -1)" "$pass" "$load" "$started" "$machine" 2>/dev/null); then
         echo "$line" | tee -a "$lines"
         if [[ -n "${OUT:-}" ]]; then echo "$line" >>"$OUT"; fi
       else
@@ -75,7 +98,7 @@ for pass in $(seq 1 "$passes"); do
   done
 done
 
-# A table per pass, and Pontoon's ops/s over each peer's at the same C and pass.
+# A table per pass, and each Pontoon system's ops/s over each peer's of the same kind at the same C and pass.
 python3 - "$lines" <<'EOF'
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
@@ -87,11 +110,14 @@ print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|")
 for r in rows:
     print(f"| {r['pass']} | {r['system']} | {r['clients']} | {r['ops_per_s']:,} | {t(r['p50_us'])} | {t(r['p99_us'])} "
           f"| {t(r['p999_us'])} | {r['cpu_us_per_op']} | {r.get('syncs_per_op', '–')} | {r['loadavg_1m']} |")
+in_memory = {'pontoon-memory', 'microraft'}
 ours = [r for r in rows if r['system'].startswith('pontoon')]
 for o in ours:
     for p in rows:
-        if p is not o and not p['system'].startswith('pontoon') and p['pass'] == o['pass'] and p['clients'] == o['clients']:
+        if (not p['system'].startswith('pontoon') and p['pass'] == o['pass'] and p['clients'] == o['clients']
+                and (p['system'] in in_memory) == (o['system'] in in_memory)):
             ratio = o['ops_per_s'] / p['ops_per_s'] if p['ops_per_s'] else float('inf')
             print(f"pass {o['pass']} C={o['clients']}: {o['system']} / {p['system']} ops/s = {ratio:.2f}")
 EOF
+if [[ -n "${OUT:-}" ]]; then echo "chart: python3 $here/chart.py $OUT" >&2; fi
 exit $status

@@ -13,6 +13,7 @@ package dev.pontoon.raft;
  * @see IndeterminateStateException
  * @see NodeStoppedException
  * @see OverloadedException
+ * @see ReadTimeoutException
  */
 public abstract class RaftException extends RuntimeException {
   private static final long serialVersionUID = 1L;

@@ -13,7 +13,8 @@ import java.util.concurrent.CompletableFuture;
  * <p><b>Failures.</b> A future completes exceptionally only with a {@link RaftException}:
  * {@link NotLeaderException} (nothing appended; retry on the hinted leader),
  * {@link OverloadedException} (nothing appended; back off), {@link IndeterminateStateException}
- * (appended, outcome unknown) or {@link NodeStoppedException}. Application errors are values
+ * (appended, outcome unknown), {@link ReadTimeoutException} (a read not answered in time; it
+ * changed nothing, retry it) or {@link NodeStoppedException}. Application errors are values
  * inside the result bytes.
  *
  * @see dev.pontoon.raft.statemachine.StateMachine
@@ -35,7 +36,8 @@ public interface RaftNode extends AutoCloseable {
   /**
    * A linearizable read: confirms leadership with a quorum (ReadIndex, thesis §6.4), waits until
    * this node has applied everything committed before the call, then runs
-   * {@code StateMachine.query}.
+   * {@code StateMachine.query}. Fails with {@link ReadTimeoutException} if that takes longer than
+   * the node's read timeout.
    *
    * @return completes with the query's result
    */
@@ -56,6 +58,12 @@ public interface RaftNode extends AutoCloseable {
    * Stops the node: stops its timers, fails pending futures with {@link NodeStoppedException},
    * then closes the transport and the log store. Idempotent; blocks until every thread of the
    * node has ended.
+   *
+   * <p>Safe from any thread, including a callback of a future this node completes. Called from
+   * one of the node's own threads (callbacks may run there), it starts the stop and returns
+   * without waiting, since it cannot wait for its own thread; the stop completes once that
+   * callback returns. From the call on, no further entry reaches the state machine. Pending
+   * futures are failed with no lock held, so their callbacks may call {@code close()} again.
    */
   @Override
   void close();

@@ -11,6 +11,7 @@ import dev.pontoon.raft.engine.core.RaftConfig;
 import dev.pontoon.raft.log.Bytes;
 import dev.pontoon.raft.log.ClusterConfig;
 import dev.pontoon.raft.statemachine.StateMachine;
+import dev.pontoon.raft.storage.file.FileSnapshotStore;
 import dev.pontoon.raft.storage.rocksdb.RocksDbLogStore;
 import dev.pontoon.raft.storage.rocksdb.RocksDbLogStoreConfig;
 import dev.pontoon.raft.transport.netty.NettyTransport;
@@ -105,12 +106,18 @@ public final class PontoonSystem implements RaftSystem {
       CounterStateMachine fsm = new CounterStateMachine();
       NettyTransport transport = new NettyTransport(transportConfig);
       RocksDbLogStore store = RocksDbLogStore.open(storeConfig);
+      FileSnapshotStore snapshots = null;
       try {
+        // A durable log needs a durable snapshot store beside it (the builder refuses the in-memory default).
+        snapshots = FileSnapshotStore.open(dir.resolve("snapshots"));
         servers.add(RaftServer.builder().nodeId(id).cluster(cluster).transport(transport).logStore(store)
-            .stateMachine(fsm).build());
+            .snapshotStore(snapshots).stateMachine(fsm).build());
       } catch (RuntimeException e) {
         // A node that failed to build owns nothing yet: close what was opened for it.
         store.close();
+        if (snapshots != null) {
+          snapshots.close();
+        }
         transport.close();
         throw e;
       }
@@ -119,10 +126,11 @@ public final class PontoonSystem implements RaftSystem {
         recordSettings(transportConfig, storeConfig);
       }
     }
-    leader = awaitLeader();
+    leader = awaitLeader(servers);
   }
 
-  private RaftServer awaitLeader() throws InterruptedException {
+  /** The first of {@code servers} found leading, polled until one leads (startup only, outside the measured window). */
+  static RaftServer awaitLeader(List<RaftServer> servers) throws InterruptedException {
     long deadline = System.nanoTime() + LEADER_WAIT.toNanos();
     while (System.nanoTime() < deadline) {
       for (RaftServer s : servers) {
@@ -130,21 +138,25 @@ public final class PontoonSystem implements RaftSystem {
           return s;
         }
       }
-      // Startup only, outside the measured window: poll the nodes' status until one leads.
       TimeUnit.MILLISECONDS.sleep(20);
     }
     throw new IllegalStateException("no Pontoon leader within " + LEADER_WAIT);
   }
 
   private void recordSettings(NettyTransportConfig transport, RocksDbLogStoreConfig store) {
-    RaftConfig core = RaftConfig.defaults();
     settings.put("transport", "NettyTransport (plain TCP, loopback), ioThreads=" + transport.ioThreads()
         + " per member, maxFrameSize=" + transport.maxFrameSize());
     settings.put("log_storage", "RocksDbLogStore, writeBuffer=" + store.writeBufferBytes() + " B, maxTotalWal="
         + store.maxTotalWalBytes() + " B, compression=" + store.compression());
     settings.put("sync_per_batch", "on (always: LogStore.sync() = RocksDB flushWal(true) once per group-commit batch,"
         + " before acks are sent and before the leader counts its own entries)");
-    settings.put("snapshots", "none (no snapshot store writes; in-memory default store unused)");
+    settings.put("snapshots", "none taken (snapshotEvery off); FileSnapshotStore beside the log, unused");
+    putRuntimeDefaults(settings);
+  }
+
+  /** Pontoon's core and runtime defaults, every one of which both Pontoon systems leave unchanged. */
+  static void putRuntimeDefaults(Map<String, String> settings) {
+    RaftConfig core = RaftConfig.defaults();
     settings.put("tickInterval", RaftServerBuilder.DEFAULT_TICK_INTERVAL.toMillis() + " ms");
     settings.put("electionTimeoutTicks", "[" + core.electionTimeoutMinTicks() + ", " + core.electionTimeoutMaxTicks() + ")");
     settings.put("heartbeatTicks", String.valueOf(core.heartbeatTicks()));
@@ -168,12 +180,21 @@ public final class PontoonSystem implements RaftSystem {
 
   @Override
   public long leaderAppliedBytes() {
+    return leaderAppliedBytes(servers, stateMachines, leader);
+  }
+
+  /**
+   * What the state machine of the server leading now (else of {@code lastLeader}) applied;
+   * {@code stateMachines.get(i)} is {@code servers.get(i)}'s.
+   */
+  static long leaderAppliedBytes(List<RaftServer> servers, List<CounterStateMachine> stateMachines,
+      RaftServer lastLeader) {
     for (int i = 0; i < servers.size(); i++) {
       if (servers.get(i).status().role() == Role.LEADER) {
         return stateMachines.get(i).appliedBytes.get();
       }
     }
-    return stateMachines.get(servers.indexOf(leader)).appliedBytes.get();
+    return stateMachines.get(servers.indexOf(lastLeader)).appliedBytes.get();
   }
 
   @Override

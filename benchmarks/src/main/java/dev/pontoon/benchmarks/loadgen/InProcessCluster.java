@@ -5,12 +5,14 @@ import dev.pontoon.raft.NodeId;
 import dev.pontoon.raft.RaftNodeStatus;
 import dev.pontoon.raft.Role;
 import dev.pontoon.raft.engine.RaftServer;
+import dev.pontoon.raft.engine.RaftServerBuilder;
 import dev.pontoon.raft.engine.memory.InMemoryLogStore;
 import dev.pontoon.raft.engine.memory.InMemoryNetwork;
 import dev.pontoon.raft.log.Bytes;
 import dev.pontoon.raft.log.ClusterConfig;
 import dev.pontoon.raft.statemachine.StateMachine;
-import dev.pontoon.raft.storage.LogStore;
+import dev.pontoon.raft.storage.SnapshotStore;
+import dev.pontoon.raft.storage.file.FileSnapshotStore;
 import dev.pontoon.raft.storage.rocksdb.RocksDbLogStore;
 import dev.pontoon.raft.storage.rocksdb.RocksDbLogStoreConfig;
 import dev.pontoon.raft.transport.Transport;
@@ -36,7 +38,12 @@ import java.util.stream.Stream;
  * A cluster of {@link RaftServer}s in this JVM, on in-memory or RocksDB log stores, connected by
  * the in-memory network or by Netty over loopback. Node {@code n1} is the bootstrap leader, so that
  * an in-memory cluster takes writes as soon as it is built (over Netty, connections come up
- * first; see {@link #awaitLeader}). For benchmarks and the load generator.
+ * first; see {@link #awaitLeader}). For benchmarks and the load tool.
+ *
+ * <p>Every node's log store is wrapped in a {@link CountingLogStore}, so that {@link #logSyncs()}
+ * can tell how many group-commit syncs the nodes made; the stores themselves are unchanged.
+ *
+ * <p><b>Threading.</b> Build and {@link #close()} from one thread; the other methods from any.
  */
 public final class InProcessCluster implements AutoCloseable {
 
@@ -52,21 +59,30 @@ public final class InProcessCluster implements AutoCloseable {
   public enum StoreKind {
     /** {@code InMemoryLogStore}: no disk. */
     MEMORY,
-    /** {@code RocksDbLogStore} in a fresh temporary directory per node, deleted on close. */
+    /**
+     * {@code RocksDbLogStore}, with a {@code FileSnapshotStore} beside it, in a fresh temporary
+     * directory per node, deleted on close.
+     */
     ROCKSDB
   }
 
+  private static final ClusterId LOADGEN = ClusterId.of("loadgen");
+
   private final List<RaftServer> servers = new ArrayList<>();
+  private final List<CountingLogStore> logStores = new ArrayList<>();
   private final RaftServer leader;
   private final Path dataDirectory;
-  private static final ClusterId LOADGEN = ClusterId.of("loadgen");
 
   /** Builds and starts {@code size} nodes on in-memory log stores. */
   public InProcessCluster(int size, TransportKind kind) {
     this(size, kind, StoreKind.MEMORY);
   }
 
-  /** Builds and starts {@code size} nodes. */
+  /**
+   * Builds and starts {@code size} nodes.
+   *
+   * @throws RuntimeException if a node cannot be built; the nodes built before it are closed
+   */
   public InProcessCluster(int size, TransportKind kind, StoreKind store) {
     List<String> names = new ArrayList<>();
     for (int i = 1; i <= size; i++) {
@@ -74,16 +90,59 @@ public final class InProcessCluster implements AutoCloseable {
     }
     ClusterConfig config = ClusterConfig.ofVoters(names.toArray(String[]::new));
     Map<NodeId, Transport> transports = kind == TransportKind.MEMORY ? memory(config) : netty(config);
-    NodeId first = NodeId.of("n1");
     dataDirectory = store == StoreKind.ROCKSDB ? createTempDirectory() : null;
-    for (NodeId id : config.voters()) {
-      LogStore logStore = store == StoreKind.ROCKSDB
-          ? RocksDbLogStore.open(RocksDbLogStoreConfig.of(dataDirectory.resolve(id.value()), LOADGEN, id))
-          : new InMemoryLogStore();
-      servers.add(RaftServer.builder().nodeId(id).cluster(config).transport(transports.get(id))
-          .logStore(logStore).stateMachine(new CountingStateMachine()).bootstrapLeader(first).build());
+    try {
+      for (NodeId id : config.voters()) {
+        servers.add(build(id, config, transports.get(id), store));
+      }
+    } catch (RuntimeException e) {
+      transports.values().forEach(Transport::close);
+      close();
+      throw e;
     }
     leader = servers.get(0);
+  }
+
+  private RaftServer build(NodeId id, ClusterConfig config, Transport transport, StoreKind store) {
+    RaftServerBuilder builder = RaftServer.builder().nodeId(id).cluster(config).transport(transport)
+        .stateMachine(new CountingStateMachine()).bootstrapLeader(NodeId.of("n1"));
+    CountingLogStore log = null;
+    SnapshotStore snapshots = null;
+    try {
+      if (store == StoreKind.ROCKSDB) {
+        // A durable log needs a durable snapshot store beside it (the builder refuses the in-memory default).
+        Path node = dataDirectory.resolve(id.value());
+        log = new CountingLogStore(RocksDbLogStore.open(RocksDbLogStoreConfig.of(node.resolve("log"), LOADGEN, id)));
+        snapshots = FileSnapshotStore.open(node.resolve("snapshots"));
+        builder.snapshotStore(snapshots);
+      } else {
+        log = new CountingLogStore(new InMemoryLogStore());
+      }
+      RaftServer server = builder.logStore(log).build();
+      logStores.add(log);
+      return server;
+    } catch (RuntimeException e) {
+      // A node that failed to build owns nothing yet: close what was opened for it.
+      if (log != null) {
+        log.close();
+      }
+      if (snapshots != null) {
+        snapshots.close();
+      }
+      throw e;
+    }
+  }
+
+  /**
+   * The {@code LogStore.sync()} calls that all nodes' log stores completed so far: one per
+   * group-commit batch per node.
+   */
+  public long logSyncs() {
+    long total = 0;
+    for (CountingLogStore log : logStores) {
+      total += log.syncs();
+    }
+    return total;
   }
 
   private static Path createTempDirectory() {
@@ -142,6 +201,7 @@ public final class InProcessCluster implements AutoCloseable {
     return known && status.commitIndex() == status.lastLogIndex() ? Optional.of(leaders.get(0)) : Optional.empty();
   }
 
+  /** Closes every node (its transport and stores with it), then deletes the RocksDB directories. */
   @Override
   public void close() {
     servers.forEach(RaftServer::close);

@@ -24,6 +24,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import javax.net.ssl.SSLContext;
 
 /**
  * One running KV node: a {@link RaftServer} with a {@link KvStateMachine}, its log in RocksDB and
@@ -92,6 +93,7 @@ public final class KvNode implements AutoCloseable {
     }
     AdminGuard admin = security.adminGuard();
     SslContext httpTls = security.tls() ? security.httpTls() : null;
+    SSLContext peerHttpTls = security.tls() ? security.peerHttpTls() : null;
     Map<NodeId, String> httpAddresses = new HashMap<>();
     members.forEach(m -> httpAddresses.put(m.id(), NodeSpec.hostPort(m.http())));
     TreeSet<NodeId> voters = new TreeSet<>();
@@ -109,7 +111,7 @@ public final class KvNode implements AutoCloseable {
       }
       server = builder.build();
       KvHttpServer http = KvHttpServer.start(resolved(self.http()), server, log, httpAddresses, KvHttpConfig.defaults(),
-          httpTls, admin);
+          httpTls, peerHttpTls, admin);
       return new KvNode(server, snapshots, http);
     } catch (RuntimeException e) {
       if (server != null) {

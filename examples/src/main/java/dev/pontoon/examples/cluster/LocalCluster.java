@@ -13,11 +13,12 @@ import java.util.concurrent.TimeUnit;
 /**
  * {@code pontoon-kv cluster [--dir DIR] [--snapshot-every N] [--tls]}: a thin wrapper that starts {@code n1},
  * {@code n2} and {@code n3} as three {@code pontoon-kv node} processes on 127.0.0.1 (HTTP 8081–8083, Raft
- * 9081–9083), with their data under {@code DIR/n1} … (default {@code ./pontoon-kv-data}), and
- * stops all three on Ctrl-C or SIGTERM. Started again on the same directory, the nodes recover
- * their data. {@code --snapshot-every} is passed to every node. With {@code --tls}, a throwaway CA
- * and node certificates are made under {@code DIR/tls} (see {@link ThrowawayCa}) and the nodes run
- * mutual TLS between them and HTTPS for clients.
+ * 9081–9083), with their data under {@code DIR/n1} … (default {@code ./pontoon-kv-data}), prints
+ * the cluster page's address first, and stops all three on Ctrl-C or SIGTERM. Started again on the
+ * same directory, the nodes recover their data. {@code --snapshot-every} is passed to every node.
+ * With {@code --tls}, a throwaway CA and node certificates are made under {@code DIR/tls} (see
+ * {@link ThrowawayCa}) and the nodes run mutual TLS between them and HTTPS for clients and the
+ * cluster page (a browser must trust {@code DIR/tls/ca.pem} to open it).
  */
 final class LocalCluster {
   static final Path DEFAULT_DIR = Path.of("pontoon-kv-data");
@@ -79,20 +80,43 @@ final class LocalCluster {
         processes.add(builder.start());
       }
     }
-    String scheme = options.tls() ? "https" : "http";
-    String curl = options.tls() ? "curl --cacert " + dir.resolve("tls").resolve("ca.pem") : "curl";
-    for (NodeSpec m : members) {
-      System.out.println(m.id() + " " + scheme + "://" + NodeSpec.hostPort(m.http()) + " (raft " + NodeSpec.hostPort(m.raft())
-          + ", data " + dir.resolve(m.id().value()) + File.separator + ", log " + dir.resolve(m.id() + ".log") + ")");
-    }
-    System.out.println("Try:");
-    System.out.println("  " + curl + " -L -X PUT -d bar " + scheme + "://127.0.0.1:8081/kv/foo");
-    System.out.println("  " + curl + " -L " + scheme + "://127.0.0.1:8082/kv/foo");
-    System.out.println("  " + curl + " " + scheme + "://127.0.0.1:8083/status");
-    System.out.println("Ctrl-C stops all three.");
+    banner(dir, members, options.tls()).forEach(System.out::println);
     for (Process p : List.copyOf(processes)) {
       p.waitFor();
     }
+  }
+
+  /** What {@code cluster} prints for nodes on plain HTTP. */
+  static List<String> banner(Path dir, List<NodeSpec> members) {
+    return banner(dir, members, false);
+  }
+
+  /**
+   * What {@code cluster} prints once the nodes are started: the cluster page's address first, then
+   * each node's addresses, data and log, and {@code curl} lines to try. With {@code tls}, every
+   * address is {@code https://}, {@code curl} trusts {@code DIR/tls/ca.pem}, and a line says that
+   * the browser must trust that CA too.
+   */
+  static List<String> banner(Path dir, List<NodeSpec> members, boolean tls) {
+    List<String> lines = new ArrayList<>();
+    String scheme = tls ? "https://" : "http://";
+    Path ca = dir.resolve("tls").resolve("ca.pem");
+    String curl = tls ? "curl --cacert " + ca : "curl";
+    String first = scheme + NodeSpec.hostPort(members.get(0).http());
+    lines.add("Watch the cluster: " + first + "/ (any node's / shows every member, live)");
+    if (tls) {
+      lines.add("  (the browser must trust the throwaway CA " + ca + " to open it)");
+    }
+    for (NodeSpec m : members) {
+      lines.add(m.id() + " " + scheme + NodeSpec.hostPort(m.http()) + " (raft " + NodeSpec.hostPort(m.raft())
+          + ", data " + dir.resolve(m.id().value()) + File.separator + ", log " + dir.resolve(m.id() + ".log") + ")");
+    }
+    lines.add("Try:");
+    lines.add("  " + curl + " -L -X PUT -d bar " + first + "/kv/foo");
+    lines.add("  " + curl + " -L " + scheme + NodeSpec.hostPort(members.get(1 % members.size()).http()) + "/kv/foo");
+    lines.add("  " + curl + " " + scheme + NodeSpec.hostPort(members.get(members.size() - 1).http()) + "/status");
+    lines.add("Ctrl-C stops all three.");
+    return lines;
   }
 
   private static void stopAll(List<Process> processes) {

@@ -5,18 +5,27 @@ import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateFactory;
+import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
+import javax.net.ssl.TrustManagerFactory;
 
 /**
  * The TLS and admin flags of {@code pontoon-kv node}, checked together.
  *
  * <p>With {@code --tls-cert}, {@code --tls-key} and {@code --tls-ca} (all three or none), the
  * Raft port runs mutual TLS (each certificate must name its node id) and the HTTP API runs HTTPS,
- * asking clients for an optional certificate from the same CA. The admin endpoints are guarded by
+ * asking clients for an optional certificate from the same CA; {@code GET /cluster} asks the other
+ * members over HTTPS, trusting that CA. The admin endpoints are guarded by
  * a bearer token ({@code --admin-token-file}), client certificates ({@code --admin-client-cert}),
  * or both; a node whose HTTP address is not loopback refuses to start with unguarded admin
  * endpoints unless told {@code --insecure-admin}.
@@ -76,6 +85,33 @@ record NodeSecurity(Path tlsCertificate, Path tlsKey, Path tlsCa, Path adminToke
       throw new IllegalArgumentException("--http " + http.getHostString() + ":" + http.getPort()
           + " is not a loopback address, and the admin endpoints (/admin/...) would be open to anyone who reaches it:"
           + " guard them with --admin-token-file FILE or --admin-client-cert, or accept the risk with --insecure-admin");
+    }
+  }
+
+  /**
+   * The client side of {@code GET /cluster}'s fan-out to the other members' HTTPS APIs: trusts the
+   * CAs in {@code --tls-ca}, presents no certificate ({@code /status} needs none).
+   */
+  SSLContext peerHttpTls() {
+    try (InputStream in = Files.newInputStream(tlsCa)) {
+      KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
+      trust.load(null, null);
+      int n = 0;
+      for (Certificate certificate : CertificateFactory.getInstance("X.509").generateCertificates(in)) {
+        trust.setCertificateEntry("ca-" + n++, certificate);
+      }
+      if (n == 0) {
+        throw new IllegalStateException("no certificate in " + tlsCa);
+      }
+      TrustManagerFactory trustManagers = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+      trustManagers.init(trust);
+      SSLContext context = SSLContext.getInstance("TLS");
+      context.init(null, trustManagers.getTrustManagers(), null);
+      return context;
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read --tls-ca " + tlsCa + ": " + e.getMessage(), e);
+    } catch (GeneralSecurityException e) {
+      throw new IllegalStateException("cannot load the CA certificates in " + tlsCa + ": " + e.getMessage(), e);
     }
   }
 

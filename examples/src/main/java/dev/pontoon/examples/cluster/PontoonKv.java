@@ -42,7 +42,7 @@ public final class PontoonKv {
     }, "pontoon-kv-shutdown"));
     String scheme = options.security().tls() ? "https" : "http";
     System.out.println(options.id() + " serving HTTP on " + scheme + "://" + NodeSpec.hostPort(node.httpAddress())
-        + " and Raft (" + options.transport() + ") on " + NodeSpec.hostPort(options.raft())
+        + " (the cluster page at /) and Raft (" + options.transport() + ") on " + NodeSpec.hostPort(options.raft())
         + (options.snapshotEvery() > 0 ? ", snapshot every " + options.snapshotEvery() + " entries" : ", never compacting"));
     stopped.await();
   }

@@ -7,6 +7,7 @@ import static io.netty.handler.codec.http.HttpResponseStatus.METHOD_NOT_ALLOWED;
 import static io.netty.handler.codec.http.HttpResponseStatus.NOT_FOUND;
 import static io.netty.handler.codec.http.HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE;
 
+import dev.pontoon.raft.NodeId;
 import dev.pontoon.raft.RaftNode;
 import dev.pontoon.raft.log.Bytes;
 import dev.pontoon.raft.storage.LogReader;
@@ -22,17 +23,23 @@ import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.cors.CorsConfig;
+import io.netty.handler.codec.http.cors.CorsConfigBuilder;
 import io.netty.handler.timeout.IdleStateEvent;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
+import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Routes the KV HTTP API: {@code /kv/{key}} (GET, PUT, DELETE), {@code /kv/{key}/cas} (POST),
- * {@code /log} and {@code /status} (GET), and the admin endpoints under {@code /admin/} (for now
- * {@code GET /admin/ping}), every one of which first passes the {@link AdminGuard}. Everything the client sent wrong is a 4xx with a
- * JSON error; nothing the client sends can throw out of this handler.
+ * {@code /log}, {@code /status} and {@code /cluster} (GET), the cluster page ({@code GET /} and its
+ * assets under {@code /page/}), and the admin endpoints under {@code /admin/} ({@code GET
+ * /admin/ping}, {@code POST /admin/transfer-leadership/{id}}), every one of which first passes the
+ * {@link AdminGuard}: without what it requires, 401 and nothing changes. Everything the client sent
+ * wrong is a 4xx with a JSON error; nothing the client sends can throw out of this handler.
  *
  * <p>Shared by all connections; runs on Netty event-loop threads and never blocks them: writes
  * and reads go to the {@link RaftNode} and are answered when its future completes.
@@ -44,16 +51,41 @@ final class KvHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private final KvOperations operations;
   private final NodePages pages;
   private final AdminGuard admin;
+  private final ClusterView cluster;
+  private final PageAssets assets;
+  private final CorsConfig cors;
 
   KvHttpHandler(RaftNode node, LogReader logReader, PeerDirectory peers, KvHttpConfig config) {
     this(node, logReader, peers, config, AdminGuard.unguarded());
   }
 
   KvHttpHandler(RaftNode node, LogReader logReader, PeerDirectory peers, KvHttpConfig config, AdminGuard admin) {
+    this(node, logReader, peers, config, admin, null);
+  }
+
+  /**
+   * @param peerTls what {@code GET /cluster} trusts when it asks the other members over HTTPS;
+   *     null for the JDK's default trust store
+   */
+  KvHttpHandler(RaftNode node, LogReader logReader, PeerDirectory peers, KvHttpConfig config, AdminGuard admin,
+      SSLContext peerTls) {
     this.config = config;
     this.admin = admin;
     this.operations = new KvOperations(node, peers, config);
     this.pages = new NodePages(node, logReader, peers, config);
+    this.cluster = new ClusterView(pages, peers, config, peerTls);
+    this.assets = new PageAssets(peers);
+    // A page served by one member calls another's API when a follower redirects it to the leader
+    // (307), or when its own node stops answering: those calls are cross-origin. Only the members'
+    // own pages may make them; any other site gets no CORS headers, so browsers refuse it.
+    this.cors = CorsConfigBuilder.forOrigins(peers.pageOrigins().toArray(String[]::new))
+        .allowedRequestMethods(HttpMethod.GET, HttpMethod.PUT, HttpMethod.POST, HttpMethod.DELETE)
+        .allowedRequestHeaders(HttpHeaderNames.CONTENT_TYPE).maxAge(600).build();
+  }
+
+  /** The cross-origin rules for a connection's {@code CorsHandler}: the members' pages only. */
+  CorsConfig cors() {
+    return cors;
   }
 
   @Override
@@ -79,19 +111,20 @@ final class KvHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     List<String> segments = segments(uri.rawPath());
     HttpMethod method = request.method();
     if (!segments.isEmpty() && segments.get(0).equals("admin")) {
-      // Every /admin/ path goes through the guard first: without what it requires, 401 and nothing else.
-      FullHttpResponse denied = admin.check(ctx, request);
-      if (denied != null) {
-        return denied;
-      }
-      if (segments.equals(List.of("admin", "ping"))) {
-        return method.equals(HttpMethod.GET) ? HttpReplies.json(HttpResponseStatus.OK, java.util.Map.of("admin", "ok"))
-            : notAllowed("GET");
-      }
-      return error(NOT_FOUND, "unknown admin path " + uri.rawPath());
+      return admin(ctx, request, uri, segments, keepAlive);
+    }
+    if (assets.serves(uri.rawPath())) {
+      return method.equals(HttpMethod.GET) ? assets.get(uri.rawPath()).orElseThrow() : notAllowed("GET");
     }
     if (segments.equals(List.of("status"))) {
-      return method.equals(HttpMethod.GET) ? pages.status() : notAllowed("GET");
+      return method.equals(HttpMethod.GET) ? pages.status(uri.parameters()) : notAllowed("GET");
+    }
+    if (segments.equals(List.of("cluster"))) {
+      if (!method.equals(HttpMethod.GET)) {
+        return notAllowed("GET");
+      }
+      HttpReplies.sendWhenDone(ctx, cluster.gather(uri.parameters()), keepAlive);
+      return null;
     }
     if (segments.equals(List.of("log"))) {
       return method.equals(HttpMethod.GET) ? pages.log(uri.parameters()) : notAllowed("GET");
@@ -99,7 +132,8 @@ final class KvHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     boolean kv = segments.size() == 2 && segments.get(0).equals("kv");
     boolean cas = segments.size() == 3 && segments.get(0).equals("kv") && segments.get(2).equals("cas");
     if (!kv && !cas) {
-      return error(NOT_FOUND, "unknown path " + uri.rawPath() + "; try /kv/{key}, /kv/{key}/cas, /log or /status");
+      return error(NOT_FOUND, "unknown path " + uri.rawPath()
+          + "; try /, /kv/{key}, /kv/{key}/cas, /log, /status, /cluster or /admin/transfer-leadership/{id}");
     }
     if (cas && !method.equals(HttpMethod.POST)) {
       return notAllowed("POST");
@@ -120,6 +154,33 @@ final class KvHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       return operations.put(op, bodyBytes(request));
     }
     return operations.delete(op);
+  }
+
+  /**
+   * Every {@code /admin/} path: the guard first (without what it requires, 401 and nothing else,
+   * not even whether the path exists), then {@code GET /admin/ping} and {@code POST
+   * /admin/transfer-leadership/{id}}.
+   */
+  private FullHttpResponse admin(ChannelHandlerContext ctx, FullHttpRequest request, QueryStringDecoder uri,
+      List<String> segments, boolean keepAlive) {
+    FullHttpResponse denied = admin.check(ctx, request);
+    if (denied != null) {
+      return denied;
+    }
+    HttpMethod method = request.method();
+    if (segments.equals(List.of("admin", "ping"))) {
+      return method.equals(HttpMethod.GET) ? json(HttpResponseStatus.OK, Map.of("admin", "ok")) : notAllowed("GET");
+    }
+    if (segments.size() == 3 && segments.get(1).equals("transfer-leadership")) {
+      if (!method.equals(HttpMethod.POST)) {
+        return notAllowed("POST");
+      }
+      String target = QueryStringDecoder.decodeComponent(segments.get(2), StandardCharsets.UTF_8);
+      return operations.transferLeadership(new KvOperations.Request(ctx, request.uri(), target, keepAlive),
+          NodeId.of(target));
+    }
+    return error(NOT_FOUND, "unknown admin path " + uri.rawPath()
+        + "; try /admin/ping or /admin/transfer-leadership/{id}");
   }
 
   /** 431 or 414 for a request whose headers or first line exceed the codec's limits, else 400. */

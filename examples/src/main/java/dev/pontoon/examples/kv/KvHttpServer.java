@@ -13,11 +13,13 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.cors.CorsHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
 
 /**
  * The HTTP/JSON front end of one KV node:
@@ -28,12 +30,19 @@ import java.util.concurrent.TimeUnit;
  *       current value when it differs ({@code "from": null} expects the key to be absent);
  *   <li>{@code GET /kv/{key}} is linearizable (ReadIndex), 404 for a missing key;
  *   <li>{@code GET /log?from=N} and {@code GET /status} show the node's log and state;
- *   <li>paths under {@code /admin/} answer only requests the {@link AdminGuard} lets through
- *       (401 otherwise).
+ *   <li>{@code GET /cluster} shows every member's state, gathered by this node with a short
+ *       timeout per member (over HTTPS when this node serves HTTPS), and {@code GET /} is a live
+ *       page of it for a browser;
+ *   <li>{@code POST /admin/transfer-leadership/{id}} hands leadership to member {@code id} and
+ *       answers 200 once it leads;
+ *   <li>paths under {@code /admin/} (the transfer and {@code GET /admin/ping}) answer only
+ *       requests the {@link AdminGuard} lets through (401 otherwise, and nothing changes).
  * </ul>
  * A follower answers 307 with a {@code Location} on the leader's HTTP address; with no known
  * leader, 503 with {@code Retry-After}. Bad requests get a 4xx with {@code {"error":"…"}}: a
  * request line above 4 KiB 414, headers above 8 KiB 431, a body above the configured limit 413.
+ * Pages served by the members may call the API across origins (CORS); other sites may not. The
+ * page cannot send an admin token: with a guard configured its transfer button shows the 401.
  *
  * <p><b>Threading.</b> Runs its own Netty event loops; {@link #start} blocks until the port is
  * bound, {@link #close()} until they have stopped. It does not own the node.
@@ -70,14 +79,30 @@ public final class KvHttpServer implements AutoCloseable {
    * Binds the API to {@code address}, over HTTPS when {@code tls} is given (every member is then
    * redirected to as {@code https://}), with the admin endpoints guarded by {@code admin}.
    *
+   * <p>{@code GET /cluster} then asks the other members over HTTPS too, trusting the JDK's default
+   * trust store; a cluster with its own CA passes it through the overload with {@code peerTls}.
+   *
    * @param tls the server side of TLS, or null for plain HTTP; it must ask for client certificates
    *     when {@code admin} needs them
    * @throws IllegalStateException if the address cannot be bound
    */
   public static KvHttpServer start(InetSocketAddress address, RaftNode node, LogReader logReader,
       Map<NodeId, String> httpAddresses, KvHttpConfig config, SslContext tls, AdminGuard admin) {
+    return start(address, node, logReader, httpAddresses, config, tls, null, admin);
+  }
+
+  /**
+   * As {@link #start(InetSocketAddress, RaftNode, LogReader, Map, KvHttpConfig, SslContext, AdminGuard)},
+   * with what {@code GET /cluster} trusts when it asks the other members over HTTPS.
+   *
+   * @param peerTls the client side of the fan-out to the other members' HTTPS APIs (typically
+   *     trusting the cluster's CA); null for the JDK's default trust store; unused without {@code tls}
+   * @throws IllegalStateException if the address cannot be bound
+   */
+  public static KvHttpServer start(InetSocketAddress address, RaftNode node, LogReader logReader,
+      Map<NodeId, String> httpAddresses, KvHttpConfig config, SslContext tls, SSLContext peerTls, AdminGuard admin) {
     KvHttpHandler handler = new KvHttpHandler(node, logReader,
-        new PeerDirectory(httpAddresses, tls == null ? "http" : "https"), config, admin);
+        new PeerDirectory(httpAddresses, tls == null ? "http" : "https"), config, admin, peerTls);
     EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
     try {
       Channel channel = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
@@ -102,6 +127,7 @@ public final class KvHttpServer implements AutoCloseable {
     ch.pipeline().addLast(new IdleStateHandler(0, 0, config.idleTimeout().toMillis(), TimeUnit.MILLISECONDS))
         .addLast(new HttpServerCodec(MAX_INITIAL_LINE_BYTES, MAX_HEADER_BYTES, 8192))
         .addLast(new HttpObjectAggregator(config.maxBodyBytes()))
+        .addLast(new CorsHandler(handler.cors()))
         .addLast(handler);
   }
 

@@ -2,9 +2,12 @@ package dev.pontoon.examples.cluster;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pontoon.raft.NodeId;
 import dev.pontoon.raft.Role;
 import java.io.IOException;
@@ -32,11 +35,13 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The KV cluster with the certificates {@code pontoon-kv cluster --tls} makes: mutual TLS between
- * the nodes, HTTPS for clients (redirects stay on HTTPS), and admin endpoints behind a bearer token.
+ * the nodes, HTTPS for clients (redirects stay on HTTPS), the cluster view gathered from the peers
+ * over HTTPS, and admin endpoints (the leadership transfer among them) behind a bearer token.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class KvTlsClusterTest {
   private static final String TOKEN = "admin-token-for-the-tls-cluster-test";
+  private static final ObjectMapper JSON = new ObjectMapper();
   private final List<KvNode> nodes = new ArrayList<>();
   private HttpClient following;
   private HttpClient direct;
@@ -98,17 +103,67 @@ class KvTlsClusterTest {
   }
 
   @Test
+  void theClusterViewAsksThePeersOverHttpsAndShowsEveryMemberReachable() {
+    for (KvNode node : nodes) {
+      await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+        HttpResponse<String> answer = send(direct, "GET", base(node) + "/cluster?log-tail=4", null, null);
+        assertEquals(200, answer.statusCode(), answer.body());
+        JsonNode view = JSON.readTree(answer.body());
+        assertFalse(view.get("leader").isNull(), answer.body());
+        assertEquals(3, view.get("members").size(), answer.body());
+        for (JsonNode member : view.get("members")) {
+          assertTrue(member.get("reachable").asBoolean(), "over HTTPS with the cluster's CA: " + member);
+          assertTrue(member.has("log"), member.toString());
+        }
+      });
+    }
+  }
+
+  @Test
+  void theClusterPageIsServedOverHttpsAndAddressesTheMembersOverHttps() {
+    HttpResponse<String> page = send(direct, "GET", base(nodes.get(0)) + "/", null, null);
+    assertEquals(200, page.statusCode());
+    String policy = page.headers().firstValue("Content-Security-Policy").orElseThrow();
+    for (KvNode node : nodes) {
+      assertTrue(policy.contains(" https://127.0.0.1:" + node.httpAddress().getPort()), policy);
+    }
+    assertFalse(policy.contains("http://"), policy);
+    HttpResponse<String> preflight = send(direct, "OPTIONS", base(nodes.get(1)) + "/kv/x", null, null,
+        "Origin", base(nodes.get(0)), "Access-Control-Request-Method", "PUT");
+    assertEquals(base(nodes.get(0)), preflight.headers().firstValue("Access-Control-Allow-Origin").orElse(null),
+        preflight.headers().toString());
+  }
+
+  @Test
+  void transferLeadershipWithTheTokenHandsLeadershipOver() {
+    KvNode leader = await().atMost(Duration.ofSeconds(30)).until(
+        () -> nodes.stream().filter(n -> n.raft().status().role() == Role.LEADER).findFirst().orElse(null),
+        java.util.Objects::nonNull);
+    KvNode target = nodes.stream().filter(n -> n != leader).findFirst().orElseThrow();
+    String id = target.raft().status().id().value();
+    assertEquals(401, send(direct, "POST", base(leader) + "/admin/transfer-leadership/" + id, "", null).statusCode());
+    assertEquals(Role.LEADER, leader.raft().status().role(), "a refused transfer changes nothing");
+    HttpResponse<String> done = send(direct, "POST", base(leader) + "/admin/transfer-leadership/" + id, "",
+        "Bearer " + TOKEN);
+    assertEquals(200, done.statusCode(), done.body());
+    assertTrue(done.body().contains("\"leader\":\"" + id + "\""), done.body());
+  }
+
+  @Test
   void plainHttpClientCannotTalkToTheHttpsPort() {
     String plain = "http://127.0.0.1:" + nodes.get(0).httpAddress().getPort() + "/status";
     assertThrows(UncheckedIOException.class, () -> send(HttpClient.newHttpClient(), "GET", plain, null, null));
   }
 
   private static HttpResponse<String> send(HttpClient client, String method, String url, String body,
-      String authorization) {
+      String authorization, String... headers) {
     HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10))
         .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
     if (authorization != null) {
       request.header("Authorization", authorization);
+    }
+    for (int i = 0; i < headers.length; i += 2) {
+      request.header(headers[i], headers[i + 1]);
     }
     try {
       return client.send(request.build(), HttpResponse.BodyHandlers.ofString());

@@ -5,13 +5,16 @@ import static dev.pontoon.examples.kv.HttpExchange.request;
 import static dev.pontoon.examples.kv.HttpExchange.status;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.pontoon.raft.NodeId;
 import dev.pontoon.raft.RaftNodeStatus;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -46,6 +49,24 @@ class AdminGuardTest {
       assertEquals("Bearer realm=\"pontoon-kv admin\"", header(answer, "WWW-Authenticate"));
     }
     assertEquals(before, node.status(), "nothing changed");
+    assertNull(node.transferTarget, "no leadership transfer was started");
+  }
+
+  @Test
+  void transferLeadershipWithTheTokenIsServed(@TempDir Path dir) throws IOException {
+    HttpExchange http = guarded(dir);
+    node.transfer = CompletableFuture.completedFuture(null);
+    String answer = http.send(withAuthorization("POST", "/admin/transfer-leadership/n2", "Bearer " + TOKEN));
+    assertEquals(200, status(answer), answer);
+    assertEquals(NodeId.of("n2"), node.transferTarget);
+  }
+
+  @Test
+  void theGuardComesBeforeTheMethodAndTheMemberAreLookedAt(@TempDir Path dir) throws IOException {
+    HttpExchange http = guarded(dir);
+    assertEquals(401, status(http.send(request("GET", "/admin/transfer-leadership/n2", ""))), "not 405");
+    assertEquals(401, status(http.send(request("POST", "/admin/transfer-leadership/n9", ""))), "not 404");
+    assertNull(node.transferTarget);
   }
 
   @Test

@@ -74,7 +74,10 @@ public final class RaftServer implements RaftNode {
    *
    * <p>Runs on the leader only ({@code NotLeaderException} with the leader hint elsewhere). The
    * query runs on the apply thread, so it never overlaps an apply; an exception it throws fails
-   * only this read's future.
+   * only this read's future. Fails fast with {@code OverloadedException} when the bound on
+   * pending reads is reached, and with {@code ReadTimeoutException} when the read is not answered
+   * within the read timeout (see {@link RaftServerBuilder#maxPendingReads} and
+   * {@link RaftServerBuilder#readTimeout}).
    */
   @Override
   public CompletableFuture<Bytes> read(Bytes query) {
@@ -91,6 +94,14 @@ public final class RaftServer implements RaftNode {
     return runtime.status();
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>The stop itself runs on a short-lived thread, {@code pontoon-<id>-stop}, which fails the
+   * pending futures (their callbacks run there) and closes the stores; a caller outside the node
+   * waits for it. From a callback on the event loop or the apply thread, {@code close()} returns
+   * at once, and the apply thread applies nothing after the entry whose callback called it.
+   */
   @Override
   public void close() {
     runtime.close();

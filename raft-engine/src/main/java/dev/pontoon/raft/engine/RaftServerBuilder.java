@@ -19,7 +19,8 @@ import java.util.SplittableRandom;
 
 /**
  * Builds and starts a {@link RaftServer}. Required: {@link #nodeId}, {@link #cluster},
- * {@link #transport}, {@link #logStore} and {@link #stateMachine}; everything else has a default.
+ * {@link #transport}, {@link #logStore} and {@link #stateMachine}, and {@link #snapshotStore}
+ * when the log store is durable; everything else has a default.
  *
  * <p>Every option is checked when set: a bad value throws {@link IllegalArgumentException}
  * naming the rule and the value, setting an option twice (or two options that conflict) throws
@@ -40,6 +41,14 @@ public final class RaftServerBuilder {
   public static final long DEFAULT_MAX_PENDING_BYTES = 64L * 1024 * 1024;
   /** Default time a proposal may wait for its commit. */
   public static final Duration DEFAULT_PROPOSAL_TIMEOUT = Duration.ofSeconds(10);
+  /** Default bound on reads accepted and not yet out of the node. */
+  public static final int DEFAULT_MAX_PENDING_READS = 16_384;
+  /** Default time a read may wait for its answer. */
+  public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(10);
+  /** Default bound on messages from the transport waiting for the event loop. */
+  public static final int DEFAULT_MAX_INBOUND_MESSAGES = 8_192;
+  /** Default bound on the estimated bytes of those messages. */
+  public static final long DEFAULT_MAX_INBOUND_BYTES = 64L * 1024 * 1024;
   /** Default clock-drift bound of lease reads: clocks may run 10% apart. */
   public static final double DEFAULT_CLOCK_DRIFT_BOUND = 0.1;
 
@@ -59,6 +68,10 @@ public final class RaftServerBuilder {
   private Integer maxPendingProposals;
   private Long maxPendingBytes;
   private Duration proposalTimeout;
+  private Integer maxPendingReads;
+  private Duration readTimeout;
+  private Integer maxInboundMessages;
+  private Long maxInboundBytes;
   private ReadMode readMode;
   private Double clockDriftBound;
   private Long randomSeed;
@@ -113,7 +126,14 @@ public final class RaftServerBuilder {
     return this;
   }
 
-  /** Where the latest snapshot lives; restored on build. Default: a new in-memory store. */
+  /**
+   * Where the latest snapshot lives; restored on build, closed on close. Required with a
+   * {@linkplain LogStore#isDurable() durable} log store, which must be paired with a durable
+   * snapshot store (for example {@code FileSnapshotStore} in a directory next to the log): once
+   * the log is compacted, or replaced by a leader's snapshot, it starts after the snapshot, and a
+   * node that lost the snapshot at a restart could not start again. Default, for a log store that
+   * is not durable: a new in-memory store.
+   */
   public RaftServerBuilder snapshotStore(SnapshotStore value) {
     requireArgument(value != null, "snapshotStore must not be null");
     requireState(snapshotStore == null, "snapshotStore was already set");
@@ -224,7 +244,63 @@ public final class RaftServerBuilder {
     return this;
   }
 
-  /** How reads are served. Default {@link ReadMode#READ_INDEX}; {@link ReadMode#LEASE} needs CheckQuorum. */
+  /**
+   * Most reads accepted and not yet out of the node; beyond it {@code read} fails at once with
+   * {@code OverloadedException}. A read holds its room until it leaves the node, even after it
+   * timed out, so that reads stuck behind a slow apply or an unconfirmed leadership are
+   * refused instead of piling up. Default {@link #DEFAULT_MAX_PENDING_READS}.
+   */
+  public RaftServerBuilder maxPendingReads(int count) {
+    requireArgument(count > 0, "maxPendingReads (" + count + ") must be positive");
+    requireState(maxPendingReads == null, "maxPendingReads was already set to " + maxPendingReads);
+    maxPendingReads = count;
+    return this;
+  }
+
+  /**
+   * How long a read may wait for its answer (leadership confirmed, then the log applied up to
+   * its index) before failing with {@code ReadTimeoutException}; checked on every tick. A read
+   * changes nothing, so the caller may simply retry. Default {@link #DEFAULT_READ_TIMEOUT}.
+   */
+  public RaftServerBuilder readTimeout(Duration timeout) {
+    requireArgument(timeout != null, "readTimeout must not be null");
+    requireArgument(!timeout.isNegative() && !timeout.isZero(), "readTimeout (" + timeout + ") must be positive");
+    requireState(readTimeout == null, "readTimeout was already set to " + readTimeout);
+    readTimeout = timeout;
+    return this;
+  }
+
+  /**
+   * Most messages received from the transport and waiting for the event loop. Beyond it (or
+   * beyond {@link #maxInboundBytes}) an inbound message is dropped, which Raft tolerates (the
+   * sender retries), and counted in {@code raft.messages.dropped{reason=overload}}. Default
+   * {@link #DEFAULT_MAX_INBOUND_MESSAGES}.
+   */
+  public RaftServerBuilder maxInboundMessages(int count) {
+    requireArgument(count > 0, "maxInboundMessages (" + count + ") must be positive");
+    requireState(maxInboundMessages == null, "maxInboundMessages was already set to " + maxInboundMessages);
+    maxInboundMessages = count;
+    return this;
+  }
+
+  /**
+   * Most estimated bytes (entry and snapshot payloads plus a fixed overhead per message) of the
+   * messages waiting for the event loop; see {@link #maxInboundMessages}. A message arriving at
+   * an empty queue is always taken, however large. Default {@link #DEFAULT_MAX_INBOUND_BYTES}.
+   */
+  public RaftServerBuilder maxInboundBytes(long bytes) {
+    requireArgument(bytes > 0, "maxInboundBytes (" + bytes + ") must be positive");
+    requireState(maxInboundBytes == null, "maxInboundBytes was already set to " + maxInboundBytes);
+    maxInboundBytes = bytes;
+    return this;
+  }
+
+  /**
+   * How reads are served. Default {@link ReadMode#READ_INDEX}. {@link ReadMode#LEASE} needs
+   * CheckQuorum, which {@link #build()} checks on this node only: leases are safe only if every
+   * voter runs with CheckQuorum and the same minimum election timeout, and a restarted voter
+   * refuses votes for one minimum election timeout (see {@link ReadMode#LEASE}).
+   */
   public RaftServerBuilder readMode(ReadMode mode) {
     requireArgument(mode != null, "readMode must not be null");
     requireState(readMode == null, "readMode was already set to " + readMode);
@@ -321,6 +397,9 @@ public final class RaftServerBuilder {
     requireState(transport != null, "transport is required");
     requireState(logStore != null, "logStore is required");
     requireState(stateMachine != null, "stateMachine is required");
+    requireState(snapshotStore != null || !logStore.isDurable(), "a durable logStore needs a durable snapshotStore:"
+        + " after a compaction or an InstallSnapshot the log starts after a snapshot that the default in-memory"
+        + " store loses at a restart; set snapshotStore(...), e.g. a FileSnapshotStore next to the log");
     requireState(cluster.contains(nodeId), "nodeId " + nodeId + " is not a member of the cluster " + cluster);
     requireState(bootstrapLeader == null || cluster.voters().contains(bootstrapLeader),
         "bootstrapLeader " + bootstrapLeader + " is not a voter of the cluster " + cluster);
@@ -338,7 +417,11 @@ public final class RaftServerBuilder {
         meterRegistry != null ? meterRegistry : new CompositeMeterRegistry(), groupId != null ? groupId : "default",
         maxPendingProposals != null ? maxPendingProposals : DEFAULT_MAX_PENDING_PROPOSALS,
         maxPendingBytes != null ? maxPendingBytes : DEFAULT_MAX_PENDING_BYTES,
-        proposalTimeout != null ? proposalTimeout : DEFAULT_PROPOSAL_TIMEOUT, leaseNanos,
+        proposalTimeout != null ? proposalTimeout : DEFAULT_PROPOSAL_TIMEOUT,
+        maxPendingReads != null ? maxPendingReads : DEFAULT_MAX_PENDING_READS,
+        readTimeout != null ? readTimeout : DEFAULT_READ_TIMEOUT,
+        maxInboundMessages != null ? maxInboundMessages : DEFAULT_MAX_INBOUND_MESSAGES,
+        maxInboundBytes != null ? maxInboundBytes : DEFAULT_MAX_INBOUND_BYTES, leaseNanos,
         randomSeed != null ? randomSeed : new SplittableRandom().nextLong(), bootstrapLeader,
         snapshotEvery != null ? snapshotEvery : 0, scheduler != null ? scheduler : NodeScheduler.threads());
     return new RaftServer(NodeRuntime.start(options));

@@ -21,6 +21,13 @@ import dev.pontoon.raft.message.TimeoutNow;
  */
 final class MessageRules {
 
+  /**
+   * No correct cluster reaches a term or an index this large (2^62: a term a microsecond for
+   * over a hundred thousand years); above it, arithmetic such as a campaign's {@code term + 1}
+   * would overflow.
+   */
+  static final long MAX_TERM_OR_INDEX = 1L << 62;
+
   private MessageRules() {}
 
   /**
@@ -29,6 +36,17 @@ final class MessageRules {
    * @throws MalformedMessageException if {@code m} cannot come from a correct peer
    */
   static void check(RaftMessage m) {
+    if (m.term() > MAX_TERM_OR_INDEX) {
+      throw malformed(m, "term " + m.term() + " is beyond any a cluster reaches (" + MAX_TERM_OR_INDEX + ")");
+    }
+    if (m instanceof InstallSnapshot s && s.lastIncludedIndex() > MAX_TERM_OR_INDEX) {
+      throw malformed(m, "lastIncludedIndex " + s.lastIncludedIndex() + " is beyond any a log reaches ("
+          + MAX_TERM_OR_INDEX + ")");
+    }
+    if (m instanceof AppendEntries ae && (ae.prevLogIndex() > MAX_TERM_OR_INDEX
+        || ae.leaderCommit() > MAX_TERM_OR_INDEX)) {
+      throw malformed(m, "an index beyond any a log reaches (" + MAX_TERM_OR_INDEX + ")");
+    }
     if (m instanceof AppendEntries ae) {
       checkAppendEntries(ae);
     } else if (m instanceof InstallSnapshot s) {

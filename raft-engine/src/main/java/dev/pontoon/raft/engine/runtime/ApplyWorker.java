@@ -39,10 +39,11 @@ final class ApplyWorker {
 
     void restored(Snapshot snapshot);
 
-    void readDone(PendingRead read);
-
     /** Every committed entry handed over up to {@code index} is now applied (or was already). */
     void appliedThrough(long index);
+
+    /** {@code read} leaves the node, before it is answered; true when this caller answers it. */
+    boolean readLeft(PendingRead read);
   }
 
   private final StateMachine stateMachine;
@@ -54,6 +55,8 @@ final class ApplyWorker {
   private volatile long lastApplied;
   /** Term of the entry at {@code lastApplied}; apply thread only. */
   private long lastAppliedTerm;
+  /** Set once the node stops: no further entry is applied, not even the rest of a batch. */
+  private volatile boolean stopping;
 
   ApplyWorker(NodeScheduler scheduler, String threadName, StateMachine stateMachine, long appliedIndex, long appliedTerm, Listener listener,
       SnapshotTaker snapshots, Consumer<Throwable> onFatal) {
@@ -69,8 +72,20 @@ final class ApplyWorker {
     thread.start();
   }
 
+  /** Any thread: from now on no entry is applied, restored or read, even within the current batch. */
+  void stopApplying() {
+    stopping = true;
+  }
+
+  /** Stops the thread; waits for its current batch unless called from it. */
   void stop() {
+    stopping = true;
     thread.stop();
+  }
+
+  /** Whether the caller runs on the apply thread. */
+  boolean isCurrentThread() {
+    return thread.isCurrentThread();
   }
 
   /** Index of the last entry applied (or restored from a snapshot). Any thread. */
@@ -85,9 +100,13 @@ final class ApplyWorker {
 
   private void handle(List<Task> batch) throws IOException {
     for (Task task : batch) {
+      if (stopping) {
+        // The node is stopping (a callback may have closed it): its stores are about to close.
+        return;
+      }
       if (task instanceof Entries e) {
         apply(e.entries());
-        if (snapshots != null) {
+        if (snapshots != null && !stopping) {
           snapshots.applied(lastApplied, lastAppliedTerm);
         }
         listener.appliedThrough(e.entries().get(e.entries().size() - 1).index());
@@ -102,6 +121,10 @@ final class ApplyWorker {
 
   private void apply(List<LogEntry> entries) {
     for (LogEntry e : entries) {
+      if (stopping) {
+        // Between entries: a result's callback may have closed the node.
+        return;
+      }
       if (e.index() <= lastApplied) {
         // Already in the state (re-delivered after a snapshot restore): apply each index once.
         continue;
@@ -137,16 +160,18 @@ final class ApplyWorker {
 
   private void serveReads() {
     Read head;
-    while ((head = waiting.peek()) != null && head.readIndex() <= lastApplied) {
+    while (!stopping && (head = waiting.peek()) != null && head.readIndex() <= lastApplied) {
       waiting.poll();
       PendingRead read = head.read();
+      // It leaves first, freeing its room, so that the caller's callback may read again.
+      if (!listener.readLeft(read) || read.future().isDone()) {
+        continue; // timed out meanwhile, or already failed: nothing to answer
+      }
       try {
-        Bytes answer = stateMachine.query(read.query());
-        read.future().complete(answer);
+        read.future().complete(stateMachine.query(read.query()));
       } catch (RuntimeException e) {
         read.future().completeExceptionally(e);
       }
-      listener.readDone(read);
     }
   }
 }

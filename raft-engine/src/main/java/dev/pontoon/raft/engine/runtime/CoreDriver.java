@@ -4,6 +4,7 @@ import dev.pontoon.raft.IndeterminateStateException;
 import dev.pontoon.raft.NodeId;
 import dev.pontoon.raft.NotLeaderException;
 import dev.pontoon.raft.RaftException;
+import dev.pontoon.raft.ReadTimeoutException;
 import dev.pontoon.raft.Role;
 import dev.pontoon.raft.engine.core.CoreStatus;
 import dev.pontoon.raft.engine.core.Proposal;
@@ -18,13 +19,13 @@ import dev.pontoon.raft.message.AppendEntriesResponse;
 import dev.pontoon.raft.message.RaftMessage;
 import dev.pontoon.raft.storage.LogReader;
 import dev.pontoon.raft.transport.Transport;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,8 +35,8 @@ import org.slf4j.LoggerFactory;
  * requires.
  *
  * <p><b>Threading.</b> Every method runs on the event-loop thread, except {@link #failAll},
- * which runs once the loop has stopped. No field needs a lock; the read map is shared with the
- * apply thread and is concurrent.
+ * which runs once the loop has stopped. No field needs a lock; the pending proposals and reads
+ * are shared with the apply thread and are concurrent.
  */
 final class CoreDriver {
 
@@ -61,13 +62,15 @@ final class CoreDriver {
   private final NodeMetrics metrics;
   private final NodeScheduler scheduler;
   private final PendingProposals proposals;
+  private final PendingReads reads;
   private final SyncWorker sync;
   private final ApplyWorker apply;
   private final LeaderLease lease;
+  private final MalformedMessages malformed;
   private final boolean leaseReads;
   private final long proposalTimeoutNanos;
+  private final long readTimeoutNanos;
   private final int transferTimeoutTicks;
-  private final Map<Long, PendingRead> reads = new ConcurrentHashMap<>();
   private final List<Transfer> transfers = new ArrayList<>();
 
   /** The core's status as last published. */
@@ -76,7 +79,6 @@ final class CoreDriver {
   private CoreStatus observed;
   private int syncsInFlight;
   private long handedOutCommit;
-  private long nextReadId;
   private long ticks;
   private long termWithOwnCommit = -1;
   /** A term in which a leadership transfer was requested: no lease reads in it (see canReadOnLease). */
@@ -85,7 +87,7 @@ final class CoreDriver {
   private record Transfer(NodeId target, CompletableFuture<Void> future, long deadlineTick) {}
 
   CoreDriver(NodeRuntime runtime, RaftCore core, NodeOptions options, NodeMetrics metrics,
-      PendingProposals proposals, SyncWorker sync, ApplyWorker apply, long appliedIndex) {
+      PendingProposals proposals, PendingReads reads, SyncWorker sync, ApplyWorker apply, long appliedIndex) {
     this.runtime = runtime;
     this.id = options.id();
     this.core = core;
@@ -94,16 +96,24 @@ final class CoreDriver {
     this.metrics = metrics;
     this.scheduler = options.scheduler();
     this.proposals = proposals;
+    this.reads = reads;
     this.sync = sync;
     this.apply = apply;
     this.leaseReads = options.leaseReads();
     this.lease = new LeaderLease(id, options.leaseNanos());
+    this.malformed = new MalformedMessages(id, () -> metrics.dropped("malformed"));
     this.proposalTimeoutNanos = options.proposalTimeout().toNanos();
+    this.readTimeoutNanos = options.readTimeout().toNanos();
     this.transferTimeoutTicks = options.raftConfig().electionTimeoutMaxTicks();
     this.handedOutCommit = appliedIndex;
     this.last = core.status();
     this.observed = last;
     runtime.publish(last);
+    if (last.role() == Role.LEADER) {
+      // A bootstrap leader leads from its first moment, with no election for observe to see.
+      lease.reset(last.term());
+      last.config().members().stream().filter(m -> !m.equals(id)).forEach(p -> metrics.trackPeer(p, runtime));
+    }
   }
 
   RaftCore core() {
@@ -116,16 +126,28 @@ final class CoreDriver {
     }
     core.tick();
     ticks++;
-    proposals.expire(scheduler.nanoTime(), p -> new IndeterminateStateException(
+    long now = scheduler.nanoTime();
+    proposals.expire(now, p -> new IndeterminateStateException(
         "proposal at index " + p.index + " not committed within the proposal timeout; it may still commit"));
+    reads.expire(now, r -> new ReadTimeoutException(id + ": read not answered within the read timeout ("
+        + Duration.ofNanos(readTimeoutNanos) + "); it changed nothing and may be retried"));
+    for (Transfer t : removeTransfers(t -> ticks >= t.deadlineTick())) {
+      t.future().completeExceptionally(new IndeterminateStateException("leadership transfer to " + t.target()
+          + " did not complete within " + transferTimeoutTicks + " ticks"));
+    }
+  }
+
+  /** Takes the transfers matching {@code done} out of the list, to be answered after the iteration. */
+  private List<Transfer> removeTransfers(Predicate<Transfer> done) {
+    List<Transfer> removed = new ArrayList<>();
     for (Iterator<Transfer> it = transfers.iterator(); it.hasNext();) {
       Transfer t = it.next();
-      if (ticks >= t.deadlineTick()) {
+      if (done.test(t)) {
         it.remove();
-        t.future().completeExceptionally(new IndeterminateStateException("leadership transfer to " + t.target()
-            + " did not complete within " + transferTimeoutTicks + " ticks"));
+        removed.add(t);
       }
     }
+    return removed;
   }
 
   void receive(RaftMessage message) {
@@ -133,14 +155,20 @@ final class CoreDriver {
       return;
     }
     metrics.received(message);
-    if (leaseReads && message instanceof AppendEntriesResponse response) {
-      lease.onResponse(response);
-    }
     try {
       core.step(message);
-    } catch (IllegalArgumentException e) {
-      // Bad input from a peer loses nothing: the message is dropped, the node goes on.
-      LOG.warn("{}: dropped {} from {}: {}", id, message.getClass().getSimpleName(), message.from(), e.getMessage());
+    } catch (RuntimeException e) {
+      if (MalformedMessages.isLocalFailure(e)) {
+        throw e; // a broken local invariant or a failing store: fatal (RaftCore's class Javadoc)
+      }
+      // Bad input from a peer costs that message only: it is dropped, the node goes on.
+      malformed.drop(message, e);
+      return;
+    }
+    // Only an acknowledgement the core accepted may extend the lease (thesis §6.4.1): a refused
+    // one proves nothing about what that follower will do.
+    if (leaseReads && message instanceof AppendEntriesResponse response) {
+      lease.onResponse(response);
     }
   }
 
@@ -165,26 +193,27 @@ final class CoreDriver {
         startNanos + proposalTimeoutNanos, future));
   }
 
-  void read(Bytes query, CompletableFuture<Bytes> future) {
+  /** A read whose room {@code read()} reserved in {@link PendingReads}, due at {@code deadlineNanos}. */
+  void read(Bytes query, CompletableFuture<Bytes> future, long deadlineNanos) {
     if (runtime.isStopping()) {
+      reads.release();
       future.completeExceptionally(runtime.stoppedException());
       return;
     }
-    long readId = ++nextReadId;
-    PendingRead read = new PendingRead(readId, query, future);
-    reads.put(readId, read);
+    PendingRead read = reads.register(query, future, deadlineNanos);
     if (leaseReads && canReadOnLease()) {
       // Thesis §6.4.1: within its lease the leader's commit index is current; no round needed.
       metrics.leaseReads.increment();
-      apply.submit(new ApplyWorker.Read(last.commitIndex(), read));
+      apply.submit(new ApplyWorker.Read(core.commitIndex(), read));
       return;
     }
     try {
-      core.readIndex(readId);
+      core.readIndex(read.id());
       metrics.readIndexReads.increment();
     } catch (NotLeaderException e) {
-      reads.remove(readId);
-      future.completeExceptionally(e);
+      if (reads.leave(read)) {
+        future.completeExceptionally(e);
+      }
     }
   }
 
@@ -193,7 +222,7 @@ final class CoreDriver {
       future.completeExceptionally(runtime.stoppedException());
       return;
     }
-    if (target.equals(last.leader())) {
+    if (target.equals(core.leader())) {
       future.complete(null);
       return;
     }
@@ -207,7 +236,8 @@ final class CoreDriver {
       return;
     }
     transfers.add(new Transfer(target, future, ticks + transferTimeoutTicks));
-    termWithTransfer = last.term();
+    // The core's term, not the published one: the term may have changed earlier in this batch.
+    termWithTransfer = core.term();
   }
 
   /** The sync worker made {@code batch} durable: now its acks may leave (Ready's contract). */
@@ -215,10 +245,23 @@ final class CoreDriver {
     if (runtime.isStopping()) {
       return;
     }
+    long durableIndex = -1;
     for (Ready ready : batch) {
       ready.sendAfterSync().forEach(this::send);
       core.advance(ready);
       syncsInFlight--;
+      // A snapshot installed discards the log (all of it on a conflict): count only up to it, then
+      // appended entries end the durable log exactly (a conflicting suffix was cut before them).
+      if (ready.snapshotToInstall() != null) {
+        durableIndex = ready.snapshotToInstall().meta().lastIncludedIndex();
+      }
+      List<LogEntry> appended = ready.entriesToAppend();
+      if (!appended.isEmpty()) {
+        durableIndex = appended.get(appended.size() - 1).index();
+      }
+    }
+    if (durableIndex >= 0) {
+      runtime.logDurableTo(durableIndex);
     }
   }
 
@@ -257,13 +300,19 @@ final class CoreDriver {
     }
     for (ReadState rs : ready.readsReady()) {
       PendingRead read = reads.get(rs.requestId());
-      if (read != null) {
+      if (read == null) {
+        continue;
+      }
+      if (read.future().isDone()) {
+        // Timed out while its leadership was being confirmed: nothing left to answer.
+        reads.leave(read);
+      } else {
         apply.submit(new ApplyWorker.Read(rs.readIndex(), read));
       }
     }
     for (Long readId : ready.readsAborted()) {
-      PendingRead read = reads.remove(readId);
-      if (read != null) {
+      PendingRead read = reads.get(readId);
+      if (read != null && reads.leave(read)) {
         read.future().completeExceptionally(notLeader());
       }
     }
@@ -293,12 +342,8 @@ final class CoreDriver {
       metrics.leaderChanges.increment();
     }
     if (!transfers.isEmpty() && now.leader() != null) {
-      for (Iterator<Transfer> it = transfers.iterator(); it.hasNext();) {
-        Transfer t = it.next();
-        if (t.target().equals(now.leader())) {
-          it.remove();
-          t.future().complete(null);
-        }
+      for (Transfer t : removeTransfers(t -> t.target().equals(now.leader()))) {
+        t.future().complete(null);
       }
     }
   }
@@ -307,20 +352,24 @@ final class CoreDriver {
    * Thesis §6.4.1: lease reads need the lease, a commit in this term, and no transfer requested in
    * this term: the target's TimeoutNow election bypasses the followers' lease (thesis §3.10), and a
    * late TimeoutNow could elect it even after the transfer seemed abandoned.
+   *
+   * <p>Decided on the core's state now, never on the last published status: a message earlier
+   * in this batch may have deposed this leader (§5.1) before the status was published.
    */
   private boolean canReadOnLease() {
-    if (last.role() != Role.LEADER || termWithTransfer == last.term()) {
+    CoreStatus now = core.status();
+    if (now.role() != Role.LEADER || termWithTransfer == now.term()) {
       return false;
     }
-    if (termWithOwnCommit != last.term()) {
+    if (termWithOwnCommit != now.term()) {
       // §6.4 step 1: until an entry of its own term commits, a new leader's commit index may be stale.
-      long commit = last.commitIndex();
-      if (commit == 0 || commit < log.firstIndex() || commit > log.lastIndex() || log.term(commit) != last.term()) {
+      long commit = now.commitIndex();
+      if (commit == 0 || commit < log.firstIndex() || commit > log.lastIndex() || log.term(commit) != now.term()) {
         return false;
       }
-      termWithOwnCommit = last.term();
+      termWithOwnCommit = now.term();
     }
-    return lease.isValid(last.config(), scheduler.nanoTime());
+    return lease.isValid(now.term(), now.config(), scheduler.nanoTime());
   }
 
   private void send(RaftMessage message) {
@@ -342,7 +391,7 @@ final class CoreDriver {
   }
 
   private NotLeaderException notLeader() {
-    return new NotLeaderException(id, last.leader());
+    return new NotLeaderException(id, core.leader());
   }
 
   /**
@@ -368,21 +417,18 @@ final class CoreDriver {
     }
   }
 
-  /** The apply thread answered {@code read}. */
-  void readDone(PendingRead read) {
-    reads.remove(read.id());
-  }
-
-  /** Fails every waiting request; called once the node's threads have stopped. */
+  /**
+   * Fails every waiting request; called once the node's threads have stopped. The requests are
+   * taken out first and failed from copies, so that a callback may call anything, {@code close()}
+   * included, without disturbing the iteration.
+   */
   void failAll(RaftException error) {
     proposals.failAll(error);
-    for (PendingRead read : new ArrayList<>(reads.values())) {
-      read.future().completeExceptionally(error);
-    }
-    reads.clear();
-    for (Transfer t : transfers) {
+    reads.failAll(error);
+    List<Transfer> pendingTransfers = new ArrayList<>(transfers);
+    transfers.clear();
+    for (Transfer t : pendingTransfers) {
       t.future().completeExceptionally(error);
     }
-    transfers.clear();
   }
 }

@@ -42,6 +42,7 @@ final class NodeMetrics {
   private final Counter bytesSent;
   private final Counter bytesReceived;
   private final Map<String, Counter> rejected = new ConcurrentHashMap<>();
+  private final Map<String, Counter> dropped = new ConcurrentHashMap<>();
   final Counter leaseReads;
   final Counter readIndexReads;
   private final Map<NodeId, Gauge> peerLag = new ConcurrentHashMap<>();
@@ -92,6 +93,13 @@ final class NodeMetrics {
     rejected.computeIfAbsent(reason, r -> keep(Counter.builder("raft.proposals.rejected")
         .description("proposals refused before reaching the log").tags(tags).tag("reason", r).register(registry)))
         .increment();
+  }
+
+  /** Counts an inbound message dropped unhandled, by reason ({@code overload}, {@code malformed}). */
+  void dropped(String reason) {
+    dropped.computeIfAbsent(reason, r -> keep(Counter.builder("raft.messages.dropped")
+        .description("inbound messages dropped without being handled").tags(tags).tag("reason", r)
+        .register(registry))).increment();
   }
 
   void recordCommit(long startNanos, long nowNanos) {

@@ -29,6 +29,10 @@ import java.util.Objects;
  * @param maxPendingProposals most proposals accepted and not yet answered
  * @param maxPendingBytes most command bytes accepted and not yet answered
  * @param proposalTimeout how long a proposal may wait for its commit
+ * @param maxPendingReads most reads accepted and not yet out of the node
+ * @param readTimeout how long a read may wait for its answer
+ * @param maxInboundMessages most messages from the transport queued to the event loop
+ * @param maxInboundBytes most (estimated) bytes of those messages
  * @param leaseNanos for lease reads, how long a quorum's acknowledgement keeps this leader's lease;
  *     0 for ReadIndex reads
  * @param randomSeed seed of the core's random generator
@@ -39,7 +43,8 @@ import java.util.Objects;
 public record NodeOptions(NodeId id, ClusterConfig cluster, Transport transport, LogStore logStore,
     SnapshotStore snapshotStore, StateMachine stateMachine, RaftConfig raftConfig, Duration tickInterval,
     TickSource tickSource, MeterRegistry registry, String groupId, int maxPendingProposals, long maxPendingBytes,
-    Duration proposalTimeout, long leaseNanos, long randomSeed, NodeId bootstrapLeader, long snapshotEvery,
+    Duration proposalTimeout, int maxPendingReads, Duration readTimeout, int maxInboundMessages,
+    long maxInboundBytes, long leaseNanos, long randomSeed, NodeId bootstrapLeader, long snapshotEvery,
     NodeScheduler scheduler) {
 
   public NodeOptions {
@@ -55,6 +60,7 @@ public record NodeOptions(NodeId id, ClusterConfig cluster, Transport transport,
     Objects.requireNonNull(registry, "registry");
     Objects.requireNonNull(groupId, "groupId");
     Objects.requireNonNull(proposalTimeout, "proposalTimeout");
+    Objects.requireNonNull(readTimeout, "readTimeout");
     Objects.requireNonNull(scheduler, "scheduler");
   }
 

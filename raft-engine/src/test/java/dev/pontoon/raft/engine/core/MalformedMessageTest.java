@@ -41,6 +41,32 @@ class MalformedMessageTest {
     return CoreUnderTest.leader(3, Fixtures.plain(), 1, 1);
   }
 
+  // ---------------------------------------------------------------- any message
+
+  /**
+   * A term no cluster reaches would overflow the next campaign's {@code term + 1} and stop the
+   * node; a vote request or a TimeoutNow carrying one is refused before it touches the term.
+   */
+  @Test
+  void aTermNoClusterReachesIsRefused() {
+    CoreUnderTest c = follower();
+
+    assertRefused(c, new RequestVote(N2, N1, Long.MAX_VALUE, 2, 1, false, false));
+    assertRefused(c, new TimeoutNow(N2, N1, Long.MAX_VALUE));
+
+    assertFollowerStillReplicates(c);
+  }
+
+  /** A snapshot ending at an index no log reaches would corrupt the log's bounds. */
+  @Test
+  void aSnapshotIndexNoLogReachesIsRefused() {
+    CoreUnderTest c = follower();
+
+    assertRefused(c, new InstallSnapshot(N2, N1, 2, Long.MAX_VALUE, 1, Fixtures.cluster(3), 0, Bytes.ofUtf8("s"), true));
+
+    assertFollowerStillReplicates(c);
+  }
+
   // ---------------------------------------------------------------- AppendEntries
 
   /** Terms never decrease along a log (§5.3, Log Matching), so entries of decreasing terms come from no leader. */

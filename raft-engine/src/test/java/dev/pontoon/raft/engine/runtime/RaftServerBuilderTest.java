@@ -77,6 +77,11 @@ class RaftServerBuilderTest {
     assertArgument("clockDriftBound (-0.1) must be in [0, 1)", () -> RaftServer.builder().clockDriftBound(-0.1));
     assertArgument("bootstrapLeader must not be null", () -> RaftServer.builder().bootstrapLeader(null));
     assertArgument("snapshotEvery (0) must be positive", () -> RaftServer.builder().snapshotEvery(0));
+    assertArgument("maxPendingReads (0) must be positive", () -> RaftServer.builder().maxPendingReads(0));
+    assertArgument("readTimeout must not be null", () -> RaftServer.builder().readTimeout(null));
+    assertArgument("readTimeout (PT-1S) must be positive", () -> RaftServer.builder().readTimeout(Duration.ofSeconds(-1)));
+    assertArgument("maxInboundMessages (0) must be positive", () -> RaftServer.builder().maxInboundMessages(0));
+    assertArgument("maxInboundBytes (0) must be positive", () -> RaftServer.builder().maxInboundBytes(0));
   }
 
   @Test
@@ -88,6 +93,14 @@ class RaftServerBuilderTest {
     assertState("readMode was already set to LEASE",
         () -> RaftServer.builder().readMode(ReadMode.LEASE).readMode(ReadMode.READ_INDEX));
     assertState("randomSeed was already set to 1", () -> RaftServer.builder().randomSeed(1).randomSeed(2));
+    assertState("maxPendingReads was already set to 5",
+        () -> RaftServer.builder().maxPendingReads(5).maxPendingReads(6));
+    assertState("readTimeout was already set to PT1S",
+        () -> RaftServer.builder().readTimeout(Duration.ofSeconds(1)).readTimeout(Duration.ofSeconds(2)));
+    assertState("maxInboundMessages was already set to 5",
+        () -> RaftServer.builder().maxInboundMessages(5).maxInboundMessages(6));
+    assertState("maxInboundBytes was already set to 5",
+        () -> RaftServer.builder().maxInboundBytes(5).maxInboundBytes(6));
   }
 
   @Test
@@ -123,5 +136,21 @@ class RaftServerBuilderTest {
     assertState("bootstrapLeader n7 is not a voter of the cluster ClusterConfig[voters=[n1, n2, n3], learners=[]]",
         () -> complete(b -> b.bootstrapLeader(NodeId.of("n7"))).build());
     assertState("bootstrapAsLeader needs nodeId to be set first", () -> RaftServer.builder().bootstrapAsLeader());
+  }
+
+  /**
+   * A durable log with the default in-memory snapshot store would lose, at a restart, the snapshot
+   * that compaction or an InstallSnapshot put in place of the log's prefix: the node could never
+   * start again. The builder refuses the pair and names the fix.
+   */
+  @Test
+  void durableLogStoreNeedsAnExplicitSnapshotStore() {
+    FailingLogStore durable = new FailingLogStore();
+    assertState("a durable logStore needs a durable snapshotStore: after a compaction or an InstallSnapshot the log"
+        + " starts after a snapshot that the default in-memory store loses at a restart; set snapshotStore(...),"
+        + " e.g. a FileSnapshotStore next to the log",
+        () -> RaftServer.builder().nodeId("d1").cluster(ClusterConfig.ofVoters("d1"))
+            .transport(new InMemoryNetwork().transport(NodeId.of("d1"))).logStore(durable).stateMachine(NOOP).build());
+    assertEquals(0, TestCluster.threadsOf("d1"), "nothing was started");
   }
 }

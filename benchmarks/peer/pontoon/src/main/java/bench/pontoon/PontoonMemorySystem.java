@@ -1,0 +1,108 @@
+package bench.pontoon;
+
+import bench.harness.RaftSystem;
+import bench.harness.Versions;
+import bench.pontoon.PontoonSystem.CounterStateMachine;
+import dev.pontoon.raft.NodeId;
+import dev.pontoon.raft.engine.RaftServer;
+import dev.pontoon.raft.engine.memory.InMemoryLogStore;
+import dev.pontoon.raft.engine.memory.InMemoryNetwork;
+import dev.pontoon.raft.log.Bytes;
+import dev.pontoon.raft.log.ClusterConfig;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * Pontoon in memory as a peer-bench system, {@code pontoon-memory}: three {@link RaftServer}s in
+ * this JVM on one {@link InMemoryNetwork} (a message is handed to the target's queue as the same
+ * object: no serialization, no socket) and {@link InMemoryLogStore}s (nothing reaches a disk; a
+ * sync only marks the writes durable in memory), with the default in-memory snapshot store.
+ *
+ * <p>It is the counterpart of the peer bench's {@code microraft} system, which keeps MicroRaft's
+ * log in memory and exchanges message objects: the same harness, job (C outstanding 128-byte
+ * writes handed to the leader in-process, warm-up then measured window) and state machine (each
+ * entry adds its length to a counter), so the two show what each library's algorithm, runtime and
+ * threading cost, with disk and network taken away. It is not comparable with the durable,
+ * networked systems ({@code pontoon-embedded}, {@code jraft-embedded}, ...). The log is never
+ * compacted (no snapshots, as for {@code microraft}), so it grows in the heap for the whole run.
+ *
+ * <p>The rest is as {@link PontoonSystem}: every option at its default, listed in
+ * {@link #settings()}, and the first leader elected.
+ *
+ * <p><b>Threading.</b> {@link #start} and {@link #close} from one thread; {@link #submit} from
+ * the driver's thread; futures complete on Pontoon's apply thread.
+ */
+public final class PontoonMemorySystem implements RaftSystem {
+
+  private final List<RaftServer> servers = new ArrayList<>();
+  private final List<CounterStateMachine> stateMachines = new ArrayList<>();
+  private final Map<String, String> settings = new LinkedHashMap<>();
+  private volatile RaftServer leader;
+
+  @Override
+  public String name() {
+    return "pontoon-memory";
+  }
+
+  @Override
+  public String version() {
+    return Versions.of(RaftServer.class, "dev.pontoon", "raft-engine");
+  }
+
+  @Override
+  public String clientPath() {
+    return "RaftServer.submit(Bytes) on the leader, in-process; future completed by the leader's"
+        + " apply thread after commit and apply";
+  }
+
+  @Override
+  public void start(Path dataRoot, int members, int maxOutstanding) throws Exception {
+    List<String> ids = new ArrayList<>();
+    for (int i = 0; i < members; i++) {
+      ids.add("n" + i);
+    }
+    ClusterConfig cluster = ClusterConfig.ofVoters(ids.toArray(String[]::new));
+    InMemoryNetwork network = new InMemoryNetwork();
+    for (String name : ids) {
+      NodeId id = NodeId.of(name);
+      CounterStateMachine fsm = new CounterStateMachine();
+      servers.add(RaftServer.builder().nodeId(id).cluster(cluster).transport(network.transport(id))
+          .logStore(new InMemoryLogStore()).stateMachine(fsm).build());
+      stateMachines.add(fsm);
+    }
+    settings.put("transport", "InMemoryNetwork (the message object handed to the target's queue; no serialization,"
+        + " no socket)");
+    settings.put("log_storage", "InMemoryLogStore (nothing persisted; sync() marks the writes durable in memory)");
+    settings.put("sync_per_batch", "LogStore.sync() once per group-commit batch, as with a durable store, but no disk");
+    settings.put("snapshots", "none taken (snapshotEvery off); InMemorySnapshotStore, unused");
+    PontoonSystem.putRuntimeDefaults(settings);
+    leader = PontoonSystem.awaitLeader(servers);
+  }
+
+  @Override
+  public CompletableFuture<?> submit(byte[] payload) {
+    // The driver never changes its payload array, so wrapping it without a copy is safe.
+    return leader.submit(Bytes.wrap(payload));
+  }
+
+  @Override
+  public long leaderAppliedBytes() {
+    return PontoonSystem.leaderAppliedBytes(servers, stateMachines, leader);
+  }
+
+  @Override
+  public Map<String, String> settings() {
+    return settings;
+  }
+
+  @Override
+  public void close() {
+    for (RaftServer s : servers) {
+      s.close();
+    }
+  }
+}

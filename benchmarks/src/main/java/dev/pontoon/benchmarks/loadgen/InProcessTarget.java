@@ -1,0 +1,86 @@
+package dev.pontoon.benchmarks.loadgen;
+
+import dev.pontoon.benchmarks.loadgen.InProcessCluster.StoreKind;
+import dev.pontoon.benchmarks.loadgen.InProcessCluster.TransportKind;
+import dev.pontoon.raft.NotLeaderException;
+import dev.pontoon.raft.engine.RaftServer;
+import dev.pontoon.raft.log.Bytes;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * {@code --in-process}: an {@link InProcessCluster} of Netty-over-loopback nodes on RocksDB logs
+ * (one sync per group-commit batch), written to through {@code RaftServer.submit} on the leader.
+ * A write refused with {@link NotLeaderException} fails, and the next one goes to the hinted
+ * leader.
+ */
+final class InProcessTarget implements WriteTarget {
+
+  private static final Duration LEADER_WAIT = Duration.ofSeconds(30);
+
+  private final InProcessCluster cluster;
+  private final AtomicReference<RaftServer> leader;
+  private final Bytes command;
+  private final int nodes;
+
+  private InProcessTarget(InProcessCluster cluster, RaftServer leader, Bytes command, int nodes) {
+    this.cluster = cluster;
+    this.leader = new AtomicReference<>(leader);
+    this.command = command;
+    this.nodes = nodes;
+  }
+
+  /**
+   * Starts {@code nodes} nodes and waits until a leader committed its first entries.
+   *
+   * @throws IllegalStateException if no leader is stable within 30 s (the cluster is closed)
+   */
+  static InProcessTarget start(int nodes, int valueSize) throws InterruptedException {
+    InProcessCluster cluster = new InProcessCluster(nodes, TransportKind.NETTY, StoreKind.ROCKSDB);
+    try {
+      RaftServer leader = cluster.awaitLeader(LEADER_WAIT);
+      byte[] value = new byte[valueSize];
+      for (int i = 0; i < valueSize; i++) {
+        value[i] = (byte) ('a' + i % 26);
+      }
+      return new InProcessTarget(cluster, leader, Bytes.wrap(value), nodes);
+    } catch (RuntimeException | InterruptedException e) {
+      cluster.close();
+      throw e;
+    }
+  }
+
+  @Override
+  public CompletableFuture<?> write(int client) {
+    CompletableFuture<Bytes> submitted;
+    try {
+      submitted = leader.get().submit(command);
+    } catch (RuntimeException e) {
+      return CompletableFuture.failedFuture(e);
+    }
+    return submitted.whenComplete((result, failure) -> {
+      Throwable cause = failure instanceof CompletionException ? failure.getCause() : failure;
+      if (cause instanceof NotLeaderException notLeader) {
+        notLeader.leaderHint().flatMap(cluster::server).ifPresent(leader::set);
+      }
+    });
+  }
+
+  @Override
+  public long logSyncs() {
+    return cluster.logSyncs();
+  }
+
+  @Override
+  public String describe() {
+    return nodes + " nodes in this JVM (Netty on loopback, RocksDB logs in temporary directories, one sync per"
+        + " group-commit batch), writes through RaftServer.submit on the leader";
+  }
+
+  @Override
+  public void close() {
+    cluster.close();
+  }
+}
