@@ -40,9 +40,15 @@ public final class PontoonKv {
       node.close();
       stopped.countDown();
     }, "pontoon-kv-shutdown"));
-    System.out.println(options.id() + " serving HTTP on http://" + NodeSpec.hostPort(node.httpAddress())
-        + " and Raft (" + options.transport() + ") on " + NodeSpec.hostPort(options.raft())
-        + (options.snapshotEvery() > 0 ? ", snapshot every " + options.snapshotEvery() + " entries" : ", never compacting"));
+    System.out.println(banner(options, node));
     stopped.await();
+  }
+
+  /** The line a started node prints, with the addresses it is bound to (a port 0 shows the port it got). */
+  static String banner(NodeOptions options, KvNode node) {
+    String http = NodeSpec.hostPort(node.httpAddress());
+    String raft = options.transport().equals("http") ? "http://" + http + "/raft/" : NodeSpec.hostPort(node.raftAddress());
+    return options.id() + " serving HTTP on http://" + http + " and Raft (" + options.transport() + ") on " + raft
+        + (options.snapshotEvery() > 0 ? ", snapshot every " + options.snapshotEvery() + " entries" : ", never compacting");
   }
 }
