@@ -78,7 +78,7 @@ final class RaftJson {
     String text = e.kind() == EntryKind.COMMAND ? strictUtf8(e.payload()) : null;
     if (text != null) {
       o.put("command", text);
-    } else {
+    } else if (e.kind() != EntryKind.NO_OP || !e.payload().isEmpty()) { // a no-op has no command
       o.put("command", Base64.getEncoder().encodeToString(e.payload().toByteArray())).put("encoding", "base64");
     }
     if (e.kind() != EntryKind.COMMAND) {

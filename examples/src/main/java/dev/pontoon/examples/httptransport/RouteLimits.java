@@ -10,14 +10,16 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 
 /**
  * On a port shared by the Raft transport and another API, bounds each request's body by its
  * route before aggregation: {@code /raft/*} up to the transport's limit (a snapshot travels in
  * one request), every other path up to the other API's own, smaller limit. A body over its
- * limit, announced by {@code Content-Length} or counted as it arrives, is answered 413 and the
- * connection closed, before more of it is buffered.
+ * limit, announced by {@code Content-Length} or counted as it arrives, is answered 413 at once;
+ * the rest of it is read and dropped, never buffered, and the connection is closed after its
+ * end (closing before would reset a client still sending, which would then miss the answer).
  *
  * <p>One instance per connection (it keeps the current request's count); Netty event loop only.
  */
@@ -45,7 +47,7 @@ final class RouteLimits extends ChannelInboundHandlerAdapter {
       }
     }
     if (refused) {
-      ReferenceCountUtil.release(msg);
+      drop(ctx, msg);
       return;
     }
     if (msg instanceof HttpContent content) {
@@ -59,11 +61,20 @@ final class RouteLimits extends ChannelInboundHandlerAdapter {
   }
 
   private void refuse(ChannelHandlerContext ctx, Object msg) {
-    ReferenceCountUtil.release(msg);
     refused = true;
     FullHttpResponse response = RaftHttpHandler.error(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
         "request body exceeds " + limit + " bytes");
     response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-    ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);
+    ctx.writeAndFlush(response);
+    drop(ctx, msg);
+  }
+
+  /** Drops a part of a refused request; closes the connection after its last part. */
+  private static void drop(ChannelHandlerContext ctx, Object msg) {
+    boolean last = msg instanceof LastHttpContent;
+    ReferenceCountUtil.release(msg);
+    if (last) {
+      ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+    }
   }
 }
