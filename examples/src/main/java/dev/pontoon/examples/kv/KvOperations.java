@@ -101,7 +101,7 @@ final class KvOperations {
     if (redirect.isPresent()) {
       return redirect.get();
     }
-    answerWhenDone(request, node.read(KvCodec.encodeGet(request.keyBytes())), result -> {
+    answerWhenDone(request, node.read(KvCodec.encodeGet(request.keyBytes())), READ_TIMED_OUT, result -> {
       Map<String, Object> body = new LinkedHashMap<>();
       body.put("key", request.key());
       if (result instanceof KvResult.Value value) {
@@ -119,7 +119,7 @@ final class KvOperations {
     if (redirect.isPresent()) {
       return redirect.get();
     }
-    answerWhenDone(request, node.submit(KvCodec.encode(command)), result -> {
+    answerWhenDone(request, node.submit(KvCodec.encode(command)), WRITE_TIMED_OUT, result -> {
       if (result instanceof KvResult.Applied) {
         return onApplied.apply(result);
       }
@@ -154,14 +154,21 @@ final class KvOperations {
     return response;
   }
 
-  private void answerWhenDone(Request request, CompletableFuture<Bytes> future, Function<KvResult, FullHttpResponse> render) {
+  /** What a 504 says of a write: it is in the log and may commit later. */
+  private static final String WRITE_TIMED_OUT = "the write may still take effect";
+  /** What a 504 says of a read: reads never change anything. */
+  private static final String READ_TIMED_OUT = "the read did nothing, retry it";
+
+  /** Answers with {@code render} once {@code future} completes, or 504 saying {@code onTimeout} after the request timeout. */
+  private void answerWhenDone(Request request, CompletableFuture<Bytes> future, String onTimeout,
+      Function<KvResult, FullHttpResponse> render) {
     ChannelHandlerContext ctx = request.ctx();
     ctx.channel().config().setAutoRead(false);
     AtomicBoolean answered = new AtomicBoolean();
     var timeout = ctx.executor().schedule(() -> {
       if (answered.compareAndSet(false, true)) {
         finish(request, error(HttpResponseStatus.GATEWAY_TIMEOUT,
-            "no answer within " + config.requestTimeout().toMillis() + " ms; a write may still take effect"));
+            "no answer within " + config.requestTimeout().toMillis() + " ms; " + onTimeout));
       }
     }, config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
     future.whenComplete((bytes, failure) -> {
