@@ -56,6 +56,12 @@ public interface RaftNode extends AutoCloseable {
    * Stops the node: stops its timers, fails pending futures with {@link NodeStoppedException},
    * then closes the transport and the log store. Idempotent; blocks until every thread of the
    * node has ended.
+   *
+   * <p>Safe from any thread, including a callback of a future this node completes. Called from
+   * one of the node's own threads (callbacks may run there), it starts the stop and returns
+   * without waiting, since it cannot wait for its own thread; the stop completes once that
+   * callback returns. From the call on, no further entry reaches the state machine. Pending
+   * futures are failed with no lock held, so their callbacks may call {@code close()} again.
    */
   @Override
   void close();

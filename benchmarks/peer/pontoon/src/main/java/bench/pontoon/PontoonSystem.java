@@ -10,6 +10,7 @@ import dev.pontoon.raft.engine.core.RaftConfig;
 import dev.pontoon.raft.log.Bytes;
 import dev.pontoon.raft.log.ClusterConfig;
 import dev.pontoon.raft.statemachine.StateMachine;
+import dev.pontoon.raft.storage.file.FileSnapshotStore;
 import dev.pontoon.raft.storage.rocksdb.RocksDbLogStore;
 import dev.pontoon.raft.storage.rocksdb.RocksDbLogStoreConfig;
 import dev.pontoon.raft.transport.netty.NettyTransport;
@@ -104,12 +105,18 @@ public final class PontoonSystem implements RaftSystem {
       CounterStateMachine fsm = new CounterStateMachine();
       NettyTransport transport = new NettyTransport(transportConfig);
       RocksDbLogStore store = RocksDbLogStore.open(storeConfig);
+      FileSnapshotStore snapshots = null;
       try {
+        // A durable log needs a durable snapshot store beside it (the builder refuses the in-memory default).
+        snapshots = FileSnapshotStore.open(dir.resolve("snapshots"));
         servers.add(RaftServer.builder().nodeId(id).cluster(cluster).transport(transport).logStore(store)
-            .stateMachine(fsm).build());
+            .snapshotStore(snapshots).stateMachine(fsm).build());
       } catch (RuntimeException e) {
         // A node that failed to build owns nothing yet: close what was opened for it.
         store.close();
+        if (snapshots != null) {
+          snapshots.close();
+        }
         transport.close();
         throw e;
       }
@@ -143,7 +150,7 @@ public final class PontoonSystem implements RaftSystem {
         + store.maxTotalWalBytes() + " B, compression=" + store.compression());
     settings.put("sync_per_batch", "on (always: LogStore.sync() = RocksDB flushWal(true) once per group-commit batch,"
         + " before acks are sent and before the leader counts its own entries)");
-    settings.put("snapshots", "none (no snapshot store writes; in-memory default store unused)");
+    settings.put("snapshots", "none taken (snapshotEvery off); FileSnapshotStore beside the log, unused");
     settings.put("tickInterval", RaftServerBuilder.DEFAULT_TICK_INTERVAL.toMillis() + " ms");
     settings.put("electionTimeoutTicks", "[" + core.electionTimeoutMinTicks() + ", " + core.electionTimeoutMaxTicks() + ")");
     settings.put("heartbeatTicks", String.valueOf(core.heartbeatTicks()));

@@ -4,12 +4,13 @@ import dev.pontoon.raft.NodeId;
 import dev.pontoon.raft.RaftNodeStatus;
 import dev.pontoon.raft.Role;
 import dev.pontoon.raft.engine.RaftServer;
+import dev.pontoon.raft.engine.RaftServerBuilder;
 import dev.pontoon.raft.engine.memory.InMemoryLogStore;
 import dev.pontoon.raft.engine.memory.InMemoryNetwork;
 import dev.pontoon.raft.log.Bytes;
 import dev.pontoon.raft.log.ClusterConfig;
 import dev.pontoon.raft.statemachine.StateMachine;
-import dev.pontoon.raft.storage.LogStore;
+import dev.pontoon.raft.storage.file.FileSnapshotStore;
 import dev.pontoon.raft.storage.rocksdb.RocksDbLogStore;
 import dev.pontoon.raft.storage.rocksdb.RocksDbLogStoreConfig;
 import dev.pontoon.raft.transport.Transport;
@@ -51,7 +52,10 @@ public final class InProcessCluster implements AutoCloseable {
   public enum StoreKind {
     /** {@code InMemoryLogStore}: no disk. */
     MEMORY,
-    /** {@code RocksDbLogStore} in a fresh temporary directory per node, deleted on close. */
+    /**
+     * {@code RocksDbLogStore}, with a {@code FileSnapshotStore} beside it, in a fresh temporary
+     * directory per node, deleted on close.
+     */
     ROCKSDB
   }
 
@@ -75,11 +79,17 @@ public final class InProcessCluster implements AutoCloseable {
     NodeId first = NodeId.of("n1");
     dataDirectory = store == StoreKind.ROCKSDB ? createTempDirectory() : null;
     for (NodeId id : config.voters()) {
-      LogStore logStore = store == StoreKind.ROCKSDB
-          ? RocksDbLogStore.open(RocksDbLogStoreConfig.of(dataDirectory.resolve(id.value()), "loadgen", id))
-          : new InMemoryLogStore();
-      servers.add(RaftServer.builder().nodeId(id).cluster(config).transport(transports.get(id))
-          .logStore(logStore).stateMachine(new CountingStateMachine()).bootstrapLeader(first).build());
+      RaftServerBuilder builder = RaftServer.builder().nodeId(id).cluster(config).transport(transports.get(id))
+          .stateMachine(new CountingStateMachine()).bootstrapLeader(first);
+      if (store == StoreKind.ROCKSDB) {
+        // A durable log needs a durable snapshot store beside it (the builder refuses the in-memory default).
+        Path node = dataDirectory.resolve(id.value());
+        builder.logStore(RocksDbLogStore.open(RocksDbLogStoreConfig.of(node.resolve("log"), "loadgen", id)))
+            .snapshotStore(FileSnapshotStore.open(node.resolve("snapshots")));
+      } else {
+        builder.logStore(new InMemoryLogStore());
+      }
+      servers.add(builder.build());
     }
     leader = servers.get(0);
   }

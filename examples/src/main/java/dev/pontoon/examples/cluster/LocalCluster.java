@@ -1,6 +1,7 @@
 package dev.pontoon.examples.cluster;
 
 import java.io.BufferedReader;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -13,13 +14,14 @@ import java.util.concurrent.TimeUnit;
 /**
  * {@code pontoon-kv cluster [--dir DIR] [--transport netty|http] [--snapshot-every N]}: a thin
  * wrapper that starts three {@code pontoon-kv node} processes on 127.0.0.1 with their data under
- * {@code DIR/<node>} (default {@code ./pontoon-kv-data}), prints each node's start banner (the
- * addresses it is bound to) once it runs, and stops all three on Ctrl-C or SIGTERM. On the netty
- * transport the nodes are {@code n1}, {@code n2}, {@code n3} with HTTP on 8081–8083 and Raft on
- * 9081–9083; on the http transport they are {@code 127.0.0.1:8081} … {@code 127.0.0.1:8083}, each
- * serving its HTTP API and {@code /raft/*} on that one port. Started again on the same directory,
- * the nodes recover their data. {@code --snapshot-every} is passed to every node. If a node does
- * not start, the cluster names it and its log, stops the others and exits 1.
+ * {@code DIR/<node>} (default {@code ./pontoon-kv-data}), prints the cluster page's address first,
+ * then each node's start banner (the addresses it is bound to) once it runs, and stops all three
+ * on Ctrl-C or SIGTERM. On the netty transport the nodes are {@code n1}, {@code n2}, {@code n3}
+ * with HTTP on 8081–8083 and Raft on 9081–9083; on the http transport they are
+ * {@code 127.0.0.1:8081} … {@code 127.0.0.1:8083}, each serving its HTTP API and {@code /raft/*}
+ * on that one port. Started again on the same directory, the nodes recover their data.
+ * {@code --snapshot-every} is passed to every node. If a node does not start, the cluster names
+ * it and its log, stops the others and exits 1.
  */
 final class LocalCluster {
   static final Path DEFAULT_DIR = Path.of("pontoon-kv-data");
@@ -80,28 +82,46 @@ final class LocalCluster {
         processes.add(builder.start());
       }
     }
+    List<String> started = new ArrayList<>();
     for (int i = 0; i < members.size(); i++) {
       // Each node prints one banner line once it is bound; nothing when it failed to start.
-      BufferedReader out = new BufferedReader(new InputStreamReader(processes.get(i).getInputStream(), StandardCharsets.UTF_8));
-      String banner = out.readLine();
-      Path log = dir.resolve(dirName(members.get(i)) + ".log");
-      if (banner == null) {
-        System.err.println("pontoon-kv cluster: " + members.get(i).id() + " did not start; see " + log);
+      BufferedReader out = new BufferedReader(
+          new InputStreamReader(processes.get(i).getInputStream(), StandardCharsets.UTF_8));
+      String line = out.readLine();
+      if (line == null) {
+        System.err.println("pontoon-kv cluster: " + members.get(i).id() + " did not start; see "
+            + dir.resolve(dirName(members.get(i)) + ".log"));
         stopAll(processes);
         System.exit(1);
       }
-      System.out.println(banner + " (data " + dir.resolve(dirName(members.get(i))) + ", log " + log + ")");
+      started.add(line);
     }
-    String first = NodeSpec.hostPort(members.get(0).http());
-    System.out.println("Try:");
-    System.out.println("  curl -L -X PUT -d bar http://" + first + "/kv/foo");
-    System.out.println("  curl -L http://" + NodeSpec.hostPort(members.get(1).http()) + "/kv/foo");
-    System.out.println("  curl http://" + NodeSpec.hostPort(members.get(2).http()) + "/status");
-    System.out.println("  curl http://" + first + "/log");
-    System.out.println("Ctrl-C stops all three.");
+    banner(dir, members, started).forEach(System.out::println);
     for (Process p : List.copyOf(processes)) {
       p.waitFor();
     }
+  }
+
+  /**
+   * What {@code cluster} prints once the nodes are started: the cluster page's address first, then
+   * each node's own start banner ({@code started}, in member order) with its data and log, and
+   * {@code curl} lines to try.
+   */
+  static List<String> banner(Path dir, List<NodeSpec> members, List<String> started) {
+    List<String> lines = new ArrayList<>();
+    String first = "http://" + NodeSpec.hostPort(members.get(0).http());
+    lines.add("Watch the cluster: " + first + "/ (any node's / shows every member, live)");
+    for (int i = 0; i < members.size(); i++) {
+      lines.add(started.get(i) + " (data " + dir.resolve(dirName(members.get(i))) + File.separator + ", log "
+          + dir.resolve(dirName(members.get(i)) + ".log") + ")");
+    }
+    lines.add("Try:");
+    lines.add("  curl -L -X PUT -d bar " + first + "/kv/foo");
+    lines.add("  curl -L http://" + NodeSpec.hostPort(members.get(1 % members.size()).http()) + "/kv/foo");
+    lines.add("  curl http://" + NodeSpec.hostPort(members.get(members.size() - 1).http()) + "/status");
+    lines.add("  curl " + first + "/log");
+    lines.add("Ctrl-C stops all three.");
+    return lines;
   }
 
   private static void stopAll(List<Process> processes) {

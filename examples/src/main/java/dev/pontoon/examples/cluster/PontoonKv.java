@@ -48,7 +48,8 @@ public final class PontoonKv {
   static String banner(NodeOptions options, KvNode node) {
     String http = NodeSpec.hostPort(node.httpAddress());
     String raft = options.transport().equals("http") ? "http://" + http + "/raft/" : NodeSpec.hostPort(node.raftAddress());
-    return options.id() + " serving HTTP on http://" + http + " and Raft (" + options.transport() + ") on " + raft
+    return options.id() + " serving HTTP on http://" + http + " (the cluster page at /) and Raft (" + options.transport()
+        + ") on " + raft
         + (options.snapshotEvery() > 0 ? ", snapshot every " + options.snapshotEvery() + " entries" : ", never compacting");
   }
 }

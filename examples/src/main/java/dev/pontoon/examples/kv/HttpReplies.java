@@ -12,6 +12,7 @@ import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 
 /** Builds and writes the JSON answers of the KV HTTP API. Stateless; any thread. */
 final class HttpReplies {
@@ -36,6 +37,19 @@ final class HttpReplies {
   /** A JSON error {@code {"error": message}}. */
   static FullHttpResponse error(HttpResponseStatus status, String message) {
     return json(status, Map.of("error", message));
+  }
+
+  /**
+   * Writes {@code answer} once it completes (a failure becomes a 500). The connection reads no
+   * further request meanwhile, so that pipelined requests are answered in order.
+   */
+  static void sendWhenDone(ChannelHandlerContext ctx, CompletableFuture<FullHttpResponse> answer, boolean keepAlive) {
+    ctx.channel().config().setAutoRead(false);
+    answer.whenComplete((response, failure) -> {
+      send(ctx, failure == null ? response : error(HttpResponseStatus.INTERNAL_SERVER_ERROR, String.valueOf(failure)),
+          keepAlive);
+      ctx.channel().config().setAutoRead(true);
+    });
   }
 
   /**

@@ -7,6 +7,7 @@ import static io.netty.handler.codec.http.HttpResponseStatus.METHOD_NOT_ALLOWED;
 import static io.netty.handler.codec.http.HttpResponseStatus.NOT_FOUND;
 import static io.netty.handler.codec.http.HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE;
 
+import dev.pontoon.raft.NodeId;
 import dev.pontoon.raft.RaftNode;
 import dev.pontoon.raft.log.Bytes;
 import dev.pontoon.raft.storage.LogReader;
@@ -19,6 +20,8 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.QueryStringDecoder;
+import io.netty.handler.codec.http.cors.CorsConfig;
+import io.netty.handler.codec.http.cors.CorsConfigBuilder;
 import io.netty.handler.timeout.IdleStateEvent;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -27,8 +30,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Routes the KV HTTP API: {@code /kv/{key}} (GET, PUT, DELETE), {@code /kv/{key}/cas} (POST),
- * {@code /log} and {@code /status} (GET). Everything the client sent wrong is a 4xx with a
- * JSON error; nothing the client sends can throw out of this handler.
+ * {@code /log}, {@code /status} and {@code /cluster} (GET), {@code /admin/transfer-leadership/{id}}
+ * (POST), and the cluster page ({@code GET /} and its assets under {@code /page/}). Everything the
+ * client sent wrong is a 4xx with a JSON error; nothing the client sends can throw out of this
+ * handler.
  *
  * <p>Shared by all connections; runs on Netty event-loop threads and never blocks them: writes
  * and reads go to the {@link RaftNode} and are answered when its future completes.
@@ -39,11 +44,27 @@ final class KvHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private final KvHttpConfig config;
   private final KvOperations operations;
   private final NodePages pages;
+  private final ClusterView cluster;
+  private final PageAssets assets;
+  private final CorsConfig cors;
 
   KvHttpHandler(RaftNode node, LogReader logReader, PeerDirectory peers, KvHttpConfig config) {
     this.config = config;
     this.operations = new KvOperations(node, peers, config);
     this.pages = new NodePages(node, logReader, peers, config);
+    this.cluster = new ClusterView(pages, peers, config);
+    this.assets = new PageAssets(peers);
+    // A page served by one member calls another's API when a follower redirects it to the leader
+    // (307), or when its own node stops answering: those calls are cross-origin. Only the members'
+    // own pages may make them; any other site gets no CORS headers, so browsers refuse it.
+    this.cors = CorsConfigBuilder.forOrigins(peers.pageOrigins().toArray(String[]::new))
+        .allowedRequestMethods(HttpMethod.GET, HttpMethod.PUT, HttpMethod.POST, HttpMethod.DELETE)
+        .allowedRequestHeaders(HttpHeaderNames.CONTENT_TYPE).maxAge(600).build();
+  }
+
+  /** The cross-origin rules for a connection's {@code CorsHandler}: the members' pages only. */
+  CorsConfig cors() {
+    return cors;
   }
 
   @Override
@@ -68,8 +89,26 @@ final class KvHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     QueryStringDecoder uri = new QueryStringDecoder(request.uri());
     List<String> segments = segments(uri.rawPath());
     HttpMethod method = request.method();
+    if (assets.serves(uri.rawPath())) {
+      return method.equals(HttpMethod.GET) ? assets.get(uri.rawPath()).orElseThrow() : notAllowed("GET");
+    }
     if (segments.equals(List.of("status"))) {
-      return method.equals(HttpMethod.GET) ? pages.status() : notAllowed("GET");
+      return method.equals(HttpMethod.GET) ? pages.status(uri.parameters()) : notAllowed("GET");
+    }
+    if (segments.equals(List.of("cluster"))) {
+      if (!method.equals(HttpMethod.GET)) {
+        return notAllowed("GET");
+      }
+      HttpReplies.sendWhenDone(ctx, cluster.gather(uri.parameters()), keepAlive);
+      return null;
+    }
+    if (segments.size() == 3 && segments.get(0).equals("admin") && segments.get(1).equals("transfer-leadership")) {
+      if (!method.equals(HttpMethod.POST)) {
+        return notAllowed("POST");
+      }
+      String target = QueryStringDecoder.decodeComponent(segments.get(2), StandardCharsets.UTF_8);
+      return operations.transferLeadership(new KvOperations.Request(ctx, request.uri(), target, keepAlive),
+          NodeId.of(target));
     }
     if (segments.equals(List.of("log"))) {
       return method.equals(HttpMethod.GET) ? pages.log(uri.parameters()) : notAllowed("GET");
@@ -77,7 +116,8 @@ final class KvHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     boolean kv = segments.size() == 2 && segments.get(0).equals("kv");
     boolean cas = segments.size() == 3 && segments.get(0).equals("kv") && segments.get(2).equals("cas");
     if (!kv && !cas) {
-      return error(NOT_FOUND, "unknown path " + uri.rawPath() + "; try /kv/{key}, /kv/{key}/cas, /log or /status");
+      return error(NOT_FOUND, "unknown path " + uri.rawPath()
+          + "; try /, /kv/{key}, /kv/{key}/cas, /log, /status, /cluster or /admin/transfer-leadership/{id}");
     }
     if (cas && !method.equals(HttpMethod.POST)) {
       return notAllowed("POST");

@@ -14,6 +14,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.cors.CorsHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetSocketAddress;
 import java.util.Map;
@@ -27,10 +28,15 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code POST /kv/{key}/cas} with {@code {"from":…, "to":…}} answers 200, or 409 with the
  *       current value when it differs ({@code "from": null} expects the key to be absent);
  *   <li>{@code GET /kv/{key}} is linearizable (ReadIndex), 404 for a missing key;
- *   <li>{@code GET /log?from=N} and {@code GET /status} show the node's log and state.
+ *   <li>{@code GET /log?from=N} and {@code GET /status} show the node's log and state;
+ *   <li>{@code GET /cluster} shows every member's state, gathered by this node with a short
+ *       timeout per member, and {@code GET /} is a live page of it for a browser;
+ *   <li>{@code POST /admin/transfer-leadership/{id}} hands leadership to member {@code id} and
+ *       answers 200 once it leads.
  * </ul>
  * A follower answers 307 with a {@code Location} on the leader's HTTP address; with no known
- * leader, 503 with {@code Retry-After}. Bad requests get a 4xx with {@code {"error":"…"}}.
+ * leader, 503 with {@code Retry-After}. Bad requests get a 4xx with {@code {"error":"…"}}. Pages
+ * served by the members may call the API across origins (CORS); other sites may not.
  *
  * <p><b>Threading.</b> Runs its own Netty event loops; {@link #start} blocks until the port is
  * bound, {@link #close()} until they have stopped. It does not own the node.
@@ -107,7 +113,7 @@ public final class KvHttpServer implements AutoCloseable {
     } else {
       shared.addTo(ch.pipeline(), config.maxBodyBytes());
     }
-    ch.pipeline().addLast(handler);
+    ch.pipeline().addLast(new CorsHandler(handler.cors())).addLast(handler);
   }
 
   /** The address the server listens on. */

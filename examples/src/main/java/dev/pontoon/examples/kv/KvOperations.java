@@ -22,7 +22,9 @@ import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -32,9 +34,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 
 /**
- * The KV operations of the HTTP API on top of a {@link RaftNode}: only the leader serves them
- * (a follower redirects with 307, a node without a known leader answers 503); writes answer
- * after commit and apply; reads use ReadIndex ({@link RaftNode#read}), so they are linearizable.
+ * The operations of the HTTP API that go through Raft, on top of a {@link RaftNode}: the KV
+ * operations and the leadership transfer. Only the leader serves them (a follower redirects with
+ * 307, a node without a known leader answers 503); writes answer after commit and apply; reads use
+ * ReadIndex ({@link RaftNode#read}), so they are linearizable; a transfer answers once the target
+ * leads ({@link RaftNode#transferLeadership}).
  *
  * <p>While an operation is in flight the connection stops reading, so that pipelined requests
  * are answered in order.
@@ -44,7 +48,7 @@ final class KvOperations {
   private final PeerDirectory peers;
   private final KvHttpConfig config;
 
-  /** One client request: where to answer, its URI (for redirects), its key, keep-alive. */
+  /** One client request: where to answer, its URI (for redirects), its key (or the transfer's target), keep-alive. */
   record Request(ChannelHandlerContext ctx, String uri, String key, boolean keepAlive) {
     Bytes keyBytes() {
       return Bytes.ofUtf8(key);
@@ -101,7 +105,7 @@ final class KvOperations {
     if (redirect.isPresent()) {
       return redirect.get();
     }
-    answerWhenDone(request, node.read(KvCodec.encodeGet(request.keyBytes())), READ_TIMED_OUT, result -> {
+    answerWhenDone(request, node.read(KvCodec.encodeGet(request.keyBytes())), READ_TIMED_OUT, bytes -> renderResult(bytes, result -> {
       Map<String, Object> body = new LinkedHashMap<>();
       body.put("key", request.key());
       if (result instanceof KvResult.Value value) {
@@ -110,6 +114,38 @@ final class KvOperations {
       }
       body.put("error", "key not found");
       return json(HttpResponseStatus.NOT_FOUND, body);
+    }));
+    return null;
+  }
+
+  /**
+   * {@code POST /admin/transfer-leadership/{id}}: 200 with the leader, its term and the
+   * configuration once {@code target} leads; 404 when it is no member; on a follower 307 to the
+   * leader; 409 when it cannot lead (a learner); 504 when the transfer did not complete in time.
+   */
+  FullHttpResponse transferLeadership(Request request, NodeId target) {
+    RaftNodeStatus before = node.status();
+    if (!before.config().members().contains(target)) {
+      return error(HttpResponseStatus.NOT_FOUND, "no member " + target + "; members: " + before.config().members());
+    }
+    Optional<FullHttpResponse> redirect = redirectUnlessLeader(request);
+    if (redirect.isPresent()) {
+      return redirect.get();
+    }
+    answerWhenDone(request, node.transferLeadership(target), TRANSFER_TIMED_OUT, done -> {
+      RaftNodeStatus status = node.status();
+      Map<String, Object> body = new LinkedHashMap<>();
+      body.put("leader", target.value());
+      body.put("term", status.term());
+      List<Map<String, Object>> members = new ArrayList<>();
+      for (NodeId id : status.config().members()) {
+        Map<String, Object> member = new LinkedHashMap<>();
+        member.put("id", id.value());
+        member.put("role", status.config().voters().contains(id) ? "voter" : "learner");
+        members.add(member);
+      }
+      body.put("members", members);
+      return json(HttpResponseStatus.OK, body);
     });
     return null;
   }
@@ -119,7 +155,7 @@ final class KvOperations {
     if (redirect.isPresent()) {
       return redirect.get();
     }
-    answerWhenDone(request, node.submit(KvCodec.encode(command)), WRITE_TIMED_OUT, result -> {
+    answerWhenDone(request, node.submit(KvCodec.encode(command)), WRITE_TIMED_OUT, bytes -> renderResult(bytes, result -> {
       if (result instanceof KvResult.Applied) {
         return onApplied.apply(result);
       }
@@ -128,7 +164,7 @@ final class KvOperations {
       body.put("key", request.key());
       body.put("current", result instanceof KvResult.Mismatch m ? m.current().toUtf8() : null);
       return json(HttpResponseStatus.CONFLICT, body);
-    });
+    }));
     return null;
   }
 
@@ -158,10 +194,12 @@ final class KvOperations {
   private static final String WRITE_TIMED_OUT = "the write may still take effect";
   /** What a 504 says of a read: reads never change anything. */
   private static final String READ_TIMED_OUT = "the read did nothing, retry it";
+  /** What a 504 says of a leadership transfer. */
+  private static final String TRANSFER_TIMED_OUT = "the transfer did not complete in time";
 
   /** Answers with {@code render} once {@code future} completes, or 504 saying {@code onTimeout} after the request timeout. */
-  private void answerWhenDone(Request request, CompletableFuture<Bytes> future, String onTimeout,
-      Function<KvResult, FullHttpResponse> render) {
+  private <T> void answerWhenDone(Request request, CompletableFuture<T> future, String onTimeout,
+      Function<T, FullHttpResponse> render) {
     ChannelHandlerContext ctx = request.ctx();
     ctx.channel().config().setAutoRead(false);
     AtomicBoolean answered = new AtomicBoolean();
@@ -171,10 +209,10 @@ final class KvOperations {
             "no answer within " + config.requestTimeout().toMillis() + " ms; " + onTimeout));
       }
     }, config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
-    future.whenComplete((bytes, failure) -> {
+    future.whenComplete((value, failure) -> {
       if (answered.compareAndSet(false, true)) {
         timeout.cancel(false);
-        finish(request, failure == null ? renderResult(bytes, render) : failed(request, failure));
+        finish(request, failure == null ? render.apply(value) : failed(request, failure));
       }
     });
   }
@@ -194,6 +232,9 @@ final class KvOperations {
     }
     if (cause instanceof IndeterminateStateException) {
       return error(HttpResponseStatus.GATEWAY_TIMEOUT, "outcome unknown: " + cause.getMessage());
+    }
+    if (cause instanceof IllegalArgumentException) {
+      return error(HttpResponseStatus.CONFLICT, String.valueOf(cause.getMessage())); // a transfer to a non-voter
     }
     FullHttpResponse response = error(HttpResponseStatus.SERVICE_UNAVAILABLE, String.valueOf(cause.getMessage()));
     response.headers().set(HttpHeaderNames.RETRY_AFTER, "1");

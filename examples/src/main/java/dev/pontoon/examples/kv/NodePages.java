@@ -23,8 +23,12 @@ import java.util.Map;
 /**
  * The read-only pages {@code GET /status} and {@code GET /log}, rendered from the node's
  * {@link RaftNode#status()} and its log store. Field names are a contract with outside tools.
+ * {@code GET /status?log-tail=N} adds the last {@code N} entries' index, term and kind, which is
+ * what {@link ClusterView} asks every member for.
  */
 final class NodePages {
+  /** The most entries {@code log-tail} may ask for: enough for a strip on a page, small to poll. */
+  static final int MAX_LOG_TAIL = 100;
   private static final long MAX_LOG_BYTES = 4L * 1024 * 1024;
   private final RaftNode node;
   private final LogReader logReader;
@@ -38,7 +42,12 @@ final class NodePages {
     this.config = config;
   }
 
-  FullHttpResponse status() {
+  FullHttpResponse status(Map<String, List<String>> parameters) {
+    return json(HttpResponseStatus.OK, statusBody(logTail(parameters)));
+  }
+
+  /** The body of {@code GET /status}; with {@code logTail > 0}, also a {@code log} with that many last entries. */
+  Map<String, Object> statusBody(int logTail) {
     RaftNodeStatus status = node.status();
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("id", status.id().value());
@@ -65,7 +74,42 @@ final class NodePages {
       members.add(member);
     }
     body.put("members", members);
-    return json(HttpResponseStatus.OK, body);
+    if (logTail > 0) {
+      body.put("log", tail(logTail));
+    }
+    return body;
+  }
+
+  /** {@code log-tail} of {@code GET /status} and {@code GET /cluster}: 0 (none) to {@link #MAX_LOG_TAIL}. */
+  static int logTail(Map<String, List<String>> parameters) {
+    List<String> values = parameters.get("log-tail");
+    if (values == null || values.isEmpty()) {
+      return 0;
+    }
+    long tail = parseNumber(values.get(0), "log-tail", "a number of entries");
+    if (tail > MAX_LOG_TAIL) {
+      throw new IllegalArgumentException("log-tail (" + tail + ") must be at most " + MAX_LOG_TAIL);
+    }
+    return (int) tail;
+  }
+
+  /** The log's bounds and its last {@code count} entries, each as index, term and kind only. */
+  private Map<String, Object> tail(int count) {
+    long last = logReader.lastIndex();
+    Page page = page(Math.max(0, last - count + 1), count);
+    List<Map<String, Object>> entries = new ArrayList<>();
+    for (LogEntry entry : page.entries()) {
+      Map<String, Object> rendered = new LinkedHashMap<>();
+      rendered.put("index", entry.index());
+      rendered.put("term", entry.term());
+      rendered.put("kind", kind(entry.kind()));
+      entries.add(rendered);
+    }
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("first-index", page.first());
+    body.put("last-index", page.last());
+    body.put("entries", entries);
+    return body;
   }
 
   /** Role names tools read: leader, follower, candidate (PreVote included) or learner. */
@@ -83,7 +127,8 @@ final class NodePages {
   FullHttpResponse log(Map<String, List<String>> parameters) {
     RaftNodeStatus status = node.status();
     List<String> fromParam = parameters.get("from");
-    Page page = page(fromParam == null || fromParam.isEmpty() ? null : parseIndex(fromParam.get(0)));
+    Page page = page(fromParam == null || fromParam.isEmpty() ? null : parseNumber(fromParam.get(0), "from", "a log index"),
+        config.maxLogEntries());
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("id", status.id().value());
     body.put("first-index", page.first());
@@ -102,14 +147,14 @@ final class NodePages {
   /** What {@code GET /log} shows: the log's bounds and the entries from {@code requested} (or the newest). */
   private record Page(long first, long last, List<LogEntry> entries) {}
 
-  private Page page(Long requested) {
+  private Page page(Long requested, int maxEntries) {
     long first = logReader.firstIndex();
     long last = logReader.lastIndex();
     // Entries below firstIndex are gone into a snapshot (§7): the page starts at the first one
     // held. A compaction between reading firstIndex and the entries moves it on; read again.
     for (int attempt = 0; attempt < 3; attempt++) {
-      long from = Math.max(first, requested == null ? last - config.maxLogEntries() + 1 : requested);
-      long to = Math.min(last + 1, from + config.maxLogEntries());
+      long from = Math.max(first, requested == null ? last - maxEntries + 1 : requested);
+      long to = Math.min(last + 1, from + maxEntries);
       try {
         return new Page(first, last, from < to ? logReader.entries(from, to, MAX_LOG_BYTES) : List.of());
       } catch (LogCompactedException e) {
@@ -122,15 +167,15 @@ final class NodePages {
     return new Page(first, last, List.of());
   }
 
-  private static long parseIndex(String text) {
+  private static long parseNumber(String text, String name, String what) {
     try {
       long value = Long.parseLong(text);
       if (value < 0) {
-        throw new IllegalArgumentException("from (" + value + ") must be >= 0");
+        throw new IllegalArgumentException(name + " (" + value + ") must be >= 0");
       }
       return value;
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("from must be a log index, not '" + text + "'");
+      throw new IllegalArgumentException(name + " must be " + what + ", not '" + text + "'");
     }
   }
 
@@ -138,17 +183,21 @@ final class NodePages {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("index", entry.index());
     body.put("term", entry.term());
-    body.put("kind", switch (entry.kind()) {
-      case COMMAND -> "command";
-      case NO_OP -> "no-op";
-      case CONFIGURATION -> "configuration";
-    });
+    body.put("kind", kind(entry.kind()));
     if (entry.kind() == EntryKind.COMMAND) {
       body.put("command", describe(entry.payload()));
     } else if (entry.kind() == EntryKind.CONFIGURATION) {
       body.put("command", describeConfig(entry.payload()));
     }
     return body;
+  }
+
+  private static String kind(EntryKind kind) {
+    return switch (kind) {
+      case COMMAND -> "command";
+      case NO_OP -> "no-op";
+      case CONFIGURATION -> "configuration";
+    };
   }
 
   /** A KV command in its text form ({@link KvCommandText}), such as {@code PUT foo bar}; other payloads in base64. */

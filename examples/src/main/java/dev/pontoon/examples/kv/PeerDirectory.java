@@ -3,14 +3,47 @@ package dev.pontoon.examples.kv;
 import dev.pontoon.raft.NodeId;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 
-/** Where each member's HTTP API listens ({@code host:port}), for redirects and the status page. */
+/**
+ * Where each member's HTTP API listens ({@code host:port}), for redirects, the status pages and
+ * the web origins the cluster page may talk to.
+ */
 record PeerDirectory(Map<NodeId, String> httpAddresses) {
+  private static final Set<String> LOOPBACK_NAMES = Set.of("127.0.0.1", "localhost", "[::1]");
+
   PeerDirectory {
     httpAddresses = Map.copyOf(httpAddresses);
   }
 
   Optional<String> httpAddress(NodeId id) {
     return Optional.ofNullable(httpAddresses.get(id));
+  }
+
+  /** The members' APIs as web origins ({@code http://host:port}, sorted), where a page may send requests. */
+  Set<String> apiOrigins() {
+    Set<String> origins = new TreeSet<>();
+    httpAddresses.values().forEach(address -> origins.add("http://" + address));
+    return origins;
+  }
+
+  /**
+   * The web origins of the members' pages ({@code http://host:port}, sorted): a page served by one
+   * member may call another's API, which is where a follower's 307 sends it. A member on a loopback
+   * address is reachable under each loopback name, so each of those spellings is included.
+   */
+  Set<String> pageOrigins() {
+    Set<String> origins = new TreeSet<>();
+    for (String address : httpAddresses.values()) {
+      int colon = address.lastIndexOf(':');
+      String host = colon < 0 ? address : address.substring(0, colon);
+      String port = colon < 0 ? "" : address.substring(colon);
+      origins.add("http://" + address);
+      if (LOOPBACK_NAMES.contains(host)) {
+        LOOPBACK_NAMES.forEach(name -> origins.add("http://" + name + port));
+      }
+    }
+    return origins;
   }
 }

@@ -152,7 +152,8 @@ class NodeOptionsTest {
         "--dir", dir.toString(), "--peers", "solo=127.0.0.1:0/127.0.0.1:0", "--snapshot-every", "0"));
     try (KvNode node = KvNode.start(options.id(), options.members(), options.dir(), options.transport(), 0)) {
       String banner = PontoonKv.banner(options, node);
-      assertEquals("solo serving HTTP on http://127.0.0.1:" + node.httpAddress().getPort() + " and Raft (netty) on 127.0.0.1:"
+      assertEquals("solo serving HTTP on http://127.0.0.1:" + node.httpAddress().getPort()
+          + " (the cluster page at /) and Raft (netty) on 127.0.0.1:"
           + node.raftAddress().getPort() + ", never compacting", banner);
       assertTrue(node.raftAddress().getPort() > 0 && node.httpAddress().getPort() > 0, banner);
     }

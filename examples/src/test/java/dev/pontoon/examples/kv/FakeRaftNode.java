@@ -23,10 +23,24 @@ final class FakeRaftNode implements RaftNode {
   final InMemoryLogStore log = new InMemoryLogStore();
   final ClusterConfig config = ClusterConfig.ofVoters("n1", "n2", "n3");
   volatile Role role = Role.LEADER;
-  volatile NodeId leader = NodeId.of("n1");
+  volatile NodeId leader;
   volatile boolean stalled;
-  private final NodeId id = NodeId.of("n1");
+  /** What {@link #transferLeadership} answers; each call records its target in {@link #transferTarget}. */
+  volatile CompletableFuture<Void> transfer = CompletableFuture.failedFuture(new UnsupportedOperationException());
+  volatile NodeId transferTarget;
+  private final NodeId id;
   private long applied;
+
+  /** Member {@code n1} of {@code n1, n2, n3}, leader. */
+  FakeRaftNode() {
+    this(NodeId.of("n1"));
+  }
+
+  /** Member {@code id} of {@code n1, n2, n3}, leader as far as it knows. */
+  FakeRaftNode(NodeId id) {
+    this.id = id;
+    this.leader = id;
+  }
 
   @Override
   public NodeId id() {
@@ -60,15 +74,19 @@ final class FakeRaftNode implements RaftNode {
 
   @Override
   public CompletableFuture<Void> transferLeadership(NodeId target) {
-    return CompletableFuture.failedFuture(new UnsupportedOperationException());
+    transferTarget = target;
+    return transfer;
   }
 
   @Override
   public synchronized RaftNodeStatus status() {
-    Map<NodeId, RaftNodeStatus.FollowerProgress> followers = role == Role.LEADER
-        ? Map.of(NodeId.of("n2"), new RaftNodeStatus.FollowerProgress(applied, applied + 1, 0),
-            NodeId.of("n3"), new RaftNodeStatus.FollowerProgress(0, 1, applied))
-        : Map.of();
+    Map<NodeId, RaftNodeStatus.FollowerProgress> followers = new java.util.HashMap<>();
+    if (role == Role.LEADER) {
+      // The first other member is up to date; the second has nothing yet.
+      List<NodeId> others = config.members().stream().filter(m -> !m.equals(id)).toList();
+      followers.put(others.get(0), new RaftNodeStatus.FollowerProgress(applied, applied + 1, 0));
+      followers.put(others.get(1), new RaftNodeStatus.FollowerProgress(0, 1, applied));
+    }
     return new RaftNodeStatus(id, role, 1, leader, applied, applied, 0, log.lastIndex(), config, followers);
   }
 

@@ -79,6 +79,22 @@ public interface LogStore extends LogReader, AutoCloseable {
   /** Makes every earlier write durable. Blocks until it is. */
   void sync();
 
+  /**
+   * Whether what {@link #sync()} made durable survives the end of the process, so that a node
+   * restarted in a new process recovers it. A store on disk answers true (the default); an
+   * in-memory store, whose "durable" state lives only as long as the object, answers false.
+   *
+   * <p>The runtime relies on it to refuse configurations that could not restart: a durable log
+   * whose prefix was discarded behind a snapshot needs that snapshot to be durable too, so a
+   * durable log store must be paired with a durable snapshot store. The answer must not change
+   * over the store's life.
+   *
+   * @return true when synced writes outlive the process
+   */
+  default boolean isDurable() {
+    return true;
+  }
+
   /** Releases resources. Idempotent. Unsynced writes may be lost. */
   @Override
   void close();

@@ -91,6 +91,14 @@ public final class RaftServer implements RaftNode {
     return runtime.status();
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>The stop itself runs on a short-lived thread, {@code pontoon-<id>-stop}, which fails the
+   * pending futures (their callbacks run there) and closes the stores; a caller outside the node
+   * waits for it. From a callback on the event loop or the apply thread, {@code close()} returns
+   * at once, and the apply thread applies nothing after the entry whose callback called it.
+   */
   @Override
   public void close() {
     runtime.close();

@@ -19,7 +19,8 @@ import java.util.SplittableRandom;
 
 /**
  * Builds and starts a {@link RaftServer}. Required: {@link #nodeId}, {@link #cluster},
- * {@link #transport}, {@link #logStore} and {@link #stateMachine}; everything else has a default.
+ * {@link #transport}, {@link #logStore} and {@link #stateMachine}, and {@link #snapshotStore}
+ * when the log store is durable; everything else has a default.
  *
  * <p>Every option is checked when set: a bad value throws {@link IllegalArgumentException}
  * naming the rule and the value, setting an option twice (or two options that conflict) throws
@@ -113,7 +114,14 @@ public final class RaftServerBuilder {
     return this;
   }
 
-  /** Where the latest snapshot lives; restored on build. Default: a new in-memory store. */
+  /**
+   * Where the latest snapshot lives; restored on build, closed on close. Required with a
+   * {@linkplain LogStore#isDurable() durable} log store, which must be paired with a durable
+   * snapshot store (for example {@code FileSnapshotStore} in a directory next to the log): once
+   * the log is compacted, or replaced by a leader's snapshot, it starts after the snapshot, and a
+   * node that lost the snapshot at a restart could not start again. Default, for a log store that
+   * is not durable: a new in-memory store.
+   */
   public RaftServerBuilder snapshotStore(SnapshotStore value) {
     requireArgument(value != null, "snapshotStore must not be null");
     requireState(snapshotStore == null, "snapshotStore was already set");
@@ -224,7 +232,12 @@ public final class RaftServerBuilder {
     return this;
   }
 
-  /** How reads are served. Default {@link ReadMode#READ_INDEX}; {@link ReadMode#LEASE} needs CheckQuorum. */
+  /**
+   * How reads are served. Default {@link ReadMode#READ_INDEX}. {@link ReadMode#LEASE} needs
+   * CheckQuorum, which {@link #build()} checks on this node only: leases are safe only if every
+   * voter runs with CheckQuorum and the same minimum election timeout, and a restarted voter
+   * refuses votes for one minimum election timeout (see {@link ReadMode#LEASE}).
+   */
   public RaftServerBuilder readMode(ReadMode mode) {
     requireArgument(mode != null, "readMode must not be null");
     requireState(readMode == null, "readMode was already set to " + readMode);
@@ -321,6 +334,9 @@ public final class RaftServerBuilder {
     requireState(transport != null, "transport is required");
     requireState(logStore != null, "logStore is required");
     requireState(stateMachine != null, "stateMachine is required");
+    requireState(snapshotStore != null || !logStore.isDurable(), "a durable logStore needs a durable snapshotStore:"
+        + " after a compaction or an InstallSnapshot the log starts after a snapshot that the default in-memory"
+        + " store loses at a restart; set snapshotStore(...), e.g. a FileSnapshotStore next to the log");
     requireState(cluster.contains(nodeId), "nodeId " + nodeId + " is not a member of the cluster " + cluster);
     requireState(bootstrapLeader == null || cluster.voters().contains(bootstrapLeader),
         "bootstrapLeader " + bootstrapLeader + " is not a voter of the cluster " + cluster);

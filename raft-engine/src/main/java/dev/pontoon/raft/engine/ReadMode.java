@@ -14,12 +14,22 @@ public enum ReadMode {
   /**
    * Reads are served from the leader's lease (thesis §6.4.1), without a round trip, while a
    * quorum acknowledged heartbeats sent less than
-   * {@code (electionTimeoutMinTicks − 1) × tickInterval × (1 − clockDriftBound)} ago. Correct
-   * only if no node's clock (tick rate) runs faster than another's by more than the drift bound,
-   * and only with CheckQuorum (which the builder enforces): a follower that heard from the leader
-   * refuses votes for the minimum election timeout. Falls back to ReadIndex when the lease has
-   * lapsed, before the leader committed an entry of its term, and for the rest of a term in which
-   * a leadership transfer was requested (a transfer bypasses the followers' refusal).
+   * {@code (electionTimeoutMinTicks − 1) × tickInterval × (1 − clockDriftBound)} ago. Falls back
+   * to ReadIndex when the lease has lapsed, before the leader committed an entry of its term, and
+   * for the rest of a term in which a leadership transfer was requested (a transfer bypasses the
+   * followers' refusal below). The decision is taken on the core's state at the moment of the
+   * read.
+   *
+   * <p><b>Safe only if all of these hold:</b>
+   * <ul>
+   *   <li>no node's clock (tick rate) runs faster than another's by more than the drift bound;
+   *   <li>CheckQuorum is on for <em>every</em> voter, with the same minimum election timeout: a
+   *       follower that heard from the leader refuses votes for that long, which is what keeps a
+   *       new leader from being elected while the lease lasts. A node cannot check its peers'
+   *       settings; the builder checks only its own, so configure every member alike;
+   *   <li>a voter that restarts refuses votes for one minimum election timeout, since it forgot
+   *       when it last heard from the leader (the core enforces this).
+   * </ul>
    */
   LEASE
 }

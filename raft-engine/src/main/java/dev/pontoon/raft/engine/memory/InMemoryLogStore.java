@@ -180,6 +180,15 @@ public final class InMemoryLogStore implements LogStore {
     return out;
   }
 
+  /**
+   * False: the "durable" image outlives a modelled crash ({@link #durableCopy()}) but not the
+   * process, so the default in-memory snapshot store is a fitting partner.
+   */
+  @Override
+  public boolean isDurable() {
+    return false;
+  }
+
   @Override
   public void close() {}
 

@@ -54,6 +54,8 @@ final class ApplyWorker {
   private volatile long lastApplied;
   /** Term of the entry at {@code lastApplied}; apply thread only. */
   private long lastAppliedTerm;
+  /** Set once the node stops: no further entry is applied, not even the rest of a batch. */
+  private volatile boolean stopping;
 
   ApplyWorker(NodeScheduler scheduler, String threadName, StateMachine stateMachine, long appliedIndex, long appliedTerm, Listener listener,
       SnapshotTaker snapshots, Consumer<Throwable> onFatal) {
@@ -69,8 +71,20 @@ final class ApplyWorker {
     thread.start();
   }
 
+  /** Any thread: from now on no entry is applied, restored or read, even within the current batch. */
+  void stopApplying() {
+    stopping = true;
+  }
+
+  /** Stops the thread; waits for its current batch unless called from it. */
   void stop() {
+    stopping = true;
     thread.stop();
+  }
+
+  /** Whether the caller runs on the apply thread. */
+  boolean isCurrentThread() {
+    return thread.isCurrentThread();
   }
 
   /** Index of the last entry applied (or restored from a snapshot). Any thread. */
@@ -85,9 +99,13 @@ final class ApplyWorker {
 
   private void handle(List<Task> batch) throws IOException {
     for (Task task : batch) {
+      if (stopping) {
+        // The node is stopping (a callback may have closed it): its stores are about to close.
+        return;
+      }
       if (task instanceof Entries e) {
         apply(e.entries());
-        if (snapshots != null) {
+        if (snapshots != null && !stopping) {
           snapshots.applied(lastApplied, lastAppliedTerm);
         }
         listener.appliedThrough(e.entries().get(e.entries().size() - 1).index());
@@ -102,6 +120,10 @@ final class ApplyWorker {
 
   private void apply(List<LogEntry> entries) {
     for (LogEntry e : entries) {
+      if (stopping) {
+        // Between entries: a result's callback may have closed the node.
+        return;
+      }
       if (e.index() <= lastApplied) {
         // Already in the state (re-delivered after a snapshot restore): apply each index once.
         continue;
@@ -137,7 +159,7 @@ final class ApplyWorker {
 
   private void serveReads() {
     Read head;
-    while ((head = waiting.peek()) != null && head.readIndex() <= lastApplied) {
+    while (!stopping && (head = waiting.peek()) != null && head.readIndex() <= lastApplied) {
       waiting.poll();
       PendingRead read = head.read();
       try {

@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -104,6 +105,11 @@ final class CoreDriver {
     this.last = core.status();
     this.observed = last;
     runtime.publish(last);
+    if (last.role() == Role.LEADER) {
+      // A bootstrap leader leads from its first moment, with no election for observe to see.
+      lease.reset(last.term());
+      last.config().members().stream().filter(m -> !m.equals(id)).forEach(p -> metrics.trackPeer(p, runtime));
+    }
   }
 
   RaftCore core() {
@@ -118,14 +124,23 @@ final class CoreDriver {
     ticks++;
     proposals.expire(scheduler.nanoTime(), p -> new IndeterminateStateException(
         "proposal at index " + p.index + " not committed within the proposal timeout; it may still commit"));
+    for (Transfer t : removeTransfers(t -> ticks >= t.deadlineTick())) {
+      t.future().completeExceptionally(new IndeterminateStateException("leadership transfer to " + t.target()
+          + " did not complete within " + transferTimeoutTicks + " ticks"));
+    }
+  }
+
+  /** Takes the transfers matching {@code done} out of the list, to be answered after the iteration. */
+  private List<Transfer> removeTransfers(Predicate<Transfer> done) {
+    List<Transfer> removed = new ArrayList<>();
     for (Iterator<Transfer> it = transfers.iterator(); it.hasNext();) {
       Transfer t = it.next();
-      if (ticks >= t.deadlineTick()) {
+      if (done.test(t)) {
         it.remove();
-        t.future().completeExceptionally(new IndeterminateStateException("leadership transfer to " + t.target()
-            + " did not complete within " + transferTimeoutTicks + " ticks"));
+        removed.add(t);
       }
     }
+    return removed;
   }
 
   void receive(RaftMessage message) {
@@ -176,7 +191,7 @@ final class CoreDriver {
     if (leaseReads && canReadOnLease()) {
       // Thesis §6.4.1: within its lease the leader's commit index is current; no round needed.
       metrics.leaseReads.increment();
-      apply.submit(new ApplyWorker.Read(last.commitIndex(), read));
+      apply.submit(new ApplyWorker.Read(core.commitIndex(), read));
       return;
     }
     try {
@@ -193,7 +208,7 @@ final class CoreDriver {
       future.completeExceptionally(runtime.stoppedException());
       return;
     }
-    if (target.equals(last.leader())) {
+    if (target.equals(core.leader())) {
       future.complete(null);
       return;
     }
@@ -207,7 +222,8 @@ final class CoreDriver {
       return;
     }
     transfers.add(new Transfer(target, future, ticks + transferTimeoutTicks));
-    termWithTransfer = last.term();
+    // The core's term, not the published one: the term may have changed earlier in this batch.
+    termWithTransfer = core.term();
   }
 
   /** The sync worker made {@code batch} durable: now its acks may leave (Ready's contract). */
@@ -215,10 +231,23 @@ final class CoreDriver {
     if (runtime.isStopping()) {
       return;
     }
+    long durableIndex = -1;
     for (Ready ready : batch) {
       ready.sendAfterSync().forEach(this::send);
       core.advance(ready);
       syncsInFlight--;
+      // A snapshot installed discards the log (all of it on a conflict): count only up to it, then
+      // appended entries end the durable log exactly (a conflicting suffix was cut before them).
+      if (ready.snapshotToInstall() != null) {
+        durableIndex = ready.snapshotToInstall().meta().lastIncludedIndex();
+      }
+      List<LogEntry> appended = ready.entriesToAppend();
+      if (!appended.isEmpty()) {
+        durableIndex = appended.get(appended.size() - 1).index();
+      }
+    }
+    if (durableIndex >= 0) {
+      runtime.logDurableTo(durableIndex);
     }
   }
 
@@ -293,12 +322,8 @@ final class CoreDriver {
       metrics.leaderChanges.increment();
     }
     if (!transfers.isEmpty() && now.leader() != null) {
-      for (Iterator<Transfer> it = transfers.iterator(); it.hasNext();) {
-        Transfer t = it.next();
-        if (t.target().equals(now.leader())) {
-          it.remove();
-          t.future().complete(null);
-        }
+      for (Transfer t : removeTransfers(t -> t.target().equals(now.leader()))) {
+        t.future().complete(null);
       }
     }
   }
@@ -307,20 +332,24 @@ final class CoreDriver {
    * Thesis §6.4.1: lease reads need the lease, a commit in this term, and no transfer requested in
    * this term: the target's TimeoutNow election bypasses the followers' lease (thesis §3.10), and a
    * late TimeoutNow could elect it even after the transfer seemed abandoned.
+   *
+   * <p>Decided on the core's state now, never on the last published status: a message earlier
+   * in this batch may have deposed this leader (§5.1) before the status was published.
    */
   private boolean canReadOnLease() {
-    if (last.role() != Role.LEADER || termWithTransfer == last.term()) {
+    CoreStatus now = core.status();
+    if (now.role() != Role.LEADER || termWithTransfer == now.term()) {
       return false;
     }
-    if (termWithOwnCommit != last.term()) {
+    if (termWithOwnCommit != now.term()) {
       // §6.4 step 1: until an entry of its own term commits, a new leader's commit index may be stale.
-      long commit = last.commitIndex();
-      if (commit == 0 || commit < log.firstIndex() || commit > log.lastIndex() || log.term(commit) != last.term()) {
+      long commit = now.commitIndex();
+      if (commit == 0 || commit < log.firstIndex() || commit > log.lastIndex() || log.term(commit) != now.term()) {
         return false;
       }
-      termWithOwnCommit = last.term();
+      termWithOwnCommit = now.term();
     }
-    return lease.isValid(last.config(), scheduler.nanoTime());
+    return lease.isValid(now.term(), now.config(), scheduler.nanoTime());
   }
 
   private void send(RaftMessage message) {
@@ -342,7 +371,7 @@ final class CoreDriver {
   }
 
   private NotLeaderException notLeader() {
-    return new NotLeaderException(id, last.leader());
+    return new NotLeaderException(id, core.leader());
   }
 
   /**
@@ -373,16 +402,22 @@ final class CoreDriver {
     reads.remove(read.id());
   }
 
-  /** Fails every waiting request; called once the node's threads have stopped. */
+  /**
+   * Fails every waiting request; called once the node's threads have stopped. The requests are
+   * taken out first and failed from copies, so that a callback may call anything, {@code close()}
+   * included, without disturbing the iteration.
+   */
   void failAll(RaftException error) {
     proposals.failAll(error);
-    for (PendingRead read : new ArrayList<>(reads.values())) {
+    List<PendingRead> pendingReads = new ArrayList<>(reads.values());
+    reads.clear();
+    List<Transfer> pendingTransfers = new ArrayList<>(transfers);
+    transfers.clear();
+    for (PendingRead read : pendingReads) {
       read.future().completeExceptionally(error);
     }
-    reads.clear();
-    for (Transfer t : transfers) {
+    for (Transfer t : pendingTransfers) {
       t.future().completeExceptionally(error);
     }
-    transfers.clear();
   }
 }

@@ -70,8 +70,14 @@ final class LeaderLease {
     }
   }
 
-  /** Whether a quorum of {@code config}'s voters acknowledged this leader recently enough. */
-  boolean isValid(ClusterConfig config, long nowNanos) {
+  /**
+   * Whether a quorum of {@code config}'s voters acknowledged this leader of {@code currentTerm}
+   * recently enough; never for a term other than the one the lease was reset to.
+   */
+  boolean isValid(long currentTerm, ClusterConfig config, long nowNanos) {
+    if (currentTerm != term) {
+      return false;
+    }
     int needed = config.quorum() - (config.voters().contains(self) ? 1 : 0);
     if (needed <= 0) {
       return true;

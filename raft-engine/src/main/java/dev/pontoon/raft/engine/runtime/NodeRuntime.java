@@ -11,20 +11,13 @@ import dev.pontoon.raft.engine.core.CoreStatus;
 import dev.pontoon.raft.engine.core.RaftCore;
 import dev.pontoon.raft.engine.core.Ready;
 import dev.pontoon.raft.log.Bytes;
-import dev.pontoon.raft.log.ClusterConfig;
 import dev.pontoon.raft.log.HardState;
 import dev.pontoon.raft.log.LogEntry;
 import dev.pontoon.raft.log.Snapshot;
-import dev.pontoon.raft.storage.LogStore;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
-import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -35,9 +28,13 @@ import org.slf4j.LoggerFactory;
  * and the tick source, wired together. Internal to the engine: hosts build one with
  * {@code RaftServer.builder()}, which validates every option first.
  *
+ * <p>It starts from what {@link Recovery#recover} makes of the stores (the one recovery path, the
+ * simulator's too).
+ *
  * <p>Threads are named {@code pontoon-<node>-loop}, {@code -sync}, {@code -apply}, {@code -tick},
  * {@code -snapshot} when snapshots are taken, and {@code -stop} for the short-lived thread that
- * stops a node after a fatal failure.
+ * stops the node (after {@link #close()} or a fatal failure): the stop never runs on a node
+ * thread, because it waits for every one of them.
  */
 public final class NodeRuntime {
 
@@ -60,16 +57,15 @@ public final class NodeRuntime {
   private final SnapshotTaker snapshots;
   private final CoreDriver driver;
   private final TickSource ticks;
+  /** Guards only the creation of {@link #stopper}: never held while a future completes or a thread is awaited. */
   private final Object stopLock = new Object();
   private final AtomicBoolean failed = new AtomicBoolean();
   private volatile CoreStatus coreStatus;
   private volatile long snapshotIndex;
   private volatile boolean stopping;
   private volatile Throwable failure;
-  private volatile NodeScheduler.Detached stopper;
-  private boolean stopped;
-  /** This start found a brand-new store and wrote the bootstrap state itself. */
-  private boolean bootstrappedNow;
+  /** The one task that stops the node, started by the first close or fatal failure; null until then. */
+  private NodeScheduler.Detached stopper;
 
   private NodeRuntime(NodeOptions options) {
     this.options = options;
@@ -79,28 +75,22 @@ public final class NodeRuntime {
     this.metrics = new NodeMetrics(options.registry(), options.groupId(), id, this);
     this.proposals = new PendingProposals(options.maxPendingProposals(), options.maxPendingBytes(), metrics,
         scheduler::nanoTime);
-    Optional<Snapshot> snapshot = options.snapshotStore().latest();
-    long appliedIndex = snapshot.map(s -> restore(s)).orElse(0L);
-    ClusterConfig config = snapshot.map(s -> s.meta().config()).orElse(options.cluster());
-    HardState hardState = recoverHardState(snapshot.isPresent());
-    RaftCore core = new RaftCore(id, config, options.raftConfig(), options.logStore(), hardState, appliedIndex,
-        new SplittableRandom(options.randomSeed()));
-    snapshot.ifPresent(core::snapshotAvailable);
-    if (isBootstrapLeader()) {
-      core.bootstrapAsLeader();
-    }
+    Recovery.Recovered recovered = Recovery.recover(options);
+    long appliedIndex = recovered.appliedIndex();
+    this.snapshotIndex = appliedIndex;
     this.loop = scheduler.newQueue(prefix + "loop", LOOP_BATCH, this::runLoopBatch, this::fail);
     this.sync = new SyncWorker(scheduler, prefix + "sync", options.logStore(), options.snapshotStore(), metrics,
         this::onDurable, this::fail);
     this.snapshots = options.snapshotEvery() <= 0 ? null
         : new SnapshotTaker(scheduler, prefix + "snapshot", options.snapshotEvery(), options.stateMachine(),
-            options.snapshotStore(), () -> coreStatus.config(), appliedIndex, this::onSnapshotSaved, this::fail);
-    long appliedTerm = snapshot.map(s -> s.meta().lastIncludedTerm()).orElse(0L);
-    this.apply = new ApplyWorker(scheduler, prefix + "apply", options.stateMachine(), appliedIndex, appliedTerm,
-        new ApplyListener(), snapshots, this::fail);
-    this.driver = new CoreDriver(this, core, options, metrics, proposals, sync, apply, appliedIndex);
+            options.snapshotStore(), () -> coreStatus.config(), appliedIndex, options.logStore().lastIndex(),
+            this::onSnapshotSaved, this::fail);
+    this.apply = new ApplyWorker(scheduler, prefix + "apply", options.stateMachine(), appliedIndex,
+        recovered.appliedTerm(), new ApplyListener(), snapshots, this::fail);
+    this.driver = new CoreDriver(this, recovered.core(), options, metrics, proposals, sync, apply, appliedIndex);
     this.ticks = options.tickSource();
     scheduler.attach(this);
+    HardState hardState = recovered.hardState();
     LOG.info("{} recovered: term {}, vote {}, log [{}, {}], snapshot at {}", id, hardState.currentTerm(),
         hardState.votedFor(), options.logStore().firstIndex(), options.logStore().lastIndex(), appliedIndex);
   }
@@ -124,7 +114,7 @@ public final class NodeRuntime {
     try {
       runtime.startThreads();
     } catch (RuntimeException | Error e) {
-      runtime.stop(e);
+      runtime.beginStop(e).await();
       throw e;
     }
     return runtime;
@@ -146,51 +136,18 @@ public final class NodeRuntime {
     ticks.start(() -> loop.offer(tick));
   }
 
-  private long restore(Snapshot snapshot) {
-    try {
-      options.stateMachine().restoreSnapshot(new ByteArrayInputStream(snapshot.data().toByteArray()));
-    } catch (IOException e) {
-      throw new UncheckedIOException("cannot restore the snapshot at index " + snapshot.meta().lastIncludedIndex(), e);
-    }
-    snapshotIndex = snapshot.meta().lastIncludedIndex();
-    return snapshotIndex;
+  private void onDurable(List<Ready> batch) {
+    loop.offer(() -> driver.durable(batch));
   }
 
   /**
-   * A new cluster started with a bootstrap leader: on a brand-new store, every member durably
-   * writes, before it ever runs, the bootstrap entry (index 1, term 1, the initial
-   * configuration) and a vote for that leader in term 1. One vote per term (§5.2) makes it the
-   * only possible leader of term 1, so it may lead at once, and any election starts at term 2;
-   * every member holding the same entry (1, 1) from birth keeps Log Matching (§5.3).
-   *
-   * <p>Bootstrap is a one-time durable event: only a start that found the store brand new, and
-   * made the bootstrap state durable itself, may make this node leader of term 1. A restart — even
-   * one that finds exactly that state again, after a crash before any later write was synced —
-   * elects normally, so a bootstrap leader can never lead term 1 twice and write a second,
-   * different entry where followers already hold one.
+   * Event loop: this node's own log is durable up to {@code index}. A snapshot must not cover
+   * more, or a crash would leave it ahead of the log.
    */
-  private HardState recoverHardState(boolean hasSnapshot) {
-    LogStore store = options.logStore();
-    HardState state = store.loadHardState();
-    NodeId leader = options.bootstrapLeader();
-    if (leader != null && state.equals(HardState.INITIAL) && store.lastIndex() == 0 && store.firstIndex() == 1
-        && !hasSnapshot) {
-      state = new HardState(1, leader);
-      store.append(List.of(RaftCore.bootstrapEntry(options.cluster())));
-      store.saveHardState(state);
-      store.sync();
-      bootstrappedNow = true;
-      LOG.info("{} bootstrapped a new cluster with {} as leader of term 1", id, leader);
+  void logDurableTo(long index) {
+    if (snapshots != null) {
+      snapshots.durableTo(index);
     }
-    return state;
-  }
-
-  private boolean isBootstrapLeader() {
-    return bootstrappedNow && id.equals(options.bootstrapLeader());
-  }
-
-  private void onDurable(List<Ready> batch) {
-    loop.offer(() -> driver.durable(batch));
   }
 
   private void onSnapshotSaved(Snapshot snapshot) {
@@ -272,12 +229,15 @@ public final class NodeRuntime {
         s.lastIndex(), s.config(), followers);
   }
 
-  /** Stops the node (see {@code RaftNode.close}). Idempotent; waits for every node thread. */
+  /**
+   * Stops the node (see {@code RaftNode.close}). Idempotent. From any other thread it waits until
+   * every node thread has ended; from one of the node's own threads (a callback of a future the
+   * node completes) it starts the stop and returns, since it cannot wait for its own thread.
+   */
   public void close() {
-    stop(null);
-    NodeScheduler.Detached t = stopper;
-    if (t != null) {
-      t.await();
+    NodeScheduler.Detached stop = beginStop(null);
+    if (!isNodeThread()) {
+      stop.await();
     }
   }
 
@@ -345,40 +305,58 @@ public final class NodeRuntime {
       return;
     }
     failure = cause;
-    stopping = true;
     LOG.error("{} stopped after a fatal failure: {}", id, cause.toString(), cause);
-    stopper = scheduler.runDetached("pontoon-" + id.value() + "-stop", () -> stop(cause));
+    beginStop(cause);
   }
 
-  private void stop(Throwable cause) {
+  /**
+   * Starts the stop once, as a detached task of the scheduler (never on a node thread, which the
+   * stop waits for), and returns it; later calls return the same task. From here on requests
+   * are refused and the apply thread applies no further entry.
+   */
+  private NodeScheduler.Detached beginStop(Throwable cause) {
     synchronized (stopLock) {
-      if (stopped) {
-        return;
+      if (stopper == null) {
+        stopping = true;
+        apply.stopApplying();
+        stopper = scheduler.runDetached("pontoon-" + id.value() + "-stop", () -> stop(cause));
       }
-      stopping = true;
-      closeQuietly(ticks, "tick source");
-      loop.stop();
-      sync.stop();
-      apply.stop();
-      if (snapshots != null) {
-        snapshots.stop();
-      }
-      // The loop has ended: run what it never ran, so that each request in it is failed.
-      for (Runnable task : loop.drain()) {
-        try {
-          task.run();
-        } catch (RuntimeException e) {
-          LOG.debug("{}: task failed while stopping", id, e);
-        }
-      }
-      driver.failAll(stoppedException());
-      closeQuietly(options.transport(), "transport");
-      closeQuietly(options.logStore(), "log store");
-      closeQuietly(options.snapshotStore(), "snapshot store");
-      metrics.close();
-      stopped = true;
-      LOG.info("{} stopped{}", id, cause == null ? "" : " after a fatal failure");
+      return stopper;
     }
+  }
+
+  /** Whether the caller runs inside one of this node's queues (loop, sync, apply, snapshot). */
+  private boolean isNodeThread() {
+    return loop.isCurrentThread() || sync.isCurrentThread() || apply.isCurrentThread()
+        || (snapshots != null && snapshots.isCurrentThread());
+  }
+
+  /**
+   * The stop itself, run once by the detached stopper: no lock is held, so a future's callback
+   * may call {@link #close()} (it returns at once) or anything else.
+   */
+  private void stop(Throwable cause) {
+    closeQuietly(ticks, "tick source");
+    loop.stop();
+    sync.stop();
+    apply.stop();
+    if (snapshots != null) {
+      snapshots.stop();
+    }
+    // The loop has ended: run what it never ran, so that each request in it is failed.
+    for (Runnable task : loop.drain()) {
+      try {
+        task.run();
+      } catch (RuntimeException e) {
+        LOG.debug("{}: task failed while stopping", id, e);
+      }
+    }
+    driver.failAll(stoppedException());
+    closeQuietly(options.transport(), "transport");
+    closeQuietly(options.logStore(), "log store");
+    closeQuietly(options.snapshotStore(), "snapshot store");
+    metrics.close();
+    LOG.info("{} stopped{}", id, cause == null ? "" : " after a fatal failure");
   }
 
   private void closeQuietly(AutoCloseable resource, String what) {

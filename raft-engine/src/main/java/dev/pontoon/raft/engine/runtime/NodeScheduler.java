@@ -28,8 +28,9 @@ public interface NodeScheduler {
 
   /**
    * Runs {@code task} once, outside every queue (production: a new thread named {@code name}),
-   * for work that must not run on the thread that asks for it, such as stopping the node after a
-   * failure found on one of its own threads.
+   * for work that must not run on the thread that asks for it, such as stopping the node, which
+   * waits for every queue and may be asked for from inside one (a fatal failure, or
+   * {@code close()} from a callback).
    *
    * @return a handle to wait for the task's end
    */

@@ -21,35 +21,65 @@ import org.slf4j.LoggerFactory;
  * quickly on the apply thread, then this worker's own thread writes it, saves it in the
  * {@link SnapshotStore} and reports it, so that the core can send it to lagging followers and
  * the log up to it can be discarded. One snapshot at a time; a failure to write or save it is a
- * storage failure, fatal for the node.
+ * storage failure, fatal for the node. A snapshot is saved only once this node's own log has
+ * made durable every entry it covers, so that it is never ahead of the log after a crash.
  */
 final class SnapshotTaker {
 
   private static final Logger LOG = LoggerFactory.getLogger(SnapshotTaker.class);
 
+  /* implementation notes
+   *
+   * A leader applies entries once a quorum of followers stored them, possibly before its own
+   * write of them landed (thesis §10.2.1); a follower may apply before its sync too. A snapshot of
+   * that state saved at once would survive a crash that loses those entries here and leave the
+   * snapshot ahead of the log at restart. So the state is captured at any applied index, but the
+   * snapshot is saved (and the log compacted behind it) only once this node's log is durable up
+   * to it. Deferring the save rather than the capture matters under load: when this node's disk
+   * is the slowest of a quorum, every apply runs ahead of its own writes, and a rule on the
+   * capture would never let a snapshot happen.
+   *
+   * The event loop publishes the durable index; the worker holds a written snapshot until it is
+   * covered. Lost wake-ups are impossible: the worker publishes heldIndex then reads
+   * durableIndex, the loop publishes durableIndex then reads heldIndex (both volatile), so at
+   * least one of them sees the other's write.
+   */
+
   /** A state captured on the apply thread at {@code index}, to be written. */
   private record Capture(long index, long term, SnapshotWriter writer) {}
+
+  /** Wakes the worker: the log became durable far enough for the snapshot it holds. */
+  private static final Object DURABLE = new Object();
 
   private final long every;
   private final StateMachine stateMachine;
   private final SnapshotStore store;
   private final Supplier<ClusterConfig> config;
   private final Consumer<Snapshot> onSaved;
-  private final TaskQueue<Capture> thread;
+  private final TaskQueue<Object> thread;
+  /** True from a capture until its snapshot is saved: one snapshot at a time. */
   private final AtomicBoolean writing = new AtomicBoolean();
   /** Index of the latest snapshot taken or restored; apply thread only. */
   private long lastIndex;
   private boolean unsupported;
+  /** Index up to which this node's own log is durable; written by the event loop. */
+  private volatile long durableIndex;
+  /** A snapshot written and waiting for the log to be durable up to it, or null; worker only. */
+  private Snapshot held;
+  /** Index of {@link #held}, or {@code Long.MAX_VALUE} when none; written by the worker. */
+  private volatile long heldIndex = Long.MAX_VALUE;
 
   SnapshotTaker(NodeScheduler scheduler, String threadName, long every, StateMachine stateMachine, SnapshotStore store,
-      Supplier<ClusterConfig> config, long restoredIndex, Consumer<Snapshot> onSaved, Consumer<Throwable> onFatal) {
+      Supplier<ClusterConfig> config, long restoredIndex, long durableIndex, Consumer<Snapshot> onSaved,
+      Consumer<Throwable> onFatal) {
     this.every = every;
     this.stateMachine = stateMachine;
     this.store = store;
     this.config = config;
     this.lastIndex = restoredIndex;
+    this.durableIndex = durableIndex;
     this.onSaved = onSaved;
-    this.thread = scheduler.newQueue(threadName, 1, this::write, onFatal);
+    this.thread = scheduler.newQueue(threadName, 16, this::handle, onFatal);
   }
 
   void start() {
@@ -58,6 +88,19 @@ final class SnapshotTaker {
 
   void stop() {
     thread.stop();
+  }
+
+  /** Whether the caller runs on this worker's thread. */
+  boolean isCurrentThread() {
+    return thread.isCurrentThread();
+  }
+
+  /** Event loop: this node's log is now durable up to {@code index}. */
+  void durableTo(long index) {
+    durableIndex = index;
+    if (index >= heldIndex) {
+      thread.offer(DURABLE);
+    }
   }
 
   /** Apply thread: the state now holds the log up to {@code index} (of {@code term}). */
@@ -83,14 +126,28 @@ final class SnapshotTaker {
     lastIndex = Math.max(lastIndex, index);
   }
 
-  private void write(List<Capture> batch) throws IOException {
-    for (Capture c : batch) {
-      ByteArrayOutputStream out = new ByteArrayOutputStream();
-      c.writer().writeTo(out);
-      Snapshot snapshot = new Snapshot(new SnapshotMeta(c.index(), c.term(), config.get()), Bytes.wrap(out.toByteArray()));
-      store.save(snapshot);
-      writing.set(false);
-      onSaved.accept(snapshot);
+  private void handle(List<Object> batch) throws IOException {
+    for (Object item : batch) {
+      if (item instanceof Capture c) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        c.writer().writeTo(out);
+        held = new Snapshot(new SnapshotMeta(c.index(), c.term(), config.get()), Bytes.wrap(out.toByteArray()));
+        heldIndex = c.index();
+      }
+      saveIfDurable();
     }
+  }
+
+  /** Saves the held snapshot once this node's log is durable up to it. */
+  private void saveIfDurable() {
+    if (held == null || held.meta().lastIncludedIndex() > durableIndex) {
+      return;
+    }
+    Snapshot snapshot = held;
+    held = null;
+    heldIndex = Long.MAX_VALUE;
+    store.save(snapshot);
+    writing.set(false);
+    onSaved.accept(snapshot);
   }
 }

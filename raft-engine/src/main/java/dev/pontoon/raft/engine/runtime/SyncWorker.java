@@ -50,6 +50,11 @@ final class SyncWorker {
     thread.stop();
   }
 
+  /** Whether the caller runs on this worker's thread. */
+  boolean isCurrentThread() {
+    return thread.isCurrentThread();
+  }
+
   /** Queues a Ready to persist (or only to order, when it writes nothing); false if stopping. */
   boolean submit(Ready ready) {
     return thread.offer(ready);

@@ -9,7 +9,11 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 
-/** A real in-memory store whose sync fails, or stalls, on command, as a dying or slow disk would. */
+/**
+ * A real in-memory store whose sync fails, or stalls, on command, as a dying or slow disk would.
+ * It stands for a disk, so it reports itself durable (the {@link LogStore#isDurable()} default):
+ * a node built on it needs an explicit snapshot store.
+ */
 final class FailingLogStore implements LogStore {
 
   private final InMemoryLogStore delegate = new InMemoryLogStore();
@@ -31,6 +35,11 @@ final class FailingLogStore implements LogStore {
   /** How many syncs are waiting or have waited on a stall. */
   int stalledSyncs() {
     return stalledSyncs.get();
+  }
+
+  /** Index of the last entry the last completed sync made durable: what a crash now would keep. */
+  long durableLastIndex() {
+    return delegate.durableCopy().lastIndex();
   }
 
   /** From now on every sync throws. */

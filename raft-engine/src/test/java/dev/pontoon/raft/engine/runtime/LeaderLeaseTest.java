@@ -32,9 +32,9 @@ class LeaderLeaseTest {
     LeaderLease lease = new LeaderLease(N1, LEASE);
     lease.reset(3);
     lease.onSend(heartbeat(N2, 3, 1), 100);
-    assertFalse(lease.isValid(THREE, 150));
+    assertFalse(lease.isValid(3, THREE, 150));
     lease.onResponse(ack(N2, 3, 1));
-    assertTrue(lease.isValid(THREE, 150));
+    assertTrue(lease.isValid(3, THREE, 150));
   }
 
   @Test
@@ -43,8 +43,8 @@ class LeaderLeaseTest {
     lease.reset(3);
     lease.onSend(heartbeat(N2, 3, 1), 100);
     lease.onResponse(ack(N2, 3, 1));
-    assertTrue(lease.isValid(THREE, 100 + LEASE - 1));
-    assertFalse(lease.isValid(THREE, 100 + LEASE));
+    assertTrue(lease.isValid(3, THREE, 100 + LEASE - 1));
+    assertFalse(lease.isValid(3, THREE, 100 + LEASE));
   }
 
   @Test
@@ -55,7 +55,7 @@ class LeaderLeaseTest {
     lease.onResponse(ack(N2, 4, 1));
     lease.onResponse(ack(N3, 3, 1));
     lease.onResponse(ack(N2, 3, 7));
-    assertFalse(lease.isValid(THREE, 150));
+    assertFalse(lease.isValid(3, THREE, 150));
   }
 
   @Test
@@ -65,11 +65,24 @@ class LeaderLeaseTest {
     lease.onSend(heartbeat(N2, 3, 1), 100);
     lease.onResponse(ack(N2, 3, 1));
     lease.reset(-1);
-    assertFalse(lease.isValid(THREE, 150));
+    assertFalse(lease.isValid(3, THREE, 150));
   }
 
   @Test
-  void singleVoterAlwaysHoldsTheLease() {
-    assertTrue(new LeaderLease(N1, LEASE).isValid(ClusterConfig.ofVoters("n1"), 0));
+  void singleVoterAlwaysHoldsTheLeaseOfItsTerm() {
+    LeaderLease lease = new LeaderLease(N1, LEASE);
+    lease.reset(1);
+    assertTrue(lease.isValid(1, ClusterConfig.ofVoters("n1"), 0));
+  }
+
+  /** A lease belongs to one term: checked against a later term (a step-down not yet seen), it is void. */
+  @Test
+  void leaseIsNeverValidForAnotherTerm() {
+    LeaderLease lease = new LeaderLease(N1, LEASE);
+    lease.reset(3);
+    lease.onSend(heartbeat(N2, 3, 1), 100);
+    lease.onResponse(ack(N2, 3, 1));
+    assertTrue(lease.isValid(3, THREE, 150));
+    assertFalse(lease.isValid(4, THREE, 150));
   }
 }

@@ -124,4 +124,20 @@ class RaftServerBuilderTest {
         () -> complete(b -> b.bootstrapLeader(NodeId.of("n7"))).build());
     assertState("bootstrapAsLeader needs nodeId to be set first", () -> RaftServer.builder().bootstrapAsLeader());
   }
+
+  /**
+   * A durable log with the default in-memory snapshot store would lose, at a restart, the snapshot
+   * that compaction or an InstallSnapshot put in place of the log's prefix: the node could never
+   * start again. The builder refuses the pair and names the fix.
+   */
+  @Test
+  void durableLogStoreNeedsAnExplicitSnapshotStore() {
+    FailingLogStore durable = new FailingLogStore();
+    assertState("a durable logStore needs a durable snapshotStore: after a compaction or an InstallSnapshot the log"
+        + " starts after a snapshot that the default in-memory store loses at a restart; set snapshotStore(...),"
+        + " e.g. a FileSnapshotStore next to the log",
+        () -> RaftServer.builder().nodeId("d1").cluster(ClusterConfig.ofVoters("d1"))
+            .transport(new InMemoryNetwork().transport(NodeId.of("d1"))).logStore(durable).stateMachine(NOOP).build());
+    assertEquals(0, TestCluster.threadsOf("d1"), "nothing was started");
+  }
 }

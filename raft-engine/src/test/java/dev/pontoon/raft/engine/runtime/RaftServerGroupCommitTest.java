@@ -8,6 +8,7 @@ import dev.pontoon.raft.NodeId;
 import dev.pontoon.raft.engine.RaftServer;
 import dev.pontoon.raft.engine.memory.InMemoryLogStore;
 import dev.pontoon.raft.engine.memory.InMemoryNetwork;
+import dev.pontoon.raft.engine.memory.InMemorySnapshotStore;
 import dev.pontoon.raft.log.Bytes;
 import dev.pontoon.raft.log.ClusterConfig;
 import dev.pontoon.raft.storage.LogStore;
@@ -35,6 +36,7 @@ class RaftServerGroupCommitTest {
     for (NodeId id : THREE.voters()) {
       LogStore store = id.equals(N1) ? leaderStore : new InMemoryLogStore();
       servers.add(RaftServer.builder().nodeId(id).cluster(THREE).transport(network.transport(id)).logStore(store)
+          .snapshotStore(new InMemorySnapshotStore())
           .stateMachine(new RecordingStateMachine()).tickInterval(TestCluster.TICK)
           .electionTimeoutTicks(TestCluster.ELECTION_TICKS, 2 * TestCluster.ELECTION_TICKS).heartbeatTicks(3)
           .bootstrapLeader(N1).meterRegistry(registry).build());

@@ -12,6 +12,7 @@ import dev.pontoon.raft.RaftException;
 import dev.pontoon.raft.engine.RaftServer;
 import dev.pontoon.raft.engine.memory.InMemoryLogStore;
 import dev.pontoon.raft.engine.memory.InMemoryNetwork;
+import dev.pontoon.raft.engine.memory.InMemorySnapshotStore;
 import dev.pontoon.raft.log.Bytes;
 import dev.pontoon.raft.log.ClusterConfig;
 import dev.pontoon.raft.storage.StorageException;
@@ -27,7 +28,8 @@ class RaftServerStopTest {
     InMemoryNetwork network = new InMemoryNetwork();
     FailingLogStore store = new FailingLogStore();
     RaftServer node = RaftServer.builder().nodeId("n1").cluster(ClusterConfig.ofVoters("n1"))
-        .transport(network.transport(NodeId.of("n1"))).logStore(store).stateMachine(new RecordingStateMachine())
+        .transport(network.transport(NodeId.of("n1"))).logStore(store).snapshotStore(new InMemorySnapshotStore())
+        .stateMachine(new RecordingStateMachine())
         .tickInterval(TestCluster.TICK).build();
     try {
       await().atMost(20, TimeUnit.SECONDS).until(() -> node.status().role() == dev.pontoon.raft.Role.LEADER);
@@ -132,6 +134,7 @@ class RaftServerStopTest {
     StorageException e = org.junit.jupiter.api.Assertions.assertThrows(StorageException.class,
         () -> RaftServer.builder().nodeId("r1").cluster(ClusterConfig.ofVoters("r1", "r2"))
             .transport(new InMemoryNetwork().transport(NodeId.of("r1"))).logStore(store)
+            .snapshotStore(new InMemorySnapshotStore())
             .stateMachine(new RecordingStateMachine()).bootstrapLeader(NodeId.of("r1")).meterRegistry(registry)
             .build());
     assertEquals("disk failed", e.getMessage());

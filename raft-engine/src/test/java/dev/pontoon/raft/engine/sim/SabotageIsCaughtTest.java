@@ -20,8 +20,12 @@ class SabotageIsCaughtTest {
   }
 
   private static List<Violation> violationsOver(Sabotage sabotage, int seeds, Simulation.Mode mode) {
+    return violationsOver(sabotage, 1, seeds, mode);
+  }
+
+  private static List<Violation> violationsOver(Sabotage sabotage, long first, int seeds, Simulation.Mode mode) {
     List<Violation> all = new ArrayList<>();
-    for (long seed = 1; seed <= seeds; seed++) {
+    for (long seed = first; seed < first + seeds; seed++) {
       all.addAll(new Simulation(seed, 0, sabotage, mode).run(10_000).violations());
     }
     return all;
@@ -58,9 +62,15 @@ class SabotageIsCaughtTest {
         v -> v instanceof Violation.NotLinearizable, "reads served from a runtime node's local state");
   }
 
+  /**
+   * Since a restarted voter refuses votes for a minimum election timeout, a node that lost the
+   * entries it acknowledged rarely helps elect a leader without them: about one seed in 250
+   * catches this sabotage, so the test runs a range known to hold two (343 and 367). If the
+   * simulator's draws change, find such a range again (any seed that reports a violation).
+   */
   @Test
   void acknowledgingBeforeSyncIsCaught() {
-    assertCaught(violationsOver(Sabotage.ACK_BEFORE_SYNC, 300),
+    assertCaught(violationsOver(Sabotage.ACK_BEFORE_SYNC, 330, 50, Simulation.Mode.CORE),
         v -> v instanceof Violation.MissingCommittedEntry || v instanceof Violation.CommittedEntryChanged
             || v instanceof Violation.DivergentApply || v instanceof Violation.NotLinearizable,
         "acks sent before the entries were durable");

@@ -1,0 +1,188 @@
+package dev.pontoon.examples.kv;
+
+import static dev.pontoon.examples.kv.HttpReplies.JSON;
+import static dev.pontoon.examples.kv.HttpReplies.json;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pontoon.raft.NodeId;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code GET /cluster[?log-tail=N]}: the whole cluster as one member sees it, for the cluster page.
+ * The node answers with its own {@code /status} and asks every other member of its configuration
+ * for theirs ({@code GET /status?log-tail=N}) in parallel, waiting at most
+ * {@link KvHttpConfig#peerTimeout()} for each: a member that refuses, fails or is slow is shown as
+ * unreachable with the reason, so the answer never takes much longer than that timeout.
+ *
+ * <p>The answer: {@code id} (the member that answered), {@code leader} and {@code term} (the
+ * reachable member that calls itself leader at the highest term, and that term; null when none
+ * does), {@code peer-timeout-ms}, and {@code members}, in configuration order. A reachable member
+ * carries the fields of its {@code /status} (without {@code members}), {@code reachable: true} and
+ * {@code lag}: how many entries it is behind the leader's last index, from the leader's own
+ * progress view (0 for the leader, null when no leader answered). An unreachable member carries
+ * {@code id}, {@code http}, {@code reachable: false} and {@code error}.
+ *
+ * <p><b>Threading.</b> Called on a Netty event loop; never blocks it: the peers are asked through
+ * a JDK {@link HttpClient}, created on the first request (Java 17's client cannot be closed; its
+ * threads end once it is no longer referenced).
+ */
+final class ClusterView {
+  /** Entries of each member's log tail when the request names none: one strip on the page. */
+  static final int DEFAULT_LOG_TAIL = 24;
+  private final NodePages pages;
+  private final PeerDirectory peers;
+  private final Duration peerTimeout;
+  private volatile HttpClient client;
+
+  ClusterView(NodePages pages, PeerDirectory peers, KvHttpConfig config) {
+    this.pages = pages;
+    this.peers = peers;
+    this.peerTimeout = config.peerTimeout();
+  }
+
+  /** The answer to {@code GET /cluster}; completes within about the peer timeout, never exceptionally. */
+  CompletableFuture<FullHttpResponse> gather(Map<String, List<String>> parameters) {
+    int logTail = parameters.containsKey("log-tail") ? NodePages.logTail(parameters) : DEFAULT_LOG_TAIL;
+    ObjectNode self = JSON.valueToTree(pages.statusBody(logTail));
+    String selfId = self.get("id").asText();
+    List<CompletableFuture<ObjectNode>> answers = new ArrayList<>();
+    for (JsonNode member : self.get("members")) {
+      String id = member.get("id").asText();
+      answers.add(id.equals(selfId) ? CompletableFuture.completedFuture(self.deepCopy()) : ask(NodeId.of(id), logTail));
+    }
+    return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new))
+        .thenApply(done -> json(HttpResponseStatus.OK, render(selfId, answers.stream().map(CompletableFuture::join).toList())));
+  }
+
+  /** One member's {@code /status}, or an unreachable entry saying why; completes within the peer timeout. */
+  private CompletableFuture<ObjectNode> ask(NodeId id, int logTail) {
+    String address = peers.httpAddress(id).orElse(null);
+    if (address == null) {
+      return CompletableFuture.completedFuture(unreachable(id, null, "no HTTP address known for " + id));
+    }
+    CompletableFuture<ObjectNode> answer;
+    try {
+      HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + address + "/status?log-tail=" + logTail))
+          .timeout(peerTimeout).GET().build();
+      answer = client().sendAsync(request, HttpResponse.BodyHandlers.ofString())
+          .thenApply(response -> parse(id, address, response))
+          .exceptionally(failure -> unreachable(id, address, describe(failure)));
+    } catch (IllegalArgumentException e) {
+      return CompletableFuture.completedFuture(unreachable(id, address, "bad HTTP address: " + e.getMessage()));
+    }
+    return answer.completeOnTimeout(unreachable(id, address, noAnswer()), peerTimeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  private ObjectNode parse(NodeId id, String address, HttpResponse<String> response) {
+    if (response.statusCode() != 200) {
+      return unreachable(id, address, "answered " + response.statusCode());
+    }
+    JsonNode status;
+    try {
+      status = JSON.readTree(response.body());
+    } catch (IOException e) {
+      return unreachable(id, address, "answered something other than JSON");
+    }
+    if (!(status instanceof ObjectNode object) || !id.value().equals(object.path("id").asText())) {
+      return unreachable(id, address, "answered as " + status.path("id").asText("?") + ", not " + id);
+    }
+    return object;
+  }
+
+  private String noAnswer() {
+    return "no answer within " + peerTimeout.toMillis() + " ms";
+  }
+
+  private String describe(Throwable failure) {
+    Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+    if (cause instanceof HttpTimeoutException) {
+      return noAnswer();
+    }
+    if (cause instanceof ConnectException) {
+      return "connection refused";
+    }
+    return cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+  }
+
+  private static ObjectNode unreachable(NodeId id, String address, String error) {
+    ObjectNode member = JSON.createObjectNode();
+    member.put("id", id.value());
+    member.put("http", address);
+    member.put("reachable", false);
+    member.put("error", error);
+    return member;
+  }
+
+  private ObjectNode render(String selfId, List<ObjectNode> members) {
+    ObjectNode leader = null;
+    long term = 0;
+    for (ObjectNode m : members) {
+      if (m.path("reachable").asBoolean(true)) {
+        term = Math.max(term, m.path("term").asLong());
+        if (m.path("role").asText().equals("leader") && (leader == null || m.path("term").asLong() > leader.path("term").asLong())) {
+          leader = m;
+        }
+      }
+    }
+    Map<String, JsonNode> lags = new HashMap<>();
+    if (leader != null) {
+      for (JsonNode progress : leader.path("members")) {
+        if (progress.has("lag")) {
+          lags.put(progress.get("id").asText(), progress.get("lag"));
+        }
+      }
+    }
+    ObjectNode body = JSON.createObjectNode();
+    body.put("id", selfId);
+    body.put("leader", leader == null ? null : leader.get("id").asText());
+    body.put("term", leader == null ? term : leader.path("term").asLong());
+    body.put("peer-timeout-ms", peerTimeout.toMillis());
+    ArrayNode rendered = body.putArray("members");
+    for (ObjectNode m : members) {
+      if (m.path("reachable").asBoolean(true)) {
+        m.remove("members");
+        m.put("reachable", true);
+        if (m == leader) {
+          m.put("lag", 0);
+        } else {
+          m.set("lag", lags.getOrDefault(m.get("id").asText(), JSON.nullNode()));
+        }
+      }
+      rendered.add(m);
+    }
+    return body;
+  }
+
+  private HttpClient client() {
+    HttpClient c = client;
+    if (c == null) {
+      synchronized (this) {
+        c = client;
+        if (c == null) {
+          c = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(peerTimeout)
+              .followRedirects(HttpClient.Redirect.NEVER).build();
+          client = c;
+        }
+      }
+    }
+    return c;
+  }
+}

@@ -1,0 +1,120 @@
+package dev.pontoon.examples.cluster;
+
+import static dev.pontoon.examples.cluster.HttpJson.status;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Three {@code pontoon-kv node} processes ({@code n1}..{@code n3}) on fresh loopback ports, their
+ * data and logs under one directory, for tests that kill a node with SIGKILL and restart it on its
+ * data. {@link #close()} kills whatever still runs.
+ */
+final class NodeProcesses implements AutoCloseable {
+  final List<NodeSpec> members = FreePorts.members();
+  private final Path dir;
+  private final Map<NodeSpec, Process> running = new LinkedHashMap<>();
+
+  NodeProcesses(Path dir) {
+    this.dir = dir;
+  }
+
+  void startAll() {
+    members.forEach(this::start);
+  }
+
+  /** Starts {@code m} on its data directory (recovering what it holds); its stderr goes to {@code <dir>/<id>.log}. */
+  void start(NodeSpec m) {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    String peers = String.join(",", members.stream().map(NodeSpec::toString).toList());
+    List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp",
+        System.getProperty("java.class.path"), PontoonKv.class.getName(), "node", "--id", m.id().value(),
+        "--http", NodeSpec.hostPort(m.http()), "--raft", NodeSpec.hostPort(m.raft()),
+        "--dir", dir.resolve(m.id().value()).toString(), "--peers", peers));
+    try {
+      running.put(m, new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD)
+          .redirectError(ProcessBuilder.Redirect.appendTo(dir.resolve(m.id() + ".log").toFile())).start());
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot start " + m.id(), e);
+    }
+  }
+
+  /** Starts every member whose process is not running (killed, or ended on its own). */
+  void startStopped() {
+    for (NodeSpec m : members) {
+      Process process = running.get(m);
+      if (process == null || !process.isAlive()) {
+        start(m);
+      }
+    }
+  }
+
+  /** SIGKILL: no shutdown hook runs, as in a crash. Returns once the process has ended. */
+  void kill(NodeSpec m) {
+    Process process = running.remove(m);
+    if (process != null) {
+      process.destroyForcibly();
+      awaitExit(process);
+    }
+  }
+
+  static String base(NodeSpec m) {
+    return "http://127.0.0.1:" + m.http().getPort();
+  }
+
+  List<NodeSpec> others(NodeSpec m) {
+    return members.stream().filter(o -> !o.equals(m)).toList();
+  }
+
+  NodeSpec byId(String id) {
+    return members.stream().filter(m -> m.id().value().equals(id)).findFirst()
+        .orElseThrow(() -> new AssertionError("no member " + id));
+  }
+
+  /**
+   * The leader when every member answers, exactly one calls itself leader and every member names it
+   * (a follower that has not heard from it yet rightly answers 503); otherwise null.
+   */
+  NodeSpec agreedLeader() {
+    Set<String> named = new HashSet<>();
+    String leader = null;
+    for (NodeSpec m : members) {
+      JsonNode status = status(base(m));
+      if (status == null || status.get("leader").isNull()) {
+        return null;
+      }
+      named.add(status.get("leader").asText());
+      if ("leader".equals(status.get("role").asText())) {
+        if (leader != null) {
+          return null;
+        }
+        leader = m.id().value();
+      }
+    }
+    return leader != null && named.equals(Set.of(leader)) ? byId(leader) : null;
+  }
+
+  @Override
+  public void close() {
+    running.values().forEach(Process::destroyForcibly);
+    running.values().forEach(NodeProcesses::awaitExit);
+    running.clear();
+  }
+
+  private static void awaitExit(Process process) {
+    try {
+      process.waitFor(10, TimeUnit.SECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,134 @@
+package dev.pontoon.examples.kv;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.pontoon.raft.NodeId;
+import dev.pontoon.raft.Role;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code GET /cluster} over real loopback sockets: {@code n1} (leader) gathers {@code n2}'s status
+ * from another server, and {@code n3} is down: either nothing listens on its port, or a socket
+ * accepts connections and never answers. Either way {@code n3} is shown unreachable with the
+ * reason, and the answer takes no longer than the per-peer timeout (plus scheduling slack).
+ */
+class ClusterEndpointTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+  private final List<AutoCloseable> open = new ArrayList<>();
+
+  @AfterEach
+  void closeAll() throws Exception {
+    for (AutoCloseable c : open) {
+      c.close();
+    }
+  }
+
+  private static InetSocketAddress anyLoopbackPort() {
+    return new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
+  }
+
+  private static String hostPort(InetSocketAddress address) {
+    return "127.0.0.1:" + address.getPort();
+  }
+
+  /** Starts {@code n2} (a follower of {@code n1}) and then {@code n1}, which believes {@code n3} is at {@code n3Address}. */
+  private KvHttpServer startN1(String n3Address, Duration peerTimeout) {
+    FakeRaftNode n2 = new FakeRaftNode(NodeId.of("n2"));
+    n2.role = Role.FOLLOWER;
+    n2.leader = NodeId.of("n1");
+    KvHttpServer n2Server = KvHttpServer.start(anyLoopbackPort(), n2, n2.log,
+        Map.of(NodeId.of("n2"), "127.0.0.1:0"), KvHttpConfig.defaults());
+    open.add(n2Server);
+    FakeRaftNode n1 = new FakeRaftNode(NodeId.of("n1"));
+    KvHttpServer n1Server = KvHttpServer.start(anyLoopbackPort(), n1, n1.log,
+        Map.of(NodeId.of("n1"), "127.0.0.1:0", NodeId.of("n2"), hostPort(n2Server.address()), NodeId.of("n3"), n3Address),
+        KvHttpConfig.defaults().withPeerTimeout(peerTimeout));
+    open.add(n1Server);
+    return n1Server;
+  }
+
+  /** GET /cluster, and how long the answer took. */
+  private record Answer(JsonNode body, Duration took) {
+    JsonNode member(String id) {
+      for (JsonNode m : body.get("members")) {
+        if (m.get("id").asText().equals(id)) {
+          return m;
+        }
+      }
+      throw new AssertionError("no member " + id + " in " + body);
+    }
+  }
+
+  private static Answer cluster(KvHttpServer server) throws IOException, InterruptedException {
+    HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + hostPort(server.address()) + "/cluster"))
+        .timeout(Duration.ofSeconds(20)).build();
+    long start = System.nanoTime();
+    HttpResponse<String> response = CLIENT.send(request, HttpResponse.BodyHandlers.ofString());
+    Duration took = Duration.ofNanos(System.nanoTime() - start);
+    assertEquals(200, response.statusCode(), response.body());
+    return new Answer(JSON.readTree(response.body()), took);
+  }
+
+  @Test
+  void aMemberThatAcceptsButNeverAnswersIsUnreachableAndTheAnswerWaitsOnlyThePeerTimeout() throws Exception {
+    ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress()); // accepts, never answers
+    open.add(silent);
+    KvHttpServer n1 = startN1("127.0.0.1:" + silent.getLocalPort(), Duration.ofMillis(400));
+    cluster(n1); // the first request also starts the node's HTTP client
+
+    Answer answer = cluster(n1);
+
+    assertTrue(answer.took().compareTo(Duration.ofMillis(400 + 1000)) < 0, "took " + answer.took());
+    assertEquals("n1", answer.body().get("id").asText());
+    assertEquals("n1", answer.body().get("leader").asText());
+    assertEquals(400, answer.body().get("peer-timeout-ms").asLong());
+    JsonNode n3 = answer.member("n3");
+    assertFalse(n3.get("reachable").asBoolean());
+    assertEquals("no answer within 400 ms", n3.get("error").asText());
+    JsonNode n2 = answer.member("n2");
+    assertTrue(n2.get("reachable").asBoolean(), n2.toString());
+    assertEquals("follower", n2.get("role").asText());
+    assertEquals(0, n2.get("lag").asLong());
+    assertTrue(n2.get("log").has("entries"), n2.toString());
+    JsonNode self = answer.member("n1");
+    assertEquals("leader", self.get("role").asText());
+    assertEquals(0, self.get("lag").asLong());
+    assertFalse(self.has("members"), "members are listed once, at the top");
+  }
+
+  @Test
+  void aMemberWhosePortRefusesConnectionsIsUnreachableAtOnce() throws Exception {
+    ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+    int closedPort = probe.getLocalPort();
+    probe.close();
+    KvHttpServer n1 = startN1("127.0.0.1:" + closedPort, Duration.ofSeconds(5));
+    cluster(n1);
+
+    Answer answer = cluster(n1);
+
+    assertTrue(answer.took().compareTo(Duration.ofSeconds(2)) < 0, "a refused connection waited: " + answer.took());
+    JsonNode n3 = answer.member("n3");
+    assertFalse(n3.get("reachable").asBoolean());
+    assertEquals("connection refused", n3.get("error").asText());
+    assertEquals("127.0.0.1:" + closedPort, n3.get("http").asText());
+    assertTrue(answer.member("n2").get("reachable").asBoolean());
+  }
+}

@@ -1,0 +1,141 @@
+package dev.pontoon.raft.engine.runtime;
+
+import dev.pontoon.raft.NodeId;
+import dev.pontoon.raft.engine.core.RaftCore;
+import dev.pontoon.raft.log.ClusterConfig;
+import dev.pontoon.raft.log.HardState;
+import dev.pontoon.raft.log.Snapshot;
+import dev.pontoon.raft.log.SnapshotMeta;
+import dev.pontoon.raft.storage.LogStore;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.List;
+import java.util.Optional;
+import java.util.SplittableRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Recovery at start: the one function that turns a node's stores into a core ready to run. Every
+ * start goes through it — a host's, and the simulator's, which restarts a node through the
+ * builder too — so that a crash state the simulator finds is recovered exactly as in production.
+ *
+ * <p>In order: the latest snapshot is read and the log reconciled with it; the state machine is
+ * restored from the snapshot; the hard state is recovered (a new cluster's bootstrap vote is
+ * recorded); the core is built with the snapshot's configuration, or the initial one.
+ */
+final class Recovery {
+
+  private static final Logger LOG = LoggerFactory.getLogger(Recovery.class);
+
+  /**
+   * What recovery produced.
+   *
+   * @param core the core, built on the reconciled log
+   * @param hardState the recovered hard state
+   * @param appliedIndex index up to which the state machine holds the log (the snapshot's, or 0)
+   * @param appliedTerm term of that entry (0 without a snapshot)
+   */
+  record Recovered(RaftCore core, HardState hardState, long appliedIndex, long appliedTerm) {}
+
+  private Recovery() {}
+
+  /**
+   * Recovers a node from {@code options}' stores. Writes to the log store (a reconciliation, a
+   * bootstrap vote) are synced before it returns.
+   *
+   * @throws IllegalStateException if the stores contradict each other beyond what Raft repairs
+   * @throws RuntimeException what the stores or the state machine threw
+   */
+  static Recovered recover(NodeOptions options) {
+    NodeId id = options.id();
+    Optional<Snapshot> snapshot = options.snapshotStore().latest();
+    reconcileLog(id, options.logStore(), snapshot.map(Snapshot::meta).orElse(null));
+    long appliedIndex = snapshot.map(s -> restore(options, s)).orElse(0L);
+    long appliedTerm = snapshot.map(s -> s.meta().lastIncludedTerm()).orElse(0L);
+    ClusterConfig config = snapshot.map(s -> s.meta().config()).orElse(options.cluster());
+    boolean bootstrappedNow = bootstrap(options, snapshot.isPresent());
+    HardState hardState = options.logStore().loadHardState();
+    RaftCore core = new RaftCore(id, config, options.raftConfig(), options.logStore(), hardState, appliedIndex,
+        new SplittableRandom(options.randomSeed()));
+    snapshot.ifPresent(core::snapshotAvailable);
+    if (bootstrappedNow && id.equals(options.bootstrapLeader())) {
+      core.bootstrapAsLeader();
+    }
+    return new Recovered(core, hardState, appliedIndex, appliedTerm);
+  }
+
+  /**
+   * Figure 13 steps 6-7, at start: the log must continue the latest snapshot, that is hold its
+   * last included entry with the same term. A crash between saving a snapshot received from the
+   * leader and syncing the log's truncation, or after a snapshot of entries this node had not
+   * yet made durable, leaves a log that stops short of the snapshot or holds another term there:
+   * it is discarded, as InstallSnapshot would have done, and the discard synced.
+   *
+   * <p>A log that starts after the snapshot cannot be repaired: the entries between are in
+   * neither store (the snapshot store lost a snapshot the log was compacted behind).
+   */
+  static void reconcileLog(NodeId id, LogStore log, SnapshotMeta snapshot) {
+    long index = snapshot == null ? 0 : snapshot.lastIncludedIndex();
+    if (log.firstIndex() - 1 > index) {
+      throw new IllegalStateException(id + ": the log starts at index " + log.firstIndex() + " but the latest snapshot "
+          + (snapshot == null ? "is missing" : "ends at " + index) + ": entries " + (index + 1) + " to "
+          + (log.firstIndex() - 1) + " are in neither store; was the snapshot store durable?");
+    }
+    if (snapshot == null) {
+      return;
+    }
+    long term = snapshot.lastIncludedTerm();
+    if (index <= log.lastIndex() && log.term(index) == term) {
+      return;
+    }
+    LOG.info("{}: the log [{}, {}] does not hold the snapshot's last entry ({} at term {}): discarded (Figure 13)",
+        id, log.firstIndex(), log.lastIndex(), index, term);
+    log.truncatePrefix(index, term);
+    log.sync();
+    if (log.firstIndex() != index + 1 || log.term(index) != term) {
+      throw new IllegalStateException(id + ": the log could not be reset to start after the snapshot at " + index
+          + " (term " + term + "): it is [" + log.firstIndex() + ", " + log.lastIndex() + "] with term "
+          + log.term(log.firstIndex() - 1) + " before it");
+    }
+  }
+
+  private static long restore(NodeOptions options, Snapshot snapshot) {
+    try {
+      options.stateMachine().restoreSnapshot(new ByteArrayInputStream(snapshot.data().toByteArray()));
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot restore the snapshot at index " + snapshot.meta().lastIncludedIndex(), e);
+    }
+    return snapshot.meta().lastIncludedIndex();
+  }
+
+  /**
+   * A new cluster started with a bootstrap leader: on a brand-new store, every member durably
+   * writes, before it ever runs, the bootstrap entry (index 1, term 1, the initial
+   * configuration) and a vote for that leader in term 1. One vote per term (§5.2) makes it the
+   * only possible leader of term 1, so it may lead at once, and any election starts at term 2;
+   * every member holding the same entry (1, 1) from birth keeps Log Matching (§5.3).
+   *
+   * <p>Bootstrap is a one-time durable event: only a start that found the store brand new, and
+   * made the bootstrap state durable itself, may make this node leader of term 1. A restart — even
+   * one that finds exactly that state again, after a crash before any later write was synced —
+   * elects normally, so a bootstrap leader can never lead term 1 twice and write a second,
+   * different entry where followers already hold one.
+   *
+   * @return whether this start wrote the bootstrap state
+   */
+  private static boolean bootstrap(NodeOptions options, boolean hasSnapshot) {
+    LogStore store = options.logStore();
+    NodeId leader = options.bootstrapLeader();
+    if (leader == null || !store.loadHardState().equals(HardState.INITIAL) || store.lastIndex() != 0
+        || store.firstIndex() != 1 || hasSnapshot) {
+      return false;
+    }
+    store.append(List.of(RaftCore.bootstrapEntry(options.cluster())));
+    store.saveHardState(new HardState(1, leader));
+    store.sync();
+    LOG.info("{} bootstrapped a new cluster with {} as leader of term 1", options.id(), leader);
+    return true;
+  }
+}

@@ -1,0 +1,73 @@
+package dev.pontoon.raft.engine.runtime;
+
+import dev.pontoon.raft.message.RaftMessage;
+import dev.pontoon.raft.transport.InboundHandler;
+import dev.pontoon.raft.transport.Transport;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * A transport around a real one that lets a test freeze the event loop and talk to it directly:
+ * while held, the next {@code send} (which runs on the loop) blocks until released, so that what
+ * the test queues meanwhile reaches the loop as one batch; {@link #inject} hands the node a
+ * message as if a peer had sent it. Blocking in {@code send} breaks the Transport contract on
+ * purpose, to pin the loop in place.
+ */
+final class GatedTransport implements Transport {
+
+  private final Transport delegate;
+  private volatile InboundHandler inbound;
+  private volatile CountDownLatch gate = new CountDownLatch(0);
+  private volatile boolean blocked;
+
+  GatedTransport(Transport delegate) {
+    this.delegate = delegate;
+  }
+
+  /** From now on the next send blocks until {@link #release()}. */
+  void hold() {
+    gate = new CountDownLatch(1);
+  }
+
+  /** Lets a blocked send, and every later one, go. */
+  void release() {
+    gate.countDown();
+  }
+
+  /** Whether a send is blocked in the gate, i.e. the loop is pinned. */
+  boolean isBlocked() {
+    return blocked;
+  }
+
+  /** Delivers {@code message} to this node as if it came from the network. */
+  void inject(RaftMessage message) {
+    inbound.onMessage(message);
+  }
+
+  @Override
+  public void start(InboundHandler handler) {
+    inbound = handler;
+    delegate.start(handler);
+  }
+
+  @Override
+  public void send(RaftMessage message) {
+    CountDownLatch current = gate;
+    if (current.getCount() > 0) {
+      blocked = true;
+      try {
+        current.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      } finally {
+        blocked = false;
+      }
+    }
+    delegate.send(message);
+  }
+
+  @Override
+  public void close() {
+    release();
+    delegate.close();
+  }
+}
