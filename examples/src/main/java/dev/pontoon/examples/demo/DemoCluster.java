@@ -7,6 +7,7 @@ import dev.pontoon.raft.engine.memory.InMemoryLogStore;
 import dev.pontoon.raft.engine.memory.InMemoryNetwork;
 import dev.pontoon.raft.log.ClusterConfig;
 import dev.pontoon.raft.log.LogEntry;
+import dev.pontoon.raft.message.RaftMessage;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -78,7 +79,7 @@ final class DemoCluster implements AutoCloseable {
         .stateMachine(new NotesStateMachine()).tickInterval(tick).raftConfig(raft).build());
   }
 
-  private void sent(dev.pontoon.raft.message.RaftMessage message) {
+  private void sent(RaftMessage message) {
     narrator.watch(message);
     synchronized (traffic) {
       traffic.notifyAll();

@@ -32,6 +32,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -154,7 +155,7 @@ public final class HttpTransport implements Transport {
     }
     if (!peers.containsKey(id)) {
       StringBuilder members = new StringBuilder();
-      new java.util.TreeMap<>(peersByAddress).forEach((address, member) ->
+      new TreeMap<>(peersByAddress).forEach((address, member) ->
           members.append(members.length() == 0 ? "" : ", ")
               .append(member.value().equals(address) ? address : member + " at " + address));
       throw new RaftHttpHandler.UnknownSender(text + " is not a member: neither a member's id nor its address "

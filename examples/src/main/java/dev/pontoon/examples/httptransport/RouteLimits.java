@@ -1,5 +1,6 @@
 package dev.pontoon.examples.httptransport;
 
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -74,7 +75,7 @@ final class RouteLimits extends ChannelInboundHandlerAdapter {
     boolean last = msg instanceof LastHttpContent;
     ReferenceCountUtil.release(msg);
     if (last) {
-      ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
+      ctx.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
     }
   }
 }

@@ -105,7 +105,8 @@ final class KvOperations {
     if (redirect.isPresent()) {
       return redirect.get();
     }
-    answerWhenDone(request, node.read(KvCodec.encodeGet(request.keyBytes())), READ_TIMED_OUT, bytes -> renderResult(bytes, result -> {
+    answerWhenDone(request, node.read(KvCodec.encodeGet(request.keyBytes())), READ_TIMED_OUT,
+        bytes -> renderResult(bytes, result -> {
       Map<String, Object> body = new LinkedHashMap<>();
       body.put("key", request.key());
       if (result instanceof KvResult.Value value) {
@@ -155,7 +156,8 @@ final class KvOperations {
     if (redirect.isPresent()) {
       return redirect.get();
     }
-    answerWhenDone(request, node.submit(KvCodec.encode(command)), WRITE_TIMED_OUT, bytes -> renderResult(bytes, result -> {
+    answerWhenDone(request, node.submit(KvCodec.encode(command)), WRITE_TIMED_OUT,
+        bytes -> renderResult(bytes, result -> {
       if (result instanceof KvResult.Applied) {
         return onApplied.apply(result);
       }

@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -184,7 +185,7 @@ public final class SpecPeer implements AutoCloseable {
     long term = Json.number(request, "term");
     long lastIncludedIndex = Json.number(request, "last-included-index");
     long lastIncludedTerm = Json.number(request, "last-included-term");
-    long nextOffset = Json.number(request, "offset") + java.util.Base64.getDecoder().decode(Json.text(request, "data", "")).length;
+    long nextOffset = Json.number(request, "offset") + Base64.getDecoder().decode(Json.text(request, "data", "")).length;
     if (term < currentTerm) {
       return Map.of("term", currentTerm, "last-included-index", lastIncludedIndex, "next-offset", 0, "success", false);
     }
