@@ -104,7 +104,8 @@ public final class TeachingDemo {
   }
 
   private boolean electLeader() {
-    say("== Example 1: electing a leader ==");
+    say("== Example 1: electing a leader" + (size == 3 ? "" : " (the specification's example has 3 nodes: --nodes 3)")
+        + " ==");
     say(cluster.ids() + " start as followers in term 0, with empty logs. A follower that hears from no leader "
         + "for its election timeout (random, between " + seconds(tick.multipliedBy(10)) + " and "
         + seconds(tick.multipliedBy(30)) + ") campaigns");

@@ -48,6 +48,7 @@ class TeachingDemoTest {
   void example1ThreeNodesStartAtTermZeroAndElectALeader() {
     String timeline = run(3);
     assertTells(timeline,
+        "== Example 1: electing a leader ==",
         "\\[N1, N2, N3\\] start as followers in term 0, with empty logs",
         "N\\d becomes a candidate: it moves to term 1, votes for itself",
         "N\\d votes for N\\d in term \\d+",
