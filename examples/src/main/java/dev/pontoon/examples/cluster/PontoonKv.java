@@ -5,8 +5,9 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * {@code examples/bin/pontoon-kv}: {@code node …} runs one KV node until SIGTERM or Ctrl-C;
- * {@code cluster [--dir DIR] [--snapshot-every N]} runs a 3-node cluster as three processes. Bad flags print the
+ * {@code examples/bin/pontoon-kv}: {@code node …} runs one KV node until SIGTERM or Ctrl-C and
+ * prints one line with the addresses it is bound to; {@code cluster [--dir DIR] [--transport
+ * netty|http] [--snapshot-every N]} runs a 3-node cluster as three processes. Bad flags print the
  * problem and the usage on stderr and exit 2.
  */
 public final class PontoonKv {
