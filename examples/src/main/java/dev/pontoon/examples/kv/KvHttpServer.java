@@ -6,6 +6,7 @@ import dev.pontoon.raft.storage.LogReader;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -50,6 +51,18 @@ public final class KvHttpServer implements AutoCloseable {
   }
 
   /**
+   * Routes another component serves on this server's port, such as the HTTP/JSON Raft transport's
+   * {@code /raft/*}. Called for each connection right after the HTTP codec, in place of this
+   * server's aggregator: it must aggregate requests (bounding the bodies of the requests it does
+   * not serve by {@code apiMaxBodyBytes}) and pass those requests on, whole, to the API's handlers
+   * added after it.
+   */
+  @FunctionalInterface
+  public interface SharedRoutes {
+    void addTo(ChannelPipeline pipeline, int apiMaxBodyBytes);
+  }
+
+  /**
    * Binds the API to {@code address} (port 0 picks a free port).
    *
    * @param node the node to serve
@@ -59,6 +72,17 @@ public final class KvHttpServer implements AutoCloseable {
    */
   public static KvHttpServer start(InetSocketAddress address, RaftNode node, LogReader logReader,
       Map<NodeId, String> httpAddresses, KvHttpConfig config) {
+    return start(address, node, logReader, httpAddresses, config, null);
+  }
+
+  /**
+   * Binds the API to {@code address}, with {@code shared} routes on the same port.
+   *
+   * @param shared routes served on this port by another component, or null for none
+   * @throws IllegalStateException if the address cannot be bound
+   */
+  public static KvHttpServer start(InetSocketAddress address, RaftNode node, LogReader logReader,
+      Map<NodeId, String> httpAddresses, KvHttpConfig config, SharedRoutes shared) {
     KvHttpHandler handler = new KvHttpHandler(node, logReader, new PeerDirectory(httpAddresses), config);
     EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
     try {
@@ -66,7 +90,7 @@ public final class KvHttpServer implements AutoCloseable {
           .childHandler(new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {
-              pipeline(ch, handler, config);
+              pipeline(ch, handler, config, shared);
             }
           }).bind(address).syncUninterruptibly().channel();
       return new KvHttpServer(group, channel);
@@ -78,11 +102,18 @@ public final class KvHttpServer implements AutoCloseable {
 
   /** The handlers of one connection; the test feeds the same pipeline through an {@code EmbeddedChannel}. */
   static void pipeline(Channel ch, KvHttpHandler handler, KvHttpConfig config) {
+    pipeline(ch, handler, config, null);
+  }
+
+  private static void pipeline(Channel ch, KvHttpHandler handler, KvHttpConfig config, SharedRoutes shared) {
     ch.pipeline().addLast(new IdleStateHandler(0, 0, config.idleTimeout().toMillis(), TimeUnit.MILLISECONDS))
-        .addLast(new HttpServerCodec())
-        .addLast(new HttpObjectAggregator(config.maxBodyBytes()))
-        .addLast(new CorsHandler(handler.cors()))
-        .addLast(handler);
+        .addLast(new HttpServerCodec());
+    if (shared == null) {
+      ch.pipeline().addLast(new HttpObjectAggregator(config.maxBodyBytes()));
+    } else {
+      shared.addTo(ch.pipeline(), config.maxBodyBytes());
+    }
+    ch.pipeline().addLast(new CorsHandler(handler.cors())).addLast(handler);
   }
 
   /** The address the server listens on. */
