@@ -2,6 +2,7 @@ package dev.pontoon.benchmarks.loadgen;
 
 import dev.pontoon.raft.log.HardState;
 import dev.pontoon.raft.log.LogEntry;
+import dev.pontoon.raft.storage.ForwardingLogStore;
 import dev.pontoon.raft.storage.LogStore;
 import java.util.List;
 import java.util.Objects;
@@ -19,13 +20,18 @@ import java.util.concurrent.atomic.LongAdder;
  * <p><b>Threading.</b> As the wrapped store: one writer, any readers; {@link #syncs()} from any
  * thread. It owns the wrapped store: {@link #close()} closes it.
  */
-final class CountingLogStore implements LogStore {
+final class CountingLogStore extends ForwardingLogStore {
 
   private final LogStore delegate;
   private final LongAdder syncs = new LongAdder();
 
   CountingLogStore(LogStore delegate) {
     this.delegate = Objects.requireNonNull(delegate, "delegate");
+  }
+
+  @Override
+  protected LogStore delegate() {
+    return delegate;
   }
 
   /** The {@link #sync()} calls that returned so far. */
@@ -37,62 +43,6 @@ final class CountingLogStore implements LogStore {
   public void sync() {
     delegate.sync();
     syncs.increment();
-  }
-
-  @Override
-  public HardState loadHardState() {
-    return delegate.loadHardState();
-  }
-
-  @Override
-  public void saveHardState(HardState state) {
-    delegate.saveHardState(state);
-  }
-
-  @Override
-  public void append(List<LogEntry> entries) {
-    delegate.append(entries);
-  }
-
-  @Override
-  public void truncateSuffix(long fromIndex) {
-    delegate.truncateSuffix(fromIndex);
-  }
-
-  @Override
-  public void truncatePrefix(long lastIncludedIndex, long lastIncludedTerm) {
-    delegate.truncatePrefix(lastIncludedIndex, lastIncludedTerm);
-  }
-
-  @Override
-  public boolean isDurable() {
-    // The builder pairs a durable log with a durable snapshot store: answer as the real store.
-    return delegate.isDurable();
-  }
-
-  @Override
-  public long firstIndex() {
-    return delegate.firstIndex();
-  }
-
-  @Override
-  public long lastIndex() {
-    return delegate.lastIndex();
-  }
-
-  @Override
-  public long term(long index) {
-    return delegate.term(index);
-  }
-
-  @Override
-  public List<LogEntry> entries(long fromIndex, long toIndex, long maxBytes) {
-    return delegate.entries(fromIndex, toIndex, maxBytes);
-  }
-
-  @Override
-  public void close() {
-    delegate.close();
   }
 
   @Override

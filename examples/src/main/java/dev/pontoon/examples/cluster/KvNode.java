@@ -29,6 +29,9 @@ import javax.net.ssl.SSLContext;
 /**
  * One running KV node: a {@link RaftServer} with a {@link KvStateMachine}, its log in RocksDB and
  * snapshots in files under its data directory, the Raft transport of choice, and the HTTP API.
+ * On the {@code netty} transport Raft has its own port; on the {@code http} transport the HTTP
+ * API's port also serves {@code /raft/*} (HTTP-TRANSPORT.md), so every member's Raft address
+ * must be its HTTP address ({@link NodeSpec#sharesOnePort()}).
  *
  * <p><b>Lifecycle.</b> {@link #start} returns once the node runs and both ports are bound (a
  * restart on the same directory recovers the log, hard state and snapshot); {@link #close()}
@@ -40,11 +43,13 @@ public final class KvNode implements AutoCloseable {
   private final RaftServer server;
   private final FileSnapshotStore snapshots;
   private final KvHttpServer http;
+  private final InetSocketAddress raftAddress;
 
-  private KvNode(RaftServer server, FileSnapshotStore snapshots, KvHttpServer http) {
+  private KvNode(RaftServer server, FileSnapshotStore snapshots, KvHttpServer http, InetSocketAddress raftAddress) {
     this.server = server;
     this.snapshots = snapshots;
     this.http = http;
+    this.raftAddress = raftAddress;
   }
 
   /**
@@ -68,7 +73,9 @@ public final class KvNode implements AutoCloseable {
    * @param transportKind {@code netty} or {@code http}
    * @param snapshotEvery take a snapshot and discard the log up to it every this many applied
    *     entries (§7); 0 never (the log then keeps every entry)
-   * @throws IllegalArgumentException if {@code snapshotEvery} is negative or {@code id} is not a member
+   * @throws IllegalArgumentException if {@code snapshotEvery} is negative, {@code id} is not a
+   *     member, {@code transportKind} is unknown, or on {@code http} a member's Raft address is not
+   *     its HTTP address
    */
   public static KvNode start(NodeId id, List<NodeSpec> members, Path dir, String transportKind, long snapshotEvery) {
     return start(id, members, dir, transportKind, snapshotEvery, NodeSecurity.NONE);
@@ -85,8 +92,17 @@ public final class KvNode implements AutoCloseable {
     if (snapshotEvery < 0) {
       throw new IllegalArgumentException("snapshotEvery (" + snapshotEvery + ") must be 0 (never) or positive");
     }
+    if (!transportKind.equals("netty") && !transportKind.equals("http")) {
+      throw new IllegalArgumentException("transport must be netty or http, not '" + transportKind + "'");
+    }
     NodeSpec self = members.stream().filter(m -> m.id().equals(id)).findFirst()
         .orElseThrow(() -> new IllegalArgumentException(id + " is not among the members " + members));
+    for (NodeSpec m : members) {
+      if (transportKind.equals("http") && !m.sharesOnePort()) {
+        throw new IllegalArgumentException("member " + m + ": on the http transport /raft/* is served on the HTTP "
+            + "address, so the Raft address must be the same");
+      }
+    }
     security.checkAdminExposure(self.http());
     if (security.tls() && !transportKind.equals("netty")) {
       throw new IllegalArgumentException("TLS is available with the netty transport only, not " + transportKind);
@@ -103,16 +119,18 @@ public final class KvNode implements AutoCloseable {
     RaftServer server = null;
     try {
       snapshots = FileSnapshotStore.open(dir.resolve("snapshots"));
+      Transport transport = transport(self, members, transportKind, security);
       RaftServerBuilder builder = RaftServer.builder().nodeId(id).cluster(ClusterConfig.ofVoters(voters))
-          .transport(transport(self, members, transportKind, security)).logStore(log).snapshotStore(snapshots)
+          .transport(transport).logStore(log).snapshotStore(snapshots)
           .stateMachine(new KvStateMachine());
       if (snapshotEvery > 0) {
         builder.snapshotEvery(snapshotEvery);
       }
       server = builder.build();
       KvHttpServer http = KvHttpServer.start(resolved(self.http()), server, log, httpAddresses, KvHttpConfig.defaults(),
-          httpTls, peerHttpTls, admin);
-      return new KvNode(server, snapshots, http);
+          httpTls, peerHttpTls, admin, transport instanceof HttpTransport shared ? shared::addRoutes : null);
+      InetSocketAddress raftAddress = transport instanceof NettyTransport netty ? netty.localAddress() : http.address();
+      return new KvNode(server, snapshots, http, raftAddress);
     } catch (RuntimeException e) {
       if (server != null) {
         server.close();
@@ -129,8 +147,8 @@ public final class KvNode implements AutoCloseable {
   private static Transport transport(NodeSpec self, List<NodeSpec> members, String kind, NodeSecurity security) {
     if (kind.equals("http")) {
       Map<NodeId, String> peers = new HashMap<>();
-      members.stream().filter(m -> !m.id().equals(self.id())).forEach(m -> peers.put(m.id(), NodeSpec.hostPort(m.raft())));
-      return new HttpTransport(self.id(), resolved(self.raft()), peers, Duration.ofSeconds(1));
+      members.stream().filter(m -> !m.id().equals(self.id())).forEach(m -> peers.put(m.id(), NodeSpec.hostPort(m.http())));
+      return HttpTransport.sharingPort(self.id(), peers, Duration.ofSeconds(1));
     }
     NettyTransportConfig.Builder config = NettyTransportConfig.builder(self.id(), CLUSTER).listenAddress(resolved(self.raft()));
     members.stream().filter(m -> !m.id().equals(self.id())).forEach(m -> config.peer(m.id(), resolved(m.raft())));
@@ -149,9 +167,14 @@ public final class KvNode implements AutoCloseable {
     return server;
   }
 
-  /** Where the HTTP API listens. */
+  /** Where the HTTP API listens (bound: a port 0 is resolved). */
   public InetSocketAddress httpAddress() {
     return http.address();
+  }
+
+  /** Where the Raft transport listens (bound); on the http transport, the HTTP API's address. */
+  public InetSocketAddress raftAddress() {
+    return raftAddress;
   }
 
   @Override

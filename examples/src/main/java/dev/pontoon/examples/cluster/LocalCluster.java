@@ -1,8 +1,11 @@
 package dev.pontoon.examples.cluster;
 
 import dev.pontoon.raft.NodeId;
+import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -11,27 +14,41 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code pontoon-kv cluster [--dir DIR] [--snapshot-every N] [--tls]}: a thin wrapper that starts {@code n1},
- * {@code n2} and {@code n3} as three {@code pontoon-kv node} processes on 127.0.0.1 (HTTP 8081–8083, Raft
- * 9081–9083), with their data under {@code DIR/n1} … (default {@code ./pontoon-kv-data}), prints
- * the cluster page's address first, and stops all three on Ctrl-C or SIGTERM. Started again on the
- * same directory, the nodes recover their data. {@code --snapshot-every} is passed to every node.
- * With {@code --tls}, a throwaway CA and node certificates are made under {@code DIR/tls} (see
- * {@link ThrowawayCa}) and the nodes run mutual TLS between them and HTTPS for clients and the
- * cluster page (a browser must trust {@code DIR/tls/ca.pem} to open it).
+ * {@code pontoon-kv cluster [--dir DIR] [--transport netty|http] [--snapshot-every N] [--tls]}: a
+ * thin wrapper that starts three {@code pontoon-kv node} processes on 127.0.0.1 with their data
+ * under {@code DIR/<node>} (default {@code ./pontoon-kv-data}), prints the cluster page's address
+ * first, then each node's start banner (the addresses it is bound to) once it runs, and stops all
+ * three on Ctrl-C or SIGTERM. On the netty transport the nodes are {@code n1}, {@code n2},
+ * {@code n3} with HTTP on 8081–8083 and Raft on 9081–9083; on the http transport they are
+ * {@code 127.0.0.1:8081} … {@code 127.0.0.1:8083}, each serving its HTTP API and {@code /raft/*}
+ * on that one port. Started again on the same directory, the nodes recover their data.
+ * {@code --snapshot-every} is passed to every node. If a node does not start, the cluster names
+ * it and its log, stops the others and exits 1. With {@code --tls} (netty transport only), a
+ * throwaway CA and node certificates are made under {@code DIR/tls} (see {@link ThrowawayCa}) and
+ * the nodes run mutual TLS between them and HTTPS for clients and the cluster page (a browser
+ * must trust {@code DIR/tls/ca.pem} to open it).
  */
 final class LocalCluster {
   static final Path DEFAULT_DIR = Path.of("pontoon-kv-data");
 
   private LocalCluster() {}
 
-  /** The flags of {@code pontoon-kv cluster}: where the data goes, how often nodes snapshot, and whether they use TLS. */
-  record Options(Path dir, long snapshotEvery, boolean tls) {}
+  /**
+   * The flags of {@code pontoon-kv cluster}: where the data goes, the Raft transport, how often
+   * nodes snapshot, and whether they use TLS (netty only).
+   */
+  record Options(Path dir, String transport, long snapshotEvery, boolean tls) {}
 
   static Options parse(List<String> args) {
-    Map<String, String> flags = NodeOptions.flags(args, List.of("--dir", "--snapshot-every"), List.of("--tls"));
-    return new Options(Path.of(flags.getOrDefault("--dir", DEFAULT_DIR.toString())),
-        NodeOptions.snapshotEvery(flags.get("--snapshot-every")), flags.containsKey("--tls"));
+    Map<String, String> flags = NodeOptions.flags(args, List.of("--dir", "--transport", "--snapshot-every"),
+        List.of("--tls"));
+    String transport = NodeOptions.transport(flags.get("--transport"));
+    boolean tls = flags.containsKey("--tls");
+    if (tls && !transport.equals("netty")) {
+      throw new IllegalArgumentException("--tls needs the netty transport, not --transport " + transport);
+    }
+    return new Options(Path.of(flags.getOrDefault("--dir", DEFAULT_DIR.toString())), transport,
+        NodeOptions.snapshotEvery(flags.get("--snapshot-every")), tls);
   }
 
   /** The extra {@code pontoon-kv node} flags of each member: certificates from a new throwaway CA with {@code tls}. */
@@ -50,54 +67,85 @@ final class LocalCluster {
     return flags;
   }
 
-  static List<NodeSpec> members() {
+  /** The three members on 127.0.0.1 for {@code transport}. */
+  static List<NodeSpec> members(String transport) {
     List<NodeSpec> members = new ArrayList<>();
     for (int i = 1; i <= 3; i++) {
-      members.add(NodeSpec.parse("n" + i + "=127.0.0.1:808" + i + "/127.0.0.1:908" + i));
+      members.add(transport.equals("http") ? NodeSpec.parseSharedPort("127.0.0.1:808" + i)
+          : NodeSpec.parse("n" + i + "=127.0.0.1:808" + i + "/127.0.0.1:908" + i));
     }
     return members;
   }
 
+  /** The directory (and log file stem) of {@code member}: its id, with ':' (not allowed in Windows names) as '-'. */
+  static String dirName(NodeSpec member) {
+    return member.id().value().replace(':', '-');
+  }
+
+  /** The arguments of {@code pontoon-kv} that start {@code member}. */
+  static List<String> nodeArguments(NodeSpec member, List<NodeSpec> members, Options options) {
+    String peers = String.join(",", members.stream().map(NodeSpec::toString).toList());
+    List<String> args = new ArrayList<>(List.of("node", "--transport", options.transport(), "--id", member.id().value(),
+        "--http", NodeSpec.hostPort(member.http())));
+    if (!options.transport().equals("http")) {
+      args.addAll(List.of("--raft", NodeSpec.hostPort(member.raft())));
+    }
+    args.addAll(List.of("--dir", options.dir().resolve(dirName(member)).toString(), "--peers", peers,
+        "--snapshot-every", Long.toString(options.snapshotEvery())));
+    return args;
+  }
+
   static void run(Options options) throws IOException, InterruptedException {
     Path dir = options.dir();
-    List<NodeSpec> members = members();
-    String peers = String.join(",", members.stream().map(NodeSpec::toString).toList());
+    List<NodeSpec> members = members(options.transport());
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     List<Process> processes = new ArrayList<>();
     Runtime.getRuntime().addShutdownHook(new Thread(() -> stopAll(processes), "pontoon-kv-cluster-shutdown"));
+    dir.toFile().mkdirs();
     Map<NodeId, List<String>> tls = tlsFlags(dir, members, options.tls());
     for (NodeSpec m : members) {
       List<String> command = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
-          PontoonKv.class.getName(), "node", "--id", m.id().value(), "--http", NodeSpec.hostPort(m.http()),
-          "--raft", NodeSpec.hostPort(m.raft()), "--dir", dir.resolve(m.id().value()).toString(), "--peers", peers,
-          "--snapshot-every", Long.toString(options.snapshotEvery())));
+          PontoonKv.class.getName()));
+      command.addAll(nodeArguments(m, members, options));
       command.addAll(tls.get(m.id()));
       ProcessBuilder builder = new ProcessBuilder(command)
-          .redirectOutput(ProcessBuilder.Redirect.DISCARD)
-          .redirectError(dir.resolve(m.id().value() + ".log").toFile());
-      dir.toFile().mkdirs();
+          .redirectError(dir.resolve(dirName(m) + ".log").toFile());
       synchronized (processes) {
         processes.add(builder.start());
       }
     }
-    banner(dir, members, options.tls()).forEach(System.out::println);
+    List<String> started = new ArrayList<>();
+    for (int i = 0; i < members.size(); i++) {
+      // Each node prints one banner line once it is bound; nothing when it failed to start.
+      BufferedReader out = new BufferedReader(
+          new InputStreamReader(processes.get(i).getInputStream(), StandardCharsets.UTF_8));
+      String line = out.readLine();
+      if (line == null) {
+        System.err.println("pontoon-kv cluster: " + members.get(i).id() + " did not start; see "
+            + dir.resolve(dirName(members.get(i)) + ".log"));
+        stopAll(processes);
+        System.exit(1);
+      }
+      started.add(line);
+    }
+    banner(dir, members, started, options.tls()).forEach(System.out::println);
     for (Process p : List.copyOf(processes)) {
       p.waitFor();
     }
   }
 
-  /** What {@code cluster} prints for nodes on plain HTTP. */
-  static List<String> banner(Path dir, List<NodeSpec> members) {
-    return banner(dir, members, false);
+  /** What {@code cluster} prints for nodes on plain HTTP; see {@link #banner(Path, List, List, boolean)}. */
+  static List<String> banner(Path dir, List<NodeSpec> members, List<String> started) {
+    return banner(dir, members, started, false);
   }
 
   /**
    * What {@code cluster} prints once the nodes are started: the cluster page's address first, then
-   * each node's addresses, data and log, and {@code curl} lines to try. With {@code tls}, every
-   * address is {@code https://}, {@code curl} trusts {@code DIR/tls/ca.pem}, and a line says that
-   * the browser must trust that CA too.
+   * each node's own start banner ({@code started}, in member order) with its data and log, and
+   * {@code curl} lines to try. With {@code tls}, every address is {@code https://}, {@code curl}
+   * trusts {@code DIR/tls/ca.pem}, and a line says that the browser must trust that CA too.
    */
-  static List<String> banner(Path dir, List<NodeSpec> members, boolean tls) {
+  static List<String> banner(Path dir, List<NodeSpec> members, List<String> started, boolean tls) {
     List<String> lines = new ArrayList<>();
     String scheme = tls ? "https://" : "http://";
     Path ca = dir.resolve("tls").resolve("ca.pem");
@@ -107,14 +155,15 @@ final class LocalCluster {
     if (tls) {
       lines.add("  (the browser must trust the throwaway CA " + ca + " to open it)");
     }
-    for (NodeSpec m : members) {
-      lines.add(m.id() + " " + scheme + NodeSpec.hostPort(m.http()) + " (raft " + NodeSpec.hostPort(m.raft())
-          + ", data " + dir.resolve(m.id().value()) + File.separator + ", log " + dir.resolve(m.id() + ".log") + ")");
+    for (int i = 0; i < members.size(); i++) {
+      lines.add(started.get(i) + " (data " + dir.resolve(dirName(members.get(i))) + File.separator + ", log "
+          + dir.resolve(dirName(members.get(i)) + ".log") + ")");
     }
     lines.add("Try:");
     lines.add("  " + curl + " -L -X PUT -d bar " + first + "/kv/foo");
     lines.add("  " + curl + " -L " + scheme + NodeSpec.hostPort(members.get(1 % members.size()).http()) + "/kv/foo");
     lines.add("  " + curl + " " + scheme + NodeSpec.hostPort(members.get(members.size() - 1).http()) + "/status");
+    lines.add("  " + curl + " " + first + "/log");
     lines.add("Ctrl-C stops all three.");
     return lines;
   }

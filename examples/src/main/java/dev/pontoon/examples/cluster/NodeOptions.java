@@ -15,7 +15,7 @@ import java.util.Map;
  *
  * @param id this node's id
  * @param http where its HTTP API listens
- * @param raft where its Raft transport listens
+ * @param raft where its Raft transport listens: with the {@code http} transport, {@code http} itself
  * @param dir its data directory (Raft log in RocksDB, snapshots)
  * @param members every member of the cluster, this node included
  * @param transport {@code netty} (binary, default) or {@code http} (HTTP/JSON)
@@ -29,30 +29,36 @@ record NodeOptions(NodeId id, InetSocketAddress http, InetSocketAddress raft, Pa
   static final long DEFAULT_SNAPSHOT_EVERY = 10_000;
 
   static final String USAGE = String.join("\n",
-      "usage: pontoon-kv node --id ID --http HOST:PORT --raft HOST:PORT --dir DIR --peers PEERS [--transport netty|http]",
-      "                       [--snapshot-every N] [--tls-cert FILE --tls-key FILE --tls-ca FILE]",
+      "usage: pontoon-kv node --id ID --http HOST:PORT --raft HOST:PORT --dir DIR --peers PEERS [--snapshot-every N]",
+      "                       [--tls-cert FILE --tls-key FILE --tls-ca FILE]",
       "                       [--admin-token-file FILE] [--admin-client-cert] [--insecure-admin]",
-      "       pontoon-kv cluster [--dir DIR] [--snapshot-every N] [--tls]",
+      "       pontoon-kv node --transport http --http HOST:PORT --dir DIR --peers PEERS [--id ID] [--snapshot-every N]",
+      "                       [--admin-token-file FILE] [--insecure-admin]",
+      "       pontoon-kv cluster [--dir DIR] [--transport netty|http] [--snapshot-every N] [--tls]",
       "",
       "node       starts one KV node",
-      "  --id ID            this node's id, e.g. n1",
-      "  --http HOST:PORT   where its HTTP API listens, e.g. 127.0.0.1:8081",
-      "  --raft HOST:PORT   where its Raft transport listens, e.g. 127.0.0.1:9081",
+      "  --id ID            this node's id, e.g. n1 (with --transport http: default its --http address)",
+      "  --http HOST:PORT   where its HTTP API listens, e.g. 127.0.0.1:8081 (and /raft/* with --transport http)",
+      "  --raft HOST:PORT   where its Netty Raft transport listens, e.g. 127.0.0.1:9081 (not with --transport http)",
       "  --dir DIR          its data directory (created if missing)",
-      "  --peers PEERS      every member as id=httpHost:port/raftHost:port, comma-separated, e.g.",
-      "                     n1=127.0.0.1:8081/127.0.0.1:9081,n2=127.0.0.1:8082/127.0.0.1:9082,n3=127.0.0.1:8083/127.0.0.1:9083",
-      "                     (this node may be listed or not)",
-      "  --transport T      netty (binary TCP, default) or http (HTTP/JSON, see HTTP-TRANSPORT.md)",
+      "  --peers PEERS      every member, comma-separated; this node may be listed (with the same addresses) or not",
+      "                     netty: id=httpHost:port/raftHost:port, e.g.",
+      "                       n1=127.0.0.1:8081/127.0.0.1:9081,n2=127.0.0.1:8082/127.0.0.1:9082,n3=127.0.0.1:8083/127.0.0.1:9083",
+      "                     http:  host:port (the id is the address) or id=host:port, e.g.",
+      "                       127.0.0.1:8081,127.0.0.1:8082,127.0.0.1:8083",
+      "  --transport T      netty (binary TCP, default) or http (HTTP/JSON on the HTTP port, see HTTP-TRANSPORT.md)",
       "  --snapshot-every N take a snapshot and drop the log before it every N applied entries",
       "                     (default " + DEFAULT_SNAPSHOT_EVERY + "; 0 never compacts, the log then grows without bound)",
       "  --tls-cert FILE    this node's certificate chain (PEM); with --tls-key and --tls-ca: mutual TLS on the Raft",
       "  --tls-key FILE     port (the certificate must name the node id as DNS or URI urn:pontoon:node:ID SAN) and",
-      "  --tls-ca FILE      HTTPS on the API (client certificates from the CA are asked for, optionally)",
+      "  --tls-ca FILE      HTTPS on the API (client certificates from the CA are asked for, optionally); netty only",
       "  --admin-token-file FILE  /admin/... requests need 'Authorization: Bearer <token in FILE>' (else 401)",
       "  --admin-client-cert      /admin/... requests need a client certificate from --tls-ca (else 401)",
       "  --insecure-admin   allow unguarded /admin/... on an HTTP address that is not loopback (refused otherwise)",
-      "cluster    starts n1, n2, n3 on 127.0.0.1 (HTTP 8081-8083, Raft 9081-9083) as three processes",
+      "cluster    starts three nodes on 127.0.0.1 as three processes: n1, n2, n3 with HTTP 8081-8083 and Raft",
+      "           9081-9083, or with --transport http the nodes 127.0.0.1:8081 ... 127.0.0.1:8083",
       "  --dir DIR          where their data directories go (default ./pontoon-kv-data)",
+      "  --transport T      netty (default) or http, for every node",
       "  --snapshot-every N passed to each node (default " + DEFAULT_SNAPSHOT_EVERY + ")",
       "  --tls              make a throwaway CA and node certificates under DIR/tls and run TLS and HTTPS",
       "  --help             shows this text");
@@ -61,37 +67,47 @@ record NodeOptions(NodeId id, InetSocketAddress http, InetSocketAddress raft, Pa
     Map<String, String> flags = flags(args, List.of("--id", "--http", "--raft", "--dir", "--peers", "--transport",
         "--snapshot-every", "--tls-cert", "--tls-key", "--tls-ca", "--admin-token-file"),
         List.of("--admin-client-cert", "--insecure-admin"));
-    for (String required : List.of("--id", "--http", "--raft", "--dir", "--peers")) {
-      if (!flags.containsKey(required)) {
-        throw new IllegalArgumentException("missing " + required);
+    String transport = transport(flags.get("--transport"));
+    NodeSecurity security = new NodeSecurity(path(flags, "--tls-cert"), path(flags, "--tls-key"), path(flags, "--tls-ca"),
+        path(flags, "--admin-token-file"), flags.containsKey("--admin-client-cert"), flags.containsKey("--insecure-admin"));
+    if (security.tls() && !transport.equals("netty")) {
+      throw new IllegalArgumentException("--tls-cert, --tls-key and --tls-ca need --transport netty");
+    }
+    boolean sharedPort = transport.equals("http");
+    List<String> required = sharedPort ? List.of("--http", "--dir", "--peers")
+        : List.of("--id", "--http", "--raft", "--dir", "--peers");
+    for (String flag : required) {
+      if (!flags.containsKey(flag)) {
+        throw new IllegalArgumentException("missing " + flag);
       }
+    }
+    InetSocketAddress http = NodeSpec.address(flags.get("--http"), "--http");
+    InetSocketAddress raft = sharedPort ? http : NodeSpec.address(flags.get("--raft"), "--raft");
+    if (sharedPort && flags.containsKey("--raft")
+        && !NodeSpec.hostPort(NodeSpec.address(flags.get("--raft"), "--raft")).equals(NodeSpec.hostPort(http))) {
+      throw new IllegalArgumentException("--raft " + flags.get("--raft") + " differs from --http " + NodeSpec.hostPort(http)
+          + ": with --transport http, /raft/* is served on the HTTP port; leave --raft out");
     }
     NodeId id;
     try {
-      id = new NodeId(flags.get("--id"));
+      id = new NodeId(flags.getOrDefault("--id", NodeSpec.hostPort(http)));
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("--id: " + e.getMessage());
-    }
-    InetSocketAddress http = NodeSpec.address(flags.get("--http"), "--http");
-    InetSocketAddress raft = NodeSpec.address(flags.get("--raft"), "--raft");
-    String transport = flags.getOrDefault("--transport", "netty");
-    if (!transport.equals("netty") && !transport.equals("http")) {
-      throw new IllegalArgumentException("--transport must be netty or http, not '" + transport + "'");
     }
     Map<NodeId, NodeSpec> members = new LinkedHashMap<>();
     for (String peer : flags.get("--peers").split(",")) {
       if (!peer.isBlank()) {
-        NodeSpec spec = NodeSpec.parse(peer.trim());
+        NodeSpec spec = sharedPort ? NodeSpec.parseSharedPort(peer.trim()) : NodeSpec.parse(peer.trim());
         if (members.put(spec.id(), spec) != null) {
           throw new IllegalArgumentException("--peers names " + spec.id() + " twice");
         }
       }
     }
-    members.putIfAbsent(id, new NodeSpec(id, http, raft));
-    NodeSecurity security = new NodeSecurity(path(flags, "--tls-cert"), path(flags, "--tls-key"), path(flags, "--tls-ca"),
-        path(flags, "--admin-token-file"), flags.containsKey("--admin-client-cert"), flags.containsKey("--insecure-admin"));
-    if (security.tls() && !transport.equals("netty")) {
-      throw new IllegalArgumentException("--tls-cert, --tls-key and --tls-ca need --transport netty");
+    NodeSpec self = new NodeSpec(id, http, raft);
+    NodeSpec listed = members.putIfAbsent(id, self);
+    if (listed != null && !listed.toString().equals(self.toString())) {
+      throw new IllegalArgumentException("--peers lists this node as " + listed + " but its flags say " + self
+          + " (--http" + (sharedPort ? "" : ", --raft") + "): make them agree, or leave " + id + " out of --peers");
     }
     security.checkAdminExposure(http);
     return new NodeOptions(id, http, raft, Path.of(flags.get("--dir")), new ArrayList<>(members.values()), transport,
@@ -100,6 +116,19 @@ record NodeOptions(NodeId id, InetSocketAddress http, InetSocketAddress raft, Pa
 
   private static Path path(Map<String, String> flags, String name) {
     return flags.containsKey(name) ? Path.of(flags.get(name)) : null;
+  }
+
+  /**
+   * The value of {@code --transport}: {@code netty} when absent.
+   *
+   * @throws IllegalArgumentException unless netty or http
+   */
+  static String transport(String text) {
+    String transport = text == null ? "netty" : text;
+    if (!transport.equals("netty") && !transport.equals("http")) {
+      throw new IllegalArgumentException("--transport must be netty or http, not '" + transport + "'");
+    }
+    return transport;
   }
 
   /**

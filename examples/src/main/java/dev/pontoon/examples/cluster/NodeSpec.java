@@ -7,6 +7,9 @@ import java.util.Objects;
 /**
  * One member of a KV cluster: its id and where its HTTP API and its Raft transport listen.
  * Written {@code id=httpHost:httpPort/raftHost:raftPort}, e.g. {@code n1=127.0.0.1:8081/127.0.0.1:9081}.
+ * On the HTTP/JSON transport a member serves {@code /raft/*} on its HTTP address, so both
+ * addresses are the same and it is written {@code id=host:port}, or just {@code host:port} when
+ * its id is that address (the default there), e.g. {@code 127.0.0.1:8081}.
  */
 public record NodeSpec(NodeId id, InetSocketAddress http, InetSocketAddress raft) {
   public NodeSpec {
@@ -28,6 +31,28 @@ public record NodeSpec(NodeId id, InetSocketAddress http, InetSocketAddress raft
     }
     return new NodeSpec(new NodeId(text.substring(0, eq)), address(text.substring(eq + 1, slash), "HTTP"),
         address(text.substring(slash + 1), "Raft"));
+  }
+
+  /**
+   * Parses a member of an HTTP/JSON-transport cluster: {@code host:port} (its id is that address)
+   * or {@code id=host:port}; its HTTP API and {@code /raft/*} share that address.
+   *
+   * @throws IllegalArgumentException naming what is wrong, e.g. a separate Raft address
+   */
+  public static NodeSpec parseSharedPort(String text) {
+    if (text.indexOf('/') >= 0) {
+      throw new IllegalArgumentException("peer '" + text + "': with --transport http a member serves /raft/* on its "
+          + "HTTP address, so write host:port or id=host:port, without a separate Raft address");
+    }
+    int eq = text.indexOf('=');
+    InetSocketAddress address = address(text.substring(eq + 1), "HTTP");
+    NodeId id = eq < 0 ? new NodeId(hostPort(address)) : new NodeId(text.substring(0, eq));
+    return new NodeSpec(id, address, address);
+  }
+
+  /** Whether the member serves its HTTP API and Raft on one address (the HTTP/JSON transport). */
+  public boolean sharesOnePort() {
+    return hostPort(http).equals(hostPort(raft));
   }
 
   /**
@@ -57,8 +82,12 @@ public record NodeSpec(NodeId id, InetSocketAddress http, InetSocketAddress raft
     return address.getHostString() + ":" + address.getPort();
   }
 
+  /** As parsed: {@code id=http/raft}; {@code id=host:port} or {@code host:port} when both addresses are one. */
   @Override
   public String toString() {
+    if (sharesOnePort()) {
+      return id.value().equals(hostPort(http)) ? hostPort(http) : id + "=" + hostPort(http);
+    }
     return id + "=" + hostPort(http) + "/" + hostPort(raft);
   }
 }

@@ -5,8 +5,9 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 
 /**
- * {@code examples/bin/pontoon-kv}: {@code node …} runs one KV node until SIGTERM or Ctrl-C;
- * {@code cluster [--dir DIR] [--snapshot-every N] [--tls]} runs a 3-node cluster as three processes. Bad flags print the
+ * {@code examples/bin/pontoon-kv}: {@code node …} runs one KV node until SIGTERM or Ctrl-C and
+ * prints one line with the addresses it is bound to; {@code cluster [--dir DIR] [--transport
+ * netty|http] [--snapshot-every N] [--tls]} runs a 3-node cluster as three processes. Bad flags print the
  * problem and the usage on stderr and exit 2.
  */
 public final class PontoonKv {
@@ -40,10 +41,17 @@ public final class PontoonKv {
       node.close();
       stopped.countDown();
     }, "pontoon-kv-shutdown"));
-    String scheme = options.security().tls() ? "https" : "http";
-    System.out.println(options.id() + " serving HTTP on " + scheme + "://" + NodeSpec.hostPort(node.httpAddress())
-        + " (the cluster page at /) and Raft (" + options.transport() + ") on " + NodeSpec.hostPort(options.raft())
-        + (options.snapshotEvery() > 0 ? ", snapshot every " + options.snapshotEvery() + " entries" : ", never compacting"));
+    System.out.println(banner(options, node));
     stopped.await();
+  }
+
+  /** The line a started node prints, with the addresses it is bound to (a port 0 shows the port it got). */
+  static String banner(NodeOptions options, KvNode node) {
+    String http = NodeSpec.hostPort(node.httpAddress());
+    String scheme = options.security().tls() ? "https" : "http";
+    String raft = options.transport().equals("http") ? "http://" + http + "/raft/" : NodeSpec.hostPort(node.raftAddress());
+    return options.id() + " serving HTTP on " + scheme + "://" + http + " (the cluster page at /) and Raft ("
+        + options.transport() + (options.security().tls() ? ", mutual TLS" : "") + ") on " + raft
+        + (options.snapshotEvery() > 0 ? ", snapshot every " + options.snapshotEvery() + " entries" : ", never compacting");
   }
 }

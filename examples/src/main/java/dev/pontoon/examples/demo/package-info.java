@@ -1,2 +1,6 @@
-/** A teaching demo: five nodes in one process, narrated as a timeline of election, replication and failover. */
+/**
+ * A teaching demo: three to five nodes N1..NN in one process, narrated as a timeline of the
+ * specification's examples (electing a leader from term 0, replicating "data1") and edge cases
+ * (a failed leader, a split brain, conflicting logs repaired by the leader).
+ */
 package dev.pontoon.examples.demo;

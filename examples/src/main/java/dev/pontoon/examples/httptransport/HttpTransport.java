@@ -16,6 +16,7 @@ import dev.pontoon.raft.transport.Transport;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -31,6 +32,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -52,16 +54,30 @@ import org.slf4j.LoggerFactory;
  * receiving side hands each request to the node and answers the HTTP request when the node
  * emits the matching response; when it does not within the answer timeout, it answers 503.
  *
+ * <p><b>Senders.</b> A request's {@code leader-id} or {@code candidate-id} may be a member's id or
+ * a member's address ({@code host:port} as given in the peer addresses), as the specification
+ * writes it; either way the node receives the message from that member. A request from anyone
+ * else is answered 403.
+ *
+ * <p><b>Its own port or a shared one.</b> The constructor's transport binds its own server in
+ * {@link #start}. {@link #sharingPort} makes one that binds nothing: another HTTP server (the KV
+ * node's API) serves {@code /raft/*} on its port by calling {@link #addRoutes} for each
+ * connection.
+ *
  * <p><b>Threading.</b> {@link #send} never blocks and never throws: it starts an asynchronous
  * request with {@link HttpClient#sendAsync}, or drops the message (counted in
  * {@link #dropped()}) when the peer is unknown or already has too many requests in flight. The
  * inbound handler is called from HTTP client and Netty threads.
  */
 public final class HttpTransport implements Transport {
+  /** The largest request body the receiving side reads: a snapshot travels in one request. */
+  public static final int MAX_REQUEST_BYTES = 64 * 1024 * 1024;
   private static final Logger log = LoggerFactory.getLogger(HttpTransport.class);
   private final NodeId self;
   private final InetSocketAddress bindAddress;
   private final Map<NodeId, URI> peers;
+  /** Each peer's id by its address as given ({@code host:port}), for senders that name themselves by address. */
+  private final Map<String, NodeId> peersByAddress;
   private final Duration requestTimeout;
   private final int maxInFlightPerPeer;
   private final AtomicReference<InboundHandler> inbound = new AtomicReference<>();
@@ -76,6 +92,8 @@ public final class HttpTransport implements Transport {
   private volatile boolean closed;
 
   /**
+   * A transport with its own server, bound by {@link #start}.
+   *
    * @param self this node's id
    * @param bindAddress where to listen for peers' requests (port 0 picks a free port)
    * @param peerAddresses each peer's {@code host:port}
@@ -84,27 +102,96 @@ public final class HttpTransport implements Transport {
    */
   public HttpTransport(NodeId self, InetSocketAddress bindAddress, Map<NodeId, String> peerAddresses,
       Duration requestTimeout) {
+    this(self, Objects.requireNonNull(bindAddress, "bindAddress"), peerAddresses, requestTimeout, false);
+  }
+
+  /**
+   * A transport served on another HTTP server's port: {@link #start} binds nothing, and that
+   * server calls {@link #addRoutes} for each of its connections. Peers reach this node at the
+   * other server's address, which is also, by default, its id.
+   *
+   * @param self this node's id
+   * @param peerAddresses each peer's {@code host:port}
+   * @param requestTimeout as for the constructor
+   */
+  public static HttpTransport sharingPort(NodeId self, Map<NodeId, String> peerAddresses, Duration requestTimeout) {
+    return new HttpTransport(self, null, peerAddresses, requestTimeout, true);
+  }
+
+  private HttpTransport(NodeId self, InetSocketAddress bindAddress, Map<NodeId, String> peerAddresses,
+      Duration requestTimeout, boolean sharedPort) {
     this.self = Objects.requireNonNull(self, "self");
-    this.bindAddress = Objects.requireNonNull(bindAddress, "bindAddress");
+    this.bindAddress = bindAddress;
     this.requestTimeout = Objects.requireNonNull(requestTimeout, "requestTimeout");
     if (requestTimeout.isNegative() || requestTimeout.isZero()) {
       throw new IllegalArgumentException("requestTimeout (" + requestTimeout + ") must be positive");
     }
     Map<NodeId, URI> uris = new ConcurrentHashMap<>();
-    peerAddresses.forEach((id, address) -> uris.put(id, URI.create("http://" + address)));
+    Map<String, NodeId> byAddress = new ConcurrentHashMap<>();
+    peerAddresses.forEach((id, address) -> {
+      uris.put(id, URI.create("http://" + address));
+      byAddress.put(address, id);
+    });
     this.peers = Map.copyOf(uris);
+    this.peersByAddress = Map.copyOf(byAddress);
     this.maxInFlightPerPeer = 256;
-    this.maxBodyBytes = 64 * 1024 * 1024;
+    this.maxBodyBytes = MAX_REQUEST_BYTES;
     this.pending = new PendingAnswers(maxInFlightPerPeer);
-    this.serverHandler = new RaftHttpHandler(self, inbound::get, pending, requestTimeout);
+    this.serverHandler = new RaftHttpHandler(self, this::sender, inbound::get, pending, requestTimeout, sharedPort);
     this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(requestTimeout).build();
   }
 
-  /** Binds the server and starts delivering inbound messages to {@code handler}. */
+  /** The member a request's {@code leader-id} or {@code candidate-id} names, by id or by address. */
+  private NodeId sender(String text) {
+    NodeId byAddress = peersByAddress.get(text);
+    if (byAddress != null) {
+      return byAddress;
+    }
+    NodeId id;
+    try {
+      id = new NodeId(text);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("sender '" + text + "' is not a node id: " + e.getMessage());
+    }
+    if (!peers.containsKey(id)) {
+      StringBuilder members = new StringBuilder();
+      new TreeMap<>(peersByAddress).forEach((address, member) ->
+          members.append(members.length() == 0 ? "" : ", ")
+              .append(member.value().equals(address) ? address : member + " at " + address));
+      throw new RaftHttpHandler.UnknownSender(text + " is not a member: neither a member's id nor its address "
+          + "(other members: " + members + ")");
+    }
+    return id;
+  }
+
+  /**
+   * Serves this transport's {@code /raft/*} on another HTTP server's connection: call it for each
+   * connection, right after that server's {@code HttpServerCodec} and in place of its
+   * {@code HttpObjectAggregator}. It adds a per-route body limit (this transport's
+   * {@link #MAX_REQUEST_BYTES} for {@code /raft/*}, {@code otherMaxBodyBytes} for every other
+   * path, 413 beyond), an aggregator, and the Raft handler, which passes every other request on
+   * to the handlers added after it.
+   *
+   * @throws IllegalStateException if this transport has its own server
+   */
+  public void addRoutes(ChannelPipeline pipeline, int otherMaxBodyBytes) {
+    if (bindAddress != null) {
+      throw new IllegalStateException("HttpTransport of " + self + " serves its own port " + bindAddress
+          + "; only a transport made with sharingPort adds routes to another server");
+    }
+    pipeline.addLast(new RouteLimits(maxBodyBytes, otherMaxBodyBytes))
+        .addLast(new HttpObjectAggregator(Math.max(maxBodyBytes, otherMaxBodyBytes)))
+        .addLast(serverHandler);
+  }
+
+  /** Binds the server (unless the port is shared) and starts delivering inbound messages to {@code handler}. */
   @Override
   public synchronized void start(InboundHandler handler) {
     if (!inbound.compareAndSet(null, Objects.requireNonNull(handler, "handler"))) {
       throw new IllegalStateException("HttpTransport of " + self + " is already started");
+    }
+    if (bindAddress == null) {
+      return;
     }
     group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
     try {
@@ -121,8 +208,16 @@ public final class HttpTransport implements Transport {
     }
   }
 
-  /** The address the server listens on, once started. */
-  public InetSocketAddress localAddress() {
+  /**
+   * The address its own server listens on, once started.
+   *
+   * @throws IllegalStateException if not started, or if the port is shared ({@link #sharingPort})
+   */
+  public synchronized InetSocketAddress localAddress() {
+    if (serverChannel == null) {
+      throw new IllegalStateException(bindAddress == null ? "HttpTransport of " + self + " serves on a shared port"
+          : "HttpTransport of " + self + " is not started");
+    }
     return (InetSocketAddress) serverChannel.localAddress();
   }
 

@@ -28,6 +28,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -36,7 +37,11 @@ import org.slf4j.LoggerFactory;
  * The receiving side of the HTTP transport: decodes a POSTed Raft request, hands it to the node,
  * and answers the HTTP request when the node emits the matching response (see
  * {@link PendingAnswers}), or 503 when it does not within the answer timeout. TimeoutNow is
- * one-way and answered at once. Bad requests get 400/404/405 with {@code {"error":"…"}}.
+ * one-way and answered at once. Bad requests get 400/404/405 with {@code {"error":"…"}}; a
+ * request from a sender that is neither a member's id nor a member's address gets 403.
+ *
+ * <p>On its own server it answers every request; on a port shared with another API it takes only
+ * {@code /raft/*} and passes every other request on down the pipeline.
  *
  * <p>Shared by all connections, on Netty threads; never blocks.
  */
@@ -44,15 +49,44 @@ import org.slf4j.LoggerFactory;
 final class RaftHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private static final Logger log = LoggerFactory.getLogger(RaftHttpHandler.class);
   private final NodeId self;
+  private final Function<String, NodeId> sender;
   private final Supplier<InboundHandler> inbound;
   private final PendingAnswers pending;
   private final Duration answerTimeout;
+  private final boolean onlyRaftPaths;
 
-  RaftHttpHandler(NodeId self, Supplier<InboundHandler> inbound, PendingAnswers pending, Duration answerTimeout) {
+  /** A sender that is neither a member's id nor a member's address; its message names it. */
+  static final class UnknownSender extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    UnknownSender(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  /**
+   * @param sender the node id of a request's {@code leader-id} or {@code candidate-id} (a member's
+   *     id or address); throws {@link UnknownSender} for anyone else
+   * @param onlyRaftPaths take only {@code /raft/*} requests and pass the others on (a shared port)
+   */
+  RaftHttpHandler(NodeId self, Function<String, NodeId> sender, Supplier<InboundHandler> inbound,
+      PendingAnswers pending, Duration answerTimeout, boolean onlyRaftPaths) {
     this.self = self;
+    this.sender = sender;
     this.inbound = inbound;
     this.pending = pending;
     this.answerTimeout = answerTimeout;
+    this.onlyRaftPaths = onlyRaftPaths;
+  }
+
+  /** Whether {@code uri} is one of this transport's paths, {@code /raft/*}. */
+  static boolean isRaftPath(String uri) {
+    return uri.startsWith("/raft/");
+  }
+
+  @Override
+  public boolean acceptInboundMessage(Object msg) throws Exception {
+    return super.acceptInboundMessage(msg) && (!onlyRaftPaths || isRaftPath(((FullHttpRequest) msg).uri()));
   }
 
   @Override
@@ -86,6 +120,9 @@ final class RaftHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest>
       return;
     } catch (IllegalArgumentException e) {
       send(ctx, error(HttpResponseStatus.BAD_REQUEST, String.valueOf(e.getMessage())), keepAlive);
+      return;
+    } catch (UnknownSender e) {
+      send(ctx, error(HttpResponseStatus.FORBIDDEN, e.getMessage()), keepAlive);
       return;
     }
     InboundHandler node = inbound.get();
@@ -129,10 +166,10 @@ final class RaftHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest>
 
   private RaftMessage decode(String path, JsonNode body) {
     return switch (path) {
-      case "/raft/append-entries" -> RaftJson.decodeAppendEntries(body, self);
-      case "/raft/request-vote" -> RaftJson.decodeRequestVote(body, self);
-      case "/raft/timeout-now" -> RaftJson.decodeTimeoutNow(body, self);
-      default -> RaftJson.decodeInstallSnapshot(body, self);
+      case "/raft/append-entries" -> RaftJson.decodeAppendEntries(body, self, sender);
+      case "/raft/request-vote" -> RaftJson.decodeRequestVote(body, self, sender);
+      case "/raft/timeout-now" -> RaftJson.decodeTimeoutNow(body, self, sender);
+      default -> RaftJson.decodeInstallSnapshot(body, self, sender);
     };
   }
 
@@ -156,7 +193,7 @@ final class RaftHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest>
     return response;
   }
 
-  private static FullHttpResponse error(HttpResponseStatus status, String message) {
+  static FullHttpResponse error(HttpResponseStatus status, String message) {
     return json(status, RaftJson.JSON.createObjectNode().put("error", message));
   }
 

@@ -25,6 +25,7 @@ import java.util.Base64;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Function;
 
 /**
  * The JSON forms of Raft messages on the HTTP transport (see {@code HTTP-TRANSPORT.md}). Field
@@ -52,7 +53,11 @@ final class RaftJson {
     return o;
   }
 
-  static AppendEntries decodeAppendEntries(JsonNode o, NodeId self) {
+  /**
+   * Decodes a request; {@code sender} turns the sender's {@code leader-id} or
+   * {@code candidate-id} (a member's id or its address) into its node id, or throws.
+   */
+  static AppendEntries decodeAppendEntries(JsonNode o, NodeId self, Function<String, NodeId> sender) {
     long prevLogIndex = requireLong(o, "prev-log-index");
     JsonNode entries = o.get("entries");
     List<LogEntry> decoded = new ArrayList<>();
@@ -64,7 +69,7 @@ final class RaftJson {
         decoded.add(decodeEntry(e, prevLogIndex + 1 + decoded.size()));
       }
     }
-    return new AppendEntries(requireId(o, "leader-id"), self, requireLong(o, "term"), prevLogIndex,
+    return new AppendEntries(sender.apply(requireText(o, "leader-id")), self, requireLong(o, "term"), prevLogIndex,
         requireLong(o, "prev-log-term"), decoded, requireLong(o, "leader-commit"), optionalLong(o, "sequence"));
   }
 
@@ -73,7 +78,7 @@ final class RaftJson {
     String text = e.kind() == EntryKind.COMMAND ? strictUtf8(e.payload()) : null;
     if (text != null) {
       o.put("command", text);
-    } else {
+    } else if (e.kind() != EntryKind.NO_OP || !e.payload().isEmpty()) { // a no-op has no command
       o.put("command", Base64.getEncoder().encodeToString(e.payload().toByteArray())).put("encoding", "base64");
     }
     if (e.kind() != EntryKind.COMMAND) {
@@ -115,8 +120,8 @@ final class RaftJson {
     return o;
   }
 
-  static RequestVote decodeRequestVote(JsonNode o, NodeId self) {
-    return new RequestVote(requireId(o, "candidate-id"), self, requireLong(o, "term"), requireLong(o, "last-log-index"),
+  static RequestVote decodeRequestVote(JsonNode o, NodeId self, Function<String, NodeId> sender) {
+    return new RequestVote(sender.apply(requireText(o, "candidate-id")), self, requireLong(o, "term"), requireLong(o, "last-log-index"),
         requireLong(o, "last-log-term"), optionalBoolean(o, "pre-vote"), optionalBoolean(o, "leadership-transfer"));
   }
 
@@ -124,8 +129,8 @@ final class RaftJson {
     return JSON.createObjectNode().put("term", m.term()).put("leader-id", m.from().value());
   }
 
-  static TimeoutNow decodeTimeoutNow(JsonNode o, NodeId self) {
-    return new TimeoutNow(requireId(o, "leader-id"), self, requireLong(o, "term"));
+  static TimeoutNow decodeTimeoutNow(JsonNode o, NodeId self, Function<String, NodeId> sender) {
+    return new TimeoutNow(sender.apply(requireText(o, "leader-id")), self, requireLong(o, "term"));
   }
 
   static ObjectNode encode(InstallSnapshot m) {
@@ -139,13 +144,13 @@ final class RaftJson {
         .put("done", m.done());
   }
 
-  static InstallSnapshot decodeInstallSnapshot(JsonNode o, NodeId self) {
+  static InstallSnapshot decodeInstallSnapshot(JsonNode o, NodeId self, Function<String, NodeId> sender) {
     JsonNode config = o.get("config");
     if (config == null || !config.isObject()) {
       throw new IllegalArgumentException("\"config\" must be an object with \"voters\" and \"learners\"");
     }
     ClusterConfig decoded = new ClusterConfig(ids(config, "voters"), ids(config, "learners"));
-    return new InstallSnapshot(requireId(o, "leader-id"), self, requireLong(o, "term"),
+    return new InstallSnapshot(sender.apply(requireText(o, "leader-id")), self, requireLong(o, "term"),
         requireLong(o, "last-included-index"), requireLong(o, "last-included-term"), decoded,
         requireLong(o, "offset"), Bytes.wrap(base64(optionalText(o, "data", ""), "data")), optionalBoolean(o, "done"));
   }
@@ -238,12 +243,12 @@ final class RaftJson {
     return v.asText();
   }
 
-  private static NodeId requireId(JsonNode o, String name) {
+  private static String requireText(JsonNode o, String name) {
     JsonNode v = o.get(name);
-    if (v == null || !v.isTextual()) {
-      throw new IllegalArgumentException("\"" + name + "\" must be a node id string");
+    if (v == null || !v.isTextual() || v.asText().isEmpty()) {
+      throw new IllegalArgumentException("\"" + name + "\" must be a node id or address string");
     }
-    return new NodeId(v.asText());
+    return v.asText();
   }
 
   private static Set<NodeId> ids(JsonNode config, String name) {

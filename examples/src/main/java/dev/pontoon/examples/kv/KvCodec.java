@@ -6,17 +6,22 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The binary encoding of {@link KvCommand}s, queries and {@link KvResult}s.
+ * The encodings of {@link KvCommand}s, queries and {@link KvResult}s. A command, the only one of
+ * the three that enters the Raft log and travels between nodes, is its text form
+ * ({@link KvCommandText}, such as {@code PUT foo bar}) in UTF-8. Queries and results stay on one
+ * node and are binary:
  *
  * <pre>
- * command := tag:u8 field*          tag 1 Put(key, value), 2 Delete(key),
- *                                   3 CompareAndSet(key, to) expecting absence,
- *                                   4 CompareAndSet(key, from, to)
  * query   := tag:u8=16 key          a Get
  * result  := tag:u8 ...             32 Applied(index:i64, existed:u8), 33 Value(value),
  *                                   34 NotFound, 35 Mismatch(current), 36 Invalid(reason as UTF-8)
  * field   := length:i32 bytes       length in [0, 2^31)
  * </pre>
+ *
+ * <p>Logs written before commands were text hold them in binary, which {@link #decodeCommand}
+ * still reads: {@code tag:u8 field*} with tag 1 Put(key, value), 2 Delete(key), 3
+ * CompareAndSet(key, to) expecting absence, 4 CompareAndSet(key, from, to). No text command
+ * starts with those bytes.
  *
  * <p>Decoding never trusts its input: a wrong tag, a negative or too long length, or trailing
  * bytes give an {@link IllegalArgumentException} naming the problem. Thread-safe (stateless).
@@ -35,24 +40,36 @@ public final class KvCodec {
 
   private KvCodec() {}
 
-  /** Encodes a command. */
+  /** Encodes a command as its text form in UTF-8, such as {@code PUT foo bar}. */
   public static Bytes encode(KvCommand command) {
-    if (command instanceof KvCommand.Put put) {
-      return write(PUT, put.key(), put.value());
-    } else if (command instanceof KvCommand.Delete delete) {
-      return write(DELETE, delete.key());
-    } else if (command instanceof KvCommand.CompareAndSet cas) {
-      return cas.from() == null ? write(CAS_ABSENT, cas.key(), cas.to()) : write(CAS, cas.key(), cas.from(), cas.to());
-    }
-    throw new IllegalArgumentException("unknown command " + command);
+    return Bytes.ofUtf8(KvCommandText.format(command));
   }
 
   /**
-   * Decodes a command.
+   * Decodes a command: its text form, or the binary form of older logs.
    *
    * @throws IllegalArgumentException if the bytes are not a command
    */
   public static KvCommand decodeCommand(Bytes bytes) {
+    if (bytes.isEmpty()) {
+      throw new IllegalArgumentException("empty command");
+    }
+    byte first = bytes.byteAt(0);
+    return first >= PUT && first <= CAS ? decodeBinaryCommand(bytes) : KvCommandText.parse(bytes);
+  }
+
+  /** The binary form of a command; only for tests that read logs written before commands were text. */
+  static Bytes encodeBinary(KvCommand command) {
+    if (command instanceof KvCommand.Put put) {
+      return write(PUT, put.key(), put.value());
+    } else if (command instanceof KvCommand.Delete delete) {
+      return write(DELETE, delete.key());
+    }
+    KvCommand.CompareAndSet cas = (KvCommand.CompareAndSet) command;
+    return cas.from() == null ? write(CAS_ABSENT, cas.key(), cas.to()) : write(CAS, cas.key(), cas.from(), cas.to());
+  }
+
+  private static KvCommand decodeBinaryCommand(Bytes bytes) {
     ByteBuffer in = bytes.asReadOnlyByteBuffer();
     try {
       byte tag = requireTag(in);

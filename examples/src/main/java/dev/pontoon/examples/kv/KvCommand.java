@@ -5,7 +5,10 @@ import java.util.Objects;
 
 /**
  * A write to the key-value store, replicated through the Raft log and applied by
- * {@link KvStateMachine}. Encoded with {@link KvCodec}.
+ * {@link KvStateMachine}. In the log it is its text form ({@link KvCommandText}: {@code PUT foo bar},
+ * {@code DELETE foo}, {@code CAS foo bar baz}, {@code CREATE foo bar}), written by
+ * {@link KvCodec#encode(KvCommand)}. Keys and values are never empty: each constructor refuses an
+ * empty one with an {@link IllegalArgumentException}.
  */
 public sealed interface KvCommand permits KvCommand.Put, KvCommand.Delete, KvCommand.CompareAndSet {
 
@@ -15,15 +18,15 @@ public sealed interface KvCommand permits KvCommand.Put, KvCommand.Delete, KvCom
   /** Sets {@code key} to {@code value}. */
   record Put(Bytes key, Bytes value) implements KvCommand {
     public Put {
-      Objects.requireNonNull(key, "key");
-      Objects.requireNonNull(value, "value");
+      requireWord(key, "key");
+      requireWord(value, "value");
     }
   }
 
   /** Removes {@code key}; removing a missing key is not an error. */
   record Delete(Bytes key) implements KvCommand {
     public Delete {
-      Objects.requireNonNull(key, "key");
+      requireWord(key, "key");
     }
   }
 
@@ -34,8 +37,18 @@ public sealed interface KvCommand permits KvCommand.Put, KvCommand.Delete, KvCom
    */
   record CompareAndSet(Bytes key, Bytes from, Bytes to) implements KvCommand {
     public CompareAndSet {
-      Objects.requireNonNull(key, "key");
-      Objects.requireNonNull(to, "to");
+      requireWord(key, "key");
+      if (from != null) {
+        requireWord(from, "from");
+      }
+      requireWord(to, "to");
+    }
+  }
+
+  private static void requireWord(Bytes field, String name) {
+    Objects.requireNonNull(field, name);
+    if (field.isEmpty()) {
+      throw new IllegalArgumentException(name + " must not be empty");
     }
   }
 }

@@ -6,6 +6,7 @@ import dev.pontoon.raft.storage.LogReader;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -62,6 +63,18 @@ public final class KvHttpServer implements AutoCloseable {
   static final int MAX_HEADER_BYTES = 8192;
 
   /**
+   * Routes another component serves on this server's port, such as the HTTP/JSON Raft transport's
+   * {@code /raft/*}. Called for each connection right after the HTTP codec, in place of this
+   * server's aggregator: it must aggregate requests (bounding the bodies of the requests it does
+   * not serve by {@code apiMaxBodyBytes}) and pass those requests on, whole, to the API's handlers
+   * added after it. They are not under {@code /admin/}, so the {@link AdminGuard} does not see them.
+   */
+  @FunctionalInterface
+  public interface SharedRoutes {
+    void addTo(ChannelPipeline pipeline, int apiMaxBodyBytes);
+  }
+
+  /**
    * Binds the API to {@code address} (port 0 picks a free port), over plain HTTP with unguarded
    * admin endpoints.
    *
@@ -72,7 +85,19 @@ public final class KvHttpServer implements AutoCloseable {
    */
   public static KvHttpServer start(InetSocketAddress address, RaftNode node, LogReader logReader,
       Map<NodeId, String> httpAddresses, KvHttpConfig config) {
-    return start(address, node, logReader, httpAddresses, config, null, AdminGuard.unguarded());
+    return start(address, node, logReader, httpAddresses, config, (SharedRoutes) null);
+  }
+
+  /**
+   * Binds the API to {@code address}, over plain HTTP with unguarded admin endpoints, with
+   * {@code shared} routes on the same port.
+   *
+   * @param shared routes served on this port by another component, or null for none
+   * @throws IllegalStateException if the address cannot be bound
+   */
+  public static KvHttpServer start(InetSocketAddress address, RaftNode node, LogReader logReader,
+      Map<NodeId, String> httpAddresses, KvHttpConfig config, SharedRoutes shared) {
+    return start(address, node, logReader, httpAddresses, config, null, null, AdminGuard.unguarded(), shared);
   }
 
   /**
@@ -88,19 +113,23 @@ public final class KvHttpServer implements AutoCloseable {
    */
   public static KvHttpServer start(InetSocketAddress address, RaftNode node, LogReader logReader,
       Map<NodeId, String> httpAddresses, KvHttpConfig config, SslContext tls, AdminGuard admin) {
-    return start(address, node, logReader, httpAddresses, config, tls, null, admin);
+    return start(address, node, logReader, httpAddresses, config, tls, null, admin, null);
   }
 
   /**
    * As {@link #start(InetSocketAddress, RaftNode, LogReader, Map, KvHttpConfig, SslContext, AdminGuard)},
-   * with what {@code GET /cluster} trusts when it asks the other members over HTTPS.
+   * with what {@code GET /cluster} trusts when it asks the other members over HTTPS, and with
+   * {@code shared} routes on the same port.
    *
    * @param peerTls the client side of the fan-out to the other members' HTTPS APIs (typically
    *     trusting the cluster's CA); null for the JDK's default trust store; unused without {@code tls}
+   * @param shared routes served on this port by another component (behind the same TLS), or null
+   *     for none
    * @throws IllegalStateException if the address cannot be bound
    */
   public static KvHttpServer start(InetSocketAddress address, RaftNode node, LogReader logReader,
-      Map<NodeId, String> httpAddresses, KvHttpConfig config, SslContext tls, SSLContext peerTls, AdminGuard admin) {
+      Map<NodeId, String> httpAddresses, KvHttpConfig config, SslContext tls, SSLContext peerTls, AdminGuard admin,
+      SharedRoutes shared) {
     KvHttpHandler handler = new KvHttpHandler(node, logReader,
         new PeerDirectory(httpAddresses, tls == null ? "http" : "https"), config, admin, peerTls);
     EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
@@ -112,7 +141,7 @@ public final class KvHttpServer implements AutoCloseable {
               if (tls != null) {
                 ch.pipeline().addLast(tls.newHandler(ch.alloc()));
               }
-              pipeline(ch, handler, config);
+              pipeline(ch, handler, config, shared);
             }
           }).bind(address).syncUninterruptibly().channel();
       return new KvHttpServer(group, channel);
@@ -124,11 +153,18 @@ public final class KvHttpServer implements AutoCloseable {
 
   /** The handlers of one connection; the test feeds the same pipeline through an {@code EmbeddedChannel}. */
   static void pipeline(Channel ch, KvHttpHandler handler, KvHttpConfig config) {
+    pipeline(ch, handler, config, null);
+  }
+
+  private static void pipeline(Channel ch, KvHttpHandler handler, KvHttpConfig config, SharedRoutes shared) {
     ch.pipeline().addLast(new IdleStateHandler(0, 0, config.idleTimeout().toMillis(), TimeUnit.MILLISECONDS))
-        .addLast(new HttpServerCodec(MAX_INITIAL_LINE_BYTES, MAX_HEADER_BYTES, 8192))
-        .addLast(new HttpObjectAggregator(config.maxBodyBytes()))
-        .addLast(new CorsHandler(handler.cors()))
-        .addLast(handler);
+        .addLast(new HttpServerCodec(MAX_INITIAL_LINE_BYTES, MAX_HEADER_BYTES, 8192));
+    if (shared == null) {
+      ch.pipeline().addLast(new HttpObjectAggregator(config.maxBodyBytes()));
+    } else {
+      shared.addTo(ch.pipeline(), config.maxBodyBytes());
+    }
+    ch.pipeline().addLast(new CorsHandler(handler.cors())).addLast(handler);
   }
 
   /** The address the server listens on. */

@@ -105,7 +105,8 @@ final class KvOperations {
     if (redirect.isPresent()) {
       return redirect.get();
     }
-    answerWhenDone(request, node.read(KvCodec.encodeGet(request.keyBytes())), bytes -> renderResult(bytes, result -> {
+    answerWhenDone(request, node.read(KvCodec.encodeGet(request.keyBytes())), READ_TIMED_OUT,
+        bytes -> renderResult(bytes, result -> {
       Map<String, Object> body = new LinkedHashMap<>();
       body.put("key", request.key());
       if (result instanceof KvResult.Value value) {
@@ -132,7 +133,7 @@ final class KvOperations {
     if (redirect.isPresent()) {
       return redirect.get();
     }
-    answerWhenDone(request, node.transferLeadership(target), done -> {
+    answerWhenDone(request, node.transferLeadership(target), TRANSFER_TIMED_OUT, done -> {
       RaftNodeStatus status = node.status();
       Map<String, Object> body = new LinkedHashMap<>();
       body.put("leader", target.value());
@@ -155,7 +156,8 @@ final class KvOperations {
     if (redirect.isPresent()) {
       return redirect.get();
     }
-    answerWhenDone(request, node.submit(KvCodec.encode(command)), bytes -> renderResult(bytes, result -> {
+    answerWhenDone(request, node.submit(KvCodec.encode(command)), WRITE_TIMED_OUT,
+        bytes -> renderResult(bytes, result -> {
       if (result instanceof KvResult.Applied) {
         return onApplied.apply(result);
       }
@@ -190,14 +192,23 @@ final class KvOperations {
     return response;
   }
 
-  private <T> void answerWhenDone(Request request, CompletableFuture<T> future, Function<T, FullHttpResponse> render) {
+  /** What a 504 says of a write: it is in the log and may commit later. */
+  private static final String WRITE_TIMED_OUT = "the write may still take effect";
+  /** What a 504 says of a read: reads never change anything. */
+  private static final String READ_TIMED_OUT = "the read did nothing, retry it";
+  /** What a 504 says of a leadership transfer. */
+  private static final String TRANSFER_TIMED_OUT = "the transfer did not complete in time";
+
+  /** Answers with {@code render} once {@code future} completes, or 504 saying {@code onTimeout} after the request timeout. */
+  private <T> void answerWhenDone(Request request, CompletableFuture<T> future, String onTimeout,
+      Function<T, FullHttpResponse> render) {
     ChannelHandlerContext ctx = request.ctx();
     ctx.channel().config().setAutoRead(false);
     AtomicBoolean answered = new AtomicBoolean();
     var timeout = ctx.executor().schedule(() -> {
       if (answered.compareAndSet(false, true)) {
         finish(request, error(HttpResponseStatus.GATEWAY_TIMEOUT,
-            "no answer within " + config.requestTimeout().toMillis() + " ms; a write may still take effect"));
+            "no answer within " + config.requestTimeout().toMillis() + " ms; " + onTimeout));
       }
     }, config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
     future.whenComplete((value, failure) -> {

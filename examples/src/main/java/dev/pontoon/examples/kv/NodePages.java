@@ -200,18 +200,10 @@ final class NodePages {
     };
   }
 
-  /** A KV command as text, such as {@code PUT foo bar}; other payloads in base64. */
+  /** A KV command in its text form ({@link KvCommandText}), such as {@code PUT foo bar}; other payloads in base64. */
   static String describe(Bytes payload) {
     try {
-      KvCommand command = KvCodec.decodeCommand(payload);
-      if (command instanceof KvCommand.Put put) {
-        return "PUT " + put.key().toUtf8() + " " + put.value().toUtf8();
-      } else if (command instanceof KvCommand.Delete delete) {
-        return "DELETE " + delete.key().toUtf8();
-      }
-      KvCommand.CompareAndSet cas = (KvCommand.CompareAndSet) command;
-      return "CAS " + cas.key().toUtf8() + " " + (cas.from() == null ? "<absent>" : cas.from().toUtf8()) + " "
-          + cas.to().toUtf8();
+      return KvCommandText.format(KvCodec.decodeCommand(payload));
     } catch (IllegalArgumentException e) {
       return "base64:" + Base64.getEncoder().encodeToString(payload.toByteArray());
     }

@@ -1,9 +1,13 @@
 package dev.pontoon.examples.maelstrom;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.node.TextNode;
 import dev.pontoon.examples.kv.KvCodec;
 import dev.pontoon.examples.kv.KvCommand;
+import dev.pontoon.examples.kv.KvCommandText;
 import dev.pontoon.examples.kv.KvResult;
 import dev.pontoon.raft.NotLeaderException;
 import dev.pontoon.raft.log.Bytes;
@@ -12,10 +16,21 @@ import dev.pontoon.raft.log.Bytes;
  * Maelstrom's {@code lin-kv} workload and the {@code raft_append} request, on the KV state
  * machine. Keys and values are any JSON values, stored as their compact JSON text. A follower
  * forwards reads and writes to the leader it knows (see {@link MaelstromNode}). Errors are
- * Maelstrom's codes: 11 temporarily unavailable (not the leader, or the entry was lost: certainly
- * not applied), 12 malformed request, 20 key does not exist, 22 precondition failed.
+ * Maelstrom's codes:
+ * <ul>
+ *   <li>10 not supported: a message type the node does not know ({@link MaelstromNode});
+ *   <li>11 temporarily unavailable: not the leader, not initialised yet, or the entry was lost
+ *       (certainly not applied);
+ *   <li>12 malformed request: a missing or mistyped field, or a command that does not parse;
+ *   <li>13 crash: the leader a request was forwarded to answered something unreadable, so the
+ *       request may or may not have taken effect (indefinite);
+ *   <li>14 abort: a second {@code init};
+ *   <li>20 key does not exist; 22 precondition failed (a {@code cas} found another value).
+ * </ul>
  */
 final class LinKv {
+  /** Reads one whole JSON value; trailing text ({@code 1abc}) is an error, so such a word stays a string. */
+  private static final ObjectReader WORD = MaelstromNode.JSON.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
   private final MaelstromNode node;
 
   LinKv(MaelstromNode node) {
@@ -88,23 +103,28 @@ final class LinKv {
   }
 
   /**
-   * {@code raft_append}: appends {@code entry.command} ({@code {"op":"put"|"delete"|"cas", …}}) to
-   * the leader's log, in the leader's own term (the entry's {@code term} is informational: a
-   * leader only ever appends entries of its current term, §5.3), and answers with the index at
-   * once, before commit.
+   * {@code raft_append}: appends {@code entry.command} to the leader's log, in the leader's own
+   * term (the entry's {@code term} is informational: a leader only ever appends entries of its
+   * current term, §5.3), and answers with the index at once, before commit. The command is an
+   * object {@code {"op":"put"|"delete"|"cas", "key", "value" | "from", "to"}} or, like the other
+   * examples, a plain string in the KV text form ({@link KvCommandText}: {@code PUT x 1},
+   * {@code DELETE x}, {@code CAS x 1 2}, {@code CREATE x 1}), where each word is read as a JSON
+   * value when it is one ({@code 1}, {@code true}, {@code "x"}) and as a JSON string otherwise
+   * ({@code x}): {@code PUT x 1} is {@code {"op":"put","key":"x","value":1}}.
    */
   private void append(JsonNode body, Responder responder) {
     JsonNode entry = body.get("entry");
-    if (entry == null || !entry.isObject() || !entry.path("command").isObject()) {
-      throw new IllegalArgumentException("\"entry\" must be an object with a \"command\" object");
+    JsonNode command = entry == null ? null : entry.get("command");
+    if (command == null || !(command.isObject() || command.isTextual())) {
+      throw new IllegalArgumentException("\"entry\" must be an object with a \"command\" object or string");
     }
-    JsonNode command = entry.get("command");
-    KvCommand decoded = switch (command.path("op").asText("")) {
-      case "put" -> new KvCommand.Put(field(command, "key"), field(command, "value"));
-      case "delete" -> new KvCommand.Delete(field(command, "key"));
-      case "cas" -> new KvCommand.CompareAndSet(field(command, "key"), field(command, "from"), field(command, "to"));
-      default -> throw new IllegalArgumentException("command \"op\" must be put, delete or cas");
-    };
+    KvCommand decoded = command.isTextual() ? jsonWords(KvCommandText.parse(command.asText()))
+        : switch (command.path("op").asText("")) {
+          case "put" -> new KvCommand.Put(field(command, "key"), field(command, "value"));
+          case "delete" -> new KvCommand.Delete(field(command, "key"));
+          case "cas" -> new KvCommand.CompareAndSet(field(command, "key"), field(command, "from"), field(command, "to"));
+          default -> throw new IllegalArgumentException("command \"op\" must be put, delete or cas");
+        };
     long index = node.raft().propose(KvCodec.encode(decoded), new RaftDriver.Completion() {
       @Override
       public void completed(Bytes result) {
@@ -117,6 +137,29 @@ final class LinKv {
       }
     });
     responder.ok(MaelstromNode.JSON.createObjectNode().put("type", "raft_append_ok").put("index", index));
+  }
+
+  /** A text command's words as this store keeps keys and values: compact JSON text. */
+  private static KvCommand jsonWords(KvCommand command) {
+    if (command instanceof KvCommand.Put put) {
+      return new KvCommand.Put(jsonWord(put.key()), jsonWord(put.value()));
+    } else if (command instanceof KvCommand.Delete delete) {
+      return new KvCommand.Delete(jsonWord(delete.key()));
+    }
+    KvCommand.CompareAndSet cas = (KvCommand.CompareAndSet) command;
+    return new KvCommand.CompareAndSet(jsonWord(cas.key()), cas.from() == null ? null : jsonWord(cas.from()),
+        jsonWord(cas.to()));
+  }
+
+  private static Bytes jsonWord(Bytes word) {
+    String text = word.toUtf8();
+    JsonNode value;
+    try {
+      value = WORD.readTree(text);
+    } catch (JsonProcessingException e) {
+      value = null;
+    }
+    return Bytes.ofUtf8((value == null || value.isMissingNode() ? TextNode.valueOf(text) : value).toString());
   }
 
   private static Bytes field(JsonNode body, String name) {

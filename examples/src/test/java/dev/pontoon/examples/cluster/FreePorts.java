@@ -40,4 +40,14 @@ final class FreePorts {
     }
     return members;
   }
+
+  /** Three members on loopback for the HTTP/JSON transport: each id is its address, which serves HTTP and Raft. */
+  static List<NodeSpec> sharedPortMembers() {
+    return take(3).stream().map(port -> NodeSpec.parseSharedPort("127.0.0.1:" + port)).toList();
+  }
+
+  /** {@link #members()} or {@link #sharedPortMembers()}, as {@code transport} needs. */
+  static List<NodeSpec> members(String transport) {
+    return transport.equals("http") ? sharedPortMembers() : members();
+  }
 }

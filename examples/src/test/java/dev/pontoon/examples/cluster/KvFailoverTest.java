@@ -34,7 +34,7 @@ class KvFailoverTest {
   }
 
   private void start(String transport) {
-    List<NodeSpec> members = FreePorts.members();
+    List<NodeSpec> members = FreePorts.members(transport);
     for (NodeSpec m : members) {
       nodes.add(KvNode.start(m.id(), members, dir.resolve(m.id().value()), transport));
     }

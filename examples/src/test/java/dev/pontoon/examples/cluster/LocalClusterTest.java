@@ -1,8 +1,10 @@
 package dev.pontoon.examples.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.File;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -10,24 +12,47 @@ import org.junit.jupiter.api.Test;
 /** What {@code pontoon-kv cluster} prints once its three nodes are started. */
 class LocalClusterTest {
   @Test
-  void printsTheClusterPagesAddressFirstThenEachNodeAndTheLinesToTry() {
-    List<String> lines = LocalCluster.banner(Path.of("data"), LocalCluster.members());
+  void printsTheClusterPagesAddressFirstThenEachNodesOwnBannerAndTheLinesToTry() {
+    List<NodeSpec> members = LocalCluster.members("netty");
+    List<String> started = List.of("n1 serving HTTP on http://127.0.0.1:8081 (the cluster page at /) and Raft (netty) on "
+        + "127.0.0.1:9081, snapshot every 10000 entries", "n2 serving …", "n3 serving …");
+    List<String> lines = LocalCluster.banner(Path.of("data"), members, started);
 
     assertEquals("Watch the cluster: http://127.0.0.1:8081/ (any node's / shows every member, live)", lines.get(0));
-    assertTrue(lines.get(1).startsWith("n1 http://127.0.0.1:8081 (raft 127.0.0.1:9081"), lines.get(1));
+    assertEquals(started.get(0) + " (data " + Path.of("data", "n1") + File.separator + ", log " + Path.of("data", "n1.log")
+        + ")", lines.get(1));
     assertTrue(lines.contains("  curl -L -X PUT -d bar http://127.0.0.1:8081/kv/foo"), lines.toString());
     assertEquals("Ctrl-C stops all three.", lines.get(lines.size() - 1));
+  }
+
+  /** On the http transport the nodes are named by their addresses, and their directories too (':' as '-'). */
+  @Test
+  void httpTransportNodesAreNamedByTheirAddresses() {
+    List<NodeSpec> members = LocalCluster.members("http");
+    List<String> lines = LocalCluster.banner(Path.of("data"), members, List.of("a", "b", "c"));
+    assertEquals("a (data " + Path.of("data", "127.0.0.1-8081") + File.separator + ", log "
+        + Path.of("data", "127.0.0.1-8081.log") + ")", lines.get(1));
   }
 
   @Test
   void withTlsEveryAddressIsHttpsAndCurlAndTheBrowserAreToldToTrustTheThrowawayCa() {
     Path dir = Path.of("data");
     String ca = dir.resolve("tls").resolve("ca.pem").toString();
-    List<String> lines = LocalCluster.banner(dir, LocalCluster.members(), true);
+    List<String> started = List.of("n1 serving HTTP on https://127.0.0.1:8081 …", "n2 …", "n3 …");
+    List<String> lines = LocalCluster.banner(dir, LocalCluster.members("netty"), started, true);
 
     assertEquals("Watch the cluster: https://127.0.0.1:8081/ (any node's / shows every member, live)", lines.get(0));
     assertTrue(lines.get(1).contains(ca), lines.get(1));
+    assertTrue(lines.get(2).startsWith(started.get(0)), lines.get(2));
     assertTrue(lines.contains("  curl --cacert " + ca + " -L -X PUT -d bar https://127.0.0.1:8081/kv/foo"), lines.toString());
     assertTrue(lines.stream().noneMatch(line -> line.contains("http://")), lines.toString());
+  }
+
+  @Test
+  void tlsNeedsTheNettyTransport() {
+    assertTrue(LocalCluster.parse(List.of("--tls")).tls());
+    IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+        () -> LocalCluster.parse(List.of("--tls", "--transport", "http")));
+    assertEquals("--tls needs the netty transport, not --transport http", refused.getMessage());
   }
 }

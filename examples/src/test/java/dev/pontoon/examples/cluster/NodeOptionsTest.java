@@ -34,7 +34,56 @@ class NodeOptionsTest {
     assertEquals(Path.of("data/n2"), options.dir());
     assertEquals(3, options.members().size());
     assertEquals("netty", options.transport());
-    assertEquals("http", NodeOptions.parse(args("--transport", "http")).transport());
+  }
+
+  /**
+   * With {@code --transport http} a node's id defaults to its {@code host:port}, {@code /raft/*} is
+   * served on its HTTP address, and peers are written {@code host:port} or {@code id=host:port}.
+   */
+  @Test
+  void httpTransportIdDefaultsToTheHttpAddressWhichAlsoServesRaft() {
+    NodeOptions options = NodeOptions.parse(List.of("--transport", "http", "--http", "127.0.0.1:8082", "--dir", "d",
+        "--peers", "127.0.0.1:8081,127.0.0.1:8082,n3=127.0.0.1:8083"));
+    assertEquals(NodeId.of("127.0.0.1:8082"), options.id());
+    assertEquals(options.http(), options.raft());
+    assertEquals(List.of("127.0.0.1:8081", "127.0.0.1:8082", "n3=127.0.0.1:8083"),
+        options.members().stream().map(NodeSpec::toString).toList());
+    assertEquals(NodeId.of("n2"), NodeOptions.parse(List.of("--transport", "http", "--id", "n2", "--http", "127.0.0.1:8082",
+        "--raft", "127.0.0.1:8082", "--dir", "d", "--peers", "127.0.0.1:8081")).id());
+  }
+
+  /** {@code pontoon-kv cluster --transport http}: three nodes named by their addresses, Raft on their HTTP ports. */
+  @Test
+  void clusterWithTheHttpTransportStartsNodesNamedByTheirAddressesServingRaftOnTheirHttpPorts() {
+    LocalCluster.Options options = LocalCluster.parse(List.of("--transport", "http", "--dir", "data"));
+    List<NodeSpec> members = LocalCluster.members(options.transport());
+    for (NodeSpec member : members) {
+      List<String> command = LocalCluster.nodeArguments(member, members, options);
+      assertEquals("node", command.get(0));
+      NodeOptions node = NodeOptions.parse(command.subList(1, command.size()));
+      assertEquals("http", node.transport());
+      assertEquals(member.id(), node.id());
+      assertEquals(node.http(), node.raft());
+      assertEquals(Path.of("data", member.id().value().replace(':', '-')), node.dir());
+      assertEquals(members, node.members());
+    }
+    assertEquals(List.of("127.0.0.1:8081", "127.0.0.1:8082", "127.0.0.1:8083"),
+        members.stream().map(m -> m.id().value()).toList());
+    assertEquals("netty", LocalCluster.parse(List.of()).transport());
+    List<NodeSpec> netty = LocalCluster.members("netty");
+    List<String> first = LocalCluster.nodeArguments(netty.get(0), netty, LocalCluster.parse(List.of()));
+    assertEquals(NodeId.of("n1"), NodeOptions.parse(first.subList(1, first.size())).id());
+  }
+
+  @Test
+  void httpTransportRefusesASeparateRaftAddress() {
+    assertEquals("--raft 127.0.0.1:9082 differs from --http 127.0.0.1:8082: with --transport http, /raft/* is served on "
+        + "the HTTP port; leave --raft out", assertThrows(IllegalArgumentException.class,
+            () -> NodeOptions.parse(args("--transport", "http"))).getMessage());
+    assertEquals("peer 'n1=127.0.0.1:8081/127.0.0.1:9081': with --transport http a member serves /raft/* on its HTTP "
+        + "address, so write host:port or id=host:port, without a separate Raft address",
+        assertThrows(IllegalArgumentException.class, () -> NodeOptions.parse(List.of("--transport", "http", "--http",
+            "127.0.0.1:8082", "--dir", "d", "--peers", PEERS))).getMessage());
   }
 
   @Test
@@ -80,6 +129,34 @@ class NodeOptionsTest {
     assertThrows(IllegalArgumentException.class, () -> NodeSpec.parse("n1=127.0.0.1:80"));
     assertThrows(IllegalArgumentException.class, () -> NodeSpec.parse("n1=127.0.0.1:x/127.0.0.1:90"));
     assertThrows(IllegalArgumentException.class, () -> NodeSpec.parse("n1=127.0.0.1:70000/127.0.0.1:90"));
+  }
+
+  /**
+   * {@code --peers} may list this node, but only with the addresses its own flags give: a
+   * conflict is refused with both spellings, instead of the listed addresses silently winning.
+   */
+  @Test
+  void peersThatGiveThisNodeOtherAddressesThanItsFlagsAreRefused() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> NodeOptions.parse(List.of("--id", "n2", "--http", "127.0.0.1:18082", "--raft", "127.0.0.1:9082",
+            "--dir", "data/n2", "--peers", PEERS)));
+    assertEquals("--peers lists this node as n2=127.0.0.1:8082/127.0.0.1:9082 but its flags say "
+        + "n2=127.0.0.1:18082/127.0.0.1:9082 (--http, --raft): make them agree, or leave n2 out of --peers", e.getMessage());
+    assertEquals(3, NodeOptions.parse(args()).members().size(), "listed with the same addresses is fine");
+  }
+
+  /** The banner shows the addresses the node is bound to, so a port 0 shows the port it got. */
+  @Test
+  void startBannerPrintsTheBoundAddresses(@TempDir Path dir) {
+    NodeOptions options = NodeOptions.parse(List.of("--id", "solo", "--http", "127.0.0.1:0", "--raft", "127.0.0.1:0",
+        "--dir", dir.toString(), "--peers", "solo=127.0.0.1:0/127.0.0.1:0", "--snapshot-every", "0"));
+    try (KvNode node = KvNode.start(options.id(), options.members(), options.dir(), options.transport(), 0)) {
+      String banner = PontoonKv.banner(options, node);
+      assertEquals("solo serving HTTP on http://127.0.0.1:" + node.httpAddress().getPort()
+          + " (the cluster page at /) and Raft (netty) on 127.0.0.1:"
+          + node.raftAddress().getPort() + ", never compacting", banner);
+      assertTrue(node.raftAddress().getPort() > 0 && node.httpAddress().getPort() > 0, banner);
+    }
   }
 
   @Test

@@ -17,7 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The TLS and admin flags of {@code pontoon-kv}: parsed, checked together, every mistake named. */
 class NodeSecurityOptionsTest {
-  private static final String PEERS = "n1=127.0.0.1:8081/127.0.0.1:9081,n2=0.0.0.0:8082/127.0.0.1:9082";
+  /** The other members; n2 itself is not listed, so each test gives its own --http. */
+  private static final String PEERS = "n1=127.0.0.1:8081/127.0.0.1:9081,n3=127.0.0.1:8083/127.0.0.1:9083";
 
   private static List<String> args(String http, String... extra) {
     List<String> all = new ArrayList<>(List.of("--id", "n2", "--http", http, "--raft", "127.0.0.1:9082",
@@ -74,7 +75,7 @@ class NodeSecurityOptionsTest {
   void clusterTlsMakesAThrowawayCaAndACertificatePerNode(@TempDir Path dir) throws IOException {
     assertTrue(LocalCluster.parse(List.of("--tls")).tls());
     assertFalse(LocalCluster.parse(List.of()).tls());
-    Map<NodeId, List<String>> flags = LocalCluster.tlsFlags(dir, LocalCluster.members(), true);
+    Map<NodeId, List<String>> flags = LocalCluster.tlsFlags(dir, LocalCluster.members("netty"), true);
     assertEquals(3, flags.size());
     List<String> n1 = flags.get(NodeId.of("n1"));
     assertEquals(List.of("--tls-cert", "--tls-key", "--tls-ca"), List.of(n1.get(0), n1.get(2), n1.get(4)));
@@ -82,6 +83,6 @@ class NodeSecurityOptionsTest {
       assertTrue(Files.isReadable(Path.of(n1.get(i))), n1.get(i));
     }
     assertTrue(Files.readString(Path.of(n1.get(3))).contains("-----BEGIN PRIVATE KEY-----"), "PKCS#8 key");
-    assertEquals(List.of(), LocalCluster.tlsFlags(dir, LocalCluster.members(), false).get(NodeId.of("n1")));
+    assertEquals(List.of(), LocalCluster.tlsFlags(dir, LocalCluster.members("netty"), false).get(NodeId.of("n1")));
   }
 }

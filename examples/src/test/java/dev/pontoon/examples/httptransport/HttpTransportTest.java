@@ -5,7 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpServer;
+import dev.pontoon.examples.kv.KvStateMachine;
 import dev.pontoon.raft.NodeId;
+import dev.pontoon.raft.engine.RaftServer;
+import dev.pontoon.raft.engine.memory.InMemoryLogStore;
 import dev.pontoon.raft.log.Bytes;
 import dev.pontoon.raft.log.ClusterConfig;
 import dev.pontoon.raft.log.EntryKind;
@@ -46,9 +49,13 @@ class HttpTransportTest {
   private HttpServer minimalPeer;
   private HttpTransport leader;
   private HttpTransport follower;
+  private RaftServer node;
 
   @AfterEach
   void stop() {
+    if (node != null) {
+      node.close();
+    }
     if (minimalPeer != null) {
       minimalPeer.stop(0);
     }
@@ -120,7 +127,8 @@ class HttpTransportTest {
   }
 
   private void startFollower(boolean answer) {
-    follower = new HttpTransport(PEER, new InetSocketAddress("127.0.0.1", 0), Map.of(), Duration.ofMillis(500));
+    follower = new HttpTransport(PEER, new InetSocketAddress("127.0.0.1", 0), Map.of(LEADER, "10.0.42.101:8080", NodeId.of("n3"), "127.0.0.1:9"),
+        Duration.ofMillis(500));
     follower.start(message -> {
       received.add(message);
       if (answer && message instanceof AppendEntries ae) {
@@ -184,6 +192,43 @@ class HttpTransportTest {
     for (RaftMessage request : requests) {
       leader.send(request);
       assertEquals(request, received.poll(10, TimeUnit.SECONDS));
+    }
+  }
+
+  /**
+   * The specification's {@code leader-id} is the leader's address. A request whose
+   * {@code leader-id} is a member's address is the node's message from that member: the node
+   * answers it at once (before, the node dropped it as coming from a non-member, and the request
+   * timed out with 503).
+   */
+  @Test
+  void leaderIdThatIsAMembersAddressIsUnderstoodAsThatMember() throws Exception {
+    String n1Address = "127.0.0.1:" + unusedPort();
+    follower = new HttpTransport(PEER, new InetSocketAddress("127.0.0.1", 0), Map.of(NodeId.of("n1"), n1Address),
+        Duration.ofSeconds(2));
+    node = RaftServer.builder().nodeId(PEER).cluster(ClusterConfig.ofVoters("n1", "n2")).transport(follower)
+        .logStore(new InMemoryLogStore()).stateMachine(new KvStateMachine()).electionTimeoutTicks(1000, 2000).build();
+    HttpResponse<String> answer = post("/raft/append-entries", "{\"term\":1,\"leader-id\":\"" + n1Address + "\","
+        + "\"prev-log-index\":0,\"prev-log-term\":0,\"entries\":[{\"index\":1,\"term\":1,\"command\":\"PUT foo bar\"}],"
+        + "\"leader-commit\":0}");
+    assertEquals(200, answer.statusCode(), answer.body());
+    assertEquals("{\"term\":1,\"success\":true,\"match-index\":1}", answer.body());
+    assertEquals(NodeId.of("n1"), node.status().leader());
+  }
+
+  /** A sender that is neither a member's id nor its address is refused at once, naming it. */
+  @Test
+  void requestFromANonMemberIsRefusedWith403() throws Exception {
+    startFollower(true);
+    HttpResponse<String> answer = post("/raft/append-entries", SPEC_APPEND.replace("10.0.42.101:8080", "10.9.9.9:1"));
+    assertEquals(403, answer.statusCode());
+    assertTrue(answer.body().contains("10.9.9.9:1 is not a member"), answer.body());
+    assertTrue(received.isEmpty());
+  }
+
+  private static int unusedPort() throws IOException {
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+      return socket.getLocalPort();
     }
   }
 }

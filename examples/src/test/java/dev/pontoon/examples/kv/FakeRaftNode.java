@@ -66,6 +66,9 @@ final class FakeRaftNode implements RaftNode {
     if (role != Role.LEADER) {
       return CompletableFuture.failedFuture(new NotLeaderException(id, leader));
     }
+    if (stalled) {
+      return new CompletableFuture<>();
+    }
     return CompletableFuture.completedFuture(machine.query(query));
   }
 

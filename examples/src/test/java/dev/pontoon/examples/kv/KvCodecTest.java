@@ -13,12 +13,24 @@ class KvCodecTest {
     return Bytes.ofUtf8(s);
   }
 
+  private static final List<KvCommand> COMMANDS = List.of(new KvCommand.Put(b("k"), b("v")),
+      new KvCommand.Put(b("two words"), Bytes.of(new byte[] {0, (byte) 0xff, '%'})), new KvCommand.Delete(b("k")),
+      new KvCommand.CompareAndSet(b("k"), b("a"), b("b")), new KvCommand.CompareAndSet(b("k"), null, b("b")));
+
   @Test
-  void everyCommandRoundTrips() {
-    for (KvCommand c : List.of(new KvCommand.Put(b("k"), b("v")), new KvCommand.Put(Bytes.EMPTY, Bytes.EMPTY),
-        new KvCommand.Delete(b("k")), new KvCommand.CompareAndSet(b("k"), b("a"), b("b")),
-        new KvCommand.CompareAndSet(b("k"), null, b("b")))) {
+  void everyCommandRoundTripsThroughItsTextForm() {
+    for (KvCommand c : COMMANDS) {
       assertEquals(c, KvCodec.decodeCommand(KvCodec.encode(c)));
+      assertEquals(KvCommandText.format(c), KvCodec.encode(c).toUtf8(), "the log holds the text form");
+    }
+    assertEquals("PUT foo bar", KvCodec.encode(new KvCommand.Put(b("foo"), b("bar"))).toUtf8());
+  }
+
+  /** Logs written before commands were text still apply after an upgrade. */
+  @Test
+  void binaryCommandsOfOlderLogsStillDecode() {
+    for (KvCommand c : COMMANDS) {
+      assertEquals(c, KvCodec.decodeCommand(KvCodec.encodeBinary(c)));
     }
   }
 
@@ -33,7 +45,7 @@ class KvCodecTest {
 
   @Test
   void truncatedUnknownOrTrailingInputIsRefusedWithIllegalArgument() {
-    Bytes put = KvCodec.encode(new KvCommand.Put(b("key"), b("value")));
+    Bytes put = KvCodec.encodeBinary(new KvCommand.Put(b("key"), b("value")));
     byte[] raw = put.toByteArray();
     assertThrows(IllegalArgumentException.class, () -> KvCodec.decodeCommand(Bytes.EMPTY));
     assertThrows(IllegalArgumentException.class, () -> KvCodec.decodeCommand(Bytes.of(raw, 0, raw.length - 1)));
@@ -41,6 +53,10 @@ class KvCodecTest {
     assertThrows(IllegalArgumentException.class, () -> KvCodec.decodeCommand(Bytes.wrap(longer)));
     assertThrows(IllegalArgumentException.class, () -> KvCodec.decodeCommand(Bytes.of(new byte[] {99})));
     assertThrows(IllegalArgumentException.class, () -> KvCodec.decodeCommand(Bytes.of(new byte[] {1, -1, -1, -1, -1})));
+    assertThrows(IllegalArgumentException.class, () -> KvCodec.decodeCommand(Bytes.of(new byte[] {1, 0, 0, 0, 0, 0, 0, 0, 0})),
+        "an empty key");
+    assertThrows(IllegalArgumentException.class, () -> KvCodec.decodeCommand(b("PUT foo")));
+    assertThrows(IllegalArgumentException.class, () -> KvCodec.decodeCommand(Bytes.of(new byte[] {'P', 'U', 'T', ' ', (byte) 0xc3})));
     assertThrows(IllegalArgumentException.class, () -> KvCodec.decodeGet(put));
     assertThrows(IllegalArgumentException.class, () -> KvCodec.decodeResult(put));
   }

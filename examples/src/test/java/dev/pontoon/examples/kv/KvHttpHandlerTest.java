@@ -147,11 +147,25 @@ class KvHttpHandlerTest {
   }
 
   @Test
-  void writeThatDoesNotCommitInTimeIsAnswered504() {
+  void writeThatDoesNotCommitInTimeIsAnswered504() throws Exception {
     node.stalled = true;
     assertEquals("", http.send(request("PUT", "/kv/foo", "bar")));
     http.channel.advanceTimeBy(KvHttpConfig.defaults().requestTimeout().toMillis() + 1, TimeUnit.MILLISECONDS);
     http.channel.runScheduledPendingTasks();
-    assertEquals(504, status(http.drain()));
+    String answer = http.drain();
+    assertEquals(504, status(answer));
+    assertEquals("no answer within 5000 ms; the write may still take effect", json(answer).get("error").asText());
+  }
+
+  /** A read changes nothing: when it times out, the answer says so, not that a write may still happen. */
+  @Test
+  void readThatIsNotConfirmedInTimeIsAnswered504SayingItDidNothing() throws Exception {
+    node.stalled = true;
+    assertEquals("", http.send(request("GET", "/kv/foo", "")));
+    http.channel.advanceTimeBy(KvHttpConfig.defaults().requestTimeout().toMillis() + 1, TimeUnit.MILLISECONDS);
+    http.channel.runScheduledPendingTasks();
+    String answer = http.drain();
+    assertEquals(504, status(answer));
+    assertEquals("no answer within 5000 ms; the read did nothing, retry it", json(answer).get("error").asText());
   }
 }

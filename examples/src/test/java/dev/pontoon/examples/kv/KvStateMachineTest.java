@@ -34,6 +34,19 @@ class KvStateMachineTest {
     assertEquals(new KvResult.Value(b("v2")), get("k"));
   }
 
+  /**
+   * A peer written from the HTTP/JSON specification replicates {@code "command": "PUT foo bar"}:
+   * the state machine applies that text as the write it names, not as an invalid no-op.
+   */
+  @Test
+  void specificationTextCommandsFromAPeerAreAppliedAsTheWritesTheyName() {
+    assertEquals(new KvResult.Applied(3, false), KvCodec.decodeResult(kv.apply(3, b("PUT foo bar"))));
+    assertEquals(new KvResult.Applied(4, false), KvCodec.decodeResult(kv.apply(4, b("PUT baz qux"))));
+    assertEquals(new KvResult.Applied(5, true), KvCodec.decodeResult(kv.apply(5, b("DELETE baz"))));
+    assertEquals(new KvResult.Value(b("bar")), get("foo"));
+    assertEquals(new KvResult.NotFound(), get("baz"));
+  }
+
   @Test
   void getOfMissingKeyIsNotFound() {
     assertEquals(new KvResult.NotFound(), get("nope"));
@@ -75,7 +88,7 @@ class KvStateMachineTest {
   @Test
   void snapshotRestoresTheSameStateIntoAFreshMachine() throws IOException {
     apply(new KvCommand.Put(b("a"), b("1")));
-    apply(new KvCommand.Put(b("b"), Bytes.EMPTY));
+    apply(new KvCommand.Put(b("b"), Bytes.of(new byte[] {0, (byte) 0xff})));
     StateMachineSnapshot snap = snapshotOf(kv);
     apply(new KvCommand.Put(b("c"), b("after the capture")));
 

@@ -59,4 +59,32 @@ class MaelstromLinKvTest {
     assertEquals(11, call("n3", "\"type\":\"raft_append\",\"entry\":{\"term\":1,\"command\":{\"op\":\"put\",\"key\":\"x\",\"value\":3}}")
         .get("code").asInt());
   }
+
+  /**
+   * {@code raft_append} takes the command as a plain string too, in the text form the other
+   * examples use ({@code PUT x 1}); each word is read as JSON when it is JSON ({@code 1}), else as
+   * a JSON string ({@code x}), so it names the same key and value as the object form.
+   */
+  @Test
+  void raftAppendAcceptsAPlainStringCommandLikeTheOtherExamples() {
+    assertEquals(2, appendText("PUT x 1").get("index").asInt());
+    assertEquals(1, call("n1", "\"type\":\"read\",\"key\":\"x\"").get("value").asInt());
+    assertEquals(3, appendText("PUT greeting hello%20world").get("index").asInt());
+    assertEquals("hello world", call("n2", "\"type\":\"read\",\"key\":\"greeting\"").get("value").asText());
+    assertEquals(4, appendText("CAS x 1 2").get("index").asInt());
+    assertEquals(5, appendText("DELETE greeting").get("index").asInt());
+    assertEquals(2, call("n1", "\"type\":\"read\",\"key\":\"x\"").get("value").asInt());
+    assertEquals(20, call("n1", "\"type\":\"read\",\"key\":\"greeting\"").get("code").asInt());
+
+    JsonNode bad = net.awaitReply(net.request("c1", "n1", "\"type\":\"raft_append\",\"entry\":{\"term\":1,\"command\":\"PUT x\"}"), 0);
+    assertEquals(12, bad.get("code").asInt(), bad.toString());
+    assertEquals("PUT takes 2 words separated by one space (PUT <key> <value>), not 1: 'PUT x'", bad.get("text").asText());
+  }
+
+  private JsonNode appendText(String command) {
+    JsonNode reply = net.awaitReply(net.request("c1", "n1", "\"type\":\"raft_append\",\"entry\":{\"term\":1,"
+        + "\"command\":\"" + command + "\"}"), 0);
+    assertEquals("raft_append_ok", reply.get("type").asText(), reply.toString());
+    return reply;
+  }
 }

@@ -4,6 +4,7 @@ import dev.pontoon.raft.NodeId;
 import dev.pontoon.raft.engine.memory.InMemoryLogStore;
 import dev.pontoon.raft.log.HardState;
 import dev.pontoon.raft.log.LogEntry;
+import dev.pontoon.raft.storage.ForwardingLogStore;
 import dev.pontoon.raft.storage.LogStore;
 import java.util.List;
 import java.util.random.RandomGenerator;
@@ -14,7 +15,7 @@ import java.util.random.RandomGenerator;
  * any prefix of the writes made since (the {@link LogStore} contract), or, under the
  * {@link Sabotage#LYING_SYNC} sabotage, only what an earlier honest sync kept.
  */
-final class CheckedLogStore implements LogStore {
+final class CheckedLogStore extends ForwardingLogStore {
 
   private final NodeId id;
   private final Invariants invariants;
@@ -42,32 +43,12 @@ final class CheckedLogStore implements LogStore {
   }
 
   @Override
-  public HardState loadHardState() {
-    return disk.loadHardState();
-  }
-
-  @Override
-  public void saveHardState(HardState state) {
-    disk.saveHardState(state);
-  }
-
-  @Override
   public void append(List<LogEntry> entries) {
     long previousTerm = entries.isEmpty() ? 0 : disk.term(entries.get(0).index() - 1);
     disk.append(entries);
     if (!entries.isEmpty()) {
       invariants.written(id, entries, previousTerm);
     }
-  }
-
-  @Override
-  public void truncateSuffix(long fromIndex) {
-    disk.truncateSuffix(fromIndex);
-  }
-
-  @Override
-  public void truncatePrefix(long lastIncludedIndex, long lastIncludedTerm) {
-    disk.truncatePrefix(lastIncludedIndex, lastIncludedTerm);
   }
 
   @Override
@@ -79,23 +60,8 @@ final class CheckedLogStore implements LogStore {
   }
 
   @Override
-  public long firstIndex() {
-    return disk.firstIndex();
-  }
-
-  @Override
-  public long lastIndex() {
-    return disk.lastIndex();
-  }
-
-  @Override
-  public long term(long index) {
-    return disk.term(index);
-  }
-
-  @Override
-  public List<LogEntry> entries(long fromIndex, long toIndex, long maxBytes) {
-    return disk.entries(fromIndex, toIndex, maxBytes);
+  protected LogStore delegate() {
+    return disk;
   }
 
   /** The disk outlives the process: closing the store at a node's stop keeps it. */

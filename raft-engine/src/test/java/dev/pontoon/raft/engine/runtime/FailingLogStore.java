@@ -3,6 +3,7 @@ package dev.pontoon.raft.engine.runtime;
 import dev.pontoon.raft.engine.memory.InMemoryLogStore;
 import dev.pontoon.raft.log.HardState;
 import dev.pontoon.raft.log.LogEntry;
+import dev.pontoon.raft.storage.ForwardingLogStore;
 import dev.pontoon.raft.storage.LogStore;
 import dev.pontoon.raft.storage.StorageException;
 import java.util.List;
@@ -14,9 +15,20 @@ import java.util.concurrent.atomic.AtomicInteger;
  * It stands for a disk, so it reports itself durable (the {@link LogStore#isDurable()} default):
  * a node built on it needs an explicit snapshot store.
  */
-final class FailingLogStore implements LogStore {
+final class FailingLogStore extends ForwardingLogStore {
 
   private final InMemoryLogStore delegate = new InMemoryLogStore();
+
+  @Override
+  protected LogStore delegate() {
+    return delegate;
+  }
+
+  /** It stands for a disk (syncs can stall and fail), so it answers as a durable store does. */
+  @Override
+  public boolean isDurable() {
+    return true;
+  }
   private volatile boolean failing;
   private volatile CountDownLatch stall = new CountDownLatch(0);
   private final AtomicInteger stalledSyncs = new AtomicInteger();
@@ -67,51 +79,6 @@ final class FailingLogStore implements LogStore {
       throw new StorageException("disk failed");
     }
     delegate.sync();
-  }
-
-  @Override
-  public HardState loadHardState() {
-    return delegate.loadHardState();
-  }
-
-  @Override
-  public void saveHardState(HardState state) {
-    delegate.saveHardState(state);
-  }
-
-  @Override
-  public void append(List<LogEntry> entries) {
-    delegate.append(entries);
-  }
-
-  @Override
-  public void truncateSuffix(long fromIndex) {
-    delegate.truncateSuffix(fromIndex);
-  }
-
-  @Override
-  public void truncatePrefix(long lastIncludedIndex, long lastIncludedTerm) {
-    delegate.truncatePrefix(lastIncludedIndex, lastIncludedTerm);
-  }
-
-  @Override
-  public long firstIndex() {
-    return delegate.firstIndex();
-  }
-
-  @Override
-  public long lastIndex() {
-    return delegate.lastIndex();
-  }
-
-  @Override
-  public long term(long index) {
-    return delegate.term(index);
-  }
-
-  @Override
-  public List<LogEntry> entries(long fromIndex, long toIndex, long maxBytes) {
-    return delegate.entries(fromIndex, toIndex, maxBytes);
   }
 
   @Override
