@@ -1,5 +1,6 @@
 package dev.pontoon.benchmarks;
 
+import dev.pontoon.raft.ClusterId;
 import dev.pontoon.raft.NodeId;
 import dev.pontoon.raft.log.Bytes;
 import dev.pontoon.raft.log.LogEntry;
@@ -67,7 +68,7 @@ public class LogStoreAppendBenchmark {
   @Setup(Level.Trial)
   public void open() throws IOException {
     dir = Files.createTempDirectory("pontoon-logstore-bench");
-    store = RocksDbLogStore.open(RocksDbLogStoreConfig.of(dir.resolve("rocksdb"), "bench", NodeId.of("n1")));
+    store = RocksDbLogStore.open(RocksDbLogStoreConfig.of(dir.resolve("rocksdb"), ClusterId.of("bench"), NodeId.of("n1")));
     channel = FileChannel.open(dir.resolve("plain.log"), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
         StandardOpenOption.APPEND);
     buffer = ByteBuffer.allocateDirect(batch * (PAYLOAD_BYTES + 20));

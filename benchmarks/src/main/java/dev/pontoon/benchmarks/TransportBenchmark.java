@@ -1,5 +1,6 @@
 package dev.pontoon.benchmarks;
 
+import dev.pontoon.raft.ClusterId;
 import dev.pontoon.raft.NodeId;
 import dev.pontoon.raft.log.Bytes;
 import dev.pontoon.raft.log.LogEntry;
@@ -44,7 +45,7 @@ import org.openjdk.jmh.annotations.TearDown;
 public class TransportBenchmark {
   private static final NodeId LEADER = NodeId.of("n1");
   private static final NodeId FOLLOWER = NodeId.of("n2");
-  private static final long CLUSTER = 1;
+  private static final ClusterId CLUSTER = ClusterId.of("transport-bench");
   private static final int PAYLOAD = 128;
   private static final long WINDOW_BYTES = 2L * 1024 * 1024;
 

@@ -1,5 +1,5 @@
 /**
- * Pontoon's host-facing API: the {@link dev.pontoon.raft.RaftNode} handle, node ids, roles,
- * status and the exceptions with which requests fail.
+ * Pontoon's host-facing API: the {@link dev.pontoon.raft.RaftNode} handle, node and cluster ids,
+ * roles, status and the exceptions with which requests fail.
  */
 package dev.pontoon.raft;

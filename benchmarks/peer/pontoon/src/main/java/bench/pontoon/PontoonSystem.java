@@ -2,6 +2,7 @@ package bench.pontoon;
 
 import bench.harness.RaftSystem;
 import bench.harness.Versions;
+import dev.pontoon.raft.ClusterId;
 import dev.pontoon.raft.NodeId;
 import dev.pontoon.raft.Role;
 import dev.pontoon.raft.engine.RaftServer;
@@ -47,7 +48,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * the driver's thread; futures complete on Pontoon's apply thread.
  */
 public final class PontoonSystem implements RaftSystem {
-  private static final long CLUSTER_ID = 0x70656572L;
+  private static final ClusterId CLUSTER_ID = ClusterId.of("peer-bench");
   private static final Duration LEADER_WAIT = Duration.ofSeconds(30);
 
   /** Applies an entry by adding its length to a counter, as every system in the harness does. */
@@ -101,7 +102,7 @@ public final class PontoonSystem implements RaftSystem {
       Path dir = Files.createDirectories(dataRoot.resolve(id.value()));
       NettyTransportConfig transportConfig = NettyTransportConfig.builder(id, CLUSTER_ID)
           .listenAddress(addresses.get(id)).peers(addresses).build();
-      RocksDbLogStoreConfig storeConfig = RocksDbLogStoreConfig.of(dir.resolve("log"), "peer-bench", id);
+      RocksDbLogStoreConfig storeConfig = RocksDbLogStoreConfig.of(dir.resolve("log"), CLUSTER_ID, id);
       CounterStateMachine fsm = new CounterStateMachine();
       NettyTransport transport = new NettyTransport(transportConfig);
       RocksDbLogStore store = RocksDbLogStore.open(storeConfig);

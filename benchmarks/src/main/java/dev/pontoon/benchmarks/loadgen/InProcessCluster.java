@@ -1,5 +1,6 @@
 package dev.pontoon.benchmarks.loadgen;
 
+import dev.pontoon.raft.ClusterId;
 import dev.pontoon.raft.NodeId;
 import dev.pontoon.raft.RaftNodeStatus;
 import dev.pontoon.raft.Role;
@@ -65,6 +66,8 @@ public final class InProcessCluster implements AutoCloseable {
     ROCKSDB
   }
 
+  private static final ClusterId LOADGEN = ClusterId.of("loadgen");
+
   private final List<RaftServer> servers = new ArrayList<>();
   private final List<CountingLogStore> logStores = new ArrayList<>();
   private final RaftServer leader;
@@ -109,7 +112,7 @@ public final class InProcessCluster implements AutoCloseable {
       if (store == StoreKind.ROCKSDB) {
         // A durable log needs a durable snapshot store beside it (the builder refuses the in-memory default).
         Path node = dataDirectory.resolve(id.value());
-        log = new CountingLogStore(RocksDbLogStore.open(RocksDbLogStoreConfig.of(node.resolve("log"), "loadgen", id)));
+        log = new CountingLogStore(RocksDbLogStore.open(RocksDbLogStoreConfig.of(node.resolve("log"), LOADGEN, id)));
         snapshots = FileSnapshotStore.open(node.resolve("snapshots"));
         builder.snapshotStore(snapshots);
       } else {
@@ -223,7 +226,7 @@ public final class InProcessCluster implements AutoCloseable {
     }
     Map<NodeId, Transport> out = new LinkedHashMap<>();
     for (NodeId id : config.voters()) {
-      NettyTransportConfig.Builder b = NettyTransportConfig.builder(id, 1).listenAddress(addresses.get(id));
+      NettyTransportConfig.Builder b = NettyTransportConfig.builder(id, LOADGEN).listenAddress(addresses.get(id));
       addresses.forEach((peer, address) -> {
         if (!peer.equals(id)) {
           b.peer(peer, address);

@@ -1,9 +1,11 @@
 package dev.pontoon.examples.cluster;
 
 import dev.pontoon.examples.httptransport.HttpTransport;
+import dev.pontoon.examples.kv.AdminGuard;
 import dev.pontoon.examples.kv.KvHttpConfig;
 import dev.pontoon.examples.kv.KvHttpServer;
 import dev.pontoon.examples.kv.KvStateMachine;
+import dev.pontoon.raft.ClusterId;
 import dev.pontoon.raft.NodeId;
 import dev.pontoon.raft.engine.RaftServer;
 import dev.pontoon.raft.engine.RaftServerBuilder;
@@ -14,6 +16,7 @@ import dev.pontoon.raft.storage.rocksdb.RocksDbLogStoreConfig;
 import dev.pontoon.raft.transport.Transport;
 import dev.pontoon.raft.transport.netty.NettyTransport;
 import dev.pontoon.raft.transport.netty.NettyTransportConfig;
+import io.netty.handler.ssl.SslContext;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,6 +24,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import javax.net.ssl.SSLContext;
 
 /**
  * One running KV node: a {@link RaftServer} with a {@link KvStateMachine}, its log in RocksDB and
@@ -35,8 +39,7 @@ import java.util.TreeSet;
  */
 public final class KvNode implements AutoCloseable {
   /** The cluster identity every store and connection of the example KV cluster carries. */
-  static final String CLUSTER = "pontoon-kv";
-  private static final long CLUSTER_ID = 0x706f6e746f6f6eL;
+  static final ClusterId CLUSTER = ClusterId.of("pontoon-kv");
   private final RaftServer server;
   private final FileSnapshotStore snapshots;
   private final KvHttpServer http;
@@ -75,6 +78,17 @@ public final class KvNode implements AutoCloseable {
    *     its HTTP address
    */
   public static KvNode start(NodeId id, List<NodeSpec> members, Path dir, String transportKind, long snapshotEvery) {
+    return start(id, members, dir, transportKind, snapshotEvery, NodeSecurity.NONE);
+  }
+
+  /**
+   * Starts a node with the TLS and admin settings of {@code security}.
+   *
+   * @throws IllegalArgumentException also if the admin endpoints would be unguarded on a
+   *     non-loopback HTTP address (see {@link NodeSecurity#checkAdminExposure})
+   */
+  static KvNode start(NodeId id, List<NodeSpec> members, Path dir, String transportKind, long snapshotEvery,
+      NodeSecurity security) {
     if (snapshotEvery < 0) {
       throw new IllegalArgumentException("snapshotEvery (" + snapshotEvery + ") must be 0 (never) or positive");
     }
@@ -89,6 +103,13 @@ public final class KvNode implements AutoCloseable {
             + "address, so the Raft address must be the same");
       }
     }
+    security.checkAdminExposure(self.http());
+    if (security.tls() && !transportKind.equals("netty")) {
+      throw new IllegalArgumentException("TLS is available with the netty transport only, not " + transportKind);
+    }
+    AdminGuard admin = security.adminGuard();
+    SslContext httpTls = security.tls() ? security.httpTls() : null;
+    SSLContext peerHttpTls = security.tls() ? security.peerHttpTls() : null;
     Map<NodeId, String> httpAddresses = new HashMap<>();
     members.forEach(m -> httpAddresses.put(m.id(), NodeSpec.hostPort(m.http())));
     TreeSet<NodeId> voters = new TreeSet<>();
@@ -98,7 +119,7 @@ public final class KvNode implements AutoCloseable {
     RaftServer server = null;
     try {
       snapshots = FileSnapshotStore.open(dir.resolve("snapshots"));
-      Transport transport = transport(self, members, transportKind);
+      Transport transport = transport(self, members, transportKind, security);
       RaftServerBuilder builder = RaftServer.builder().nodeId(id).cluster(ClusterConfig.ofVoters(voters))
           .transport(transport).logStore(log).snapshotStore(snapshots)
           .stateMachine(new KvStateMachine());
@@ -107,7 +128,7 @@ public final class KvNode implements AutoCloseable {
       }
       server = builder.build();
       KvHttpServer http = KvHttpServer.start(resolved(self.http()), server, log, httpAddresses, KvHttpConfig.defaults(),
-          transport instanceof HttpTransport shared ? shared::addRoutes : null);
+          httpTls, peerHttpTls, admin, transport instanceof HttpTransport shared ? shared::addRoutes : null);
       InetSocketAddress raftAddress = transport instanceof NettyTransport netty ? netty.localAddress() : http.address();
       return new KvNode(server, snapshots, http, raftAddress);
     } catch (RuntimeException e) {
@@ -123,14 +144,17 @@ public final class KvNode implements AutoCloseable {
     }
   }
 
-  private static Transport transport(NodeSpec self, List<NodeSpec> members, String kind) {
+  private static Transport transport(NodeSpec self, List<NodeSpec> members, String kind, NodeSecurity security) {
     if (kind.equals("http")) {
       Map<NodeId, String> peers = new HashMap<>();
       members.stream().filter(m -> !m.id().equals(self.id())).forEach(m -> peers.put(m.id(), NodeSpec.hostPort(m.http())));
       return HttpTransport.sharingPort(self.id(), peers, Duration.ofSeconds(1));
     }
-    NettyTransportConfig.Builder config = NettyTransportConfig.builder(self.id(), CLUSTER_ID).listenAddress(resolved(self.raft()));
+    NettyTransportConfig.Builder config = NettyTransportConfig.builder(self.id(), CLUSTER).listenAddress(resolved(self.raft()));
     members.stream().filter(m -> !m.id().equals(self.id())).forEach(m -> config.peer(m.id(), resolved(m.raft())));
+    if (security.tls()) {
+      config.tls(security.tlsCertificate(), security.tlsKey(), security.tlsCa());
+    }
     return new NettyTransport(config.build());
   }
 

@@ -1,5 +1,6 @@
 package dev.pontoon.examples.cluster;
 
+import dev.pontoon.raft.NodeId;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
@@ -7,34 +8,63 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code pontoon-kv cluster [--dir DIR] [--transport netty|http] [--snapshot-every N]}: a thin
- * wrapper that starts three {@code pontoon-kv node} processes on 127.0.0.1 with their data under
- * {@code DIR/<node>} (default {@code ./pontoon-kv-data}), prints the cluster page's address first,
- * then each node's start banner (the addresses it is bound to) once it runs, and stops all three
- * on Ctrl-C or SIGTERM. On the netty transport the nodes are {@code n1}, {@code n2}, {@code n3}
- * with HTTP on 8081–8083 and Raft on 9081–9083; on the http transport they are
+ * {@code pontoon-kv cluster [--dir DIR] [--transport netty|http] [--snapshot-every N] [--tls]}: a
+ * thin wrapper that starts three {@code pontoon-kv node} processes on 127.0.0.1 with their data
+ * under {@code DIR/<node>} (default {@code ./pontoon-kv-data}), prints the cluster page's address
+ * first, then each node's start banner (the addresses it is bound to) once it runs, and stops all
+ * three on Ctrl-C or SIGTERM. On the netty transport the nodes are {@code n1}, {@code n2},
+ * {@code n3} with HTTP on 8081–8083 and Raft on 9081–9083; on the http transport they are
  * {@code 127.0.0.1:8081} … {@code 127.0.0.1:8083}, each serving its HTTP API and {@code /raft/*}
  * on that one port. Started again on the same directory, the nodes recover their data.
  * {@code --snapshot-every} is passed to every node. If a node does not start, the cluster names
- * it and its log, stops the others and exits 1.
+ * it and its log, stops the others and exits 1. With {@code --tls} (netty transport only), a
+ * throwaway CA and node certificates are made under {@code DIR/tls} (see {@link ThrowawayCa}) and
+ * the nodes run mutual TLS between them and HTTPS for clients and the cluster page (a browser
+ * must trust {@code DIR/tls/ca.pem} to open it).
  */
 final class LocalCluster {
   static final Path DEFAULT_DIR = Path.of("pontoon-kv-data");
 
   private LocalCluster() {}
 
-  /** The flags of {@code pontoon-kv cluster}: where the data goes, the Raft transport, how often nodes snapshot. */
-  record Options(Path dir, String transport, long snapshotEvery) {}
+  /**
+   * The flags of {@code pontoon-kv cluster}: where the data goes, the Raft transport, how often
+   * nodes snapshot, and whether they use TLS (netty only).
+   */
+  record Options(Path dir, String transport, long snapshotEvery, boolean tls) {}
 
   static Options parse(List<String> args) {
-    Map<String, String> flags = NodeOptions.flags(args, List.of("--dir", "--transport", "--snapshot-every"));
-    return new Options(Path.of(flags.getOrDefault("--dir", DEFAULT_DIR.toString())),
-        NodeOptions.transport(flags.get("--transport")), NodeOptions.snapshotEvery(flags.get("--snapshot-every")));
+    Map<String, String> flags = NodeOptions.flags(args, List.of("--dir", "--transport", "--snapshot-every"),
+        List.of("--tls"));
+    String transport = NodeOptions.transport(flags.get("--transport"));
+    boolean tls = flags.containsKey("--tls");
+    if (tls && !transport.equals("netty")) {
+      throw new IllegalArgumentException("--tls needs the netty transport, not --transport " + transport);
+    }
+    return new Options(Path.of(flags.getOrDefault("--dir", DEFAULT_DIR.toString())), transport,
+        NodeOptions.snapshotEvery(flags.get("--snapshot-every")), tls);
+  }
+
+  /** The extra {@code pontoon-kv node} flags of each member: certificates from a new throwaway CA with {@code tls}. */
+  static Map<NodeId, List<String>> tlsFlags(Path dir, List<NodeSpec> members, boolean tls) throws IOException {
+    Map<NodeId, List<String>> flags = new LinkedHashMap<>();
+    ThrowawayCa ca = tls ? new ThrowawayCa(dir.resolve("tls")) : null;
+    for (NodeSpec m : members) {
+      if (ca == null) {
+        flags.put(m.id(), List.of());
+      } else {
+        ThrowawayCa.NodeFiles files = ca.issue(m.id());
+        flags.put(m.id(), List.of("--tls-cert", files.certificateChain().toString(), "--tls-key",
+            files.privateKey().toString(), "--tls-ca", files.trustedCertificates().toString()));
+      }
+    }
+    return flags;
   }
 
   /** The three members on 127.0.0.1 for {@code transport}. */
@@ -72,10 +102,12 @@ final class LocalCluster {
     List<Process> processes = new ArrayList<>();
     Runtime.getRuntime().addShutdownHook(new Thread(() -> stopAll(processes), "pontoon-kv-cluster-shutdown"));
     dir.toFile().mkdirs();
+    Map<NodeId, List<String>> tls = tlsFlags(dir, members, options.tls());
     for (NodeSpec m : members) {
       List<String> command = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
           PontoonKv.class.getName()));
       command.addAll(nodeArguments(m, members, options));
+      command.addAll(tls.get(m.id()));
       ProcessBuilder builder = new ProcessBuilder(command)
           .redirectError(dir.resolve(dirName(m) + ".log").toFile());
       synchronized (processes) {
@@ -96,30 +128,42 @@ final class LocalCluster {
       }
       started.add(line);
     }
-    banner(dir, members, started).forEach(System.out::println);
+    banner(dir, members, started, options.tls()).forEach(System.out::println);
     for (Process p : List.copyOf(processes)) {
       p.waitFor();
     }
   }
 
+  /** What {@code cluster} prints for nodes on plain HTTP; see {@link #banner(Path, List, List, boolean)}. */
+  static List<String> banner(Path dir, List<NodeSpec> members, List<String> started) {
+    return banner(dir, members, started, false);
+  }
+
   /**
    * What {@code cluster} prints once the nodes are started: the cluster page's address first, then
    * each node's own start banner ({@code started}, in member order) with its data and log, and
-   * {@code curl} lines to try.
+   * {@code curl} lines to try. With {@code tls}, every address is {@code https://}, {@code curl}
+   * trusts {@code DIR/tls/ca.pem}, and a line says that the browser must trust that CA too.
    */
-  static List<String> banner(Path dir, List<NodeSpec> members, List<String> started) {
+  static List<String> banner(Path dir, List<NodeSpec> members, List<String> started, boolean tls) {
     List<String> lines = new ArrayList<>();
-    String first = "http://" + NodeSpec.hostPort(members.get(0).http());
+    String scheme = tls ? "https://" : "http://";
+    Path ca = dir.resolve("tls").resolve("ca.pem");
+    String curl = tls ? "curl --cacert " + ca : "curl";
+    String first = scheme + NodeSpec.hostPort(members.get(0).http());
     lines.add("Watch the cluster: " + first + "/ (any node's / shows every member, live)");
+    if (tls) {
+      lines.add("  (the browser must trust the throwaway CA " + ca + " to open it)");
+    }
     for (int i = 0; i < members.size(); i++) {
       lines.add(started.get(i) + " (data " + dir.resolve(dirName(members.get(i))) + File.separator + ", log "
           + dir.resolve(dirName(members.get(i)) + ".log") + ")");
     }
     lines.add("Try:");
-    lines.add("  curl -L -X PUT -d bar " + first + "/kv/foo");
-    lines.add("  curl -L http://" + NodeSpec.hostPort(members.get(1 % members.size()).http()) + "/kv/foo");
-    lines.add("  curl http://" + NodeSpec.hostPort(members.get(members.size() - 1).http()) + "/status");
-    lines.add("  curl " + first + "/log");
+    lines.add("  " + curl + " -L -X PUT -d bar " + first + "/kv/foo");
+    lines.add("  " + curl + " -L " + scheme + NodeSpec.hostPort(members.get(1 % members.size()).http()) + "/kv/foo");
+    lines.add("  " + curl + " " + scheme + NodeSpec.hostPort(members.get(members.size() - 1).http()) + "/status");
+    lines.add("  " + curl + " " + first + "/log");
     lines.add("Ctrl-C stops all three.");
     return lines;
   }

@@ -20,17 +20,21 @@ import java.util.Map;
  * @param members every member of the cluster, this node included
  * @param transport {@code netty} (binary, default) or {@code http} (HTTP/JSON)
  * @param snapshotEvery take a snapshot and compact the log every this many applied entries; 0 never
+ * @param security TLS for the Raft port and HTTPS, and who may call the admin endpoints
  */
 record NodeOptions(NodeId id, InetSocketAddress http, InetSocketAddress raft, Path dir, List<NodeSpec> members,
-    String transport, long snapshotEvery) {
+    String transport, long snapshotEvery, NodeSecurity security) {
 
   /** Entries between snapshots when {@code --snapshot-every} is not given. */
   static final long DEFAULT_SNAPSHOT_EVERY = 10_000;
 
   static final String USAGE = String.join("\n",
       "usage: pontoon-kv node --id ID --http HOST:PORT --raft HOST:PORT --dir DIR --peers PEERS [--snapshot-every N]",
+      "                       [--tls-cert FILE --tls-key FILE --tls-ca FILE]",
+      "                       [--admin-token-file FILE] [--admin-client-cert] [--insecure-admin]",
       "       pontoon-kv node --transport http --http HOST:PORT --dir DIR --peers PEERS [--id ID] [--snapshot-every N]",
-      "       pontoon-kv cluster [--dir DIR] [--transport netty|http] [--snapshot-every N]",
+      "                       [--admin-token-file FILE] [--insecure-admin]",
+      "       pontoon-kv cluster [--dir DIR] [--transport netty|http] [--snapshot-every N] [--tls]",
       "",
       "node       starts one KV node",
       "  --id ID            this node's id, e.g. n1 (with --transport http: default its --http address)",
@@ -45,17 +49,30 @@ record NodeOptions(NodeId id, InetSocketAddress http, InetSocketAddress raft, Pa
       "  --transport T      netty (binary TCP, default) or http (HTTP/JSON on the HTTP port, see HTTP-TRANSPORT.md)",
       "  --snapshot-every N take a snapshot and drop the log before it every N applied entries",
       "                     (default " + DEFAULT_SNAPSHOT_EVERY + "; 0 never compacts, the log then grows without bound)",
+      "  --tls-cert FILE    this node's certificate chain (PEM); with --tls-key and --tls-ca: mutual TLS on the Raft",
+      "  --tls-key FILE     port (the certificate must name the node id as DNS or URI urn:pontoon:node:ID SAN) and",
+      "  --tls-ca FILE      HTTPS on the API (client certificates from the CA are asked for, optionally); netty only",
+      "  --admin-token-file FILE  /admin/... requests need 'Authorization: Bearer <token in FILE>' (else 401)",
+      "  --admin-client-cert      /admin/... requests need a client certificate from --tls-ca (else 401)",
+      "  --insecure-admin   allow unguarded /admin/... on an HTTP address that is not loopback (refused otherwise)",
       "cluster    starts three nodes on 127.0.0.1 as three processes: n1, n2, n3 with HTTP 8081-8083 and Raft",
       "           9081-9083, or with --transport http the nodes 127.0.0.1:8081 ... 127.0.0.1:8083",
       "  --dir DIR          where their data directories go (default ./pontoon-kv-data)",
       "  --transport T      netty (default) or http, for every node",
       "  --snapshot-every N passed to each node (default " + DEFAULT_SNAPSHOT_EVERY + ")",
+      "  --tls              make a throwaway CA and node certificates under DIR/tls and run TLS and HTTPS",
       "  --help             shows this text");
 
   static NodeOptions parse(List<String> args) {
     Map<String, String> flags = flags(args, List.of("--id", "--http", "--raft", "--dir", "--peers", "--transport",
-        "--snapshot-every"));
+        "--snapshot-every", "--tls-cert", "--tls-key", "--tls-ca", "--admin-token-file"),
+        List.of("--admin-client-cert", "--insecure-admin"));
     String transport = transport(flags.get("--transport"));
+    NodeSecurity security = new NodeSecurity(path(flags, "--tls-cert"), path(flags, "--tls-key"), path(flags, "--tls-ca"),
+        path(flags, "--admin-token-file"), flags.containsKey("--admin-client-cert"), flags.containsKey("--insecure-admin"));
+    if (security.tls() && !transport.equals("netty")) {
+      throw new IllegalArgumentException("--tls-cert, --tls-key and --tls-ca need --transport netty");
+    }
     boolean sharedPort = transport.equals("http");
     List<String> required = sharedPort ? List.of("--http", "--dir", "--peers")
         : List.of("--id", "--http", "--raft", "--dir", "--peers");
@@ -92,8 +109,13 @@ record NodeOptions(NodeId id, InetSocketAddress http, InetSocketAddress raft, Pa
       throw new IllegalArgumentException("--peers lists this node as " + listed + " but its flags say " + self
           + " (--http" + (sharedPort ? "" : ", --raft") + "): make them agree, or leave " + id + " out of --peers");
     }
+    security.checkAdminExposure(http);
     return new NodeOptions(id, http, raft, Path.of(flags.get("--dir")), new ArrayList<>(members.values()), transport,
-        snapshotEvery(flags.get("--snapshot-every")));
+        snapshotEvery(flags.get("--snapshot-every")), security);
+  }
+
+  private static Path path(Map<String, String> flags, String name) {
+    return flags.containsKey(name) ? Path.of(flags.get(name)) : null;
   }
 
   /**
@@ -132,9 +154,23 @@ record NodeOptions(NodeId id, InetSocketAddress http, InetSocketAddress raft, Pa
 
   /** Flags as name to value; every flag takes one value; an unknown or repeated flag is an error. */
   static Map<String, String> flags(List<String> args, List<String> known) {
+    return flags(args, known, List.of());
+  }
+
+  /**
+   * Flags as name to value: those in {@code known} take one value, those in {@code switches}
+   * none (their value is {@code "true"}); an unknown or repeated flag is an error.
+   */
+  static Map<String, String> flags(List<String> args, List<String> known, List<String> switches) {
     Map<String, String> flags = new LinkedHashMap<>();
     for (int i = 0; i < args.size(); i++) {
       String name = args.get(i);
+      if (switches.contains(name)) {
+        if (flags.put(name, "true") != null) {
+          throw new IllegalArgumentException(name + " is given twice");
+        }
+        continue;
+      }
       if (!known.contains(name)) {
         throw new IllegalArgumentException("unknown flag '" + name + "'");
       }

@@ -7,7 +7,7 @@ import java.util.concurrent.CountDownLatch;
 /**
  * {@code examples/bin/pontoon-kv}: {@code node …} runs one KV node until SIGTERM or Ctrl-C and
  * prints one line with the addresses it is bound to; {@code cluster [--dir DIR] [--transport
- * netty|http] [--snapshot-every N]} runs a 3-node cluster as three processes. Bad flags print the
+ * netty|http] [--snapshot-every N] [--tls]} runs a 3-node cluster as three processes. Bad flags print the
  * problem and the usage on stderr and exit 2.
  */
 public final class PontoonKv {
@@ -35,7 +35,7 @@ public final class PontoonKv {
 
   private static void runNode(NodeOptions options) throws InterruptedException {
     KvNode node = KvNode.start(options.id(), options.members(), options.dir(), options.transport(),
-        options.snapshotEvery());
+        options.snapshotEvery(), options.security());
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       node.close();
@@ -48,9 +48,10 @@ public final class PontoonKv {
   /** The line a started node prints, with the addresses it is bound to (a port 0 shows the port it got). */
   static String banner(NodeOptions options, KvNode node) {
     String http = NodeSpec.hostPort(node.httpAddress());
+    String scheme = options.security().tls() ? "https" : "http";
     String raft = options.transport().equals("http") ? "http://" + http + "/raft/" : NodeSpec.hostPort(node.raftAddress());
-    return options.id() + " serving HTTP on http://" + http + " (the cluster page at /) and Raft (" + options.transport()
-        + ") on " + raft
+    return options.id() + " serving HTTP on " + scheme + "://" + http + " (the cluster page at /) and Raft ("
+        + options.transport() + (options.security().tls() ? ", mutual TLS" : "") + ") on " + raft
         + (options.snapshotEvery() > 0 ? ", snapshot every " + options.snapshotEvery() + " entries" : ", never compacting");
   }
 }

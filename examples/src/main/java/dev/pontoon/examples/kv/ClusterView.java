@@ -24,11 +24,13 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
 
 /**
  * {@code GET /cluster[?log-tail=N]}: the whole cluster as one member sees it, for the cluster page.
  * The node answers with its own {@code /status} and asks every other member of its configuration
- * for theirs ({@code GET /status?log-tail=N}) in parallel, waiting at most
+ * for theirs ({@code GET /status?log-tail=N}) in parallel, over the node's own scheme (HTTPS when
+ * the node serves HTTPS: every member is assumed to serve the same), waiting at most
  * {@link KvHttpConfig#peerTimeout()} for each: a member that refuses, fails or is slow is shown as
  * unreachable with the reason, so the answer never takes much longer than that timeout.
  *
@@ -40,6 +42,11 @@ import java.util.concurrent.TimeUnit;
  * progress view (0 for the leader, null when no leader answered). An unreachable member carries
  * {@code id}, {@code http}, {@code reachable: false} and {@code error}.
  *
+ * <p>Over HTTPS the peers' certificates are checked against {@code peerTls} (for the KV node: the
+ * cluster's CA) and must name the host of the member's HTTP address, as for any HTTPS client; a
+ * peer that fails the check is shown as unreachable with the TLS error. No client certificate is
+ * presented: {@code /status} needs none.
+ *
  * <p><b>Threading.</b> Called on a Netty event loop; never blocks it: the peers are asked through
  * a JDK {@link HttpClient}, created on the first request (Java 17's client cannot be closed; its
  * threads end once it is no longer referenced).
@@ -50,12 +57,18 @@ final class ClusterView {
   private final NodePages pages;
   private final PeerDirectory peers;
   private final Duration peerTimeout;
+  private final SSLContext peerTls;
   private volatile HttpClient client;
 
-  ClusterView(NodePages pages, PeerDirectory peers, KvHttpConfig config) {
+  /**
+   * @param peerTls what the fan-out trusts when {@code peers} are {@code https}; null for the JDK's
+   *     default trust store. Unused over plain HTTP.
+   */
+  ClusterView(NodePages pages, PeerDirectory peers, KvHttpConfig config, SSLContext peerTls) {
     this.pages = pages;
     this.peers = peers;
     this.peerTimeout = config.peerTimeout();
+    this.peerTls = peerTls;
   }
 
   /** The answer to {@code GET /cluster}; completes within about the peer timeout, never exceptionally. */
@@ -80,7 +93,7 @@ final class ClusterView {
     }
     CompletableFuture<ObjectNode> answer;
     try {
-      HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + address + "/status?log-tail=" + logTail))
+      HttpRequest request = HttpRequest.newBuilder(URI.create(peers.scheme() + "://" + address + "/status?log-tail=" + logTail))
           .timeout(peerTimeout).GET().build();
       answer = client().sendAsync(request, HttpResponse.BodyHandlers.ofString())
           .thenApply(response -> parse(id, address, response))
@@ -177,8 +190,12 @@ final class ClusterView {
       synchronized (this) {
         c = client;
         if (c == null) {
-          c = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(peerTimeout)
-              .followRedirects(HttpClient.Redirect.NEVER).build();
+          HttpClient.Builder builder = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+              .connectTimeout(peerTimeout).followRedirects(HttpClient.Redirect.NEVER);
+          if (peerTls != null) {
+            builder.sslContext(peerTls);
+          }
+          c = builder.build();
           client = c;
         }
       }

@@ -18,6 +18,9 @@ import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.cors.CorsConfig;
@@ -25,15 +28,18 @@ import io.netty.handler.codec.http.cors.CorsConfigBuilder;
 import io.netty.handler.timeout.IdleStateEvent;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
+import javax.net.ssl.SSLContext;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Routes the KV HTTP API: {@code /kv/{key}} (GET, PUT, DELETE), {@code /kv/{key}/cas} (POST),
- * {@code /log}, {@code /status} and {@code /cluster} (GET), {@code /admin/transfer-leadership/{id}}
- * (POST), and the cluster page ({@code GET /} and its assets under {@code /page/}). Everything the
- * client sent wrong is a 4xx with a JSON error; nothing the client sends can throw out of this
- * handler.
+ * {@code /log}, {@code /status} and {@code /cluster} (GET), the cluster page ({@code GET /} and its
+ * assets under {@code /page/}), and the admin endpoints under {@code /admin/} ({@code GET
+ * /admin/ping}, {@code POST /admin/transfer-leadership/{id}}), every one of which first passes the
+ * {@link AdminGuard}: without what it requires, 401 and nothing changes. Everything the client sent
+ * wrong is a 4xx with a JSON error; nothing the client sends can throw out of this handler.
  *
  * <p>Shared by all connections; runs on Netty event-loop threads and never blocks them: writes
  * and reads go to the {@link RaftNode} and are answered when its future completes.
@@ -44,15 +50,30 @@ final class KvHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   private final KvHttpConfig config;
   private final KvOperations operations;
   private final NodePages pages;
+  private final AdminGuard admin;
   private final ClusterView cluster;
   private final PageAssets assets;
   private final CorsConfig cors;
 
   KvHttpHandler(RaftNode node, LogReader logReader, PeerDirectory peers, KvHttpConfig config) {
+    this(node, logReader, peers, config, AdminGuard.unguarded());
+  }
+
+  KvHttpHandler(RaftNode node, LogReader logReader, PeerDirectory peers, KvHttpConfig config, AdminGuard admin) {
+    this(node, logReader, peers, config, admin, null);
+  }
+
+  /**
+   * @param peerTls what {@code GET /cluster} trusts when it asks the other members over HTTPS;
+   *     null for the JDK's default trust store
+   */
+  KvHttpHandler(RaftNode node, LogReader logReader, PeerDirectory peers, KvHttpConfig config, AdminGuard admin,
+      SSLContext peerTls) {
     this.config = config;
+    this.admin = admin;
     this.operations = new KvOperations(node, peers, config);
     this.pages = new NodePages(node, logReader, peers, config);
-    this.cluster = new ClusterView(pages, peers, config);
+    this.cluster = new ClusterView(pages, peers, config, peerTls);
     this.assets = new PageAssets(peers);
     // A page served by one member calls another's API when a follower redirects it to the leader
     // (307), or when its own node stops answering: those calls are cross-origin. Only the members'
@@ -84,11 +105,14 @@ final class KvHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   /** Answers at once (returns the answer) or starts an asynchronous operation (returns null). */
   private FullHttpResponse route(ChannelHandlerContext ctx, FullHttpRequest request, boolean keepAlive) {
     if (request.decoderResult().isFailure()) {
-      return error(BAD_REQUEST, "malformed HTTP request: " + request.decoderResult().cause().getMessage());
+      return malformed(request.decoderResult().cause());
     }
     QueryStringDecoder uri = new QueryStringDecoder(request.uri());
     List<String> segments = segments(uri.rawPath());
     HttpMethod method = request.method();
+    if (!segments.isEmpty() && segments.get(0).equals("admin")) {
+      return admin(ctx, request, uri, segments, keepAlive);
+    }
     if (assets.serves(uri.rawPath())) {
       return method.equals(HttpMethod.GET) ? assets.get(uri.rawPath()).orElseThrow() : notAllowed("GET");
     }
@@ -101,14 +125,6 @@ final class KvHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       }
       HttpReplies.sendWhenDone(ctx, cluster.gather(uri.parameters()), keepAlive);
       return null;
-    }
-    if (segments.size() == 3 && segments.get(0).equals("admin") && segments.get(1).equals("transfer-leadership")) {
-      if (!method.equals(HttpMethod.POST)) {
-        return notAllowed("POST");
-      }
-      String target = QueryStringDecoder.decodeComponent(segments.get(2), StandardCharsets.UTF_8);
-      return operations.transferLeadership(new KvOperations.Request(ctx, request.uri(), target, keepAlive),
-          NodeId.of(target));
     }
     if (segments.equals(List.of("log"))) {
       return method.equals(HttpMethod.GET) ? pages.log(uri.parameters()) : notAllowed("GET");
@@ -138,6 +154,46 @@ final class KvHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       return operations.put(op, bodyBytes(request));
     }
     return operations.delete(op);
+  }
+
+  /**
+   * Every {@code /admin/} path: the guard first (without what it requires, 401 and nothing else,
+   * not even whether the path exists), then {@code GET /admin/ping} and {@code POST
+   * /admin/transfer-leadership/{id}}.
+   */
+  private FullHttpResponse admin(ChannelHandlerContext ctx, FullHttpRequest request, QueryStringDecoder uri,
+      List<String> segments, boolean keepAlive) {
+    FullHttpResponse denied = admin.check(ctx, request);
+    if (denied != null) {
+      return denied;
+    }
+    HttpMethod method = request.method();
+    if (segments.equals(List.of("admin", "ping"))) {
+      return method.equals(HttpMethod.GET) ? json(HttpResponseStatus.OK, Map.of("admin", "ok")) : notAllowed("GET");
+    }
+    if (segments.size() == 3 && segments.get(1).equals("transfer-leadership")) {
+      if (!method.equals(HttpMethod.POST)) {
+        return notAllowed("POST");
+      }
+      String target = QueryStringDecoder.decodeComponent(segments.get(2), StandardCharsets.UTF_8);
+      return operations.transferLeadership(new KvOperations.Request(ctx, request.uri(), target, keepAlive),
+          NodeId.of(target));
+    }
+    return error(NOT_FOUND, "unknown admin path " + uri.rawPath()
+        + "; try /admin/ping or /admin/transfer-leadership/{id}");
+  }
+
+  /** 431 or 414 for a request whose headers or first line exceed the codec's limits, else 400. */
+  private static FullHttpResponse malformed(Throwable cause) {
+    if (cause instanceof TooLongHttpHeaderException) {
+      return error(HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE,
+          "request headers exceed " + KvHttpServer.MAX_HEADER_BYTES + " bytes");
+    }
+    if (cause instanceof TooLongHttpLineException) {
+      return error(HttpResponseStatus.REQUEST_URI_TOO_LONG,
+          "request line exceeds " + KvHttpServer.MAX_INITIAL_LINE_BYTES + " bytes");
+    }
+    return error(BAD_REQUEST, "malformed HTTP request: " + cause.getMessage());
   }
 
   private String decodeKey(String raw) {

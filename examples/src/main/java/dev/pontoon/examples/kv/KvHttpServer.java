@@ -15,10 +15,12 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.cors.CorsHandler;
+import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetSocketAddress;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
 
 /**
  * The HTTP/JSON front end of one KV node:
@@ -30,13 +32,18 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code GET /kv/{key}} is linearizable (ReadIndex), 404 for a missing key;
  *   <li>{@code GET /log?from=N} and {@code GET /status} show the node's log and state;
  *   <li>{@code GET /cluster} shows every member's state, gathered by this node with a short
- *       timeout per member, and {@code GET /} is a live page of it for a browser;
+ *       timeout per member (over HTTPS when this node serves HTTPS), and {@code GET /} is a live
+ *       page of it for a browser;
  *   <li>{@code POST /admin/transfer-leadership/{id}} hands leadership to member {@code id} and
- *       answers 200 once it leads.
+ *       answers 200 once it leads;
+ *   <li>paths under {@code /admin/} (the transfer and {@code GET /admin/ping}) answer only
+ *       requests the {@link AdminGuard} lets through (401 otherwise, and nothing changes).
  * </ul>
  * A follower answers 307 with a {@code Location} on the leader's HTTP address; with no known
- * leader, 503 with {@code Retry-After}. Bad requests get a 4xx with {@code {"error":"…"}}. Pages
- * served by the members may call the API across origins (CORS); other sites may not.
+ * leader, 503 with {@code Retry-After}. Bad requests get a 4xx with {@code {"error":"…"}}: a
+ * request line above 4 KiB 414, headers above 8 KiB 431, a body above the configured limit 413.
+ * Pages served by the members may call the API across origins (CORS); other sites may not. The
+ * page cannot send an admin token: with a guard configured its transfer button shows the 401.
  *
  * <p><b>Threading.</b> Runs its own Netty event loops; {@link #start} blocks until the port is
  * bound, {@link #close()} until they have stopped. It does not own the node.
@@ -50,12 +57,17 @@ public final class KvHttpServer implements AutoCloseable {
     this.channel = channel;
   }
 
+  /** Longest request line accepted; a longer one is answered 414. */
+  static final int MAX_INITIAL_LINE_BYTES = 4096;
+  /** Most bytes of request headers accepted; more is answered 431. Bodies are bounded by {@link KvHttpConfig}. */
+  static final int MAX_HEADER_BYTES = 8192;
+
   /**
    * Routes another component serves on this server's port, such as the HTTP/JSON Raft transport's
    * {@code /raft/*}. Called for each connection right after the HTTP codec, in place of this
    * server's aggregator: it must aggregate requests (bounding the bodies of the requests it does
    * not serve by {@code apiMaxBodyBytes}) and pass those requests on, whole, to the API's handlers
-   * added after it.
+   * added after it. They are not under {@code /admin/}, so the {@link AdminGuard} does not see them.
    */
   @FunctionalInterface
   public interface SharedRoutes {
@@ -63,7 +75,8 @@ public final class KvHttpServer implements AutoCloseable {
   }
 
   /**
-   * Binds the API to {@code address} (port 0 picks a free port).
+   * Binds the API to {@code address} (port 0 picks a free port), over plain HTTP with unguarded
+   * admin endpoints.
    *
    * @param node the node to serve
    * @param logReader the node's log store, read for {@code GET /log}
@@ -72,24 +85,62 @@ public final class KvHttpServer implements AutoCloseable {
    */
   public static KvHttpServer start(InetSocketAddress address, RaftNode node, LogReader logReader,
       Map<NodeId, String> httpAddresses, KvHttpConfig config) {
-    return start(address, node, logReader, httpAddresses, config, null);
+    return start(address, node, logReader, httpAddresses, config, (SharedRoutes) null);
   }
 
   /**
-   * Binds the API to {@code address}, with {@code shared} routes on the same port.
+   * Binds the API to {@code address}, over plain HTTP with unguarded admin endpoints, with
+   * {@code shared} routes on the same port.
    *
    * @param shared routes served on this port by another component, or null for none
    * @throws IllegalStateException if the address cannot be bound
    */
   public static KvHttpServer start(InetSocketAddress address, RaftNode node, LogReader logReader,
       Map<NodeId, String> httpAddresses, KvHttpConfig config, SharedRoutes shared) {
-    KvHttpHandler handler = new KvHttpHandler(node, logReader, new PeerDirectory(httpAddresses), config);
+    return start(address, node, logReader, httpAddresses, config, null, null, AdminGuard.unguarded(), shared);
+  }
+
+  /**
+   * Binds the API to {@code address}, over HTTPS when {@code tls} is given (every member is then
+   * redirected to as {@code https://}), with the admin endpoints guarded by {@code admin}.
+   *
+   * <p>{@code GET /cluster} then asks the other members over HTTPS too, trusting the JDK's default
+   * trust store; a cluster with its own CA passes it through the overload with {@code peerTls}.
+   *
+   * @param tls the server side of TLS, or null for plain HTTP; it must ask for client certificates
+   *     when {@code admin} needs them
+   * @throws IllegalStateException if the address cannot be bound
+   */
+  public static KvHttpServer start(InetSocketAddress address, RaftNode node, LogReader logReader,
+      Map<NodeId, String> httpAddresses, KvHttpConfig config, SslContext tls, AdminGuard admin) {
+    return start(address, node, logReader, httpAddresses, config, tls, null, admin, null);
+  }
+
+  /**
+   * As {@link #start(InetSocketAddress, RaftNode, LogReader, Map, KvHttpConfig, SslContext, AdminGuard)},
+   * with what {@code GET /cluster} trusts when it asks the other members over HTTPS, and with
+   * {@code shared} routes on the same port.
+   *
+   * @param peerTls the client side of the fan-out to the other members' HTTPS APIs (typically
+   *     trusting the cluster's CA); null for the JDK's default trust store; unused without {@code tls}
+   * @param shared routes served on this port by another component (behind the same TLS), or null
+   *     for none
+   * @throws IllegalStateException if the address cannot be bound
+   */
+  public static KvHttpServer start(InetSocketAddress address, RaftNode node, LogReader logReader,
+      Map<NodeId, String> httpAddresses, KvHttpConfig config, SslContext tls, SSLContext peerTls, AdminGuard admin,
+      SharedRoutes shared) {
+    KvHttpHandler handler = new KvHttpHandler(node, logReader,
+        new PeerDirectory(httpAddresses, tls == null ? "http" : "https"), config, admin, peerTls);
     EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
     try {
       Channel channel = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
           .childHandler(new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {
+              if (tls != null) {
+                ch.pipeline().addLast(tls.newHandler(ch.alloc()));
+              }
               pipeline(ch, handler, config, shared);
             }
           }).bind(address).syncUninterruptibly().channel();
@@ -107,7 +158,7 @@ public final class KvHttpServer implements AutoCloseable {
 
   private static void pipeline(Channel ch, KvHttpHandler handler, KvHttpConfig config, SharedRoutes shared) {
     ch.pipeline().addLast(new IdleStateHandler(0, 0, config.idleTimeout().toMillis(), TimeUnit.MILLISECONDS))
-        .addLast(new HttpServerCodec());
+        .addLast(new HttpServerCodec(MAX_INITIAL_LINE_BYTES, MAX_HEADER_BYTES, 8192));
     if (shared == null) {
       ch.pipeline().addLast(new HttpObjectAggregator(config.maxBodyBytes()));
     } else {

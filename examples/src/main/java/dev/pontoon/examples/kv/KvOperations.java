@@ -187,7 +187,7 @@ final class KvOperations {
       return response;
     }
     FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.TEMPORARY_REDIRECT);
-    response.headers().set(HttpHeaderNames.LOCATION, "http://" + address.get() + request.uri());
+    response.headers().set(HttpHeaderNames.LOCATION, peers.scheme() + "://" + address.get() + request.uri());
     response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
     return response;
   }

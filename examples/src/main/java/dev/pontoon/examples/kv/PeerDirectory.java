@@ -7,31 +7,40 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Where each member's HTTP API listens ({@code host:port}), for redirects, the status pages and
- * the web origins the cluster page may talk to.
+ * Where each member's HTTP API listens ({@code host:port}), and over which scheme, for redirects,
+ * the status pages, {@code GET /cluster}'s fan-out and the web origins the cluster page may talk to.
+ *
+ * @param scheme {@code http} or {@code https}, the same for every member
  */
-record PeerDirectory(Map<NodeId, String> httpAddresses) {
+record PeerDirectory(Map<NodeId, String> httpAddresses, String scheme) {
   private static final Set<String> LOOPBACK_NAMES = Set.of("127.0.0.1", "localhost", "[::1]");
 
   PeerDirectory {
     httpAddresses = Map.copyOf(httpAddresses);
+    if (!scheme.equals("http") && !scheme.equals("https")) {
+      throw new IllegalArgumentException("scheme must be http or https, not " + scheme);
+    }
+  }
+
+  PeerDirectory(Map<NodeId, String> httpAddresses) {
+    this(httpAddresses, "http");
   }
 
   Optional<String> httpAddress(NodeId id) {
     return Optional.ofNullable(httpAddresses.get(id));
   }
 
-  /** The members' APIs as web origins ({@code http://host:port}, sorted), where a page may send requests. */
+  /** The members' APIs as web origins ({@code scheme://host:port}, sorted), where a page may send requests. */
   Set<String> apiOrigins() {
     Set<String> origins = new TreeSet<>();
-    httpAddresses.values().forEach(address -> origins.add("http://" + address));
+    httpAddresses.values().forEach(address -> origins.add(scheme + "://" + address));
     return origins;
   }
 
   /**
-   * The web origins of the members' pages ({@code http://host:port}, sorted): a page served by one
-   * member may call another's API, which is where a follower's 307 sends it. A member on a loopback
-   * address is reachable under each loopback name, so each of those spellings is included.
+   * The web origins of the members' pages ({@code scheme://host:port}, sorted): a page served by
+   * one member may call another's API, which is where a follower's 307 sends it. A member on a
+   * loopback address is reachable under each loopback name, so each of those spellings is included.
    */
   Set<String> pageOrigins() {
     Set<String> origins = new TreeSet<>();
@@ -39,9 +48,9 @@ record PeerDirectory(Map<NodeId, String> httpAddresses) {
       int colon = address.lastIndexOf(':');
       String host = colon < 0 ? address : address.substring(0, colon);
       String port = colon < 0 ? "" : address.substring(colon);
-      origins.add("http://" + address);
+      origins.add(scheme + "://" + address);
       if (LOOPBACK_NAMES.contains(host)) {
-        LOOPBACK_NAMES.forEach(name -> origins.add("http://" + name + port));
+        LOOPBACK_NAMES.forEach(name -> origins.add(scheme + "://" + name + port));
       }
     }
     return origins;

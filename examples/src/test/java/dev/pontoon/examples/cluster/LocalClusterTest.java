@@ -1,6 +1,7 @@
 package dev.pontoon.examples.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.File;
@@ -31,5 +32,27 @@ class LocalClusterTest {
     List<String> lines = LocalCluster.banner(Path.of("data"), members, List.of("a", "b", "c"));
     assertEquals("a (data " + Path.of("data", "127.0.0.1-8081") + File.separator + ", log "
         + Path.of("data", "127.0.0.1-8081.log") + ")", lines.get(1));
+  }
+
+  @Test
+  void withTlsEveryAddressIsHttpsAndCurlAndTheBrowserAreToldToTrustTheThrowawayCa() {
+    Path dir = Path.of("data");
+    String ca = dir.resolve("tls").resolve("ca.pem").toString();
+    List<String> started = List.of("n1 serving HTTP on https://127.0.0.1:8081 …", "n2 …", "n3 …");
+    List<String> lines = LocalCluster.banner(dir, LocalCluster.members("netty"), started, true);
+
+    assertEquals("Watch the cluster: https://127.0.0.1:8081/ (any node's / shows every member, live)", lines.get(0));
+    assertTrue(lines.get(1).contains(ca), lines.get(1));
+    assertTrue(lines.get(2).startsWith(started.get(0)), lines.get(2));
+    assertTrue(lines.contains("  curl --cacert " + ca + " -L -X PUT -d bar https://127.0.0.1:8081/kv/foo"), lines.toString());
+    assertTrue(lines.stream().noneMatch(line -> line.contains("http://")), lines.toString());
+  }
+
+  @Test
+  void tlsNeedsTheNettyTransport() {
+    assertTrue(LocalCluster.parse(List.of("--tls")).tls());
+    IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+        () -> LocalCluster.parse(List.of("--tls", "--transport", "http")));
+    assertEquals("--tls needs the netty transport, not --transport http", refused.getMessage());
   }
 }

@@ -11,11 +11,15 @@ final class HttpExchange {
   final EmbeddedChannel channel;
 
   HttpExchange(FakeRaftNode node, KvHttpConfig config) {
+    this(node, config, AdminGuard.unguarded());
+  }
+
+  HttpExchange(FakeRaftNode node, KvHttpConfig config, AdminGuard admin) {
     channel = new EmbeddedChannel();
     KvHttpServer.pipeline(channel, new KvHttpHandler(node, node.log,
         new PeerDirectory(java.util.Map.of(node.id(), "127.0.0.1:8081",
             dev.pontoon.raft.NodeId.of("n2"), "127.0.0.1:8082", dev.pontoon.raft.NodeId.of("n3"), "127.0.0.1:8083")),
-        config), config);
+        config, admin), config);
   }
 
   /** Writes {@code raw} and returns what the server wrote back (possibly nothing). */

@@ -4,7 +4,12 @@
 //
 // Polling: one request at a time, the next POLL_MS after the previous answer, so at most two a
 // second. When this page's node stops answering, the page asks the other members it has heard of
-// (their APIs allow this page's origin), and says whose view it shows.
+// (their APIs allow this page's origin), and says whose view it shows. Every member is addressed
+// over this page's own scheme (http: or https:): the members of one cluster serve the same.
+//
+// Transfer leadership goes to /admin/..., which a node may guard with a token or a client
+// certificate. This page cannot know a token (it sends none), so on a guarded node its transfer
+// button shows the node's 401 like any other API error; it works on an unguarded (loopback) node.
 'use strict';
 
 (() => {
@@ -22,7 +27,7 @@
   ];
 
   const state = {
-    sources: [''], // '' is this page's own node; then the other members' http://host:port
+    sources: [''], // '' is this page's own node; then the other members' scheme://host:port
     current: 0,
     selfId: null,
     memberIds: '',
@@ -41,6 +46,11 @@
   function setText(e, text) {
     const value = String(text);
     if (e.textContent !== value) e.textContent = value;
+  }
+
+  /** A member's address as a URL origin, over this page's scheme. */
+  function origin(hostPort) {
+    return `${window.location.protocol}//${hostPort}`;
   }
 
   function base() {
@@ -78,7 +88,7 @@
   /** Learns this page's member id and the other members' addresses, for when its node goes away. */
   function remember(view) {
     if (base() === '') state.selfId = view.id;
-    const others = view.members.filter((m) => m.id !== state.selfId && m.http).map((m) => `http://${m.http}`);
+    const others = view.members.filter((m) => m.id !== state.selfId && m.http).map((m) => origin(m.http));
     const sources = [''].concat(others);
     const current = base();
     state.sources = sources;
@@ -165,7 +175,7 @@
       card.address.replaceChildren();
       if (member.http) {
         const link = element('a', null, member.http);
-        link.href = `http://${member.http}/`;
+        link.href = `${origin(member.http)}/`;
         link.setAttribute('aria-label', `${member.id}'s own page at ${member.http}`);
         card.address.append('HTTP ', link);
       }

@@ -28,7 +28,7 @@ final class Recovery {
   }
 
   void checkIdentity(RocksDbLogStoreConfig config) {
-    Identity expected = new Identity(MetaCodec.FORMAT_VERSION, config.clusterId(), config.nodeId());
+    Identity expected = new Identity(MetaCodec.FORMAT_VERSION, config.clusterId().value(), config.nodeId());
     byte[] stored = get(rocks.meta, Keys.IDENTITY);
     if (stored == null) {
       if (rocks.existed && !isEmpty()) {

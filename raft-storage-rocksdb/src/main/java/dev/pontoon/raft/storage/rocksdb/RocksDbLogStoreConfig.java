@@ -1,12 +1,13 @@
 package dev.pontoon.raft.storage.rocksdb;
 
+import dev.pontoon.raft.ClusterId;
 import dev.pontoon.raft.NodeId;
 import java.nio.file.Path;
 import java.util.Objects;
 
 /**
  * Where and how a {@link RocksDbLogStore} keeps its log. Immutable; build one with
- * {@link #of(Path, String, NodeId)} and adjust it with the {@code withX} copies.
+ * {@link #of(Path, ClusterId, NodeId)} and adjust it with the {@code withX} copies.
  *
  * <p>The defaults suit a Raft log: sequential keys, values written once and read soon after, so
  * no compression (entries are small and the CPU is better spent elsewhere) and small, bounded
@@ -26,7 +27,7 @@ import java.util.Objects;
  */
 public record RocksDbLogStoreConfig(
     Path directory,
-    String clusterId,
+    ClusterId clusterId,
     NodeId nodeId,
     long writeBufferBytes,
     long blockCacheBytes,
@@ -44,14 +45,13 @@ public record RocksDbLogStoreConfig(
     Objects.requireNonNull(directory, "directory");
     Objects.requireNonNull(clusterId, "clusterId");
     Objects.requireNonNull(nodeId, "nodeId");
-    requireArgument(!clusterId.isBlank(), "clusterId must not be blank");
     requireArgument(writeBufferBytes >= 64 << 10, "writeBufferBytes (" + writeBufferBytes + ") must be at least 65536");
     requireArgument(blockCacheBytes >= 0, "blockCacheBytes (" + blockCacheBytes + ") must be >= 0");
     requireArgument(maxTotalWalBytes >= 1 << 20, "maxTotalWalBytes (" + maxTotalWalBytes + ") must be at least 1048576");
   }
 
   /** A configuration with the defaults for everything but the location and identity. */
-  public static RocksDbLogStoreConfig of(Path directory, String clusterId, NodeId nodeId) {
+  public static RocksDbLogStoreConfig of(Path directory, ClusterId clusterId, NodeId nodeId) {
     return new RocksDbLogStoreConfig(directory, clusterId, nodeId, DEFAULT_WRITE_BUFFER_BYTES,
         DEFAULT_BLOCK_CACHE_BYTES, DEFAULT_MAX_TOTAL_WAL_BYTES, false);
   }

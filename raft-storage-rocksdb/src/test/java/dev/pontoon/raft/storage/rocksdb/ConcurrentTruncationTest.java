@@ -3,6 +3,7 @@ package dev.pontoon.raft.storage.rocksdb;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.pontoon.raft.ClusterId;
 import dev.pontoon.raft.NodeId;
 import dev.pontoon.raft.log.Bytes;
 import dev.pontoon.raft.log.LogEntry;
@@ -25,7 +26,7 @@ class ConcurrentTruncationTest {
 
   @Test
   void readersRacingTruncationsNeverSeeAHalfAppliedTruncation() throws Exception {
-    try (RocksDbLogStore store = RocksDbLogStore.open(RocksDbLogStoreConfig.of(dir, "c1", NodeId.of("n1")))) {
+    try (RocksDbLogStore store = RocksDbLogStore.open(RocksDbLogStoreConfig.of(dir, ClusterId.of("c1"), NodeId.of("n1")))) {
       store.append(batch(1, 20, 1));
       AtomicBoolean done = new AtomicBoolean();
       CompletableFuture<Integer> reader = CompletableFuture.supplyAsync(() -> readUntil(store, done));

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.pontoon.raft.ClusterId;
 import dev.pontoon.raft.NodeId;
 import dev.pontoon.raft.log.Bytes;
 import dev.pontoon.raft.log.HardState;
@@ -133,6 +134,6 @@ class CorruptedRecordTest {
   }
 
   private RocksDbLogStore open() {
-    return RocksDbLogStore.open(RocksDbLogStoreConfig.of(dir, "c1", NodeId.of("n1")));
+    return RocksDbLogStore.open(RocksDbLogStoreConfig.of(dir, ClusterId.of("c1"), NodeId.of("n1")));
   }
 }

@@ -3,6 +3,7 @@ package dev.pontoon.raft.storage.rocksdb;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.pontoon.raft.ClusterId;
 import dev.pontoon.raft.NodeId;
 import dev.pontoon.raft.storage.rocksdb.CrashWorkload.Mix;
 import java.io.BufferedReader;
@@ -45,7 +46,7 @@ class CrashRecoveryTest {
   @TempDir Path dir;
 
   static RocksDbLogStoreConfig config(Path dir) {
-    return RocksDbLogStoreConfig.of(dir, "crash-test", NodeId.of("n1")).withWriteBufferBytes(256 << 10);
+    return RocksDbLogStoreConfig.of(dir, ClusterId.of("crash-test"), NodeId.of("n1")).withWriteBufferBytes(256 << 10);
   }
 
   @Test

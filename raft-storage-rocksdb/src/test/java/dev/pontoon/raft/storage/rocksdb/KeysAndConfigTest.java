@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.pontoon.raft.ClusterId;
 import dev.pontoon.raft.NodeId;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -41,21 +42,21 @@ class KeysAndConfigTest {
 
   @Test
   void configRefusesBadValuesNamingThem() {
-    RocksDbLogStoreConfig ok = RocksDbLogStoreConfig.of(Path.of("x"), "c", NodeId.of("n1"));
+    RocksDbLogStoreConfig ok = RocksDbLogStoreConfig.of(Path.of("x"), ClusterId.of("c"), NodeId.of("n1"));
     assertAll(
-        () -> assertThrows(IllegalArgumentException.class, () -> RocksDbLogStoreConfig.of(Path.of("x"), " ", NodeId.of("n1"))),
+        () -> assertThrows(IllegalArgumentException.class, () -> RocksDbLogStoreConfig.of(Path.of("x"), ClusterId.of(" "), NodeId.of("n1"))),
         () -> assertTrue(assertThrows(IllegalArgumentException.class, () -> ok.withWriteBufferBytes(1))
             .getMessage().contains("writeBufferBytes (1)")),
         () -> assertThrows(IllegalArgumentException.class, () -> ok.withBlockCacheBytes(-1)),
         () -> assertThrows(IllegalArgumentException.class, () -> ok.withMaxTotalWalBytes(1000)),
-        () -> assertThrows(NullPointerException.class, () -> RocksDbLogStoreConfig.of(null, "c", NodeId.of("n1"))));
+        () -> assertThrows(NullPointerException.class, () -> RocksDbLogStoreConfig.of(null, ClusterId.of("c"), NodeId.of("n1"))));
   }
 
   @Test
   void configCopiesChangeOneSetting() {
-    RocksDbLogStoreConfig config = RocksDbLogStoreConfig.of(Path.of("x"), "c", NodeId.of("n1"))
+    RocksDbLogStoreConfig config = RocksDbLogStoreConfig.of(Path.of("x"), ClusterId.of("c"), NodeId.of("n1"))
         .withWriteBufferBytes(1 << 20).withBlockCacheBytes(0).withMaxTotalWalBytes(8 << 20).withCompression(true);
 
-    assertEquals(new RocksDbLogStoreConfig(Path.of("x"), "c", NodeId.of("n1"), 1 << 20, 0, 8 << 20, true), config);
+    assertEquals(new RocksDbLogStoreConfig(Path.of("x"), ClusterId.of("c"), NodeId.of("n1"), 1 << 20, 0, 8 << 20, true), config);
   }
 }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.pontoon.raft.ClusterId;
 import dev.pontoon.raft.NodeId;
 import dev.pontoon.raft.log.HardState;
 import dev.pontoon.raft.log.LogEntry;
@@ -83,6 +84,6 @@ class LifecycleTest {
   }
 
   private RocksDbLogStore open() {
-    return RocksDbLogStore.open(RocksDbLogStoreConfig.of(dir, "c1", NodeId.of("n1")));
+    return RocksDbLogStore.open(RocksDbLogStoreConfig.of(dir, ClusterId.of("c1"), NodeId.of("n1")));
   }
 }

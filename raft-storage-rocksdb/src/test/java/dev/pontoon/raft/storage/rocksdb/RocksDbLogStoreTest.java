@@ -1,5 +1,6 @@
 package dev.pontoon.raft.storage.rocksdb;
 
+import dev.pontoon.raft.ClusterId;
 import dev.pontoon.raft.NodeId;
 import dev.pontoon.raft.storage.LogStore;
 import dev.pontoon.raft.storage.LogStoreContract;
@@ -12,7 +13,7 @@ class RocksDbLogStoreTest extends LogStoreContract {
 
   @Override
   protected LogStore newStore() {
-    return RocksDbLogStore.open(RocksDbLogStoreConfig.of(dir, "test-cluster", NodeId.of("n1")));
+    return RocksDbLogStore.open(RocksDbLogStoreConfig.of(dir, ClusterId.of("test-cluster"), NodeId.of("n1")));
   }
 
   @Override

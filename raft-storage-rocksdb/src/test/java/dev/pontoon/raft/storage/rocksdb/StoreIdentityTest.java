@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.pontoon.raft.ClusterId;
 import dev.pontoon.raft.NodeId;
 import dev.pontoon.raft.log.LogEntry;
 import dev.pontoon.raft.storage.StorageException;
@@ -24,7 +25,7 @@ class StoreIdentityTest {
     createStore("c1", "n1");
 
     StorageException e = assertThrows(StorageException.class,
-        () -> RocksDbLogStore.open(RocksDbLogStoreConfig.of(dir, "c1", NodeId.of("n2"))));
+        () -> RocksDbLogStore.open(RocksDbLogStoreConfig.of(dir, ClusterId.of("c1"), NodeId.of("n2"))));
 
     assertAll(
         () -> assertTrue(e.getMessage().contains("cluster 'c1', node 'n1'"), e.getMessage()),
@@ -37,7 +38,7 @@ class StoreIdentityTest {
     createStore("c1", "n1");
 
     StorageException e = assertThrows(StorageException.class,
-        () -> RocksDbLogStore.open(RocksDbLogStoreConfig.of(dir, "c2", NodeId.of("n1"))));
+        () -> RocksDbLogStore.open(RocksDbLogStoreConfig.of(dir, ClusterId.of("c2"), NodeId.of("n1"))));
 
     assertAll(
         () -> assertTrue(e.getMessage().contains("cluster 'c1'"), e.getMessage()),
@@ -47,9 +48,9 @@ class StoreIdentityTest {
   @Test
   void refusedOpenLeavesTheStoreIntactForItsOwner() {
     createStore("c1", "n1");
-    assertThrows(StorageException.class, () -> RocksDbLogStore.open(RocksDbLogStoreConfig.of(dir, "c2", NodeId.of("n9"))));
+    assertThrows(StorageException.class, () -> RocksDbLogStore.open(RocksDbLogStoreConfig.of(dir, ClusterId.of("c2"), NodeId.of("n9"))));
 
-    try (RocksDbLogStore store = RocksDbLogStore.open(RocksDbLogStoreConfig.of(dir, "c1", NodeId.of("n1")))) {
+    try (RocksDbLogStore store = RocksDbLogStore.open(RocksDbLogStoreConfig.of(dir, ClusterId.of("c1"), NodeId.of("n1")))) {
       assertEquals(List.of(LogEntry.noOp(1, 1)), store.entries(1, 2, Long.MAX_VALUE));
     }
   }
@@ -61,13 +62,13 @@ class StoreIdentityTest {
     }
 
     StorageException e = assertThrows(StorageException.class,
-        () -> RocksDbLogStore.open(RocksDbLogStoreConfig.of(dir, "c1", NodeId.of("n1"))));
+        () -> RocksDbLogStore.open(RocksDbLogStoreConfig.of(dir, ClusterId.of("c1"), NodeId.of("n1"))));
 
     assertTrue(e.getMessage().contains("not a Pontoon log store"), e.getMessage());
   }
 
   private void createStore(String cluster, String node) {
-    try (RocksDbLogStore store = RocksDbLogStore.open(RocksDbLogStoreConfig.of(dir, cluster, NodeId.of(node)))) {
+    try (RocksDbLogStore store = RocksDbLogStore.open(RocksDbLogStoreConfig.of(dir, ClusterId.of(cluster), NodeId.of(node)))) {
       store.append(List.of(LogEntry.noOp(1, 1)));
       store.sync();
     }

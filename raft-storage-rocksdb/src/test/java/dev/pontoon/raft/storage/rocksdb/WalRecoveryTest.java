@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import dev.pontoon.raft.ClusterId;
 import dev.pontoon.raft.NodeId;
 import dev.pontoon.raft.log.Bytes;
 import dev.pontoon.raft.log.HardState;
@@ -159,7 +160,7 @@ class WalRecoveryTest {
   }
 
   private RocksDbLogStore open() {
-    return RocksDbLogStore.open(RocksDbLogStoreConfig.of(dir, "c1", NodeId.of("n1")));
+    return RocksDbLogStore.open(RocksDbLogStoreConfig.of(dir, ClusterId.of("c1"), NodeId.of("n1")));
   }
 
   private static List<LogEntry> entries(long from, long to, long term) {

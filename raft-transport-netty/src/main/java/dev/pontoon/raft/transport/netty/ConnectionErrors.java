@@ -11,22 +11,45 @@ import org.slf4j.LoggerFactory;
 /**
  * The one place that turns a connection failure into a log line, a counter and a closed channel.
  * Each connection reports at most once; later failures of the same connection are only closed.
+ *
+ * <p>Failures of inbound connections that have not completed their handshake come from whoever
+ * can reach the port, so that they cannot flood the log: they are all counted, but logged at WARN
+ * at most once a minute per transport, and at DEBUG otherwise.
  */
 final class ConnectionErrors {
   private static final Logger log = LoggerFactory.getLogger(NettyTransport.class);
 
   private final TransportCounters counters;
   private final String local;
+  private boolean unauthenticated;
   private boolean reported;
 
-  ConnectionErrors(TransportCounters counters, String local) {
+  private ConnectionErrors(TransportCounters counters, String local, boolean unauthenticated) {
     this.counters = counters;
     this.local = local;
+    this.unauthenticated = unauthenticated;
+  }
+
+  /** For a connection this node opened to a configured peer. */
+  static ConnectionErrors outbound(TransportCounters counters, String local) {
+    return new ConnectionErrors(counters, local, false);
+  }
+
+  /** For a connection a peer opened; unauthenticated until {@link #authenticated()}. */
+  static ConnectionErrors inbound(TransportCounters counters, String local) {
+    return new ConnectionErrors(counters, local, true);
+  }
+
+  /** The peer completed its handshake: its failures are logged at WARN from now on. */
+  void authenticated() {
+    unauthenticated = false;
   }
 
   /** An exception reached the end of the pipeline. */
   void exception(ChannelHandlerContext ctx, Throwable cause) {
-    if (cause instanceof DecoderException && cause.getCause() instanceof SSLException) {
+    if (cause instanceof ProtocolViolationException) {
+      violation(ctx, cause.getMessage());
+    } else if (cause instanceof DecoderException && cause.getCause() instanceof SSLException) {
       refuse(ctx, "TLS handshake failed: " + cause.getCause().getMessage());
     } else if (cause instanceof DecoderException) {
       close(ctx, counters.decodeErrors, "undecodable frame: " + cause.getMessage());
@@ -54,12 +77,22 @@ final class ConnectionErrors {
   }
 
   private void close(ChannelHandlerContext ctx, LongAdder counter, String reason) {
+    if (UnauthenticatedConnections.wasEvicted(ctx.channel())) {
+      reported = true; // counted and logged (at most once a minute) by the eviction
+    }
     if (!reported) {
       reported = true;
       if (counter != null) {
         counter.increment();
       }
-      log.warn("{}: closing connection {}: {}", local, ctx.channel(), reason);
+      if (!unauthenticated) {
+        log.warn("{}: closing connection {}: {}", local, ctx.channel(), reason);
+      } else if (counters.unauthenticatedWarnings.tryAcquire()) {
+        log.warn("{}: closing connection {}: {} (failures of unauthenticated connections are logged at WARN at most"
+            + " once a minute, the others at DEBUG; all are counted)", local, ctx.channel(), reason);
+      } else {
+        log.debug("{}: closing connection {}: {}", local, ctx.channel(), reason);
+      }
     }
     ctx.close();
   }

@@ -1,6 +1,7 @@
 package dev.pontoon.raft.transport.netty;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.CorruptedFrameException;
@@ -13,46 +14,137 @@ import java.util.List;
  * header and hands the body to {@link MessageCodec}. Emits {@link Hello}s and {@code RaftMessage}s
  * only, never buffers, so nothing downstream has to release anything.
  *
- * <p>The length field is checked before the frame is waited for or allocated: a value below the
- * header size or above {@code maxFrameSize} fails at once. Any failure ({@link
- * TooLongFrameException}, {@link CorruptedFrameException} and its subtypes {@link
- * UnsupportedVersionException} and {@link UnknownMessageTypeException}) is raised once, after
- * which this decoder discards every further byte: the connection is to be closed. A connection
- * that ends in the middle of a frame raises a {@link CorruptedFrameException} as well. One
- * instance per channel.
+ * <p><b>Handshake.</b> A decoder made with {@link #awaitingHello} decodes one handshake frame at
+ * a time, of at most {@link WireFormat#MAX_HANDSHAKE_FRAME_SIZE} bytes: first a {@link Hello},
+ * then whatever its handler {@linkplain #expect expects} next, until the handler calls {@link
+ * #open()}. The header of any other frame type is refused with a {@link
+ * ProtocolViolationException} before its body is read, and after each handshake frame the decoder
+ * waits for the handler's verdict, given synchronously inside {@code channelRead}: {@link
+ * #expect}, {@link #open()} (the frames behind are decoded at once), or closing the connection
+ * (every byte behind is discarded undecoded). So no Raft message of an unauthenticated peer is
+ * ever decoded.
+ *
+ * <p><b>Limits.</b> The length field is checked before the frame is waited for or allocated: a
+ * value below the header size or above the limit (the handshake limit, then {@code maxFrameSize})
+ * fails at once. A frame that must be waited for reserves its length from the transport's {@link
+ * InboundBudget}; if it does not fit, the connection stops reading until another frame releases
+ * its bytes, so memory is bounded by the budget (plus one read per connection) instead of by the
+ * number of connections.
+ *
+ * <p><b>Failures.</b> Any failure ({@link TooLongFrameException}, {@link CorruptedFrameException}
+ * and its subtypes {@link UnsupportedVersionException} and {@link UnknownMessageTypeException},
+ * {@link ProtocolViolationException}) is raised once, after which this decoder discards every
+ * further byte: the connection is to be closed. A connection that ends in the middle of a frame
+ * raises a {@link CorruptedFrameException} as well. One instance per channel; runs on its event
+ * loop.
  */
 final class FrameDecoder extends ByteToMessageDecoder {
+  private enum State {
+    /** Only the expected handshake frame may come. */
+    HANDSHAKE,
+    /** A handshake frame was emitted; unless the handler expects another or opens, it refused it. */
+    HANDSHAKE_EMITTED,
+    /** Every message type may come. */
+    OPEN,
+    /** A failure was raised or the handshake refused; every further byte is discarded. */
+    DISCARDING
+  }
+
   private final int maxFrameSize;
   private final long clusterId;
   private final int groupId;
-  private boolean failed;
+  private final InboundBudget budget;
+  private final TransportCounters counters;
+  private State state;
+  /** The handshake frame type that may come next, in {@link State#HANDSHAKE}. */
+  private byte expectedType = WireFormat.TYPE_HELLO;
+  /** Bytes reserved from the budget for the frame in progress; 0 when none. */
+  private long reservedForFrame;
+  /** Whether reading is stopped until the budget has room. */
+  private boolean paused;
 
-  /**
-   * @param maxFrameSize the largest length field accepted (bytes after the length field)
-   * @param clusterId frames of another cluster are refused, except a {@link Hello}, which the
-   *     handshake checks itself so that it can be reported as a refused peer
-   * @param groupId the only group id accepted
-   */
-  FrameDecoder(int maxFrameSize, long clusterId, int groupId) {
+  private FrameDecoder(int maxFrameSize, long clusterId, int groupId, InboundBudget budget,
+      TransportCounters counters, State initial) {
     this.maxFrameSize = maxFrameSize;
     this.clusterId = clusterId;
     this.groupId = groupId;
+    this.budget = budget;
+    this.counters = counters;
+    this.state = initial;
+  }
+
+  /**
+   * A decoder for a new connection: one {@link Hello} first, the rest after {@link #open()}.
+   *
+   * @param maxFrameSize the largest length field accepted after the handshake (bytes after the
+   *     length field)
+   * @param clusterId frames of another cluster are refused, except a {@link Hello}, which the
+   *     handshake checks itself so that it can be reported as a refused peer
+   * @param groupId the only group id accepted
+   * @param budget the inbound bytes shared by all connections of the transport
+   * @param counters where Raft messages decoded and read pauses are counted
+   */
+  static FrameDecoder awaitingHello(int maxFrameSize, long clusterId, int groupId, InboundBudget budget,
+      TransportCounters counters) {
+    return new FrameDecoder(maxFrameSize, clusterId, groupId, budget, counters, State.HANDSHAKE);
+  }
+
+  /** A decoder that accepts every message type from the start, with its own budget; for codec tests and tools. */
+  static FrameDecoder open(int maxFrameSize, long clusterId, int groupId) {
+    return open(maxFrameSize, clusterId, groupId, new InboundBudget(maxFrameSize), new TransportCounters());
+  }
+
+  /** A decoder that accepts every message type from the start. */
+  static FrameDecoder open(int maxFrameSize, long clusterId, int groupId, InboundBudget budget,
+      TransportCounters counters) {
+    return new FrameDecoder(maxFrameSize, clusterId, groupId, budget, counters, State.OPEN);
+  }
+
+  /**
+   * Called by the handler, inside its {@code channelRead} of the Hello, once it accepts the peer:
+   * from now on every message type is decoded, starting with the bytes behind the Hello.
+   */
+  void open() {
+    if (state == State.HANDSHAKE_EMITTED) {
+      state = State.OPEN;
+    }
+  }
+
+  /**
+   * Called by the handler, inside its {@code channelRead} of a handshake frame, when the
+   * handshake goes on: the next frame must be of {@code type}, and nothing else is decoded.
+   */
+  void expect(byte type) {
+    if (state == State.HANDSHAKE_EMITTED) {
+      state = State.HANDSHAKE;
+      expectedType = type;
+    }
   }
 
   @Override
   protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
-    if (failed) {
-      in.skipBytes(in.readableBytes());
+    if (state == State.HANDSHAKE_EMITTED) {
+      // The handler saw the handshake frame and neither went on nor opened: it refused the peer.
+      state = State.DISCARDING;
+    }
+    if (state == State.DISCARDING || paused) {
+      if (state == State.DISCARDING) {
+        in.skipBytes(in.readableBytes());
+      }
       return;
     }
     try {
-      Object message = decodeFrame(in);
+      Object message = decodeFrame(ctx, in);
       if (message != null) {
         out.add(message);
+        if (state == State.HANDSHAKE) {
+          state = State.HANDSHAKE_EMITTED;
+        }
       }
     } catch (DecoderException e) {
-      failed = true;
+      state = State.DISCARDING;
       in.skipBytes(in.readableBytes());
+      releaseFrame();
       throw e;
     }
   }
@@ -60,35 +152,100 @@ final class FrameDecoder extends ByteToMessageDecoder {
   @Override
   protected void decodeLast(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
     decode(ctx, in, out);
-    if (!failed && in.isReadable()) {
+    releaseFrame();
+    if (state == State.HANDSHAKE_EMITTED) {
+      state = State.DISCARDING;
+    }
+    if (state != State.DISCARDING && in.isReadable()) {
       int available = in.readableBytes();
-      failed = true;
+      state = State.DISCARDING;
       in.skipBytes(available);
       throw new CorruptedFrameException("connection closed inside a frame (" + available + " bytes pending)");
     }
   }
 
-  private Object decodeFrame(ByteBuf in) {
+  @Override
+  public void channelReadComplete(ChannelHandlerContext ctx) throws Exception {
+    if (paused) {
+      // The superclass asks for another read when a read produced no message and auto-read is
+      // off; while the budget is exhausted that would defeat the back-pressure.
+      discardSomeReadBytes();
+      ctx.fireChannelReadComplete();
+      return;
+    }
+    super.channelReadComplete(ctx);
+  }
+
+  @Override
+  protected void handlerRemoved0(ChannelHandlerContext ctx) {
+    releaseFrame();
+  }
+
+  private Object decodeFrame(ChannelHandlerContext ctx, ByteBuf in) {
     if (in.readableBytes() < WireFormat.LENGTH_FIELD_SIZE) {
       return null;
     }
     int start = in.readerIndex();
     int length = in.getInt(start);
     // Fail fast on the length header, before waiting for or allocating the frame.
-    if (length < 0 || length > maxFrameSize) {
+    boolean handshake = state == State.HANDSHAKE;
+    int limit = handshake ? Math.min(maxFrameSize, WireFormat.MAX_HANDSHAKE_FRAME_SIZE) : maxFrameSize;
+    if (length < 0 || length > limit) {
       throw new TooLongFrameException("frame length " + Integer.toUnsignedString(length)
-          + " exceeds the maximum of " + maxFrameSize + " bytes");
+          + " exceeds the maximum of " + limit + " bytes" + (handshake ? " before the handshake" : ""));
     }
     if (length < WireFormat.HEADER_SIZE) {
       throw new CorruptedFrameException("frame length " + length + " is below the header size "
           + WireFormat.HEADER_SIZE);
     }
     if (in.readableBytes() < WireFormat.LENGTH_FIELD_SIZE + length) {
+      if (reservedForFrame == 0) {
+        reserve(ctx, length);
+      }
       return null;
     }
     ByteBuf frame = in.slice(start + WireFormat.LENGTH_FIELD_SIZE, length);
     in.skipBytes(WireFormat.LENGTH_FIELD_SIZE + length);
+    releaseFrame();
     return decodeBody(frame);
+  }
+
+  /** Reserves the frame's bytes, or stops reading until the budget has room. */
+  private void reserve(ChannelHandlerContext ctx, int length) {
+    if (budget.tryReserve(length)) {
+      reservedForFrame = length;
+      return;
+    }
+    paused = true;
+    counters.inboundReadPauses.increment();
+    ctx.channel().config().setAutoRead(false);
+    budget.await(length, () -> ctx.executor().execute(() -> resume(ctx)));
+  }
+
+  /**
+   * On the event loop, after some budget was released: reading resumes, and the bytes already
+   * received are decoded again (the rest of the frame may have arrived while paused), which
+   * retries the reservation.
+   */
+  private void resume(ChannelHandlerContext ctx) {
+    if (!paused || ctx.isRemoved()) {
+      return;
+    }
+    paused = false;
+    ctx.channel().config().setAutoRead(true);
+    try {
+      channelRead(ctx, Unpooled.EMPTY_BUFFER);
+    } catch (Exception e) {
+      ctx.fireExceptionCaught(e);
+    }
+  }
+
+  private void releaseFrame() {
+    if (reservedForFrame > 0) {
+      long bytes = reservedForFrame;
+      reservedForFrame = 0;
+      budget.release(bytes);
+    }
   }
 
   private Object decodeBody(ByteBuf frame) {
@@ -101,6 +258,10 @@ final class FrameDecoder extends ByteToMessageDecoder {
       throw new UnsupportedVersionException(version);
     }
     byte type = frame.readByte();
+    if (state == State.HANDSHAKE && type != expectedType) {
+      throw new ProtocolViolationException("frame of type " + type + " during the handshake, where type "
+          + expectedType + " was expected");
+    }
     long frameCluster = frame.readLong();
     int frameGroup = frame.readInt();
     if (type != WireFormat.TYPE_HELLO && frameCluster != clusterId) {
@@ -109,6 +270,9 @@ final class FrameDecoder extends ByteToMessageDecoder {
     }
     if (frameGroup != groupId) {
       throw new CorruptedFrameException("unknown group " + frameGroup);
+    }
+    if (type != WireFormat.TYPE_HELLO && type != WireFormat.TYPE_HELLO_PROOF) {
+      counters.raftMessagesDecoded.increment();
     }
     Object message = MessageCodec.decode(type, frameCluster, frame);
     if (frame.isReadable()) {

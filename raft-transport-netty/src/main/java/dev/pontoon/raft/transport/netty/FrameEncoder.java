@@ -10,7 +10,7 @@ import io.netty.handler.codec.MessageToMessageEncoder;
 import java.util.List;
 
 /**
- * Turns a {@link RaftMessage} or a {@link Hello} into one frame. All integers are big-endian.
+ * Turns a {@link RaftMessage}, a {@link Hello} or a {@link HelloProof} into one frame. All integers are big-endian.
  *
  * <pre>
  *  0                   4       6     7     8                              16            20
@@ -18,9 +18,9 @@ import java.util.List;
  *  | length     (u32)  | magic | ver | type| cluster id             (i64) | group (i32) | body ...
  *  +-------------------+-------+-----+-----+------------------------------+-------------+----------
  *    length = bytes after this field = 16 + body size; at most the configured max frame size
- *    magic  = 0x504E ("PN"), ver = 1, type = 1 Hello, 2 RequestVote, 3 RequestVoteResponse,
+ *    magic  = 0x504E ("PN"), ver = 2, type = 1 Hello, 2 RequestVote, 3 RequestVoteResponse,
  *             4 AppendEntries, 5 AppendEntriesResponse, 6 InstallSnapshot,
- *             7 InstallSnapshotResponse, 8 TimeoutNow
+ *             7 InstallSnapshotResponse, 8 TimeoutNow, 9 HelloProof
  * </pre>
  *
  * <p>Body fields per type are listed in {@code WIRE-FORMAT.md}. Large payloads are appended as
@@ -39,7 +39,7 @@ final class FrameEncoder extends MessageToMessageEncoder<Object> {
 
   @Override
   public boolean acceptOutboundMessage(Object msg) {
-    return msg instanceof RaftMessage || msg instanceof Hello;
+    return msg instanceof RaftMessage || msg instanceof Hello || msg instanceof HelloProof;
   }
 
   @Override

@@ -27,7 +27,8 @@ import java.util.TreeSet;
 
 /**
  * Maps frame bodies to messages and back: one encoder and one decoder per message type of the
- * sealed {@link RaftMessage} family, plus the {@link Hello} handshake. Stateless.
+ * sealed {@link RaftMessage} family, plus the handshake's {@link Hello} and {@link HelloProof}.
+ * Stateless.
  *
  * <p>Decoding trusts nothing: every length and count is checked against the bytes that remain
  * before anything is allocated, unknown flag bits and entry kinds are refused, and a value the
@@ -35,8 +36,6 @@ import java.util.TreeSet;
  * CorruptedFrameException}. Payloads are copied once, into an array handed to {@link Bytes#wrap}.
  */
 final class MessageCodec {
-  private static final EntryKind[] KINDS = EntryKind.values();
-
   private MessageCodec() {}
 
   /** The wire type of {@code message}, a {@link RaftMessage} or a {@link Hello}. */
@@ -57,6 +56,8 @@ final class MessageCodec {
       return WireFormat.TYPE_TIMEOUT_NOW;
     } else if (message instanceof Hello) {
       return WireFormat.TYPE_HELLO;
+    } else if (message instanceof HelloProof) {
+      return WireFormat.TYPE_HELLO_PROOF;
     }
     throw new IllegalArgumentException("no wire type for " + message.getClass().getName());
   }
@@ -64,7 +65,10 @@ final class MessageCodec {
   /** Exact number of body bytes {@link #encode} writes for {@code message}. */
   static int bodySize(Object message) {
     if (message instanceof Hello h) {
-      return idSize(h.nodeId());
+      return idSize(h.nodeId()) + 1 + WireFormat.NONCE_SIZE + 1 + h.proof().size();
+    }
+    if (message instanceof HelloProof) {
+      return WireFormat.PROOF_SIZE;
     }
     RaftMessage m = (RaftMessage) message;
     int common = idSize(m.from()) + idSize(m.to()) + 8;
@@ -93,7 +97,15 @@ final class MessageCodec {
   /** Writes the body of {@code message}, a {@link RaftMessage} or a {@link Hello}. */
   static void encode(Object message, FrameOutput out) {
     if (message instanceof Hello h) {
-      writeId(out.fields(), h.nodeId());
+      ByteBuf buf = out.fields();
+      writeId(buf, h.nodeId());
+      buf.writeByte(h.sharedSecret() ? WireFormat.HELLO_FLAG_SHARED_SECRET : 0);
+      buf.writeBytes(h.nonce().asReadOnlyByteBuffer());
+      buf.writeByte(h.proof().size()).writeBytes(h.proof().asReadOnlyByteBuffer());
+      return;
+    }
+    if (message instanceof HelloProof p) {
+      out.fields().writeBytes(p.proof().asReadOnlyByteBuffer());
       return;
     }
     RaftMessage m = (RaftMessage) message;
@@ -131,7 +143,7 @@ final class MessageCodec {
     buf.writeLong(a.prevLogIndex()).writeLong(a.prevLogTerm()).writeLong(a.leaderCommit()).writeLong(a.sequence());
     buf.writeInt(a.entries().size());
     for (LogEntry e : a.entries()) {
-      out.fields().writeLong(e.term()).writeByte(e.kind().ordinal());
+      out.fields().writeLong(e.term()).writeByte(kindCode(e.kind()));
       out.writePayload(e.payload());
     }
   }
@@ -153,7 +165,10 @@ final class MessageCodec {
 
   private static Object decodeChecked(byte type, long clusterId, ByteBuf in) {
     if (type == WireFormat.TYPE_HELLO) {
-      return new Hello(clusterId, readId(in));
+      return decodeHello(clusterId, in);
+    }
+    if (type == WireFormat.TYPE_HELLO_PROOF) {
+      return new HelloProof(readFixed(in, WireFormat.PROOF_SIZE));
     }
     NodeId from = readId(in);
     NodeId to = readId(in);
@@ -188,6 +203,31 @@ final class MessageCodec {
       default:
         throw new UnknownMessageTypeException(type);
     }
+  }
+
+  private static Hello decodeHello(long clusterId, ByteBuf in) {
+    NodeId node = readId(in);
+    int flags = in.readUnsignedByte();
+    if ((flags & ~WireFormat.HELLO_FLAG_SHARED_SECRET) != 0) {
+      throw new CorruptedFrameException("unknown Hello flag bits 0x" + Integer.toHexString(flags));
+    }
+    Bytes nonce = readFixed(in, WireFormat.NONCE_SIZE);
+    int proofLength = in.readUnsignedByte();
+    if (proofLength != 0 && proofLength != WireFormat.PROOF_SIZE) {
+      throw new CorruptedFrameException("Hello proof of " + proofLength + " bytes, not 0 or " + WireFormat.PROOF_SIZE);
+    }
+    Bytes proof = proofLength == 0 ? Bytes.EMPTY : readFixed(in, proofLength);
+    return new Hello(clusterId, node, flags != 0, nonce, proof);
+  }
+
+  /** Exactly {@code length} bytes; the caller has checked that {@code length} is a small constant. */
+  private static Bytes readFixed(ByteBuf in, int length) {
+    if (length > in.readableBytes()) {
+      throw new CorruptedFrameException(length + " bytes expected, " + in.readableBytes() + " left");
+    }
+    byte[] data = new byte[length];
+    in.readBytes(data);
+    return Bytes.wrap(data);
   }
 
   private static AppendEntries decodeAppendEntries(NodeId from, NodeId to, long term, ByteBuf in) {
@@ -240,12 +280,24 @@ final class MessageCodec {
     return flags != 0;
   }
 
-  private static EntryKind readKind(ByteBuf in) {
-    int ordinal = in.readUnsignedByte();
-    if (ordinal >= KINDS.length) {
-      throw new CorruptedFrameException("unknown entry kind " + ordinal);
+  /** The wire code of {@code kind}: fixed, independent of the enum's order, the same as on disk. */
+  static int kindCode(EntryKind kind) {
+    switch (kind) {
+      case COMMAND: return WireFormat.KIND_COMMAND;
+      case NO_OP: return WireFormat.KIND_NO_OP;
+      case CONFIGURATION: return WireFormat.KIND_CONFIGURATION;
+      default: throw new IllegalArgumentException("no wire code for entry kind " + kind);
     }
-    return KINDS[ordinal];
+  }
+
+  private static EntryKind readKind(ByteBuf in) {
+    int code = in.readUnsignedByte();
+    switch (code) {
+      case WireFormat.KIND_COMMAND: return EntryKind.COMMAND;
+      case WireFormat.KIND_NO_OP: return EntryKind.NO_OP;
+      case WireFormat.KIND_CONFIGURATION: return EntryKind.CONFIGURATION;
+      default: throw new CorruptedFrameException("unknown entry kind " + code);
+    }
   }
 
   /** Reads a count and checks, before anything is allocated, that that many items can still fit. */

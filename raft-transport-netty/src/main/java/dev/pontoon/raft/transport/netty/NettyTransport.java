@@ -14,17 +14,17 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.security.SecureRandom;
+import java.time.Clock;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.SSLException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,11 +33,11 @@ import org.slf4j.LoggerFactory;
  * described in {@code WIRE-FORMAT.md}.
  *
  * <pre>{@code
- * NettyTransport transport = new NettyTransport(NettyTransportConfig.builder(NodeId.of("n1"), 42)
+ * NettyTransport transport = new NettyTransport(NettyTransportConfig.builder(NodeId.of("n1"), ClusterId.of("payments-raft"))
  *     .listenAddress(new InetSocketAddress("10.0.0.1", 7000))
  *     .peer(NodeId.of("n2"), new InetSocketAddress("10.0.0.2", 7000))
  *     .peer(NodeId.of("n3"), new InetSocketAddress("10.0.0.3", 7000))
- *     .tls(Path.of("n1-chain.pem"), Path.of("n1-key.pem"), Path.of("cluster-ca.pem"), true)
+ *     .tls(Path.of("n1-chain.pem"), Path.of("n1-key.pem"), Path.of("cluster-ca.pem"))
  *     .build());
  * // hand it to the node builder, which calls start(...) and close()
  * }</pre>
@@ -45,9 +45,12 @@ import org.slf4j.LoggerFactory;
  * <p><b>Connections.</b> The transport keeps one outbound connection to every configured peer and
  * reconnects with exponential back-off and jitter when it fails. Every connection opens with a
  * handshake that names the cluster and the node on both ends: a node of another cluster, a node
- * that is not a configured peer, or (with TLS) a node without a certificate from the trusted CA is
- * refused. A frame that does not decode closes its connection with one log line and a counter;
- * other connections and the messages already delivered are unaffected.
+ * that is not a configured peer, or (with TLS) a node without a certificate from the trusted CA
+ * or whose certificate does not name the node id it claims, or (with a shared secret) a node that
+ * cannot prove it knows the secret, is refused before any Raft message of it is decoded. Without
+ * TLS or a shared secret, a WARN at start says that the cluster is unauthenticated. Limits on what
+ * an unauthenticated or slow peer can make a node hold are in {@code WIRE-FORMAT.md}. A frame that does not decode closes its connection with one log line and a
+ * counter; other connections and the messages already delivered are unaffected.
  *
  * <p><b>Threading.</b> {@link #send} may be called from any thread; it never blocks and never
  * throws. Messages to a peer without an established connection, or whose connection is above its
@@ -69,21 +72,33 @@ public final class NettyTransport implements Transport {
   private final NettyTransportConfig config;
   private final TransportCounters counters = new TransportCounters();
   private final Map<NodeId, PeerConnection> connections = new HashMap<>();
+  private final InboundBudget budget;
+  private final UnauthenticatedConnections unauthenticated;
+  /** The one accepted inbound connection of each peer; a newer one replaces it. */
+  private final java.util.concurrent.ConcurrentMap<NodeId, Channel> inboundByPeer =
+      new java.util.concurrent.ConcurrentHashMap<>();
   private volatile State state = State.NEW;
   private volatile InboundHandler inbound;
   private EventLoopGroup group;
   private ChannelGroup channels;
   private Channel server;
+  private TlsMaterial tls;
 
   /** A transport for {@code config}; nothing is bound or connected before {@link #start}. */
   public NettyTransport(NettyTransportConfig config) {
     this.config = java.util.Objects.requireNonNull(config, "config");
+    this.budget = new InboundBudget(config.maxInboundBufferedBytes());
+    this.unauthenticated = new UnauthenticatedConnections(config.localId(), config.maxUnauthenticatedConnections(),
+        counters.unauthenticatedEvicted);
   }
 
   /**
    * Binds the listen address and starts connecting to every peer.
    *
-   * @throws IllegalStateException if already started or closed, or when TLS files cannot be read
+   * @throws IllegalStateException if already started or closed, when the TLS files cannot be read
+   *     or hold unsound material (a key of another certificate, a certificate outside its
+   *     validity period), or when the shared secret cannot be read or is too short; the message
+   *     names the file and the problem
    * @throws UncheckedIOException if the listen address cannot be bound
    */
   @Override
@@ -105,6 +120,10 @@ public final class NettyTransport implements Transport {
           + ": " + cause.getMessage(), cause instanceof IOException io ? io : new IOException(cause));
     }
     server = bound.channel();
+    if (tls != null) {
+      long every = config.tls().reloadInterval().toNanos();
+      group.next().scheduleWithFixedDelay(tls::reloadIfChanged, every, every, TimeUnit.NANOSECONDS);
+    }
     Bootstrap client = clientBootstrap();
     config.peers().forEach((id, address) -> {
       if (!id.equals(config.localId())) {
@@ -113,27 +132,56 @@ public final class NettyTransport implements Transport {
     });
     state = State.STARTED;
     log.info("{}: listening on {} ({}, {}, {} peers)", config.localId(), server.localAddress(),
-        EventLoops.nativeTransport() ? "epoll" : "nio", config.tlsEnabled() ? "mutual TLS" : "plain TCP",
-        connections.size());
+        EventLoops.nativeTransport() ? "epoll" : "nio", security(config), connections.size());
+    securityWarnings(config).forEach(warning -> log.warn("{}: {}", config.localId(), warning));
     connections.values().forEach(PeerConnection::connect);
   }
 
+  private static String security(NettyTransportConfig config) {
+    String transport = config.tlsEnabled() ? "mutual TLS" : "plain TCP";
+    return config.sharedSecretFile() == null ? transport : transport + " with a shared secret";
+  }
+
+  /** The warnings logged at start about what this configuration leaves unauthenticated. */
+  static java.util.List<String> securityWarnings(NettyTransportConfig config) {
+    java.util.List<String> warnings = new java.util.ArrayList<>();
+    if (!config.tlsEnabled() && config.sharedSecretFile() == null) {
+      warnings.add("the cluster is UNAUTHENTICATED: plain TCP without a shared secret, so anyone who can reach "
+          + config.listenAddress() + " can act as a member and rewrite the replicated log; configure tls(...), or"
+          + " sharedSecret(...) where TLS is impossible");
+    }
+    if (config.tlsEnabled() && config.tls().insecureSkipNodeIdVerification()) {
+      warnings.add("INSECURE: peers' certificates are not checked for the node id they claim"
+          + " (insecureSkipNodeIdVerification): any holder of a certificate from the trusted CA can act as any member");
+    }
+    if (config.tlsEnabled() && config.tls().insecureSkipHostNameVerification()) {
+      warnings.add("INSECURE: host names of peers are not verified (insecureSkipHostNameVerification)");
+    }
+    return warnings;
+  }
+
   private Pipelines pipelines() {
-    if (!config.tlsEnabled()) {
-      return new Pipelines(config, null, null);
+    Set<NodeId> members = new TreeSet<>(config.peers().keySet());
+    members.remove(config.localId());
+    InboundDispatcher.Shared shared = new InboundDispatcher.Shared(config, members, this::deliver, counters,
+        unauthenticated, inboundByPeer, sharedSecret(), new SecureRandom());
+    tls = config.tlsEnabled() ? TlsMaterial.load(config.tls(), config.localId(), counters, Clock.systemUTC()) : null;
+    return new Pipelines(shared, tls, budget);
+  }
+
+  private SharedSecret sharedSecret() {
+    if (config.sharedSecretFile() == null) {
+      return null;
     }
     try {
-      SslContext server = TlsContexts.server(config.tls());
-      SslContext client = TlsContexts.client(config.tls());
-      return new Pipelines(config, server, client);
-    } catch (SSLException | IllegalArgumentException e) {
-      throw new IllegalStateException("cannot load TLS material of " + config.localId() + ": " + e.getMessage(), e);
+      return SharedSecret.load(config.sharedSecretFile());
+    } catch (IOException | IllegalArgumentException e) {
+      throw new IllegalStateException("cannot load the shared secret of " + config.localId() + " from "
+          + config.sharedSecretFile() + ": " + e.getMessage(), e);
     }
   }
 
   private ServerBootstrap serverBootstrap(Pipelines pipelines) {
-    Set<NodeId> members = new TreeSet<>(config.peers().keySet());
-    members.remove(config.localId());
     return new ServerBootstrap()
         .group(group)
         .channel(EventLoops.serverChannel())
@@ -144,7 +192,8 @@ public final class NettyTransport implements Transport {
           @Override
           protected void initChannel(Channel ch) {
             channels.add(ch);
-            pipelines.initInbound(ch, new InboundDispatcher(config, members, NettyTransport.this::deliver, counters));
+            unauthenticated.admit(ch);
+            pipelines.initInbound(ch);
           }
         });
   }
@@ -258,9 +307,14 @@ public final class NettyTransport implements Transport {
     return connection == null ? null : connection.establishedChannel();
   }
 
+  /** The live counters, for tests of this package. */
+  TransportCounters counters() {
+    return counters;
+  }
+
   /** A snapshot of this transport's counters. */
   public NettyTransportStats stats() {
-    return counters.snapshot();
+    return counters.snapshot(unauthenticated.size(), budget.reserved());
   }
 
   /** The configuration this transport runs with. */

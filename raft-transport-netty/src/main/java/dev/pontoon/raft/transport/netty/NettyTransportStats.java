@@ -19,10 +19,23 @@ package dev.pontoon.raft.transport.netty;
  *     before the handshake, a message whose sender is not the connected peer or whose receiver is
  *     not this node)
  * @param reconnects connection attempts scheduled after a failed or lost connection
+ * @param unauthenticatedEvicted inbound connections closed before their handshake completed
+ *     because {@code maxUnauthenticatedConnections} newer ones arrived
+ * @param inboundReadPauses times an inbound connection stopped reading because its next frame
+ *     did not fit {@code maxInboundBufferedBytes}
+ * @param tlsReloads times new TLS material was loaded from changed files
+ * @param tlsReloadFailures times changed TLS files were refused (unreadable, a key of another
+ *     certificate, a certificate outside its validity period); the previous material stayed
+ * @param unauthenticatedConnections inbound connections in their handshake when the snapshot
+ *     was taken (a gauge, at most {@code maxUnauthenticatedConnections})
+ * @param inboundBufferedBytes bytes reserved by frames still arriving when the snapshot was
+ *     taken (a gauge, at most {@code maxInboundBufferedBytes})
  */
 public record NettyTransportStats(long messagesSent, long messagesReceived, long droppedUnknownPeer,
     long droppedNotConnected, long droppedUnwritable, long droppedOversize, long droppedClosed, long decodeErrors,
-    long handshakeRejections, long protocolViolations, long reconnects) {
+    long handshakeRejections, long protocolViolations, long reconnects, long unauthenticatedEvicted,
+    long inboundReadPauses, long tlsReloads, long tlsReloadFailures, int unauthenticatedConnections,
+    long inboundBufferedBytes) {
 
   /** All dropped messages, whatever the reason. */
   public long dropped() {

@@ -83,7 +83,7 @@ final class PeerConnection {
     Bootstrap b = bootstrap.clone().handler(new ChannelInitializer<Channel>() {
       @Override
       protected void initChannel(Channel ch) {
-        pipelines.initOutbound(ch, address, new OutboundHandshake(config, PeerConnection.this, counters));
+        pipelines.initOutbound(ch, address, PeerConnection.this);
       }
     });
     ChannelFuture future = b.connect(address);

@@ -3,7 +3,6 @@ package dev.pontoon.raft.transport.netty;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelPipeline;
-import io.netty.handler.ssl.SslContext;
 import java.net.InetSocketAddress;
 
 /**
@@ -11,36 +10,47 @@ import java.net.InetSocketAddress;
  * the handshake-and-dispatch handler of the connection's side. Thread-safe.
  */
 final class Pipelines {
+  private final InboundDispatcher.Shared shared;
   private final NettyTransportConfig config;
-  private final SslContext serverTls;
-  private final SslContext clientTls;
+  private final TlsMaterial tls;
+  private final InboundBudget budget;
   private final FrameEncoder encoder;
 
-  Pipelines(NettyTransportConfig config, SslContext serverTls, SslContext clientTls) {
-    this.config = config;
-    this.serverTls = serverTls;
-    this.clientTls = clientTls;
-    this.encoder = new FrameEncoder(config.clusterId(), WireFormat.DEFAULT_GROUP);
+  /**
+   * @param shared what the connections of the transport share
+   * @param tls the TLS material of new connections, or null for plain TCP
+   * @param budget the inbound bytes all connections share
+   */
+  Pipelines(InboundDispatcher.Shared shared, TlsMaterial tls, InboundBudget budget) {
+    this.shared = shared;
+    this.config = shared.config();
+    this.tls = tls;
+    this.budget = budget;
+    this.encoder = new FrameEncoder(config.clusterTag(), WireFormat.DEFAULT_GROUP);
   }
 
-  void initOutbound(Channel channel, InetSocketAddress remote, ChannelHandler last) {
+  /** The handlers of a connection to {@code connection}'s peer at {@code remote}. */
+  void initOutbound(Channel channel, InetSocketAddress remote, PeerConnection connection) {
     ChannelPipeline p = channel.pipeline();
-    if (clientTls != null) {
-      p.addLast("tls", clientTls.newHandler(channel.alloc(), remote.getHostString(), remote.getPort()));
+    if (tls != null) {
+      p.addLast("tls", TlsContexts.clientHandler(tls.client(), channel.alloc(), remote,
+          config.tls().insecureSkipHostNameVerification()));
     }
-    addCodec(p, last);
+    addCodec(p, new OutboundHandshake(config, connection, shared.counters(), shared.secret(), shared.random()));
   }
 
-  void initInbound(Channel channel, ChannelHandler last) {
+  /** The handlers of an accepted connection. */
+  void initInbound(Channel channel) {
     ChannelPipeline p = channel.pipeline();
-    if (serverTls != null) {
-      p.addLast("tls", serverTls.newHandler(channel.alloc()));
+    if (tls != null) {
+      p.addLast("tls", tls.server().newHandler(channel.alloc()));
     }
-    addCodec(p, last);
+    addCodec(p, new InboundDispatcher(shared));
   }
 
   private void addCodec(ChannelPipeline p, ChannelHandler last) {
-    p.addLast("frameDecoder", new FrameDecoder(config.maxFrameSize(), config.clusterId(), WireFormat.DEFAULT_GROUP));
+    p.addLast("frameDecoder", FrameDecoder.awaitingHello(config.maxFrameSize(), config.clusterTag(),
+        WireFormat.DEFAULT_GROUP, budget, shared.counters()));
     p.addLast("frameEncoder", encoder);
     p.addLast("handler", last);
   }

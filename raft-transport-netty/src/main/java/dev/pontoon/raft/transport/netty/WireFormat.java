@@ -1,14 +1,20 @@
 package dev.pontoon.raft.transport.netty;
 
+import dev.pontoon.raft.ClusterId;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+
 /**
- * Constants of the Pontoon wire protocol, version 1. The layout is drawn in {@link FrameEncoder}
+ * Constants of the Pontoon wire protocol, version 2. The layout is drawn in {@link FrameEncoder}
  * and specified in {@code WIRE-FORMAT.md} beside this module's {@code pom.xml}.
  */
 final class WireFormat {
   /** Two bytes that open every frame after the length: ASCII "PN". */
   static final short MAGIC = 0x504E;
-  /** The only protocol version this code speaks. */
-  static final byte VERSION = 1;
+  /** The only protocol version this code speaks (2: the handshake carries nonces and proofs). */
+  static final byte VERSION = 2;
 
   /** Bytes of the length prefix. */
   static final int LENGTH_FIELD_SIZE = 4;
@@ -16,6 +22,11 @@ final class WireFormat {
   static final int HEADER_SIZE = 2 + 1 + 1 + 8 + 4;
   /** The group id used until several Raft groups share one connection. */
   static final int DEFAULT_GROUP = 0;
+  /**
+   * Largest value of the length field before the handshake is complete: a Hello needs a few
+   * hundred bytes, and an unauthenticated peer gets no more than this.
+   */
+  static final int MAX_HANDSHAKE_FRAME_SIZE = 4096;
   /** Default largest value of the length field: 8 MiB, above the engine's 4 MiB append batches. */
   static final int DEFAULT_MAX_FRAME_SIZE = 8 * 1024 * 1024;
 
@@ -27,6 +38,22 @@ final class WireFormat {
   static final byte TYPE_INSTALL_SNAPSHOT = 6;
   static final byte TYPE_INSTALL_SNAPSHOT_RESPONSE = 7;
   static final byte TYPE_TIMEOUT_NOW = 8;
+  static final byte TYPE_HELLO_PROOF = 9;
+
+  /** Bytes of a handshake nonce. */
+  static final int NONCE_SIZE = 32;
+  /** Bytes of a handshake proof (HMAC-SHA256). */
+  static final int PROOF_SIZE = 32;
+  /** Hello flag: the sender is configured with a shared secret. */
+  static final int HELLO_FLAG_SHARED_SECRET = 1;
+
+  /**
+   * Entry kind codes: explicit, never enum ordinals, so that reordering {@code EntryKind} cannot
+   * change the wire; the same values as the RocksDB store's entry records. 0 is never valid.
+   */
+  static final int KIND_COMMAND = 1;
+  static final int KIND_NO_OP = 2;
+  static final int KIND_CONFIGURATION = 3;
 
   /** Flag bits of the one-byte flag fields; any other bit set is a corrupted frame. */
   static final int FLAG_0 = 1;
@@ -44,4 +71,18 @@ final class WireFormat {
   static final int WRAP_PAYLOAD_THRESHOLD = 1024;
 
   private WireFormat() {}
+
+  /**
+   * The 64-bit tag of {@code cluster} carried in every frame header: the first 8 bytes, big-endian,
+   * of the SHA-256 of its UTF-8 text. Distinct clusters get distinct tags except with negligible
+   * probability; the tag catches misconfiguration and is not a secret.
+   */
+  static long tagOf(ClusterId cluster) {
+    try {
+      byte[] digest = MessageDigest.getInstance("SHA-256").digest(cluster.value().getBytes(StandardCharsets.UTF_8));
+      return ByteBuffer.wrap(digest).getLong();
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException("SHA-256 is unavailable", e);
+    }
+  }
 }

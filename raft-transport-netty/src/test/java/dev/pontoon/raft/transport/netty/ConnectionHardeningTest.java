@@ -28,6 +28,8 @@ import org.junit.jupiter.api.Test;
 class ConnectionHardeningTest {
   private static final NodeId N1 = NodeId.of("n1");
   private static final NodeId N2 = NodeId.of("n2");
+  /** A configured member that is not running: raw sockets speak as it. */
+  private static final NodeId N3 = NodeId.of("n3");
   private static final long CLUSTER = LoopbackCluster.CLUSTER_ID;
 
   private LoopbackCluster cluster;
@@ -36,7 +38,7 @@ class ConnectionHardeningTest {
 
   @BeforeEach
   void startNodes() {
-    cluster = new LoopbackCluster(List.of(N1, N2));
+    cluster = new LoopbackCluster(List.of(N1, N2, N3));
     n1 = new RunningNode(cluster.config(N1));
     n2 = new RunningNode(cluster.config(N2));
     n1.awaitLink(n2);
@@ -63,7 +65,7 @@ class ConnectionHardeningTest {
   @Test
   void oversizeLengthHeaderIsRefusedBeforeTheFrameArrives() {
     try (RawSocket socket = new RawSocket(n2.transport.localAddress(), CLUSTER)) {
-      socket.handshakeAs(N1);
+      socket.handshakeAs(N3);
       socket.write(Unpooled.buffer().writeInt(WireFormat.DEFAULT_MAX_FRAME_SIZE + 1).array());
       assertTrue(socket.closedByPeer(), "closed on the length header alone");
     }
@@ -73,16 +75,72 @@ class ConnectionHardeningTest {
 
   @Test
   void corruptFrameAfterGoodOnesKeepsTheGoodOnes() {
-    RaftMessage good = SampleMessages.numbered(N1, N2, 5);
+    RaftMessage good = SampleMessages.numbered(N3, N2, 5);
     byte[] bad = Frames.withByte(Frames.encode(good, CLUSTER), 7, 99);
     try (RawSocket socket = new RawSocket(n2.transport.localAddress(), CLUSTER)) {
-      socket.handshakeAs(N1);
+      socket.handshakeAs(N3);
       socket.send(good);
       socket.write(bad);
       assertTrue(socket.closedByPeer());
     }
     assertTrue(n2.messages().contains(good));
     assertEquals(1, n2.stats().decodeErrors());
+  }
+
+  @Test
+  void handshakeFrameAboveTheHandshakeLimitIsRefusedFromItsLengthHeader() {
+    try (RawSocket socket = new RawSocket(n2.transport.localAddress(), CLUSTER)) {
+      socket.write(Unpooled.buffer().writeInt(WireFormat.MAX_HANDSHAKE_FRAME_SIZE + 1).array());
+      assertTrue(socket.closedByPeer());
+    }
+    await().atMost(RunningNode.PATIENCE).until(() -> n2.stats().decodeErrors() == 1);
+    assertEquals(0, n2.stats().handshakeRejections(), "refused by the length, not by the handshake timeout");
+    assertLinkStillCarries(n1, n2);
+  }
+
+  @Test
+  void newConnectionOfAPeerReplacesItsOlderOne() {
+    try (RawSocket older = new RawSocket(n2.transport.localAddress(), CLUSTER);
+        RawSocket newer = new RawSocket(n2.transport.localAddress(), CLUSTER)) {
+      older.handshakeAs(N3);
+      newer.handshakeAs(N3);
+      assertTrue(older.closedByPeer(), "a peer keeps one connection; the older one is given up");
+      RaftMessage message = SampleMessages.numbered(N3, N2, 1);
+      newer.send(message);
+      await().atMost(RunningNode.PATIENCE).until(() -> n2.received.contains(message));
+    }
+    assertLinkStillCarries(n1, n2);
+  }
+
+  @Test
+  void frameThatDoesNotFitTheInboundBudgetWaitsForAnotherToCompleteAndIsDelivered() {
+    NodeId n4 = NodeId.of("n4");
+    LoopbackCluster small = new LoopbackCluster(List.of(N1, N2, N3, n4));
+    AppendEntries fromN3 = new AppendEntries(N3, N2, 1, 0, 0,
+        List.of(LogEntry.command(1, 1, Bytes.wrap(new byte[40 * 1024]))), 0, 1);
+    AppendEntries fromN4 = new AppendEntries(n4, N2, 1, 0, 0,
+        List.of(LogEntry.command(1, 1, Bytes.wrap(new byte[40 * 1024]))), 0, 2);
+    byte[] first = Frames.encode(fromN3, CLUSTER);
+    byte[] second = Frames.encode(fromN4, CLUSTER);
+    try (RunningNode limited = new RunningNode(small.config(N2, b -> b.maxFrameSize(64 * 1024)
+            .maxInboundBufferedBytes(64 * 1024)));
+        RawSocket a = new RawSocket(limited.transport.localAddress(), CLUSTER);
+        RawSocket b = new RawSocket(limited.transport.localAddress(), CLUSTER)) {
+      a.handshakeAs(N3);
+      b.handshakeAs(n4);
+      a.write(java.util.Arrays.copyOf(first, 1000));
+      await().atMost(RunningNode.PATIENCE).until(() -> limited.stats().inboundBufferedBytes() == first.length - 4);
+      b.write(java.util.Arrays.copyOf(second, 1000));
+      await().atMost(RunningNode.PATIENCE).until(() -> limited.stats().inboundReadPauses() == 1);
+      b.write(java.util.Arrays.copyOfRange(second, 1000, second.length));
+      assertTrue(limited.messages().isEmpty(), "the second frame waits, unread");
+
+      a.write(java.util.Arrays.copyOfRange(first, 1000, first.length));
+
+      await().atMost(RunningNode.PATIENCE).until(() -> limited.messages().size() == 2);
+      assertEquals(List.of(fromN3, fromN4), limited.messages(), "nothing lost, in the order the budget allowed");
+      assertEquals(0, limited.stats().inboundBufferedBytes());
+    }
   }
 
   @Test
@@ -99,7 +157,7 @@ class ConnectionHardeningTest {
   void failingHandlerLosesOnlyTheMessageItFailedOn() {
     AtomicBoolean failNext = new AtomicBoolean(true);
     InetSocketAddress address = LoopbackCluster.freeLoopbackAddress();
-    NettyTransportConfig config = NettyTransportConfig.builder(NodeId.of("n3"), CLUSTER)
+    NettyTransportConfig config = NettyTransportConfig.builder(NodeId.of("n3"), LoopbackCluster.CLUSTER)
         .listenAddress(address).peer(N1, cluster.address(N1)).build();
     NettyTransport n3 = new NettyTransport(config);
     java.util.Queue<RaftMessage> received = new java.util.concurrent.ConcurrentLinkedQueue<>();
@@ -123,7 +181,7 @@ class ConnectionHardeningTest {
   @Test
   void messagesToAPeerThatStopsReadingAreDroppedOnceItsBufferIsFull() throws IOException {
     try (ServerSocket stalled = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      NettyTransportConfig config = NettyTransportConfig.builder(N1, CLUSTER)
+      NettyTransportConfig config = NettyTransportConfig.builder(N1, LoopbackCluster.CLUSTER)
           .listenAddress(LoopbackCluster.freeLoopbackAddress())
           .peer(N2, new InetSocketAddress(InetAddress.getLoopbackAddress(), stalled.getLocalPort()))
           .writeBufferWaterMarks(32 * 1024, 64 * 1024)

@@ -107,7 +107,7 @@ class FrameDecoderTest {
 
   @Test
   void unknownVersionIsRefused() {
-    assertRefused(UnsupportedVersionException.class, Frames.withByte(FRAME, VERSION_AT, 2));
+    assertRefused(UnsupportedVersionException.class, Frames.withByte(FRAME, VERSION_AT, 1));
   }
 
   @Test
@@ -165,6 +165,11 @@ class FrameDecoderTest {
   @Test
   void unknownEntryKindIsRefused() {
     assertRefused(CorruptedFrameException.class, Frames.withByte(FRAME, ENTRY_KIND_AT, 7));
+  }
+
+  @Test
+  void entryKindZeroIsRefused() {
+    assertRefused(CorruptedFrameException.class, Frames.withByte(FRAME, ENTRY_KIND_AT, 0));
   }
 
   @Test

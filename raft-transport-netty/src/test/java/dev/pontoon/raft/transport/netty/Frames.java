@@ -30,7 +30,7 @@ final class Frames {
 
   /** A channel that decodes frames of cluster {@link #CLUSTER} up to {@code maxFrameSize}. */
   static EmbeddedChannel decoder(int maxFrameSize) {
-    return new EmbeddedChannel(new FrameDecoder(maxFrameSize, CLUSTER, WireFormat.DEFAULT_GROUP));
+    return new EmbeddedChannel(FrameDecoder.open(maxFrameSize, CLUSTER, WireFormat.DEFAULT_GROUP));
   }
 
   static EmbeddedChannel decoder() {

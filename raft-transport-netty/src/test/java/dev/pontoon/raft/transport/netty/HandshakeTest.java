@@ -37,7 +37,11 @@ class HandshakeTest {
   @Test
   void configuredPeerOfTheSameClusterIsAnsweredWithTheAcceptorsHello() {
     try (RawSocket socket = new RawSocket(n2.transport.localAddress(), CLUSTER)) {
-      assertEquals(new Hello(CLUSTER, N2), socket.handshakeAs(N1));
+      Hello answer = socket.handshakeAs(N1);
+      assertEquals(N2, answer.nodeId());
+      assertEquals(CLUSTER, answer.clusterTag());
+      assertEquals(WireFormat.NONCE_SIZE, answer.nonce().size());
+      assertEquals(0, answer.proof().size(), "no shared secret, no proof");
     }
     assertEquals(0, n2.stats().handshakeRejections());
   }
@@ -113,7 +117,7 @@ class HandshakeTest {
 
   @Test
   void outboundConnectionToANodeOfAnotherClusterIsRefused() {
-    NettyTransportConfig foreign = NettyTransportConfig.builder(N1, CLUSTER + 1)
+    NettyTransportConfig foreign = NettyTransportConfig.builder(N1, dev.pontoon.raft.ClusterId.of("another"))
         .listenAddress(cluster.address(N1))
         .peer(N2, cluster.address(N2))
         .backoff(Duration.ofMillis(10), Duration.ofMillis(100))
@@ -129,7 +133,7 @@ class HandshakeTest {
   @Test
   void outboundConnectionFindingAnotherNodeAtThePeersAddressIsRefused() {
     // n1 believes n3 listens where n2 actually does.
-    NettyTransportConfig confused = NettyTransportConfig.builder(N1, CLUSTER)
+    NettyTransportConfig confused = NettyTransportConfig.builder(N1, LoopbackCluster.CLUSTER)
         .listenAddress(cluster.address(N1))
         .peer(N3, cluster.address(N2))
         .backoff(Duration.ofMillis(10), Duration.ofMillis(100))

@@ -1,5 +1,6 @@
 package dev.pontoon.raft.transport.netty;
 
+import dev.pontoon.raft.ClusterId;
 import dev.pontoon.raft.NodeId;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -15,7 +16,9 @@ import java.util.function.UnaryOperator;
 
 /** Configurations of transports on loopback ports reserved up front, so that each knows the others. */
 final class LoopbackCluster {
-  static final long CLUSTER_ID = 7;
+  static final ClusterId CLUSTER = ClusterId.of("loopback");
+  /** The tag of {@link #CLUSTER} in frame headers, for raw sockets. */
+  static final long CLUSTER_ID = WireFormat.tagOf(CLUSTER);
 
   private final Map<NodeId, InetSocketAddress> addresses = new LinkedHashMap<>();
 
@@ -37,7 +40,7 @@ final class LoopbackCluster {
   }
 
   NettyTransportConfig config(NodeId id, UnaryOperator<NettyTransportConfig.Builder> custom) {
-    NettyTransportConfig.Builder builder = NettyTransportConfig.builder(id, CLUSTER_ID)
+    NettyTransportConfig.Builder builder = NettyTransportConfig.builder(id, CLUSTER)
         .listenAddress(addresses.get(id))
         .peers(addresses)
         .backoff(Duration.ofMillis(10), Duration.ofMillis(200))

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pontoon.raft.NodeId;
 import dev.pontoon.raft.log.Bytes;
+import dev.pontoon.raft.log.EntryKind;
 import dev.pontoon.raft.log.LogEntry;
 import dev.pontoon.raft.message.AppendEntries;
 import dev.pontoon.raft.message.RaftMessage;
@@ -17,6 +18,7 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.stream.Collectors;
@@ -98,11 +100,43 @@ class MessageCodecTest {
   }
 
   @Test
+  void entryKindsHaveExplicitCodesOnTheWireTheSameAsOnDisk() {
+    int kindAt = 4 + WireFormat.HEADER_SIZE + 3 + 3 + 8 * 5 + 4 + 8; // after from, to, term, 4 longs, count, term
+    Map<EntryKind, Integer> codes = Map.of(EntryKind.COMMAND, 1, EntryKind.NO_OP, 2, EntryKind.CONFIGURATION, 3);
+    codes.forEach((kind, code) -> {
+      LogEntry entry = new LogEntry(1, 1, kind, kind == EntryKind.CONFIGURATION
+          ? dev.pontoon.raft.log.ClusterConfig.ofVoters(Set.of(N1)).toBytes() : Bytes.EMPTY);
+      AppendEntries append = new AppendEntries(N1, N2, 1, 0, 0, List.of(entry), 0, 1);
+      byte[] frame = Frames.encode(append);
+      assertEquals(code, frame[kindAt], "code of " + kind);
+      EmbeddedChannel decoder = Frames.decoder();
+      decoder.writeInbound(Frames.buf(frame));
+      assertEquals(append, decoder.readInbound());
+    });
+  }
+
+  @Test
+  void encodedBytesAreStableForAHello() {
+    byte[] nonce = new byte[WireFormat.NONCE_SIZE];
+    java.util.Arrays.fill(nonce, (byte) 7);
+    byte[] frame = Frames.encode(new Hello(Frames.CLUSTER, N1, true, Bytes.wrap(nonce), Bytes.EMPTY));
+    byte[] expected = new byte[4 + 16 + 3 + 1 + 32 + 1];
+    io.netty.buffer.Unpooled.wrappedBuffer(expected).writerIndex(0)
+        .writeInt(16 + 3 + 1 + 32 + 1).writeShort(0x504E).writeByte(2).writeByte(WireFormat.TYPE_HELLO)
+        .writeLong(42).writeInt(0)
+        .writeByte(2).writeByte('n').writeByte('1') // node id
+        .writeByte(WireFormat.HELLO_FLAG_SHARED_SECRET) // flags
+        .writeBytes(nonce)
+        .writeByte(0); // no proof
+    assertEquals(Arrays.toString(expected), Arrays.toString(frame));
+  }
+
+  @Test
   void encodedBytesAreStableForAHeartbeat() {
     byte[] frame = Frames.encode(new AppendEntries(N1, N2, 3, 10, 2, List.of(), 9, 5));
     byte[] expectedHeader = {
         0, 0, 0, 16 + 3 + 3 + 8 + 32 + 4, // length
-        0x50, 0x4E, 1, WireFormat.TYPE_APPEND_ENTRIES, // magic, version, type
+        0x50, 0x4E, 2, WireFormat.TYPE_APPEND_ENTRIES, // magic, version, type
         0, 0, 0, 0, 0, 0, 0, 42, // cluster
         0, 0, 0, 0, // group
         2, 'n', '1', 2, 'n', '2'};

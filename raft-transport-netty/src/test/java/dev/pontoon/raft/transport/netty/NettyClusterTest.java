@@ -7,17 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.pontoon.raft.NodeId;
 import dev.pontoon.raft.Role;
 import dev.pontoon.raft.engine.RaftServer;
-import dev.pontoon.raft.engine.memory.InMemoryLogStore;
 import dev.pontoon.raft.log.Bytes;
-import dev.pontoon.raft.log.ClusterConfig;
+import dev.pontoon.raft.log.LogEntry;
+import dev.pontoon.raft.message.AppendEntries;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -29,72 +23,29 @@ class NettyClusterTest {
 
   @TempDir
   Path dir;
-  private final Map<NodeId, RaftServer> servers = new LinkedHashMap<>();
-  private final Map<NodeId, ReopenableTransport> transports = new LinkedHashMap<>();
-  private final Map<NodeId, RecordingStateMachine> machines = new LinkedHashMap<>();
+  private ServerCluster servers;
 
   @AfterEach
   void stopCluster() {
-    servers.values().forEach(RaftServer::close);
+    if (servers != null) {
+      servers.close();
+    }
   }
 
   private void startCluster(Function<NodeId, NettyTransportConfig> configs) {
-    for (NodeId id : IDS) {
-      ReopenableTransport transport = new ReopenableTransport(configs.apply(id));
-      RecordingStateMachine machine = new RecordingStateMachine();
-      transports.put(id, transport);
-      machines.put(id, machine);
-      servers.put(id, RaftServer.builder()
-          .nodeId(id)
-          .cluster(ClusterConfig.ofVoters(new java.util.TreeSet<>(IDS)))
-          .transport(transport)
-          .logStore(new InMemoryLogStore())
-          .stateMachine(machine)
-          .randomSeed(id.hashCode())
-          // 0.5 to 1 s: generous for a loaded build machine, where a first TLS handshake is slow.
-          .electionTimeoutTicks(25, 50)
-          .build());
-    }
+    servers = new ServerCluster(IDS, configs);
   }
 
   private RaftServer awaitLeader() {
-    return await("a leader").atMost(RunningNode.PATIENCE).until(() -> servers.values().stream()
-        .filter(s -> s.status().role() == Role.LEADER).findFirst(), Optional::isPresent).orElseThrow();
+    return servers.awaitLeader();
   }
 
-  /**
-   * Commits {@code count} distinct commands. A command whose leader lost leadership before it
-   * committed is submitted again to the next leader (Raft permits the loss; the test only needs
-   * every command in every log, in the same order everywhere).
-   */
   private List<Bytes> commit(String prefix, int count) throws Exception {
-    List<Bytes> commands = new ArrayList<>();
-    for (int i = 0; i < count; i++) {
-      commands.add(Bytes.ofUtf8(prefix + "-" + i));
-    }
-    List<Bytes> pending = commands;
-    for (int attempt = 0; attempt < 5 && !pending.isEmpty(); attempt++) {
-      RaftServer leader = awaitLeader();
-      Map<Bytes, CompletableFuture<Bytes>> results = new LinkedHashMap<>();
-      pending.forEach(command -> results.put(command, leader.submit(command)));
-      CompletableFuture.allOf(results.values().stream().map(f -> f.handle((r, e) -> r))
-          .toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
-      pending = new ArrayList<>();
-      for (Map.Entry<Bytes, CompletableFuture<Bytes>> result : results.entrySet()) {
-        if (result.getValue().isCompletedExceptionally()) {
-          pending.add(result.getKey());
-        } else {
-          assertEquals(result.getKey(), result.getValue().join(), "the state machine's result comes back");
-        }
-      }
-    }
-    assertTrue(pending.isEmpty(), pending.size() + " commands never committed");
-    return commands;
+    return servers.commit(prefix, count);
   }
 
   private void awaitApplied(NodeId id, List<Bytes> commands) {
-    await(id + " applies " + commands.size() + " commands").atMost(RunningNode.PATIENCE)
-        .until(() -> machines.get(id).applied().containsAll(commands));
+    servers.awaitApplied(id, commands);
   }
 
   @Test
@@ -106,8 +57,8 @@ class NettyClusterTest {
     List<Bytes> commands = commit("cmd", 200);
 
     IDS.forEach(id -> awaitApplied(id, commands));
-    List<Bytes> reference = machines.get(IDS.get(0)).applied();
-    IDS.forEach(id -> assertEquals(reference, machines.get(id).applied(), "same order on " + id));
+    List<Bytes> reference = servers.machines.get(IDS.get(0)).applied();
+    IDS.forEach(id -> assertEquals(reference, servers.machines.get(id).applied(), "same order on " + id));
   }
 
   @Test
@@ -119,15 +70,44 @@ class NettyClusterTest {
     List<Bytes> before = commit("before", 20);
     awaitApplied(follower, before);
 
-    transports.get(follower).cut();
+    servers.transports.get(follower).cut();
     List<Bytes> during = commit("during", 100);
-    assertTrue(machines.get(follower).applied().stream().noneMatch(during::contains), "cut off: nothing arrives");
-    transports.get(follower).reopen();
+    assertTrue(servers.machines.get(follower).applied().stream().noneMatch(during::contains), "cut off: nothing arrives");
+    servers.transports.get(follower).reopen();
 
     awaitApplied(follower, during);
-    assertEquals(machines.get(leader.id()).applied(), machines.get(follower).applied());
-    NettyTransport leaderTransport = transports.get(leader.id()).current();
+    assertEquals(servers.machines.get(leader.id()).applied(), servers.machines.get(follower).applied());
+    NettyTransport leaderTransport = servers.transports.get(leader.id()).current();
     assertTrue(leaderTransport.stats().reconnects() >= 1, leaderTransport.stats().toString());
+  }
+
+  @Test
+  void forgedAppendEntriesOfTheLeadersOwnTermDoesNotStopTheLeader() throws Exception {
+    LoopbackCluster cluster = new LoopbackCluster(IDS);
+    startCluster(cluster::config);
+    RaftServer leader = awaitLeader();
+    List<Bytes> before = commit("before", 10);
+    long term = leader.status().term();
+    NodeId follower = IDS.stream().filter(id -> !id.equals(leader.id())).findFirst().orElseThrow();
+    // Only the leader of a term sends AppendEntries in it (§5.2): this one is forged, over the real transport.
+    AppendEntries forged = new AppendEntries(follower, leader.id(), term, 0, 0,
+        List.of(LogEntry.command(1, term, Bytes.ofUtf8("forged"))), 0, 1);
+    NettyTransport leaderTransport = servers.transports.get(leader.id()).current();
+    long receivedBefore = leaderTransport.stats().messagesReceived();
+    try (RawSocket forger = new RawSocket(leaderTransport.localAddress(), LoopbackCluster.CLUSTER_ID)) {
+      forger.handshakeAs(follower);
+      forger.send(forged);
+      await("the forged message reaches the leader's node").atMost(RunningNode.PATIENCE)
+          .until(() -> leaderTransport.stats().messagesReceived() > receivedBefore);
+    }
+
+    List<Bytes> after = commit("after", 10);
+
+    assertEquals(Role.LEADER, leader.status().role(), "still leader");
+    assertEquals(term, leader.status().term(), "no election: the forgery was dropped, not obeyed");
+    IDS.forEach(id -> awaitApplied(id, after));
+    IDS.forEach(id -> assertTrue(servers.machines.get(id).applied().stream().noneMatch(Bytes.ofUtf8("forged")::equals)));
+    assertTrue(servers.machines.get(leader.id()).applied().containsAll(before));
   }
 
   @Test
@@ -147,9 +127,9 @@ class NettyClusterTest {
     List<Bytes> commands = commit("tls", 50);
 
     IDS.stream().filter(id -> !id.equals(rogue)).forEach(id -> awaitApplied(id, commands));
-    assertTrue(machines.get(rogue).applied().isEmpty(), "the untrusted node receives nothing");
+    assertTrue(servers.machines.get(rogue).applied().isEmpty(), "the untrusted node receives nothing");
     assertTrue(!leader.id().equals(rogue), "the untrusted node cannot lead");
     await("refusals counted").atMost(RunningNode.PATIENCE).until(() -> IDS.stream().filter(id -> !id.equals(rogue))
-        .mapToLong(id -> transports.get(id).current().stats().handshakeRejections()).sum() >= 1);
+        .mapToLong(id -> servers.transports.get(id).current().stats().handshakeRejections()).sum() >= 1);
   }
 }

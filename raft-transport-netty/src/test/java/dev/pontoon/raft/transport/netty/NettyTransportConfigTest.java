@@ -12,10 +12,11 @@ import org.junit.jupiter.api.Test;
 
 class NettyTransportConfigTest {
   private static final NodeId N1 = NodeId.of("n1");
+  private static final dev.pontoon.raft.ClusterId C1 = dev.pontoon.raft.ClusterId.of("c1");
   private static final InetSocketAddress ANY = new InetSocketAddress("127.0.0.1", 0);
 
   private static NettyTransportConfig.Builder builder() {
-    return NettyTransportConfig.builder(N1, 1).listenAddress(ANY);
+    return NettyTransportConfig.builder(N1, C1).listenAddress(ANY);
   }
 
   @Test
@@ -28,7 +29,7 @@ class NettyTransportConfigTest {
   @Test
   void listenAddressIsRequired() {
     IllegalStateException e = assertThrows(IllegalStateException.class,
-        () -> NettyTransportConfig.builder(N1, 1).build());
+        () -> NettyTransportConfig.builder(N1, C1).build());
     assertEquals("listenAddress must be set", e.getMessage());
   }
 
@@ -69,6 +70,50 @@ class NettyTransportConfigTest {
   }
 
   @Test
+  void tlsChecksNodeIdsAndHostNamesUnlessToldOtherwise(@org.junit.jupiter.api.io.TempDir Path dir)
+      throws java.io.IOException {
+    Path pem = java.nio.file.Files.writeString(dir.resolve("any.pem"), "-");
+    NettyTransportConfig.Tls tls = builder().tls(pem, pem, pem).build().tls();
+    assertEquals(true, tls.verifiesNodeIds());
+    assertEquals(false, tls.insecureSkipHostNameVerification());
+    assertEquals(java.time.Duration.ofMinutes(1), tls.reloadInterval());
+    assertEquals(true, NettyTransport.securityWarnings(builder().tls(pem, pem, pem).build()).isEmpty());
+    NettyTransportConfig lax = builder().tls(pem, pem, pem).insecureSkipNodeIdVerification()
+        .insecureSkipHostNameVerification().build();
+    assertEquals(false, lax.tls().verifiesNodeIds());
+    assertEquals(2, NettyTransport.securityWarnings(lax).size());
+  }
+
+  @Test
+  void tlsReloadIntervalWithoutTlsIsRefused() {
+    IllegalStateException e = assertThrows(IllegalStateException.class,
+        () -> builder().tlsReloadInterval(java.time.Duration.ofSeconds(5)).build());
+    assertEquals("tlsReloadInterval needs tls(...)", e.getMessage());
+  }
+
+  @Test
+  void insecureTlsOptionsWithoutTlsAreRefused() {
+    IllegalStateException e = assertThrows(IllegalStateException.class,
+        () -> builder().insecureSkipNodeIdVerification().build());
+    assertEquals("insecureSkipNodeIdVerification needs tls(...)", e.getMessage());
+  }
+
+  @Test
+  void inboundBudgetBelowOneFrameIsRefusedWithTheRule() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> builder().maxFrameSize(8192).maxInboundBufferedBytes(4096).build());
+    assertEquals("maxInboundBufferedBytes (4096) must be at least maxFrameSize (8192)", e.getMessage());
+  }
+
+  @Test
+  void unauthenticatedConnectionLimitAndInboundBudgetHaveSafeDefaults() {
+    NettyTransportConfig config = builder().build();
+    assertEquals(64, config.maxUnauthenticatedConnections());
+    assertEquals(64L * 1024 * 1024, config.maxInboundBufferedBytes());
+    assertEquals(java.time.Duration.ofSeconds(10), config.handshakeTimeout());
+  }
+
+  @Test
   void zeroIoThreadsIsRefused() {
     assertThrows(IllegalArgumentException.class, () -> builder().ioThreads(0).build());
   }
@@ -92,7 +137,7 @@ class NettyTransportConfigTest {
     NettyTransport first = new NettyTransport(builder().build());
     first.start(m -> { });
     try {
-      NettyTransport second = new NettyTransport(NettyTransportConfig.builder(N1, 1)
+      NettyTransport second = new NettyTransport(NettyTransportConfig.builder(N1, C1)
           .listenAddress(first.localAddress()).build());
       java.io.UncheckedIOException e = assertThrows(java.io.UncheckedIOException.class, () -> second.start(m -> { }));
       assertEquals(true, e.getMessage().contains(String.valueOf(first.localAddress().getPort())), e.getMessage());

@@ -16,6 +16,7 @@ final class RawSocket implements AutoCloseable {
   private final Socket socket;
   private final long clusterId;
   private final DataInputStream in;
+  private final java.io.ByteArrayOutputStream received = new java.io.ByteArrayOutputStream();
 
   RawSocket(InetSocketAddress address, long clusterId) {
     this(connect(address), clusterId);
@@ -54,9 +55,14 @@ final class RawSocket implements AutoCloseable {
     write(Frames.encode(message, clusterId));
   }
 
-  /** Sends a Hello naming {@code id} and returns the peer's answer. */
+  /** Sends a Hello naming {@code id}, without a shared secret, and returns the peer's answer. */
   Hello handshakeAs(NodeId id) {
-    send(new Hello(clusterId, id));
+    return handshakeAs(new Hello(clusterId, id));
+  }
+
+  /** Sends {@code hello} and returns the peer's answer. */
+  Hello handshakeAs(Hello hello) {
+    send(hello);
     return (Hello) readMessage();
   }
 
@@ -67,13 +73,19 @@ final class RawSocket implements AutoCloseable {
       byte[] frame = new byte[4 + length];
       Unpooled.wrappedBuffer(frame).setInt(0, length);
       in.readFully(frame, 4, length);
+      received.write(frame, 0, frame.length);
       EmbeddedChannel decoder = new EmbeddedChannel(
-          new FrameDecoder(WireFormat.DEFAULT_MAX_FRAME_SIZE, clusterId, WireFormat.DEFAULT_GROUP));
+          FrameDecoder.open(WireFormat.DEFAULT_MAX_FRAME_SIZE, clusterId, WireFormat.DEFAULT_GROUP));
       decoder.writeInbound(Unpooled.wrappedBuffer(frame));
       return decoder.readInbound();
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** Every byte of the frames {@link #readMessage} has read so far, as they came off the wire. */
+  byte[] receivedBytes() {
+    return received.toByteArray();
   }
 
   /** Whether the peer closes the connection (end of stream or reset) within the socket timeout. */
@@ -85,8 +97,8 @@ final class RawSocket implements AutoCloseable {
       return true;
     } catch (SocketTimeoutException e) {
       return false;
-    } catch (SocketException e) {
-      return true;
+    } catch (SocketException | javax.net.ssl.SSLException e) {
+      return true; // reset, or refused by a TLS alert
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
