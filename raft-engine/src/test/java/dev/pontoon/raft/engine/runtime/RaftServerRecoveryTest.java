@@ -2,6 +2,7 @@ package dev.pontoon.raft.engine.runtime;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.pontoon.raft.NodeId;
@@ -172,7 +173,10 @@ class RaftServerRecoveryTest {
 
     await().atMost(PATIENCE_SECONDS, TimeUnit.SECONDS).until(() -> leaderSnapshots.latest().isPresent());
     assertEquals(List.of(), leaderSnapshots.aheadOfTheLog);
-    assertEquals(22, leaderSnapshots.latest().orElseThrow().meta().lastIncludedIndex(),
-        "the state captured at 22 is saved once the write landed, with no further apply");
+    // The capture happens at the first apply batch past snapshotEvery; how the 20 commands split
+    // into apply batches depends on thread timing, so the index is any in [10, 22].
+    long saved = leaderSnapshots.latest().orElseThrow().meta().lastIncludedIndex();
+    assertTrue(saved >= 10 && saved <= 22, "the state captured while the write was held (at " + saved
+        + ") is saved once the write landed");
   }
 }
