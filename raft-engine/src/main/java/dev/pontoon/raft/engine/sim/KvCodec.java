@@ -1,8 +1,9 @@
 package dev.pontoon.raft.engine.sim;
 
-import dev.pontoon.raft.engine.sim.KvCommand.CompareAndSet;
-import dev.pontoon.raft.engine.sim.KvCommand.Delete;
-import dev.pontoon.raft.engine.sim.KvCommand.Put;
+import dev.pontoon.raft.engine.linearizability.KvModel.CompareAndSet;
+import dev.pontoon.raft.engine.linearizability.KvModel.Delete;
+import dev.pontoon.raft.engine.linearizability.KvModel.Put;
+import dev.pontoon.raft.engine.linearizability.KvModel;
 import dev.pontoon.raft.log.Bytes;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
@@ -27,9 +28,9 @@ final class KvCodec {
   private KvCodec() {}
 
   /** A decoded command with the operation it belongs to. */
-  record Decoded(long opId, KvCommand command) {}
+  record Decoded(long opId, KvModel.Input command) {}
 
-  static Bytes encode(long opId, KvCommand command) {
+  static Bytes encode(long opId, KvModel.Input command) {
     ByteBuffer out = ByteBuffer.allocate(64 + 3 * 256);
     if (command instanceof Put p) {
       out.put(PUT).putLong(opId);
@@ -61,7 +62,7 @@ final class KvCodec {
       byte op = in.get();
       long opId = in.getLong();
       String key = getText(in);
-      KvCommand command = switch (op) {
+      KvModel.Input command = switch (op) {
         case PUT -> new Put(key, getText(in));
         case DELETE -> new Delete(key);
         case CAS -> {

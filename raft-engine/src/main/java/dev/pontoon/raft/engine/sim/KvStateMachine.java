@@ -1,8 +1,9 @@
 package dev.pontoon.raft.engine.sim;
 
-import dev.pontoon.raft.engine.sim.KvCommand.CompareAndSet;
-import dev.pontoon.raft.engine.sim.KvCommand.Delete;
-import dev.pontoon.raft.engine.sim.KvCommand.Put;
+import dev.pontoon.raft.engine.linearizability.KvModel.CompareAndSet;
+import dev.pontoon.raft.engine.linearizability.KvModel.Delete;
+import dev.pontoon.raft.engine.linearizability.KvModel.Put;
+import dev.pontoon.raft.engine.linearizability.KvModel;
 import dev.pontoon.raft.log.Bytes;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -23,7 +24,7 @@ final class KvStateMachine {
   private final Map<String, String> values = new HashMap<>();
 
   /** Applies a write and returns its result: {@code "OK"}, or for a CAS {@code "true"}/{@code "false"}. */
-  String apply(KvCommand command) {
+  String apply(KvModel.Input command) {
     if (command instanceof Put p) {
       values.put(p.key(), p.value());
       return "OK";

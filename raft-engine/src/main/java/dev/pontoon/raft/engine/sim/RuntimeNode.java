@@ -9,6 +9,7 @@ import dev.pontoon.raft.engine.RaftServerBuilder;
 import dev.pontoon.raft.engine.ReadMode;
 import dev.pontoon.raft.engine.core.RaftConfig;
 import dev.pontoon.raft.engine.core.RaftCore;
+import dev.pontoon.raft.engine.linearizability.KvModel;
 import dev.pontoon.raft.engine.memory.InMemorySnapshotStore;
 import dev.pontoon.raft.engine.runtime.NodeRuntime;
 import dev.pontoon.raft.log.Bytes;
@@ -182,7 +183,7 @@ final class RuntimeNode implements SimulatedNode {
   }
 
   @Override
-  public void submitWrite(long opId, KvCommand command) {
+  public void submitWrite(long opId, KvModel.Input command) {
     outstanding.put(opId, true);
     int inc = incarnation;
     server.submit(KvCodec.encode(opId, command)).whenComplete((result, error) -> {
@@ -240,7 +241,7 @@ final class RuntimeNode implements SimulatedNode {
   @Override
   public void proposeProbe(long attempt) {
     int inc = incarnation;
-    probe = server.submit(KvCodec.encode(-2, new KvCommand.Put("probe", "p" + attempt)));
+    probe = server.submit(KvCodec.encode(-2, new KvModel.Put("probe", "p" + attempt)));
     probe.whenComplete((result, error) -> {
       if (error == null && inc == incarnation) {
         sim.probeCommitted();

@@ -2,10 +2,12 @@ package dev.pontoon.raft.engine.sim;
 
 import dev.pontoon.raft.NodeId;
 import dev.pontoon.raft.NotLeaderException;
-import dev.pontoon.raft.engine.sim.KvCommand.CompareAndSet;
-import dev.pontoon.raft.engine.sim.KvCommand.Delete;
-import dev.pontoon.raft.engine.sim.KvCommand.Get;
-import dev.pontoon.raft.engine.sim.KvCommand.Put;
+import dev.pontoon.raft.engine.linearizability.History;
+import dev.pontoon.raft.engine.linearizability.KvModel.CompareAndSet;
+import dev.pontoon.raft.engine.linearizability.KvModel.Delete;
+import dev.pontoon.raft.engine.linearizability.KvModel.Get;
+import dev.pontoon.raft.engine.linearizability.KvModel.Put;
+import dev.pontoon.raft.engine.linearizability.KvModel;
 import java.util.random.RandomGenerator;
 
 /**
@@ -20,7 +22,7 @@ final class SimClients {
   private final Simulation sim;
   private final RandomGenerator random;
   private final int keys;
-  private final History history = new History();
+  private final History<KvModel.Input, String> history;
   /** Per client: the operation outstanding, or -1. */
   private final long[] current;
   private final int[] target;
@@ -30,6 +32,7 @@ final class SimClients {
 
   SimClients(Simulation sim, int clients, int keys, RandomGenerator random) {
     this.sim = sim;
+    this.history = new History<>(sim::now);
     this.random = random;
     this.keys = keys;
     this.current = new long[clients];
@@ -38,7 +41,7 @@ final class SimClients {
     java.util.Arrays.fill(current, -1);
   }
 
-  History history() {
+  History<KvModel.Input, String> history() {
     return history;
   }
 
@@ -69,7 +72,7 @@ final class SimClients {
     String key = "k" + k;
     String value = "v" + history.size();
     int dice = random.nextInt(100);
-    KvCommand command;
+    KvModel.Input command;
     if (dice < 35) {
       command = new Put(key, value);
     } else if (dice < 70) {
@@ -82,7 +85,7 @@ final class SimClients {
     if (random.nextInt(3) == 0) {
       target[c] = random.nextInt(sim.size()); // sometimes a random node, so followers redirect
     }
-    current[c] = history.invoke(c, command, sim.now());
+    current[c] = history.invoke(c, command);
     sim.scheduleClientTimeout(c, current[c], TIMEOUT_TICKS * VirtualClock.UNITS_PER_TICK);
     send(c);
   }
@@ -94,7 +97,7 @@ final class SimClients {
       return;
     }
     SimulatedNode node = sim.node(target[c]);
-    KvCommand command = history.get(opId).command();
+    KvModel.Input command = history.get(opId).input();
     if (!node.isUp()) {
       retryElsewhere(c, null); // connection refused: nothing was sent
       return;
@@ -124,8 +127,8 @@ final class SimClients {
   void completed(long opId, String result) {
     int c = owner(opId);
     if (c >= 0) {
-      history.complete(opId, sim.now(), result);
-      KvCommand command = history.get(opId).command();
+      history.complete(opId, result);
+      KvModel.Input command = history.get(opId).input();
       int k = Integer.parseInt(command.key().substring(1));
       if (command instanceof Get) {
         lastSeen[c][k] = result;
@@ -139,7 +142,7 @@ final class SimClients {
   void failed(long opId) {
     int c = owner(opId);
     if (c >= 0) {
-      history.fail(opId, sim.now());
+      history.fail(opId);
       finish(c);
     }
   }

@@ -8,6 +8,7 @@ import dev.pontoon.raft.engine.core.RaftConfig;
 import dev.pontoon.raft.engine.core.RaftCore;
 import dev.pontoon.raft.engine.core.ReadState;
 import dev.pontoon.raft.engine.core.Ready;
+import dev.pontoon.raft.engine.linearizability.KvModel;
 import dev.pontoon.raft.engine.memory.InMemoryLogStore;
 import dev.pontoon.raft.log.Bytes;
 import dev.pontoon.raft.log.ClusterConfig;
@@ -202,7 +203,7 @@ final class SimNode implements SimulatedNode {
    * @throws NotLeaderException if this node is not the leader
    */
   @Override
-  public void submitWrite(long opId, KvCommand command) {
+  public void submitWrite(long opId, KvModel.Input command) {
     Proposal p;
     try {
       p = core.propose(KvCodec.encode(opId, command));
@@ -232,7 +233,7 @@ final class SimNode implements SimulatedNode {
 
   @Override
   public void proposeProbe(long attempt) {
-    probe = core.propose(KvCodec.encode(-2, new KvCommand.Put("probe", "p" + attempt)));
+    probe = core.propose(KvCodec.encode(-2, new KvModel.Put("probe", "p" + attempt)));
     drain();
   }
 

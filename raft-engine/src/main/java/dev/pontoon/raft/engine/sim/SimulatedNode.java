@@ -2,6 +2,7 @@ package dev.pontoon.raft.engine.sim;
 
 import dev.pontoon.raft.NodeId;
 import dev.pontoon.raft.engine.core.RaftCore;
+import dev.pontoon.raft.engine.linearizability.KvModel;
 import dev.pontoon.raft.message.RaftMessage;
 import dev.pontoon.raft.storage.LogReader;
 import java.util.random.RandomGenerator;
@@ -47,7 +48,7 @@ interface SimulatedNode {
   void deliver(RaftMessage message);
 
   /** A client asks this node to write; the outcome reaches the clients, now or later. */
-  void submitWrite(long opId, KvCommand command);
+  void submitWrite(long opId, KvModel.Input command);
 
   /** A client asks this node for a linearizable read ({@code sabotage}: answer locally at once). */
   void submitRead(long opId, String key, boolean sabotage);

@@ -4,6 +4,9 @@ import dev.pontoon.raft.NodeId;
 import dev.pontoon.raft.Role;
 import dev.pontoon.raft.engine.core.Proposal;
 import dev.pontoon.raft.engine.core.RaftConfig;
+import dev.pontoon.raft.engine.linearizability.KvModel;
+import dev.pontoon.raft.engine.linearizability.LinearizabilityChecker;
+import dev.pontoon.raft.engine.linearizability.Operation;
 import dev.pontoon.raft.engine.sim.Event.Kind;
 import dev.pontoon.raft.log.ClusterConfig;
 import dev.pontoon.raft.log.LogEntry;
@@ -71,7 +74,7 @@ final class Simulation {
   private final Invariants invariants;
   private final Trace trace = new Trace(TRACE_LENGTH);
   private final Sabotage sabotage;
-  private final Map<Long, History.Applied> firstApplied = new HashMap<>();
+  private final Map<Long, SettledHistory.Applied> firstApplied = new HashMap<>();
   private long seq;
   private boolean finalPhase;
   private boolean probeCommitted;
@@ -162,7 +165,7 @@ final class Simulation {
     }
     List<Violation> violations = new ArrayList<>(invariants.violations());
     if (violations.isEmpty()) {
-      violations.addAll(LinearizabilityChecker.check(checkedHistory()));
+      violations.addAll(Violation.of(LinearizabilityChecker.check(new KvModel(), checkedHistory())));
     }
     return new SimulationResult(seed, requestedNodes, mode, nodes.length, plan, raftConfig,
         settings == null ? "bare cores" : settings.toString(), trace.count(), clients.history().size(), violations,
@@ -411,8 +414,8 @@ final class Simulation {
   }
 
   /** The client history as checked: writes of unknown outcome resolved by their first application. */
-  List<Operation> checkedHistory() {
-    return clients.history().resolved(firstApplied, probeCommitted);
+  List<Operation<KvModel.Input, String>> checkedHistory() {
+    return SettledHistory.settle(clients.history().operations(), firstApplied, probeCommitted);
   }
 
   // ---------------------------------------------------------------- for nodes and clients
@@ -480,7 +483,7 @@ final class Simulation {
   /** A node applied a command of client operation {@code opId} (negative: none) with {@code result}. */
   void commandApplied(long opId, String result) {
     if (opId >= 0) {
-      firstApplied.putIfAbsent(opId, new History.Applied(clock.now(), result));
+      firstApplied.putIfAbsent(opId, new SettledHistory.Applied(clock.now(), result));
     }
   }
 

@@ -42,8 +42,7 @@ record SimulationResult(long seed, int requestedNodes, Simulation.Mode mode, int
     for (Violation v : violations) {
       sb.append("  VIOLATION of ").append(v.rule()).append(": ").append(v).append('\n');
       if (v instanceof Violation.NotLinearizable n) {
-        sb.append("    operations on ").append(n.key()).append(" around the one that cannot be placed:\n");
-        n.context().forEach(o -> sb.append("      ").append(o).append('\n'));
+        sb.append(n.partition().explanation().indent(2));
       }
     }
     sb.append("  last events:\n").append(trace);

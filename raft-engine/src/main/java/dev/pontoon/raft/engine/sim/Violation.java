@@ -1,6 +1,9 @@
 package dev.pontoon.raft.engine.sim;
 
 import dev.pontoon.raft.NodeId;
+import dev.pontoon.raft.engine.linearizability.CheckResult.Partition;
+import dev.pontoon.raft.engine.linearizability.CheckResult;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -78,24 +81,46 @@ sealed interface Violation {
     }
   }
 
-  /** The client history of one key has no linearization (Herlihy &amp; Wing; thesis §6.3). */
-  record NotLinearizable(String key, Operation blocked, List<Operation> context) implements Violation {
-    public NotLinearizable {
-      context = List.copyOf(context);
+  /** The client history of one partition has no linearization (Herlihy &amp; Wing; thesis §6.3). */
+  record NotLinearizable(Partition<?, ?> partition) implements Violation {
+    /** The partition (for the key-value clients, the key). */
+    String key() {
+      return String.valueOf(partition.key());
     }
 
     @Override
     public String rule() {
       return "linearizability (thesis §6.3)";
     }
+
+    @Override
+    public String toString() {
+      return "partition " + partition.key() + " has no linearization; #" + partition.failedAt().id()
+          + " cannot be placed";
+    }
   }
 
   /** The linearizability search ran out of budget: the history is unproven, so it counts as failed. */
-  record CheckerGaveUp(String key, int knownOperations, int pendingOperations, int budget) implements Violation {
+  record CheckerGaveUp(Partition<?, ?> partition) implements Violation {
     @Override
     public String rule() {
       return "linearizability (thesis §6.3): search budget exhausted, history unproven";
     }
+
+    @Override
+    public String toString() {
+      return "partition " + partition.key() + " of " + partition.operations().size() + " operations: "
+          + partition.explanation().strip();
+    }
+  }
+
+  /** One violation per partition that {@code result} does not prove linearizable. */
+  static List<Violation> of(CheckResult<?, ?> result) {
+    List<Violation> found = new ArrayList<>();
+    for (Partition<?, ?> p : result.failures()) {
+      found.add(p.verdict() == CheckResult.Verdict.NOT_LINEARIZABLE ? new NotLinearizable(p) : new CheckerGaveUp(p));
+    }
+    return found;
   }
 
   /** After healing and restarting every node, no new entry committed in time (liveness, §5.2/§9). */

@@ -4,10 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.pontoon.raft.engine.sim.KvCommand.CompareAndSet;
-import dev.pontoon.raft.engine.sim.KvCommand.Delete;
-import dev.pontoon.raft.engine.sim.KvCommand.Get;
-import dev.pontoon.raft.engine.sim.KvCommand.Put;
+import dev.pontoon.raft.engine.linearizability.KvModel.CompareAndSet;
+import dev.pontoon.raft.engine.linearizability.KvModel.Delete;
+import dev.pontoon.raft.engine.linearizability.KvModel.Get;
+import dev.pontoon.raft.engine.linearizability.KvModel.Put;
+import dev.pontoon.raft.engine.linearizability.KvModel;
 import dev.pontoon.raft.log.Bytes;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -17,7 +18,7 @@ class KvCodecTest {
 
   @Test
   void everyWriteRoundTripsWithItsOperationId() {
-    for (KvCommand c : List.of(new Put("k1", "v9"), new Delete("k2"), new CompareAndSet("k0", "v1", "v2"),
+    for (KvModel.Input c : List.of(new Put("k1", "v9"), new Delete("k2"), new CompareAndSet("k0", "v1", "v2"),
         new CompareAndSet("k0", null, "v3"), new CompareAndSet("k0", "", "v4"))) {
       assertEquals(new KvCodec.Decoded(42, c), KvCodec.decode(KvCodec.encode(42, c)));
     }
