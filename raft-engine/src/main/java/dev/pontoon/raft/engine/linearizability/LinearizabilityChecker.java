@@ -249,9 +249,10 @@ public final class LinearizabilityChecker<S, I, O> {
       return model.describeState((S) state);
     }
 
-    private String describeOp(Operation<I, O> o) {
+    private String describeOp(Operation<I, O> o, Map<Long, Operation<I, O>> original) {
       String end = o.isCompleted() ? Long.toString(o.completedAt()) : "?";
-      String what = o.isCompleted() ? model.describeOperation(o.input(), o.output()) : o.input() + " (unknown outcome)";
+      String what = o.isCompleted() ? model.describeOperation(o.input(), o.output())
+          : o.input() + (original.get(o.id()).isCompleted() ? " (answered after this point)" : " (unknown outcome)");
       return "#" + o.id() + " c" + o.client() + " [" + o.invokedAt() + "," + end + "] " + what;
     }
 
@@ -265,8 +266,10 @@ public final class LinearizabilityChecker<S, I, O> {
       if (shown.size() < prefix.size()) {
         sb.append("    (the first ").append(prefix.size() - shown.size()).append(" left out)\n");
       }
+      Map<Long, Operation<I, O>> original = new java.util.HashMap<>();
+      checked.forEach(o -> original.put(o.id(), o));
       for (Operation<I, O> o : shown) {
-        sb.append("    ").append(describeOp(o)).append(o.id() == failedAt.id() ? "   <- cannot be placed" : "")
+        sb.append("    ").append(describeOp(o, original)).append(o.id() == failedAt.id() ? "   <- cannot be placed" : "")
             .append('\n');
       }
       if (explained) {

@@ -53,6 +53,11 @@ final class Invariants {
     found.addAll(stateMachineSafety.appliedCommand(node, index, payload));
   }
 
+  /** {@code node}'s state machine answered {@code result} to the command at {@code index}. */
+  void appliedResult(NodeId node, long index, Bytes result) {
+    found.addAll(stateMachineSafety.appliedResult(node, index, result));
+  }
+
   void synced(NodeId node, long durableTerm) {
     monotonic.synced(node, durableTerm);
   }

@@ -1,7 +1,7 @@
 package dev.pontoon.raft.engine.sim;
 
-import dev.pontoon.raft.engine.linearizability.KvModel;
 import dev.pontoon.raft.engine.linearizability.Operation;
+import dev.pontoon.raft.log.Bytes;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -14,7 +14,7 @@ import java.util.Map;
 final class SettledHistory {
 
   /** When an operation's entry was first applied on any node, and with which result. */
-  record Applied(long time, String result) {}
+  record Applied(long time, Bytes result) {}
 
   private SettledHistory() {}
 
@@ -29,21 +29,21 @@ final class SettledHistory {
    * the same run; they pin each operation to a narrower window, so the check gets stricter, and
    * the search never has to guess about writes that never happened.
    */
-  static List<Operation<KvModel.Input, String>> settle(List<Operation<KvModel.Input, String>> history,
-      Map<Long, Applied> firstApplied, boolean everyCommittedEntryApplied) {
-    List<Operation<KvModel.Input, String>> out = new ArrayList<>(history.size());
-    for (Operation<KvModel.Input, String> o : history) {
+  static <I, O> List<Operation<I, O>> settle(List<Operation<I, O>> history, Map<Long, Applied> firstApplied,
+      boolean everyCommittedEntryApplied, Workload<I, O> workload) {
+    List<Operation<I, O>> out = new ArrayList<>(history.size());
+    for (Operation<I, O> o : history) {
       if (!o.isUnknown()) {
         out.add(o);
         continue;
       }
-      if (!o.input().isWrite()) {
+      if (workload.request(o.input()).isRead()) {
         continue;
       }
       Applied a = firstApplied.get(o.id());
       if (a != null) {
-        out.add(Operation.completed(o.id(), o.client(), o.input(), a.result(), o.invokedAt(),
-            Math.max(o.invokedAt(), a.time())));
+        out.add(Operation.completed(o.id(), o.client(), o.input(), workload.output(o.input(), a.result()),
+            o.invokedAt(), Math.max(o.invokedAt(), a.time())));
       } else if (everyCommittedEntryApplied) {
         out.add(Operation.failed(o.id(), o.client(), o.input(), o.invokedAt(), o.invokedAt()));
       } else {

@@ -8,9 +8,12 @@ import java.util.List;
 
 /**
  * A broken property found in a simulated run: one record per kind, so that tests can assert on
- * exactly what was found and a failing seed prints what went wrong in the paper's words.
+ * exactly what was found and a failing seed prints what went wrong in the paper's words. Node
+ * ids are {@code n1}, {@code n2}, ... Immutable values.
+ *
+ * @see SimulationResult#violations()
  */
-sealed interface Violation {
+public sealed interface Violation {
 
   /** The property, with its section of the Raft paper or the thesis. */
   String rule();
@@ -81,10 +84,23 @@ sealed interface Violation {
     }
   }
 
+  /**
+   * Two replicas computed different results for the command at one index, or one replica a
+   * different result when it applied the command again after a restart: the state machine is not
+   * deterministic, or not safe to replay (the {@code StateMachine} contract).
+   */
+  record DivergentResult(NodeId node, long index, String result, NodeId firstNode, String firstResult)
+      implements Violation {
+    @Override
+    public String rule() {
+      return "State Machine Safety (§5.4.3): the same commands give the same results on every replica";
+    }
+  }
+
   /** The client history of one partition has no linearization (Herlihy &amp; Wing; thesis §6.3). */
   record NotLinearizable(Partition<?, ?> partition) implements Violation {
     /** The partition (for the key-value clients, the key). */
-    String key() {
+    public String key() {
       return String.valueOf(partition.key());
     }
 
@@ -112,15 +128,6 @@ sealed interface Violation {
       return "partition " + partition.key() + " of " + partition.operations().size() + " operations: "
           + partition.explanation().strip();
     }
-  }
-
-  /** One violation per partition that {@code result} does not prove linearizable. */
-  static List<Violation> of(CheckResult<?, ?> result) {
-    List<Violation> found = new ArrayList<>();
-    for (Partition<?, ?> p : result.failures()) {
-      found.add(p.verdict() == CheckResult.Verdict.NOT_LINEARIZABLE ? new NotLinearizable(p) : new CheckerGaveUp(p));
-    }
-    return found;
   }
 
   /** After healing and restarting every node, no new entry committed in time (liveness, §5.2/§9). */
