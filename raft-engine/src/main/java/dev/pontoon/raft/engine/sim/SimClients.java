@@ -4,6 +4,7 @@ import dev.pontoon.raft.NodeId;
 import dev.pontoon.raft.NotLeaderException;
 import dev.pontoon.raft.engine.linearizability.CheckResult;
 import dev.pontoon.raft.engine.linearizability.History;
+import dev.pontoon.raft.engine.linearizability.HistoryTimeline;
 import dev.pontoon.raft.engine.linearizability.LinearizabilityChecker;
 import dev.pontoon.raft.engine.linearizability.Operation;
 import dev.pontoon.raft.log.Bytes;
@@ -32,6 +33,8 @@ final class SimClients<I, O> {
   private final long[] current;
   private final int[] target;
   private boolean stopped;
+  /** The last {@link #check}'s result, for {@link #timeline}. */
+  private CheckResult<I, O> checked;
 
   SimClients(Simulation sim, int clients, Workload<I, O> workload, RandomGenerator random) {
     this.sim = sim;
@@ -76,8 +79,14 @@ final class SimClients<I, O> {
    * @param everyCommittedEntryApplied whether every committed entry is known to have been applied
    */
   CheckResult<I, O> check(Map<Long, SettledHistory.Applied> firstApplied, boolean everyCommittedEntryApplied) {
-    return LinearizabilityChecker.of(workload.model()).withStepBudget(workload.stepBudget())
+    checked = LinearizabilityChecker.of(workload.model()).withStepBudget(workload.stepBudget())
         .check(settled(firstApplied, everyCommittedEntryApplied));
+    return checked;
+  }
+
+  /** The {@link HistoryTimeline} page of the last check, or null if there was none. */
+  String timeline(String title) {
+    return checked == null ? null : HistoryTimeline.html(title, workload.model(), checked);
   }
 
   List<Operation<I, O>> settled(Map<Long, SettledHistory.Applied> firstApplied, boolean everyCommittedEntryApplied) {

@@ -222,7 +222,8 @@ final class Simulation {
     return new SimulationResult(seed, requestedNodes, mode, nodes.length, plan, raftConfig,
         (settings == null ? "bare cores" : settings.toString()) + (snapshotsSupported ? ""
             : "; no snapshots (the state machine does not support them)"),
-        trace.count(), clients.history().operations(), violations, check, trace.hash(), shownEvents, replay);
+        trace.count(), clients.history().operations(), violations, check, trace.hash(), shownEvents,
+        () -> clients.timeline("seed " + seed + ": the clients' history as the cluster settled it"), replay);
   }
 
   /**

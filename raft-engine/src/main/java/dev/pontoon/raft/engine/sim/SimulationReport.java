@@ -1,5 +1,9 @@
 package dev.pontoon.raft.engine.sim;
 
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
@@ -21,12 +25,36 @@ public final class SimulationReport {
   private final long events;
   private final long violations;
   private final List<SimulationResult> failures;
+  private final List<Path> timelines;
 
   SimulationReport(long seeds, long events, long violations, List<SimulationResult> failures) {
+    this(seeds, events, violations, failures, List.of());
+  }
+
+  private SimulationReport(long seeds, long events, long violations, List<SimulationResult> failures,
+      List<Path> timelines) {
     this.seeds = seeds;
     this.events = events;
     this.violations = violations;
     this.failures = List.copyOf(failures);
+    this.timelines = List.copyOf(timelines);
+  }
+
+  /**
+   * Writes the {@link SimulationResult#timelineHtml() timeline} of every failing seed whose
+   * history was checked to {@code directory}, as {@code seed-S.html}, and returns a report that
+   * names them.
+   */
+  SimulationReport writeTimelines(Path directory) throws IOException {
+    List<Path> written = new ArrayList<>();
+    for (SimulationResult r : failures) {
+      String html = r.timelineHtml();
+      if (html != null) {
+        Files.createDirectories(directory);
+        written.add(Files.writeString(directory.resolve("seed-" + r.seed() + ".html"), html, StandardCharsets.UTF_8));
+      }
+    }
+    return new SimulationReport(seeds, events, violations, failures, written);
   }
 
   /**
@@ -83,6 +111,11 @@ public final class SimulationReport {
     return failures;
   }
 
+  /** The timelines written for failing seeds (see {@link StateMachineSimulation.Builder#timelines}). */
+  public List<Path> timelines() {
+    return timelines;
+  }
+
   /** Whether no seed broke anything. */
   public boolean ok() {
     return failures.isEmpty();
@@ -106,6 +139,9 @@ public final class SimulationReport {
       sb.append("also failing: seeds");
       failures.subList(DESCRIBED, failures.size()).forEach(r -> sb.append(' ').append(r.seed()));
       sb.append('\n');
+    }
+    for (Path p : timelines) {
+      sb.append("timeline of the checked history: ").append(p.toAbsolutePath().toUri()).append('\n');
     }
     return sb.append(summary()).toString();
   }

@@ -34,11 +34,12 @@ public final class SimulationResult {
   /** The events to show; computed when first asked for (it may run the seed again). */
   private final Supplier<String> trace;
   private String traceText;
+  private final Supplier<String> timeline;
   private final String replay;
 
   SimulationResult(long seed, int requestedNodes, Simulation.Mode mode, int nodes, FaultPlan plan,
       RaftConfig raftConfig, String settings, long events, List<? extends Operation<?, ?>> history,
-      List<Violation> violations, CheckResult<?, ?> check, long traceHash, Supplier<String> trace, String replay) {
+      List<Violation> violations, CheckResult<?, ?> check, long traceHash, Supplier<String> trace, Supplier<String> timeline, String replay) {
     this.seed = seed;
     this.requestedNodes = requestedNodes;
     this.mode = mode;
@@ -52,6 +53,7 @@ public final class SimulationResult {
     this.check = check;
     this.traceHash = traceHash;
     this.trace = trace;
+    this.timeline = timeline;
     this.replay = replay != null ? replay : "pontoon-simulate --seeds 1 --first-seed " + seed + " --nodes "
         + (requestedNodes == 0 ? "mixed" : Integer.toString(requestedNodes)) + " --mode "
         + mode.name().toLowerCase(Locale.ROOT);
@@ -121,6 +123,15 @@ public final class SimulationResult {
       traceText = trace.get();
     }
     return traceText;
+  }
+
+  /**
+   * The checked history drawn as a self-contained HTML page ({@link
+   * dev.pontoon.raft.engine.linearizability.HistoryTimeline}): one lane per client, the point where
+   * linearization fails highlighted. Null when a safety violation ended the run before the check.
+   */
+  public String timelineHtml() {
+    return check == null ? null : timeline.get();
   }
 
   /** How to run this seed again, alone. */

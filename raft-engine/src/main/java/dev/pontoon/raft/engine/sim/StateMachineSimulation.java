@@ -4,6 +4,9 @@ import dev.pontoon.raft.engine.linearizability.LinearizabilityChecker;
 import dev.pontoon.raft.engine.linearizability.Model;
 import dev.pontoon.raft.log.Bytes;
 import dev.pontoon.raft.statemachine.StateMachine;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.Objects;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Supplier;
@@ -73,6 +76,7 @@ public final class StateMachineSimulation {
   private final int nodes;
   private final long events;
   private final int threads;
+  private final Path timelines;
 
   private StateMachineSimulation(Builder b) {
     this.workload = new UserWorkload(b.stateMachine, b.operations, readable(b.model), b.stepBudget);
@@ -81,6 +85,7 @@ public final class StateMachineSimulation {
     this.nodes = b.nodes;
     this.events = b.events;
     this.threads = b.threads;
+    this.timelines = b.timelines;
   }
 
   /** A builder with 100 seeds from seed 1, 3 nodes, 10,000 events per seed, one thread per processor. */
@@ -101,7 +106,10 @@ public final class StateMachineSimulation {
     long first = only == null ? firstSeed : Long.parseLong(only.trim());
     long count = only == null ? seeds : 1;
     try {
-      return SimulationReport.run(first, count, threads, this::runSeed, r -> {});
+      SimulationReport report = SimulationReport.run(first, count, threads, this::runSeed, r -> {});
+      return timelines == null ? report : report.writeTimelines(timelines);
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot write the timelines to " + timelines, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while simulating", e);
@@ -134,6 +142,7 @@ public final class StateMachineSimulation {
     private long events = 10_000;
     private int threads = Runtime.getRuntime().availableProcessors();
     private long stepBudget = LinearizabilityChecker.DEFAULT_STEP_BUDGET;
+    private Path timelines;
 
     private Builder() {}
 
@@ -221,6 +230,17 @@ public final class StateMachineSimulation {
      */
     public Builder stepBudget(long steps) {
       this.stepBudget = requirePositive("stepBudget", steps);
+      return this;
+    }
+
+    /**
+     * Where {@link #run()} writes, for every failing seed whose history was checked, its
+     * {@link dev.pontoon.raft.engine.linearizability.HistoryTimeline} as {@code seed-S.html}
+     * (default: nowhere; {@link SimulationResult#timelineHtml()} has it anyway). The report's
+     * {@link SimulationReport#describe()} names the files.
+     */
+    public Builder timelines(Path directory) {
+      this.timelines = Objects.requireNonNull(directory, "directory");
       return this;
     }
 

@@ -1,5 +1,6 @@
 package dev.pontoon.raft.engine.sim.publicapi;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,10 +11,14 @@ import dev.pontoon.raft.engine.sim.StateMachineSimulation;
 import dev.pontoon.raft.engine.sim.Violation;
 import dev.pontoon.raft.log.Bytes;
 import dev.pontoon.raft.statemachine.StateMachine;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.SplittableRandom;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The simulation of a user's state machine must be able to fail: a state machine that breaks the
@@ -25,8 +30,12 @@ class WrongStateMachinesAreCaughtTest {
       ? Request.read("balance") : Request.command(Integer.toString(random.nextInt(-5, 6)));
 
   private static SimulationReport simulate(Supplier<StateMachine> stateMachine) {
+    return builder(stateMachine).build().run();
+  }
+
+  private static StateMachineSimulation.Builder builder(Supplier<StateMachine> stateMachine) {
     return StateMachineSimulation.builder().stateMachine(stateMachine).operations(CLIENTS)
-        .model(AccountSimulationTest.SPEC).seeds(12).threads(2).build().run();
+        .model(AccountSimulationTest.SPEC).seeds(12).threads(2);
   }
 
   private static void assertCaught(SimulationReport report, Predicate<Violation> expected, String what) {
@@ -87,11 +96,15 @@ class WrongStateMachinesAreCaughtTest {
   }
 
   @Test
-  void stateMachineThatBreaksItsSpecificationIsCaughtByTheLinearizabilityCheck() {
-    SimulationReport report = simulate(OverdrawnAccount::new);
+  void stateMachineThatBreaksItsSpecificationIsCaughtByTheLinearizabilityCheck(@TempDir Path dir) throws IOException {
+    SimulationReport report = builder(OverdrawnAccount::new).timelines(dir).build().run();
     assertCaught(report, v -> v instanceof Violation.NotLinearizable, "an overdraft the specification refuses");
     String described = report.describe();
     assertTrue(described.contains("shortest failing prefix") && described.contains("<- cannot be placed")
         && described.contains("replay: runSeed("), described);
+    assertEquals(report.failures().size(), report.timelines().size());
+    String page = Files.readString(report.timelines().get(0));
+    assertTrue(page.contains("<div class=\"op blocked\"") && page.contains("linearization fails here"), page);
+    assertTrue(described.contains("timeline of the checked history: file:"), described);
   }
 }
