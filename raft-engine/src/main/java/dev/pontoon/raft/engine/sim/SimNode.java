@@ -353,6 +353,7 @@ final class SimNode implements SimulatedNode {
     if (!entries.isEmpty()) {
       long first = entries.get(0).index();
       if (first <= store.lastIndex()) {
+        sim.invariants().truncating(id, core.role(), core.term(), first, store.lastIndex());
         store.truncateSuffix(first);
       }
       long previousTerm = store.term(first - 1);

@@ -26,6 +26,14 @@ public sealed interface Violation {
     }
   }
 
+  /** A leader overwrote or deleted entries of its own log (Leader Append-Only, §5.3, Figure 3). */
+  record LeaderOverwrote(NodeId leader, long term, long fromIndex, long lastIndex) implements Violation {
+    @Override
+    public String rule() {
+      return "Leader Append-Only (§5.3)";
+    }
+  }
+
   /** Two logs hold an entry with the same index and term but differ there or before (§5.3). */
   record LogMismatch(NodeId node, long index, long term, String detail) implements Violation {
     @Override
