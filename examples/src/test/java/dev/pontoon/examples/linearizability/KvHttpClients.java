@@ -65,23 +65,57 @@ public final class KvHttpClients {
    * once every one has finished its last operation.
    */
   public void runUntil(int clients, long deadlineNanos, long seed) {
-    ExecutorService pool = Executors.newFixedThreadPool(clients);
-    try {
-      List<CompletableFuture<Void>> running = new ArrayList<>();
-      for (int c = 0; c < clients; c++) {
-        int client = c;
-        SplittableRandom random = new SplittableRandom(seed * 1_000 + c);
-        running.add(CompletableFuture.runAsync(() -> runClient(client, random, deadlineNanos), pool));
-      }
-      CompletableFuture.allOf(running.toArray(CompletableFuture[]::new)).join();
-    } finally {
-      pool.shutdownNow();
+    try (Running running = start(clients, seed)) {
+      running.awaitDeadline(deadlineNanos);
     }
   }
 
-  private void runClient(int client, SplittableRandom random, long deadlineNanos) {
+  /** Starts {@code clients} clients in the background; they run until {@link Running#close()}. */
+  public Running start(int clients, long seed) {
+    return new Running(clients, seed);
+  }
+
+  /** Clients running in the background. */
+  public final class Running implements AutoCloseable {
+    private final ExecutorService pool;
+    private final List<CompletableFuture<Void>> clients = new ArrayList<>();
+    private volatile long deadlineNanos = Long.MAX_VALUE;
+    private volatile boolean stopped;
+
+    private Running(int count, long seed) {
+      pool = Executors.newFixedThreadPool(count);
+      for (int c = 0; c < count; c++) {
+        int client = c;
+        SplittableRandom random = new SplittableRandom(seed * 1_000 + c);
+        clients.add(CompletableFuture.runAsync(() -> runClient(client, random, this), pool));
+      }
+    }
+
+    private boolean running() {
+      return !stopped && System.nanoTime() - deadlineNanos < 0;
+    }
+
+    /** Lets the clients run until {@code deadline} ({@link System#nanoTime()}), and waits for them. */
+    private void awaitDeadline(long deadline) {
+      deadlineNanos = deadline;
+      CompletableFuture.allOf(clients.toArray(CompletableFuture[]::new)).join();
+    }
+
+    /** Stops the clients after their current operations and waits for them. */
+    @Override
+    public void close() {
+      stopped = true;
+      try {
+        CompletableFuture.allOf(clients.toArray(CompletableFuture[]::new)).join();
+      } finally {
+        pool.shutdownNow();
+      }
+    }
+  }
+
+  private void runClient(int client, SplittableRandom random, Running run) {
     String[] seen = new String[keys];
-    for (int n = 0; System.nanoTime() - deadlineNanos < 0; n++) {
+    for (int n = 0; run.running(); n++) {
       int k = random.nextInt(keys);
       String key = "k" + k;
       String value = "c" + client + "-" + n;
