@@ -269,7 +269,8 @@ public final class LinearizabilityChecker<S, I, O> {
       Map<Long, Operation<I, O>> original = new java.util.HashMap<>();
       checked.forEach(o -> original.put(o.id(), o));
       for (Operation<I, O> o : shown) {
-        sb.append("    ").append(describeOp(o, original)).append(o.id() == failedAt.id() ? "   <- cannot be placed" : "")
+        sb.append("    ").append(describeOp(o, original))
+            .append(o.id() == failedAt.id() ? "   <- cannot be placed" : "")
             .append('\n');
       }
       if (explained) {
@@ -285,7 +286,8 @@ public final class LinearizabilityChecker<S, I, O> {
               .append("   => ").append(l.stateAfter()).append('\n');
         }
         sb.append("  then #").append(failedAt.id()).append(' ')
-            .append(model.describeOperation(failedAt.input(), failedAt.output())).append(" cannot take effect in state ")
+            .append(model.describeOperation(failedAt.input(), failedAt.output()))
+            .append(" cannot take effect in state ")
             .append(describeState(stateBefore)).append(", nor anywhere else in its interval\n");
       }
       return sb.toString();

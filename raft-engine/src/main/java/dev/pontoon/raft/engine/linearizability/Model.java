@@ -25,10 +25,11 @@ import java.util.function.BiFunction;
  * input — and are written most simply with {@link #deterministic}:
  *
  * <pre>{@code
- * // a register holding a long; inputs "add N" and "get"; outputs the value after the operation
- * Model<Long, String, Long> counter = Model.deterministic(0L, (value, input) ->
- *     input.startsWith("add ") ? Model.outcome(value + Long.parseLong(input.substring(4)), value + Long.parseLong(input.substring(4)))
- *                              : Model.outcome(value, value));
+ * // a counter; inputs "add N" and "get"; each answers the total after it
+ * Model<Long, String, Long> counter = Model.deterministic(0L, (total, input) -> {
+ *   long after = input.equals("get") ? total : total + Long.parseLong(input.substring(4));
+ *   return Model.outcome(after, after);
+ * });
  * }</pre>
  *
  * @param <S> the state: an immutable value

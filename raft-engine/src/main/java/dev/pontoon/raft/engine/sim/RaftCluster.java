@@ -485,6 +485,7 @@ public final class RaftCluster {
       return this;
     }
 
+    /** The cluster: every node started, no message in flight, no clock moved. */
     public RaftCluster build() {
       return new RaftCluster(this);
     }

@@ -47,7 +47,10 @@ interface SimulatedNode {
   /** A message for this node arrived through the network. */
   void deliver(RaftMessage message);
 
-  /** A client asks this node to submit {@code command} through the log; the outcome reaches the clients, now or later. */
+  /**
+   * A client asks this node to submit {@code command} through the log; the outcome reaches the
+   * clients, now or later.
+   */
   void submitCommand(long opId, Bytes command);
 
   /** A client asks this node for a linearizable read ({@code sabotage}: answer locally at once). */

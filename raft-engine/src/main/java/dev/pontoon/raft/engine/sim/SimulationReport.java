@@ -126,7 +126,10 @@ public final class SimulationReport {
     return "seeds=" + seeds + " events=" + events + " violations=" + violations;
   }
 
-  /** The first failing seeds in full (violations, last events, replay line), the others by seed, then {@link #summary()}. */
+  /**
+   * The first failing seeds in full (violations, last events, replay line), the others by seed,
+   * the timelines written, then {@link #summary()}.
+   */
   public String describe() {
     StringBuilder sb = new StringBuilder();
     if (!failures.isEmpty()) {

@@ -39,7 +39,8 @@ public final class SimulationResult {
 
   SimulationResult(long seed, int requestedNodes, Simulation.Mode mode, int nodes, FaultPlan plan,
       RaftConfig raftConfig, String settings, long events, List<? extends Operation<?, ?>> history,
-      List<Violation> violations, CheckResult<?, ?> check, long traceHash, Supplier<String> trace, Supplier<String> timeline, String replay) {
+      List<Violation> violations, CheckResult<?, ?> check, long traceHash, Supplier<String> trace,
+      Supplier<String> timeline, String replay) {
     this.seed = seed;
     this.requestedNodes = requestedNodes;
     this.mode = mode;

@@ -78,7 +78,8 @@ class HistoryTimelineTest {
   @Test
   void aLinearizableHistoryIsDrawnToo(@TempDir Path dir) throws IOException {
     List<Operation<Input, String>> ok = HISTORY.subList(0, 2);
-    Path file = HistoryTimeline.write(dir.resolve("sub/ok.html"), "fine", MODEL, LinearizabilityChecker.check(MODEL, ok));
+    Path file = HistoryTimeline.write(dir.resolve("sub/ok.html"), "fine", MODEL,
+        LinearizabilityChecker.check(MODEL, ok));
     String html = Files.readString(file);
     assertTrue(html.contains("<p class=\"verdict good\">linearizable</p>"), html);
     assertFalse(html.contains("class=\"failline\""));
