@@ -10,6 +10,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Checks a KV history recorded by a test against {@link KvModel} and draws it: the page goes to
@@ -21,13 +22,19 @@ public final class KvHistories {
 
   private KvHistories() {}
 
-  /** The result of checking {@code history}, with at most 60 s of search. */
+  /** The result of checking {@code history}, timed with {@link System#nanoTime()}, with at most 60 s of search. */
   public static CheckResult<KvModel.Input, String> check(String name, List<Operation<KvModel.Input, String>> history) {
+    return check(name, history, TimeUnit.NANOSECONDS);
+  }
+
+  /** The result of checking {@code history}, timed in {@code unit} (null: virtual time). */
+  public static CheckResult<KvModel.Input, String> check(String name, List<Operation<KvModel.Input, String>> history,
+      TimeUnit unit) {
     KvModel model = new KvModel();
     CheckResult<KvModel.Input, String> result = LinearizabilityChecker.of(model)
         .withTimeBudget(Duration.ofSeconds(60)).check(history);
     try {
-      HistoryTimeline.write(timeline(name), name, model, result);
+      HistoryTimeline.write(timeline(name), name, model, result, unit);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Draws a checked history as one self-contained HTML page, in the manner of Porcupine's
@@ -26,7 +27,8 @@ import java.util.TreeSet;
  * <p>The page loads nothing from anywhere: styles are inline, there is no script, so it can be
  * attached to a CI run or opened from disk. Times are in the history's own unit: as they are when
  * they are small (a simulation's virtual time, matching the checker's explanations), else from
- * the first invocation (nanoseconds of {@link System#nanoTime()}, say).
+ * the first invocation; given the unit (nanoseconds for {@link History}'s default clock), in
+ * milliseconds from the first invocation.
  *
  * <p>Stateless; safe from any thread.
  *
@@ -59,11 +61,21 @@ public final class HistoryTimeline {
    */
   public static <S, I, O> Path write(Path file, String title, Model<S, I, O> model, CheckResult<I, O> result)
       throws IOException {
+    return write(file, title, model, result, null);
+  }
+
+  /**
+   * As {@link #write(Path, String, Model, CheckResult)}, for a history timed in {@code unit}
+   * ({@link TimeUnit#NANOSECONDS} for {@link History}'s default clock): times then read in
+   * milliseconds from the first invocation.
+   */
+  public static <S, I, O> Path write(Path file, String title, Model<S, I, O> model, CheckResult<I, O> result,
+      TimeUnit unit) throws IOException {
     Path parent = file.toAbsolutePath().getParent();
     if (parent != null) {
       Files.createDirectories(parent);
     }
-    Files.writeString(file, html(title, model, result), StandardCharsets.UTF_8);
+    Files.writeString(file, html(title, model, result, unit), StandardCharsets.UTF_8);
     return file;
   }
 
@@ -76,6 +88,14 @@ public final class HistoryTimeline {
    * @param result what the checker found, with every partition's operations
    */
   public static <S, I, O> String html(String title, Model<S, I, O> model, CheckResult<I, O> result) {
+    return html(title, model, result, null);
+  }
+
+  /**
+   * As {@link #html(String, Model, CheckResult)}, for a history timed in {@code unit}: times read in
+   * milliseconds from the first invocation. A null {@code unit} means times of no known unit.
+   */
+  public static <S, I, O> String html(String title, Model<S, I, O> model, CheckResult<I, O> result, TimeUnit unit) {
     long first = Long.MAX_VALUE;
     long last = 0;
     for (Partition<I, O> p : result.partitions()) {
@@ -86,8 +106,8 @@ public final class HistoryTimeline {
     }
     // Small times (a simulation's) are shown as they are, like the checker's explanations; large
     // ones (System.nanoTime) from the first invocation.
-    long origin = first == Long.MAX_VALUE || last < SMALL_TIMES ? 0 : first;
-    Page<S, I, O> page = new Page<>(model, origin);
+    long origin = first == Long.MAX_VALUE || (unit == null && last < SMALL_TIMES) ? 0 : first;
+    Page<S, I, O> page = new Page<>(model, origin, unit);
     StringBuilder sb = new StringBuilder(4096);
     sb.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>").append(escape(title))
         .append("</title>\n<style>").append(STYLE).append("</style></head>\n<body>\n<h1>").append(escape(title))
@@ -99,7 +119,8 @@ public final class HistoryTimeline {
         .append(result.partitions().size() == 1 ? " partition, " : " partitions, ")
         .append(result.partitions().stream().mapToInt(p -> p.operations().size()).sum()).append(" operations")
         .append(failing == 0 ? "" : "; " + failing + " not proven linearizable")
-        .append(origin == 0 ? "" : "; times from the first invocation").append("</p>\n");
+        .append(unit != null ? "; times in ms from the first invocation"
+            : origin == 0 ? "" : "; times from the first invocation").append("</p>\n");
     sb.append(LEGEND);
     List<Partition<I, O>> failures = new ArrayList<>(result.failures());
     // The simplest failure first: the shortest failing prefix.
@@ -144,10 +165,13 @@ public final class HistoryTimeline {
   private static final class Page<S, I, O> {
     private final Model<S, I, O> model;
     private final long origin;
+    /** The history's time unit, or null when unknown. */
+    private final TimeUnit unit;
 
-    Page(Model<S, I, O> model, long origin) {
+    Page(Model<S, I, O> model, long origin, TimeUnit unit) {
       this.model = model;
       this.origin = origin;
+      this.unit = unit;
     }
 
     void failing(StringBuilder sb, Partition<I, O> p) {
@@ -311,6 +335,11 @@ public final class HistoryTimeline {
     }
 
     private String relative(long t) {
+      if (unit != null) {
+        double ms = (t - origin) * (unit.toNanos(1) / 1e6);
+        return ms >= 100 || ms == Math.rint(ms) ? String.format(Locale.ROOT, "%.0f ms", ms)
+            : String.format(Locale.ROOT, "%.2f ms", ms);
+      }
       return human(t - origin);
     }
   }

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -83,6 +84,14 @@ class HistoryTimelineTest {
     String html = Files.readString(file);
     assertTrue(html.contains("<p class=\"verdict good\">linearizable</p>"), html);
     assertFalse(html.contains("class=\"failline\""));
+  }
+
+  @Test
+  void givenTheirUnitTimesReadInMillisecondsFromTheFirstInvocation() {
+    String html = HistoryTimeline.html("timed", MODEL, LinearizabilityChecker.check(MODEL, HISTORY),
+        TimeUnit.MILLISECONDS);
+    assertTrue(html.contains("linearization fails here (t=50 ms)"), html);
+    assertTrue(html.contains("times in ms from the first invocation"), html);
   }
 
   @Test
