@@ -6,10 +6,12 @@ import dev.pontoon.raft.engine.linearizability.CheckResult;
 import dev.pontoon.raft.engine.linearizability.History;
 import dev.pontoon.raft.engine.linearizability.HistoryTimeline;
 import dev.pontoon.raft.engine.linearizability.LinearizabilityChecker;
+import dev.pontoon.raft.engine.linearizability.Model;
 import dev.pontoon.raft.engine.linearizability.Operation;
 import dev.pontoon.raft.log.Bytes;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 
 /**
@@ -84,9 +86,14 @@ final class SimClients<I, O> {
     return checked;
   }
 
-  /** The {@link HistoryTimeline} page of the last check, or null if there was none. */
-  String timeline(String title) {
-    return checked == null ? null : HistoryTimeline.html(title, workload.model(), checked);
+  /**
+   * Draws the {@link HistoryTimeline} page of the last check when asked (null if there was none);
+   * it holds on to the check's result and the model only, not to the run.
+   */
+  Supplier<String> timeline(String title) {
+    CheckResult<I, O> result = checked;
+    Model<?, I, O> model = workload.model();
+    return () -> result == null ? null : HistoryTimeline.html(title, model, result);
   }
 
   List<Operation<I, O>> settled(Map<Long, SettledHistory.Applied> firstApplied, boolean everyCommittedEntryApplied) {

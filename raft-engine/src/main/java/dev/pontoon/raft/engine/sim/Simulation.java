@@ -223,7 +223,7 @@ final class Simulation {
         (settings == null ? "bare cores" : settings.toString()) + (snapshotsSupported ? ""
             : "; no snapshots (the state machine does not support them)"),
         trace.count(), clients.history().operations(), violations, check, trace.hash(), shownEvents,
-        () -> clients.timeline("seed " + seed + ": the clients' history as the cluster settled it"), replay);
+        clients.timeline("seed " + seed + ": the clients' history as the cluster settled it"), replay);
   }
 
   /**
