@@ -7,9 +7,11 @@ import dev.pontoon.examples.kv.KvHttpServer;
 import dev.pontoon.examples.kv.KvStateMachine;
 import dev.pontoon.raft.ClusterId;
 import dev.pontoon.raft.NodeId;
+import dev.pontoon.raft.RaftNode;
 import dev.pontoon.raft.engine.RaftServer;
 import dev.pontoon.raft.engine.RaftServerBuilder;
 import dev.pontoon.raft.log.ClusterConfig;
+import dev.pontoon.raft.statemachine.StateMachine;
 import dev.pontoon.raft.storage.file.FileSnapshotStore;
 import dev.pontoon.raft.storage.rocksdb.RocksDbLogStore;
 import dev.pontoon.raft.storage.rocksdb.RocksDbLogStoreConfig;
@@ -89,6 +91,30 @@ public final class KvNode implements AutoCloseable {
    */
   static KvNode start(NodeId id, List<NodeSpec> members, Path dir, String transportKind, long snapshotEvery,
       NodeSecurity security) {
+    return start(id, members, dir, transportKind, snapshotEvery, security, Seam.NONE);
+  }
+
+  /**
+   * Where a test may wrap the node's parts to break it on purpose (to prove that a checker
+   * catches what it claims to): the state machine the node runs, and the {@link RaftNode} its HTTP
+   * API calls. Production code passes {@link #NONE}.
+   */
+  interface Seam {
+    /** Nothing wrapped. */
+    Seam NONE = new Seam() {};
+
+    default StateMachine stateMachine(StateMachine stateMachine) {
+      return stateMachine;
+    }
+
+    default RaftNode api(RaftNode node) {
+      return node;
+    }
+  }
+
+  /** {@link #start(NodeId, List, Path, String, long, NodeSecurity)} with the node's parts passed through {@code seam}. */
+  static KvNode start(NodeId id, List<NodeSpec> members, Path dir, String transportKind, long snapshotEvery,
+      NodeSecurity security, Seam seam) {
     if (snapshotEvery < 0) {
       throw new IllegalArgumentException("snapshotEvery (" + snapshotEvery + ") must be 0 (never) or positive");
     }
@@ -122,13 +148,14 @@ public final class KvNode implements AutoCloseable {
       Transport transport = transport(self, members, transportKind, security);
       RaftServerBuilder builder = RaftServer.builder().nodeId(id).cluster(ClusterConfig.ofVoters(voters))
           .transport(transport).logStore(log).snapshotStore(snapshots)
-          .stateMachine(new KvStateMachine());
+          .stateMachine(seam.stateMachine(new KvStateMachine()));
       if (snapshotEvery > 0) {
         builder.snapshotEvery(snapshotEvery);
       }
       server = builder.build();
-      KvHttpServer http = KvHttpServer.start(resolved(self.http()), server, log, httpAddresses, KvHttpConfig.defaults(),
-          httpTls, peerHttpTls, admin, transport instanceof HttpTransport shared ? shared::addRoutes : null);
+      KvHttpServer http = KvHttpServer.start(resolved(self.http()), seam.api(server), log, httpAddresses,
+          KvHttpConfig.defaults(), httpTls, peerHttpTls, admin,
+          transport instanceof HttpTransport shared ? shared::addRoutes : null);
       InetSocketAddress raftAddress = transport instanceof NettyTransport netty ? netty.localAddress() : http.address();
       return new KvNode(server, snapshots, http, raftAddress);
     } catch (RuntimeException e) {

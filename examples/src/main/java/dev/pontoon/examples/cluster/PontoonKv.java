@@ -34,8 +34,13 @@ public final class PontoonKv {
   }
 
   private static void runNode(NodeOptions options) throws InterruptedException {
+    runNode(options, KvNode.Seam.NONE);
+  }
+
+  /** Runs one node until SIGTERM or Ctrl-C, its parts passed through {@code seam} (tests only break it so). */
+  static void runNode(NodeOptions options, KvNode.Seam seam) throws InterruptedException {
     KvNode node = KvNode.start(options.id(), options.members(), options.dir(), options.transport(),
-        options.snapshotEvery(), options.security());
+        options.snapshotEvery(), options.security(), seam);
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       node.close();

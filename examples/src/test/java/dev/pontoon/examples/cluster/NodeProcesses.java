@@ -22,10 +22,17 @@ import java.util.concurrent.TimeUnit;
 final class NodeProcesses implements AutoCloseable {
   final List<NodeSpec> members = FreePorts.members();
   private final Path dir;
+  private final Class<?> main;
   private final Map<NodeSpec, Process> running = new LinkedHashMap<>();
 
   NodeProcesses(Path dir) {
+    this(dir, PontoonKv.class);
+  }
+
+  /** Nodes run by {@code main} ({@code main node --id ...}): {@link PontoonKv}, or a test's broken variant. */
+  NodeProcesses(Path dir, Class<?> main) {
     this.dir = dir;
+    this.main = main;
   }
 
   void startAll() {
@@ -37,7 +44,7 @@ final class NodeProcesses implements AutoCloseable {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     String peers = String.join(",", members.stream().map(NodeSpec::toString).toList());
     List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp",
-        System.getProperty("java.class.path"), PontoonKv.class.getName(), "node", "--id", m.id().value(),
+        System.getProperty("java.class.path"), main.getName(), "node", "--id", m.id().value(),
         "--http", NodeSpec.hostPort(m.http()), "--raft", NodeSpec.hostPort(m.raft()),
         "--dir", dir.resolve(m.id().value()).toString(), "--peers", peers));
     try {
@@ -64,6 +71,33 @@ final class NodeProcesses implements AutoCloseable {
     if (process != null) {
       process.destroyForcibly();
       awaitExit(process);
+    }
+  }
+
+  /** SIGSTOP: the process freezes, its sockets stay open and unanswered, until {@link #resume}. */
+  void pause(NodeSpec m) {
+    signal(m, "STOP");
+  }
+
+  /** SIGCONT after {@link #pause}. */
+  void resume(NodeSpec m) {
+    signal(m, "CONT");
+  }
+
+  private void signal(NodeSpec m, String signal) {
+    Process process = running.get(m);
+    if (process == null) {
+      return;
+    }
+    try {
+      Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).inheritIO().start();
+      if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+        throw new IllegalStateException("kill -" + signal + " " + process.pid() + " failed");
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot send SIG" + signal + " to " + m.id(), e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 

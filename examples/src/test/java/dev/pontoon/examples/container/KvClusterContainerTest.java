@@ -5,6 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.pontoon.examples.linearizability.KvHistories;
+import dev.pontoon.examples.linearizability.KvHttpClients;
+import dev.pontoon.raft.engine.linearizability.CheckResult;
+import dev.pontoon.raft.engine.linearizability.KvModel;
+import dev.pontoon.raft.engine.linearizability.Operation;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -35,8 +40,11 @@ import org.opentest4j.TestAbortedException;
  * A 3-node KV cluster in three containers of the local image, driven through the HTTP API while
  * faults are injected at container level: the leader's container is killed, a node is paused (a
  * partition) and unpaused, the killed node is restarted on its volume. The steps run in order on
- * one cluster; each checks the Raft rule named in it. Skips with one message when no Docker engine
- * answers or the image cannot be built (see {@link LocalNodeImage}).
+ * one cluster; each checks the Raft rule named in it. From the second step to the last, four
+ * background clients read, write and compare-and-set three other keys on random nodes, and the
+ * last step checks their history for linearizability (its timeline goes to
+ * {@code target/linearizability/}). Skips with one message when no Docker engine answers or the
+ * image cannot be built (see {@link LocalNodeImage}).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -54,6 +62,9 @@ class KvClusterContainerTest {
   /** Every write the cluster answered 200 to: each must stay readable through every fault. */
   private final Map<String, String> acknowledged = new LinkedHashMap<>();
   private final List<KvNodeContainer> nodes = new ArrayList<>();
+  /** Background clients recording a history through every fault, from step 2 to step 7. */
+  private KvHttpClients clients;
+  private KvHttpClients.Running running;
   private KvNodeContainer killed;
   private KvHttp.Status killedStatus;
 
@@ -109,6 +120,9 @@ class KvClusterContainerTest {
 
   @AfterAll
   void removeCluster() {
+    if (running != null) {
+      running.close();
+    }
     for (KvNodeContainer node : nodes) {
       node.close();
     }
@@ -132,6 +146,9 @@ class KvClusterContainerTest {
 
     assertReadableThrough(leader);
     awaitCaughtUp(nodes, leader);
+    clients = new KvHttpClients(() -> nodes.stream().map(n -> n.httpBase().toString()).toList(), 3,
+        Duration.ofSeconds(3));
+    running = clients.start(4, 3);
   }
 
   @Test
@@ -218,6 +235,19 @@ class KvClusterContainerTest {
 
     awaitCaughtUp(nodes, leader);
     assertReadableThrough(leader);
+  }
+
+  @Test
+  @Order(7)
+  void theHistoryOfClientsRunningThroughEveryFaultIsLinearizable() {
+    assertNotNull(running, "the clients started in step 2");
+    running.close();
+    running = null;
+    List<Operation<KvModel.Input, String>> history = clients.history().operations();
+    CheckResult<KvModel.Input, String> result = KvHistories.check("kv-containers", history);
+    assertTrue(result.isLinearizable(), () -> result.describe() + KvHistories.counts(history) + "; timeline: "
+        + KvHistories.timeline("kv-containers").toAbsolutePath().toUri());
+    assertTrue(history.stream().filter(Operation::isCompleted).count() > 50, () -> KvHistories.counts(history));
   }
 
   /** Writes {@code count} new keys through the leader; each must be answered 200 (committed). */

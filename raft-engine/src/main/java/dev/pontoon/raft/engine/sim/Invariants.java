@@ -40,6 +40,17 @@ final class Invariants {
     found.add(v);
   }
 
+  /**
+   * {@code node}, in {@code role} at {@code term}, is about to truncate its log from {@code
+   * fromIndex} (its last index being {@code lastIndex}) for entries of its own {@code Ready}: a
+   * leader never does (Leader Append-Only, §5.3).
+   */
+  void truncating(NodeId node, Role role, long term, long fromIndex, long lastIndex) {
+    if (role == Role.LEADER) {
+      found.add(new Violation.LeaderOverwrote(node, term, fromIndex, lastIndex));
+    }
+  }
+
   void written(NodeId node, List<LogEntry> entries, long previousTerm) {
     found.addAll(logMatching.written(node, entries, previousTerm));
   }
@@ -51,6 +62,11 @@ final class Invariants {
   /** {@code node}'s state machine applied the command {@code payload} at {@code index}. */
   void appliedCommand(NodeId node, long index, Bytes payload) {
     found.addAll(stateMachineSafety.appliedCommand(node, index, payload));
+  }
+
+  /** {@code node}'s state machine answered {@code result} to the command at {@code index}. */
+  void appliedResult(NodeId node, long index, Bytes result) {
+    found.addAll(stateMachineSafety.appliedResult(node, index, result));
   }
 
   void synced(NodeId node, long durableTerm) {

@@ -1,22 +1,23 @@
 package dev.pontoon.raft.engine.sim;
 
-import dev.pontoon.raft.engine.sim.KvCommand.CompareAndSet;
-import dev.pontoon.raft.engine.sim.KvCommand.Delete;
-import dev.pontoon.raft.engine.sim.KvCommand.Put;
+import dev.pontoon.raft.engine.linearizability.KvModel.CompareAndSet;
+import dev.pontoon.raft.engine.linearizability.KvModel.Delete;
+import dev.pontoon.raft.engine.linearizability.KvModel.Put;
+import dev.pontoon.raft.engine.linearizability.KvModel;
 import dev.pontoon.raft.log.Bytes;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 
 /**
- * The simulator's command encoding: the id of the client operation (so that the simulator can
- * tell which operation an applied entry carries), then the write.
+ * The encoding of the simulator's key-value writes (the {@link Envelope} around it carries the
+ * operation id).
  *
  * <pre>
- * +--------+-------------+----------+---------+-------------------+-------------------+
- * | opcode | opId (8)    | key len  | key     | value len + value | expected (CAS):   |
- * | 1 byte | big-endian  | 2 bytes  | UTF-8   | (Put, CAS)        | flag, len, UTF-8  |
- * +--------+-------------+----------+---------+-------------------+-------------------+
+ * +--------+----------+---------+-------------------+-------------------+
+ * | opcode | key len  | key     | value len + value | expected (CAS):   |
+ * | 1 byte | 2 bytes  | UTF-8   | (Put, CAS)        | flag, len, UTF-8  |
+ * +--------+----------+---------+-------------------+-------------------+
  * </pre>
  */
 final class KvCodec {
@@ -26,20 +27,17 @@ final class KvCodec {
 
   private KvCodec() {}
 
-  /** A decoded command with the operation it belongs to. */
-  record Decoded(long opId, KvCommand command) {}
-
-  static Bytes encode(long opId, KvCommand command) {
+  static Bytes encode(KvModel.Input command) {
     ByteBuffer out = ByteBuffer.allocate(64 + 3 * 256);
     if (command instanceof Put p) {
-      out.put(PUT).putLong(opId);
+      out.put(PUT);
       putText(out, p.key());
       putText(out, p.value());
     } else if (command instanceof Delete d) {
-      out.put(DELETE).putLong(opId);
+      out.put(DELETE);
       putText(out, d.key());
     } else if (command instanceof CompareAndSet c) {
-      out.put(CAS).putLong(opId);
+      out.put(CAS);
       putText(out, c.key());
       putText(out, c.value());
       out.put((byte) (c.expected() == null ? 0 : 1));
@@ -55,13 +53,12 @@ final class KvCodec {
    *
    * @throws IllegalArgumentException if the bytes are not a command
    */
-  static Decoded decode(Bytes bytes) {
+  static KvModel.Input decode(Bytes bytes) {
     ByteBuffer in = bytes.asReadOnlyByteBuffer();
     try {
       byte op = in.get();
-      long opId = in.getLong();
       String key = getText(in);
-      KvCommand command = switch (op) {
+      KvModel.Input command = switch (op) {
         case PUT -> new Put(key, getText(in));
         case DELETE -> new Delete(key);
         case CAS -> {
@@ -75,7 +72,7 @@ final class KvCodec {
       if (in.hasRemaining()) {
         throw new IllegalArgumentException("trailing bytes after command in " + bytes);
       }
-      return new Decoded(opId, command);
+      return command;
     } catch (BufferUnderflowException e) {
       throw new IllegalArgumentException("truncated command: " + bytes, e);
     }

@@ -1,14 +1,17 @@
 package dev.pontoon.raft.engine.sim;
 
-import dev.pontoon.raft.engine.sim.KvCommand.CompareAndSet;
-import dev.pontoon.raft.engine.sim.KvCommand.Delete;
-import dev.pontoon.raft.engine.sim.KvCommand.Put;
+import dev.pontoon.raft.engine.linearizability.KvModel.CompareAndSet;
+import dev.pontoon.raft.engine.linearizability.KvModel.Delete;
+import dev.pontoon.raft.engine.linearizability.KvModel.Put;
+import dev.pontoon.raft.engine.linearizability.KvModel;
 import dev.pontoon.raft.log.Bytes;
+import dev.pontoon.raft.statemachine.StateMachine;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.HashMap;
 import java.util.Map;
@@ -16,14 +19,21 @@ import java.util.Objects;
 import java.util.TreeMap;
 
 /**
- * The simulated nodes' replicated state: a map of text to text. Deterministic; rebuilt from
- * nothing after a crash by applying the log again.
+ * The state machine of the simulator's own key-value clients ({@link KvWorkload}): a map of text
+ * to text. Commands are {@link KvCodec}-encoded writes, answered {@code "OK"}, or for a
+ * compare-and-set {@code "true"}/{@code "false"}; a query is a key, answered with its value (empty
+ * when absent: values are never empty). Deterministic, with snapshots.
  */
-final class KvStateMachine {
+final class KvStateMachine implements StateMachine {
   private final Map<String, String> values = new HashMap<>();
 
+  @Override
+  public Bytes apply(long index, Bytes command) {
+    return Bytes.ofUtf8(apply(KvCodec.decode(command)));
+  }
+
   /** Applies a write and returns its result: {@code "OK"}, or for a CAS {@code "true"}/{@code "false"}. */
-  String apply(KvCommand command) {
+  String apply(KvModel.Input command) {
     if (command instanceof Put p) {
       values.put(p.key(), p.value());
       return "OK";
@@ -35,9 +45,29 @@ final class KvStateMachine {
       if (swaps) {
         values.put(c.key(), c.value());
       }
-      return Boolean.toString(swaps);
+      return swaps ? KvModel.SWAPPED : KvModel.NOT_SWAPPED;
     }
     throw new IllegalArgumentException("not a write: " + command);
+  }
+
+  /** {@code query} is a key; the answer its value, empty when absent. */
+  @Override
+  public Bytes query(Bytes query) {
+    String value = values.get(query.toUtf8());
+    return value == null ? Bytes.EMPTY : Bytes.ofUtf8(value);
+  }
+
+  @Override
+  public SnapshotWriter captureSnapshot() {
+    Bytes state = snapshot();
+    return out -> out.write(state.toByteArray());
+  }
+
+  @Override
+  public void restoreSnapshot(InputStream snapshot) throws IOException {
+    KvStateMachine restored = restore(Bytes.wrap(snapshot.readAllBytes()));
+    values.clear();
+    values.putAll(restored.values);
   }
 
   /** The whole state, keys in order, so that equal states give equal bytes. */

@@ -54,7 +54,7 @@ final class RuntimeNode implements SimulatedNode {
   private int incarnation;
   private SimScheduler scheduler;
   private SimEndpoints endpoints;
-  private SimKvStateMachine stateMachine;
+  private TrackedStateMachine stateMachine;
   private RaftServer server;
   private Throwable startFailure;
   private CompletableFuture<Bytes> probe;
@@ -117,7 +117,7 @@ final class RuntimeNode implements SimulatedNode {
   public void start(RandomGenerator random) {
     scheduler = new SimScheduler(sim, this, settings.clockRates().get(index), settings.batchCap());
     endpoints = new SimEndpoints(sim);
-    stateMachine = new SimKvStateMachine(sim, id);
+    stateMachine = new TrackedStateMachine(sim, id, sim.newStateMachine(), true);
     RaftServerBuilder builder = RaftServer.builder().nodeId(id).cluster(config).transport(endpoints).logStore(disk)
         .snapshotStore(snapshots).stateMachine(stateMachine).raftConfig(raftConfig).tickInterval(TICK)
         .tickSource(endpoints).scheduler(scheduler).randomSeed(random.nextLong())
@@ -182,15 +182,15 @@ final class RuntimeNode implements SimulatedNode {
   }
 
   @Override
-  public void submitWrite(long opId, KvCommand command) {
+  public void submitCommand(long opId, Bytes command) {
     outstanding.put(opId, true);
     int inc = incarnation;
-    server.submit(KvCodec.encode(opId, command)).whenComplete((result, error) -> {
+    server.submit(Envelope.wrap(opId, command)).whenComplete((result, error) -> {
       if (inc != incarnation || outstanding.remove(opId) == null) {
         return;
       }
       if (error == null) {
-        sim.clients().completed(opId, result.toUtf8());
+        sim.clients().completed(opId, result);
         return;
       }
       Throwable cause = unwrap(error);
@@ -207,19 +207,20 @@ final class RuntimeNode implements SimulatedNode {
   }
 
   @Override
-  public void submitRead(long opId, String key, boolean sabotage) {
+  public void submitRead(long opId, Bytes query, boolean sabotage) {
     if (sabotage) {
-      sim.clients().completed(opId, stateMachine.localValue(key));
+      // The local state, without any Raft round: stale on a deposed leader or a lagging follower.
+      sim.clients().completed(opId, stateMachine.query(query));
       return;
     }
     outstanding.put(opId, false);
     int inc = incarnation;
-    server.read(Bytes.ofUtf8(key)).whenComplete((value, error) -> {
+    server.read(query).whenComplete((value, error) -> {
       if (inc != incarnation || outstanding.remove(opId) == null) {
         return;
       }
       if (error == null) {
-        sim.clients().completed(opId, SimKvStateMachine.decodeValue(value));
+        sim.clients().completed(opId, value);
       } else {
         // A read that failed changed nothing: retry, on the hinted leader if there is one.
         Throwable cause = unwrap(error);
@@ -240,7 +241,7 @@ final class RuntimeNode implements SimulatedNode {
   @Override
   public void proposeProbe(long attempt) {
     int inc = incarnation;
-    probe = server.submit(KvCodec.encode(-2, new KvCommand.Put("probe", "p" + attempt)));
+    probe = server.submit(Envelope.wrap(Envelope.PROBE, Bytes.ofUtf8("probe " + attempt)));
     probe.whenComplete((result, error) -> {
       if (error == null && inc == incarnation) {
         sim.probeCommitted();

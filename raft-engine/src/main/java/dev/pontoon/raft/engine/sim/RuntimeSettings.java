@@ -29,6 +29,12 @@ record RuntimeSettings(NodeId bootstrapLeader, boolean leaseReads, double clockD
     clockRates = List.copyOf(clockRates);
   }
 
+  /** These settings with snapshots off, for a state machine that does not support them. */
+  RuntimeSettings withoutSnapshots() {
+    return new RuntimeSettings(bootstrapLeader, leaseReads, clockDriftBound, clockRates, 0, proposalTimeoutTicks,
+        batchCap);
+  }
+
   static RuntimeSettings draw(RandomGenerator random, List<NodeId> voters, RaftConfig raftConfig) {
     NodeId bootstrap = random.nextBoolean() ? voters.get(random.nextInt(voters.size())) : null;
     boolean lease = raftConfig.checkQuorum() && random.nextBoolean();

@@ -2,44 +2,58 @@ package dev.pontoon.raft.engine.sim;
 
 import dev.pontoon.raft.NodeId;
 import dev.pontoon.raft.NotLeaderException;
-import dev.pontoon.raft.engine.sim.KvCommand.CompareAndSet;
-import dev.pontoon.raft.engine.sim.KvCommand.Delete;
-import dev.pontoon.raft.engine.sim.KvCommand.Get;
-import dev.pontoon.raft.engine.sim.KvCommand.Put;
+import dev.pontoon.raft.engine.linearizability.CheckResult;
+import dev.pontoon.raft.engine.linearizability.History;
+import dev.pontoon.raft.engine.linearizability.HistoryTimeline;
+import dev.pontoon.raft.engine.linearizability.LinearizabilityChecker;
+import dev.pontoon.raft.engine.linearizability.Model;
+import dev.pontoon.raft.engine.linearizability.Operation;
+import dev.pontoon.raft.log.Bytes;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 
 /**
- * The simulated clients: each has at most one operation outstanding, sends it to the node it
- * believes leads, follows {@link NotLeaderException} hints, and gives up after a timeout (the
- * outcome is then unknown). Every invocation and response goes into the {@link History}.
+ * The simulated clients: each has at most one operation outstanding, drawn from the
+ * {@link Workload}, sends it to the node it believes leads, follows {@link NotLeaderException}
+ * hints, and gives up after a timeout (the outcome is then unknown). Every invocation and
+ * response goes into the {@link History}, in virtual time.
+ *
+ * @param <I> an operation's input, as the history records it
+ * @param <O> an operation's output
  */
-final class SimClients {
+final class SimClients<I, O> {
   /** Ticks a client waits for a response before it gives up. */
   static final long TIMEOUT_TICKS = 40;
 
   private final Simulation sim;
   private final RandomGenerator random;
-  private final int keys;
-  private final History history = new History();
+  private final Workload<I, O> workload;
+  private final History<I, O> history;
   /** Per client: the operation outstanding, or -1. */
   private final long[] current;
   private final int[] target;
-  /** Per client and key: the value it last saw, to make compare-and-set succeed sometimes. */
-  private final String[][] lastSeen;
   private boolean stopped;
+  /** The last {@link #check}'s result, for {@link #timeline}. */
+  private CheckResult<I, O> checked;
 
-  SimClients(Simulation sim, int clients, int keys, RandomGenerator random) {
+  SimClients(Simulation sim, int clients, Workload<I, O> workload, RandomGenerator random) {
     this.sim = sim;
     this.random = random;
-    this.keys = keys;
+    this.workload = workload;
+    this.history = new History<>(sim::now);
     this.current = new long[clients];
     this.target = new int[clients];
-    this.lastSeen = new String[clients][keys];
     java.util.Arrays.fill(current, -1);
   }
 
-  History history() {
+  History<I, O> history() {
     return history;
+  }
+
+  Workload<I, O> workload() {
+    return workload;
   }
 
   int count() {
@@ -60,29 +74,43 @@ final class SimClients {
     return true;
   }
 
+  /**
+   * The history as the cluster settled it ({@link SettledHistory}) and its linearizability check.
+   *
+   * @param firstApplied per operation id, its first application anywhere
+   * @param everyCommittedEntryApplied whether every committed entry is known to have been applied
+   */
+  CheckResult<I, O> check(Map<Long, SettledHistory.Applied> firstApplied, boolean everyCommittedEntryApplied) {
+    checked = LinearizabilityChecker.of(workload.model()).withStepBudget(workload.stepBudget())
+        .check(settled(firstApplied, everyCommittedEntryApplied));
+    return checked;
+  }
+
+  /**
+   * Draws the {@link HistoryTimeline} page of the last check when asked (null if there was none);
+   * it holds on to the check's result and the model only, not to the run.
+   */
+  Supplier<String> timeline(String title) {
+    CheckResult<I, O> result = checked;
+    Model<?, I, O> model = workload.model();
+    return () -> result == null ? null : HistoryTimeline.html(title, model, result);
+  }
+
+  List<Operation<I, O>> settled(Map<Long, SettledHistory.Applied> firstApplied, boolean everyCommittedEntryApplied) {
+    return SettledHistory.settle(history.operations(), firstApplied, everyCommittedEntryApplied, workload);
+  }
+
   /** Client {@code c} starts its next operation. */
   void invoke(int c) {
     if (stopped || current[c] >= 0) {
       return;
     }
-    int k = random.nextInt(keys);
-    String key = "k" + k;
-    String value = "v" + history.size();
-    int dice = random.nextInt(100);
-    KvCommand command;
-    if (dice < 35) {
-      command = new Put(key, value);
-    } else if (dice < 70) {
-      command = new Get(key);
-    } else if (dice < 80) {
-      command = new Delete(key);
-    } else {
-      command = new CompareAndSet(key, random.nextInt(4) == 0 ? null : lastSeen[c][k], value);
-    }
+    I input = workload.next(random, c, history.size());
     if (random.nextInt(3) == 0) {
       target[c] = random.nextInt(sim.size()); // sometimes a random node, so followers redirect
     }
-    current[c] = history.invoke(c, command, sim.now());
+    current[c] = history.invoke(c, input);
+    sim.note("c" + c + " invokes #" + current[c] + " " + input);
     sim.scheduleClientTimeout(c, current[c], TIMEOUT_TICKS * VirtualClock.UNITS_PER_TICK);
     send(c);
   }
@@ -94,16 +122,16 @@ final class SimClients {
       return;
     }
     SimulatedNode node = sim.node(target[c]);
-    KvCommand command = history.get(opId).command();
+    Request request = workload.request(history.get(opId).input());
     if (!node.isUp()) {
       retryElsewhere(c, null); // connection refused: nothing was sent
       return;
     }
     // A refusal (NotLeaderException and the like) comes back through notLeader, now or later.
-    if (command.isWrite()) {
-      node.submitWrite(opId, command);
+    if (request.isRead()) {
+      node.submitRead(opId, request.bytes(), sim.sabotage() == Sabotage.LOCAL_READS);
     } else {
-      node.submitRead(opId, command.key(), sim.sabotage() == Sabotage.LOCAL_READS);
+      node.submitCommand(opId, request.bytes());
     }
   }
 
@@ -121,17 +149,15 @@ final class SimClients {
     }
   }
 
-  void completed(long opId, String result) {
+  /** Operation {@code opId} was answered {@code answer}. */
+  void completed(long opId, Bytes answer) {
     int c = owner(opId);
     if (c >= 0) {
-      history.complete(opId, sim.now(), result);
-      KvCommand command = history.get(opId).command();
-      int k = Integer.parseInt(command.key().substring(1));
-      if (command instanceof Get) {
-        lastSeen[c][k] = result;
-      } else if (command instanceof Put p) {
-        lastSeen[c][k] = p.value();
-      }
+      I input = history.get(opId).input();
+      O output = workload.output(input, answer);
+      history.complete(opId, output);
+      sim.note("c" + c + " #" + opId + " answered " + (output instanceof Bytes b ? Request.printable(b) : output));
+      workload.completed(c, input, output);
       finish(c);
     }
   }
@@ -139,7 +165,7 @@ final class SimClients {
   void failed(long opId) {
     int c = owner(opId);
     if (c >= 0) {
-      history.fail(opId, sim.now());
+      history.fail(opId);
       finish(c);
     }
   }

@@ -18,6 +18,10 @@ import dev.pontoon.raft.log.Snapshot;
 import dev.pontoon.raft.log.SnapshotMeta;
 import dev.pontoon.raft.message.RaftMessage;
 import dev.pontoon.raft.storage.LogReader;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -27,8 +31,8 @@ import java.util.Map;
 import java.util.random.RandomGenerator;
 
 /**
- * One simulated node: a {@link RaftCore}, its {@link InMemoryLogStore} and a
- * {@link KvStateMachine}, driven the way a real runtime drives them. It carries out each
+ * One simulated node: a {@link RaftCore}, its {@link InMemoryLogStore} and the workload's state
+ * machine (a {@link TrackedStateMachine}), driven the way a real runtime drives them. It carries out each
  * {@link Ready} in the documented order: write hard state and entries, send {@code sendNow},
  * apply committed entries, queue the Ready until its (delayed) sync, and only then release
  * {@code sendAfterSync} and call {@code advance}, Readys in the order they were produced.
@@ -46,7 +50,7 @@ final class SimNode implements SimulatedNode {
   private record PendingWrite(long opId, long term) {}
 
   /** A confirmed read waiting for the state machine to reach its read index. */
-  private record PendingRead(long opId, String key, long readIndex) {}
+  private record PendingRead(long opId, Bytes query, long readIndex) {}
 
   final int index;
   final NodeId id;
@@ -55,13 +59,13 @@ final class SimNode implements SimulatedNode {
   private final RaftConfig raftConfig;
   private InMemoryLogStore store = new InMemoryLogStore();
   private RaftCore core;
-  private KvStateMachine kv;
+  private TrackedStateMachine stateMachine;
   private long applied;
   private int incarnation;
   private final ArrayDeque<Ready> awaitingSync = new ArrayDeque<>();
   private long lastSyncAt;
   private final Map<Long, PendingWrite> pendingWrites = new LinkedHashMap<>();
-  private final Map<Long, String> readsRegistered = new LinkedHashMap<>();
+  private final Map<Long, Bytes> readsRegistered = new LinkedHashMap<>();
   private final List<PendingRead> readsWaiting = new ArrayList<>();
   private long proposalTerm;
   /** The liveness probe this node proposed, until it is applied. */
@@ -117,7 +121,7 @@ final class SimNode implements SimulatedNode {
   @Override
   public void start(RandomGenerator random) {
     if (snapshot == null) {
-      kv = new KvStateMachine();
+      stateMachine = newStateMachine();
       applied = 0;
     } else {
       SnapshotMeta meta = snapshot.meta();
@@ -127,7 +131,7 @@ final class SimNode implements SimulatedNode {
         store.truncatePrefix(meta.lastIncludedIndex(), meta.lastIncludedTerm());
         store.sync();
       }
-      kv = KvStateMachine.restore(snapshot.data());
+      stateMachine = restored(snapshot.data());
       applied = meta.lastIncludedIndex();
     }
     sim.invariants().restored(id, applied);
@@ -145,11 +149,11 @@ final class SimNode implements SimulatedNode {
    */
   @Override
   public void compact() {
-    if (!awaitingSync.isEmpty() || applied <= store.firstIndex() - 1) {
+    if (!awaitingSync.isEmpty() || applied <= store.firstIndex() - 1 || !sim.snapshotsSupported()) {
       return;
     }
     long term = store.term(applied);
-    snapshot = new Snapshot(new SnapshotMeta(applied, term, config), kv.snapshot());
+    snapshot = new Snapshot(new SnapshotMeta(applied, term, config), capture());
     store.truncatePrefix(applied, term);
     core.snapshotAvailable(snapshot);
     drain();
@@ -165,7 +169,7 @@ final class SimNode implements SimulatedNode {
       store.sync();
     }
     core = null;
-    kv = null;
+    stateMachine = null;
     awaitingSync.clear();
     incarnation++;
     failPendingAsUnknown();
@@ -202,10 +206,10 @@ final class SimNode implements SimulatedNode {
    * @throws NotLeaderException if this node is not the leader
    */
   @Override
-  public void submitWrite(long opId, KvCommand command) {
+  public void submitCommand(long opId, Bytes command) {
     Proposal p;
     try {
-      p = core.propose(KvCodec.encode(opId, command));
+      p = core.propose(Envelope.wrap(opId, command));
     } catch (NotLeaderException e) {
       sim.clients().notLeader(opId, e.leaderHint().orElse(null));
       return;
@@ -232,7 +236,7 @@ final class SimNode implements SimulatedNode {
 
   @Override
   public void proposeProbe(long attempt) {
-    probe = core.propose(KvCodec.encode(-2, new KvCommand.Put("probe", "p" + attempt)));
+    probe = core.propose(Envelope.wrap(Envelope.PROBE, Bytes.ofUtf8("probe " + attempt)));
     drain();
   }
 
@@ -249,9 +253,9 @@ final class SimNode implements SimulatedNode {
    * @throws NotLeaderException if this node is not the leader
    */
   @Override
-  public void submitRead(long opId, String key, boolean sabotage) {
+  public void submitRead(long opId, Bytes query, boolean sabotage) {
     if (sabotage) {
-      sim.clients().completed(opId, kv.get(key));
+      sim.clients().completed(opId, stateMachine.query(query));
       return;
     }
     try {
@@ -260,7 +264,7 @@ final class SimNode implements SimulatedNode {
       sim.clients().notLeader(opId, e.leaderHint().orElse(null));
       return;
     }
-    readsRegistered.put(opId, key);
+    readsRegistered.put(opId, query);
     drain();
   }
 
@@ -304,9 +308,9 @@ final class SimNode implements SimulatedNode {
         core.appliedTo(r.committedEntries().get(r.committedEntries().size() - 1).index());
       }
       for (ReadState rs : r.readsReady()) {
-        String key = readsRegistered.remove(rs.requestId());
-        if (key != null) {
-          readsWaiting.add(new PendingRead(rs.requestId(), key, rs.readIndex()));
+        Bytes query = readsRegistered.remove(rs.requestId());
+        if (query != null) {
+          readsWaiting.add(new PendingRead(rs.requestId(), query, rs.readIndex()));
         }
       }
       for (long opId : r.readsAborted()) {
@@ -338,7 +342,7 @@ final class SimNode implements SimulatedNode {
       SnapshotMeta meta = installed.meta();
       store.truncatePrefix(meta.lastIncludedIndex(), meta.lastIncludedTerm());
       snapshot = installed;
-      kv = KvStateMachine.restore(installed.data());
+      stateMachine = restored(installed.data());
       applied = meta.lastIncludedIndex();
       sim.invariants().restored(id, applied);
     }
@@ -349,6 +353,7 @@ final class SimNode implements SimulatedNode {
     if (!entries.isEmpty()) {
       long first = entries.get(0).index();
       if (first <= store.lastIndex()) {
+        sim.invariants().truncating(id, core.role(), core.term(), first, store.lastIndex());
         store.truncateSuffix(first);
       }
       long previousTerm = store.term(first - 1);
@@ -363,14 +368,10 @@ final class SimNode implements SimulatedNode {
       throw new IllegalStateException(id + " was handed entry " + e.index() + " to apply after " + applied);
     }
     applied = e.index();
-    String result = null;
-    long opId = -1;
+    Bytes result = null;
     if (e.kind() == EntryKind.COMMAND) {
-      KvCodec.Decoded d = KvCodec.decode(e.payload());
-      opId = d.opId();
-      result = kv.apply(d.command());
+      result = stateMachine.apply(e.index(), e.payload()); // reports the operation it carries
     }
-    sim.commandApplied(opId, result);
     if (probe != null && e.index() == probe.index()) {
       if (e.term() == probe.term()) {
         sim.probeCommitted();
@@ -392,9 +393,35 @@ final class SimNode implements SimulatedNode {
       PendingRead r = it.next();
       if (applied >= r.readIndex()) {
         it.remove();
-        sim.clients().completed(r.opId(), kv.get(r.key()));
+        sim.clients().completed(r.opId(), stateMachine.query(r.query()));
       }
     }
+  }
+
+  private TrackedStateMachine newStateMachine() {
+    return new TrackedStateMachine(sim, id, sim.newStateMachine(), false);
+  }
+
+  /** A fresh state machine holding {@code data}, a snapshot {@link #capture()} wrote. */
+  private TrackedStateMachine restored(Bytes data) {
+    TrackedStateMachine restored = newStateMachine();
+    try {
+      restored.restoreSnapshot(new ByteArrayInputStream(data.toByteArray()));
+    } catch (IOException e) {
+      throw new UncheckedIOException(id + " cannot restore its own snapshot", e);
+    }
+    return restored;
+  }
+
+  /** The state machine's snapshot, written at once (a bare core has no snapshot thread). */
+  private Bytes capture() {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    try {
+      stateMachine.captureSnapshot().writeTo(out);
+    } catch (IOException e) {
+      throw new UncheckedIOException(id + " cannot write a snapshot to memory", e);
+    }
+    return Bytes.wrap(out.toByteArray());
   }
 
   private void failPendingAsUnknown() {

@@ -1,12 +1,8 @@
 package dev.pontoon.raft.engine.sim;
 
 import java.io.PrintStream;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 
 /**
  * Command line for the deterministic simulator: runs a range of seeds and prints, for each
@@ -62,23 +58,14 @@ public final class SimulateMain {
       err.println(USAGE);
       return 2;
     }
-    long events = 0;
-    long violations = 0;
-    ExecutorService pool = Executors.newFixedThreadPool(options.threads());
+    SimulationReport report;
     try {
-      List<Future<SimulationResult>> results = new ArrayList<>();
-      for (long i = 0; i < options.seeds(); i++) {
-        long seed = options.firstSeed() + i;
-        results.add(pool.submit(() -> Simulation.run(seed, options.nodes(), options.events(), options.mode())));
-      }
-      for (Future<SimulationResult> f : results) {
-        SimulationResult r = f.get();
-        events += r.events();
-        violations += r.violations().size();
-        if (!r.ok()) {
-          out.print(r.describe());
-        }
-      }
+      report = SimulationReport.run(options.firstSeed(), options.seeds(), options.threads(),
+          seed -> Simulation.run(seed, options.nodes(), options.events(), options.mode()), r -> {
+            if (!r.ok()) {
+              out.print(r.describe());
+            }
+          });
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       err.println("error: interrupted");
@@ -86,11 +73,9 @@ public final class SimulateMain {
     } catch (ExecutionException e) {
       err.println("error: the simulator itself failed: " + e.getCause());
       return 1;
-    } finally {
-      pool.shutdownNow();
     }
-    out.println("seeds=" + options.seeds() + " events=" + events + " violations=" + violations);
-    return violations > 0 ? 1 : 0;
+    out.println(report.summary());
+    return report.ok() ? 0 : 1;
   }
 
   static Options parse(String[] args) {

@@ -2,6 +2,7 @@ package dev.pontoon.raft.engine.sim;
 
 import dev.pontoon.raft.NodeId;
 import dev.pontoon.raft.engine.core.RaftCore;
+import dev.pontoon.raft.log.Bytes;
 import dev.pontoon.raft.message.RaftMessage;
 import dev.pontoon.raft.storage.LogReader;
 import java.util.random.RandomGenerator;
@@ -46,11 +47,14 @@ interface SimulatedNode {
   /** A message for this node arrived through the network. */
   void deliver(RaftMessage message);
 
-  /** A client asks this node to write; the outcome reaches the clients, now or later. */
-  void submitWrite(long opId, KvCommand command);
+  /**
+   * A client asks this node to submit {@code command} through the log; the outcome reaches the
+   * clients, now or later.
+   */
+  void submitCommand(long opId, Bytes command);
 
   /** A client asks this node for a linearizable read ({@code sabotage}: answer locally at once). */
-  void submitRead(long opId, String key, boolean sabotage);
+  void submitRead(long opId, Bytes query, boolean sabotage);
 
   /** Asks this node, if leader, to hand leadership to {@code target} (thesis §3.10). */
   void transferLeadership(NodeId target);

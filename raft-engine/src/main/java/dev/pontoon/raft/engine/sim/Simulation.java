@@ -4,11 +4,15 @@ import dev.pontoon.raft.NodeId;
 import dev.pontoon.raft.Role;
 import dev.pontoon.raft.engine.core.Proposal;
 import dev.pontoon.raft.engine.core.RaftConfig;
+import dev.pontoon.raft.engine.linearizability.CheckResult;
+import dev.pontoon.raft.engine.linearizability.Operation;
 import dev.pontoon.raft.engine.sim.Event.Kind;
+import dev.pontoon.raft.log.Bytes;
 import dev.pontoon.raft.log.ClusterConfig;
 import dev.pontoon.raft.log.LogEntry;
 import dev.pontoon.raft.message.AppendEntries;
 import dev.pontoon.raft.message.RaftMessage;
+import dev.pontoon.raft.statemachine.StateMachine;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -16,6 +20,9 @@ import java.util.Map;
 import java.util.PriorityQueue;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import java.util.random.RandomGenerator;
 
 /**
  * A whole Raft cluster in one thread: nodes over a {@link SimulatedNetwork}, clients, crashes and
@@ -34,6 +41,10 @@ import java.util.TreeSet;
  * network heals, every node crashes and restarts from its durable state, and clients stop;
  * within {@link #LIVENESS_TICKS} a leader must be elected and commit a new entry. Last, the
  * client history must be linearizable.
+ *
+ * <p>What the clients do, which state machine the nodes run and which model judges the history
+ * is a {@link Workload}: the simulator's own key-value clients by default, or a user's state
+ * machine ({@link StateMachineSimulation}).
  */
 final class Simulation {
   /** What runs on each simulated node. */
@@ -67,11 +78,18 @@ final class Simulation {
   private FaultPlan current;
   private final RaftConfig raftConfig;
   private final SimulatedNetwork network;
-  private final SimClients clients;
+  private final SimClients<?, ?> clients;
+  /** Whether the workload's state machine supports snapshots; without them no node compacts. */
+  private final boolean snapshotsSupported;
+  /** How to replay this run, for the report. */
+  private final String replay;
+  private final Function<RandomGenerator, ? extends Workload<?, ?>> workloadFactory;
+  /** Whether this run replays another to show the events up to where its history fails. */
+  private boolean tracingAFailure;
   private final Invariants invariants;
   private final Trace trace = new Trace(TRACE_LENGTH);
   private final Sabotage sabotage;
-  private final Map<Long, History.Applied> firstApplied = new HashMap<>();
+  private final Map<Long, SettledHistory.Applied> firstApplied = new HashMap<>();
   private long seq;
   private boolean finalPhase;
   private boolean probeCommitted;
@@ -92,6 +110,19 @@ final class Simulation {
    * @param mode the production runtime on every node, or bare cores
    */
   Simulation(long seed, int size, Sabotage sabotage, Mode mode) {
+    this(seed, size, sabotage, mode, KvWorkload::draw, null);
+  }
+
+  /**
+   * @param seed the run's only source of randomness
+   * @param size 3 or 5 nodes, or 0 to let the seed choose 3 to 5
+   * @param sabotage {@link Sabotage#NONE} except in tests proving the checkers can fail
+   * @param mode the production runtime on every node, or bare cores
+   * @param workload makes the run's workload, drawing what it needs from the run's generator
+   * @param replay how to replay this seed, for the report; null for the {@code pontoon-simulate} line
+   */
+  Simulation(long seed, int size, Sabotage sabotage, Mode mode,
+      Function<RandomGenerator, ? extends Workload<?, ?>> workload, String replay) {
     this.seed = seed;
     this.mode = mode;
     this.requestedNodes = size;
@@ -110,12 +141,27 @@ final class Simulation {
     }
     ClusterConfig config = ClusterConfig.ofVoters(ids);
     this.raftConfig = drawRaftConfig();
-    this.settings = mode == Mode.RUNTIME ? RuntimeSettings.draw(random, List.copyOf(ids), raftConfig) : null;
+    RuntimeSettings drawn = mode == Mode.RUNTIME ? RuntimeSettings.draw(random, List.copyOf(ids), raftConfig) : null;
+    int clientCount = random.nextInt(3, 6);
+    this.clients = new SimClients<>(this, clientCount, workload.apply(random), random);
+    this.snapshotsSupported = supportsSnapshots(clients.workload().newStateMachine());
+    this.settings = drawn == null || snapshotsSupported ? drawn : drawn.withoutSnapshots();
+    this.replay = replay;
+    this.workloadFactory = workload;
     for (int i = 0; i < n; i++) {
       nodes[i] = mode == Mode.CORE ? new SimNode(i, this, config, raftConfig)
           : new RuntimeNode(i, this, config, raftConfig, settings);
     }
-    this.clients = new SimClients(this, random.nextInt(3, 6), random.nextInt(3, 6), random);
+  }
+
+  /** Whether {@code stateMachine} captures snapshots (the {@code StateMachine} default refuses). */
+  private static boolean supportsSnapshots(StateMachine stateMachine) {
+    try {
+      stateMachine.captureSnapshot();
+      return true;
+    } catch (UnsupportedOperationException e) {
+      return false;
+    }
   }
 
   /**
@@ -161,12 +207,50 @@ final class Simulation {
       runFinalPhase();
     }
     List<Violation> violations = new ArrayList<>(invariants.violations());
+    CheckResult<?, ?> check = null;
+    String lastEvents = trace.render();
+    Supplier<String> shownEvents = () -> lastEvents;
     if (violations.isEmpty()) {
-      violations.addAll(LinearizabilityChecker.check(checkedHistory()));
+      check = clients.check(firstApplied, probeCommitted);
+      violations.addAll(linearizabilityViolations(check));
+      Violation.NotLinearizable failure = (Violation.NotLinearizable) violations.stream()
+          .filter(v -> v instanceof Violation.NotLinearizable).findFirst().orElse(null);
+      if (failure != null && !tracingAFailure) {
+        shownEvents = () -> eventsUpToTheFailure(failure, events);
+      }
     }
     return new SimulationResult(seed, requestedNodes, mode, nodes.length, plan, raftConfig,
-        settings == null ? "bare cores" : settings.toString(), trace.count(), clients.history().size(), violations,
-        trace.hash(), trace.render());
+        (settings == null ? "bare cores" : settings.toString()) + (snapshotsSupported ? ""
+            : "; no snapshots (the state machine does not support them)"),
+        trace.count(), clients.history().operations(), violations, check, trace.hash(), shownEvents,
+        clients.timeline("seed " + seed + ": the clients' history as the cluster settled it"), replay);
+  }
+
+  /**
+   * The events that led to the response where linearization fails. A history is checked at the
+   * end of the run, long after those events left the trace, so the seed runs again — it replays
+   * exactly — keeping only the events up to that response. Done when the report is first read.
+   */
+  private String eventsUpToTheFailure(Violation.NotLinearizable failure, long events) {
+    long until = failure.partition().failedAtTime();
+    Simulation again = new Simulation(seed, requestedNodes, sabotage, mode, workloadFactory, replay);
+    again.tracingAFailure = true;
+    again.trace.keepUntil(until);
+    SimulationResult replayed = again.run(events);
+    String header = "  (the seed run again, up to t=" + until + ", the response of #" + failure.partition().failedAt()
+        .id() + " where linearization fails" + (replayed.traceHash() == trace.hash() ? ")"
+        : "; but the run did not replay exactly: something in it is not deterministic)") + "\n";
+    return header + replayed.trace();
+  }
+
+  /** One violation per partition that {@code result} does not prove linearizable. */
+  static List<Violation> linearizabilityViolations(CheckResult<?, ?> result) {
+    List<Violation> found = new ArrayList<>();
+    for (CheckResult.Partition<?, ?> p : result.failures()) {
+      found.add(p.verdict() == CheckResult.Verdict.NOT_LINEARIZABLE ? new Violation.NotLinearizable(p)
+          : new Violation.CheckerGaveUp(p));
+    }
+    return found;
   }
 
   private void runFinalPhase() {
@@ -366,7 +450,8 @@ final class Simulation {
     return best;
   }
 
-  private void note(String text) {
+  /** Adds a line to the trace. */
+  void note(String text) {
     trace.record(clock.now(), new Note(text), text.hashCode());
   }
 
@@ -411,8 +496,18 @@ final class Simulation {
   }
 
   /** The client history as checked: writes of unknown outcome resolved by their first application. */
-  List<Operation> checkedHistory() {
-    return clients.history().resolved(firstApplied, probeCommitted);
+  List<? extends Operation<?, ?>> checkedHistory() {
+    return clients.settled(firstApplied, probeCommitted);
+  }
+
+  /** A fresh state machine of the workload, for a node that starts. */
+  StateMachine newStateMachine() {
+    return clients.workload().newStateMachine();
+  }
+
+  /** Whether the workload's state machine supports snapshots. */
+  boolean snapshotsSupported() {
+    return snapshotsSupported;
   }
 
   // ---------------------------------------------------------------- for nodes and clients
@@ -429,7 +524,7 @@ final class Simulation {
     return nodes[index];
   }
 
-  SimClients clients() {
+  SimClients<?, ?> clients() {
     return clients;
   }
 
@@ -478,9 +573,9 @@ final class Simulation {
   }
 
   /** A node applied a command of client operation {@code opId} (negative: none) with {@code result}. */
-  void commandApplied(long opId, String result) {
+  void commandApplied(long opId, Bytes result) {
     if (opId >= 0) {
-      firstApplied.putIfAbsent(opId, new History.Applied(clock.now(), result));
+      firstApplied.putIfAbsent(opId, new SettledHistory.Applied(clock.now(), result));
     }
   }
 

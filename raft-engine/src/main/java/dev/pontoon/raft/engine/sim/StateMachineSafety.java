@@ -12,7 +12,9 @@ import java.util.Map;
  * State Machine Safety (§5.4.3, Figure 3): if a server has applied a log entry at a given index
  * to its state machine, no other server will ever apply a different log entry for the same
  * index. Also checks that each node applies in log order without gaps (Figure 2, "increment
- * lastApplied, apply log[lastApplied]"), starting again from 1 after a restart.
+ * lastApplied, apply log[lastApplied]"), starting again from 1 after a restart, and that the
+ * command at an index gives the same result on every replica and every replay (the
+ * {@code StateMachine} contract's determinism, which State Machine Safety presumes).
  */
 final class StateMachineSafety {
   private final List<LogEntry> appliedAt = new ArrayList<>();
@@ -21,6 +23,9 @@ final class StateMachineSafety {
   /** Runtime mode: the command first applied at each index, and by whom. */
   private final Map<Long, Bytes> commandAt = new HashMap<>();
   private final Map<Long, NodeId> commandApplier = new HashMap<>();
+  /** The result first computed for the command at each index, and by whom. */
+  private final Map<Long, Bytes> resultAt = new HashMap<>();
+  private final Map<Long, NodeId> resultComputer = new HashMap<>();
 
   /** {@code node} applied {@code entry}. */
   List<Violation> applied(NodeId node, LogEntry entry) {
@@ -62,6 +67,23 @@ final class StateMachineSafety {
     if (!first.equals(payload)) {
       return List.of(new Violation.DivergentApply(node, index, payload.toString(), commandApplier.get(index),
           first.toString()));
+    }
+    return List.of();
+  }
+
+  /**
+   * {@code node}'s state machine answered {@code result} to the command at {@code index}: every
+   * replica, and every replay after a restart, must answer the same.
+   */
+  List<Violation> appliedResult(NodeId node, long index, Bytes result) {
+    Bytes first = resultAt.putIfAbsent(index, result);
+    if (first == null) {
+      resultComputer.put(index, node);
+      return List.of();
+    }
+    if (!first.equals(result)) {
+      return List.of(new Violation.DivergentResult(node, index, Request.printable(result), resultComputer.get(index),
+          Request.printable(first)));
     }
     return List.of();
   }

@@ -17,15 +17,22 @@ final class Trace {
   private int next;
   private long count;
   private long hash = 0xcbf29ce484222325L;
+  /** Events after this time are hashed and counted but not kept. */
+  private long keepUntil = Long.MAX_VALUE;
 
   Trace(int capacity) {
     recent = new Object[capacity];
     times = new long[capacity];
   }
 
+  /** From now on keeps only events up to {@code time}, so that the kept ones end there. */
+  void keepUntil(long time) {
+    keepUntil = time;
+  }
+
   /** Records one event: a description or an {@link Event} rendered on demand. */
   void record(long time, Object event, long fingerprint) {
-    if (recent.length > 0) {
+    if (recent.length > 0 && time <= keepUntil) {
       recent[next] = event;
       times[next] = time;
       next = (next + 1) % recent.length;

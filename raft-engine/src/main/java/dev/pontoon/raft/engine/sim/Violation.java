@@ -1,13 +1,19 @@
 package dev.pontoon.raft.engine.sim;
 
 import dev.pontoon.raft.NodeId;
+import dev.pontoon.raft.engine.linearizability.CheckResult.Partition;
+import dev.pontoon.raft.engine.linearizability.CheckResult;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
  * A broken property found in a simulated run: one record per kind, so that tests can assert on
- * exactly what was found and a failing seed prints what went wrong in the paper's words.
+ * exactly what was found and a failing seed prints what went wrong in the paper's words. Node
+ * ids are {@code n1}, {@code n2}, ... Immutable values.
+ *
+ * @see SimulationResult#violations()
  */
-sealed interface Violation {
+public sealed interface Violation {
 
   /** The property, with its section of the Raft paper or the thesis. */
   String rule();
@@ -17,6 +23,14 @@ sealed interface Violation {
     @Override
     public String rule() {
       return "Election Safety (§5.2)";
+    }
+  }
+
+  /** A leader overwrote or deleted entries of its own log (Leader Append-Only, §5.3, Figure 3). */
+  record LeaderOverwrote(NodeId leader, long term, long fromIndex, long lastIndex) implements Violation {
+    @Override
+    public String rule() {
+      return "Leader Append-Only (§5.3)";
     }
   }
 
@@ -78,23 +92,49 @@ sealed interface Violation {
     }
   }
 
-  /** The client history of one key has no linearization (Herlihy &amp; Wing; thesis §6.3). */
-  record NotLinearizable(String key, Operation blocked, List<Operation> context) implements Violation {
-    public NotLinearizable {
-      context = List.copyOf(context);
+  /**
+   * Two replicas computed different results for the command at one index, or one replica a
+   * different result when it applied the command again after a restart: the state machine is not
+   * deterministic, or not safe to replay (the {@code StateMachine} contract).
+   */
+  record DivergentResult(NodeId node, long index, String result, NodeId firstNode, String firstResult)
+      implements Violation {
+    @Override
+    public String rule() {
+      return "State Machine Safety (§5.4.3): the same commands give the same results on every replica";
+    }
+  }
+
+  /** The client history of one partition has no linearization (Herlihy &amp; Wing; thesis §6.3). */
+  record NotLinearizable(Partition<?, ?> partition) implements Violation {
+    /** The partition (for the key-value clients, the key). */
+    public String key() {
+      return String.valueOf(partition.key());
     }
 
     @Override
     public String rule() {
       return "linearizability (thesis §6.3)";
     }
+
+    @Override
+    public String toString() {
+      return "partition " + partition.key() + " has no linearization; #" + partition.failedAt().id()
+          + " cannot be placed";
+    }
   }
 
   /** The linearizability search ran out of budget: the history is unproven, so it counts as failed. */
-  record CheckerGaveUp(String key, int knownOperations, int pendingOperations, int budget) implements Violation {
+  record CheckerGaveUp(Partition<?, ?> partition) implements Violation {
     @Override
     public String rule() {
       return "linearizability (thesis §6.3): search budget exhausted, history unproven";
+    }
+
+    @Override
+    public String toString() {
+      return "partition " + partition.key() + " of " + partition.operations().size() + " operations: "
+          + partition.explanation().strip();
     }
   }
 

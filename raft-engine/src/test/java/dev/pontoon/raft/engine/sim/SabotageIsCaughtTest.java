@@ -3,7 +3,9 @@ package dev.pontoon.raft.engine.sim;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.pontoon.raft.engine.sim.Operation.Status;
+import dev.pontoon.raft.engine.linearizability.KvModel;
+import dev.pontoon.raft.engine.linearizability.LinearizabilityChecker;
+import dev.pontoon.raft.engine.linearizability.Operation;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Predicate;
@@ -86,14 +88,16 @@ class SabotageIsCaughtTest {
   void corruptedReadInARealHistoryIsCaught() {
     Simulation sim = new Simulation(77, 3, Sabotage.NONE, Simulation.Mode.CORE);
     assertTrue(sim.run(10_000).ok());
-    List<Operation> history = new ArrayList<>(sim.checkedHistory());
+    @SuppressWarnings("unchecked")
+    List<Operation<KvModel.Input, String>> history =
+        new ArrayList<>((List<Operation<KvModel.Input, String>>) sim.checkedHistory());
     int victim = history.size() / 2;
-    while (!(history.get(victim).command() instanceof KvCommand.Get && history.get(victim).status() == Status.OK)) {
+    while (!(history.get(victim).input() instanceof KvModel.Get && history.get(victim).isCompleted())) {
       victim++;
     }
-    Operation o = history.get(victim);
-    history.set(victim, Operation.ok(o.id(), o.client(), o.command(), o.invokedAt(), o.completedAt(), "stale"));
-    List<Violation> found = LinearizabilityChecker.check(history);
+    Operation<KvModel.Input, String> o = history.get(victim);
+    history.set(victim, Operation.completed(o.id(), o.client(), o.input(), "stale", o.invokedAt(), o.completedAt()));
+    List<Violation> found = Simulation.linearizabilityViolations(LinearizabilityChecker.check(new KvModel(), history));
     assertTrue(found.size() == 1 && found.get(0) instanceof Violation.NotLinearizable, found.toString());
   }
 }

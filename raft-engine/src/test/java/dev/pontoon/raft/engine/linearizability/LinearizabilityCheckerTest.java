@@ -1,14 +1,16 @@
-package dev.pontoon.raft.engine.sim;
+package dev.pontoon.raft.engine.linearizability;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.pontoon.raft.engine.sim.KvCommand.CompareAndSet;
-import dev.pontoon.raft.engine.sim.KvCommand.Delete;
-import dev.pontoon.raft.engine.sim.KvCommand.Get;
-import dev.pontoon.raft.engine.sim.KvCommand.Put;
-import dev.pontoon.raft.engine.sim.Operation.Status;
+import dev.pontoon.raft.engine.linearizability.CheckResult.Partition;
+import dev.pontoon.raft.engine.linearizability.CheckResult.Verdict;
+import dev.pontoon.raft.engine.linearizability.KvModel.CompareAndSet;
+import dev.pontoon.raft.engine.linearizability.KvModel.Delete;
+import dev.pontoon.raft.engine.linearizability.KvModel.Get;
+import dev.pontoon.raft.engine.linearizability.KvModel.Input;
+import dev.pontoon.raft.engine.linearizability.KvModel.Put;
+import dev.pontoon.raft.engine.linearizability.KvModel;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -17,34 +19,39 @@ import java.util.Map;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
-/** The checker accepts exactly the histories a single copy of the map could have produced. */
+/**
+ * With the key-value model, the checker accepts exactly the histories a single copy of the map
+ * could have produced (the checker's own rules — budgets, prefixes, explanations — are in
+ * {@link CheckerRulesTest}).
+ */
 class LinearizabilityCheckerTest {
 
-  private final List<Operation> history = new ArrayList<>();
+  private final List<Operation<Input, String>> history = new ArrayList<>();
 
-  private void ok(int client, KvCommand command, long invoked, long completed, String result) {
-    history.add(Operation.ok(history.size(), client, command, invoked, completed, result));
+  private void ok(int client, Input command, long invoked, long completed, String result) {
+    history.add(Operation.completed(history.size(), client, command, result, invoked, completed));
   }
 
-  private void unknown(int client, KvCommand command, long invoked) {
+  private void unknown(int client, Input command, long invoked) {
     history.add(Operation.unknown(history.size(), client, command, invoked));
   }
 
-  private void failed(int client, KvCommand command, long invoked, long completed) {
-    history.add(new Operation(history.size(), client, command, invoked, completed, Status.FAILED, null));
+  private void failed(int client, Input command, long invoked, long completed) {
+    history.add(Operation.failed(history.size(), client, command, invoked, completed));
   }
 
   private void assertLinearizable() {
-    List<Violation> found = LinearizabilityChecker.check(history);
-    assertEquals(List.of(), found, "history should be linearizable: " + history);
+    CheckResult<Input, String> r = LinearizabilityChecker.check(new KvModel(), history);
+    assertEquals(Verdict.LINEARIZABLE, r.verdict(), r.describe());
   }
 
-  private Violation.NotLinearizable assertNotLinearizable(String key) {
-    List<Violation> found = LinearizabilityChecker.check(history);
-    assertEquals(1, found.size(), "expected exactly one key to fail: " + found);
-    Violation.NotLinearizable v = assertInstanceOf(Violation.NotLinearizable.class, found.get(0));
-    assertEquals(key, v.key());
-    return v;
+  private Partition<Input, String> assertNotLinearizable(String key) {
+    CheckResult<Input, String> r = LinearizabilityChecker.check(new KvModel(), history);
+    assertEquals(Verdict.NOT_LINEARIZABLE, r.verdict(), r.describe());
+    assertEquals(1, r.failures().size(), "expected exactly one key to fail: " + r.describe());
+    Partition<Input, String> p = r.failures().get(0);
+    assertEquals(key, p.key());
+    return p;
   }
 
   @Test
@@ -52,8 +59,8 @@ class LinearizabilityCheckerTest {
     ok(1, new Put("x", "1"), 0, 10, "OK");
     ok(1, new Put("x", "2"), 20, 30, "OK");
     ok(2, new Get("x"), 40, 50, "1");
-    Violation.NotLinearizable v = assertNotLinearizable("x");
-    assertEquals(new Get("x"), v.blocked().command());
+    Partition<Input, String> p = assertNotLinearizable("x");
+    assertEquals(new Get("x"), p.failedAt().input());
   }
 
   @Test
@@ -227,26 +234,20 @@ class LinearizabilityCheckerTest {
 
   @Test
   void largeGeneratedHistoryWithOneCorruptedReadIsRejected() {
-    List<Operation> generated = generate(7, 5_000, 3, 6, 100);
+    List<Operation<Input, String>> generated = generate(7, 5_000, 3, 6, 100);
     int victim = -1;
     for (int i = generated.size() / 2; i < generated.size() && victim < 0; i++) {
-      Operation o = generated.get(i);
-      if (o.command() instanceof Get && o.status() == Status.OK) {
+      Operation<Input, String> o = generated.get(i);
+      if (o.input() instanceof Get && o.isCompleted()) {
         victim = i;
       }
     }
-    Operation o = generated.get(victim);
-    generated.set(victim, Operation.ok(o.id(), o.client(), o.command(), o.invokedAt(), o.completedAt(), "never-written"));
+    Operation<Input, String> o = generated.get(victim);
+    generated.set(victim, Operation.completed(o.id(), o.client(), o.input(), "never-written", o.invokedAt(),
+        o.completedAt()));
     history.addAll(generated);
-    assertNotLinearizable(o.command().key());
-  }
-
-  @Test
-  void searchThatRunsOutOfBudgetIsReportedNeverPassed() {
-    history.addAll(generate(3, 400, 1, 6, 5));
-    List<Violation> found = LinearizabilityChecker.check(history, 10);
-    assertEquals(1, found.size());
-    assertInstanceOf(Violation.CheckerGaveUp.class, found.get(0));
+    Partition<Input, String> p = assertNotLinearizable(o.input().key());
+    assertEquals(o.id(), p.failedAt().id(), "the corrupted read is where linearization fails");
   }
 
   /**
@@ -254,20 +255,20 @@ class LinearizabilityCheckerTest {
    * its interval, and its result is computed in the order of those instants. Some writes end with
    * an unknown outcome, having taken effect or not.
    */
-  static List<Operation> generate(long seed, int count, int keys, int clients) {
+  static List<Operation<Input, String>> generate(long seed, int count, int keys, int clients) {
     return generate(seed, count, keys, clients, 20);
   }
 
-  static List<Operation> generate(long seed, int count, int keys, int clients, int oneInUnknown) {
+  static List<Operation<Input, String>> generate(long seed, int count, int keys, int clients, int oneInUnknown) {
     SplittableRandom random = new SplittableRandom(seed);
-    record Planned(Operation op, long effectAt, boolean takesEffect) {}
+    record Planned(Operation<Input, String> op, long effectAt, boolean takesEffect) {}
     List<Planned> planned = new ArrayList<>();
     long[] clientTime = new long[clients];
     for (int i = 0; i < count; i++) {
       int client = random.nextInt(clients);
       String key = "k" + random.nextInt(keys);
       String value = "v" + i;
-      KvCommand command = switch (random.nextInt(4)) {
+      Input command = switch (random.nextInt(4)) {
         case 0 -> new Put(key, value);
         case 1 -> new Delete(key);
         case 2 -> new CompareAndSet(key, "v" + (i - 1 - random.nextInt(Math.min(i + 1, 8))), value);
@@ -278,16 +279,16 @@ class LinearizabilityCheckerTest {
       long completed = effectAt + random.nextInt(0, 30);
       clientTime[client] = completed;
       boolean lost = command.isWrite() && oneInUnknown > 0 && random.nextInt(oneInUnknown) == 0;
-      Operation op = lost ? Operation.unknown(i, client, command, invoked)
-          : Operation.ok(i, client, command, invoked, completed, null);
+      Operation<Input, String> op = lost ? Operation.unknown(i, client, command, invoked)
+          : Operation.completed(i, client, command, null, invoked, completed);
       planned.add(new Planned(op, effectAt, !lost || random.nextBoolean()));
     }
     planned.sort(Comparator.comparingLong(Planned::effectAt));
     Map<String, String> state = new HashMap<>();
-    List<Operation> out = new ArrayList<>();
+    List<Operation<Input, String>> out = new ArrayList<>();
     for (Planned p : planned) {
-      Operation op = p.op();
-      KvCommand c = op.command();
+      Operation<Input, String> op = p.op();
+      Input c = op.input();
       String result = "OK";
       if (!p.takesEffect()) {
         out.add(op);
@@ -306,8 +307,8 @@ class LinearizabilityCheckerTest {
         }
         result = Boolean.toString(swaps);
       }
-      out.add(op.status() == Status.UNKNOWN ? op
-          : Operation.ok(op.id(), op.client(), c, op.invokedAt(), op.completedAt(), result));
+      out.add(op.isUnknown() ? op : Operation.completed(op.id(), op.client(), c, result, op.invokedAt(),
+          op.completedAt()));
     }
     out.sort(Comparator.comparingLong(Operation::id));
     assertTrue(out.size() == count);

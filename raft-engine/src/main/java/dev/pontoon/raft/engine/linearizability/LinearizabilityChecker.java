@@ -1,0 +1,296 @@
+package dev.pontoon.raft.engine.linearizability;
+
+import dev.pontoon.raft.engine.linearizability.CheckResult.Linearized;
+import dev.pontoon.raft.engine.linearizability.CheckResult.Partition;
+import dev.pontoon.raft.engine.linearizability.CheckResult.Verdict;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Decides whether a history is linearizable with respect to a {@link Model}: whether every
+ * operation can be given one instant between its invocation and its response such that, taken in
+ * the order of those instants, the operations give the outputs the model's sequential
+ * specification gives (Herlihy &amp; Wing, 1990).
+ *
+ * <p><b>Operations.</b> A {@linkplain Operation.Status#COMPLETED completed} operation must take
+ * effect inside its interval with the output it gave. One of {@linkplain Operation.Status#UNKNOWN
+ * unknown} outcome may take effect at any instant after its invocation, or never; its output is not
+ * checked. A {@linkplain Operation.Status#FAILED failed} one is ignored. Two operations are ordered
+ * only when one's completion is strictly before the other's invocation.
+ *
+ * <p><b>Method.</b> The history is split by {@link Model#partition} and each partition is searched
+ * on its own with the Wing &amp; Gong algorithm as improved by Lowe, memoizing every (set of
+ * linearized operations, state) pair, as Porcupine does. For a partition that is not
+ * linearizable, the checker then finds the shortest prefix of its history that already is not
+ * (a binary search over the responses: linearizability is prefix-closed, operations cut by the
+ * prefix counting as of unknown outcome), and explains it: the operation whose response ends the
+ * prefix, and an order in which everything before it fits.
+ *
+ * <p><b>Budgets.</b> The search is exponential in the worst case. A step budget (per partition,
+ * {@value #DEFAULT_STEP_BUDGET} by default, deterministic) and an optional time budget (for the
+ * whole check) bound it; a partition whose search runs out is answered {@link Verdict#UNKNOWN},
+ * never passed.
+ *
+ * <p><b>Threading.</b> Instances are immutable and may be shared; a check runs on the calling
+ * thread, which it blocks until done.
+ *
+ * <pre>{@code
+ * CheckResult<KvModel.Input, String> result = LinearizabilityChecker.of(new KvModel())
+ *     .withTimeBudget(Duration.ofSeconds(30))
+ *     .check(history.operations());
+ * assertTrue(result.isLinearizable(), result::describe);
+ * }</pre>
+ *
+ * @param <S> the model's state
+ * @param <I> the input type
+ * @param <O> the output type
+ * @see History
+ * @see HistoryTimeline
+ */
+public final class LinearizabilityChecker<S, I, O> {
+
+  /** Search steps per partition before a check answers {@link Verdict#UNKNOWN}, unless set otherwise. */
+  public static final long DEFAULT_STEP_BUDGET = 5_000_000;
+
+  private final Model<S, I, O> model;
+  private final long stepBudget;
+  private final Duration timeBudget;
+
+  private LinearizabilityChecker(Model<S, I, O> model, long stepBudget, Duration timeBudget) {
+    this.model = Objects.requireNonNull(model, "model");
+    this.stepBudget = stepBudget;
+    this.timeBudget = timeBudget;
+  }
+
+  /** A checker for {@code model} with the default step budget and no time budget. */
+  public static <S, I, O> LinearizabilityChecker<S, I, O> of(Model<S, I, O> model) {
+    return new LinearizabilityChecker<>(model, DEFAULT_STEP_BUDGET, null);
+  }
+
+  /** Checks {@code history} against {@code model} with the default budget; see {@link #check(List)}. */
+  public static <S, I, O> CheckResult<I, O> check(Model<S, I, O> model, List<Operation<I, O>> history) {
+    return of(model).check(history);
+  }
+
+  /**
+   * A copy that gives up on a partition after {@code steps} search steps.
+   *
+   * @throws IllegalArgumentException if {@code steps} is not positive
+   */
+  public LinearizabilityChecker<S, I, O> withStepBudget(long steps) {
+    if (steps <= 0) {
+      throw new IllegalArgumentException("step budget (" + steps + ") must be positive");
+    }
+    return new LinearizabilityChecker<>(model, steps, timeBudget);
+  }
+
+  /**
+   * A copy that gives up once the whole check has run for {@code budget} of wall-clock time;
+   * partitions not decided by then are {@link Verdict#UNKNOWN}. A timed check is not
+   * reproducible from run to run; the step budget is.
+   *
+   * @throws IllegalArgumentException if {@code budget} is not positive
+   */
+  public LinearizabilityChecker<S, I, O> withTimeBudget(Duration budget) {
+    if (budget.isNegative() || budget.isZero()) {
+      throw new IllegalArgumentException("time budget (" + budget + ") must be positive");
+    }
+    return new LinearizabilityChecker<>(model, stepBudget, budget);
+  }
+
+  /**
+   * Checks {@code history}.
+   *
+   * @param history the operations, in any order; ids must be unique. Not modified.
+   * @return the verdict, per partition too
+   */
+  public CheckResult<I, O> check(List<Operation<I, O>> history) {
+    boolean timed = timeBudget != null;
+    long deadline = timed ? System.nanoTime() + timeBudget.toNanos() : 0;
+    Map<Object, List<Operation<I, O>>> byPartition = new LinkedHashMap<>();
+    for (Operation<I, O> op : history) {
+      byPartition.computeIfAbsent(model.partition(op.input()), k -> new ArrayList<>()).add(op);
+    }
+    List<Partition<I, O>> results = new ArrayList<>();
+    for (Map.Entry<Object, List<Operation<I, O>>> e : byPartition.entrySet()) {
+      results.add(new PartitionCheck(e.getKey(), e.getValue(), timed, deadline).run());
+    }
+    Verdict verdict = Verdict.LINEARIZABLE;
+    for (Partition<I, O> p : results) {
+      if (p.verdict() == Verdict.NOT_LINEARIZABLE) {
+        verdict = Verdict.NOT_LINEARIZABLE;
+      } else if (p.verdict() == Verdict.UNKNOWN && verdict == Verdict.LINEARIZABLE) {
+        verdict = Verdict.UNKNOWN;
+      }
+    }
+    return new CheckResult<>(verdict, results);
+  }
+
+  /** The check of one partition, and the search for its shortest failing prefix. */
+  private final class PartitionCheck {
+    private final Object key;
+    private final List<Operation<I, O>> all;
+    /** The operations the search sees: completed and unknown ones, in history order. */
+    private final List<Operation<I, O>> checked;
+    private final boolean timed;
+    private final long deadline;
+    private long steps;
+
+    PartitionCheck(Object key, List<Operation<I, O>> all, boolean timed, long deadline) {
+      this.key = key;
+      this.all = all;
+      this.checked = all.stream().filter(o -> o.status() != Operation.Status.FAILED).toList();
+      this.timed = timed;
+      this.deadline = deadline;
+    }
+
+    Partition<I, O> run() {
+      if (timed && System.nanoTime() - deadline > 0) {
+        return unknown("the time budget ran out before this partition was checked\n");
+      }
+      Search.End end = search(checked, null).run();
+      if (end == Search.End.LINEARIZABLE) {
+        return new Partition<>(key, Verdict.LINEARIZABLE, all, steps, "", List.of(), null, List.of());
+      }
+      if (end != Search.End.NOT_LINEARIZABLE) {
+        return unknown(exhausted(end));
+      }
+      return explainFailure();
+    }
+
+    private Search<S, I, O> search(List<Operation<I, O>> operations, Operation<I, O> explain) {
+      return new Search<>(model, operations, stepBudget, timed, deadline, explain);
+    }
+
+    private Partition<I, O> unknown(String why) {
+      return new Partition<>(key, Verdict.UNKNOWN, all, steps, why, List.of(), null, List.of());
+    }
+
+    private String exhausted(Search.End end) {
+      return end == Search.End.OUT_OF_TIME ? "the time budget ran out; the partition is unproven\n"
+          : "the step budget (" + stepBudget + ") ran out; the partition is unproven\n";
+    }
+
+    /**
+     * Binary search for the shortest prefix, ending at a response, that is not linearizable: the
+     * whole partition is not, and a prefix that is not stays so when it grows.
+     */
+    private Partition<I, O> explainFailure() {
+      List<Integer> order = new ArrayList<>();
+      for (int i = 0; i < checked.size(); i++) {
+        if (checked.get(i).isCompleted()) {
+          order.add(i);
+        }
+      }
+      order.sort(Comparator.<Integer>comparingLong(i -> checked.get(i).completedAt()).thenComparingInt(i -> i));
+      List<Integer> responses = List.copyOf(order);
+      int lo = 0;
+      int hi = responses.size() - 1; // known to fail: it holds every response of the partition
+      while (lo < hi) {
+        int mid = (lo + hi) >>> 1;
+        if (run(prefix(responses.get(mid))) == Search.End.NOT_LINEARIZABLE) {
+          hi = mid;
+        } else {
+          lo = mid + 1; // linearizable, or undecided within budget: look further
+        }
+      }
+      Operation<I, O> failedAt = checked.get(responses.get(hi));
+      List<Operation<I, O>> prefix = prefix(responses.get(hi));
+      Search<S, I, O> explained = search(prefix, failedAt);
+      Search.End end = explained.run();
+      steps += explained.steps();
+      if (end != Search.End.NOT_LINEARIZABLE) {
+        // The budget ran out while re-running the prefix: report the prefix without an order.
+        return new Partition<>(key, Verdict.NOT_LINEARIZABLE, all, steps,
+            describe(prefix, failedAt, List.of(), false, null), prefix, failedAt, List.of());
+      }
+      List<Linearized<I, O>> placed = new ArrayList<>();
+      for (Search.Placed<I, O> p : explained.explanation()) {
+        placed.add(new Linearized<>(p.operation(), describeState(p.stateAfter())));
+      }
+      return new Partition<>(key, Verdict.NOT_LINEARIZABLE, all, steps,
+          describe(prefix, failedAt, placed, explained.explained(), explained.explanationState()), prefix, failedAt,
+          placed);
+    }
+
+    private Search.End run(List<Operation<I, O>> operations) {
+      Search<S, I, O> s = search(operations, null);
+      Search.End end = s.run();
+      steps += s.steps();
+      return end;
+    }
+
+    /**
+     * The partition's history up to the response of {@code checked.get(cutPosition)}: operations
+     * invoked no later, those answered later cut to unknown outcome. Events at equal times are
+     * ordered as the search orders them: invocations first, then responses in history order.
+     */
+    private List<Operation<I, O>> prefix(int cutPosition) {
+      long t = checked.get(cutPosition).completedAt();
+      List<Operation<I, O>> out = new ArrayList<>();
+      for (int i = 0; i < checked.size(); i++) {
+        Operation<I, O> o = checked.get(i);
+        if (o.invokedAt() > t) {
+          continue;
+        }
+        boolean answered = o.isCompleted() && (o.completedAt() < t || (o.completedAt() == t && i <= cutPosition));
+        out.add(answered || o.isUnknown() ? o : Operation.unknown(o.id(), o.client(), o.input(), o.invokedAt()));
+      }
+      return out;
+    }
+
+    @SuppressWarnings("unchecked")
+    private String describeState(Object state) {
+      return model.describeState((S) state);
+    }
+
+    private String describeOp(Operation<I, O> o, Map<Long, Operation<I, O>> original) {
+      String end = o.isCompleted() ? Long.toString(o.completedAt()) : "?";
+      String what = o.isCompleted() ? model.describeOperation(o.input(), o.output())
+          : o.input() + (original.get(o.id()).isCompleted() ? " (answered after this point)" : " (unknown outcome)");
+      return "#" + o.id() + " c" + o.client() + " [" + o.invokedAt() + "," + end + "] " + what;
+    }
+
+    private String describe(List<Operation<I, O>> prefix, Operation<I, O> failedAt, List<Linearized<I, O>> order,
+        boolean explained, Object stateBefore) {
+      StringBuilder sb = new StringBuilder();
+      sb.append("  shortest failing prefix: ").append(prefix.size()).append(" of ").append(all.size())
+          .append(" operations, up to the response of #").append(failedAt.id()).append(" at ")
+          .append(failedAt.completedAt()).append('\n');
+      List<Operation<I, O>> shown = prefix.size() > 40 ? prefix.subList(prefix.size() - 40, prefix.size()) : prefix;
+      if (shown.size() < prefix.size()) {
+        sb.append("    (the first ").append(prefix.size() - shown.size()).append(" left out)\n");
+      }
+      Map<Long, Operation<I, O>> original = new java.util.HashMap<>();
+      checked.forEach(o -> original.put(o.id(), o));
+      for (Operation<I, O> o : shown) {
+        sb.append("    ").append(describeOp(o, original))
+            .append(o.id() == failedAt.id() ? "   <- cannot be placed" : "")
+            .append('\n');
+      }
+      if (explained) {
+        sb.append("  an order in which everything before it fits:");
+        List<Linearized<I, O>> tail = order.size() > 20 ? order.subList(order.size() - 20, order.size()) : order;
+        if (tail.size() < order.size()) {
+          sb.append(" (last 20 of ").append(order.size()).append(')');
+        }
+        sb.append('\n');
+        for (Linearized<I, O> l : tail) {
+          sb.append("    #").append(l.operation().id()).append(' ').append(l.operation().isCompleted()
+              ? model.describeOperation(l.operation().input(), l.operation().output()) : l.operation().input())
+              .append("   => ").append(l.stateAfter()).append('\n');
+        }
+        sb.append("  then #").append(failedAt.id()).append(' ')
+            .append(model.describeOperation(failedAt.input(), failedAt.output()))
+            .append(" cannot take effect in state ")
+            .append(describeState(stateBefore)).append(", nor anywhere else in its interval\n");
+      }
+      return sb.toString();
+    }
+  }
+}
