@@ -455,6 +455,11 @@ public final class RaftCore {
     return log.commitIndex();
   }
 
+  /** The configuration in force. */
+  public ClusterConfig config() {
+    return config;
+  }
+
   /**
    * A read-only view of the log as this core sees it: the durable entries and those handed out in
    * a {@link Ready} but not yet written. For checkers and tools, on the thread that owns the core,

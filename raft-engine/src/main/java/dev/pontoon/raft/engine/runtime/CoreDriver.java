@@ -150,11 +150,12 @@ final class CoreDriver {
     return removed;
   }
 
-  void receive(RaftMessage message) {
+  /** A peer's {@code message} of {@code size} estimated bytes (measured once, on arrival) arrived. */
+  void receive(RaftMessage message, long size) {
     if (runtime.isStopping()) {
       return;
     }
-    metrics.received(message);
+    metrics.received(size);
     try {
       core.step(message);
     } catch (RuntimeException e) {
@@ -357,19 +358,20 @@ final class CoreDriver {
    * in this batch may have deposed this leader (§5.1) before the status was published.
    */
   private boolean canReadOnLease() {
-    CoreStatus now = core.status();
-    if (now.role() != Role.LEADER || termWithTransfer == now.term()) {
+    // The core's accessors, not status(): that builds every follower's progress, on each read.
+    long term = core.term();
+    if (core.role() != Role.LEADER || termWithTransfer == term) {
       return false;
     }
-    if (termWithOwnCommit != now.term()) {
+    if (termWithOwnCommit != term) {
       // §6.4 step 1: until an entry of its own term commits, a new leader's commit index may be stale.
-      long commit = now.commitIndex();
-      if (commit == 0 || commit < log.firstIndex() || commit > log.lastIndex() || log.term(commit) != now.term()) {
+      long commit = core.commitIndex();
+      if (commit == 0 || commit < log.firstIndex() || commit > log.lastIndex() || log.term(commit) != term) {
         return false;
       }
-      termWithOwnCommit = now.term();
+      termWithOwnCommit = term;
     }
-    return lease.isValid(now.term(), now.config(), scheduler.nanoTime());
+    return lease.isValid(term, core.config(), scheduler.nanoTime());
   }
 
   private void send(RaftMessage message) {

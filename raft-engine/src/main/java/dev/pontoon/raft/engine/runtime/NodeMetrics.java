@@ -83,9 +83,10 @@ final class NodeMetrics {
     bytesSent.increment(estimatedSize(message));
   }
 
-  void received(RaftMessage message) {
+  /** Counts a received message of {@code size} estimated bytes ({@link #estimatedSize}, taken on arrival). */
+  void received(long size) {
     messagesReceived.increment();
-    bytesReceived.increment(estimatedSize(message));
+    bytesReceived.increment(size);
   }
 
   /** Counts a refused proposal, by reason ({@code overloaded}, {@code not_leader}, {@code stopped}). */

@@ -165,7 +165,7 @@ public final class NodeRuntime {
     }
     boolean queued = loop.offer(() -> {
       inbound.release(size);
-      driver.receive(message);
+      driver.receive(message, size);
     });
     if (!queued) {
       inbound.release(size);
