@@ -24,8 +24,11 @@ import org.slf4j.LoggerFactory;
  * <p>In order: the latest snapshot is read and the log reconciled with it; the state machine is
  * restored from the snapshot; the hard state is recovered (a new cluster's bootstrap vote is
  * recorded); the core is built with the snapshot's configuration, or the initial one.
+ *
+ * <p>Public only for {@link #reconcileLog}, which the bare-core simulator calls too, so that one
+ * rule reconciles a log with its snapshot everywhere. Hosts never call it.
  */
-final class Recovery {
+public final class Recovery {
 
   private static final Logger LOG = LoggerFactory.getLogger(Recovery.class);
 
@@ -76,7 +79,7 @@ final class Recovery {
    * <p>A log that starts after the snapshot cannot be repaired: the entries between are in
    * neither store (the snapshot store lost a snapshot the log was compacted behind).
    */
-  static void reconcileLog(NodeId id, LogStore log, SnapshotMeta snapshot) {
+  public static void reconcileLog(NodeId id, LogStore log, SnapshotMeta snapshot) {
     long index = snapshot == null ? 0 : snapshot.lastIncludedIndex();
     if (log.firstIndex() - 1 > index) {
       throw new IllegalStateException(id + ": the log starts at index " + log.firstIndex() + " but the latest snapshot "

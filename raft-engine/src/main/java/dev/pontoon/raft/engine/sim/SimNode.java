@@ -9,6 +9,7 @@ import dev.pontoon.raft.engine.core.RaftCore;
 import dev.pontoon.raft.engine.core.ReadState;
 import dev.pontoon.raft.engine.core.Ready;
 import dev.pontoon.raft.engine.memory.InMemoryLogStore;
+import dev.pontoon.raft.engine.runtime.Recovery;
 import dev.pontoon.raft.log.Bytes;
 import dev.pontoon.raft.log.ClusterConfig;
 import dev.pontoon.raft.log.EntryKind;
@@ -125,12 +126,8 @@ final class SimNode implements SimulatedNode {
       applied = 0;
     } else {
       SnapshotMeta meta = snapshot.meta();
-      // Recovery, as Figure 13 steps 6-7: keep the log after the snapshot only if it continues it.
-      if (store.lastIndex() < meta.lastIncludedIndex() || store.firstIndex() > meta.lastIncludedIndex() + 1
-          || store.term(meta.lastIncludedIndex()) != meta.lastIncludedTerm()) {
-        store.truncatePrefix(meta.lastIncludedIndex(), meta.lastIncludedTerm());
-        store.sync();
-      }
+      // The runtime's own reconciliation (Figure 13 steps 6-7): keep the log only if it continues the snapshot.
+      Recovery.reconcileLog(id, store, meta);
       stateMachine = restored(snapshot.data());
       applied = meta.lastIncludedIndex();
     }
