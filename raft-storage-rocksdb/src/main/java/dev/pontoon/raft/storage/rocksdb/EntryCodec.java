@@ -29,7 +29,7 @@ final class EntryCodec {
   static byte[] encode(LogEntry entry) {
     byte[] value = new byte[HEADER + entry.payload().size()];
     ByteBuffer buffer = ByteBuffer.wrap(value);
-    buffer.putInt(0).putLong(entry.term()).put(kindCode(entry.kind()));
+    buffer.putInt(0).putLong(entry.term()).put((byte) entry.kind().code());
     entry.payload().copyTo(value, HEADER);
     buffer.putInt(0, checksum(entry.index(), value));
     return value;
@@ -47,7 +47,7 @@ final class EntryCodec {
       throw corrupted(index, where, String.format("failed its CRC32C check (stored %08x, computed %08x)", stored, computed));
     }
     long term = buffer.getLong(4);
-    EntryKind kind = kindOf(value[12]);
+    EntryKind kind = EntryKind.ofCode(value[12] & 0xff);
     if (term < 1 || kind == null) {
       throw corrupted(index, where, "has a valid checksum but an invalid term " + term + " or kind " + value[12]);
     }
@@ -68,24 +68,5 @@ final class EntryCodec {
 
   private static CorruptedLogException corrupted(long index, String where, String problem) {
     return new CorruptedLogException("log entry " + index + " in " + where + " " + problem);
-  }
-
-  // Stable codes, independent of the enum's declaration order.
-  private static byte kindCode(EntryKind kind) {
-    switch (kind) {
-      case COMMAND: return 1;
-      case NO_OP: return 2;
-      case CONFIGURATION: return 3;
-      default: throw new IllegalArgumentException("no stored code for " + kind);
-    }
-  }
-
-  private static EntryKind kindOf(byte code) {
-    switch (code) {
-      case 1: return EntryKind.COMMAND;
-      case 2: return EntryKind.NO_OP;
-      case 3: return EntryKind.CONFIGURATION;
-      default: return null;
-    }
   }
 }

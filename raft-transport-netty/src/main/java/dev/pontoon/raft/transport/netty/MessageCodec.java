@@ -143,7 +143,7 @@ final class MessageCodec {
     buf.writeLong(a.prevLogIndex()).writeLong(a.prevLogTerm()).writeLong(a.leaderCommit()).writeLong(a.sequence());
     buf.writeInt(a.entries().size());
     for (LogEntry e : a.entries()) {
-      out.fields().writeLong(e.term()).writeByte(kindCode(e.kind()));
+      out.fields().writeLong(e.term()).writeByte(e.kind().code());
       out.writePayload(e.payload());
     }
   }
@@ -280,24 +280,14 @@ final class MessageCodec {
     return flags != 0;
   }
 
-  /** The wire code of {@code kind}: fixed, independent of the enum's order, the same as on disk. */
-  static int kindCode(EntryKind kind) {
-    switch (kind) {
-      case COMMAND: return WireFormat.KIND_COMMAND;
-      case NO_OP: return WireFormat.KIND_NO_OP;
-      case CONFIGURATION: return WireFormat.KIND_CONFIGURATION;
-      default: throw new IllegalArgumentException("no wire code for entry kind " + kind);
-    }
-  }
-
+  /** Entry kinds travel as {@link EntryKind#code()}, the same byte as on disk, never as ordinals. */
   private static EntryKind readKind(ByteBuf in) {
     int code = in.readUnsignedByte();
-    switch (code) {
-      case WireFormat.KIND_COMMAND: return EntryKind.COMMAND;
-      case WireFormat.KIND_NO_OP: return EntryKind.NO_OP;
-      case WireFormat.KIND_CONFIGURATION: return EntryKind.CONFIGURATION;
-      default: throw new CorruptedFrameException("unknown entry kind " + code);
+    EntryKind kind = EntryKind.ofCode(code);
+    if (kind == null) {
+      throw new CorruptedFrameException("unknown entry kind " + code);
     }
+    return kind;
   }
 
   /** Reads a count and checks, before anything is allocated, that that many items can still fit. */

@@ -47,13 +47,6 @@ final class WireFormat {
   /** Hello flag: the sender is configured with a shared secret. */
   static final int HELLO_FLAG_SHARED_SECRET = 1;
 
-  /**
-   * Entry kind codes: explicit, never enum ordinals, so that reordering {@code EntryKind} cannot
-   * change the wire; the same values as the RocksDB store's entry records. 0 is never valid.
-   */
-  static final int KIND_COMMAND = 1;
-  static final int KIND_NO_OP = 2;
-  static final int KIND_CONFIGURATION = 3;
 
   /** Flag bits of the one-byte flag fields; any other bit set is a corrupted frame. */
   static final int FLAG_0 = 1;
