@@ -1,6 +1,8 @@
 package dev.pontoon.raft;
 
 import dev.pontoon.raft.log.Bytes;
+import dev.pontoon.raft.log.ClusterConfig;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -50,6 +52,46 @@ public interface RaftNode extends AutoCloseable {
    *     exceptionally when the transfer could not be completed within an election timeout
    */
   CompletableFuture<Void> transferLeadership(NodeId target);
+
+  /**
+   * Changes the members of the cluster; called on the leader. Several steps given together
+   * take effect together through a joint configuration (Raft thesis §4.3); only one change is
+   * in flight at a time.
+   *
+   * @param changes the steps, at least one, each naming a different node
+   * @return completes with the resulting configuration once it is committed (for a joint change,
+   *     once the joint configuration has been left); exceptionally with
+   *     {@link MembershipChangeException} when refused (nothing appended),
+   *     {@link NotLeaderException} on a non-leader, or {@link IndeterminateStateException} when
+   *     leadership was lost before the outcome was known
+   */
+  CompletableFuture<ClusterConfig> changeMembership(List<MemberChange> changes);
+
+  /** Adds a learner; see {@link MemberChange.AddLearner} and {@link #changeMembership}. */
+  default CompletableFuture<ClusterConfig> addLearner(NodeId id, String address) {
+    return changeMembership(List.of(new MemberChange.AddLearner(id, address)));
+  }
+
+  /**
+   * Adds a voter, as a learner first, promoted once caught up; see {@link MemberChange.AddVoter}
+   * and {@link #changeMembership}.
+   */
+  default CompletableFuture<ClusterConfig> addVoter(NodeId id, String address) {
+    return changeMembership(List.of(new MemberChange.AddVoter(id, address)));
+  }
+
+  /** Promotes a learner to voter; see {@link MemberChange.Promote} and {@link #changeMembership}. */
+  default CompletableFuture<ClusterConfig> promote(NodeId id) {
+    return changeMembership(List.of(new MemberChange.Promote(id)));
+  }
+
+  /**
+   * Removes a member; see {@link MemberChange.Remove} and {@link #changeMembership}. A leader that
+   * removes itself hands leadership to another voter and steps down once the change commits.
+   */
+  default CompletableFuture<ClusterConfig> removeMember(NodeId id) {
+    return changeMembership(List.of(new MemberChange.Remove(id)));
+  }
 
   /** A consistent snapshot of the node's state, for tools and status pages. Never blocks. */
   RaftNodeStatus status();

@@ -89,6 +89,12 @@ public final class LocalReadsKvNode implements KvNode.Seam {
       }
 
       @Override
+      public CompletableFuture<dev.pontoon.raft.log.ClusterConfig> changeMembership(
+          java.util.List<dev.pontoon.raft.MemberChange> changes) {
+        return node.changeMembership(changes);
+      }
+
+      @Override
       public RaftNodeStatus status() {
         RaftNodeStatus s = node.status();
         return new RaftNodeStatus(s.id(), Role.LEADER, s.term(), s.leader(), s.commitIndex(), s.lastApplied(),

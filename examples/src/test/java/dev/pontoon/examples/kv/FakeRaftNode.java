@@ -92,4 +92,10 @@ final class FakeRaftNode implements RaftNode {
 
   @Override
   public void close() {}
+
+  @Override
+  public CompletableFuture<dev.pontoon.raft.log.ClusterConfig> changeMembership(
+      java.util.List<dev.pontoon.raft.MemberChange> changes) {
+    return CompletableFuture.failedFuture(new UnsupportedOperationException("not faked"));
+  }
 }

@@ -1,5 +1,6 @@
 package dev.pontoon.raft.transport;
 
+import dev.pontoon.raft.log.ClusterConfig;
 import dev.pontoon.raft.message.RaftMessage;
 
 /**
@@ -38,6 +39,28 @@ public interface Transport extends AutoCloseable {
    * @param message the message; immutable, may be retained
    */
   void send(RaftMessage message);
+
+  /**
+   * Told the configuration now in force, at start and whenever it changes (a configuration takes
+   * effect when its entry is appended, so it may also change back after a truncation). A
+   * transport that reaches peers by address takes new members' addresses from it and drops
+   * connections to nodes that are no longer members. Called from the node's event loop; must
+   * not block. The default ignores it.
+   *
+   * @param config the members and their addresses
+   */
+  default void configurationChanged(ClusterConfig config) {}
+
+  /**
+   * The largest encoded message this transport can carry, in bytes; the node never sends a
+   * larger one, refuses commands that could not fit, and packs appends under it. The default
+   * has no limit.
+   *
+   * @return a positive size in bytes
+   */
+  default int maxMessageBytes() {
+    return Integer.MAX_VALUE;
+  }
 
   /** Stops the transport. Idempotent; no message is delivered after it returns. */
   @Override

@@ -1,10 +1,14 @@
 package dev.pontoon.raft.engine;
 
+import dev.pontoon.raft.MemberChange;
+import dev.pontoon.raft.MembershipChangeException;
 import dev.pontoon.raft.NodeId;
 import dev.pontoon.raft.RaftNode;
 import dev.pontoon.raft.RaftNodeStatus;
 import dev.pontoon.raft.engine.runtime.NodeRuntime;
 import dev.pontoon.raft.log.Bytes;
+import dev.pontoon.raft.log.ClusterConfig;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -87,6 +91,13 @@ public final class RaftServer implements RaftNode {
   @Override
   public CompletableFuture<Void> transferLeadership(NodeId target) {
     return runtime.transferLeadership(target);
+  }
+
+  @Override
+  public CompletableFuture<ClusterConfig> changeMembership(List<MemberChange> changes) {
+    // Membership changes are not implemented yet: refused before anything is appended.
+    return CompletableFuture.failedFuture(new MembershipChangeException(MembershipChangeException.Reason.INVALID_CHANGE,
+        "membership changes are not supported by this version"));
   }
 
   @Override
