@@ -5,7 +5,8 @@ import dev.pontoon.raft.log.LogEntry;
 import java.util.List;
 
 /**
- * Durable storage of the Raft log and hard state ({@code currentTerm}, {@code votedFor}).
+ * Durable storage of the Raft log and hard state ({@code currentTerm}, {@code votedFor}, and the
+ * commit index as a hint: see {@link HardState}).
  *
  * <p>Writes are separated from the sync that makes them durable, so that the runtime can
  * group many proposals into one fsync (group commit).
@@ -41,10 +42,19 @@ import java.util.List;
  */
 public interface LogStore extends LogReader, AutoCloseable {
 
-  /** The hard state last saved, or {@link HardState#INITIAL} for a new store. */
+  /**
+   * The hard state last saved, or {@link HardState#INITIAL} for a new store. Its commit index is
+   * never below {@code firstIndex() - 1}: entries discarded behind a snapshot were committed (see
+   * {@link #truncatePrefix}).
+   */
   HardState loadHardState();
 
-  /** Saves the hard state; durable after the next {@link #sync()}. */
+  /**
+   * Saves the hard state; durable after the next {@link #sync()}. A commit index below
+   * {@code firstIndex() - 1} is saved as {@code firstIndex() - 1}. The caller saves a commit index
+   * only once the entries up to it were written to this store (never ahead of the log: see
+   * {@link HardState}); the store does not check it, since a hard state may be saved first.
+   */
   void saveHardState(HardState state);
 
   /**
@@ -73,6 +83,10 @@ public interface LogStore extends LogReader, AutoCloseable {
    * else discard the entire log). May be asked for an index beyond {@link #lastIndex()}, when a
    * snapshot from the leader replaces the whole log: then the log becomes empty with
    * {@code firstIndex() == lastIncludedIndex + 1}.
+   *
+   * <p>The metadata follows the truncation: a snapshot covers only committed entries, so the saved
+   * hard state's commit index is raised to at least {@code lastIncludedIndex} in the same atomic
+   * write as the truncation (a crash keeps both or neither); term and vote are unchanged.
    */
   void truncatePrefix(long lastIncludedIndex, long lastIncludedTerm);
 

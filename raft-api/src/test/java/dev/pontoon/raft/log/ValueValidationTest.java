@@ -28,6 +28,12 @@ class ValueValidationTest {
   }
 
   @Test
+  void hardStateRejectsNegativeCommitIndex() {
+    var e = assertThrows(IllegalArgumentException.class, () -> new HardState(1, null, -1));
+    assertEquals("commitIndex (-1) must be >= 0", e.getMessage());
+  }
+
+  @Test
   void nodeIdRejectsBlankWhitespaceAndOverlongIds() {
     assertThrows(IllegalArgumentException.class, () -> NodeId.of(" "));
     assertThrows(IllegalArgumentException.class, () -> NodeId.of("a b"));

@@ -179,6 +179,52 @@ public abstract class LogStoreContract extends LogStoreAppendContract {
 
     store.saveHardState(new HardState(8, null));
     assertEquals(new HardState(8, null), store.loadHardState());
+
+    store.append(entries(1, 5, 8));
+    store.saveHardState(new HardState(8, null, 4));
+    assertEquals(new HardState(8, null, 4), store.loadHardState());
+  }
+
+  /**
+   * "Truncation updates this metadata": a snapshot covers only committed entries, so discarding
+   * the log up to one raises the saved commit index to at least the snapshot's index, keeps term
+   * and vote, and never lowers a higher commit index.
+   */
+  @Test
+  void truncatePrefixRaisesTheCommitIndexToTheSnapshotIndex() {
+    store.append(entries(1, 6, 2));
+    store.saveHardState(new HardState(3, NodeId.of("n2"), 1));
+
+    store.truncatePrefix(4, 2);
+    HardState afterCompaction = store.loadHardState();
+    store.saveHardState(new HardState(3, NodeId.of("n2"), 6));
+    store.truncatePrefix(5, 2);
+
+    assertAll(
+        () -> assertEquals(new HardState(3, NodeId.of("n2"), 4), afterCompaction),
+        () -> assertEquals(new HardState(3, NodeId.of("n2"), 6), store.loadHardState()));
+  }
+
+  /** The saved commit index never names less than the snapshot the log starts after (commit >= snapshot index). */
+  @Test
+  void aCommitIndexBelowTheSnapshotIsSavedAsTheSnapshotIndex() {
+    store.append(entries(1, 5, 1));
+    store.truncatePrefix(3, 1);
+
+    store.saveHardState(new HardState(2, null, 1));
+
+    assertEquals(new HardState(2, null, 3), store.loadHardState());
+  }
+
+  /** A snapshot that replaces the whole log (a leader's InstallSnapshot, §7) raises the commit index past the old log. */
+  @Test
+  void truncatePrefixBeyondTheLogRaisesTheCommitIndexToTheSnapshotIndex() {
+    store.append(entries(1, 2, 1));
+    store.saveHardState(new HardState(4, null, 2));
+
+    store.truncatePrefix(10, 3);
+
+    assertEquals(new HardState(4, null, 10), store.loadHardState());
   }
 
   @Test
@@ -191,7 +237,7 @@ public abstract class LogStoreContract extends LogStoreAppendContract {
     assertAll(
         () -> assertLog(2, 3, entries(2, 3, 2)),
         () -> assertEquals(2, store.term(1)),
-        () -> assertEquals(new HardState(2, NodeId.of("n1")), store.loadHardState()));
+        () -> assertEquals(new HardState(2, NodeId.of("n1"), 1), store.loadHardState()));
   }
 
   /**
@@ -245,6 +291,7 @@ public abstract class LogStoreContract extends LogStoreAppendContract {
     assumeTrue(isDurable(), "restart tests need a durable store");
     store.saveHardState(new HardState(3, NodeId.of("n2")));
     store.append(concat(entries(1, 2, 1), entries(3, 5, 3)));
+    store.saveHardState(new HardState(3, NodeId.of("n2"), 4));
     store.sync();
 
     store = reopen(store);
@@ -252,7 +299,22 @@ public abstract class LogStoreContract extends LogStoreAppendContract {
     assertAll(
         () -> assertLog(1, 5, concat(entries(1, 2, 1), entries(3, 5, 3))),
         () -> assertEquals(3, store.term(5)),
-        () -> assertEquals(new HardState(3, NodeId.of("n2")), store.loadHardState()));
+        () -> assertEquals(new HardState(3, NodeId.of("n2"), 4), store.loadHardState()));
+  }
+
+  @Test
+  void reopenAfterSyncKeepsTheCommitIndexACompactionRaised() {
+    assumeTrue(isDurable(), "restart tests need a durable store");
+    store.append(entries(1, 5, 1));
+    store.saveHardState(new HardState(1, null, 2));
+    store.truncatePrefix(3, 1);
+    store.sync();
+
+    store = reopen(store);
+
+    assertAll(
+        () -> assertLog(4, 5, entries(4, 5, 1)),
+        () -> assertEquals(new HardState(1, null, 3), store.loadHardState()));
   }
 
   @Test

@@ -82,7 +82,10 @@ public final class InMemoryLogStore implements LogStore {
   @Override
   public synchronized void saveHardState(HardState state) {
     Objects.requireNonNull(state, "state");
-    record(image -> image.hardState = state);
+    // Entries a snapshot covers are committed: the commit index never names less (see LogStore).
+    HardState kept = state.commitIndex() >= current.firstIndex - 1 ? state
+        : state.withCommitIndex(current.firstIndex - 1);
+    record(image -> image.hardState = kept);
   }
 
   @Override
@@ -126,7 +129,13 @@ public final class InMemoryLogStore implements LogStore {
     // Retain the entries after the snapshot only if the log holds its last included entry with
     // the same term; otherwise discard the entire log (§7).
     boolean keepsSuffix = lastIncludedIndex < lastIndex() && current.termAt(lastIncludedIndex) == lastIncludedTerm;
-    record(image -> image.truncatePrefix(lastIncludedIndex, lastIncludedTerm, keepsSuffix));
+    // One write: a crash keeps both the compaction and the commit index it raises, or neither.
+    record(image -> {
+      image.truncatePrefix(lastIncludedIndex, lastIncludedTerm, keepsSuffix);
+      if (image.hardState.commitIndex() < lastIncludedIndex) {
+        image.hardState = image.hardState.withCommitIndex(lastIncludedIndex);
+      }
+    });
   }
 
   @Override

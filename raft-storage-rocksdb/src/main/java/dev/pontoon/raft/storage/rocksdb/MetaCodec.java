@@ -17,7 +17,10 @@ import java.util.zip.CRC32C;
  * checked on read like an entry, so a damaged hard state is reported rather than trusted.
  */
 final class MetaCodec {
-  /** Version of the on-disk layout, recorded with the identity. */
+  /**
+   * Version of the on-disk layout, recorded with the identity. The hard state's trailing commit
+   * index was added within version 1: both readers accept both records.
+   */
   static final int FORMAT_VERSION = 1;
 
   /** Who a store belongs to. */
@@ -61,6 +64,9 @@ final class MetaCodec {
       if (state.votedFor() != null) {
         out.writeUTF(state.votedFor().value());
       }
+      // Added after format version 1 shipped, at the end of the body: an older reader ignores
+      // it, and a record written before it ends here and reads as commit index 0 (see below).
+      out.writeLong(state.commitIndex());
     });
   }
 
@@ -69,7 +75,9 @@ final class MetaCodec {
     try {
       long term = in.readLong();
       NodeId vote = in.readBoolean() ? NodeId.of(in.readUTF()) : null;
-      return new HardState(term, vote);
+      // A store written before the commit index was kept: nothing known committed (a hint, see HardState).
+      long commitIndex = in.available() == 0 ? 0 : in.readLong();
+      return new HardState(term, vote, commitIndex);
     } catch (IOException | IllegalArgumentException e) {
       throw new CorruptedLogException("the hard state record in " + where + " does not decode: " + e.getMessage());
     }

@@ -25,14 +25,15 @@ import org.slf4j.LoggerFactory;
  * <p><b>Layout.</b> Column family {@code entries} maps the index (8 bytes, big-endian) to the
  * term, kind and payload of the entry with a CRC32C checksum, verified on every read: a mismatch
  * raises {@link CorruptedLogException} naming the index and the directory. Column family
- * {@code meta} holds the hard state, where the log starts after compaction (with the term just
+ * {@code meta} holds the hard state (term, vote and the commit index hint), where the log starts after compaction (with the term just
  * before) and the store's identity (cluster id and node id), checked on every open.
  *
  * <p><b>Durability.</b> Each {@code append}, {@code truncateSuffix} and {@code truncatePrefix}
  * is one atomic {@code WriteBatch}, written to the WAL without fsync; {@link #sync()} fsyncs the
  * WAL once for all of them (group commit). A hard state saved before an append travels in the
- * append's batch. After a crash the store holds a prefix of the calls made; after {@code sync()}
- * returns, all of them.
+ * append's batch, or is written at the next {@code sync()} or {@link #close()}: a commit index that
+ * advanced without new entries costs no write of its own. After a crash the store holds a prefix
+ * of the calls made; after {@code sync()} returns, all of them.
  *
  * <p><b>Recovery.</b> {@link #open} replays the WAL. A record cut short at the end of a WAL file,
  * as a crash in the middle of a write leaves it, is dropped: on a sound disk only an unsynced
@@ -167,8 +168,11 @@ public final class RocksDbLogStore implements LogStore {
     Objects.requireNonNull(state, "state");
     withOpenStore(() -> {
       synchronized (writer) {
-        pendingHardState = state;
-        hardState = state;
+        // Entries a snapshot covers are committed: the commit index never names less (see LogStore).
+        long floor = bounds.firstIndex() - 1;
+        HardState kept = state.commitIndex() >= floor ? state : state.withCommitIndex(floor);
+        pendingHardState = kept;
+        hardState = kept;
         dirty = true;
       }
       return null;
@@ -253,6 +257,12 @@ public final class RocksDbLogStore implements LogStore {
             ? new Bounds(first, b.lastIndex(), lastIncludedTerm, b.lastTerm())
             : Bounds.empty(first, lastIncludedTerm);
         byte[] end = keepsSuffix ? Keys.entry(first) : Keys.AFTER_LAST_ENTRY;
+        if (hardState.commitIndex() < lastIncludedIndex) {
+          // The snapshot's entries are committed: the raised commit index rides in front of this
+          // batch (see write), so a crash keeps both or neither.
+          pendingHardState = hardState.withCommitIndex(lastIncludedIndex);
+          hardState = pendingHardState;
+        }
         write(wb -> {
           wb.deleteRange(rocks.entries, Keys.entry(0), end);
           wb.put(rocks.meta, Keys.LOG_START, MetaCodec.logStart(new LogStart(first, lastIncludedTerm)));
@@ -391,11 +401,29 @@ public final class RocksDbLogStore implements LogStore {
     lock.lock();
     try {
       if (!rocks.isClosed()) {
+        writePendingHardState();
         rocks.close();
         log.info("closed log store {}", where);
       }
     } finally {
       lock.unlock();
+    }
+  }
+
+  /**
+   * A hard state saved since the last write (a commit index that advanced without new entries)
+   * is written, unsynced, so that an orderly stop keeps it; a failure here loses only that hint.
+   */
+  private void writePendingHardState() {
+    synchronized (writer) {
+      if (pendingHardState == null) {
+        return;
+      }
+      try {
+        write(wb -> { });
+      } catch (StorageException e) {
+        log.warn("closing {}: the last hard state ({}) was not written: {}", where, pendingHardState, e.getMessage());
+      }
     }
   }
 
