@@ -98,7 +98,9 @@ public final class RaftCore {
    * @param config the cluster configuration (used when the log holds none)
    * @param raftConfig timing and flow-control settings
    * @param log the durable log, as recovered
-   * @param hardState the durable hard state, as recovered
+   * @param hardState the durable hard state, as recovered; the core starts with its commit index,
+   *     clamped to {@code [appliedIndex, log.lastIndex()]}, and hands out committed entries up to
+   *     it at once
    * @param appliedIndex index up to which the state machine already holds the log (a restored
    *     snapshot's index, or 0); committed entries are handed out from the next index
    * @param random the only source of randomness (election timeouts)
@@ -120,7 +122,13 @@ public final class RaftCore {
     this.log = new RaftLog(log, appliedIndex, raftConfig);
     this.term = hardState.currentTerm();
     this.votedFor = hardState.votedFor();
-    this.handedOutHardState = hardState;
+    // etcd's behaviour: start from the commit index saved with the hard state, so that what was
+    // known committed is applied before any leader is heard from. It names committed entries the
+    // log holds (HardState: never ahead of the durable log); clamped all the same, since it is
+    // only a hint: never below what is applied, never past the log.
+    long recoveredCommit = Math.max(appliedIndex, Math.min(hardState.commitIndex(), log.lastIndex()));
+    this.log.commitTo(recoveredCommit);
+    this.handedOutHardState = hardState.withCommitIndex(recoveredCommit);
     this.elections = new Elections(this);
     this.replication = new Replication(this);
     this.follower = new Follower(this);
@@ -381,8 +389,10 @@ public final class RaftCore {
       replication.flush();
     }
     HardState hardState = null;
+    boolean termOrVoteChanged = false;
     if (hardStateChanged()) {
-      hardState = new HardState(term, votedFor);
+      hardState = new HardState(term, votedFor, log.commitIndex());
+      termOrVoteChanged = hardState.termOrVoteDiffers(handedOutHardState);
       handedOutHardState = hardState;
     }
     UnstableLog unstable = log.unstable();
@@ -390,7 +400,11 @@ public final class RaftCore {
     Snapshot snapshot = unstable.nextSnapshot();
     unstable.acceptInProgress();
     // Figure 2: currentTerm, votedFor and log[] are the persistent state; only they need a sync.
-    boolean mustSync = hardState != null || !entries.isEmpty() || snapshot != null;
+    // A hard state that changed only in its commit index (a hint, volatile in Figure 2) adds no
+    // sync: it is written with this Ready and becomes durable with whatever sync comes next, as
+    // in etcd (MustSync ignores Commit). It is never ahead of the log: every entry up to it was
+    // handed out in this Ready or an earlier one, and is written before it (Ready#hardState).
+    boolean mustSync = termOrVoteChanged || !entries.isEmpty() || snapshot != null;
     Ready ready = new Ready(hardState, entries, snapshot, mustSync, outbox.sendNow, outbox.sendAfterSync,
         log.nextCommittedEntries(), outbox.readsReady, outbox.readsAborted);
     outbox.clear();
@@ -501,7 +515,8 @@ public final class RaftCore {
   }
 
   private boolean hardStateChanged() {
-    return term != handedOutHardState.currentTerm() || !Objects.equals(votedFor, handedOutHardState.votedFor());
+    return term != handedOutHardState.currentTerm() || !Objects.equals(votedFor, handedOutHardState.votedFor())
+        || log.commitIndex() != handedOutHardState.commitIndex();
   }
 
   /**

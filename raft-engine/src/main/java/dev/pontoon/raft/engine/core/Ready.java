@@ -16,8 +16,12 @@ import java.util.List;
  * be carried out in the order they were produced, and each acknowledged with
  * {@link RaftCore#advance(Ready)} once durable, in the same order.
  *
- * @param hardState term and vote to persist, or {@code null} when unchanged. Must be durable
- *     before any message of {@code sendAfterSync} leaves.
+ * @param hardState term, vote and commit index to persist, or {@code null} when none changed.
+ *     Write it after {@code entriesToAppend} (and after those of every earlier {@code Ready}): its
+ *     commit index may name those entries, and the store's call order then keeps it from ever
+ *     being ahead of the durable log. A change of term or vote sets {@code mustSync} and must be
+ *     durable before any message of {@code sendAfterSync} leaves; a change of the commit index
+ *     alone does not set {@code mustSync}: it rides with the next sync that happens anyway.
  * @param entriesToAppend entries to write to the log store. When the first one's index is not
  *     after the store's last index, the store's suffix from that index is a conflict to truncate
  *     first ({@code LogStore.truncateSuffix(first.index())}). Durable before
@@ -28,9 +32,9 @@ import java.util.List;
  *     {@code LogStore.truncatePrefix(lastIncludedIndex, lastIncludedTerm)} discards every entry;
  *     do that before appending {@code entriesToAppend}.
  *     Install it before applying this {@code Ready}'s {@code committedEntries}, which follow it.
- * @param mustSync whether the hard state or log changed, so that an fsync is needed before
+ * @param mustSync whether term, vote or the log changed, so that an fsync is needed before
  *     {@code sendAfterSync} may leave and before {@code advance}. Derived only from term, vote
- *     and entries changing (Figure 2).
+ *     and entries changing (Figure 2), never from the commit index.
  * @param sendNow messages that may be sent at once, in parallel with the write above (a
  *     leader's AppendEntries, heartbeats, vote requests whose term and vote are in
  *     {@code hardState}... see the rule on {@code sendAfterSync})

@@ -282,12 +282,17 @@ final class CoreDriver {
 
   private void handle(Ready ready) {
     ready.sendNow().forEach(this::send);
-    boolean writes = ready.hardState() != null || !ready.entriesToAppend().isEmpty()
-        || ready.snapshotToInstall() != null;
+    boolean writes = ready.mustSync() || !ready.entriesToAppend().isEmpty() || ready.snapshotToInstall() != null;
     if (writes || syncsInFlight > 0) {
       syncsInFlight++;
       sync.submit(ready);
     } else {
+      if (ready.hardState() != null) {
+        // Only the commit index changed (a term or vote change sets mustSync): a hint that needs
+        // no sync before anything leaves, so it is only queued, behind every earlier write, for the
+        // sync worker to save; it becomes durable with the next sync that happens anyway.
+        sync.saveCommitHint(ready.hardState());
+      }
       ready.sendAfterSync().forEach(this::send);
       core.advance(ready);
     }

@@ -98,8 +98,9 @@ public final class NodeRuntime {
     this.ticks = options.tickSource();
     scheduler.attach(this);
     HardState hardState = recovered.hardState();
-    LOG.info("{} recovered: term {}, vote {}, log [{}, {}], snapshot at {}", id, hardState.currentTerm(),
-        hardState.votedFor(), options.logStore().firstIndex(), options.logStore().lastIndex(), appliedIndex);
+    LOG.info("{} recovered: term {}, vote {}, log [{}, {}], snapshot at {}, commit index {} (applied from the log "
+        + "before any leader is heard from)", id, hardState.currentTerm(), hardState.votedFor(),
+        options.logStore().firstIndex(), options.logStore().lastIndex(), appliedIndex, recovered.core().commitIndex());
   }
 
   /**

@@ -1,6 +1,7 @@
 package dev.pontoon.raft.engine.runtime;
 
 import dev.pontoon.raft.engine.core.Ready;
+import dev.pontoon.raft.log.HardState;
 import dev.pontoon.raft.log.LogEntry;
 import dev.pontoon.raft.log.Snapshot;
 import dev.pontoon.raft.storage.LogStore;
@@ -14,7 +15,7 @@ import java.util.function.Consumer;
  * Group commit: the thread that makes {@link Ready}s durable. It takes every queued Ready at
  * once, writes them to the {@link LogStore} in production order (conflicting suffix truncated
  * first, then the entries, then the hard state), calls {@link LogStore#sync()} once for the whole
- * batch, and hands the batch back, still in order, for the event loop to send the
+ * batch when any of them changed term, vote or the log (a commit index alone never asks for one), and hands the batch back, still in order, for the event loop to send the
  * {@code sendAfterSync} messages and {@code advance} the core.
  *
  * <p>While one batch syncs, the event loop goes on: new proposals and acknowledgements pile up
@@ -60,6 +61,18 @@ final class SyncWorker {
     return thread.offer(ready);
   }
 
+  /** Save a hard state whose commit index alone changed, in order with the writes around it; no sync. */
+  private record CommitHint(HardState state) {}
+
+  /**
+   * Queues the saving of a hard state that differs from the last one only in its commit index:
+   * written after every write queued before it, synced by no one but the next batch that syncs
+   * anyway (the commit index is a hint: see {@link HardState}).
+   */
+  boolean saveCommitHint(HardState state) {
+    return thread.offer(new CommitHint(state));
+  }
+
   /** Queues the discarding of the log up to a saved snapshot's last entry. */
   boolean compact(long lastIncludedIndex, long lastIncludedTerm) {
     return thread.offer(new Compaction(lastIncludedIndex, lastIncludedTerm));
@@ -74,15 +87,15 @@ final class SyncWorker {
         compactTo(c);
         continue;
       }
+      if (job instanceof CommitHint h) {
+        logStore.saveHardState(h.state());
+        continue;
+      }
       Ready ready = (Ready) job;
       batch.add(ready);
       if (ready.snapshotToInstall() != null) {
         install(ready.snapshotToInstall());
         mustSync = true;
-      }
-      // Figure 2: currentTerm and votedFor are persistent state, updated before responding to RPCs.
-      if (ready.hardState() != null) {
-        logStore.saveHardState(ready.hardState());
       }
       List<LogEntry> append = ready.entriesToAppend();
       if (!append.isEmpty()) {
@@ -94,7 +107,15 @@ final class SyncWorker {
         logStore.append(append);
         entries += append.size();
       }
-      mustSync |= ready.mustSync() || ready.hardState() != null || !append.isEmpty();
+      // Figure 2: currentTerm and votedFor are persistent state, durable (synced below) before
+      // responding to RPCs. Written after the entries: its commit index may name them, and the
+      // store's call order keeps it from being ahead of the log after a crash.
+      if (ready.hardState() != null) {
+        logStore.saveHardState(ready.hardState());
+      }
+      // The core asks for a sync when term, vote or the log changed; a hard state that changed only
+      // in its commit index (a hint) adds none: it piggybacks on the next sync that happens anyway.
+      mustSync |= ready.mustSync() || !append.isEmpty();
     }
     if (mustSync) {
       long start = scheduler.nanoTime();

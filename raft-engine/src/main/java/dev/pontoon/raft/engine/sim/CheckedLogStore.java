@@ -36,6 +36,7 @@ final class CheckedLogStore extends ForwardingLogStore {
    */
   void crash(RandomGenerator random, boolean forgetHardState) {
     disk = disk.crashCopy(lyingSync ? 0 : random.nextInt(disk.unsyncedWrites() + 1));
+    invariants.crashLeft(id, disk);
     if (forgetHardState) {
       disk.saveHardState(HardState.INITIAL);
     }

@@ -6,6 +6,7 @@ import dev.pontoon.raft.engine.core.RaftCore;
 import dev.pontoon.raft.log.Bytes;
 import dev.pontoon.raft.log.LogEntry;
 import dev.pontoon.raft.storage.LogReader;
+import dev.pontoon.raft.storage.LogStore;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -76,6 +77,29 @@ final class Invariants {
   /** {@code node}'s state machine was rebuilt from a snapshot at {@code index} (0: empty). */
   void restored(NodeId node, long index) {
     stateMachineSafety.restoredTo(node, index);
+  }
+
+  /**
+   * What a crash left on {@code node}'s disk: the commit index saved with its hard state must lie
+   * within the durable log and name the entry committed there (HardState: a hint never ahead of
+   * the durable log). Below the log's start it names entries a snapshot holds, all committed.
+   */
+  void crashLeft(NodeId node, LogStore disk) {
+    long commit = disk.loadHardState().commitIndex();
+    long last = disk.lastIndex();
+    if (commit > last) {
+      found.add(new Violation.PersistedCommitInvalid(node, commit, "past the durable log's last index " + last));
+      return;
+    }
+    if (commit < disk.firstIndex() - 1 || commit == 0) {
+      return;
+    }
+    long committed = leaderCompleteness.committedTerm(commit);
+    long stored = disk.term(commit);
+    if (committed != 0 && stored != committed) {
+      found.add(new Violation.PersistedCommitInvalid(node, commit, "the durable log holds term " + stored
+          + " there but the entry committed there has term " + committed));
+    }
   }
 
   void crashed(int index, NodeId node) {

@@ -63,6 +63,11 @@ final class LeaderCompleteness {
     return List.of();
   }
 
+  /** The term of the entry committed at {@code index} as first seen, or 0 when none was seen there. */
+  long committedTerm(long index) {
+    return index < 1 || index > highestCommitted ? 0 : committedTerm[(int) index];
+  }
+
   private void grow(long index) {
     if (index >= committedTerm.length) {
       int size = (int) Math.max(index + 1, committedTerm.length * 2L);

@@ -47,7 +47,8 @@ import java.util.TreeSet;
  * runtime's contract says: its log and hard state are written to an {@link InMemoryLogStore} and
  * synced, every message it sends joins the in-flight list, committed entries are applied (kept in
  * order as {@link #committedEntries}). Disks are instant and never lose a synced write; a
- * {@link #crash} keeps the log and hard state and loses the rest.
+ * {@link #crash} keeps the log and hard state (with the commit index saved in it, which the
+ * restarted node applies up to at once) and loses the rest.
  *
  * <p><b>Messages</b> wait in flight, in the order sent, until {@link #deliver} or {@link
  * #deliverAll} hands them over — or {@link #drop} loses them. A message between two nodes that
@@ -282,6 +283,7 @@ public final class RaftCluster {
       n.up = false;
       n.core = null;
       n.store = n.store.durableCopy();
+      invariants.crashLeft(n.id, n.store);
       invariants.crashed(n.index, n.id);
     }
   }

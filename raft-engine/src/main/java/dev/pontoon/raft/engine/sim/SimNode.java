@@ -160,6 +160,7 @@ final class SimNode implements SimulatedNode {
   @Override
   public void crash(boolean forgetHardState) {
     store = store.durableCopy();
+    sim.invariants().crashLeft(id, store);
     probe = null;
     if (forgetHardState) {
       store.saveHardState(HardState.INITIAL);
@@ -343,9 +344,6 @@ final class SimNode implements SimulatedNode {
       applied = meta.lastIncludedIndex();
       sim.invariants().restored(id, applied);
     }
-    if (r.hardState() != null) {
-      store.saveHardState(r.hardState());
-    }
     List<LogEntry> entries = r.entriesToAppend();
     if (!entries.isEmpty()) {
       long first = entries.get(0).index();
@@ -356,6 +354,10 @@ final class SimNode implements SimulatedNode {
       long previousTerm = store.term(first - 1);
       store.append(entries);
       sim.invariants().written(id, entries, previousTerm);
+    }
+    // After the entries, as the runtime does: the commit index it carries may name them.
+    if (r.hardState() != null) {
+      store.saveHardState(r.hardState());
     }
   }
 

@@ -93,6 +93,18 @@ public sealed interface Violation {
   }
 
   /**
+   * After a crash, the commit index kept with the hard state is past the durable log, or names
+   * there another entry than the one committed at that index (the {@code HardState} hint must
+   * never be ahead of the durable log, and names only committed entries).
+   */
+  record PersistedCommitInvalid(NodeId node, long commitIndex, String detail) implements Violation {
+    @Override
+    public String rule() {
+      return "a persisted commit index never exceeds the durable log and names the committed entry (HardState)";
+    }
+  }
+
+  /**
    * Two replicas computed different results for the command at one index, or one replica a
    * different result when it applied the command again after a restart: the state machine is not
    * deterministic, or not safe to replay (the {@code StateMachine} contract).

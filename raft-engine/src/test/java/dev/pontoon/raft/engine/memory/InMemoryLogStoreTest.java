@@ -66,6 +66,7 @@ class InMemoryLogStoreTest extends LogStoreContract {
         () -> assertEquals(3, restarted.firstIndex()),
         () -> assertEquals(memory.entries(3, 7, Long.MAX_VALUE), restarted.entries(3, 7, Long.MAX_VALUE)),
         () -> assertEquals(1, restarted.term(2)),
-        () -> assertEquals(new HardState(2, NodeId.of("n2")), restarted.loadHardState()));
+        () -> assertEquals(new HardState(2, NodeId.of("n2"), 2), restarted.loadHardState(),
+            "the commit index is never below the compacted prefix"));
   }
 }

@@ -88,7 +88,10 @@ final class InteractionEnv {
     out.append("> ").append(id).append(" handling Ready\n");
     if (ready.hardState() != null) {
       out.append("  HardState term=").append(ready.hardState().currentTerm()).append(" vote=")
-          .append(ready.hardState().votedFor() == null ? "none" : ready.hardState().votedFor()).append('\n');
+          .append(ready.hardState().votedFor() == null ? "none" : ready.hardState().votedFor())
+          .append(" commit=").append(ready.hardState().commitIndex())
+          // A commit index that alone changed is written without a sync of its own.
+          .append(ready.mustSync() ? "" : " (no sync)").append('\n');
     }
     if (ready.snapshotToInstall() != null) {
       var meta = ready.snapshotToInstall().meta();
