@@ -88,7 +88,7 @@ final class CrashWorkload {
 
   private static void applyTo(LogImage image, Op op) {
     if (op instanceof SaveHardState s) {
-      image.hardState = s.state();
+      image.saveHardState(s.state());
     } else if (op instanceof Append a) {
       image.append(a.entries());
     } else if (op instanceof TruncateSuffix t) {
@@ -122,7 +122,9 @@ final class CrashWorkload {
       add(plan, new TruncateSuffix(from));
       add(plan, new Append(entries(plan.lastIndex() + 1, 1 + random.nextInt(30), newTerm)));
     } else if (dice >= 93 && dice < 95) {
-      add(plan, new SaveHardState(new HardState(term, null)));
+      // A commit index within the log, as the runtime saves it (never ahead of the log).
+      long commit = plan.firstIndex - 1 + random.nextLong(plan.entries.size() + 1);
+      add(plan, new SaveHardState(new HardState(term, null, commit)));
     } else if (dice < 60) {
       int appends = 1 + random.nextInt(3);
       for (int i = 0; i < appends; i++) {

@@ -50,6 +50,11 @@ final class LogImage {
     return termAt(lastIndex());
   }
 
+  /** The commit index never names less than the compacted prefix (LogStore.saveHardState). */
+  void saveHardState(HardState state) {
+    hardState = state.commitIndex() >= firstIndex - 1 ? state : state.withCommitIndex(firstIndex - 1);
+  }
+
   void append(List<LogEntry> batch) {
     entries.addAll(batch);
   }
@@ -71,6 +76,10 @@ final class LogImage {
     }
     firstIndex = lastIncludedIndex + 1;
     prefixTerm = lastIncludedTerm;
+    // The snapshot's entries are committed: the commit index rises with the truncation (LogStore.truncatePrefix).
+    if (hardState.commitIndex() < lastIncludedIndex) {
+      hardState = hardState.withCommitIndex(lastIncludedIndex);
+    }
   }
 
   boolean sameAs(LogImage other) {
