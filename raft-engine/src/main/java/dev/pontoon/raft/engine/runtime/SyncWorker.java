@@ -15,7 +15,8 @@ import java.util.function.Consumer;
  * Group commit: the thread that makes {@link Ready}s durable. It takes every queued Ready at
  * once, writes them to the {@link LogStore} in production order (conflicting suffix truncated
  * first, then the entries, then the hard state), calls {@link LogStore#sync()} once for the whole
- * batch when any of them changed term, vote or the log (a commit index alone never asks for one), and hands the batch back, still in order, for the event loop to send the
+ * batch when any of them changed term, vote or the log (a commit index alone never asks for one),
+ * and hands the batch back, still in order, for the event loop to send the
  * {@code sendAfterSync} messages and {@code advance} the core.
  *
  * <p>While one batch syncs, the event loop goes on: new proposals and acknowledgements pile up

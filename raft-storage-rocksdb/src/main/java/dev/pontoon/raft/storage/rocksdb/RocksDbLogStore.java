@@ -25,8 +25,10 @@ import org.slf4j.LoggerFactory;
  * <p><b>Layout.</b> Column family {@code entries} maps the index (8 bytes, big-endian) to the
  * term, kind and payload of the entry with a CRC32C checksum, verified on every read: a mismatch
  * raises {@link CorruptedLogException} naming the index and the directory. Column family
- * {@code meta} holds the hard state (term, vote and the commit index hint), where the log starts after compaction (with the term just
- * before) and the store's identity (cluster id and node id), checked on every open.
+ * {@code meta} holds the hard state (term, vote and the commit index hint, which a prefix
+ * truncation raises to the snapshot's index in its own batch), where the log starts after
+ * compaction (with the term just before) and the store's identity (cluster id and node id),
+ * checked on every open.
  *
  * <p><b>Durability.</b> Each {@code append}, {@code truncateSuffix} and {@code truncatePrefix}
  * is one atomic {@code WriteBatch}, written to the WAL without fsync; {@link #sync()} fsyncs the
