@@ -175,6 +175,9 @@ public final class KvNode implements AutoCloseable {
       if (joining) {
         awaitingMembership(builder);
       }
+      // Adding a member fails with NOT_CAUGHT_UP (503, asked again by a joining node) if it has
+      // not caught up within this time; a node catching up through a large snapshot may need long.
+      builder.promotionTimeout(Duration.ofSeconds(30));
       if (snapshotEvery > 0) {
         builder.snapshotEvery(snapshotEvery);
       }
@@ -226,7 +229,7 @@ public final class KvNode implements AutoCloseable {
    * neither campaigning nor counting itself in a quorum.
    */
   private static void awaitingMembership(RaftServerBuilder builder) {
-    throw new UnsupportedOperationException("joining a running cluster needs the engine's membership support");
+    builder.joining();
   }
 
   /** {@code configured} with its wildcard or missing host replaced by the host of {@code bound}, and the bound port. */

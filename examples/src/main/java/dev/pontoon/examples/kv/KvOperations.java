@@ -30,6 +30,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
@@ -129,8 +130,9 @@ final class KvOperations {
    */
   FullHttpResponse transferLeadership(Request request, NodeId target) {
     RaftNodeStatus before = node.status();
-    if (!before.config().members().contains(target)) {
-      return error(HttpResponseStatus.NOT_FOUND, "no member " + target + "; members: " + before.config().members());
+    if (before.config() == null || !before.config().members().contains(target)) {
+      return error(HttpResponseStatus.NOT_FOUND, "no member " + target + "; members: "
+          + (before.config() == null ? "none known yet" : before.config().members()));
     }
     Optional<FullHttpResponse> redirect = redirectUnlessLeader(request);
     if (redirect.isPresent()) {
@@ -142,7 +144,7 @@ final class KvOperations {
       body.put("leader", target.value());
       body.put("term", status.term());
       List<Map<String, Object>> members = new ArrayList<>();
-      for (NodeId id : status.config().members()) {
+      for (NodeId id : status.config() == null ? Set.<NodeId>of() : status.config().members()) {
         Map<String, Object> member = new LinkedHashMap<>();
         member.put("id", id.value());
         member.put("role", status.config().voters().contains(id) ? "voter" : "learner");
@@ -167,7 +169,7 @@ final class KvOperations {
     if (redirect.isPresent()) {
       return redirect.get();
     }
-    ClusterConfig current = node.status().config();
+    ClusterConfig current = node.status().config(); // a leader always has one
     Optional<MemberChange> change = wanted.changeTo(current);
     if (change.isEmpty()) {
       return json(HttpResponseStatus.OK, configurationBody(current));
@@ -181,8 +183,9 @@ final class KvOperations {
    */
   FullHttpResponse removeMember(Request request, NodeId id) {
     ClusterConfig current = node.status().config();
-    if (!current.contains(id)) {
-      return error(HttpResponseStatus.NOT_FOUND, "no member " + id + "; members: " + current.members());
+    if (current == null || !current.contains(id)) {
+      return error(HttpResponseStatus.NOT_FOUND, "no member " + id + "; members: "
+          + (current == null ? "none known yet" : current.members()));
     }
     Optional<FullHttpResponse> redirect = redirectUnlessLeader(request);
     if (redirect.isPresent()) {

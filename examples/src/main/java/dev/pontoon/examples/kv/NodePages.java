@@ -59,7 +59,9 @@ final class NodePages {
     body.put("snapshot-index", status.snapshotIndex());
     body.put("last-log-index", status.lastLogIndex());
     body.put("http", peers.httpAddress(status.id()).orElse(null));
-    List<Map<String, Object>> members = MembersView.members(status.config(), peers);
+    // A node waiting to be added may know no configuration yet.
+    List<Map<String, Object>> members = status.config() == null ? new ArrayList<>()
+        : MembersView.members(status.config(), peers);
     for (Map<String, Object> member : members) {
       RaftNodeStatus.FollowerProgress progress = status.followers().get(NodeId.of((String) member.get("id")));
       if (progress != null) {
@@ -69,7 +71,7 @@ final class NodePages {
       }
     }
     body.put("members", members);
-    body.put("configuration", MembersView.configuration(status.config()));
+    body.put("configuration", status.config() == null ? null : MembersView.configuration(status.config()));
     if (logTail > 0) {
       body.put("log", tail(logTail));
     }
@@ -114,7 +116,7 @@ final class NodePages {
    * {@code leader} until it steps down).
    */
   static String roleName(Role role, ClusterConfig config, NodeId self) {
-    if (role != Role.LEADER && !config.contains(self)) {
+    if (role != Role.LEADER && (config == null || !config.contains(self))) {
       return "not-a-member";
     }
     if (role != Role.LEADER && !config.isVoter(self)) {
