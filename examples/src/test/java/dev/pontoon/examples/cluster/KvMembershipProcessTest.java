@@ -151,8 +151,17 @@ class KvMembershipProcessTest {
       assertTrue(n4Log.get("first-index").asLong() > 1, "n4 never held the compacted entries: " + n4Log);
       assertEquals("follower", n4Status.get("role").asText());
       // n4 counts now: with it, a write still commits after one of the original three dies.
-      nodes.kill(nodes.others(leader).get(0));
+      NodeSpec dead = nodes.others(leader).get(0);
+      nodes.kill(dead);
       assertTrue(put(leader, "after", "promotion"));
+
+      // A restart of n4 on its data ignores --join (here a dead member, whose /status nobody answers).
+      nodes.kill(n4);
+      nodes.startJoining(n4, NodeProcesses.base(dead));
+      await("n4 restarts on its data and catches up").atMost(WAIT).until(() -> {
+        JsonNode status = status(NodeProcesses.base(n4));
+        return status != null && status.get("last-applied").asLong() >= 301 && votesIn(status.get("configuration"), n4);
+      });
     }
   }
 }
