@@ -73,9 +73,11 @@ final class Joiner implements AutoCloseable {
    * members whose addresses it does not show are left out (the node learns them from the
    * configuration once it receives the log).
    *
+   * @param sharedPort whether members serve Raft on their HTTP address (the HTTP/JSON transport),
+   *     so that a member shown without a Raft address is reached there
    * @throws IllegalStateException naming the member and the problem when it cannot be asked
    */
-  static List<NodeSpec> members(URI join, SSLContext tls) {
+  static List<NodeSpec> members(URI join, SSLContext tls, boolean sharedPort) {
     HttpResponse<String> response;
     try {
       response = client(tls).send(HttpRequest.newBuilder(join.resolve("/status")).timeout(REQUEST_TIMEOUT).GET().build(),
@@ -93,7 +95,7 @@ final class Joiner implements AutoCloseable {
     try {
       for (JsonNode member : JSON.readTree(response.body()).path("members")) {
         String http = member.path("http").asText(null);
-        String raft = member.path("raft").asText(http);
+        String raft = member.path("raft").asText(sharedPort ? http : null);
         if (member.path("id").isTextual() && http != null && raft != null) {
           members.add(new NodeSpec(NodeId.of(member.get("id").asText()), NodeSpec.address(http, "HTTP"),
               NodeSpec.address(raft, "Raft")));

@@ -166,7 +166,7 @@ public final class KvNode implements AutoCloseable {
       if (join != null && !joining) {
         LOG.info("{}: {} holds the node's state; ignoring --join {}", id, dir, join);
       }
-      List<NodeSpec> peers = joining ? Joiner.members(join, peerHttpTls) : members;
+      List<NodeSpec> peers = joining ? Joiner.members(join, peerHttpTls, transportKind.equals("http")) : members;
       snapshots = FileSnapshotStore.open(dir.resolve("snapshots"));
       Transport transport = transport(self, peers, transportKind, security);
       RaftServerBuilder builder = RaftServer.builder().nodeId(id).cluster(initialConfig(peers, self, joining))
