@@ -319,6 +319,29 @@ class MembershipChangeTest {
     assertEquals(Fixtures.cluster(3).voters().size() - 1, net.core(successor).config().voters().size());
   }
 
+  /**
+   * A removed follower gets the log up to the entry that removes it (while that entry commits it
+   * is still replicated to, never counted), so it knows it is no voter and never campaigns; then
+   * the leader forgets it.
+   */
+  @Test
+  void aRemovedFollowerLearnsOfItsRemovalAndStaysQuiet() {
+    Network net = clusterLedByN1(3);
+    RaftCore leader = net.core(N1);
+
+    Proposal p = leader.proposeConfigChange(List.of(new MemberChange.Remove(N3)));
+    net.stabilize();
+
+    assertTrue(leader.commitIndex() >= p.index());
+    assertFalse(net.core(N3).config().contains(N3));
+    assertFalse(leader.status().progress().containsKey(N3));
+    long term = net.core(N3).term();
+    for (int i = 0; i < 200; i++) {
+      net.tick(N3);
+    }
+    assertEquals(term, net.core(N3).term());
+  }
+
   /** A removed node cannot disrupt the cluster: its elections go nowhere while a leader is alive (PreVote). */
   @Test
   void aRemovedNodeCannotDisruptTheCluster() {
