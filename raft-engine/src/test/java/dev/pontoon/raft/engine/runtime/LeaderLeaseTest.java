@@ -55,6 +55,12 @@ class LeaderLeaseTest {
     assertFalse(lease.isValid(3, joint, 150), "C_old's majority and a learner alone");
     lease.onResponse(ack(n4, 3, 1));
     assertTrue(lease.isValid(3, joint, 150));
+
+    LeaderLease newHalfOnly = new LeaderLease(N1, LEASE);
+    newHalfOnly.reset(3);
+    newHalfOnly.onSend(heartbeat(n4, 3, 1), 100);
+    newHalfOnly.onResponse(ack(n4, 3, 1));
+    assertFalse(newHalfOnly.isValid(3, joint, 150), "C_new's majority alone");
   }
 
   @Test
