@@ -158,7 +158,8 @@ public final class RaftCore {
 
   /**
    * A message from a peer arrived. Messages from other terms are handled as Raft says;
-   * messages addressed to another node or sent by a non-member are ignored.
+   * messages addressed to another node, or claiming to come from this one, are ignored. A
+   * message from a node outside the configuration is handled like any other (thesis §4.1).
    *
    * @throws MalformedMessageException if no correct peer can send {@code message} (for example
    *     AppendEntries entries of decreasing terms, or AppendEntries of this leader's own term);

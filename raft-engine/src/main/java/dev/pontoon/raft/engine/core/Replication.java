@@ -87,11 +87,18 @@ final class Replication {
    * The configuration in force changed: a new member is probed at once with the leader's last
    * entry (the configuration entry that adds it), backing up from there as it rejects (§5.3); it
    * counts as active for CheckQuorum until the next round, so that adding it cannot depose this
-   * leader at once. A member no longer in it is forgotten, and a transfer to it abandoned.
+   * leader at once. A transfer to a node that is no voter any more is abandoned.
+   *
+   * <p>A member of the committed configuration that the new one removes keeps receiving the log
+   * until the new one commits (it never counts: quorums are the new configuration's), so that it
+   * usually learns of its removal and stops campaigning; then it is forgotten
+   * ({@link #configurationCommitted}). Only a node the committed configuration does not hold
+   * either is forgotten at once.
    */
   void membersChanged(ClusterConfig config) {
     LeaderState ls = core.leaderState;
-    ls.progress.keySet().removeIf(peer -> !config.contains(peer));
+    ClusterConfig committed = core.configAt(core.log.commitIndex());
+    ls.progress.keySet().removeIf(peer -> !config.contains(peer) && (committed == null || !committed.contains(peer)));
     for (NodeId member : config.members()) {
       if (!member.equals(core.id) && !ls.progress.containsKey(member)) {
         Progress pr = newProgress(Math.max(1, core.log.lastIndex()));
@@ -481,6 +488,7 @@ final class Replication {
     if (core.configIndex() > core.log.commitIndex()) {
       return;
     }
+    core.leaderState.progress.keySet().removeIf(peer -> !config.contains(peer));
     if (config.isJoint()) {
       ClusterConfig leaving = MembershipChange.leaving(config);
       LOG.info("{} leaves joint configuration {} for {}", core.id, config, leaving);

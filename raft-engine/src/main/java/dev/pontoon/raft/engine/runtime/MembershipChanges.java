@@ -59,6 +59,8 @@ final class MembershipChanges {
     List<NodeId> toPromote;
     Proposal proposed;
     long deadlineNanos;
+    /** Why the core last refused the next phase (a change still settling), or null. */
+    MembershipChangeException refusal;
 
     Pending(CompletableFuture<ClusterConfig> future) {
       this.future = future;
@@ -109,6 +111,10 @@ final class MembershipChanges {
     try {
       // The whole change is checked first, so that a bad step refuses it before phase one.
       core.previewConfigChange(changes);
+      if (core.configChangeInFlight()) {
+        throw new MembershipChangeException(Reason.CHANGE_IN_PROGRESS, "the change to " + core.config()
+            + " at index " + core.configIndex() + " is still in flight");
+      }
       if (!first.isEmpty()) {
         p.rest = rest;
         p.proposed = core.proposeConfigChange(first);
@@ -158,24 +164,26 @@ final class MembershipChanges {
       return;
     }
     NodeId lagging = lagging(p.toPromote);
-    if (lagging != null) {
-      if (nowNanos - p.deadlineNanos >= 0) {
-        finish(new MembershipChangeException(Reason.NOT_CAUGHT_UP, lagging + " did not come within "
-            + promotionLag + " entries of the leader's log in time to be promoted"), null);
-      }
-      return;
-    }
-    try {
-      p.proposed = core.proposeConfigChange(p.rest);
-      p.rest = List.of();
-      p.deadlineNanos = nowNanos + proposalTimeoutNanos;
-    } catch (MembershipChangeException e) {
-      if (e.reason() != Reason.CHANGE_IN_PROGRESS) {
+    if (lagging == null) {
+      try {
+        p.proposed = core.proposeConfigChange(p.rest);
+        p.rest = List.of();
+        p.deadlineNanos = nowNanos + proposalTimeoutNanos;
+        return;
+      } catch (MembershipChangeException e) {
+        if (e.reason() != Reason.CHANGE_IN_PROGRESS) {
+          finish(e, null);
+          return;
+        }
+        p.refusal = e; // not settled on this leader yet (an entry of its term to commit): try again later
+      } catch (NotLeaderException e) {
         finish(e, null);
+        return;
       }
-      // else: the earlier phase is not settled on this leader yet (its term's entry); try again later
-    } catch (NotLeaderException e) {
-      finish(e, null);
+    }
+    if (nowNanos - p.deadlineNanos >= 0) {
+      finish(lagging != null ? new MembershipChangeException(Reason.NOT_CAUGHT_UP, lagging + " did not come within "
+          + promotionLag + " entries of the leader's log in time to be promoted") : p.refusal, null);
     }
   }
 

@@ -262,6 +262,61 @@ class MembershipChangeTest {
     }
   }
 
+  /** n1 leads {n1, n2, n3} with learners n4, n5, and has proposed the joint change to {n1, n4, n5} with {@code cutOff} unreachable. */
+  private static Network jointWith(RaftConfig config, Set<NodeId> cutOff) {
+    Network net = new Network(Fixtures.cluster(3), config, 11, Map.of());
+    net.addJoiningNode(N4);
+    net.addJoiningNode(N5);
+    // A transfer's campaign: with CheckQuorum, fresh voters ignore ordinary vote requests for a while.
+    net.core(N1).step(new TimeoutNow(N2, N1, 1));
+    net.stabilize();
+    RaftCore leader = net.core(N1);
+    assertEquals(Role.LEADER, leader.role());
+    leader.proposeConfigChange(List.of(new MemberChange.AddLearner(N4, null), new MemberChange.AddLearner(N5, null)));
+    net.stabilize();
+    Set<NodeId> rest = new java.util.TreeSet<>(Set.of(N1, N2, N3, N4, N5));
+    rest.removeAll(cutOff);
+    net.partition(cutOff, rest);
+    leader.proposeConfigChange(List.of(new MemberChange.Promote(N4), new MemberChange.Promote(N5),
+        new MemberChange.Remove(N2), new MemberChange.Remove(N3)));
+    net.stabilize();
+    assertTrue(leader.config().isJoint());
+    return net;
+  }
+
+  /** Thesis §6.4 with §4.3: while joint, a read is confirmed only by a majority of each half. */
+  @Test
+  void aJointConfigurationNeedsBothMajoritiesToConfirmARead() {
+    for (Set<NodeId> cutOff : List.of(Set.of(N4, N5), Set.of(N2, N3))) {
+      Network net = jointWith(Fixtures.plain(), cutOff);
+      net.core(N1).readIndex(7);
+      net.stabilize();
+      net.tickAll(4);
+      assertTrue(net.node(N1).reads.isEmpty(), "read confirmed without " + cutOff);
+
+      net.heal();
+      net.tickAll(4);
+      assertEquals(7, net.node(N1).reads.get(0).requestId());
+    }
+  }
+
+  /** Thesis §6.2 with §4.3: a joint leader that hears from only one half steps down. */
+  @Test
+  void aJointLeaderHearingFromOneHalfOnlyStepsDown() {
+    for (Set<NodeId> cutOff : List.of(Set.of(N4, N5), Set.of(N2, N3))) {
+      Network net = jointWith(Fixtures.plain().withCheckQuorum(true), cutOff);
+
+      net.tickAll(50);
+
+      assertNotEquals(Role.LEADER, net.core(N1).role(), "still leading without " + cutOff);
+      if (cutOff.contains(N4)) {
+        // n2 and n3 hold the joint entry too: none of n1, n2, n3 can win without n4 or n5. (Cut
+        // off, n2 and n3 never got it, and may elect one of them in the old configuration.)
+        assertEquals(null, net.leader(), "elected without a majority of C_new");
+      }
+    }
+  }
+
   /** While joint, a candidate wins only with a majority of C_old and one of C_new. */
   @Test
   void aJointConfigurationNeedsBothMajoritiesToElect() {
@@ -317,6 +372,29 @@ class MembershipChangeTest {
     assertNotNull(successor, "a successor was elected without waiting for an election timeout");
     assertNotEquals(N1, successor);
     assertEquals(Fixtures.cluster(3).voters().size() - 1, net.core(successor).config().voters().size());
+  }
+
+  /**
+   * A removed follower gets the log up to the entry that removes it (while that entry commits it
+   * is still replicated to, never counted), so it knows it is no voter and never campaigns; then
+   * the leader forgets it.
+   */
+  @Test
+  void aRemovedFollowerLearnsOfItsRemovalAndStaysQuiet() {
+    Network net = clusterLedByN1(3);
+    RaftCore leader = net.core(N1);
+
+    Proposal p = leader.proposeConfigChange(List.of(new MemberChange.Remove(N3)));
+    net.stabilize();
+
+    assertTrue(leader.commitIndex() >= p.index());
+    assertFalse(net.core(N3).config().contains(N3));
+    assertFalse(leader.status().progress().containsKey(N3));
+    long term = net.core(N3).term();
+    for (int i = 0; i < 200; i++) {
+      net.tick(N3);
+    }
+    assertEquals(term, net.core(N3).term());
   }
 
   /** A removed node cannot disrupt the cluster: its elections go nowhere while a leader is alive (PreVote). */
