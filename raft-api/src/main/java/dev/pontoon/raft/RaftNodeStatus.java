@@ -16,7 +16,9 @@ import java.util.Optional;
  * @param lastApplied highest index applied to the state machine
  * @param snapshotIndex last index covered by the latest snapshot, 0 when none
  * @param lastLogIndex index of the last entry in its log
- * @param config the cluster configuration in force
+ * @param config the cluster configuration in force (the latest in the log, committed or not; a
+ *     joint one while a change of several voters is under way); null only on a node started to
+ *     join a cluster that has not yet received any configuration from a leader
  * @param followers on a leader, the replication progress of every other member; empty otherwise
  */
 public record RaftNodeStatus(NodeId id, Role role, long term, NodeId leader, long commitIndex, long lastApplied,
@@ -24,7 +26,6 @@ public record RaftNodeStatus(NodeId id, Role role, long term, NodeId leader, lon
   public RaftNodeStatus {
     Objects.requireNonNull(id, "id");
     Objects.requireNonNull(role, "role");
-    Objects.requireNonNull(config, "config");
     followers = Map.copyOf(followers);
   }
 

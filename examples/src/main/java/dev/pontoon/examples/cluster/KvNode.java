@@ -5,6 +5,7 @@ import dev.pontoon.examples.kv.AdminGuard;
 import dev.pontoon.examples.kv.KvHttpConfig;
 import dev.pontoon.examples.kv.KvHttpServer;
 import dev.pontoon.examples.kv.KvStateMachine;
+import dev.pontoon.examples.kv.MemberAddress;
 import dev.pontoon.raft.ClusterId;
 import dev.pontoon.raft.NodeId;
 import dev.pontoon.raft.RaftNode;
@@ -20,11 +21,13 @@ import dev.pontoon.raft.transport.netty.NettyTransport;
 import dev.pontoon.raft.transport.netty.NettyTransportConfig;
 import io.netty.handler.ssl.SslContext;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 import javax.net.ssl.SSLContext;
 
@@ -40,18 +43,22 @@ import javax.net.ssl.SSLContext;
  * stops the HTTP API, then the node (which closes its transport and log store). Blocking.
  */
 public final class KvNode implements AutoCloseable {
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(KvNode.class);
   /** The cluster identity every store and connection of the example KV cluster carries. */
   static final ClusterId CLUSTER = ClusterId.of("pontoon-kv");
   private final RaftServer server;
   private final FileSnapshotStore snapshots;
   private final KvHttpServer http;
   private final InetSocketAddress raftAddress;
+  private final Joiner joiner;
 
-  private KvNode(RaftServer server, FileSnapshotStore snapshots, KvHttpServer http, InetSocketAddress raftAddress) {
+  private KvNode(RaftServer server, FileSnapshotStore snapshots, KvHttpServer http, InetSocketAddress raftAddress,
+      Joiner joiner) {
     this.server = server;
     this.snapshots = snapshots;
     this.http = http;
     this.raftAddress = raftAddress;
+    this.joiner = joiner;
   }
 
   /**
@@ -115,6 +122,16 @@ public final class KvNode implements AutoCloseable {
   /** {@link #start(NodeId, List, Path, String, long, NodeSecurity)} with the node's parts passed through {@code seam}. */
   static KvNode start(NodeId id, List<NodeSpec> members, Path dir, String transportKind, long snapshotEvery,
       NodeSecurity security, Seam seam) {
+    return start(id, members, dir, transportKind, snapshotEvery, security, seam, null);
+  }
+
+  /**
+   * As {@link #start(NodeId, List, Path, String, long, NodeSecurity, Seam)}; with {@code join}, a
+   * node whose directory holds no state yet joins the cluster of that member instead of forming
+   * one of {@code members} (see {@link Joiner}); {@code members} then only names this node.
+   */
+  static KvNode start(NodeId id, List<NodeSpec> members, Path dir, String transportKind, long snapshotEvery,
+      NodeSecurity security, Seam seam, URI join) {
     if (snapshotEvery < 0) {
       throw new IllegalArgumentException("snapshotEvery (" + snapshotEvery + ") must be 0 (never) or positive");
     }
@@ -138,17 +155,29 @@ public final class KvNode implements AutoCloseable {
     SSLContext peerHttpTls = security.tls() ? security.peerHttpTls() : null;
     Map<NodeId, String> httpAddresses = new HashMap<>();
     members.forEach(m -> httpAddresses.put(m.id(), NodeSpec.hostPort(m.http())));
-    TreeSet<NodeId> voters = new TreeSet<>();
-    members.forEach(m -> voters.add(m.id()));
     RocksDbLogStore log = RocksDbLogStore.open(RocksDbLogStoreConfig.of(dir.resolve("log"), CLUSTER, id));
     FileSnapshotStore snapshots = null;
     RaftServer server = null;
+    Joiner joiner = null;
     try {
+      // A restart of a node that joined holds its log (or a snapshot's place in it) and its term:
+      // the configuration it stored, not --join, says who its peers are.
+      boolean joining = join != null && log.lastIndex() == 0 && log.loadHardState().currentTerm() == 0;
+      if (join != null && !joining) {
+        LOG.info("{}: {} holds the node's state; ignoring --join {}", id, dir, join);
+      }
+      List<NodeSpec> peers = joining ? Joiner.members(join, peerHttpTls, transportKind.equals("http")) : members;
       snapshots = FileSnapshotStore.open(dir.resolve("snapshots"));
-      Transport transport = transport(self, members, transportKind, security);
-      RaftServerBuilder builder = RaftServer.builder().nodeId(id).cluster(ClusterConfig.ofVoters(voters))
+      Transport transport = transport(self, peers, transportKind, security);
+      RaftServerBuilder builder = RaftServer.builder().nodeId(id).cluster(initialConfig(peers, self, joining))
           .transport(transport).logStore(log).snapshotStore(snapshots)
           .stateMachine(seam.stateMachine(new KvStateMachine()));
+      if (joining) {
+        awaitingMembership(builder);
+      }
+      // Adding a member fails with NOT_CAUGHT_UP (503, asked again by a joining node) if it has
+      // not caught up within this time; a node catching up through a large snapshot may need long.
+      builder.promotionTimeout(Duration.ofSeconds(30));
       if (snapshotEvery > 0) {
         builder.snapshotEvery(snapshotEvery);
       }
@@ -157,7 +186,11 @@ public final class KvNode implements AutoCloseable {
           KvHttpConfig.defaults(), httpTls, peerHttpTls, admin,
           transport instanceof HttpTransport shared ? shared::addRoutes : null);
       InetSocketAddress raftAddress = transport instanceof NettyTransport netty ? netty.localAddress() : http.address();
-      return new KvNode(server, snapshots, http, raftAddress);
+      if (joining) {
+        joiner = Joiner.start(join, id, NodeSpec.hostPort(withHost(self.http(), http.address())),
+            NodeSpec.hostPort(withHost(self.raft(), raftAddress)), peerHttpTls, security.adminToken());
+      }
+      return new KvNode(server, snapshots, http, raftAddress, joiner);
     } catch (RuntimeException e) {
       if (server != null) {
         server.close();
@@ -169,6 +202,39 @@ public final class KvNode implements AutoCloseable {
       }
       throw e;
     }
+  }
+
+  /**
+   * The configuration a new cluster starts with: every member a voter, with its addresses
+   * ({@link MemberAddress}) so that nodes added later can reach and show it. A joining node starts
+   * from the configuration it was shown and is added to it by the leader.
+   */
+  static ClusterConfig initialConfig(List<NodeSpec> members, NodeSpec self, boolean joining) {
+    TreeSet<NodeId> voters = new TreeSet<>();
+    Map<NodeId, String> addresses = new HashMap<>();
+    for (NodeSpec m : members) {
+      if (joining && m.id().equals(self.id())) {
+        continue;
+      }
+      voters.add(m.id());
+      if (m.http().getPort() > 0 && m.raft().getPort() > 0) {
+        addresses.put(m.id(), new MemberAddress(NodeSpec.hostPort(m.http()), NodeSpec.hostPort(m.raft())).encode());
+      }
+    }
+    return new ClusterConfig(voters, Set.of(), Set.of(), addresses);
+  }
+
+  /**
+   * Tells the engine that this node is not a member yet: it waits for the leader to add it,
+   * neither campaigning nor counting itself in a quorum.
+   */
+  private static void awaitingMembership(RaftServerBuilder builder) {
+    builder.joining();
+  }
+
+  /** {@code configured} with its wildcard or missing host replaced by the host of {@code bound}, and the bound port. */
+  private static InetSocketAddress withHost(InetSocketAddress configured, InetSocketAddress bound) {
+    return InetSocketAddress.createUnresolved(configured.getHostString(), bound.getPort());
   }
 
   private static Transport transport(NodeSpec self, List<NodeSpec> members, String kind, NodeSecurity security) {
@@ -204,8 +270,16 @@ public final class KvNode implements AutoCloseable {
     return raftAddress;
   }
 
+  /** Whether this node asked to join with {@code --join} and the cluster answered that it is a voter. */
+  public boolean joined() {
+    return joiner != null && joiner.joined();
+  }
+
   @Override
   public void close() {
+    if (joiner != null) {
+      joiner.close();
+    }
     http.close();
     server.close();
     snapshots.close();

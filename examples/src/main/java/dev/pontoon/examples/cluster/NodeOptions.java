@@ -2,6 +2,8 @@ package dev.pontoon.examples.cluster;
 
 import dev.pontoon.raft.NodeId;
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -21,15 +23,18 @@ import java.util.Map;
  * @param transport {@code netty} (binary, default) or {@code http} (HTTP/JSON)
  * @param snapshotEvery take a snapshot and compact the log every this many applied entries; 0 never
  * @param security TLS for the Raft port and HTTPS, and who may call the admin endpoints
+ * @param join a member's HTTP API to ask to add this node ({@code --join}), or null; ignored when
+ *     the data directory already holds the node's state (a restart of a node that joined)
  */
 record NodeOptions(NodeId id, InetSocketAddress http, InetSocketAddress raft, Path dir, List<NodeSpec> members,
-    String transport, long snapshotEvery, NodeSecurity security) {
+    String transport, long snapshotEvery, NodeSecurity security, URI join) {
 
   /** Entries between snapshots when {@code --snapshot-every} is not given. */
   static final long DEFAULT_SNAPSHOT_EVERY = 10_000;
 
   static final String USAGE = String.join("\n",
       "usage: pontoon-kv node --id ID --http HOST:PORT --raft HOST:PORT --dir DIR --peers PEERS [--snapshot-every N]",
+      "       pontoon-kv node --id ID --http HOST:PORT --raft HOST:PORT --dir DIR --join http://HOST:PORT [...]",
       "                       [--tls-cert FILE --tls-key FILE --tls-ca FILE]",
       "                       [--admin-token-file FILE] [--admin-client-cert] [--insecure-admin]",
       "       pontoon-kv node --transport http --http HOST:PORT --dir DIR --peers PEERS [--id ID] [--snapshot-every N]",
@@ -46,6 +51,11 @@ record NodeOptions(NodeId id, InetSocketAddress http, InetSocketAddress raft, Pa
       "                       n1=127.0.0.1:8081/127.0.0.1:9081,n2=127.0.0.1:8082/127.0.0.1:9082,n3=127.0.0.1:8083/127.0.0.1:9083",
       "                     http:  host:port (the id is the address) or id=host:port, e.g.",
       "                       127.0.0.1:8081,127.0.0.1:8082,127.0.0.1:8083",
+      "  --join URL         instead of --peers: a running member's HTTP API (http://HOST:PORT, https:// with TLS);",
+      "                     the node reads the members there and asks the cluster to add it, as a learner first,",
+      "                     promoted to voter once caught up (POST /admin/members, with --admin-token-file's token).",
+      "                     --http and --raft must be addresses the members can reach. Ignored on a restart:",
+      "                     once DIR holds the node's state, it rejoins with what it stored",
       "  --transport T      netty (binary TCP, default) or http (HTTP/JSON on the HTTP port, see HTTP-TRANSPORT.md)",
       "  --snapshot-every N take a snapshot and drop the log before it every N applied entries",
       "                     (default " + DEFAULT_SNAPSHOT_EVERY + "; 0 never compacts, the log then grows without bound)",
@@ -64,7 +74,7 @@ record NodeOptions(NodeId id, InetSocketAddress http, InetSocketAddress raft, Pa
       "  --help             shows this text");
 
   static NodeOptions parse(List<String> args) {
-    Map<String, String> flags = flags(args, List.of("--id", "--http", "--raft", "--dir", "--peers", "--transport",
+    Map<String, String> flags = flags(args, List.of("--id", "--http", "--raft", "--dir", "--peers", "--join", "--transport",
         "--snapshot-every", "--tls-cert", "--tls-key", "--tls-ca", "--admin-token-file"),
         List.of("--admin-client-cert", "--insecure-admin"));
     String transport = transport(flags.get("--transport"));
@@ -74,10 +84,15 @@ record NodeOptions(NodeId id, InetSocketAddress http, InetSocketAddress raft, Pa
       throw new IllegalArgumentException("--tls-cert, --tls-key and --tls-ca need --transport netty");
     }
     boolean sharedPort = transport.equals("http");
-    List<String> required = sharedPort ? List.of("--http", "--dir", "--peers")
-        : List.of("--id", "--http", "--raft", "--dir", "--peers");
+    URI join = flags.containsKey("--join") ? join(flags.get("--join")) : null;
+    if (join != null && flags.containsKey("--peers")) {
+      throw new IllegalArgumentException("give --peers (a new cluster) or --join (join a running one), not both");
+    }
+    String membersFlag = join != null ? "" : "--peers";
+    List<String> required = sharedPort ? List.of("--http", "--dir", membersFlag)
+        : List.of("--id", "--http", "--raft", "--dir", membersFlag);
     for (String flag : required) {
-      if (!flags.containsKey(flag)) {
+      if (!flag.isEmpty() && !flags.containsKey(flag)) {
         throw new IllegalArgumentException("missing " + flag);
       }
     }
@@ -95,7 +110,7 @@ record NodeOptions(NodeId id, InetSocketAddress http, InetSocketAddress raft, Pa
       throw new IllegalArgumentException("--id: " + e.getMessage());
     }
     Map<NodeId, NodeSpec> members = new LinkedHashMap<>();
-    for (String peer : flags.get("--peers").split(",")) {
+    for (String peer : flags.getOrDefault("--peers", "").split(",")) {
       if (!peer.isBlank()) {
         NodeSpec spec = sharedPort ? NodeSpec.parseSharedPort(peer.trim()) : NodeSpec.parse(peer.trim());
         if (members.put(spec.id(), spec) != null) {
@@ -111,7 +126,26 @@ record NodeOptions(NodeId id, InetSocketAddress http, InetSocketAddress raft, Pa
     }
     security.checkAdminExposure(http);
     return new NodeOptions(id, http, raft, Path.of(flags.get("--dir")), new ArrayList<>(members.values()), transport,
-        snapshotEvery(flags.get("--snapshot-every")), security);
+        snapshotEvery(flags.get("--snapshot-every")), security, join);
+  }
+
+  /**
+   * The value of {@code --join}: {@code http://HOST:PORT} or {@code https://HOST:PORT}.
+   *
+   * @throws IllegalArgumentException otherwise
+   */
+  static URI join(String text) {
+    try {
+      URI uri = new URI(text);
+      if ((!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())) || uri.getHost() == null
+          || uri.getPort() < 1) {
+        throw new URISyntaxException(text, "not http(s)://HOST:PORT");
+      }
+      return uri;
+    } catch (URISyntaxException e) {
+      throw new IllegalArgumentException("--join must be a member's HTTP API as http://HOST:PORT or https://HOST:PORT, not '"
+          + text + "'");
+    }
   }
 
   private static Path path(Map<String, String> flags, String name) {

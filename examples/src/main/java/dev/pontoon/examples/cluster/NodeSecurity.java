@@ -71,6 +71,23 @@ record NodeSecurity(Path tlsCertificate, Path tlsKey, Path tlsCa, Path adminToke
   }
 
   /**
+   * The admin bearer token, for this node's own admin requests (a {@code --join}), or null without
+   * a token file.
+   *
+   * @throws UncheckedIOException if the file cannot be read
+   */
+  String adminToken() {
+    if (adminTokenFile == null) {
+      return null;
+    }
+    try {
+      return java.nio.file.Files.readString(adminTokenFile).strip();
+    } catch (java.io.IOException e) {
+      throw new UncheckedIOException("cannot read --admin-token-file " + adminTokenFile + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
    * Refuses unguarded admin endpoints on an HTTP address other clients can reach.
    *
    * @throws IllegalArgumentException naming the address and the flags that fix it

@@ -3,6 +3,7 @@ package dev.pontoon.examples.httptransport;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pontoon.raft.NodeId;
+import dev.pontoon.raft.log.ClusterConfig;
 import dev.pontoon.raft.message.AppendEntries;
 import dev.pontoon.raft.message.AppendEntriesResponse;
 import dev.pontoon.raft.message.InstallSnapshot;
@@ -13,6 +14,7 @@ import dev.pontoon.raft.message.RequestVoteResponse;
 import dev.pontoon.raft.message.TimeoutNow;
 import dev.pontoon.raft.transport.InboundHandler;
 import dev.pontoon.raft.transport.Transport;
+import dev.pontoon.raft.transport.netty.PeerResolver;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -132,13 +134,40 @@ public final class HttpTransport implements Transport {
       uris.put(id, URI.create("http://" + address));
       byAddress.put(address, id);
     });
-    this.peers = Map.copyOf(uris);
-    this.peersByAddress = Map.copyOf(byAddress);
+    this.peers = uris;
+    this.peersByAddress = byAddress;
     this.maxInFlightPerPeer = 256;
     this.maxBodyBytes = MAX_REQUEST_BYTES;
     this.pending = new PendingAnswers(maxInFlightPerPeer);
     this.serverHandler = new RaftHttpHandler(self, this::sender, inbound::get, pending, requestTimeout, sharedPort);
     this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(requestTimeout).build();
+  }
+
+  /**
+   * Learns the members of {@code config} that this transport cannot reach yet, at their address in
+   * the configuration: {@code host:port}, or the {@code raft=} field of {@code key=value;...} (see
+   * {@link dev.pontoon.raft.transport.netty.PeerResolver#parse}). Their requests are accepted from
+   * then on. A member that leaves is not forgotten: HTTP holds no connection to drop, and a leader
+   * that removed itself must still be answered until the change commits; the node sends nothing
+   * to a non-member. Statically given addresses are kept. Never blocks.
+   */
+  @Override
+  public void configurationChanged(ClusterConfig config) {
+    config.addresses().forEach((id, recorded) -> {
+      if (id.equals(self) || peers.containsKey(id)) {
+        return;
+      }
+      InetSocketAddress address = PeerResolver.parse(recorded);
+      if (address == null) {
+        log.warn("{}: member {} has no usable address ({}); it cannot be reached", self, id, recorded);
+        return;
+      }
+      String hostPort = address.getHostString().contains(":") ? "[" + address.getHostString() + "]:" + address.getPort()
+          : address.getHostString() + ":" + address.getPort();
+      peersByAddress.putIfAbsent(hostPort, id);
+      peers.putIfAbsent(id, URI.create("http://" + hostPort));
+      log.info("{}: learned member {} at {}", self, id, hostPort);
+    });
   }
 
   /** The member a request's {@code leader-id} or {@code candidate-id} names, by id or by address. */

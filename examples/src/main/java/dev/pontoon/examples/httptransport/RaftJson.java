@@ -23,7 +23,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Function;
 
@@ -136,10 +138,7 @@ final class RaftJson {
   static ObjectNode encode(InstallSnapshot m) {
     ObjectNode o = JSON.createObjectNode().put("term", m.term()).put("leader-id", m.from().value())
         .put("last-included-index", m.lastIncludedIndex()).put("last-included-term", m.lastIncludedTerm());
-    ObjectNode config = o.putObject("config");
-    m.config().voters().forEach(id -> config.withArray("voters").add(id.value()));
-    config.putArray("learners");
-    m.config().learners().forEach(id -> config.withArray("learners").add(id.value()));
+    encodeConfig(o.putObject("config"), m.config());
     return o.put("offset", m.offset()).put("data", Base64.getEncoder().encodeToString(m.data().toByteArray()))
         .put("done", m.done());
   }
@@ -149,7 +148,7 @@ final class RaftJson {
     if (config == null || !config.isObject()) {
       throw new IllegalArgumentException("\"config\" must be an object with \"voters\" and \"learners\"");
     }
-    ClusterConfig decoded = new ClusterConfig(ids(config, "voters"), ids(config, "learners"));
+    ClusterConfig decoded = decodeConfig(config);
     return new InstallSnapshot(sender.apply(requireText(o, "leader-id")), self, requireLong(o, "term"),
         requireLong(o, "last-included-index"), requireLong(o, "last-included-term"), decoded,
         requireLong(o, "offset"), Bytes.wrap(base64(optionalText(o, "data", ""), "data")), optionalBoolean(o, "done"));
@@ -241,6 +240,44 @@ final class RaftJson {
       throw new IllegalArgumentException("\"" + name + "\" must be a string");
     }
     return v.asText();
+  }
+
+  /**
+   * A configuration as {@code voters} and {@code learners}, plus, only when present, the {@code
+   * outgoing-voters} of a joint configuration and the members' {@code addresses} (id to address),
+   * so that a configuration without them reads as the specification writes it.
+   */
+  static void encodeConfig(ObjectNode o, ClusterConfig config) {
+    ArrayNode voters = o.putArray("voters");
+    config.voters().forEach(id -> voters.add(id.value()));
+    ArrayNode learners = o.putArray("learners");
+    config.learners().forEach(id -> learners.add(id.value()));
+    if (config.isJoint()) {
+      ArrayNode outgoing = o.putArray("outgoing-voters");
+      config.outgoingVoters().forEach(id -> outgoing.add(id.value()));
+    }
+    if (!config.addresses().isEmpty()) {
+      ObjectNode addresses = o.putObject("addresses");
+      config.addresses().forEach((id, address) -> addresses.put(id.value(), address));
+    }
+  }
+
+  /** Reads {@link #encodeConfig}; {@code outgoing-voters} and {@code addresses} may be absent. */
+  static ClusterConfig decodeConfig(JsonNode o) {
+    Map<NodeId, String> addresses = new TreeMap<>();
+    JsonNode given = o.get("addresses");
+    if (given != null && !given.isNull()) {
+      if (!given.isObject()) {
+        throw new IllegalArgumentException("\"addresses\" must be an object of node id to address");
+      }
+      given.fields().forEachRemaining(field -> {
+        if (!field.getValue().isTextual()) {
+          throw new IllegalArgumentException("\"addresses\" must map each node id to an address string");
+        }
+        addresses.put(new NodeId(field.getKey()), field.getValue().asText());
+      });
+    }
+    return new ClusterConfig(ids(o, "voters"), ids(o, "learners"), ids(o, "outgoing-voters"), addresses);
   }
 
   private static String requireText(JsonNode o, String name) {

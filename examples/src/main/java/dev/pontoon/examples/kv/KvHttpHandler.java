@@ -37,7 +37,8 @@ import org.slf4j.LoggerFactory;
  * Routes the KV HTTP API: {@code /kv/{key}} (GET, PUT, DELETE), {@code /kv/{key}/cas} (POST),
  * {@code /log}, {@code /status} and {@code /cluster} (GET), the cluster page ({@code GET /} and its
  * assets under {@code /page/}), and the admin endpoints under {@code /admin/} ({@code GET
- * /admin/ping}, {@code POST /admin/transfer-leadership/{id}}), every one of which first passes the
+ * /admin/ping}, {@code POST /admin/transfer-leadership/{id}}, {@code POST /admin/members}, {@code
+ * DELETE /admin/members/{id}}), every one of which first passes the
  * {@link AdminGuard}: without what it requires, 401 and nothing changes. Everything the client sent
  * wrong is a 4xx with a JSON error; nothing the client sends can throw out of this handler.
  *
@@ -179,8 +180,22 @@ final class KvHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       return operations.transferLeadership(new KvOperations.Request(ctx, request.uri(), target, keepAlive),
           NodeId.of(target));
     }
+    if (segments.equals(List.of("admin", "members"))) {
+      if (!method.equals(HttpMethod.POST)) {
+        return notAllowed("POST");
+      }
+      return operations.addMember(new KvOperations.Request(ctx, request.uri(), "", keepAlive),
+          request.content().toString(StandardCharsets.UTF_8));
+    }
+    if (segments.size() == 3 && segments.get(1).equals("members")) {
+      if (!method.equals(HttpMethod.DELETE)) {
+        return notAllowed("DELETE");
+      }
+      String id = QueryStringDecoder.decodeComponent(segments.get(2), StandardCharsets.UTF_8);
+      return operations.removeMember(new KvOperations.Request(ctx, request.uri(), id, keepAlive), NodeId.of(id));
+    }
     return error(NOT_FOUND, "unknown admin path " + uri.rawPath()
-        + "; try /admin/ping or /admin/transfer-leadership/{id}");
+        + "; try /admin/ping, /admin/members, /admin/members/{id} or /admin/transfer-leadership/{id}");
   }
 
   /** 431 or 414 for a request whose headers or first line exceed the codec's limits, else 400. */

@@ -131,7 +131,8 @@ public final class KvHttpServer implements AutoCloseable {
       Map<NodeId, String> httpAddresses, KvHttpConfig config, SslContext tls, SSLContext peerTls, AdminGuard admin,
       SharedRoutes shared) {
     KvHttpHandler handler = new KvHttpHandler(node, logReader,
-        new PeerDirectory(httpAddresses, tls == null ? "http" : "https"), config, admin, peerTls);
+        new PeerDirectory(httpAddresses, tls == null ? "http" : "https", () -> node.status().config()), config, admin,
+        peerTls);
     EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
     try {
       Channel channel = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)

@@ -6,12 +6,15 @@ import static dev.pontoon.examples.kv.HttpReplies.json;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pontoon.raft.IndeterminateStateException;
+import dev.pontoon.raft.MemberChange;
+import dev.pontoon.raft.MembershipChangeException;
 import dev.pontoon.raft.NodeId;
 import dev.pontoon.raft.NotLeaderException;
 import dev.pontoon.raft.RaftNode;
 import dev.pontoon.raft.RaftNodeStatus;
 import dev.pontoon.raft.Role;
 import dev.pontoon.raft.log.Bytes;
+import dev.pontoon.raft.log.ClusterConfig;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -27,6 +30,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
@@ -126,8 +130,9 @@ final class KvOperations {
    */
   FullHttpResponse transferLeadership(Request request, NodeId target) {
     RaftNodeStatus before = node.status();
-    if (!before.config().members().contains(target)) {
-      return error(HttpResponseStatus.NOT_FOUND, "no member " + target + "; members: " + before.config().members());
+    if (before.config() == null || !before.config().members().contains(target)) {
+      return error(HttpResponseStatus.NOT_FOUND, "no member " + target + "; members: "
+          + (before.config() == null ? "none known yet" : before.config().members()));
     }
     Optional<FullHttpResponse> redirect = redirectUnlessLeader(request);
     if (redirect.isPresent()) {
@@ -139,7 +144,7 @@ final class KvOperations {
       body.put("leader", target.value());
       body.put("term", status.term());
       List<Map<String, Object>> members = new ArrayList<>();
-      for (NodeId id : status.config().members()) {
+      for (NodeId id : status.config() == null ? Set.<NodeId>of() : status.config().members()) {
         Map<String, Object> member = new LinkedHashMap<>();
         member.put("id", id.value());
         member.put("role", status.config().voters().contains(id) ? "voter" : "learner");
@@ -149,6 +154,58 @@ final class KvOperations {
       return json(HttpResponseStatus.OK, body);
     });
     return null;
+  }
+
+  /**
+   * {@code POST /admin/members} with a {@link MemberRequests} body: 200 with the configuration
+   * ({@link MembersView}) once the change is committed (at once when the member already has the
+   * role); on a follower 307 to the leader; 400 for a malformed body; 409 when another change is in
+   * flight; 503 with Retry-After when a learner is not caught up yet; 504 when the change did not
+   * complete in time (it may still).
+   */
+  FullHttpResponse addMember(Request request, String body) {
+    MemberRequests wanted = MemberRequests.parse(body);
+    Optional<FullHttpResponse> redirect = redirectUnlessLeader(request);
+    if (redirect.isPresent()) {
+      return redirect.get();
+    }
+    ClusterConfig current = node.status().config(); // a leader always has one
+    Optional<MemberChange> change = wanted.changeTo(current);
+    if (change.isEmpty()) {
+      return json(HttpResponseStatus.OK, configurationBody(current));
+    }
+    return changeMembership(request, List.of(change.get()));
+  }
+
+  /**
+   * {@code DELETE /admin/members/{id}}: as {@link #addMember}, and 404 when {@code id} is no member.
+   * A leader that removes itself hands leadership over and steps down once the change commits.
+   */
+  FullHttpResponse removeMember(Request request, NodeId id) {
+    ClusterConfig current = node.status().config();
+    if (current == null || !current.contains(id)) {
+      return error(HttpResponseStatus.NOT_FOUND, "no member " + id + "; members: "
+          + (current == null ? "none known yet" : current.members()));
+    }
+    Optional<FullHttpResponse> redirect = redirectUnlessLeader(request);
+    if (redirect.isPresent()) {
+      return redirect.get();
+    }
+    return changeMembership(request, List.of(new MemberChange.Remove(id)));
+  }
+
+  private FullHttpResponse changeMembership(Request request, List<MemberChange> changes) {
+    answerWhenDone(request, node.changeMembership(changes), CHANGE_TIMED_OUT,
+        config -> json(HttpResponseStatus.OK, configurationBody(config)));
+    return null;
+  }
+
+  /** The answer of the membership endpoints: {@code configuration} and {@code members} ({@link MembersView}). */
+  private Map<String, Object> configurationBody(ClusterConfig config) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("configuration", MembersView.configuration(config));
+    body.put("members", MembersView.members(config, peers));
+    return body;
   }
 
   private FullHttpResponse write(Request request, KvCommand command, Function<KvResult, FullHttpResponse> onApplied) {
@@ -196,6 +253,8 @@ final class KvOperations {
   private static final String WRITE_TIMED_OUT = "the write may still take effect";
   /** What a 504 says of a read: reads never change anything. */
   private static final String READ_TIMED_OUT = "the read did nothing, retry it";
+  /** What a 504 says of a membership change. */
+  private static final String CHANGE_TIMED_OUT = "the change may still take effect; GET /status shows the configuration";
   /** What a 504 says of a leadership transfer. */
   private static final String TRANSFER_TIMED_OUT = "the transfer did not complete in time";
 
@@ -235,11 +294,36 @@ final class KvOperations {
     if (cause instanceof IndeterminateStateException) {
       return error(HttpResponseStatus.GATEWAY_TIMEOUT, "outcome unknown: " + cause.getMessage());
     }
+    if (cause instanceof MembershipChangeException refused) {
+      return membershipRefused(refused);
+    }
     if (cause instanceof IllegalArgumentException) {
       return error(HttpResponseStatus.CONFLICT, String.valueOf(cause.getMessage())); // a transfer to a non-voter
     }
     FullHttpResponse response = error(HttpResponseStatus.SERVICE_UNAVAILABLE, String.valueOf(cause.getMessage()));
     response.headers().set(HttpHeaderNames.RETRY_AFTER, "1");
+    return response;
+  }
+
+  /**
+   * A refused change: 409 when another is in flight, 404 for an unknown member, 400 for an invalid
+   * change, 503 with Retry-After when a learner has not caught up yet (it will: ask again). The body
+   * names the {@code reason}.
+   */
+  private static FullHttpResponse membershipRefused(MembershipChangeException refused) {
+    HttpResponseStatus status = switch (refused.reason()) {
+      case CHANGE_IN_PROGRESS -> HttpResponseStatus.CONFLICT;
+      case UNKNOWN_MEMBER -> HttpResponseStatus.NOT_FOUND;
+      case INVALID_CHANGE -> HttpResponseStatus.BAD_REQUEST;
+      case NOT_CAUGHT_UP -> HttpResponseStatus.SERVICE_UNAVAILABLE;
+    };
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("error", String.valueOf(refused.getMessage()));
+    body.put("reason", refused.reason().name());
+    FullHttpResponse response = json(status, body);
+    if (status == HttpResponseStatus.SERVICE_UNAVAILABLE) {
+      response.headers().set(HttpHeaderNames.RETRY_AFTER, "1");
+    }
     return response;
   }
 

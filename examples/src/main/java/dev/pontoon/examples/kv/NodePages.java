@@ -59,21 +59,19 @@ final class NodePages {
     body.put("snapshot-index", status.snapshotIndex());
     body.put("last-log-index", status.lastLogIndex());
     body.put("http", peers.httpAddress(status.id()).orElse(null));
-    List<Map<String, Object>> members = new ArrayList<>();
-    for (NodeId id : status.config().members()) {
-      Map<String, Object> member = new LinkedHashMap<>();
-      member.put("id", id.value());
-      member.put("role", status.config().voters().contains(id) ? "voter" : "learner");
-      member.put("http", peers.httpAddress(id).orElse(null));
-      RaftNodeStatus.FollowerProgress progress = status.followers().get(id);
+    // A node waiting to be added may know no configuration yet.
+    List<Map<String, Object>> members = status.config() == null ? new ArrayList<>()
+        : MembersView.members(status.config(), peers);
+    for (Map<String, Object> member : members) {
+      RaftNodeStatus.FollowerProgress progress = status.followers().get(NodeId.of((String) member.get("id")));
       if (progress != null) {
         member.put("match-index", progress.matchIndex());
         member.put("next-index", progress.nextIndex());
         member.put("lag", progress.lag());
       }
-      members.add(member);
     }
     body.put("members", members);
+    body.put("configuration", status.config() == null ? null : MembersView.configuration(status.config()));
     if (logTail > 0) {
       body.put("log", tail(logTail));
     }
@@ -112,9 +110,16 @@ final class NodePages {
     return body;
   }
 
-  /** Role names tools read: leader, follower, candidate (PreVote included) or learner. */
+  /**
+   * Role names tools read: leader, follower, candidate (PreVote included), learner, or
+   * not-a-member (a node waiting to be added, or removed; a leader that removed itself is still
+   * {@code leader} until it steps down).
+   */
   static String roleName(Role role, ClusterConfig config, NodeId self) {
-    if (config.learners().contains(self)) {
+    if (role != Role.LEADER && (config == null || !config.contains(self))) {
+      return "not-a-member";
+    }
+    if (role != Role.LEADER && !config.isVoter(self)) {
       return "learner";
     }
     return switch (role) {
@@ -212,7 +217,8 @@ final class NodePages {
   private static String describeConfig(Bytes payload) {
     try {
       ClusterConfig config = ClusterConfig.fromBytes(payload);
-      return "CONFIG voters=" + config.voters() + " learners=" + config.learners();
+      return "CONFIG voters=" + config.voters() + " learners=" + config.learners()
+          + (config.isJoint() ? " outgoing-voters=" + config.outgoingVoters() : "");
     } catch (IllegalArgumentException e) {
       return "base64:" + Base64.getEncoder().encodeToString(payload.toByteArray());
     }

@@ -1,18 +1,24 @@
 package dev.pontoon.examples.kv;
 
 import dev.pontoon.raft.NodeId;
+import dev.pontoon.raft.log.ClusterConfig;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Supplier;
 
 /**
  * Where each member's HTTP API listens ({@code host:port}), and over which scheme, for redirects,
  * the status pages, {@code GET /cluster}'s fan-out and the web origins the cluster page may talk to.
+ * The addresses given at start come first; a member added at run time is found through its
+ * {@link MemberAddress} in the configuration in force.
  *
  * @param scheme {@code http} or {@code https}, the same for every member
+ * @param configuration the configuration in force (may give null), asked for members not in
+ *     {@code httpAddresses}
  */
-record PeerDirectory(Map<NodeId, String> httpAddresses, String scheme) {
+record PeerDirectory(Map<NodeId, String> httpAddresses, String scheme, Supplier<ClusterConfig> configuration) {
   private static final Set<String> LOOPBACK_NAMES = Set.of("127.0.0.1", "localhost", "[::1]");
 
   PeerDirectory {
@@ -22,12 +28,23 @@ record PeerDirectory(Map<NodeId, String> httpAddresses, String scheme) {
     }
   }
 
+  PeerDirectory(Map<NodeId, String> httpAddresses, String scheme) {
+    this(httpAddresses, scheme, () -> null);
+  }
+
   PeerDirectory(Map<NodeId, String> httpAddresses) {
     this(httpAddresses, "http");
   }
 
   Optional<String> httpAddress(NodeId id) {
-    return Optional.ofNullable(httpAddresses.get(id));
+    String given = httpAddresses.get(id);
+    return given != null ? Optional.of(given) : recorded(id).map(MemberAddress::http);
+  }
+
+  /** The member's addresses as the configuration in force records them. */
+  Optional<MemberAddress> recorded(NodeId id) {
+    ClusterConfig config = configuration.get();
+    return config == null ? Optional.empty() : MemberAddress.parse(config.address(id).orElse(null));
   }
 
   /** The members' APIs as web origins ({@code scheme://host:port}, sorted), where a page may send requests. */

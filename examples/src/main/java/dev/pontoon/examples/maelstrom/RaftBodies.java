@@ -20,7 +20,9 @@ import dev.pontoon.raft.message.TimeoutNow;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -71,6 +73,15 @@ final class RaftBodies {
       m.config().voters().forEach(id -> voters.add(id.value()));
       ArrayNode learners = o.putArray("learners");
       m.config().learners().forEach(id -> learners.add(id.value()));
+      // Only in a joint configuration, and only when members carry addresses: plain bodies stay as before.
+      if (m.config().isJoint()) {
+        ArrayNode outgoing = o.putArray("outgoing_voters");
+        m.config().outgoingVoters().forEach(id -> outgoing.add(id.value()));
+      }
+      if (!m.config().addresses().isEmpty()) {
+        ObjectNode addresses = o.putObject("addresses");
+        m.config().addresses().forEach((id, address) -> addresses.put(id.value(), address));
+      }
     } else if (message instanceof InstallSnapshotResponse m) {
       o.put("type", "raft_install_snapshot_res").put("term", m.term()).put("last_included_index", m.lastIncludedIndex())
           .put("next_offset", m.nextOffset()).put("success", m.success());
@@ -92,7 +103,7 @@ final class RaftBodies {
           bool(b, "pre_vote"), bool(b, "leadership_transfer"));
       case "raft_request_vote_res" -> new RequestVoteResponse(from, to, term, bool(b, "vote_granted"), bool(b, "pre_vote"));
       case "raft_install_snapshot" -> new InstallSnapshot(from, to, term, num(b, "last_included_index"),
-          num(b, "last_included_term"), new ClusterConfig(ids(b, "voters"), ids(b, "learners")), num(b, "offset"),
+          num(b, "last_included_term"), config(b), num(b, "offset"),
           base64(b, "data"), bool(b, "done"));
       case "raft_install_snapshot_res" -> new InstallSnapshotResponse(from, to, term, num(b, "last_included_index"),
           num(b, "next_offset"), bool(b, "success"));
@@ -145,6 +156,25 @@ final class RaftBodies {
     } catch (IllegalArgumentException e) {
       throw new IllegalArgumentException("\"" + name + "\" is not valid base64");
     }
+  }
+
+  /** The configuration of an install-snapshot body; {@code outgoing_voters} and {@code addresses} may be absent. */
+  private static ClusterConfig config(JsonNode b) {
+    Set<NodeId> outgoing = b.has("outgoing_voters") ? ids(b, "outgoing_voters") : Set.of();
+    Map<NodeId, String> addresses = new TreeMap<>();
+    JsonNode given = b.get("addresses");
+    if (given != null) {
+      if (!given.isObject()) {
+        throw new IllegalArgumentException("\"addresses\" must be an object of node id to address");
+      }
+      given.fields().forEachRemaining(field -> {
+        if (!field.getValue().isTextual()) {
+          throw new IllegalArgumentException("\"addresses\" must map each node id to an address string");
+        }
+        addresses.put(new NodeId(field.getKey()), field.getValue().asText());
+      });
+    }
+    return new ClusterConfig(ids(b, "voters"), ids(b, "learners"), outgoing, addresses);
   }
 
   private static Set<NodeId> ids(JsonNode o, String name) {

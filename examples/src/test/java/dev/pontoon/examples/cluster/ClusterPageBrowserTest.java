@@ -223,6 +223,29 @@ class ClusterPageBrowserTest {
     cluster.start(watcher);
   }
 
+  /** Removing a member from the page takes its card away; added back over the API, it returns. */
+  @Test
+  void aMemberRemovedFromThePageLeavesTheMembersAndComesBackWhenAddedAgain() {
+    NodeSpec leader = awaitHealthyCluster();
+    NodeSpec removed = cluster.others(leader).get(0);
+    open(cluster.others(leader).get(1));
+    pageWait().until(() -> reachableCards() == 3);
+
+    new Select(browser.driver.findElement(By.id("remove-target"))).selectByValue(removed.id().value());
+    browser.driver.findElement(By.cssSelector("#remove-form button")).click();
+    pageWait().until(() -> !outcome().isEmpty());
+    String result = browser.driver.findElement(By.id("result")).getText();
+    assertEquals("ok", outcome(), result);
+    assertTrue(result.startsWith(removed.id() + " removed; voters now "), result);
+    pageWait().until(() -> browser.driver.findElements(By.cssSelector("#members li")).size() == 2);
+
+    String body = "{\"id\":\"" + removed.id() + "\",\"http\":\"" + NodeSpec.hostPort(removed.http())
+        + "\",\"raft\":\"" + NodeSpec.hostPort(removed.raft()) + "\",\"role\":\"voter\"}";
+    await().atMost(CLUSTER_WAIT).pollInterval(Duration.ofMillis(500))
+        .until(() -> send(FOLLOWING, "POST", base(leader) + "/admin/members", body).statusCode() == 200);
+    pageWait().until(() -> reachableCards() == 3);
+  }
+
   // ------------------------------------------------------------------ helpers
 
   private NodeSpec awaitHealthyCluster() {

@@ -170,4 +170,28 @@ class NodeOptionsTest {
     assertTrue(output.contains("pontoon-kv: unknown flag '--bogus'"), output);
     assertTrue(output.contains("usage: pontoon-kv node --id ID"), output);
   }
+
+  /** {@code --join} replaces {@code --peers}: the node knows only itself until the cluster answers. */
+  @Test
+  void joinTakesAMembersHttpApiInsteadOfPeers() {
+    NodeOptions options = NodeOptions.parse(List.of("--id", "n4", "--http", "127.0.0.1:8084", "--raft", "127.0.0.1:9084",
+        "--dir", "data/n4", "--join", "http://127.0.0.1:8081"));
+    assertEquals(java.net.URI.create("http://127.0.0.1:8081"), options.join());
+    assertEquals(List.of("n4=127.0.0.1:8084/127.0.0.1:9084"), options.members().stream().map(NodeSpec::toString).toList());
+    assertEquals(null, NodeOptions.parse(args()).join());
+  }
+
+  @Test
+  void joinWithPeersOrWithoutAnHttpUrlIsRefusedNamingTheRule() {
+    assertEquals("give --peers (a new cluster) or --join (join a running one), not both",
+        assertThrows(IllegalArgumentException.class, () -> NodeOptions.parse(args("--join", "http://127.0.0.1:8081")))
+            .getMessage());
+    for (String bad : List.of("127.0.0.1:8081", "ftp://h:1", "http://h", "http://:8081", "http://h:1 x")) {
+      IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> NodeOptions.parse(List.of("--id",
+          "n4", "--http", "127.0.0.1:8084", "--raft", "127.0.0.1:9084", "--dir", "d", "--join", bad)));
+      assertTrue(e.getMessage().startsWith("--join must be a member's HTTP API"), bad + ": " + e.getMessage());
+    }
+    assertEquals("missing --peers", assertThrows(IllegalArgumentException.class, () -> NodeOptions.parse(List.of(
+        "--id", "n4", "--http", "127.0.0.1:8084", "--raft", "127.0.0.1:9084", "--dir", "d"))).getMessage());
+  }
 }

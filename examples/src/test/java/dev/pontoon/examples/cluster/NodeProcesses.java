@@ -24,6 +24,8 @@ final class NodeProcesses implements AutoCloseable {
   private final Path dir;
   private final Class<?> main;
   private final Map<NodeSpec, Process> running = new LinkedHashMap<>();
+  /** Flags every node gets, e.g. {@code --snapshot-every 50}. */
+  final List<String> extraArgs = new ArrayList<>();
 
   NodeProcesses(Path dir) {
     this(dir, PontoonKv.class);
@@ -41,12 +43,26 @@ final class NodeProcesses implements AutoCloseable {
 
   /** Starts {@code m} on its data directory (recovering what it holds); its stderr goes to {@code <dir>/<id>.log}. */
   void start(NodeSpec m) {
-    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     String peers = String.join(",", members.stream().map(NodeSpec::toString).toList());
+    start(m, List.of("--peers", peers));
+  }
+
+  /**
+   * Starts {@code m}, which need not be one of {@link #members}, with {@code --join joinUrl}
+   * instead of {@code --peers}, on its data directory.
+   */
+  void startJoining(NodeSpec m, String joinUrl) {
+    start(m, List.of("--join", joinUrl));
+  }
+
+  private void start(NodeSpec m, List<String> membership) {
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp",
         System.getProperty("java.class.path"), main.getName(), "node", "--id", m.id().value(),
         "--http", NodeSpec.hostPort(m.http()), "--raft", NodeSpec.hostPort(m.raft()),
-        "--dir", dir.resolve(m.id().value()).toString(), "--peers", peers));
+        "--dir", dir.resolve(m.id().value()).toString()));
+    command.addAll(membership);
+    command.addAll(extraArgs);
     try {
       running.put(m, new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD)
           .redirectError(ProcessBuilder.Redirect.appendTo(dir.resolve(m.id() + ".log").toFile())).start());
@@ -135,6 +151,12 @@ final class NodeProcesses implements AutoCloseable {
       }
     }
     return leader != null && named.equals(Set.of(leader)) ? byId(leader) : null;
+  }
+
+  /** Whether {@code m}'s process runs. */
+  boolean isRunning(NodeSpec m) {
+    Process process = running.get(m);
+    return process != null && process.isAlive();
   }
 
   @Override

@@ -231,4 +231,46 @@ class HttpTransportTest {
       return socket.getLocalPort();
     }
   }
+
+  /** A snapshot taken in a joint configuration keeps both halves and the members' addresses. */
+  @Test
+  void installSnapshotCarriesAJointConfigurationWithAddresses() throws Exception {
+    startFollower(false);
+    leader = new HttpTransport(LEADER, new InetSocketAddress("127.0.0.1", 0),
+        Map.of(PEER, "127.0.0.1:" + follower.localAddress().getPort()), Duration.ofSeconds(2));
+    leader.start(message -> { });
+    ClusterConfig joint = new ClusterConfig(java.util.Set.of(LEADER, PEER), java.util.Set.of(NodeId.of("n4")),
+        java.util.Set.of(LEADER, NodeId.of("n3")), Map.of(NodeId.of("n4"), "raft=127.0.0.1:9104;http=127.0.0.1:8104"));
+    InstallSnapshot snapshot = new InstallSnapshot(LEADER, PEER, 3, 10, 2, joint, 0, Bytes.ofUtf8("s"), true);
+    leader.send(snapshot);
+    assertEquals(snapshot, received.poll(10, TimeUnit.SECONDS));
+  }
+
+  /**
+   * A member added at run time is reached at the address the configuration records for it, and
+   * its requests are accepted from then on (before, they are refused with 403).
+   */
+  @Test
+  void memberLearnedFromTheConfigurationIsReachedAndHeard() throws Exception {
+    startFollower(false);
+    NodeId n4 = NodeId.of("n4");
+    String fromN4 = "{\"term\":5,\"leader-id\":\"n4\"}";
+    assertEquals(403, post("/raft/timeout-now", fromN4).statusCode());
+    leader = new HttpTransport(n4, new InetSocketAddress("127.0.0.1", 0), Map.of(), Duration.ofSeconds(2));
+    leader.start(message -> { });
+    leader.send(new TimeoutNow(n4, PEER, 5));
+    assertEquals(1, leader.dropped(), "n4 does not know n2 yet");
+
+    int followerPort = follower.localAddress().getPort();
+    int leaderPort = leader.localAddress().getPort();
+    ClusterConfig withBoth = new ClusterConfig(java.util.Set.of(PEER, n4), java.util.Set.of(), java.util.Set.of(),
+        Map.of(PEER, "raft=127.0.0.1:" + followerPort + ";http=127.0.0.1:" + followerPort,
+            n4, "127.0.0.1:" + leaderPort));
+    leader.configurationChanged(withBoth);
+    follower.configurationChanged(withBoth);
+
+    leader.send(new TimeoutNow(n4, PEER, 5));
+    assertEquals(new TimeoutNow(n4, PEER, 5), received.poll(10, TimeUnit.SECONDS));
+    assertEquals(200, post("/raft/timeout-now", fromN4).statusCode());
+  }
 }

@@ -21,7 +21,10 @@ import java.util.concurrent.CompletableFuture;
 final class FakeRaftNode implements RaftNode {
   final KvStateMachine machine = new KvStateMachine();
   final InMemoryLogStore log = new InMemoryLogStore();
-  final ClusterConfig config = ClusterConfig.ofVoters("n1", "n2", "n3");
+  volatile ClusterConfig config = ClusterConfig.ofVoters("n1", "n2", "n3");
+  /** What {@link #changeMembership} answers; each call's steps are recorded in {@link #changes}. */
+  volatile CompletableFuture<ClusterConfig> membership = new CompletableFuture<>();
+  final List<List<dev.pontoon.raft.MemberChange>> changes = new java.util.concurrent.CopyOnWriteArrayList<>();
   volatile Role role = Role.LEADER;
   volatile NodeId leader;
   volatile boolean stalled;
@@ -85,7 +88,9 @@ final class FakeRaftNode implements RaftNode {
       // The first other member is up to date; the second has nothing yet.
       List<NodeId> others = config.members().stream().filter(m -> !m.equals(id)).toList();
       followers.put(others.get(0), new RaftNodeStatus.FollowerProgress(applied, applied + 1, 0));
-      followers.put(others.get(1), new RaftNodeStatus.FollowerProgress(0, 1, applied));
+      if (others.size() > 1) {
+        followers.put(others.get(1), new RaftNodeStatus.FollowerProgress(0, 1, applied));
+      }
     }
     return new RaftNodeStatus(id, role, 1, leader, applied, applied, 0, log.lastIndex(), config, followers);
   }
@@ -95,7 +100,8 @@ final class FakeRaftNode implements RaftNode {
 
   @Override
   public CompletableFuture<dev.pontoon.raft.log.ClusterConfig> changeMembership(
-      java.util.List<dev.pontoon.raft.MemberChange> changes) {
-    return CompletableFuture.failedFuture(new UnsupportedOperationException("not faked"));
+      java.util.List<dev.pontoon.raft.MemberChange> steps) {
+    changes.add(List.copyOf(steps));
+    return membership;
   }
 }

@@ -1,7 +1,6 @@
 package dev.pontoon.raft.engine;
 
 import dev.pontoon.raft.MemberChange;
-import dev.pontoon.raft.MembershipChangeException;
 import dev.pontoon.raft.NodeId;
 import dev.pontoon.raft.RaftNode;
 import dev.pontoon.raft.RaftNodeStatus;
@@ -93,11 +92,21 @@ public final class RaftServer implements RaftNode {
     return runtime.transferLeadership(target);
   }
 
+  /**
+   * {@inheritDoc}
+   *
+   * <p>A change of at most one voter goes straight to the new configuration; any other goes
+   * through a joint configuration that the leader leaves on its own once it commits (the
+   * reasons are in the README's "Membership changes"). A voter is always added as a learner
+   * first and promoted once its log is within {@link RaftServerBuilder#promotionLagEntries} of the
+   * leader's; {@code NOT_CAUGHT_UP} after {@link RaftServerBuilder#promotionTimeout} (it then
+   * stays a learner). A leader that removes itself leads until the change commits, then hands
+   * leadership to the most up-to-date voter and steps down. The meter
+   * {@code raft.membership.changes} counts the changes this node committed as leader.
+   */
   @Override
   public CompletableFuture<ClusterConfig> changeMembership(List<MemberChange> changes) {
-    // Membership changes are not implemented yet: refused before anything is appended.
-    return CompletableFuture.failedFuture(new MembershipChangeException(MembershipChangeException.Reason.INVALID_CHANGE,
-        "membership changes are not supported by this version"));
+    return runtime.changeMembership(changes);
   }
 
   @Override

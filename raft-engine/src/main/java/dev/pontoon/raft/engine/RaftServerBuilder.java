@@ -49,6 +49,10 @@ public final class RaftServerBuilder {
   public static final int DEFAULT_MAX_INBOUND_MESSAGES = 8_192;
   /** Default bound on the estimated bytes of those messages. */
   public static final long DEFAULT_MAX_INBOUND_BYTES = 64L * 1024 * 1024;
+  /** Default catch-up lag: a new voter is promoted once within this many entries of the leader's log. */
+  public static final long DEFAULT_PROMOTION_LAG_ENTRIES = 64;
+  /** Default time a membership change waits for a node to catch up before it fails with NOT_CAUGHT_UP. */
+  public static final Duration DEFAULT_PROMOTION_TIMEOUT = Duration.ofSeconds(60);
   /** Default clock-drift bound of lease reads: clocks may run 10% apart. */
   public static final double DEFAULT_CLOCK_DRIFT_BOUND = 0.1;
 
@@ -78,11 +82,14 @@ public final class RaftServerBuilder {
   private NodeId bootstrapLeader;
   private Long snapshotEvery;
   private NodeScheduler scheduler;
+  private boolean joining;
+  private Long promotionLagEntries;
+  private Duration promotionTimeout;
   private boolean built;
 
   RaftServerBuilder() {}
 
-  /** This node's id; must be a member of {@link #cluster}. Required. */
+  /** This node's id; must be a member of {@link #cluster} (unless {@link #joining()}). Required. */
   public RaftServerBuilder nodeId(NodeId id) {
     requireArgument(id != null, "nodeId must not be null");
     requireState(nodeId == null, "nodeId was already set to " + nodeId);
@@ -98,7 +105,8 @@ public final class RaftServerBuilder {
 
   /**
    * The cluster's initial configuration. Used when neither a snapshot nor the log holds a
-   * configuration, that is on a node's first start. Required.
+   * configuration, that is on a node's first start; afterwards the latest configuration in the
+   * log is in force (membership changes). Required, except with {@link #joining()}.
    */
   public RaftServerBuilder cluster(ClusterConfig config) {
     requireArgument(config != null, "cluster must not be null");
@@ -372,6 +380,46 @@ public final class RaftServerBuilder {
   }
 
   /**
+   * This node is not in any configuration yet: it starts knowing none (or, if {@link #cluster}
+   * is also given, the current members, of which it is not a voter), never campaigns, and waits
+   * for a leader to add it — ask the cluster with {@code RaftNode.addVoter} or
+   * {@code addLearner} on its leader. It accepts the log from whichever leader sends it, and the
+   * configuration entry that adds it tells it its role. On a later start of the same stores the
+   * log (or snapshot) holds that configuration and this option changes nothing, so a node that
+   * already joined may keep it. Until a configuration reaches it, {@code status().config()} is
+   * null. Cannot be combined with {@link #bootstrapLeader}. Default: not joining.
+   */
+  public RaftServerBuilder joining() {
+    requireState(!joining, "joining was already set");
+    joining = true;
+    return this;
+  }
+
+  /**
+   * A node added as a voter (or a learner promoted) becomes a voter only once its match index is
+   * within {@code entries} of the leader's last index, so that a member catching up never counts
+   * towards a quorum and adding one never reduces availability. Default
+   * {@value #DEFAULT_PROMOTION_LAG_ENTRIES}.
+   */
+  public RaftServerBuilder promotionLagEntries(long entries) {
+    requireArgument(entries >= 0, "promotionLagEntries (" + entries + ") must not be negative");
+    requireState(promotionLagEntries == null, "promotionLagEntries was already set to " + promotionLagEntries);
+    promotionLagEntries = entries;
+    return this;
+  }
+
+  /**
+   * How long a membership change waits for the nodes it promotes to catch up (see
+   * {@link #promotionLagEntries}) before it fails with {@code NOT_CAUGHT_UP}. Default 60 s.
+   */
+  public RaftServerBuilder promotionTimeout(Duration timeout) {
+    requireArgument(timeout != null && timeout.toNanos() > 0, "promotionTimeout (" + timeout + ") must be positive");
+    requireState(promotionTimeout == null, "promotionTimeout was already set to " + promotionTimeout);
+    promotionTimeout = timeout;
+    return this;
+  }
+
+  /**
    * Where the node's work runs and what time it is. Default {@link NodeScheduler#threads()}: a
    * thread per queue and {@code System.nanoTime()}. The deterministic simulator passes its own,
    * so that it runs exactly the runtime a host runs; hosts have no reason to set it.
@@ -393,14 +441,18 @@ public final class RaftServerBuilder {
   public RaftServer build() {
     requireState(!built, "build() was already called on this builder");
     requireState(nodeId != null, "nodeId is required");
-    requireState(cluster != null, "cluster is required");
+    requireState(cluster != null || joining, "cluster is required (unless joining())");
     requireState(transport != null, "transport is required");
     requireState(logStore != null, "logStore is required");
     requireState(stateMachine != null, "stateMachine is required");
     requireState(snapshotStore != null || !logStore.isDurable(), "a durable logStore needs a durable snapshotStore:"
         + " after a compaction or an InstallSnapshot the log starts after a snapshot that the default in-memory"
         + " store loses at a restart; set snapshotStore(...), e.g. a FileSnapshotStore next to the log");
-    requireState(cluster.contains(nodeId), "nodeId " + nodeId + " is not a member of the cluster " + cluster);
+    requireState(joining || cluster.contains(nodeId), "nodeId " + nodeId + " is not a member of the cluster "
+        + cluster + " (a node that waits to be added is built with joining())");
+    requireState(!joining || cluster == null || !cluster.isVoter(nodeId), "a joining node cannot be a voter of its "
+        + "initial cluster " + cluster + ": it would campaign before it holds the log");
+    requireState(!joining || bootstrapLeader == null, "joining cannot be combined with bootstrapLeader");
     requireState(bootstrapLeader == null || cluster.voters().contains(bootstrapLeader),
         "bootstrapLeader " + bootstrapLeader + " is not a voter of the cluster " + cluster);
     RaftConfig config = effectiveRaftConfig();
@@ -423,7 +475,9 @@ public final class RaftServerBuilder {
         maxInboundMessages != null ? maxInboundMessages : DEFAULT_MAX_INBOUND_MESSAGES,
         maxInboundBytes != null ? maxInboundBytes : DEFAULT_MAX_INBOUND_BYTES, leaseNanos,
         randomSeed != null ? randomSeed : new SplittableRandom().nextLong(), bootstrapLeader,
-        snapshotEvery != null ? snapshotEvery : 0, scheduler != null ? scheduler : NodeScheduler.threads());
+        snapshotEvery != null ? snapshotEvery : 0, scheduler != null ? scheduler : NodeScheduler.threads(),
+        promotionLagEntries != null ? promotionLagEntries : DEFAULT_PROMOTION_LAG_ENTRIES,
+        promotionTimeout != null ? promotionTimeout : DEFAULT_PROMOTION_TIMEOUT);
     return new RaftServer(NodeRuntime.start(options));
   }
 

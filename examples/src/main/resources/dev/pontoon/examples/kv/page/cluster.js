@@ -9,13 +9,14 @@
 //
 // Transfer leadership goes to /admin/..., which a node may guard with a token or a client
 // certificate. This page cannot know a token (it sends none), so on a guarded node its transfer
-// button shows the node's 401 like any other API error; it works on an unguarded (loopback) node.
+// and remove buttons show the node's 401 like any other API error; they work on an unguarded
+// (loopback) node.
 'use strict';
 
 (() => {
   const POLL_MS = 500;
   const REQUEST_TIMEOUT_MS = 3000;
-  const ROLES = ['leader', 'follower', 'candidate', 'learner'];
+  const ROLES = ['leader', 'follower', 'candidate', 'learner', 'not-a-member'];
   const FIELDS = [
     ['term', 'Term'],
     ['commit-index', 'Commit index'],
@@ -148,7 +149,6 @@
     }
     const address = element('p', 'address');
     item.append(heading, list, address);
-    // Membership changes would add a "Remove" button to each card here (POST to the leader).
     return { item, role, values, address, http: null };
   }
 
@@ -249,18 +249,20 @@
     return list;
   }
 
+  /** The members offered by the transfer and the remove forms. */
   function renderTransferTargets(view) {
     const ids = view.members.map((m) => m.id).join(' ');
-    const select = byId('transfer-target');
     if (ids === state.memberIds) return;
     state.memberIds = ids;
-    const chosen = select.value;
-    select.replaceChildren(...view.members.map((m) => {
-      const option = element('option', null, m.id);
-      option.value = m.id;
-      return option;
-    }));
-    select.value = view.members.some((m) => m.id === chosen) ? chosen : '';
+    for (const select of [byId('transfer-target'), byId('remove-target')]) {
+      const chosen = select.value;
+      select.replaceChildren(...view.members.map((m) => {
+        const option = element('option', null, m.id);
+        option.value = m.id;
+        return option;
+      }));
+      select.value = view.members.some((m) => m.id === chosen) ? chosen : '';
+    }
   }
 
   /** Until someone picks a member, the transfer form offers one that is not the leader. */
@@ -343,6 +345,17 @@
       const outcome = await call('POST', `/admin/transfer-leadership/${encodeURIComponent(target)}`);
       if (outcome.response.ok) {
         show(`${outcome.json.leader} leads now, term ${outcome.json.term}${outcome.via}.`, true);
+      } else {
+        show(failureText(outcome), false);
+      }
+    });
+    handle(byId('remove-form'), async (data) => {
+      const target = data.get('target');
+      const outcome = await call('DELETE', `/admin/members/${encodeURIComponent(target)}`);
+      if (outcome.response.ok) {
+        const voters = outcome.json.configuration.voters.join(', ');
+        show(`${target} removed; voters now ${voters}${outcome.via}.`, true);
+        refresh();
       } else {
         show(failureText(outcome), false);
       }

@@ -21,7 +21,7 @@ final class CandidateState {
     votes.putIfAbsent(voter, granted);
   }
 
-  VoteResult result(MajorityConfig majority) {
-    return majority.voteResult(votes);
+  VoteResult result(JointConfig quorum) {
+    return quorum.voteResult(votes);
   }
 }

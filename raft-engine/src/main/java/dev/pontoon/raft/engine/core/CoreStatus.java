@@ -16,7 +16,8 @@ import java.util.Map;
  * @param commitIndex {@code commitIndex}
  * @param lastIndex index of the last entry in the log (stable or not)
  * @param lastTerm term of that entry
- * @param config the configuration in force
+ * @param config the configuration in force (the latest in the log, committed or not); null on a
+ *     node started to join that has not received one yet
  * @param progress on a leader, {@code matchIndex}/{@code nextIndex} per follower; empty otherwise
  */
 public record CoreStatus(NodeId id, Role role, long term, NodeId votedFor, NodeId leader, long commitIndex,

@@ -64,7 +64,7 @@ final class Elections {
 
   /** Starts a (pre-)election now, unless this node is not a voter. */
   void campaign(boolean leadershipTransfer) {
-    if (!core.majority.contains(core.id)) {
+    if (!core.quorum.contains(core.id)) {
       LOG.debug("{} is not a voter and does not campaign", core.id);
       return;
     }
@@ -85,7 +85,7 @@ final class Elections {
     long term = preVote ? core.term + 1 : core.term;
     long lastIndex = core.log.lastIndex();
     long lastTerm = core.log.lastTerm();
-    for (var voter : core.majority.voters()) {
+    for (var voter : core.quorum.voters()) {
       if (voter.equals(core.id)) {
         continue;
       }
@@ -100,7 +100,7 @@ final class Elections {
 
   /** Acts on the tally; returns whether the (pre-)election is decided. */
   private boolean countVotes() {
-    VoteResult result = core.candidateState.result(core.majority);
+    VoteResult result = core.candidateState.result(core.quorum);
     if (result == VoteResult.PENDING) {
       return false;
     }

@@ -97,7 +97,7 @@ final class Follower {
     // are left alone, so a stale or duplicated message never truncates anything.
     long conflict = log.findConflict(entries);
     if (conflict > 0) {
-      log.append(entries.subList((int) (conflict - prevLogIndex - 1), entries.size()));
+      core.appendToLog(entries.subList((int) (conflict - prevLogIndex - 1), entries.size()));
     }
     long lastNew = prevLogIndex + entries.size();
     // If leaderCommit > commitIndex, set commitIndex = min(leaderCommit, index of last new entry).
@@ -138,6 +138,7 @@ final class Follower {
       // Figure 13 steps 7-8: discard the entire log and restart it after the snapshot.
       Snapshot snapshot = new Snapshot(new SnapshotMeta(index, s.lastIncludedTerm(), s.config()), s.data());
       log.restore(snapshot);
+      core.snapshotInstalled(snapshot);
       core.snapshotAvailable(snapshot);
       LOG.debug("{} restores a snapshot at index {} term {}", core.id, index, s.lastIncludedTerm());
     }

@@ -1,6 +1,8 @@
 package dev.pontoon.raft.engine.core;
 
 import dev.pontoon.raft.NodeId;
+import dev.pontoon.raft.log.ClusterConfig;
+import dev.pontoon.raft.log.EntryKind;
 import dev.pontoon.raft.log.LogEntry;
 import dev.pontoon.raft.message.AppendEntries;
 import dev.pontoon.raft.message.AppendEntriesResponse;
@@ -84,6 +86,13 @@ final class MessageRules {
         throw malformed(ae, "entry " + e.index() + " has term " + e.term() + " above the message's term");
       }
       previous = e.term();
+      if (e.kind() == EntryKind.CONFIGURATION) {
+        try {
+          ClusterConfig.fromBytes(e.payload());
+        } catch (IllegalArgumentException bad) {
+          throw malformed(ae, "entry " + e.index() + " is a configuration that does not decode: " + bad.getMessage());
+        }
+      }
     }
   }
 

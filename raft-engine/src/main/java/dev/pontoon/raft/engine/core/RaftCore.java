@@ -1,5 +1,7 @@
 package dev.pontoon.raft.engine.core;
 
+import dev.pontoon.raft.MemberChange;
+import dev.pontoon.raft.MembershipChangeException;
 import dev.pontoon.raft.NodeId;
 import dev.pontoon.raft.NotLeaderException;
 import dev.pontoon.raft.Role;
@@ -50,8 +52,12 @@ import org.slf4j.LoggerFactory;
  * {@link #step} or {@link #advance} means a broken local invariant (a safety bug or a corrupted
  * store), never bad peer input: the node must stop.
  *
- * <p><b>Scope.</b> The configuration is static: CONFIGURATION entries in the log are replicated
- * and committed like any other entry but do not change membership. Snapshots travel in one
+ * <p><b>Membership.</b> The configuration in force is the latest CONFIGURATION entry in the log,
+ * committed or not (thesis §4.1), else the snapshot's or the one given at construction; it is
+ * rebuilt from the log at construction, follows every append and truncation, and a snapshot
+ * installed from a leader. Changes are proposed with {@link #proposeConfigChange}.
+ *
+ * <p><b>Scope.</b> Snapshots travel in one
  * chunk: a leader sends the one announced with {@link #snapshotAvailable} to a follower that
  * needs compacted entries.
  */
@@ -62,8 +68,12 @@ public final class RaftCore {
   static final long MAX_INFLIGHT_BYTES = 64L * 1024 * 1024;
 
   final NodeId id;
-  final ClusterConfig config;
-  final MajorityConfig majority;
+  /** The configurations the log holds; the latest is in force (thesis §4.1). */
+  private final Configurations configs;
+  /** The configuration given at construction (a bootstrap entry must hold exactly it), or null. */
+  private final ClusterConfig initialConfig;
+  /** The quorums of the configuration in force; replaced whenever it changes. */
+  JointConfig quorum;
   final RaftConfig raftConfig;
   private final RandomGenerator random;
   final RaftLog log;
@@ -95,7 +105,9 @@ public final class RaftCore {
    * Creates a core as a follower in the term of {@code hardState}.
    *
    * @param id this node
-   * @param config the cluster configuration (used when the log holds none)
+   * @param config the configuration at the start of the log (the snapshot's, or the initial
+   *     one), used until a CONFIGURATION entry in the log replaces it; null for a node that knows
+   *     no configuration yet (started to join a cluster: it waits for a leader to replicate one)
    * @param raftConfig timing and flow-control settings
    * @param log the durable log, as recovered
    * @param hardState the durable hard state, as recovered; the core starts with its commit index,
@@ -104,22 +116,23 @@ public final class RaftCore {
    * @param appliedIndex index up to which the state machine already holds the log (a restored
    *     snapshot's index, or 0); committed entries are handed out from the next index
    * @param random the only source of randomness (election timeouts)
-   * @throws IllegalArgumentException if {@code appliedIndex} lies outside the log, or if
-   *     {@code id} is not a member of {@code config}
+   * @throws IllegalArgumentException if {@code appliedIndex} lies outside the log, or a
+   *     CONFIGURATION entry in it does not decode
    */
   public RaftCore(NodeId id, ClusterConfig config, RaftConfig raftConfig, LogReader log, HardState hardState,
       long appliedIndex, RandomGenerator random) {
     this.id = Objects.requireNonNull(id, "id");
-    this.config = Objects.requireNonNull(config, "config");
     this.raftConfig = Objects.requireNonNull(raftConfig, "raftConfig");
     this.random = Objects.requireNonNull(random, "random");
     Objects.requireNonNull(log, "log");
     Objects.requireNonNull(hardState, "hardState");
-    if (!config.contains(id)) {
-      throw new IllegalArgumentException(id + " is not a member of " + config);
-    }
-    this.majority = new MajorityConfig(config.voters());
     this.log = new RaftLog(log, appliedIndex, raftConfig);
+    // Thesis §4.1: the latest configuration in the log is in force, committed or not: rebuilt
+    // from the log at every start.
+    this.initialConfig = config;
+    this.configs = new Configurations(config, this.log.firstIndex() - 1);
+    scanConfigurations();
+    this.quorum = JointConfig.of(configs.current());
     this.term = hardState.currentTerm();
     this.votedFor = hardState.votedFor();
     // etcd's behaviour: start from the commit index saved with the hard state, so that what was
@@ -153,7 +166,8 @@ public final class RaftCore {
 
   /**
    * A message from a peer arrived. Messages from other terms are handled as Raft says;
-   * messages addressed to another node or sent by a non-member are ignored.
+   * messages addressed to another node, or claiming to come from this one, are ignored. A
+   * message from a node outside the configuration is handled like any other (thesis §4.1).
    *
    * @throws MalformedMessageException if no correct peer can send {@code message} (for example
    *     AppendEntries entries of decreasing terms, or AppendEntries of this leader's own term);
@@ -165,8 +179,12 @@ public final class RaftCore {
       LOG.debug("{} ignores a message addressed to {}: {}", id, message.to(), message);
       return;
     }
-    if (message.from().equals(id) || !config.contains(message.from())) {
-      LOG.debug("{} ignores a message from non-member {}: {}", id, message.from(), message);
+    // Messages from nodes outside the configuration are handled like any other (thesis §4.1): a
+    // new member hears from a leader before the entry that adds it reaches its log, and a
+    // candidate may not be in a voter's configuration yet. A removed node cannot disrupt: its
+    // votes are refused while a leader is alive (PreVote and the lease, see inLease).
+    if (message.from().equals(id)) {
+      LOG.debug("{} ignores a message from itself: {}", id, message);
       return;
     }
     // Refuse what no correct peer sends before it changes anything, even the term: one faulty
@@ -230,6 +248,64 @@ public final class RaftCore {
   }
 
   /**
+   * Proposes a membership change (thesis §4.1-§4.3; see {@link MembershipChange} for why a
+   * change of one voter takes the fast path and any other a joint configuration). The new
+   * configuration takes effect here at once, when its entry is appended; a joint one is left
+   * automatically (the leader appends C<sub>new</sub>) once it commits. A leader that is no voter
+   * of the configuration once that commits hands leadership to the most up-to-date voter
+   * (TimeoutNow, thesis §3.10) and steps down (thesis §4.2.2).
+   *
+   * <p>{@link MemberChange.AddVoter} adds a voter at once here; catching it up as a learner
+   * first is the caller's part (the runtime does it).
+   *
+   * @return the proposal of the CONFIGURATION entry (for a joint change, of the joint entry)
+   * @throws NotLeaderException if this node is not the leader (or is transferring leadership)
+   * @throws MembershipChangeException with {@code CHANGE_IN_PROGRESS} when a change is in flight
+   *     (see {@link #configChangeInFlight()}) or this leader has not yet committed an entry of
+   *     its own term (the fix of the thesis' single-server bug), or another reason when the
+   *     change does not fit the configuration; nothing was appended
+   */
+  public Proposal proposeConfigChange(List<MemberChange> changes) {
+    Objects.requireNonNull(changes, "changes");
+    if (role != Role.LEADER) {
+      throw new NotLeaderException(id, leader());
+    }
+    if (leaderState.transferee != null) {
+      throw new NotLeaderException(id, leaderState.transferee);
+    }
+    if (!leaderState.committedInTerm) {
+      throw new MembershipChangeException(MembershipChangeException.Reason.CHANGE_IN_PROGRESS, id
+          + " has not yet committed an entry of its term " + term + "; a change must wait for it (thesis §4.1)");
+    }
+    if (configChangeInFlight()) {
+      throw new MembershipChangeException(MembershipChangeException.Reason.CHANGE_IN_PROGRESS,
+          "the change to " + config() + " at index " + configs.currentIndex() + " is still in flight");
+    }
+    ClusterConfig next = MembershipChange.next(config(), changes);
+    LogEntry entry = new LogEntry(log.lastIndex() + 1, term, EntryKind.CONFIGURATION, next.toBytes());
+    replication.appendLocal(entry);
+    LOG.info("{} proposes configuration {} at index {} (term {})", id, next, entry.index(), term);
+    return new Proposal(entry.index(), entry.term());
+  }
+
+  /**
+   * The configuration {@code changes} would lead to from the one in force, checked as
+   * {@link #proposeConfigChange} checks it but without appending anything (and treating
+   * {@link MemberChange.AddVoter} as a voter added at once).
+   *
+   * @throws MembershipChangeException as {@link #proposeConfigChange} would for the change itself
+   */
+  public ClusterConfig previewConfigChange(List<MemberChange> changes) {
+    Objects.requireNonNull(changes, "changes");
+    ClusterConfig current = config();
+    if (current == null) {
+      throw new MembershipChangeException(MembershipChangeException.Reason.INVALID_CHANGE,
+          id + " knows no configuration yet");
+    }
+    return MembershipChange.next(current, changes);
+  }
+
+  /**
    * Registers a linearizable read with id {@code requestId}; it appears in
    * {@link Ready#readsReady()} once confirmed by a quorum, or in {@link Ready#readsAborted()}.
    *
@@ -255,8 +331,8 @@ public final class RaftCore {
     if (role != Role.LEADER) {
       throw new NotLeaderException(id, leader());
     }
-    if (!majority.contains(target)) {
-      throw new IllegalArgumentException("cannot transfer leadership to " + target + ": not a voter of " + config);
+    if (!quorum.contains(target)) {
+      throw new IllegalArgumentException("cannot transfer leadership to " + target + ": not a voter of " + config());
     }
     replication.transferLeadership(target);
   }
@@ -310,10 +386,10 @@ public final class RaftCore {
    *     CONFIGURATION, last index 1), and this node is a voter that is not yet leader
    */
   public void bootstrapAsLeader() {
-    if (term != 1 || !id.equals(votedFor) || !holdsOnlyBootstrapEntry() || !majority.contains(id)
+    if (term != 1 || !id.equals(votedFor) || !holdsOnlyBootstrapEntry() || !quorum.contains(id)
         || role == Role.LEADER) {
       throw new IllegalStateException("bootstrapAsLeader needs term 1, a vote for self, a log holding only the "
-          + "bootstrap entry (1, 1) of " + config + " and a voter that is not yet leader; found term " + term
+          + "bootstrap entry (1, 1) of " + config() + " and a voter that is not yet leader; found term " + term
           + ", votedFor " + votedFor + ", log [" + log.firstIndex() + ", " + log.lastIndex() + "], role " + role);
     }
     becomeLeader(false);
@@ -321,7 +397,7 @@ public final class RaftCore {
 
   private boolean holdsOnlyBootstrapEntry() {
     return log.firstIndex() == 1 && log.lastIndex() == 1
-        && log.entries(1, 2, Long.MAX_VALUE).equals(List.of(bootstrapEntry(config)));
+        && initialConfig != null && log.entries(1, 2, Long.MAX_VALUE).equals(List.of(bootstrapEntry(initialConfig)));
   }
 
   /**
@@ -345,6 +421,9 @@ public final class RaftCore {
   public void snapshotAvailable(Snapshot snapshot) {
     Objects.requireNonNull(snapshot, "snapshot");
     log.snapshotAvailable(snapshot.meta().lastIncludedIndex(), snapshot.meta().lastIncludedTerm());
+    // Entries up to the snapshot leave the view; the snapshot's configuration is the one at its
+    // index, so the configuration in force does not change.
+    configs.snapshot(snapshot.meta().lastIncludedIndex(), snapshot.meta().config(), false);
     if (latestSnapshot == null
         || snapshot.meta().lastIncludedIndex() > latestSnapshot.meta().lastIncludedIndex()) {
       latestSnapshot = snapshot;
@@ -442,7 +521,7 @@ public final class RaftCore {
           progress.put(peer, new CoreStatus.PeerProgress(pr.matchIndex, pr.nextIndex)));
     }
     return new CoreStatus(id, role, term, votedFor, leader(), log.commitIndex(), log.lastIndex(), log.lastTerm(),
-        config, progress);
+        config(), progress);
   }
 
   public NodeId id() {
@@ -469,9 +548,31 @@ public final class RaftCore {
     return log.commitIndex();
   }
 
-  /** The configuration in force. */
+  /**
+   * The configuration in force: the latest in the log, committed or not (thesis §4.1), else the
+   * snapshot's or the initial one; null on a node started to join that has not received one yet.
+   */
   public ClusterConfig config() {
-    return config;
+    return configs.current();
+  }
+
+  /** Index of the entry holding {@link #config()} (the snapshot's index, or 0, when the log holds none). */
+  public long configIndex() {
+    return configs.currentIndex();
+  }
+
+  /**
+   * Whether a membership change is in flight: the latest configuration entry is not committed,
+   * or the configuration is joint (not yet left). Only one change may be in flight.
+   */
+  public boolean configChangeInFlight() {
+    ClusterConfig current = configs.current();
+    return configs.currentIndex() > log.commitIndex() || (current != null && current.isJoint());
+  }
+
+  /** The configuration in force at {@code index} of the log (the latest at or before it). */
+  public ClusterConfig configAt(long index) {
+    return configs.at(index);
   }
 
   /**
@@ -550,6 +651,42 @@ public final class RaftCore {
 
   void readsReady(List<ReadState> reads) {
     outbox.readsReady.addAll(reads);
+  }
+
+  // ---------------------------------------------------------------- configuration
+
+  /** Appends to the log (truncating a conflicting suffix first, §5.3); the configuration follows. */
+  void appendToLog(List<LogEntry> entries) {
+    log.append(entries);
+    if (configs.appended(entries)) {
+      configurationChanged();
+    }
+  }
+
+  /** A snapshot from the leader replaced the whole log (§7): its configuration is in force. */
+  void snapshotInstalled(Snapshot snapshot) {
+    if (configs.snapshot(snapshot.meta().lastIncludedIndex(), snapshot.meta().config(), true)) {
+      configurationChanged();
+    }
+  }
+
+  private void configurationChanged() {
+    ClusterConfig current = configs.current();
+    quorum = JointConfig.of(current);
+    if (leaderState != null) {
+      replication.membersChanged(current);
+    }
+    LOG.info("{} uses configuration {} (index {}, term {})", id, current, configs.currentIndex(), term);
+  }
+
+  /** Thesis §4.1: the configuration in force is rebuilt from the log at every start. */
+  private void scanConfigurations() {
+    long last = log.lastIndex();
+    for (long from = log.firstIndex(); from <= last;) {
+      List<LogEntry> chunk = log.entries(from, last + 1, raftConfig.maxCommittedBytesPerReady());
+      configs.appended(chunk);
+      from = chunk.get(chunk.size() - 1).index() + 1;
+    }
   }
 
   // ---------------------------------------------------------------- role changes

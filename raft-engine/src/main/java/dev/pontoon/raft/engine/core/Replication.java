@@ -1,6 +1,8 @@
 package dev.pontoon.raft.engine.core;
 
 import dev.pontoon.raft.NodeId;
+import dev.pontoon.raft.log.ClusterConfig;
+import dev.pontoon.raft.log.EntryKind;
 import dev.pontoon.raft.log.LogEntry;
 import dev.pontoon.raft.message.AppendEntries;
 import dev.pontoon.raft.message.AppendEntriesResponse;
@@ -58,16 +60,15 @@ final class Replication {
   LeaderState newLeaderState(boolean appendNoOp) {
     LeaderState ls = new LeaderState(durableLastIndex());
     long next = core.log.lastIndex() + 1;
-    for (NodeId member : core.config.members()) {
+    for (NodeId member : core.config().members()) {
       if (!member.equals(core.id)) {
-        ls.progress.put(member, new Progress(0, next, new Inflights(core.raftConfig.maxInflightAppends(),
-            RaftCore.MAX_INFLIGHT_BYTES)));
+        ls.progress.put(member, newProgress(next));
       }
     }
     if (appendNoOp) {
       // Thesis §6.4 / §5.4.2: a new leader commits an entry of its own term to learn which
       // entries are committed; earlier-term entries are then committed indirectly.
-      core.log.append(List.of(LogEntry.noOp(next, core.term)));
+      core.appendToLog(List.of(LogEntry.noOp(next, core.term)));
       ls.broadcastPending = true;
     } else {
       // Bootstrap: every log holds only the same entry (1, 1) of this term, so there is nothing
@@ -76,6 +77,40 @@ final class Replication {
       ls.heartbeatPending = true;
     }
     return ls;
+  }
+
+  private Progress newProgress(long next) {
+    return new Progress(0, next, new Inflights(core.raftConfig.maxInflightAppends(), RaftCore.MAX_INFLIGHT_BYTES));
+  }
+
+  /**
+   * The configuration in force changed: a new member is probed at once with the leader's last
+   * entry (the configuration entry that adds it), backing up from there as it rejects (§5.3); it
+   * counts as active for CheckQuorum until the next round, so that adding it cannot depose this
+   * leader at once. A transfer to a node that is no voter any more is abandoned.
+   *
+   * <p>A member of the committed configuration that the new one removes keeps receiving the log
+   * until the new one commits (it never counts: quorums are the new configuration's), so that it
+   * usually learns of its removal and stops campaigning; then it is forgotten
+   * ({@link #configurationCommitted}). Only a node the committed configuration does not hold
+   * either is forgotten at once.
+   */
+  void membersChanged(ClusterConfig config) {
+    LeaderState ls = core.leaderState;
+    ClusterConfig committed = core.configAt(core.log.commitIndex());
+    ls.progress.keySet().removeIf(peer -> !config.contains(peer) && (committed == null || !committed.contains(peer)));
+    for (NodeId member : config.members()) {
+      if (!member.equals(core.id) && !ls.progress.containsKey(member)) {
+        Progress pr = newProgress(Math.max(1, core.log.lastIndex()));
+        pr.recentActive = true;
+        ls.progress.put(member, pr);
+        ls.broadcastPending = true;
+      }
+    }
+    if (ls.transferee != null && !core.quorum.contains(ls.transferee)) {
+      LOG.debug("{} abandons the transfer to {}, no longer a voter", core.id, ls.transferee);
+      ls.transferee = null;
+    }
   }
 
   /** The highest index this node knows it has persisted. */
@@ -90,7 +125,7 @@ final class Replication {
   // ------------------------------------------------------------ local input
 
   void appendLocal(LogEntry entry) {
-    core.log.append(List.of(entry));
+    core.appendToLog(List.of(entry));
     // Sends are batched until the next ready(): many proposals share one AppendEntries.
     core.leaderState.broadcastPending = true;
   }
@@ -171,7 +206,7 @@ final class Replication {
       }
       pr.recentActive = false;
     });
-    return core.majority.hasQuorum(active);
+    return core.quorum.hasQuorum(active);
   }
 
   /** §5.2: idle periods are filled with heartbeats; a follower in PROBE gets a fresh probe instead. */
@@ -209,6 +244,9 @@ final class Replication {
   /** Sends as many AppendEntries with entries as the follower's state allows. */
   private void sendAppends(NodeId peer) {
     Progress pr = core.leaderState.progress.get(peer);
+    if (pr == null) {
+      return; // no longer a member (the configuration changed while handling its answer)
+    }
     while (sendAppend(peer, pr, false) && pr.state == ProgressState.REPLICATE) {
       // Pipelining (REPLICATE): keep sending while the window has room.
     }
@@ -332,7 +370,10 @@ final class Replication {
       }
       maybeCommit();
       LeaderState ls = core.leaderState;
-      if (ls != null && peer.equals(ls.transferee) && pr.matchIndex == core.log.lastIndex()) {
+      if (ls == null) {
+        return; // stepped down: removed from the configuration that just committed
+      }
+      if (peer.equals(ls.transferee) && pr.matchIndex == core.log.lastIndex()) {
         core.sendNow(new TimeoutNow(core.id, peer, core.term));
       }
       sendAppends(peer);
@@ -403,6 +444,9 @@ final class Replication {
     if (r.success() && pr.maybeUpdate(r.lastIncludedIndex())) {
       pr.becomeReplicate(core.leaderState.nextSequence);
       maybeCommit();
+      if (core.leaderState == null) {
+        return; // stepped down: removed from the configuration that just committed
+      }
     } else if (pr.state == ProgressState.SNAPSHOT) {
       pr.becomeProbe(pr.nextIndex, core.leaderState.nextSequence);
     }
@@ -418,7 +462,7 @@ final class Replication {
    */
   private void maybeCommit() {
     LeaderState ls = core.leaderState;
-    long n = core.majority.committedIndex(v -> v.equals(core.id) ? ls.selfMatchIndex : matchOf(v));
+    long n = core.quorum.committedIndex(v -> v.equals(core.id) ? ls.selfMatchIndex : matchOf(v));
     if (n <= core.log.commitIndex() || core.log.term(n) != core.term) {
       return;
     }
@@ -428,6 +472,43 @@ final class Replication {
       for (long requestId : ls.reads.drainWaiting()) {
         registerRead(requestId);
       }
+    }
+    configurationCommitted();
+  }
+
+  /**
+   * Once the configuration in force is committed: a joint one is left at once (thesis §4.3, etcd's
+   * auto-leave), by appending C<sub>new</sub>; and a leader that is no voter of a committed
+   * C<sub>new</sub> steps down (thesis §4.2.2), first telling the most up-to-date voter to
+   * campaign at once (TimeoutNow, §3.10) so that the cluster need not wait for an election
+   * timeout. Safe: C<sub>new</sub> is committed, so its majority alone decides from now on.
+   */
+  private void configurationCommitted() {
+    ClusterConfig config = core.config();
+    if (core.configIndex() > core.log.commitIndex()) {
+      return;
+    }
+    core.leaderState.progress.keySet().removeIf(peer -> !config.contains(peer));
+    if (config.isJoint()) {
+      ClusterConfig leaving = MembershipChange.leaving(config);
+      LOG.info("{} leaves joint configuration {} for {}", core.id, config, leaving);
+      appendLocal(new LogEntry(core.log.lastIndex() + 1, core.term, EntryKind.CONFIGURATION, leaving.toBytes()));
+    } else if (!core.quorum.contains(core.id)) {
+      NodeId successor = null;
+      long best = -1;
+      for (NodeId voter : core.quorum.voters()) {
+        Progress pr = core.leaderState.progress.get(voter);
+        if (pr != null && pr.matchIndex > best) {
+          successor = voter;
+          best = pr.matchIndex;
+        }
+      }
+      if (successor != null && best == core.log.lastIndex()) {
+        core.sendNow(new TimeoutNow(core.id, successor, core.term));
+      }
+      LOG.info("{} is no voter of the committed configuration {}; steps down at term {} (successor {})", core.id,
+          config, core.term, successor);
+      core.becomeFollower(core.term, null);
     }
   }
 
@@ -442,7 +523,7 @@ final class Replication {
     if (!ls.reads.hasPending()) {
       return;
     }
-    long quorumSequence = core.majority.committedIndex(v -> {
+    long quorumSequence = core.quorum.committedIndex(v -> {
       if (v.equals(core.id)) {
         return Long.MAX_VALUE;
       }

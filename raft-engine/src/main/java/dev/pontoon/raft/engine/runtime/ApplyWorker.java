@@ -1,6 +1,7 @@
 package dev.pontoon.raft.engine.runtime;
 
 import dev.pontoon.raft.log.Bytes;
+import dev.pontoon.raft.log.ClusterConfig;
 import dev.pontoon.raft.log.EntryKind;
 import dev.pontoon.raft.log.LogEntry;
 import dev.pontoon.raft.log.Snapshot;
@@ -55,16 +56,23 @@ final class ApplyWorker {
   private volatile long lastApplied;
   /** Term of the entry at {@code lastApplied}; apply thread only. */
   private long lastAppliedTerm;
+  /**
+   * The configuration in force at {@code lastApplied} (the latest CONFIGURATION entry applied, or
+   * the restored snapshot's), which a snapshot taken there records (§7); null while none is known.
+   */
+  private ClusterConfig appliedConfig;
   /** Set once the node stops: no further entry is applied, not even the rest of a batch. */
   private volatile boolean stopping;
 
-  ApplyWorker(NodeScheduler scheduler, String threadName, StateMachine stateMachine, long appliedIndex, long appliedTerm, Listener listener,
+  ApplyWorker(NodeScheduler scheduler, String threadName, StateMachine stateMachine, long appliedIndex, long appliedTerm, ClusterConfig appliedConfig,
+      Listener listener,
       SnapshotTaker snapshots, Consumer<Throwable> onFatal) {
     this.stateMachine = stateMachine;
     this.listener = listener;
     this.snapshots = snapshots;
     this.lastApplied = appliedIndex;
     this.lastAppliedTerm = appliedTerm;
+    this.appliedConfig = appliedConfig;
     this.thread = scheduler.newQueue(threadName, 1024, this::handle, onFatal);
   }
 
@@ -107,7 +115,7 @@ final class ApplyWorker {
       if (task instanceof Entries e) {
         apply(e.entries());
         if (snapshots != null && !stopping) {
-          snapshots.applied(lastApplied, lastAppliedTerm);
+          snapshots.applied(lastApplied, lastAppliedTerm, appliedConfig);
         }
         listener.appliedThrough(e.entries().get(e.entries().size() - 1).index());
       } else if (task instanceof Read r) {
@@ -136,6 +144,9 @@ final class ApplyWorker {
       Bytes result = e.kind() == EntryKind.COMMAND ? stateMachine.apply(e.index(), e.payload()) : null;
       lastApplied = e.index();
       lastAppliedTerm = e.term();
+      if (e.kind() == EntryKind.CONFIGURATION) {
+        appliedConfig = ClusterConfig.fromBytes(e.payload());
+      }
       listener.applied(e, result);
     }
   }
@@ -152,6 +163,7 @@ final class ApplyWorker {
     }
     lastApplied = index;
     lastAppliedTerm = snapshot.meta().lastIncludedTerm();
+    appliedConfig = snapshot.meta().config();
     if (snapshots != null) {
       snapshots.restored(index);
     }

@@ -1,6 +1,7 @@
 package dev.pontoon.raft.engine.runtime;
 
 import dev.pontoon.raft.IndeterminateStateException;
+import dev.pontoon.raft.MemberChange;
 import dev.pontoon.raft.NodeId;
 import dev.pontoon.raft.NotLeaderException;
 import dev.pontoon.raft.RaftException;
@@ -12,6 +13,7 @@ import dev.pontoon.raft.engine.core.RaftCore;
 import dev.pontoon.raft.engine.core.ReadState;
 import dev.pontoon.raft.engine.core.Ready;
 import dev.pontoon.raft.log.Bytes;
+import dev.pontoon.raft.log.ClusterConfig;
 import dev.pontoon.raft.log.LogEntry;
 import dev.pontoon.raft.log.Snapshot;
 import dev.pontoon.raft.message.AppendEntries;
@@ -72,6 +74,9 @@ final class CoreDriver {
   private final long readTimeoutNanos;
   private final int transferTimeoutTicks;
   private final List<Transfer> transfers = new ArrayList<>();
+  private final MembershipChanges membership;
+  /** The configuration last told to the transport (and to the metrics), or null. */
+  private ClusterConfig reportedConfig;
 
   /** The core's status as last published. */
   private CoreStatus last;
@@ -106,9 +111,12 @@ final class CoreDriver {
     this.readTimeoutNanos = options.readTimeout().toNanos();
     this.transferTimeoutTicks = options.raftConfig().electionTimeoutMaxTicks();
     this.handedOutCommit = appliedIndex;
+    this.membership = new MembershipChanges(id, core, options.promotionLagEntries(),
+        options.promotionTimeout().toNanos(), proposalTimeoutNanos, metrics.membershipChanges::increment);
     this.last = core.status();
     this.observed = last;
     runtime.publish(last);
+    reportConfiguration();
     if (last.role() == Role.LEADER) {
       // A bootstrap leader leads from its first moment, with no election for observe to see.
       lease.reset(last.term());
@@ -135,6 +143,16 @@ final class CoreDriver {
       t.future().completeExceptionally(new IndeterminateStateException("leadership transfer to " + t.target()
           + " did not complete within " + transferTimeoutTicks + " ticks"));
     }
+    membership.check(now);
+  }
+
+  /** See {@code RaftNode.changeMembership}. */
+  void changeMembership(List<MemberChange> changes, CompletableFuture<ClusterConfig> future) {
+    if (runtime.isStopping()) {
+      future.completeExceptionally(runtime.stoppedException());
+      return;
+    }
+    membership.start(changes, future, scheduler.nanoTime());
   }
 
   /** Takes the transfers matching {@code done} out of the list, to be answered after the iteration. */
@@ -276,8 +294,30 @@ final class CoreDriver {
       handle(ready);
     }
     publish();
+    reportConfiguration();
+    // Before observe: a leader that removed itself steps down in the very step that commits the
+    // change, which is then a success, not a lost leadership.
+    membership.check(scheduler.nanoTime());
     observe(observed, last);
     observed = last;
+  }
+
+  /**
+   * Tells the transport the configuration in force whenever it changes (it takes effect when
+   * appended, so it may also change back after a truncation), and tracks new peers' lag.
+   */
+  private void reportConfiguration() {
+    ClusterConfig config = core.config();
+    if (config == null || config.equals(reportedConfig)) {
+      return;
+    }
+    reportedConfig = config;
+    config.members().stream().filter(m -> !m.equals(id)).forEach(p -> metrics.trackPeer(p, runtime));
+    try {
+      transport.configurationChanged(config);
+    } catch (RuntimeException e) {
+      LOG.warn("{}: transport threw on configurationChanged({})", id, config, e);
+    }
   }
 
   private void handle(Ready ready) {
@@ -437,5 +477,6 @@ final class CoreDriver {
     for (Transfer t : pendingTransfers) {
       t.future().completeExceptionally(error);
     }
+    membership.failAll(error);
   }
 }

@@ -8,6 +8,7 @@ import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A leader's lease for reads without a ReadIndex round (thesis §6.4.1). Event loop only.
@@ -72,17 +73,23 @@ final class LeaderLease {
 
   /**
    * Whether a quorum of {@code config}'s voters acknowledged this leader of {@code currentTerm}
-   * recently enough; never for a term other than the one the lease was reset to.
+   * recently enough; never for a term other than the one the lease was reset to. In a joint
+   * configuration a majority of each half must have (thesis §4.3: every decision needs both).
    */
   boolean isValid(long currentTerm, ClusterConfig config, long nowNanos) {
-    if (currentTerm != term) {
+    if (currentTerm != term || config == null) {
       return false;
     }
-    int needed = config.quorum() - (config.voters().contains(self) ? 1 : 0);
+    return isValidFor(config.voters(), nowNanos)
+        && (!config.isJoint() || isValidFor(config.outgoingVoters(), nowNanos));
+  }
+
+  private boolean isValidFor(Set<NodeId> voters, long nowNanos) {
+    int needed = voters.size() / 2 + 1 - (voters.contains(self) ? 1 : 0);
     if (needed <= 0) {
       return true;
     }
-    long[] times = config.voters().stream().filter(v -> !v.equals(self))
+    long[] times = voters.stream().filter(v -> !v.equals(self))
         .mapToLong(v -> ackedSentAt.getOrDefault(v, Long.MIN_VALUE)).toArray();
     if (times.length < needed) {
       return false;

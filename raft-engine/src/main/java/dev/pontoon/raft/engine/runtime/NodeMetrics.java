@@ -37,6 +37,7 @@ final class NodeMetrics {
   final Counter leaderChanges;
   final Counter electionsStarted;
   final Counter snapshotsTaken;
+  final Counter membershipChanges;
   private final Counter messagesSent;
   private final Counter messagesReceived;
   private final Counter bytesSent;
@@ -63,6 +64,7 @@ final class NodeMetrics {
     leaderChanges = counter("raft.leader.changes", "times the known leader changed");
     electionsStarted = counter("raft.elections.started", "elections this node started");
     snapshotsTaken = counter("raft.snapshots.taken", "snapshots taken and saved by this node");
+    membershipChanges = counter("raft.membership.changes", "membership changes this leader committed");
     leaseReads = keep(Counter.builder("raft.reads").description("linearizable reads started, by how they are confirmed")
         .tags(tags).tag("mode", "lease").register(registry));
     readIndexReads = keep(Counter.builder("raft.reads").description("linearizable reads started, by how they are confirmed")

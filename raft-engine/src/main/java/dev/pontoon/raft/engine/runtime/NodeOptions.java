@@ -16,7 +16,8 @@ import java.util.Objects;
  * {@code RaftServer.Builder}. Internal: hosts use the builder.
  *
  * @param id this node
- * @param cluster the initial configuration (used when neither snapshot nor log holds one)
+ * @param cluster the initial configuration (used when neither snapshot nor log holds one); null
+ *     for a node started to join a cluster, which knows none until a leader replicates one
  * @param transport carries messages; the node starts and closes it
  * @param logStore the log and hard state; the node closes it
  * @param snapshotStore the latest snapshot; the node closes it
@@ -39,17 +40,20 @@ import java.util.Objects;
  * @param bootstrapLeader on a new cluster, the node that starts as leader of term 1, or null
  * @param snapshotEvery take a snapshot and compact the log every this many applied entries; 0 never
  * @param scheduler where the node's work runs and what time it is: threads, or the simulator
+ * @param promotionLagEntries a node is promoted to voter once its log is within this many entries
+ *     of the leader's
+ * @param promotionTimeout how long a membership change waits for nodes to catch up before it
+ *     fails with {@code NOT_CAUGHT_UP}
  */
 public record NodeOptions(NodeId id, ClusterConfig cluster, Transport transport, LogStore logStore,
     SnapshotStore snapshotStore, StateMachine stateMachine, RaftConfig raftConfig, Duration tickInterval,
     TickSource tickSource, MeterRegistry registry, String groupId, int maxPendingProposals, long maxPendingBytes,
     Duration proposalTimeout, int maxPendingReads, Duration readTimeout, int maxInboundMessages,
     long maxInboundBytes, long leaseNanos, long randomSeed, NodeId bootstrapLeader, long snapshotEvery,
-    NodeScheduler scheduler) {
+    NodeScheduler scheduler, long promotionLagEntries, Duration promotionTimeout) {
 
   public NodeOptions {
     Objects.requireNonNull(id, "id");
-    Objects.requireNonNull(cluster, "cluster");
     Objects.requireNonNull(transport, "transport");
     Objects.requireNonNull(logStore, "logStore");
     Objects.requireNonNull(snapshotStore, "snapshotStore");
@@ -62,6 +66,7 @@ public record NodeOptions(NodeId id, ClusterConfig cluster, Transport transport,
     Objects.requireNonNull(proposalTimeout, "proposalTimeout");
     Objects.requireNonNull(readTimeout, "readTimeout");
     Objects.requireNonNull(scheduler, "scheduler");
+    Objects.requireNonNull(promotionTimeout, "promotionTimeout");
   }
 
   /** Whether reads are served from the leader's lease instead of a ReadIndex round. */

@@ -1,6 +1,7 @@
 package dev.pontoon.raft.engine.runtime;
 
 import dev.pontoon.raft.IndeterminateStateException;
+import dev.pontoon.raft.MemberChange;
 import dev.pontoon.raft.NodeId;
 import dev.pontoon.raft.NodeStoppedException;
 import dev.pontoon.raft.NotLeaderException;
@@ -11,6 +12,7 @@ import dev.pontoon.raft.engine.core.CoreStatus;
 import dev.pontoon.raft.engine.core.RaftCore;
 import dev.pontoon.raft.engine.core.Ready;
 import dev.pontoon.raft.log.Bytes;
+import dev.pontoon.raft.log.ClusterConfig;
 import dev.pontoon.raft.log.HardState;
 import dev.pontoon.raft.log.LogEntry;
 import dev.pontoon.raft.log.Snapshot;
@@ -89,10 +91,10 @@ public final class NodeRuntime {
         this::onDurable, this::fail);
     this.snapshots = options.snapshotEvery() <= 0 ? null
         : new SnapshotTaker(scheduler, prefix + "snapshot", options.snapshotEvery(), options.stateMachine(),
-            options.snapshotStore(), () -> coreStatus.config(), appliedIndex, options.logStore().lastIndex(),
+            options.snapshotStore(), appliedIndex, options.logStore().lastIndex(),
             this::onSnapshotSaved, this::fail);
     this.apply = new ApplyWorker(scheduler, prefix + "apply", options.stateMachine(), appliedIndex,
-        recovered.appliedTerm(), new ApplyListener(), snapshots, this::fail);
+        recovered.appliedTerm(), recovered.appliedConfig(), new ApplyListener(), snapshots, this::fail);
     this.driver = new CoreDriver(this, recovered.core(), options, metrics, proposals, reads, sync, apply,
         appliedIndex);
     this.ticks = options.tickSource();
@@ -256,6 +258,17 @@ public final class NodeRuntime {
     Objects.requireNonNull(target, "target");
     CompletableFuture<Void> future = new CompletableFuture<>();
     if (stopping || !loop.offer(() -> driver.transfer(target, future))) {
+      future.completeExceptionally(stoppedException());
+    }
+    return future;
+  }
+
+  /** See {@code RaftNode.changeMembership}. */
+  public CompletableFuture<ClusterConfig> changeMembership(List<MemberChange> changes) {
+    Objects.requireNonNull(changes, "changes");
+    List<MemberChange> copy = List.copyOf(changes);
+    CompletableFuture<ClusterConfig> future = new CompletableFuture<>();
+    if (stopping || !loop.offer(() -> driver.changeMembership(copy, future))) {
       future.completeExceptionally(stoppedException());
     }
     return future;

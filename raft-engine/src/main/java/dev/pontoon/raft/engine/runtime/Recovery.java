@@ -23,7 +23,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>In order: the latest snapshot is read and the log reconciled with it; the state machine is
  * restored from the snapshot; the hard state is recovered (a new cluster's bootstrap vote is
- * recorded); the core is built with the snapshot's configuration, or the initial one.
+ * recorded); the core is built with the snapshot's configuration, or the initial one (none for a
+ * node started to join), and rebuilds the configuration in force from the log's CONFIGURATION
+ * entries after it (thesis §4.1).
  *
  * <p>Public only for {@link #reconcileLog}, which the bare-core simulator calls too, so that one
  * rule reconciles a log with its snapshot everywhere. Hosts never call it.
@@ -39,8 +41,11 @@ public final class Recovery {
    * @param hardState the recovered hard state
    * @param appliedIndex index up to which the state machine holds the log (the snapshot's, or 0)
    * @param appliedTerm term of that entry (0 without a snapshot)
+   * @param appliedConfig the configuration in force at {@code appliedIndex} (the snapshot's, or
+   *     the initial one; null for a joining node that knows none)
    */
-  record Recovered(RaftCore core, HardState hardState, long appliedIndex, long appliedTerm) {}
+  record Recovered(RaftCore core, HardState hardState, long appliedIndex, long appliedTerm,
+      ClusterConfig appliedConfig) {}
 
   private Recovery() {}
 
@@ -66,7 +71,7 @@ public final class Recovery {
     if (bootstrappedNow && id.equals(options.bootstrapLeader())) {
       core.bootstrapAsLeader();
     }
-    return new Recovered(core, hardState, appliedIndex, appliedTerm);
+    return new Recovered(core, hardState, appliedIndex, appliedTerm, config);
   }
 
   /**

@@ -12,7 +12,6 @@ import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,7 +45,7 @@ final class SnapshotTaker {
    */
 
   /** A state captured on the apply thread at {@code index}, to be written. */
-  private record Capture(long index, long term, SnapshotWriter writer) {}
+  private record Capture(long index, long term, ClusterConfig config, SnapshotWriter writer) {}
 
   /** Wakes the worker: the log became durable far enough for the snapshot it holds. */
   private static final Object DURABLE = new Object();
@@ -54,7 +53,6 @@ final class SnapshotTaker {
   private final long every;
   private final StateMachine stateMachine;
   private final SnapshotStore store;
-  private final Supplier<ClusterConfig> config;
   private final Consumer<Snapshot> onSaved;
   private final TaskQueue<Object> thread;
   /** True from a capture until its snapshot is saved: one snapshot at a time. */
@@ -70,12 +68,11 @@ final class SnapshotTaker {
   private volatile long heldIndex = Long.MAX_VALUE;
 
   SnapshotTaker(NodeScheduler scheduler, String threadName, long every, StateMachine stateMachine, SnapshotStore store,
-      Supplier<ClusterConfig> config, long restoredIndex, long durableIndex, Consumer<Snapshot> onSaved,
+      long restoredIndex, long durableIndex, Consumer<Snapshot> onSaved,
       Consumer<Throwable> onFatal) {
     this.every = every;
     this.stateMachine = stateMachine;
     this.store = store;
-    this.config = config;
     this.lastIndex = restoredIndex;
     this.durableIndex = durableIndex;
     this.onSaved = onSaved;
@@ -103,9 +100,12 @@ final class SnapshotTaker {
     }
   }
 
-  /** Apply thread: the state now holds the log up to {@code index} (of {@code term}). */
-  void applied(long index, long term) {
-    if (unsupported || index - lastIndex < every || writing.get()) {
+  /**
+   * Apply thread: the state now holds the log up to {@code index} (of {@code term}), where
+   * {@code config} is in force (null while a joining node knows none: no snapshot then).
+   */
+  void applied(long index, long term, ClusterConfig config) {
+    if (unsupported || index - lastIndex < every || writing.get() || config == null) {
       return;
     }
     SnapshotWriter writer;
@@ -118,7 +118,7 @@ final class SnapshotTaker {
     }
     lastIndex = index;
     writing.set(true);
-    thread.offer(new Capture(index, term, writer));
+    thread.offer(new Capture(index, term, config, writer));
   }
 
   /** Apply thread: a snapshot at {@code index} replaced the state. */
@@ -131,7 +131,7 @@ final class SnapshotTaker {
       if (item instanceof Capture c) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         c.writer().writeTo(out);
-        held = new Snapshot(new SnapshotMeta(c.index(), c.term(), config.get()), Bytes.wrap(out.toByteArray()));
+        held = new Snapshot(new SnapshotMeta(c.index(), c.term(), c.config()), Bytes.wrap(out.toByteArray()));
         heldIndex = c.index();
       }
       saveIfDurable();

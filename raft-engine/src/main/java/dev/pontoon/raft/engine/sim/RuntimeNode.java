@@ -1,6 +1,7 @@
 package dev.pontoon.raft.engine.sim;
 
 import dev.pontoon.raft.IndeterminateStateException;
+import dev.pontoon.raft.MemberChange;
 import dev.pontoon.raft.NodeId;
 import dev.pontoon.raft.NodeStoppedException;
 import dev.pontoon.raft.NotLeaderException;
@@ -22,6 +23,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.BiConsumer;
 import java.util.random.RandomGenerator;
 
 /**
@@ -60,6 +62,7 @@ final class RuntimeNode implements SimulatedNode {
   private CompletableFuture<Bytes> probe;
   private double tickDebt;
 
+  /** @param config the initial configuration, or null for a spare node that starts {@code joining()} */
   RuntimeNode(int index, Simulation sim, ClusterConfig config, RaftConfig raftConfig, RuntimeSettings settings) {
     this.index = index;
     this.id = NodeId.of("n" + (index + 1));
@@ -118,11 +121,16 @@ final class RuntimeNode implements SimulatedNode {
     scheduler = new SimScheduler(sim, this, settings.clockRates().get(index), settings.batchCap());
     endpoints = new SimEndpoints(sim);
     stateMachine = new TrackedStateMachine(sim, id, sim.newStateMachine(), true);
-    RaftServerBuilder builder = RaftServer.builder().nodeId(id).cluster(config).transport(endpoints).logStore(disk)
+    RaftServerBuilder builder = RaftServer.builder().nodeId(id).transport(endpoints).logStore(disk)
         .snapshotStore(snapshots).stateMachine(stateMachine).raftConfig(raftConfig).tickInterval(TICK)
         .tickSource(endpoints).scheduler(scheduler).randomSeed(random.nextLong())
         .proposalTimeout(TICK.multipliedBy(settings.proposalTimeoutTicks()));
-    if (settings.bootstrapLeader() != null) {
+    if (config != null) {
+      builder.cluster(config);
+    } else {
+      builder.joining(); // a spare node: it waits to be added (its stores hold its configuration once it was)
+    }
+    if (settings.bootstrapLeader() != null && config != null) {
       builder.bootstrapLeader(settings.bootstrapLeader());
     }
     if (settings.leaseReads()) {
@@ -225,6 +233,17 @@ final class RuntimeNode implements SimulatedNode {
         // A read that failed changed nothing: retry, on the hinted leader if there is one.
         Throwable cause = unwrap(error);
         sim.clients().notLeader(opId, cause instanceof NotLeaderException n ? n.leaderHint().orElse(null) : null);
+      }
+    });
+  }
+
+  @Override
+  public void changeMembership(List<MemberChange> changes, BiConsumer<String, Boolean> outcome) {
+    int inc = incarnation;
+    server.changeMembership(changes).whenComplete((config, error) -> {
+      if (inc == incarnation) {
+        outcome.accept(error == null ? "membership change " + changes + " committed: " + config
+            : "membership change " + changes + " failed: " + unwrap(error), error == null);
       }
     });
   }

@@ -36,11 +36,16 @@ record RuntimeSettings(NodeId bootstrapLeader, boolean leaseReads, double clockD
   }
 
   static RuntimeSettings draw(RandomGenerator random, List<NodeId> voters, RaftConfig raftConfig) {
+    return draw(random, voters, voters.size(), raftConfig);
+  }
+
+  /** As above, for {@code nodes} nodes of which the first are {@code voters} (the others join later). */
+  static RuntimeSettings draw(RandomGenerator random, List<NodeId> voters, int nodes, RaftConfig raftConfig) {
     NodeId bootstrap = random.nextBoolean() ? voters.get(random.nextInt(voters.size())) : null;
     boolean lease = raftConfig.checkQuorum() && random.nextBoolean();
     double drift = 0.1;
     List<Double> rates = new ArrayList<>();
-    for (int i = 0; i < voters.size(); i++) {
+    for (int i = 0; i < nodes; i++) {
       rates.add(random.nextInt(3) == 0 ? 1.0 : 1.0 - random.nextDouble(drift));
     }
     long[] snapshotChoices = {0, 3, 7, 25, 100};

@@ -12,24 +12,29 @@ import java.util.concurrent.ExecutionException;
  *
  * <pre>
  * SimulateMain [--seeds N] [--first-seed S] [--nodes 3|5|mixed] [--events E] [--threads T] [--mode runtime|core]
+ *              [--membership on|off]
  * </pre>
  *
  * <p>{@code --mode runtime} (the default) runs the production runtime on every node;
- * {@code --mode core} runs bare cores (see {@link Simulation.Mode}).
+ * {@code --mode core} runs bare cores (see {@link Simulation.Mode}). {@code --membership on}
+ * (runtime only) adds two spare nodes and random membership changes at fault points.
  *
  * <p>Seeds run in parallel on {@code T} threads (default: the available processors); each seed
  * runs in one thread and gives the same result wherever it runs.
  */
 public final class SimulateMain {
   static final String USAGE = "usage: pontoon-simulate [--seeds N] [--first-seed S] [--nodes 3|5|mixed] [--events E]"
-      + " [--threads T] [--mode runtime|core]\n"
+      + " [--threads T] [--mode runtime|core] [--membership on|off]\n"
       + "  --seeds N       how many seeds to run (default 100)\n"
       + "  --first-seed S  the first seed; seeds S..S+N-1 run (default 1)\n"
       + "  --nodes         cluster size: 3 or 5, or mixed to let each seed choose 3 to 5 (default 3)\n"
       + "  --events E      events per seed before the final phase (default 10000)\n"
       + "  --threads T     seeds run in parallel (default: available processors)\n"
       + "  --mode          runtime: the production runtime (RaftServer, its event loop, sync, apply and\n"
-      + "                  snapshot workers) on every node; core: bare RaftCores (default runtime)";
+      + "                  snapshot workers) on every node; core: bare RaftCores (default runtime)\n"
+      + "  --membership    on: two spare nodes start outside the cluster and the leader is asked for\n"
+      + "                  random membership changes (grow, shrink, replace, learners, removing itself);\n"
+      + "                  runtime mode only (default off)";
 
   private SimulateMain() {}
 
@@ -42,7 +47,8 @@ public final class SimulateMain {
   }
 
   /** The parsed command line. */
-  record Options(long seeds, long firstSeed, int nodes, long events, int threads, Simulation.Mode mode) {}
+  record Options(long seeds, long firstSeed, int nodes, long events, int threads, Simulation.Mode mode,
+      boolean membership) {}
 
   /** Runs with {@code args}, printing to {@code out} and {@code err}; returns the exit code. */
   static int run(String[] args, PrintStream out, PrintStream err) {
@@ -61,7 +67,8 @@ public final class SimulateMain {
     SimulationReport report;
     try {
       report = SimulationReport.run(options.firstSeed(), options.seeds(), options.threads(),
-          seed -> Simulation.run(seed, options.nodes(), options.events(), options.mode()), r -> {
+          seed -> options.membership() ? Simulation.runWithMembershipChanges(seed, options.nodes(), options.events())
+              : Simulation.run(seed, options.nodes(), options.events(), options.mode()), r -> {
             if (!r.ok()) {
               out.print(r.describe());
             }
@@ -85,6 +92,7 @@ public final class SimulateMain {
     long events = 10_000;
     int threads = Runtime.getRuntime().availableProcessors();
     Simulation.Mode mode = Simulation.Mode.RUNTIME;
+    boolean membership = false;
     for (int i = 0; i < args.length; i++) {
       String flag = args[i];
       if (i + 1 >= args.length) {
@@ -108,10 +116,18 @@ public final class SimulateMain {
           case "core" -> Simulation.Mode.CORE;
           default -> throw new IllegalArgumentException("--mode must be runtime or core, not '" + value + "'");
         };
+        case "--membership" -> membership = switch (value) {
+          case "on" -> true;
+          case "off" -> false;
+          default -> throw new IllegalArgumentException("--membership must be on or off, not '" + value + "'");
+        };
         default -> throw new IllegalArgumentException("unknown option '" + flag + "'");
       }
     }
-    return new Options(seeds, firstSeed, nodes, events, threads, mode);
+    if (membership && mode != Simulation.Mode.RUNTIME) {
+      throw new IllegalArgumentException("--membership on needs --mode runtime");
+    }
+    return new Options(seeds, firstSeed, nodes, events, threads, mode, membership);
   }
 
   private static long number(String flag, String value) {

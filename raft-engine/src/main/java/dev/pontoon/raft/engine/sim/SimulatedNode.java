@@ -1,10 +1,13 @@
 package dev.pontoon.raft.engine.sim;
 
+import dev.pontoon.raft.MemberChange;
 import dev.pontoon.raft.NodeId;
 import dev.pontoon.raft.engine.core.RaftCore;
 import dev.pontoon.raft.log.Bytes;
 import dev.pontoon.raft.message.RaftMessage;
 import dev.pontoon.raft.storage.LogReader;
+import java.util.List;
+import java.util.function.BiConsumer;
 import java.util.random.RandomGenerator;
 
 /**
@@ -67,6 +70,14 @@ interface SimulatedNode {
 
   /** Whether a probe this node accepted may still commit (so no new one is needed yet). */
   boolean probeInFlight();
+
+  /**
+   * Asks this node, if leader, for a membership change; {@code outcome} gets a line for the
+   * trace and whether it committed. Only the runtime supports it.
+   */
+  default void changeMembership(List<MemberChange> changes, BiConsumer<String, Boolean> outcome) {
+    throw new UnsupportedOperationException("membership changes run on the runtime only");
+  }
 
   /** A failure that stopped this node by itself (a bug: the simulated disks never fail), or null. */
   default Throwable fatalFailure() {

@@ -1,5 +1,6 @@
 package dev.pontoon.raft.engine.sim;
 
+import dev.pontoon.raft.MemberChange;
 import dev.pontoon.raft.NodeId;
 import dev.pontoon.raft.Role;
 import dev.pontoon.raft.engine.core.Proposal;
@@ -42,6 +43,13 @@ import java.util.random.RandomGenerator;
  * within {@link #LIVENESS_TICKS} a leader must be elected and commit a new entry. Last, the
  * client history must be linearizable.
  *
+ * <p><b>Membership changes</b> (RUNTIME mode, when asked for): the cluster starts with its
+ * voters and {@link #SPARE_NODES} spare nodes started with {@code joining()}; at fault points the
+ * leader is asked to grow, shrink or replace members, add and promote learners or remove itself
+ * (see {@link #changeMembership()}), sometimes followed by a crash of that leader, mixed with
+ * every other fault. Election Safety is checked across configurations (one leader per term among
+ * all nodes, whatever each believes the configuration to be).
+ *
  * <p>What the clients do, which state machine the nodes run and which model judges the history
  * is a {@link Workload}: the simulator's own key-value clients by default, or a user's state
  * machine ({@link StateMachineSimulation}).
@@ -59,6 +67,10 @@ final class Simulation {
   static final int FAULT_INTERVAL_TICKS = 5;
   /** Ticks the healed cluster has to elect a leader and commit an entry. */
   static final int LIVENESS_TICKS = 200;
+  /** Spare nodes a run with membership changes starts outside the configuration. */
+  static final int SPARE_NODES = 2;
+  /** Probability, at each fault point, that the leader is asked for a membership change. */
+  static final double MEMBERSHIP_RATE = 0.2;
   /** Events a failing seed prints; {@code -Dpontoon.sim.trace=N} keeps more when studying one seed. */
   private static final int TRACE_LENGTH = Integer.getInteger("pontoon.sim.trace", 200);
   private static final long UNIT = VirtualClock.UNITS_PER_TICK;
@@ -91,6 +103,10 @@ final class Simulation {
   private final Sabotage sabotage;
   private final Map<Long, SettledHistory.Applied> firstApplied = new HashMap<>();
   private long seq;
+  /** Whether the leader is asked for membership changes at fault points (RUNTIME mode only). */
+  private final boolean membership;
+  /** Membership changes committed in this run. */
+  private int membershipChanges;
   private boolean finalPhase;
   private boolean probeCommitted;
 
@@ -123,12 +139,26 @@ final class Simulation {
    */
   Simulation(long seed, int size, Sabotage sabotage, Mode mode,
       Function<RandomGenerator, ? extends Workload<?, ?>> workload, String replay) {
+    this(seed, size, sabotage, mode, workload, replay, false);
+  }
+
+  /**
+   * As above; {@code membership} (RUNTIME mode only) adds {@link #SPARE_NODES} spare nodes and
+   * random membership changes. Without it a seed runs exactly as it always did.
+   */
+  Simulation(long seed, int size, Sabotage sabotage, Mode mode,
+      Function<RandomGenerator, ? extends Workload<?, ?>> workload, String replay, boolean membership) {
+    if (membership && mode != Mode.RUNTIME) {
+      throw new IllegalArgumentException("membership changes run on the runtime only (mode RUNTIME)");
+    }
+    this.membership = membership;
     this.seed = seed;
     this.mode = mode;
     this.requestedNodes = size;
     this.random = new SplittableRandom(seed);
     this.sabotage = sabotage;
-    int n = size == 0 ? random.nextInt(3, 6) : size;
+    int voters = size == 0 ? random.nextInt(3, 6) : size;
+    int n = voters + (membership ? SPARE_NODES : 0);
     this.plan = FaultPlan.draw(random);
     this.current = plan;
     this.network = new SimulatedNetwork(n, plan, random);
@@ -136,21 +166,23 @@ final class Simulation {
     this.nodes = new SimulatedNode[n];
     this.failureReported = new boolean[n];
     TreeSet<NodeId> ids = new TreeSet<>();
-    for (int i = 0; i < n; i++) {
+    for (int i = 0; i < voters; i++) {
       ids.add(NodeId.of("n" + (i + 1)));
     }
     ClusterConfig config = ClusterConfig.ofVoters(ids);
     this.raftConfig = drawRaftConfig();
-    RuntimeSettings drawn = mode == Mode.RUNTIME ? RuntimeSettings.draw(random, List.copyOf(ids), raftConfig) : null;
+    RuntimeSettings drawn = mode == Mode.RUNTIME ? RuntimeSettings.draw(random, List.copyOf(ids), n, raftConfig)
+        : null;
     int clientCount = random.nextInt(3, 6);
     this.clients = new SimClients<>(this, clientCount, workload.apply(random), random);
     this.snapshotsSupported = supportsSnapshots(clients.workload().newStateMachine());
     this.settings = drawn == null || snapshotsSupported ? drawn : drawn.withoutSnapshots();
-    this.replay = replay;
+    this.replay = replay != null || !membership ? replay : "pontoon-simulate --seeds 1 --first-seed " + seed
+        + " --nodes " + (size == 0 ? "mixed" : Integer.toString(size)) + " --mode runtime --membership on";
     this.workloadFactory = workload;
     for (int i = 0; i < n; i++) {
       nodes[i] = mode == Mode.CORE ? new SimNode(i, this, config, raftConfig)
-          : new RuntimeNode(i, this, config, raftConfig, settings);
+          : new RuntimeNode(i, this, i < voters ? config : null, raftConfig, settings);
     }
   }
 
@@ -183,6 +215,11 @@ final class Simulation {
   /** Runs the seed in {@code mode} with at least {@code events} events in the main phase. */
   static SimulationResult run(long seed, int size, long events, Mode mode) {
     return new Simulation(seed, size, Sabotage.NONE, mode).run(events);
+  }
+
+  /** Runs the seed on the production runtime with random membership changes. */
+  static SimulationResult runWithMembershipChanges(long seed, int size, long events) {
+    return new Simulation(seed, size, Sabotage.NONE, Mode.RUNTIME, KvWorkload::draw, null, true).run(events);
   }
 
   SimulationResult run(long events) {
@@ -221,7 +258,8 @@ final class Simulation {
     }
     return new SimulationResult(seed, requestedNodes, mode, nodes.length, plan, raftConfig,
         (settings == null ? "bare cores" : settings.toString()) + (snapshotsSupported ? ""
-            : "; no snapshots (the state machine does not support them)"),
+            : "; no snapshots (the state machine does not support them)")
+            + (membership ? "; membership changes, " + membershipChanges + " committed" : ""), membershipChanges,
         trace.count(), clients.history().operations(), violations, check, trace.hash(), shownEvents,
         clients.timeline("seed " + seed + ": the clients' history as the cluster settled it"), replay);
   }
@@ -233,7 +271,7 @@ final class Simulation {
    */
   private String eventsUpToTheFailure(Violation.NotLinearizable failure, long events) {
     long until = failure.partition().failedAtTime();
-    Simulation again = new Simulation(seed, requestedNodes, sabotage, mode, workloadFactory, replay);
+    Simulation again = new Simulation(seed, requestedNodes, sabotage, mode, workloadFactory, replay, membership);
     again.tracingAFailure = true;
     again.trace.keepUntil(until);
     SimulationResult replayed = again.run(events);
@@ -412,6 +450,75 @@ final class Simulation {
         nodes[leader].transferLeadership(target.id());
       }
     }
+    if (membership && random.nextDouble() < MEMBERSHIP_RATE) {
+      changeMembership();
+    }
+  }
+
+  /**
+   * Asks the leader for a random membership change that fits its configuration: grow by one or
+   * two voters (3 to 5 through a joint configuration), shrink by one or two (5 to 3), replace a
+   * voter (joint), the leader removing itself, a learner added, promoted or removed. One time in
+   * four the leader then crashes within a few ticks, interrupting the change.
+   */
+  private void changeMembership() {
+    int leader = leaderIndex();
+    if (leader < 0) {
+      return;
+    }
+    ClusterConfig config = nodes[leader].core().config();
+    if (config == null || config.isJoint()) {
+      return;
+    }
+    NodeId self = nodes[leader].id();
+    List<NodeId> voters = new ArrayList<>(config.voters());
+    List<NodeId> others = new ArrayList<>(voters);
+    others.remove(self);
+    List<NodeId> learners = new ArrayList<>(config.learners());
+    List<NodeId> outsiders = new ArrayList<>();
+    for (SimulatedNode node : nodes) {
+      if (!config.contains(node.id())) {
+        outsiders.add(node.id());
+      }
+    }
+    List<MemberChange> change = switch (random.nextInt(8)) {
+      case 0 -> outsiders.isEmpty() ? null : List.of(new MemberChange.AddVoter(pick(outsiders), null));
+      case 1 -> outsiders.size() < 2 || voters.size() > 3 ? null : twoOf(outsiders, true);
+      case 2 -> voters.size() <= 3 || others.isEmpty() ? null : List.of(new MemberChange.Remove(pick(others)));
+      case 3 -> voters.size() < 5 || others.size() < 2 ? null : twoOf(others, false);
+      case 4 -> outsiders.isEmpty() || others.isEmpty() ? null
+          : List.of(new MemberChange.AddVoter(pick(outsiders), null), new MemberChange.Remove(pick(others)));
+      case 5 -> voters.size() <= 2 ? null : List.of(new MemberChange.Remove(self));
+      case 6 -> outsiders.isEmpty() ? null : List.of(new MemberChange.AddLearner(pick(outsiders), null));
+      default -> learners.isEmpty() ? null : List.of(random.nextBoolean()
+          ? new MemberChange.Promote(pick(learners)) : new MemberChange.Remove(pick(learners)));
+    };
+    if (change == null) {
+      return;
+    }
+    note("membership change asked of " + self + ": " + change);
+    nodes[leader].changeMembership(change, (line, committed) -> {
+      note(line);
+      if (committed) {
+        membershipChanges++;
+      }
+    });
+    if (random.nextInt(4) == 0) {
+      schedule(random.nextLong(1, 10 * UNIT), Kind.CRASH, leader, null, nodes[leader].incarnation());
+    }
+  }
+
+  private NodeId pick(List<NodeId> ids) {
+    return ids.get(random.nextInt(ids.size()));
+  }
+
+  /** Two different nodes of {@code ids}, added as voters or removed. */
+  private List<MemberChange> twoOf(List<NodeId> ids, boolean add) {
+    List<NodeId> shuffled = new ArrayList<>(ids);
+    NodeId a = shuffled.remove(random.nextInt(shuffled.size()));
+    NodeId b = shuffled.get(random.nextInt(shuffled.size()));
+    return add ? List.of(new MemberChange.AddVoter(a, null), new MemberChange.AddVoter(b, null))
+        : List.of(new MemberChange.Remove(a), new MemberChange.Remove(b));
   }
 
   private void crash(SimulatedNode node) {

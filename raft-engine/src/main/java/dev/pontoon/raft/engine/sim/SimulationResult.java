@@ -26,6 +26,7 @@ public final class SimulationResult {
   private final FaultPlan plan;
   private final RaftConfig raftConfig;
   private final String settings;
+  private final int membershipChanges;
   private final long events;
   private final List<? extends Operation<?, ?>> history;
   private final List<Violation> violations;
@@ -37,8 +38,13 @@ public final class SimulationResult {
   private final Supplier<String> timeline;
   private final String replay;
 
+  /** Membership changes committed in the run (0 unless it was run with them). */
+  int membershipChangesCommitted() {
+    return membershipChanges;
+  }
+
   SimulationResult(long seed, int requestedNodes, Simulation.Mode mode, int nodes, FaultPlan plan,
-      RaftConfig raftConfig, String settings, long events, List<? extends Operation<?, ?>> history,
+      RaftConfig raftConfig, String settings, int membershipChanges, long events, List<? extends Operation<?, ?>> history,
       List<Violation> violations, CheckResult<?, ?> check, long traceHash, Supplier<String> trace,
       Supplier<String> timeline, String replay) {
     this.seed = seed;
@@ -48,6 +54,7 @@ public final class SimulationResult {
     this.plan = plan;
     this.raftConfig = raftConfig;
     this.settings = settings;
+    this.membershipChanges = membershipChanges;
     this.events = events;
     this.history = List.copyOf(history);
     this.violations = List.copyOf(violations);

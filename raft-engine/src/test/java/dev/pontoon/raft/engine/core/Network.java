@@ -43,6 +43,8 @@ final class Network {
     /** Readys written but not yet synced (two-phase mode): their sendAfterSync and advance wait. */
     final ArrayDeque<Ready> unsynced = new ArrayDeque<>();
     boolean down;
+    /** The configuration the node is started with (null: it joins, knowing none). */
+    ClusterConfig initialConfig;
   }
 
   private final ClusterConfig config;
@@ -70,15 +72,24 @@ final class Network {
     for (NodeId id : config.members()) {
       Node node = new Node();
       node.store = stores.getOrDefault(id, new InMemoryLogStore());
+      node.initialConfig = config;
       nodes.put(id, node);
       start(id);
     }
   }
 
+  /** Starts a new node that knows no configuration: it waits for a leader to add it. */
+  void addJoiningNode(NodeId id) {
+    Node node = new Node();
+    node.store = new InMemoryLogStore();
+    nodes.put(id, node);
+    start(id);
+  }
+
   private void start(NodeId id) {
     Node node = nodes.get(id);
     // A compacted store stands for a snapshot the state machine already holds.
-    node.core = new RaftCore(id, config, raftConfig, node.store, node.store.loadHardState(),
+    node.core = new RaftCore(id, node.initialConfig, raftConfig, node.store, node.store.loadHardState(),
         node.store.firstIndex() - 1, seeds.split());
     if (node.snapshot != null) {
       node.core.snapshotAvailable(node.snapshot);
@@ -309,7 +320,8 @@ final class Network {
     long term = node.store.term(index);
     node.store.truncatePrefix(index, term);
     node.store.sync();
-    node.snapshot = new dev.pontoon.raft.log.Snapshot(new dev.pontoon.raft.log.SnapshotMeta(index, term, config),
+    node.snapshot = new dev.pontoon.raft.log.Snapshot(new dev.pontoon.raft.log.SnapshotMeta(index, term,
+        node.core.configAt(index)),
         dev.pontoon.raft.log.Bytes.ofUtf8("state at " + index));
     node.core.snapshotAvailable(node.snapshot);
     check(id);

@@ -37,6 +37,32 @@ class LeaderLeaseTest {
     assertTrue(lease.isValid(3, THREE, 150));
   }
 
+  /** Thesis §4.3: in a joint configuration the lease needs a majority of each half; learners never count. */
+  @Test
+  void aJointConfigurationNeedsAQuorumOfBothHalvesForTheLease() {
+    NodeId n4 = NodeId.of("n4");
+    NodeId n5 = NodeId.of("n5");
+    ClusterConfig joint = new ClusterConfig(java.util.Set.of(N1, n4, n5), java.util.Set.of(NodeId.of("n6")),
+        java.util.Set.of(N1, N2, N3), java.util.Map.of());
+    LeaderLease lease = new LeaderLease(N1, LEASE);
+    lease.reset(3);
+    for (NodeId peer : List.of(N2, N3, n4, NodeId.of("n6"))) {
+      lease.onSend(heartbeat(peer, 3, 1), 100);
+    }
+    lease.onResponse(ack(N2, 3, 1));
+    lease.onResponse(ack(N3, 3, 1));
+    lease.onResponse(ack(NodeId.of("n6"), 3, 1));
+    assertFalse(lease.isValid(3, joint, 150), "C_old's majority and a learner alone");
+    lease.onResponse(ack(n4, 3, 1));
+    assertTrue(lease.isValid(3, joint, 150));
+
+    LeaderLease newHalfOnly = new LeaderLease(N1, LEASE);
+    newHalfOnly.reset(3);
+    newHalfOnly.onSend(heartbeat(n4, 3, 1), 100);
+    newHalfOnly.onResponse(ack(n4, 3, 1));
+    assertFalse(newHalfOnly.isValid(3, joint, 150), "C_new's majority alone");
+  }
+
   @Test
   void leaseRunsFromTheSendTimeNotTheAnswerTime() {
     LeaderLease lease = new LeaderLease(N1, LEASE);

@@ -67,6 +67,9 @@ class RaftServerBuilderTest {
     assertArgument("tickInterval (PT-0.001S) must be positive",
         () -> RaftServer.builder().tickInterval(Duration.ofMillis(-1)));
     assertArgument("tickSource must not be null", () -> RaftServer.builder().tickSource(null));
+    assertArgument("promotionLagEntries (-1) must not be negative", () -> RaftServer.builder().promotionLagEntries(-1));
+    assertArgument("promotionTimeout (PT0S) must be positive", () -> RaftServer.builder().promotionTimeout(Duration.ZERO));
+    assertArgument("promotionTimeout (null) must be positive", () -> RaftServer.builder().promotionTimeout(null));
     assertArgument("meterRegistry must not be null", () -> RaftServer.builder().meterRegistry(null));
     assertArgument("groupId must not be blank: ' '", () -> RaftServer.builder().groupId(" "));
     assertArgument("maxPendingProposals (0) must be positive", () -> RaftServer.builder().maxPendingProposals(0));
@@ -124,16 +127,26 @@ class RaftServerBuilderTest {
 
   @Test
   void optionsThatSpanEachOtherAreCheckedAtBuild() {
-    assertState("nodeId n9 is not a member of the cluster ClusterConfig[voters=[n1, n2], learners=[]]",
+    assertState("nodeId n9 is not a member of the cluster " + ClusterConfig.ofVoters("n1", "n2")
+        + " (a node that waits to be added is built with joining())",
         () -> RaftServer.builder().nodeId("n9").cluster(ClusterConfig.ofVoters("n1", "n2"))
             .transport(new InMemoryNetwork().transport(NodeId.of("n9"))).logStore(new InMemoryLogStore())
             .stateMachine(NOOP).build());
+    assertState("a joining node cannot be a voter of its initial cluster " + ClusterConfig.ofVoters("n1", "n2")
+        + ": it would campaign before it holds the log",
+        () -> RaftServer.builder().nodeId("n1").joining().cluster(ClusterConfig.ofVoters("n1", "n2"))
+            .transport(new InMemoryNetwork().transport(NodeId.of("n1"))).logStore(new InMemoryLogStore())
+            .stateMachine(NOOP).build());
+    assertState("joining cannot be combined with bootstrapLeader",
+        () -> RaftServer.builder().nodeId("n3").joining().cluster(ClusterConfig.ofVoters("n1", "n2"))
+            .bootstrapLeader(NodeId.of("n1")).transport(new InMemoryNetwork().transport(NodeId.of("n3")))
+            .logStore(new InMemoryLogStore()).stateMachine(NOOP).build());
     assertState("heartbeatTicks (10) must be less than the minimum election timeout (10 ticks)",
         () -> complete(b -> b.heartbeatTicks(10)).build());
     assertState("readMode LEASE needs checkQuorum (thesis §6.4.1), but the RaftConfig has checkQuorum=false",
         () -> complete(b -> b.readMode(ReadMode.LEASE).raftConfig(RaftConfig.defaults().withCheckQuorum(false))).build());
     assertState("clockDriftBound applies only to readMode LEASE", () -> complete(b -> b.clockDriftBound(0.2)).build());
-    assertState("bootstrapLeader n7 is not a voter of the cluster ClusterConfig[voters=[n1, n2, n3], learners=[]]",
+    assertState("bootstrapLeader n7 is not a voter of the cluster " + ClusterConfig.ofVoters("n1", "n2", "n3"),
         () -> complete(b -> b.bootstrapLeader(NodeId.of("n7"))).build());
     assertState("bootstrapAsLeader needs nodeId to be set first", () -> RaftServer.builder().bootstrapAsLeader());
   }

@@ -85,6 +85,22 @@ final class TestCluster implements AutoCloseable {
     return server;
   }
 
+  /** Starts a new node {@code id} that is in no configuration yet and waits to be added ({@code joining()}). */
+  RaftServer startJoining(NodeId id, dev.pontoon.raft.transport.Transport transport) {
+    RecordingStateMachine machine = new RecordingStateMachine();
+    InMemoryLogStore logStore = new InMemoryLogStore();
+    InMemorySnapshotStore snapshotStore = new InMemorySnapshotStore();
+    RaftServerBuilder builder = RaftServer.builder().nodeId(id).joining().transport(transport)
+        .logStore(logStore).snapshotStore(snapshotStore).stateMachine(machine).tickInterval(TICK)
+        .electionTimeoutTicks(electionTicks, 2 * electionTicks).heartbeatTicks(3).randomSeed(id.hashCode());
+    RaftServer server = options.apply(builder).build();
+    servers.put(id, server);
+    logStores.put(id, logStore);
+    snapshotStores.put(id, snapshotStore);
+    machines.put(id, machine);
+    return server;
+  }
+
   RaftServer server(String id) {
     return servers.get(NodeId.of(id));
   }

@@ -49,6 +49,16 @@ class SimulateMainTest {
   }
 
   @Test
+  void membershipChangesRunOnTheRuntimeOnly() {
+    assertTrue(SimulateMain.parse(new String[] {"--membership", "on"}).membership());
+    assertEquals(false, SimulateMain.parse(new String[] {"--seeds", "1"}).membership());
+    assertEquals(2, run("--membership", "on", "--mode", "core"));
+    assertTrue(stderr().startsWith("error: --membership on needs --mode runtime"), stderr());
+    assertEquals(0, run("--seeds", "2", "--first-seed", "7", "--membership", "on", "--threads", "1"));
+    assertTrue(stdout().matches("seeds=2 events=\\d+ violations=0\n"), stdout());
+  }
+
+  @Test
   void unsupportedClusterSizeIsRejectedWithUsage() {
     assertEquals(2, run("--nodes", "4"));
     assertTrue(stderr().startsWith("error: --nodes must be 3, 5 or mixed, not '4'"), stderr());

@@ -26,10 +26,16 @@ class SimulationTest {
 
   /** Runs {@code count} seeds from {@code first} on two threads; fails with the report of each failing seed. */
   static List<SimulationResult> runSeeds(long first, long count, int nodes, Mode mode) {
+    return runSeeds(first, count, nodes, mode, false);
+  }
+
+  /** As above; {@code membership} adds spare nodes and random membership changes (runtime only). */
+  static List<SimulationResult> runSeeds(long first, long count, int nodes, Mode mode, boolean membership) {
     ForkJoinPool pool = new ForkJoinPool(2);
     try {
       List<SimulationResult> results = pool.submit(() -> LongStream.range(first, first + count).parallel()
-          .mapToObj(seed -> Simulation.run(seed, nodes, EVENTS, mode)).collect(Collectors.toList())).join();
+          .mapToObj(seed -> membership ? Simulation.runWithMembershipChanges(seed, nodes, EVENTS)
+              : Simulation.run(seed, nodes, EVENTS, mode)).collect(Collectors.toList())).join();
       String failures = results.stream().filter(r -> !r.ok()).limit(3).map(SimulationResult::describe)
           .collect(Collectors.joining("\n"));
       if (!failures.isEmpty()) {
@@ -60,6 +66,19 @@ class SimulationTest {
   void runtimeSeedsThatChooseTheirClusterSizeKeepEveryProperty() {
     List<SimulationResult> results = runSeeds(200_001, 100, 0, Mode.RUNTIME);
     assertEquals(3, results.stream().mapToInt(SimulationResult::nodes).distinct().count(), "sizes 3, 4 and 5");
+  }
+
+  /**
+   * Membership changes on the runtime (thesis chapter 4): grow, shrink, replace, learners, a
+   * leader removing itself, changes interrupted by a crash, mixed with every other fault.
+   */
+  @Test
+  void threeHundredSeedsWithMembershipChangesKeepEveryProperty() {
+    List<SimulationResult> results = runSeeds(500_001, 300, 0, Mode.RUNTIME, true);
+    long committed = results.stream().mapToLong(SimulationResult::membershipChangesCommitted).sum();
+    long seedsWithChanges = results.stream().filter(r -> r.membershipChangesCommitted() > 0).count();
+    assertTrue(seedsWithChanges >= 150, "only " + seedsWithChanges + " of 300 seeds committed a membership change");
+    assertTrue(committed >= 300, "only " + committed + " membership changes committed in 300 seeds");
   }
 
   @Test

@@ -22,8 +22,6 @@ import io.netty.handler.codec.CorruptedFrameException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * Maps frame bodies to messages and back: one encoder and one decoder per message type of the
@@ -85,8 +83,7 @@ final class MessageCodec {
     } else if (m instanceof AppendEntriesResponse) {
       return common + 1 + 8 * 4;
     } else if (m instanceof InstallSnapshot s) {
-      long size = common + 8 + 8 + idsSize(s.config().voters()) + idsSize(s.config().learners()) + 8 + 4L
-          + s.data().size() + 1;
+      long size = common + 8 + 8 + 4L + s.config().toBytes().size() + 8 + 4L + s.data().size() + 1;
       return (int) Math.min(size, Integer.MAX_VALUE);
     } else if (m instanceof InstallSnapshotResponse) {
       return common + 8 + 8 + 1;
@@ -125,8 +122,9 @@ final class MessageCodec {
       buf.writeLong(r.matchIndex()).writeLong(r.conflictTerm()).writeLong(r.conflictIndex()).writeLong(r.sequence());
     } else if (m instanceof InstallSnapshot s) {
       buf.writeLong(s.lastIncludedIndex()).writeLong(s.lastIncludedTerm());
-      writeIds(buf, s.config().voters());
-      writeIds(buf, s.config().learners());
+      // The whole configuration (joint halves and addresses) in its own versioned encoding.
+      Bytes config = s.config().toBytes();
+      buf.writeInt(config.size()).writeBytes(config.asReadOnlyByteBuffer());
       buf.writeLong(s.offset());
       out.writePayload(s.data());
       out.fields().writeByte(flags(s.done(), false));
@@ -251,13 +249,13 @@ final class MessageCodec {
   private static InstallSnapshot decodeInstallSnapshot(NodeId from, NodeId to, long term, ByteBuf in) {
     long lastIncludedIndex = in.readLong();
     long lastIncludedTerm = in.readLong();
-    Set<NodeId> voters = readIds(in);
-    Set<NodeId> learners = readIds(in);
+    // fromBytes refuses a malformed or later-version configuration with IllegalArgumentException,
+    // which decode turns into a CorruptedFrameException.
+    ClusterConfig config = ClusterConfig.fromBytes(readPayload(in));
     long offset = in.readLong();
     Bytes data = readPayload(in);
     boolean done = readSingleFlag(in);
-    return new InstallSnapshot(from, to, term, lastIncludedIndex, lastIncludedTerm,
-        new ClusterConfig(voters, learners), offset, data, done);
+    return new InstallSnapshot(from, to, term, lastIncludedIndex, lastIncludedTerm, config, offset, data, done);
   }
 
   private static int flags(boolean bit0, boolean bit1) {
@@ -323,13 +321,6 @@ final class MessageCodec {
     return 1 + ByteBufUtil.utf8Bytes(id.value());
   }
 
-  private static int idsSize(Set<NodeId> ids) {
-    int size = 4;
-    for (NodeId id : ids) {
-      size += idSize(id);
-    }
-    return size;
-  }
 
   private static void writeId(ByteBuf buf, NodeId id) {
     int lengthAt = buf.writerIndex();
@@ -338,12 +329,6 @@ final class MessageCodec {
     buf.setByte(lengthAt, written);
   }
 
-  private static void writeIds(ByteBuf buf, Set<NodeId> ids) {
-    buf.writeInt(ids.size());
-    for (NodeId id : ids) {
-      writeId(buf, id);
-    }
-  }
 
   private static NodeId readId(ByteBuf in) {
     int length = in.readUnsignedByte();
@@ -359,12 +344,4 @@ final class MessageCodec {
     return new NodeId(value);
   }
 
-  private static Set<NodeId> readIds(ByteBuf in) {
-    int count = readCount(in, WireFormat.MIN_NODE_ID_SIZE, "member count");
-    Set<NodeId> ids = new TreeSet<>();
-    for (int i = 0; i < count; i++) {
-      ids.add(readId(in));
-    }
-    return ids;
-  }
 }

@@ -20,10 +20,6 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.security.SecureRandom;
 import java.time.Clock;
-import java.util.HashMap;
-import java.util.Map;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,8 +38,12 @@ import org.slf4j.LoggerFactory;
  * // hand it to the node builder, which calls start(...) and close()
  * }</pre>
  *
- * <p><b>Connections.</b> The transport keeps one outbound connection to every configured peer and
- * reconnects with exponential back-off and jitter when it fails. Every connection opens with a
+ * <p><b>Connections.</b> The transport keeps one outbound connection to every peer and reconnects
+ * with exponential back-off and jitter when it fails, looking a host name up again before each
+ * attempt. The peers are the statically configured ones until the node reports its cluster
+ * configuration, then that configuration's members ({@link #configurationChanged}): members added
+ * at run time are reached at the address the configuration records for them (or the host's
+ * {@link PeerResolver} gives), and removed ones are dropped. Every connection opens with a
  * handshake that names the cluster and the node on both ends: a node of another cluster, a node
  * that is not a configured peer, or (with TLS) a node without a certificate from the trusted CA
  * or whose certificate does not name the node id it claims, or (with a shared secret) a node that
@@ -71,7 +71,7 @@ public final class NettyTransport implements Transport {
 
   private final NettyTransportConfig config;
   private final TransportCounters counters = new TransportCounters();
-  private final Map<NodeId, PeerConnection> connections = new HashMap<>();
+  private final Peers peers;
   private final InboundBudget budget;
   private final UnauthenticatedConnections unauthenticated;
   /** The one accepted inbound connection of each peer; a newer one replaces it. */
@@ -88,6 +88,7 @@ public final class NettyTransport implements Transport {
   public NettyTransport(NettyTransportConfig config) {
     this.config = java.util.Objects.requireNonNull(config, "config");
     this.budget = new InboundBudget(config.maxInboundBufferedBytes());
+    this.peers = new Peers(config, inboundByPeer);
     this.unauthenticated = new UnauthenticatedConnections(config.localId(), config.maxUnauthenticatedConnections(),
         counters.unauthenticatedEvicted);
   }
@@ -125,16 +126,28 @@ public final class NettyTransport implements Transport {
       group.next().scheduleWithFixedDelay(tls::reloadIfChanged, every, every, TimeUnit.NANOSECONDS);
     }
     Bootstrap client = clientBootstrap();
-    config.peers().forEach((id, address) -> {
-      if (!id.equals(config.localId())) {
-        connections.put(id, new PeerConnection(id, address, config, client, pipelines, group, counters));
-      }
-    });
     state = State.STARTED;
-    log.info("{}: listening on {} ({}, {}, {} peers)", config.localId(), server.localAddress(),
-        EventLoops.nativeTransport() ? "epoll" : "nio", security(config), connections.size());
     securityWarnings(config).forEach(warning -> log.warn("{}: {}", config.localId(), warning));
-    connections.values().forEach(PeerConnection::connect);
+    peers.start(id -> new PeerConnection(id, () -> peers.addressOf(id), config, client, pipelines, group, counters),
+        group);
+    log.info("{}: listening on {} ({}, {}, {} peers)", config.localId(), server.localAddress(),
+        EventLoops.nativeTransport() ? "epoll" : "nio", security(config), peers.size());
+  }
+
+  /**
+   * Takes the members of {@code config} as this node's peers: a new member is connected to at the
+   * address its static configuration, or the {@linkplain NettyTransportConfig#peerResolver()
+   * resolver} reading its address in {@code config}, gives, and may connect in (TLS identity and
+   * shared-secret checks apply as to every peer). A node that left the configuration keeps its
+   * connections for {@link NettyTransportConfig#removedMemberLinger()}, then they are closed and
+   * not reopened. While this node is not itself a member of {@code config} (waiting to be added),
+   * the static peers stay peers too. Never blocks; may be called before {@link #start}.
+   */
+  @Override
+  public void configurationChanged(dev.pontoon.raft.log.ClusterConfig config) {
+    if (state != State.CLOSED) {
+      peers.configurationChanged(config);
+    }
   }
 
   private static String security(NettyTransportConfig config) {
@@ -161,9 +174,7 @@ public final class NettyTransport implements Transport {
   }
 
   private Pipelines pipelines() {
-    Set<NodeId> members = new TreeSet<>(config.peers().keySet());
-    members.remove(config.localId());
-    InboundDispatcher.Shared shared = new InboundDispatcher.Shared(config, members, this::deliver, counters,
+    InboundDispatcher.Shared shared = new InboundDispatcher.Shared(config, peers.admitted(), this::deliver, counters,
         unauthenticated, inboundByPeer, sharedSecret(), new SecureRandom());
     tls = config.tlsEnabled() ? TlsMaterial.load(config.tls(), config.localId(), counters, Clock.systemUTC()) : null;
     return new Pipelines(shared, tls, budget);
@@ -216,7 +227,7 @@ public final class NettyTransport implements Transport {
       counters.droppedClosed.increment();
       return;
     }
-    PeerConnection connection = connections.get(message.to());
+    PeerConnection connection = peers.connection(message.to());
     if (connection == null) {
       counters.droppedUnknownPeer.increment();
       return;
@@ -260,7 +271,7 @@ public final class NettyTransport implements Transport {
       if (!started) {
         return;
       }
-      connections.values().forEach(PeerConnection::close);
+      peers.close();
       server.close();
       channels.close();
       stopping = group;
@@ -297,13 +308,13 @@ public final class NettyTransport implements Transport {
 
   /** Whether the handshake with {@code peer} is complete on its outbound connection now. */
   public boolean isConnected(NodeId peer) {
-    PeerConnection connection = connections.get(peer);
+    PeerConnection connection = peers.connection(peer);
     return state == State.STARTED && connection != null && connection.isEstablished();
   }
 
   /** The established outbound channel to {@code peer}, or null; for tests of this package. */
   Channel channelTo(NodeId peer) {
-    PeerConnection connection = connections.get(peer);
+    PeerConnection connection = peers.connection(peer);
     return connection == null ? null : connection.establishedChannel();
   }
 

@@ -20,9 +20,11 @@ import java.util.random.RandomGenerator;
  * @param clusterId identifies the cluster; connections and frames of another cluster are refused
  *     (frames carry a 64-bit tag derived from it, see {@code WIRE-FORMAT.md})
  * @param listenAddress where inbound connections are accepted; port 0 picks a free port
- * @param peers the other members and where they listen; an entry for {@code localId} itself is
- *     allowed and ignored. Only these nodes may connect, and only to these does {@code send}
- *     deliver.
+ * @param peers the other members known at start and where they listen; an entry for {@code
+ *     localId} itself is allowed and ignored. Until the node reports its cluster configuration,
+ *     only these nodes may connect, and only to these does {@code send} deliver; after it, the
+ *     configuration's members (see {@link NettyTransport#configurationChanged}). A static address
+ *     takes precedence over the one the configuration records.
  * @param maxFrameSize largest frame accepted or sent, in bytes after the 4-byte length field;
  *     must exceed the largest AppendEntries batch the engine builds (4 MiB by default)
  * @param minBackoff first reconnect delay after a failure
@@ -44,12 +46,16 @@ import java.util.random.RandomGenerator;
  *     connection then proves knowledge of the secret with an HMAC challenge in its handshake
  *     (the secret never goes on the wire), with or without TLS
  * @param jitter source of the reconnect jitter
+ * @param peerResolver where members that are not static {@code peers} listen, asked before every
+ *     connection attempt; default {@link PeerResolver#DEFAULT}
+ * @param removedMemberLinger how long the connections of a node that left the configuration stay
+ *     open (so that a leader removing itself can still commit the change); default 10 s
  */
 public record NettyTransportConfig(NodeId localId, ClusterId clusterId, InetSocketAddress listenAddress,
     Map<NodeId, InetSocketAddress> peers, int maxFrameSize, Duration minBackoff, Duration maxBackoff,
     int writeBufferLowWaterMark, int writeBufferHighWaterMark, Duration connectTimeout, Duration handshakeTimeout,
     int maxUnauthenticatedConnections, long maxInboundBufferedBytes, int ioThreads, Tls tls, Path sharedSecretFile,
-    RandomGenerator jitter) {
+    RandomGenerator jitter, PeerResolver peerResolver, Duration removedMemberLinger) {
 
   /** Smallest accepted {@code maxFrameSize}: room for a header and a few small messages. */
   public static final int MIN_FRAME_SIZE = 4096;
@@ -57,12 +63,16 @@ public record NettyTransportConfig(NodeId localId, ClusterId clusterId, InetSock
   public static final int DEFAULT_MAX_UNAUTHENTICATED_CONNECTIONS = 64;
   /** Default {@code maxInboundBufferedBytes}: 64 MiB, eight frames of the default maximum. */
   public static final long DEFAULT_MAX_INBOUND_BUFFERED_BYTES = 64L * 1024 * 1024;
+  /** Default {@code removedMemberLinger}: 10 seconds. */
+  public static final Duration DEFAULT_REMOVED_MEMBER_LINGER = Duration.ofSeconds(10);
 
   public NettyTransportConfig {
     Objects.requireNonNull(localId, "localId");
     Objects.requireNonNull(clusterId, "clusterId");
     Objects.requireNonNull(listenAddress, "listenAddress");
     Objects.requireNonNull(jitter, "jitter");
+    Objects.requireNonNull(peerResolver, "peerResolver");
+    requirePositive(removedMemberLinger, "removedMemberLinger");
     peers = Map.copyOf(Objects.requireNonNull(peers, "peers"));
     requireArgument(maxFrameSize >= MIN_FRAME_SIZE,
         "maxFrameSize (" + maxFrameSize + ") must be at least " + MIN_FRAME_SIZE);
@@ -184,6 +194,8 @@ public record NettyTransportConfig(NodeId localId, ClusterId clusterId, InetSock
     private Path sharedSecretFile;
     private Duration tlsReloadInterval;
     private RandomGenerator jitter;
+    private PeerResolver peerResolver = PeerResolver.DEFAULT;
+    private Duration removedMemberLinger = DEFAULT_REMOVED_MEMBER_LINGER;
 
     private Builder(NodeId localId, ClusterId clusterId) {
       this.localId = Objects.requireNonNull(localId, "localId");
@@ -328,6 +340,26 @@ public record NettyTransportConfig(NodeId localId, ClusterId clusterId, InetSock
       return this;
     }
 
+    /**
+     * Where members added at run time listen, when they are not static {@link #peer peers};
+     * default {@link PeerResolver#DEFAULT}, which reads {@code host:port} (or the {@code raft=}
+     * field) from the member's address in the cluster configuration.
+     */
+    public Builder peerResolver(PeerResolver resolver) {
+      this.peerResolver = Objects.requireNonNull(resolver, "resolver");
+      return this;
+    }
+
+    /**
+     * How long the connections of a node that left the configuration stay open before they are
+     * closed for good; default 10 s. Long enough for a leader that removed itself to commit the
+     * change and hand over leadership.
+     */
+    public Builder removedMemberLinger(Duration linger) {
+      this.removedMemberLinger = Objects.requireNonNull(linger, "linger");
+      return this;
+    }
+
     /** The validated configuration. */
     public NettyTransportConfig build() {
       requireState(listenAddress != null, "listenAddress must be set");
@@ -340,7 +372,7 @@ public record NettyTransportConfig(NodeId localId, ClusterId clusterId, InetSock
           tlsReloadInterval != null ? tlsReloadInterval : Tls.DEFAULT_RELOAD_INTERVAL);
       return new NettyTransportConfig(localId, clusterId, listenAddress, peers, maxFrameSize, minBackoff, maxBackoff,
           lowWaterMark, highWaterMark, connectTimeout, handshakeTimeout, maxUnauthenticatedConnections,
-          maxInboundBufferedBytes, ioThreads, checkedTls, sharedSecretFile, random);
+          maxInboundBufferedBytes, ioThreads, checkedTls, sharedSecretFile, random, peerResolver, removedMemberLinger);
     }
   }
 

@@ -7,7 +7,8 @@ package dev.pontoon.raft.transport.netty;
  *
  * @param messagesSent messages written to a peer's connection
  * @param messagesReceived messages handed to the {@code InboundHandler}
- * @param droppedUnknownPeer messages for a node that is not among the configured peers
+ * @param droppedUnknownPeer messages for a node that is not a peer (neither statically configured nor a member of
+ *     the configuration in force)
  * @param droppedNotConnected messages for a peer with no established connection at the time
  * @param droppedUnwritable messages for a peer whose connection was over its high water mark
  * @param droppedOversize messages whose frame would exceed the maximum frame size

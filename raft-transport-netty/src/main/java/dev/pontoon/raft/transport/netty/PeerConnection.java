@@ -14,6 +14,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,7 +32,10 @@ final class PeerConnection {
   private static final Logger log = LoggerFactory.getLogger(NettyTransport.class);
 
   private final NodeId peer;
-  private final InetSocketAddress address;
+  /** Asked before every attempt, so that a moved member or a changed DNS record is picked up. */
+  private final Supplier<InetSocketAddress> addresses;
+  /** The address of the latest attempt, for log lines. */
+  private volatile InetSocketAddress address;
   private final NettyTransportConfig config;
   private final Bootstrap bootstrap;
   private final Pipelines pipelines;
@@ -48,10 +52,10 @@ final class PeerConnection {
 
   private record Pending(RaftMessage message, long size) {}
 
-  PeerConnection(NodeId peer, InetSocketAddress address, NettyTransportConfig config, Bootstrap bootstrap,
-      Pipelines pipelines, EventLoopGroup group, TransportCounters counters) {
+  PeerConnection(NodeId peer, Supplier<InetSocketAddress> addresses, NettyTransportConfig config,
+      Bootstrap bootstrap, Pipelines pipelines, EventLoopGroup group, TransportCounters counters) {
     this.peer = peer;
-    this.address = address;
+    this.addresses = addresses;
     this.config = config;
     this.bootstrap = bootstrap;
     this.pipelines = pipelines;
@@ -75,22 +79,39 @@ final class PeerConnection {
     return established;
   }
 
-  /** Starts connecting. */
+  /** Starts connecting, to the address the supplier gives now. */
   void connect() {
     if (closed) {
       return;
     }
+    InetSocketAddress target;
+    try {
+      target = addresses.get();
+    } catch (RuntimeException e) {
+      log.warn("{}: cannot find the address of {}", config.localId(), peer, e);
+      target = null;
+    }
+    if (target == null) {
+      log.debug("{}: no address known for {} yet", config.localId(), peer);
+      reconnectLater();
+      return;
+    }
+    connect(target);
+  }
+
+  private void connect(InetSocketAddress target) {
+    address = target;
     Bootstrap b = bootstrap.clone().handler(new ChannelInitializer<Channel>() {
       @Override
       protected void initChannel(Channel ch) {
-        pipelines.initOutbound(ch, address, PeerConnection.this);
+        pipelines.initOutbound(ch, target, PeerConnection.this);
       }
     });
-    ChannelFuture future = b.connect(address);
+    ChannelFuture future = b.connect(target);
     current = future.channel();
     future.addListener((ChannelFuture f) -> {
       if (!f.isSuccess()) {
-        log.debug("{}: cannot connect to {} at {}: {}", config.localId(), peer, address, f.cause().toString());
+        log.debug("{}: cannot connect to {} at {}: {}", config.localId(), peer, target, f.cause().toString());
         reconnectLater();
       } else {
         f.channel().closeFuture().addListener(c -> lost(f.channel()));
@@ -130,7 +151,7 @@ final class PeerConnection {
     // Counted before scheduling, so that the count is visible once the new attempt runs.
     counters.reconnects.increment();
     try {
-      group.schedule(this::connect, backoff.nextDelayNanos(), TimeUnit.NANOSECONDS);
+      group.schedule((Runnable) this::connect, backoff.nextDelayNanos(), TimeUnit.NANOSECONDS);
     } catch (RejectedExecutionException e) {
       // The transport is closing: its I/O threads accept no new tasks, and no reconnect is wanted.
     }

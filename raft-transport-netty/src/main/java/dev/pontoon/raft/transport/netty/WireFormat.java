@@ -7,14 +7,17 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 
 /**
- * Constants of the Pontoon wire protocol, version 2. The layout is drawn in {@link FrameEncoder}
+ * Constants of the Pontoon wire protocol, version 3. The layout is drawn in {@link FrameEncoder}
  * and specified in {@code WIRE-FORMAT.md} beside this module's {@code pom.xml}.
  */
 final class WireFormat {
   /** Two bytes that open every frame after the length: ASCII "PN". */
   static final short MAGIC = 0x504E;
-  /** The only protocol version this code speaks (2: the handshake carries nonces and proofs). */
-  static final byte VERSION = 2;
+  /**
+   * The only protocol version this code speaks (2: the handshake carries nonces and proofs; 3:
+   * InstallSnapshot carries the whole cluster configuration in its own versioned encoding).
+   */
+  static final byte VERSION = 3;
 
   /** Bytes of the length prefix. */
   static final int LENGTH_FIELD_SIZE = 4;
@@ -54,8 +57,6 @@ final class WireFormat {
 
   /** Smallest encoding of one entry: term, kind and payload length. */
   static final int MIN_ENTRY_SIZE = 8 + 1 + 4;
-  /** Smallest encoding of one node id: its length byte and one byte. */
-  static final int MIN_NODE_ID_SIZE = 2;
 
   /**
    * Payloads of at least this many bytes are added to the outgoing frame as a wrapped component

@@ -108,6 +108,18 @@ class FrameDecoderTest {
   @Test
   void unknownVersionIsRefused() {
     assertRefused(UnsupportedVersionException.class, Frames.withByte(FRAME, VERSION_AT, 1));
+    assertRefused(UnsupportedVersionException.class, Frames.withByte(FRAME, VERSION_AT, 4));
+  }
+
+  /** Version 2 sent InstallSnapshot's configuration as two id lists; version 3 cannot read it. */
+  @Test
+  void versionTwoFramesAreRefusedNamingBothVersions() {
+    EmbeddedChannel channel = Frames.decoder();
+    DecoderException e = assertThrows(DecoderException.class,
+        () -> channel.writeInbound(Frames.buf(Frames.withByte(FRAME, VERSION_AT, 2))));
+    assertInstanceOf(UnsupportedVersionException.class, e);
+    assertTrue(e.getMessage().contains("unsupported protocol version 2 (this node speaks 3)"), e.getMessage());
+    channel.finishAndReleaseAll();
   }
 
   @Test

@@ -2,19 +2,25 @@ package dev.pontoon.raft.transport.netty;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pontoon.raft.NodeId;
 import dev.pontoon.raft.log.Bytes;
+import dev.pontoon.raft.log.ClusterConfig;
 import dev.pontoon.raft.log.EntryKind;
 import dev.pontoon.raft.log.LogEntry;
 import dev.pontoon.raft.message.AppendEntries;
+import dev.pontoon.raft.message.InstallSnapshot;
 import dev.pontoon.raft.message.RaftMessage;
 import dev.pontoon.raft.transport.SampleMessages;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.CorruptedFrameException;
+import io.netty.handler.codec.DecoderException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -122,7 +128,7 @@ class MessageCodecTest {
     byte[] frame = Frames.encode(new Hello(Frames.CLUSTER, N1, true, Bytes.wrap(nonce), Bytes.EMPTY));
     byte[] expected = new byte[4 + 16 + 3 + 1 + 32 + 1];
     io.netty.buffer.Unpooled.wrappedBuffer(expected).writerIndex(0)
-        .writeInt(16 + 3 + 1 + 32 + 1).writeShort(0x504E).writeByte(2).writeByte(WireFormat.TYPE_HELLO)
+        .writeInt(16 + 3 + 1 + 32 + 1).writeShort(0x504E).writeByte(3).writeByte(WireFormat.TYPE_HELLO)
         .writeLong(42).writeInt(0)
         .writeByte(2).writeByte('n').writeByte('1') // node id
         .writeByte(WireFormat.HELLO_FLAG_SHARED_SECRET) // flags
@@ -136,10 +142,37 @@ class MessageCodecTest {
     byte[] frame = Frames.encode(new AppendEntries(N1, N2, 3, 10, 2, List.of(), 9, 5));
     byte[] expectedHeader = {
         0, 0, 0, 16 + 3 + 3 + 8 + 32 + 4, // length
-        0x50, 0x4E, 2, WireFormat.TYPE_APPEND_ENTRIES, // magic, version, type
+        0x50, 0x4E, 3, WireFormat.TYPE_APPEND_ENTRIES, // magic, version, type
         0, 0, 0, 0, 0, 0, 0, 42, // cluster
         0, 0, 0, 0, // group
         2, 'n', '1', 2, 'n', '2'};
     assertEquals(Arrays.toString(expectedHeader), Arrays.toString(Arrays.copyOf(frame, expectedHeader.length)));
+  }
+
+  /** Version 3: a snapshot carries the joint halves and the addresses of its configuration. */
+  @Test
+  void installSnapshotCarriesAJointConfigurationWithAddresses() {
+    ClusterConfig joint = new ClusterConfig(Set.of(N1, NodeId.of("n4")), Set.of(NodeId.of("n5")),
+        Set.of(N1, N2, NodeId.of("n3")), Map.of(NodeId.of("n4"), "10.0.0.4:7000", NodeId.of("n5"), "raft-5:7000"));
+    InstallSnapshot snapshot = new InstallSnapshot(N1, N2, 4, 100, 3, joint, 0, Bytes.ofUtf8("state"), true);
+    EmbeddedChannel decoder = Frames.decoder();
+    decoder.writeInbound(Frames.buf(Frames.encode(snapshot)));
+    InstallSnapshot decoded = decoder.readInbound();
+    assertEquals(snapshot, decoded);
+    assertEquals(joint.outgoingVoters(), decoded.config().outgoingVoters());
+    assertEquals(joint.addresses(), decoded.config().addresses());
+  }
+
+  @Test
+  void installSnapshotWithAnUnreadableConfigurationClosesTheConnection() {
+    InstallSnapshot snapshot = new InstallSnapshot(N1, N2, 4, 100, 3, ClusterConfig.ofVoters("n1", "n2"), 0,
+        Bytes.ofUtf8("state"), true);
+    int configTagAt = 4 + WireFormat.HEADER_SIZE + 3 + 3 + 8 + 8 + 8 + 4; // from, to, term, index, term, length
+    byte[] frame = Frames.withInt(Frames.encode(snapshot), configTagAt, -9);
+    EmbeddedChannel decoder = Frames.decoder();
+    DecoderException e = assertThrows(DecoderException.class, () -> decoder.writeInbound(Frames.buf(frame)));
+    assertInstanceOf(CorruptedFrameException.class, e);
+    assertTrue(e.getMessage().contains("unknown cluster configuration encoding"), e.getMessage());
+    assertNull(decoder.readInbound());
   }
 }

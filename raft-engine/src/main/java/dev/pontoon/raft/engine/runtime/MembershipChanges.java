@@ -1,0 +1,248 @@
+package dev.pontoon.raft.engine.runtime;
+
+import dev.pontoon.raft.IndeterminateStateException;
+import dev.pontoon.raft.MemberChange;
+import dev.pontoon.raft.MembershipChangeException;
+import dev.pontoon.raft.MembershipChangeException.Reason;
+import dev.pontoon.raft.NodeId;
+import dev.pontoon.raft.NotLeaderException;
+import dev.pontoon.raft.RaftException;
+import dev.pontoon.raft.Role;
+import dev.pontoon.raft.engine.core.CoreStatus;
+import dev.pontoon.raft.engine.core.Proposal;
+import dev.pontoon.raft.engine.core.RaftCore;
+import dev.pontoon.raft.log.ClusterConfig;
+import dev.pontoon.raft.storage.LogCompactedException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The leader's membership change in progress, from {@code RaftNode.changeMembership} to its
+ * committed outcome. Event loop only; at most one at a time (the core allows one in flight).
+ *
+ * <p>A change runs in up to two phases. Every {@link MemberChange.AddVoter} first joins as a
+ * learner (phase one, together with any {@link MemberChange.AddLearner}); once that is committed
+ * and every node to be promoted — those added and those named by {@link MemberChange.Promote} —
+ * has a match index within {@code promotionLag} entries of the leader's last index, the rest is
+ * proposed (phase two: promotions, removals), as one single-voter change or through a joint
+ * configuration the core leaves on its own. So a new voter never counts towards a quorum before
+ * it holds the log, and adding one never makes the cluster less available (thesis §4.2.1).
+ *
+ * <p>The future completes with the configuration once the last phase is committed and, for a
+ * joint change, the joint configuration left. It fails with {@link MembershipChangeException}
+ * when refused before anything was appended, or with {@code NOT_CAUGHT_UP} when a node did not
+ * catch up within {@code promotionTimeout} (phase one, if any, stays: the node remains a
+ * learner); with {@link NotLeaderException} on a non-leader; with
+ * {@link IndeterminateStateException} when leadership is lost, or the phase does not commit within
+ * the proposal timeout, before the outcome is known.
+ */
+final class MembershipChanges {
+
+  private static final Logger LOG = LoggerFactory.getLogger(MembershipChanges.class);
+
+  private final NodeId id;
+  private final RaftCore core;
+  private final long promotionLag;
+  private final long promotionTimeoutNanos;
+  private final long proposalTimeoutNanos;
+  private final Runnable onCompleted;
+  private Pending pending;
+
+  /** One change: its remaining steps, and the phase waiting for its commit (or null while catching up). */
+  private static final class Pending {
+    final CompletableFuture<ClusterConfig> future;
+    /** Steps still to propose after the committed phase; empty when the proposed phase is the last. */
+    List<MemberChange> rest;
+    List<NodeId> toPromote;
+    Proposal proposed;
+    long deadlineNanos;
+    /** Why the core last refused the next phase (a change still settling), or null. */
+    MembershipChangeException refusal;
+
+    Pending(CompletableFuture<ClusterConfig> future) {
+      this.future = future;
+    }
+  }
+
+  /** @param onCompleted called once for each change that completes successfully (metrics) */
+  MembershipChanges(NodeId id, RaftCore core, long promotionLag, long promotionTimeoutNanos,
+      long proposalTimeoutNanos, Runnable onCompleted) {
+    this.id = id;
+    this.core = core;
+    this.promotionLag = promotionLag;
+    this.promotionTimeoutNanos = promotionTimeoutNanos;
+    this.proposalTimeoutNanos = proposalTimeoutNanos;
+    this.onCompleted = onCompleted;
+  }
+
+  /** Starts {@code changes}; completes {@code future} at once when refused. */
+  void start(List<MemberChange> changes, CompletableFuture<ClusterConfig> future, long nowNanos) {
+    if (pending != null) {
+      future.completeExceptionally(new MembershipChangeException(Reason.CHANGE_IN_PROGRESS,
+          id + " is still carrying out an earlier membership change"));
+      return;
+    }
+    if (core.role() != Role.LEADER) {
+      future.completeExceptionally(new NotLeaderException(id, core.leader()));
+      return;
+    }
+    List<MemberChange> first = new ArrayList<>();
+    List<MemberChange> rest = new ArrayList<>();
+    List<NodeId> toPromote = new ArrayList<>();
+    for (MemberChange c : changes) {
+      if (c instanceof MemberChange.AddVoter a) {
+        first.add(new MemberChange.AddLearner(a.id(), a.address()));
+        rest.add(new MemberChange.Promote(a.id()));
+        toPromote.add(a.id());
+      } else if (c instanceof MemberChange.AddLearner) {
+        first.add(c);
+      } else {
+        rest.add(c);
+        if (c instanceof MemberChange.Promote) {
+          toPromote.add(c.id());
+        }
+      }
+    }
+    Pending p = new Pending(future);
+    p.toPromote = toPromote;
+    try {
+      // The whole change is checked first, so that a bad step refuses it before phase one.
+      core.previewConfigChange(changes);
+      if (core.configChangeInFlight()) {
+        throw new MembershipChangeException(Reason.CHANGE_IN_PROGRESS, "the change to " + core.config()
+            + " at index " + core.configIndex() + " is still in flight");
+      }
+      if (!first.isEmpty()) {
+        p.rest = rest;
+        p.proposed = core.proposeConfigChange(first);
+        p.deadlineNanos = nowNanos + proposalTimeoutNanos;
+      } else {
+        p.rest = rest;
+        p.deadlineNanos = nowNanos + promotionTimeoutNanos;
+      }
+    } catch (RaftException e) {
+      future.completeExceptionally(e);
+      return;
+    }
+    pending = p;
+    LOG.info("{} starts membership change {}", id, changes);
+    check(nowNanos);
+  }
+
+  /** After every loop batch and tick: moves the change on, or ends it. */
+  void check(long nowNanos) {
+    Pending p = pending;
+    if (p == null) {
+      return;
+    }
+    if (p.proposed != null) {
+      if (committed(p.proposed)) {
+        p.proposed = null;
+        if (p.rest.isEmpty()) {
+          finish(null, core.config());
+          return;
+        }
+        p.deadlineNanos = nowNanos + promotionTimeoutNanos;
+      } else if (core.role() != Role.LEADER || core.term() != p.proposed.term()) {
+        finish(new IndeterminateStateException(id + " lost leadership before the membership change at index "
+            + p.proposed.index() + " committed; it may still commit"), null);
+        return;
+      } else if (nowNanos - p.deadlineNanos >= 0) {
+        finish(new IndeterminateStateException("the membership change at index " + p.proposed.index()
+            + " did not commit within the proposal timeout; it may still commit"), null);
+        return;
+      } else {
+        return;
+      }
+    }
+    if (core.role() != Role.LEADER) {
+      finish(new IndeterminateStateException(id + " lost leadership before proposing " + p.rest
+          + "; any earlier phase (learners added) stays"), null);
+      return;
+    }
+    NodeId lagging = lagging(p.toPromote);
+    if (lagging == null) {
+      try {
+        p.proposed = core.proposeConfigChange(p.rest);
+        p.rest = List.of();
+        p.deadlineNanos = nowNanos + proposalTimeoutNanos;
+        return;
+      } catch (MembershipChangeException e) {
+        if (e.reason() != Reason.CHANGE_IN_PROGRESS) {
+          finish(e, null);
+          return;
+        }
+        p.refusal = e; // not settled on this leader yet (an entry of its term to commit): try again later
+      } catch (NotLeaderException e) {
+        finish(e, null);
+        return;
+      }
+    }
+    if (nowNanos - p.deadlineNanos >= 0) {
+      finish(lagging != null ? new MembershipChangeException(Reason.NOT_CAUGHT_UP, lagging + " did not come within "
+          + promotionLag + " entries of the leader's log in time to be promoted") : p.refusal, null);
+    }
+  }
+
+  /**
+   * Whether {@code proposal}'s change is settled: its entry is committed (still ours: same term),
+   * and no later change is in flight — for a joint change, the leaving entry committed too.
+   */
+  private boolean committed(Proposal proposal) {
+    if (core.commitIndex() < proposal.index() || core.configChangeInFlight()) {
+      return false;
+    }
+    try {
+      return core.logView().term(proposal.index()) == proposal.term();
+    } catch (LogCompactedException e) {
+      // Compacted behind a snapshot: committed; ours if this node still leads the term it proposed in.
+      return core.role() == Role.LEADER && core.term() == proposal.term();
+    }
+  }
+
+  /**
+   * The first node to promote that has not caught up, or null: caught up means it holds the
+   * configuration in force (so it has answered since it became a learner: a node that never
+   * answered is not caught up however short the log) and lags the leader's last index by at most
+   * the promotion lag.
+   */
+  private NodeId lagging(List<NodeId> toPromote) {
+    if (toPromote.isEmpty()) {
+      return null;
+    }
+    CoreStatus status = core.status();
+    long configIndex = core.configIndex();
+    for (NodeId node : toPromote) {
+      CoreStatus.PeerProgress pr = status.progress().get(node);
+      if (pr == null || pr.matchIndex() < configIndex || status.lastIndex() - pr.matchIndex() > promotionLag) {
+        return node;
+      }
+    }
+    return null;
+  }
+
+  private void finish(RaftException error, ClusterConfig config) {
+    Pending p = pending;
+    pending = null;
+    if (error != null) {
+      LOG.info("{}: membership change failed: {}", id, error.getMessage());
+      p.future.completeExceptionally(error);
+    } else {
+      LOG.info("{}: membership change committed: {}", id, config);
+      onCompleted.run();
+      p.future.complete(config);
+    }
+  }
+
+  /** Fails the change in progress, if any; once the node has stopped. */
+  void failAll(RaftException error) {
+    Pending p = pending;
+    pending = null;
+    if (p != null) {
+      p.future.completeExceptionally(error);
+    }
+  }
+}
