@@ -73,7 +73,7 @@ class TlsReloadTest {
   @Test
   void unreadableReplacementIsRefusedOnceAndTheMaterialInUseKeepsServing() throws IOException {
     BigInteger before = servedTo(n1).getSerialNumber();
-    Files.writeString(n2Files.key(), "-----BEGIN PRIVATE KEY-----\nnot base64 at all!\n-----END PRIVATE KEY-----\n");
+    replaceAtomically(n2Files.key(), "-----BEGIN PRIVATE KEY-----\nnot base64 at all!\n-----END PRIVATE KEY-----\n");
 
     await().atMost(RunningNode.PATIENCE).until(() -> n2.stats().tlsReloadFailures() == 1);
     reconnect(n1, N2);
@@ -87,7 +87,7 @@ class TlsReloadTest {
   void keyOfAnotherCertificateIsRefused() throws IOException {
     BigInteger before = servedTo(n1).getSerialNumber();
     TestCertificates.NodeFiles other = ca.issueAs("n2-other", "n2", TOMORROW);
-    Files.copy(other.key(), n2Files.key(), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    replaceAtomically(n2Files.key(), Files.readString(other.key()));
 
     await().atMost(RunningNode.PATIENCE).until(() -> n2.stats().tlsReloadFailures() == 1);
     reconnect(n1, N2);
@@ -106,6 +106,17 @@ class TlsReloadTest {
     reconnect(n1, N2);
     assertEquals(before, servedTo(n1).getSerialNumber());
     assertEquals(0, n2.stats().tlsReloads());
+  }
+
+  /**
+   * Replaces {@code file} in one step, as an operator's tooling does: the 50 ms reload must never
+   * read a half-written file, which would be a second, different problem and count twice.
+   */
+  private static void replaceAtomically(java.nio.file.Path file, String content) throws IOException {
+    java.nio.file.Path staged = file.resolveSibling(file.getFileName() + ".staged");
+    Files.writeString(staged, content);
+    Files.move(staged, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE,
+        java.nio.file.StandardCopyOption.REPLACE_EXISTING);
   }
 
   /** Closes {@code from}'s connection to {@code to} and waits until a new one carries messages. */
