@@ -39,13 +39,14 @@ import java.util.Objects;
  * @param bootstrapLeader on a new cluster, the node that starts as leader of term 1, or null
  * @param snapshotEvery take a snapshot and compact the log every this many applied entries; 0 never
  * @param scheduler where the node's work runs and what time it is: threads, or the simulator
+ * @param snapshotPolicy how snapshots are streamed and how much log is kept behind them
  */
 public record NodeOptions(NodeId id, ClusterConfig cluster, Transport transport, LogStore logStore,
     SnapshotStore snapshotStore, StateMachine stateMachine, RaftConfig raftConfig, Duration tickInterval,
     TickSource tickSource, MeterRegistry registry, String groupId, int maxPendingProposals, long maxPendingBytes,
     Duration proposalTimeout, int maxPendingReads, Duration readTimeout, int maxInboundMessages,
     long maxInboundBytes, long leaseNanos, long randomSeed, NodeId bootstrapLeader, long snapshotEvery,
-    NodeScheduler scheduler) {
+    NodeScheduler scheduler, SnapshotPolicy snapshotPolicy) {
 
   public NodeOptions {
     Objects.requireNonNull(id, "id");
@@ -62,6 +63,7 @@ public record NodeOptions(NodeId id, ClusterConfig cluster, Transport transport,
     Objects.requireNonNull(proposalTimeout, "proposalTimeout");
     Objects.requireNonNull(readTimeout, "readTimeout");
     Objects.requireNonNull(scheduler, "scheduler");
+    Objects.requireNonNull(snapshotPolicy, "snapshotPolicy");
   }
 
   /** Whether reads are served from the leader's lease instead of a ReadIndex round. */
