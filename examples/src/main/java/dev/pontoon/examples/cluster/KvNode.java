@@ -67,7 +67,8 @@ public final class KvNode implements AutoCloseable {
   }
 
   /**
-   * Starts a node.
+   * Starts a node that keeps no log behind its snapshots ({@code pontoon-kv node} keeps
+   * {@code --log-retain} entries, 1000 by default).
    *
    * @param id this node
    * @param members every member (this node included)
@@ -91,7 +92,7 @@ public final class KvNode implements AutoCloseable {
    */
   static KvNode start(NodeId id, List<NodeSpec> members, Path dir, String transportKind, long snapshotEvery,
       NodeSecurity security) {
-    return start(id, members, dir, transportKind, snapshotEvery, security, Seam.NONE);
+    return start(id, members, dir, transportKind, snapshotEvery, 0, security, Seam.NONE);
   }
 
   /**
@@ -112,11 +113,17 @@ public final class KvNode implements AutoCloseable {
     }
   }
 
-  /** {@link #start(NodeId, List, Path, String, long, NodeSecurity)} with the node's parts passed through {@code seam}. */
+  /**
+   * {@link #start(NodeId, List, Path, String, long, NodeSecurity)} keeping {@code logRetain}
+   * entries behind each snapshot, with the node's parts passed through {@code seam}.
+   */
   static KvNode start(NodeId id, List<NodeSpec> members, Path dir, String transportKind, long snapshotEvery,
-      NodeSecurity security, Seam seam) {
+      long logRetain, NodeSecurity security, Seam seam) {
     if (snapshotEvery < 0) {
       throw new IllegalArgumentException("snapshotEvery (" + snapshotEvery + ") must be 0 (never) or positive");
+    }
+    if (logRetain < 0) {
+      throw new IllegalArgumentException("logRetain (" + logRetain + ") must be 0 or positive");
     }
     if (!transportKind.equals("netty") && !transportKind.equals("http")) {
       throw new IllegalArgumentException("transport must be netty or http, not '" + transportKind + "'");
@@ -144,13 +151,13 @@ public final class KvNode implements AutoCloseable {
     FileSnapshotStore snapshots = null;
     RaftServer server = null;
     try {
-      snapshots = FileSnapshotStore.open(dir.resolve("snapshots"));
+      snapshots = FileSnapshotStore.open(dir.resolve("snapshots"), CLUSTER, id);
       Transport transport = transport(self, members, transportKind, security);
       RaftServerBuilder builder = RaftServer.builder().nodeId(id).cluster(ClusterConfig.ofVoters(voters))
           .transport(transport).logStore(log).snapshotStore(snapshots)
           .stateMachine(seam.stateMachine(new KvStateMachine()));
       if (snapshotEvery > 0) {
-        builder.snapshotEvery(snapshotEvery);
+        builder.snapshotEvery(snapshotEvery).logRetainEntries(logRetain);
       }
       server = builder.build();
       KvHttpServer http = KvHttpServer.start(resolved(self.http()), seam.api(server), log, httpAddresses,

@@ -306,6 +306,16 @@ public final class HttpTransport implements Transport {
     }
   }
 
+  /**
+   * The largest message a request body carries: bytes travel in base64 inside JSON, so three
+   * quarters of the body limit, less room for the JSON around them. The node packs appends and
+   * snapshot pieces under it and refuses larger commands at submit.
+   */
+  @Override
+  public int maxMessageBytes() {
+    return (maxBodyBytes - 64 * 1024) / 4 * 3;
+  }
+
   @Override
   public synchronized void close() {
     if (closed) {
