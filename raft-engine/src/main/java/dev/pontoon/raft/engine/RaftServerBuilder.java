@@ -485,16 +485,17 @@ public final class RaftServerBuilder {
   }
 
   /**
-   * Appends are packed under the transport's largest message: the payload bytes of one append
-   * leave room for the message's own fields and every entry's header. A single entry larger than
-   * that is refused at submit ({@code CommandTooLargeException}), so it never needs sending.
+   * Appends are packed under the transport's largest message: the core bounds an append by the
+   * sum of its entries' {@code LogEntry.sizeInBytes()} (payload plus a fixed per-entry overhead at
+   * least the wire's), so that sum may take the message less the room for its own fields. A single
+   * entry larger than that is refused at submit ({@code CommandTooLargeException}), so it never
+   * needs sending.
    */
   static RaftConfig fitToTransport(RaftConfig config, int maxMessageBytes) {
-    long room = (long) maxMessageBytes - NodeRuntime.MESSAGE_OVERHEAD_BYTES
-        - (long) config.maxEntriesPerAppend() * NodeRuntime.ENTRY_OVERHEAD_BYTES;
+    long room = (long) maxMessageBytes - NodeRuntime.MESSAGE_OVERHEAD_BYTES;
     if (room < config.maxBytesPerAppend()) {
-      requireState(room > 0, "the transport's largest message (" + maxMessageBytes + " bytes) leaves no room for"
-          + " entries with maxEntriesPerAppend " + config.maxEntriesPerAppend());
+      requireState(room > NodeRuntime.ENTRY_OVERHEAD_BYTES, "the transport's largest message (" + maxMessageBytes
+          + " bytes) leaves no room for entries");
       return config.withMaxBytesPerAppend(room);
     }
     return config;

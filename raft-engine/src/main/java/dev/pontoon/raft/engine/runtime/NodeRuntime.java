@@ -56,8 +56,11 @@ public final class NodeRuntime {
    * the Netty codec needs well under half of it.
    */
   public static final int MESSAGE_OVERHEAD_BYTES = 1024;
-  /** Room, in bytes, one entry needs besides its payload (index, term, kind, length). */
-  public static final int ENTRY_OVERHEAD_BYTES = 32;
+  /**
+   * Room, in bytes, one entry needs besides its payload (index, term, kind, length): the fixed
+   * part of {@code LogEntry.sizeInBytes()}, by which the core bounds an append.
+   */
+  public static final int ENTRY_OVERHEAD_BYTES = 24;
 
   private final NodeOptions options;
   private final NodeId id;
