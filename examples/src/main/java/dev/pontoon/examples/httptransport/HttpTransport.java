@@ -70,7 +70,10 @@ import org.slf4j.LoggerFactory;
  * inbound handler is called from HTTP client and Netty threads.
  */
 public final class HttpTransport implements Transport {
-  /** The largest request body the receiving side reads: a snapshot travels in one request. */
+  /**
+   * The largest request body the receiving side reads; {@link #maxMessageBytes()} derives from it,
+   * and the node sizes appends and snapshot pieces under that.
+   */
   public static final int MAX_REQUEST_BYTES = 64 * 1024 * 1024;
   private static final Logger log = LoggerFactory.getLogger(HttpTransport.class);
   private final NodeId self;
