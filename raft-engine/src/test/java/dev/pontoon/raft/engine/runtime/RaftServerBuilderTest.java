@@ -124,7 +124,7 @@ class RaftServerBuilderTest {
 
   @Test
   void optionsThatSpanEachOtherAreCheckedAtBuild() {
-    assertState("nodeId n9 is not a member of the cluster ClusterConfig[voters=[n1, n2], learners=[]]",
+    assertState("nodeId n9 is not a member of the cluster " + ClusterConfig.ofVoters("n1", "n2"),
         () -> RaftServer.builder().nodeId("n9").cluster(ClusterConfig.ofVoters("n1", "n2"))
             .transport(new InMemoryNetwork().transport(NodeId.of("n9"))).logStore(new InMemoryLogStore())
             .stateMachine(NOOP).build());
