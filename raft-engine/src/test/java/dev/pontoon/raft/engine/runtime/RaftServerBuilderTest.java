@@ -133,7 +133,7 @@ class RaftServerBuilderTest {
     assertState("readMode LEASE needs checkQuorum (thesis §6.4.1), but the RaftConfig has checkQuorum=false",
         () -> complete(b -> b.readMode(ReadMode.LEASE).raftConfig(RaftConfig.defaults().withCheckQuorum(false))).build());
     assertState("clockDriftBound applies only to readMode LEASE", () -> complete(b -> b.clockDriftBound(0.2)).build());
-    assertState("bootstrapLeader n7 is not a voter of the cluster ClusterConfig[voters=[n1, n2, n3], learners=[]]",
+    assertState("bootstrapLeader n7 is not a voter of the cluster " + ClusterConfig.ofVoters("n1", "n2", "n3"),
         () -> complete(b -> b.bootstrapLeader(NodeId.of("n7"))).build());
     assertState("bootstrapAsLeader needs nodeId to be set first", () -> RaftServer.builder().bootstrapAsLeader());
   }
