@@ -36,13 +36,14 @@ import java.util.stream.Stream;
  * Streamed snapshot transfer speed over loopback, next to the raw disk write speed measured in
  * the same run on the same directory:
  *
- * <pre>java -cp benchmarks/target/benchmarks.jar dev.pontoon.benchmarks.snapshot.SnapshotTransferBenchmark [MiB] [runs]</pre>
+ * <pre>java -cp benchmarks/target/benchmarks.jar dev.pontoon.benchmarks.snapshot.SnapshotTransferBenchmark \
+ *     [MiB (256)] [runs (3)] [piece KiB (1024)] [pieces in flight (4)]</pre>
  *
  * <p>Each run starts three nodes (Netty on loopback, RocksDB logs, file snapshots) whose state
  * machine stands for a state of {@code MiB} mebibytes (written as a stream, never held in
  * memory), lets {@code n1} and {@code n2} take a snapshot and compact their logs, then starts
  * {@code n3}, which can only catch up through the streamed snapshot: the leader reads it from its
- * file and sends it in 1 MiB pieces, 4 in flight; {@code n3} writes, checks and fsyncs it. The
+ * file and sends it in pieces (1 MiB, 4 in flight, by default: the node's defaults); {@code n3} writes, checks and fsyncs it. The
  * transfer time is the follower's {@code raft.snapshots.receive.duration} (first piece to the
  * snapshot stored). The disk figure is a sequential write of the same size with one fsync.
  * Prints one line per run and a summary:
@@ -52,6 +53,8 @@ import java.util.stream.Stream;
 public final class SnapshotTransferBenchmark {
   private static final ClusterId CLUSTER = ClusterId.of("snapshot-bench");
   private static final int PIECE = 64 * 1024;
+  private static int chunkBytes;
+  private static int chunksInFlight;
 
   private SnapshotTransferBenchmark() {}
 
@@ -59,6 +62,8 @@ public final class SnapshotTransferBenchmark {
     System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
     int mib = args.length > 0 ? Integer.parseInt(args[0]) : 256;
     int runs = args.length > 1 ? Integer.parseInt(args[1]) : 3;
+    chunkBytes = (args.length > 2 ? Integer.parseInt(args[2]) : 1024) * 1024;
+    chunksInFlight = args.length > 3 ? Integer.parseInt(args[3]) : 4;
     long size = (long) mib << 20;
     Path root = Files.createTempDirectory("pontoon-snapshot-bench-");
     try {
@@ -69,8 +74,8 @@ public final class SnapshotTransferBenchmark {
         double transfer = transferMbPerSecond(root.resolve("run-" + run), size);
         diskSum += disk;
         transferSum += transfer;
-        System.out.printf("run %d: disk-write MB/s=%.0f snapshot-transfer MB/s=%.0f size MiB=%d%n", run, disk, transfer,
-            mib);
+        System.out.printf("run %d: disk-write MB/s=%.0f snapshot-transfer MB/s=%.0f size MiB=%d piece KiB=%d in-flight=%d%n",
+            run, disk, transfer, mib, chunkBytes / 1024, chunksInFlight);
       }
       System.out.printf("mean: disk-write MB/s=%.0f snapshot-transfer MB/s=%.0f size MiB=%d runs=%d%n",
           diskSum / runs, transferSum / runs, mib, runs);
@@ -112,14 +117,13 @@ public final class SnapshotTransferBenchmark {
     try {
       servers.add(start(NodeId.of("n1"), config, addresses, dir, size, registry));
       servers.add(start(NodeId.of("n2"), config, addresses, dir, size, registry));
-      RaftServer leader = servers.get(0);
       for (int i = 0; i < 20; i++) {
-        leader.submit(Bytes.ofUtf8("x")).get(30, TimeUnit.SECONDS);
+        commitOne(servers);
       }
-      while (leader.status().snapshotIndex() < 10 || servers.get(1).status().snapshotIndex() < 10) {
+      while (servers.get(0).status().snapshotIndex() < 10 || servers.get(1).status().snapshotIndex() < 10) {
         TimeUnit.MILLISECONDS.sleep(20); // a benchmark's wait, not a test's synchronisation
       }
-      leader.submit(Bytes.ofUtf8("x")).get(30, TimeUnit.SECONDS);
+      commitOne(servers);
       RaftServer follower = start(NodeId.of("n3"), config, addresses, dir, size, registry);
       servers.add(follower);
       Timer received = registry.timer("raft.snapshots.receive.duration", "group", "default", "node", "n3");
@@ -136,6 +140,26 @@ public final class SnapshotTransferBenchmark {
     }
   }
 
+  /** Commits one command through whichever node leads, retrying while an election settles. */
+  private static void commitOne(List<RaftServer> servers) throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+    while (true) {
+      for (RaftServer s : servers) {
+        if (s.status().role() == dev.pontoon.raft.Role.LEADER) {
+          try {
+            s.submit(Bytes.ofUtf8("x")).get(30, TimeUnit.SECONDS);
+            return;
+          } catch (Exception e) {
+            if (System.nanoTime() > deadline) {
+              throw new IllegalStateException("no commit within a minute", e);
+            }
+          }
+        }
+      }
+      TimeUnit.MILLISECONDS.sleep(50);
+    }
+  }
+
   private static RaftServer start(NodeId id, ClusterConfig config, Map<NodeId, InetSocketAddress> addresses, Path dir,
       long size, SimpleMeterRegistry registry) {
     NettyTransportConfig.Builder transport = NettyTransportConfig.builder(id, CLUSTER).listenAddress(addresses.get(id));
@@ -149,7 +173,7 @@ public final class SnapshotTransferBenchmark {
         .logStore(RocksDbLogStore.open(RocksDbLogStoreConfig.of(node.resolve("log"), CLUSTER, id)))
         .snapshotStore(FileSnapshotStore.open(node.resolve("snapshots"), CLUSTER, id))
         .stateMachine(new BlobStateMachine(size)).bootstrapLeader(NodeId.of("n1")).snapshotEvery(10)
-        .meterRegistry(registry).build();
+        .snapshotChunkBytes(chunkBytes).snapshotChunksInFlight(chunksInFlight).meterRegistry(registry).build();
   }
 
   /**
