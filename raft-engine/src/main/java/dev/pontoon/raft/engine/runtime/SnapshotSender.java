@@ -113,6 +113,8 @@ final class SnapshotSender {
   private final Consumer<RaftMessage> send;
   private final TaskQueue<Object> thread;
   private final Map<NodeId, Transfer> transfers = new HashMap<>();
+  /** Per follower, the snapshot index last announced at INFO: retries of it are logged at DEBUG. */
+  private final Map<NodeId, Long> announced = new HashMap<>();
 
   SnapshotSender(NodeId id, NodeScheduler scheduler, String threadName, SnapshotStore store, SnapshotPolicy policy,
       int maxMessageBytes, NodeMetrics metrics, Consumer<RaftMessage> send, Consumer<Throwable> onFatal) {
@@ -201,8 +203,14 @@ final class SnapshotSender {
     }
     Transfer t = new Transfer(peer, request.term(), stored, Math.min(policy.chunkBytes(), room));
     transfers.put(peer, t);
-    LOG.info("{} sends snapshot at {} ({} bytes) to {} in pieces of {} bytes", id, stored.meta().lastIncludedIndex(),
-        stored.size(), peer, t.chunk);
+    boolean retry = Long.valueOf(stored.meta().lastIncludedIndex()).equals(announced.put(peer,
+        stored.meta().lastIncludedIndex()));
+    if (retry) {
+      LOG.debug("{} sends snapshot at {} to {} again", id, stored.meta().lastIncludedIndex(), peer);
+    } else {
+      LOG.info("{} sends snapshot at {} ({} bytes) to {} in pieces of {} bytes", id,
+          stored.meta().lastIncludedIndex(), stored.size(), peer, t.chunk);
+    }
     fill(t);
   }
 
@@ -247,7 +255,7 @@ final class SnapshotSender {
     for (Transfer t : List.copyOf(transfers.values())) {
       if ((t.finalSent || t.sent > t.acked) && ++t.idleTicks >= RESEND_TICKS) {
         if (++t.idleRounds > GIVE_UP_ROUNDS) {
-          LOG.info("{} abandons sending snapshot at {} to {}: no progress", id, t.meta().lastIncludedIndex(), t.peer);
+          LOG.debug("{} abandons sending snapshot at {} to {}: no progress", id, t.meta().lastIncludedIndex(), t.peer);
           transfers.remove(t.peer);
           t.close();
           continue;
