@@ -72,6 +72,30 @@ class SnapshotFallbackTest {
     await().atMost(PATIENCE).until(() -> restarted.raft().status().lastApplied() >= applied);
   }
 
+  /**
+   * {@code GET /log} starts at the snapshot point by default (the HTTP KV specification: "entries
+   * from snapshot point onwards"); entries the catch-up margin keeps before it are shown when asked.
+   */
+  @Test
+  void logPageStartsAtTheSnapshotPointAndShowsRetainedEntriesOnRequest() {
+    members.forEach(m -> nodes.add(start(m)));
+    await().atMost(PATIENCE).until(() -> nodes.stream().anyMatch(n -> n.raft().status().role() == Role.LEADER));
+    KvNode leader = nodes.stream().filter(n -> n.raft().status().role() == Role.LEADER).findFirst().orElseThrow();
+    String base = "http://127.0.0.1:" + leader.httpAddress().getPort();
+    for (int i = 0; i < 100; i++) {
+      assertEquals(200, send(FOLLOWING, "PUT", base + "/kv/k" + i, "v" + i).statusCode());
+    }
+    await().atMost(PATIENCE).until(() -> leader.raft().status().snapshotIndex() >= 2 * EVERY);
+
+    var page = HttpJson.json(send(HttpJson.DIRECT, "GET", base + "/log", null));
+    long snapshot = page.get("snapshot-index").asLong();
+    long first = page.get("first-index").asLong();
+    assertTrue(first < snapshot, "the margin keeps entries before the snapshot: " + page);
+    assertEquals(snapshot + 1, page.get("entries").get(0).get("index").asLong(), "starts at the snapshot point");
+    var retained = HttpJson.json(send(HttpJson.DIRECT, "GET", base + "/log?from=" + first, null));
+    assertEquals(first, retained.get("entries").get(0).get("index").asLong(), "retained entries on request");
+  }
+
   private static List<Path> snapshotFiles(Path dir) throws IOException {
     try (Stream<Path> files = Files.list(dir)) {
       return files.filter(p -> p.getFileName().toString().endsWith(".snap")).sorted().toList();
