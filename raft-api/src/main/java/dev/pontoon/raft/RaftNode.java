@@ -14,7 +14,8 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p><b>Failures.</b> A future completes exceptionally only with a {@link RaftException}:
  * {@link NotLeaderException} (nothing appended; retry on the hinted leader),
- * {@link OverloadedException} (nothing appended; back off), {@link IndeterminateStateException}
+ * {@link OverloadedException} (nothing appended; back off), {@link CommandTooLargeException}
+ * (nothing appended; the command can never fit the transport), {@link IndeterminateStateException}
  * (appended, outcome unknown), {@link ReadTimeoutException} (a read not answered in time; it
  * changed nothing, retry it) or {@link NodeStoppedException}. Application errors are values
  * inside the result bytes.

@@ -74,7 +74,8 @@ public final class KvNode implements AutoCloseable {
   }
 
   /**
-   * Starts a node.
+   * Starts a node that keeps no log behind its snapshots ({@code pontoon-kv node} keeps
+   * {@code --log-retain} entries, 1000 by default).
    *
    * @param id this node
    * @param members every member (this node included)
@@ -98,7 +99,7 @@ public final class KvNode implements AutoCloseable {
    */
   static KvNode start(NodeId id, List<NodeSpec> members, Path dir, String transportKind, long snapshotEvery,
       NodeSecurity security) {
-    return start(id, members, dir, transportKind, snapshotEvery, security, Seam.NONE);
+    return start(id, members, dir, transportKind, snapshotEvery, 0, security, Seam.NONE);
   }
 
   /**
@@ -119,21 +120,28 @@ public final class KvNode implements AutoCloseable {
     }
   }
 
-  /** {@link #start(NodeId, List, Path, String, long, NodeSecurity)} with the node's parts passed through {@code seam}. */
+  /**
+   * {@link #start(NodeId, List, Path, String, long, NodeSecurity)} keeping {@code logRetain}
+   * entries behind each snapshot, with the node's parts passed through {@code seam}.
+   */
   static KvNode start(NodeId id, List<NodeSpec> members, Path dir, String transportKind, long snapshotEvery,
-      NodeSecurity security, Seam seam) {
-    return start(id, members, dir, transportKind, snapshotEvery, security, seam, null);
+      long logRetain, NodeSecurity security, Seam seam) {
+    return start(id, members, dir, transportKind, snapshotEvery, logRetain, security, seam, null);
   }
 
   /**
-   * As {@link #start(NodeId, List, Path, String, long, NodeSecurity, Seam)}; with {@code join}, a
-   * node whose directory holds no state yet joins the cluster of that member instead of forming
-   * one of {@code members} (see {@link Joiner}); {@code members} then only names this node.
+   * As {@link #start(NodeId, List, Path, String, long, long, NodeSecurity, Seam)}; with
+   * {@code join}, a node whose directory holds no state yet joins the cluster of that member
+   * instead of forming one of {@code members} (see {@link Joiner}); {@code members} then only
+   * names this node.
    */
   static KvNode start(NodeId id, List<NodeSpec> members, Path dir, String transportKind, long snapshotEvery,
-      NodeSecurity security, Seam seam, URI join) {
+      long logRetain, NodeSecurity security, Seam seam, URI join) {
     if (snapshotEvery < 0) {
       throw new IllegalArgumentException("snapshotEvery (" + snapshotEvery + ") must be 0 (never) or positive");
+    }
+    if (logRetain < 0) {
+      throw new IllegalArgumentException("logRetain (" + logRetain + ") must be 0 or positive");
     }
     if (!transportKind.equals("netty") && !transportKind.equals("http")) {
       throw new IllegalArgumentException("transport must be netty or http, not '" + transportKind + "'");
@@ -167,7 +175,7 @@ public final class KvNode implements AutoCloseable {
         LOG.info("{}: {} holds the node's state; ignoring --join {}", id, dir, join);
       }
       List<NodeSpec> peers = joining ? Joiner.members(join, peerHttpTls, transportKind.equals("http")) : members;
-      snapshots = FileSnapshotStore.open(dir.resolve("snapshots"));
+      snapshots = FileSnapshotStore.open(dir.resolve("snapshots"), CLUSTER, id);
       Transport transport = transport(self, peers, transportKind, security);
       RaftServerBuilder builder = RaftServer.builder().nodeId(id).cluster(initialConfig(peers, self, joining))
           .transport(transport).logStore(log).snapshotStore(snapshots)
@@ -179,7 +187,7 @@ public final class KvNode implements AutoCloseable {
       // not caught up within this time; a node catching up through a large snapshot may need long.
       builder.promotionTimeout(Duration.ofSeconds(30));
       if (snapshotEvery > 0) {
-        builder.snapshotEvery(snapshotEvery);
+        builder.snapshotEvery(snapshotEvery).logRetainEntries(logRetain);
       }
       server = builder.build();
       KvHttpServer http = KvHttpServer.start(resolved(self.http()), seam.api(server), log, httpAddresses,

@@ -22,24 +22,27 @@ import java.util.Map;
  * @param members every member of the cluster, this node included
  * @param transport {@code netty} (binary, default) or {@code http} (HTTP/JSON)
  * @param snapshotEvery take a snapshot and compact the log every this many applied entries; 0 never
+ * @param logRetain entries kept in the log behind each snapshot (the catch-up margin)
  * @param security TLS for the Raft port and HTTPS, and who may call the admin endpoints
  * @param join a member's HTTP API to ask to add this node ({@code --join}), or null; ignored when
  *     the data directory already holds the node's state (a restart of a node that joined)
  */
 record NodeOptions(NodeId id, InetSocketAddress http, InetSocketAddress raft, Path dir, List<NodeSpec> members,
-    String transport, long snapshotEvery, NodeSecurity security, URI join) {
+    String transport, long snapshotEvery, long logRetain, NodeSecurity security, URI join) {
 
   /** Entries between snapshots when {@code --snapshot-every} is not given. */
   static final long DEFAULT_SNAPSHOT_EVERY = 10_000;
+  /** Entries kept behind each snapshot when {@code --log-retain} is not given. */
+  static final long DEFAULT_LOG_RETAIN = 1_000;
 
   static final String USAGE = String.join("\n",
       "usage: pontoon-kv node --id ID --http HOST:PORT --raft HOST:PORT --dir DIR --peers PEERS [--snapshot-every N]",
       "       pontoon-kv node --id ID --http HOST:PORT --raft HOST:PORT --dir DIR --join http://HOST:PORT [...]",
-      "                       [--tls-cert FILE --tls-key FILE --tls-ca FILE]",
+      "                       [--log-retain N] [--tls-cert FILE --tls-key FILE --tls-ca FILE]",
       "                       [--admin-token-file FILE] [--admin-client-cert] [--insecure-admin]",
       "       pontoon-kv node --transport http --http HOST:PORT --dir DIR --peers PEERS [--id ID] [--snapshot-every N]",
-      "                       [--admin-token-file FILE] [--insecure-admin]",
-      "       pontoon-kv cluster [--dir DIR] [--transport netty|http] [--snapshot-every N] [--tls]",
+      "                       [--log-retain N] [--admin-token-file FILE] [--insecure-admin]",
+      "       pontoon-kv cluster [--dir DIR] [--transport netty|http] [--snapshot-every N] [--log-retain N] [--tls]",
       "",
       "node       starts one KV node",
       "  --id ID            this node's id, e.g. n1 (with --transport http: default its --http address)",
@@ -59,6 +62,8 @@ record NodeOptions(NodeId id, InetSocketAddress http, InetSocketAddress raft, Pa
       "  --transport T      netty (binary TCP, default) or http (HTTP/JSON on the HTTP port, see HTTP-TRANSPORT.md)",
       "  --snapshot-every N take a snapshot and drop the log before it every N applied entries",
       "                     (default " + DEFAULT_SNAPSHOT_EVERY + "; 0 never compacts, the log then grows without bound)",
+      "  --log-retain N     keep N entries of the log before each snapshot, so that a follower slightly behind",
+      "                     catches up from entries, not the whole snapshot (default " + DEFAULT_LOG_RETAIN + ")",
       "  --tls-cert FILE    this node's certificate chain (PEM); with --tls-key and --tls-ca: mutual TLS on the Raft",
       "  --tls-key FILE     port (the certificate must name the node id as DNS or URI urn:pontoon:node:ID SAN) and",
       "  --tls-ca FILE      HTTPS on the API (client certificates from the CA are asked for, optionally); netty only",
@@ -70,12 +75,13 @@ record NodeOptions(NodeId id, InetSocketAddress http, InetSocketAddress raft, Pa
       "  --dir DIR          where their data directories go (default ./pontoon-kv-data)",
       "  --transport T      netty (default) or http, for every node",
       "  --snapshot-every N passed to each node (default " + DEFAULT_SNAPSHOT_EVERY + ")",
+      "  --log-retain N     passed to each node (default " + DEFAULT_LOG_RETAIN + ")",
       "  --tls              make a throwaway CA and node certificates under DIR/tls and run TLS and HTTPS",
       "  --help             shows this text");
 
   static NodeOptions parse(List<String> args) {
     Map<String, String> flags = flags(args, List.of("--id", "--http", "--raft", "--dir", "--peers", "--join", "--transport",
-        "--snapshot-every", "--tls-cert", "--tls-key", "--tls-ca", "--admin-token-file"),
+        "--snapshot-every", "--log-retain", "--tls-cert", "--tls-key", "--tls-ca", "--admin-token-file"),
         List.of("--admin-client-cert", "--insecure-admin"));
     String transport = transport(flags.get("--transport"));
     NodeSecurity security = new NodeSecurity(path(flags, "--tls-cert"), path(flags, "--tls-key"), path(flags, "--tls-ca"),
@@ -126,7 +132,7 @@ record NodeOptions(NodeId id, InetSocketAddress http, InetSocketAddress raft, Pa
     }
     security.checkAdminExposure(http);
     return new NodeOptions(id, http, raft, Path.of(flags.get("--dir")), new ArrayList<>(members.values()), transport,
-        snapshotEvery(flags.get("--snapshot-every")), security, join);
+        snapshotEvery(flags.get("--snapshot-every")), logRetain(flags.get("--log-retain")), security, join);
   }
 
   /**
@@ -182,6 +188,27 @@ record NodeOptions(NodeId id, InetSocketAddress http, InetSocketAddress raft, Pa
     }
     if (entries < 0) {
       throw new IllegalArgumentException("--snapshot-every must be a number of entries, 0 or more, not '" + text + "'");
+    }
+    return entries;
+  }
+
+  /**
+   * The value of {@code --log-retain}: {@link #DEFAULT_LOG_RETAIN} when absent.
+   *
+   * @throws IllegalArgumentException unless a whole number of entries, 0 or more
+   */
+  static long logRetain(String text) {
+    if (text == null) {
+      return DEFAULT_LOG_RETAIN;
+    }
+    long entries;
+    try {
+      entries = Long.parseLong(text);
+    } catch (NumberFormatException e) {
+      entries = -1;
+    }
+    if (entries < 0) {
+      throw new IllegalArgumentException("--log-retain must be a number of entries, 0 or more, not '" + text + "'");
     }
     return entries;
   }

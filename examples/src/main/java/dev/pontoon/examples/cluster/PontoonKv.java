@@ -40,7 +40,7 @@ public final class PontoonKv {
   /** Runs one node until SIGTERM or Ctrl-C, its parts passed through {@code seam} (tests only break it so). */
   static void runNode(NodeOptions options, KvNode.Seam seam) throws InterruptedException {
     KvNode node = KvNode.start(options.id(), options.members(), options.dir(), options.transport(),
-        options.snapshotEvery(), options.security(), seam, options.join());
+        options.snapshotEvery(), options.logRetain(), options.security(), seam, options.join());
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       node.close();
@@ -57,6 +57,7 @@ public final class PontoonKv {
     String raft = options.transport().equals("http") ? "http://" + http + "/raft/" : NodeSpec.hostPort(node.raftAddress());
     return options.id() + " serving HTTP on " + scheme + "://" + http + " (the cluster page at /) and Raft ("
         + options.transport() + (options.security().tls() ? ", mutual TLS" : "") + ") on " + raft
-        + (options.snapshotEvery() > 0 ? ", snapshot every " + options.snapshotEvery() + " entries" : ", never compacting");
+        + (options.snapshotEvery() > 0 ? ", snapshot every " + options.snapshotEvery() + " entries keeping "
+            + options.logRetain() + " behind" : ", never compacting");
   }
 }

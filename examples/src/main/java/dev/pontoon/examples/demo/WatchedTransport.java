@@ -30,4 +30,9 @@ final class WatchedTransport implements Transport {
   public void close() {
     delegate.close();
   }
+
+  @Override
+  public int maxMessageBytes() {
+    return delegate.maxMessageBytes();
+  }
 }

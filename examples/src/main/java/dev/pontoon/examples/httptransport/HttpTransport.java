@@ -72,7 +72,10 @@ import org.slf4j.LoggerFactory;
  * inbound handler is called from HTTP client and Netty threads.
  */
 public final class HttpTransport implements Transport {
-  /** The largest request body the receiving side reads: a snapshot travels in one request. */
+  /**
+   * The largest request body the receiving side reads; {@link #maxMessageBytes()} derives from it,
+   * and the node sizes appends and snapshot pieces under that.
+   */
   public static final int MAX_REQUEST_BYTES = 64 * 1024 * 1024;
   private static final Logger log = LoggerFactory.getLogger(HttpTransport.class);
   private final NodeId self;
@@ -333,6 +336,16 @@ public final class HttpTransport implements Transport {
       dropped.incrementAndGet();
       log.warn("{} ignored a malformed answer from {}: {}", self, request.to(), e.getMessage());
     }
+  }
+
+  /**
+   * The largest message a request body carries: bytes travel in base64 inside JSON, so three
+   * quarters of the body limit, less room for the JSON around them. The node packs appends and
+   * snapshot pieces under it and refuses larger commands at submit.
+   */
+  @Override
+  public int maxMessageBytes() {
+    return (maxBodyBytes - 64 * 1024) / 4 * 3;
   }
 
   @Override

@@ -16,8 +16,8 @@ import io.netty.util.ReferenceCountUtil;
 
 /**
  * On a port shared by the Raft transport and another API, bounds each request's body by its
- * route before aggregation: {@code /raft/*} up to the transport's limit (a snapshot travels in
- * one request), every other path up to the other API's own, smaller limit. A body over its
+ * route before aggregation: {@code /raft/*} up to the transport's limit (a piece of a
+ * snapshot, or an append, travels in one request), every other path up to the other API's own, smaller limit. A body over its
  * limit, announced by {@code Content-Length} or counted as it arrives, is answered 413 at once;
  * the rest of it is read and dropped, never buffered, and the connection is closed after its
  * end (closing before would reset a client still sending, which would then miss the answer).

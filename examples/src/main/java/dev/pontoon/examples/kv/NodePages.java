@@ -132,8 +132,12 @@ final class NodePages {
   FullHttpResponse log(Map<String, List<String>> parameters) {
     RaftNodeStatus status = node.status();
     List<String> fromParam = parameters.get("from");
-    Page page = page(fromParam == null || fromParam.isEmpty() ? null : parseNumber(fromParam.get(0), "from", "a log index"),
-        config.maxLogEntries());
+    // By default the page starts at the snapshot point (the first entry after the snapshot), as
+    // the HTTP KV specification says; ?from=N shows any entry still held, those the catch-up
+    // margin keeps before the snapshot included.
+    long from = fromParam == null || fromParam.isEmpty() ? status.snapshotIndex() + 1
+        : parseNumber(fromParam.get(0), "from", "a log index");
+    Page page = page(from, config.maxLogEntries());
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("id", status.id().value());
     body.put("first-index", page.first());
@@ -149,16 +153,16 @@ final class NodePages {
     return json(HttpResponseStatus.OK, body);
   }
 
-  /** What {@code GET /log} shows: the log's bounds and the entries from {@code requested} (or the newest). */
+  /** What {@code GET /log} shows: the log's bounds and the entries from {@code requested} (or the first held). */
   private record Page(long first, long last, List<LogEntry> entries) {}
 
-  private Page page(Long requested, int maxEntries) {
+  private Page page(long requested, int maxEntries) {
     long first = logReader.firstIndex();
     long last = logReader.lastIndex();
     // Entries below firstIndex are gone into a snapshot (§7): the page starts at the first one
     // held. A compaction between reading firstIndex and the entries moves it on; read again.
     for (int attempt = 0; attempt < 3; attempt++) {
-      long from = Math.max(first, requested == null ? last - maxEntries + 1 : requested);
+      long from = Math.max(first, requested);
       long to = Math.min(last + 1, from + maxEntries);
       try {
         return new Page(first, last, from < to ? logReader.entries(from, to, MAX_LOG_BYTES) : List.of());

@@ -97,6 +97,25 @@ class NodeOptionsTest {
   }
 
   @Test
+  void logRetainDefaultsToAThousandEntriesAndIsPassedToEveryNode() {
+    assertEquals(1_000, NodeOptions.parse(args()).logRetain());
+    assertEquals(20, NodeOptions.parse(args("--log-retain", "20")).logRetain());
+    assertEquals(0, NodeOptions.parse(args("--log-retain", "0")).logRetain());
+    LocalCluster.Options cluster = LocalCluster.parse(List.of("--log-retain", "7"));
+    assertEquals(7, cluster.logRetain());
+    assertTrue(String.join(" ", LocalCluster.nodeArguments(LocalCluster.members("netty").get(0),
+        LocalCluster.members("netty"), cluster)).contains("--log-retain 7"));
+    assertTrue(NodeOptions.USAGE.contains("--log-retain N"), NodeOptions.USAGE);
+  }
+
+  @Test
+  void aLogMarginThatIsNotAWholeNumberOfEntriesIsRefused() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> NodeOptions.parse(args("--log-retain", "-3")));
+    assertTrue(e.getMessage().contains("--log-retain"), e.getMessage());
+  }
+
+  @Test
   void aSnapshotIntervalThatIsNotAWholeNumberOfEntriesIsRefused(@TempDir Path dir) {
     for (String bad : List.of("x", "1.5", "-3", "99999999999999999999")) {
       IllegalArgumentException e = assertThrows(IllegalArgumentException.class,

@@ -24,8 +24,9 @@ final class NodeProcesses implements AutoCloseable {
   private final Path dir;
   private final Class<?> main;
   private final Map<NodeSpec, Process> running = new LinkedHashMap<>();
-  /** Flags every node gets, e.g. {@code --snapshot-every 50}. */
-  final List<String> extraArgs = new ArrayList<>();
+  private final List<String> nodeFlags = new ArrayList<>();
+  private final List<String> jvmFlags = new ArrayList<>();
+  private final Map<NodeSpec, String> heaps = new LinkedHashMap<>();
 
   NodeProcesses(Path dir) {
     this(dir, PontoonKv.class);
@@ -35,6 +36,24 @@ final class NodeProcesses implements AutoCloseable {
   NodeProcesses(Path dir, Class<?> main) {
     this.dir = dir;
     this.main = main;
+  }
+
+  /** Adds {@code pontoon-kv node} flags every node is started with from now on. */
+  NodeProcesses withNodeFlags(String... flags) {
+    nodeFlags.addAll(List.of(flags));
+    return this;
+  }
+
+  /** Adds JVM flags (e.g. {@code -Dorg.slf4j.simpleLogger.log.X=info}) every node is started with from now on. */
+  NodeProcesses withJvmFlags(String... flags) {
+    jvmFlags.addAll(List.of(flags));
+    return this;
+  }
+
+  /** Starts {@code m} with {@code maxHeap} (e.g. {@code 256m}) from now on, instead of 256m. */
+  NodeProcesses withHeap(NodeSpec m, String maxHeap) {
+    heaps.put(m, maxHeap);
+    return this;
   }
 
   void startAll() {
@@ -57,12 +76,14 @@ final class NodeProcesses implements AutoCloseable {
 
   private void start(NodeSpec m, List<String> membership) {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp",
-        System.getProperty("java.class.path"), main.getName(), "node", "--id", m.id().value(),
+    List<String> command = new ArrayList<>(List.of(java, "-Xmx" + heaps.getOrDefault(m, "256m"),
+        "-XX:TieredStopAtLevel=1"));
+    command.addAll(jvmFlags);
+    command.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName(), "node", "--id", m.id().value(),
         "--http", NodeSpec.hostPort(m.http()), "--raft", NodeSpec.hostPort(m.raft()),
         "--dir", dir.resolve(m.id().value()).toString()));
     command.addAll(membership);
-    command.addAll(extraArgs);
+    command.addAll(nodeFlags);
     try {
       running.put(m, new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD)
           .redirectError(ProcessBuilder.Redirect.appendTo(dir.resolve(m.id() + ".log").toFile())).start());

@@ -9,6 +9,13 @@ import java.util.Objects;
  * Invoked by the leader to send chunks of a snapshot to a follower that lags behind the
  * leader's compacted log (Raft §7, Figure 13).
  *
+ * <p><b>Streaming.</b> Pontoon's runtime sends a snapshot as pieces at increasing
+ * {@code offset}s; the last piece ({@code done}) ends with 4 more bytes, the CRC32C (big-endian)
+ * of the whole snapshot, which offsets do not count. The follower stores pieces in order and
+ * installs nothing until the whole has arrived and matches its checksum. A single message at
+ * offset 0 marked done, without a checksum, is what the bare core sends and takes (its tests
+ * and simulator hold snapshots in memory).
+ *
  * @param from the leader
  * @param to the follower
  * @param term the leader's term

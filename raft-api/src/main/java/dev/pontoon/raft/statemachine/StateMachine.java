@@ -14,7 +14,9 @@ import java.io.OutputStream;
  *
  * <p><b>Replay.</b> After a restart the log is applied again from the latest snapshot (or from
  * the start) into a fresh instance: an entry may be applied more than once over the life of the
- * process. Side effects outside the state must be idempotent.
+ * process. Side effects outside the state must be idempotent. A state machine that keeps its
+ * state on disk reports how far it got with {@link #durableAppliedIndex()} and is replayed only
+ * from there.
  *
  * <p><b>Threading.</b> All methods are called from one apply thread of the node; calls never
  * overlap, so the state needs no locks as far as Pontoon is concerned.
@@ -51,7 +53,9 @@ public interface StateMachine {
   }
 
   /**
-   * Replaces the whole state with a snapshot written by {@link #captureSnapshot()}.
+   * Replaces the whole state with a snapshot written by {@link #captureSnapshot()}. The stream may
+   * be far larger than the heap: read it as a stream. It throws {@link IOException} at its end if
+   * the bytes fail their checksum; the node then stops rather than run on a damaged state.
    *
    * @throws IOException if the snapshot cannot be read
    */
@@ -59,7 +63,31 @@ public interface StateMachine {
     throw new UnsupportedOperationException("this StateMachine does not support snapshots");
   }
 
-  /** Writes a captured state; may run on any thread, and may be slow. */
+  /**
+   * The index up to which this state machine already holds the log when the node starts, for a
+   * state machine that keeps its own state on disk. The node then skips restoring a snapshot that
+   * is not newer, and replays only the committed entries after this index, instead of the whole
+   * log from the latest snapshot. Called once, on the starting thread, before any other method.
+   *
+   * <p>The default, 0, is right for a state machine that starts empty each time (held in memory):
+   * the node restores the latest snapshot, then replays the log after it.
+   *
+   * <p><b>Contract.</b> Only committed entries are ever applied, so the index must be one this
+   * node's log (or its latest snapshot) still covers: a state machine that persists its state
+   * should do so no further than the log this node made durable — in practice, persist lazily
+   * (on a snapshot capture, or every so many entries); the node refuses to start, with a message
+   * saying so, when the index is beyond its durable log.
+   *
+   * @return the last applied index held durably, 0 when none
+   */
+  default long durableAppliedIndex() {
+    return 0;
+  }
+
+  /**
+   * Writes a captured state; may run on any thread, and may be slow. The runtime streams what it
+   * writes to the {@code SnapshotStore} (a file), never into memory.
+   */
   @FunctionalInterface
   interface SnapshotWriter {
     /** Writes the captured state to {@code out}; does not close it. */

@@ -1,24 +1,112 @@
 package dev.pontoon.raft.storage;
 
+import dev.pontoon.raft.log.Bytes;
 import dev.pontoon.raft.log.Snapshot;
+import dev.pontoon.raft.log.SnapshotMeta;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.util.Optional;
 
 /**
- * Keeps the latest snapshot of a node, with the log position and configuration it covers.
+ * Keeps a node's snapshots, with the log position and configuration each covers, as streams:
+ * neither writing nor reading a snapshot holds it in memory, so snapshots may be far larger than
+ * the heap.
  *
- * <p><b>Durability.</b> When {@link #save} returns, the snapshot survives a crash, and
- * {@link #latest()} returns it (or a later one). Saving an older snapshot than the one kept is
- * ignored. <b>Threading.</b> Safe for use from several threads.
+ * <p><b>Writing.</b> {@link #create} opens a {@link SnapshotSink}; the caller writes the state
+ * machine's bytes to {@link SnapshotSink#stream()}, then {@link SnapshotSink#commit() commits}
+ * (or {@link SnapshotSink#close() closes} without committing, which discards it). A snapshot is
+ * visible to {@link #newest()} only once committed, and committing is atomic: after a crash the
+ * store holds the previous snapshot or the new one, never part of one.
+ *
+ * <p><b>Durability.</b> When {@code commit} returns, the snapshot survives a crash, and
+ * {@link #newest()} returns it (or a later one). Committing a snapshot that is not newer (by
+ * last included index) than the newest kept discards it.
+ *
+ * <p><b>Integrity.</b> Each stored snapshot knows its size and the CRC32C of its bytes; a reader
+ * of {@link StoredSnapshot#open()} gets an {@link IOException} at the end of a stream whose bytes
+ * do not match, so a damaged snapshot is never restored silently.
+ *
+ * <p><b>Threading.</b> Safe for use from several threads; one sink is used by one thread at a time.
+ * Calls block on I/O; the runtime makes them only from its snapshot, sync and apply threads.
  */
 public interface SnapshotStore extends AutoCloseable {
 
-  /** Durably keeps {@code snapshot} if it is newer than the one kept. */
-  void save(Snapshot snapshot);
+  /** Starts writing a snapshot of the log up to {@code meta.lastIncludedIndex()}. */
+  SnapshotSink create(SnapshotMeta meta);
 
-  /** The newest snapshot kept, if any. */
-  Optional<Snapshot> latest();
+  /** The newest snapshot committed and readable, if any. */
+  Optional<StoredSnapshot> newest();
+
+  /**
+   * Writes and commits {@code snapshot} in one call: a convenience for tests and small snapshots,
+   * which are already in memory.
+   */
+  default void save(Snapshot snapshot) {
+    try (SnapshotSink sink = create(snapshot.meta())) {
+      sink.stream().write(snapshot.data().toByteArray());
+      sink.commit();
+    } catch (IOException e) {
+      throw new StorageException("cannot write snapshot at " + snapshot.meta().lastIncludedIndex() + ": "
+          + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * The newest snapshot read whole into memory: a convenience for tests and small snapshots. The
+   * runtime never calls it.
+   *
+   * @throws StorageException if it cannot be read or fails its checksum
+   */
+  default Optional<Snapshot> latest() {
+    return newest().map(stored -> {
+      try (InputStream in = stored.open()) {
+        return new Snapshot(stored.meta(), Bytes.wrap(in.readAllBytes()));
+      } catch (IOException e) {
+        throw new StorageException("cannot read snapshot at " + stored.meta().lastIncludedIndex() + ": "
+            + e.getMessage(), e);
+      }
+    });
+  }
 
   /** Releases resources. Idempotent. */
   @Override
   default void close() {}
+
+  /** A snapshot being written. Not thread-safe. */
+  interface SnapshotSink extends AutoCloseable {
+
+    /** Where the snapshot's bytes go; closing it is not needed (the sink owns it). */
+    OutputStream stream();
+
+    /**
+     * Makes the written snapshot durable and visible, atomically; discards it instead when the
+     * store already keeps one at the same or a later index.
+     *
+     * @throws StorageException if it cannot be made durable; nothing is then visible
+     */
+    void commit();
+
+    /** Discards the snapshot unless committed. Idempotent. */
+    @Override
+    void close();
+  }
+
+  /** A committed snapshot: what it covers, its size and checksum, and a way to read it. */
+  interface StoredSnapshot {
+
+    SnapshotMeta meta();
+
+    /** Size of the state machine's bytes. */
+    long size();
+
+    /** CRC32C of the state machine's bytes. */
+    int checksum();
+
+    /**
+     * A fresh stream over the state machine's bytes. Its {@code read} throws {@link IOException}
+     * when the bytes read do not match {@link #checksum()} at their end. The caller closes it.
+     */
+    InputStream open() throws IOException;
+  }
 }

@@ -5,6 +5,7 @@ import dev.pontoon.raft.engine.core.RaftConfig;
 import dev.pontoon.raft.engine.memory.InMemorySnapshotStore;
 import dev.pontoon.raft.engine.runtime.NodeOptions;
 import dev.pontoon.raft.engine.runtime.NodeRuntime;
+import dev.pontoon.raft.engine.runtime.SnapshotPolicy;
 import dev.pontoon.raft.engine.runtime.NodeScheduler;
 import dev.pontoon.raft.engine.runtime.TickSource;
 import dev.pontoon.raft.log.ClusterConfig;
@@ -81,6 +82,10 @@ public final class RaftServerBuilder {
   private Long randomSeed;
   private NodeId bootstrapLeader;
   private Long snapshotEvery;
+  private Integer snapshotChunkBytes;
+  private Integer snapshotChunksInFlight;
+  private Long snapshotBytesPerSecond;
+  private Long logRetainEntries;
   private NodeScheduler scheduler;
   private boolean joining;
   private Long promotionLagEntries;
@@ -420,6 +425,49 @@ public final class RaftServerBuilder {
   }
 
   /**
+   * The catch-up margin: after a snapshot, the log is discarded only up to {@code entries}
+   * before its index, so that a follower less than that far behind still gets entries instead
+   * of the whole snapshot (etcd's {@code SnapshotCatchUpEntries}); it also lets a node whose
+   * newest snapshot file is damaged fall back to the previous one when the margin is at least
+   * {@link #snapshotEvery}. Default: 0 (the log starts right after the snapshot).
+   */
+  public RaftServerBuilder logRetainEntries(long entries) {
+    requireArgument(entries >= 0, "logRetainEntries (" + entries + ") must be >= 0");
+    requireState(logRetainEntries == null, "logRetainEntries was already set to " + logRetainEntries);
+    logRetainEntries = entries;
+    return this;
+  }
+
+  /**
+   * Most snapshot bytes per InstallSnapshot piece when a leader streams a snapshot to a follower
+   * (lowered to fit the transport's {@code maxMessageBytes}). Default: 1 MiB.
+   */
+  public RaftServerBuilder snapshotChunkBytes(int bytes) {
+    requireArgument(bytes > 0, "snapshotChunkBytes (" + bytes + ") must be positive");
+    requireState(snapshotChunkBytes == null, "snapshotChunkBytes was already set to " + snapshotChunkBytes);
+    snapshotChunkBytes = bytes;
+    return this;
+  }
+
+  /** Most snapshot pieces sent to one follower and not yet acknowledged. Default: 4. */
+  public RaftServerBuilder snapshotChunksInFlight(int chunks) {
+    requireArgument(chunks > 0, "snapshotChunksInFlight (" + chunks + ") must be positive");
+    requireState(snapshotChunksInFlight == null, "snapshotChunksInFlight was already set to "
+        + snapshotChunksInFlight);
+    snapshotChunksInFlight = chunks;
+    return this;
+  }
+
+  /** Most snapshot bytes per second sent to each follower, to spare the network. Default: no limit. */
+  public RaftServerBuilder snapshotBytesPerSecond(long bytes) {
+    requireArgument(bytes > 0, "snapshotBytesPerSecond (" + bytes + ") must be positive");
+    requireState(snapshotBytesPerSecond == null, "snapshotBytesPerSecond was already set to "
+        + snapshotBytesPerSecond);
+    snapshotBytesPerSecond = bytes;
+    return this;
+  }
+
+  /**
    * Where the node's work runs and what time it is. Default {@link NodeScheduler#threads()}: a
    * thread per queue and {@code System.nanoTime()}. The deterministic simulator passes its own,
    * so that it runs exactly the runtime a host runs; hosts have no reason to set it.
@@ -455,7 +503,7 @@ public final class RaftServerBuilder {
     requireState(!joining || bootstrapLeader == null, "joining cannot be combined with bootstrapLeader");
     requireState(bootstrapLeader == null || cluster.voters().contains(bootstrapLeader),
         "bootstrapLeader " + bootstrapLeader + " is not a voter of the cluster " + cluster);
-    RaftConfig config = effectiveRaftConfig();
+    RaftConfig config = fitToTransport(effectiveRaftConfig(), transport.maxMessageBytes());
     Duration tick = tickInterval != null ? tickInterval : DEFAULT_TICK_INTERVAL;
     ReadMode mode = readMode != null ? readMode : ReadMode.READ_INDEX;
     requireState(mode != ReadMode.LEASE || config.checkQuorum(),
@@ -477,8 +525,33 @@ public final class RaftServerBuilder {
         randomSeed != null ? randomSeed : new SplittableRandom().nextLong(), bootstrapLeader,
         snapshotEvery != null ? snapshotEvery : 0, scheduler != null ? scheduler : NodeScheduler.threads(),
         promotionLagEntries != null ? promotionLagEntries : DEFAULT_PROMOTION_LAG_ENTRIES,
-        promotionTimeout != null ? promotionTimeout : DEFAULT_PROMOTION_TIMEOUT);
+        promotionTimeout != null ? promotionTimeout : DEFAULT_PROMOTION_TIMEOUT, snapshotPolicy());
     return new RaftServer(NodeRuntime.start(options));
+  }
+
+  private SnapshotPolicy snapshotPolicy() {
+    SnapshotPolicy d = SnapshotPolicy.DEFAULTS;
+    return new SnapshotPolicy(snapshotChunkBytes != null ? snapshotChunkBytes : d.chunkBytes(),
+        snapshotChunksInFlight != null ? snapshotChunksInFlight : d.maxChunksInFlight(),
+        snapshotBytesPerSecond != null ? snapshotBytesPerSecond : d.maxBytesPerSecond(),
+        logRetainEntries != null ? logRetainEntries : d.logRetainEntries());
+  }
+
+  /**
+   * Appends are packed under the transport's largest message: the core bounds an append by the
+   * sum of its entries' {@code LogEntry.sizeInBytes()} (payload plus a fixed per-entry overhead at
+   * least the wire's), so that sum may take the message less the room for its own fields. A single
+   * entry larger than that is refused at submit ({@code CommandTooLargeException}), so it never
+   * needs sending.
+   */
+  static RaftConfig fitToTransport(RaftConfig config, int maxMessageBytes) {
+    long room = (long) maxMessageBytes - NodeRuntime.MESSAGE_OVERHEAD_BYTES;
+    if (room < config.maxBytesPerAppend()) {
+      requireState(room > NodeRuntime.ENTRY_OVERHEAD_BYTES, "the transport's largest message (" + maxMessageBytes
+          + " bytes) leaves no room for entries");
+      return config.withMaxBytesPerAppend(room);
+    }
+    return config;
   }
 
   private RaftConfig effectiveRaftConfig() {

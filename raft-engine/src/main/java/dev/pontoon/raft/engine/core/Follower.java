@@ -112,17 +112,18 @@ final class Follower {
   }
 
   /**
-   * Figure 13, InstallSnapshot receiver, for single-chunk snapshots: a chunk that is not the
-   * whole snapshot is refused. {@code step} already refused a snapshot of an impossible last
-   * included term ({@code MessageRules}).
+   * Figure 13, InstallSnapshot receiver. The core takes a snapshot whole: one message at offset 0
+   * marked done. A piece of a larger, streamed snapshot (any other offset, or not done) only
+   * shows that the leader is alive (§5.2): the runtime receives its bytes, stages and checks them,
+   * and steps the whole snapshot in as one message (with its bytes left in the snapshot store)
+   * once complete, which then lands here. {@code step} already refused a snapshot of an
+   * impossible last included term ({@code MessageRules}).
    */
   void handleInstallSnapshot(InstallSnapshot s) {
     acceptLeader(s);
     RaftLog log = core.log;
     long index = s.lastIncludedIndex();
     if (s.offset() != 0 || !s.done()) {
-      LOG.debug("{} refuses snapshot chunk at offset {} (only whole snapshots are accepted)", core.id, s.offset());
-      answerSnapshot(s, 0, false);
       return;
     }
     if (index <= log.commitIndex()) {

@@ -57,9 +57,11 @@ import org.slf4j.LoggerFactory;
  * rebuilt from the log at construction, follows every append and truncation, and a snapshot
  * installed from a leader. Changes are proposed with {@link #proposeConfigChange}.
  *
- * <p><b>Scope.</b> Snapshots travel in one
- * chunk: a leader sends the one announced with {@link #snapshotAvailable} to a follower that
- * needs compacted entries.
+ * <p><b>Snapshots.</b> The core sends a snapshot as one {@link InstallSnapshot}: a leader sends
+ * the one announced with {@link #snapshotAvailable} to a follower that needs compacted entries.
+ * The runtime announces snapshots without their bytes and takes that message as the request to
+ * stream the snapshot in pieces; a follower's runtime stages the pieces and steps the whole
+ * snapshot in once it is complete and checked (see {@code Follower.handleInstallSnapshot}).
  */
 public final class RaftCore {
 
@@ -420,7 +422,26 @@ public final class RaftCore {
    */
   public void snapshotAvailable(Snapshot snapshot) {
     Objects.requireNonNull(snapshot, "snapshot");
-    log.snapshotAvailable(snapshot.meta().lastIncludedIndex(), snapshot.meta().lastIncludedTerm());
+    snapshotAvailable(snapshot, snapshot.meta().lastIncludedIndex());
+  }
+
+  /**
+   * As {@link #snapshotAvailable(Snapshot)}, with a catch-up margin: the runtime compacts the
+   * store only up to {@code compactTo} (the snapshot's index less the entries it keeps), so the
+   * core goes on sending entries after {@code compactTo} to followers that need them, and falls
+   * back to the snapshot only for followers further behind. The runtime must never compact past
+   * the highest {@code compactTo} announced.
+   *
+   * <p>The snapshot's bytes may be empty: a runtime that streams snapshots from its store
+   * announces only the meta and sends the bytes itself when the core emits an
+   * {@link InstallSnapshot} for a follower.
+   *
+   * @throws IllegalArgumentException as {@link #snapshotAvailable(Snapshot)}, or if
+   *     {@code compactTo} is not in {@code [0, lastIncludedIndex]}
+   */
+  public void snapshotAvailable(Snapshot snapshot, long compactTo) {
+    Objects.requireNonNull(snapshot, "snapshot");
+    log.snapshotAvailable(snapshot.meta().lastIncludedIndex(), snapshot.meta().lastIncludedTerm(), compactTo);
     // Entries up to the snapshot leave the view; the snapshot's configuration is the one at its
     // index, so the configuration in force does not change.
     configs.snapshot(snapshot.meta().lastIncludedIndex(), snapshot.meta().config(), false);

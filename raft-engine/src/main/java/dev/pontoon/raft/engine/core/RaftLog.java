@@ -31,9 +31,10 @@ final class RaftLog {
    * prevLogTerm, the search for a conflicting term, a send from nextIndex) would fail whenever a
    * compaction landed between the two reads; a slow store read is enough to make that likely.
    *
-   * So the first index is max(store.firstIndex(), snapshotIndex + 1), where snapshotIndex is the
+   * So the first index is max(store.firstIndex(), compactIndex + 1), where compactIndex is the
    * latest snapshot the core was told of (RaftCore.snapshotAvailable) or installed from a leader
-   * (restore), and term(snapshotIndex) comes from the snapshot's meta. The runtime compacts only
+   * (restore), less the catch-up margin the runtime keeps, and term(snapshotIndex) comes from the
+   * snapshot's meta (the margin's entries and the term before them stay in the store). The runtime compacts only
    * up to a snapshot it announced before (the contract of RaftCore.snapshotAvailable), or one the
    * core handed out to install, so every index this view holds stays in the store, and the view's
    * first index is the same before, during and after such a compaction: the store's first index
@@ -74,6 +75,13 @@ final class RaftLog {
   private long snapshotIndex;
   /** Term of the entry at {@code snapshotIndex}, from the snapshot's meta (0 before any snapshot). */
   private long snapshotTerm;
+  /**
+   * Highest index up to which the runtime may compact the store: the snapshot's index less the
+   * catch-up margin it keeps (etcd's SnapshotCatchUpEntries), at most {@code snapshotIndex}. The
+   * view starts after it, so entries the margin keeps are still sent to a follower slightly
+   * behind instead of the whole snapshot. Only rises.
+   */
+  private long compactIndex;
 
   /** Bounds of the durable tail: at most this many entries... */
   static final int DURABLE_TAIL_MAX_ENTRIES = 4096;
@@ -141,12 +149,12 @@ final class RaftLog {
 
   /**
    * The first index of the view: right after a snapshot being installed, else
-   * {@code max(store.firstIndex(), snapshotIndex + 1)}. A compaction the runtime makes up to
-   * {@code snapshotIndex} cannot change it.
+   * {@code max(store.firstIndex(), compactIndex + 1)}. A compaction the runtime makes up to
+   * {@code compactIndex} cannot change it.
    */
   long firstIndex() {
     long fromSnapshot = unstable.maybeFirstIndex();
-    return fromSnapshot >= 0 ? fromSnapshot : Math.max(storage.firstIndex(), snapshotIndex + 1);
+    return fromSnapshot >= 0 ? fromSnapshot : Math.max(storage.firstIndex(), compactIndex + 1);
   }
 
   long lastIndex() {
@@ -418,6 +426,14 @@ final class RaftLog {
    *     yet handed out for applying, or disagrees with the log on the term at {@code index}
    */
   void snapshotAvailable(long index, long term) {
+    snapshotAvailable(index, term, index);
+  }
+
+  /** As {@link #snapshotAvailable(long, long)}, the store compacted only up to {@code compactTo}. */
+  void snapshotAvailable(long index, long term, long compactTo) {
+    if (compactTo > index || compactTo < 0) {
+      throw new IllegalArgumentException("compaction point " + compactTo + " must be in [0, " + index + "]");
+    }
     if (index <= snapshotIndex) {
       return;
     }
@@ -431,6 +447,7 @@ final class RaftLog {
     }
     snapshotIndex = index;
     snapshotTerm = term;
+    compactIndex = Math.max(compactIndex, compactTo);
   }
 
   /** Replaces the log with {@code snapshot}: everything up to its index is committed and applied. */
@@ -444,6 +461,7 @@ final class RaftLog {
     applyingWindow.unblock();
     snapshotIndex = commitIndex;
     snapshotTerm = snapshot.meta().lastIncludedTerm();
+    compactIndex = snapshotIndex;
   }
 
   void checkInvariants() {

@@ -32,6 +32,8 @@ import java.util.List;
  *     {@code LogStore.truncatePrefix(lastIncludedIndex, lastIncludedTerm)} discards every entry;
  *     do that before appending {@code entriesToAppend}.
  *     Install it before applying this {@code Ready}'s {@code committedEntries}, which follow it.
+ *     A runtime that streams snapshots stepped it in with empty bytes after storing the
+ *     received snapshot itself: it then restores the state machine from its store.
  * @param mustSync whether term, vote or the log changed, so that an fsync is needed before
  *     {@code sendAfterSync} may leave and before {@code advance}. Derived only from term, vote
  *     and entries changing (Figure 2), never from the commit index.

@@ -306,7 +306,10 @@ final class Replication {
 
   /**
    * §7, Figure 13: sends the latest snapshot in one chunk, if the runtime announced one that
-   * reaches the log's first index; otherwise the follower waits in SNAPSHOT until one does.
+   * reaches the log's first index; otherwise the follower waits in SNAPSHOT until one does. The
+   * runtime announces snapshots without their bytes and takes this message as the request to
+   * stream that snapshot to the follower in pieces (its {@code SnapshotSender}); the follower's
+   * acknowledgements of pieces keep the transfer alive here ({@link #handleInstallSnapshotResponse}).
    */
   private boolean sendSnapshot(NodeId peer, Progress pr) {
     Snapshot snapshot = core.latestSnapshot;
@@ -447,6 +450,11 @@ final class Replication {
       if (core.leaderState == null) {
         return; // stepped down: removed from the configuration that just committed
       }
+    } else if (!r.success() && r.nextOffset() > 0 && pr.state == ProgressState.SNAPSHOT) {
+      // A streamed transfer moves on (the runtime acknowledges each piece with the offset it
+      // expects next): it is not lost, so it keeps its time; the runtime's sender acts on it.
+      pr.snapshotTicks = 0;
+      return;
     } else if (pr.state == ProgressState.SNAPSHOT) {
       pr.becomeProbe(pr.nextIndex, core.leaderState.nextSequence);
     }

@@ -6,7 +6,12 @@ import dev.pontoon.raft.log.EntryKind;
 import dev.pontoon.raft.log.LogEntry;
 import dev.pontoon.raft.log.Snapshot;
 import dev.pontoon.raft.statemachine.StateMachine;
+import dev.pontoon.raft.storage.SnapshotStore;
+import dev.pontoon.raft.storage.SnapshotStore.StoredSnapshot;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.concurrent.TimeUnit;
 import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.PriorityQueue;
@@ -31,7 +36,11 @@ final class ApplyWorker {
   /** A read to answer once {@code readIndex} is applied. */
   record Read(long readIndex, PendingRead read) implements Task {}
 
-  /** A snapshot to install in place of the whole state. */
+  /**
+   * A snapshot to install in place of the whole state: its bytes are read from the snapshot
+   * store, where the receiver committed it (a newer one there is restored instead: it is of
+   * committed entries too, and those in between are then skipped as already applied).
+   */
   record Restore(Snapshot snapshot) implements Task {}
 
   /** Told of each applied entry (with its result for a command) and of each restored snapshot. */
@@ -48,6 +57,9 @@ final class ApplyWorker {
   }
 
   private final StateMachine stateMachine;
+  private final SnapshotStore store;
+  private final NodeMetrics metrics;
+  private final NodeScheduler scheduler;
   private final Listener listener;
   private final TaskQueue<Task> thread;
   private final PriorityQueue<Read> waiting =
@@ -64,10 +76,13 @@ final class ApplyWorker {
   /** Set once the node stops: no further entry is applied, not even the rest of a batch. */
   private volatile boolean stopping;
 
-  ApplyWorker(NodeScheduler scheduler, String threadName, StateMachine stateMachine, long appliedIndex, long appliedTerm, ClusterConfig appliedConfig,
-      Listener listener,
+  ApplyWorker(NodeScheduler scheduler, String threadName, StateMachine stateMachine, SnapshotStore store,
+      NodeMetrics metrics, long appliedIndex, long appliedTerm, ClusterConfig appliedConfig, Listener listener,
       SnapshotTaker snapshots, Consumer<Throwable> onFatal) {
     this.stateMachine = stateMachine;
+    this.store = store;
+    this.metrics = metrics;
+    this.scheduler = scheduler;
     this.listener = listener;
     this.snapshots = snapshots;
     this.lastApplied = appliedIndex;
@@ -156,18 +171,26 @@ final class ApplyWorker {
     if (index <= lastApplied) {
       return;
     }
-    try (var in = new java.io.ByteArrayInputStream(snapshot.data().toByteArray())) {
+    StoredSnapshot stored = store.newest().filter(s -> s.meta().lastIncludedIndex() >= index)
+        .orElseThrow(() -> new IllegalStateException("snapshot " + index + " to install is not in the snapshot store"));
+    long start = scheduler.nanoTime();
+    try (InputStream in = stored.open()) {
       stateMachine.restoreSnapshot(in);
+      // Read what the state machine left, so that the stream checks the whole against its checksum.
+      in.transferTo(OutputStream.nullOutputStream());
     } catch (UncheckedIOException e) {
       throw e.getCause();
     }
-    lastApplied = index;
-    lastAppliedTerm = snapshot.meta().lastIncludedTerm();
-    appliedConfig = snapshot.meta().config();
+    metrics.snapshotsInstalled.increment();
+    metrics.snapshotBytesInstalled.increment(stored.size());
+    metrics.snapshotInstallDuration.record(scheduler.nanoTime() - start, TimeUnit.NANOSECONDS);
+    lastApplied = stored.meta().lastIncludedIndex();
+    lastAppliedTerm = stored.meta().lastIncludedTerm();
+    appliedConfig = stored.meta().config();
     if (snapshots != null) {
-      snapshots.restored(index);
+      snapshots.restored(lastApplied);
     }
-    listener.restored(snapshot);
+    listener.restored(new Snapshot(stored.meta(), dev.pontoon.raft.log.Bytes.EMPTY));
   }
 
   private void serveReads() {

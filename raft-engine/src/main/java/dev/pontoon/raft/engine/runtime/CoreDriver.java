@@ -16,6 +16,9 @@ import dev.pontoon.raft.log.Bytes;
 import dev.pontoon.raft.log.ClusterConfig;
 import dev.pontoon.raft.log.LogEntry;
 import dev.pontoon.raft.log.Snapshot;
+import dev.pontoon.raft.log.SnapshotMeta;
+import dev.pontoon.raft.message.InstallSnapshot;
+import dev.pontoon.raft.message.InstallSnapshotResponse;
 import dev.pontoon.raft.message.AppendEntries;
 import dev.pontoon.raft.message.AppendEntriesResponse;
 import dev.pontoon.raft.message.RaftMessage;
@@ -67,6 +70,9 @@ final class CoreDriver {
   private final PendingReads reads;
   private final SyncWorker sync;
   private final ApplyWorker apply;
+  private final SnapshotSender snapshotSender;
+  private final SnapshotReceiver snapshotReceiver;
+  private final long logRetainEntries;
   private final LeaderLease lease;
   private final MalformedMessages malformed;
   private final boolean leaseReads;
@@ -92,7 +98,8 @@ final class CoreDriver {
   private record Transfer(NodeId target, CompletableFuture<Void> future, long deadlineTick) {}
 
   CoreDriver(NodeRuntime runtime, RaftCore core, NodeOptions options, NodeMetrics metrics,
-      PendingProposals proposals, PendingReads reads, SyncWorker sync, ApplyWorker apply, long appliedIndex) {
+      PendingProposals proposals, PendingReads reads, SyncWorker sync, ApplyWorker apply,
+      SnapshotSender snapshotSender, SnapshotReceiver snapshotReceiver, long appliedIndex) {
     this.runtime = runtime;
     this.id = options.id();
     this.core = core;
@@ -104,6 +111,9 @@ final class CoreDriver {
     this.reads = reads;
     this.sync = sync;
     this.apply = apply;
+    this.snapshotSender = snapshotSender;
+    this.snapshotReceiver = snapshotReceiver;
+    this.logRetainEntries = options.snapshotPolicy().logRetainEntries();
     this.leaseReads = options.leaseReads();
     this.lease = new LeaderLease(id, options.leaseNanos());
     this.malformed = new MalformedMessages(id, () -> metrics.dropped("malformed"));
@@ -134,6 +144,9 @@ final class CoreDriver {
     }
     core.tick();
     ticks++;
+    if (core.role() == Role.LEADER) {
+      snapshotSender.tick();
+    }
     long now = scheduler.nanoTime();
     proposals.expire(now, p -> new IndeterminateStateException(
         "proposal at index " + p.index + " not committed within the proposal timeout; it may still commit"));
@@ -175,7 +188,14 @@ final class CoreDriver {
     }
     metrics.received(size);
     try {
+      if (message instanceof InstallSnapshot piece) {
+        receivePiece(piece);
+        return;
+      }
       core.step(message);
+      if (message instanceof InstallSnapshotResponse r && core.role() == Role.LEADER && r.term() == core.term()) {
+        snapshotSender.answered(r);
+      }
     } catch (RuntimeException e) {
       if (MalformedMessages.isLocalFailure(e)) {
         throw e; // a broken local invariant or a failing store: fatal (RaftCore's class Javadoc)
@@ -188,6 +208,42 @@ final class CoreDriver {
     // one proves nothing about what that follower will do.
     if (leaseReads && message instanceof AppendEntriesResponse response) {
       lease.onResponse(response);
+    }
+  }
+
+  /**
+   * A piece of a streamed snapshot. The core sees it without its bytes, as a piece (§5.1 term
+   * rules, the leader's liveness); only a piece the core accepted from the leader it follows, in
+   * its term, goes to the receiver, which stores the bytes and, once the whole is checked, steps
+   * it in through {@link #receiveWholeSnapshot}.
+   */
+  private void receivePiece(InstallSnapshot piece) {
+    core.step(new InstallSnapshot(piece.from(), piece.to(), piece.term(), piece.lastIncludedIndex(),
+        piece.lastIncludedTerm(), piece.config(), piece.offset(), Bytes.EMPTY, false));
+    if (core.role() == Role.FOLLOWER && core.term() == piece.term() && piece.from().equals(core.leader())) {
+      snapshotReceiver.offer(piece);
+    }
+  }
+
+  /** The receiver stored and checked a whole snapshot: the core installs it (Figure 13 steps 5-8). */
+  void receiveWholeSnapshot(InstallSnapshot whole) {
+    if (runtime.isStopping()) {
+      return;
+    }
+    try {
+      core.step(whole);
+    } catch (RuntimeException e) {
+      if (MalformedMessages.isLocalFailure(e)) {
+        throw e;
+      }
+      malformed.drop(whole, e);
+    }
+  }
+
+  /** A message of a snapshot worker, sent from the loop. */
+  void sendOwn(RaftMessage message) {
+    if (!runtime.isStopping()) {
+      send(message);
     }
   }
 
@@ -371,6 +427,7 @@ final class CoreDriver {
       LOG.info("{} is {} at term {} (leader {})", id, now.role(), now.term(), now.leader());
     }
     if (wasLeader && (now.role() != Role.LEADER || !sameTerm)) {
+      snapshotSender.stopAll();
       int failed = proposals.failAbove(handedOutCommit, new IndeterminateStateException(
           id + " lost leadership before commit; the command may still commit"));
       LOG.info("{} is no longer leader (term {}); {} pending proposals answered as indeterminate", id, now.term(),
@@ -420,6 +477,12 @@ final class CoreDriver {
   }
 
   private void send(RaftMessage message) {
+    if (message instanceof InstallSnapshot request && request.data().isEmpty() && request.done()
+        && request.offset() == 0 && core.role() == Role.LEADER && request.from().equals(id)) {
+      // The core asks for the snapshot it knows by its meta: the sender streams it from the store.
+      snapshotSender.requested(request);
+      return;
+    }
     metrics.sent(message);
     if (leaseReads && message instanceof AppendEntries append) {
       lease.onSend(append, scheduler.nanoTime());
@@ -442,16 +505,20 @@ final class CoreDriver {
   }
 
   /**
-   * A snapshot was saved: the core may now send it to followers (§7), and the log up to it can go.
-   * The core learns of it before the log shrinks, so it never misses entries it cannot replace.
+   * A snapshot was saved: the core may now send it to followers (§7), and the log up to it, less
+   * the catch-up margin, can go. The core learns of it before the log shrinks, so it never misses
+   * entries it cannot replace; it knows the snapshot by its meta only (the bytes stay in the store).
    */
-  void snapshotSaved(Snapshot snapshot) {
+  void snapshotSaved(SnapshotMeta meta) {
     if (runtime.isStopping()) {
       return;
     }
-    core.snapshotAvailable(snapshot);
+    long compactTo = Math.max(0, meta.lastIncludedIndex() - logRetainEntries);
+    core.snapshotAvailable(new Snapshot(meta, Bytes.EMPTY), compactTo);
     metrics.snapshotsTaken.increment();
-    sync.compact(snapshot.meta().lastIncludedIndex(), snapshot.meta().lastIncludedTerm());
+    if (compactTo > 0) {
+      sync.compact(compactTo);
+    }
   }
 
   /**

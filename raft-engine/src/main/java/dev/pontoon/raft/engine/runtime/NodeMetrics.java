@@ -38,6 +38,15 @@ final class NodeMetrics {
   final Counter electionsStarted;
   final Counter snapshotsTaken;
   final Counter membershipChanges;
+  final Counter snapshotsSent;
+  final Counter snapshotBytesSent;
+  final Timer snapshotSendDuration;
+  final Counter snapshotsReceived;
+  final Counter snapshotBytesReceived;
+  final Timer snapshotReceiveDuration;
+  final Counter snapshotsInstalled;
+  final Counter snapshotBytesInstalled;
+  final Timer snapshotInstallDuration;
   private final Counter messagesSent;
   private final Counter messagesReceived;
   private final Counter bytesSent;
@@ -65,6 +74,15 @@ final class NodeMetrics {
     electionsStarted = counter("raft.elections.started", "elections this node started");
     snapshotsTaken = counter("raft.snapshots.taken", "snapshots taken and saved by this node");
     membershipChanges = counter("raft.membership.changes", "membership changes this leader committed");
+    snapshotsSent = counter("raft.snapshots.sent", "snapshots streamed to a follower to the end");
+    snapshotBytesSent = counter("raft.snapshots.sent.bytes", "snapshot bytes sent in pieces, resent ones included");
+    snapshotSendDuration = timer("raft.snapshots.send.duration", "from the first piece sent to the follower's answer");
+    snapshotsReceived = counter("raft.snapshots.received", "snapshots received whole, checked and stored");
+    snapshotBytesReceived = counter("raft.snapshots.received.bytes", "snapshot bytes written from accepted pieces");
+    snapshotReceiveDuration = timer("raft.snapshots.receive.duration", "from the first piece to the snapshot stored");
+    snapshotsInstalled = counter("raft.snapshots.installed", "snapshots restored into the state machine");
+    snapshotBytesInstalled = counter("raft.snapshots.installed.bytes", "bytes of the snapshots restored");
+    snapshotInstallDuration = timer("raft.snapshots.install.duration", "duration of one state machine restore");
     leaseReads = keep(Counter.builder("raft.reads").description("linearizable reads started, by how they are confirmed")
         .tags(tags).tag("mode", "lease").register(registry));
     readIndexReads = keep(Counter.builder("raft.reads").description("linearizable reads started, by how they are confirmed")
@@ -137,6 +155,10 @@ final class NodeMetrics {
   private <M extends Meter> M keep(M meter) {
     registered.add(meter);
     return meter;
+  }
+
+  private Timer timer(String name, String description) {
+    return keep(Timer.builder(name).description(description).tags(tags).register(registry));
   }
 
   private Counter counter(String name, String description) {

@@ -44,13 +44,14 @@ import java.util.Objects;
  *     of the leader's
  * @param promotionTimeout how long a membership change waits for nodes to catch up before it
  *     fails with {@code NOT_CAUGHT_UP}
+ * @param snapshotPolicy how snapshots are streamed and how much log is kept behind them
  */
 public record NodeOptions(NodeId id, ClusterConfig cluster, Transport transport, LogStore logStore,
     SnapshotStore snapshotStore, StateMachine stateMachine, RaftConfig raftConfig, Duration tickInterval,
     TickSource tickSource, MeterRegistry registry, String groupId, int maxPendingProposals, long maxPendingBytes,
     Duration proposalTimeout, int maxPendingReads, Duration readTimeout, int maxInboundMessages,
     long maxInboundBytes, long leaseNanos, long randomSeed, NodeId bootstrapLeader, long snapshotEvery,
-    NodeScheduler scheduler, long promotionLagEntries, Duration promotionTimeout) {
+    NodeScheduler scheduler, long promotionLagEntries, Duration promotionTimeout, SnapshotPolicy snapshotPolicy) {
 
   public NodeOptions {
     Objects.requireNonNull(id, "id");
@@ -67,6 +68,7 @@ public record NodeOptions(NodeId id, ClusterConfig cluster, Transport transport,
     Objects.requireNonNull(readTimeout, "readTimeout");
     Objects.requireNonNull(scheduler, "scheduler");
     Objects.requireNonNull(promotionTimeout, "promotionTimeout");
+    Objects.requireNonNull(snapshotPolicy, "snapshotPolicy");
   }
 
   /** Whether reads are served from the leader's lease instead of a ReadIndex round. */

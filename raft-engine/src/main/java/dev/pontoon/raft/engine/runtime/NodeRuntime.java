@@ -1,5 +1,6 @@
 package dev.pontoon.raft.engine.runtime;
 
+import dev.pontoon.raft.CommandTooLargeException;
 import dev.pontoon.raft.IndeterminateStateException;
 import dev.pontoon.raft.MemberChange;
 import dev.pontoon.raft.NodeId;
@@ -16,6 +17,8 @@ import dev.pontoon.raft.log.ClusterConfig;
 import dev.pontoon.raft.log.HardState;
 import dev.pontoon.raft.log.LogEntry;
 import dev.pontoon.raft.log.Snapshot;
+import dev.pontoon.raft.log.SnapshotMeta;
+import dev.pontoon.raft.message.InstallSnapshot;
 import dev.pontoon.raft.message.RaftMessage;
 import java.util.HashMap;
 import java.util.List;
@@ -36,7 +39,8 @@ import org.slf4j.LoggerFactory;
  * simulator's too).
  *
  * <p>Threads are named {@code pontoon-<node>-loop}, {@code -sync}, {@code -apply}, {@code -tick},
- * {@code -snapshot} when snapshots are taken, and {@code -stop} for the short-lived thread that
+ * {@code -snapshot} when snapshots are taken, {@code -snapshot-out} and {@code -snapshot-in}
+ * (streaming snapshots to and from peers), and {@code -stop} for the short-lived thread that
  * stops the node (after {@link #close()} or a fatal failure): the stop never runs on a node
  * thread, because it waits for every one of them.
  */
@@ -48,6 +52,17 @@ public final class NodeRuntime {
    * proposals into one append, small enough that ticks and acks are never held back for long.
    */
   private static final int LOOP_BATCH = 1024;
+  /**
+   * Room, in bytes, a message needs besides its entries or snapshot bytes (ids, terms, indexes,
+   * framing), when packing under the transport's {@code maxMessageBytes}. Generous on purpose:
+   * the Netty codec needs well under half of it.
+   */
+  public static final int MESSAGE_OVERHEAD_BYTES = 1024;
+  /**
+   * Room, in bytes, one entry needs besides its payload (index, term, kind, length): the fixed
+   * part of {@code LogEntry.sizeInBytes()}, by which the core bounds an append.
+   */
+  public static final int ENTRY_OVERHEAD_BYTES = 24;
 
   private final NodeOptions options;
   private final NodeId id;
@@ -61,6 +76,10 @@ public final class NodeRuntime {
   private final ApplyWorker apply;
   /** Null when the node takes no snapshots. */
   private final SnapshotTaker snapshots;
+  private final SnapshotSender snapshotSender;
+  private final SnapshotReceiver snapshotReceiver;
+  /** The largest command the transport can carry in one AppendEntries. */
+  private final long maxCommandBytes;
   private final CoreDriver driver;
   private final TickSource ticks;
   /** Guards only the creation of {@link #stopper}: never held while a future completes or a thread is awaited. */
@@ -87,16 +106,22 @@ public final class NodeRuntime {
     long appliedIndex = recovered.appliedIndex();
     this.snapshotIndex = appliedIndex;
     this.loop = scheduler.newQueue(prefix + "loop", LOOP_BATCH, this::runLoopBatch, this::fail);
-    this.sync = new SyncWorker(scheduler, prefix + "sync", options.logStore(), options.snapshotStore(), metrics,
-        this::onDurable, this::fail);
+    this.sync = new SyncWorker(scheduler, prefix + "sync", options.logStore(), metrics, this::onDurable, this::fail);
+    this.maxCommandBytes = (long) options.transport().maxMessageBytes() - MESSAGE_OVERHEAD_BYTES
+        - ENTRY_OVERHEAD_BYTES;
+    this.snapshotSender = new SnapshotSender(id, scheduler, prefix + "snapshot-out", options.snapshotStore(),
+        options.snapshotPolicy(), options.transport().maxMessageBytes(), metrics, this::sendFromLoop, this::fail);
+    this.snapshotReceiver = new SnapshotReceiver(id, scheduler, prefix + "snapshot-in", options.snapshotStore(),
+        metrics, this::sendFromLoop, this::onWholeSnapshot, this::fail);
     this.snapshots = options.snapshotEvery() <= 0 ? null
         : new SnapshotTaker(scheduler, prefix + "snapshot", options.snapshotEvery(), options.stateMachine(),
             options.snapshotStore(), appliedIndex, options.logStore().lastIndex(),
             this::onSnapshotSaved, this::fail);
-    this.apply = new ApplyWorker(scheduler, prefix + "apply", options.stateMachine(), appliedIndex,
-        recovered.appliedTerm(), recovered.appliedConfig(), new ApplyListener(), snapshots, this::fail);
+    this.apply = new ApplyWorker(scheduler, prefix + "apply", options.stateMachine(), options.snapshotStore(),
+        metrics, appliedIndex, recovered.appliedTerm(), recovered.appliedConfig(), new ApplyListener(), snapshots,
+        this::fail);
     this.driver = new CoreDriver(this, recovered.core(), options, metrics, proposals, reads, sync, apply,
-        appliedIndex);
+        snapshotSender, snapshotReceiver, appliedIndex);
     this.ticks = options.tickSource();
     scheduler.attach(this);
     HardState hardState = recovered.hardState();
@@ -136,6 +161,8 @@ public final class NodeRuntime {
     }
     apply.start();
     sync.start();
+    snapshotSender.start();
+    snapshotReceiver.start();
     loop.start();
     options.transport().start(this::onMessage);
     // At most one tick task waits in the loop's queue: a stalled loop counts the ticks it missed
@@ -189,9 +216,18 @@ public final class NodeRuntime {
     }
   }
 
-  private void onSnapshotSaved(Snapshot snapshot) {
-    snapshotIndex = Math.max(snapshotIndex, snapshot.meta().lastIncludedIndex());
-    loop.offer(() -> driver.snapshotSaved(snapshot));
+  private void onSnapshotSaved(SnapshotMeta meta) {
+    snapshotIndex = Math.max(snapshotIndex, meta.lastIncludedIndex());
+    loop.offer(() -> driver.snapshotSaved(meta));
+  }
+
+  private void onWholeSnapshot(InstallSnapshot whole) {
+    loop.offer(() -> driver.receiveWholeSnapshot(whole));
+  }
+
+  /** A snapshot worker's message leaves through the event loop, which owns the transport's sends. */
+  private void sendFromLoop(RaftMessage message) {
+    loop.offer(() -> driver.sendOwn(message));
   }
 
   /**
@@ -219,6 +255,13 @@ public final class NodeRuntime {
     if (stopping) {
       metrics.rejected("stopped");
       return CompletableFuture.failedFuture(stoppedException());
+    }
+    if (command.size() > maxCommandBytes) {
+      // It could never be sent: appending it would only cost an election per try (§5.3 retries forever).
+      metrics.rejected("too_large");
+      return CompletableFuture.failedFuture(new CommandTooLargeException(id + ": the command is " + command.size()
+          + " bytes but the transport carries at most " + maxCommandBytes + " bytes of command in one message;"
+          + " nothing was appended", command.size(), maxCommandBytes));
     }
     String overload = proposals.tryReserve(command.size());
     if (overload != null) {
@@ -387,7 +430,8 @@ public final class NodeRuntime {
   /** Whether the caller runs inside one of this node's queues (loop, sync, apply, snapshot). */
   private boolean isNodeThread() {
     return loop.isCurrentThread() || sync.isCurrentThread() || apply.isCurrentThread()
-        || (snapshots != null && snapshots.isCurrentThread());
+        || (snapshots != null && snapshots.isCurrentThread()) || snapshotSender.isCurrentThread()
+        || snapshotReceiver.isCurrentThread();
   }
 
   /**
@@ -399,8 +443,11 @@ public final class NodeRuntime {
     loop.stop();
     sync.stop();
     apply.stop();
+    snapshotSender.stop();
+    snapshotReceiver.stop();
     if (snapshots != null) {
       snapshots.stop();
+      snapshots.discardHeld();
     }
     // The loop has ended: run what it never ran, so that each request in it is failed.
     for (Runnable task : loop.drain()) {

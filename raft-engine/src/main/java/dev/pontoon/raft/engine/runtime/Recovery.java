@@ -3,12 +3,17 @@ package dev.pontoon.raft.engine.runtime;
 import dev.pontoon.raft.NodeId;
 import dev.pontoon.raft.engine.core.RaftCore;
 import dev.pontoon.raft.log.ClusterConfig;
+import dev.pontoon.raft.log.EntryKind;
 import dev.pontoon.raft.log.HardState;
+import dev.pontoon.raft.log.LogEntry;
 import dev.pontoon.raft.log.Snapshot;
 import dev.pontoon.raft.log.SnapshotMeta;
 import dev.pontoon.raft.storage.LogStore;
-import java.io.ByteArrayInputStream;
+import dev.pontoon.raft.log.Bytes;
+import dev.pontoon.raft.storage.SnapshotStore.StoredSnapshot;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Optional;
@@ -22,10 +27,12 @@ import org.slf4j.LoggerFactory;
  * builder too — so that a crash state the simulator finds is recovered exactly as in production.
  *
  * <p>In order: the latest snapshot is read and the log reconciled with it; the state machine is
- * restored from the snapshot; the hard state is recovered (a new cluster's bootstrap vote is
- * recorded); the core is built with the snapshot's configuration, or the initial one (none for a
- * node started to join), and rebuilds the configuration in force from the log's CONFIGURATION
- * entries after it (thesis §4.1).
+ * restored from the snapshot, streamed, unless it reports holding more on its own disk
+ * ({@code StateMachine.durableAppliedIndex}), in which case the log is replayed after what it
+ * holds; the hard state is recovered (a new cluster's bootstrap vote is recorded); the core is
+ * built with the snapshot's configuration, or the initial one (none for a node started to join),
+ * and rebuilds the configuration in force from the log's CONFIGURATION entries after it (thesis
+ * §4.1).
  *
  * <p>Public only for {@link #reconcileLog}, which the bare-core simulator calls too, so that one
  * rule reconciles a log with its snapshot everywhere. Hosts never call it.
@@ -58,20 +65,62 @@ public final class Recovery {
    */
   static Recovered recover(NodeOptions options) {
     NodeId id = options.id();
-    Optional<Snapshot> snapshot = options.snapshotStore().latest();
-    reconcileLog(id, options.logStore(), snapshot.map(Snapshot::meta).orElse(null));
-    long appliedIndex = snapshot.map(s -> restore(options, s)).orElse(0L);
-    long appliedTerm = snapshot.map(s -> s.meta().lastIncludedTerm()).orElse(0L);
-    ClusterConfig config = snapshot.map(s -> s.meta().config()).orElse(options.cluster());
-    boolean bootstrappedNow = bootstrap(options, snapshot.isPresent());
+    Optional<StoredSnapshot> stored = options.snapshotStore().newest();
+    Optional<SnapshotMeta> meta = stored.map(StoredSnapshot::meta);
+    reconcileLog(id, options.logStore(), meta.orElse(null));
+    long snapshotIndex = meta.map(SnapshotMeta::lastIncludedIndex).orElse(0L);
+    long durable = options.stateMachine().durableAppliedIndex();
+    long appliedIndex;
+    long appliedTerm;
+    if (durable > snapshotIndex) {
+      // A state machine that keeps its state on disk holds more than the snapshot: it needs only
+      // the entries after what it holds, which the log must still have.
+      LogStore log = options.logStore();
+      if (durable > log.lastIndex() || durable < log.firstIndex() - 1) {
+        throw new IllegalStateException(id + ": the state machine holds the log up to " + durable
+            + " but this node's durable log is [" + log.firstIndex() + ", " + log.lastIndex() + "]: the state machine"
+            + " persisted entries its node had not made durable (persist applied state no further than the log)");
+      }
+      appliedIndex = durable;
+      appliedTerm = log.term(durable);
+      LOG.info("{}: the state machine holds the log up to {}; no snapshot restored, replay starts after it", id,
+          durable);
+    } else {
+      appliedIndex = stored.map(s -> restore(options, s)).orElse(0L);
+      appliedTerm = meta.map(SnapshotMeta::lastIncludedTerm).orElse(0L);
+    }
+    ClusterConfig config = meta.map(SnapshotMeta::config).orElse(options.cluster());
+    // A snapshot taken later records the configuration at its own index (§7), so the apply side
+    // must start from the one in force where the state machine resumes, not the snapshot's.
+    ClusterConfig appliedConfig = durable > snapshotIndex
+        ? latestConfiguration(options.logStore(), snapshotIndex + 1, appliedIndex, config)
+        : config;
+    boolean bootstrappedNow = bootstrap(options, stored.isPresent());
     HardState hardState = options.logStore().loadHardState();
     RaftCore core = new RaftCore(id, config, options.raftConfig(), options.logStore(), hardState, appliedIndex,
         new SplittableRandom(options.randomSeed()));
-    snapshot.ifPresent(core::snapshotAvailable);
+    meta.ifPresent(m -> core.snapshotAvailable(new Snapshot(m, Bytes.EMPTY),
+        Math.max(0, m.lastIncludedIndex() - options.snapshotPolicy().logRetainEntries())));
     if (bootstrappedNow && id.equals(options.bootstrapLeader())) {
       core.bootstrapAsLeader();
     }
-    return new Recovered(core, hardState, appliedIndex, appliedTerm, config);
+    return new Recovered(core, hardState, appliedIndex, appliedTerm, appliedConfig);
+  }
+
+  /** The last CONFIGURATION entry's configuration in {@code [from, to]}, else {@code fallback}. */
+  private static ClusterConfig latestConfiguration(LogStore log, long from, long to, ClusterConfig fallback) {
+    ClusterConfig found = fallback;
+    long next = Math.max(from, log.firstIndex());
+    while (next <= to) {
+      List<LogEntry> batch = log.entries(next, to + 1, 4L << 20);
+      for (LogEntry e : batch) {
+        if (e.kind() == EntryKind.CONFIGURATION) {
+          found = ClusterConfig.fromBytes(e.payload());
+        }
+      }
+      next += batch.size();
+    }
+    return found;
   }
 
   /**
@@ -109,13 +158,16 @@ public final class Recovery {
     }
   }
 
-  private static long restore(NodeOptions options, Snapshot snapshot) {
-    try {
-      options.stateMachine().restoreSnapshot(new ByteArrayInputStream(snapshot.data().toByteArray()));
+  private static long restore(NodeOptions options, StoredSnapshot snapshot) {
+    long index = snapshot.meta().lastIncludedIndex();
+    try (InputStream in = snapshot.open()) {
+      options.stateMachine().restoreSnapshot(in);
+      // Read what the state machine left, so that the stream checks the whole against its checksum.
+      in.transferTo(OutputStream.nullOutputStream());
     } catch (IOException e) {
-      throw new UncheckedIOException("cannot restore the snapshot at index " + snapshot.meta().lastIncludedIndex(), e);
+      throw new UncheckedIOException("cannot restore the snapshot at index " + index, e);
     }
-    return snapshot.meta().lastIncludedIndex();
+    return index;
   }
 
   /**

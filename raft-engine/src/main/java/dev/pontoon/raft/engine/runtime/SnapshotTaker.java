@@ -1,13 +1,11 @@
 package dev.pontoon.raft.engine.runtime;
 
-import dev.pontoon.raft.log.Bytes;
 import dev.pontoon.raft.log.ClusterConfig;
-import dev.pontoon.raft.log.Snapshot;
 import dev.pontoon.raft.log.SnapshotMeta;
 import dev.pontoon.raft.statemachine.StateMachine;
 import dev.pontoon.raft.statemachine.StateMachine.SnapshotWriter;
 import dev.pontoon.raft.storage.SnapshotStore;
-import java.io.ByteArrayOutputStream;
+import dev.pontoon.raft.storage.SnapshotStore.SnapshotSink;
 import java.io.IOException;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -17,8 +15,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Takes a snapshot every {@code every} applied entries (§7): the state machine captures its state
- * quickly on the apply thread, then this worker's own thread writes it, saves it in the
- * {@link SnapshotStore} and reports it, so that the core can send it to lagging followers and
+ * quickly on the apply thread, then this worker's own thread streams it into the
+ * {@link SnapshotStore} (never into memory), commits it and reports it, so that the core can send it to lagging followers and
  * the log up to it can be discarded. One snapshot at a time; a failure to write or save it is a
  * storage failure, fatal for the node. A snapshot is saved only once this node's own log has
  * made durable every entry it covers, so that it is never ahead of the log after a crash.
@@ -53,7 +51,7 @@ final class SnapshotTaker {
   private final long every;
   private final StateMachine stateMachine;
   private final SnapshotStore store;
-  private final Consumer<Snapshot> onSaved;
+  private final Consumer<SnapshotMeta> onSaved;
   private final TaskQueue<Object> thread;
   /** True from a capture until its snapshot is saved: one snapshot at a time. */
   private final AtomicBoolean writing = new AtomicBoolean();
@@ -63,12 +61,13 @@ final class SnapshotTaker {
   /** Index up to which this node's own log is durable; written by the event loop. */
   private volatile long durableIndex;
   /** A snapshot written and waiting for the log to be durable up to it, or null; worker only. */
-  private Snapshot held;
+  private SnapshotSink held;
+  private SnapshotMeta heldMeta;
   /** Index of {@link #held}, or {@code Long.MAX_VALUE} when none; written by the worker. */
   private volatile long heldIndex = Long.MAX_VALUE;
 
   SnapshotTaker(NodeScheduler scheduler, String threadName, long every, StateMachine stateMachine, SnapshotStore store,
-      long restoredIndex, long durableIndex, Consumer<Snapshot> onSaved,
+      long restoredIndex, long durableIndex, Consumer<SnapshotMeta> onSaved,
       Consumer<Throwable> onFatal) {
     this.every = every;
     this.stateMachine = stateMachine;
@@ -129,25 +128,44 @@ final class SnapshotTaker {
   private void handle(List<Object> batch) throws IOException {
     for (Object item : batch) {
       if (item instanceof Capture c) {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        c.writer().writeTo(out);
-        held = new Snapshot(new SnapshotMeta(c.index(), c.term(), c.config()), Bytes.wrap(out.toByteArray()));
+        SnapshotMeta meta = new SnapshotMeta(c.index(), c.term(), c.config());
+        SnapshotSink sink = store.create(meta);
+        try {
+          c.writer().writeTo(sink.stream());
+        } catch (IOException | RuntimeException e) {
+          sink.close();
+          throw e;
+        }
+        held = sink;
+        heldMeta = meta;
         heldIndex = c.index();
       }
       saveIfDurable();
     }
   }
 
-  /** Saves the held snapshot once this node's log is durable up to it. */
+  /** Commits the held snapshot once this node's log is durable up to it. */
   private void saveIfDurable() {
-    if (held == null || held.meta().lastIncludedIndex() > durableIndex) {
+    if (held == null || heldMeta.lastIncludedIndex() > durableIndex) {
       return;
     }
-    Snapshot snapshot = held;
+    SnapshotSink sink = held;
+    SnapshotMeta meta = heldMeta;
     held = null;
+    heldMeta = null;
     heldIndex = Long.MAX_VALUE;
-    store.save(snapshot);
+    try (sink) {
+      sink.commit();
+    }
     writing.set(false);
-    onSaved.accept(snapshot);
+    onSaved.accept(meta);
+  }
+
+  /** Discards a snapshot written but not committed (the node stops). */
+  void discardHeld() {
+    if (held != null) {
+      held.close();
+      held = null;
+    }
   }
 }

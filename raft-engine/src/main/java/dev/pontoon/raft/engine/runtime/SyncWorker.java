@@ -5,7 +5,6 @@ import dev.pontoon.raft.log.HardState;
 import dev.pontoon.raft.log.LogEntry;
 import dev.pontoon.raft.log.Snapshot;
 import dev.pontoon.raft.storage.LogStore;
-import dev.pontoon.raft.storage.SnapshotStore;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -25,20 +24,21 @@ import java.util.function.Consumer;
 final class SyncWorker {
 
   private final LogStore logStore;
-  private final SnapshotStore snapshotStore;
   private final NodeMetrics metrics;
   private final Consumer<List<Ready>> onDurable;
   private final TaskQueue<Object> thread;
   private final NodeScheduler scheduler;
 
-  /** Discard the log up to a snapshot just saved (§7), in order with the writes around it. */
-  private record Compaction(long lastIncludedIndex, long lastIncludedTerm) {}
+  /**
+   * Discard the log up to {@code index} (a snapshot's index less the catch-up margin, §7), in
+   * order with the writes around it.
+   */
+  private record Compaction(long index) {}
 
-  SyncWorker(NodeScheduler scheduler, String threadName, LogStore logStore, SnapshotStore snapshotStore,
+  SyncWorker(NodeScheduler scheduler, String threadName, LogStore logStore,
       NodeMetrics metrics, Consumer<List<Ready>> onDurable, Consumer<Throwable> onFatal) {
     this.scheduler = scheduler;
     this.logStore = logStore;
-    this.snapshotStore = snapshotStore;
     this.metrics = metrics;
     this.onDurable = onDurable;
     this.thread = scheduler.newQueue(threadName, 4096, this::persist, onFatal);
@@ -74,9 +74,9 @@ final class SyncWorker {
     return thread.offer(new CommitHint(state));
   }
 
-  /** Queues the discarding of the log up to a saved snapshot's last entry. */
-  boolean compact(long lastIncludedIndex, long lastIncludedTerm) {
-    return thread.offer(new Compaction(lastIncludedIndex, lastIncludedTerm));
+  /** Queues the discarding of the log up to {@code index}, at most a saved snapshot's last entry. */
+  boolean compact(long index) {
+    return thread.offer(new Compaction(index));
   }
 
   private void persist(List<Object> jobs) {
@@ -131,17 +131,23 @@ final class SyncWorker {
     }
   }
 
-  /** Only while the log still holds that entry: a snapshot installed since may have replaced it. */
+  /**
+   * Only while the log still holds that entry: a snapshot installed since may have replaced it.
+   * Entries up to a snapshot's index are committed, so the entry there is never rewritten: its
+   * term is read from the log.
+   */
   private void compactTo(Compaction c) {
-    long index = c.lastIncludedIndex();
-    if (index >= logStore.firstIndex() && index <= logStore.lastIndex() && logStore.term(index) == c.lastIncludedTerm()) {
-      logStore.truncatePrefix(index, c.lastIncludedTerm());
+    long index = c.index();
+    if (index >= logStore.firstIndex() && index <= logStore.lastIndex()) {
+      logStore.truncatePrefix(index, logStore.term(index));
     }
   }
 
-  /** §7: save the snapshot, then discard the log it replaces (all of it if it conflicts). */
+  /**
+   * §7: discard the log the snapshot replaces (all of it if it conflicts). The snapshot itself
+   * is already in the snapshot store: the receiver committed it, checked, before the core saw it.
+   */
   private void install(Snapshot snapshot) {
-    snapshotStore.save(snapshot);
     long index = snapshot.meta().lastIncludedIndex();
     long term = snapshot.meta().lastIncludedTerm();
     boolean logAgrees = index >= logStore.firstIndex() - 1 && index <= logStore.lastIndex()

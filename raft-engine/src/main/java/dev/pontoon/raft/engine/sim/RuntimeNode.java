@@ -139,6 +139,8 @@ final class RuntimeNode implements SimulatedNode {
     if (settings.snapshotEvery() > 0) {
       builder.snapshotEvery(settings.snapshotEvery());
     }
+    builder.snapshotChunkBytes(settings.snapshotChunkBytes()).snapshotChunksInFlight(settings.snapshotChunksInFlight())
+        .logRetainEntries(settings.logRetainEntries());
     try {
       server = builder.build();
     } catch (RuntimeException e) {

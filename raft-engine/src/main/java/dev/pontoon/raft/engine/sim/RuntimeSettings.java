@@ -21,9 +21,14 @@ import java.util.random.RandomGenerator;
  * @param snapshotEvery the runtime snapshots and compacts every this many applied entries; 0 never
  * @param proposalTimeoutTicks how long a proposal may wait for its commit
  * @param batchCap most items any queue hands its handler at once
+ * @param snapshotChunkBytes most bytes per streamed snapshot piece: small, so that a snapshot
+ *     travels in many pieces the network loses, duplicates and reorders
+ * @param snapshotChunksInFlight most pieces unacknowledged per follower
+ * @param logRetainEntries entries kept behind each snapshot (the catch-up margin)
  */
 record RuntimeSettings(NodeId bootstrapLeader, boolean leaseReads, double clockDriftBound, List<Double> clockRates,
-    long snapshotEvery, int proposalTimeoutTicks, int batchCap) {
+    long snapshotEvery, int proposalTimeoutTicks, int batchCap, int snapshotChunkBytes, int snapshotChunksInFlight,
+    long logRetainEntries) {
 
   RuntimeSettings {
     clockRates = List.copyOf(clockRates);
@@ -32,15 +37,16 @@ record RuntimeSettings(NodeId bootstrapLeader, boolean leaseReads, double clockD
   /** These settings with snapshots off, for a state machine that does not support them. */
   RuntimeSettings withoutSnapshots() {
     return new RuntimeSettings(bootstrapLeader, leaseReads, clockDriftBound, clockRates, 0, proposalTimeoutTicks,
-        batchCap);
+        batchCap, snapshotChunkBytes, snapshotChunksInFlight, logRetainEntries);
   }
 
-  static RuntimeSettings draw(RandomGenerator random, List<NodeId> voters, RaftConfig raftConfig) {
-    return draw(random, voters, voters.size(), raftConfig);
-  }
-
-  /** As above, for {@code nodes} nodes of which the first are {@code voters} (the others join later). */
-  static RuntimeSettings draw(RandomGenerator random, List<NodeId> voters, int nodes, RaftConfig raftConfig) {
+  /**
+   * Draws a seed's settings for {@code nodes} nodes of which the first are {@code voters} (the
+   * others join later); {@code snapshotHeavy} makes snapshots frequent and their pieces tiny, so
+   * that every run streams many snapshots through the faults.
+   */
+  static RuntimeSettings draw(RandomGenerator random, List<NodeId> voters, int nodes, RaftConfig raftConfig,
+      boolean snapshotHeavy) {
     NodeId bootstrap = random.nextBoolean() ? voters.get(random.nextInt(voters.size())) : null;
     boolean lease = raftConfig.checkQuorum() && random.nextBoolean();
     double drift = 0.1;
@@ -48,9 +54,16 @@ record RuntimeSettings(NodeId bootstrapLeader, boolean leaseReads, double clockD
     for (int i = 0; i < nodes; i++) {
       rates.add(random.nextInt(3) == 0 ? 1.0 : 1.0 - random.nextDouble(drift));
     }
-    long[] snapshotChoices = {0, 3, 7, 25, 100};
+    long[] snapshotChoices = snapshotHeavy ? new long[] {2, 3, 5} : new long[] {0, 3, 7, 25, 100};
     int[] batchChoices = {1, 3, 4096};
-    return new RuntimeSettings(bootstrap, lease, drift, rates, snapshotChoices[random.nextInt(snapshotChoices.length)],
-        random.nextInt(15, 80), batchChoices[random.nextInt(batchChoices.length)]);
+    long snapshotEvery = snapshotChoices[random.nextInt(snapshotChoices.length)];
+    int proposalTimeoutTicks = random.nextInt(15, 80);
+    int batchCap = batchChoices[random.nextInt(batchChoices.length)];
+    int[] chunkChoices = snapshotHeavy ? new int[] {1, 3, 8, 32} : new int[] {1, 5, 16, 64, 1 << 20};
+    int[] inFlightChoices = {1, 2, 4};
+    long[] retainChoices = snapshotHeavy ? new long[] {0, 0, 1, 3} : new long[] {0, 0, 2, 10};
+    return new RuntimeSettings(bootstrap, lease, drift, rates, snapshotEvery, proposalTimeoutTicks, batchCap,
+        chunkChoices[random.nextInt(chunkChoices.length)], inFlightChoices[random.nextInt(inFlightChoices.length)],
+        retainChoices[random.nextInt(retainChoices.length)]);
   }
 }

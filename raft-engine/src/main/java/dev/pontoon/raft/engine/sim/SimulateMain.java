@@ -11,8 +11,8 @@ import java.util.concurrent.ExecutionException;
  * (with usage) for bad arguments.
  *
  * <pre>
- * SimulateMain [--seeds N] [--first-seed S] [--nodes 3|5|mixed] [--events E] [--threads T] [--mode runtime|core]
- *              [--membership on|off]
+ * SimulateMain [--seeds N] [--first-seed S] [--nodes 3|5|mixed] [--events E] [--threads T]
+ *              [--mode runtime|core|runtime_snapshots] [--membership on|off]
  * </pre>
  *
  * <p>{@code --mode runtime} (the default) runs the production runtime on every node;
@@ -24,14 +24,15 @@ import java.util.concurrent.ExecutionException;
  */
 public final class SimulateMain {
   static final String USAGE = "usage: pontoon-simulate [--seeds N] [--first-seed S] [--nodes 3|5|mixed] [--events E]"
-      + " [--threads T] [--mode runtime|core] [--membership on|off]\n"
+      + " [--threads T] [--mode runtime|core|runtime_snapshots] [--membership on|off]\n"
       + "  --seeds N       how many seeds to run (default 100)\n"
       + "  --first-seed S  the first seed; seeds S..S+N-1 run (default 1)\n"
       + "  --nodes         cluster size: 3 or 5, or mixed to let each seed choose 3 to 5 (default 3)\n"
       + "  --events E      events per seed before the final phase (default 10000)\n"
       + "  --threads T     seeds run in parallel (default: available processors)\n"
       + "  --mode          runtime: the production runtime (RaftServer, its event loop, sync, apply and\n"
-      + "                  snapshot workers) on every node; core: bare RaftCores (default runtime)\n"
+      + "                  snapshot workers) on every node; core: bare RaftCores; runtime_snapshots: the\n"
+      + "                  runtime with a snapshot every few entries streamed in tiny pieces (default runtime)\n"
       + "  --membership    on: two spare nodes start outside the cluster and the leader is asked for\n"
       + "                  random membership changes (grow, shrink, replace, learners, removing itself);\n"
       + "                  runtime mode only (default off)";
@@ -114,7 +115,9 @@ public final class SimulateMain {
         case "--mode" -> mode = switch (value) {
           case "runtime" -> Simulation.Mode.RUNTIME;
           case "core" -> Simulation.Mode.CORE;
-          default -> throw new IllegalArgumentException("--mode must be runtime or core, not '" + value + "'");
+          case "runtime_snapshots" -> Simulation.Mode.RUNTIME_SNAPSHOTS;
+          default -> throw new IllegalArgumentException("--mode must be runtime, core or runtime_snapshots, not '"
+              + value + "'");
         };
         case "--membership" -> membership = switch (value) {
           case "on" -> true;

@@ -12,6 +12,8 @@ import dev.pontoon.raft.log.Bytes;
 import dev.pontoon.raft.log.ClusterConfig;
 import dev.pontoon.raft.log.LogEntry;
 import dev.pontoon.raft.message.AppendEntries;
+import dev.pontoon.raft.message.InstallSnapshot;
+import dev.pontoon.raft.message.InstallSnapshotResponse;
 import dev.pontoon.raft.message.RaftMessage;
 import dev.pontoon.raft.statemachine.StateMachine;
 import java.util.ArrayList;
@@ -60,8 +62,19 @@ final class Simulation {
     /** The production runtime ({@code RaftServer} and its workers) on the simulator's scheduler. */
     RUNTIME,
     /** A bare {@code RaftCore} driven per the {@code Ready} contract. */
-    CORE
+    CORE,
+    /**
+     * The production runtime with snapshot-heavy settings: a snapshot every few entries, streamed
+     * in pieces of a few bytes, so that transfers meet every fault (loss, duplication,
+     * reordering, leader changes, crashes) in the middle.
+     */
+    RUNTIME_SNAPSHOTS
   }
+
+  /** Pieces of streamed snapshots sent (not whole one-message snapshots). */
+  private long snapshotPieces;
+  /** Snapshot installs acknowledged by followers. */
+  private long snapshotsAcknowledged;
 
   /** Ticks between fault points. */
   static final int FAULT_INTERVAL_TICKS = 5;
@@ -171,8 +184,8 @@ final class Simulation {
     }
     ClusterConfig config = ClusterConfig.ofVoters(ids);
     this.raftConfig = drawRaftConfig();
-    RuntimeSettings drawn = mode == Mode.RUNTIME ? RuntimeSettings.draw(random, List.copyOf(ids), n, raftConfig)
-        : null;
+    RuntimeSettings drawn = mode == Mode.CORE ? null
+        : RuntimeSettings.draw(random, List.copyOf(ids), n, raftConfig, mode == Mode.RUNTIME_SNAPSHOTS);
     int clientCount = random.nextInt(3, 6);
     this.clients = new SimClients<>(this, clientCount, workload.apply(random), random);
     this.snapshotsSupported = supportsSnapshots(clients.workload().newStateMachine());
@@ -261,7 +274,8 @@ final class Simulation {
             : "; no snapshots (the state machine does not support them)")
             + (membership ? "; membership changes, " + membershipChanges + " committed" : ""), membershipChanges,
         trace.count(), clients.history().operations(), violations, check, trace.hash(), shownEvents,
-        clients.timeline("seed " + seed + ": the clients' history as the cluster settled it"), replay);
+        clients.timeline("seed " + seed + ": the clients' history as the cluster settled it"), replay,
+        snapshotPieces, snapshotsAcknowledged);
   }
 
   /**
@@ -646,6 +660,11 @@ final class Simulation {
   /** A node sends a message: the network decides its fate. */
   void send(RaftMessage sent) {
     RaftMessage m = sent;
+    if (sent instanceof InstallSnapshot piece && (piece.offset() > 0 || !piece.done())) {
+      snapshotPieces++;
+    } else if (sent instanceof InstallSnapshotResponse r && r.success()) {
+      snapshotsAcknowledged++;
+    }
     if (sent instanceof AppendEntries a && !a.entries().isEmpty() && current.malformedRate() > 0
         && random.nextDouble() < current.malformedRate()) {
       m = malformed(a);

@@ -32,6 +32,8 @@ public final class SimulationResult {
   private final List<Violation> violations;
   private final CheckResult<?, ?> check;
   private final long traceHash;
+  private final long snapshotPieces;
+  private final long snapshotsAcknowledged;
   /** The events to show; computed when first asked for (it may run the seed again). */
   private final Supplier<String> trace;
   private String traceText;
@@ -46,7 +48,9 @@ public final class SimulationResult {
   SimulationResult(long seed, int requestedNodes, Simulation.Mode mode, int nodes, FaultPlan plan,
       RaftConfig raftConfig, String settings, int membershipChanges, long events, List<? extends Operation<?, ?>> history,
       List<Violation> violations, CheckResult<?, ?> check, long traceHash, Supplier<String> trace,
-      Supplier<String> timeline, String replay) {
+      Supplier<String> timeline, String replay, long snapshotPieces, long snapshotsAcknowledged) {
+    this.snapshotPieces = snapshotPieces;
+    this.snapshotsAcknowledged = snapshotsAcknowledged;
     this.seed = seed;
     this.requestedNodes = requestedNodes;
     this.mode = mode;
@@ -68,6 +72,16 @@ public final class SimulationResult {
   }
 
   /** The seed that reproduces this run. */
+  /** Pieces of streamed snapshots the nodes sent (the runtime's chunked InstallSnapshot). */
+  public long snapshotPieces() {
+    return snapshotPieces;
+  }
+
+  /** Snapshot installs the followers acknowledged. */
+  public long snapshotsAcknowledged() {
+    return snapshotsAcknowledged;
+  }
+
   public long seed() {
     return seed;
   }

@@ -118,18 +118,34 @@ class RaftServerRecoveryTest {
     }
 
     @Override
-    public void save(Snapshot snapshot) {
-      long durable = log.durableLastIndex();
-      if (snapshot.meta().lastIncludedIndex() > durable) {
-        aheadOfTheLog.add("snapshot at " + snapshot.meta().lastIncludedIndex() + " saved while the log was durable to "
-            + durable);
-      }
-      delegate.save(snapshot);
+    public SnapshotSink create(SnapshotMeta meta) {
+      SnapshotSink sink = delegate.create(meta);
+      return new SnapshotSink() {
+        @Override
+        public java.io.OutputStream stream() {
+          return sink.stream();
+        }
+
+        @Override
+        public void commit() {
+          long durable = log.durableLastIndex();
+          if (meta.lastIncludedIndex() > durable) {
+            aheadOfTheLog.add("snapshot at " + meta.lastIncludedIndex() + " saved while the log was durable to "
+                + durable);
+          }
+          sink.commit();
+        }
+
+        @Override
+        public void close() {
+          sink.close();
+        }
+      };
     }
 
     @Override
-    public Optional<Snapshot> latest() {
-      return delegate.latest();
+    public Optional<StoredSnapshot> newest() {
+      return delegate.newest();
     }
   }
 

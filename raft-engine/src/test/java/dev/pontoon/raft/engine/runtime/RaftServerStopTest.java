@@ -56,7 +56,7 @@ class RaftServerStopTest {
     RaftServer lonely = RaftServer.builder().nodeId("c1").cluster(three).transport(network.transport(NodeId.of("c1")))
         .logStore(new InMemoryLogStore()).stateMachine(new RecordingStateMachine()).tickInterval(TestCluster.TICK)
         .build();
-    assertEquals(4, TestCluster.threadsOf("c1"), "loop, sync, apply and tick threads");
+    assertEquals(6, TestCluster.threadsOf("c1"), "loop, sync, apply, tick, snapshot-out and snapshot-in threads");
     CompletableFuture<Void> transfer = lonely.transferLeadership(NodeId.of("c2"));
     lonely.close();
     lonely.close();

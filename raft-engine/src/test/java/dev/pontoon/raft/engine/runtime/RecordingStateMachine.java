@@ -22,6 +22,7 @@ class RecordingStateMachine implements StateMachine {
   private final Map<String, String> values = new LinkedHashMap<>();
   private final List<Long> appliedIndexes = new ArrayList<>();
   private final List<String> appliedCommands = new ArrayList<>();
+  private int restores;
 
   @Override
   public synchronized Bytes apply(long index, Bytes command) {
@@ -55,6 +56,7 @@ class RecordingStateMachine implements StateMachine {
   @Override
   public synchronized void restoreSnapshot(InputStream snapshot) throws IOException {
     DataInputStream in = new DataInputStream(snapshot);
+    restores++;
     values.clear();
     int n = in.readInt();
     for (int i = 0; i < n; i++) {
@@ -75,6 +77,11 @@ class RecordingStateMachine implements StateMachine {
 
   synchronized List<String> appliedCommands() {
     return List.copyOf(appliedCommands);
+  }
+
+  /** How many snapshots were restored into it. */
+  synchronized int restores() {
+    return restores;
   }
 
   synchronized int appliedCount() {

@@ -1,13 +1,20 @@
 package dev.pontoon.raft.storage.file;
 
-import dev.pontoon.raft.log.Snapshot;
+import dev.pontoon.raft.ClusterId;
+import dev.pontoon.raft.NodeId;
 import dev.pontoon.raft.log.SnapshotMeta;
+import dev.pontoon.raft.storage.ChecksummedInputStream;
 import dev.pontoon.raft.storage.CorruptedLogException;
 import dev.pontoon.raft.storage.SnapshotStore;
 import dev.pontoon.raft.storage.StorageException;
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,60 +25,143 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Pattern;
+import java.util.zip.CRC32C;
+import java.util.zip.CheckedOutputStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A {@link SnapshotStore} keeping the latest snapshot as one checksummed file in a directory of
- * its own.
+ * A {@link SnapshotStore} on plain files in a directory of its own: one file per snapshot,
+ * streamed in and out (never held in memory), the newest {@code keep} kept.
  *
- * <p><b>Durability.</b> {@link #save} writes a temporary file, fsyncs it, renames it atomically
- * over its final name, fsyncs the directory so that the rename itself survives a power loss,
- * and only then deletes older snapshots. A crash at any point leaves the previous snapshot or the
- * new one, never a partial file under a snapshot name; leftover temporary files are removed on
- * {@link #open}.
+ * <p><b>Durability.</b> A sink writes a temporary file; {@code commit} writes its footer
+ * (length and CRC32C of the data), fsyncs it, renames it atomically to its final name, fsyncs
+ * the directory so that the rename itself survives a power loss, and only then deletes snapshots
+ * beyond the newest {@code keep}. A crash at any point leaves the previous snapshots, or those
+ * and the new one, never a partial file under a snapshot name; leftover temporary files are
+ * removed on open.
  *
- * <p><b>Integrity.</b> {@link #latest()} reads the file and verifies its CRC32C; damage raises
- * {@link CorruptedLogException} naming the file.
+ * <p><b>Integrity.</b> On open every kept file is read once and verified (header, footer and
+ * data checksums). A damaged newest snapshot is moved aside (renamed {@code *.corrupt}) and the
+ * previous one is used, with one error line in the log naming both files; when no snapshot is
+ * intact, open throws {@link CorruptedLogException} naming the file. Readers of
+ * {@link StoredSnapshot#open()} check the data's checksum again as they reach its end. Falling
+ * back to an older snapshot is only useful if the log still holds the entries after it: keep a
+ * log margin ({@code RaftServer.Builder.logRetainEntries}) of at least the snapshot interval,
+ * otherwise the node refuses to start, saying which entries are missing.
  *
- * <p><b>Threading.</b> Safe for use from several threads; {@link #save} and {@link #latest()}
- * block on file I/O and are serialized.
+ * <p><b>Identity.</b> Opened with a cluster id and node id, the store records them in a file
+ * named {@code identity} on first use and refuses, on later opens, a directory that belongs to
+ * another cluster or node, or that holds snapshots but no identity — as the RocksDB log store
+ * does, so that a copied or mixed-up directory is never restored into the wrong node.
+ *
+ * <p><b>Threading.</b> Safe for use from several threads; each sink by one thread at a time.
+ * Every method blocks on file I/O.
  */
 public final class FileSnapshotStore implements SnapshotStore {
   private static final Logger log = LoggerFactory.getLogger(FileSnapshotStore.class);
   private static final Pattern NAME = Pattern.compile("snapshot-(\\d{20})-(\\d{20})\\.snap");
   private static final String TEMP_SUFFIX = ".tmp";
+  private static final String IDENTITY = "identity";
+  /** How many snapshots are kept when not told: the newest and one to fall back to. */
+  public static final int DEFAULT_KEEP = 2;
 
   private final Path directory;
-  /** The file of the newest snapshot kept, or null. Guarded by this. */
-  private Path latestFile;
-  private SnapshotMeta latestMeta;
+  private final int keep;
+  private final AtomicLong tempCounter = new AtomicLong();
+  /** The snapshots kept, oldest first. Guarded by this. */
+  private final List<Kept> kept = new ArrayList<>();
   private boolean closed;
 
-  private FileSnapshotStore(Path directory) {
+  private record Kept(Path file, SnapshotFile.Layout layout) implements StoredSnapshot {
+    @Override
+    public SnapshotMeta meta() {
+      return layout.meta();
+    }
+
+    @Override
+    public long size() {
+      return layout.dataLength();
+    }
+
+    @Override
+    public int checksum() {
+      return layout.dataChecksum();
+    }
+
+    @Override
+    public InputStream open() throws IOException {
+      FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
+      try {
+        SnapshotFile.Layout now = SnapshotFile.layout(channel, file);
+        if (!now.equals(layout)) {
+          throw SnapshotFile.corrupted(file, "changed since it was committed");
+        }
+        channel.position(layout.dataOffset());
+      } catch (IOException | RuntimeException e) {
+        channel.close();
+        throw e;
+      }
+      return new ChecksummedInputStream(new BufferedInputStream(Channels.newInputStream(channel), 1 << 16),
+          layout.dataLength(), layout.dataChecksum(), "snapshot file " + file);
+    }
+  }
+
+  private FileSnapshotStore(Path directory, int keep) {
     this.directory = directory;
+    this.keep = keep;
   }
 
   /**
-   * Opens the store in {@code directory}, creating it if missing, and removes temporary files
-   * left by a save that crashed.
+   * Opens the store in {@code directory} without recording an identity (tests and tools), keeping
+   * {@link #DEFAULT_KEEP} snapshots.
    *
-   * @throws StorageException if the directory cannot be read or the newest snapshot is damaged
+   * @see #open(Path, ClusterId, NodeId, int)
    */
   public static FileSnapshotStore open(Path directory) {
+    return open(directory, null, null, DEFAULT_KEEP);
+  }
+
+  /** Opens the store of node {@code nodeId} of cluster {@code clusterId}, keeping {@link #DEFAULT_KEEP}. */
+  public static FileSnapshotStore open(Path directory, ClusterId clusterId, NodeId nodeId) {
+    return open(directory, Objects.requireNonNull(clusterId, "clusterId"), Objects.requireNonNull(nodeId, "nodeId"),
+        DEFAULT_KEEP);
+  }
+
+  /**
+   * Opens the store in {@code directory}, creating it if missing, removes temporary files left by
+   * a crashed write, verifies the snapshots kept and falls back from a damaged newest one.
+   *
+   * @param clusterId with {@code nodeId}, the identity recorded and checked; both null for none
+   * @param keep how many snapshots to keep, at least 1
+   * @throws CorruptedLogException if snapshots exist but none is intact
+   * @throws StorageException if the directory cannot be read or belongs to another cluster or node
+   */
+  public static FileSnapshotStore open(Path directory, ClusterId clusterId, NodeId nodeId, int keep) {
     Objects.requireNonNull(directory, "directory");
-    FileSnapshotStore store = new FileSnapshotStore(directory);
+    if (keep < 1) {
+      throw new IllegalArgumentException("keep (" + keep + ") must be at least 1");
+    }
+    if ((clusterId == null) != (nodeId == null)) {
+      throw new IllegalArgumentException("give both the cluster id and the node id, or neither");
+    }
+    FileSnapshotStore store = new FileSnapshotStore(directory, keep);
     try {
       Files.createDirectories(directory);
-      store.recover();
+      List<Path> snapshots = store.listAndCleanUp();
+      if (clusterId != null) {
+        store.checkIdentity(clusterId, nodeId, !snapshots.isEmpty());
+      }
+      store.recover(snapshots);
     } catch (IOException e) {
       throw new StorageException("cannot open the snapshot store in " + directory + ": " + e.getMessage(), e);
     }
     return store;
   }
 
-  private synchronized void recover() throws IOException {
+  private List<Path> listAndCleanUp() throws IOException {
     List<Path> snapshots = new ArrayList<>();
     try (DirectoryStream<Path> files = Files.newDirectoryStream(directory)) {
       for (Path file : files) {
@@ -84,80 +174,206 @@ public final class FileSnapshotStore implements SnapshotStore {
       }
     }
     snapshots.sort(Comparator.comparing(p -> p.getFileName().toString()));
-    if (!snapshots.isEmpty()) {
-      latestFile = snapshots.get(snapshots.size() - 1);
-      latestMeta = read(latestFile).meta();
-      deleteAllBut(latestFile, snapshots);
+    return snapshots;
+  }
+
+  private void checkIdentity(ClusterId clusterId, NodeId nodeId, boolean hasSnapshots) throws IOException {
+    String expected = "pontoon snapshot store\ncluster " + clusterId.value() + "\nnode " + nodeId.value() + "\n";
+    Path file = directory.resolve(IDENTITY);
+    if (!Files.exists(file)) {
+      if (hasSnapshots) {
+        throw new StorageException("refusing to open " + directory + ": it holds snapshots but no store identity");
+      }
+      Path temp = directory.resolve(IDENTITY + TEMP_SUFFIX);
+      Files.writeString(temp, expected, StandardCharsets.UTF_8);
+      try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+        channel.force(true);
+      }
+      Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE);
+      syncDirectory();
+      return;
+    }
+    String found = Files.readString(file, StandardCharsets.UTF_8);
+    if (!found.equals(expected)) {
+      throw new StorageException("refusing to open " + directory + ": it belongs to ["
+          + found.strip().replace('\n', ' ') + "], but this store was configured for [" + expected.strip()
+          .replace('\n', ' ') + "]");
     }
   }
 
-  /**
-   * Durably keeps {@code snapshot} if its last included index is greater than the kept one's;
-   * otherwise does nothing.
-   *
-   * @throws StorageException if writing fails; the previously kept snapshot is then still kept
-   */
+  private synchronized void recover(List<Path> snapshots) throws IOException {
+    CorruptedLogException newestDamage = null;
+    Path damaged = null;
+    for (int i = snapshots.size() - 1; i >= 0 && kept.size() < keep; i--) {
+      Path file = snapshots.get(i);
+      try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+        SnapshotFile.Layout layout = SnapshotFile.layout(channel, file);
+        SnapshotFile.verifyData(channel, layout, file);
+        kept.add(0, new Kept(file, layout));
+      } catch (CorruptedLogException e) {
+        if (!kept.isEmpty()) {
+          // An older snapshot than one intact: no use, dropped below.
+          continue;
+        }
+        if (newestDamage == null) {
+          newestDamage = e;
+          damaged = file;
+        }
+        Files.move(file, file.resolveSibling(file.getFileName() + ".corrupt"), StandardCopyOption.REPLACE_EXISTING);
+      }
+    }
+    if (newestDamage != null) {
+      if (kept.isEmpty()) {
+        throw newestDamage;
+      }
+      log.error("{}; moved aside as {}.corrupt, falling back to the previous snapshot {} (index {})",
+          newestDamage.getMessage(), damaged.getFileName(), kept.get(kept.size() - 1).file().getFileName(),
+          kept.get(kept.size() - 1).meta().lastIncludedIndex());
+    }
+    for (Path file : snapshots) {
+      if (kept.stream().noneMatch(k -> k.file().equals(file)) && Files.exists(file)) {
+        Files.deleteIfExists(file);
+      }
+    }
+  }
+
   @Override
-  public synchronized void save(Snapshot snapshot) {
-    Objects.requireNonNull(snapshot, "snapshot");
-    requireOpen();
-    SnapshotMeta meta = snapshot.meta();
-    if (latestMeta != null && meta.lastIncludedIndex() <= latestMeta.lastIncludedIndex()) {
-      log.debug("ignoring snapshot at {}: the store keeps one at {}", meta.lastIncludedIndex(),
-          latestMeta.lastIncludedIndex());
-      return;
+  public SnapshotSink create(SnapshotMeta meta) {
+    Objects.requireNonNull(meta, "meta");
+    synchronized (this) {
+      requireOpen();
     }
     Path target = directory.resolve(String.format("snapshot-%020d-%020d.snap", meta.lastIncludedIndex(),
         meta.lastIncludedTerm()));
-    Path temp = directory.resolve(target.getFileName() + TEMP_SUFFIX);
+    Path temp = directory.resolve(target.getFileName() + "." + tempCounter.incrementAndGet() + TEMP_SUFFIX);
     try {
-      writeDurably(temp, SnapshotFile.encode(snapshot));
-      Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
-      syncDirectory();
-      Path previous = latestFile;
-      latestFile = target;
-      latestMeta = meta;
-      if (previous != null) {
-        Files.deleteIfExists(previous);
-      }
+      return new FileSink(meta, target, temp);
     } catch (IOException e) {
       deleteQuietly(temp);
-      throw new StorageException("cannot save snapshot " + target + ": " + e.getMessage(), e);
+      throw new StorageException("cannot create snapshot file " + temp + ": " + e.getMessage(), e);
     }
   }
 
-  /**
-   * The newest snapshot kept, read from its file and verified.
-   *
-   * @throws CorruptedLogException if the file fails its checksum or does not decode
-   */
+  /** The newest snapshot kept; its file is read only when {@link StoredSnapshot#open()} is called. */
   @Override
-  public synchronized Optional<Snapshot> latest() {
+  public synchronized Optional<StoredSnapshot> newest() {
     requireOpen();
-    return latestFile == null ? Optional.empty() : Optional.of(read(latestFile));
+    return kept.isEmpty() ? Optional.empty() : Optional.of(kept.get(kept.size() - 1));
   }
 
-  /** Idempotent; later calls to {@link #save} and {@link #latest()} throw {@link StorageException}. */
+  /** Idempotent; later calls throw {@link StorageException}. */
   @Override
   public synchronized void close() {
     closed = true;
   }
 
-  private Snapshot read(Path file) {
-    try {
-      return SnapshotFile.decode(Files.readAllBytes(file), file);
-    } catch (IOException e) {
-      throw new StorageException("cannot read snapshot " + file + ": " + e.getMessage(), e);
+  private synchronized void install(Path temp, Path target, SnapshotFile.Layout layout) throws IOException {
+    requireOpen();
+    if (!kept.isEmpty() && layout.meta().lastIncludedIndex() <= kept.get(kept.size() - 1).meta().lastIncludedIndex()) {
+      log.debug("ignoring snapshot at {}: the store keeps one at {}", layout.meta().lastIncludedIndex(),
+          kept.get(kept.size() - 1).meta().lastIncludedIndex());
+      Files.deleteIfExists(temp);
+      return;
+    }
+    Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+    syncDirectory();
+    kept.add(new Kept(target, layout));
+    while (kept.size() > keep) {
+      Files.deleteIfExists(kept.remove(0).file());
     }
   }
 
-  private static void writeDurably(Path file, ByteBuffer content) throws IOException {
-    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-        StandardOpenOption.WRITE)) {
-      while (content.hasRemaining()) {
-        channel.write(content);
+  /** Writes one snapshot to a temporary file; commit makes it a kept snapshot. */
+  private final class FileSink implements SnapshotSink {
+    private final SnapshotMeta meta;
+    private final Path target;
+    private final Path temp;
+    private final FileChannel channel;
+    private final long dataOffset;
+    private final CRC32C crc = new CRC32C();
+    private final CountingStream counter;
+    private final OutputStream out;
+    private boolean done;
+
+    FileSink(SnapshotMeta meta, Path target, Path temp) throws IOException {
+      this.meta = meta;
+      this.target = target;
+      this.temp = temp;
+      this.channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+      var header = SnapshotFile.header(meta);
+      dataOffset = header.remaining();
+      while (header.hasRemaining()) {
+        channel.write(header);
       }
-      channel.force(true);
+      counter = new CountingStream(Channels.newOutputStream(channel));
+      out = new BufferedOutputStream(new CheckedOutputStream(counter, crc), 1 << 16);
+    }
+
+    @Override
+    public OutputStream stream() {
+      return out;
+    }
+
+    @Override
+    public void commit() {
+      if (done) {
+        throw new IllegalStateException("snapshot sink already committed or closed");
+      }
+      done = true;
+      try {
+        out.flush();
+        long length = counter.count;
+        int checksum = (int) crc.getValue();
+        var footer = SnapshotFile.footer(length, checksum);
+        while (footer.hasRemaining()) {
+          channel.write(footer);
+        }
+        channel.force(true);
+        channel.close();
+        install(temp, target, new SnapshotFile.Layout(meta, dataOffset, length, checksum));
+      } catch (IOException e) {
+        closeQuietly();
+        deleteQuietly(temp);
+        throw new StorageException("cannot save snapshot " + target + ": " + e.getMessage(), e);
+      }
+    }
+
+    @Override
+    public void close() {
+      if (!done) {
+        done = true;
+        closeQuietly();
+        deleteQuietly(temp);
+      }
+    }
+
+    private void closeQuietly() {
+      try {
+        channel.close();
+      } catch (IOException e) {
+        log.debug("closing {} failed", temp, e);
+      }
+    }
+  }
+
+  /** Counts the bytes written through it. */
+  private static final class CountingStream extends java.io.FilterOutputStream {
+    long count;
+
+    CountingStream(OutputStream out) {
+      super(out);
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      out.write(b);
+      count++;
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      out.write(b, off, len);
+      count += len;
     }
   }
 
@@ -171,14 +387,6 @@ public final class FileSnapshotStore implements SnapshotStore {
         return;
       }
       throw e;
-    }
-  }
-
-  private static void deleteAllBut(Path keep, List<Path> files) throws IOException {
-    for (Path file : files) {
-      if (!file.equals(keep)) {
-        Files.deleteIfExists(file);
-      }
     }
   }
 

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.pontoon.raft.ClusterId;
+import dev.pontoon.raft.NodeId;
 import dev.pontoon.raft.log.Bytes;
 import dev.pontoon.raft.log.ClusterConfig;
 import dev.pontoon.raft.log.Snapshot;
@@ -85,13 +87,111 @@ class FileSnapshotStoreTest {
   }
 
   @Test
-  void newerSnapshotReplacesTheOlderFile() throws IOException {
+  void theNewestTwoAreKeptByDefault() throws IOException {
     try (FileSnapshotStore store = FileSnapshotStore.open(dir)) {
+      store.save(snapshot(10, 2, "a"));
+      store.save(snapshot(20, 3, "b"));
+      store.save(snapshot(30, 3, "c"));
+    }
+
+    assertEquals(List.of("snapshot-00000000000000000020-00000000000000000003.snap",
+        "snapshot-00000000000000000030-00000000000000000003.snap"), fileNames());
+  }
+
+  @Test
+  void keepOneReplacesTheOlderFile() throws IOException {
+    try (FileSnapshotStore store = FileSnapshotStore.open(dir, null, null, 1)) {
       store.save(snapshot(10, 2, "a"));
       store.save(snapshot(20, 3, "b"));
     }
 
     assertEquals(List.of("snapshot-00000000000000000020-00000000000000000003.snap"), fileNames());
+  }
+
+  @Test
+  void corruptNewestSnapshotFallsBackToThePreviousOne() throws IOException {
+    try (FileSnapshotStore store = FileSnapshotStore.open(dir)) {
+      store.save(snapshot(10, 2, "state at 10"));
+      store.save(snapshot(20, 3, "state at 20"));
+    }
+    Path newest = dir.resolve("snapshot-00000000000000000020-00000000000000000003.snap");
+    byte[] bytes = Files.readAllBytes(newest);
+    bytes[bytes.length - 20] ^= 0x01; // inside the data
+    Files.write(newest, bytes);
+
+    try (FileSnapshotStore reopened = FileSnapshotStore.open(dir)) {
+      assertAll(
+          () -> assertEquals(Optional.of(snapshot(10, 2, "state at 10")), reopened.latest()),
+          () -> assertTrue(fileNames().contains(newest.getFileName() + ".corrupt"), fileNames().toString()));
+    }
+  }
+
+  @Test
+  void streamedSnapshotIsReadBackAsAStreamAndChecked() throws IOException {
+    byte[] big = new byte[5 << 20];
+    new SplittableRandom(3).nextBytes(big);
+    SnapshotMeta meta = new SnapshotMeta(7, 1, ClusterConfig.ofVoters("n1"));
+    try (FileSnapshotStore store = FileSnapshotStore.open(dir)) {
+      try (var sink = store.create(meta)) {
+        for (int i = 0; i < big.length; i += 4096) {
+          sink.stream().write(big, i, Math.min(4096, big.length - i));
+        }
+        sink.commit();
+      }
+      var stored = store.newest().orElseThrow();
+      assertEquals(big.length, stored.size());
+      try (var in = stored.open()) {
+        assertTrue(Arrays.equals(big, in.readAllBytes()));
+      }
+    }
+  }
+
+  @Test
+  void truncatedDataIsReportedByTheReader() throws IOException {
+    try (FileSnapshotStore store = FileSnapshotStore.open(dir)) {
+      store.save(snapshot(10, 2, "state at 10"));
+      Path file = dir.resolve(fileNames().get(0));
+      byte[] bytes = Files.readAllBytes(file);
+      Files.write(file, Arrays.copyOf(bytes, bytes.length - 20));
+
+      assertThrows(StorageException.class, store::latest);
+    }
+  }
+
+  @Test
+  void uncommittedSinkLeavesNothingBehind() throws IOException {
+    try (FileSnapshotStore store = FileSnapshotStore.open(dir)) {
+      try (var sink = store.create(new SnapshotMeta(5, 1, ClusterConfig.ofVoters("n1")))) {
+        sink.stream().write(new byte[] {1, 2, 3});
+      }
+      assertAll(() -> assertEquals(Optional.empty(), store.newest()), () -> assertEquals(List.of(), fileNames()));
+    }
+  }
+
+  @Test
+  void storeOfAnotherNodeOrClusterIsRefusedNamingBoth() {
+    try (FileSnapshotStore store = FileSnapshotStore.open(dir, ClusterId.of("c1"), NodeId.of("n1"))) {
+      store.save(snapshot(10, 2, "a"));
+    }
+
+    StorageException otherNode = assertThrows(StorageException.class,
+        () -> FileSnapshotStore.open(dir, ClusterId.of("c1"), NodeId.of("n2")));
+    StorageException otherCluster = assertThrows(StorageException.class,
+        () -> FileSnapshotStore.open(dir, ClusterId.of("c2"), NodeId.of("n1")));
+    assertAll(
+        () -> assertTrue(otherNode.getMessage().contains("node n1") && otherNode.getMessage().contains("node n2"),
+            otherNode.getMessage()),
+        () -> assertTrue(otherCluster.getMessage().contains("cluster c2"), otherCluster.getMessage()),
+        () -> assertDoesNotThrow(() -> FileSnapshotStore.open(dir, ClusterId.of("c1"), NodeId.of("n1")).close()));
+  }
+
+  @Test
+  void directoryWithSnapshotsButNoIdentityIsRefused() {
+    try (FileSnapshotStore store = FileSnapshotStore.open(dir)) {
+      store.save(snapshot(10, 2, "a"));
+    }
+
+    assertThrows(StorageException.class, () -> FileSnapshotStore.open(dir, ClusterId.of("c1"), NodeId.of("n1")));
   }
 
   @Test
@@ -148,17 +248,17 @@ class FileSnapshotStoreTest {
 
   @Test
   void olderSnapshotLeftByACrashBeforeItsDeletionIsRemovedOnOpen() throws IOException {
-    try (FileSnapshotStore store = FileSnapshotStore.open(dir)) {
+    try (FileSnapshotStore store = FileSnapshotStore.open(dir, null, null, 1)) {
       store.save(snapshot(10, 2, "a"));
     }
     Path older = dir.resolve(fileNames().get(0));
     byte[] olderBytes = Files.readAllBytes(older);
-    try (FileSnapshotStore store = FileSnapshotStore.open(dir)) {
+    try (FileSnapshotStore store = FileSnapshotStore.open(dir, null, null, 1)) {
       store.save(snapshot(20, 3, "b"));
     }
     Files.write(older, olderBytes);
 
-    try (FileSnapshotStore reopened = FileSnapshotStore.open(dir)) {
+    try (FileSnapshotStore reopened = FileSnapshotStore.open(dir, null, null, 1)) {
       assertAll(
           () -> assertEquals(Optional.of(snapshot(20, 3, "b")), reopened.latest()),
           () -> assertEquals(1, fileNames().size()));

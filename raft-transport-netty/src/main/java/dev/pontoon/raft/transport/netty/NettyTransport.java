@@ -258,6 +258,16 @@ public final class NettyTransport implements Transport {
     }
   }
 
+  /**
+   * The frame limit ({@code maxFrameSize}) less the frame header: what a message's own encoding
+   * may take. The node packs appends and snapshot pieces under it and refuses larger commands at
+   * submit, so nothing it sends is dropped here as oversize.
+   */
+  @Override
+  public int maxMessageBytes() {
+    return config.maxFrameSize() - WireFormat.HEADER_SIZE;
+  }
+
   /** Closes every connection and stops the I/O threads. Idempotent. */
   @Override
   public void close() {

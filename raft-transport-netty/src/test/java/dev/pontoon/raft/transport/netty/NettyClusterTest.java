@@ -1,11 +1,19 @@
 package dev.pontoon.raft.transport.netty;
 
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pontoon.raft.NodeId;
 import dev.pontoon.raft.Role;
+import dev.pontoon.raft.CommandTooLargeException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import dev.pontoon.raft.engine.RaftServer;
 import dev.pontoon.raft.log.Bytes;
 import dev.pontoon.raft.log.LogEntry;
@@ -79,6 +87,31 @@ class NettyClusterTest {
     assertEquals(servers.machines.get(leader.id()).applied(), servers.machines.get(follower).applied());
     NettyTransport leaderTransport = servers.transports.get(leader.id()).current();
     assertTrue(leaderTransport.stats().reconnects() >= 1, leaderTransport.stats().toString());
+  }
+
+  /**
+   * The transport's frame limit reaches submit: a 9 MiB command, over the 8 MiB frame, is refused
+   * at once (nothing appended) instead of being appended and then dropped on every send, which
+   * cost an election and an "indeterminate" answer; the leader stays and goes on committing.
+   */
+  @Test
+  void commandLargerThanTheFrameIsRefusedAtSubmitAndTheLeaderStays() throws Exception {
+    LoopbackCluster cluster = new LoopbackCluster(IDS);
+    startCluster(cluster::config);
+    RaftServer leader = awaitLeader();
+    commit("before", 5);
+    long term = leader.status().term();
+    long last = leader.status().lastLogIndex();
+
+    CompletableFuture<Bytes> big = leader.submit(Bytes.wrap(new byte[9 * 1024 * 1024]));
+
+    ExecutionException e = assertThrows(ExecutionException.class, () -> big.get(10, TimeUnit.SECONDS));
+    assertInstanceOf(CommandTooLargeException.class, e.getCause());
+    assertEquals(last, leader.status().lastLogIndex(), "nothing appended");
+    List<Bytes> after = commit("after", 5);
+    IDS.forEach(id -> awaitApplied(id, after));
+    assertEquals(term, leader.status().term(), "no election");
+    assertEquals(0, servers.transports.get(leader.id()).current().stats().droppedOversize());
   }
 
   @Test

@@ -42,6 +42,11 @@ final class ReopenableTransport implements Transport {
     current = fresh;
   }
 
+  @Override
+  public int maxMessageBytes() {
+    return current.maxMessageBytes();
+  }
+
   NettyTransport current() {
     return current;
   }

@@ -1,0 +1,118 @@
+package dev.pontoon.raft.engine.runtime;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.pontoon.raft.NodeId;
+import dev.pontoon.raft.engine.memory.InMemorySnapshotStore;
+import dev.pontoon.raft.log.Bytes;
+import dev.pontoon.raft.log.ClusterConfig;
+import dev.pontoon.raft.log.Snapshot;
+import dev.pontoon.raft.log.SnapshotMeta;
+import dev.pontoon.raft.message.InstallSnapshot;
+import dev.pontoon.raft.message.InstallSnapshotResponse;
+import dev.pontoon.raft.message.RaftMessage;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The leader's side of a streamed snapshot: the window, the rate budget, and going back on loss. */
+class SnapshotSenderTest {
+  private static final NodeId SELF = NodeId.of("n1");
+  private static final NodeId PEER = NodeId.of("n2");
+  private static final SnapshotMeta META = new SnapshotMeta(30, 2, ClusterConfig.ofVoters("n1", "n2", "n3"));
+
+  private final InMemorySnapshotStore store = new InMemorySnapshotStore();
+  private final AdjustableClockScheduler clock = new AdjustableClockScheduler();
+  private final List<RaftMessage> sent = new CopyOnWriteArrayList<>();
+  private final List<Throwable> fatal = new CopyOnWriteArrayList<>();
+  private SnapshotSender sender;
+
+  private void start(SnapshotPolicy policy, int size) {
+    store.save(new Snapshot(META, Bytes.wrap(new byte[size])));
+    sender = new SnapshotSender(SELF, clock, "pontoon-t-snapshot-out", store, policy, Integer.MAX_VALUE,
+        new NodeMetrics(new SimpleMeterRegistry(), "g", SELF, null), sent::add, fatal::add);
+    sender.start();
+    sender.requested(new InstallSnapshot(SELF, PEER, 5, 30, 2, META.config(), 0, Bytes.EMPTY, true));
+  }
+
+  @AfterEach
+  void stop() {
+    sender.stop();
+    assertEquals(List.of(), fatal);
+  }
+
+  private List<Long> offsets() {
+    return sent.stream().map(m -> ((InstallSnapshot) m).offset()).toList();
+  }
+
+  private void answer(long nextOffset) {
+    sender.answered(new InstallSnapshotResponse(PEER, SELF, 5, 30, nextOffset, false));
+  }
+
+  @Test
+  void noMoreThanTheWindowIsUnacknowledgedAndAcknowledgementsSlideIt() {
+    start(new SnapshotPolicy(100, 3, 0, 0), 1_000);
+    await().atMost(5, TimeUnit.SECONDS).until(() -> sent.size() == 3);
+    assertEquals(List.of(0L, 100L, 200L), offsets());
+
+    answer(200);
+    await().atMost(5, TimeUnit.SECONDS).until(() -> sent.size() == 5);
+    assertEquals(List.of(0L, 100L, 200L, 300L, 400L), offsets());
+  }
+
+  @Test
+  void theLastPieceCarriesTheChecksumAndIsMarkedDone() {
+    start(new SnapshotPolicy(600, 4, 0, 0), 1_000);
+    await().atMost(5, TimeUnit.SECONDS).until(() -> sent.size() == 2);
+    InstallSnapshot last = (InstallSnapshot) sent.get(1);
+    assertTrue(last.done());
+    assertEquals(400 + SnapshotReceiver.TRAILER, last.data().size());
+    assertEquals(store.newest().orElseThrow().checksum(), java.nio.ByteBuffer.wrap(last.data().toByteArray(), 400, 4)
+        .getInt());
+  }
+
+  @Test
+  void withoutProgressForAFewTicksItResendsFromWhatWasAcknowledged() {
+    start(new SnapshotPolicy(100, 2, 0, 0), 1_000);
+    await().atMost(5, TimeUnit.SECONDS).until(() -> sent.size() == 2);
+    answer(100); // the piece at 100 was lost: the follower still expects 100
+    await().atMost(5, TimeUnit.SECONDS).until(() -> sent.size() == 3);
+    for (int i = 0; i < SnapshotSender.RESEND_TICKS; i++) {
+      sender.tick();
+    }
+    await().atMost(5, TimeUnit.SECONDS).until(() -> sent.size() == 5);
+    assertEquals(List.of(0L, 100L, 200L, 100L, 200L), offsets());
+  }
+
+  @Test
+  void anAnswerOfZeroStartsTheTransferOver() {
+    start(new SnapshotPolicy(100, 2, 0, 0), 1_000);
+    await().atMost(5, TimeUnit.SECONDS).until(() -> sent.size() == 2);
+    answer(100);
+    await().atMost(5, TimeUnit.SECONDS).until(() -> sent.size() == 3);
+    answer(0); // the follower restarted
+    await().atMost(5, TimeUnit.SECONDS).until(() -> sent.size() == 5);
+    assertEquals(List.of(0L, 100L, 200L, 0L, 100L), offsets());
+  }
+
+  @Test
+  void theRateBudgetHoldsPiecesBackUntilTimePasses() {
+    start(new SnapshotPolicy(1_000, 100, 2_000, 0), 10_000);
+    await().atMost(5, TimeUnit.SECONDS).until(() -> sent.size() == 1);
+    sender.tick();
+    await().pollDelay(Duration.ofMillis(200)).atMost(5, TimeUnit.SECONDS).until(() -> true);
+    assertEquals(1, sent.size(), "no budget left before time passes");
+
+    clock.advance(Duration.ofSeconds(1));
+    sender.tick();
+    await().atMost(5, TimeUnit.SECONDS).until(() -> sent.size() == 3);
+    await().pollDelay(Duration.ofMillis(200)).atMost(5, TimeUnit.SECONDS).until(() -> true);
+    assertEquals(3, sent.size(), "2,000 bytes per second: two more pieces of 1,000 after one second");
+  }
+}
