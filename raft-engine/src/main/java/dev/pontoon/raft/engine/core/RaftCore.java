@@ -413,9 +413,12 @@ public final class RaftCore {
   public void snapshotAvailable(Snapshot snapshot) {
     Objects.requireNonNull(snapshot, "snapshot");
     log.snapshotAvailable(snapshot.meta().lastIncludedIndex(), snapshot.meta().lastIncludedTerm());
-    // Entries up to the snapshot leave the view; the snapshot's configuration is the one at its
-    // index, so the configuration in force does not change.
-    configs.snapshot(snapshot.meta().lastIncludedIndex(), snapshot.meta().config(), false);
+    // Entries up to the snapshot leave the view and its configuration becomes the base. Usually
+    // that changes nothing in force; but a core built on a log compacted behind this snapshot
+    // knew only the configuration it was given until now (RaftCore's constructor).
+    if (configs.snapshot(snapshot.meta().lastIncludedIndex(), snapshot.meta().config(), false)) {
+      configurationChanged();
+    }
     if (latestSnapshot == null
         || snapshot.meta().lastIncludedIndex() > latestSnapshot.meta().lastIncludedIndex()) {
       latestSnapshot = snapshot;

@@ -16,6 +16,11 @@ import dev.pontoon.raft.log.EntryKind;
 import dev.pontoon.raft.log.LogEntry;
 import dev.pontoon.raft.message.AppendEntries;
 import dev.pontoon.raft.message.InstallSnapshot;
+import dev.pontoon.raft.log.Snapshot;
+import dev.pontoon.raft.log.SnapshotMeta;
+import dev.pontoon.raft.engine.memory.InMemoryLogStore;
+import dev.pontoon.raft.Role;
+import dev.pontoon.raft.log.ClusterConfig;
 import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
@@ -100,5 +105,27 @@ class ConfigurationInForceTest {
         () -> c.core.step(new AppendEntries(N2, N1, 2, 1, 1, List.of(bad), 1, 1)));
     assertEquals(1, c.core.term());
     assertEquals(1, c.core.status().lastIndex());
+  }
+  /**
+   * A node restarted on a log compacted behind a snapshot learns the snapshot's configuration
+   * when the snapshot is announced, and acts on it: here one that no longer makes it a voter.
+   */
+  @Test
+  void aSnapshotAnnouncedAtStartPutsItsConfigurationInForce() {
+    InMemoryLogStore store = Fixtures.store(2, null, 1, 1, 2, 2, 2);
+    store.truncatePrefix(5, 2);
+    store.sync();
+    ClusterConfig withoutN1 = ClusterConfig.ofVoters("n2", "n3", "n4");
+    RaftCore core = new RaftCore(N1, Fixtures.cluster(3), Fixtures.plain(), store, store.loadHardState(), 5,
+        new SplittableRandom(1));
+
+    core.snapshotAvailable(new Snapshot(new SnapshotMeta(5, 2, withoutN1), Bytes.ofUtf8("state")));
+    for (int i = 0; i < 100; i++) {
+      core.tick();
+    }
+
+    assertEquals(withoutN1, core.config());
+    assertEquals(Role.FOLLOWER, core.role());
+    assertEquals(2, core.term(), "a node that is no voter never campaigns");
   }
 }
