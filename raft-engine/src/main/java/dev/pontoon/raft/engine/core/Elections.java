@@ -62,9 +62,13 @@ final class Elections {
     return true;
   }
 
-  /** Starts a (pre-)election now, unless this node is not a voter. */
+  /**
+   * Starts a (pre-)election now, unless this node is not a voter — except a node that the latest
+   * configuration in its log removed while that entry may not be committed yet (see
+   * {@link RaftCore#removedByUncommittedConfig()}).
+   */
   void campaign(boolean leadershipTransfer) {
-    if (!core.quorum.contains(core.id)) {
+    if (!core.quorum.contains(core.id) && !core.removedByUncommittedConfig()) {
       LOG.debug("{} is not a voter and does not campaign", core.id);
       return;
     }

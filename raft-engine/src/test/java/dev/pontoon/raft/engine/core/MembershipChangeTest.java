@@ -22,6 +22,7 @@ import dev.pontoon.raft.Role;
 import dev.pontoon.raft.message.AppendEntries;
 import dev.pontoon.raft.message.RequestVote;
 import dev.pontoon.raft.message.TimeoutNow;
+import dev.pontoon.raft.log.ClusterConfig;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -171,6 +172,28 @@ class MembershipChangeTest {
       net.tick(N3);
     }
     assertEquals(term, net.core(N3).term());
+  }
+
+  /**
+   * A leader that removed itself and crashed before the removal committed holds the only log the
+   * remaining voter accepts, and that voter needs its vote (two voters): it may campaign for the
+   * configuration that removed it, commit the removal as leader, and hand over.
+   */
+  @Test
+  void aLeaderRemovedByAnUncommittedChangeMayStillFinishIt() {
+    Network net = clusterLedByN1(2);
+    net.partition(Set.of(N1), Set.of(N2));
+    Proposal p = net.core(N1).proposeConfigChange(List.of(new MemberChange.Remove(N1)));
+    net.stabilize();
+    net.crash(N1);
+    net.restart(N1);
+    net.heal();
+
+    net.tickAll(200);
+
+    assertEquals(N2, net.leader());
+    assertEquals(ClusterConfig.ofVoters("n2"), net.core(N2).config());
+    assertTrue(net.core(N2).commitIndex() >= p.index());
   }
 
   /** A removed node cannot disrupt the cluster: its elections go nowhere while a leader is alive (PreVote). */
