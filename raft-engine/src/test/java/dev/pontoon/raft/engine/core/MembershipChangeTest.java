@@ -23,6 +23,7 @@ import dev.pontoon.raft.message.AppendEntries;
 import dev.pontoon.raft.message.RequestVote;
 import dev.pontoon.raft.message.TimeoutNow;
 import dev.pontoon.raft.log.ClusterConfig;
+import dev.pontoon.raft.message.RequestVoteResponse;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -79,6 +80,34 @@ class MembershipChangeTest {
 
     assertEquals(Role.FOLLOWER, net.core(N4).role());
     assertEquals(term, net.core(N4).term());
+  }
+
+  /**
+   * A learner that stops hearing from its leader stops counting on it: after an election timeout
+   * it grants the pre-votes a new leader needs (it never campaigns itself). Otherwise a learner
+   * (or a voter-to-be whose log does not yet say so) could refuse them forever.
+   */
+  @Test
+  void aLearnerThatLostItsLeaderGrantsPreVotes() {
+    Network net = new Network(Fixtures.cluster(3), RaftConfig.defaults(), 11, java.util.Map.of());
+    net.addJoiningNode(N4);
+    NodeId leader = net.elect(300);
+    net.core(leader).proposeConfigChange(List.of(new MemberChange.AddLearner(N4, null)));
+    net.tickAll(3);
+    RaftCore learner = net.core(N4);
+    assertEquals(leader, learner.leader());
+    net.isolate(leader);
+    net.isolate(N4);
+    long term = learner.term();
+
+    for (int i = 0; i < 25; i++) {
+      net.tick(N4);
+    }
+    learner.step(new RequestVote(N5, N4, term + 1, 1_000, term, true, false));
+
+    RequestVoteResponse answer = (RequestVoteResponse) learner.ready().sendAfterSync().get(0);
+    assertTrue(answer.voteGranted());
+    assertEquals(Role.FOLLOWER, learner.role());
   }
 
   // ------------------------------------------------------------ one change at a time, §4.1 bug fix
