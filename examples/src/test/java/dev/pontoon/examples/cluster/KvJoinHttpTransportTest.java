@@ -41,7 +41,7 @@ class KvJoinHttpTransportTest {
       assertEquals(200, send(FOLLOWING, "PUT", base(follower) + "/kv/before", "join").statusCode());
 
       NodeSpec n4 = NodeSpec.parseSharedPort("127.0.0.1:" + FreePorts.take(1).get(0));
-      joined = KvNode.start(n4.id(), List.of(n4), dir.resolve("n4"), "http", 0, NodeSecurity.NONE, KvNode.Seam.NONE,
+      joined = KvNode.start(n4.id(), List.of(n4), dir.resolve("n4"), "http", 0, 0, NodeSecurity.NONE, KvNode.Seam.NONE,
           URI.create(base(follower)));
       KvNode newcomer = joined;
       await("n4 joins as a voter").atMost(Duration.ofSeconds(60)).until(newcomer::joined);

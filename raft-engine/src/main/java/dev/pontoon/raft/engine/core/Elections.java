@@ -23,13 +23,24 @@ final class Elections {
     this.core = core;
   }
 
-  /** Followers and candidates: start an election when no leader was heard within the timeout (§5.2). */
+  /**
+   * Followers and candidates: start an election when no leader was heard within the timeout
+   * (§5.2). A node that may not campaign (a learner, a node outside the configuration) lets the
+   * time since it heard from a leader grow instead, so that its lease expires (see
+   * {@code RaftCore.inLease}) and it grants the (pre-)votes a new leader needs.
+   */
   void tick() {
-    core.electionElapsed++;
-    if (core.electionElapsed >= core.randomizedElectionTimeout) {
+    if (core.electionElapsed < Integer.MAX_VALUE) {
+      core.electionElapsed++;
+    }
+    if (core.electionElapsed >= core.randomizedElectionTimeout && mayCampaign()) {
       core.electionElapsed = 0;
       campaign(false);
     }
+  }
+
+  private boolean mayCampaign() {
+    return core.quorum.contains(core.id) || core.removedByUncommittedConfig();
   }
 
   /**
@@ -62,9 +73,13 @@ final class Elections {
     return true;
   }
 
-  /** Starts a (pre-)election now, unless this node is not a voter. */
+  /**
+   * Starts a (pre-)election now, unless this node is not a voter — except a node that the latest
+   * configuration in its log removed while that entry may not be committed yet (see
+   * {@link RaftCore#removedByUncommittedConfig()}).
+   */
   void campaign(boolean leadershipTransfer) {
-    if (!core.quorum.contains(core.id)) {
+    if (!mayCampaign()) {
       LOG.debug("{} is not a voter and does not campaign", core.id);
       return;
     }

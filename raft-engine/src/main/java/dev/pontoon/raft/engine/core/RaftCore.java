@@ -442,9 +442,12 @@ public final class RaftCore {
   public void snapshotAvailable(Snapshot snapshot, long compactTo) {
     Objects.requireNonNull(snapshot, "snapshot");
     log.snapshotAvailable(snapshot.meta().lastIncludedIndex(), snapshot.meta().lastIncludedTerm(), compactTo);
-    // Entries up to the snapshot leave the view; the snapshot's configuration is the one at its
-    // index, so the configuration in force does not change.
-    configs.snapshot(snapshot.meta().lastIncludedIndex(), snapshot.meta().config(), false);
+    // Entries up to the snapshot leave the view and its configuration becomes the base. Usually
+    // that changes nothing in force; but a core built on a log compacted behind this snapshot
+    // knew only the configuration it was given until now (RaftCore's constructor).
+    if (configs.snapshot(snapshot.meta().lastIncludedIndex(), snapshot.meta().config(), false)) {
+      configurationChanged();
+    }
     if (latestSnapshot == null
         || snapshot.meta().lastIncludedIndex() > latestSnapshot.meta().lastIncludedIndex()) {
       latestSnapshot = snapshot;
@@ -698,6 +701,27 @@ public final class RaftCore {
       replication.membersChanged(current);
     }
     LOG.info("{} uses configuration {} (index {}, term {})", id, current, configs.currentIndex(), term);
+  }
+
+  /**
+   * Whether the latest configuration in the log removed this node (it was a member of the one
+   * before) and is not known to be committed. Such a node may still campaign, counting the votes
+   * of that configuration's voters and not its own, and as leader commits the removal and steps
+   * down (thesis §4.2.2: a leader may manage a configuration it is not part of). Without this a
+   * leader that removed itself and crashed before the removal committed could hold the only log
+   * the remaining voters accept, and refuse them its vote, which a joint or two-voter
+   * configuration may need: no leader ever again. Election Safety does not depend on the
+   * candidate being a member; a removed node that learned the commit stays quiet, and one that
+   * did not is stopped by PreVote or by the lease while a leader is alive, like any removed node.
+   */
+  boolean removedByUncommittedConfig() {
+    ClusterConfig current = configs.current();
+    long index = configs.currentIndex();
+    if (current == null || current.contains(id) || index <= log.commitIndex()) {
+      return false;
+    }
+    ClusterConfig previous = configs.at(index - 1);
+    return previous != null && previous.isVoter(id);
   }
 
   /** Thesis §4.1: the configuration in force is rebuilt from the log at every start. */

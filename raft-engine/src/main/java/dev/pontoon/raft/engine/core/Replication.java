@@ -91,9 +91,9 @@ final class Replication {
    *
    * <p>A member of the committed configuration that the new one removes keeps receiving the log
    * until the new one commits (it never counts: quorums are the new configuration's), so that it
-   * usually learns of its removal and stops campaigning; then it is forgotten
-   * ({@link #configurationCommitted}). Only a node the committed configuration does not hold
-   * either is forgotten at once.
+   * usually learns of its removal and stops campaigning; then it is released
+   * ({@link #releaseRemoved}). Only a node the committed configuration does not hold either is
+   * forgotten at once.
    */
   void membersChanged(ClusterConfig config) {
     LeaderState ls = core.leaderState;
@@ -111,6 +111,29 @@ final class Replication {
       LOG.debug("{} abandons the transfer to {}, no longer a voter", core.id, ls.transferee);
       ls.transferee = null;
     }
+  }
+
+  /**
+   * Once the configuration in force is committed, forgets each node it removed that holds its
+   * entry, after a last heartbeat that tells it the entry is committed (so that it knows it is
+   * out for good, and does not campaign: {@code RaftCore.removedByUncommittedConfig}). With
+   * {@code all}, at each election timeout, forgets the others too: a removed node that does not
+   * answer is not probed forever.
+   */
+  private void releaseRemoved(boolean all) {
+    ClusterConfig config = core.config();
+    long configIndex = core.configIndex();
+    if (configIndex > core.log.commitIndex()) {
+      return;
+    }
+    core.leaderState.progress.entrySet().removeIf(e -> {
+      Progress pr = e.getValue();
+      if (config.contains(e.getKey()) || (!all && pr.matchIndex < configIndex)) {
+        return false;
+      }
+      sendHeartbeat(e.getKey(), pr);
+      return true;
+    });
   }
 
   /** The highest index this node knows it has persisted. */
@@ -183,6 +206,7 @@ final class Replication {
     }
     if (core.electionElapsed >= core.raftConfig.electionTimeoutMinTicks()) {
       core.electionElapsed = 0;
+      releaseRemoved(true);
       if (core.raftConfig.checkQuorum() && !quorumActive()) {
         // Thesis §6.2: a leader that has not heard from a majority within an election timeout
         // steps down, so that clients can find the real leader.
@@ -376,6 +400,12 @@ final class Replication {
       if (ls == null) {
         return; // stepped down: removed from the configuration that just committed
       }
+      if (!core.config().contains(peer)) {
+        releaseRemoved(false); // a removed node now holds more: release it if it holds its removal
+        if (!ls.progress.containsKey(peer)) {
+          return;
+        }
+      }
       if (peer.equals(ls.transferee) && pr.matchIndex == core.log.lastIndex()) {
         core.sendNow(new TimeoutNow(core.id, peer, core.term));
       }
@@ -496,7 +526,7 @@ final class Replication {
     if (core.configIndex() > core.log.commitIndex()) {
       return;
     }
-    core.leaderState.progress.keySet().removeIf(peer -> !config.contains(peer));
+    releaseRemoved(false);
     if (config.isJoint()) {
       ClusterConfig leaving = MembershipChange.leaving(config);
       LOG.info("{} leaves joint configuration {} for {}", core.id, config, leaving);

@@ -126,7 +126,6 @@ final class CoreDriver {
     this.last = core.status();
     this.observed = last;
     runtime.publish(last);
-    reportConfiguration();
     if (last.role() == Role.LEADER) {
       // A bootstrap leader leads from its first moment, with no election for observe to see.
       lease.reset(last.term());
@@ -360,9 +359,11 @@ final class CoreDriver {
 
   /**
    * Tells the transport the configuration in force whenever it changes (it takes effect when
-   * appended, so it may also change back after a truncation), and tracks new peers' lag.
+   * appended, so it may also change back after a truncation), and tracks new peers' lag. Also
+   * the first task of the loop once the transport started, so that it learns the configuration
+   * the node starts with.
    */
-  private void reportConfiguration() {
+  void reportConfiguration() {
     ClusterConfig config = core.config();
     if (config == null || config.equals(reportedConfig)) {
       return;

@@ -165,6 +165,7 @@ public final class NodeRuntime {
     snapshotReceiver.start();
     loop.start();
     options.transport().start(this::onMessage);
+    loop.offer(driver::reportConfiguration);
     // At most one tick task waits in the loop's queue: a stalled loop counts the ticks it missed
     // instead of queueing a task for each (bounded memory), and runs them when it gets to it.
     AtomicInteger pendingTicks = new AtomicInteger();

@@ -1,6 +1,8 @@
 package dev.pontoon.raft.engine.sim;
 
+import dev.pontoon.raft.MemberChange;
 import dev.pontoon.raft.NodeId;
+import dev.pontoon.raft.RaftException;
 import dev.pontoon.raft.NotLeaderException;
 import dev.pontoon.raft.Role;
 import dev.pontoon.raft.engine.core.Proposal;
@@ -29,6 +31,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiConsumer;
 import java.util.random.RandomGenerator;
 
 /**
@@ -73,7 +76,11 @@ final class SimNode implements SimulatedNode {
   private Proposal probe;
   /** The snapshot store: survives crashes. */
   private Snapshot snapshot;
+  /** The membership change this node proposed as leader, until its entry is applied; and who hears of it. */
+  private Proposal change;
+  private BiConsumer<String, Boolean> changeOutcome;
 
+  /** @param config the initial configuration, or null for a spare node that knows none until added */
   SimNode(int index, Simulation sim, ClusterConfig config, RaftConfig raftConfig) {
     this.index = index;
     this.id = NodeId.of("n" + (index + 1));
@@ -146,11 +153,13 @@ final class SimNode implements SimulatedNode {
    */
   @Override
   public void compact() {
-    if (!awaitingSync.isEmpty() || applied <= store.firstIndex() - 1 || !sim.snapshotsSupported()) {
-      return;
+    if (!awaitingSync.isEmpty() || applied <= store.firstIndex() - 1 || !sim.snapshotsSupported()
+        || core.configAt(applied) == null) {
+      return; // (a spare node that knows no configuration yet has nothing a snapshot could record)
     }
     long term = store.term(applied);
-    snapshot = new Snapshot(new SnapshotMeta(applied, term, config), capture());
+    // §7: the snapshot records the configuration in force at its own index.
+    snapshot = new Snapshot(new SnapshotMeta(applied, term, core.configAt(applied)), capture());
     store.truncatePrefix(applied, term);
     core.snapshotAvailable(snapshot);
     drain();
@@ -162,6 +171,7 @@ final class SimNode implements SimulatedNode {
     store = store.durableCopy();
     sim.invariants().crashLeft(id, store);
     probe = null;
+    change = null;
     if (forgetHardState) {
       store.saveHardState(HardState.INITIAL);
       store.sync();
@@ -226,9 +236,27 @@ final class SimNode implements SimulatedNode {
   public void transferLeadership(NodeId target) {
     try {
       core.transferLeadership(target);
-    } catch (NotLeaderException e) {
+    } catch (NotLeaderException | IllegalArgumentException e) {
+      return; // not the leader, or the target is no voter (a learner, or not a member)
+    }
+    drain();
+  }
+
+  /**
+   * The bare core's change (an {@code AddVoter} adds a voter at once: catching up as a learner
+   * first is the runtime's part); its outcome is known when its entry is applied.
+   */
+  @Override
+  public void changeMembership(List<MemberChange> changes, BiConsumer<String, Boolean> outcome) {
+    Proposal p;
+    try {
+      p = core.proposeConfigChange(changes);
+    } catch (RaftException e) {
+      outcome.accept("membership change " + changes + " refused: " + e.getMessage(), false);
       return;
     }
+    change = p;
+    changeOutcome = outcome;
     drain();
   }
 
@@ -370,6 +398,11 @@ final class SimNode implements SimulatedNode {
     Bytes result = null;
     if (e.kind() == EntryKind.COMMAND) {
       result = stateMachine.apply(e.index(), e.payload()); // reports the operation it carries
+    }
+    if (change != null && e.index() == change.index()) {
+      changeOutcome.accept("membership change at index " + e.index() + (e.term() == change.term()
+          ? " committed: " + core.configAt(e.index()) : " overwritten"), e.term() == change.term());
+      change = null;
     }
     if (probe != null && e.index() == probe.index()) {
       if (e.term() == probe.term()) {

@@ -6,6 +6,7 @@ import static dev.pontoon.raft.engine.core.Fixtures.N3;
 import static dev.pontoon.raft.engine.core.Fixtures.N4;
 import static dev.pontoon.raft.engine.core.Fixtures.N5;
 import static dev.pontoon.raft.engine.core.Fixtures.cmd;
+import static dev.pontoon.raft.engine.core.MembershipFixtures.clusterLedByN1;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -18,121 +19,17 @@ import dev.pontoon.raft.MembershipChangeException;
 import dev.pontoon.raft.MembershipChangeException.Reason;
 import dev.pontoon.raft.NodeId;
 import dev.pontoon.raft.Role;
-import dev.pontoon.raft.engine.memory.InMemoryLogStore;
-import dev.pontoon.raft.log.Bytes;
-import dev.pontoon.raft.log.ClusterConfig;
-import dev.pontoon.raft.log.EntryKind;
-import dev.pontoon.raft.log.HardState;
-import dev.pontoon.raft.log.LogEntry;
 import dev.pontoon.raft.message.AppendEntries;
-import dev.pontoon.raft.message.InstallSnapshot;
 import dev.pontoon.raft.message.RequestVote;
-import dev.pontoon.raft.message.RequestVoteResponse;
 import dev.pontoon.raft.message.TimeoutNow;
+import dev.pontoon.raft.log.ClusterConfig;
+import dev.pontoon.raft.message.RequestVoteResponse;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 
-/** Membership changes, Raft thesis chapter 4: learners, the fast path, joint consensus. */
+/** Membership changes, thesis chapter 4: learners, one change at a time with the single-server bug fix, removing members and the leader. */
 class MembershipChangeTest {
-
-  private static final ClusterConfig WITH_LEARNER_N4 = new ClusterConfig(Set.of(N1, N2, N3), Set.of(N4));
-
-  private static LogEntry configEntry(long index, long term, ClusterConfig config) {
-    return new LogEntry(index, term, EntryKind.CONFIGURATION, config.toBytes());
-  }
-
-  /** A network of voters n1..n{size} with the joining nodes given, and n1 leader with its no-op committed. */
-  private static Network clusterLedByN1(int size, NodeId... joining) {
-    Network net = new Network(size, Fixtures.plain(), 11);
-    for (NodeId id : joining) {
-      net.addJoiningNode(id);
-    }
-    net.campaign(N1);
-    assertEquals(N1, net.leader());
-    return net;
-  }
-
-  // ------------------------------------------------------------ §4.1: in force on append
-
-  /** Thesis §4.1: a server uses the latest configuration in its log, committed or not. */
-  @Test
-  void aConfigurationTakesEffectWhenAppendedNotWhenCommitted() {
-    CoreUnderTest c = CoreUnderTest.follower(3, 1, 1);
-
-    c.step(new AppendEntries(N2, N1, 2, 1, 1, List.of(configEntry(2, 2, WITH_LEARNER_N4)), 1, 1));
-
-    assertEquals(WITH_LEARNER_N4, c.core.config());
-    assertEquals(1, c.core.commitIndex());
-    assertEquals(2, c.core.configIndex());
-    assertTrue(c.core.configChangeInFlight());
-  }
-
-  /** Truncating the conflicting suffix that held a configuration brings the one before it back (§5.3, §4.1). */
-  @Test
-  void aTruncatedConfigurationRevertsToThePreviousOne() {
-    CoreUnderTest c = CoreUnderTest.follower(3, 1, 1);
-    c.step(new AppendEntries(N2, N1, 2, 1, 1, List.of(configEntry(2, 2, WITH_LEARNER_N4)), 1, 1));
-    c.persist();
-
-    c.step(new AppendEntries(N3, N1, 3, 1, 1, List.of(LogEntry.command(2, 3, cmd("x"))), 1, 1));
-
-    assertEquals(Fixtures.cluster(3), c.core.config());
-    assertFalse(c.core.configChangeInFlight());
-  }
-
-  /** At start the configuration is rebuilt from the log, whatever the node was started with. */
-  @Test
-  void theConfigurationIsRebuiltFromTheLogAfterARestart() {
-    CoreUnderTest c = CoreUnderTest.follower(3, 1, 1);
-    c.step(new AppendEntries(N2, N1, 2, 1, 1, List.of(configEntry(2, 2, WITH_LEARNER_N4)), 1, 1));
-    c.persist();
-
-    RaftCore restarted = new RaftCore(N1, Fixtures.cluster(3), Fixtures.plain(), c.store, c.store.loadHardState(),
-        0, new SplittableRandom(1));
-
-    assertEquals(WITH_LEARNER_N4, restarted.config());
-    assertEquals(2, restarted.configIndex());
-  }
-
-  /** A snapshot carries the configuration at its index (§7): installing one puts it in force. */
-  @Test
-  void anInstalledSnapshotBringsItsConfiguration() {
-    CoreUnderTest c = CoreUnderTest.follower(3, 1, 1);
-
-    c.step(new InstallSnapshot(N2, N1, 2, 5, 2, WITH_LEARNER_N4, 0, Bytes.ofUtf8("state"), true));
-
-    assertEquals(WITH_LEARNER_N4, c.core.config());
-    c.persist();
-    RaftCore restarted = new RaftCore(N1, WITH_LEARNER_N4, Fixtures.plain(), c.store, c.store.loadHardState(), 5,
-        new SplittableRandom(1));
-    assertEquals(WITH_LEARNER_N4, restarted.config());
-  }
-
-  /** The snapshot taken at an index records the configuration in force there, not a later one. */
-  @Test
-  void theConfigurationAtAnIndexIsTheLatestAtOrBeforeIt() {
-    CoreUnderTest c = CoreUnderTest.follower(3, 1, 1);
-    c.step(new AppendEntries(N2, N1, 2, 1, 1, List.of(LogEntry.command(2, 2, cmd("a")),
-        configEntry(3, 2, WITH_LEARNER_N4)), 1, 1));
-
-    assertEquals(Fixtures.cluster(3), c.core.configAt(2));
-    assertEquals(WITH_LEARNER_N4, c.core.configAt(3));
-  }
-
-  /** A configuration that does not decode is refused before anything changes. */
-  @Test
-  void anUndecodableConfigurationEntryIsMalformed() {
-    CoreUnderTest c = CoreUnderTest.follower(3, 1, 1);
-    LogEntry bad = new LogEntry(2, 2, EntryKind.CONFIGURATION, Bytes.ofUtf8("no config"));
-
-    assertThrows(MalformedMessageException.class,
-        () -> c.core.step(new AppendEntries(N2, N1, 2, 1, 1, List.of(bad), 1, 1)));
-    assertEquals(1, c.core.term());
-    assertEquals(1, c.core.status().lastIndex());
-  }
 
   // ------------------------------------------------------------ learners
 
@@ -185,6 +82,34 @@ class MembershipChangeTest {
     assertEquals(term, net.core(N4).term());
   }
 
+  /**
+   * A learner that stops hearing from its leader stops counting on it: after an election timeout
+   * it grants the pre-votes a new leader needs (it never campaigns itself). Otherwise a learner
+   * (or a voter-to-be whose log does not yet say so) could refuse them forever.
+   */
+  @Test
+  void aLearnerThatLostItsLeaderGrantsPreVotes() {
+    Network net = new Network(Fixtures.cluster(3), RaftConfig.defaults(), 11, java.util.Map.of());
+    net.addJoiningNode(N4);
+    NodeId leader = net.elect(300);
+    net.core(leader).proposeConfigChange(List.of(new MemberChange.AddLearner(N4, null)));
+    net.tickAll(3);
+    RaftCore learner = net.core(N4);
+    assertEquals(leader, learner.leader());
+    net.isolate(leader);
+    net.isolate(N4);
+    long term = learner.term();
+
+    for (int i = 0; i < 25; i++) {
+      net.tick(N4);
+    }
+    learner.step(new RequestVote(N5, N4, term + 1, 1_000, term, true, false));
+
+    RequestVoteResponse answer = (RequestVoteResponse) learner.ready().sendAfterSync().get(0);
+    assertTrue(answer.voteGranted());
+    assertEquals(Role.FOLLOWER, learner.role());
+  }
+
   // ------------------------------------------------------------ one change at a time, §4.1 bug fix
 
   /**
@@ -232,125 +157,6 @@ class MembershipChangeTest {
     leader.proposeConfigChange(List.of(new MemberChange.AddLearner(N5, null)));
   }
 
-  // ------------------------------------------------------------ joint consensus, §4.3
-
-  /** While joint, an entry commits only on a majority of C_old and a majority of C_new. */
-  @Test
-  void aJointConfigurationNeedsBothMajoritiesToCommit() {
-    for (Set<NodeId> cutOff : List.of(Set.of(N4, N5), Set.of(N2, N3))) {
-      Network net = clusterLedByN1(3, N4, N5);
-      RaftCore leader = net.core(N1);
-      leader.proposeConfigChange(List.of(new MemberChange.AddLearner(N4, null),
-          new MemberChange.AddLearner(N5, null)));
-      net.stabilize();
-      Set<NodeId> rest = new java.util.TreeSet<>(Set.of(N1, N2, N3, N4, N5));
-      rest.removeAll(cutOff);
-      net.partition(cutOff, rest);
-
-      Proposal joint = leader.proposeConfigChange(List.of(new MemberChange.Promote(N4),
-          new MemberChange.Promote(N5), new MemberChange.Remove(N2), new MemberChange.Remove(N3)));
-      net.stabilize();
-
-      assertTrue(leader.config().isJoint());
-      assertEquals(Set.of(N1, N2, N3), leader.config().outgoingVoters());
-      assertTrue(leader.commitIndex() < joint.index(), "joint entry committed with " + rest + " only");
-      net.heal();
-      net.tickAll(3);
-      assertEquals(new ClusterConfig(Set.of(N1, N4, N5), Set.of()), leader.config());
-      assertEquals(leader.configIndex(), leader.commitIndex(), "the leaving entry is committed");
-      assertEquals(Role.LEADER, leader.role());
-    }
-  }
-
-  /** n1 leads {n1, n2, n3} with learners n4, n5, and has proposed the joint change to {n1, n4, n5} with {@code cutOff} unreachable. */
-  private static Network jointWith(RaftConfig config, Set<NodeId> cutOff) {
-    Network net = new Network(Fixtures.cluster(3), config, 11, Map.of());
-    net.addJoiningNode(N4);
-    net.addJoiningNode(N5);
-    // A transfer's campaign: with CheckQuorum, fresh voters ignore ordinary vote requests for a while.
-    net.core(N1).step(new TimeoutNow(N2, N1, 1));
-    net.stabilize();
-    RaftCore leader = net.core(N1);
-    assertEquals(Role.LEADER, leader.role());
-    leader.proposeConfigChange(List.of(new MemberChange.AddLearner(N4, null), new MemberChange.AddLearner(N5, null)));
-    net.stabilize();
-    Set<NodeId> rest = new java.util.TreeSet<>(Set.of(N1, N2, N3, N4, N5));
-    rest.removeAll(cutOff);
-    net.partition(cutOff, rest);
-    leader.proposeConfigChange(List.of(new MemberChange.Promote(N4), new MemberChange.Promote(N5),
-        new MemberChange.Remove(N2), new MemberChange.Remove(N3)));
-    net.stabilize();
-    assertTrue(leader.config().isJoint());
-    return net;
-  }
-
-  /** Thesis §6.4 with §4.3: while joint, a read is confirmed only by a majority of each half. */
-  @Test
-  void aJointConfigurationNeedsBothMajoritiesToConfirmARead() {
-    for (Set<NodeId> cutOff : List.of(Set.of(N4, N5), Set.of(N2, N3))) {
-      Network net = jointWith(Fixtures.plain(), cutOff);
-      net.core(N1).readIndex(7);
-      net.stabilize();
-      net.tickAll(4);
-      assertTrue(net.node(N1).reads.isEmpty(), "read confirmed without " + cutOff);
-
-      net.heal();
-      net.tickAll(4);
-      assertEquals(7, net.node(N1).reads.get(0).requestId());
-    }
-  }
-
-  /** Thesis §6.2 with §4.3: a joint leader that hears from only one half steps down. */
-  @Test
-  void aJointLeaderHearingFromOneHalfOnlyStepsDown() {
-    for (Set<NodeId> cutOff : List.of(Set.of(N4, N5), Set.of(N2, N3))) {
-      Network net = jointWith(Fixtures.plain().withCheckQuorum(true), cutOff);
-
-      net.tickAll(50);
-
-      assertNotEquals(Role.LEADER, net.core(N1).role(), "still leading without " + cutOff);
-      if (cutOff.contains(N4)) {
-        // n2 and n3 hold the joint entry too: none of n1, n2, n3 can win without n4 or n5. (Cut
-        // off, n2 and n3 never got it, and may elect one of them in the old configuration.)
-        assertEquals(null, net.leader(), "elected without a majority of C_new");
-      }
-    }
-  }
-
-  /** While joint, a candidate wins only with a majority of C_old and one of C_new. */
-  @Test
-  void aJointConfigurationNeedsBothMajoritiesToElect() {
-    ClusterConfig joint = new ClusterConfig(Set.of(N1, N4, N5), Set.of(), Set.of(N1, N2, N3), Map.of());
-    InMemoryLogStore store = new InMemoryLogStore();
-    store.append(List.of(configEntry(1, 1, joint)));
-    store.saveHardState(new HardState(1, null));
-    store.sync();
-    RaftCore core = new RaftCore(N1, Fixtures.cluster(3), Fixtures.plain(), store, store.loadHardState(), 0,
-        new SplittableRandom(1));
-    core.campaign();
-    List<NodeId> asked = core.ready().sendAfterSync().stream().map(m -> m.to()).toList();
-    assertEquals(List.of(N2, N3, N4, N5), asked);
-
-    core.step(new RequestVoteResponse(N4, N1, 2, true, false));
-    core.step(new RequestVoteResponse(N5, N1, 2, true, false));
-    assertEquals(Role.CANDIDATE, core.role(), "a majority of C_new alone");
-    core.step(new RequestVoteResponse(N2, N1, 2, true, false));
-    assertEquals(Role.LEADER, core.role());
-  }
-
-  /** Both halves decide every quorum question: a majority of one is never enough. */
-  @Test
-  void jointQuorumArithmeticNeedsBothHalves() {
-    JointConfig q = JointConfig.of(new ClusterConfig(Set.of(N1, N4, N5), Set.of(), Set.of(N1, N2, N3), Map.of()));
-    Map<NodeId, Long> match = Map.of(N1, 9L, N2, 9L, N3, 9L, N4, 2L, N5, 1L);
-    assertEquals(2, q.committedIndex(v -> match.getOrDefault(v, 0L)));
-    assertFalse(q.hasQuorum(Set.of(N1, N2, N3)));
-    assertTrue(q.hasQuorum(Set.of(N1, N2, N4)));
-    assertEquals(VoteResult.LOST, q.voteResult(Map.of(N2, false, N3, false)));
-    assertEquals(VoteResult.PENDING, q.voteResult(Map.of(N1, true, N2, true)));
-    assertEquals(VoteResult.WON, q.voteResult(Map.of(N1, true, N2, true, N4, true)));
-  }
-
   // ------------------------------------------------------------ removing the leader, §4.2.2
 
   /**
@@ -395,6 +201,28 @@ class MembershipChangeTest {
       net.tick(N3);
     }
     assertEquals(term, net.core(N3).term());
+  }
+
+  /**
+   * A leader that removed itself and crashed before the removal committed holds the only log the
+   * remaining voter accepts, and that voter needs its vote (two voters): it may campaign for the
+   * configuration that removed it, commit the removal as leader, and hand over.
+   */
+  @Test
+  void aLeaderRemovedByAnUncommittedChangeMayStillFinishIt() {
+    Network net = clusterLedByN1(2);
+    net.partition(Set.of(N1), Set.of(N2));
+    Proposal p = net.core(N1).proposeConfigChange(List.of(new MemberChange.Remove(N1)));
+    net.stabilize();
+    net.crash(N1);
+    net.restart(N1);
+    net.heal();
+
+    net.tickAll(200);
+
+    assertEquals(N2, net.leader());
+    assertEquals(ClusterConfig.ofVoters("n2"), net.core(N2).config());
+    assertTrue(net.core(N2).commitIndex() >= p.index());
   }
 
   /** A removed node cannot disrupt the cluster: its elections go nowhere while a leader is alive (PreVote). */

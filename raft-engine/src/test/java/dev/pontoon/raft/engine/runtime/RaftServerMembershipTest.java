@@ -105,6 +105,20 @@ class RaftServerMembershipTest {
     }
   }
 
+  /** The transport learns the configuration a node starts with, on the node's event loop, after it started. */
+  @Test
+  void theTransportIsToldTheConfigurationAtStart() {
+    RecordingTransport transport = new RecordingTransport(new dev.pontoon.raft.engine.memory.InMemoryNetwork()
+        .transport(NodeId.of("n1")));
+    ClusterConfig config = ClusterConfig.ofVoters("n1");
+    try (RaftServer node = RaftServer.builder().nodeId("n1").cluster(config).transport(transport)
+        .logStore(new dev.pontoon.raft.engine.memory.InMemoryLogStore()).stateMachine(new RecordingStateMachine())
+        .tickInterval(TestCluster.TICK).build()) {
+      await().atMost(20, TimeUnit.SECONDS).until(() -> transport.told.contains(config));
+      assertEquals(List.of(config), transport.told);
+    }
+  }
+
   /** A follower removed from the cluster leaves it; the rest keeps committing. */
   @Test
   void aRemovedFollowerLeavesTheConfiguration() {

@@ -49,11 +49,11 @@ class SimulateMainTest {
   }
 
   @Test
-  void membershipChangesRunOnTheRuntimeOnly() {
+  void membershipChangesAreOffUnlessAskedFor() {
     assertTrue(SimulateMain.parse(new String[] {"--membership", "on"}).membership());
     assertEquals(false, SimulateMain.parse(new String[] {"--seeds", "1"}).membership());
-    assertEquals(2, run("--membership", "on", "--mode", "core"));
-    assertTrue(stderr().startsWith("error: --membership on needs --mode runtime"), stderr());
+    assertEquals(2, run("--membership", "maybe"));
+    assertTrue(stderr().startsWith("error: --membership must be on or off, not 'maybe'"), stderr());
     assertEquals(0, run("--seeds", "2", "--first-seed", "7", "--membership", "on", "--threads", "1"));
     assertTrue(stdout().matches("seeds=2 events=\\d+ violations=0\n"), stdout());
   }

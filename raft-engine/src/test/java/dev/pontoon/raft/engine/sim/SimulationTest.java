@@ -34,7 +34,7 @@ class SimulationTest {
     ForkJoinPool pool = new ForkJoinPool(2);
     try {
       List<SimulationResult> results = pool.submit(() -> LongStream.range(first, first + count).parallel()
-          .mapToObj(seed -> membership ? Simulation.runWithMembershipChanges(seed, nodes, EVENTS)
+          .mapToObj(seed -> membership ? Simulation.runWithMembershipChanges(seed, nodes, EVENTS, mode)
               : Simulation.run(seed, nodes, EVENTS, mode)).collect(Collectors.toList())).join();
       String failures = results.stream().filter(r -> !r.ok()).limit(3).map(SimulationResult::describe)
           .collect(Collectors.joining("\n"));
@@ -79,6 +79,13 @@ class SimulationTest {
     long seedsWithChanges = results.stream().filter(r -> r.membershipChangesCommitted() > 0).count();
     assertTrue(seedsWithChanges >= 150, "only " + seedsWithChanges + " of 300 seeds committed a membership change");
     assertTrue(committed >= 300, "only " + committed + " membership changes committed in 300 seeds");
+  }
+
+  /** The same on bare cores, where fault points also compact logs, so new members often need a snapshot. */
+  @Test
+  void seedsOfBareCoresWithMembershipChangesKeepEveryProperty() {
+    List<SimulationResult> results = runSeeds(600_001, 200, 0, Mode.CORE, true);
+    assertTrue(results.stream().mapToLong(SimulationResult::membershipChangesCommitted).sum() >= 200);
   }
 
   @Test
