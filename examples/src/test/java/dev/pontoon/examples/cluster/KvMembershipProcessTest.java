@@ -126,7 +126,7 @@ class KvMembershipProcessTest {
   @Timeout(value = 180, unit = TimeUnit.SECONDS)
   void aMemberAddedToACompactedLogCatchesUpThroughASnapshotAndIsThenPromoted() throws Exception {
     try (NodeProcesses nodes = new NodeProcesses(dir)) {
-      nodes.withNodeFlags("--snapshot-every", "50");
+      nodes.withNodeFlags("--snapshot-every", "50", "--log-retain", "0");
       nodes.startAll();
       await().atMost(WAIT).until(() -> nodes.agreedLeader() != null);
       NodeSpec leader = nodes.agreedLeader();
