@@ -46,10 +46,12 @@ public final class Recovery {
    *
    * @param core the core, built on the reconciled log
    * @param hardState the recovered hard state
-   * @param appliedIndex index up to which the state machine holds the log (the snapshot's, or 0)
+   * @param appliedIndex index up to which the state machine holds the log (what a durable state
+   *     machine reports when beyond the snapshot, else the snapshot's, or 0)
    * @param appliedTerm term of that entry (0 without a snapshot)
-   * @param appliedConfig the configuration in force at {@code appliedIndex} (the snapshot's, or
-   *     the initial one; null for a joining node that knows none)
+   * @param appliedConfig the configuration in force at {@code appliedIndex}: the last
+   *     CONFIGURATION entry up to it after the snapshot (a durable state machine resuming past the
+   *     snapshot), else the snapshot's, else the initial one; null for a joining node that knows none
    */
   record Recovered(RaftCore core, HardState hardState, long appliedIndex, long appliedTerm,
       ClusterConfig appliedConfig) {}

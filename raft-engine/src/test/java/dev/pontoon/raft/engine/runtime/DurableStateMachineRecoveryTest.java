@@ -157,6 +157,51 @@ class DurableStateMachineRecoveryTest {
     assertEquals(before, restarted.state());
   }
 
+  /**
+   * A snapshot records the configuration in force at its own last included index (§7). A durable
+   * state machine that resumes after a configuration change committed since the latest snapshot
+   * must therefore resume with that change in force on the apply side, not with the older
+   * snapshot's configuration, or the next snapshot would record a configuration the log had
+   * already replaced (and a node restored from it would forget the change).
+   */
+  @Test
+  void snapshotTakenAfterResumingPastAMembershipChangeRecordsTheChange() throws Exception {
+    NodeId learner = NodeId.of("l9");
+    Disk disk = new Disk();
+    InMemoryLogStore log = new InMemoryLogStore();
+    InMemorySnapshotStore snapshots = new InMemorySnapshotStore();
+    RaftServer first = start(log, snapshots, new ListMachine(disk, true));
+    for (int i = 0; i < 12; i++) {
+      first.submit(Bytes.ofUtf8("c" + i)).get(10, TimeUnit.SECONDS);
+    }
+    await().atMost(10, TimeUnit.SECONDS).until(() -> first.status().snapshotIndex() >= 10);
+    long snapshotBefore = first.status().snapshotIndex();
+    ClusterConfig changed = first.addLearner(learner, "l9.example:7000").get(10, TimeUnit.SECONDS);
+    long changeIndex = first.status().commitIndex();
+    // Until the state machine's disk holds more than the change, and the next snapshot is still ahead.
+    for (int i = 12; disk.index <= changeIndex; i++) {
+      first.submit(Bytes.ofUtf8("c" + i)).get(10, TimeUnit.SECONDS);
+    }
+    first.close();
+    assertEquals(snapshotBefore, snapshots.newest().orElseThrow().meta().lastIncludedIndex(),
+        "no snapshot taken after the change");
+    assertTrue(!snapshots.newest().orElseThrow().meta().config().contains(learner), "the snapshot predates the change");
+
+    ListMachine second = new ListMachine(disk, true);
+    RaftServer restarted = start(log, snapshots, second);
+    for (int i = 0; restarted.status().snapshotIndex() <= second.heldAtStart && i < 40; i++) {
+      restarted.submit(Bytes.ofUtf8("d" + i)).get(10, TimeUnit.SECONDS);
+    }
+    await().atMost(10, TimeUnit.SECONDS).until(() -> snapshots.newest().orElseThrow().meta().lastIncludedIndex()
+        > second.heldAtStart);
+    restarted.close();
+
+    assertTrue(second.heldAtStart > changeIndex, "resumed after the change (" + second.heldAtStart + " > "
+        + changeIndex + ")");
+    assertEquals(0, second.restores, "resumed from its own disk, not from the snapshot");
+    assertEquals(changed, snapshots.newest().orElseThrow().meta().config());
+  }
+
   @Test
   void durableIndexBeyondTheDurableLogIsRefusedAtStartSayingWhy() {
     Disk disk = new Disk();

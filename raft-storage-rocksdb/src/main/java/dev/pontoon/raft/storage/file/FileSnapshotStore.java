@@ -55,7 +55,16 @@ import org.slf4j.LoggerFactory;
  * <p><b>Identity.</b> Opened with a cluster id and node id, the store records them in a file
  * named {@code identity} on first use and refuses, on later opens, a directory that belongs to
  * another cluster or node, or that holds snapshots but no identity — as the RocksDB log store
- * does, so that a copied or mixed-up directory is never restored into the wrong node.
+ * does, so that a copied or mixed-up directory is never restored into the wrong node. The one
+ * exception is a directory of the previous release, which recorded no identity: when every
+ * snapshot file in it is a version 1 file, the identity given is adopted (and recorded), with
+ * one INFO line saying so.
+ *
+ * <p><b>Earlier files.</b> Snapshot files of the previous release (format version 1) are listed,
+ * verified (their whole-file CRC32C) and read like the current ones, and pruned like them once
+ * {@code keep} newer snapshots exist; new snapshots are always written in version 2. A damaged
+ * version 1 file is handled as a damaged version 2 one. Each {@link StoredSnapshot#open()} of a
+ * version 1 file reads it whole once more first, since its one checksum covers its header.
  *
  * <p><b>Threading.</b> Safe for use from several threads; each sink by one thread at a time.
  * Every method blocks on file I/O.
@@ -152,7 +161,7 @@ public final class FileSnapshotStore implements SnapshotStore {
       Files.createDirectories(directory);
       List<Path> snapshots = store.listAndCleanUp();
       if (clusterId != null) {
-        store.checkIdentity(clusterId, nodeId, !snapshots.isEmpty());
+        store.checkIdentity(clusterId, nodeId, snapshots);
       }
       store.recover(snapshots);
     } catch (IOException e) {
@@ -177,12 +186,18 @@ public final class FileSnapshotStore implements SnapshotStore {
     return snapshots;
   }
 
-  private void checkIdentity(ClusterId clusterId, NodeId nodeId, boolean hasSnapshots) throws IOException {
+  private void checkIdentity(ClusterId clusterId, NodeId nodeId, List<Path> snapshots) throws IOException {
     String expected = "pontoon snapshot store\ncluster " + clusterId.value() + "\nnode " + nodeId.value() + "\n";
     Path file = directory.resolve(IDENTITY);
     if (!Files.exists(file)) {
-      if (hasSnapshots) {
-        throw new StorageException("refusing to open " + directory + ": it holds snapshots but no store identity");
+      if (!snapshots.isEmpty()) {
+        if (!onlyVersion1(snapshots)) {
+          throw new StorageException("refusing to open " + directory + ": it holds snapshots but no store identity");
+        }
+        // The previous release recorded no identity; its directory is this node's as the
+        // operator configured it, like the log store beside it (which does check its own).
+        log.info("{} holds only version 1 snapshot files, written before snapshot stores recorded an identity: "
+            + "adopting cluster {} node {}", directory, clusterId.value(), nodeId.value());
       }
       Path temp = directory.resolve(IDENTITY + TEMP_SUFFIX);
       Files.writeString(temp, expected, StandardCharsets.UTF_8);
@@ -199,6 +214,15 @@ public final class FileSnapshotStore implements SnapshotStore {
           + found.strip().replace('\n', ' ') + "], but this store was configured for [" + expected.strip()
           .replace('\n', ' ') + "]");
     }
+  }
+
+  private static boolean onlyVersion1(List<Path> snapshots) throws IOException {
+    for (Path snapshot : snapshots) {
+      if (!SnapshotFile.isVersion1(snapshot)) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private synchronized void recover(List<Path> snapshots) throws IOException {
@@ -330,7 +354,7 @@ public final class FileSnapshotStore implements SnapshotStore {
         }
         channel.force(true);
         channel.close();
-        install(temp, target, new SnapshotFile.Layout(meta, dataOffset, length, checksum));
+        install(temp, target, new SnapshotFile.Layout(meta, dataOffset, length, checksum, SnapshotFile.VERSION));
       } catch (IOException e) {
         closeQuietly();
         deleteQuietly(temp);

@@ -8,6 +8,7 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.zip.CRC32C;
 
@@ -23,8 +24,9 @@ import java.util.zip.CRC32C;
  *  footer: data length (8) | CRC32C of the data (4) | CRC32C of the footer before it (4)
  * </pre>
  *
- * Version 1 (the whole snapshot in one checksummed record, read into memory) is no longer
- * written nor read: such a file is reported as not a version 2 file.
+ * Version 1 files (the previous release's: the whole snapshot in one checksummed record) are
+ * no longer written but are still read, by {@link SnapshotFileV1}, so that a node upgraded with
+ * its log compacted behind one still starts.
  */
 final class SnapshotFile {
   private static final byte[] MAGIC = "PNTNSNAP".getBytes(StandardCharsets.US_ASCII);
@@ -32,8 +34,11 @@ final class SnapshotFile {
   static final int FOOTER = 16;
   private static final int MAX_CONFIG = 1 << 20;
 
-  /** What a file holds: meta, where the data starts, its length and checksum. */
-  record Layout(SnapshotMeta meta, long dataOffset, long dataLength, int dataChecksum) {}
+  /**
+   * What a file holds: meta, where the data starts, its length and checksum, and the format
+   * version it was written in.
+   */
+  record Layout(SnapshotMeta meta, long dataOffset, long dataLength, int dataChecksum, int version) {}
 
   private SnapshotFile() {}
 
@@ -54,21 +59,26 @@ final class SnapshotFile {
   }
 
   /**
-   * Reads a file's header and footer and checks that they agree with its size; the data's
-   * checksum is checked by {@link #verifyData} or while reading.
+   * Reads a file's layout and checks that it is consistent. For version 2, the header and footer
+   * are read and checked against the file's size; the data's checksum is checked by
+   * {@link #verifyData} or while reading. A version 1 file is read whole and verified
+   * ({@link SnapshotFileV1}).
    */
   static Layout layout(FileChannel channel, Path where) throws IOException {
     long size = channel.size();
     int fixed = MAGIC.length + 4 + 8 + 8 + 4;
+    int version = size < MAGIC.length + 4 ? -1 : version(readFully(channel, 0, MAGIC.length + 4));
+    if (version == SnapshotFileV1.VERSION) {
+      return SnapshotFileV1.layout(channel, where, MAX_CONFIG);
+    }
     if (size < fixed + 4 + FOOTER) {
       throw corrupted(where, "is " + size + " bytes long, shorter than the smallest snapshot file");
     }
     ByteBuffer start = readFully(channel, 0, fixed);
-    byte[] magic = new byte[MAGIC.length];
-    start.get(magic);
-    int version = start.getInt();
-    if (!Arrays.equals(magic, MAGIC) || version != VERSION) {
-      throw corrupted(where, "is not a version " + VERSION + " Pontoon snapshot file");
+    start.position(MAGIC.length + 4);
+    if (version != VERSION) {
+      throw corrupted(where, "is not a version " + SnapshotFileV1.VERSION + " or " + VERSION
+          + " Pontoon snapshot file");
     }
     long index = start.getLong();
     long term = start.getLong();
@@ -101,11 +111,33 @@ final class SnapshotFile {
     } catch (RuntimeException e) {
       throw corrupted(where, "has a valid checksum but does not decode: " + e.getMessage());
     }
-    return new Layout(meta, dataOffset, dataLength, dataChecksum);
+    return new Layout(meta, dataOffset, dataLength, dataChecksum, VERSION);
   }
 
-  /** Reads the data once and checks its CRC32C. */
+  /** Whether the file starts as a version 1 snapshot file (its first 12 bytes; nothing verified). */
+  static boolean isVersion1(Path file) throws IOException {
+    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
+      return channel.size() >= MAGIC.length + 4
+          && version(readFully(channel, 0, MAGIC.length + 4)) == SnapshotFileV1.VERSION;
+    }
+  }
+
+  /** The format version after the magic, or -1 when the magic is not Pontoon's. */
+  private static int version(ByteBuffer start) {
+    byte[] magic = new byte[MAGIC.length];
+    start.get(magic);
+    int version = start.getInt();
+    return Arrays.equals(magic, MAGIC) ? version : -1;
+  }
+
+  /**
+   * Reads the data once and checks its CRC32C. A version 1 layout was verified whole when it
+   * was read, so its data is not read again.
+   */
   static void verifyData(FileChannel channel, Layout layout, Path where) throws IOException {
+    if (layout.version() == SnapshotFileV1.VERSION) {
+      return;
+    }
     CRC32C crc = new CRC32C();
     ByteBuffer buffer = ByteBuffer.allocate(1 << 20);
     long position = layout.dataOffset();
@@ -127,7 +159,7 @@ final class SnapshotFile {
     }
   }
 
-  private static ByteBuffer readFully(FileChannel channel, long position, int length) throws IOException {
+  static ByteBuffer readFully(FileChannel channel, long position, int length) throws IOException {
     ByteBuffer buffer = ByteBuffer.allocate(length);
     while (buffer.hasRemaining()) {
       if (channel.read(buffer, position + buffer.position()) < 0) {
