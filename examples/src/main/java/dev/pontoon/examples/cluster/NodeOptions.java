@@ -177,19 +177,7 @@ record NodeOptions(NodeId id, InetSocketAddress http, InetSocketAddress raft, Pa
    * @throws IllegalArgumentException unless a whole number of entries, 0 or more
    */
   static long snapshotEvery(String text) {
-    if (text == null) {
-      return DEFAULT_SNAPSHOT_EVERY;
-    }
-    long entries;
-    try {
-      entries = Long.parseLong(text);
-    } catch (NumberFormatException e) {
-      entries = -1;
-    }
-    if (entries < 0) {
-      throw new IllegalArgumentException("--snapshot-every must be a number of entries, 0 or more, not '" + text + "'");
-    }
-    return entries;
+    return entries("--snapshot-every", text, DEFAULT_SNAPSHOT_EVERY);
   }
 
   /**
@@ -198,8 +186,13 @@ record NodeOptions(NodeId id, InetSocketAddress http, InetSocketAddress raft, Pa
    * @throws IllegalArgumentException unless a whole number of entries, 0 or more
    */
   static long logRetain(String text) {
+    return entries("--log-retain", text, DEFAULT_LOG_RETAIN);
+  }
+
+  /** A flag's count of entries, 0 or more; {@code absent} when the flag was not given. */
+  private static long entries(String flag, String text, long absent) {
     if (text == null) {
-      return DEFAULT_LOG_RETAIN;
+      return absent;
     }
     long entries;
     try {
@@ -208,7 +201,7 @@ record NodeOptions(NodeId id, InetSocketAddress http, InetSocketAddress raft, Pa
       entries = -1;
     }
     if (entries < 0) {
-      throw new IllegalArgumentException("--log-retain must be a number of entries, 0 or more, not '" + text + "'");
+      throw new IllegalArgumentException(flag + " must be a number of entries, 0 or more, not '" + text + "'");
     }
     return entries;
   }
