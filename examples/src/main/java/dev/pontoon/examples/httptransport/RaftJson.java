@@ -21,6 +21,7 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
@@ -135,12 +136,24 @@ final class RaftJson {
     return new TimeoutNow(sender.apply(requireText(o, "leader-id")), self, requireLong(o, "term"));
   }
 
+  /** Length of the CRC32C trailer of a streamed snapshot's last piece (big-endian). */
+  private static final int CHECKSUM_BYTES = 4;
+
   static ObjectNode encode(InstallSnapshot m) {
     ObjectNode o = JSON.createObjectNode().put("term", m.term()).put("leader-id", m.from().value())
         .put("last-included-index", m.lastIncludedIndex()).put("last-included-term", m.lastIncludedTerm());
     encodeConfig(o.putObject("config"), m.config());
-    return o.put("offset", m.offset()).put("data", Base64.getEncoder().encodeToString(m.data().toByteArray()))
-        .put("done", m.done());
+    byte[] data = m.data().toByteArray();
+    if (m.done() && data.length >= CHECKSUM_BYTES) {
+      // A Pontoon leader's last piece ends with the CRC32C of the whole snapshot. It travels in its
+      // own field, so that "data" holds only the state machine's bytes, which a peer written from
+      // the specification installs as they are; a Pontoon follower puts it back (decode below).
+      int end = data.length - CHECKSUM_BYTES;
+      long checksum = ByteBuffer.wrap(data, end, CHECKSUM_BYTES).getInt() & 0xFFFF_FFFFL;
+      o.put("checksum", checksum);
+      data = Arrays.copyOf(data, end);
+    }
+    return o.put("offset", m.offset()).put("data", Base64.getEncoder().encodeToString(data)).put("done", m.done());
   }
 
   static InstallSnapshot decodeInstallSnapshot(JsonNode o, NodeId self, Function<String, NodeId> sender) {
@@ -149,9 +162,17 @@ final class RaftJson {
       throw new IllegalArgumentException("\"config\" must be an object with \"voters\" and \"learners\"");
     }
     ClusterConfig decoded = decodeConfig(config);
+    byte[] data = base64(optionalText(o, "data", ""), "data");
+    if (o.has("checksum")) {
+      long checksum = requireLong(o, "checksum");
+      if (checksum > 0xFFFF_FFFFL) {
+        throw new IllegalArgumentException("\"checksum\" (" + checksum + ") must be a CRC32C, below 2^32");
+      }
+      data = ByteBuffer.allocate(data.length + CHECKSUM_BYTES).put(data).putInt((int) checksum).array();
+    }
     return new InstallSnapshot(sender.apply(requireText(o, "leader-id")), self, requireLong(o, "term"),
         requireLong(o, "last-included-index"), requireLong(o, "last-included-term"), decoded,
-        requireLong(o, "offset"), Bytes.wrap(base64(optionalText(o, "data", ""), "data")), optionalBoolean(o, "done"));
+        requireLong(o, "offset"), Bytes.wrap(data), optionalBoolean(o, "done"));
   }
 
   // ---- answers: receiver side encodes the node's response, sender side decodes it
