@@ -3,9 +3,7 @@ package dev.pontoon.raft.engine.runtime;
 import dev.pontoon.raft.NodeId;
 import dev.pontoon.raft.engine.core.RaftCore;
 import dev.pontoon.raft.log.ClusterConfig;
-import dev.pontoon.raft.log.EntryKind;
 import dev.pontoon.raft.log.HardState;
-import dev.pontoon.raft.log.LogEntry;
 import dev.pontoon.raft.log.Snapshot;
 import dev.pontoon.raft.log.SnapshotMeta;
 import dev.pontoon.raft.storage.LogStore;
@@ -92,11 +90,6 @@ public final class Recovery {
       appliedTerm = meta.map(SnapshotMeta::lastIncludedTerm).orElse(0L);
     }
     ClusterConfig config = meta.map(SnapshotMeta::config).orElse(options.cluster());
-    // A snapshot taken later records the configuration at its own index (§7), so the apply side
-    // must start from the one in force where the state machine resumes, not the snapshot's.
-    ClusterConfig appliedConfig = durable > snapshotIndex
-        ? latestConfiguration(options.logStore(), snapshotIndex + 1, appliedIndex, config)
-        : config;
     boolean bootstrappedNow = bootstrap(options, stored.isPresent());
     HardState hardState = options.logStore().loadHardState();
     RaftCore core = new RaftCore(id, config, options.raftConfig(), options.logStore(), hardState, appliedIndex,
@@ -106,23 +99,11 @@ public final class Recovery {
     if (bootstrappedNow && id.equals(options.bootstrapLeader())) {
       core.bootstrapAsLeader();
     }
+    // A snapshot taken later records the configuration at its own index (§7), so the apply side
+    // must start from the one in force where the state machine resumes, not the snapshot's: the
+    // core has already read every configuration entry of the log.
+    ClusterConfig appliedConfig = durable > snapshotIndex ? core.configAt(appliedIndex) : config;
     return new Recovered(core, hardState, appliedIndex, appliedTerm, appliedConfig);
-  }
-
-  /** The last CONFIGURATION entry's configuration in {@code [from, to]}, else {@code fallback}. */
-  private static ClusterConfig latestConfiguration(LogStore log, long from, long to, ClusterConfig fallback) {
-    ClusterConfig found = fallback;
-    long next = Math.max(from, log.firstIndex());
-    while (next <= to) {
-      List<LogEntry> batch = log.entries(next, to + 1, 4L << 20);
-      for (LogEntry e : batch) {
-        if (e.kind() == EntryKind.CONFIGURATION) {
-          found = ClusterConfig.fromBytes(e.payload());
-        }
-      }
-      next += batch.size();
-    }
-    return found;
   }
 
   /**
