@@ -127,13 +127,6 @@ public record ClusterConfig(Set<NodeId> voters, Set<NodeId> learners, Set<NodeId
     return Optional.ofNullable(addresses.get(id));
   }
 
-  /** This configuration with {@code address} recorded for the member {@code id}. */
-  public ClusterConfig withAddress(NodeId id, String address) {
-    TreeMap<NodeId, String> updated = new TreeMap<>(addresses);
-    updated.put(id, address);
-    return new ClusterConfig(voters, learners, outgoingVoters, updated);
-  }
-
   /**
    * The smallest number of voters that forms a majority of {@code voters}. In a joint
    * configuration each half needs its own majority; see {@link #isJoint()}.
