@@ -11,7 +11,12 @@ package dev.pontoon.raft.engine.core;
  * @param heartbeatTicks how often a leader sends AppendEntries to an idle follower
  * @param preVote whether a node first probes with PreVote before raising its term (thesis §9.6)
  * @param checkQuorum whether a leader steps down when it has not heard from a quorum within
- *     an election timeout (thesis §6.2)
+ *     an election timeout (thesis §6.2). It also turns on the rule of thesis §4.2.3 for vote
+ *     requests: a node that heard from a live leader within the minimum election timeout ignores
+ *     them (a leader that could never step down must not be protected that way, or a one-way
+ *     partition could stall the cluster for good). Keep PreVote or CheckQuorum on (both are by
+ *     default) when membership changes: with both off, a node removed by an entry it never
+ *     received times out again and again and deposes every new leader.
  * @param maxInflightAppends how many AppendEntries may be outstanding to one follower in the
  *     replicate state (pipelining)
  * @param maxEntriesPerAppend most entries in one AppendEntries
