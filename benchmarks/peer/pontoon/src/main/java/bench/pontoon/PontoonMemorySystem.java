@@ -71,7 +71,7 @@ public final class PontoonMemorySystem implements RaftSystem {
       NodeId id = NodeId.of(name);
       CounterStateMachine fsm = new CounterStateMachine();
       servers.add(RaftServer.builder().nodeId(id).cluster(cluster).transport(network.transport(id))
-          .logStore(new InMemoryLogStore()).stateMachine(fsm).build());
+          .logStore(new InMemoryLogStore()).leaderWritesOnEventLoop(true).stateMachine(fsm).build());
       stateMachines.add(fsm);
     }
     settings.put("transport", "InMemoryNetwork (the message object handed to the target's queue; no serialization,"
@@ -79,6 +79,8 @@ public final class PontoonMemorySystem implements RaftSystem {
     settings.put("log_storage", "InMemoryLogStore (nothing persisted; sync() marks the writes durable in memory)");
     settings.put("sync_per_batch", "LogStore.sync() once per group-commit batch, as with a durable store, but no disk");
     settings.put("snapshots", "none taken (snapshotEvery off); InMemorySnapshotStore, unused");
+    settings.put("leaderWritesOnEventLoop", "true (a sync that costs nothing needs no thread of its own; followers"
+        + " always write on their loop)");
     PontoonSystem.putRuntimeDefaults(settings);
     leader = PontoonSystem.awaitLeader(servers);
   }

@@ -32,8 +32,10 @@ import java.util.List;
  * After {@code truncatePrefix(1, t1)} the log is {@code 2'}, {@code firstIndex() == 2} and
  * {@code term(1) == t1} still answers.
  *
- * <p><b>Threading.</b> One thread writes (the runtime's sync worker); reads may come from other
- * threads at the same time (see {@link LogReader}).
+ * <p><b>Threading.</b> One thread writes at a time: the runtime's sync worker, or the node's
+ * event loop while that worker is idle, with each hand-over ordered by a happens-before edge, so
+ * a store needs no lock between its writes. Reads may come from other threads at the same time
+ * (see {@link LogReader}).
  *
  * <p><b>Failure.</b> Any exception other than {@link IllegalArgumentException} for bad input is
  * fatal: the runtime stops the node rather than retry.

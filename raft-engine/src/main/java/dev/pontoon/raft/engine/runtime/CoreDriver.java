@@ -51,10 +51,12 @@ final class CoreDriver {
    *
    * Order of a Ready (see its Javadoc): sendNow leaves at once, in parallel with the write
    * (§10.2.1 of the thesis: a leader may write its log in parallel with replicating it, and
-   * counts itself only once durable, i.e. after advance). Everything that writes goes to the
-   * sync worker; a Ready that writes nothing but was produced while earlier writes are still
-   * syncing follows them through the same queue, so that its sendAfterSync (for example an ack
-   * naming a match index those writes hold) never overtakes them and advance stays in order.
+   * counts itself only once durable, i.e. after advance). A leader's writes go to the sync
+   * worker; any other role writes on the loop (writesOnLoop), but only while the worker has
+   * nothing queued and every Ready it carried has been advanced. A Ready produced while earlier
+   * writes are still with the worker follows them through the same queue, even one that writes
+   * nothing, so that its sendAfterSync (for example an ack naming a match index those writes
+   * hold) never overtakes them and advance stays in order.
    * Committed entries and reads go to the apply thread right away: they are committed on a
    * quorum, so applying them does not wait for this node's own copy.
    */
@@ -76,6 +78,7 @@ final class CoreDriver {
   private final LeaderLease lease;
   private final MalformedMessages malformed;
   private final boolean leaseReads;
+  private final boolean leaderWritesOnLoop;
   private final long proposalTimeoutNanos;
   private final long readTimeoutNanos;
   private final int transferTimeoutTicks;
@@ -115,6 +118,7 @@ final class CoreDriver {
     this.snapshotReceiver = snapshotReceiver;
     this.logRetainEntries = options.snapshotPolicy().logRetainEntries();
     this.leaseReads = options.leaseReads();
+    this.leaderWritesOnLoop = options.leaderWritesOnEventLoop();
     this.lease = new LeaderLease(id, options.leaseNanos());
     this.malformed = new MalformedMessages(id, () -> metrics.dropped("malformed"));
     this.proposalTimeoutNanos = options.proposalTimeout().toNanos();
@@ -380,7 +384,18 @@ final class CoreDriver {
   private void handle(Ready ready) {
     ready.sendNow().forEach(this::send);
     boolean writes = ready.mustSync() || !ready.entriesToAppend().isEmpty() || ready.snapshotToInstall() != null;
-    if (writes || syncsInFlight > 0) {
+    if (syncsInFlight == 0 && sync.isIdle() && writesOnLoop()) {
+      // Nothing queued for the sync worker and every earlier Ready advanced: writing here keeps
+      // the store's writes and the core's advances in production order (SyncWorker's Javadoc).
+      if (writes) {
+        sync.persistHere(ready);
+      } else if (ready.hardState() != null) {
+        sync.saveCommitHintHere(ready.hardState());
+      }
+      ready.sendAfterSync().forEach(this::send);
+      core.advance(ready);
+      logDurableTo(ready);
+    } else if (writes || syncsInFlight > 0) {
       syncsInFlight++;
       sync.submit(ready);
     } else {
@@ -418,6 +433,26 @@ final class CoreDriver {
       if (read != null && reads.leave(read)) {
         read.future().completeExceptionally(notLeader());
       }
+    }
+  }
+
+  /**
+   * Whether this node writes its log on the loop rather than on the sync worker. A leader writes
+   * on the worker, in parallel with sending the same entries to its followers (thesis §10.2.1),
+   * unless told its store's sync costs next to nothing; any other role has nothing to send before
+   * its write is durable (its acknowledgements and votes wait for it), so it writes here.
+   */
+  private boolean writesOnLoop() {
+    return core.role() != Role.LEADER || leaderWritesOnLoop;
+  }
+
+  /** The snapshot taker may now cover what {@code ready} made durable. */
+  private void logDurableTo(Ready ready) {
+    List<LogEntry> appended = ready.entriesToAppend();
+    if (!appended.isEmpty()) {
+      runtime.logDurableTo(appended.get(appended.size() - 1).index());
+    } else if (ready.snapshotToInstall() != null) {
+      runtime.logDurableTo(ready.snapshotToInstall().meta().lastIncludedIndex());
     }
   }
 

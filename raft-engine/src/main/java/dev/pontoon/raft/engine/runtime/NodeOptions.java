@@ -45,13 +45,16 @@ import java.util.Objects;
  * @param promotionTimeout how long a membership change waits for nodes to catch up before it
  *     fails with {@code NOT_CAUGHT_UP}
  * @param snapshotPolicy how snapshots are streamed and how much log is kept behind them
+ * @param leaderWritesOnEventLoop whether a leader writes its log on its event loop, as other
+ *     roles do, instead of on the sync worker in parallel with replication
  */
 public record NodeOptions(NodeId id, ClusterConfig cluster, Transport transport, LogStore logStore,
     SnapshotStore snapshotStore, StateMachine stateMachine, RaftConfig raftConfig, Duration tickInterval,
     TickSource tickSource, MeterRegistry registry, String groupId, int maxPendingProposals, long maxPendingBytes,
     Duration proposalTimeout, int maxPendingReads, Duration readTimeout, int maxInboundMessages,
     long maxInboundBytes, long leaseNanos, long randomSeed, NodeId bootstrapLeader, long snapshotEvery,
-    NodeScheduler scheduler, long promotionLagEntries, Duration promotionTimeout, SnapshotPolicy snapshotPolicy) {
+    NodeScheduler scheduler, long promotionLagEntries, Duration promotionTimeout, SnapshotPolicy snapshotPolicy,
+    boolean leaderWritesOnEventLoop) {
 
   public NodeOptions {
     Objects.requireNonNull(id, "id");

@@ -8,6 +8,7 @@ import dev.pontoon.raft.storage.LogStore;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
@@ -20,6 +21,13 @@ import java.util.function.Consumer;
  *
  * <p>While one batch syncs, the event loop goes on: new proposals and acknowledgements pile up
  * in the queue and share the next sync. Any exception from the stores is fatal.
+ *
+ * <p>A node that does not lead may instead write on its event loop ({@link #persistHere}), as
+ * etcd and hashicorp/raft followers do: it has nothing to send in parallel with the write, and
+ * the two thread hand-offs per write cost more than they save. Messages that arrive during the
+ * sync pile up in the loop's queue and share the next one, so group commit is kept. The store
+ * still has one writer at a time: the loop writes only while this worker has nothing queued
+ * ({@link #isIdle}), and the worker's last write happens-before that check.
  */
 final class SyncWorker {
 
@@ -28,6 +36,8 @@ final class SyncWorker {
   private final Consumer<List<Ready>> onDurable;
   private final TaskQueue<Object> thread;
   private final NodeScheduler scheduler;
+  /** Jobs offered and not yet carried out (written, and synced where needed). */
+  private final AtomicInteger queued = new AtomicInteger();
 
   /**
    * Discard the log up to {@code index} (a snapshot's index less the catch-up margin, §7), in
@@ -59,7 +69,44 @@ final class SyncWorker {
 
   /** Queues a Ready to persist (or only to order, when it writes nothing); false if stopping. */
   boolean submit(Ready ready) {
-    return thread.offer(ready);
+    return offer(ready);
+  }
+
+  private boolean offer(Object job) {
+    queued.incrementAndGet();
+    if (thread.offer(job)) {
+      return true;
+    }
+    queued.decrementAndGet();
+    return false;
+  }
+
+  /**
+   * Whether every job offered so far has been written (and synced where it asked for one). Then
+   * the caller may write the store itself: this worker's writes happen-before this returns true.
+   */
+  boolean isIdle() {
+    return queued.get() == 0;
+  }
+
+  /**
+   * Writes {@code ready} to the store on the caller's thread, and syncs if it asks for a sync;
+   * only while {@link #isIdle} and with no other write under way. The caller then sends its
+   * {@code sendAfterSync} and advances the core itself.
+   */
+  void persistHere(Ready ready) {
+    long entries = write(ready);
+    if (ready.mustSync() || entries > 0 || ready.snapshotToInstall() != null) {
+      sync(entries);
+    }
+  }
+
+  /**
+   * Saves a commit-index hint on the caller's thread, without a sync; under the same rule as
+   * {@link #persistHere}.
+   */
+  void saveCommitHintHere(HardState state) {
+    logStore.saveHardState(state);
   }
 
   /** Save a hard state whose commit index alone changed, in order with the writes around it; no sync. */
@@ -71,12 +118,12 @@ final class SyncWorker {
    * anyway (the commit index is a hint: see {@link HardState}).
    */
   boolean saveCommitHint(HardState state) {
-    return thread.offer(new CommitHint(state));
+    return offer(new CommitHint(state));
   }
 
   /** Queues the discarding of the log up to {@code index}, at most a saved snapshot's last entry. */
   boolean compact(long index) {
-    return thread.offer(new Compaction(index));
+    return offer(new Compaction(index));
   }
 
   private void persist(List<Object> jobs) {
@@ -94,40 +141,53 @@ final class SyncWorker {
       }
       Ready ready = (Ready) job;
       batch.add(ready);
-      if (ready.snapshotToInstall() != null) {
-        install(ready.snapshotToInstall());
-        mustSync = true;
-      }
-      List<LogEntry> append = ready.entriesToAppend();
-      if (!append.isEmpty()) {
-        long first = append.get(0).index();
-        // §5.3: if an existing entry conflicts with a new one, delete it and all that follow it.
-        if (first <= logStore.lastIndex()) {
-          logStore.truncateSuffix(first);
-        }
-        logStore.append(append);
-        entries += append.size();
-      }
-      // Figure 2: currentTerm and votedFor are persistent state, durable (synced below) before
-      // responding to RPCs. Written after the entries: its commit index may name them, and the
-      // store's call order keeps it from being ahead of the log after a crash.
-      if (ready.hardState() != null) {
-        logStore.saveHardState(ready.hardState());
-      }
+      long appended = write(ready);
+      entries += appended;
       // The core asks for a sync when term, vote or the log changed; a hard state that changed only
       // in its commit index (a hint) adds none: it piggybacks on the next sync that happens anyway.
-      mustSync |= ready.mustSync() || !append.isEmpty();
+      mustSync |= ready.mustSync() || appended > 0 || ready.snapshotToInstall() != null;
     }
     if (mustSync) {
-      long start = scheduler.nanoTime();
-      logStore.sync();
-      metrics.fsyncLatency.record(scheduler.nanoTime() - start, TimeUnit.NANOSECONDS);
-      if (entries > 0) {
-        metrics.appendBatchSize.record(entries);
-      }
+      sync(entries);
     }
+    // Counted down before the hand-back: once the loop sees the worker idle, every write above is
+    // done, and the loop still advances this batch before writing anything itself (its
+    // syncsInFlight counts the batch until then).
+    queued.addAndGet(-jobs.size());
     if (!batch.isEmpty()) {
       onDurable.accept(batch);
+    }
+  }
+
+  /** Writes one Ready (snapshot's discard, conflicting suffix, entries, hard state); the entry count. */
+  private long write(Ready ready) {
+    if (ready.snapshotToInstall() != null) {
+      install(ready.snapshotToInstall());
+    }
+    List<LogEntry> append = ready.entriesToAppend();
+    if (!append.isEmpty()) {
+      long first = append.get(0).index();
+      // §5.3: if an existing entry conflicts with a new one, delete it and all that follow it.
+      if (first <= logStore.lastIndex()) {
+        logStore.truncateSuffix(first);
+      }
+      logStore.append(append);
+    }
+    // Figure 2: currentTerm and votedFor are persistent state, durable (synced by the caller)
+    // before responding to RPCs. Written after the entries: its commit index may name them, and
+    // the store's call order keeps it from being ahead of the log after a crash.
+    if (ready.hardState() != null) {
+      logStore.saveHardState(ready.hardState());
+    }
+    return append.size();
+  }
+
+  private void sync(long entries) {
+    long start = scheduler.nanoTime();
+    logStore.sync();
+    metrics.fsyncLatency.record(scheduler.nanoTime() - start, TimeUnit.NANOSECONDS);
+    if (entries > 0) {
+      metrics.appendBatchSize.record(entries);
     }
   }
 

@@ -140,7 +140,7 @@ final class RuntimeNode implements SimulatedNode {
       builder.snapshotEvery(settings.snapshotEvery());
     }
     builder.snapshotChunkBytes(settings.snapshotChunkBytes()).snapshotChunksInFlight(settings.snapshotChunksInFlight())
-        .logRetainEntries(settings.logRetainEntries());
+        .logRetainEntries(settings.logRetainEntries()).leaderWritesOnEventLoop(settings.leaderWritesOnLoop());
     try {
       server = builder.build();
     } catch (RuntimeException e) {

@@ -25,10 +25,12 @@ import java.util.random.RandomGenerator;
  *     travels in many pieces the network loses, duplicates and reorders
  * @param snapshotChunksInFlight most pieces unacknowledged per follower
  * @param logRetainEntries entries kept behind each snapshot (the catch-up margin)
+ * @param leaderWritesOnLoop whether leaders write their log on the event loop
+ *     ({@code RaftServerBuilder.leaderWritesOnEventLoop})
  */
 record RuntimeSettings(NodeId bootstrapLeader, boolean leaseReads, double clockDriftBound, List<Double> clockRates,
     long snapshotEvery, int proposalTimeoutTicks, int batchCap, int snapshotChunkBytes, int snapshotChunksInFlight,
-    long logRetainEntries) {
+    long logRetainEntries, boolean leaderWritesOnLoop) {
 
   RuntimeSettings {
     clockRates = List.copyOf(clockRates);
@@ -37,7 +39,13 @@ record RuntimeSettings(NodeId bootstrapLeader, boolean leaseReads, double clockD
   /** These settings with snapshots off, for a state machine that does not support them. */
   RuntimeSettings withoutSnapshots() {
     return new RuntimeSettings(bootstrapLeader, leaseReads, clockDriftBound, clockRates, 0, proposalTimeoutTicks,
-        batchCap, snapshotChunkBytes, snapshotChunksInFlight, logRetainEntries);
+        batchCap, snapshotChunkBytes, snapshotChunksInFlight, logRetainEntries, leaderWritesOnLoop);
+  }
+
+  /** These settings with leaders writing on their event loop. */
+  RuntimeSettings withLeaderWritesOnLoop() {
+    return new RuntimeSettings(bootstrapLeader, leaseReads, clockDriftBound, clockRates, snapshotEvery,
+        proposalTimeoutTicks, batchCap, snapshotChunkBytes, snapshotChunksInFlight, logRetainEntries, true);
   }
 
   /**
@@ -64,6 +72,6 @@ record RuntimeSettings(NodeId bootstrapLeader, boolean leaseReads, double clockD
     long[] retainChoices = snapshotHeavy ? new long[] {0, 0, 1, 3} : new long[] {0, 0, 2, 10};
     return new RuntimeSettings(bootstrap, lease, drift, rates, snapshotEvery, proposalTimeoutTicks, batchCap,
         chunkChoices[random.nextInt(chunkChoices.length)], inFlightChoices[random.nextInt(inFlightChoices.length)],
-        retainChoices[random.nextInt(retainChoices.length)]);
+        retainChoices[random.nextInt(retainChoices.length)], false);
   }
 }

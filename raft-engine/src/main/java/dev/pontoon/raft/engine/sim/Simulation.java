@@ -68,7 +68,12 @@ final class Simulation {
      * in pieces of a few bytes, so that transfers meet every fault (loss, duplication,
      * reordering, leader changes, crashes) in the middle.
      */
-    RUNTIME_SNAPSHOTS
+    RUNTIME_SNAPSHOTS,
+    /**
+     * The production runtime with {@code leaderWritesOnEventLoop(true)}: leaders, too, write
+     * their log on the event loop (the setting for stores whose sync costs nothing).
+     */
+    RUNTIME_LEADER_LOOP_WRITES
   }
 
   /** Pieces of streamed snapshots sent (not whole one-message snapshots). */
@@ -187,7 +192,8 @@ final class Simulation {
     int clientCount = random.nextInt(3, 6);
     this.clients = new SimClients<>(this, clientCount, workload.apply(random), random);
     this.snapshotsSupported = supportsSnapshots(clients.workload().newStateMachine());
-    this.settings = drawn == null || snapshotsSupported ? drawn : drawn.withoutSnapshots();
+    RuntimeSettings usable = drawn == null || snapshotsSupported ? drawn : drawn.withoutSnapshots();
+    this.settings = mode == Mode.RUNTIME_LEADER_LOOP_WRITES ? usable.withLeaderWritesOnLoop() : usable;
     this.replay = replay != null || !membership ? replay : "pontoon-simulate --seeds 1 --first-seed " + seed
         + " --nodes " + (size == 0 ? "mixed" : Integer.toString(size)) + " --mode "
         + mode.name().toLowerCase(java.util.Locale.ROOT) + " --membership on";

@@ -68,6 +68,12 @@ class SimulationTest {
     assertEquals(3, results.stream().mapToInt(SimulationResult::nodes).distinct().count(), "sizes 3, 4 and 5");
   }
 
+  /** The runtime with leaders writing their log on the event loop ({@code leaderWritesOnEventLoop}). */
+  @Test
+  void seedsWithLeadersWritingOnTheirEventLoopKeepEveryProperty() {
+    runSeeds(700_001, 300, 0, Mode.RUNTIME_LEADER_LOOP_WRITES);
+  }
+
   /**
    * Membership changes on the runtime (thesis chapter 4): grow, shrink, replace, learners, a
    * leader removing itself, changes interrupted by a crash, mixed with every other fault.
