@@ -30,11 +30,13 @@ import java.util.concurrent.CompletableFuture;
  * networked systems ({@code pontoon-embedded}, {@code jraft-embedded}, ...). The log is never
  * compacted (no snapshots, as for {@code microraft}), so it grows in the heap for the whole run.
  *
- * <p>The rest is as {@link PontoonSystem}: every option at its default, listed in
- * {@link #settings()}, and the first leader elected.
+ * <p>Two options are set as a user of an in-memory store and a quick state machine would set
+ * them, as MicroRaft runs each node on one thread: {@code leaderWritesOnEventLoop(true)} and
+ * {@code applyOnEventLoop(true)}. The rest is as {@link PontoonSystem}: every other option at its
+ * default, listed in {@link #settings()}, and the first leader elected.
  *
  * <p><b>Threading.</b> {@link #start} and {@link #close} from one thread; {@link #submit} from
- * the driver's thread; futures complete on Pontoon's apply thread.
+ * the driver's thread; futures complete on the leader's event loop.
  */
 public final class PontoonMemorySystem implements RaftSystem {
 
@@ -56,7 +58,7 @@ public final class PontoonMemorySystem implements RaftSystem {
   @Override
   public String clientPath() {
     return "RaftServer.submit(Bytes) on the leader, in-process; future completed by the leader's"
-        + " apply thread after commit and apply";
+        + " event loop after commit and apply (applyOnEventLoop)";
   }
 
   @Override
@@ -71,7 +73,8 @@ public final class PontoonMemorySystem implements RaftSystem {
       NodeId id = NodeId.of(name);
       CounterStateMachine fsm = new CounterStateMachine();
       servers.add(RaftServer.builder().nodeId(id).cluster(cluster).transport(network.transport(id))
-          .logStore(new InMemoryLogStore()).leaderWritesOnEventLoop(true).stateMachine(fsm).build());
+          .logStore(new InMemoryLogStore()).leaderWritesOnEventLoop(true).applyOnEventLoop(true)
+          .stateMachine(fsm).build());
       stateMachines.add(fsm);
     }
     settings.put("transport", "InMemoryNetwork (the message object handed to the target's queue; no serialization,"
@@ -81,6 +84,7 @@ public final class PontoonMemorySystem implements RaftSystem {
     settings.put("snapshots", "none taken (snapshotEvery off); InMemorySnapshotStore, unused");
     settings.put("leaderWritesOnEventLoop", "true (a sync that costs nothing needs no thread of its own; followers"
         + " always write on their loop)");
+    settings.put("applyOnEventLoop", "true (the counter state machine applies in nanoseconds: no apply thread)");
     PontoonSystem.putRuntimeDefaults(settings);
     leader = PontoonSystem.awaitLeader(servers);
   }

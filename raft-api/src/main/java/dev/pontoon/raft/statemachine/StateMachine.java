@@ -18,8 +18,9 @@ import java.io.OutputStream;
  * state on disk reports how far it got with {@link #durableAppliedIndex()} and is replayed only
  * from there.
  *
- * <p><b>Threading.</b> All methods are called from one apply thread of the node; calls never
- * overlap, so the state needs no locks as far as Pontoon is concerned.
+ * <p><b>Threading.</b> All methods are called from one apply thread of the node (its event loop
+ * when the node is built with {@code applyOnEventLoop(true)}); calls never overlap, so the state
+ * needs no locks as far as Pontoon is concerned.
  *
  * <p><b>Errors.</b> An application error (key missing, precondition failed) is a value the
  * command's result carries. An exception thrown from {@link #apply} stops the node, because

@@ -28,7 +28,8 @@ import java.util.Optional;
  * do not match, so a damaged snapshot is never restored silently.
  *
  * <p><b>Threading.</b> Safe for use from several threads; one sink is used by one thread at a time.
- * Calls block on I/O; the runtime makes them only from its snapshot, sync and apply threads.
+ * Calls block on I/O; the runtime makes them only from its snapshot, sync and apply threads (the
+ * apply thread's calls come from the event loop when the node applies there).
  */
 public interface SnapshotStore extends AutoCloseable {
 

@@ -25,9 +25,10 @@ import java.util.concurrent.CompletableFuture;
  * }</pre>
  *
  * <p><b>Threads.</b> Each node runs an event loop ({@code pontoon-<id>-loop}) that alone owns the
- * Raft state, a sync thread ({@code -sync}) that writes and fsyncs the log in batches (group
- * commit), an apply thread ({@code -apply}) that calls the {@code StateMachine}, and a tick
- * thread ({@code -tick}) unless a tick source is injected. Every method here is thread-safe and
+ * Raft state, a sync thread ({@code -sync}) that writes and fsyncs a leader's log in batches
+ * (group commit; other roles write on their loop, see {@code leaderWritesOnEventLoop}), an apply
+ * thread ({@code -apply}) that calls the {@code StateMachine} (the loop does, with {@code
+ * applyOnEventLoop}), and a tick thread ({@code -tick}) unless a tick source is injected. Every method here is thread-safe and
  * never blocks except {@link #close()}; futures complete on node threads, so callbacks must not
  * block.
  *

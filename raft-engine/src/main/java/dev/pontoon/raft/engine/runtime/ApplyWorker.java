@@ -24,6 +24,9 @@ import java.util.function.Consumer;
  *
  * <p>An exception from {@code StateMachine.apply} or a snapshot restore is fatal for the node (the
  * replicas could otherwise diverge); an exception from a query fails only that read.
+ *
+ * <p>With {@code applyOnEventLoop} it has no thread of its own: each task runs at once on the
+ * event loop that submits it ({@link InlineQueue}), in the same order.
  */
 final class ApplyWorker {
 
@@ -78,7 +81,7 @@ final class ApplyWorker {
 
   ApplyWorker(NodeScheduler scheduler, String threadName, StateMachine stateMachine, SnapshotStore store,
       NodeMetrics metrics, long appliedIndex, long appliedTerm, ClusterConfig appliedConfig, Listener listener,
-      SnapshotTaker snapshots, Consumer<Throwable> onFatal) {
+      SnapshotTaker snapshots, boolean onEventLoop, Consumer<Throwable> onFatal) {
     this.stateMachine = stateMachine;
     this.store = store;
     this.metrics = metrics;
@@ -88,7 +91,8 @@ final class ApplyWorker {
     this.lastApplied = appliedIndex;
     this.lastAppliedTerm = appliedTerm;
     this.appliedConfig = appliedConfig;
-    this.thread = scheduler.newQueue(threadName, 1024, this::handle, onFatal);
+    this.thread = onEventLoop ? new InlineQueue<>(this::handle, onFatal)
+        : scheduler.newQueue(threadName, 1024, this::handle, onFatal);
   }
 
   void start() {

@@ -140,7 +140,8 @@ final class RuntimeNode implements SimulatedNode {
       builder.snapshotEvery(settings.snapshotEvery());
     }
     builder.snapshotChunkBytes(settings.snapshotChunkBytes()).snapshotChunksInFlight(settings.snapshotChunksInFlight())
-        .logRetainEntries(settings.logRetainEntries()).leaderWritesOnEventLoop(settings.leaderWritesOnLoop());
+        .logRetainEntries(settings.logRetainEntries()).leaderWritesOnEventLoop(settings.workOnLoop())
+        .applyOnEventLoop(settings.workOnLoop());
     try {
       server = builder.build();
     } catch (RuntimeException e) {

@@ -25,12 +25,12 @@ import java.util.random.RandomGenerator;
  *     travels in many pieces the network loses, duplicates and reorders
  * @param snapshotChunksInFlight most pieces unacknowledged per follower
  * @param logRetainEntries entries kept behind each snapshot (the catch-up margin)
- * @param leaderWritesOnLoop whether leaders write their log on the event loop
- *     ({@code RaftServerBuilder.leaderWritesOnEventLoop})
+ * @param workOnLoop whether leaders write their log, and every node applies, on the event loop
+ *     ({@code RaftServerBuilder.leaderWritesOnEventLoop} and {@code applyOnEventLoop})
  */
 record RuntimeSettings(NodeId bootstrapLeader, boolean leaseReads, double clockDriftBound, List<Double> clockRates,
     long snapshotEvery, int proposalTimeoutTicks, int batchCap, int snapshotChunkBytes, int snapshotChunksInFlight,
-    long logRetainEntries, boolean leaderWritesOnLoop) {
+    long logRetainEntries, boolean workOnLoop) {
 
   RuntimeSettings {
     clockRates = List.copyOf(clockRates);
@@ -39,11 +39,11 @@ record RuntimeSettings(NodeId bootstrapLeader, boolean leaseReads, double clockD
   /** These settings with snapshots off, for a state machine that does not support them. */
   RuntimeSettings withoutSnapshots() {
     return new RuntimeSettings(bootstrapLeader, leaseReads, clockDriftBound, clockRates, 0, proposalTimeoutTicks,
-        batchCap, snapshotChunkBytes, snapshotChunksInFlight, logRetainEntries, leaderWritesOnLoop);
+        batchCap, snapshotChunkBytes, snapshotChunksInFlight, logRetainEntries, workOnLoop);
   }
 
-  /** These settings with leaders writing on their event loop. */
-  RuntimeSettings withLeaderWritesOnLoop() {
+  /** These settings with leaders writing, and every node applying, on the event loop. */
+  RuntimeSettings withWorkOnLoop() {
     return new RuntimeSettings(bootstrapLeader, leaseReads, clockDriftBound, clockRates, snapshotEvery,
         proposalTimeoutTicks, batchCap, snapshotChunkBytes, snapshotChunksInFlight, logRetainEntries, true);
   }

@@ -12,7 +12,7 @@ import java.util.concurrent.ExecutionException;
  *
  * <pre>
  * SimulateMain [--seeds N] [--first-seed S] [--nodes 3|5|mixed] [--events E] [--threads T]
- *              [--mode runtime|core|runtime_snapshots|runtime_leader_loop_writes] [--membership on|off]
+ *              [--mode runtime|core|runtime_snapshots|runtime_on_loop] [--membership on|off]
  * </pre>
  *
  * <p>{@code --mode runtime} (the default) runs the production runtime on every node;
@@ -24,7 +24,7 @@ import java.util.concurrent.ExecutionException;
  */
 public final class SimulateMain {
   static final String USAGE = "usage: pontoon-simulate [--seeds N] [--first-seed S] [--nodes 3|5|mixed] [--events E]"
-      + " [--threads T] [--mode runtime|core|runtime_snapshots|runtime_leader_loop_writes] [--membership on|off]\n"
+      + " [--threads T] [--mode runtime|core|runtime_snapshots|runtime_on_loop] [--membership on|off]\n"
       + "  --seeds N       how many seeds to run (default 100)\n"
       + "  --first-seed S  the first seed; seeds S..S+N-1 run (default 1)\n"
       + "  --nodes         cluster size: 3 or 5, or mixed to let each seed choose 3 to 5 (default 3)\n"
@@ -33,8 +33,9 @@ public final class SimulateMain {
       + "  --mode          runtime: the production runtime (RaftServer, its event loop, sync, apply and\n"
       + "                  snapshot workers) on every node; core: bare RaftCores; runtime_snapshots: the\n"
       + "                  runtime with a snapshot every few entries streamed in tiny pieces;\n"
-      + "                  runtime_leader_loop_writes: the runtime with leaders writing their log on\n"
-      + "                  the event loop (leaderWritesOnEventLoop) (default runtime)\n"
+      + "                  runtime_on_loop: the runtime with leaders writing their log and every node\n"
+      + "                  applying on the event loop (leaderWritesOnEventLoop, applyOnEventLoop)\n"
+      + "                  (default runtime)\n"
       + "  --membership    on: two spare nodes start outside the cluster and the leader is asked for\n"
       + "                  random membership changes (grow, shrink, replace, learners, removing itself)\n"
       + "                  (default off)";
@@ -119,9 +120,9 @@ public final class SimulateMain {
           case "runtime" -> Simulation.Mode.RUNTIME;
           case "core" -> Simulation.Mode.CORE;
           case "runtime_snapshots" -> Simulation.Mode.RUNTIME_SNAPSHOTS;
-          case "runtime_leader_loop_writes" -> Simulation.Mode.RUNTIME_LEADER_LOOP_WRITES;
+          case "runtime_on_loop" -> Simulation.Mode.RUNTIME_ON_LOOP;
           default -> throw new IllegalArgumentException("--mode must be runtime, core, runtime_snapshots or"
-              + " runtime_leader_loop_writes, not '" + value + "'");
+              + " runtime_on_loop, not '" + value + "'");
         };
         case "--membership" -> membership = switch (value) {
           case "on" -> true;

@@ -70,10 +70,11 @@ final class Simulation {
      */
     RUNTIME_SNAPSHOTS,
     /**
-     * The production runtime with {@code leaderWritesOnEventLoop(true)}: leaders, too, write
-     * their log on the event loop (the setting for stores whose sync costs nothing).
+     * The production runtime with {@code leaderWritesOnEventLoop(true)} and {@code
+     * applyOnEventLoop(true)}: leaders, too, write their log, and every node applies, on the
+     * event loop (the settings for an in-memory store and a quick state machine).
      */
-    RUNTIME_LEADER_LOOP_WRITES
+    RUNTIME_ON_LOOP
   }
 
   /** Pieces of streamed snapshots sent (not whole one-message snapshots). */
@@ -193,7 +194,7 @@ final class Simulation {
     this.clients = new SimClients<>(this, clientCount, workload.apply(random), random);
     this.snapshotsSupported = supportsSnapshots(clients.workload().newStateMachine());
     RuntimeSettings usable = drawn == null || snapshotsSupported ? drawn : drawn.withoutSnapshots();
-    this.settings = mode == Mode.RUNTIME_LEADER_LOOP_WRITES ? usable.withLeaderWritesOnLoop() : usable;
+    this.settings = mode == Mode.RUNTIME_ON_LOOP ? usable.withWorkOnLoop() : usable;
     this.replay = replay != null || !membership ? replay : "pontoon-simulate --seeds 1 --first-seed " + seed
         + " --nodes " + (size == 0 ? "mixed" : Integer.toString(size)) + " --mode "
         + mode.name().toLowerCase(java.util.Locale.ROOT) + " --membership on";

@@ -68,10 +68,10 @@ class SimulationTest {
     assertEquals(3, results.stream().mapToInt(SimulationResult::nodes).distinct().count(), "sizes 3, 4 and 5");
   }
 
-  /** The runtime with leaders writing their log on the event loop ({@code leaderWritesOnEventLoop}). */
+  /** The runtime with leaders writing and every node applying on the event loop ({@link Mode#RUNTIME_ON_LOOP}). */
   @Test
-  void seedsWithLeadersWritingOnTheirEventLoopKeepEveryProperty() {
-    runSeeds(700_001, 300, 0, Mode.RUNTIME_LEADER_LOOP_WRITES);
+  void seedsWithWritesAndAppliesOnTheEventLoopKeepEveryProperty() {
+    runSeeds(700_001, 300, 0, Mode.RUNTIME_ON_LOOP);
   }
 
   /**
