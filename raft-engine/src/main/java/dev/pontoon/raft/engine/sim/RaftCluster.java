@@ -1,5 +1,7 @@
 package dev.pontoon.raft.engine.sim;
 
+import dev.pontoon.raft.MemberChange;
+import dev.pontoon.raft.MembershipChangeException;
 import dev.pontoon.raft.NodeId;
 import dev.pontoon.raft.NotLeaderException;
 import dev.pontoon.raft.Role;
@@ -63,7 +65,12 @@ import java.util.TreeSet;
  *
  * <p><b>Determinism.</b> Election timeouts are drawn from a generator seeded with
  * {@link Builder#seed}; the same script gives the same run. <b>Threading:</b> not thread-safe;
- * one test thread drives it. Snapshots and membership changes are not modelled.
+ * one test thread drives it. Snapshots are not modelled.
+ *
+ * <p><b>Membership.</b> {@link Builder#joiningNodes} adds nodes that start outside the
+ * configuration, as {@code RaftServerBuilder.joining()} starts them; {@link #changeMembership}
+ * asks a leader's core for a change (thesis chapter 4). An {@code AddVoter} adds the voter at
+ * once: catching it up as a learner first is the runtime's part.
  *
  * @see ClientResult
  * @see Violation
@@ -77,12 +84,15 @@ public final class RaftCluster {
     RaftCore core;
     InMemoryLogStore store = new InMemoryLogStore();
     final List<LogEntry> applied = new ArrayList<>();
+    /** Whether it starts in the initial configuration; a joining node learns it from its log. */
+    final boolean initialMember;
     long clock;
     boolean up = true;
 
-    Node(NodeId id, int index) {
+    Node(NodeId id, int index, boolean initialMember) {
       this.id = id;
       this.index = index;
+      this.initialMember = initialMember;
     }
   }
 
@@ -104,10 +114,10 @@ public final class RaftCluster {
     this.raftConfig = b.raftConfig;
     this.tickMillis = b.tickMillis;
     this.random = new SplittableRandom(b.seed);
-    this.invariants = new Invariants(b.nodes);
-    for (NodeId id : ids) {
-      Node node = new Node(id, nodes.size());
-      nodes.put(id, node);
+    this.invariants = new Invariants(b.nodes + b.joiningNodes);
+    for (int i = 1; i <= b.nodes + b.joiningNodes; i++) {
+      Node node = new Node(NodeId.of("n" + i), nodes.size(), i <= b.nodes);
+      nodes.put(node.id, node);
       start(node);
     }
   }
@@ -327,6 +337,30 @@ public final class RaftCluster {
     return ClientResult.appended(n.store.entries(p.index(), p.index() + 1, Long.MAX_VALUE).get(0));
   }
 
+  /**
+   * Asks {@code node} for a membership change: a leader appends the CONFIGURATION entry (for a
+   * joint change, the joint one; the core leaves it on its own once it commits) and sends it on.
+   * Refused as a value when {@code node} is down, not the leader, has a change in flight or has
+   * not yet committed an entry of its term, or when the change does not fit the configuration.
+   */
+  public ClientResult changeMembership(NodeId node, List<MemberChange> changes) {
+    Objects.requireNonNull(changes, "changes");
+    Node n = node(node);
+    if (!n.up) {
+      return ClientResult.refused(node + " is down", null);
+    }
+    Proposal p;
+    try {
+      p = n.core.proposeConfigChange(changes);
+    } catch (NotLeaderException e) {
+      return ClientResult.refused(node + " is not the leader", e.leaderHint().orElse(null));
+    } catch (MembershipChangeException | IllegalArgumentException e) {
+      return ClientResult.refused(node + " refused: " + e.getMessage(), null);
+    }
+    drain(n);
+    return ClientResult.appended(n.store.entries(p.index(), p.index() + 1, Long.MAX_VALUE).get(0));
+  }
+
   // ---------------------------------------------------------------- observation
 
   /** The entries {@code node} applied since it last started — every kind, in log order. */
@@ -394,7 +428,8 @@ public final class RaftCluster {
   }
 
   private void start(Node n) {
-    n.core = new RaftCore(n.id, config, raftConfig, n.store, n.store.loadHardState(), 0, random.split());
+    n.core = new RaftCore(n.id, n.initialMember ? config : null, raftConfig, n.store, n.store.loadHardState(), 0,
+        random.split());
     n.applied.clear();
     n.clock = 0;
     n.up = true;
@@ -440,6 +475,7 @@ public final class RaftCluster {
   /** Sets up a {@link RaftCluster}. Not thread-safe. */
   public static final class Builder {
     private int nodes = 3;
+    private int joiningNodes;
     private RaftConfig raftConfig = RaftConfig.defaults();
     private long tickMillis = 100;
     private long seed = 1;
@@ -456,6 +492,21 @@ public final class RaftCluster {
         throw new IllegalArgumentException("nodes (" + count + ") must be 1 to 9");
       }
       this.nodes = count;
+      return this;
+    }
+
+    /**
+     * Nodes that start outside the configuration, numbered after the voters (default 0): they
+     * hear from a leader like any node, and vote and count once a {@link #changeMembership}
+     * adds them.
+     *
+     * @throws IllegalArgumentException unless 0 to 8
+     */
+    public Builder joiningNodes(int count) {
+      if (count < 0 || count > 8) {
+        throw new IllegalArgumentException("joiningNodes (" + count + ") must be 0 to 8");
+      }
+      this.joiningNodes = count;
       return this;
     }
 
@@ -487,8 +538,16 @@ public final class RaftCluster {
       return this;
     }
 
-    /** The cluster: every node started, no message in flight, no clock moved. */
+    /**
+     * The cluster: every node started, no message in flight, no clock moved.
+     *
+     * @throws IllegalArgumentException if voters and joining nodes are more than 9
+     */
     public RaftCluster build() {
+      if (nodes + joiningNodes > 9) {
+        throw new IllegalArgumentException("nodes (" + nodes + ") and joiningNodes (" + joiningNodes
+            + ") must be 9 at most together");
+      }
       return new RaftCluster(this);
     }
   }
