@@ -328,19 +328,28 @@ final class CoreDriver {
       ready.sendAfterSync().forEach(this::send);
       core.advance(ready);
       syncsInFlight--;
-      // A snapshot installed discards the log (all of it on a conflict): count only up to it, then
-      // appended entries end the durable log exactly (a conflicting suffix was cut before them).
-      if (ready.snapshotToInstall() != null) {
-        durableIndex = ready.snapshotToInstall().meta().lastIncludedIndex();
-      }
-      List<LogEntry> appended = ready.entriesToAppend();
-      if (!appended.isEmpty()) {
-        durableIndex = appended.get(appended.size() - 1).index();
+      long end = durableEnd(ready);
+      if (end >= 0) {
+        // The latest Ready decides, even downwards: a snapshot may have replaced a longer log.
+        durableIndex = end;
       }
     }
     if (durableIndex >= 0) {
       runtime.logDurableTo(durableIndex);
     }
+  }
+
+  /**
+   * Where {@code ready}'s writes end the durable log, or -1 if they do not change its end. A
+   * snapshot installed discards the log (all of it on a conflict): count only up to it; appended
+   * entries end the durable log exactly (a conflicting suffix was cut before them).
+   */
+  private static long durableEnd(Ready ready) {
+    List<LogEntry> appended = ready.entriesToAppend();
+    if (!appended.isEmpty()) {
+      return appended.get(appended.size() - 1).index();
+    }
+    return ready.snapshotToInstall() != null ? ready.snapshotToInstall().meta().lastIncludedIndex() : -1;
   }
 
   /** After each batch of loop tasks: carry out what the core produced, then publish status. */
@@ -383,7 +392,7 @@ final class CoreDriver {
 
   private void handle(Ready ready) {
     ready.sendNow().forEach(this::send);
-    boolean writes = ready.mustSync() || !ready.entriesToAppend().isEmpty() || ready.snapshotToInstall() != null;
+    boolean writes = SyncWorker.needsSync(ready);
     if (syncsInFlight == 0 && sync.isIdle() && writesOnLoop()) {
       // Nothing queued for the sync worker and every earlier Ready advanced: writing here keeps
       // the store's writes and the core's advances in production order (SyncWorker's Javadoc).
@@ -394,7 +403,10 @@ final class CoreDriver {
       }
       ready.sendAfterSync().forEach(this::send);
       core.advance(ready);
-      logDurableTo(ready);
+      long durableIndex = durableEnd(ready);
+      if (durableIndex >= 0) {
+        runtime.logDurableTo(durableIndex);
+      }
     } else if (writes || syncsInFlight > 0) {
       syncsInFlight++;
       sync.submit(ready);
@@ -444,16 +456,6 @@ final class CoreDriver {
    */
   private boolean writesOnLoop() {
     return core.role() != Role.LEADER || leaderWritesOnLoop;
-  }
-
-  /** The snapshot taker may now cover what {@code ready} made durable. */
-  private void logDurableTo(Ready ready) {
-    List<LogEntry> appended = ready.entriesToAppend();
-    if (!appended.isEmpty()) {
-      runtime.logDurableTo(appended.get(appended.size() - 1).index());
-    } else if (ready.snapshotToInstall() != null) {
-      runtime.logDurableTo(ready.snapshotToInstall().meta().lastIncludedIndex());
-    }
   }
 
   private void observe(CoreStatus before, CoreStatus now) {

@@ -96,9 +96,18 @@ final class SyncWorker {
    */
   void persistHere(Ready ready) {
     long entries = write(ready);
-    if (ready.mustSync() || entries > 0 || ready.snapshotToInstall() != null) {
+    if (needsSync(ready)) {
       sync(entries);
     }
+  }
+
+  /**
+   * Whether {@code ready} must be synced before its {@code sendAfterSync} leaves: term, vote or
+   * the log changed. A hard state that changed only in its commit index (a hint) needs none: it
+   * piggybacks on the next sync that happens anyway.
+   */
+  static boolean needsSync(Ready ready) {
+    return ready.mustSync() || !ready.entriesToAppend().isEmpty() || ready.snapshotToInstall() != null;
   }
 
   /**
@@ -141,11 +150,8 @@ final class SyncWorker {
       }
       Ready ready = (Ready) job;
       batch.add(ready);
-      long appended = write(ready);
-      entries += appended;
-      // The core asks for a sync when term, vote or the log changed; a hard state that changed only
-      // in its commit index (a hint) adds none: it piggybacks on the next sync that happens anyway.
-      mustSync |= ready.mustSync() || appended > 0 || ready.snapshotToInstall() != null;
+      entries += write(ready);
+      mustSync |= needsSync(ready);
     }
     if (mustSync) {
       sync(entries);

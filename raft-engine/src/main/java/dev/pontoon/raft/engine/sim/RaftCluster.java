@@ -25,6 +25,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
+import java.util.function.Function;
 
 /**
  * A Raft cluster you script step by step, as the paper's figures do: {@code N} {@link RaftCore}s
@@ -321,20 +322,7 @@ public final class RaftCluster {
    * other node refuses it. The messages it sends join the in-flight list.
    */
   public ClientResult clientRequest(NodeId node, Bytes command) {
-    Node n = node(node);
-    if (!n.up) {
-      return ClientResult.refused(node + " is down", null);
-    }
-    Proposal p;
-    try {
-      p = n.core.propose(command);
-    } catch (NotLeaderException e) {
-      return ClientResult.refused(node + " is not the leader", e.leaderHint().orElse(null));
-    } catch (IllegalStateException e) {
-      return ClientResult.refused(node + " refused: " + e.getMessage(), null);
-    }
-    drain(n);
-    return ClientResult.appended(n.store.entries(p.index(), p.index() + 1, Long.MAX_VALUE).get(0));
+    return append(node, core -> core.propose(command));
   }
 
   /**
@@ -345,16 +333,24 @@ public final class RaftCluster {
    */
   public ClientResult changeMembership(NodeId node, List<MemberChange> changes) {
     Objects.requireNonNull(changes, "changes");
+    return append(node, core -> core.proposeConfigChange(changes));
+  }
+
+  /**
+   * Has {@code node}'s core append an entry with {@code proposal} and carries out what follows;
+   * a refusal of the core (down, not the leader, or a refusal of the request itself) is a value.
+   */
+  private ClientResult append(NodeId node, Function<RaftCore, Proposal> proposal) {
     Node n = node(node);
     if (!n.up) {
       return ClientResult.refused(node + " is down", null);
     }
     Proposal p;
     try {
-      p = n.core.proposeConfigChange(changes);
+      p = proposal.apply(n.core);
     } catch (NotLeaderException e) {
       return ClientResult.refused(node + " is not the leader", e.leaderHint().orElse(null));
-    } catch (MembershipChangeException | IllegalArgumentException e) {
+    } catch (MembershipChangeException | IllegalStateException | IllegalArgumentException e) {
       return ClientResult.refused(node + " refused: " + e.getMessage(), null);
     }
     drain(n);
