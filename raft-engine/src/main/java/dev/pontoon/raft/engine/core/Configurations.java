@@ -59,13 +59,20 @@ final class Configurations {
       return false;
     }
     ClusterConfig before = current();
-    inLog.tailMap(entries.get(0).index(), true).clear();
-    for (LogEntry e : entries) {
+    long first = entries.get(0).index();
+    // Appends almost never hold a configuration or replace one: skip the map unless they do.
+    boolean changed = !inLog.isEmpty() && inLog.lastKey() >= first;
+    if (changed) {
+      inLog.tailMap(first, true).clear();
+    }
+    for (int i = 0; i < entries.size(); i++) {
+      LogEntry e = entries.get(i);
       if (e.kind() == EntryKind.CONFIGURATION) {
         inLog.put(e.index(), ClusterConfig.fromBytes(e.payload()));
+        changed = true;
       }
     }
-    return !java.util.Objects.equals(before, current());
+    return changed && !java.util.Objects.equals(before, current());
   }
 
   /**

@@ -36,7 +36,7 @@ public final class InMemoryLogStore implements LogStore {
 
   /** An empty store: no entries, {@link HardState#INITIAL}. */
   public InMemoryLogStore() {
-    this(new Image(new ArrayList<>(), 1, 0, HardState.INITIAL));
+    this(new Image(new EntryList(), 1, 0, HardState.INITIAL));
   }
 
   private InMemoryLogStore(Image image) {
@@ -106,7 +106,11 @@ public final class InMemoryLogStore implements LogStore {
       expected++;
     }
     if (!batch.isEmpty()) {
-      record(image -> image.entries.addAll(batch));
+      record(image -> {
+        for (LogEntry e : batch) {
+          image.entries.add(e);
+        }
+      });
     }
   }
 
@@ -208,12 +212,12 @@ public final class InMemoryLogStore implements LogStore {
 
   /** One full state of the store. */
   private static final class Image {
-    final List<LogEntry> entries;
+    final EntryList entries;
     long firstIndex;
     long prefixTerm;
     HardState hardState;
 
-    Image(List<LogEntry> entries, long firstIndex, long prefixTerm, HardState hardState) {
+    Image(EntryList entries, long firstIndex, long prefixTerm, HardState hardState) {
       this.entries = entries;
       this.firstIndex = firstIndex;
       this.prefixTerm = prefixTerm;
@@ -221,7 +225,7 @@ public final class InMemoryLogStore implements LogStore {
     }
 
     Image copy() {
-      return new Image(new ArrayList<>(entries), firstIndex, prefixTerm, hardState);
+      return new Image(entries.copy(), firstIndex, prefixTerm, hardState);
     }
 
     long lastIndex() {
@@ -233,12 +237,12 @@ public final class InMemoryLogStore implements LogStore {
     }
 
     void truncateSuffix(long fromIndex) {
-      entries.subList((int) (fromIndex - firstIndex), entries.size()).clear();
+      entries.keepFirst((int) (fromIndex - firstIndex));
     }
 
     void truncatePrefix(long lastIncludedIndex, long lastIncludedTerm, boolean keepsSuffix) {
       if (keepsSuffix) {
-        entries.subList(0, (int) (lastIncludedIndex + 1 - firstIndex)).clear();
+        entries.dropFirst((int) (lastIncludedIndex + 1 - firstIndex));
       } else {
         entries.clear();
       }

@@ -7,6 +7,7 @@ import dev.pontoon.raft.NodeId;
 import dev.pontoon.raft.NodeStoppedException;
 import dev.pontoon.raft.NotLeaderException;
 import dev.pontoon.raft.OverloadedException;
+import dev.pontoon.raft.RaftException;
 import dev.pontoon.raft.RaftNodeStatus;
 import dev.pontoon.raft.RaftNodeStatus.FollowerProgress;
 import dev.pontoon.raft.engine.core.CoreStatus;
@@ -27,6 +28,7 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -491,9 +493,12 @@ public final class NodeRuntime {
 
   /** The apply thread's reports, routed to the pending requests. */
   private final class ApplyListener implements ApplyWorker.Listener {
+    /** Built only for an overwritten proposal; one instance, not a new lambda per applied entry. */
+    private final Supplier<RaftException> overwritten = () -> new NotLeaderException(id, coreStatus.leader());
+
     @Override
     public void applied(LogEntry entry, Bytes result) {
-      proposals.applied(entry, result, () -> new NotLeaderException(id, coreStatus.leader()));
+      proposals.applied(entry, result, overwritten);
     }
 
     @Override

@@ -1,0 +1,64 @@
+package dev.pontoon.raft.engine.memory;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import dev.pontoon.raft.log.LogEntry;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+class EntryListTest {
+
+  @Test
+  void behavesAsAListUnderRandomAppendsAndTruncationsAcrossChunkBoundaries() {
+    for (long seed = 1; seed <= 50; seed++) {
+      Random random = new Random(seed);
+      EntryList list = new EntryList(16);
+      List<LogEntry> model = new ArrayList<>();
+      long next = 1;
+      for (int step = 0; step < 400; step++) {
+        int op = random.nextInt(10);
+        if (op < 6) {
+          for (int k = random.nextInt(40); k > 0; k--) {
+            LogEntry e = LogEntry.noOp(next++, 1);
+            list.add(e);
+            model.add(e);
+          }
+        } else if (op < 8) {
+          int keep = random.nextInt(model.size() + 1);
+          list.keepFirst(keep);
+          model.subList(keep, model.size()).clear();
+        } else if (op < 9) {
+          int drop = random.nextInt(model.size() + 1);
+          list.dropFirst(drop);
+          model.subList(0, drop).clear();
+        } else {
+          list = list.copy();
+        }
+        assertEquals(model.size(), list.size(), "size, seed " + seed + " step " + step);
+        for (int i = 0; i < model.size(); i++) {
+          assertSame(model.get(i), list.get(i), "position " + i + ", seed " + seed + " step " + step);
+        }
+      }
+    }
+  }
+
+  @Test
+  void refusesPositionsOutsideTheEntriesHeld() {
+    EntryList list = new EntryList(16);
+    list.add(LogEntry.noOp(1, 1));
+    assertThrows(IndexOutOfBoundsException.class, () -> list.get(1));
+    assertThrows(IndexOutOfBoundsException.class, () -> list.get(-1));
+    assertThrows(IndexOutOfBoundsException.class, () -> list.keepFirst(2));
+    assertThrows(IndexOutOfBoundsException.class, () -> list.dropFirst(2));
+  }
+
+  @Test
+  void chunkSizeMustBeAPowerOfTwo() {
+    assertThrows(IllegalArgumentException.class, () -> new EntryList(24));
+    assertThrows(IllegalArgumentException.class, () -> new EntryList(8));
+  }
+}
