@@ -4,6 +4,7 @@ import dev.pontoon.raft.ClusterId;
 import dev.pontoon.raft.NodeId;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.BindException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -12,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.UnaryOperator;
 
 /** Configurations of transports on loopback ports reserved up front, so that each knows the others. */
@@ -49,12 +51,24 @@ final class LoopbackCluster {
     return custom.apply(builder).build();
   }
 
-  /** A loopback address whose port was free a moment ago; the transport binds with SO_REUSEADDR. */
+  /**
+   * A loopback address whose port was free a moment ago; the transport binds with SO_REUSEADDR.
+   * The port is below the kernel's ephemeral range (Linux: 32768 and up): a port from that range
+   * can be taken, before its transport binds it, as the source port of an outgoing connection —
+   * an earlier transport connecting to that very port, even (a TCP self-connect), after which the
+   * bind fails with "Address already in use". Source ports never come from below the range.
+   */
   static InetSocketAddress freeLoopbackAddress() {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return new InetSocketAddress(InetAddress.getLoopbackAddress(), socket.getLocalPort());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    for (int tries = 0; tries < 1000; tries++) {
+      try (ServerSocket socket = new ServerSocket(random.nextInt(20_000, 32_768), 1, InetAddress.getLoopbackAddress())) {
+        return new InetSocketAddress(InetAddress.getLoopbackAddress(), socket.getLocalPort());
+      } catch (BindException taken) {
+        // in use: try another
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
     }
+    throw new IllegalStateException("no free loopback port in [20000, 32768)");
   }
 }
