@@ -18,9 +18,11 @@ import java.io.OutputStream;
  * state on disk reports how far it got with {@link #durableAppliedIndex()} and is replayed only
  * from there.
  *
- * <p><b>Threading.</b> All methods are called from one apply thread of the node (its event loop
- * when the node is built with {@code applyOnEventLoop(true)}); calls never overlap, so the state
- * needs no locks as far as Pontoon is concerned.
+ * <p><b>Threading.</b> Calls never overlap and each happens-before the next, so the state needs
+ * no locks as far as Pontoon is concerned. They come from the node's apply thread or its event
+ * loop: by default the loop runs them while they are quick and the apply thread is idle, so
+ * consecutive calls may come from either (never keep per-thread state);
+ * {@code applyOnEventLoop(false)} keeps them on the apply thread, {@code true} on the loop.
  *
  * <p><b>Errors.</b> An application error (key missing, precondition failed) is a value the
  * command's result carries. An exception thrown from {@link #apply} stops the node, because

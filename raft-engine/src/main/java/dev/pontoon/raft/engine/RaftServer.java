@@ -27,10 +27,11 @@ import java.util.concurrent.CompletableFuture;
  * <p><b>Threads.</b> Each node runs an event loop ({@code pontoon-<id>-loop}) that alone owns the
  * Raft state, a sync thread ({@code -sync}) that writes and fsyncs a leader's log in batches
  * (group commit; other roles write on their loop, see {@code leaderWritesOnEventLoop}), an apply
- * thread ({@code -apply}) that calls the {@code StateMachine} (the loop does, with {@code
- * applyOnEventLoop}), and a tick thread ({@code -tick}) unless a tick source is injected. Every method here is thread-safe and
- * never blocks except {@link #close()}; futures complete on node threads, so callbacks must not
- * block.
+ * thread ({@code -apply}) that calls the {@code StateMachine} when the loop does not (by default
+ * the loop does while the state machine is quick and the apply thread idle; see {@code
+ * applyOnEventLoop}), and a tick thread ({@code -tick}) unless a tick source is injected. Every
+ * method here is thread-safe and never blocks except {@link #close()}; futures complete on node
+ * threads, the event loop included, so callbacks must not block.
  *
  * <p><b>Durability.</b> A submitted command's future completes only after the command is
  * committed (stored durably on a quorum) and applied on this node.

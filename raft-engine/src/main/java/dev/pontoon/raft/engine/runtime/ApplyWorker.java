@@ -25,8 +25,9 @@ import java.util.function.Consumer;
  * <p>An exception from {@code StateMachine.apply} or a snapshot restore is fatal for the node (the
  * replicas could otherwise diverge); an exception from a query fails only that read.
  *
- * <p>With {@code applyOnEventLoop} it has no thread of its own: each task runs at once on the
- * event loop that submits it ({@link InlineQueue}), in the same order.
+ * <p>Where its tasks run is the node's {@link ApplyPlacement}: on its own thread, always on the
+ * event loop that submits them ({@link InlineQueue}), or on the loop while that is quick and the
+ * thread idle ({@link AdaptiveQueue}, the default); in the same order in every case.
  */
 final class ApplyWorker {
 
@@ -81,7 +82,7 @@ final class ApplyWorker {
 
   ApplyWorker(NodeScheduler scheduler, String threadName, StateMachine stateMachine, SnapshotStore store,
       NodeMetrics metrics, long appliedIndex, long appliedTerm, ClusterConfig appliedConfig, Listener listener,
-      SnapshotTaker snapshots, boolean onEventLoop, Consumer<Throwable> onFatal) {
+      SnapshotTaker snapshots, ApplyPlacement placement, Consumer<Throwable> onFatal) {
     this.stateMachine = stateMachine;
     this.store = store;
     this.metrics = metrics;
@@ -91,8 +92,13 @@ final class ApplyWorker {
     this.lastApplied = appliedIndex;
     this.lastAppliedTerm = appliedTerm;
     this.appliedConfig = appliedConfig;
-    this.thread = onEventLoop ? new InlineQueue<>(this::handle, onFatal)
-        : scheduler.newQueue(threadName, 1024, this::handle, onFatal);
+    this.thread = switch (placement) {
+      case APPLY_THREAD -> scheduler.newQueue(threadName, 1024, this::handle, onFatal);
+      case EVENT_LOOP -> new InlineQueue<>(this::handle, onFatal);
+      // A restore reads a whole snapshot: never on the loop.
+      case ADAPTIVE -> new AdaptiveQueue<>(scheduler, threadName, 1024, this::handle, onFatal,
+          AdaptiveQueue.DEFAULT_BUDGET_NANOS, task -> !(task instanceof Restore));
+    };
   }
 
   void start() {

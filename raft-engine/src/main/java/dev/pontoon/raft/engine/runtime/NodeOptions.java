@@ -47,8 +47,8 @@ import java.util.Objects;
  * @param snapshotPolicy how snapshots are streamed and how much log is kept behind them
  * @param leaderWritesOnEventLoop whether a leader writes its log on its event loop, as other
  *     roles do, instead of on the sync worker in parallel with replication
- * @param applyOnEventLoop whether committed entries are applied (and reads served) on the event
- *     loop instead of on the apply thread
+ * @param applyPlacement where committed entries are applied, reads served and snapshots
+ *     captured: the apply thread, the event loop, or the loop while that is quick (adaptive)
  */
 public record NodeOptions(NodeId id, ClusterConfig cluster, Transport transport, LogStore logStore,
     SnapshotStore snapshotStore, StateMachine stateMachine, RaftConfig raftConfig, Duration tickInterval,
@@ -56,7 +56,7 @@ public record NodeOptions(NodeId id, ClusterConfig cluster, Transport transport,
     Duration proposalTimeout, int maxPendingReads, Duration readTimeout, int maxInboundMessages,
     long maxInboundBytes, long leaseNanos, long randomSeed, NodeId bootstrapLeader, long snapshotEvery,
     NodeScheduler scheduler, long promotionLagEntries, Duration promotionTimeout, SnapshotPolicy snapshotPolicy,
-    boolean leaderWritesOnEventLoop, boolean applyOnEventLoop) {
+    boolean leaderWritesOnEventLoop, ApplyPlacement applyPlacement) {
 
   public NodeOptions {
     Objects.requireNonNull(id, "id");
@@ -73,6 +73,7 @@ public record NodeOptions(NodeId id, ClusterConfig cluster, Transport transport,
     Objects.requireNonNull(readTimeout, "readTimeout");
     Objects.requireNonNull(scheduler, "scheduler");
     Objects.requireNonNull(promotionTimeout, "promotionTimeout");
+    Objects.requireNonNull(applyPlacement, "applyPlacement");
     Objects.requireNonNull(snapshotPolicy, "snapshotPolicy");
   }
 

@@ -121,7 +121,7 @@ public final class NodeRuntime {
             this::onSnapshotSaved, this::fail);
     this.apply = new ApplyWorker(scheduler, prefix + "apply", options.stateMachine(), options.snapshotStore(),
         metrics, appliedIndex, recovered.appliedTerm(), recovered.appliedConfig(), new ApplyListener(), snapshots,
-        options.applyOnEventLoop(), this::fail);
+        options.applyPlacement(), this::fail);
     this.driver = new CoreDriver(this, recovered.core(), options, metrics, proposals, reads, sync, apply,
         snapshotSender, snapshotReceiver, appliedIndex);
     this.ticks = options.tickSource();

@@ -140,8 +140,12 @@ final class RuntimeNode implements SimulatedNode {
       builder.snapshotEvery(settings.snapshotEvery());
     }
     builder.snapshotChunkBytes(settings.snapshotChunkBytes()).snapshotChunksInFlight(settings.snapshotChunksInFlight())
-        .logRetainEntries(settings.logRetainEntries()).leaderWritesOnEventLoop(settings.workOnLoop())
-        .applyOnEventLoop(settings.workOnLoop());
+        .logRetainEntries(settings.logRetainEntries()).leaderWritesOnEventLoop(settings.workOnLoop());
+    if (settings.workOnLoop()) {
+      builder.applyOnEventLoop(true);
+    } else if (settings.applyThreadOnly()) {
+      builder.applyOnEventLoop(false);
+    } // else the adaptive default
     try {
       server = builder.build();
     } catch (RuntimeException e) {

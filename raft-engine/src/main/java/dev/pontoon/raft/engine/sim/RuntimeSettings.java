@@ -27,10 +27,13 @@ import java.util.random.RandomGenerator;
  * @param logRetainEntries entries kept behind each snapshot (the catch-up margin)
  * @param workOnLoop whether leaders write their log, and every node applies, on the event loop
  *     ({@code RaftServerBuilder.leaderWritesOnEventLoop} and {@code applyOnEventLoop})
+ * @param applyThreadOnly unless {@code workOnLoop}: whether nodes apply on their apply thread
+ *     only ({@code applyOnEventLoop(false)}) rather than by the adaptive default (on the loop
+ *     while the apply queue is empty)
  */
 record RuntimeSettings(NodeId bootstrapLeader, boolean leaseReads, double clockDriftBound, List<Double> clockRates,
     long snapshotEvery, int proposalTimeoutTicks, int batchCap, int snapshotChunkBytes, int snapshotChunksInFlight,
-    long logRetainEntries, boolean workOnLoop) {
+    long logRetainEntries, boolean workOnLoop, boolean applyThreadOnly) {
 
   RuntimeSettings {
     clockRates = List.copyOf(clockRates);
@@ -39,13 +42,13 @@ record RuntimeSettings(NodeId bootstrapLeader, boolean leaseReads, double clockD
   /** These settings with snapshots off, for a state machine that does not support them. */
   RuntimeSettings withoutSnapshots() {
     return new RuntimeSettings(bootstrapLeader, leaseReads, clockDriftBound, clockRates, 0, proposalTimeoutTicks,
-        batchCap, snapshotChunkBytes, snapshotChunksInFlight, logRetainEntries, workOnLoop);
+        batchCap, snapshotChunkBytes, snapshotChunksInFlight, logRetainEntries, workOnLoop, applyThreadOnly);
   }
 
   /** These settings with leaders writing, and every node applying, on the event loop. */
   RuntimeSettings withWorkOnLoop() {
     return new RuntimeSettings(bootstrapLeader, leaseReads, clockDriftBound, clockRates, snapshotEvery,
-        proposalTimeoutTicks, batchCap, snapshotChunkBytes, snapshotChunksInFlight, logRetainEntries, true);
+        proposalTimeoutTicks, batchCap, snapshotChunkBytes, snapshotChunksInFlight, logRetainEntries, true, false);
   }
 
   /**
@@ -72,6 +75,6 @@ record RuntimeSettings(NodeId bootstrapLeader, boolean leaseReads, double clockD
     long[] retainChoices = snapshotHeavy ? new long[] {0, 0, 1, 3} : new long[] {0, 0, 2, 10};
     return new RuntimeSettings(bootstrap, lease, drift, rates, snapshotEvery, proposalTimeoutTicks, batchCap,
         chunkChoices[random.nextInt(chunkChoices.length)], inFlightChoices[random.nextInt(inFlightChoices.length)],
-        retainChoices[random.nextInt(retainChoices.length)], false);
+        retainChoices[random.nextInt(retainChoices.length)], false, random.nextBoolean());
   }
 }

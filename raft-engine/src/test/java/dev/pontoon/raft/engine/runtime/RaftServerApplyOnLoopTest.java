@@ -13,6 +13,7 @@ import dev.pontoon.raft.engine.memory.InMemoryLogStore;
 import dev.pontoon.raft.engine.memory.InMemoryNetwork;
 import dev.pontoon.raft.log.Bytes;
 import dev.pontoon.raft.log.ClusterConfig;
+import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -25,7 +26,7 @@ import org.junit.jupiter.api.Test;
 class RaftServerApplyOnLoopTest {
 
   /** Records the threads that apply and query. */
-  private static final class ThreadRecordingStateMachine extends RecordingStateMachine {
+  private static class ThreadRecordingStateMachine extends RecordingStateMachine {
     final Set<String> threads = ConcurrentHashMap.newKeySet();
 
     @Override
@@ -53,7 +54,47 @@ class RaftServerApplyOnLoopTest {
   }
 
   @Test
-  void theStateMachineRunsOnTheApplyThreadByDefault() {
+  void byDefaultAQuickStateMachineRunsOnTheLoopAndASlowOneMovesToTheApplyThread() {
+    AdjustableClockScheduler clock = new AdjustableClockScheduler();
+    ThreadRecordingStateMachine machine = new ThreadRecordingStateMachine() {
+      @Override
+      public synchronized Bytes apply(long index, Bytes command) {
+        if (command.toUtf8().startsWith("slow")) {
+          clock.advance(Duration.ofSeconds(1)); // as if apply had taken a second
+        }
+        return super.apply(index, command);
+      }
+    };
+    RaftServer node = RaftServer.builder().nodeId("a5").cluster(ClusterConfig.ofVoters("a5"))
+        .transport(new InMemoryNetwork().transport(NodeId.of("a5"))).logStore(new InMemoryLogStore())
+        .stateMachine(machine).tickInterval(TestCluster.TICK).scheduler(clock).build();
+    try (node) {
+      await().atMost(20, TimeUnit.SECONDS).until(() -> node.status().role() == Role.LEADER);
+      // Quick: applied and read on the loop (once warm: a cold first batch may overrun the budget).
+      await().atMost(20, TimeUnit.SECONDS).until(() -> {
+        machine.threads.clear();
+        node.submit(Bytes.ofUtf8("k=1")).join();
+        node.read(Bytes.ofUtf8("k")).join();
+        return machine.threads.equals(Set.of("pontoon-a5-loop"));
+      });
+
+      node.submit(Bytes.ofUtf8("slow=1")).join();
+      machine.threads.clear();
+      assertEquals(Bytes.ofUtf8("1"), node.submit(Bytes.ofUtf8("k=2")).join(), "the same results");
+      assertEquals(Set.of("pontoon-a5-apply"), machine.threads, "after a slow batch: the apply thread");
+
+      // Quick again: back on the loop once the apply thread has counted its batch done (which
+      // it does just after completing the futures, so the next write may still go to it).
+      await().atMost(20, TimeUnit.SECONDS).until(() -> {
+        machine.threads.clear();
+        node.submit(Bytes.ofUtf8("k=3")).join();
+        return machine.threads.equals(Set.of("pontoon-a5-loop"));
+      });
+    }
+  }
+
+  @Test
+  void withApplyOnEventLoopFalseTheStateMachineRunsOnTheApplyThreadOnly() {
     ThreadRecordingStateMachine machine = new ThreadRecordingStateMachine();
     try (RaftServer node = singleNode("a1", machine, false)) {
       node.submit(Bytes.ofUtf8("k=1")).join();

@@ -61,7 +61,7 @@ class RaftServerCloseTest {
     RaftServer node = RaftServer.builder().nodeId("a1").cluster(ClusterConfig.ofVoters("a1"))
         .transport(new InMemoryNetwork().transport(NodeId.of("a1"))).logStore(store)
         .snapshotStore(new InMemorySnapshotStore()).stateMachine(machine).tickSource(new ManualTickSource())
-        .bootstrapLeader(NodeId.of("a1")).build();
+        .bootstrapLeader(NodeId.of("a1")).applyOnEventLoop(false).build(); // the apply thread's case
     try {
       node.submit(Bytes.ofUtf8("a=0")).orTimeout(PATIENCE_SECONDS, TimeUnit.SECONDS).join();
       // Hold the disk so that the next 49 commands commit together and reach the apply thread as one batch.
