@@ -45,7 +45,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * first leader is elected (no {@code bootstrapLeader}), as in the peers.
  *
  * <p><b>Threading.</b> {@link #start} and {@link #close} from one thread; {@link #submit} from
- * the driver's thread; futures complete on Pontoon's apply thread.
+ * the driver's thread; futures complete where Pontoon applies: by default its event loop while
+ * the state machine is quick and the apply thread idle, else its apply thread.
  */
 public final class PontoonSystem implements RaftSystem {
   private static final ClusterId CLUSTER_ID = ClusterId.of("peer-bench");
@@ -84,8 +85,9 @@ public final class PontoonSystem implements RaftSystem {
 
   @Override
   public String clientPath() {
-    return "RaftServer.submit(Bytes) on the leader, in-process; future completed by the leader's"
-        + " apply thread after commit and apply";
+    return "RaftServer.submit(Bytes) on the leader, in-process; future completed after commit and apply, where"
+        + " the leader applies (the default, adaptive: its event loop while the state machine is quick and the"
+        + " apply thread idle, else the apply thread)";
   }
 
   @Override
@@ -151,6 +153,8 @@ public final class PontoonSystem implements RaftSystem {
     settings.put("sync_per_batch", "on (always: LogStore.sync() = RocksDB flushWal(true) once per group-commit batch,"
         + " before acks are sent and before the leader counts its own entries)");
     settings.put("snapshots", "none taken (snapshotEvery off); FileSnapshotStore beside the log, unused");
+    settings.put("applyOnEventLoop", "not set: adaptive (on the event loop while the state machine's last batch"
+        + " took at most 200 us per task and the apply thread is idle, else on the apply thread)");
     putRuntimeDefaults(settings);
   }
 
