@@ -33,26 +33,22 @@ final class AdaptiveQueue<T> implements TaskQueue<T> {
   static final long DEFAULT_BUDGET_NANOS = 200_000;
 
   private final TaskQueue<T> thread;
-  private final TaskQueue.Handler<T> handler;
-  private final Consumer<Throwable> onFailure;
+  /** Runs an item on the offering thread; its failure stops this queue too. */
+  private final InlineQueue<T> inline;
   private final LongSupplier clock;
   private final long budgetNanos;
   private final Predicate<T> mayRunInline;
   /** Items offered to {@link #thread} and not yet handled there. */
   private final AtomicInteger queued = new AtomicInteger();
   private volatile boolean lastWasQuick = true;
-  private volatile boolean stopping;
-  /** The thread inside an inline handler call, or null. */
-  private volatile Thread handlingInline;
 
   AdaptiveQueue(NodeScheduler scheduler, String name, int maxBatch, TaskQueue.Handler<T> handler,
       Consumer<Throwable> onFailure, long budgetNanos, Predicate<T> mayRunInline) {
-    this.handler = Objects.requireNonNull(handler, "handler");
-    this.onFailure = Objects.requireNonNull(onFailure, "onFailure");
+    this.inline = new InlineQueue<>(handler, onFailure);
     this.clock = scheduler::nanoTime;
     this.budgetNanos = budgetNanos;
     this.mayRunInline = Objects.requireNonNull(mayRunInline, "mayRunInline");
-    this.thread = scheduler.newQueue(name, maxBatch, this::handleQueued, onFailure);
+    this.thread = scheduler.newQueue(name, maxBatch, batch -> handleQueued(handler, batch), onFailure);
   }
 
   @Override
@@ -62,12 +58,14 @@ final class AdaptiveQueue<T> implements TaskQueue<T> {
 
   @Override
   public boolean offer(T item) {
-    if (stopping) {
+    if (inline.isStopping()) {
       return false;
     }
-    if (queued.get() == 0 && lastWasQuick && handlingInline == null && mayRunInline.test(item)) {
-      handleInline(item);
-      return true;
+    if (queued.get() == 0 && lastWasQuick && !inline.isCurrentThread() && mayRunInline.test(item)) {
+      long start = clock.getAsLong();
+      boolean handled = inline.offer(item);
+      lastWasQuick = clock.getAsLong() - start <= budgetNanos;
+      return handled;
     }
     queued.incrementAndGet();
     if (thread.offer(item)) {
@@ -77,21 +75,7 @@ final class AdaptiveQueue<T> implements TaskQueue<T> {
     return false;
   }
 
-  private void handleInline(T item) {
-    handlingInline = Thread.currentThread();
-    long start = clock.getAsLong();
-    try {
-      handler.handle(List.of(item));
-    } catch (Throwable t) {
-      stopping = true;
-      onFailure.accept(t);
-    } finally {
-      handlingInline = null;
-      lastWasQuick = clock.getAsLong() - start <= budgetNanos;
-    }
-  }
-
-  private void handleQueued(List<T> batch) throws Exception {
+  private void handleQueued(TaskQueue.Handler<T> handler, List<T> batch) throws Exception {
     long start = clock.getAsLong();
     try {
       handler.handle(batch);
@@ -103,13 +87,13 @@ final class AdaptiveQueue<T> implements TaskQueue<T> {
 
   @Override
   public void stop() {
-    stopping = true;
+    inline.stop();
     thread.stop();
   }
 
   @Override
   public boolean isStopping() {
-    return stopping || thread.isStopping();
+    return inline.isStopping() || thread.isStopping();
   }
 
   @Override
@@ -119,6 +103,6 @@ final class AdaptiveQueue<T> implements TaskQueue<T> {
 
   @Override
   public boolean isCurrentThread() {
-    return thread.isCurrentThread() || handlingInline == Thread.currentThread();
+    return thread.isCurrentThread() || inline.isCurrentThread();
   }
 }

@@ -7,7 +7,8 @@ import java.util.function.Consumer;
 /**
  * A {@link TaskQueue} without a thread of its own: each item is handled at once, on the thread
  * that offers it. Used where the work is cheap enough to run on its producer's thread (the apply
- * worker, with {@code applyOnEventLoop}), which saves a hand-off and a wake-up per batch.
+ * worker, with {@code applyOnEventLoop}, and the inline side of {@link AdaptiveQueue}), which
+ * saves a hand-off and a wake-up per batch.
  *
  * <p><b>Threading.</b> Items must be offered by one thread at a time (the event loop); the
  * handler is never re-entered.
