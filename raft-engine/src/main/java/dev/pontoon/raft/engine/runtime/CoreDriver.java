@@ -505,8 +505,11 @@ final class CoreDriver {
     }
     if (termWithOwnCommit != term) {
       // §6.4 step 1: until an entry of its own term commits, a new leader's commit index may be stale.
+      // Asked of the core's log, not the store: the entry commits on its followers' copies while
+      // the leader's own write may still be on its way to the store (it is sent in parallel).
       long commit = core.commitIndex();
-      if (commit == 0 || commit < log.firstIndex() || commit > log.lastIndex() || log.term(commit) != term) {
+      LogReader view = core.logView();
+      if (commit == 0 || commit < view.firstIndex() || commit > view.lastIndex() || view.term(commit) != term) {
         return false;
       }
       termWithOwnCommit = term;

@@ -11,6 +11,7 @@ import dev.pontoon.raft.engine.RaftServer;
 import dev.pontoon.raft.engine.ReadMode;
 import dev.pontoon.raft.engine.memory.InMemoryLogStore;
 import dev.pontoon.raft.engine.memory.InMemoryNetwork;
+import dev.pontoon.raft.engine.memory.InMemorySnapshotStore;
 import dev.pontoon.raft.log.Bytes;
 import dev.pontoon.raft.log.ClusterConfig;
 import dev.pontoon.raft.message.AppendEntries;
@@ -99,6 +100,42 @@ class RaftServerLeaseReadTest {
     assertEquals(Bytes.ofUtf8("1"), n1.read(Bytes.ofUtf8("k")).get(PATIENCE_SECONDS, TimeUnit.SECONDS));
 
     assertEquals(1, registry.find("raft.reads").tag("node", "n1").tag("mode", "lease").counter().count());
+  }
+
+  /**
+   * §6.4 step 1 asks that an entry of the leader's term be committed; the leader knows that from
+   * its own log. An entry commits on its followers' copies while the leader's own write is still
+   * on its way to the store (it is sent in parallel, §10.2.1), so the lease must not wait for the
+   * store: here the leader's sync is stalled with one entry written and the next not yet written,
+   * both committed by the followers, and the read is still served on the lease.
+   */
+  @Test
+  void aCommittedEntryOfTheTermAllowsLeaseReadsBeforeTheLeadersOwnWriteLands() throws Exception {
+    ClusterConfig three = ClusterConfig.ofVoters("n1", "n2", "n3");
+    FailingLogStore leaderStore = new FailingLogStore();
+    for (NodeId id : three.voters()) {
+      servers.add(RaftServer.builder().nodeId(id).cluster(three).transport(network.transport(id))
+          .logStore(id.equals(N1) ? leaderStore : new InMemoryLogStore())
+          .snapshotStore(new InMemorySnapshotStore())
+          .stateMachine(new RecordingStateMachine()).readMode(ReadMode.LEASE).tickInterval(Duration.ofSeconds(1))
+          .tickSource(new ManualTickSource()).meterRegistry(registry).bootstrapLeader(N1).build());
+    }
+    RaftServer n1 = servers.get(0);
+    try {
+      leaderStore.stallSyncs();
+      n1.submit(Bytes.ofUtf8("a=1")); // written, then its sync stalls the leader's sync thread
+      await().atMost(PATIENCE_SECONDS, TimeUnit.SECONDS).until(() -> leaderStore.stalledSyncs() >= 1);
+      n1.submit(Bytes.ofUtf8("k=2")); // queued behind that sync: not in the leader's store yet
+      await().atMost(PATIENCE_SECONDS, TimeUnit.SECONDS).until(() -> n1.status().commitIndex() >= 3);
+      assertEquals(2, leaderStore.lastIndex(), "the leader's store lacks the committed entry 3");
+
+      n1.read(Bytes.ofUtf8("k")).get(PATIENCE_SECONDS, TimeUnit.SECONDS);
+
+      assertEquals(1, registry.find("raft.reads").tag("node", "n1").tag("mode", "lease").counter().count(),
+          "served on the lease");
+    } finally {
+      leaderStore.resumeSyncs();
+    }
   }
 
   /**
