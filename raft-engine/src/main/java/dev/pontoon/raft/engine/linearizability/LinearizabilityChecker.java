@@ -153,7 +153,9 @@ public final class LinearizabilityChecker<S, I, O> {
       if (timed && System.nanoTime() - deadline > 0) {
         return unknown("the time budget ran out before this partition was checked\n");
       }
-      Search.End end = search(checked, null).run();
+      Search<S, I, O> whole = search(checked, null);
+      Search.End end = whole.run();
+      steps += whole.steps();
       if (end == Search.End.LINEARIZABLE) {
         return new Partition<>(key, Verdict.LINEARIZABLE, all, steps, "", List.of(), null, List.of());
       }

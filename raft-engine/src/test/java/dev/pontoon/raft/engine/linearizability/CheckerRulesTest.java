@@ -38,6 +38,7 @@ class CheckerRulesTest {
     CheckResult<Input, String> r = LinearizabilityChecker.of(new KvModel()).withStepBudget(10).check(history);
     assertEquals(Verdict.UNKNOWN, r.verdict());
     assertTrue(r.failures().get(0).explanation().contains("step budget (10) ran out"), r.describe());
+    assertTrue(r.failures().get(0).steps() >= 10, "the steps it spent are reported: " + r.describe());
     assertEquals(Verdict.LINEARIZABLE, LinearizabilityChecker.check(new KvModel(), history).verdict());
   }
 
