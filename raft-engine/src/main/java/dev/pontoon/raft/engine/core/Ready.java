@@ -36,7 +36,9 @@ import java.util.List;
  *     received snapshot itself: it then restores the state machine from its store.
  * @param mustSync whether term, vote or the log changed, so that an fsync is needed before
  *     {@code sendAfterSync} may leave and before {@code advance}. Derived only from term, vote
- *     and entries changing (Figure 2), never from the commit index.
+ *     and entries changing (Figure 2), never from the commit index; always set when
+ *     {@code entriesToAppend} is not empty or {@code snapshotToInstall} is present (the
+ *     constructor refuses otherwise), so a driver needs no other test.
  * @param sendNow messages that may be sent at once, in parallel with the write above (a
  *     leader's AppendEntries, heartbeats, vote requests whose term and vote are in
  *     {@code hardState}... see the rule on {@code sendAfterSync})
@@ -67,6 +69,10 @@ public record Ready(HardState hardState, List<LogEntry> entriesToAppend, Snapsho
     List<ReadState> readsReady, List<Long> readsAborted) {
 
   public Ready {
+    if (!mustSync && (!entriesToAppend.isEmpty() || snapshotToInstall != null)) {
+      // The log changed: Figure 2 makes it durable before anything that depends on it.
+      throw new IllegalArgumentException("a Ready that appends entries or installs a snapshot must set mustSync");
+    }
     entriesToAppend = List.copyOf(entriesToAppend);
     sendNow = List.copyOf(sendNow);
     sendAfterSync = List.copyOf(sendAfterSync);

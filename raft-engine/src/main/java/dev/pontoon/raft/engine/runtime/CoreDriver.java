@@ -64,7 +64,6 @@ final class CoreDriver {
   private final NodeRuntime runtime;
   private final NodeId id;
   private final RaftCore core;
-  private final LogReader log;
   private final Transport transport;
   private final NodeMetrics metrics;
   private final NodeScheduler scheduler;
@@ -106,7 +105,6 @@ final class CoreDriver {
     this.runtime = runtime;
     this.id = options.id();
     this.core = core;
-    this.log = options.logStore();
     this.transport = options.transport();
     this.metrics = metrics;
     this.scheduler = options.scheduler();
@@ -392,7 +390,7 @@ final class CoreDriver {
 
   private void handle(Ready ready) {
     ready.sendNow().forEach(this::send);
-    boolean writes = SyncWorker.needsSync(ready);
+    boolean writes = ready.mustSync();
     if (syncsInFlight == 0 && sync.isIdle() && writesOnLoop()) {
       // Nothing queued for the sync worker and every earlier Ready advanced: writing here keeps
       // the store's writes and the core's advances in production order (SyncWorker's Javadoc).

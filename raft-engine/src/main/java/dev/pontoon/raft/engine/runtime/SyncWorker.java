@@ -96,18 +96,9 @@ final class SyncWorker {
    */
   void persistHere(Ready ready) {
     long entries = write(ready);
-    if (needsSync(ready)) {
+    if (ready.mustSync()) {
       sync(entries);
     }
-  }
-
-  /**
-   * Whether {@code ready} must be synced before its {@code sendAfterSync} leaves: term, vote or
-   * the log changed. A hard state that changed only in its commit index (a hint) needs none: it
-   * piggybacks on the next sync that happens anyway.
-   */
-  static boolean needsSync(Ready ready) {
-    return ready.mustSync() || !ready.entriesToAppend().isEmpty() || ready.snapshotToInstall() != null;
   }
 
   /**
@@ -151,7 +142,9 @@ final class SyncWorker {
       Ready ready = (Ready) job;
       batch.add(ready);
       entries += write(ready);
-      mustSync |= needsSync(ready);
+      // Term, vote or the log changed (Ready#mustSync); a hard state that changed only in its
+      // commit index (a hint) adds no sync: it piggybacks on the next one that happens anyway.
+      mustSync |= ready.mustSync();
     }
     if (mustSync) {
       sync(entries);

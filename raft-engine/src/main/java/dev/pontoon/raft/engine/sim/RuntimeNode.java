@@ -140,12 +140,12 @@ final class RuntimeNode implements SimulatedNode {
       builder.snapshotEvery(settings.snapshotEvery());
     }
     builder.snapshotChunkBytes(settings.snapshotChunkBytes()).snapshotChunksInFlight(settings.snapshotChunksInFlight())
-        .logRetainEntries(settings.logRetainEntries()).leaderWritesOnEventLoop(settings.workOnLoop());
-    if (settings.workOnLoop()) {
-      builder.applyOnEventLoop(true);
-    } else if (settings.applyThreadOnly()) {
-      builder.applyOnEventLoop(false);
-    } // else the adaptive default
+        .logRetainEntries(settings.logRetainEntries()).leaderWritesOnEventLoop(settings.leaderWritesOnLoop());
+    switch (settings.applyPlacement()) {
+      case EVENT_LOOP -> builder.applyOnEventLoop(true);
+      case APPLY_THREAD -> builder.applyOnEventLoop(false);
+      case ADAPTIVE -> { } // the builder's default
+    }
     try {
       server = builder.build();
     } catch (RuntimeException e) {

@@ -2,6 +2,7 @@ package dev.pontoon.raft.engine.sim;
 
 import dev.pontoon.raft.NodeId;
 import dev.pontoon.raft.engine.core.RaftConfig;
+import dev.pontoon.raft.engine.runtime.ApplyPlacement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.random.RandomGenerator;
@@ -25,15 +26,14 @@ import java.util.random.RandomGenerator;
  *     travels in many pieces the network loses, duplicates and reorders
  * @param snapshotChunksInFlight most pieces unacknowledged per follower
  * @param logRetainEntries entries kept behind each snapshot (the catch-up margin)
- * @param workOnLoop whether leaders write their log, and every node applies, on the event loop
- *     ({@code RaftServerBuilder.leaderWritesOnEventLoop} and {@code applyOnEventLoop})
- * @param applyThreadOnly unless {@code workOnLoop}: whether nodes apply on their apply thread
- *     only ({@code applyOnEventLoop(false)}) rather than by the adaptive default (on the loop
- *     while the apply queue is empty)
+ * @param leaderWritesOnLoop whether leaders write their log on the event loop
+ *     ({@code RaftServerBuilder.leaderWritesOnEventLoop})
+ * @param applyPlacement where nodes apply ({@code applyOnEventLoop}: true, false, or not set for
+ *     the adaptive default)
  */
 record RuntimeSettings(NodeId bootstrapLeader, boolean leaseReads, double clockDriftBound, List<Double> clockRates,
     long snapshotEvery, int proposalTimeoutTicks, int batchCap, int snapshotChunkBytes, int snapshotChunksInFlight,
-    long logRetainEntries, boolean workOnLoop, boolean applyThreadOnly) {
+    long logRetainEntries, boolean leaderWritesOnLoop, ApplyPlacement applyPlacement) {
 
   RuntimeSettings {
     clockRates = List.copyOf(clockRates);
@@ -42,13 +42,14 @@ record RuntimeSettings(NodeId bootstrapLeader, boolean leaseReads, double clockD
   /** These settings with snapshots off, for a state machine that does not support them. */
   RuntimeSettings withoutSnapshots() {
     return new RuntimeSettings(bootstrapLeader, leaseReads, clockDriftBound, clockRates, 0, proposalTimeoutTicks,
-        batchCap, snapshotChunkBytes, snapshotChunksInFlight, logRetainEntries, workOnLoop, applyThreadOnly);
+        batchCap, snapshotChunkBytes, snapshotChunksInFlight, logRetainEntries, leaderWritesOnLoop, applyPlacement);
   }
 
   /** These settings with leaders writing, and every node applying, on the event loop. */
   RuntimeSettings withWorkOnLoop() {
     return new RuntimeSettings(bootstrapLeader, leaseReads, clockDriftBound, clockRates, snapshotEvery,
-        proposalTimeoutTicks, batchCap, snapshotChunkBytes, snapshotChunksInFlight, logRetainEntries, true, false);
+        proposalTimeoutTicks, batchCap, snapshotChunkBytes, snapshotChunksInFlight, logRetainEntries, true,
+        ApplyPlacement.EVENT_LOOP);
   }
 
   /**
@@ -75,6 +76,7 @@ record RuntimeSettings(NodeId bootstrapLeader, boolean leaseReads, double clockD
     long[] retainChoices = snapshotHeavy ? new long[] {0, 0, 1, 3} : new long[] {0, 0, 2, 10};
     return new RuntimeSettings(bootstrap, lease, drift, rates, snapshotEvery, proposalTimeoutTicks, batchCap,
         chunkChoices[random.nextInt(chunkChoices.length)], inFlightChoices[random.nextInt(inFlightChoices.length)],
-        retainChoices[random.nextInt(retainChoices.length)], false, random.nextBoolean());
+        retainChoices[random.nextInt(retainChoices.length)], false,
+        random.nextBoolean() ? ApplyPlacement.APPLY_THREAD : ApplyPlacement.ADAPTIVE);
   }
 }
