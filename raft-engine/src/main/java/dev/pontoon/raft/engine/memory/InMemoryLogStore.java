@@ -5,9 +5,9 @@ import dev.pontoon.raft.log.LogEntry;
 import dev.pontoon.raft.storage.LogCompactedException;
 import dev.pontoon.raft.storage.LogStore;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
-import java.util.function.Consumer;
 
 /**
  * A {@link LogStore} in memory, for tests, the simulator and embedding where durability is not
@@ -17,8 +17,10 @@ import java.util.function.Consumer;
  * modelled: {@link #durableCopy()} returns a store holding only what the last {@link #sync()}
  * made durable — the state a real store would recover after a crash.
  *
- * <p><b>Cost.</b> {@link #sync()} costs in proportion to the writes made since the previous sync,
- * not to the size of the log; {@link #durableCopy()} copies the whole durable log.
+ * <p><b>Cost.</b> The store holds one image of the log, the state every write so far made, and
+ * an undo record per write since the last sync; {@link #sync()} only forgets those records, and
+ * a run of appends between two syncs shares one. {@link #durableCopy()} and {@link #crashCopy}
+ * copy the whole log and undo the unsynced writes on the copy.
  *
  * <p><b>Threading.</b> Every method is synchronized: one writer and any number of readers.
  */
@@ -26,13 +28,12 @@ public final class InMemoryLogStore implements LogStore {
 
   /** The state visible to reads: every write called so far. */
   private final Image current;
-  /** The state as of the last sync: what survives a crash. */
-  private final Image durable;
   /**
-   * The writes made to {@link #current} since the last sync, in call order; {@link #sync()}
-   * replays them on {@link #durable}, so that both images go through the same code.
+   * How to undo each write made to {@link #current} since the last sync, in call order: undoing
+   * the last {@code n} of them, newest first, gives the state a crash could leave (what was
+   * synced, plus a prefix of the later writes).
    */
-  private final List<Consumer<Image>> unsynced = new ArrayList<>();
+  private final List<Undo> unsynced = new ArrayList<>();
 
   /** An empty store: no entries, {@link HardState#INITIAL}. */
   public InMemoryLogStore() {
@@ -41,7 +42,6 @@ public final class InMemoryLogStore implements LogStore {
 
   private InMemoryLogStore(Image image) {
     this.current = image;
-    this.durable = image.copy();
   }
 
   /** A new store holding only what was durable at the last {@link #sync()}. */
@@ -51,7 +51,11 @@ public final class InMemoryLogStore implements LogStore {
 
   /** How many writes (hard state, appends, truncations) were made since the last {@link #sync()}. */
   public synchronized int unsyncedWrites() {
-    return unsynced.size();
+    int writes = 0;
+    for (Undo undo : unsynced) {
+      writes += undo instanceof UndoAppends appends ? appends.calls : 1;
+    }
+    return writes;
   }
 
   /**
@@ -64,12 +68,14 @@ public final class InMemoryLogStore implements LogStore {
    * @throws IllegalArgumentException if {@code keep} is out of range
    */
   public synchronized InMemoryLogStore crashCopy(int keep) {
-    if (keep < 0 || keep > unsynced.size()) {
-      throw new IllegalArgumentException("keep (" + keep + ") must be in [0, " + unsynced.size() + "]");
+    int writes = unsyncedWrites();
+    if (keep < 0 || keep > writes) {
+      throw new IllegalArgumentException("keep (" + keep + ") must be in [0, " + writes + "]");
     }
-    Image image = durable.copy();
-    for (int i = 0; i < keep; i++) {
-      unsynced.get(i).accept(image);
+    Image image = current.copy();
+    int toUndo = writes - keep;
+    for (int i = unsynced.size() - 1; i >= 0 && toUndo > 0; i--) {
+      toUndo -= unsynced.get(i).revert(image, toUndo);
     }
     return new InMemoryLogStore(image);
   }
@@ -85,15 +91,15 @@ public final class InMemoryLogStore implements LogStore {
     // Entries a snapshot covers are committed: the commit index never names less (see LogStore).
     HardState kept = state.commitIndex() >= current.firstIndex - 1 ? state
         : state.withCommitIndex(current.firstIndex - 1);
-    record(image -> image.hardState = kept);
+    unsynced.add(new UndoHardState(current.hardState));
+    current.hardState = kept;
   }
 
   @Override
   public synchronized void append(List<LogEntry> entries) {
-    List<LogEntry> batch = List.copyOf(entries);
     long expected = lastIndex() + 1;
     long previousTerm = current.termAt(expected - 1);
-    for (LogEntry e : batch) {
+    for (LogEntry e : entries) {
       if (e.index() != expected) {
         throw new IllegalArgumentException("append must continue the log: expected index " + expected
             + " but got " + e.index());
@@ -105,12 +111,18 @@ public final class InMemoryLogStore implements LogStore {
       previousTerm = e.term();
       expected++;
     }
-    if (!batch.isEmpty()) {
-      record(image -> {
-        for (LogEntry e : batch) {
-          image.entries.add(e);
-        }
-      });
+    if (entries.isEmpty()) {
+      return;
+    }
+    for (LogEntry e : entries) {
+      current.entries.add(e);
+    }
+    if (!unsynced.isEmpty() && unsynced.get(unsynced.size() - 1) instanceof UndoAppends last) {
+      last.record(entries.size());
+    } else {
+      UndoAppends appends = new UndoAppends();
+      appends.record(entries.size());
+      unsynced.add(appends);
     }
   }
 
@@ -121,7 +133,8 @@ public final class InMemoryLogStore implements LogStore {
           + current.firstIndex + " (compacted entries are committed)");
     }
     if (fromIndex <= lastIndex()) {
-      record(image -> image.truncateSuffix(fromIndex));
+      unsynced.add(new UndoSuffixTruncation(current.entriesFrom((int) (fromIndex - current.firstIndex))));
+      current.truncateSuffix(fromIndex);
     }
   }
 
@@ -134,19 +147,17 @@ public final class InMemoryLogStore implements LogStore {
     // the same term; otherwise discard the entire log (§7).
     boolean keepsSuffix = lastIncludedIndex < lastIndex() && current.termAt(lastIncludedIndex) == lastIncludedTerm;
     // One write: a crash keeps both the compaction and the commit index it raises, or neither.
-    record(image -> {
-      image.truncatePrefix(lastIncludedIndex, lastIncludedTerm, keepsSuffix);
-      if (image.hardState.commitIndex() < lastIncludedIndex) {
-        image.hardState = image.hardState.withCommitIndex(lastIncludedIndex);
-      }
-    });
+    int dropped = keepsSuffix ? (int) (lastIncludedIndex + 1 - current.firstIndex) : current.entries.size();
+    unsynced.add(new UndoPrefixTruncation(current.entriesBefore(dropped), current.firstIndex, current.prefixTerm,
+        current.hardState));
+    current.truncatePrefix(lastIncludedIndex, lastIncludedTerm, keepsSuffix);
+    if (current.hardState.commitIndex() < lastIncludedIndex) {
+      current.hardState = current.hardState.withCommitIndex(lastIncludedIndex);
+    }
   }
 
   @Override
   public synchronized void sync() {
-    for (Consumer<Image> write : unsynced) {
-      write.accept(durable);
-    }
     unsynced.clear();
   }
 
@@ -205,14 +216,81 @@ public final class InMemoryLogStore implements LogStore {
   @Override
   public void close() {}
 
-  private void record(Consumer<Image> write) {
-    write.accept(current);
-    unsynced.add(write);
+  /** How to revert one write, or a run of appends, on an image. */
+  private sealed interface Undo permits UndoHardState, UndoAppends, UndoSuffixTruncation, UndoPrefixTruncation {
+    /**
+     * Reverts the newest {@code atMost} of the writes this record stands for (all of them if it
+     * stands for fewer) and returns how many it reverted.
+     */
+    int revert(Image image, int atMost);
+  }
+
+  private record UndoHardState(HardState before) implements Undo {
+    @Override
+    public int revert(Image image, int atMost) {
+      image.hardState = before;
+      return 1;
+    }
+  }
+
+  /** Consecutive appends, one count of entries per call, so that a crash can keep some of them. */
+  private static final class UndoAppends implements Undo {
+    private int[] sizes = new int[4];
+    private int calls;
+
+    void record(int entries) {
+      if (calls == sizes.length) {
+        sizes = Arrays.copyOf(sizes, calls * 2);
+      }
+      sizes[calls++] = entries;
+    }
+
+    @Override
+    public int revert(Image image, int atMost) {
+      int reverted = Math.min(atMost, calls);
+      int entries = 0;
+      for (int i = calls - reverted; i < calls; i++) {
+        entries += sizes[i];
+      }
+      image.entries.keepFirst(image.entries.size() - entries);
+      return reverted;
+    }
+  }
+
+  /** A suffix truncation: the entries it removed. */
+  private record UndoSuffixTruncation(List<LogEntry> removed) implements Undo {
+    @Override
+    public int revert(Image image, int atMost) {
+      for (LogEntry e : removed) {
+        image.entries.add(e);
+      }
+      return 1;
+    }
+  }
+
+  /** A prefix truncation, with the commit index it may raise: the entries and bounds before it. */
+  private record UndoPrefixTruncation(List<LogEntry> removed, long firstIndex, long prefixTerm, HardState hardState)
+      implements Undo {
+    @Override
+    public int revert(Image image, int atMost) {
+      EntryList restored = new EntryList();
+      for (LogEntry e : removed) {
+        restored.add(e);
+      }
+      for (int i = 0; i < image.entries.size(); i++) {
+        restored.add(image.entries.get(i));
+      }
+      image.entries = restored;
+      image.firstIndex = firstIndex;
+      image.prefixTerm = prefixTerm;
+      image.hardState = hardState;
+      return 1;
+    }
   }
 
   /** One full state of the store. */
   private static final class Image {
-    final EntryList entries;
+    EntryList entries;
     long firstIndex;
     long prefixTerm;
     HardState hardState;
@@ -228,9 +306,28 @@ public final class InMemoryLogStore implements LogStore {
       return new Image(entries.copy(), firstIndex, prefixTerm, hardState);
     }
 
+    /** The entries from position {@code from} to the end. */
+    List<LogEntry> entriesFrom(int from) {
+      List<LogEntry> out = new ArrayList<>(entries.size() - from);
+      for (int i = from; i < entries.size(); i++) {
+        out.add(entries.get(i));
+      }
+      return out;
+    }
+
+    /** The first {@code n} entries. */
+    List<LogEntry> entriesBefore(int n) {
+      List<LogEntry> out = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) {
+        out.add(entries.get(i));
+      }
+      return out;
+    }
+
     long lastIndex() {
       return firstIndex + entries.size() - 1;
     }
+
 
     long termAt(long index) {
       return index == firstIndex - 1 ? prefixTerm : entries.get((int) (index - firstIndex)).term();
