@@ -1,5 +1,7 @@
 package dev.pontoon.raft.engine.memory;
 
+import dev.pontoon.raft.log.Bytes;
+import dev.pontoon.raft.log.EntryKind;
 import dev.pontoon.raft.log.LogEntry;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -11,20 +13,51 @@ import java.util.Arrays;
  * prefix frees whole chunks. Only the last chunk grows (doubling, as an {@code ArrayList} does),
  * so a small log holds a small array.
  *
+ * <p>An entry is kept as its term, kind and payload in three arrays, not as its {@link LogEntry}:
+ * the log holds one object per entry (the payload, shared with whoever made it) instead of two,
+ * and the entry objects handed in die young. {@link #get} builds a new {@code LogEntry}, equal to
+ * the one added; {@link #term} reads the term alone.
+ *
  * <p>Positions are 0-based from the first entry held. Not thread-safe: the store synchronizes.
  */
 final class EntryList {
 
   private static final int DEFAULT_CHUNK = 1 << 12;
   private static final int FIRST_CAPACITY = 16;
+  private static final EntryKind[] KINDS = EntryKind.values();
+
+  /** One chunk: the terms, kinds (as ordinals) and payloads of up to {@link #chunk} consecutive entries. */
+  private static final class Chunk {
+    long[] terms;
+    byte[] kinds;
+    Bytes[] payloads;
+
+    Chunk(int capacity) {
+      terms = new long[capacity];
+      kinds = new byte[capacity];
+      payloads = new Bytes[capacity];
+    }
+
+    int capacity() {
+      return terms.length;
+    }
+
+    void grow(int capacity) {
+      terms = Arrays.copyOf(terms, capacity);
+      kinds = Arrays.copyOf(kinds, capacity);
+      payloads = Arrays.copyOf(payloads, capacity);
+    }
+  }
 
   /** Entries per chunk; a power of two. */
   private final int chunk;
 
-  private final ArrayList<LogEntry[]> chunks = new ArrayList<>();
+  private final ArrayList<Chunk> chunks = new ArrayList<>();
   /** Position of the first entry inside the first chunk. */
   private int head;
   private int size;
+  /** The index of the entry at position 0, when {@code size > 0}: entries are consecutive. */
+  private long firstIndex;
 
   EntryList() {
     this(DEFAULT_CHUNK);
@@ -42,27 +75,46 @@ final class EntryList {
     return size;
   }
 
+  /** The entry at position {@code i}, as a new {@code LogEntry} equal to the one added there. */
   LogEntry get(int i) {
-    if (i < 0 || i >= size) {
-      throw new IndexOutOfBoundsException("position " + i + " outside [0, " + size + ")");
-    }
+    checkPosition(i);
     int at = head + i;
-    return chunks.get(at / chunk)[at % chunk];
+    Chunk c = chunks.get(at / chunk);
+    int slot = at % chunk;
+    return new LogEntry(firstIndex + i, c.terms[slot], KINDS[c.kinds[slot]], c.payloads[slot]);
   }
 
+  /** The term of the entry at position {@code i}. */
+  long term(int i) {
+    checkPosition(i);
+    int at = head + i;
+    return chunks.get(at / chunk).terms[at % chunk];
+  }
+
+  /**
+   * Adds {@code e} after the last entry.
+   *
+   * @throws IllegalArgumentException if {@code e} does not follow the last entry's index
+   */
   void add(LogEntry e) {
+    if (size == 0) {
+      firstIndex = e.index();
+    } else if (e.index() != firstIndex + size) {
+      throw new IllegalArgumentException("entry " + e.index() + " does not follow entry " + (firstIndex + size - 1));
+    }
     int at = head + size;
     int n = at / chunk;
     int slot = at % chunk;
     if (n == chunks.size()) {
-      chunks.add(new LogEntry[FIRST_CAPACITY]);
+      chunks.add(new Chunk(FIRST_CAPACITY));
     }
-    LogEntry[] c = chunks.get(n);
-    if (slot == c.length) {
-      c = Arrays.copyOf(c, Math.min(chunk, c.length * 2));
-      chunks.set(n, c);
+    Chunk c = chunks.get(n);
+    if (slot == c.capacity()) {
+      c.grow(Math.min(chunk, c.capacity() * 2));
     }
-    c[slot] = e;
+    c.terms[slot] = e.term();
+    c.kinds[slot] = (byte) e.kind().ordinal();
+    c.payloads[slot] = e.payload();
     size++;
   }
 
@@ -77,11 +129,10 @@ final class EntryList {
     if (chunks.isEmpty()) {
       head = 0;
     } else {
-      // Clear the dropped tail of the last chunk so that its entries can be collected.
-      LogEntry[] last = chunks.get(chunks.size() - 1);
-      for (int i = end - (chunksNeeded - 1) * chunk; i < last.length && last[i] != null; i++) {
-        last[i] = null;
-      }
+      // Clear the dropped tail of the last chunk so that its payloads can be collected.
+      Chunk last = chunks.get(chunks.size() - 1);
+      int from = end - (chunksNeeded - 1) * chunk;
+      Arrays.fill(last.payloads, from, last.capacity(), null);
     }
     size = n;
   }
@@ -98,11 +149,9 @@ final class EntryList {
     int at = head + n;
     chunks.subList(0, at / chunk).clear();
     head = at % chunk;
-    LogEntry[] first = chunks.get(0);
-    for (int i = 0; i < head; i++) {
-      first[i] = null;
-    }
+    Arrays.fill(chunks.get(0).payloads, 0, head, null);
     size -= n;
+    firstIndex += n;
   }
 
   void clear() {
@@ -117,5 +166,11 @@ final class EntryList {
       c.add(get(i));
     }
     return c;
+  }
+
+  private void checkPosition(int i) {
+    if (i < 0 || i >= size) {
+      throw new IndexOutOfBoundsException("position " + i + " outside [0, " + size + ")");
+    }
   }
 }

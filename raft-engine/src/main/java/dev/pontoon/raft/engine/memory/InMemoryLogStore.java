@@ -330,7 +330,7 @@ public final class InMemoryLogStore implements LogStore {
 
 
     long termAt(long index) {
-      return index == firstIndex - 1 ? prefixTerm : entries.get((int) (index - firstIndex)).term();
+      return index == firstIndex - 1 ? prefixTerm : entries.term((int) (index - firstIndex));
     }
 
     void truncateSuffix(long fromIndex) {

@@ -1,9 +1,9 @@
 package dev.pontoon.raft.engine.memory;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.pontoon.raft.log.Bytes;
 import dev.pontoon.raft.log.LogEntry;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,7 +23,9 @@ class EntryListTest {
         int op = random.nextInt(10);
         if (op < 6) {
           for (int k = random.nextInt(40); k > 0; k--) {
-            LogEntry e = LogEntry.noOp(next++, 1);
+            long term = 1 + step / 50;
+            LogEntry e = random.nextBoolean() ? LogEntry.noOp(next++, term)
+                : LogEntry.command(next++, term, Bytes.ofUtf8("s" + seed + "/" + step + "/" + k));
             list.add(e);
             model.add(e);
           }
@@ -31,6 +33,8 @@ class EntryListTest {
           int keep = random.nextInt(model.size() + 1);
           list.keepFirst(keep);
           model.subList(keep, model.size()).clear();
+          // The store appends after what it kept, as after a suffix truncation.
+          next = model.isEmpty() ? next : model.get(model.size() - 1).index() + 1;
         } else if (op < 9) {
           int drop = random.nextInt(model.size() + 1);
           list.dropFirst(drop);
@@ -40,10 +44,21 @@ class EntryListTest {
         }
         assertEquals(model.size(), list.size(), "size, seed " + seed + " step " + step);
         for (int i = 0; i < model.size(); i++) {
-          assertSame(model.get(i), list.get(i), "position " + i + ", seed " + seed + " step " + step);
+          assertEquals(model.get(i), list.get(i), "position " + i + ", seed " + seed + " step " + step);
+          assertEquals(model.get(i).term(), list.term(i), "term at position " + i + ", seed " + seed + " step " + step);
         }
       }
     }
+  }
+
+  @Test
+  void refusesAnEntryThatDoesNotFollowTheLastOne() {
+    EntryList list = new EntryList(16);
+    list.add(LogEntry.noOp(7, 1));
+    assertThrows(IllegalArgumentException.class, () -> list.add(LogEntry.noOp(9, 1)));
+    assertThrows(IllegalArgumentException.class, () -> list.add(LogEntry.noOp(7, 1)));
+    list.add(LogEntry.noOp(8, 1));
+    assertEquals(2, list.size());
   }
 
   @Test
