@@ -54,6 +54,11 @@ import org.slf4j.LoggerFactory;
  * entire log (§7). Both truncations are range deletions, recorded in the WAL like any write, so a
  * synced truncation is never undone by a restart.
  *
+ * <p><b>Memory.</b> Besides RocksDB's own (memtables, block cache: {@link RocksDbLogStoreConfig}),
+ * the store keeps one direct buffer into which it encodes each entry it writes, as large as the
+ * largest entry written so far and at most 1 MiB; larger entries are encoded into a heap array
+ * of their own.
+ *
  * <p><b>Threading.</b> One writer thread and any number of concurrent readers. {@link #close()}
  * may be called from any thread, once or more; calls after it throw {@link StorageException}.
  *
