@@ -7,7 +7,6 @@ import dev.pontoon.raft.storage.LogCompactedException;
 import dev.pontoon.raft.storage.LogStore;
 import dev.pontoon.raft.storage.StorageException;
 import dev.pontoon.raft.storage.rocksdb.MetaCodec.LogStart;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -111,9 +110,6 @@ public final class RocksDbLogStore implements LogStore {
    * write side.
    */
 
-  /** The largest stored value that is encoded into the reused direct buffer, 1 MiB. */
-  static final int REUSED_BUFFER_LIMIT = 1 << 20;
-
   private final RocksDbLogStoreConfig config;
   private final RocksHandles rocks;
   private final String where;
@@ -125,9 +121,8 @@ public final class RocksDbLogStore implements LogStore {
   private volatile HardState hardState;
   /** A saved hard state not yet written; it joins the next batch. Guarded by {@link #writer}. */
   private HardState pendingHardState;
-  /** Direct buffers that {@link #putEntry} reuses for each entry's key and value. Guarded by {@link #writer}. */
-  private final ByteBuffer keyBuffer = ByteBuffer.allocateDirect(8);
-  private ByteBuffer valueBuffer = ByteBuffer.allocateDirect(4096);
+  /** Encodes the entries of each append into the batch. Guarded by {@link #writer}. */
+  private final EntryWriter entryWriter;
   /** Whether anything was written since the last sync. Guarded by {@link #writer}. */
   private boolean dirty;
 
@@ -136,6 +131,7 @@ public final class RocksDbLogStore implements LogStore {
     this.rocks = rocks;
     this.where = config.directory().toString();
     this.stored = new StoredEntries(rocks, where);
+    this.entryWriter = new EntryWriter(rocks.entries);
   }
 
   /**
@@ -205,7 +201,7 @@ public final class RocksDbLogStore implements LogStore {
         }
         write(wb -> {
           for (LogEntry e : batch) {
-            putEntry(wb, e);
+            entryWriter.put(wb, e);
           }
         });
         // Grow the visible bounds only once the entries are readable.
@@ -214,26 +210,6 @@ public final class RocksDbLogStore implements LogStore {
       }
       return null;
     });
-  }
-
-  /**
-   * Adds one entry to the batch. An entry up to {@link #REUSED_BUFFER_LIMIT} is encoded into a direct
-   * buffer kept for the next one (RocksDB copies it into the batch at once), so a write allocates no
-   * heap array per entry; a larger one gets an array of its own rather than pinning that much direct
-   * memory for the life of the store. Called under {@link #writer}.
-   */
-  private void putEntry(WriteBatch wb, LogEntry e) throws RocksDBException {
-    int size = EntryCodec.encodedSize(e);
-    if (size > REUSED_BUFFER_LIMIT) {
-      wb.put(rocks.entries, Keys.entry(e.index()), EntryCodec.encode(e));
-      return;
-    }
-    if (valueBuffer.capacity() < size) {
-      valueBuffer = ByteBuffer.allocateDirect(Math.min(REUSED_BUFFER_LIMIT, Integer.highestOneBit(size - 1) << 1));
-    }
-    keyBuffer.clear();
-    keyBuffer.put(Keys.entry(e.index())).flip();
-    wb.put(rocks.entries, keyBuffer, EntryCodec.encode(e, valueBuffer));
   }
 
   private static void requireContinuation(Bounds b, List<LogEntry> batch) {

@@ -16,12 +16,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Entries are stored through a reused direct buffer up to {@link RocksDbLogStore#REUSED_BUFFER_LIMIT}
+ * Entries are stored through a reused direct buffer up to {@link EntryWriter#REUSED_BUFFER_LIMIT}
  * and through an array of their own above it; both paths must store the same bytes, and a buffer
  * reused for a shorter entry must not leak the tail of a longer one.
  */
 class StoredValueEncodingTest {
-  private static final int LIMIT = RocksDbLogStore.REUSED_BUFFER_LIMIT;
+  private static final int LIMIT = EntryWriter.REUSED_BUFFER_LIMIT;
   /** Payload sizes around every boundary: empty, the initial buffer, its growth, the limit, above it. */
   private static final int[] SIZES = {0, 1, 4096 - 13, 4096 - 12, 16384, 5, LIMIT - 13, LIMIT - 12, 3 * LIMIT, 7};
 
