@@ -22,14 +22,6 @@ public final class KvHistories {
 
   private KvHistories() {}
 
-  /**
-   * Steps per partition: ten times the checker's default. The real-process histories hold ten
-   * thousand operations or more, a few dozen of unknown outcome around each fault, and a partition
-   * of those has exhausted the default (an UNKNOWN verdict, in a full build here); the 60 s time
-   * budget stays the bound on the wall clock.
-   */
-  private static final long STEP_BUDGET = 10 * LinearizabilityChecker.DEFAULT_STEP_BUDGET;
-
   /** The result of checking {@code history}, timed with {@link System#nanoTime()}, with at most 60 s of search. */
   public static CheckResult<KvModel.Input, String> check(String name, List<Operation<KvModel.Input, String>> history) {
     return check(name, history, TimeUnit.NANOSECONDS);
@@ -40,7 +32,7 @@ public final class KvHistories {
       TimeUnit unit) {
     KvModel model = new KvModel();
     CheckResult<KvModel.Input, String> result = LinearizabilityChecker.of(model)
-        .withStepBudget(STEP_BUDGET).withTimeBudget(Duration.ofSeconds(60)).check(history);
+        .withTimeBudget(Duration.ofSeconds(60)).check(history);
     try {
       HistoryTimeline.write(timeline(name), name, model, result, unit);
     } catch (IOException e) {
