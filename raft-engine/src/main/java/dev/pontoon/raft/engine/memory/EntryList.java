@@ -42,6 +42,14 @@ final class EntryList {
       return terms.length;
     }
 
+    Chunk copy() {
+      Chunk c = new Chunk(0);
+      c.terms = terms.clone();
+      c.kinds = kinds.clone();
+      c.payloads = payloads.clone();
+      return c;
+    }
+
     void grow(int capacity) {
       terms = Arrays.copyOf(terms, capacity);
       kinds = Arrays.copyOf(kinds, capacity);
@@ -162,9 +170,12 @@ final class EntryList {
 
   EntryList copy() {
     EntryList c = new EntryList(chunk);
-    for (int i = 0; i < size; i++) {
-      c.add(get(i));
+    for (Chunk k : chunks) {
+      c.chunks.add(k.copy());
     }
+    c.head = head;
+    c.size = size;
+    c.firstIndex = firstIndex;
     return c;
   }
 

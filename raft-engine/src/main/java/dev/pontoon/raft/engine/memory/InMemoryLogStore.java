@@ -133,7 +133,7 @@ public final class InMemoryLogStore implements LogStore {
           + current.firstIndex + " (compacted entries are committed)");
     }
     if (fromIndex <= lastIndex()) {
-      unsynced.add(new UndoSuffixTruncation(current.entriesFrom((int) (fromIndex - current.firstIndex))));
+      unsynced.add(new UndoSuffixTruncation(current.slice((int) (fromIndex - current.firstIndex), current.entries.size())));
       current.truncateSuffix(fromIndex);
     }
   }
@@ -148,7 +148,7 @@ public final class InMemoryLogStore implements LogStore {
     boolean keepsSuffix = lastIncludedIndex < lastIndex() && current.termAt(lastIncludedIndex) == lastIncludedTerm;
     // One write: a crash keeps both the compaction and the commit index it raises, or neither.
     int dropped = keepsSuffix ? (int) (lastIncludedIndex + 1 - current.firstIndex) : current.entries.size();
-    unsynced.add(new UndoPrefixTruncation(current.entriesBefore(dropped), current.firstIndex, current.prefixTerm,
+    unsynced.add(new UndoPrefixTruncation(current.slice(0, dropped), current.firstIndex, current.prefixTerm,
         current.hardState));
     current.truncatePrefix(lastIncludedIndex, lastIncludedTerm, keepsSuffix);
     if (current.hardState.commitIndex() < lastIncludedIndex) {
@@ -306,19 +306,10 @@ public final class InMemoryLogStore implements LogStore {
       return new Image(entries.copy(), firstIndex, prefixTerm, hardState);
     }
 
-    /** The entries from position {@code from} to the end. */
-    List<LogEntry> entriesFrom(int from) {
-      List<LogEntry> out = new ArrayList<>(entries.size() - from);
-      for (int i = from; i < entries.size(); i++) {
-        out.add(entries.get(i));
-      }
-      return out;
-    }
-
-    /** The first {@code n} entries. */
-    List<LogEntry> entriesBefore(int n) {
-      List<LogEntry> out = new ArrayList<>(n);
-      for (int i = 0; i < n; i++) {
+    /** The entries at positions {@code [from, to)}. */
+    List<LogEntry> slice(int from, int to) {
+      List<LogEntry> out = new ArrayList<>(to - from);
+      for (int i = from; i < to; i++) {
         out.add(entries.get(i));
       }
       return out;

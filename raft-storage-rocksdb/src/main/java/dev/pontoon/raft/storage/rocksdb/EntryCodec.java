@@ -48,11 +48,8 @@ final class EntryCodec {
     target.putInt(0).putLong(entry.term()).put((byte) entry.kind().code());
     target.put(entry.payload().asReadOnlyByteBuffer());
     target.flip();
-    CRC32C crc = new CRC32C();
-    crc.update(Keys.entry(entry.index()));
-    crc.update(target.position(4));
-    target.putInt(0, (int) crc.getValue());
-    return target.position(0);
+    target.putInt(0, checksum(entry.index(), target.duplicate().position(4)));
+    return target;
   }
 
   /** Decodes the value stored under {@code index}, or throws naming the index and the store. */
@@ -62,7 +59,7 @@ final class EntryCodec {
     }
     ByteBuffer buffer = ByteBuffer.wrap(value);
     int stored = buffer.getInt(0);
-    int computed = checksum(index, value);
+    int computed = checksum(index, ByteBuffer.wrap(value, 4, value.length - 4));
     if (stored != computed) {
       throw corrupted(index, where, String.format("failed its CRC32C check (stored %08x, computed %08x)", stored, computed));
     }
@@ -79,10 +76,11 @@ final class EntryCodec {
     return decode(index, value, where).term();
   }
 
-  private static int checksum(long index, byte[] value) {
+  /** The CRC32C of the index (as its key) and {@code body}, the value after its checksum field. */
+  private static int checksum(long index, ByteBuffer body) {
     CRC32C crc = new CRC32C();
     crc.update(Keys.entry(index));
-    crc.update(value, 4, value.length - 4);
+    crc.update(body);
     return (int) crc.getValue();
   }
 
