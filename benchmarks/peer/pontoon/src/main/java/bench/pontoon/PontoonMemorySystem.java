@@ -7,6 +7,7 @@ import dev.pontoon.raft.NodeId;
 import dev.pontoon.raft.engine.RaftServer;
 import dev.pontoon.raft.engine.memory.InMemoryLogStore;
 import dev.pontoon.raft.engine.memory.InMemoryNetwork;
+import dev.pontoon.raft.engine.runtime.NodeScheduler;
 import dev.pontoon.raft.log.Bytes;
 import dev.pontoon.raft.log.ClusterConfig;
 import java.nio.file.Path;
@@ -30,9 +31,11 @@ import java.util.concurrent.CompletableFuture;
  * networked systems ({@code pontoon-embedded}, {@code jraft-embedded}, ...). The log is never
  * compacted (no snapshots, as for {@code microraft}), so it grows in the heap for the whole run.
  *
- * <p>Two options are set as a user of an in-memory store and a quick state machine would set
- * them, as MicroRaft runs each node on one thread: {@code leaderWritesOnEventLoop(true)} and
- * {@code applyOnEventLoop(true)}. The rest is as {@link PontoonSystem}: every other option at its
+ * <p>Three options are set as a user of an in-memory store and a quick state machine, with all
+ * members in one JVM, would set them (MicroRaft runs each node on one thread):
+ * {@code leaderWritesOnEventLoop(true)}, {@code applyOnEventLoop(true)} and the
+ * {@link NodeScheduler#sharedLoopThreads()} scheduler, with which the leader's loop thread runs
+ * its idle followers' batches instead of waking their threads. The rest is as {@link PontoonSystem}: every other option at its
  * default, listed in {@link #settings()}, and the first leader elected.
  *
  * <p><b>Threading.</b> {@link #start} and {@link #close} from one thread; {@link #submit} from
@@ -74,7 +77,7 @@ public final class PontoonMemorySystem implements RaftSystem {
       CounterStateMachine fsm = new CounterStateMachine();
       servers.add(RaftServer.builder().nodeId(id).cluster(cluster).transport(network.transport(id))
           .logStore(new InMemoryLogStore()).leaderWritesOnEventLoop(true).applyOnEventLoop(true)
-          .stateMachine(fsm).build());
+          .scheduler(NodeScheduler.sharedLoopThreads()).stateMachine(fsm).build());
       stateMachines.add(fsm);
     }
     settings.put("transport", "InMemoryNetwork (the message object handed to the target's queue; no serialization,"
@@ -85,6 +88,8 @@ public final class PontoonMemorySystem implements RaftSystem {
     settings.put("leaderWritesOnEventLoop", "true (a sync that costs nothing needs no thread of its own; followers"
         + " always write on their loop)");
     settings.put("applyOnEventLoop", "true (the counter state machine applies in nanoseconds: no apply thread)");
+    settings.put("scheduler", "NodeScheduler.sharedLoopThreads() (a member's loop thread runs an idle member's"
+        + " next batch itself instead of waking its thread)");
     PontoonSystem.putRuntimeDefaults(settings);
     leader = PontoonSystem.awaitLeader(servers);
   }

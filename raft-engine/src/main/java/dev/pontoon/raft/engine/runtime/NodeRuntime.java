@@ -107,7 +107,7 @@ public final class NodeRuntime {
     Recovery.Recovered recovered = Recovery.recover(options);
     long appliedIndex = recovered.appliedIndex();
     this.snapshotIndex = appliedIndex;
-    this.loop = scheduler.newQueue(prefix + "loop", LOOP_BATCH, this::runLoopBatch, this::fail);
+    this.loop = scheduler.newEventLoop(prefix + "loop", LOOP_BATCH, this::runLoopBatch, this::fail);
     this.sync = new SyncWorker(scheduler, prefix + "sync", options.logStore(), metrics, this::onDurable, this::fail);
     this.maxCommandBytes = (long) options.transport().maxMessageBytes() - MESSAGE_OVERHEAD_BYTES
         - ENTRY_OVERHEAD_BYTES;

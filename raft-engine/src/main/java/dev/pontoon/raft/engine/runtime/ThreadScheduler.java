@@ -2,17 +2,33 @@ package dev.pontoon.raft.engine.runtime;
 
 import java.util.function.Consumer;
 
-/** The production {@link NodeScheduler}: every queue a daemon thread, time from the JVM. */
+/**
+ * The production {@link NodeScheduler}: every queue a daemon thread, time from the JVM; with
+ * {@code sharedLoops}, event loops whose batches other event-loop threads may run.
+ */
 final class ThreadScheduler implements NodeScheduler {
 
-  static final ThreadScheduler INSTANCE = new ThreadScheduler();
+  static final ThreadScheduler INSTANCE = new ThreadScheduler(false);
+  static final ThreadScheduler SHARED_LOOPS = new ThreadScheduler(true);
 
-  private ThreadScheduler() {}
+  /** Whether event loops are {@link SharedEventLoop}s, whose batches other loops' threads may run. */
+  private final boolean sharedLoops;
+
+  private ThreadScheduler(boolean sharedLoops) {
+    this.sharedLoops = sharedLoops;
+  }
 
   @Override
   public <T> TaskQueue<T> newQueue(String name, int maxBatch, TaskQueue.Handler<T> handler,
       Consumer<Throwable> onFailure) {
     return new BatchingThread<>(name, maxBatch, handler, onFailure);
+  }
+
+  @Override
+  public <T> TaskQueue<T> newEventLoop(String name, int maxBatch, TaskQueue.Handler<T> handler,
+      Consumer<Throwable> onFailure) {
+    return sharedLoops ? new SharedEventLoop<>(name, maxBatch, handler, onFailure)
+        : new BatchingThread<>(name, maxBatch, handler, onFailure);
   }
 
   @Override

@@ -22,11 +22,13 @@ class RecordingStateMachine implements StateMachine {
   private final Map<String, String> values = new LinkedHashMap<>();
   private final List<Long> appliedIndexes = new ArrayList<>();
   private final List<String> appliedCommands = new ArrayList<>();
+  private final java.util.Set<String> applyThreads = new java.util.HashSet<>();
   private int restores;
 
   @Override
   public synchronized Bytes apply(long index, Bytes command) {
     appliedIndexes.add(index);
+    applyThreads.add(Thread.currentThread().getName());
     String text = command.toUtf8();
     appliedCommands.add(text);
     int eq = text.indexOf('=');
@@ -82,6 +84,11 @@ class RecordingStateMachine implements StateMachine {
   /** How many snapshots were restored into it. */
   synchronized int restores() {
     return restores;
+  }
+
+  /** Names of the threads that called {@code apply}. */
+  synchronized java.util.Set<String> applyThreads() {
+    return java.util.Set.copyOf(applyThreads);
   }
 
   synchronized int appliedCount() {

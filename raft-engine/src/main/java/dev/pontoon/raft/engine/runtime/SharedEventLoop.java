@@ -1,0 +1,261 @@
+package dev.pontoon.raft.engine.runtime;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
+
+/**
+ * A node's event loop with a thread of its own whose batches another node's event-loop thread
+ * may run instead, on the spot, when it hands this loop an item (a message of the in-memory
+ * transport) while this loop is idle ({@link NodeScheduler#sharedLoopThreads()}). A leader's loop
+ * then runs its followers' appends and gets their answers without waking a thread: a write
+ * costs no thread switch between members of one JVM, only the client's hand-off to the leader.
+ *
+ * <p><b>One batch at a time.</b> Whoever runs a batch first claims the loop ({@code owner}, a
+ * compare-and-set from null), so batches never overlap and each one's work happens-before the
+ * next one's, whichever threads run them. An offer that finds the loop claimed, or that comes
+ * from a thread that is not an event-loop thread (a client, a transport's I/O thread, the sync
+ * or tick thread), only queues the item and wakes the loop's thread if it sleeps. A thread runs
+ * at most a few batches of another loop ({@link #MAX_BATCHES_ELSEWHERE}) and then lets it go, so
+ * no loop keeps another's work for long.
+ *
+ * <p><b>No lost wake-up.</b> The loop's thread announces sleep ({@code sleeping}) before it looks
+ * at the queue and the claim a last time; a producer adds its item before it reads
+ * {@code sleeping}, and a thread that lets the loop go clears {@code owner} before it looks at
+ * the queue and reads {@code sleeping}. All are volatile accesses, so at least one side of each
+ * pair sees the other's write, and an unpark that comes before the park leaves a permit.
+ *
+ * <p><b>Simulation.</b> The simulator keeps its own queues: a batch run here inside another
+ * member's batch touches none of that member's state (they share only queues), so it is the
+ * same as the two batches running one after the other, an order the simulator already draws.
+ *
+ * <p><b>Threading.</b> {@link #offer} from any thread. {@link #stop()} waits for the loop's thread
+ * and for a batch under way on any thread, unless called from inside a batch of this loop.
+ *
+ * @param <T> the item type
+ */
+final class SharedEventLoop<T> implements TaskQueue<T> {
+
+  /** The thread of a shared event loop: an offer from one of these may run another loop's batch. */
+  static final class LoopThread extends Thread {
+    LoopThread(Runnable task, String name) {
+      super(task, name);
+      setDaemon(true);
+    }
+  }
+
+  /**
+   * Most batches another loop's thread runs in a row before it lets this loop go: enough for a
+   * batch's own follow-ups, few enough that no thread is kept from its own loop for long.
+   */
+  static final int MAX_BATCHES_ELSEWHERE = 4;
+
+  /** Wakes the thread up to see that it must stop. */
+  private static final Object POISON = new Object();
+  private static final VarHandle OWNER;
+
+  static {
+    try {
+      OWNER = MethodHandles.lookup().findVarHandle(SharedEventLoop.class, "owner", Thread.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
+  private final ConcurrentLinkedQueue<Object> queue = new ConcurrentLinkedQueue<>();
+  private final LoopThread thread;
+  private final int maxBatch;
+  private final TaskQueue.Handler<T> handler;
+  private final Consumer<Throwable> onFailure;
+  /** The batch being built or handled; only its owner touches it. */
+  private final List<T> batch = new ArrayList<>();
+  private volatile boolean running = true;
+  /** Set once a batch failed: no batch runs after it, on any thread. */
+  private volatile boolean failed;
+  /** Set by the loop's thread just before it parks; see the class comment. */
+  private volatile boolean sleeping;
+  /** The thread running a batch of this loop, or null. Accessed through {@link #OWNER}. */
+  @SuppressWarnings("unused")
+  private volatile Thread owner;
+
+  SharedEventLoop(String name, int maxBatch, TaskQueue.Handler<T> handler, Consumer<Throwable> onFailure) {
+    this.maxBatch = maxBatch;
+    this.handler = Objects.requireNonNull(handler, "handler");
+    this.onFailure = Objects.requireNonNull(onFailure, "onFailure");
+    this.thread = new LoopThread(this::run, name);
+  }
+
+  @Override
+  public void start() {
+    thread.start();
+  }
+
+  @Override
+  public boolean offer(T item) {
+    queue.add(item);
+    Thread me = Thread.currentThread();
+    if (me instanceof LoopThread && me != thread && owner == null && running && !failed
+        && OWNER.compareAndSet(this, null, me)) {
+      runBatchesAndRelease(MAX_BATCHES_ELSEWHERE);
+    } else if (owner == null && sleeping) {
+      // A claimed loop needs no wake-up: its owner looks at the queue after letting it go.
+      LockSupport.unpark(thread);
+    }
+    // Once stop() has begun, whoever removes the item owns it: either this caller (false), or
+    // stop()'s drain, whose caller fails it. An item a batch took is no longer there to remove.
+    return running || !queue.remove(item);
+  }
+
+  @Override
+  public boolean isStopping() {
+    return !running;
+  }
+
+  /** Whether the calling code runs inside a batch of this loop, or on its thread. */
+  @Override
+  public boolean isCurrentThread() {
+    Thread me = Thread.currentThread();
+    return me == thread || owner == me;
+  }
+
+  @Override
+  public void stop() {
+    running = false;
+    queue.add(POISON);
+    LockSupport.unpark(thread);
+    if (isCurrentThread()) {
+      return;
+    }
+    boolean interrupted = false;
+    while (thread.isAlive()) {
+      try {
+        thread.join();
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    synchronized (this) {
+      while (owner != null) {
+        try {
+          wait();
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @SuppressWarnings("unchecked")
+  @Override
+  public List<T> drain() {
+    List<T> items = new ArrayList<>();
+    Object o;
+    while ((o = queue.poll()) != null) {
+      if (o != POISON) {
+        items.add((T) o);
+      }
+    }
+    return items;
+  }
+
+  private void run() {
+    while (running && !failed) {
+      if (queue.isEmpty()) {
+        awaitWork();
+      } else if (OWNER.compareAndSet(this, null, thread)) {
+        runBatchesAndRelease(1);
+      } else {
+        awaitWork();
+      }
+    }
+  }
+
+  /**
+   * Parks until there may be a batch for this thread to run: returns at once if items wait and
+   * no other thread runs this loop; may return spuriously (the caller looks again).
+   */
+  private void awaitWork() {
+    sleeping = true;
+    try {
+      if (running && (queue.isEmpty() || owner != null)) {
+        LockSupport.park(this);
+      }
+    } finally {
+      sleeping = false;
+    }
+    Thread.interrupted();
+  }
+
+  /**
+   * Runs up to {@code max} batches as the claimed owner, while items wait, then lets the loop go
+   * and hands on what is left to the loop's thread.
+   */
+  private void runBatchesAndRelease(int max) {
+    try {
+      for (int n = 0; n < max && runBatch(); n++) {
+        // Each batch may queue follow-ups to this loop (its state machine's progress, say):
+        // running them here saves waking this loop's thread for them.
+      }
+    } finally {
+      owner = null;
+      if (!running) {
+        synchronized (this) {
+          notifyAll();
+        }
+      }
+      if (sleeping && !queue.isEmpty()) {
+        LockSupport.unpark(thread);
+      }
+    }
+  }
+
+  /** Runs one batch as the claimed owner; returns whether there was one. */
+  @SuppressWarnings("unchecked")
+  private boolean runBatch() {
+    if (!running || failed) {
+      return false;
+    }
+    Object o;
+    while (batch.size() < maxBatch && (o = queue.poll()) != null) {
+      if (o != POISON) {
+        batch.add((T) o);
+      }
+    }
+    if (batch.isEmpty()) {
+      return false;
+    }
+    if (!running) {
+      // Put the batch back for stop()'s drain, so that what waits on it is failed, not lost.
+      requeueForDrain(batch);
+      batch.clear();
+      return false;
+    }
+    try {
+      handler.handle(batch);
+      return true;
+    } catch (Throwable t) {
+      failed = true;
+      onFailure.accept(t);
+      return false;
+    } finally {
+      batch.clear();
+    }
+  }
+
+  private void requeueForDrain(List<T> batch) {
+    List<Object> rest = new ArrayList<>(batch);
+    Object o;
+    while ((o = queue.poll()) != null) {
+      rest.add(o);
+    }
+    queue.addAll(rest);
+  }
+}
