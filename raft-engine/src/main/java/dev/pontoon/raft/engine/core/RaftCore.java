@@ -538,11 +538,14 @@ public final class RaftCore {
 
   /** The current state. */
   public CoreStatus status() {
-    Map<NodeId, CoreStatus.PeerProgress> progress = new LinkedHashMap<>();
+    // Built at every loop batch: a follower's stays the empty map rather than a new one.
+    Map<NodeId, CoreStatus.PeerProgress> progress = Map.of();
     if (leaderState != null) {
-      progress.put(id, new CoreStatus.PeerProgress(leaderState.selfMatchIndex, log.lastIndex() + 1));
+      Map<NodeId, CoreStatus.PeerProgress> peers = new LinkedHashMap<>();
+      progress = peers;
+      peers.put(id, new CoreStatus.PeerProgress(leaderState.selfMatchIndex, log.lastIndex() + 1));
       leaderState.progress.forEach((peer, pr) ->
-          progress.put(peer, new CoreStatus.PeerProgress(pr.matchIndex, pr.nextIndex)));
+          peers.put(peer, new CoreStatus.PeerProgress(pr.matchIndex, pr.nextIndex)));
     }
     return new CoreStatus(id, role, term, votedFor, leader(), log.commitIndex(), log.lastIndex(), log.lastTerm(),
         config(), progress);

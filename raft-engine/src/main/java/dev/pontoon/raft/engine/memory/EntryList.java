@@ -114,7 +114,9 @@ final class EntryList {
     int n = at / chunk;
     int slot = at % chunk;
     if (n == chunks.size()) {
-      chunks.add(new Chunk(FIRST_CAPACITY));
+      // Only a log's first chunk starts small (a short log stays small); once a chunk has filled
+      // up, the log is long, and growing each new chunk by doubling would copy it eight times.
+      chunks.add(new Chunk(n == 0 ? FIRST_CAPACITY : chunk));
     }
     Chunk c = chunks.get(n);
     if (slot == c.capacity()) {
