@@ -6,8 +6,6 @@ import dev.pontoon.raft.log.LogEntry;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
@@ -18,9 +16,18 @@ import java.util.function.Supplier;
  * The leader's proposals that wait for their commit, with the back-pressure bounds on their
  * number and bytes.
  *
+ * <p>They wait in one queue in index order, which is also submission and deadline order: a
+ * leader proposes at increasing indexes, every proposal has the same timeout, and a proposal
+ * still waiting from an earlier term of this node is at or below the commit index, below every
+ * index a later term proposes at (Leader Completeness). Entries are applied in index order too,
+ * so the proposal an applied entry answers is at the head of the queue, once the heads answered
+ * otherwise (timed out, failed) are dropped; a timeout takes heads as well. The queue needs no
+ * index map, no boxed keys, and keeps no answered proposal until the next tick.
+ *
  * <p><b>Threading.</b> Room is reserved from any submitting thread; proposals are added, timed
- * out and failed on the event loop; they are answered on the apply thread. The index map is
- * concurrent; the deadline queue is the event loop's alone.
+ * out and failed on the event loop; they are answered on the apply thread, or on the loop when
+ * the state machine runs there. The queue is guarded by its own monitor, held for a few field
+ * accesses and never while a future completes.
  */
 final class PendingProposals {
 
@@ -28,9 +35,8 @@ final class PendingProposals {
   private final long maxBytes;
   private final AtomicInteger count = new AtomicInteger();
   private final AtomicLong bytes = new AtomicLong();
-  private final Map<Long, PendingProposal> byIndex = new ConcurrentHashMap<>();
-  /** In submission order, which is deadline order since every proposal has the same timeout. */
-  private final ArrayDeque<PendingProposal> byDeadline = new ArrayDeque<>();
+  /** In index order, which is submission and deadline order (see the class comment); guarded by itself. */
+  private final ArrayDeque<PendingProposal> queue = new ArrayDeque<>();
   private final NodeMetrics metrics;
   /** Nanosecond time of the node (its scheduler's), for commit latency. */
   private final LongSupplier clock;
@@ -74,10 +80,23 @@ final class PendingProposals {
     return count.get();
   }
 
-  /** Registers a proposal the core accepted; event loop. */
+  /**
+   * Registers a proposal the core accepted; event loop.
+   *
+   * @throws IllegalStateException if its index is not above every waiting proposal's, which the
+   *     class comment rules out
+   */
   void add(PendingProposal p) {
-    byIndex.put(p.index, p);
-    byDeadline.addLast(p);
+    synchronized (queue) {
+      PendingProposal last;
+      while ((last = queue.peekLast()) != null && last.isClaimed()) {
+        queue.pollLast(); // answered already (a lost leadership failed it): the index may come back
+      }
+      if (last != null && p.index <= last.index) {
+        throw new IllegalStateException("proposal at index " + p.index + " after one waiting at " + last.index);
+      }
+      queue.addLast(p);
+    }
   }
 
   /**
@@ -86,7 +105,7 @@ final class PendingProposals {
    * its command was overwritten and never committed.
    */
   void applied(LogEntry entry, Bytes result, Supplier<RaftException> overwritten) {
-    PendingProposal p = byIndex.get(entry.index());
+    PendingProposal p = find(entry.index());
     if (p == null) {
       return;
     }
@@ -100,11 +119,38 @@ final class PendingProposals {
     }
   }
 
+  /** The waiting proposal at {@code index}, or null; drops the answered heads on the way. */
+  private PendingProposal find(long index) {
+    synchronized (queue) {
+      PendingProposal head;
+      while ((head = queue.peekFirst()) != null && head.isClaimed()) {
+        queue.pollFirst();
+      }
+      if (head == null || head.index > index) {
+        return null; // the usual miss: a no-op, a configuration, or a follower's entry
+      }
+      if (head.index == index) {
+        return head;
+      }
+      for (PendingProposal p : queue) {
+        if (p.index == index) {
+          return p;
+        }
+        if (p.index > index) {
+          break;
+        }
+      }
+      return null;
+    }
+  }
+
   /** Fails proposals at indexes above {@code committedUpTo}; event loop (leadership lost). */
   int failAbove(long committedUpTo, RaftException error) {
     int failed = 0;
-    for (PendingProposal p : new ArrayList<>(byIndex.values())) {
-      if (p.index > committedUpTo && fail(p, error)) {
+    List<PendingProposal> waiting = waiting();
+    // From the tail down, so that each one failed leaves the queue at once.
+    for (int i = waiting.size() - 1; i >= 0 && waiting.get(i).index > committedUpTo; i--) {
+      if (fail(waiting.get(i), error)) {
         failed++;
       }
     }
@@ -113,7 +159,7 @@ final class PendingProposals {
 
   /** Fails proposals at or below {@code index}, which a restored snapshot skipped. */
   void failUpTo(long index, RaftException error) {
-    for (PendingProposal p : new ArrayList<>(byIndex.values())) {
+    for (PendingProposal p : waiting()) {
       if (p.index <= index) {
         fail(p, error);
       }
@@ -122,21 +168,36 @@ final class PendingProposals {
 
   /** Fails proposals whose deadline passed; event loop. */
   void expire(long nowNanos, Function<PendingProposal, RaftException> error) {
-    PendingProposal head;
-    while ((head = byDeadline.peekFirst()) != null && (head.isClaimed() || head.deadlineNanos - nowNanos <= 0)) {
-      byDeadline.pollFirst();
-      if (!head.isClaimed()) {
-        fail(head, error.apply(head));
+    List<PendingProposal> due = new ArrayList<>();
+    synchronized (queue) {
+      PendingProposal head;
+      while ((head = queue.peekFirst()) != null && (head.isClaimed() || head.deadlineNanos - nowNanos <= 0)) {
+        queue.pollFirst();
+        if (!head.isClaimed()) {
+          due.add(head);
+        }
       }
+    }
+    for (PendingProposal p : due) {
+      fail(p, error.apply(p));
     }
   }
 
   /** Fails every proposal; once the node's threads have stopped. */
   void failAll(RaftException error) {
-    for (PendingProposal p : new ArrayList<>(byIndex.values())) {
+    for (PendingProposal p : waiting()) {
       fail(p, error);
     }
-    byDeadline.clear();
+    synchronized (queue) {
+      queue.clear();
+    }
+  }
+
+  /** A copy of the queue, to answer proposals without holding its monitor. */
+  private List<PendingProposal> waiting() {
+    synchronized (queue) {
+      return new ArrayList<>(queue);
+    }
   }
 
   private boolean fail(PendingProposal p, RaftException error) {
@@ -152,7 +213,15 @@ final class PendingProposals {
     if (!p.claim()) {
       return false;
     }
-    byIndex.remove(p.index, p);
+    synchronized (queue) {
+      // Usually the head (applied, timed out) or the tail (leadership lost); one in between
+      // stays, claimed, until it reaches the head.
+      if (queue.peekFirst() == p) {
+        queue.pollFirst();
+      } else if (queue.peekLast() == p) {
+        queue.pollLast();
+      }
+    }
     release(p.size);
     return true;
   }

@@ -3,6 +3,7 @@ package dev.pontoon.raft.engine.runtime;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pontoon.raft.IndeterminateStateException;
@@ -96,5 +97,52 @@ class PendingProposalsTest {
     pending.expire(150, x -> new IndeterminateStateException("timeout"));
     assertTrue(early.future.isCompletedExceptionally());
     assertTrue(!late.future.isDone());
+  }
+
+  @Test
+  void anIndexThatALostLeadershipFailedMayBeProposedAgainInALaterTerm() throws Exception {
+    PendingProposal first = add(5, 2, 10, 100);
+    PendingProposal second = add(6, 2, 10, 100);
+    assertEquals(2, pending.failAbove(4, new IndeterminateStateException("lost leadership")));
+    assertTrue(first.future.isCompletedExceptionally());
+    assertTrue(second.future.isCompletedExceptionally());
+
+    PendingProposal again = add(5, 3, 10, 200);
+    pending.applied(LogEntry.command(5, 3, Bytes.EMPTY), Bytes.ofUtf8("ok"), () -> null);
+
+    assertEquals(Bytes.ofUtf8("ok"), again.future.get());
+    assertEquals(0, pending.count());
+  }
+
+  @Test
+  void aProposalAtOrBelowOneStillWaitingIsRefused() {
+    add(6, 2, 10, 100);
+    assertNull(pending.tryReserve(10));
+    PendingProposal lower = new PendingProposal(6, 3, 10, 0, 100, new CompletableFuture<>());
+    assertThrows(IllegalStateException.class, () -> pending.add(lower));
+  }
+
+  @Test
+  void appliedEntriesThatAreNoProposalLeaveTheWaitingOnesAlone() throws Exception {
+    PendingProposal p = add(6, 2, 10, 100);
+    pending.applied(LogEntry.command(4, 2, Bytes.EMPTY), Bytes.ofUtf8("other"), () -> null);
+    pending.applied(LogEntry.command(5, 2, Bytes.EMPTY), Bytes.ofUtf8("other"), () -> null);
+    assertTrue(!p.future.isDone());
+
+    pending.applied(LogEntry.command(6, 2, Bytes.EMPTY), Bytes.ofUtf8("mine"), () -> null);
+    assertEquals(Bytes.ofUtf8("mine"), p.future.get());
+  }
+
+  @Test
+  void aProposalAnsweredOutOfOrderIsStillFoundBehindTheHead() throws Exception {
+    PendingProposal head = add(5, 2, 10, 100);
+    PendingProposal behind = add(6, 2, 10, 100);
+    // A snapshot restore may skip index 5 on this node; 6 is then applied while 5 still waits.
+    pending.applied(LogEntry.command(6, 2, Bytes.EMPTY), Bytes.ofUtf8("six"), () -> null);
+    assertEquals(Bytes.ofUtf8("six"), behind.future.get());
+    assertTrue(!head.future.isDone());
+    pending.failUpTo(5, new IndeterminateStateException("skipped by a snapshot"));
+    assertTrue(head.future.isCompletedExceptionally());
+    assertEquals(0, pending.count());
   }
 }
