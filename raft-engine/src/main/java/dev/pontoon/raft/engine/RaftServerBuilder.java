@@ -519,7 +519,7 @@ public final class RaftServerBuilder {
    * thread per queue and {@code System.nanoTime()}. Members that share one JVM over the
    * in-memory transport may use {@link NodeScheduler#sharedLoopThreads()}, with which a member's
    * event-loop thread runs an idle member's next batch itself instead of waking its thread (in
-   * the in-memory peer comparison, about 1.5× the writes per second at 16 outstanding); read its
+   * the in-memory peer comparison, 1.5–2.2× the writes per second at 16 outstanding); read its
    * Javadoc for what then runs where. The deterministic simulator passes its own scheduler, so
    * that it runs exactly the runtime a host runs.
    */
