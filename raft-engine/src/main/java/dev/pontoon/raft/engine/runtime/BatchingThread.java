@@ -86,33 +86,15 @@ final class BatchingThread<T> implements TaskQueue<T> {
     running = false;
     queue.add(POISON);
     LockSupport.unpark(thread);
-    if (!isCurrentThread() && thread.isAlive()) {
-      boolean interrupted = false;
-      while (thread.isAlive()) {
-        try {
-          thread.join();
-        } catch (InterruptedException e) {
-          interrupted = true;
-        }
-      }
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
+    if (!isCurrentThread()) {
+      NodeRuntime.joinUninterruptibly(thread);
     }
   }
 
   /** Items queued but never handled; call after {@link #stop()}. */
-  @SuppressWarnings("unchecked")
   @Override
   public List<T> drain() {
-    List<T> items = new ArrayList<>();
-    Object o;
-    while ((o = queue.poll()) != null) {
-      if (o != POISON) {
-        items.add((T) o);
-      }
-    }
-    return items;
+    return QueueDrain.drain(queue, POISON);
   }
 
   @SuppressWarnings("unchecked")
@@ -132,7 +114,7 @@ final class BatchingThread<T> implements TaskQueue<T> {
       } while (taken++ < maxBatch && (o = queue.poll()) != null);
       if (!running) {
         // Put the batch back for stop()'s drain, so that what waits on it is failed, not lost.
-        requeueForDrain(batch);
+        QueueDrain.requeue(queue, batch);
         return;
       }
       try {
@@ -163,12 +145,4 @@ final class BatchingThread<T> implements TaskQueue<T> {
     Thread.interrupted();
   }
 
-  private void requeueForDrain(List<T> batch) {
-    List<Object> rest = new ArrayList<>(batch);
-    Object o;
-    while ((o = queue.poll()) != null) {
-      rest.add(o);
-    }
-    queue.addAll(rest);
-  }
 }

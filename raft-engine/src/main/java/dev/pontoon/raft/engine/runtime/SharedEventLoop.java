@@ -131,14 +131,8 @@ final class SharedEventLoop<T> implements TaskQueue<T> {
     if (isCurrentThread()) {
       return;
     }
+    NodeRuntime.joinUninterruptibly(thread);
     boolean interrupted = false;
-    while (thread.isAlive()) {
-      try {
-        thread.join();
-      } catch (InterruptedException e) {
-        interrupted = true;
-      }
-    }
     synchronized (this) {
       while (owner != null) {
         try {
@@ -153,17 +147,9 @@ final class SharedEventLoop<T> implements TaskQueue<T> {
     }
   }
 
-  @SuppressWarnings("unchecked")
   @Override
   public List<T> drain() {
-    List<T> items = new ArrayList<>();
-    Object o;
-    while ((o = queue.poll()) != null) {
-      if (o != POISON) {
-        items.add((T) o);
-      }
-    }
-    return items;
+    return QueueDrain.drain(queue, POISON);
   }
 
   private void run() {
@@ -234,7 +220,7 @@ final class SharedEventLoop<T> implements TaskQueue<T> {
     }
     if (!running) {
       // Put the batch back for stop()'s drain, so that what waits on it is failed, not lost.
-      requeueForDrain(batch);
+      QueueDrain.requeue(queue, batch);
       batch.clear();
       return false;
     }
@@ -250,12 +236,4 @@ final class SharedEventLoop<T> implements TaskQueue<T> {
     }
   }
 
-  private void requeueForDrain(List<T> batch) {
-    List<Object> rest = new ArrayList<>(batch);
-    Object o;
-    while ((o = queue.poll()) != null) {
-      rest.add(o);
-    }
-    queue.addAll(rest);
-  }
 }
