@@ -15,7 +15,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 /** A leader that dies or loses its quorum leaves no submitter without an answer (§5.2, thesis §6.2). */
@@ -24,35 +23,42 @@ class RaftServerLeaderLossTest {
   @Test
   void commandsAcknowledgedBeforeTheLeaderDiesAreAppliedOnTheSurvivors() throws Exception {
     try (TestCluster cluster = new TestCluster(3)) {
-      RaftServer leader = cluster.awaitLeader();
-      ConcurrentLinkedQueue<String> acknowledged = new ConcurrentLinkedQueue<>();
-      List<CompletableFuture<Bytes>> futures = new ArrayList<>();
-      AtomicBoolean halfway = new AtomicBoolean();
-      for (int i = 0; i < 2_000; i++) {
-        String command = "k" + i + "=" + i;
-        CompletableFuture<Bytes> f = leader.submit(Bytes.ofUtf8(command));
-        f.thenRun(() -> acknowledged.add(command));
-        futures.add(f);
-        if (i == 1_000) {
-          halfway.set(true);
-          futures.get(500).get(20, TimeUnit.SECONDS);
-          cluster.stop(leader.id());
-        }
+      stopTheLeaderMidStreamAndCheckTheSurvivors(cluster);
+    }
+  }
+
+  /**
+   * Submits 2,000 commands and stops the leader after the 1,000th (once the 500th is answered):
+   * every submitter gets an answer, only Raft failures among them, and every command that was
+   * acknowledged is applied on every survivor once they have a new leader.
+   */
+  static void stopTheLeaderMidStreamAndCheckTheSurvivors(TestCluster cluster) throws Exception {
+    RaftServer leader = cluster.awaitLeader();
+    ConcurrentLinkedQueue<String> acknowledged = new ConcurrentLinkedQueue<>();
+    List<CompletableFuture<Bytes>> futures = new ArrayList<>();
+    for (int i = 0; i < 2_000; i++) {
+      String command = "k" + i + "=" + i;
+      CompletableFuture<Bytes> f = leader.submit(Bytes.ofUtf8(command));
+      f.thenRun(() -> acknowledged.add(command));
+      futures.add(f);
+      if (i == 1_000) {
+        futures.get(500).get(20, TimeUnit.SECONDS);
+        cluster.stop(leader.id());
       }
-      for (CompletableFuture<Bytes> f : futures) {
-        f.handle((r, e) -> {
-          assertTrue(e == null || e.getCause() instanceof RaftException || e instanceof RaftException,
-              "only Raft failures: " + e);
-          return null;
-        }).get(20, TimeUnit.SECONDS);
-      }
-      assertTrue(acknowledged.size() >= 500, "some commands were acknowledged before the leader died");
-      RaftServer next = cluster.awaitLeader();
-      next.submit(Bytes.ofUtf8("after=1")).get(20, TimeUnit.SECONDS);
-      for (RaftServer survivor : cluster.running()) {
-        await().atMost(20, TimeUnit.SECONDS).until(() -> cluster.machine(survivor.id()).appliedCommands()
-            .containsAll(acknowledged));
-      }
+    }
+    for (CompletableFuture<Bytes> f : futures) {
+      f.handle((r, e) -> {
+        assertTrue(e == null || e.getCause() instanceof RaftException || e instanceof RaftException,
+            "only Raft failures: " + e);
+        return null;
+      }).get(20, TimeUnit.SECONDS);
+    }
+    assertTrue(acknowledged.size() >= 500, "some commands were acknowledged before the leader died");
+    RaftServer next = cluster.awaitLeader();
+    next.submit(Bytes.ofUtf8("after=1")).get(20, TimeUnit.SECONDS);
+    for (RaftServer survivor : cluster.running()) {
+      await().atMost(20, TimeUnit.SECONDS).until(() -> cluster.machine(survivor.id()).appliedCommands()
+          .containsAll(acknowledged));
     }
   }
 

@@ -38,39 +38,49 @@ class RaftServerReplicationTest {
 
   @Test
   void threeNodesApplyTenThousandCommandsSubmittedBySixteenThreadsIdentically() throws Exception {
-    int threads = 16;
-    int perThread = 625;
     // Elections after 1-2 s: 16 submitting threads on a shared 2-core machine must not depose the leader.
     try (TestCluster cluster = new TestCluster(3, 100, b -> b)) {
-      RaftServer leader = cluster.awaitLeader();
-      ExecutorService pool = Executors.newFixedThreadPool(threads);
-      List<Future<List<CompletableFuture<Bytes>>>> submitted = new ArrayList<>();
-      for (int t = 0; t < threads; t++) {
-        int thread = t;
-        submitted.add(pool.submit(() -> {
-          List<CompletableFuture<Bytes>> futures = new ArrayList<>();
-          for (int i = 0; i < perThread; i++) {
-            futures.add(leader.submit(Bytes.ofUtf8("t" + thread + "-" + i + "=" + i)));
-          }
-          return futures;
-        }));
-      }
-      List<CompletableFuture<Bytes>> all = new ArrayList<>();
-      for (Future<List<CompletableFuture<Bytes>>> f : submitted) {
-        all.addAll(f.get(30, TimeUnit.SECONDS));
-      }
-      pool.shutdown();
-      CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
-
-      int total = threads * perThread;
-      await().atMost(20, TimeUnit.SECONDS).until(() -> cluster.machines.values().stream()
-          .allMatch(m -> m.appliedCount() == total));
-      List<String> reference = cluster.machine(leader.id()).appliedCommands();
-      assertEquals(total, new HashSet<>(reference).size(), "every command applied exactly once");
-      for (RecordingStateMachine m : cluster.machines.values()) {
-        assertEquals(reference, m.appliedCommands(), "every replica applies the same commands in the same order");
-      }
+      submitFromThreadsAndCheckEveryReplica(cluster, 16, 625);
     }
+  }
+
+  /**
+   * {@code threads} threads each submit {@code perThread} distinct commands to the leader; every
+   * one is acknowledged, and every replica applies all of them exactly once, in the same order.
+   *
+   * @return the leader they were submitted to
+   */
+  static RaftServer submitFromThreadsAndCheckEveryReplica(TestCluster cluster, int threads, int perThread)
+      throws Exception {
+    RaftServer leader = cluster.awaitLeader();
+    ExecutorService pool = Executors.newFixedThreadPool(threads);
+    List<Future<List<CompletableFuture<Bytes>>>> submitted = new ArrayList<>();
+    for (int t = 0; t < threads; t++) {
+      int thread = t;
+      submitted.add(pool.submit(() -> {
+        List<CompletableFuture<Bytes>> futures = new ArrayList<>();
+        for (int i = 0; i < perThread; i++) {
+          futures.add(leader.submit(Bytes.ofUtf8("t" + thread + "-" + i + "=" + i)));
+        }
+        return futures;
+      }));
+    }
+    List<CompletableFuture<Bytes>> all = new ArrayList<>();
+    for (Future<List<CompletableFuture<Bytes>>> f : submitted) {
+      all.addAll(f.get(30, TimeUnit.SECONDS));
+    }
+    pool.shutdown();
+    CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+
+    int total = threads * perThread;
+    await().atMost(20, TimeUnit.SECONDS).until(() -> cluster.machines.values().stream()
+        .allMatch(m -> m.appliedCount() == total));
+    List<String> reference = cluster.machine(leader.id()).appliedCommands();
+    assertEquals(total, new HashSet<>(reference).size(), "every command applied exactly once");
+    for (RecordingStateMachine m : cluster.machines.values()) {
+      assertEquals(reference, m.appliedCommands(), "every replica applies the same commands in the same order");
+    }
+    return leader;
   }
 
   @Test
