@@ -65,6 +65,17 @@ final class Replication {
         ls.progress.put(member, newProgress(next));
       }
     }
+    // As in membersChanged: a member of the committed configuration that the latest, uncommitted
+    // one removes keeps receiving the log (never counted) until the removal commits, so that it
+    // learns of its removal rather than campaigning while the removal waits.
+    ClusterConfig committed = core.configAt(core.log.commitIndex());
+    if (committed != null) {
+      for (NodeId member : committed.members()) {
+        if (!member.equals(core.id) && !ls.progress.containsKey(member)) {
+          ls.progress.put(member, newProgress(next));
+        }
+      }
+    }
     if (appendNoOp) {
       // Thesis §6.4 / §5.4.2: a new leader commits an entry of its own term to learn which
       // entries are committed; earlier-term entries are then committed indirectly.

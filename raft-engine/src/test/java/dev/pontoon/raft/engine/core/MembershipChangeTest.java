@@ -20,6 +20,7 @@ import dev.pontoon.raft.MembershipChangeException.Reason;
 import dev.pontoon.raft.NodeId;
 import dev.pontoon.raft.Role;
 import dev.pontoon.raft.message.AppendEntries;
+import dev.pontoon.raft.message.AppendEntriesResponse;
 import dev.pontoon.raft.message.RequestVote;
 import dev.pontoon.raft.message.TimeoutNow;
 import dev.pontoon.raft.log.ClusterConfig;
@@ -223,6 +224,37 @@ class MembershipChangeTest {
     assertEquals(N2, net.leader());
     assertEquals(ClusterConfig.ofVoters("n2"), net.core(N2).config());
     assertTrue(net.core(N2).commitIndex() >= p.index());
+  }
+
+  /**
+   * A new leader whose latest configuration removes a member that the committed one still holds
+   * keeps replicating to that member until the removal commits, as the leader that appended the
+   * removal does ({@code Replication.membersChanged}): so the member learns of its removal instead
+   * of campaigning at ever higher terms while the removal waits for a quorum.
+   */
+  @Test
+  void aNewLeaderReplicatesToAMemberThatOnlyAnUncommittedChangeRemoves() {
+    Network net = clusterLedByN1(3);
+    // N3 is cut off, and N1 never hears that N2 took the change: it stays uncommitted.
+    net.dropWhere(m -> m.to().equals(N3) || m.from().equals(N3)
+        || (m instanceof AppendEntriesResponse && m.to().equals(N1)));
+    Proposal p = net.core(N1).proposeConfigChange(List.of(new MemberChange.Remove(N3)));
+    net.stabilize();
+    assertTrue(net.core(N2).status().lastIndex() >= p.index());
+    assertTrue(net.core(N1).commitIndex() < p.index());
+    net.crash(N1);
+    net.restart(N1);
+    // N2 leads {N1, N2} with N1's vote; N1's acknowledgements are lost, so the removal stays
+    // uncommitted. N3 is reachable again.
+    net.dropWhere(m -> m instanceof AppendEntriesResponse && m.from().equals(N1));
+    net.campaign(N2);
+    assertEquals(N2, net.leader());
+    assertTrue(net.core(N2).commitIndex() < p.index());
+
+    net.stabilize();
+
+    assertTrue(net.core(N3).status().lastIndex() >= p.index(), "N3 never received the change that removes it");
+    assertFalse(net.core(N3).config().contains(N3));
   }
 
   /** A removed node cannot disrupt the cluster: its elections go nowhere while a leader is alive (PreVote). */
