@@ -1,5 +1,7 @@
 package dev.pontoon.raft.engine.runtime;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -15,36 +17,101 @@ import java.util.function.Consumer;
  * <p>Batching is what makes group commit work: while one batch is handled, new items pile up
  * and go together in the next one.
  *
- * <p>The queue takes no lock: producers add to a lock-free queue and wake the thread only when it
- * has said it is going to sleep, so a busy thread (the usual case under load) costs its producers
- * one CAS per item and no system call. The wake-up cannot be lost: the thread announces sleep
- * ({@code sleeping = true}) before it looks at the queue a last time, and a producer adds its item
- * before it reads {@code sleeping}; both are volatile accesses, so at least one of the two sees the
- * other's write (the item, or the announcement), and an unpark that comes before the park leaves
- * a permit that the park consumes.
+ * <p><b>Shared event loops.</b> A {@code shareable} queue (an event loop under
+ * {@link NodeScheduler#sharedLoopThreads()}) also lets another shareable queue's thread run its
+ * next batch on the spot when that thread hands it an item (a message of the in-memory
+ * transport) while it is idle. A leader's loop then runs its followers' appends and gets their
+ * answers without waking a thread: a write costs no thread switch between members of one JVM,
+ * only the client's hand-off to the leader. Offers from any other thread (a client, a
+ * transport's I/O thread, the sync or tick thread) only queue and wake, as for every queue. A
+ * thread runs at most a few batches of another queue ({@link #MAX_BATCHES_ELSEWHERE}) and then
+ * lets it go, so no loop keeps another's work for long.
+ *
+ * <p><b>One batch at a time.</b> Whoever runs a batch first claims the queue ({@code owner}, a
+ * compare-and-set from null; the queue's own thread too), so batches never overlap and each
+ * one's work happens-before the next one's, whichever threads run them.
+ *
+ * <p><b>No lost wake-up.</b> Producers add to a lock-free queue and wake the thread only when it
+ * has said it is going to sleep, so a busy thread (the usual case under load) costs its
+ * producers one CAS per item and no system call. The thread announces sleep ({@code sleeping})
+ * before it looks at the queue and the claim a last time; a producer adds its item before it
+ * reads {@code sleeping}, and a thread that lets the queue go clears {@code owner} before it
+ * looks at the queue and reads {@code sleeping}. All are volatile accesses, so at least one side
+ * of each pair sees the other's write, and an unpark that comes before the park leaves a permit.
+ *
+ * <p><b>Simulation.</b> The simulator keeps its own queues: a batch run here inside another
+ * member's batch touches none of that member's state (they share only queues), so it is the
+ * same as the two batches running one after the other, an order the simulator already draws.
+ *
+ * <p><b>Threading.</b> {@link #offer} from any thread. {@link #stop()} waits for the queue's
+ * thread and for a batch under way on any thread, unless called from inside a batch of this
+ * queue.
  *
  * @param <T> the item type
  */
 final class BatchingThread<T> implements TaskQueue<T> {
 
+  /** The thread of a shareable queue: an offer from one of these may run another such queue's batch. */
+  static final class LoopThread extends Thread {
+    LoopThread(Runnable task, String name) {
+      super(task, name);
+      setDaemon(true);
+    }
+  }
+
+  /**
+   * Most batches another loop's thread runs in a row before it lets this loop go: enough for a
+   * batch's own follow-ups, few enough that no thread is kept from its own loop for long.
+   */
+  static final int MAX_BATCHES_ELSEWHERE = 4;
+
   /** Wakes the thread up to see that it must stop. */
   private static final Object POISON = new Object();
+  private static final VarHandle OWNER;
+
+  static {
+    try {
+      OWNER = MethodHandles.lookup().findVarHandle(BatchingThread.class, "owner", Thread.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
 
   private final ConcurrentLinkedQueue<Object> queue = new ConcurrentLinkedQueue<>();
   private final Thread thread;
+  /** Whether another shareable queue's thread may run this queue's batches (see the class comment). */
+  private final boolean shareable;
   private final int maxBatch;
   private final TaskQueue.Handler<T> handler;
   private final Consumer<Throwable> onFailure;
+  /** The batch being built or handled; only its owner touches it. */
+  private final List<T> batch = new ArrayList<>();
   private volatile boolean running = true;
-  /** Set by the thread just before it parks for want of items; see the class comment. */
+  /** Set once a batch failed: no batch runs after it, on any thread. */
+  private volatile boolean failed;
+  /** Set by the loop's thread just before it parks; see the class comment. */
   private volatile boolean sleeping;
+  /** The thread running a batch of this loop, or null. Accessed through {@link #OWNER}. */
+  @SuppressWarnings("unused")
+  private volatile Thread owner;
 
+  /** A queue whose batches only its own thread runs. */
   BatchingThread(String name, int maxBatch, TaskQueue.Handler<T> handler, Consumer<Throwable> onFailure) {
+    this(name, maxBatch, handler, onFailure, false);
+  }
+
+  BatchingThread(String name, int maxBatch, TaskQueue.Handler<T> handler, Consumer<Throwable> onFailure,
+      boolean shareable) {
     this.maxBatch = maxBatch;
     this.handler = Objects.requireNonNull(handler, "handler");
     this.onFailure = Objects.requireNonNull(onFailure, "onFailure");
-    this.thread = new Thread(this::run, name);
-    thread.setDaemon(true);
+    this.shareable = shareable;
+    if (shareable) {
+      this.thread = new LoopThread(this::run, name);
+    } else {
+      this.thread = new Thread(this::run, name);
+      thread.setDaemon(true);
+    }
   }
 
   @Override
@@ -52,20 +119,19 @@ final class BatchingThread<T> implements TaskQueue<T> {
     thread.start();
   }
 
-  /**
-   * Queues {@code item}.
-   *
-   * @return false when the thread is stopping and the item will never be handled (the caller
-   *     then fails whatever waits on it)
-   */
   @Override
   public boolean offer(T item) {
     queue.add(item);
-    if (sleeping) {
+    Thread me = Thread.currentThread();
+    if (shareable && me instanceof LoopThread && me != thread && owner == null && running && !failed
+        && OWNER.compareAndSet(this, null, me)) {
+      runBatchesAndRelease(MAX_BATCHES_ELSEWHERE);
+    } else if (owner == null && sleeping) {
+      // A claimed loop needs no wake-up: its owner looks at the queue after letting it go.
       LockSupport.unpark(thread);
     }
     // Once stop() has begun, whoever removes the item owns it: either this caller (false), or
-    // stop()'s drain, whose caller fails it. Never both, never neither.
+    // stop()'s drain, whose caller fails it. An item a batch took is no longer there to remove.
     return running || !queue.remove(item);
   }
 
@@ -74,69 +140,71 @@ final class BatchingThread<T> implements TaskQueue<T> {
     return !running;
   }
 
-  /** Whether the calling code runs on this thread. */
+  /** Whether the calling code runs inside a batch of this queue, or on its thread. */
   @Override
   public boolean isCurrentThread() {
-    return Thread.currentThread() == thread;
+    Thread me = Thread.currentThread();
+    return me == thread || owner == me;
   }
 
-  /** Asks the thread to stop after its current batch; waits for it unless called from it. */
   @Override
   public void stop() {
     running = false;
     queue.add(POISON);
     LockSupport.unpark(thread);
-    if (!isCurrentThread()) {
-      NodeRuntime.joinUninterruptibly(thread);
+    if (isCurrentThread()) {
+      return;
+    }
+    NodeRuntime.joinUninterruptibly(thread);
+    boolean interrupted = false;
+    synchronized (this) {
+      while (owner != null) {
+        try {
+          wait();
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
     }
   }
 
   /** Items queued but never handled; call after {@link #stop()}. */
+  @SuppressWarnings("unchecked")
   @Override
   public List<T> drain() {
-    return QueueDrain.drain(queue, POISON);
+    List<T> items = new ArrayList<>();
+    Object o;
+    while ((o = queue.poll()) != null) {
+      if (o != POISON) {
+        items.add((T) o);
+      }
+    }
+    return items;
   }
 
-  @SuppressWarnings("unchecked")
   private void run() {
-    List<T> batch = new ArrayList<>();
-    while (running) {
-      Object o = queue.poll();
-      if (o == null) {
-        awaitItem();
-        continue;
-      }
-      int taken = 1;
-      do {
-        if (o != POISON) {
-          batch.add((T) o);
-        }
-      } while (taken++ < maxBatch && (o = queue.poll()) != null);
-      if (!running) {
-        // Put the batch back for stop()'s drain, so that what waits on it is failed, not lost.
-        QueueDrain.requeue(queue, batch);
-        return;
-      }
-      try {
-        handler.handle(batch);
-      } catch (Throwable t) {
-        onFailure.accept(t);
-        return;
-      } finally {
-        batch.clear();
+    while (running && !failed) {
+      if (queue.isEmpty()) {
+        awaitWork();
+      } else if (OWNER.compareAndSet(this, null, thread)) {
+        runBatchesAndRelease(1);
+      } else {
+        awaitWork();
       }
     }
   }
 
   /**
-   * Parks until a producer may have added an item. Returns at once if one is there; may return
-   * spuriously (an interrupt, which only stop() should act on, or a stale permit): the caller
-   * looks again.
+   * Parks until there may be a batch for this thread to run: returns at once if items wait and
+   * no other thread runs this loop; may return spuriously (the caller looks again).
    */
-  private void awaitItem() {
+  private void awaitWork() {
     sleeping = true;
     try {
-      if (queue.isEmpty() && running) {
+      if (running && (queue.isEmpty() || owner != null)) {
         LockSupport.park(this);
       }
     } finally {
@@ -145,4 +213,69 @@ final class BatchingThread<T> implements TaskQueue<T> {
     Thread.interrupted();
   }
 
+  /**
+   * Runs up to {@code max} batches as the claimed owner, while items wait, then lets the loop go
+   * and hands on what is left to the loop's thread.
+   */
+  private void runBatchesAndRelease(int max) {
+    try {
+      for (int n = 0; n < max && runBatch(); n++) {
+        // Each batch may queue follow-ups to this loop (its state machine's progress, say):
+        // running them here saves waking this loop's thread for them.
+      }
+    } finally {
+      owner = null;
+      if (!running) {
+        synchronized (this) {
+          notifyAll();
+        }
+      }
+      if (sleeping && !queue.isEmpty()) {
+        LockSupport.unpark(thread);
+      }
+    }
+  }
+
+  /** Runs one batch as the claimed owner; returns whether there was one. */
+  @SuppressWarnings("unchecked")
+  private boolean runBatch() {
+    if (!running || failed) {
+      return false;
+    }
+    Object o;
+    while (batch.size() < maxBatch && (o = queue.poll()) != null) {
+      if (o != POISON) {
+        batch.add((T) o);
+      }
+    }
+    if (batch.isEmpty()) {
+      return false;
+    }
+    if (!running) {
+      // Put the batch back for stop()'s drain, so that what waits on it is failed, not lost.
+      requeueForDrain();
+      return false;
+    }
+    try {
+      handler.handle(batch);
+      return true;
+    } catch (Throwable t) {
+      failed = true;
+      onFailure.accept(t);
+      return false;
+    } finally {
+      batch.clear();
+    }
+  }
+
+  /** Puts the batch back in front of what is still queued, for stop()'s drain. */
+  private void requeueForDrain() {
+    List<Object> rest = new ArrayList<>(batch);
+    batch.clear();
+    Object o;
+    while ((o = queue.poll()) != null) {
+      rest.add(o);
+    }
+    queue.addAll(rest);
+  }
 }

@@ -11,7 +11,7 @@ final class ThreadScheduler implements NodeScheduler {
   static final ThreadScheduler INSTANCE = new ThreadScheduler(false);
   static final ThreadScheduler SHARED_LOOPS = new ThreadScheduler(true);
 
-  /** Whether event loops are {@link SharedEventLoop}s, whose batches other loops' threads may run. */
+  /** Whether event loops are shareable {@link BatchingThread}s, whose batches other loops' threads may run. */
   private final boolean sharedLoops;
 
   private ThreadScheduler(boolean sharedLoops) {
@@ -27,8 +27,7 @@ final class ThreadScheduler implements NodeScheduler {
   @Override
   public <T> TaskQueue<T> newEventLoop(String name, int maxBatch, TaskQueue.Handler<T> handler,
       Consumer<Throwable> onFailure) {
-    return sharedLoops ? new SharedEventLoop<>(name, maxBatch, handler, onFailure)
-        : new BatchingThread<>(name, maxBatch, handler, onFailure);
+    return new BatchingThread<>(name, maxBatch, handler, onFailure, sharedLoops);
   }
 
   @Override

@@ -21,34 +21,35 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link SharedEventLoop}: an event loop whose idle batches another loop's thread runs on the
- * spot, one batch at a time, without losing an item or a wake-up.
+ * A shareable {@link BatchingThread} (an event loop under {@code sharedLoopThreads()}): its idle
+ * batches another shareable queue's thread runs on the spot, one batch at a time, without losing
+ * an item or a wake-up.
  */
-class SharedEventLoopTest {
+class BatchingThreadSharingTest {
 
-  private final List<SharedEventLoop<?>> loops = new ArrayList<>();
+  private final List<BatchingThread<?>> loops = new ArrayList<>();
 
   @AfterEach
   void stopLoops() {
-    loops.forEach(SharedEventLoop::stop);
+    loops.forEach(BatchingThread::stop);
   }
 
-  private <T> SharedEventLoop<T> loop(String name, TaskQueue.Handler<T> handler, Consumer<Throwable> onFailure) {
-    SharedEventLoop<T> loop = new SharedEventLoop<>(name, 64, handler, onFailure);
+  private <T> BatchingThread<T> loop(String name, TaskQueue.Handler<T> handler, Consumer<Throwable> onFailure) {
+    BatchingThread<T> loop = new BatchingThread<>(name, 64, handler, onFailure, true);
     loops.add(loop);
     loop.start();
     return loop;
   }
 
-  private <T> SharedEventLoop<T> loop(String name, TaskQueue.Handler<T> handler) {
+  private <T> BatchingThread<T> loop(String name, TaskQueue.Handler<T> handler) {
     return loop(name, handler, e -> { throw new AssertionError("unexpected failure", e); });
   }
 
   @Test
   void anIdleLoopsBatchRunsOnTheThreadOfTheLoopThatHandsItAnItem() {
     List<String> threadsOfB = new CopyOnWriteArrayList<>();
-    SharedEventLoop<Integer> b = loop("test-b", batch -> threadsOfB.add(Thread.currentThread().getName()));
-    SharedEventLoop<Integer> a = loop("test-a", batch -> batch.forEach(b::offer));
+    BatchingThread<Integer> b = loop("test-b", batch -> threadsOfB.add(Thread.currentThread().getName()));
+    BatchingThread<Integer> a = loop("test-a", batch -> batch.forEach(b::offer));
 
     a.offer(1);
 
@@ -57,9 +58,24 @@ class SharedEventLoopTest {
   }
 
   @Test
+  void aQueueThatIsNotShareableRunsItsBatchesOnlyOnItsOwnThread() {
+    List<String> threadsOfB = new CopyOnWriteArrayList<>();
+    BatchingThread<Integer> b = new BatchingThread<>("test-b", 64,
+        batch -> threadsOfB.add(Thread.currentThread().getName()), e -> { });
+    loops.add(b);
+    b.start();
+    BatchingThread<Integer> a = loop("test-a", batch -> batch.forEach(b::offer));
+
+    a.offer(1);
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> threadsOfB.size() == 1);
+    assertEquals(List.of("test-b"), threadsOfB);
+  }
+
+  @Test
   void anItemFromAThreadThatIsNoEventLoopWakesTheLoopsOwnThread() {
     List<String> threads = new CopyOnWriteArrayList<>();
-    SharedEventLoop<Integer> a = loop("test-a", batch -> threads.add(Thread.currentThread().getName()));
+    BatchingThread<Integer> a = loop("test-a", batch -> threads.add(Thread.currentThread().getName()));
 
     a.offer(1);
 
@@ -70,12 +86,12 @@ class SharedEventLoopTest {
   @Test
   void anItemForALoopClaimedByTheOfferingThreadWaitsForItsNextBatch() {
     List<String> handledByA = new CopyOnWriteArrayList<>();
-    AtomicReference<SharedEventLoop<String>> aRef = new AtomicReference<>();
+    AtomicReference<BatchingThread<String>> aRef = new AtomicReference<>();
     // B answers A from inside a batch that A's thread runs: A is claimed by that very thread, so
     // the answer must wait in A's queue (never re-enter A's handler) and still be handled.
-    SharedEventLoop<String> b = loop("test-b", batch -> batch.forEach(m -> aRef.get().offer("answer to " + m)));
+    BatchingThread<String> b = loop("test-b", batch -> batch.forEach(m -> aRef.get().offer("answer to " + m)));
     AtomicBoolean insideA = new AtomicBoolean();
-    SharedEventLoop<String> a = loop("test-a", batch -> {
+    BatchingThread<String> a = loop("test-a", batch -> {
       assertTrue(insideA.compareAndSet(false, true), "A's handler re-entered");
       try {
         for (String m : batch) {
@@ -98,11 +114,11 @@ class SharedEventLoopTest {
 
   @Test
   void insideABatchRunElsewhereTheLoopCountsAsTheCurrentThread() {
-    AtomicReference<SharedEventLoop<Integer>> bRef = new AtomicReference<>();
+    AtomicReference<BatchingThread<Integer>> bRef = new AtomicReference<>();
     List<Boolean> seen = new CopyOnWriteArrayList<>();
-    SharedEventLoop<Integer> b = loop("test-b", batch -> seen.add(bRef.get().isCurrentThread()));
+    BatchingThread<Integer> b = loop("test-b", batch -> seen.add(bRef.get().isCurrentThread()));
     bRef.set(b);
-    SharedEventLoop<Integer> a = loop("test-a", batch -> {
+    BatchingThread<Integer> a = loop("test-a", batch -> {
       batch.forEach(b::offer);
       seen.add(bRef.get().isCurrentThread());
     });
@@ -124,7 +140,7 @@ class SharedEventLoopTest {
     int loopsCount = 4;
     int hops = 20_000;
     int external = 20_000;
-    List<SharedEventLoop<long[]>> all = new ArrayList<>();
+    List<BatchingThread<long[]>> all = new ArrayList<>();
     AtomicInteger handled = new AtomicInteger();
     AtomicInteger overlaps = new AtomicInteger();
     AtomicInteger outOfOrder = new AtomicInteger();
@@ -185,7 +201,7 @@ class SharedEventLoopTest {
 
   @Test
   void offerAfterStopIsRefusedAndUnhandledItemsCanBeDrained() {
-    SharedEventLoop<Integer> a = loop("test-a", batch -> {});
+    BatchingThread<Integer> a = loop("test-a", batch -> {});
     a.stop();
 
     assertFalse(a.offer(1));
@@ -197,14 +213,14 @@ class SharedEventLoopTest {
     AtomicReference<Throwable> reported = new AtomicReference<>();
     IllegalStateException boom = new IllegalStateException("boom");
     AtomicInteger batchesOfB = new AtomicInteger();
-    SharedEventLoop<Integer> b = loop("test-b", batch -> {
+    BatchingThread<Integer> b = loop("test-b", batch -> {
       batchesOfB.incrementAndGet();
       throw boom;
     }, reported::set);
     AtomicInteger offeredByA = new AtomicInteger();
     // An offer from A's thread would run B's batch inside it, so once A counts an item, any
     // batch of B that the offer could start has ended.
-    SharedEventLoop<Integer> a = loop("test-a", batch -> batch.forEach(item -> {
+    BatchingThread<Integer> a = loop("test-a", batch -> batch.forEach(item -> {
       b.offer(item);
       offeredByA.incrementAndGet();
     }));
@@ -224,12 +240,12 @@ class SharedEventLoopTest {
     CountDownLatch bRunning = new CountDownLatch(1);
     CountDownLatch release = new CountDownLatch(1);
     AtomicReference<String> bThread = new AtomicReference<>();
-    SharedEventLoop<Integer> b = loop("test-b", batch -> {
+    BatchingThread<Integer> b = loop("test-b", batch -> {
       bThread.set(Thread.currentThread().getName());
       bRunning.countDown();
       release.await(10, TimeUnit.SECONDS);
     });
-    SharedEventLoop<Integer> a = loop("test-a", batch -> batch.forEach(b::offer));
+    BatchingThread<Integer> a = loop("test-a", batch -> batch.forEach(b::offer));
     a.offer(1);
     assertTrue(bRunning.await(10, TimeUnit.SECONDS));
     assertEquals("test-a", bThread.get());
