@@ -17,7 +17,14 @@ final class DurableTail {
 
   private final int maxEntries;
   private final long maxBytes;
+  /** A power of two long, so that a position is found with a mask. */
   private LogEntry[] ring;
+  /**
+   * {@link LogEntry#sizeInBytes()} of the entry at the same position: evicting the oldest entry
+   * then reads nothing of it, where its object (appended thousands of entries ago) is most likely
+   * no longer in the CPU's caches.
+   */
+  private long[] sizes;
   /** Ring position of {@link #firstIndex()}. */
   private int head;
   private int size;
@@ -31,7 +38,9 @@ final class DurableTail {
     }
     this.maxEntries = maxEntries;
     this.maxBytes = maxBytes;
-    this.ring = new LogEntry[Math.min(16, maxEntries)];
+    int capacity = Integer.highestOneBit(Math.min(16, maxEntries) * 2 - 1);
+    this.ring = new LogEntry[capacity];
+    this.sizes = new long[capacity];
   }
 
   boolean isEmpty() {
@@ -69,7 +78,7 @@ final class DurableTail {
     if (index < firstIndex || index > lastIndex()) {
       throw new IndexOutOfBoundsException("durable tail [" + firstIndex + ", " + lastIndex() + "] lacks " + index);
     }
-    return ring[(head + (int) (index - firstIndex)) % ring.length];
+    return ring[(head + (int) (index - firstIndex)) & (ring.length - 1)];
   }
 
   /**
@@ -91,9 +100,12 @@ final class DurableTail {
       if (size == ring.length) {
         grow();
       }
-      ring[(head + size) % ring.length] = e;
+      int at = (head + size) & (ring.length - 1);
+      long entryBytes = e.sizeInBytes();
+      ring[at] = e;
+      sizes[at] = entryBytes;
       size++;
-      bytes += e.sizeInBytes();
+      bytes += entryBytes;
       // An entry larger than the whole byte bound evicts itself too: the store still serves it.
       while (size > 0 && bytes > maxBytes) {
         dropOldest();
@@ -104,8 +116,8 @@ final class DurableTail {
   /** Drops every entry at or after {@code index}. */
   void truncateFrom(long index) {
     while (size > 0 && lastIndex() >= index) {
-      int at = (head + size - 1) % ring.length;
-      bytes -= ring[at].sizeInBytes();
+      int at = (head + size - 1) & (ring.length - 1);
+      bytes -= sizes[at];
       ring[at] = null;
       size--;
     }
@@ -119,20 +131,25 @@ final class DurableTail {
   }
 
   private void dropOldest() {
-    bytes -= ring[head].sizeInBytes();
+    bytes -= sizes[head];
     ring[head] = null;
-    head = (head + 1) % ring.length;
+    head = (head + 1) & (ring.length - 1);
     size--;
     firstIndex++;
   }
 
   private void grow() {
-    // Called only when full below maxEntries, so the ring never outgrows maxEntries.
-    LogEntry[] bigger = new LogEntry[Math.min(ring.length * 2, maxEntries)];
+    // Called only when full below maxEntries, so the ring never outgrows the power of two at
+    // or above maxEntries.
+    LogEntry[] bigger = new LogEntry[ring.length * 2];
+    long[] biggerSizes = new long[ring.length * 2];
     for (int k = 0; k < size; k++) {
-      bigger[k] = ring[(head + k) % ring.length];
+      int at = (head + k) & (ring.length - 1);
+      bigger[k] = ring[at];
+      biggerSizes[k] = sizes[at];
     }
     ring = bigger;
+    sizes = biggerSizes;
     head = 0;
   }
 
@@ -143,7 +160,12 @@ final class DurableTail {
     }
     long counted = 0;
     for (int k = 0; k < size; k++) {
-      LogEntry e = ring[(head + k) % ring.length];
+      int at = (head + k) & (ring.length - 1);
+      LogEntry e = ring[at];
+      if (sizes[at] != e.sizeInBytes()) {
+        throw new IllegalStateException("durable tail entry " + k + " recorded as " + sizes[at] + " bytes, holds "
+            + e.sizeInBytes());
+      }
       if (e.index() != firstIndex + k) {
         throw new IllegalStateException("durable tail entry " + k + " has index " + e.index() + ", expected "
             + (firstIndex + k));

@@ -13,9 +13,9 @@ import java.util.Arrays;
  * prefix frees whole chunks. Only the last chunk grows (doubling, as an {@code ArrayList} does),
  * so a small log holds a small array.
  *
- * <p>An entry is kept as its term, kind and payload in three arrays, not as its {@link LogEntry}:
- * the log holds one object per entry (the payload, shared with whoever made it) instead of two,
- * and the entry objects handed in die young. {@link #get} builds a new {@code LogEntry}, equal to
+ * <p>An entry is kept as its term, kind and payload, not as its {@link LogEntry}: the log holds
+ * one object per entry (the payload, shared with whoever made it) instead of two, and the entry
+ * objects handed in die young. A chunk keeps a term or kind shared by all its entries once. {@link #get} builds a new {@code LogEntry}, equal to
  * the one added; {@link #term} reads the term alone.
  *
  * <p>Positions are 0-based from the first entry held. Not thread-safe: the store synchronizes.
@@ -26,33 +26,74 @@ final class EntryList {
   private static final int FIRST_CAPACITY = 16;
   private static final EntryKind[] KINDS = EntryKind.values();
 
-  /** One chunk: the terms, kinds (as ordinals) and payloads of up to {@link #chunk} consecutive entries. */
+  /**
+   * One chunk: the terms, kinds (as ordinals) and payloads of up to {@link #chunk} consecutive
+   * entries. A term changes only at an election, so nearly every chunk holds one term and one kind
+   * (commands): those are kept once, as {@code term0} and {@code kind0}, and a chunk allocates its
+   * per-entry array only when an entry differs. That leaves one reference per entry in the
+   * heap, which matters because a long in-memory log is what the young collections copy.
+   */
   private static final class Chunk {
+    long term0;
+    byte kind0;
+    /** Per-entry terms, or null while every entry has {@link #term0}. */
     long[] terms;
+    /** Per-entry kinds, or null while every entry has {@link #kind0}. */
     byte[] kinds;
     Bytes[] payloads;
 
     Chunk(int capacity) {
-      terms = new long[capacity];
-      kinds = new byte[capacity];
       payloads = new Bytes[capacity];
     }
 
     int capacity() {
-      return terms.length;
+      return payloads.length;
+    }
+
+    long term(int slot) {
+      return terms == null ? term0 : terms[slot];
+    }
+
+    byte kind(int slot) {
+      return kinds == null ? kind0 : kinds[slot];
+    }
+
+    /** Sets a slot; slot 0 is set once, when the chunk is new, and names the chunk's shared term and kind. */
+    void set(int slot, long term, byte kind, Bytes payload) {
+      if (slot == 0) {
+        term0 = term;
+        kind0 = kind;
+      }
+      if (terms != null) {
+        terms[slot] = term;
+      } else if (term != term0) {
+        terms = new long[capacity()];
+        Arrays.fill(terms, 0, slot, term0);
+        terms[slot] = term;
+      }
+      if (kinds != null) {
+        kinds[slot] = kind;
+      } else if (kind != kind0) {
+        kinds = new byte[capacity()];
+        Arrays.fill(kinds, 0, slot, kind0);
+        kinds[slot] = kind;
+      }
+      payloads[slot] = payload;
     }
 
     Chunk copy() {
       Chunk c = new Chunk(0);
-      c.terms = terms.clone();
-      c.kinds = kinds.clone();
+      c.term0 = term0;
+      c.kind0 = kind0;
+      c.terms = terms == null ? null : terms.clone();
+      c.kinds = kinds == null ? null : kinds.clone();
       c.payloads = payloads.clone();
       return c;
     }
 
     void grow(int capacity) {
-      terms = Arrays.copyOf(terms, capacity);
-      kinds = Arrays.copyOf(kinds, capacity);
+      terms = terms == null ? null : Arrays.copyOf(terms, capacity);
+      kinds = kinds == null ? null : Arrays.copyOf(kinds, capacity);
       payloads = Arrays.copyOf(payloads, capacity);
     }
   }
@@ -89,14 +130,14 @@ final class EntryList {
     int at = head + i;
     Chunk c = chunks.get(at / chunk);
     int slot = at % chunk;
-    return new LogEntry(firstIndex + i, c.terms[slot], KINDS[c.kinds[slot]], c.payloads[slot]);
+    return new LogEntry(firstIndex + i, c.term(slot), KINDS[c.kind(slot)], c.payloads[slot]);
   }
 
   /** The term of the entry at position {@code i}. */
   long term(int i) {
     checkPosition(i);
     int at = head + i;
-    return chunks.get(at / chunk).terms[at % chunk];
+    return chunks.get(at / chunk).term(at % chunk);
   }
 
   /**
@@ -122,9 +163,7 @@ final class EntryList {
     if (slot == c.capacity()) {
       c.grow(Math.min(chunk, c.capacity() * 2));
     }
-    c.terms[slot] = e.term();
-    c.kinds[slot] = (byte) e.kind().ordinal();
-    c.payloads[slot] = e.payload();
+    c.set(slot, e.term(), (byte) e.kind().ordinal(), e.payload());
     size++;
   }
 
