@@ -18,7 +18,13 @@ final class UnstableLog {
 
   /** Index of {@code entries.get(0)}: everything below it is in the durable store. */
   private long offset;
-  private List<LogEntry> entries = new ArrayList<>();
+  /**
+   * One list for the node's life: a prefix made durable is cleared in place and new entries are
+   * added one by one, so that a steady stream of appends reuses the same array instead of
+   * copying into a new one at every {@link #stableTo} (a view from {@link #slice} is therefore
+   * valid only until the next change).
+   */
+  private final ArrayList<LogEntry> entries = new ArrayList<>();
   private long offsetInProgress;
   private Snapshot snapshot;
   private boolean snapshotInProgress;
@@ -109,7 +115,7 @@ final class UnstableLog {
     if (index < offset || maybeTerm(index) != term) {
       return;
     }
-    entries = new ArrayList<>(entries.subList((int) (index + 1 - offset), entries.size()));
+    entries.subList(0, (int) (index + 1 - offset)).clear();
     offset = index + 1;
     offsetInProgress = Math.max(offsetInProgress, offset);
   }
@@ -132,17 +138,25 @@ final class UnstableLog {
     }
     long from = newEntries.get(0).index();
     if (from == offset + entries.size()) {
-      entries.addAll(newEntries);
+      addAll(newEntries);
     } else if (from <= offset) {
       // Replaces everything held here, and the store's suffix from 'from' too.
-      entries = new ArrayList<>(newEntries);
+      entries.clear();
+      addAll(newEntries);
       offset = from;
       offsetInProgress = offset;
     } else {
-      List<LogEntry> kept = new ArrayList<>(entries.subList(0, (int) (from - offset)));
-      kept.addAll(newEntries);
-      entries = kept;
+      entries.subList((int) (from - offset), entries.size()).clear();
+      addAll(newEntries);
       offsetInProgress = Math.min(offsetInProgress, from);
+    }
+  }
+
+  /** One by one: {@code ArrayList.addAll} would first copy {@code newEntries} into an array of its own. */
+  private void addAll(List<LogEntry> newEntries) {
+    entries.ensureCapacity(entries.size() + newEntries.size());
+    for (int i = 0; i < newEntries.size(); i++) {
+      entries.add(newEntries.get(i));
     }
   }
 
@@ -152,7 +166,7 @@ final class UnstableLog {
     snapshotInProgress = false;
     offset = snap.meta().lastIncludedIndex() + 1;
     offsetInProgress = offset;
-    entries = new ArrayList<>();
+    entries.clear();
   }
 
   void checkInvariants() {

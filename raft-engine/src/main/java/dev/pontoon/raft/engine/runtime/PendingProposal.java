@@ -1,8 +1,9 @@
 package dev.pontoon.raft.engine.runtime;
 
 import dev.pontoon.raft.log.Bytes;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A proposal the leader appended and whose submitter waits. It is answered exactly once: by the
@@ -10,13 +11,25 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * stop; {@link #claim()} decides who.
  */
 final class PendingProposal {
+  /** {@link #claimed} by compare-and-set in the object itself: one object per write, not two. */
+  private static final VarHandle CLAIMED;
+
+  static {
+    try {
+      CLAIMED = MethodHandles.lookup().findVarHandle(PendingProposal.class, "claimed", boolean.class);
+    } catch (ReflectiveOperationException e) {
+      throw new ExceptionInInitializerError(e);
+    }
+  }
+
   final long index;
   final long term;
   final int size;
   final long startNanos;
   final long deadlineNanos;
   final CompletableFuture<Bytes> future;
-  private final AtomicBoolean claimed = new AtomicBoolean();
+  @SuppressWarnings("unused") // accessed through CLAIMED
+  private volatile boolean claimed;
 
   PendingProposal(long index, long term, int size, long startNanos, long deadlineNanos,
       CompletableFuture<Bytes> future) {
@@ -30,10 +43,10 @@ final class PendingProposal {
 
   /** True for exactly one caller: the one that answers the submitter. */
   boolean claim() {
-    return claimed.compareAndSet(false, true);
+    return CLAIMED.compareAndSet(this, false, true);
   }
 
   boolean isClaimed() {
-    return claimed.get();
+    return claimed;
   }
 }
