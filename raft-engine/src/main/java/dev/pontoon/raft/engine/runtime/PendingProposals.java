@@ -21,8 +21,9 @@ import java.util.function.Supplier;
  * still waiting from an earlier term of this node is at or below the commit index, below every
  * index a later term proposes at (Leader Completeness). Entries are applied in index order too,
  * so the proposal an applied entry answers is at the head of the queue, once the heads answered
- * otherwise (timed out, failed) are dropped; a timeout takes heads as well. The queue needs no
- * index map, no boxed keys, and keeps no answered proposal until the next tick.
+ * otherwise (timed out, failed, or applied: an answer only claims its proposal) are dropped; a
+ * timeout takes heads as well. The queue needs no index map, no boxed keys, and keeps an
+ * answered proposal at most until the next apply, proposal or tick.
  *
  * <p><b>Threading.</b> Room is reserved from any submitting thread; proposals are added, timed
  * out and failed on the event loop; they are answered on the apply thread, or on the loop when
@@ -110,7 +111,10 @@ final class PendingProposals {
       return;
     }
     if (p.term == entry.term()) {
-      if (finish(p)) {
+      // Claimed but left in the queue: it is the head (entries apply in index order), which the
+      // next find, add or expire drops without a second trip through the monitor per write.
+      if (p.claim()) {
+        release(p.size);
         metrics.recordCommit(p.startNanos, clock.getAsLong());
         p.future.complete(result);
       }
