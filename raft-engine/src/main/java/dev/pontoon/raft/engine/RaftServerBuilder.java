@@ -74,6 +74,9 @@ public final class RaftServerBuilder {
   private Integer maxPendingProposals;
   private Long maxPendingBytes;
   private Duration proposalTimeout;
+  private Duration proposalLinger;
+  /** Longest {@link #proposalLinger}: far below any proposal timeout, far above a log sync. */
+  static final Duration MAX_PROPOSAL_LINGER = Duration.ofMillis(100);
   private Integer maxPendingReads;
   private Duration readTimeout;
   private Integer maxInboundMessages;
@@ -248,6 +251,37 @@ public final class RaftServerBuilder {
     requireArgument(bytes > 0, "maxPendingBytes (" + bytes + ") must be positive");
     requireState(maxPendingBytes == null, "maxPendingBytes was already set to " + maxPendingBytes);
     maxPendingBytes = bytes;
+    return this;
+  }
+
+  /**
+   * How long a leader may hold new writes after it answered some, so that clients that wait for
+   * each write before sending the next ("closed-loop": a pool of threads calling
+   * {@code submit(...).get()}, say) have their next writes go out together: one append per
+   * follower and one log sync per member for the lot. Default zero: never held.
+   *
+   * <p>Without it, the first of those clients to come back finds the leader idle and its write
+   * goes out alone, the others' follow in the next round, and the clients settle into two groups
+   * that each pay a sync on every member per round. In the peer benchmark's durable job at 16
+   * outstanding writes, 200 µs took fdatasyncs per write from 0.36 to 0.20 and writes per second
+   * from about 9k to 12-13k, with lower p99.
+   *
+   * <p>A write is held only when the leader answered writes within the last {@code linger} and
+   * fewer writes have arrived since than it answered; it is proposed once as many have arrived,
+   * or {@code linger} after the hold began. A write that arrives when none was answered lately
+   * (one client writing sequentially, the first write after a pause) is never held. What it costs:
+   * a client that does not come back right after its answer (open-loop traffic) may see its next
+   * write wait up to {@code linger}. Order and results are unchanged; no Raft rule is involved.
+   *
+   * @param linger from zero (off) to 100 ms; a few hundred microseconds, about a log sync, is
+   *     the useful range
+   */
+  public RaftServerBuilder proposalLinger(Duration linger) {
+    requireArgument(linger != null, "proposalLinger must not be null");
+    requireArgument(!linger.isNegative() && linger.compareTo(MAX_PROPOSAL_LINGER) <= 0,
+        "proposalLinger (" + linger + ") must be in [0, " + MAX_PROPOSAL_LINGER.toMillis() + " ms]");
+    requireState(proposalLinger == null, "proposalLinger was already set to " + proposalLinger);
+    proposalLinger = linger;
     return this;
   }
 
@@ -578,7 +612,8 @@ public final class RaftServerBuilder {
         promotionLagEntries != null ? promotionLagEntries : DEFAULT_PROMOTION_LAG_ENTRIES,
         promotionTimeout != null ? promotionTimeout : DEFAULT_PROMOTION_TIMEOUT, snapshotPolicy(),
         leaderWritesOnEventLoop != null && leaderWritesOnEventLoop, applyOnEventLoop == null ? ApplyPlacement.ADAPTIVE
-            : applyOnEventLoop ? ApplyPlacement.EVENT_LOOP : ApplyPlacement.APPLY_THREAD);
+            : applyOnEventLoop ? ApplyPlacement.EVENT_LOOP : ApplyPlacement.APPLY_THREAD,
+        proposalLinger != null ? proposalLinger : Duration.ZERO);
     return new RaftServer(NodeRuntime.start(options));
   }
 

@@ -79,6 +79,7 @@ final class CoreDriver {
   private final boolean leaseReads;
   private final boolean leaderWritesOnLoop;
   private final long proposalTimeoutNanos;
+  private final ProposalLinger linger;
   private final long readTimeoutNanos;
   private final int transferTimeoutTicks;
   private final List<Transfer> transfers = new ArrayList<>();
@@ -120,6 +121,7 @@ final class CoreDriver {
     this.lease = new LeaderLease(id, options.leaseNanos());
     this.malformed = new MalformedMessages(id, () -> metrics.dropped("malformed"));
     this.proposalTimeoutNanos = options.proposalTimeout().toNanos();
+    this.linger = new ProposalLinger(options.proposalLinger().toNanos());
     this.readTimeoutNanos = options.readTimeout().toNanos();
     this.transferTimeoutTicks = options.raftConfig().electionTimeoutMaxTicks();
     this.handedOutCommit = appliedIndex;
@@ -248,7 +250,44 @@ final class CoreDriver {
     }
   }
 
+  /**
+   * A client's command, from the loop's queue: proposed now, or held a moment so that it goes out
+   * with the next writes of clients just answered ({@link ProposalLinger}).
+   */
   void propose(Bytes command, CompletableFuture<Bytes> future, long startNanos) {
+    long now = scheduler.nanoTime();
+    linger.answered(proposals.takeAnswered(), now);
+    if (!runtime.isStopping() && core.role() == Role.LEADER
+        && linger.hold(new ProposalLinger.Held(command, future, startNanos), now)) {
+      if (linger.complete()) {
+        proposeHeld();
+      } else if (linger.began()) {
+        long hold = linger.currentHold();
+        scheduler.runLater(linger.lingerNanos(), () -> runtime.onLoop(() -> lingerEnded(hold)));
+      }
+      return;
+    }
+    proposeHeld();
+    proposeNow(command, future, startNanos);
+  }
+
+  /** The linger of hold {@code hold} is over: propose what it still holds. */
+  private void lingerEnded(long hold) {
+    if (linger.currentHold() == hold) {
+      proposeHeld();
+    }
+  }
+
+  /** Proposes what the linger holds, in arrival order, before anything proposed after it. */
+  private void proposeHeld() {
+    if (linger.isHolding()) {
+      for (ProposalLinger.Held h : linger.release()) {
+        proposeNow(h.command(), h.future(), h.startNanos());
+      }
+    }
+  }
+
+  private void proposeNow(Bytes command, CompletableFuture<Bytes> future, long startNanos) {
     if (runtime.isStopping()) {
       proposals.release(command.size());
       future.completeExceptionally(runtime.stoppedException());
@@ -352,6 +391,10 @@ final class CoreDriver {
 
   /** After each batch of loop tasks: carry out what the core produced, then publish status. */
   void afterBatch() {
+    linger.answered(proposals.takeAnswered(), scheduler.nanoTime());
+    if (linger.isHolding() && core.role() != Role.LEADER) {
+      proposeHeld(); // refused at once (NotLeaderException), rather than after the linger
+    }
     while (!runtime.isStopping() && core.hasReady()) {
       Ready ready = core.ready();
       // Published before committed entries reach the apply thread, so that a status never
@@ -576,6 +619,10 @@ final class CoreDriver {
    * included, without disturbing the iteration.
    */
   void failAll(RaftException error) {
+    for (ProposalLinger.Held h : linger.release()) {
+      proposals.release(h.command().size());
+      h.future().completeExceptionally(error);
+    }
     proposals.failAll(error);
     reads.failAll(error);
     List<Transfer> pendingTransfers = new ArrayList<>(transfers);

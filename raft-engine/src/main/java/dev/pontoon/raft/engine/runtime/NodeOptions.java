@@ -49,6 +49,8 @@ import java.util.Objects;
  *     roles do, instead of on the sync worker in parallel with replication
  * @param applyPlacement where committed entries are applied, reads served and snapshots
  *     captured: the apply thread, the event loop, or the loop while that is quick (adaptive)
+ * @param proposalLinger how long a leader may hold new proposals after answering some, so that
+ *     closed-loop clients' next writes go out together; zero never holds
  */
 public record NodeOptions(NodeId id, ClusterConfig cluster, Transport transport, LogStore logStore,
     SnapshotStore snapshotStore, StateMachine stateMachine, RaftConfig raftConfig, Duration tickInterval,
@@ -56,7 +58,7 @@ public record NodeOptions(NodeId id, ClusterConfig cluster, Transport transport,
     Duration proposalTimeout, int maxPendingReads, Duration readTimeout, int maxInboundMessages,
     long maxInboundBytes, long leaseNanos, long randomSeed, NodeId bootstrapLeader, long snapshotEvery,
     NodeScheduler scheduler, long promotionLagEntries, Duration promotionTimeout, SnapshotPolicy snapshotPolicy,
-    boolean leaderWritesOnEventLoop, ApplyPlacement applyPlacement) {
+    boolean leaderWritesOnEventLoop, ApplyPlacement applyPlacement, Duration proposalLinger) {
 
   public NodeOptions {
     Objects.requireNonNull(id, "id");
@@ -75,6 +77,7 @@ public record NodeOptions(NodeId id, ClusterConfig cluster, Transport transport,
     Objects.requireNonNull(promotionTimeout, "promotionTimeout");
     Objects.requireNonNull(applyPlacement, "applyPlacement");
     Objects.requireNonNull(snapshotPolicy, "snapshotPolicy");
+    Objects.requireNonNull(proposalLinger, "proposalLinger");
   }
 
   /** Whether reads are served from the leader's lease instead of a ReadIndex round. */

@@ -45,6 +45,16 @@ public interface NodeScheduler {
    */
   Detached runDetached(String name, Runnable task);
 
+  /**
+   * Runs {@code task} once, about {@code delayNanos} from now, on no queue of the node: it must
+   * only hand work to a queue (the event loop's). Used for timers shorter than a tick (a held
+   * proposal's linger). Default: one daemon thread shared by every node of the JVM; the
+   * simulator runs it at a virtual time.
+   */
+  default void runLater(long delayNanos, Runnable task) {
+    DelayTimer.schedule(delayNanos, task);
+  }
+
   /** Told once which node this scheduler runs, before any queue starts. Default: nothing. */
   default void attach(NodeRuntime node) {}
 

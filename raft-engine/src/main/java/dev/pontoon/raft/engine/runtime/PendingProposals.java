@@ -35,6 +35,8 @@ final class PendingProposals {
   private final int maxCount;
   private final long maxBytes;
   private final AtomicInteger count = new AtomicInteger();
+  /** Proposals answered with their result since {@link #takeAnswered}, for {@link ProposalLinger}. */
+  private final AtomicInteger answered = new AtomicInteger();
   private final AtomicLong bytes = new AtomicLong();
   /** In index order, which is submission and deadline order (see the class comment); guarded by itself. */
   private final ArrayDeque<PendingProposal> queue = new ArrayDeque<>();
@@ -76,6 +78,11 @@ final class PendingProposals {
     count.decrementAndGet();
   }
 
+  /** Proposals answered with their result since the last call; event loop. */
+  int takeAnswered() {
+    return answered.getAndSet(0);
+  }
+
   /** Number of proposals holding room. */
   int count() {
     return count.get();
@@ -114,6 +121,7 @@ final class PendingProposals {
       // Claimed but left in the queue: it is the head (entries apply in index order), which the
       // next find, add or expire drops without a second trip through the monitor per write.
       if (p.claim()) {
+        answered.incrementAndGet();
         release(p.size);
         metrics.recordCommit(p.startNanos, clock.getAsLong());
         p.future.complete(result);

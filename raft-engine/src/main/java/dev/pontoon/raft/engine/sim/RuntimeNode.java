@@ -140,7 +140,8 @@ final class RuntimeNode implements SimulatedNode {
       builder.snapshotEvery(settings.snapshotEvery());
     }
     builder.snapshotChunkBytes(settings.snapshotChunkBytes()).snapshotChunksInFlight(settings.snapshotChunksInFlight())
-        .logRetainEntries(settings.logRetainEntries()).leaderWritesOnEventLoop(settings.leaderWritesOnLoop());
+        .logRetainEntries(settings.logRetainEntries()).leaderWritesOnEventLoop(settings.leaderWritesOnLoop())
+        .proposalLinger(settings.proposalLinger());
     switch (settings.applyPlacement()) {
       case EVENT_LOOP -> builder.applyOnEventLoop(true);
       case APPLY_THREAD -> builder.applyOnEventLoop(false);

@@ -3,6 +3,7 @@ package dev.pontoon.raft.engine.sim;
 import dev.pontoon.raft.NodeId;
 import dev.pontoon.raft.engine.core.RaftConfig;
 import dev.pontoon.raft.engine.runtime.ApplyPlacement;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.random.RandomGenerator;
@@ -37,6 +38,15 @@ record RuntimeSettings(NodeId bootstrapLeader, boolean leaseReads, double clockD
 
   RuntimeSettings {
     clockRates = List.copyOf(clockRates);
+  }
+
+  /**
+   * How long leaders hold proposals after answering some ({@code RaftServerBuilder.proposalLinger}):
+   * on for odd proposal timeouts, two time units (a fifth of a tick). Derived, not drawn, so that
+   * adding it left every earlier seed's draws, and what it replays, unchanged.
+   */
+  Duration proposalLinger() {
+    return proposalTimeoutTicks % 2 == 1 ? Duration.ofMillis(2) : Duration.ZERO;
   }
 
   /** These settings with snapshots off, for a state machine that does not support them. */

@@ -71,6 +71,28 @@ final class SimScheduler implements NodeScheduler {
     return () -> {};
   }
 
+  /** At a virtual time: at least one unit later, as this node's clock counts, however short the delay. */
+  @Override
+  public void runLater(long delayNanos, Runnable task) {
+    long units = Math.max(1, (long) Math.ceil(delayNanos / clockRate / NANOS_PER_UNIT));
+    sim.scheduleTask(node, new SimTask() {
+      @Override
+      public void run() {
+        task.run();
+      }
+
+      @Override
+      public boolean isLive() {
+        return alive;
+      }
+
+      @Override
+      public String name() {
+        return "timer";
+      }
+    }, units);
+  }
+
   @Override
   public void attach(NodeRuntime runtime) {
     this.runtime = runtime;

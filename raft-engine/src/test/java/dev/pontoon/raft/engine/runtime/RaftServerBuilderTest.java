@@ -75,6 +75,11 @@ class RaftServerBuilderTest {
     assertArgument("maxPendingProposals (0) must be positive", () -> RaftServer.builder().maxPendingProposals(0));
     assertArgument("maxPendingBytes (-1) must be positive", () -> RaftServer.builder().maxPendingBytes(-1));
     assertArgument("proposalTimeout (PT0S) must be positive", () -> RaftServer.builder().proposalTimeout(Duration.ZERO));
+    assertArgument("proposalLinger (PT-0.000001S) must be in [0, 100 ms]",
+        () -> RaftServer.builder().proposalLinger(Duration.ofNanos(-1000)));
+    assertArgument("proposalLinger (PT0.101S) must be in [0, 100 ms]",
+        () -> RaftServer.builder().proposalLinger(Duration.ofMillis(101)));
+    assertArgument("proposalLinger must not be null", () -> RaftServer.builder().proposalLinger(null));
     assertArgument("readMode must not be null", () -> RaftServer.builder().readMode(null));
     assertArgument("clockDriftBound (1.0) must be in [0, 1)", () -> RaftServer.builder().clockDriftBound(1.0));
     assertArgument("clockDriftBound (-0.1) must be in [0, 1)", () -> RaftServer.builder().clockDriftBound(-0.1));
