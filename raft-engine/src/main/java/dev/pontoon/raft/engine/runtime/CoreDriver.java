@@ -8,7 +8,6 @@ import dev.pontoon.raft.RaftException;
 import dev.pontoon.raft.ReadTimeoutException;
 import dev.pontoon.raft.Role;
 import dev.pontoon.raft.engine.core.CoreStatus;
-import dev.pontoon.raft.engine.core.Proposal;
 import dev.pontoon.raft.engine.core.RaftCore;
 import dev.pontoon.raft.engine.core.ReadState;
 import dev.pontoon.raft.engine.core.Ready;
@@ -79,7 +78,7 @@ final class CoreDriver {
   private final boolean leaseReads;
   private final boolean leaderWritesOnLoop;
   private final long proposalTimeoutNanos;
-  private final ProposalLinger linger;
+  private final Proposer proposer;
   private final long readTimeoutNanos;
   private final int transferTimeoutTicks;
   private final List<Transfer> transfers = new ArrayList<>();
@@ -121,10 +120,11 @@ final class CoreDriver {
     this.lease = new LeaderLease(id, options.leaseNanos());
     this.malformed = new MalformedMessages(id, () -> metrics.dropped("malformed"));
     this.proposalTimeoutNanos = options.proposalTimeout().toNanos();
-    this.linger = new ProposalLinger(options.proposalLinger().toNanos());
     this.readTimeoutNanos = options.readTimeout().toNanos();
     this.transferTimeoutTicks = options.raftConfig().electionTimeoutMaxTicks();
     this.handedOutCommit = appliedIndex;
+    this.proposer = new Proposer(runtime, core, proposals, metrics, scheduler, proposalTimeoutNanos,
+        new ProposalLinger(options.proposalLinger().toNanos()));
     this.membership = new MembershipChanges(id, core, options.promotionLagEntries(),
         options.promotionTimeout().toNanos(), proposalTimeoutNanos, metrics.membershipChanges::increment);
     this.last = core.status();
@@ -250,62 +250,9 @@ final class CoreDriver {
     }
   }
 
-  /**
-   * A client's command, from the loop's queue: proposed now, or held a moment so that it goes out
-   * with the next writes of clients just answered ({@link ProposalLinger}).
-   */
+  /** A client's command, from the loop's queue (see {@link Proposer}). */
   void propose(Bytes command, CompletableFuture<Bytes> future, long startNanos) {
-    long now = scheduler.nanoTime();
-    linger.answered(proposals.takeAnswered(), now);
-    if (!runtime.isStopping() && core.role() == Role.LEADER
-        && linger.hold(new ProposalLinger.Held(command, future, startNanos), now)) {
-      if (linger.complete()) {
-        proposeHeld();
-      } else if (linger.began()) {
-        long hold = linger.currentHold();
-        scheduler.runLater(linger.lingerNanos(), () -> runtime.onLoop(() -> lingerEnded(hold)));
-      }
-      return;
-    }
-    proposeHeld();
-    proposeNow(command, future, startNanos);
-  }
-
-  /** The linger of hold {@code hold} is over: propose what it still holds. */
-  private void lingerEnded(long hold) {
-    if (linger.currentHold() == hold) {
-      proposeHeld();
-    }
-  }
-
-  /** Proposes what the linger holds, in arrival order, before anything proposed after it. */
-  private void proposeHeld() {
-    if (linger.isHolding()) {
-      for (ProposalLinger.Held h : linger.release()) {
-        proposeNow(h.command(), h.future(), h.startNanos());
-      }
-    }
-  }
-
-  private void proposeNow(Bytes command, CompletableFuture<Bytes> future, long startNanos) {
-    if (runtime.isStopping()) {
-      proposals.release(command.size());
-      future.completeExceptionally(runtime.stoppedException());
-      return;
-    }
-    Proposal p;
-    try {
-      p = core.propose(command);
-    } catch (NotLeaderException e) {
-      // The core's refusal carries the best hint: the leader, or the target of a transfer under way.
-      proposals.release(command.size());
-      metrics.rejected("not_leader");
-      future.completeExceptionally(e);
-      return;
-    }
-    metrics.proposals.increment();
-    proposals.add(new PendingProposal(p.index(), p.term(), command.size(), startNanos,
-        startNanos + proposalTimeoutNanos, future));
+    proposer.propose(command, future, startNanos);
   }
 
   /** A read whose room {@code read()} reserved in {@link PendingReads}, due at {@code deadlineNanos}. */
@@ -391,10 +338,7 @@ final class CoreDriver {
 
   /** After each batch of loop tasks: carry out what the core produced, then publish status. */
   void afterBatch() {
-    linger.answered(proposals.takeAnswered(), scheduler.nanoTime());
-    if (linger.isHolding() && core.role() != Role.LEADER) {
-      proposeHeld(); // refused at once (NotLeaderException), rather than after the linger
-    }
+    proposer.beforeReady();
     while (!runtime.isStopping() && core.hasReady()) {
       Ready ready = core.ready();
       // Published before committed entries reach the apply thread, so that a status never
@@ -619,10 +563,7 @@ final class CoreDriver {
    * included, without disturbing the iteration.
    */
   void failAll(RaftException error) {
-    for (ProposalLinger.Held h : linger.release()) {
-      proposals.release(h.command().size());
-      h.future().completeExceptionally(error);
-    }
+    proposer.failHeld(error);
     proposals.failAll(error);
     reads.failAll(error);
     List<Transfer> pendingTransfers = new ArrayList<>(transfers);

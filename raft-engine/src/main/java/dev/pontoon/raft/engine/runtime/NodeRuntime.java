@@ -101,7 +101,7 @@ public final class NodeRuntime {
     String prefix = "pontoon-" + id.value() + "-";
     this.metrics = new NodeMetrics(options.registry(), options.groupId(), id, this);
     this.proposals = new PendingProposals(options.maxPendingProposals(), options.maxPendingBytes(), metrics,
-        scheduler::nanoTime);
+        scheduler::nanoTime, !options.proposalLinger().isZero());
     this.reads = new PendingReads(options.maxPendingReads());
     this.inbound = new InboundLimit(options.maxInboundMessages(), options.maxInboundBytes());
     Recovery.Recovered recovered = Recovery.recover(options);

@@ -37,6 +37,7 @@ final class PendingProposals {
   private final AtomicInteger count = new AtomicInteger();
   /** Proposals answered with their result since {@link #takeAnswered}, for {@link ProposalLinger}. */
   private final AtomicInteger answered = new AtomicInteger();
+  private final boolean countAnswered;
   private final AtomicLong bytes = new AtomicLong();
   /** In index order, which is submission and deadline order (see the class comment); guarded by itself. */
   private final ArrayDeque<PendingProposal> queue = new ArrayDeque<>();
@@ -45,6 +46,12 @@ final class PendingProposals {
   private final LongSupplier clock;
 
   PendingProposals(int maxCount, long maxBytes, NodeMetrics metrics, LongSupplier clock) {
+    this(maxCount, maxBytes, metrics, clock, false);
+  }
+
+  /** @param countAnswered whether to count answered proposals for {@link #takeAnswered} (a proposal linger is on) */
+  PendingProposals(int maxCount, long maxBytes, NodeMetrics metrics, LongSupplier clock, boolean countAnswered) {
+    this.countAnswered = countAnswered;
     this.clock = clock;
     this.maxCount = maxCount;
     this.maxBytes = maxBytes;
@@ -78,7 +85,7 @@ final class PendingProposals {
     count.decrementAndGet();
   }
 
-  /** Proposals answered with their result since the last call; event loop. */
+  /** Proposals answered with their result since the last call (always 0 unless counted); event loop. */
   int takeAnswered() {
     return answered.getAndSet(0);
   }
@@ -121,7 +128,9 @@ final class PendingProposals {
       // Claimed but left in the queue: it is the head (entries apply in index order), which the
       // next find, add or expire drops without a second trip through the monitor per write.
       if (p.claim()) {
-        answered.incrementAndGet();
+        if (countAnswered) {
+          answered.incrementAndGet();
+        }
         release(p.size);
         metrics.recordCommit(p.startNanos, clock.getAsLong());
         p.future.complete(result);
