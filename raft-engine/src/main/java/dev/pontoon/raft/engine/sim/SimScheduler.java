@@ -51,7 +51,21 @@ final class SimScheduler implements NodeScheduler {
 
   @Override
   public Detached runDetached(String name, Runnable task) {
-    schedule(new SimTask() {
+    schedule(ofThisIncarnation(name, task));
+    // Nothing can wait on the simulator's one thread; the task runs at its turn.
+    return () -> {};
+  }
+
+  /** At a virtual time: at least one unit later, as this node's clock counts, however short the delay. */
+  @Override
+  public void runLater(long delayNanos, Runnable task) {
+    long units = Math.max(1, (long) Math.ceil(delayNanos / clockRate / NANOS_PER_UNIT));
+    sim.scheduleTask(node, ofThisIncarnation("timer", task), units);
+  }
+
+  /** {@code task} as a simulator task that a crash of this incarnation cancels. */
+  private SimTask ofThisIncarnation(String name, Runnable task) {
+    return new SimTask() {
       @Override
       public void run() {
         task.run();
@@ -66,31 +80,7 @@ final class SimScheduler implements NodeScheduler {
       public String name() {
         return name;
       }
-    });
-    // Nothing can wait on the simulator's one thread; the task runs at its turn.
-    return () -> {};
-  }
-
-  /** At a virtual time: at least one unit later, as this node's clock counts, however short the delay. */
-  @Override
-  public void runLater(long delayNanos, Runnable task) {
-    long units = Math.max(1, (long) Math.ceil(delayNanos / clockRate / NANOS_PER_UNIT));
-    sim.scheduleTask(node, new SimTask() {
-      @Override
-      public void run() {
-        task.run();
-      }
-
-      @Override
-      public boolean isLive() {
-        return alive;
-      }
-
-      @Override
-      public String name() {
-        return "timer";
-      }
-    }, units);
+    };
   }
 
   @Override
