@@ -491,12 +491,12 @@ public final class NodeRuntime {
     }
   }
 
-  /** The apply thread's reports, routed to the pending requests. */
   /** Hands {@code task} to the event loop (a timer's work); dropped once the node is stopping. */
   void onLoop(Runnable task) {
     loop.offer(task);
   }
 
+  /** The apply thread's reports, routed to the pending requests. */
   private final class ApplyListener implements ApplyWorker.Listener {
     /** Built only for an overwritten proposal; one instance, not a new lambda per applied entry. */
     private final Supplier<RaftException> overwritten = () -> new NotLeaderException(id, coreStatus.leader());

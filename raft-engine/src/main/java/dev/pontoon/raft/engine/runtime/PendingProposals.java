@@ -20,10 +20,11 @@ import java.util.function.Supplier;
  * leader proposes at increasing indexes, every proposal has the same timeout, and a proposal
  * still waiting from an earlier term of this node is at or below the commit index, below every
  * index a later term proposes at (Leader Completeness). Entries are applied in index order too,
- * so the proposal an applied entry answers is at the head of the queue, once the heads answered
- * otherwise (timed out, failed, or applied: an answer only claims its proposal) are dropped; a
- * timeout takes heads as well. The queue needs no index map, no boxed keys, and keeps an
- * answered proposal at most until the next apply, proposal or tick.
+ * so the proposal an applied entry answers is at the head of the queue, once the heads already
+ * answered are dropped. Answering a proposal (applied, failed, timed out) only claims it; a
+ * claimed proposal leaves the queue when it reaches the head (the next apply or tick) or the
+ * tail (the next proposal), so an answer never takes the monitor. The queue needs no index map
+ * and no boxed keys.
  *
  * <p><b>Threading.</b> Room is reserved from any submitting thread; proposals are added, timed
  * out and failed on the event loop; they are answered on the apply thread, or on the loop when
@@ -125,13 +126,10 @@ final class PendingProposals {
       return;
     }
     if (p.term == entry.term()) {
-      // Claimed but left in the queue: it is the head (entries apply in index order), which the
-      // next find, add or expire drops without a second trip through the monitor per write.
-      if (p.claim()) {
+      if (finish(p)) {
         if (countAnswered) {
           answered.incrementAndGet();
         }
-        release(p.size);
         metrics.recordCommit(p.startNanos, clock.getAsLong());
         p.future.complete(result);
       }
@@ -169,7 +167,7 @@ final class PendingProposals {
   int failAbove(long committedUpTo, RaftException error) {
     int failed = 0;
     List<PendingProposal> waiting = waiting();
-    // From the tail down, so that each one failed leaves the queue at once.
+    // From the tail down: those above the commit index are the last ones, so the walk stops at the first below.
     for (int i = waiting.size() - 1; i >= 0 && waiting.get(i).index > committedUpTo; i--) {
       if (fail(waiting.get(i), error)) {
         failed++;
@@ -229,19 +227,13 @@ final class PendingProposals {
     return true;
   }
 
-  /** Claims {@code p} and frees its room before its future runs callbacks that may submit more. */
+  /**
+   * Claims {@code p} and frees its room before its future runs callbacks that may submit more; it
+   * leaves the queue later (see the class comment).
+   */
   private boolean finish(PendingProposal p) {
     if (!p.claim()) {
       return false;
-    }
-    synchronized (queue) {
-      // Usually the head (applied, timed out) or the tail (leadership lost); one in between
-      // stays, claimed, until it reaches the head.
-      if (queue.peekFirst() == p) {
-        queue.pollFirst();
-      } else if (queue.peekLast() == p) {
-        queue.pollLast();
-      }
     }
     release(p.size);
     return true;
