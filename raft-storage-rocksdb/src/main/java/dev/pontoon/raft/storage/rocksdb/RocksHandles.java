@@ -33,6 +33,16 @@ final class RocksHandles implements AutoCloseable {
   static final byte[] ENTRIES = "entries".getBytes(StandardCharsets.US_ASCII);
   static final byte[] META = "meta".getBytes(StandardCharsets.US_ASCII);
 
+  /**
+   * Memtable of the {@code meta} column family. Its few keys are overwritten with nearly every
+   * batch (the hard state carries the commit index), and each overwrite takes a new memtable
+   * entry of about 100 bytes. A 64 KiB memtable filled every thousand batches or so; each flush
+   * rolled the WAL and wrote a table file (about five fsyncs, and a compaction every few
+   * flushes). At 4 MiB it flushes every few tens of thousands of batches, or when the WAL limit
+   * forces it; the memory is taken in arena blocks as it fills.
+   */
+  static final long META_WRITE_BUFFER_BYTES = 4L << 20;
+
   static {
     RocksDB.loadLibrary();
   }
@@ -72,7 +82,7 @@ final class RocksHandles implements AutoCloseable {
       DBOptions dbOptions = own(owned, dbOptions(config));
       ColumnFamilyOptions entryOptions = own(owned, entryOptions(config, cache));
       ColumnFamilyOptions metaOptions = own(owned, new ColumnFamilyOptions()
-          .setWriteBufferSize(64 << 10)
+          .setWriteBufferSize(META_WRITE_BUFFER_BYTES)
           .setCompressionType(CompressionType.NO_COMPRESSION)
           .setTableFormatConfig(new BlockBasedTableConfig().setBlockCache(cache)));
       WriteOptions unsynced = own(owned, new WriteOptions().setSync(false));
