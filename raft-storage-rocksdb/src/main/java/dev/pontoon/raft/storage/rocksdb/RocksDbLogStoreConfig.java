@@ -18,7 +18,10 @@ import java.util.Objects;
  * @param clusterId the cluster the store belongs to; recorded at creation and checked on every
  *     open, so that a directory of another cluster is refused
  * @param nodeId the node the store belongs to; recorded and checked like {@code clusterId}
- * @param writeBufferBytes size of one memtable of the entries column family (at least 64 KiB)
+ * @param writeBufferBytes size of one memtable of the entries column family (at least 64 KiB); the
+ *     {@code meta} column family (term, vote, commit index, rewritten with nearly every batch) has
+ *     its own, up to 4 MiB, so that those rewrites flush it only every few tens of thousands of
+ *     batches
  * @param blockCacheBytes size of the block cache shared by the column families (at least 0)
  * @param maxTotalWalBytes WAL size after which RocksDB flushes memtables so that old WAL files
  *     can be deleted (at least 1 MiB)
