@@ -8,6 +8,7 @@ import dev.pontoon.raft.Role;
 import dev.pontoon.raft.engine.RaftServer;
 import dev.pontoon.raft.engine.RaftServerBuilder;
 import dev.pontoon.raft.engine.core.RaftConfig;
+import dev.pontoon.raft.engine.runtime.NodeScheduler;
 import dev.pontoon.raft.log.Bytes;
 import dev.pontoon.raft.log.ClusterConfig;
 import dev.pontoon.raft.statemachine.StateMachine;
@@ -40,11 +41,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * completes once the entry is committed and applied on the leader: the same path as
  * {@code jraft-embedded} ({@code Node.apply}) and {@code ratis-embedded}.
  *
- * <p>Every option but one is left at Pontoon's default, and all are written into
+ * <p>Every option but two is left at Pontoon's default, and all are written into
  * {@link #settings()}, so that a changed default shows up in the results instead of silently
- * changing the comparison. The one set: {@code proposalLinger} of {@value #LINGER_MICROS} µs,
+ * changing the comparison. The two set: {@code proposalLinger} of {@value #LINGER_MICROS} µs,
  * because the harness's driver is a closed loop (a write's completion frees the slot of the
- * next), the case that option is for; see its Javadoc. The first leader is elected (no
+ * next), the case that option is for; and each member's event loop on its transport's one I/O
+ * thread ({@code ioThreads(1)}, {@code NodeScheduler.eventLoopOn(transport.eventLoop())}), the
+ * wiring a host with a quick state machine and a non-blocking client would choose, which spares
+ * a thread hand-off per message. See their Javadoc. The first leader is elected (no
  * {@code bootstrapLeader}), as in the peers.
  *
  * <p><b>Threading.</b> {@link #start} and {@link #close} from one thread; {@link #submit} from
@@ -108,7 +112,7 @@ public final class PontoonSystem implements RaftSystem {
     for (NodeId id : ids) {
       Path dir = Files.createDirectories(dataRoot.resolve(id.value()));
       NettyTransportConfig transportConfig = NettyTransportConfig.builder(id, CLUSTER_ID)
-          .listenAddress(addresses.get(id)).peers(addresses).build();
+          .listenAddress(addresses.get(id)).peers(addresses).ioThreads(1).build();
       RocksDbLogStoreConfig storeConfig = RocksDbLogStoreConfig.of(dir.resolve("log"), CLUSTER_ID, id);
       CounterStateMachine fsm = new CounterStateMachine();
       NettyTransport transport = new NettyTransport(transportConfig);
@@ -118,7 +122,8 @@ public final class PontoonSystem implements RaftSystem {
         // A durable log needs a durable snapshot store beside it (the builder refuses the in-memory default).
         snapshots = FileSnapshotStore.open(dir.resolve("snapshots"));
         servers.add(RaftServer.builder().nodeId(id).cluster(cluster).transport(transport).logStore(store)
-            .snapshotStore(snapshots).stateMachine(fsm).proposalLinger(Duration.ofNanos(LINGER_MICROS * 1000)).build());
+            .snapshotStore(snapshots).stateMachine(fsm).proposalLinger(Duration.ofNanos(LINGER_MICROS * 1000))
+            .scheduler(NodeScheduler.eventLoopOn(transport.eventLoop())).build());
       } catch (RuntimeException e) {
         // A node that failed to build owns nothing yet: close what was opened for it.
         store.close();
@@ -152,7 +157,11 @@ public final class PontoonSystem implements RaftSystem {
 
   private void recordSettings(NettyTransportConfig transport, RocksDbLogStoreConfig store) {
     settings.put("transport", "NettyTransport (plain TCP, loopback), ioThreads=" + transport.ioThreads()
-        + " per member, maxFrameSize=" + transport.maxFrameSize());
+        + " per member (not the default, min(4, cores): one thread serves every connection, for the scheduler"
+        + " below), maxFrameSize=" + transport.maxFrameSize());
+    settings.put("scheduler", "NodeScheduler.eventLoopOn(transport.eventLoop()) (not the default, threads(): each"
+        + " member's event loop runs on its transport's I/O thread, so a message changes threads neither when read"
+        + " nor when sent; the sync, apply and tick threads are as by default)");
     settings.put("log_storage", "RocksDbLogStore, writeBuffer=" + store.writeBufferBytes() + " B, maxTotalWal="
         + store.maxTotalWalBytes() + " B, compression=" + store.compression());
     settings.put("sync_per_batch", "on (always: LogStore.sync() = RocksDB flushWal(true) once per group-commit batch,"

@@ -89,4 +89,29 @@ public interface NodeScheduler {
   static NodeScheduler sharedLoopThreads() {
     return ThreadScheduler.SHARED_LOOPS;
   }
+
+  /**
+   * The production scheduler with the node's event loop on the host's {@code executor}: each
+   * batch of the loop runs as one task of it, and every other queue (sync, apply, snapshots) is a
+   * thread as with {@link #threads()}. Meant for the transport's own I/O event loop (the Netty
+   * transport's {@code eventLoop()}, with one I/O thread): a message read there joins the loop's
+   * queue without waking another thread, the batch runs after that round of reads with every
+   * message of the round, and what the batch sends to a connection of that same event loop goes
+   * out without a hand-off either. In the peer comparison's durable job it cut the CPU per write
+   * by about a sixth at 1 write outstanding and raised writes per second at 16.
+   *
+   * <p>What changes for the host: the executor's thread runs the node's batches, so a batch that
+   * blocks holds up the executor's other work. On a transport's I/O thread that is every
+   * connection of the node: a follower's log write and sync (followers write on their loop), a
+   * slow state machine with {@code applyOnEventLoop(true)}, a blocking callback on a future the
+   * loop completes. Batches never overlap and run in order whatever the executor (one task is
+   * scheduled at a time), but an executor with one thread keeps the batches on it. A node
+   * closes its transport itself, after its loop has stopped; a task the executor refuses (it was
+   * shut down first, by someone else) stops the node as a failure would.
+   *
+   * @throws NullPointerException if {@code executor} is null
+   */
+  static NodeScheduler eventLoopOn(java.util.concurrent.Executor executor) {
+    return new ExecutorLoopScheduler(executor);
+  }
 }

@@ -94,6 +94,40 @@ public final class NettyTransport implements Transport {
   }
 
   /**
+   * The transport's one I/O event loop, as an executor: pass it to the engine's
+   * {@code NodeScheduler.eventLoopOn} to run the node's event loop on this transport's I/O thread.
+   * Every connection of the transport is served by that thread (this needs
+   * {@code ioThreads(1)}), so a message read from a socket joins the node's loop without waking
+   * another thread, and what the loop sends is written without handing it to one. A task that
+   * blocks holds up every connection of this transport meanwhile (see {@code eventLoopOn}).
+   *
+   * <p>Callable before {@link #start}: the I/O thread is created then and starts with its first
+   * task. Tasks submitted after {@link #close} are refused ({@link
+   * java.util.concurrent.RejectedExecutionException}), so close the node before its transport.
+   *
+   * @throws IllegalStateException unless the configuration has exactly one I/O thread, or after
+   *     {@link #close}
+   */
+  public synchronized java.util.concurrent.Executor eventLoop() {
+    if (config.ioThreads() != 1) {
+      throw new IllegalStateException("eventLoop() needs ioThreads(1), so that one thread serves every connection; "
+          + config.localId() + "'s transport has ioThreads(" + config.ioThreads() + ")");
+    }
+    if (state == State.CLOSED) {
+      throw new IllegalStateException("transport of " + config.localId() + " is closed");
+    }
+    return ioGroup().next();
+  }
+
+  /** The I/O event loop group, created on first use. */
+  private synchronized EventLoopGroup ioGroup() {
+    if (group == null) {
+      group = EventLoops.newGroup(config.ioThreads(), "pontoon-netty-" + config.localId());
+    }
+    return group;
+  }
+
+  /**
    * Binds the listen address and starts connecting to every peer.
    *
    * @throws IllegalStateException if already started or closed, when the TLS files cannot be read
@@ -110,7 +144,7 @@ public final class NettyTransport implements Transport {
     }
     Pipelines pipelines = pipelines();
     inbound = handler;
-    group = EventLoops.newGroup(config.ioThreads(), "pontoon-netty-" + config.localId());
+    ioGroup();
     channels = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
     ChannelFuture bound = serverBootstrap(pipelines).bind(config.listenAddress()).awaitUninterruptibly();
     if (!bound.isSuccess()) {
@@ -278,13 +312,14 @@ public final class NettyTransport implements Transport {
       }
       boolean started = state == State.STARTED;
       state = State.CLOSED;
-      if (!started) {
+      stopping = group;
+      if (started) {
+        peers.close();
+        server.close();
+        channels.close();
+      } else if (stopping == null) {
         return;
       }
-      peers.close();
-      server.close();
-      channels.close();
-      stopping = group;
     }
     io.netty.util.concurrent.Future<?> terminated = stopping.shutdownGracefully(0, 2, TimeUnit.SECONDS);
     if (!calledFromIoThread(stopping)) {

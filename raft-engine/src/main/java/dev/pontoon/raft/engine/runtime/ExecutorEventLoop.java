@@ -1,0 +1,163 @@
+package dev.pontoon.raft.engine.runtime;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+
+/**
+ * A node's event loop without a thread of its own: each batch runs as one task of an
+ * {@link Executor} the host gives ({@link NodeScheduler#eventLoopOn}), such as the I/O event
+ * loop of the node's transport. A message the transport reads on that thread then joins the
+ * loop's queue without waking anyone, and the batch runs after the transport's current round of
+ * reads, so every message of the round shares it (group commit is kept).
+ *
+ * <p><b>One batch at a time.</b> At most one batch task is scheduled or running
+ * ({@code scheduled}); it is set before the task is handed to the executor and cleared only when
+ * the task ends, so batches never overlap, whatever the executor's threads, and each one's work
+ * happens-before the next one's. A task runs at most one batch of up to {@code maxBatch} items
+ * and then schedules the next one, so the executor's other work (the transport's reads and
+ * writes) gets its turn between batches.
+ *
+ * <p><b>No lost item.</b> A producer adds its item before it tries to schedule; a task clears
+ * {@code scheduled} before it looks at the queue a last time. One of the two sees the other.
+ *
+ * <p><b>Threading.</b> {@link #offer} from any thread. {@link #stop()} waits for a batch under
+ * way, unless called from inside one. An executor that refuses a task ends the queue like a
+ * failed batch.
+ *
+ * @param <T> the item type
+ */
+final class ExecutorEventLoop<T> implements TaskQueue<T> {
+
+  private final ConcurrentLinkedQueue<T> queue = new ConcurrentLinkedQueue<>();
+  /** Whether a batch task is scheduled or running; see the class comment. */
+  private final AtomicBoolean scheduled = new AtomicBoolean();
+  private final Executor executor;
+  private final int maxBatch;
+  private final TaskQueue.Handler<T> handler;
+  private final Consumer<Throwable> onFailure;
+  /** The batch being handled; only the running task touches it. */
+  private final List<T> batch = new ArrayList<>();
+  private volatile boolean running = true;
+  /** Set once a batch failed or the executor refused a task: no batch runs after it. */
+  private volatile boolean failed;
+  /** The thread running a batch, or null. */
+  private volatile Thread owner;
+
+  ExecutorEventLoop(Executor executor, int maxBatch, TaskQueue.Handler<T> handler, Consumer<Throwable> onFailure) {
+    this.executor = Objects.requireNonNull(executor, "executor");
+    this.maxBatch = maxBatch;
+    this.handler = Objects.requireNonNull(handler, "handler");
+    this.onFailure = Objects.requireNonNull(onFailure, "onFailure");
+  }
+
+  @Override
+  public void start() {}
+
+  @Override
+  public boolean offer(T item) {
+    queue.add(item);
+    scheduleIfIdle();
+    // Once stop() has begun, whoever removes the item owns it: either this caller (false), or
+    // stop()'s drain, whose caller fails it. An item a batch took is no longer there to remove.
+    return running || !queue.remove(item);
+  }
+
+  private void scheduleIfIdle() {
+    if (!running || failed || !scheduled.compareAndSet(false, true)) {
+      return;
+    }
+    try {
+      executor.execute(this::runBatch);
+    } catch (RuntimeException refused) {
+      // Left scheduled: nothing runs after this. The items stay queued for stop()'s drain.
+      failed = true;
+      onFailure.accept(refused);
+    }
+  }
+
+  private void runBatch() {
+    owner = Thread.currentThread();
+    try {
+      T item;
+      while (running && !failed && batch.size() < maxBatch && (item = queue.poll()) != null) {
+        batch.add(item);
+      }
+      if (!batch.isEmpty() && running) {
+        handler.handle(batch);
+      } else if (!batch.isEmpty()) {
+        // Stopped while the batch was taken: back to the queue for stop()'s drain.
+        requeueForDrain();
+      }
+    } catch (Throwable t) {
+      failed = true;
+      onFailure.accept(t);
+    } finally {
+      batch.clear();
+      owner = null;
+      scheduled.set(false);
+      if (!running) {
+        synchronized (this) {
+          notifyAll();
+        }
+      }
+    }
+    if (!queue.isEmpty()) {
+      scheduleIfIdle();
+    }
+  }
+
+  private void requeueForDrain() {
+    List<T> rest = new ArrayList<>(batch);
+    T item;
+    while ((item = queue.poll()) != null) {
+      rest.add(item);
+    }
+    queue.addAll(rest);
+  }
+
+  @Override
+  public void stop() {
+    running = false;
+    if (isCurrentThread()) {
+      return;
+    }
+    boolean interrupted = false;
+    synchronized (this) {
+      while (owner != null) {
+        try {
+          wait();
+        } catch (InterruptedException e) {
+          interrupted = true;
+        }
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  @Override
+  public boolean isStopping() {
+    return !running;
+  }
+
+  @Override
+  public List<T> drain() {
+    List<T> items = new ArrayList<>();
+    T item;
+    while ((item = queue.poll()) != null) {
+      items.add(item);
+    }
+    return items;
+  }
+
+  @Override
+  public boolean isCurrentThread() {
+    return owner == Thread.currentThread();
+  }
+}
