@@ -156,19 +156,7 @@ final class BatchingThread<T> implements TaskQueue<T> {
       return;
     }
     NodeRuntime.joinUninterruptibly(thread);
-    boolean interrupted = false;
-    synchronized (this) {
-      while (owner != null) {
-        try {
-          wait();
-        } catch (InterruptedException e) {
-          interrupted = true;
-        }
-      }
-    }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
-    }
+    BatchQueues.awaitBatchEnd(this, () -> owner != null);
   }
 
   /** Items queued but never handled; call after {@link #stop()}. */
@@ -253,7 +241,8 @@ final class BatchingThread<T> implements TaskQueue<T> {
     }
     if (!running) {
       // Put the batch back for stop()'s drain, so that what waits on it is failed, not lost.
-      requeueForDrain();
+      BatchQueues.putBackInFront(queue, batch);
+      batch.clear();
       return false;
     }
     try {
@@ -266,16 +255,5 @@ final class BatchingThread<T> implements TaskQueue<T> {
     } finally {
       batch.clear();
     }
-  }
-
-  /** Puts the batch back in front of what is still queued, for stop()'s drain. */
-  private void requeueForDrain() {
-    List<Object> rest = new ArrayList<>(batch);
-    batch.clear();
-    Object o;
-    while ((o = queue.poll()) != null) {
-      rest.add(o);
-    }
-    queue.addAll(rest);
   }
 }

@@ -91,7 +91,7 @@ final class ExecutorEventLoop<T> implements TaskQueue<T> {
         handler.handle(batch);
       } else if (!batch.isEmpty()) {
         // Stopped while the batch was taken: back to the queue for stop()'s drain.
-        requeueForDrain();
+        BatchQueues.putBackInFront(queue, batch);
       }
     } catch (Throwable t) {
       failed = true;
@@ -111,34 +111,13 @@ final class ExecutorEventLoop<T> implements TaskQueue<T> {
     }
   }
 
-  private void requeueForDrain() {
-    List<T> rest = new ArrayList<>(batch);
-    T item;
-    while ((item = queue.poll()) != null) {
-      rest.add(item);
-    }
-    queue.addAll(rest);
-  }
-
   @Override
   public void stop() {
     running = false;
     if (isCurrentThread()) {
       return;
     }
-    boolean interrupted = false;
-    synchronized (this) {
-      while (owner != null) {
-        try {
-          wait();
-        } catch (InterruptedException e) {
-          interrupted = true;
-        }
-      }
-    }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
-    }
+    BatchQueues.awaitBatchEnd(this, () -> owner != null);
   }
 
   @Override
