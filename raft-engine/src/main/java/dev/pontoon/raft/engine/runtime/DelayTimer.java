@@ -18,13 +18,10 @@ final class DelayTimer {
   }
 
   private static ScheduledThreadPoolExecutor newTimer() {
-    ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, r -> {
+    return new ScheduledThreadPoolExecutor(1, r -> {
       Thread t = new Thread(r, "pontoon-timer");
       t.setDaemon(true);
       return t;
     });
-    // A cancelled or finished task leaves nothing behind in the queue.
-    timer.setRemoveOnCancelPolicy(true);
-    return timer;
   }
 }

@@ -112,6 +112,6 @@ public interface NodeScheduler {
    * @throws NullPointerException if {@code executor} is null
    */
   static NodeScheduler eventLoopOn(java.util.concurrent.Executor executor) {
-    return new ExecutorLoopScheduler(executor);
+    return ThreadScheduler.loopOn(executor);
   }
 }

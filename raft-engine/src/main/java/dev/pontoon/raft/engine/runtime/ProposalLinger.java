@@ -35,7 +35,7 @@ final class ProposalLinger {
   record Held(Bytes command, CompletableFuture<Bytes> future, long startNanos) {}
 
   private final long lingerNanos;
-  private final List<Held> held = new ArrayList<>();
+  private List<Held> held = new ArrayList<>();
   /** Proposals answered lately whose submitters may come back with their next write. */
   private int expected;
   private long lastAnsweredNanos;
@@ -99,8 +99,8 @@ final class ProposalLinger {
     if (held.isEmpty()) {
       return List.of();
     }
-    List<Held> out = new ArrayList<>(held);
-    held.clear();
+    List<Held> out = held;
+    held = new ArrayList<>();
     return out;
   }
 }

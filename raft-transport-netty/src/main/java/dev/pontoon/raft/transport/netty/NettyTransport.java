@@ -103,7 +103,8 @@ public final class NettyTransport implements Transport {
    *
    * <p>Callable before {@link #start}: the I/O thread is created then and starts with its first
    * task. Tasks submitted after {@link #close} are refused ({@link
-   * java.util.concurrent.RejectedExecutionException}), so close the node before its transport.
+   * java.util.concurrent.RejectedExecutionException}); a node closes its transport itself, once
+   * its loop has stopped.
    *
    * @throws IllegalStateException unless the configuration has exactly one I/O thread, or after
    *     {@link #close}
