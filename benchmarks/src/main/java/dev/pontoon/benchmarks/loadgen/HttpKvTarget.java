@@ -41,7 +41,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * connect. All connections share one I/O thread, which also completes the futures: the tool's
  * own cost per write is that of one small HTTP exchange, so that {@code cpu-us/op} and the
  * latencies describe the cluster more than the client. (The JDK's {@code HttpClient}, used
- * before, spent about 1.5 ms of CPU per write and added about 0.7 ms to each.)
+ * before, spent 0.8–1.5 ms of the tool's CPU per write, which made the tool the limit of a run.)
  *
  * <p><b>Threading.</b> {@link #write} from any thread; the write itself runs on the I/O thread.
  */
