@@ -11,6 +11,7 @@ import dev.pontoon.raft.engine.runtime.NodeScheduler;
 import dev.pontoon.raft.log.Bytes;
 import dev.pontoon.raft.log.ClusterConfig;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -34,14 +35,19 @@ import java.util.concurrent.CompletableFuture;
  * <p>Three options are set as a user of an in-memory store and a quick state machine, with all
  * members in one JVM, would set them (MicroRaft runs each node on one thread):
  * {@code leaderWritesOnEventLoop(true)}, {@code applyOnEventLoop(true)} and the
- * {@link NodeScheduler#sharedLoopThreads()} scheduler, with which the leader's loop thread runs
- * its idle followers' batches instead of waking their threads. The rest is as {@link PontoonSystem}: every other option at its
- * default, listed in {@link #settings()}, and the first leader elected.
+ * {@link NodeScheduler#sharedLoopThreads(Duration)} scheduler, with which the leader's loop thread
+ * runs its idle followers' batches instead of waking their threads, and an idle loop spins
+ * {@link #IDLE_SPIN} for work before it parks, so that the driver's next writes reach the leader
+ * without a wake-up. The rest is as {@link PontoonSystem}: every other option at its default,
+ * listed in {@link #settings()}, and the first leader elected.
  *
  * <p><b>Threading.</b> {@link #start} and {@link #close} from one thread; {@link #submit} from
  * the driver's thread; futures complete on the leader's event loop.
  */
 public final class PontoonMemorySystem implements RaftSystem {
+
+  /** How long an idle event loop spins for work before it parks: a few thread hand-offs. */
+  static final Duration IDLE_SPIN = Duration.ofNanos(20_000);
 
   private final List<RaftServer> servers = new ArrayList<>();
   private final List<CounterStateMachine> stateMachines = new ArrayList<>();
@@ -77,7 +83,7 @@ public final class PontoonMemorySystem implements RaftSystem {
       CounterStateMachine fsm = new CounterStateMachine();
       servers.add(RaftServer.builder().nodeId(id).cluster(cluster).transport(network.transport(id))
           .logStore(new InMemoryLogStore()).leaderWritesOnEventLoop(true).applyOnEventLoop(true)
-          .scheduler(NodeScheduler.sharedLoopThreads()).stateMachine(fsm).build());
+          .scheduler(NodeScheduler.sharedLoopThreads(IDLE_SPIN)).stateMachine(fsm).build());
       stateMachines.add(fsm);
     }
     settings.put("transport", "InMemoryNetwork (the message object handed to the target's queue; no serialization,"
@@ -88,8 +94,8 @@ public final class PontoonMemorySystem implements RaftSystem {
     settings.put("leaderWritesOnEventLoop", "true (a sync that costs nothing needs no thread of its own; followers"
         + " always write on their loop)");
     settings.put("applyOnEventLoop", "true (the counter state machine applies in nanoseconds: no apply thread)");
-    settings.put("scheduler", "NodeScheduler.sharedLoopThreads() (a member's loop thread runs an idle member's"
-        + " next batch itself instead of waking its thread)");
+    settings.put("scheduler", "NodeScheduler.sharedLoopThreads(20 µs) (a member's loop thread runs an idle member's"
+        + " next batch itself instead of waking its thread; an idle loop spins 20 µs for work before it parks)");
     PontoonSystem.putRuntimeDefaults(settings);
     leader = PontoonSystem.awaitLeader(servers);
   }

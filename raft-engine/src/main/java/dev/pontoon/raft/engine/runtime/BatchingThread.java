@@ -39,6 +39,13 @@ import java.util.function.Consumer;
  * looks at the queue and reads {@code sleeping}. All are volatile accesses, so at least one side
  * of each pair sees the other's write, and an unpark that comes before the park leaves a permit.
  *
+ * <p><b>Idle spin.</b> A queue built with an idle spin ({@link NodeScheduler#threads(java.time.Duration)})
+ * does not park as soon as it runs out of work: for up to that long its thread spins
+ * ({@link Thread#onSpinWait()}), looking at the queue, and takes what arrives without having been
+ * woken. It does not announce sleep while it spins, so its producers do not wake it either: a
+ * hand-off within the spin costs neither side a system call. After the spin it announces sleep
+ * and parks as above, so no wake-up is lost either way.
+ *
  * <p><b>Simulation.</b> The simulator keeps its own queues: a batch run here inside another
  * member's batch touches none of that member's state (they share only queues), so it is the
  * same as the two batches running one after the other, an order the simulator already draws.
@@ -82,6 +89,8 @@ final class BatchingThread<T> implements TaskQueue<T> {
   /** Whether another shareable queue's thread may run this queue's batches (see the class comment). */
   private final boolean shareable;
   private final int maxBatch;
+  /** How long the thread spins for work before it parks; 0 parks at once. */
+  private final long idleSpinNanos;
   private final TaskQueue.Handler<T> handler;
   private final Consumer<Throwable> onFailure;
   /** The batch being built or handled; only its owner touches it. */
@@ -102,6 +111,16 @@ final class BatchingThread<T> implements TaskQueue<T> {
 
   BatchingThread(String name, int maxBatch, TaskQueue.Handler<T> handler, Consumer<Throwable> onFailure,
       boolean shareable) {
+    this(name, maxBatch, handler, onFailure, shareable, 0);
+  }
+
+  /** As above, with a thread that spins up to {@code idleSpinNanos} for work before it parks. */
+  BatchingThread(String name, int maxBatch, TaskQueue.Handler<T> handler, Consumer<Throwable> onFailure,
+      boolean shareable, long idleSpinNanos) {
+    if (idleSpinNanos < 0) {
+      throw new IllegalArgumentException("idleSpinNanos (" + idleSpinNanos + ") must not be negative");
+    }
+    this.idleSpinNanos = idleSpinNanos;
     this.maxBatch = maxBatch;
     this.handler = Objects.requireNonNull(handler, "handler");
     this.onFailure = Objects.requireNonNull(onFailure, "onFailure");
@@ -190,6 +209,9 @@ final class BatchingThread<T> implements TaskQueue<T> {
    * no other thread runs this loop; may return spuriously (the caller looks again).
    */
   private void awaitWork() {
+    if (idleSpinNanos > 0 && spinForWork()) {
+      return;
+    }
     sleeping = true;
     try {
       if (running && (queue.isEmpty() || owner != null)) {
@@ -199,6 +221,21 @@ final class BatchingThread<T> implements TaskQueue<T> {
       sleeping = false;
     }
     Thread.interrupted();
+  }
+
+  /**
+   * Spins up to {@link #idleSpinNanos} until there is a batch this thread may run or the queue
+   * stops; returns whether either happened (false: the spin ran out, park).
+   */
+  private boolean spinForWork() {
+    long deadline = System.nanoTime() + idleSpinNanos;
+    do {
+      if (!running || (!queue.isEmpty() && owner == null)) {
+        return true;
+      }
+      Thread.onSpinWait();
+    } while (System.nanoTime() - deadline < 0);
+    return false;
   }
 
   /**

@@ -1,5 +1,6 @@
 package dev.pontoon.raft.engine.runtime;
 
+import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.function.Consumer;
@@ -12,22 +13,38 @@ import java.util.function.Consumer;
  */
 final class ThreadScheduler implements NodeScheduler {
 
-  static final ThreadScheduler INSTANCE = new ThreadScheduler(false, null);
-  static final ThreadScheduler SHARED_LOOPS = new ThreadScheduler(true, null);
+  static final ThreadScheduler INSTANCE = new ThreadScheduler(false, null, 0);
+  static final ThreadScheduler SHARED_LOOPS = new ThreadScheduler(true, null, 0);
+
+  /** Longest idle spin accepted: a spin is for hand-offs of microseconds, not for waiting on I/O. */
+  static final Duration MAX_IDLE_SPIN = Duration.ofMillis(1);
 
   /** Whether event loops are shareable {@link BatchingThread}s, whose batches other loops' threads may run. */
   private final boolean sharedLoops;
   /** Where the event loop's batches run ({@link ExecutorEventLoop}), or null for a thread of its own. */
   private final Executor loopExecutor;
+  /** How long an event-loop thread spins for work before it parks. */
+  private final long loopIdleSpinNanos;
 
-  private ThreadScheduler(boolean sharedLoops, Executor loopExecutor) {
+  private ThreadScheduler(boolean sharedLoops, Executor loopExecutor, long loopIdleSpinNanos) {
     this.sharedLoops = sharedLoops;
     this.loopExecutor = loopExecutor;
+    this.loopIdleSpinNanos = loopIdleSpinNanos;
   }
 
   /** Event loops on {@code executor}; every other queue a thread. */
   static ThreadScheduler loopOn(Executor executor) {
-    return new ThreadScheduler(false, Objects.requireNonNull(executor, "executor"));
+    return new ThreadScheduler(false, Objects.requireNonNull(executor, "executor"), 0);
+  }
+
+  /** Event loops on threads of their own (shareable with {@code sharedLoops}) that spin up to {@code idleSpin} before parking. */
+  static ThreadScheduler spinningLoops(boolean sharedLoops, Duration idleSpin) {
+    Objects.requireNonNull(idleSpin, "idleSpin");
+    if (idleSpin.isNegative() || idleSpin.compareTo(MAX_IDLE_SPIN) > 0) {
+      throw new IllegalArgumentException("idleSpin (" + idleSpin + ") must be in [0, " + MAX_IDLE_SPIN.toNanos() / 1000
+          + " µs]");
+    }
+    return new ThreadScheduler(sharedLoops, null, idleSpin.toNanos());
   }
 
   @Override
@@ -42,7 +59,7 @@ final class ThreadScheduler implements NodeScheduler {
     if (loopExecutor != null) {
       return new ExecutorEventLoop<>(loopExecutor, maxBatch, handler, onFailure);
     }
-    return new BatchingThread<>(name, maxBatch, handler, onFailure, sharedLoops);
+    return new BatchingThread<>(name, maxBatch, handler, onFailure, sharedLoops, loopIdleSpinNanos);
   }
 
   @Override
