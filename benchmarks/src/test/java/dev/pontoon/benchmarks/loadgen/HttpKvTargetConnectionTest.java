@@ -1,17 +1,17 @@
 package dev.pontoon.benchmarks.loadgen;
 
+import static dev.pontoon.benchmarks.loadgen.FakeHttpServers.answer;
+import static dev.pontoon.benchmarks.loadgen.FakeHttpServers.origin;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
@@ -23,7 +23,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
@@ -38,9 +37,9 @@ class HttpKvTargetConnectionTest {
 
   private static final long SHORT_TIMEOUT = TimeUnit.MILLISECONDS.toNanos(300);
 
-  private final List<HttpServer> servers = new ArrayList<>();
+  private final FakeHttpServers fakes = new FakeHttpServers();
+  private final ExecutorService executor = fakes.executor();
   private final List<AutoCloseable> closeables = new ArrayList<>();
-  private final ExecutorService executor = Executors.newCachedThreadPool();
   private final CountDownLatch release = new CountDownLatch(1);
 
   @AfterEach
@@ -49,35 +48,17 @@ class HttpKvTargetConnectionTest {
     for (AutoCloseable c : closeables) {
       c.close();
     }
-    servers.forEach(s -> s.stop(0));
-    executor.shutdownNow();
+    fakes.close();
   }
 
   private HttpServer serve(HttpHandler handler) throws IOException {
-    HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
-    server.createContext("/", handler);
-    server.setExecutor(executor);
-    server.start();
-    servers.add(server);
-    return server;
+    return fakes.serve(handler);
   }
 
   private HttpKvTarget target(String origin) {
     HttpKvTarget target = new HttpKvTarget(URI.create(origin), 16, SHORT_TIMEOUT);
     closeables.add(target);
     return target;
-  }
-
-  private static String origin(HttpServer server) {
-    return "http://127.0.0.1:" + server.getAddress().getPort();
-  }
-
-  private static void answer(HttpExchange exchange, int status) throws IOException {
-    try (InputStream in = exchange.getRequestBody()) {
-      in.readAllBytes();
-    }
-    exchange.sendResponseHeaders(status, -1);
-    exchange.close();
   }
 
   /** Waits for the write; returns null when it succeeded, or the message of why it failed. */

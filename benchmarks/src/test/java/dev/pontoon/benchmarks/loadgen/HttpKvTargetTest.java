@@ -1,24 +1,18 @@
 package dev.pontoon.benchmarks.loadgen;
 
+import static dev.pontoon.benchmarks.loadgen.FakeHttpServers.answer;
+import static dev.pontoon.benchmarks.loadgen.FakeHttpServers.origin;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.PrintStream;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -31,40 +25,17 @@ import org.junit.jupiter.api.Test;
  */
 class HttpKvTargetTest {
 
-  private final List<HttpServer> servers = new ArrayList<>();
-  private final ExecutorService executor = Executors.newFixedThreadPool(8);
+  private final FakeHttpServers fakes = new FakeHttpServers();
   private final ByteArrayOutputStream out = new ByteArrayOutputStream();
   private final ByteArrayOutputStream err = new ByteArrayOutputStream();
 
   @AfterEach
   void stop() {
-    servers.forEach(s -> s.stop(0));
-    executor.shutdownNow();
+    fakes.close();
   }
 
-  /** A server on a free loopback port whose every request is answered by {@code handler}. */
   private HttpServer serve(HttpHandler handler) throws IOException {
-    HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 64);
-    server.createContext("/", handler);
-    server.setExecutor(executor);
-    server.start();
-    servers.add(server);
-    return server;
-  }
-
-  private static String origin(HttpServer server) {
-    return "http://127.0.0.1:" + server.getAddress().getPort();
-  }
-
-  /** Reads the request's body and answers {@code status} without a body. */
-  private static byte[] answer(HttpExchange exchange, int status) throws IOException {
-    byte[] body;
-    try (InputStream in = exchange.getRequestBody()) {
-      body = in.readAllBytes();
-    }
-    exchange.sendResponseHeaders(status, -1);
-    exchange.close();
-    return body;
+    return fakes.serve(handler);
   }
 
   private int run(String... args) throws InterruptedException {

@@ -9,7 +9,8 @@ import java.util.function.Consumer;
  * The production {@link NodeScheduler}: every queue a daemon thread, time from the JVM. The event
  * loop is a thread too, unless the host gives an executor to run its batches on
  * ({@link NodeScheduler#eventLoopOn}); with {@code sharedLoops}, its batches may also run on
- * other event loops' threads ({@link NodeScheduler#sharedLoopThreads}).
+ * other event loops' threads ({@link NodeScheduler#sharedLoopThreads}), and with an idle spin
+ * its thread spins that long for work before it parks ({@link NodeScheduler#threads(Duration)}).
  */
 final class ThreadScheduler implements NodeScheduler {
 
