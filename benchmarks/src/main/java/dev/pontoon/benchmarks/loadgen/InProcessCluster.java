@@ -8,6 +8,7 @@ import dev.pontoon.raft.engine.RaftServer;
 import dev.pontoon.raft.engine.RaftServerBuilder;
 import dev.pontoon.raft.engine.memory.InMemoryLogStore;
 import dev.pontoon.raft.engine.memory.InMemoryNetwork;
+import dev.pontoon.raft.engine.runtime.NodeScheduler;
 import dev.pontoon.raft.log.Bytes;
 import dev.pontoon.raft.log.ClusterConfig;
 import dev.pontoon.raft.statemachine.StateMachine;
@@ -84,16 +85,33 @@ public final class InProcessCluster implements AutoCloseable {
    * @throws RuntimeException if a node cannot be built; the nodes built before it are closed
    */
   public InProcessCluster(int size, TransportKind kind, StoreKind store) {
+    this(size, kind, store, false);
+  }
+
+  /**
+   * Builds and starts {@code size} nodes; with {@code loopOnIoThread} (Netty only), each node's
+   * transport has one I/O thread and the node's event loop runs on it
+   * ({@code NodeScheduler.eventLoopOn(transport.eventLoop())}), as the peer comparison's
+   * {@code pontoon-embedded} wires them.
+   *
+   * @throws IllegalArgumentException if {@code loopOnIoThread} is asked of the in-memory transport
+   * @throws RuntimeException if a node cannot be built; the nodes built before it are closed
+   */
+  public InProcessCluster(int size, TransportKind kind, StoreKind store, boolean loopOnIoThread) {
+    if (loopOnIoThread && kind != TransportKind.NETTY) {
+      throw new IllegalArgumentException("an event loop on the transport's I/O thread needs the Netty transport, not "
+          + kind);
+    }
     List<String> names = new ArrayList<>();
     for (int i = 1; i <= size; i++) {
       names.add("n" + i);
     }
     ClusterConfig config = ClusterConfig.ofVoters(names.toArray(String[]::new));
-    Map<NodeId, Transport> transports = kind == TransportKind.MEMORY ? memory(config) : netty(config);
+    Map<NodeId, Transport> transports = kind == TransportKind.MEMORY ? memory(config) : netty(config, loopOnIoThread);
     dataDirectory = store == StoreKind.ROCKSDB ? createTempDirectory() : null;
     try {
       for (NodeId id : config.voters()) {
-        servers.add(build(id, config, transports.get(id), store));
+        servers.add(build(id, config, transports.get(id), store, loopOnIoThread));
       }
     } catch (RuntimeException e) {
       transports.values().forEach(Transport::close);
@@ -103,9 +121,13 @@ public final class InProcessCluster implements AutoCloseable {
     leader = servers.get(0);
   }
 
-  private RaftServer build(NodeId id, ClusterConfig config, Transport transport, StoreKind store) {
+  private RaftServer build(NodeId id, ClusterConfig config, Transport transport, StoreKind store,
+      boolean loopOnIoThread) {
     RaftServerBuilder builder = RaftServer.builder().nodeId(id).cluster(config).transport(transport)
         .stateMachine(new CountingStateMachine()).bootstrapLeader(NodeId.of("n1"));
+    if (loopOnIoThread) {
+      builder.scheduler(NodeScheduler.eventLoopOn(((NettyTransport) transport).eventLoop()));
+    }
     CountingLogStore log = null;
     SnapshotStore snapshots = null;
     try {
@@ -219,7 +241,7 @@ public final class InProcessCluster implements AutoCloseable {
     return out;
   }
 
-  private static Map<NodeId, Transport> netty(ClusterConfig config) {
+  private static Map<NodeId, Transport> netty(ClusterConfig config, boolean oneIoThread) {
     Map<NodeId, InetSocketAddress> addresses = new LinkedHashMap<>();
     for (NodeId id : config.voters()) {
       addresses.put(id, new InetSocketAddress("127.0.0.1", freePort()));
@@ -227,6 +249,9 @@ public final class InProcessCluster implements AutoCloseable {
     Map<NodeId, Transport> out = new LinkedHashMap<>();
     for (NodeId id : config.voters()) {
       NettyTransportConfig.Builder b = NettyTransportConfig.builder(id, LOADGEN).listenAddress(addresses.get(id));
+      if (oneIoThread) {
+        b.ioThreads(1);
+      }
       addresses.forEach((peer, address) -> {
         if (!peer.equals(id)) {
           b.peer(peer, address);

@@ -24,28 +24,32 @@ final class InProcessTarget implements WriteTarget {
   private final AtomicReference<RaftServer> leader;
   private final Bytes command;
   private final int nodes;
+  private final boolean loopOnIoThread;
 
-  private InProcessTarget(InProcessCluster cluster, RaftServer leader, Bytes command, int nodes) {
+  private InProcessTarget(InProcessCluster cluster, RaftServer leader, Bytes command, int nodes,
+      boolean loopOnIoThread) {
     this.cluster = cluster;
     this.leader = new AtomicReference<>(leader);
     this.command = command;
     this.nodes = nodes;
+    this.loopOnIoThread = loopOnIoThread;
   }
 
   /**
-   * Starts {@code nodes} nodes and waits until a leader committed its first entries.
+   * Starts {@code nodes} nodes and waits until a leader committed its first entries. With
+   * {@code loopOnIoThread}, each node's event loop runs on its Netty transport's one I/O thread.
    *
    * @throws IllegalStateException if no leader is stable within 30 s (the cluster is closed)
    */
-  static InProcessTarget start(int nodes, int valueSize) throws InterruptedException {
-    InProcessCluster cluster = new InProcessCluster(nodes, TransportKind.NETTY, StoreKind.ROCKSDB);
+  static InProcessTarget start(int nodes, int valueSize, boolean loopOnIoThread) throws InterruptedException {
+    InProcessCluster cluster = new InProcessCluster(nodes, TransportKind.NETTY, StoreKind.ROCKSDB, loopOnIoThread);
     try {
       RaftServer leader = cluster.awaitLeader(LEADER_WAIT);
       byte[] value = new byte[valueSize];
       for (int i = 0; i < valueSize; i++) {
         value[i] = (byte) ('a' + i % 26);
       }
-      return new InProcessTarget(cluster, leader, Bytes.wrap(value), nodes);
+      return new InProcessTarget(cluster, leader, Bytes.wrap(value), nodes, loopOnIoThread);
     } catch (RuntimeException | InterruptedException e) {
       cluster.close();
       throw e;
@@ -76,7 +80,8 @@ final class InProcessTarget implements WriteTarget {
   @Override
   public String describe() {
     return nodes + " nodes in this JVM (Netty on loopback, RocksDB logs in temporary directories, one sync per"
-        + " group-commit batch), writes through RaftServer.submit on the leader";
+        + " group-commit batch" + (loopOnIoThread ? ", each node's event loop on its transport's I/O thread" : "")
+        + "), writes through RaftServer.submit on the leader";
   }
 
   @Override

@@ -66,7 +66,7 @@ public final class LoadGenerator {
     }
     WriteTarget target;
     try {
-      target = options.inProcess() ? InProcessTarget.start(options.nodes(), options.valueSize())
+      target = options.inProcess() ? InProcessTarget.start(options.nodes(), options.valueSize(), options.loopOnIoThread())
           : new HttpKvTarget(options.target(), options.valueSize());
     } catch (RuntimeException e) {
       err.println("pontoon-load: the cluster did not start: " + e);

@@ -15,8 +15,11 @@ import java.util.Set;
  *
  * @param target the KV cluster's base URI ({@code http://HOST:PORT}), or null for {@code --in-process}
  * @param nodes  members of the in-process cluster (3 or 5); 3 with {@code --target}, where it is unused
+ * @param loopOnIoThread whether each in-process node runs its event loop on its transport's one
+ *     I/O thread ({@code --loop-on-io-thread}); false with {@code --target}
  */
-record LoadOptions(URI target, int nodes, int concurrency, int valueSize, int warmupSeconds, int durationSeconds) {
+record LoadOptions(URI target, int nodes, int concurrency, int valueSize, int warmupSeconds, int durationSeconds,
+    boolean loopOnIoThread) {
 
   /** The largest value accepted: far below the transport's frame limit, so that one entry always fits. */
   static final int MAX_VALUE_SIZE = 1 << 20;
@@ -24,11 +27,13 @@ record LoadOptions(URI target, int nodes, int concurrency, int valueSize, int wa
   static final int MAX_CONCURRENCY = 100_000;
 
   static final String USAGE = String.join(System.lineSeparator(),
-      "usage: pontoon-load (--in-process [--nodes 3|5] | --target http://HOST:PORT)",
+      "usage: pontoon-load (--in-process [--nodes 3|5] [--loop-on-io-thread] | --target http://HOST:PORT)",
       "                    [--concurrency C] [--value-size B] [--warmup-s W] [--duration-s S]",
       "  --in-process        3 or 5 nodes in this JVM: Netty over loopback, RocksDB logs in temporary",
       "                      directories, one sync per group-commit batch",
       "  --nodes N           members of the in-process cluster, 3 or 5 (default 3)",
+      "  --loop-on-io-thread each in-process node's event loop on its Netty transport's one I/O thread",
+      "                      (ioThreads(1), NodeScheduler.eventLoopOn) instead of a thread of its own",
       "  --target URL        a running KV cluster: PUT /kv/{key} on it, following 307 redirects",
       "  --concurrency C     writes outstanding at any time, closed loop (default 16)",
       "  --value-size B      bytes per written value (default 128)",
@@ -58,6 +63,7 @@ record LoadOptions(URI target, int nodes, int concurrency, int valueSize, int wa
     boolean inProcess = false;
     URI target = null;
     Integer nodes = null;
+    boolean loopOnIoThread = false;
     int concurrency = 16;
     int valueSize = 128;
     int warmup = 5;
@@ -70,6 +76,10 @@ record LoadOptions(URI target, int nodes, int concurrency, int valueSize, int wa
       }
       if (flag.equals("--in-process")) {
         inProcess = true;
+        continue;
+      }
+      if (flag.equals("--loop-on-io-thread")) {
+        loopOnIoThread = true;
         continue;
       }
       String value = i + 1 < args.length ? args[++i] : null;
@@ -92,7 +102,11 @@ record LoadOptions(URI target, int nodes, int concurrency, int valueSize, int wa
     if (target != null && nodes != null) {
       throw new IllegalArgumentException("--nodes applies only to --in-process");
     }
-    return new LoadOptions(target, nodes == null ? 3 : nodes, concurrency, valueSize, warmup, duration);
+    if (target != null && loopOnIoThread) {
+      throw new IllegalArgumentException("--loop-on-io-thread applies only to --in-process");
+    }
+    return new LoadOptions(target, nodes == null ? 3 : nodes, concurrency, valueSize, warmup, duration,
+        loopOnIoThread);
   }
 
   /** Whether the command line asks for the usage ({@code --help} or {@code -h} anywhere). */

@@ -19,15 +19,15 @@ class LoadOptionsTest {
   @Test
   void inProcessDefaultsAreThreeNodesSixteenWritesOf128BytesFiveSecondsThenFifteen() {
     LoadOptions options = LoadOptions.parse(new String[] {"--in-process"});
-    assertEquals(new LoadOptions(null, 3, 16, 128, 5, 15), options);
+    assertEquals(new LoadOptions(null, 3, 16, 128, 5, 15, false), options);
     assertTrue(options.inProcess());
   }
 
   @Test
   void everyFlagIsTakenByName() {
     LoadOptions options = LoadOptions.parse(new String[] {"--nodes", "5", "--concurrency", "128", "--in-process",
-        "--value-size", "1024", "--warmup-s", "0", "--duration-s", "2"});
-    assertEquals(new LoadOptions(null, 5, 128, 1024, 0, 2), options);
+        "--value-size", "1024", "--warmup-s", "0", "--duration-s", "2", "--loop-on-io-thread"});
+    assertEquals(new LoadOptions(null, 5, 128, 1024, 0, 2, true), options);
   }
 
   @Test
@@ -51,6 +51,8 @@ class LoadOptionsTest {
         Arguments.of("--concurrency 4", "choose what to load: --in-process or --target http://HOST:PORT"),
         Arguments.of("--in-process --target http://h:1", "--in-process and --target exclude each other"),
         Arguments.of("--target http://h:1 --nodes 3", "--nodes applies only to --in-process"),
+        Arguments.of("--target http://h:1 --loop-on-io-thread", "--loop-on-io-thread applies only to --in-process"),
+        Arguments.of("--in-process --loop-on-io-thread --loop-on-io-thread", "--loop-on-io-thread is given twice"),
         Arguments.of("--in-process --nodes 4", "--nodes must be 3 or 5, not '4'"),
         Arguments.of("--in-process --nodes three", "--nodes needs a whole number, not 'three'"),
         Arguments.of("--in-process --concurrency 0", "--concurrency (0) must be in [1, 100000]"),
