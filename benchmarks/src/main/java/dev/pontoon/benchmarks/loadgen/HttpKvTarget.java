@@ -110,7 +110,7 @@ final class HttpKvTarget implements WriteTarget {
     KvConnection connection = connectionTo(client, uri);
     connection.exchange(request(uri), timeoutNanos).whenComplete((answer, failure) -> {
       if (failure != null) {
-        connection.close();
+        // The connection already closed itself: a failed exchange never leaves it usable.
         done.completeExceptionally(new IOException("PUT " + uri + ": " + failure.getMessage(), failure));
         return;
       }
@@ -155,7 +155,7 @@ final class HttpKvTarget implements WriteTarget {
       current.close();
     }
     int port = uri.getPort() < 0 ? 80 : uri.getPort();
-    KvConnection fresh = KvConnection.open(bootstrap, origin, uri.getHost(), port);
+    KvConnection fresh = new KvConnection(bootstrap, origin, uri.getHost(), port);
     connections.put(client, fresh);
     return fresh;
   }

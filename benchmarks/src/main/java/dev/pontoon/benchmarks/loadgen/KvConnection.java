@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
  * A connection that failed, timed out or was closed by the server is not used again: the client
  * opens a new one.
  *
- * <p><b>Threading.</b> Confined to the channel's event loop: {@link #open}, {@link #exchange},
+ * <p><b>Threading.</b> Confined to the channel's event loop: the constructor, {@link #exchange},
  * {@link #isUsable} and {@link #close} are called there, and the exchange's future completes there.
  */
 final class KvConnection {
@@ -40,7 +40,8 @@ final class KvConnection {
   private ScheduledFuture<?> timer;
   private boolean broken;
 
-  private KvConnection(String origin, Bootstrap bootstrap, String host, int port) {
+  /** Starts connecting to {@code host:port}; {@code origin} is the {@code HOST:PORT} it stands for. */
+  KvConnection(Bootstrap bootstrap, String origin, String host, int port) {
     this.origin = origin;
     this.connected = bootstrap.clone().handler(new ChannelInitializer<Channel>() {
       @Override
@@ -49,11 +50,6 @@ final class KvConnection {
             .addLast(new AnswerHandler());
       }
     }).connect(host, port);
-  }
-
-  /** Starts connecting to {@code host:port}; {@code origin} is the {@code HOST:PORT} it stands for. */
-  static KvConnection open(Bootstrap bootstrap, String origin, String host, int port) {
-    return new KvConnection(origin, bootstrap, host, port);
   }
 
   String origin() {
@@ -96,8 +92,6 @@ final class KvConnection {
 
   /** Closes the connection; an exchange under way fails. */
   void close() {
-    broken = true;
-    connected.channel().close();
     fail(new IOException("connection closed"));
   }
 
