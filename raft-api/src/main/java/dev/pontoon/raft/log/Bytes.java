@@ -12,6 +12,8 @@ import java.util.Objects;
  * <p>Records never expose a raw {@code byte[]}, because a record's {@code equals} would compare
  * arrays by identity. {@link #of(byte[])} copies its argument; {@link #wrap(byte[])} does not,
  * and is for callers that hand over an array they will never touch again (codecs, hot paths).
+ * {@link #unwrap()} is its counterpart: the array itself, for code that keeps many payloads and
+ * would rather not keep a wrapper object beside each (the in-memory log store).
  */
 public final class Bytes implements Comparable<Bytes> {
   /** The empty sequence. */
@@ -44,6 +46,16 @@ public final class Bytes implements Comparable<Bytes> {
   public static Bytes wrap(byte[] data) {
     Objects.requireNonNull(data, "data");
     return data.length == 0 ? EMPTY : new Bytes(data);
+  }
+
+  /**
+   * The array behind this sequence, without copying: the counterpart of {@link #wrap(byte[])}.
+   * The caller must never modify it, since every {@code Bytes} made from the same array, and every
+   * log entry holding one, would change with it; use {@link #toByteArray()} for a copy to change.
+   * {@code Bytes.wrap(b.unwrap())} equals {@code b}.
+   */
+  public byte[] unwrap() {
+    return data;
   }
 
   /** The UTF-8 encoding of {@code text}. */

@@ -3,6 +3,7 @@ package dev.pontoon.raft.log;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -25,6 +26,16 @@ class BytesTest {
     Bytes bytes = Bytes.of(raw);
     raw[0] = 0;
     assertEquals(7, bytes.byteAt(0));
+  }
+
+  @Test
+  void unwrapHandsBackTheWrappedArrayWithoutCopying() {
+    byte[] data = {1, 2, 3};
+    Bytes wrapped = Bytes.wrap(data);
+    assertSame(data, wrapped.unwrap());
+    assertEquals(wrapped, Bytes.wrap(wrapped.unwrap()));
+    assertNotSame(data, Bytes.of(data).unwrap(), "of copies, so its array is not the argument");
+    assertEquals(0, Bytes.EMPTY.unwrap().length);
   }
 
   @Test

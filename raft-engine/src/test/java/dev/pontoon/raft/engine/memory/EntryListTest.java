@@ -1,10 +1,13 @@
 package dev.pontoon.raft.engine.memory;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.pontoon.raft.log.Bytes;
 import dev.pontoon.raft.log.LogEntry;
+import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -52,6 +55,36 @@ class EntryListTest {
         }
       }
     }
+  }
+
+  @Test
+  void keepsEachPayloadsArrayNotACopy() {
+    byte[] shared = {4, 2};
+    EntryList list = new EntryList(16);
+    for (int i = 1; i <= 40; i++) {
+      list.add(LogEntry.command(i, 1, Bytes.wrap(shared)));
+    }
+    for (int i = 0; i < 40; i++) {
+      LogEntry read = list.get(i);
+      assertEquals(LogEntry.command(i + 1, 1, Bytes.of(new byte[] {4, 2})), read);
+      assertSame(shared, read.payload().unwrap(), "entry " + (i + 1) + " holds the array it was given");
+    }
+  }
+
+  @Test
+  void keepsNoWrapperBesideThePayloadsArray() {
+    // A long in-memory log is what young collections copy: one object per entry, not two.
+    byte[] shared = {4, 2};
+    EntryList list = new EntryList(16);
+    Bytes wrapper = Bytes.wrap(shared);
+    WeakReference<Bytes> handedIn = new WeakReference<>(wrapper);
+    list.add(LogEntry.command(1, 1, wrapper));
+    wrapper = null;
+    for (int i = 0; i < 50 && handedIn.get() != null; i++) {
+      System.gc();
+    }
+    assertNull(handedIn.get(), "the list still holds the Bytes it was handed");
+    assertSame(shared, list.get(0).payload().unwrap());
   }
 
   @Test
