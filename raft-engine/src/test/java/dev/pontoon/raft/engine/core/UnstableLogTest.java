@@ -11,7 +11,9 @@ import dev.pontoon.raft.log.ClusterConfig;
 import dev.pontoon.raft.log.LogEntry;
 import dev.pontoon.raft.log.Snapshot;
 import dev.pontoon.raft.log.SnapshotMeta;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -51,6 +53,54 @@ class UnstableLogTest {
     assertEquals(7, unstable.maybeLastIndex());
     assertEquals(-1, unstable.maybeTerm(6));
     assertFalse(unstable.hasNextEntries());
+  }
+
+  /**
+   * Over many appends, hand-outs, durable advances and conflicting truncations, the unstable part
+   * holds exactly the entries a plain list would, and hands out exactly those not yet handed out.
+   */
+  @Test
+  void holdsWhatAPlainListWouldUnderRandomAppendsAdvancesAndTruncations() {
+    Random random = new Random(42);
+    List<LogEntry> model = new ArrayList<>();
+    long modelOffset = 5;
+    long modelInProgress = 5;
+    long term = 1;
+    for (int step = 0; step < 20_000; step++) {
+      long next = modelOffset + model.size();
+      int choice = random.nextInt(10);
+      if (choice < 5) {
+        List<LogEntry> batch = new ArrayList<>();
+        for (int k = random.nextInt(40); k >= 0; k--) {
+          batch.add(e(next + batch.size(), term));
+        }
+        unstable.truncateAndAppend(batch);
+        model.addAll(batch);
+      } else if (choice < 7) {
+        unstable.acceptInProgress();
+        modelInProgress = modelOffset + model.size();
+      } else if (choice < 9 && modelInProgress > modelOffset) {
+        long index = modelOffset + random.nextInt((int) (modelInProgress - modelOffset));
+        unstable.stableTo(index, model.get((int) (index - modelOffset)).term());
+        model.subList(0, (int) (index + 1 - modelOffset)).clear();
+        modelOffset = index + 1;
+      } else if (!model.isEmpty()) {
+        // A conflict: a new leader's entries replace a suffix (in one case in ten, all held).
+        long from = random.nextInt(10) == 0 ? modelOffset : modelOffset + random.nextInt(model.size());
+        term++;
+        List<LogEntry> replacement = List.of(e(from, term), e(from + 1, term));
+        unstable.truncateAndAppend(replacement);
+        model.subList((int) (from - modelOffset), model.size()).clear();
+        model.addAll(replacement);
+        modelInProgress = Math.min(modelInProgress, from);
+      }
+      unstable.checkInvariants();
+      assertEquals(modelOffset, unstable.offset(), "step " + step);
+      assertEquals(model.size(), unstable.size(), "step " + step);
+      assertEquals(model, unstable.slice(modelOffset, modelOffset + model.size()), "step " + step);
+      assertEquals(model.subList((int) (modelInProgress - modelOffset), model.size()), unstable.nextEntries(),
+          "step " + step);
+    }
   }
 
   /** An advance for entries that a truncation replaced must not mark the replacements durable. */
