@@ -20,7 +20,10 @@ import java.util.Objects;
  * <p><b>Cost.</b> The store holds one image of the log, the state every write so far made, and
  * an undo record per write since the last sync; {@link #sync()} only forgets those records, and
  * a run of appends between two syncs shares one. {@link #durableCopy()} and {@link #crashCopy}
- * copy the whole log and undo the unsynced writes on the copy.
+ * copy the whole log and undo the unsynced writes on the copy. An entry is held as its term and
+ * its payload's array ({@link dev.pontoon.raft.log.Bytes#unwrap()}), neither a copy nor the
+ * {@code LogEntry} and {@code Bytes} handed in, so that a long log costs the young collections at
+ * most one object per entry; reads wrap the array again.
  *
  * <p><b>Threading.</b> Every method is synchronized: one writer and any number of readers.
  */
