@@ -254,6 +254,10 @@ def render(rows, source, date, machine, note=None):
                  series_ops)
     out += panel(PANEL_LEFT[1], "p99 latency, ms (lower is better)", ms_format, p99_axis, clients, series_p99)
     caption = [f"Measured {date} on {machine}.", f"{load}{spread}log scales. Raw lines: {source}"]
+    jvm_opts = sorted({str(r["jvm_opts"]) for r in rows if r.get("jvm_opts")})
+    if jvm_opts:
+        caption[0] += f" JVM options: {' | '.join(jvm_opts)}."
+
     if note:
         caption.append(note)
     for i, line in enumerate(caption):

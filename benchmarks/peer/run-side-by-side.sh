@@ -18,8 +18,9 @@
 # Runs are interleaved per C (all systems at C=1, then at C=16, ...) so that a drift of the
 # machine hits every system alike; with PASSES > 1 every other pass runs the systems in reverse
 # order. Each JSON line gets "pass", "loadavg_1m" (the 1-minute load average just before the
-# run), "date" (UTC, when the run started) and "machine" (cores, CPU model, memory, kernel), which
-# benchmarks/peer/chart.py puts in the chart's caption. Pontoon comes from the local Maven
+# run), "date" (UTC, when the run started), "machine" (cores, CPU model, memory, kernel) and
+# "jvm_opts" (JVM_OPTS, or the peer bench's default when unset), which benchmarks/peer/chart.py
+# puts in the chart's caption. Pontoon comes from the local Maven
 # repository: run `mvn -q install -DskipTests` in Pontoon's root first.
 #
 # The ops/s ratios at the end pair systems of the same kind only: the in-memory ones
@@ -73,6 +74,8 @@ cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo 2>/dev/null | head -
 mem_gib=$(awk '/^MemTotal:/ { printf "%.0f", $2 / 1048576 }' /proc/meminfo 2>/dev/null)
 virt=$(systemd-detect-virt 2>/dev/null || true)
 machine="$cores cores, ${cpu:-unknown CPU}${virt:+ ($virt)}, ${mem_gib:-?} GiB, $(uname -sr)"
+# The JVM options every run gets: JVM_OPTS, or the default that the peer bench's run.sh sets.
+jvm_opts=${JVM_OPTS:-$(sed -n 's/^JVM_OPTS=\${JVM_OPTS:-"\(.*\)"}$/\1/p' "$bench/run.sh" | head -1)}
 
 lines="$work/results.jsonl"
 : >"$lines"
@@ -86,8 +89,8 @@ for pass in $(seq 1 "$passes"); do
       started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
       echo "pass $pass: $sys C=$c (load $load)" >&2
       out=$(SKIP_BUILD=1 "$bench/run.sh" "$sys" "$c") || status=1
-      if line=$(python3 -c 'import json,sys; d=json.loads(sys.argv[1]); d["pass"]=int(sys.argv[2]); d["loadavg_1m"]=float(sys.argv[3]); d["date"]=sys.argv[4]; d["machine"]=sys.argv[5]; print(json.dumps(d,separators=(",",":")))' \
-          "$(echo "$out" | head -1)" "$pass" "$load" "$started" "$machine" 2>/dev/null); then
+      if line=$(python3 -c 'import json,sys; d=json.loads(sys.argv[1]); d["pass"]=int(sys.argv[2]); d["loadavg_1m"]=float(sys.argv[3]); d["date"]=sys.argv[4]; d["machine"]=sys.argv[5]; d["jvm_opts"]=sys.argv[6]; print(json.dumps(d,separators=(",",":")))' \
+          "$(echo "$out" | head -1)" "$pass" "$load" "$started" "$machine" "$jvm_opts" 2>/dev/null); then
         echo "$line" | tee -a "$lines"
         if [[ -n "${OUT:-}" ]]; then echo "$line" >>"$OUT"; fi
       else
