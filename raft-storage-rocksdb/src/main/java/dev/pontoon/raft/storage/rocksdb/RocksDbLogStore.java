@@ -7,11 +7,13 @@ import dev.pontoon.raft.storage.LogCompactedException;
 import dev.pontoon.raft.storage.LogStore;
 import dev.pontoon.raft.storage.StorageException;
 import dev.pontoon.raft.storage.rocksdb.MetaCodec.LogStart;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Predicate;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.WriteBatch;
 import org.slf4j.Logger;
@@ -52,6 +54,15 @@ import org.slf4j.LoggerFactory;
  * log holds the snapshot's last included entry with the same term; otherwise it discards the
  * entire log (§7). Both truncations are range deletions, recorded in the WAL like any write, so a
  * synced truncation is never undone by a restart.
+ *
+ * <p><b>Table files.</b> RocksDB moves the log from its memtables into table files in the
+ * background. Where the directory's filesystem accepts direct I/O ({@code O_DIRECT}; tmpfs does
+ * not), checked at {@link #open}, those flushes and compactions write with direct I/O
+ * ({@link #tablesWrittenWithDirectIo()}): through the page cache, each flush's dirty data was
+ * written back while the WAL syncs of writes in flight waited behind it. Measured with
+ * {@code pontoon-load --in-process} at 128 outstanding writes: p99 7.2–9.9 ms → 2.5–3.3 ms,
+ * 126–137k → 154–171k writes/s. Durability is the same either way: a table file is synced
+ * before RocksDB relies on it.
  *
  * <p><b>Memory.</b> Besides RocksDB's own (memtables, block cache: {@link RocksDbLogStoreConfig}),
  * the store keeps one direct buffer into which it encodes each entry it writes, as large as the
@@ -143,8 +154,13 @@ public final class RocksDbLogStore implements LogStore {
    *     names both identities), is not a Pontoon log store, or RocksDB cannot open it
    */
   public static RocksDbLogStore open(RocksDbLogStoreConfig config) {
+    return open(config, DirectIo::supported);
+  }
+
+  /** {@link #open(RocksDbLogStoreConfig)}, asking {@code directIoSupported} about the directory (tests). */
+  static RocksDbLogStore open(RocksDbLogStoreConfig config, Predicate<Path> directIoSupported) {
     Objects.requireNonNull(config, "config");
-    RocksHandles rocks = RocksHandles.open(config);
+    RocksHandles rocks = RocksHandles.open(config, directIoSupported);
     RocksDbLogStore store = new RocksDbLogStore(config, rocks);
     try {
       Recovery recovery = new Recovery(rocks, store.where);
@@ -156,14 +172,24 @@ public final class RocksDbLogStore implements LogStore {
       rocks.close();
       throw e;
     }
-    log.info("opened log store {} for node {} of cluster {}: entries [{}, {}], {}", store.where, config.nodeId(),
-        config.clusterId(), store.bounds.firstIndex(), store.bounds.lastIndex(), store.hardState);
+    log.info("opened log store {} for node {} of cluster {}: entries [{}, {}], {}, table files written {}", store.where,
+        config.nodeId(), config.clusterId(), store.bounds.firstIndex(), store.bounds.lastIndex(), store.hardState,
+        rocks.directIoForTables ? "with direct I/O" : "through the page cache");
     return store;
   }
 
   /** The configuration this store was opened with. */
   public RocksDbLogStoreConfig config() {
     return config;
+  }
+
+  /**
+   * Whether RocksDB writes this store's table files (memtable flushes, compactions) with direct
+   * I/O: decided at {@link #open}, true where the directory's filesystem accepts it (see the
+   * class comment, "Table files").
+   */
+  public boolean tablesWrittenWithDirectIo() {
+    return rocks.directIoForTables;
   }
 
   // ---------------------------------------------------------------- writes

@@ -5,10 +5,12 @@ import dev.pontoon.raft.storage.StorageException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Predicate;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
@@ -54,21 +56,24 @@ final class RocksHandles implements AutoCloseable {
   final WriteOptions unsynced;
   /** Whether the directory held a database before this open. */
   final boolean existed;
+  /** Whether table files are written with direct I/O (see {@link #dbOptions}). */
+  final boolean directIoForTables;
 
   private final List<AutoCloseable> owned;
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private RocksHandles(RocksDB db, List<ColumnFamilyHandle> handles, WriteOptions unsynced, boolean existed,
-      List<AutoCloseable> owned) {
+      boolean directIoForTables, List<AutoCloseable> owned) {
     this.db = db;
     this.entries = handles.get(1);
     this.meta = handles.get(2);
     this.unsynced = unsynced;
     this.existed = existed;
+    this.directIoForTables = directIoForTables;
     this.owned = owned;
   }
 
-  static RocksHandles open(RocksDbLogStoreConfig config) {
+  static RocksHandles open(RocksDbLogStoreConfig config, Predicate<Path> directIoSupported) {
     List<AutoCloseable> owned = new ArrayList<>();
     List<ColumnFamilyHandle> handles = new ArrayList<>();
     String path = config.directory().toString();
@@ -79,7 +84,8 @@ final class RocksHandles implements AutoCloseable {
         requireOurColumnFamilies(path);
       }
       LRUCache cache = own(owned, new LRUCache(Math.max(config.blockCacheBytes(), 1)));
-      DBOptions dbOptions = own(owned, dbOptions(config));
+      boolean directIo = directIoSupported.test(config.directory());
+      DBOptions dbOptions = own(owned, dbOptions(config, directIo));
       ColumnFamilyOptions entryOptions = own(owned, entryOptions(config, cache));
       ColumnFamilyOptions metaOptions = own(owned, new ColumnFamilyOptions()
           .setWriteBufferSize(META_WRITE_BUFFER_BYTES)
@@ -94,7 +100,7 @@ final class RocksHandles implements AutoCloseable {
       // Handles close before the database, the database before the options it was opened with.
       owned.add(db);
       owned.addAll(handles);
-      return new RocksHandles(db, handles, unsynced, existed, owned);
+      return new RocksHandles(db, handles, unsynced, existed, directIo, owned);
     } catch (RocksDBException | IOException | RuntimeException e) {
       owned.addAll(handles);
       closeAll(owned);
@@ -123,7 +129,15 @@ final class RocksHandles implements AutoCloseable {
     return corrupted;
   }
 
-  private static DBOptions dbOptions(RocksDbLogStoreConfig config) {
+  /**
+   * With {@code directIoForTables}, memtable flushes and compactions write their table files with
+   * direct I/O. Through the page cache, a flush's megabytes of dirty table data were written back
+   * while the members' WAL fdatasyncs waited behind them: each flush (every half second per member
+   * at 30 MB/s of log) stalled every write in flight for 3.5–7.4 ms ({@code perf trace}), which was
+   * the p99 at 128 outstanding writes. Table files are still fsynced before RocksDB uses them, so
+   * durability does not change; reads stay buffered (and cached in the block cache).
+   */
+  private static DBOptions dbOptions(RocksDbLogStoreConfig config, boolean directIoForTables) {
     return new DBOptions()
         .setCreateIfMissing(true)
         .setCreateMissingColumnFamilies(true)
@@ -140,7 +154,8 @@ final class RocksHandles implements AutoCloseable {
         .setMaxTotalWalSize(config.maxTotalWalBytes())
         .setInfoLogLevel(InfoLogLevel.WARN_LEVEL)
         .setKeepLogFileNum(2)
-        .setMaxBackgroundJobs(2);
+        .setMaxBackgroundJobs(2)
+        .setUseDirectIoForFlushAndCompaction(directIoForTables);
   }
 
   private static ColumnFamilyOptions entryOptions(RocksDbLogStoreConfig config, LRUCache cache) {
