@@ -10,8 +10,9 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Whether a directory's filesystem accepts files opened for direct I/O ({@code O_DIRECT}), which
- * RocksDB then uses to write its table files. tmpfs, for one, refuses it; RocksDB would then fail
- * its first memtable flush, so the store asks first.
+ * RocksDB then uses to write its table files. Some filesystems refuse it (tmpfs on older kernels,
+ * some FUSE and network filesystems); RocksDB would then fail its first memtable flush, so the
+ * store asks first.
  */
 final class DirectIo {
 

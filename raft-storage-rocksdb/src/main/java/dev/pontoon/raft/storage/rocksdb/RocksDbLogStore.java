@@ -56,13 +56,14 @@ import org.slf4j.LoggerFactory;
  * synced truncation is never undone by a restart.
  *
  * <p><b>Table files.</b> RocksDB moves the log from its memtables into table files in the
- * background. Where the directory's filesystem accepts direct I/O ({@code O_DIRECT}; tmpfs does
- * not), checked at {@link #open}, those flushes and compactions write with direct I/O
- * ({@link #tablesWrittenWithDirectIo()}): through the page cache, each flush's dirty data was
- * written back while the WAL syncs of writes in flight waited behind it. Measured with
- * {@code pontoon-load --in-process} at 128 outstanding writes: p99 7.2–9.9 ms → 2.5–3.3 ms,
- * 126–137k → 154–171k writes/s. Durability is the same either way: a table file is synced
- * before RocksDB relies on it.
+ * background. Where the directory's filesystem accepts direct I/O ({@code O_DIRECT}; some do
+ * not, such as tmpfs on older kernels), checked at {@link #open}, those flushes and compactions
+ * write with direct I/O ({@link #tablesWrittenWithDirectIo()}). Through the page cache, each
+ * flush's dirty data was written back while the WAL syncs of the writes in flight waited behind
+ * it. Measured at 128 outstanding writes, 3 members on one disk: with {@code pontoon-load
+ * --in-process}, p99 7.9–10.2 ms → 2.6–3.5 ms and 129–137k → 150–164k writes/s; in the peer
+ * benchmark's job, p99 4.6–5.6 → 2.9–4.3 ms with throughput level. Durability is the same either
+ * way: a table file is synced before RocksDB relies on it.
  *
  * <p><b>Memory.</b> Besides RocksDB's own (memtables, block cache: {@link RocksDbLogStoreConfig}),
  * the store keeps one direct buffer into which it encodes each entry it writes, as large as the
