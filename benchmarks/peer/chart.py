@@ -257,7 +257,6 @@ def render(rows, source, date, machine, note=None):
     jvm_opts = sorted({str(r["jvm_opts"]) for r in rows if r.get("jvm_opts")})
     if jvm_opts:
         caption[0] += f" JVM options: {' | '.join(jvm_opts)}."
-
     if note:
         caption.append(note)
     for i, line in enumerate(caption):

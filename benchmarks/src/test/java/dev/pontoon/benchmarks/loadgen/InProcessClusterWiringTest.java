@@ -25,40 +25,35 @@ import org.junit.jupiter.api.Timeout;
  */
 class InProcessClusterWiringTest {
 
-  /** Names of the running loop threads that are not in {@code before} (threads of other tests). */
-  private static Set<String> loopThreadsSince(Set<Thread> before) {
-    return Thread.getAllStackTraces().keySet().stream().filter(t -> !before.contains(t)).map(Thread::getName)
-        .filter(n -> n.matches("pontoon-n\\d-loop")).collect(Collectors.toSet());
-  }
-
-  private static void commitWrites(InProcessCluster cluster) throws Exception {
-    RaftServer leader = cluster.awaitLeader(Duration.ofSeconds(30));
-    List<CompletableFuture<Bytes>> writes = new ArrayList<>();
-    for (int i = 0; i < 50; i++) {
-      writes.add(leader.submit(Bytes.ofUtf8("w" + i)));
+  /**
+   * Starts a 3-node Netty cluster with or without the flag, commits 50 writes through its leader,
+   * and returns the names of the loop threads it started (threads of other tests left out).
+   */
+  private static Set<String> loopThreadsOfAClusterThatCommits(boolean loopOnIoThread) throws Exception {
+    Set<Thread> before = Thread.getAllStackTraces().keySet();
+    try (InProcessCluster cluster = new InProcessCluster(3, TransportKind.NETTY, StoreKind.ROCKSDB, loopOnIoThread)) {
+      RaftServer leader = cluster.awaitLeader(Duration.ofSeconds(30));
+      List<CompletableFuture<Bytes>> writes = new ArrayList<>();
+      for (int i = 0; i < 50; i++) {
+        writes.add(leader.submit(Bytes.ofUtf8("w" + i)));
+      }
+      CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
+      return Thread.getAllStackTraces().keySet().stream().filter(t -> !before.contains(t)).map(Thread::getName)
+          .filter(n -> n.matches("pontoon-n\\d-loop")).collect(Collectors.toSet());
     }
-    CompletableFuture.allOf(writes.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
   }
 
   @Test
   @Timeout(value = 120, unit = TimeUnit.SECONDS)
   void withTheFlagEachNodesLoopRunsOnItsTransportsIoThreadAndWritesCommit() throws Exception {
-    Set<Thread> before = Thread.getAllStackTraces().keySet();
-    try (InProcessCluster cluster = new InProcessCluster(3, TransportKind.NETTY, StoreKind.ROCKSDB, true)) {
-      commitWrites(cluster);
-      assertEquals(Set.of(), loopThreadsSince(before), "no node has a loop thread of its own");
-    }
+    assertEquals(Set.of(), loopThreadsOfAClusterThatCommits(true), "no node has a loop thread of its own");
   }
 
   @Test
   @Timeout(value = 120, unit = TimeUnit.SECONDS)
   void withoutTheFlagEachNodeHasItsLoopThread() throws Exception {
-    Set<Thread> before = Thread.getAllStackTraces().keySet();
-    try (InProcessCluster cluster = new InProcessCluster(3, TransportKind.NETTY, StoreKind.ROCKSDB, false)) {
-      commitWrites(cluster);
-      Set<String> loops = loopThreadsSince(before);
-      assertEquals(Set.of("pontoon-n1-loop", "pontoon-n2-loop", "pontoon-n3-loop"), loops);
-    }
+    assertEquals(Set.of("pontoon-n1-loop", "pontoon-n2-loop", "pontoon-n3-loop"),
+        loopThreadsOfAClusterThatCommits(false));
   }
 
   @Test
