@@ -1,5 +1,6 @@
 package dev.pontoon.raft.storage.rocksdb;
 
+import dev.pontoon.raft.storage.LogStore;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;
@@ -12,7 +13,7 @@ import java.nio.file.Path;
  * {@code synced <n> <lastIndex> <currentTerm>}: writes 1..n are durable. It exits when its standard input closes, so
  * that it never outlives the test.
  *
- * <p>Usage: {@code CrashChild <directory> <seed> <mix>}
+ * <p>Usage: {@code CrashChild <directory> <seed> <mix> <store>}
  */
 final class CrashChild {
   private CrashChild() {}
@@ -23,7 +24,7 @@ final class CrashChild {
     CrashWorkload.Mix mix = CrashWorkload.Mix.valueOf(args[2]);
     watchParent(System.in);
     PrintStream out = System.out;
-    RocksDbLogStore store = RocksDbLogStore.open(CrashRecoveryTest.config(dir));
+    LogStore store = CrashRecoveryTest.Store.valueOf(args[3]).open(dir);
     CrashWorkload workload = new CrashWorkload(seed, mix, LogImage.of(store));
     out.println("opened");
     out.flush();

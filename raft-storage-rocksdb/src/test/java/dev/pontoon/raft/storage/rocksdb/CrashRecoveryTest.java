@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.pontoon.raft.ClusterId;
 import dev.pontoon.raft.NodeId;
+import dev.pontoon.raft.storage.LogStore;
+import dev.pontoon.raft.storage.segment.SegmentLogStore;
+import dev.pontoon.raft.storage.segment.SegmentLogStoreConfig;
 import dev.pontoon.raft.storage.rocksdb.CrashWorkload.Mix;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -16,13 +19,15 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Tag;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Kills a real process with SIGKILL while it writes to a {@link RocksDbLogStore}, reopens the
+ * Kills a real process with SIGKILL while it writes to a {@link RocksDbLogStore} or a
+ * {@link SegmentLogStore}, reopens the
  * directory and checks what survived: the recovered store must be exactly the state after some
  * prefix of the writes made, at or after the last {@code sync()} the child reported. That one
  * check covers every rule of the store's durability contract at once:
@@ -49,9 +54,25 @@ class CrashRecoveryTest {
     return RocksDbLogStoreConfig.of(dir, ClusterId.of("crash-test"), NodeId.of("n1")).withWriteBufferBytes(256 << 10);
   }
 
-  @Test
-  void everySyncedWriteSurvivesSigkillAndNothingIsResurrected() throws Exception {
-    assertTrue(killAndRecover(Mix.ALL, 24, 0x5EED_0001L, 500) >= 20);
+  /** The stores under test, by the name the child is given. */
+  enum Store {
+    ROCKSDB,
+    /** With the smallest segments, so that kills land in rolls and in drops of compacted segments. */
+    SEGMENT;
+
+    LogStore open(Path dir) {
+      return switch (this) {
+        case ROCKSDB -> RocksDbLogStore.open(config(dir));
+        case SEGMENT -> SegmentLogStore.open(
+            SegmentLogStoreConfig.of(dir, ClusterId.of("crash-test"), NodeId.of("n1")).withSegmentBytes(64 << 10));
+      };
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Store.class)
+  void everySyncedWriteSurvivesSigkillAndNothingIsResurrected(Store store) throws Exception {
+    assertTrue(killAndRecover(store, Mix.ALL, 24, 0x5EED_0001L, 500) >= 20);
   }
 
   /**
@@ -59,28 +80,30 @@ class CrashRecoveryTest {
    * new term), so most kills land between or inside truncations: the recovered log holds the old
    * suffix or the new one, never entries of both past the truncation point.
    */
-  @Test
-  void truncationInterruptedByAKillLeavesTheOldOrTheNewSuffix() throws Exception {
-    assertTrue(killAndRecover(Mix.CONFLICTS, 8, 0x5EED_0003L, 300) >= 8);
+  @ParameterizedTest
+  @EnumSource(Store.class)
+  void truncationInterruptedByAKillLeavesTheOldOrTheNewSuffix(Store store) throws Exception {
+    assertTrue(killAndRecover(store, Mix.CONFLICTS, 8, 0x5EED_0003L, 300) >= 8);
   }
 
-  @Test
+  @ParameterizedTest
+  @EnumSource(Store.class)
   @Tag("soak")
-  void everySyncedWriteSurvivesFiveHundredSigkills() throws Exception {
-    assertTrue(killAndRecover(Mix.ALL, 500, 0x5EED_0002L, 1000) >= 500);
+  void everySyncedWriteSurvivesFiveHundredSigkills(Store store) throws Exception {
+    assertTrue(killAndRecover(store, Mix.ALL, 500, 0x5EED_0002L, 1000) >= 500);
   }
 
   /** Runs {@code kills} child processes in turn on one directory; returns the kills checked. */
-  private int killAndRecover(Mix mix, int kills, long seed, int maxOpsBeforeKill) throws Exception {
+  private int killAndRecover(Store kind, Mix mix, int kills, long seed, int maxOpsBeforeKill) throws Exception {
     SplittableRandom random = new SplittableRandom(seed);
     LogImage expected = LogImage.empty();
     int pastReport = 0;
     for (int kill = 0; kill < kills; kill++) {
       long childSeed = random.nextLong();
       long killAtOp = random.nextLong(1, maxOpsBeforeKill + 1);
-      Report reported = runChildAndKill(mix, childSeed, killAtOp);
+      Report reported = runChildAndKill(kind, mix, childSeed, killAtOp);
       LogImage recovered;
-      try (RocksDbLogStore store = RocksDbLogStore.open(config(dir))) {
+      try (LogStore store = kind.open(dir)) {
         recovered = LogImage.of(store);
       }
       Match match = matchRecovered(new CrashWorkload(childSeed, mix, expected), reported, recovered,
@@ -88,8 +111,8 @@ class CrashRecoveryTest {
       pastReport += match.opsPastReport > 0 ? 1 : 0;
       expected = recovered;
     }
-    log.info("{}: {} kills checked; in {} of them the store recovered writes made after the last reported sync",
-        mix, kills, pastReport);
+    log.info("{} {}: {} kills checked; in {} of them the store recovered writes made after the last reported sync",
+        kind, mix, kills, pastReport);
     return kills;
   }
 
@@ -129,13 +152,13 @@ class CrashRecoveryTest {
    * that the kill lands just before, during or just after that write; returns the last sync the
    * child reported.
    */
-  private Report runChildAndKill(Mix mix, long childSeed, long killAtOp) throws Exception {
+  private Report runChildAndKill(Store kind, Mix mix, long childSeed, long killAtOp) throws Exception {
     Path stderr = Files.createTempFile(dir.getParent(), "crash-child", ".err");
     Process child = new ProcessBuilder(List.of(
         Path.of(System.getProperty("java.home"), "bin", "java").toString(),
         "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-Xmx128m",
         "-cp", System.getProperty("java.class.path"),
-        CrashChild.class.getName(), dir.toString(), Long.toString(childSeed), mix.name()))
+        CrashChild.class.getName(), dir.toString(), Long.toString(childSeed), mix.name(), kind.name()))
         .redirectError(stderr.toFile())
         .start();
     try (BufferedReader out = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
