@@ -12,9 +12,12 @@ import dev.pontoon.raft.engine.runtime.NodeScheduler;
 import dev.pontoon.raft.log.Bytes;
 import dev.pontoon.raft.log.ClusterConfig;
 import dev.pontoon.raft.statemachine.StateMachine;
+import dev.pontoon.raft.storage.LogStore;
 import dev.pontoon.raft.storage.file.FileSnapshotStore;
 import dev.pontoon.raft.storage.rocksdb.RocksDbLogStore;
 import dev.pontoon.raft.storage.rocksdb.RocksDbLogStoreConfig;
+import dev.pontoon.raft.storage.segment.SegmentLogStore;
+import dev.pontoon.raft.storage.segment.SegmentLogStoreConfig;
 import dev.pontoon.raft.transport.netty.NettyTransport;
 import dev.pontoon.raft.transport.netty.NettyTransportConfig;
 import java.io.IOException;
@@ -35,7 +38,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * Pontoon as a peer-bench system, {@code pontoon-embedded}: three {@link RaftServer}s in this JVM,
  * each with its own {@link NettyTransport} on loopback TCP (Pontoon's production transport) and
  * its own {@link RocksDbLogStore} in its own directory (Pontoon's durable log: one WAL fsync per
- * group-commit batch, before the node acknowledges or counts its own entries).
+ * group-commit batch, before the node acknowledges or counts its own entries), or with
+ * {@code -Dpontoon.logStore=segment} its own {@link SegmentLogStore} (one {@code fdatasync} of the
+ * active segment per batch).
  *
  * <p>Writes go to the leader in-process through {@code RaftServer.submit}, whose future
  * completes once the entry is committed and applied on the leader: the same path as
@@ -60,6 +65,19 @@ public final class PontoonSystem implements RaftSystem {
   private static final Duration LEADER_WAIT = Duration.ofSeconds(30);
   /** {@code RaftServerBuilder.proposalLinger}: about one log sync on this benchmark's disk. */
   static final long LINGER_MICROS = 200;
+  /** The system property choosing the log store: {@code rocksdb} (the default) or {@code segment}. */
+  static final String LOG_STORE_PROPERTY = "pontoon.logStore";
+  private static final boolean SEGMENT_LOG = logStoreIsSegment();
+
+  private static boolean logStoreIsSegment() {
+    String value = System.getProperty(LOG_STORE_PROPERTY, "rocksdb");
+    return switch (value) {
+      case "rocksdb" -> false;
+      case "segment" -> true;
+      default -> throw new IllegalArgumentException("-D" + LOG_STORE_PROPERTY + " must be rocksdb or segment, not '"
+          + value + "'");
+    };
+  }
 
   /** Applies an entry by adding its length to a counter, as every system in the harness does. */
   static final class CounterStateMachine implements StateMachine {
@@ -114,9 +132,10 @@ public final class PontoonSystem implements RaftSystem {
       NettyTransportConfig transportConfig = NettyTransportConfig.builder(id, CLUSTER_ID)
           .listenAddress(addresses.get(id)).peers(addresses).ioThreads(1).build();
       RocksDbLogStoreConfig storeConfig = RocksDbLogStoreConfig.of(dir.resolve("log"), CLUSTER_ID, id);
+      SegmentLogStoreConfig segmentConfig = SegmentLogStoreConfig.of(dir.resolve("log"), CLUSTER_ID, id);
       CounterStateMachine fsm = new CounterStateMachine();
       NettyTransport transport = new NettyTransport(transportConfig);
-      RocksDbLogStore store = RocksDbLogStore.open(storeConfig);
+      LogStore store = SEGMENT_LOG ? SegmentLogStore.open(segmentConfig) : RocksDbLogStore.open(storeConfig);
       FileSnapshotStore snapshots = null;
       try {
         // A durable log needs a durable snapshot store beside it (the builder refuses the in-memory default).
@@ -135,7 +154,7 @@ public final class PontoonSystem implements RaftSystem {
       }
       stateMachines.add(fsm);
       if (settings.isEmpty()) {
-        recordSettings(transportConfig, storeConfig);
+        recordSettings(transportConfig, storeConfig, segmentConfig);
       }
     }
     leader = awaitLeader(servers);
@@ -155,17 +174,25 @@ public final class PontoonSystem implements RaftSystem {
     throw new IllegalStateException("no Pontoon leader within " + LEADER_WAIT);
   }
 
-  private void recordSettings(NettyTransportConfig transport, RocksDbLogStoreConfig store) {
+  private void recordSettings(NettyTransportConfig transport, RocksDbLogStoreConfig store,
+      SegmentLogStoreConfig segments) {
     settings.put("transport", "NettyTransport (plain TCP, loopback), ioThreads=" + transport.ioThreads()
         + " per member (not the default, min(4, cores): one thread serves every connection, for the scheduler"
         + " below), maxFrameSize=" + transport.maxFrameSize());
     settings.put("scheduler", "NodeScheduler.eventLoopOn(transport.eventLoop()) (not the default, threads(): each"
         + " member's event loop runs on its transport's I/O thread, so a message changes threads neither when read"
         + " nor when sent; the sync, apply and tick threads are as by default)");
-    settings.put("log_storage", "RocksDbLogStore, writeBuffer=" + store.writeBufferBytes() + " B, maxTotalWal="
-        + store.maxTotalWalBytes() + " B, compression=" + store.compression());
-    settings.put("sync_per_batch", "on (always: LogStore.sync() = RocksDB flushWal(true) once per group-commit batch,"
-        + " before acks are sent and before the leader counts its own entries)");
+    if (SEGMENT_LOG) {
+      settings.put("log_storage", "SegmentLogStore (-D" + LOG_STORE_PROPERTY + "=segment), segmentBytes="
+          + segments.segmentBytes() + " B, preallocated and zero-filled in the background");
+      settings.put("sync_per_batch", "on (always: LogStore.sync() = one fdatasync of the active segment per"
+          + " group-commit batch, before acks are sent and before the leader counts its own entries)");
+    } else {
+      settings.put("log_storage", "RocksDbLogStore, writeBuffer=" + store.writeBufferBytes() + " B, maxTotalWal="
+          + store.maxTotalWalBytes() + " B, compression=" + store.compression());
+      settings.put("sync_per_batch", "on (always: LogStore.sync() = RocksDB flushWal(true) once per group-commit"
+          + " batch, before acks are sent and before the leader counts its own entries)");
+    }
     settings.put("snapshots", "none taken (snapshotEvery off); FileSnapshotStore beside the log, unused");
     settings.put("proposalLinger", LINGER_MICROS + " us (not the default, 0: the driver is a closed loop, for which"
         + " a leader that just answered writes holds the next ones until as many are back or the linger ends)");

@@ -16,6 +16,8 @@ import dev.pontoon.raft.storage.SnapshotStore;
 import dev.pontoon.raft.storage.file.FileSnapshotStore;
 import dev.pontoon.raft.storage.rocksdb.RocksDbLogStore;
 import dev.pontoon.raft.storage.rocksdb.RocksDbLogStoreConfig;
+import dev.pontoon.raft.storage.segment.SegmentLogStore;
+import dev.pontoon.raft.storage.segment.SegmentLogStoreConfig;
 import dev.pontoon.raft.transport.Transport;
 import dev.pontoon.raft.transport.netty.NettyTransport;
 import dev.pontoon.raft.transport.netty.NettyTransportConfig;
@@ -64,7 +66,17 @@ public final class InProcessCluster implements AutoCloseable {
      * {@code RocksDbLogStore}, with a {@code FileSnapshotStore} beside it, in a fresh temporary
      * directory per node, deleted on close.
      */
-    ROCKSDB
+    ROCKSDB,
+    /**
+     * {@code SegmentLogStore}, with a {@code FileSnapshotStore} beside it, in a fresh temporary
+     * directory per node, deleted on close.
+     */
+    SEGMENT;
+
+    /** Whether the logs are on disk. */
+    boolean durable() {
+      return this != MEMORY;
+    }
   }
 
   private static final ClusterId LOADGEN = ClusterId.of("loadgen");
@@ -108,7 +120,7 @@ public final class InProcessCluster implements AutoCloseable {
     }
     ClusterConfig config = ClusterConfig.ofVoters(names.toArray(String[]::new));
     Map<NodeId, Transport> transports = kind == TransportKind.MEMORY ? memory(config) : netty(config, loopOnIoThread);
-    dataDirectory = store == StoreKind.ROCKSDB ? createTempDirectory() : null;
+    dataDirectory = store.durable() ? createTempDirectory() : null;
     try {
       for (NodeId id : config.voters()) {
         servers.add(build(id, config, transports.get(id), store, loopOnIoThread));
@@ -131,10 +143,12 @@ public final class InProcessCluster implements AutoCloseable {
     CountingLogStore log = null;
     SnapshotStore snapshots = null;
     try {
-      if (store == StoreKind.ROCKSDB) {
+      if (store.durable()) {
         // A durable log needs a durable snapshot store beside it (the builder refuses the in-memory default).
         Path node = dataDirectory.resolve(id.value());
-        log = new CountingLogStore(RocksDbLogStore.open(RocksDbLogStoreConfig.of(node.resolve("log"), LOADGEN, id)));
+        log = new CountingLogStore(store == StoreKind.ROCKSDB
+            ? RocksDbLogStore.open(RocksDbLogStoreConfig.of(node.resolve("log"), LOADGEN, id))
+            : SegmentLogStore.open(SegmentLogStoreConfig.of(node.resolve("log"), LOADGEN, id)));
         snapshots = FileSnapshotStore.open(node.resolve("snapshots"));
         builder.snapshotStore(snapshots);
       } else {

@@ -25,9 +25,11 @@ final class InProcessTarget implements WriteTarget {
   private final Bytes command;
   private final int nodes;
   private final boolean loopOnIoThread;
+  private final StoreKind logStore;
 
   private InProcessTarget(InProcessCluster cluster, RaftServer leader, Bytes command, int nodes,
-      boolean loopOnIoThread) {
+      boolean loopOnIoThread, StoreKind logStore) {
+    this.logStore = logStore;
     this.cluster = cluster;
     this.leader = new AtomicReference<>(leader);
     this.command = command;
@@ -37,19 +39,24 @@ final class InProcessTarget implements WriteTarget {
 
   /**
    * Starts {@code nodes} nodes and waits until a leader committed its first entries. With
-   * {@code loopOnIoThread}, each node's event loop runs on its Netty transport's one I/O thread.
+   * {@code loopOnIoThread}, each node's event loop runs on its Netty transport's one I/O thread;
+   * each node keeps its log in a {@code logStore} (RocksDB or segment files) of its own.
    *
    * @throws IllegalStateException if no leader is stable within 30 s (the cluster is closed)
    */
-  static InProcessTarget start(int nodes, int valueSize, boolean loopOnIoThread) throws InterruptedException {
-    InProcessCluster cluster = new InProcessCluster(nodes, TransportKind.NETTY, StoreKind.ROCKSDB, loopOnIoThread);
+  static InProcessTarget start(int nodes, int valueSize, boolean loopOnIoThread, StoreKind logStore)
+      throws InterruptedException {
+    if (!logStore.durable()) {
+      throw new IllegalArgumentException("the load tool's in-process cluster keeps durable logs, not " + logStore);
+    }
+    InProcessCluster cluster = new InProcessCluster(nodes, TransportKind.NETTY, logStore, loopOnIoThread);
     try {
       RaftServer leader = cluster.awaitLeader(LEADER_WAIT);
       byte[] value = new byte[valueSize];
       for (int i = 0; i < valueSize; i++) {
         value[i] = (byte) ('a' + i % 26);
       }
-      return new InProcessTarget(cluster, leader, Bytes.wrap(value), nodes, loopOnIoThread);
+      return new InProcessTarget(cluster, leader, Bytes.wrap(value), nodes, loopOnIoThread, logStore);
     } catch (RuntimeException | InterruptedException e) {
       cluster.close();
       throw e;
@@ -79,7 +86,8 @@ final class InProcessTarget implements WriteTarget {
 
   @Override
   public String describe() {
-    return nodes + " nodes in this JVM (Netty on loopback, RocksDB logs in temporary directories, one sync per"
+    String logs = logStore == StoreKind.ROCKSDB ? "RocksDB logs" : "segment-file logs";
+    return nodes + " nodes in this JVM (Netty on loopback, " + logs + " in temporary directories, one sync per"
         + " group-commit batch" + (loopOnIoThread ? ", each node's event loop on its transport's I/O thread" : "")
         + "), writes through RaftServer.submit on the leader";
   }

@@ -66,7 +66,8 @@ public final class LoadGenerator {
     }
     WriteTarget target;
     try {
-      target = options.inProcess() ? InProcessTarget.start(options.nodes(), options.valueSize(), options.loopOnIoThread())
+      target = options.inProcess() ? InProcessTarget.start(options.nodes(), options.valueSize(), options.loopOnIoThread(),
+          options.logStore())
           : new HttpKvTarget(options.target(), options.valueSize());
     } catch (RuntimeException e) {
       err.println("pontoon-load: the cluster did not start: " + e);

@@ -1,5 +1,6 @@
 package dev.pontoon.benchmarks.loadgen;
 
+import dev.pontoon.benchmarks.loadgen.InProcessCluster.StoreKind;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.HashSet;
@@ -17,9 +18,11 @@ import java.util.Set;
  * @param nodes  members of the in-process cluster (3 or 5); 3 with {@code --target}, where it is unused
  * @param loopOnIoThread whether each in-process node runs its event loop on its transport's one
  *     I/O thread ({@code --loop-on-io-thread}); false with {@code --target}
+ * @param logStore where each in-process node keeps its log ({@code --log-store rocksdb|segment});
+ *     {@code ROCKSDB} with {@code --target}, where it is unused
  */
 record LoadOptions(URI target, int nodes, int concurrency, int valueSize, int warmupSeconds, int durationSeconds,
-    boolean loopOnIoThread) {
+    boolean loopOnIoThread, StoreKind logStore) {
 
   /** The largest value accepted: far below the transport's frame limit, so that one entry always fits. */
   static final int MAX_VALUE_SIZE = 1 << 20;
@@ -27,10 +30,13 @@ record LoadOptions(URI target, int nodes, int concurrency, int valueSize, int wa
   static final int MAX_CONCURRENCY = 100_000;
 
   static final String USAGE = String.join(System.lineSeparator(),
-      "usage: pontoon-load (--in-process [--nodes 3|5] [--loop-on-io-thread] | --target http://HOST:PORT)",
+      "usage: pontoon-load (--in-process [--nodes 3|5] [--loop-on-io-thread] [--log-store rocksdb|segment]",
+      "                     | --target http://HOST:PORT)",
       "                    [--concurrency C] [--value-size B] [--warmup-s W] [--duration-s S]",
-      "  --in-process        3 or 5 nodes in this JVM: Netty over loopback, RocksDB logs in temporary",
+      "  --in-process        3 or 5 nodes in this JVM: Netty over loopback, durable logs in temporary",
       "                      directories, one sync per group-commit batch",
+      "  --log-store S       the in-process nodes' log: rocksdb (RocksDbLogStore, the default) or segment",
+      "                      (SegmentLogStore, preallocated segment files)",
       "  --nodes N           members of the in-process cluster, 3 or 5 (default 3)",
       "  --loop-on-io-thread each in-process node's event loop on its Netty transport's one I/O thread",
       "                      (ioThreads(1), NodeScheduler.eventLoopOn) instead of a thread of its own",
@@ -64,6 +70,7 @@ record LoadOptions(URI target, int nodes, int concurrency, int valueSize, int wa
     URI target = null;
     Integer nodes = null;
     boolean loopOnIoThread = false;
+    StoreKind logStore = null;
     int concurrency = 16;
     int valueSize = 128;
     int warmup = 5;
@@ -86,6 +93,7 @@ record LoadOptions(URI target, int nodes, int concurrency, int valueSize, int wa
       switch (flag) {
         case "--target" -> target = target(value);
         case "--nodes" -> nodes = number(flag, value);
+        case "--log-store" -> logStore = logStore(value);
         case "--concurrency" -> concurrency = inRange(flag, value, 1, MAX_CONCURRENCY);
         case "--value-size" -> valueSize = inRange(flag, value, 1, MAX_VALUE_SIZE);
         case "--warmup-s" -> warmup = inRange(flag, value, 0, 3_600);
@@ -105,8 +113,11 @@ record LoadOptions(URI target, int nodes, int concurrency, int valueSize, int wa
     if (target != null && loopOnIoThread) {
       throw new IllegalArgumentException("--loop-on-io-thread applies only to --in-process");
     }
+    if (target != null && logStore != null) {
+      throw new IllegalArgumentException("--log-store applies only to --in-process");
+    }
     return new LoadOptions(target, nodes == null ? 3 : nodes, concurrency, valueSize, warmup, duration,
-        loopOnIoThread);
+        loopOnIoThread, logStore == null ? StoreKind.ROCKSDB : logStore);
   }
 
   /** Whether the command line asks for the usage ({@code --help} or {@code -h} anywhere). */
@@ -134,6 +145,14 @@ record LoadOptions(URI target, int nodes, int concurrency, int valueSize, int wa
       throw new IllegalArgumentException(refusal);
     }
     return URI.create("http://" + uri.getRawAuthority());
+  }
+
+  private static StoreKind logStore(String value) {
+    return switch (require("--log-store", value)) {
+      case "rocksdb" -> StoreKind.ROCKSDB;
+      case "segment" -> StoreKind.SEGMENT;
+      default -> throw new IllegalArgumentException("--log-store must be rocksdb or segment, not '" + value + "'");
+    };
   }
 
   private static String require(String flag, String value) {

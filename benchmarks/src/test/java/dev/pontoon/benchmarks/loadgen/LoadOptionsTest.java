@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.pontoon.benchmarks.loadgen.InProcessCluster.StoreKind;
 import java.net.URI;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -19,15 +20,15 @@ class LoadOptionsTest {
   @Test
   void inProcessDefaultsAreThreeNodesSixteenWritesOf128BytesFiveSecondsThenFifteen() {
     LoadOptions options = LoadOptions.parse(new String[] {"--in-process"});
-    assertEquals(new LoadOptions(null, 3, 16, 128, 5, 15, false), options);
+    assertEquals(new LoadOptions(null, 3, 16, 128, 5, 15, false, StoreKind.ROCKSDB), options);
     assertTrue(options.inProcess());
   }
 
   @Test
   void everyFlagIsTakenByName() {
     LoadOptions options = LoadOptions.parse(new String[] {"--nodes", "5", "--concurrency", "128", "--in-process",
-        "--value-size", "1024", "--warmup-s", "0", "--duration-s", "2", "--loop-on-io-thread"});
-    assertEquals(new LoadOptions(null, 5, 128, 1024, 0, 2, true), options);
+        "--value-size", "1024", "--warmup-s", "0", "--duration-s", "2", "--loop-on-io-thread", "--log-store", "segment"});
+    assertEquals(new LoadOptions(null, 5, 128, 1024, 0, 2, true, StoreKind.SEGMENT), options);
   }
 
   @Test
@@ -53,6 +54,9 @@ class LoadOptionsTest {
         Arguments.of("--target http://h:1 --nodes 3", "--nodes applies only to --in-process"),
         Arguments.of("--target http://h:1 --loop-on-io-thread", "--loop-on-io-thread applies only to --in-process"),
         Arguments.of("--in-process --loop-on-io-thread --loop-on-io-thread", "--loop-on-io-thread is given twice"),
+        Arguments.of("--target http://h:1 --log-store segment", "--log-store applies only to --in-process"),
+        Arguments.of("--in-process --log-store leveldb", "--log-store must be rocksdb or segment, not 'leveldb'"),
+        Arguments.of("--in-process --log-store", "--log-store needs a value"),
         Arguments.of("--in-process --nodes 4", "--nodes must be 3 or 5, not '4'"),
         Arguments.of("--in-process --nodes three", "--nodes needs a whole number, not 'three'"),
         Arguments.of("--in-process --concurrency 0", "--concurrency (0) must be in [1, 100000]"),
