@@ -1,10 +1,13 @@
 package dev.pontoon.raft.storage.segment;
 
-import java.util.Arrays;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
- * Where each entry of the log lives: its term, segment, offset and record length, in parallel
- * arrays indexed from the first index. About 24 bytes per entry held; the payloads stay on disk.
+ * Where each entry of the log lives: its term, segment, offset and record length, about 24 bytes
+ * per entry held; the payloads stay on disk. Kept in pages of {@value #PAGE} entries, so that a
+ * growing log never copies what it holds (a copy of millions of entries, made under the store's
+ * lock, stalled readers for tens of milliseconds) and compaction frees whole pages.
  *
  * <p>An entry may be marked {@link #ELSEWHERE}: recovery starts from the oldest segment kept,
  * whose checkpoint names entries written into segments dropped since; every such entry must be
@@ -15,22 +18,30 @@ import java.util.Arrays;
 final class Locations {
   /** The segment of an entry known only from a checkpoint (see the class comment). */
   static final long ELSEWHERE = -1;
+  private static final int PAGE_BITS = 16;
+  static final int PAGE = 1 << PAGE_BITS;
+  private static final int MASK = PAGE - 1;
 
+  private static final class Page {
+    final long[] terms = new long[PAGE];
+    final long[] segments = new long[PAGE];
+    final int[] offsets = new int[PAGE];
+    final int[] lengths = new int[PAGE];
+  }
+
+  private final List<Page> pages = new ArrayList<>();
+  /** The index of the first slot of the first page. */
+  private long base = 1;
   private long firstIndex = 1;
+  private long lastIndex;
   private long termBeforeFirst;
-  private int start;
-  private int count;
-  private long[] terms = new long[1024];
-  private long[] segments = new long[1024];
-  private int[] offsets = new int[1024];
-  private int[] lengths = new int[1024];
 
   long firstIndex() {
     return firstIndex;
   }
 
   long lastIndex() {
-    return firstIndex + count - 1;
+    return lastIndex;
   }
 
   long termBeforeFirst() {
@@ -38,46 +49,57 @@ final class Locations {
   }
 
   long lastTerm() {
-    return count == 0 ? termBeforeFirst : terms[start + count - 1];
+    return term(lastIndex);
   }
 
   /** The term at {@code index}, in {@code [firstIndex - 1, lastIndex]}. */
   long term(long index) {
-    return index == firstIndex - 1 ? termBeforeFirst : terms[slot(index)];
+    return index == firstIndex - 1 ? termBeforeFirst : page(index).terms[slot(index)];
   }
 
   long segment(long index) {
-    return segments[slot(index)];
+    return page(index).segments[slot(index)];
   }
 
   int offset(long index) {
-    return offsets[slot(index)];
+    return page(index).offsets[slot(index)];
   }
 
   int length(long index) {
-    return lengths[slot(index)];
+    return page(index).lengths[slot(index)];
+  }
+
+  private Page page(long index) {
+    return pages.get((int) ((index - base) >>> PAGE_BITS));
   }
 
   private int slot(long index) {
-    return start + (int) (index - firstIndex);
+    return (int) ((index - base) & MASK);
   }
 
   /** Adds the entry after the last one. */
   void add(long term, long segment, int offset, int length) {
-    if (start + count == terms.length) {
-      makeRoom();
+    long index = lastIndex + 1;
+    int page = (int) ((index - base) >>> PAGE_BITS);
+    if (page == pages.size()) {
+      pages.add(new Page());
     }
-    int slot = start + count;
-    terms[slot] = term;
-    segments[slot] = segment;
-    offsets[slot] = offset;
-    lengths[slot] = length;
-    count++;
+    Page p = pages.get(page);
+    int slot = slot(index);
+    p.terms[slot] = term;
+    p.segments[slot] = segment;
+    p.offsets[slot] = offset;
+    p.lengths[slot] = length;
+    lastIndex = index;
   }
 
   /** Removes {@code fromIndex} and after; {@code fromIndex} in {@code [firstIndex, lastIndex + 1]}. */
   void truncateFrom(long fromIndex) {
-    count = (int) (fromIndex - firstIndex);
+    lastIndex = fromIndex - 1;
+    int pagesNeeded = lastIndex < base ? 0 : (int) ((lastIndex - base) >>> PAGE_BITS) + 1;
+    while (pages.size() > pagesNeeded) {
+      pages.remove(pages.size() - 1);
+    }
   }
 
   /**
@@ -85,46 +107,32 @@ final class Locations {
    * entries below it, or all of them when {@code newLastIndex < newFirstIndex}.
    */
   void restart(long newFirstIndex, long termBefore, long newLastIndex) {
-    long kept = newLastIndex >= newFirstIndex ? newLastIndex - newFirstIndex + 1 : 0;
-    if (kept > 0) {
-      start = slot(newFirstIndex);
+    if (newLastIndex >= newFirstIndex) {
+      int dropped = (int) ((newFirstIndex - base) >>> PAGE_BITS);
+      pages.subList(0, dropped).clear();
+      base += (long) dropped << PAGE_BITS;
     } else {
-      start = 0;
+      pages.clear();
+      base = newFirstIndex;
+      newLastIndex = newFirstIndex - 1;
     }
-    count = (int) kept;
     firstIndex = newFirstIndex;
+    lastIndex = newLastIndex;
     termBeforeFirst = termBefore;
   }
 
   /** The oldest segment holding an entry, or {@code fallback} when the log is empty. */
   long oldestSegment(long fallback) {
-    return count == 0 ? fallback : segments[start];
+    return lastIndex < firstIndex ? fallback : segment(firstIndex);
   }
 
-  /** Whether any entry is known only from a checkpoint; see {@link #ELSEWHERE}. */
+  /** The first entry known only from a checkpoint, or -1; see {@link #ELSEWHERE}. */
   long firstElsewhere() {
-    for (int i = 0; i < count; i++) {
-      if (segments[start + i] == ELSEWHERE) {
-        return firstIndex + i;
+    for (long index = firstIndex; index <= lastIndex; index++) {
+      if (segment(index) == ELSEWHERE) {
+        return index;
       }
     }
     return -1;
-  }
-
-  private void makeRoom() {
-    if (start > 0 && count <= terms.length / 2) {
-      System.arraycopy(terms, start, terms, 0, count);
-      System.arraycopy(segments, start, segments, 0, count);
-      System.arraycopy(offsets, start, offsets, 0, count);
-      System.arraycopy(lengths, start, lengths, 0, count);
-      start = 0;
-      return;
-    }
-    int size = Math.max(1024, Math.multiplyExact(terms.length, 2));
-    terms = Arrays.copyOfRange(terms, start, start + size);
-    segments = Arrays.copyOfRange(segments, start, start + size);
-    offsets = Arrays.copyOfRange(offsets, start, start + size);
-    lengths = Arrays.copyOfRange(lengths, start, start + size);
-    start = 0;
   }
 }

@@ -28,8 +28,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Why spares: {@code fdatasync} of a write into a file's existing, written blocks flushes the
  * data alone; a write that grows a file or fills a hole also commits the filesystem's journal
- * (the new size, the new extents), which costs about half again per sync on ext4. One spare is
- * kept ready by a background thread, so that the writer never waits for the zeros.
+ * (the new size, the new extents), which costs about half again per sync on ext4. Two spares are
+ * kept ready by a background thread, so that the writer does not wait for the zeros; it fills
+ * one itself, and logs that it did, only when the log outruns that thread.
  *
  * <p>Every rename is followed by a {@code fsync} of the directory, before anything relies on the
  * new name.
@@ -43,6 +44,7 @@ final class SegmentFiles implements AutoCloseable {
   /** Spares kept at most: one being used up while another waits. Further dropped segments are deleted. */
   private static final int MAX_SPARES = 2;
   private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(1 << 20);
+  private static final long FILL_SYNC_BYTES = 4L << 20;
 
   private final Path directory;
   private final long segmentBytes;
@@ -114,6 +116,9 @@ final class SegmentFiles implements AutoCloseable {
     Path target = segmentPath(id);
     Path spare = minBytes <= segmentBytes ? spares.poll() : null;
     if (spare == null) {
+      if (minBytes <= segmentBytes && id > 1) {
+        log.info("log {}: no spare segment ready; segment {} is filled now, while the writer waits", directory, id);
+      }
       spare = zeroFilled(Math.max(minBytes, segmentBytes));
     }
     rename(spare, target);
@@ -137,15 +142,17 @@ final class SegmentFiles implements AutoCloseable {
     }
   }
 
-  /** Starts filling a spare unless one is ready or being filled. */
+  /** Starts filling spares, unless they are ready or being filled, until {@value #MAX_SPARES} are. */
   void prepareSpareInBackground() {
-    if (!spares.isEmpty() || !filling.compareAndSet(false, true)) {
+    if (spares.size() >= MAX_SPARES || !filling.compareAndSet(false, true)) {
       return;
     }
     try {
       filler.execute(() -> {
         try {
-          spares.add(zeroFilled(segmentBytes));
+          while (spares.size() < MAX_SPARES && !filler.isShutdown()) {
+            spares.add(zeroFilled(segmentBytes));
+          }
         } catch (RuntimeException e) {
           // The writer will fill one itself when it needs it, and fail there if the disk does.
           log.warn("could not prepare a spare log segment in {}: {}", directory, e.getMessage());
@@ -173,6 +180,11 @@ final class SegmentFiles implements AutoCloseable {
         ByteBuffer zeros = ZEROS.duplicate();
         zeros.limit((int) Math.min(zeros.capacity(), bytes - written));
         written += channel.write(zeros, written);
+        if (written % FILL_SYNC_BYTES == 0) {
+          // In steps, so that the disk never holds a whole segment of zeros in its queue ahead of
+          // the syncs of the log being written.
+          channel.force(false);
+        }
       }
       channel.force(true);
     } catch (IOException e) {
