@@ -37,10 +37,10 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Pontoon as a peer-bench system, {@code pontoon-embedded}: three {@link RaftServer}s in this JVM,
  * each with its own {@link NettyTransport} on loopback TCP (Pontoon's production transport) and
- * its own {@link RocksDbLogStore} in its own directory (Pontoon's durable log: one WAL fsync per
- * group-commit batch, before the node acknowledges or counts its own entries), or with
- * {@code -Dpontoon.logStore=segment} its own {@link SegmentLogStore} (one {@code fdatasync} of the
- * active segment per batch).
+ * its own {@link SegmentLogStore} in its own directory (Pontoon's faster durable log: one
+ * {@code fdatasync} of the active segment per group-commit batch, before the node acknowledges or
+ * counts its own entries), or with {@code -Dpontoon.logStore=rocksdb} its own
+ * {@link RocksDbLogStore} (one WAL fsync per batch), as in the passes before 2026-12-02-s.
  *
  * <p>Writes go to the leader in-process through {@code RaftServer.submit}, whose future
  * completes once the entry is committed and applied on the leader: the same path as
@@ -65,12 +65,12 @@ public final class PontoonSystem implements RaftSystem {
   private static final Duration LEADER_WAIT = Duration.ofSeconds(30);
   /** {@code RaftServerBuilder.proposalLinger}: about one log sync on this benchmark's disk. */
   static final long LINGER_MICROS = 200;
-  /** The system property choosing the log store: {@code rocksdb} (the default) or {@code segment}. */
+  /** The system property choosing the log store: {@code segment} (the default) or {@code rocksdb}. */
   static final String LOG_STORE_PROPERTY = "pontoon.logStore";
   private static final boolean SEGMENT_LOG = logStoreIsSegment();
 
   private static boolean logStoreIsSegment() {
-    String value = System.getProperty(LOG_STORE_PROPERTY, "rocksdb");
+    String value = System.getProperty(LOG_STORE_PROPERTY, "segment");
     return switch (value) {
       case "rocksdb" -> false;
       case "segment" -> true;
@@ -183,12 +183,12 @@ public final class PontoonSystem implements RaftSystem {
         + " member's event loop runs on its transport's I/O thread, so a message changes threads neither when read"
         + " nor when sent; the sync, apply and tick threads are as by default)");
     if (SEGMENT_LOG) {
-      settings.put("log_storage", "SegmentLogStore (-D" + LOG_STORE_PROPERTY + "=segment), segmentBytes="
+      settings.put("log_storage", "SegmentLogStore (-D" + LOG_STORE_PROPERTY + "=segment, the default), segmentBytes="
           + segments.segmentBytes() + " B, preallocated and zero-filled in the background");
       settings.put("sync_per_batch", "on (always: LogStore.sync() = one fdatasync of the active segment per"
           + " group-commit batch, before acks are sent and before the leader counts its own entries)");
     } else {
-      settings.put("log_storage", "RocksDbLogStore, writeBuffer=" + store.writeBufferBytes() + " B, maxTotalWal="
+      settings.put("log_storage", "RocksDbLogStore (-D" + LOG_STORE_PROPERTY + "=rocksdb), writeBuffer=" + store.writeBufferBytes() + " B, maxTotalWal="
           + store.maxTotalWalBytes() + " B, compression=" + store.compression());
       settings.put("sync_per_batch", "on (always: LogStore.sync() = RocksDB flushWal(true) once per group-commit"
           + " batch, before acks are sent and before the leader counts its own entries)");

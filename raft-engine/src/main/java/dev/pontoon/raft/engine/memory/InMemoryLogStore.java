@@ -2,6 +2,7 @@ package dev.pontoon.raft.engine.memory;
 
 import dev.pontoon.raft.log.HardState;
 import dev.pontoon.raft.log.LogEntry;
+import dev.pontoon.raft.storage.Appends;
 import dev.pontoon.raft.storage.LogCompactedException;
 import dev.pontoon.raft.storage.LogStore;
 import java.util.ArrayList;
@@ -100,20 +101,7 @@ public final class InMemoryLogStore implements LogStore {
 
   @Override
   public synchronized void append(List<LogEntry> entries) {
-    long expected = lastIndex() + 1;
-    long previousTerm = current.termAt(expected - 1);
-    for (LogEntry e : entries) {
-      if (e.index() != expected) {
-        throw new IllegalArgumentException("append must continue the log: expected index " + expected
-            + " but got " + e.index());
-      }
-      if (e.term() < previousTerm) {
-        throw new IllegalArgumentException("entry " + e.index() + " has term " + e.term()
-            + ", lower than its predecessor's term " + previousTerm);
-      }
-      previousTerm = e.term();
-      expected++;
-    }
+    Appends.requireContinuation(entries, current.firstIndex, lastIndex(), current.termAt(lastIndex()));
     if (entries.isEmpty()) {
       return;
     }

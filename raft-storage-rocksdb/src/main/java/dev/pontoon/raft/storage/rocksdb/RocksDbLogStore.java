@@ -2,6 +2,7 @@ package dev.pontoon.raft.storage.rocksdb;
 
 import dev.pontoon.raft.log.HardState;
 import dev.pontoon.raft.log.LogEntry;
+import dev.pontoon.raft.storage.Appends;
 import dev.pontoon.raft.storage.CorruptedLogException;
 import dev.pontoon.raft.storage.LogCompactedException;
 import dev.pontoon.raft.storage.LogStore;
@@ -222,7 +223,7 @@ public final class RocksDbLogStore implements LogStore {
     withOpenStore(() -> {
       synchronized (writer) {
         Bounds b = bounds;
-        requireContinuation(b, batch);
+        Appends.requireContinuation(batch, b.firstIndex(), b.lastIndex(), b.lastTerm());
         if (batch.isEmpty()) {
           return null;
         }
@@ -237,23 +238,6 @@ public final class RocksDbLogStore implements LogStore {
       }
       return null;
     });
-  }
-
-  private static void requireContinuation(Bounds b, List<LogEntry> batch) {
-    long expected = b.lastIndex() + 1;
-    long previousTerm = b.lastTerm();
-    for (LogEntry e : batch) {
-      if (e.index() != expected) {
-        throw new IllegalArgumentException("append must continue the log: expected index " + expected
-            + " but got " + e.index() + " (the log holds [" + b.firstIndex() + ", " + b.lastIndex() + "])");
-      }
-      if (e.term() < previousTerm) {
-        throw new IllegalArgumentException("entry " + e.index() + " has term " + e.term()
-            + ", lower than its predecessor's term " + previousTerm);
-      }
-      previousTerm = e.term();
-      expected++;
-    }
   }
 
   @Override

@@ -2,6 +2,7 @@ package dev.pontoon.raft.storage.segment;
 
 import dev.pontoon.raft.log.HardState;
 import dev.pontoon.raft.log.LogEntry;
+import dev.pontoon.raft.storage.Appends;
 import dev.pontoon.raft.storage.CorruptedLogException;
 import dev.pontoon.raft.storage.LogCompactedException;
 import dev.pontoon.raft.storage.LogStore;
@@ -208,7 +209,7 @@ public final class SegmentLogStore implements LogStore {
   public void append(List<LogEntry> entries) {
     synchronized (writer) {
       requireOpen();
-      requireContinuation(entries);
+      Appends.requireContinuation(entries, locations.firstIndex(), locations.lastIndex(), locations.lastTerm());
       if (entries.isEmpty()) {
         return;
       }
@@ -229,23 +230,6 @@ public final class SegmentLogStore implements LogStore {
         Records.putEntry(out, stamp, durable, entry, i == last, crc);
       }
       flush();
-    }
-  }
-
-  private void requireContinuation(List<LogEntry> batch) {
-    long expected = locations.lastIndex() + 1;
-    long previousTerm = locations.lastTerm();
-    for (LogEntry e : batch) {
-      if (e.index() != expected) {
-        throw new IllegalArgumentException("append must continue the log: expected index " + expected
-            + " but got " + e.index() + " (the log holds [" + locations.firstIndex() + ", " + locations.lastIndex() + "])");
-      }
-      if (e.term() < previousTerm) {
-        throw new IllegalArgumentException("entry " + e.index() + " has term " + e.term()
-            + ", lower than its predecessor's term " + previousTerm);
-      }
-      previousTerm = e.term();
-      expected++;
     }
   }
 
