@@ -61,6 +61,11 @@ class LargeWritesScriptTest {
   }
 
   @Test
+  void aLogStoreOtherThanRocksdbOrSegmentIsRefused() throws Exception {
+    assertRefused(run(Map.of("LOG_STORE", "leveldb")), "LOG_STORE must be rocksdb or segment: 'leveldb'");
+  }
+
+  @Test
   void aThirdArgumentIsRefused() throws Exception {
     assertRefused(run(Map.of(), "16384", "128", "extra"), "at most two arguments, got 3: 16384 128 extra");
   }
