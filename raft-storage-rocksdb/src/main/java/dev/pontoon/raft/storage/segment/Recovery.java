@@ -137,7 +137,7 @@ final class Recovery {
           if (!last) {
             throw corrupted(segment, at, "a record is damaged or missing before the segment's end record");
           }
-          refuseIfSynced(segment, at, limit);
+          refuseIfSynced(segment, at, limit, stamp);
           if (!append.isEmpty()) {
             log.info("log {}: the append at the end of segment {} was cut short; its {} written entries are dropped",
                 where, id, append.size());
@@ -209,15 +209,17 @@ final class Recovery {
   }
 
   /**
-   * The record at {@code at} is not sound. If the record its length points to is sound and was
-   * written after {@code at} had been synced, the unsound one is damage to synced data.
+   * The record at {@code at} is not sound. If the record its length points to is sound, carries
+   * the stamp of the records replayed so far ({@code stamp}) and was written after {@code at} had
+   * been synced, the unsound one is damage to synced data. Within one stamp, records are written
+   * at increasing offsets only, so such a record was written after the one at {@code at}; a record
+   * of another stamp (from the file's earlier use) says nothing about this one.
    */
-  private void refuseIfSynced(Segment segment, int at, int limit) {
+  private void refuseIfSynced(Segment segment, int at, int limit, long stamp) {
     if (limit - at < Records.HEADER) {
       return;
     }
     int length = ByteBuffer.wrap(data).getInt(at);
-    long stamp = Records.stamp(data, at);
     if (length < Records.HEADER || length > limit - at) {
       return;
     }

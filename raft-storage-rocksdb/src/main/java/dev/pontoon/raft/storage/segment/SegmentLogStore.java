@@ -133,6 +133,9 @@ public final class SegmentLogStore implements LogStore {
         } else {
           writeAt = recovered.end();
           stamp = recovered.stamp();
+          // What the replay read may have been only in the page cache: make it durable before the
+          // reopen record below says it is, and before any answer relies on it.
+          active.force();
           // Records after the recovered end, from this file's earlier use or from writes the
           // crash tore, carry the old stamp: a new one fences them off for good.
           long fresh = newStamp();
@@ -142,8 +145,6 @@ public final class SegmentLogStore implements LogStore {
           stamp = fresh;
         }
       }
-      // What the replay read may have been only in the page cache: make it durable before any
-      // answer relies on it.
       flush();
       active.force();
       durable = (int) writeAt;

@@ -71,10 +71,12 @@ class SegmentPowerLossTest {
       int writes = random.nextInt(1, 300);
       CrashWorkload workload = new CrashWorkload(workloadSeed, mix, expected);
       List<CrashWorkload.Op> ops = new ArrayList<>();
-      Map<String, byte[]> synced = read();
+      Map<String, byte[]> synced;
       int syncedOps = 0;
       try (SegmentLogStore store = open()) {
         assertEquals(LogImage.of(store).toString(), expected.toString(), "trial " + trial + " opens where the last ended");
+        // The open syncs what it recovered and the segment it writes on.
+        synced = read();
         for (int n = 1; n <= writes; n++) {
           CrashWorkload.Op op = workload.next();
           ops.add(op);
