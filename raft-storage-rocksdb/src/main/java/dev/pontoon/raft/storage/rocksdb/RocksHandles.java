@@ -9,8 +9,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Predicate;
+import java.util.stream.Stream;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
@@ -73,6 +75,20 @@ final class RocksHandles implements AutoCloseable {
     this.owned = owned;
   }
 
+  /**
+   * A directory of a {@code SegmentLogStore} holds no RocksDB database: opening one there would
+   * start an empty log beside the node's real one, with a forgotten term and vote.
+   */
+  private static void requireNoSegmentStore(Path directory) throws IOException {
+    try (Stream<Path> files = Files.list(directory)) {
+      Optional<Path> segment = files.filter(f -> f.getFileName().toString().matches("segment-\\d+\\.log")).findFirst();
+      if (segment.isPresent()) {
+        throw new StorageException("the directory " + directory + " holds a SegmentLogStore's log ("
+            + segment.get().getFileName() + "), not a RocksDB log store: open it with SegmentLogStore");
+      }
+    }
+  }
+
   static RocksHandles open(RocksDbLogStoreConfig config, Predicate<Path> directIoSupported) {
     List<AutoCloseable> owned = new ArrayList<>();
     List<ColumnFamilyHandle> handles = new ArrayList<>();
@@ -82,6 +98,8 @@ final class RocksHandles implements AutoCloseable {
       boolean existed = Files.exists(config.directory().resolve("CURRENT"));
       if (existed) {
         requireOurColumnFamilies(path);
+      } else {
+        requireNoSegmentStore(config.directory());
       }
       LRUCache cache = own(owned, new LRUCache(Math.max(config.blockCacheBytes(), 1)));
       boolean directIo = directIoSupported.test(config.directory());

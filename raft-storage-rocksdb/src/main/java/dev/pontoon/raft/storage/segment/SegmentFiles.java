@@ -76,6 +76,11 @@ final class SegmentFiles implements AutoCloseable {
             } else {
               Files.delete(file);
             }
+          } else if (!(name.startsWith(SEGMENT) && name.endsWith(SUFFIX)) && Files.isRegularFile(file)) {
+            // Another store's directory (a RocksDB log's CURRENT, say) holds no segments: taken for
+            // a new log, it would forget the node's term, vote and entries.
+            throw new StorageException("the log directory " + directory + " holds " + name
+                + ", which is not a segment store's file: is it another store's directory?");
           }
         }
       }

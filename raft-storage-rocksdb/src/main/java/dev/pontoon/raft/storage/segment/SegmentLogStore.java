@@ -164,13 +164,17 @@ public final class SegmentLogStore implements LogStore {
   public static SegmentLogStore open(SegmentLogStoreConfig config) {
     Objects.requireNonNull(config, "config");
     SegmentFiles files = new SegmentFiles(config.directory(), config.segmentBytes());
+    Recovery.Recovered recovered = null;
     try {
-      Recovery.Recovered recovered = new Recovery(config, files).run();
+      recovered = new Recovery(config, files).run();
       SegmentLogStore store = new SegmentLogStore(config, files, recovered);
       log.info("opened log store {}: [{}, {}], {} segment(s), {}", store.where, store.locations.firstIndex(),
           store.locations.lastIndex(), store.segments.size(), store.hardState);
       return store;
     } catch (RuntimeException e) {
+      if (recovered != null) {
+        recovered.segments().forEach(Segment::close);
+      }
       files.close();
       throw e;
     }

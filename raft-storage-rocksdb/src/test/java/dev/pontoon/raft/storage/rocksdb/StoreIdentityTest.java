@@ -9,6 +9,8 @@ import dev.pontoon.raft.ClusterId;
 import dev.pontoon.raft.NodeId;
 import dev.pontoon.raft.log.LogEntry;
 import dev.pontoon.raft.storage.StorageException;
+import dev.pontoon.raft.storage.segment.SegmentLogStore;
+import dev.pontoon.raft.storage.segment.SegmentLogStoreConfig;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -65,6 +67,19 @@ class StoreIdentityTest {
         () -> RocksDbLogStore.open(RocksDbLogStoreConfig.of(dir, ClusterId.of("c1"), NodeId.of("n1"))));
 
     assertTrue(e.getMessage().contains("not a Pontoon log store"), e.getMessage());
+  }
+
+  @Test
+  void aSegmentStoreDirectoryIsRefusedRatherThanTakenForANewLog() {
+    try (SegmentLogStore segments = SegmentLogStore.open(SegmentLogStoreConfig.of(dir, ClusterId.of("c1"), NodeId.of("n1")))) {
+      segments.append(List.of(LogEntry.noOp(1, 1)));
+      segments.sync();
+    }
+
+    StorageException e = assertThrows(StorageException.class,
+        () -> RocksDbLogStore.open(RocksDbLogStoreConfig.of(dir, ClusterId.of("c1"), NodeId.of("n1"))));
+
+    assertTrue(e.getMessage().contains("holds a SegmentLogStore's log (segment-"), e.getMessage());
   }
 
   private void createStore(String cluster, String node) {

@@ -12,6 +12,8 @@ import dev.pontoon.raft.log.HardState;
 import dev.pontoon.raft.log.LogEntry;
 import dev.pontoon.raft.storage.CorruptedLogException;
 import dev.pontoon.raft.storage.StorageException;
+import dev.pontoon.raft.storage.rocksdb.RocksDbLogStore;
+import dev.pontoon.raft.storage.rocksdb.RocksDbLogStoreConfig;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
@@ -217,6 +219,18 @@ class SegmentRecoveryTest {
     assertAll(
         () -> assertTrue(e.getMessage().contains("node n1"), e.getMessage()),
         () -> assertTrue(e.getMessage().contains("node n2"), e.getMessage()));
+  }
+
+  @Test
+  void aRocksDbLogDirectoryIsRefusedRatherThanTakenForANewLog() {
+    try (RocksDbLogStore rocks = RocksDbLogStore.open(RocksDbLogStoreConfig.of(dir, ClusterId.of("c1"), NodeId.of("n1")))) {
+      rocks.saveHardState(new HardState(5, NodeId.of("n2")));
+      rocks.append(entries(1, 3, 5));
+      rocks.sync();
+    }
+    StorageException e = assertThrows(StorageException.class, this::open);
+    assertTrue(e.getMessage().contains("is not a segment store's file: is it another store's directory?"),
+        e.getMessage());
   }
 
   @Test
