@@ -13,9 +13,12 @@ import dev.pontoon.raft.engine.RaftServer;
 import dev.pontoon.raft.engine.RaftServerBuilder;
 import dev.pontoon.raft.log.ClusterConfig;
 import dev.pontoon.raft.statemachine.StateMachine;
+import dev.pontoon.raft.storage.LogStore;
 import dev.pontoon.raft.storage.file.FileSnapshotStore;
 import dev.pontoon.raft.storage.rocksdb.RocksDbLogStore;
 import dev.pontoon.raft.storage.rocksdb.RocksDbLogStoreConfig;
+import dev.pontoon.raft.storage.segment.SegmentLogStore;
+import dev.pontoon.raft.storage.segment.SegmentLogStoreConfig;
 import dev.pontoon.raft.transport.Transport;
 import dev.pontoon.raft.transport.netty.NettyTransport;
 import dev.pontoon.raft.transport.netty.NettyTransportConfig;
@@ -137,6 +140,17 @@ public final class KvNode implements AutoCloseable {
    */
   static KvNode start(NodeId id, List<NodeSpec> members, Path dir, String transportKind, long snapshotEvery,
       long logRetain, NodeSecurity security, Seam seam, URI join) {
+    return start(id, members, dir, transportKind, snapshotEvery, logRetain, security, seam, join, "rocksdb");
+  }
+
+  /**
+   * As {@link #start(NodeId, List, Path, String, long, long, NodeSecurity, Seam, URI)}, keeping the
+   * Raft log in a {@code RocksDbLogStore} ({@code logStore} {@code rocksdb}) or a
+   * {@code SegmentLogStore} ({@code segment}) under {@code dir/log}.
+   */
+  static KvNode start(NodeId id, List<NodeSpec> members, Path dir, String transportKind, long snapshotEvery,
+      long logRetain, NodeSecurity security, Seam seam, URI join, String logStore) {
+    NodeOptions.logStore(logStore);
     if (snapshotEvery < 0) {
       throw new IllegalArgumentException("snapshotEvery (" + snapshotEvery + ") must be 0 (never) or positive");
     }
@@ -163,7 +177,9 @@ public final class KvNode implements AutoCloseable {
     SSLContext peerHttpTls = security.tls() ? security.peerHttpTls() : null;
     Map<NodeId, String> httpAddresses = new HashMap<>();
     members.forEach(m -> httpAddresses.put(m.id(), NodeSpec.hostPort(m.http())));
-    RocksDbLogStore log = RocksDbLogStore.open(RocksDbLogStoreConfig.of(dir.resolve("log"), CLUSTER, id));
+    LogStore log = logStore.equals("segment")
+        ? SegmentLogStore.open(SegmentLogStoreConfig.of(dir.resolve("log"), CLUSTER, id))
+        : RocksDbLogStore.open(RocksDbLogStoreConfig.of(dir.resolve("log"), CLUSTER, id));
     FileSnapshotStore snapshots = null;
     RaftServer server = null;
     Joiner joiner = null;

@@ -14,7 +14,8 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * {@code pontoon-kv cluster [--dir DIR] [--transport netty|http] [--snapshot-every N] [--log-retain N] [--tls]}: a
+ * {@code pontoon-kv cluster [--dir DIR] [--transport netty|http] [--snapshot-every N] [--log-retain N]
+ * [--log-store rocksdb|segment] [--tls]}: a
  * thin wrapper that starts three {@code pontoon-kv node} processes on 127.0.0.1 with their data
  * under {@code DIR/<node>} (default {@code ./pontoon-kv-data}), prints the cluster page's address
  * first, then each node's start banner (the addresses it is bound to) once it runs, and stops all
@@ -22,7 +23,7 @@ import java.util.concurrent.TimeUnit;
  * {@code n3} with HTTP on 8081–8083 and Raft on 9081–9083; on the http transport they are
  * {@code 127.0.0.1:8081} … {@code 127.0.0.1:8083}, each serving its HTTP API and {@code /raft/*}
  * on that one port. Started again on the same directory, the nodes recover their data.
- * {@code --snapshot-every} and {@code --log-retain} are passed to every node. If a node does not start, the cluster names
+ * {@code --snapshot-every}, {@code --log-retain} and {@code --log-store} are passed to every node. If a node does not start, the cluster names
  * it and its log, stops the others and exits 1. With {@code --tls} (netty transport only), a
  * throwaway CA and node certificates are made under {@code DIR/tls} (see {@link ThrowawayCa}) and
  * the nodes run mutual TLS between them and HTTPS for clients and the cluster page (a browser
@@ -37,10 +38,10 @@ final class LocalCluster {
    * The flags of {@code pontoon-kv cluster}: where the data goes, the Raft transport, how often
    * nodes snapshot, and whether they use TLS (netty only).
    */
-  record Options(Path dir, String transport, long snapshotEvery, long logRetain, boolean tls) {}
+  record Options(Path dir, String transport, long snapshotEvery, long logRetain, boolean tls, String logStore) {}
 
   static Options parse(List<String> args) {
-    Map<String, String> flags = NodeOptions.flags(args, List.of("--dir", "--transport", "--snapshot-every", "--log-retain"),
+    Map<String, String> flags = NodeOptions.flags(args, List.of("--dir", "--transport", "--snapshot-every", "--log-retain", "--log-store"),
         List.of("--tls"));
     String transport = NodeOptions.transport(flags.get("--transport"));
     boolean tls = flags.containsKey("--tls");
@@ -48,7 +49,8 @@ final class LocalCluster {
       throw new IllegalArgumentException("--tls needs the netty transport, not --transport " + transport);
     }
     return new Options(Path.of(flags.getOrDefault("--dir", DEFAULT_DIR.toString())), transport,
-        NodeOptions.snapshotEvery(flags.get("--snapshot-every")), NodeOptions.logRetain(flags.get("--log-retain")), tls);
+        NodeOptions.snapshotEvery(flags.get("--snapshot-every")), NodeOptions.logRetain(flags.get("--log-retain")), tls,
+        NodeOptions.logStore(flags.get("--log-store")));
   }
 
   /** The extra {@code pontoon-kv node} flags of each member: certificates from a new throwaway CA with {@code tls}. */
@@ -91,7 +93,8 @@ final class LocalCluster {
       args.addAll(List.of("--raft", NodeSpec.hostPort(member.raft())));
     }
     args.addAll(List.of("--dir", options.dir().resolve(dirName(member)).toString(), "--peers", peers,
-        "--snapshot-every", Long.toString(options.snapshotEvery()), "--log-retain", Long.toString(options.logRetain())));
+        "--snapshot-every", Long.toString(options.snapshotEvery()), "--log-retain", Long.toString(options.logRetain()),
+        "--log-store", options.logStore()));
     return args;
   }
 

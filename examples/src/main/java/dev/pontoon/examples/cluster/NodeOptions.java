@@ -18,7 +18,7 @@ import java.util.Map;
  * @param id this node's id
  * @param http where its HTTP API listens
  * @param raft where its Raft transport listens: with the {@code http} transport, {@code http} itself
- * @param dir its data directory (Raft log in RocksDB, snapshots)
+ * @param dir its data directory (Raft log, snapshots)
  * @param members every member of the cluster, this node included
  * @param transport {@code netty} (binary, default) or {@code http} (HTTP/JSON)
  * @param snapshotEvery take a snapshot and compact the log every this many applied entries; 0 never
@@ -26,9 +26,11 @@ import java.util.Map;
  * @param security TLS for the Raft port and HTTPS, and who may call the admin endpoints
  * @param join a member's HTTP API to ask to add this node ({@code --join}), or null; ignored when
  *     the data directory already holds the node's state (a restart of a node that joined)
+ * @param logStore {@code rocksdb} ({@code RocksDbLogStore}, default) or {@code segment}
+ *     ({@code SegmentLogStore}); a directory written by one is refused by the other
  */
 record NodeOptions(NodeId id, InetSocketAddress http, InetSocketAddress raft, Path dir, List<NodeSpec> members,
-    String transport, long snapshotEvery, long logRetain, NodeSecurity security, URI join) {
+    String transport, long snapshotEvery, long logRetain, NodeSecurity security, URI join, String logStore) {
 
   /** Entries between snapshots when {@code --snapshot-every} is not given. */
   static final long DEFAULT_SNAPSHOT_EVERY = 10_000;
@@ -38,11 +40,12 @@ record NodeOptions(NodeId id, InetSocketAddress http, InetSocketAddress raft, Pa
   static final String USAGE = String.join("\n",
       "usage: pontoon-kv node --id ID --http HOST:PORT --raft HOST:PORT --dir DIR --peers PEERS [--snapshot-every N]",
       "       pontoon-kv node --id ID --http HOST:PORT --raft HOST:PORT --dir DIR --join http://HOST:PORT [...]",
-      "                       [--log-retain N] [--tls-cert FILE --tls-key FILE --tls-ca FILE]",
+      "                       [--log-retain N] [--log-store rocksdb|segment] [--tls-cert FILE --tls-key FILE --tls-ca FILE]",
       "                       [--admin-token-file FILE] [--admin-client-cert] [--insecure-admin]",
       "       pontoon-kv node --transport http --http HOST:PORT --dir DIR --peers PEERS [--id ID] [--snapshot-every N]",
       "                       [--log-retain N] [--admin-token-file FILE] [--insecure-admin]",
-      "       pontoon-kv cluster [--dir DIR] [--transport netty|http] [--snapshot-every N] [--log-retain N] [--tls]",
+      "       pontoon-kv cluster [--dir DIR] [--transport netty|http] [--snapshot-every N] [--log-retain N]",
+      "                          [--log-store rocksdb|segment] [--tls]",
       "",
       "node       starts one KV node",
       "  --id ID            this node's id, e.g. n1 (with --transport http: default its --http address)",
@@ -64,6 +67,8 @@ record NodeOptions(NodeId id, InetSocketAddress http, InetSocketAddress raft, Pa
       "                     (default " + DEFAULT_SNAPSHOT_EVERY + "; 0 never compacts, the log then grows without bound)",
       "  --log-retain N     keep N entries of the log before each snapshot, so that a follower slightly behind",
       "                     catches up from entries, not the whole snapshot (default " + DEFAULT_LOG_RETAIN + ")",
+      "  --log-store S      where the node keeps its Raft log: rocksdb (default) or segment (SegmentLogStore:",
+      "                     preallocated segment files, faster); a directory written by one is refused by the other",
       "  --tls-cert FILE    this node's certificate chain (PEM); with --tls-key and --tls-ca: mutual TLS on the Raft",
       "  --tls-key FILE     port (the certificate must name the node id as DNS or URI urn:pontoon:node:ID SAN) and",
       "  --tls-ca FILE      HTTPS on the API (client certificates from the CA are asked for, optionally); netty only",
@@ -76,12 +81,13 @@ record NodeOptions(NodeId id, InetSocketAddress http, InetSocketAddress raft, Pa
       "  --transport T      netty (default) or http, for every node",
       "  --snapshot-every N passed to each node (default " + DEFAULT_SNAPSHOT_EVERY + ")",
       "  --log-retain N     passed to each node (default " + DEFAULT_LOG_RETAIN + ")",
+      "  --log-store S      passed to each node (default rocksdb)",
       "  --tls              make a throwaway CA and node certificates under DIR/tls and run TLS and HTTPS",
       "  --help             shows this text");
 
   static NodeOptions parse(List<String> args) {
     Map<String, String> flags = flags(args, List.of("--id", "--http", "--raft", "--dir", "--peers", "--join", "--transport",
-        "--snapshot-every", "--log-retain", "--tls-cert", "--tls-key", "--tls-ca", "--admin-token-file"),
+        "--snapshot-every", "--log-retain", "--log-store", "--tls-cert", "--tls-key", "--tls-ca", "--admin-token-file"),
         List.of("--admin-client-cert", "--insecure-admin"));
     String transport = transport(flags.get("--transport"));
     NodeSecurity security = new NodeSecurity(path(flags, "--tls-cert"), path(flags, "--tls-key"), path(flags, "--tls-ca"),
@@ -132,7 +138,19 @@ record NodeOptions(NodeId id, InetSocketAddress http, InetSocketAddress raft, Pa
     }
     security.checkAdminExposure(http);
     return new NodeOptions(id, http, raft, Path.of(flags.get("--dir")), new ArrayList<>(members.values()), transport,
-        snapshotEvery(flags.get("--snapshot-every")), logRetain(flags.get("--log-retain")), security, join);
+        snapshotEvery(flags.get("--snapshot-every")), logRetain(flags.get("--log-retain")), security, join,
+        logStore(flags.get("--log-store")));
+  }
+
+  /** The value of {@code --log-store}: {@code rocksdb} when absent. */
+  static String logStore(String value) {
+    if (value == null) {
+      return "rocksdb";
+    }
+    if (!value.equals("rocksdb") && !value.equals("segment")) {
+      throw new IllegalArgumentException("--log-store must be rocksdb or segment, not '" + value + "'");
+    }
+    return value;
   }
 
   /**

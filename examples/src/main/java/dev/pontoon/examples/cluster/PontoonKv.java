@@ -40,7 +40,7 @@ public final class PontoonKv {
   /** Runs one node until SIGTERM or Ctrl-C, its parts passed through {@code seam} (tests only break it so). */
   static void runNode(NodeOptions options, KvNode.Seam seam) throws InterruptedException {
     KvNode node = KvNode.start(options.id(), options.members(), options.dir(), options.transport(),
-        options.snapshotEvery(), options.logRetain(), options.security(), seam, options.join());
+        options.snapshotEvery(), options.logRetain(), options.security(), seam, options.join(), options.logStore());
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       node.close();

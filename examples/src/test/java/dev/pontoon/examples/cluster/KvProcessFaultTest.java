@@ -11,6 +11,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -18,14 +19,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Real processes, real crashes: three {@code pontoon-kv node} processes; a write; the leader is
- * killed with SIGKILL; a new leader serves the write and takes another; the killed node restarts
+ * Real processes, real crashes: three {@code pontoon-kv node} processes, on each durable log
+ * store in turn; a write; the leader is killed with SIGKILL; a new leader serves the write and takes another; the killed node restarts
  * on its data directory and catches up.
  */
 class KvProcessFaultTest {
@@ -47,13 +50,15 @@ class KvProcessFaultTest {
     }
   }
 
+  private String logStore;
+
   private void start(NodeSpec m) throws IOException {
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     String peers = String.join(",", members.stream().map(NodeSpec::toString).toList());
     List<String> command = new ArrayList<>(List.of(java, "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp",
         System.getProperty("java.class.path"), PontoonKv.class.getName(), "node", "--id", m.id().value(),
         "--http", NodeSpec.hostPort(m.http()), "--raft", NodeSpec.hostPort(m.raft()),
-        "--dir", dir.resolve(m.id().value()).toString(), "--peers", peers));
+        "--dir", dir.resolve(m.id().value()).toString(), "--peers", peers, "--log-store", logStore));
     Process process = new ProcessBuilder(command).redirectOutput(ProcessBuilder.Redirect.DISCARD)
         .redirectError(ProcessBuilder.Redirect.appendTo(dir.resolve(m.id() + ".log").toFile())).start();
     processes.put(m.id().value(), process);
@@ -85,9 +90,11 @@ class KvProcessFaultTest {
         && (notThis == null || !notThis.id().value().equals(status.get("leader").asText()));
   }
 
-  @Test
+  @ParameterizedTest
+  @ValueSource(strings = {"rocksdb", "segment"})
   @Timeout(value = 90, unit = TimeUnit.SECONDS)
-  void afterKill9OfTheLeaderANewLeaderServesTheWritesAndTheRestartedNodeCatchesUp() throws IOException {
+  void afterKill9OfTheLeaderANewLeaderServesTheWritesAndTheRestartedNodeCatchesUp(String logStore) throws IOException {
+    this.logStore = logStore;
     members = FreePorts.members();
     for (NodeSpec m : members) {
       start(m);
@@ -116,5 +123,9 @@ class KvProcessFaultTest {
     JsonNode log = json(send(FOLLOWING, "GET", base(killed) + "/log?from=1", null));
     List<String> commands = log.get("entries").findValuesAsText("command");
     assertTrue(commands.contains("PUT before crash") && commands.contains("PUT after restart"), commands.toString());
+    try (Stream<Path> files = Files.list(dir.resolve(killed.id().value()).resolve("log"))) {
+      boolean segments = files.anyMatch(f -> f.getFileName().toString().startsWith("segment-"));
+      assertEquals(logStore.equals("segment"), segments, "the log directory holds segment files only on the segment store");
+    }
   }
 }

@@ -109,6 +109,26 @@ class NodeOptionsTest {
   }
 
   @Test
+  void logStoreDefaultsToRocksDbAndIsPassedToEveryNode() {
+    assertEquals("rocksdb", NodeOptions.parse(args()).logStore());
+    assertEquals("segment", NodeOptions.parse(args("--log-store", "segment")).logStore());
+    LocalCluster.Options cluster = LocalCluster.parse(List.of("--log-store", "segment"));
+    List<String> first = LocalCluster.nodeArguments(LocalCluster.members("netty").get(0), LocalCluster.members("netty"),
+        cluster);
+    assertEquals("segment", NodeOptions.parse(first.subList(1, first.size())).logStore());
+    assertEquals("rocksdb", LocalCluster.parse(List.of()).logStore());
+    assertTrue(NodeOptions.USAGE.contains("--log-store rocksdb|segment"), NodeOptions.USAGE);
+  }
+
+  @Test
+  void aLogStoreOtherThanRocksDbOrSegmentIsRefused() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> NodeOptions.parse(args("--log-store", "leveldb")));
+    assertEquals("--log-store must be rocksdb or segment, not 'leveldb'", e.getMessage());
+    assertThrows(IllegalArgumentException.class, () -> LocalCluster.parse(List.of("--log-store", "")));
+  }
+
+  @Test
   void aLogMarginThatIsNotAWholeNumberOfEntriesIsRefused() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> NodeOptions.parse(args("--log-retain", "-3")));
