@@ -6,6 +6,8 @@ import dev.pontoon.raft.log.Bytes;
 import dev.pontoon.raft.log.LogEntry;
 import dev.pontoon.raft.storage.rocksdb.RocksDbLogStore;
 import dev.pontoon.raft.storage.rocksdb.RocksDbLogStoreConfig;
+import dev.pontoon.raft.storage.segment.SegmentLogStore;
+import dev.pontoon.raft.storage.segment.SegmentLogStoreConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -33,8 +35,8 @@ import org.openjdk.jmh.annotations.TearDown;
 
 /**
  * Durable appends of 128-byte entries in batches of 1, 16 and 128, each batch followed by a sync:
- * {@link RocksDbLogStore} ({@code append} + {@code sync}) side by side with the floor any log
- * can reach on the same disk, a plain {@link FileChannel} append of the same bytes followed by
+ * {@link RocksDbLogStore} and {@link SegmentLogStore} ({@code append} + {@code sync}) side by side
+ * with a plain {@link FileChannel} append of the same bytes to a growing file followed by
  * {@code force(false)}.
  *
  * <p>Read the {@code entries} rows (entries made durable per second); the primary score counts
@@ -53,6 +55,7 @@ public class LogStoreAppendBenchmark {
 
   private Path dir;
   private RocksDbLogStore store;
+  private SegmentLogStore segments;
   private FileChannel channel;
   private ByteBuffer buffer;
   private Bytes payload;
@@ -69,6 +72,8 @@ public class LogStoreAppendBenchmark {
   public void open() throws IOException {
     dir = Files.createTempDirectory("pontoon-logstore-bench");
     store = RocksDbLogStore.open(RocksDbLogStoreConfig.of(dir.resolve("rocksdb"), ClusterId.of("bench"), NodeId.of("n1")));
+    segments = SegmentLogStore.open(SegmentLogStoreConfig.of(dir.resolve("segments"), ClusterId.of("bench"),
+        NodeId.of("n1")));
     channel = FileChannel.open(dir.resolve("plain.log"), StandardOpenOption.CREATE, StandardOpenOption.WRITE,
         StandardOpenOption.APPEND);
     buffer = ByteBuffer.allocateDirect(batch * (PAYLOAD_BYTES + 20));
@@ -80,6 +85,7 @@ public class LogStoreAppendBenchmark {
   @TearDown(Level.Trial)
   public void close() throws IOException {
     store.close();
+    segments.close();
     channel.close();
     try (Stream<Path> files = Files.walk(dir)) {
       files.sorted(Comparator.reverseOrder()).forEach(LogStoreAppendBenchmark::delete);
@@ -95,6 +101,18 @@ public class LogStoreAppendBenchmark {
     }
     store.append(entries);
     store.sync();
+    durable.entries += batch;
+  }
+
+  /** One batch through the segment-file log store, made durable. */
+  @Benchmark
+  public void segmentAppendAndSync(Durable durable) {
+    List<LogEntry> entries = new ArrayList<>(batch);
+    for (int i = 0; i < batch; i++) {
+      entries.add(LogEntry.command(nextIndex++, 1, payload));
+    }
+    segments.append(entries);
+    segments.sync();
     durable.entries += batch;
   }
 
