@@ -95,11 +95,7 @@ public class LogStoreAppendBenchmark {
   /** One batch through the RocksDB log store, made durable. */
   @Benchmark
   public void rocksDbAppendAndSync(Durable durable) {
-    List<LogEntry> entries = new ArrayList<>(batch);
-    for (int i = 0; i < batch; i++) {
-      entries.add(LogEntry.command(nextIndex++, 1, payload));
-    }
-    store.append(entries);
+    store.append(nextBatch());
     store.sync();
     durable.entries += batch;
   }
@@ -107,11 +103,7 @@ public class LogStoreAppendBenchmark {
   /** One batch through the segment-file log store, made durable. */
   @Benchmark
   public void segmentAppendAndSync(Durable durable) {
-    List<LogEntry> entries = new ArrayList<>(batch);
-    for (int i = 0; i < batch; i++) {
-      entries.add(LogEntry.command(nextIndex++, 1, payload));
-    }
-    segments.append(entries);
+    segments.append(nextBatch());
     segments.sync();
     durable.entries += batch;
   }
@@ -130,6 +122,14 @@ public class LogStoreAppendBenchmark {
     }
     channel.force(false);
     durable.entries += batch;
+  }
+
+  private List<LogEntry> nextBatch() {
+    List<LogEntry> entries = new ArrayList<>(batch);
+    for (int i = 0; i < batch; i++) {
+      entries.add(LogEntry.command(nextIndex++, 1, payload));
+    }
+    return entries;
   }
 
   private static void delete(Path path) {
