@@ -3,29 +3,48 @@ package dev.pontoon.raft.storage.segment;
 import dev.pontoon.raft.storage.StorageException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
-/** One segment file, open for positional reads and writes; its size is fixed when it is made. */
+/**
+ * One segment file, open for positional reads and writes; its size is fixed when it is made.
+ *
+ * <p><b>Interrupts.</b> A {@link FileChannel} closes itself, for every thread, when a thread is
+ * interrupted in one of its operations. A reader on a host thread that happens to be interrupted
+ * (a cancelled task, say) must not break the store for the node's writer, so reads go through a
+ * channel of their own: each read runs with the caller's interrupt status set aside (restored
+ * after), and a read channel found closed by an interrupt that still slipped in is opened again
+ * and the read retried. The writer's channel is never opened again: a write or sync whose channel
+ * an interrupt closed fails (fatal for the node), since a new descriptor would not report a
+ * writeback error that happened before it was opened.
+ */
 final class Segment implements AutoCloseable {
+  private static final int READ_ATTEMPTS = 4;
+
   private final long id;
   private final Path path;
-  private final FileChannel channel;
   private final long capacity;
+  private final FileChannel writes;
+  private volatile FileChannel reads;
+  private volatile boolean closed;
 
-  private Segment(long id, Path path, FileChannel channel, long capacity) {
+  private Segment(long id, Path path, FileChannel writes, FileChannel reads) throws IOException {
     this.id = id;
     this.path = path;
-    this.channel = channel;
-    this.capacity = capacity;
+    this.writes = writes;
+    this.reads = reads;
+    this.capacity = writes.size();
   }
 
   static Segment open(long id, Path path) {
+    FileChannel writes = null;
     try {
-      FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
-      return new Segment(id, path, channel, channel.size());
+      writes = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+      return new Segment(id, path, writes, FileChannel.open(path, StandardOpenOption.READ));
     } catch (IOException e) {
+      closeQuietly(writes);
       throw new StorageException("cannot open log segment " + path + ": " + e.getMessage(), e);
     }
   }
@@ -44,45 +63,96 @@ final class Segment implements AutoCloseable {
 
   /** Reads {@code length} bytes at {@code offset} into {@code into} from index 0. */
   void read(long offset, byte[] into, int length) {
-    ByteBuffer buffer = ByteBuffer.wrap(into, 0, length);
+    boolean interrupted = Thread.interrupted();
     try {
-      while (buffer.hasRemaining()) {
-        if (channel.read(buffer, offset + buffer.position()) < 0) {
-          throw new StorageException("log segment " + path + " ends before offset " + (offset + length));
+      for (int attempt = 1; ; attempt++) {
+        FileChannel channel = reads;
+        ByteBuffer buffer = ByteBuffer.wrap(into, 0, length);
+        try {
+          while (buffer.hasRemaining()) {
+            if (channel.read(buffer, offset + buffer.position()) < 0) {
+              throw new StorageException("log segment " + path + " ends before offset " + (offset + length));
+            }
+          }
+          return;
+        } catch (ClosedChannelException e) {
+          interrupted |= Thread.interrupted();
+          if (closed || attempt == READ_ATTEMPTS) {
+            throw new StorageException("read of log segment " + path + " failed: the segment is closed", e);
+          }
+          reopenReads(channel);
+        } catch (IOException e) {
+          throw new StorageException("read of log segment " + path + " failed: " + e.getMessage(), e);
         }
       }
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /** Opens the read channel again, unless another reader already replaced {@code failed} or the segment was closed. */
+  private synchronized void reopenReads(FileChannel failed) {
+    if (closed || reads != failed) {
+      return;
+    }
+    try {
+      reads = FileChannel.open(path, StandardOpenOption.READ);
     } catch (IOException e) {
-      throw new StorageException("read of log segment " + path + " failed: " + e.getMessage(), e);
+      throw new StorageException("cannot open log segment " + path + " again: " + e.getMessage(), e);
     }
   }
 
   /** Writes all of {@code data} at {@code offset}, unsynced. */
   void write(ByteBuffer data, long offset) {
+    boolean interrupted = Thread.interrupted();
     try {
       long at = offset;
       while (data.hasRemaining()) {
-        at += channel.write(data, at);
+        at += writes.write(data, at);
       }
     } catch (IOException e) {
       throw new StorageException("write to log segment " + path + " failed: " + e.getMessage(), e);
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 
   /** Makes every write durable: {@code fdatasync}, which the file's fixed size keeps cheap. */
   void force() {
+    boolean interrupted = Thread.interrupted();
     try {
-      channel.force(false);
+      writes.force(false);
     } catch (IOException e) {
       throw new StorageException("sync of log segment " + path + " failed: " + e.getMessage(), e);
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 
   @Override
-  public void close() {
+  public synchronized void close() {
+    closed = true;
     try {
-      channel.close();
+      writes.close();
+      reads.close();
     } catch (IOException e) {
       throw new StorageException("cannot close log segment " + path + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static void closeQuietly(FileChannel channel) {
+    if (channel != null) {
+      try {
+        channel.close();
+      } catch (IOException ignored) {
+        // Already failing: the open's error is the one reported.
+      }
     }
   }
 }

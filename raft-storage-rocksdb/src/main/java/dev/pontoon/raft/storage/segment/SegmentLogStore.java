@@ -73,7 +73,9 @@ import org.slf4j.LoggerFactory;
  * lock for the lookup and the read of the file; the writer takes the write lock only to publish
  * what it wrote, never across a write or sync. A daemon thread ({@code pontoon-segment-spare})
  * fills the next spare in the background. {@link #close()} may be called from any thread, once
- * or more; calls after it throw {@link StorageException}.
+ * or more; calls after it throw {@link StorageException}. A caller's interrupt neither fails a
+ * call nor breaks the store (a file channel closes itself when a thread is interrupted in it: see
+ * {@code Segment}); the interrupt status is kept for the caller.
  *
  * <p><b>Failure.</b> An I/O error is raised as {@link StorageException}, fatal for the node. A
  * store that refuses to open needs an operator: restore its directory from a backup or replace

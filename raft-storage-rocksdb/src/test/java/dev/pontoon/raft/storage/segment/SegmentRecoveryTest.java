@@ -210,6 +210,29 @@ class SegmentRecoveryTest {
   }
 
   @Test
+  void anInterruptedThreadReadsWritesAndSyncsWithoutBreakingTheStore() {
+    try (SegmentLogStore store = open()) {
+      store.append(entries(1, 3, 1));
+      store.sync();
+      try {
+        Thread.currentThread().interrupt();
+        assertEquals(entries(1, 3, 1), all(store), "a read on an interrupted thread");
+        store.append(entries(4, 5, 1));
+        store.sync();
+        assertTrue(Thread.currentThread().isInterrupted(), "the caller's interrupt is kept");
+      } finally {
+        Thread.interrupted();
+      }
+      store.append(entries(6, 6, 1));
+      store.sync();
+      assertEquals(entries(1, 6, 1), all(store));
+    }
+    try (SegmentLogStore store = open()) {
+      assertEquals(entries(1, 6, 1), all(store));
+    }
+  }
+
+  @Test
   void aDirectoryOfAnotherNodeIsRefusedNamingBoth() {
     try (SegmentLogStore store = open()) {
       store.append(entries(1, 1, 1));
