@@ -56,31 +56,37 @@ final class SegmentFiles implements AutoCloseable {
   SegmentFiles(Path directory, long segmentBytes) {
     this.directory = directory;
     this.segmentBytes = segmentBytes;
-    this.filler = Executors.newSingleThreadExecutor(r -> {
-      Thread thread = new Thread(r, "pontoon-segment-spare");
-      thread.setDaemon(true);
-      return thread;
-    });
     try {
       Files.createDirectories(directory);
-      long highest = 0;
+      List<Path> ours = new ArrayList<>();
       try (Stream<Path> files = Files.list(directory)) {
         for (Path file : (Iterable<Path>) files::iterator) {
           String name = file.getFileName().toString();
-          if (name.endsWith(TEMPORARY)) {
-            Files.delete(file);
-          } else if (name.startsWith(SPARE) && name.endsWith(SUFFIX)) {
-            highest = Math.max(highest, number(name, SPARE));
-            if (Files.size(file) == segmentBytes && spares.size() < MAX_SPARES) {
-              spares.add(file);
-            } else {
-              Files.delete(file);
-            }
-          } else if (!(name.startsWith(SEGMENT) && name.endsWith(SUFFIX)) && Files.isRegularFile(file)) {
+          boolean segment = name.startsWith(SEGMENT) && name.endsWith(SUFFIX);
+          boolean spare = name.startsWith(SPARE) && (name.endsWith(SUFFIX) || name.endsWith(SUFFIX + TEMPORARY));
+          if (segment || spare) {
+            ours.add(file);
+          } else if (Files.isRegularFile(file)) {
             // Another store's directory (a RocksDB log's CURRENT, say) holds no segments: taken for
-            // a new log, it would forget the node's term, vote and entries.
+            // a new log, it would forget the node's term, vote and entries. Checked before anything
+            // here is deleted.
             throw new StorageException("the log directory " + directory + " holds " + name
                 + ", which is not a segment store's file: is it another store's directory?");
+          }
+        }
+      }
+      long highest = 0;
+      for (Path file : ours) {
+        String name = file.getFileName().toString();
+        if (name.endsWith(TEMPORARY)) {
+          // A spare whose filling a crash interrupted.
+          Files.delete(file);
+        } else if (name.startsWith(SPARE)) {
+          highest = Math.max(highest, number(name, SPARE));
+          if (Files.size(file) == segmentBytes && spares.size() < MAX_SPARES) {
+            spares.add(file);
+          } else {
+            Files.delete(file);
           }
         }
       }
@@ -88,6 +94,11 @@ final class SegmentFiles implements AutoCloseable {
     } catch (IOException | NumberFormatException e) {
       throw new StorageException("cannot list the log directory " + directory + ": " + e.getMessage(), e);
     }
+    this.filler = Executors.newSingleThreadExecutor(r -> {
+      Thread thread = new Thread(r, "pontoon-segment-spare");
+      thread.setDaemon(true);
+      return thread;
+    });
   }
 
   /** The ids of the segment files, ascending. */
