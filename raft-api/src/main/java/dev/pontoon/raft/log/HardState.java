@@ -65,6 +65,14 @@ public record HardState(long currentTerm, NodeId votedFor, long commitIndex) {
     return new HardState(currentTerm, votedFor, commitIndex);
   }
 
+  /**
+   * This state with its commit index raised to {@code floor} if it is lower, else this state: what
+   * a log store keeps when entries up to {@code floor} are known committed (a snapshot covers them).
+   */
+  public HardState withCommitIndexAtLeast(long floor) {
+    return commitIndex >= floor ? this : withCommitIndex(floor);
+  }
+
   /** Whether term or vote differ from {@code other}'s: the change that must be synced (Figure 2). */
   public boolean termOrVoteDiffers(HardState other) {
     return currentTerm != other.currentTerm || !Objects.equals(votedFor, other.votedFor);

@@ -93,8 +93,7 @@ public final class InMemoryLogStore implements LogStore {
   public synchronized void saveHardState(HardState state) {
     Objects.requireNonNull(state, "state");
     // Entries a snapshot covers are committed: the commit index never names less (see LogStore).
-    HardState kept = state.commitIndex() >= current.firstIndex - 1 ? state
-        : state.withCommitIndex(current.firstIndex - 1);
+    HardState kept = state.withCommitIndexAtLeast(current.firstIndex - 1);
     unsynced.add(new UndoHardState(current.hardState));
     current.hardState = kept;
   }
@@ -142,9 +141,7 @@ public final class InMemoryLogStore implements LogStore {
     unsynced.add(new UndoPrefixTruncation(current.slice(0, dropped), current.firstIndex, current.prefixTerm,
         current.hardState));
     current.truncatePrefix(lastIncludedIndex, lastIncludedTerm, keepsSuffix);
-    if (current.hardState.commitIndex() < lastIncludedIndex) {
-      current.hardState = current.hardState.withCommitIndex(lastIncludedIndex);
-    }
+    current.hardState = current.hardState.withCommitIndexAtLeast(lastIncludedIndex);
   }
 
   @Override

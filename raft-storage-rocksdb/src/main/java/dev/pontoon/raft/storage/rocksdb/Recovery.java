@@ -53,10 +53,8 @@ final class Recovery {
     HardState hardState = hs == null ? HardState.INITIAL : MetaCodec.hardState(hs, where);
     byte[] ls = get(rocks.meta, Keys.LOG_START);
     LogStart start = ls == null ? new LogStart(1, 0) : MetaCodec.logStart(ls, where);
-    if (hardState.commitIndex() < start.firstIndex() - 1) {
-      // A store from before the commit index was kept reads 0: the compacted entries were committed.
-      hardState = hardState.withCommitIndex(start.firstIndex() - 1);
-    }
+    // A store from before the commit index was kept reads 0: the compacted entries were committed.
+    hardState = hardState.withCommitIndexAtLeast(start.firstIndex() - 1);
     try (RocksIterator it = rocks.db.newIterator(rocks.entries)) {
       it.seekToFirst();
       if (!it.isValid()) {

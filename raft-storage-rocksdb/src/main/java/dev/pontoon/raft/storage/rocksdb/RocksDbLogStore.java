@@ -207,8 +207,7 @@ public final class RocksDbLogStore implements LogStore {
     withOpenStore(() -> {
       synchronized (writer) {
         // Entries a snapshot covers are committed: the commit index never names less (see LogStore).
-        long floor = bounds.firstIndex() - 1;
-        HardState kept = state.commitIndex() >= floor ? state : state.withCommitIndex(floor);
+        HardState kept = state.withCommitIndexAtLeast(bounds.firstIndex() - 1);
         pendingHardState = kept;
         hardState = kept;
         dirty = true;

@@ -180,9 +180,7 @@ final class Recovery {
             long termBefore = body.getLong();
             long lastKept = body.getLong();
             locations.restart(first, termBefore, lastKept);
-            if (hardState.commitIndex() < first - 1) {
-              hardState = hardState.withCommitIndex(first - 1);
-            }
+            hardState = hardState.withCommitIndexAtLeast(first - 1);
           }
           case Records.REOPEN -> {
             // The append the last run was writing when it stopped never finished.

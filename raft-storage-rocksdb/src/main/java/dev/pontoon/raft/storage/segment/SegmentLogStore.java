@@ -208,8 +208,7 @@ public final class SegmentLogStore implements LogStore {
 
   /** Entries a snapshot covers are committed: the commit index never names less (see LogStore). */
   private HardState clampCommit(HardState state) {
-    long floor = locations.firstIndex() - 1;
-    return state.commitIndex() >= floor ? state : state.withCommitIndex(floor);
+    return state.withCommitIndexAtLeast(locations.firstIndex() - 1);
   }
 
   @Override
@@ -281,9 +280,7 @@ public final class SegmentLogStore implements LogStore {
       publish(() -> locations.restart(first, lastIncludedTerm, lastKept));
       // The snapshot's entries are committed; the replay of this record raises the commit index
       // the same way, so a crash keeps both or neither.
-      if (hardState.commitIndex() < lastIncludedIndex) {
-        hardState = hardState.withCommitIndex(lastIncludedIndex);
-      }
+      hardState = hardState.withCommitIndexAtLeast(lastIncludedIndex);
     }
   }
 
