@@ -1,5 +1,6 @@
 package dev.pontoon.benchmarks;
 
+import dev.pontoon.raft.transport.netty.LoopbackPorts;
 import dev.pontoon.raft.ClusterId;
 import dev.pontoon.raft.NodeId;
 import dev.pontoon.raft.log.Bytes;
@@ -7,11 +8,8 @@ import dev.pontoon.raft.log.LogEntry;
 import dev.pontoon.raft.message.AppendEntries;
 import dev.pontoon.raft.transport.netty.NettyTransport;
 import dev.pontoon.raft.transport.netty.NettyTransportConfig;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -123,10 +121,6 @@ public class TransportBenchmark {
   }
 
   private static InetSocketAddress freeLoopbackAddress() {
-    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      return new InetSocketAddress(InetAddress.getLoopbackAddress(), socket.getLocalPort());
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
+    return new InetSocketAddress(InetAddress.getLoopbackAddress(), LoopbackPorts.takeOne());
   }
 }

@@ -18,11 +18,11 @@ import dev.pontoon.raft.storage.rocksdb.RocksDbLogStore;
 import dev.pontoon.raft.storage.rocksdb.RocksDbLogStoreConfig;
 import dev.pontoon.raft.storage.segment.SegmentLogStore;
 import dev.pontoon.raft.storage.segment.SegmentLogStoreConfig;
+import dev.pontoon.raft.transport.netty.LoopbackPorts;
 import dev.pontoon.raft.transport.netty.NettyTransport;
 import dev.pontoon.raft.transport.netty.NettyTransportConfig;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -124,7 +124,7 @@ public final class PontoonSystem implements RaftSystem {
     for (int i = 0; i < members; i++) {
       NodeId id = NodeId.of("n" + i);
       ids.add(id);
-      addresses.put(id, new InetSocketAddress("127.0.0.1", freePort()));
+      addresses.put(id, new InetSocketAddress("127.0.0.1", LoopbackPorts.takeOne()));
     }
     ClusterConfig cluster = ClusterConfig.ofVoters(ids.stream().map(NodeId::value).toArray(String[]::new));
     for (NodeId id : ids) {
@@ -253,12 +253,6 @@ public final class PontoonSystem implements RaftSystem {
   public void close() {
     for (RaftServer s : servers) {
       s.close();
-    }
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
     }
   }
 }

@@ -1,5 +1,6 @@
 package dev.pontoon.benchmarks.loadgen;
 
+import dev.pontoon.raft.transport.netty.LoopbackPorts;
 import dev.pontoon.raft.ClusterId;
 import dev.pontoon.raft.NodeId;
 import dev.pontoon.raft.RaftNodeStatus;
@@ -24,7 +25,6 @@ import dev.pontoon.raft.transport.netty.NettyTransportConfig;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -258,7 +258,7 @@ public final class InProcessCluster implements AutoCloseable {
   private static Map<NodeId, Transport> netty(ClusterConfig config, boolean oneIoThread) {
     Map<NodeId, InetSocketAddress> addresses = new LinkedHashMap<>();
     for (NodeId id : config.voters()) {
-      addresses.put(id, new InetSocketAddress("127.0.0.1", freePort()));
+      addresses.put(id, new InetSocketAddress("127.0.0.1", LoopbackPorts.takeOne()));
     }
     Map<NodeId, Transport> out = new LinkedHashMap<>();
     for (NodeId id : config.voters()) {
@@ -274,14 +274,6 @@ public final class InProcessCluster implements AutoCloseable {
       out.put(id, new NettyTransport(b.build()));
     }
     return out;
-  }
-
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 
   /** Counts applied commands; the smallest state machine that still does the apply work. */

@@ -1,5 +1,6 @@
 package dev.pontoon.benchmarks.snapshot;
 
+import dev.pontoon.raft.transport.netty.LoopbackPorts;
 import dev.pontoon.raft.ClusterId;
 import dev.pontoon.raft.NodeId;
 import dev.pontoon.raft.engine.RaftServer;
@@ -15,9 +16,7 @@ import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -110,7 +109,7 @@ public final class SnapshotTransferBenchmark {
     ClusterConfig config = ClusterConfig.ofVoters("n1", "n2", "n3");
     Map<NodeId, InetSocketAddress> addresses = new LinkedHashMap<>();
     for (NodeId id : config.voters()) {
-      addresses.put(id, new InetSocketAddress("127.0.0.1", freePort()));
+      addresses.put(id, new InetSocketAddress("127.0.0.1", LoopbackPorts.takeOne()));
     }
     SimpleMeterRegistry registry = new SimpleMeterRegistry();
     List<RaftServer> servers = new ArrayList<>();
@@ -213,14 +212,6 @@ public final class SnapshotTransferBenchmark {
     @Override
     public void restoreSnapshot(InputStream snapshot) throws IOException {
       snapshot.transferTo(java.io.OutputStream.nullOutputStream());
-    }
-  }
-
-  private static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
   }
 

@@ -1,5 +1,6 @@
 package dev.pontoon.benchmarks.loadgen;
 
+import dev.pontoon.raft.transport.netty.LoopbackPorts;
 import static dev.pontoon.benchmarks.loadgen.FakeHttpServers.answer;
 import static dev.pontoon.benchmarks.loadgen.FakeHttpServers.origin;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -163,10 +164,7 @@ class HttpKvTargetConnectionTest {
 
   @Test
   void aRefusedConnectionFailsTheWrite() throws Exception {
-    int unused;
-    try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      unused = probe.getLocalPort();
-    }
+    int unused = LoopbackPorts.takeOne();
     HttpKvTarget target = target("http://127.0.0.1:" + unused);
 
     String failure = outcome(target, 0);

@@ -1,53 +1,15 @@
 package dev.pontoon.examples.cluster;
 
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.BindException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
+import dev.pontoon.raft.transport.netty.LoopbackPorts;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ThreadLocalRandom;
 
-/**
- * Free loopback ports for members that must know each other's addresses before start, chosen
- * below the kernel's ephemeral range (Linux: 32768 and up). A port from that range, free a moment
- * ago, can be taken before its member binds it by any outgoing connection's source port — by a
- * started member connecting to that very port, even (a TCP self-connect), and the member then
- * fails to bind. Ports below the range are never handed out as source ports.
- */
+/** Members on loopback ports from {@link LoopbackPorts}: distinct in the run, outside the ephemeral range. */
 final class FreePorts {
-  private static final int LOWEST = 20_000;
-  private static final int BELOW_EPHEMERAL = 32_768;
-
   private FreePorts() {}
 
   static List<Integer> take(int count) {
-    List<ServerSocket> sockets = new ArrayList<>();
-    try {
-      ThreadLocalRandom random = ThreadLocalRandom.current();
-      for (int tries = 0; sockets.size() < count; tries++) {
-        if (tries > 1000) {
-          throw new IllegalStateException("no free loopback port in [" + LOWEST + ", " + BELOW_EPHEMERAL + ")");
-        }
-        try {
-          sockets.add(new ServerSocket(random.nextInt(LOWEST, BELOW_EPHEMERAL), 1, InetAddress.getLoopbackAddress()));
-        } catch (BindException taken) {
-          // in use: try another
-        }
-      }
-      return sockets.stream().map(ServerSocket::getLocalPort).toList();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } finally {
-      for (ServerSocket s : sockets) {
-        try {
-          s.close();
-        } catch (IOException ignored) {
-          // closing a probe socket cannot lose anything
-        }
-      }
-    }
+    return LoopbackPorts.take(count);
   }
 
   /** Three members n1..n3 on loopback with fresh HTTP and Raft ports. */

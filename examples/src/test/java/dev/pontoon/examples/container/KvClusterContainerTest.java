@@ -1,5 +1,6 @@
 package dev.pontoon.examples.container;
 
+import dev.pontoon.raft.transport.netty.LoopbackPorts;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -10,10 +11,7 @@ import dev.pontoon.examples.linearizability.KvHttpClients;
 import dev.pontoon.raft.engine.linearizability.CheckResult;
 import dev.pontoon.raft.engine.linearizability.KvModel;
 import dev.pontoon.raft.engine.linearizability.Operation;
-import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -98,7 +96,7 @@ class KvClusterContainerTest {
     }
     String runId = UUID.randomUUID().toString().substring(0, 8);
     Path logDir = Path.of("target", "container-logs", runId);
-    int[] ports = freeLoopbackPorts(6);
+    int[] ports = LoopbackPorts.take(6).stream().mapToInt(Integer::intValue).toArray();
     for (int i = 0; i < 3; i++) {
       nodes.add(new KvNodeContainer("n" + (i + 1), image, ports[2 * i], ports[2 * i + 1], runId, logDir));
     }
@@ -338,27 +336,4 @@ class KvClusterContainerTest {
     return group.stream().map(KvNodeContainer::id).collect(Collectors.joining(",", "[", "]"));
   }
 
-  /** Distinct free ports on loopback: all are held open together, so no two are the same. */
-  private static int[] freeLoopbackPorts(int count) {
-    List<ServerSocket> sockets = new ArrayList<>();
-    try {
-      int[] ports = new int[count];
-      for (int i = 0; i < count; i++) {
-        ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-        sockets.add(socket);
-        ports[i] = socket.getLocalPort();
-      }
-      return ports;
-    } catch (IOException e) {
-      throw new UncheckedIOException("no free loopback port", e);
-    } finally {
-      for (ServerSocket socket : sockets) {
-        try {
-          socket.close();
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      }
-    }
-  }
 }

@@ -1,5 +1,6 @@
 package dev.pontoon.examples.httptransport;
 
+import dev.pontoon.raft.transport.netty.LoopbackPorts;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -226,10 +227,9 @@ class HttpTransportTest {
     assertTrue(received.isEmpty());
   }
 
-  private static int unusedPort() throws IOException {
-    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
-      return socket.getLocalPort();
-    }
+  /** A port nobody listens on: no one else in the run is given it. */
+  private static int unusedPort() {
+    return LoopbackPorts.takeOne();
   }
 
   /** A snapshot taken in a joint configuration keeps both halves and the members' addresses. */

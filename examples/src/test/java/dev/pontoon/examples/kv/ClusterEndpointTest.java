@@ -1,5 +1,6 @@
 package dev.pontoon.examples.kv;
 
+import dev.pontoon.raft.transport.netty.LoopbackPorts;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -116,9 +117,7 @@ class ClusterEndpointTest {
 
   @Test
   void aMemberWhosePortRefusesConnectionsIsUnreachableAtOnce() throws Exception {
-    ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
-    int closedPort = probe.getLocalPort();
-    probe.close();
+    int closedPort = LoopbackPorts.takeOne();
     KvHttpServer n1 = startN1("127.0.0.1:" + closedPort, Duration.ofSeconds(5));
     cluster(n1);
 
