@@ -18,9 +18,11 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -83,6 +85,13 @@ public final class NettyTransport implements Transport {
   private ChannelGroup channels;
   private Channel server;
   private TlsMaterial tls;
+  /** The source address of each outgoing attempt, null for any; only tests choose one, to force a TCP self-connect. */
+  private volatile Function<NodeId, SocketAddress> outgoingSource = peer -> null;
+
+  /** Binds each outgoing attempt to the address {@code source} gives (null for any); for tests, before {@link #start}. */
+  void outgoingSourceForTests(Function<NodeId, SocketAddress> source) {
+    outgoingSource = source;
+  }
 
   /** A transport for {@code config}; nothing is bound or connected before {@link #start}. */
   public NettyTransport(NettyTransportConfig config) {
@@ -163,7 +172,8 @@ public final class NettyTransport implements Transport {
     Bootstrap client = clientBootstrap();
     state = State.STARTED;
     securityWarnings(config).forEach(warning -> log.warn("{}: {}", config.localId(), warning));
-    peers.start(id -> new PeerConnection(id, () -> peers.addressOf(id), config, client, pipelines, group, counters),
+    peers.start(id -> new PeerConnection(id, () -> peers.addressOf(id), () -> outgoingSource.apply(id), config, client,
+        pipelines, group, counters),
         group);
     log.info("{}: listening on {} ({}, {}, {} peers)", config.localId(), server.localAddress(),
         EventLoops.nativeTransport() ? "epoll" : "nio", security(config), peers.size());

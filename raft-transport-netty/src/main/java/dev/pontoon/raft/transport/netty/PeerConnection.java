@@ -6,8 +6,10 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
 import java.net.InetSocketAddress;
+import java.net.SocketAddress;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
@@ -36,6 +38,8 @@ final class PeerConnection {
   private final Supplier<InetSocketAddress> addresses;
   /** The address of the latest attempt, for log lines. */
   private volatile InetSocketAddress address;
+  /** The source address of the next attempt, null for any. */
+  private final Supplier<SocketAddress> source;
   private final NettyTransportConfig config;
   private final Bootstrap bootstrap;
   private final Pipelines pipelines;
@@ -54,8 +58,15 @@ final class PeerConnection {
 
   PeerConnection(NodeId peer, Supplier<InetSocketAddress> addresses, NettyTransportConfig config,
       Bootstrap bootstrap, Pipelines pipelines, EventLoopGroup group, TransportCounters counters) {
+    this(peer, addresses, () -> null, config, bootstrap, pipelines, group, counters);
+  }
+
+  PeerConnection(NodeId peer, Supplier<InetSocketAddress> addresses, Supplier<SocketAddress> source,
+      NettyTransportConfig config, Bootstrap bootstrap, Pipelines pipelines, EventLoopGroup group,
+      TransportCounters counters) {
     this.peer = peer;
     this.addresses = addresses;
+    this.source = source;
     this.config = config;
     this.bootstrap = bootstrap;
     this.pipelines = pipelines;
@@ -107,12 +118,15 @@ final class PeerConnection {
         pipelines.initOutbound(ch, target, PeerConnection.this);
       }
     });
-    ChannelFuture future = b.connect(target);
+    SocketAddress from = source.get();
+    ChannelFuture future = from == null ? b.connect(target) : b.connect(target, from);
     current = future.channel();
     future.addListener((ChannelFuture f) -> {
       if (!f.isSuccess()) {
         log.debug("{}: cannot connect to {} at {}: {}", config.localId(), peer, target, f.cause().toString());
         reconnectLater();
+      } else if (f.channel().localAddress().equals(f.channel().remoteAddress())) {
+        resetSelfConnection(f.channel(), target);
       } else {
         f.channel().closeFuture().addListener(c -> lost(f.channel()));
         if (closed) {
@@ -120,6 +134,22 @@ final class PeerConnection {
         }
       }
     });
+  }
+
+  /**
+   * A TCP self-connect: nothing listened on the peer's port, the port lies in the kernel's
+   * ephemeral range, and the kernel chose it as this connection's source port, so the SYN met
+   * itself and the connection succeeded. Closed normally, the socket would hold the peer's port
+   * through TIME_WAIT (a minute), and the peer, starting now on this host, could not listen on it.
+   * A reset (linger 0) frees the port at once.
+   */
+  private void resetSelfConnection(Channel channel, InetSocketAddress target) {
+    log.warn("{}: the connection to {} at {} met itself (nothing listens there, and the port is in this host's"
+        + " ephemeral range, so it was chosen as the source port); reset, trying again", config.localId(), peer,
+        target);
+    channel.config().setOption(ChannelOption.SO_LINGER, 0);
+    channel.close();
+    reconnectLater();
   }
 
   /** Called by the handshake once the peer has answered. */
