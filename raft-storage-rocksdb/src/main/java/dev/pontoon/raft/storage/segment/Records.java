@@ -94,6 +94,8 @@ final class Records {
 
   /** Room a hard state or an identity string may take in a body: 8 + 8 + 2 + 255 each, rounded up. */
   static final int MAX_META_BYTES = 1024;
+  /** The largest segment file: the replay reads a segment whole into one array. */
+  static final long MAX_SEGMENT_FILE_BYTES = Integer.MAX_VALUE - 8;
 
   // ---------------------------------------------------------------- reading
 

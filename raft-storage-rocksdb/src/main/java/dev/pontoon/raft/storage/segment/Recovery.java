@@ -82,7 +82,13 @@ final class Recovery {
       long id = ids.get(i);
       boolean last = i == ids.size() - 1;
       Segment segment = Segment.open(id, files.segmentPath(id));
-      int limit = load(segment);
+      int limit;
+      try {
+        limit = load(segment);
+      } catch (RuntimeException e) {
+        segment.close();
+        throw e;
+      }
       long startStamp = Records.stamp(data, 0);
       int startLength = Records.soundLength(data, 0, limit, startStamp, crc);
       boolean started = startLength > 0 && Records.type(data, 0) == Records.START
@@ -229,7 +235,7 @@ final class Recovery {
 
   private int load(Segment segment) {
     long size = segment.capacity();
-    if (size > Integer.MAX_VALUE - 8) {
+    if (size > Records.MAX_SEGMENT_FILE_BYTES) {
       throw corrupted(segment, 0, "it is larger than a segment can be");
     }
     if (data.length < size) {

@@ -7,6 +7,7 @@ import java.nio.channels.ClosedChannelException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.function.Consumer;
 
 /**
  * One segment file, open for positional reads and writes; its size is fixed when it is made.
@@ -22,6 +23,8 @@ import java.nio.file.StandardOpenOption;
  */
 final class Segment implements AutoCloseable {
   private static final int READ_ATTEMPTS = 4;
+  /** Told the path of every segment after it was forced; tests watch which syncs an open makes. */
+  static volatile Consumer<Path> forcedForTests = path -> { };
 
   private final long id;
   private final Path path;
@@ -40,12 +43,21 @@ final class Segment implements AutoCloseable {
 
   static Segment open(long id, Path path) {
     FileChannel writes = null;
+    FileChannel reads = null;
+    // The size is read through the channel, which a pending interrupt of the caller would close.
+    boolean interrupted = Thread.interrupted();
     try {
       writes = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
-      return new Segment(id, path, writes, FileChannel.open(path, StandardOpenOption.READ));
+      reads = FileChannel.open(path, StandardOpenOption.READ);
+      return new Segment(id, path, writes, reads);
     } catch (IOException e) {
       closeQuietly(writes);
+      closeQuietly(reads);
       throw new StorageException("cannot open log segment " + path + ": " + e.getMessage(), e);
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 
@@ -106,41 +118,33 @@ final class Segment implements AutoCloseable {
 
   /** Writes all of {@code data} at {@code offset}, unsynced. */
   void write(ByteBuffer data, long offset) {
-    boolean interrupted = Thread.interrupted();
     try {
-      long at = offset;
-      while (data.hasRemaining()) {
-        at += writes.write(data, at);
-      }
+      Uninterrupted.run(() -> {
+        long at = offset;
+        while (data.hasRemaining()) {
+          at += writes.write(data, at);
+        }
+      });
     } catch (IOException e) {
       throw new StorageException("write to log segment " + path + " failed: " + e.getMessage(), e);
-    } finally {
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
     }
   }
 
   /** Makes every write durable: {@code fdatasync}, which the file's fixed size keeps cheap. */
   void force() {
-    boolean interrupted = Thread.interrupted();
     try {
-      writes.force(false);
+      Uninterrupted.run(() -> writes.force(false));
     } catch (IOException e) {
       throw new StorageException("sync of log segment " + path + " failed: " + e.getMessage(), e);
-    } finally {
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
     }
+    forcedForTests.accept(path);
   }
 
   @Override
   public synchronized void close() {
     closed = true;
-    try {
-      writes.close();
-      reads.close();
+    try (FileChannel read = reads; FileChannel write = writes) {
+      // try-with-resources closes both even when one fails
     } catch (IOException e) {
       throw new StorageException("cannot close log segment " + path + ": " + e.getMessage(), e);
     }

@@ -4,6 +4,7 @@ import dev.pontoon.raft.storage.StorageException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -41,6 +42,8 @@ final class SegmentFiles implements AutoCloseable {
   private static final String SPARE = "spare-";
   private static final String SUFFIX = ".log";
   private static final String TEMPORARY = ".tmp";
+  /** Locked while a store has the directory open, so that two stores never write one log. */
+  static final String LOCK = "segments.lock";
   /** Spares kept at most: one being used up while another waits. Further dropped segments are deleted. */
   private static final int MAX_SPARES = 2;
   private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(1 << 20);
@@ -52,29 +55,18 @@ final class SegmentFiles implements AutoCloseable {
   private final AtomicLong nextSpare = new AtomicLong();
   private final AtomicBoolean filling = new AtomicBoolean();
   private final ExecutorService filler;
+  private final FileChannel lockChannel;
 
   SegmentFiles(Path directory, long segmentBytes) {
     this.directory = directory;
     this.segmentBytes = segmentBytes;
+    FileChannel locked = null;
     try {
-      Files.createDirectories(directory);
-      List<Path> ours = new ArrayList<>();
-      try (Stream<Path> files = Files.list(directory)) {
-        for (Path file : (Iterable<Path>) files::iterator) {
-          String name = file.getFileName().toString();
-          boolean segment = name.startsWith(SEGMENT) && name.endsWith(SUFFIX);
-          boolean spare = name.startsWith(SPARE) && (name.endsWith(SUFFIX) || name.endsWith(SUFFIX + TEMPORARY));
-          if (segment || spare) {
-            ours.add(file);
-          } else if (Files.isRegularFile(file)) {
-            // Another store's directory (a RocksDB log's CURRENT, say) holds no segments: taken for
-            // a new log, it would forget the node's term, vote and entries. Checked before anything
-            // here is deleted.
-            throw new StorageException("the log directory " + directory + " holds " + name
-                + ", which is not a segment store's file: is it another store's directory?");
-          }
-        }
-      }
+      createDurably(directory);
+      List<Path> ours = ourFiles(directory);
+      // Only now, with the directory known to be a segment store's (or empty), is anything made
+      // in it; and only under the lock is anything deleted, which may be another store's spare.
+      locked = lock(directory);
       long highest = 0;
       for (Path file : ours) {
         String name = file.getFileName().toString();
@@ -92,13 +84,80 @@ final class SegmentFiles implements AutoCloseable {
       }
       nextSpare.set(highest + 1);
     } catch (IOException | NumberFormatException e) {
+      closeQuietly(locked);
       throw new StorageException("cannot list the log directory " + directory + ": " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      closeQuietly(locked);
+      throw e;
     }
+    this.lockChannel = locked;
     this.filler = Executors.newSingleThreadExecutor(r -> {
       Thread thread = new Thread(r, "pontoon-segment-spare");
       thread.setDaemon(true);
       return thread;
     });
+  }
+
+  /** Segments and spares in {@code directory}; refuses a directory that holds another store's files. */
+  private static List<Path> ourFiles(Path directory) throws IOException {
+    List<Path> ours = new ArrayList<>();
+    try (Stream<Path> files = Files.list(directory)) {
+      for (Path file : (Iterable<Path>) files::iterator) {
+        String name = file.getFileName().toString();
+        boolean segment = name.startsWith(SEGMENT) && name.endsWith(SUFFIX);
+        boolean spare = name.startsWith(SPARE) && (name.endsWith(SUFFIX) || name.endsWith(SUFFIX + TEMPORARY));
+        if (segment || spare) {
+          ours.add(file);
+        } else if (!name.equals(LOCK) && Files.isRegularFile(file)) {
+          // Another store's directory (a RocksDB log's CURRENT, say) holds no segments: taken for
+          // a new log, it would forget the node's term, vote and entries. Checked before anything
+          // here is made or deleted.
+          throw new StorageException("the log directory " + directory + " holds " + name
+              + ", which is not a segment store's file: is it another store's directory?");
+        }
+      }
+    }
+    return ours;
+  }
+
+  /**
+   * Takes the directory's lock, held until {@link #close}: a second store on the same directory,
+   * in this process or another, would write records between this one's and replay neither.
+   */
+  private static FileChannel lock(Path directory) throws IOException {
+    FileChannel channel = FileChannel.open(directory.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+    // tryLock is interruptible: a pending interrupt of the opening thread would close the channel.
+    boolean interrupted = Thread.interrupted();
+    try {
+      if (channel.tryLock() == null) {
+        throw new StorageException("the log directory " + directory + " is in use by another open store (another"
+            + " process holds " + LOCK + ")");
+      }
+      return channel;
+    } catch (OverlappingFileLockException e) {
+      channel.close();
+      throw new StorageException("the log directory " + directory + " is in use by another open store in this"
+          + " process (close it first)", e);
+    } catch (IOException | RuntimeException e) {
+      channel.close();
+      throw e;
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /** Creates {@code directory} if needed, and syncs its parent so that a power loss keeps the new entry. */
+  private static void createDurably(Path directory) throws IOException {
+    if (Files.isDirectory(directory)) {
+      return;
+    }
+    Files.createDirectories(directory);
+    Path parent = directory.toAbsolutePath().getParent();
+    if (parent != null) {
+      syncDirectory(parent);
+    }
   }
 
   /** The ids of the segment files, ascending. */
@@ -190,20 +249,30 @@ final class SegmentFiles implements AutoCloseable {
     long number = nextSpare.getAndIncrement();
     Path temporary = directory.resolve(SPARE + number + SUFFIX + TEMPORARY);
     Path spare = directory.resolve(SPARE + number + SUFFIX);
-    try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-      long written = 0;
-      while (written < bytes) {
-        ByteBuffer zeros = ZEROS.duplicate();
-        zeros.limit((int) Math.min(zeros.capacity(), bytes - written));
-        written += channel.write(zeros, written);
-        if (written % FILL_SYNC_BYTES == 0) {
-          // In steps, so that the disk never holds a whole segment of zeros in its queue ahead of
-          // the syncs of the log being written.
-          channel.force(false);
+    try {
+      Uninterrupted.run(() -> {
+        try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+          long written = 0;
+          while (written < bytes) {
+            ByteBuffer zeros = ZEROS.duplicate();
+            zeros.limit((int) Math.min(zeros.capacity(), bytes - written));
+            written += channel.write(zeros, written);
+            if (written % FILL_SYNC_BYTES == 0) {
+              // In steps, so that the disk never holds a whole segment of zeros in its queue ahead
+              // of the syncs of the log being written.
+              channel.force(false);
+            }
+          }
+          channel.force(true);
         }
-      }
-      channel.force(true);
+      });
     } catch (IOException e) {
+      // A full disk, say: the partial file would hold its space until the next open.
+      try {
+        Files.deleteIfExists(temporary);
+      } catch (IOException ignored) {
+        // the open deletes it
+      }
       throw new StorageException("cannot prepare a log segment in " + directory + ": " + e.getMessage(), e);
     }
     rename(temporary, spare);
@@ -224,10 +293,28 @@ final class SegmentFiles implements AutoCloseable {
   }
 
   void syncDirectory() {
-    try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
-      dir.force(true);
+    syncDirectory(directory);
+  }
+
+  private static void syncDirectory(Path directory) {
+    try {
+      Uninterrupted.run(() -> {
+        try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
+          dir.force(true);
+        }
+      });
     } catch (IOException e) {
       throw new StorageException("cannot sync the log directory " + directory + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static void closeQuietly(FileChannel channel) {
+    if (channel != null) {
+      try {
+        channel.close();
+      } catch (IOException ignored) {
+        // Already failing: that error is the one reported.
+      }
     }
   }
 
@@ -235,7 +322,10 @@ final class SegmentFiles implements AutoCloseable {
     return Long.parseLong(name.substring(prefix.length(), name.length() - SUFFIX.length()));
   }
 
-  /** Stops the background filler; a spare being filled is finished or left as a temporary file. */
+  /**
+   * Stops the background filler (a spare being filled is finished or left as a temporary file),
+   * then releases the directory's lock.
+   */
   @Override
   public void close() {
     filler.shutdown();
@@ -245,6 +335,8 @@ final class SegmentFiles implements AutoCloseable {
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    } finally {
+      closeQuietly(lockChannel);
     }
   }
 }

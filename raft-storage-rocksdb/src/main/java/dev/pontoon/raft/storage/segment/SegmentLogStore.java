@@ -28,8 +28,9 @@ import org.slf4j.LoggerFactory;
  * {@code fdatasync} that flushes the data alone, with no filesystem journal commit and no second
  * copy of each byte.
  *
- * <p><b>Layout.</b> A directory of segment files ({@code segment-<id>.log}, ids consecutive) and
- * up to two spares. Each segment begins with a start record naming the segment, the cluster and
+ * <p><b>Layout.</b> A directory of segment files ({@code segment-<id>.log}, ids consecutive), up
+ * to two spares, and {@code segments.lock}, locked while a store has the directory open: a second
+ * open, in this process or another, is refused with {@link StorageException}. Each segment begins with a start record naming the segment, the cluster and
  * the node (checked on every open) and a checkpoint of the store (first and last index, the term
  * before the first, the hard state), followed by one record per write call: an entry, a hard
  * state, a suffix or a prefix truncation; see {@link Records}. Each record has a CRC32C checksum,
@@ -118,39 +119,46 @@ public final class SegmentLogStore implements LogStore {
     this.config = config;
     this.where = config.directory().toString();
     this.files = files;
-    synchronized (writer) {
-      if (recovered == null) {
-        this.locations = new Locations();
-        this.hardState = HardState.INITIAL;
-        startSegment(1);
-      } else {
-        this.locations = recovered.locations();
-        this.hardState = clampCommit(recovered.hardState());
-        for (Segment segment : recovered.segments()) {
-          segments.put(segment.id(), segment);
-        }
-        active = segments.lastEntry().getValue();
-        if (recovered.sealed()) {
-          startSegment(active.id() + 1);
+    try {
+      synchronized (writer) {
+        if (recovered == null) {
+          this.locations = new Locations();
+          this.hardState = HardState.INITIAL;
+          startSegment(1);
         } else {
-          writeAt = recovered.end();
-          stamp = recovered.stamp();
-          // What the replay read may have been only in the page cache: make it durable before the
-          // reopen record below says it is, and before any answer relies on it.
-          active.force();
-          // Records after the recovered end, from this file's earlier use or from writes the
-          // crash tore, carry the old stamp: a new one fences them off for good.
-          long fresh = newStamp();
-          int start = Records.begin(out, stamp, (int) writeAt, Records.REOPEN);
-          out.putLong(fresh);
-          Records.finish(out, start, crc);
-          stamp = fresh;
+          this.locations = recovered.locations();
+          this.hardState = clampCommit(recovered.hardState());
+          for (Segment segment : recovered.segments()) {
+            segments.put(segment.id(), segment);
+            // The replay read the page cache, which may hold what no sync covered: a run that
+            // crashed inside a seal, after the end record was written and before its sync, leaves
+            // a segment that reads as sealed. Made durable before anything is written after it.
+            segment.force();
+          }
+          active = segments.lastEntry().getValue();
+          if (recovered.sealed()) {
+            startSegment(active.id() + 1);
+          } else {
+            writeAt = recovered.end();
+            stamp = recovered.stamp();
+            // Records after the recovered end, from this file's earlier use or from writes the
+            // crash tore, carry the old stamp: a new one fences them off for good.
+            long fresh = newStamp();
+            int start = Records.begin(out, stamp, (int) writeAt, Records.REOPEN);
+            out.putLong(fresh);
+            Records.finish(out, start, crc);
+            stamp = fresh;
+          }
         }
+        flush();
+        active.force();
+        durable = (int) writeAt;
+        dirty = false;
       }
-      flush();
-      active.force();
-      durable = (int) writeAt;
-      dirty = false;
+    } catch (RuntimeException e) {
+      // The open fails: close what it opened here too (a segment it began), not only what the replay did.
+      segments.values().forEach(Segment::close);
+      throw e;
     }
     files.prepareSpareInBackground();
   }
@@ -219,13 +227,18 @@ public final class SegmentLogStore implements LogStore {
       if (entries.isEmpty()) {
         return;
       }
-      writePendingHardState();
       // An append never spans two segments, so that every segment's checkpoint falls between
       // appends; within one, the replay takes it whole or not at all (Records.ENTRY_CONTINUED).
       long total = 0;
       for (LogEntry entry : entries) {
         total += Records.entryBytes(entry);
       }
+      if (segmentBytesFor(total) > Records.MAX_SEGMENT_FILE_BYTES) {
+        // Refused before anything is written or sealed: bad input changes nothing.
+        throw new IllegalArgumentException("an append of " + entries.size() + " entries (" + total
+            + " bytes of records) is too large for one segment (at most " + Records.MAX_SEGMENT_FILE_BYTES + ")");
+      }
+      writePendingHardState();
       roomInSegment(total);
       int last = entries.size() - 1;
       for (int i = 0; i <= last; i++) {
@@ -373,12 +386,14 @@ public final class SegmentLogStore implements LogStore {
     startSegment(id, 0);
   }
 
+  /** The smallest segment that holds a start record, {@code recordBytes} of records and an end record. */
+  private static long segmentBytesFor(long recordBytes) {
+    return Records.MAX_META_BYTES + recordBytes + Records.END_BYTES;
+  }
+
   private void startSegment(long id, long firstRecordsBytes) {
-    long minBytes = Records.MAX_META_BYTES + firstRecordsBytes + Records.END_BYTES;
-    if (minBytes > Integer.MAX_VALUE) {
-      throw new IllegalArgumentException("an append of " + firstRecordsBytes + " bytes is too large for one segment");
-    }
-    Segment next = files.create(id, minBytes);
+    // append refused larger ones before writing anything; every other record is small
+    Segment next = files.create(id, segmentBytesFor(firstRecordsBytes));
     publish(() -> segments.put(id, next));
     active = next;
     writeAt = 0;
