@@ -41,12 +41,15 @@ import org.slf4j.LoggerFactory;
  * the directory so that the rename itself survives a power loss, and only then deletes snapshots
  * beyond the newest {@code keep}. A crash at any point leaves the previous snapshots, or those
  * and the new one, never a partial file under a snapshot name; leftover temporary files are
- * removed on open.
+ * removed on open (after the identity check: a refused open deletes nothing). Once the new
+ * snapshot is in place, failing to delete an old one only logs a warning; the next open prunes
+ * it.
  *
  * <p><b>Integrity.</b> On open every kept file is read once and verified (header, footer and
  * data checksums). A damaged newest snapshot is moved aside (renamed {@code *.corrupt}) and the
  * previous one is used, with one error line in the log naming both files; when no snapshot is
- * intact, open throws {@link CorruptedLogException} naming the file. Readers of
+ * intact, open throws {@link CorruptedLogException} naming the file and moves nothing, so that
+ * every later open refuses too, until an operator acts. Readers of
  * {@link StoredSnapshot#open()} check the data's checksum again as they reach its end. Falling
  * back to an older snapshot is only useful if the log still holds the entries after it: keep a
  * log margin ({@code RaftServer.Builder.logRetainEntries}) of at least the snapshot interval,
@@ -158,11 +161,13 @@ public final class FileSnapshotStore implements SnapshotStore {
     }
     FileSnapshotStore store = new FileSnapshotStore(directory, keep);
     try {
-      Files.createDirectories(directory);
-      List<Path> snapshots = store.listAndCleanUp();
+      createDurably(directory);
+      List<Path> snapshots = store.list();
       if (clusterId != null) {
         store.checkIdentity(clusterId, nodeId, snapshots);
       }
+      // Only once the directory is known to be this node's: the temporaries may be another store's writes.
+      store.deleteTemporaries();
       store.recover(snapshots);
     } catch (IOException e) {
       throw new StorageException("cannot open the snapshot store in " + directory + ": " + e.getMessage(), e);
@@ -170,20 +175,38 @@ public final class FileSnapshotStore implements SnapshotStore {
     return store;
   }
 
-  private List<Path> listAndCleanUp() throws IOException {
+  private List<Path> list() throws IOException {
     List<Path> snapshots = new ArrayList<>();
     try (DirectoryStream<Path> files = Files.newDirectoryStream(directory)) {
       for (Path file : files) {
-        String name = file.getFileName().toString();
-        if (name.endsWith(TEMP_SUFFIX)) {
-          Files.deleteIfExists(file);
-        } else if (NAME.matcher(name).matches()) {
+        if (NAME.matcher(file.getFileName().toString()).matches()) {
           snapshots.add(file);
         }
       }
     }
     snapshots.sort(Comparator.comparing(p -> p.getFileName().toString()));
     return snapshots;
+  }
+
+  /** Removes what crashed writes left: temporary snapshot and identity files. */
+  private void deleteTemporaries() throws IOException {
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(directory, "*" + TEMP_SUFFIX)) {
+      for (Path file : files) {
+        Files.deleteIfExists(file);
+      }
+    }
+  }
+
+  /** Creates {@code directory} if needed, and syncs its parent so that a power loss keeps the new entry. */
+  private static void createDurably(Path directory) throws IOException {
+    if (Files.isDirectory(directory)) {
+      return;
+    }
+    Files.createDirectories(directory);
+    Path parent = directory.toAbsolutePath().getParent();
+    if (parent != null) {
+      syncDirectory(parent);
+    }
   }
 
   private void checkIdentity(ClusterId clusterId, NodeId nodeId, List<Path> snapshots) throws IOException {
@@ -228,6 +251,7 @@ public final class FileSnapshotStore implements SnapshotStore {
   private synchronized void recover(List<Path> snapshots) throws IOException {
     CorruptedLogException newestDamage = null;
     Path damaged = null;
+    List<Path> damagedNewer = new ArrayList<>();
     for (int i = snapshots.size() - 1; i >= 0 && kept.size() < keep; i--) {
       Path file = snapshots.get(i);
       try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
@@ -243,12 +267,16 @@ public final class FileSnapshotStore implements SnapshotStore {
           newestDamage = e;
           damaged = file;
         }
-        Files.move(file, file.resolveSibling(file.getFileName() + ".corrupt"), StandardCopyOption.REPLACE_EXISTING);
+        damagedNewer.add(file);
       }
     }
     if (newestDamage != null) {
       if (kept.isEmpty()) {
+        // Nothing is moved: every later open must refuse as this one does, until an operator acts.
         throw newestDamage;
+      }
+      for (Path file : damagedNewer) {
+        Files.move(file, file.resolveSibling(file.getFileName() + ".corrupt"), StandardCopyOption.REPLACE_EXISTING);
       }
       log.error("{}; moved aside as {}.corrupt, falling back to the previous snapshot {} (index {})",
           newestDamage.getMessage(), damaged.getFileName(), kept.get(kept.size() - 1).file().getFileName(),
@@ -303,7 +331,13 @@ public final class FileSnapshotStore implements SnapshotStore {
     syncDirectory();
     kept.add(new Kept(target, layout));
     while (kept.size() > keep) {
-      Files.deleteIfExists(kept.remove(0).file());
+      Path old = kept.remove(0).file();
+      try {
+        Files.deleteIfExists(old);
+      } catch (IOException e) {
+        // The new snapshot is in place and committed; an old one left behind is pruned by the next open.
+        log.warn("cannot delete the old snapshot {}: {}", old, e.toString());
+      }
     }
   }
 
@@ -326,8 +360,13 @@ public final class FileSnapshotStore implements SnapshotStore {
       this.channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
       var header = SnapshotFile.header(meta);
       dataOffset = header.remaining();
-      while (header.hasRemaining()) {
-        channel.write(header);
+      try {
+        while (header.hasRemaining()) {
+          channel.write(header);
+        }
+      } catch (IOException | RuntimeException e) {
+        closeQuietly();
+        throw e;
       }
       counter = new CountingStream(Channels.newOutputStream(channel));
       out = new BufferedOutputStream(new CheckedOutputStream(counter, crc), 1 << 16);
@@ -359,6 +398,11 @@ public final class FileSnapshotStore implements SnapshotStore {
         closeQuietly();
         deleteQuietly(temp);
         throw new StorageException("cannot save snapshot " + target + ": " + e.getMessage(), e);
+      } catch (RuntimeException e) {
+        // the store was closed meanwhile, say: nothing was installed
+        closeQuietly();
+        deleteQuietly(temp);
+        throw e;
       }
     }
 
@@ -403,6 +447,10 @@ public final class FileSnapshotStore implements SnapshotStore {
 
   // The rename is durable only once the directory entry is (POSIX rename + fsync of the parent).
   private void syncDirectory() throws IOException {
+    syncDirectory(directory);
+  }
+
+  private static void syncDirectory(Path directory) throws IOException {
     try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
       dir.force(true);
     } catch (IOException e) {
