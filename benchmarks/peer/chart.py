@@ -221,6 +221,9 @@ def render(rows, source, date, machine, note=None):
         job.append("In memory: messages handed over as objects between the members' threads, no disk, no network.")
     loads = [float(r["loadavg_1m"]) for r in rows if "loadavg_1m" in r]
     load = f"1-minute load average {min(loads):g} to {max(loads):g} during the runs; " if loads else ""
+    steals = [float(r["steal_pct"]) for r in rows if "steal_pct" in r]
+    if steals:
+        load += f"CPU stolen by the hypervisor {min(steals):g} to {max(steals):g} %; "
     spread = (f"line through the median of {len(passes)} passes, dots: each pass; " if len(passes) > 1
               else "one pass; ")
 

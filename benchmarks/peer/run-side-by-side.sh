@@ -18,9 +18,10 @@
 # Runs are interleaved per C (all systems at C=1, then at C=16, ...) so that a drift of the
 # machine hits every system alike; with PASSES > 1 every other pass runs the systems in reverse
 # order. Each JSON line gets "pass", "loadavg_1m" (the 1-minute load average just before the
-# run), "date" (UTC, when the run started), "machine" (cores, CPU model, memory, kernel) and
+# run), "date" (UTC, when the run started), "machine" (cores, CPU model, memory, kernel),
 # "jvm_opts" (JVM_OPTS, or the peer bench's default when unset), which benchmarks/peer/chart.py
-# puts in the chart's caption. Pontoon comes from the local Maven
+# puts in the chart's caption, and "steal_pct" (the share of the machine's CPU time the hypervisor
+# took for other guests during the run, from /proc/stat; on a quiet host near 0). Pontoon comes from the local Maven
 # repository: run `mvn -q install -DskipTests` in Pontoon's root first.
 #
 # The ops/s ratios at the end pair systems of the same kind only: the in-memory ones
@@ -77,6 +78,10 @@ machine="$cores cores, ${cpu:-unknown CPU}${virt:+ ($virt)}, ${mem_gib:-?} GiB, 
 # The JVM options every run gets: JVM_OPTS, or the default that the peer bench's run.sh sets.
 jvm_opts=${JVM_OPTS:-$(sed -n 's/^JVM_OPTS=\${JVM_OPTS:-"\(.*\)"}$/\1/p' "$bench/run.sh" | head -1)}
 
+# The CPU line of /proc/stat as "steal total" (jiffies; empty off Linux): a run's steal share is
+# the time the hypervisor gave this VM's vCPUs to others, which a noisy host shows here first.
+cpu_times() { awk '/^cpu / { t = 0; for (i = 2; i <= NF; i++) t += $i; print $9, t; exit }' /proc/stat 2>/dev/null || true; }
+
 lines="$work/results.jsonl"
 : >"$lines"
 status=0
@@ -88,9 +93,15 @@ for pass in $(seq 1 "$passes"); do
       load=$(cut -d' ' -f1 /proc/loadavg)
       started=$(date -u +%Y-%m-%dT%H:%M:%SZ)
       echo "pass $pass: $sys C=$c (load $load)" >&2
+      before=$(cpu_times)
       out=$(SKIP_BUILD=1 "$bench/run.sh" "$sys" "$c") || status=1
-      if line=$(python3 -c 'import json,sys; d=json.loads(sys.argv[1]); d["pass"]=int(sys.argv[2]); d["loadavg_1m"]=float(sys.argv[3]); d["date"]=sys.argv[4]; d["machine"]=sys.argv[5]; d["jvm_opts"]=sys.argv[6]; print(json.dumps(d,separators=(",",":")))' \
-          "$(echo "$out" | head -1)" "$pass" "$load" "$started" "$machine" "$jvm_opts" 2>/dev/null); then
+      after=$(cpu_times)
+      if line=$(python3 -c 'import json,sys; d=json.loads(sys.argv[1]); d["pass"]=int(sys.argv[2]); d["loadavg_1m"]=float(sys.argv[3]); d["date"]=sys.argv[4]; d["machine"]=sys.argv[5]; d["jvm_opts"]=sys.argv[6]
+b, a = sys.argv[7].split(), sys.argv[8].split()
+if len(b) == 2 and len(a) == 2 and int(a[1]) > int(b[1]):
+    d["steal_pct"] = round(100 * (int(a[0]) - int(b[0])) / (int(a[1]) - int(b[1])), 1)
+print(json.dumps(d,separators=(",",":")))' \
+          "$(echo "$out" | head -1)" "$pass" "$load" "$started" "$machine" "$jvm_opts" "$before" "$after" 2>/dev/null); then
         echo "$line" | tee -a "$lines"
         if [[ -n "${OUT:-}" ]]; then echo "$line" >>"$OUT"; fi
       else
@@ -108,11 +119,12 @@ rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 def t(us):
     return f"{us / 1000:.2f} ms" if us >= 1000 else f"{us} µs"
 print()
-print("| pass | system | C | ops/s | p50 | p99 | p99.9 | CPU µs/op | syncs/op | load (1 min) |")
-print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+print("| pass | system | C | ops/s | p50 | p99 | p99.9 | CPU µs/op | syncs/op | load (1 min) | steal |")
+print("|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 for r in rows:
+    steal = f"{r['steal_pct']} %" if 'steal_pct' in r else '–'
     print(f"| {r['pass']} | {r['system']} | {r['clients']} | {r['ops_per_s']:,} | {t(r['p50_us'])} | {t(r['p99_us'])} "
-          f"| {t(r['p999_us'])} | {r['cpu_us_per_op']} | {r.get('syncs_per_op', '–')} | {r['loadavg_1m']} |")
+          f"| {t(r['p999_us'])} | {r['cpu_us_per_op']} | {r.get('syncs_per_op', '–')} | {r['loadavg_1m']} | {steal} |")
 in_memory = {'pontoon-memory', 'microraft'}
 ours = [r for r in rows if r['system'].startswith('pontoon')]
 for o in ours:

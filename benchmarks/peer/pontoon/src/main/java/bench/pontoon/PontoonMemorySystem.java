@@ -46,8 +46,10 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class PontoonMemorySystem implements RaftSystem {
 
+  /** The system property that overrides {@link #IDLE_SPIN}, in nanoseconds (0: park at once). */
+  static final String IDLE_SPIN_PROPERTY = "pontoon.idleSpinNanos";
   /** How long an idle event loop spins for work before it parks: a few thread hand-offs. */
-  static final Duration IDLE_SPIN = Duration.ofNanos(20_000);
+  static final Duration IDLE_SPIN = Duration.ofNanos(Long.getLong(IDLE_SPIN_PROPERTY, 20_000));
 
   private final List<RaftServer> servers = new ArrayList<>();
   private final List<CounterStateMachine> stateMachines = new ArrayList<>();
@@ -94,8 +96,9 @@ public final class PontoonMemorySystem implements RaftSystem {
     settings.put("leaderWritesOnEventLoop", "true (a sync that costs nothing needs no thread of its own; followers"
         + " always write on their loop)");
     settings.put("applyOnEventLoop", "true (the counter state machine applies in nanoseconds: no apply thread)");
-    settings.put("scheduler", "NodeScheduler.sharedLoopThreads(20 µs) (a member's loop thread runs an idle member's"
-        + " next batch itself instead of waking its thread; an idle loop spins 20 µs for work before it parks)");
+    settings.put("scheduler", "NodeScheduler.sharedLoopThreads(" + IDLE_SPIN.toNanos() / 1000.0 + " µs) (a member's"
+        + " loop thread runs an idle member's next batch itself instead of waking its thread; an idle loop spins that"
+        + " long for work before it parks; -D" + IDLE_SPIN_PROPERTY + "=N to change)");
     PontoonSystem.putRuntimeDefaults(settings);
     leader = PontoonSystem.awaitLeader(servers);
   }
