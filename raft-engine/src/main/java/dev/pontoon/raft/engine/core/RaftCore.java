@@ -373,9 +373,10 @@ public final class RaftCore {
    *   <li>this node already holds the votes of all voters for term 1, so no other node can win
    *       term 1 (Election Safety, §5.2), and it leads term 1 only once, so it never writes two
    *       different entries at one index of term 1;
-   *   <li>every member holds the identical entry (1, 1) from its first start, so Log Matching
-   *       (§5.3) holds from the start, and this leader's first AppendEntries (prevLogIndex 1,
-   *       prevLogTerm 1) matches on every member;
+   *   <li>every member holds the identical entry (1, 1) from its first start (or, if that start
+   *       crashed between storing the vote and the entry, no entry, and receives it like any
+   *       missing one), so Log Matching (§5.3) holds from the start, and this leader's first
+   *       AppendEntries (prevLogIndex 1, prevLogTerm 1) matches on every member that has it;
    *   <li>no entry of an earlier term exists anywhere, so there is nothing a no-op would need to
    *       commit (§5.4.2): the bootstrap entry, of term 1, commits by counting replicas; and no
    *       command was committed before, so a read index of 0 is up to date (thesis §6.4).

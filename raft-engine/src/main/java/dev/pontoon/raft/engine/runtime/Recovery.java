@@ -175,8 +175,12 @@ public final class Recovery {
         || store.firstIndex() != 1 || hasSnapshot) {
       return false;
     }
-    store.append(List.of(RaftCore.bootstrapEntry(options.cluster())));
+    // The vote first: a crash before the sync keeps a prefix of these writes (LogStore), and a
+    // member left with the entry but no vote would restart at term 0, free to elect a second
+    // leader of term 1. With the vote alone it restarts bound to the bootstrap leader in term 1
+    // and gets the entry from it like any missing entry (§5.3).
     store.saveHardState(new HardState(1, leader));
+    store.append(List.of(RaftCore.bootstrapEntry(options.cluster())));
     store.sync();
     LOG.info("{} bootstrapped a new cluster with {} as leader of term 1", options.id(), leader);
     return true;

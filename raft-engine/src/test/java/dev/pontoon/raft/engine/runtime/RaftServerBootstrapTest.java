@@ -2,6 +2,7 @@ package dev.pontoon.raft.engine.runtime;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pontoon.raft.NodeId;
 import dev.pontoon.raft.Role;
@@ -12,6 +13,9 @@ import dev.pontoon.raft.engine.memory.InMemoryNetwork;
 import dev.pontoon.raft.log.Bytes;
 import dev.pontoon.raft.log.ClusterConfig;
 import dev.pontoon.raft.log.HardState;
+import dev.pontoon.raft.storage.ForwardingLogStore;
+import dev.pontoon.raft.storage.LogStore;
+import dev.pontoon.raft.storage.StorageException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -90,5 +94,45 @@ class RaftServerBootstrapTest {
     RaftServer again = start(N1, afterCrash);
     assertEquals(Role.FOLLOWER, again.status().role(), "only the start that bootstrapped may lead term 1");
     assertEquals(new HardState(1, N1), afterCrash.loadHardState());
+  }
+
+  /**
+   * A crash in the middle of bootstrap, before its sync, keeps some prefix of its writes (the
+   * LogStore contract). Whatever prefix survives, the restarted member must not be free to vote
+   * for another node in term 1: else a majority crashed there could elect a second leader of term
+   * 1 beside the bootstrap leader, and two entries could be committed at one index of term 1.
+   */
+  @Test
+  void aMemberCrashedInTheMiddleOfBootstrapCanVoteOnlyForTheBootstrapLeaderInTermOne() {
+    NodeId n2 = NodeId.of("n2");
+    InMemoryLogStore disk = new InMemoryLogStore();
+    LogStore crashesAtSync = new ForwardingLogStore() {
+      @Override
+      protected LogStore delegate() {
+        return disk;
+      }
+
+      @Override
+      public void sync() {
+        throw new StorageException("simulated crash before the sync");
+      }
+    };
+    try {
+      RaftServer.builder().nodeId(n2).cluster(THREE).transport(new InMemoryNetwork().transport(n2)).logStore(crashesAtSync)
+          .stateMachine(new RecordingStateMachine()).tickSource(new ManualTickSource()).bootstrapLeader(N1).build()
+          .close();
+    } catch (RuntimeException crashed) {
+      // the start died at the sync, as a crashed process would
+    }
+    for (int kept = 0; kept <= disk.unsyncedWrites(); kept++) {
+      InMemoryLogStore afterCrash = disk.crashCopy(kept);
+      servers.add(RaftServer.builder().nodeId(n2).cluster(THREE).transport(new InMemoryNetwork().transport(n2))
+          .logStore(afterCrash).stateMachine(new RecordingStateMachine()).tickSource(new ManualTickSource())
+          .bootstrapLeader(N1).build());
+      HardState state = afterCrash.loadHardState();
+      assertTrue(state.currentTerm() > 1 || (state.currentTerm() == 1 && N1.equals(state.votedFor())),
+          "with " + kept + " of bootstrap's writes kept, n2 restarted at " + state + " holding [" + afterCrash.firstIndex()
+              + ", " + afterCrash.lastIndex() + "]");
+    }
   }
 }
