@@ -21,6 +21,7 @@ import dev.pontoon.raft.message.RequestVoteResponse;
 import dev.pontoon.raft.message.TimeoutNow;
 import dev.pontoon.raft.storage.LogReader;
 import java.util.LinkedHashMap;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -509,7 +510,20 @@ public final class RaftCore {
     // in etcd (MustSync ignores Commit). It is never ahead of the log: every entry up to it was
     // handed out in this Ready or an earlier one, and is written before it (Ready#hardState).
     boolean mustSync = termOrVoteChanged || !entries.isEmpty() || snapshot != null;
-    Ready ready = new Ready(hardState, entries, snapshot, mustSync, outbox.sendNow, outbox.sendAfterSync,
+    List<RaftMessage> sendNow = outbox.sendNow;
+    List<RaftMessage> sendAfterSync = outbox.sendAfterSync;
+    if (termOrVoteChanged && !sendNow.isEmpty()) {
+      // Every message carries the term: none leaves before a new term and vote are durable
+      // (Figure 2). A leader's AppendEntries may go out in parallel with its own write (thesis
+      // §10.2.1) only where its term is already durable; a lone voter elected within this very
+      // Ready is not, and could otherwise win the same term again after a crash and write other
+      // entries at indexes a learner already holds with that term (Log Matching, §5.3).
+      List<RaftMessage> all = new ArrayList<>(sendNow);
+      all.addAll(sendAfterSync);
+      sendAfterSync = all;
+      sendNow = List.of();
+    }
+    Ready ready = new Ready(hardState, entries, snapshot, mustSync, sendNow, sendAfterSync,
         log.nextCommittedEntries(), outbox.readsReady, outbox.readsAborted);
     outbox.clear();
     return ready;

@@ -128,6 +128,30 @@ class LeaderElectionTest {
         new AppendEntries(N1, N3, 2, 1, 1, List.of(LogEntry.noOp(2, 2)), 0, 2)), ready.sendNow());
   }
 
+  /**
+   * A lone voter wins its election in the step that starts it, so the Ready that makes it leader
+   * also carries its new term and self-vote. Nothing may leave before they are durable (Figure 2):
+   * a learner holding entries of term T from a leader that then crashed before its sync would keep
+   * them when the restarted leader, back at term T-1, wins T again and writes others at the same
+   * indexes (§5.3, Log Matching).
+   */
+  @Test
+  void aLoneVoterElectedInOneStepSendsNothingBeforeItsNewTermIsDurable() {
+    NodeId learner = N2;
+    RaftCore core = new RaftCore(N1, new dev.pontoon.raft.log.ClusterConfig(Set.of(N1), Set.of(learner)), Fixtures.plain(),
+        new dev.pontoon.raft.engine.memory.InMemoryLogStore(), HardState.INITIAL, 0, new java.util.SplittableRandom(7));
+
+    core.campaign();
+
+    assertEquals(Role.LEADER, core.role());
+    Ready ready = core.ready();
+    assertEquals(1, ready.hardState().currentTerm());
+    assertTrue(ready.mustSync());
+    assertEquals(List.of(), ready.sendNow(), "sent at once, before the term is durable");
+    assertTrue(ready.sendAfterSync().stream().anyMatch(m -> m instanceof AppendEntries && m.to().equals(learner)),
+        "the learner's AppendEntries leaves after the sync: " + ready.sendAfterSync());
+  }
+
   /** A candidate rejected by a majority returns to follower and waits for the next timeout (§5.2). */
   @Test
   void candidateRejectedByMajorityStepsBack() {

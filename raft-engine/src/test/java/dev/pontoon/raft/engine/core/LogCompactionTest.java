@@ -56,6 +56,7 @@ class LogCompactionTest {
   /** n1 wins term 3 with n2's vote, persists its no-op, and commits it with n3's acknowledgement. */
   private void electAndCommit() {
     core.campaign();
+    persist(); // the new term and vote, durable before the vote requests leave
     core.step(new RequestVoteResponse(N2, N1, 3, true, false));
     Ready elected = persist();
     n2ProbeSequence = sequenceTo(N2, elected);
@@ -160,6 +161,7 @@ class LogCompactionTest {
   @Test
   void snapshotOfEntriesNotYetHandedOutIsRefused() {
     core.campaign();
+    persist(); // the new term and vote, durable before the vote requests leave
     core.step(new RequestVoteResponse(N2, N1, 3, true, false));
     persist();
 
