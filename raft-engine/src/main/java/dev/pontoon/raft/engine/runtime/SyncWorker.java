@@ -203,18 +203,19 @@ final class SyncWorker {
   }
 
   /**
-   * §7: discard the log the snapshot replaces (all of it if it conflicts). The snapshot itself
-   * is already in the snapshot store: the receiver committed it, checked, before the core saw it.
+   * §7, Figure 13 step 7: the whole log is discarded. The core hands a snapshot out only when its
+   * view of the log does not hold the snapshot's last entry (where it does, step 6 keeps the
+   * entries after it and nothing is handed out), so the store keeps nothing either, even where it
+   * still holds that entry: a conflicting truncation the core had pending, not yet handed out, is
+   * dropped when the snapshot replaces the core's log in the same batch, and a suffix kept here
+   * would hold entries, a configuration among them, that the core no longer knows of. The
+   * snapshot itself is already in the snapshot store: the receiver committed it, checked, before
+   * the core saw it.
    */
   private void install(Snapshot snapshot) {
-    long index = snapshot.meta().lastIncludedIndex();
-    long term = snapshot.meta().lastIncludedTerm();
-    boolean logAgrees = index >= logStore.firstIndex() - 1 && index <= logStore.lastIndex()
-        && logStore.term(index) == term;
-    if (!logAgrees && logStore.lastIndex() >= logStore.firstIndex()) {
-      // Figure 13 step 7: a log that does not hold the snapshot's last entry is discarded entirely.
+    if (logStore.lastIndex() >= logStore.firstIndex()) {
       logStore.truncateSuffix(logStore.firstIndex());
     }
-    logStore.truncatePrefix(index, term);
+    logStore.truncatePrefix(snapshot.meta().lastIncludedIndex(), snapshot.meta().lastIncludedTerm());
   }
 }
