@@ -87,6 +87,17 @@ class SimulationTest {
     assertTrue(committed >= 300, "only " + committed + " membership changes committed in 300 seeds");
   }
 
+  /**
+   * A cluster that starts as one voter and grows by membership changes (each new member a learner
+   * first): a lone voter wins an election within one step, so what it sends then is sent before
+   * its new term is durable unless the runtime holds it back.
+   */
+  @Test
+  void seedsOfALoneVoterGrowingByMembershipChangesKeepEveryProperty() {
+    List<SimulationResult> results = runSeeds(800_001, 200, 1, Mode.RUNTIME, true);
+    assertTrue(results.stream().mapToLong(SimulationResult::membershipChangesCommitted).sum() >= 100);
+  }
+
   /** The same on bare cores, where fault points also compact logs, so new members often need a snapshot. */
   @Test
   void seedsOfBareCoresWithMembershipChangesKeepEveryProperty() {
