@@ -6,6 +6,7 @@ import dev.pontoon.raft.log.SnapshotMeta;
 import dev.pontoon.raft.storage.ChecksummedInputStream;
 import dev.pontoon.raft.storage.CorruptedLogException;
 import dev.pontoon.raft.storage.SnapshotStore;
+import dev.pontoon.raft.storage.Directories;
 import dev.pontoon.raft.storage.StorageException;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -161,7 +162,7 @@ public final class FileSnapshotStore implements SnapshotStore {
     }
     FileSnapshotStore store = new FileSnapshotStore(directory, keep);
     try {
-      createDurably(directory);
+      Directories.createDurably(directory);
       List<Path> snapshots = store.list();
       if (clusterId != null) {
         store.checkIdentity(clusterId, nodeId, snapshots);
@@ -194,18 +195,6 @@ public final class FileSnapshotStore implements SnapshotStore {
       for (Path file : files) {
         Files.deleteIfExists(file);
       }
-    }
-  }
-
-  /** Creates {@code directory} if needed, and syncs its parent so that a power loss keeps the new entry. */
-  private static void createDurably(Path directory) throws IOException {
-    if (Files.isDirectory(directory)) {
-      return;
-    }
-    Files.createDirectories(directory);
-    Path parent = directory.toAbsolutePath().getParent();
-    if (parent != null) {
-      syncDirectory(parent);
     }
   }
 
@@ -447,19 +436,7 @@ public final class FileSnapshotStore implements SnapshotStore {
 
   // The rename is durable only once the directory entry is (POSIX rename + fsync of the parent).
   private void syncDirectory() throws IOException {
-    syncDirectory(directory);
-  }
-
-  private static void syncDirectory(Path directory) throws IOException {
-    try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
-      dir.force(true);
-    } catch (IOException e) {
-      // Some platforms (Windows) cannot open a directory; there the rename is already durable.
-      if (Files.isDirectory(directory) && System.getProperty("os.name", "").startsWith("Windows")) {
-        return;
-      }
-      throw e;
-    }
+    Directories.sync(directory);
   }
 
   private static void deleteQuietly(Path file) {

@@ -1,5 +1,6 @@
 package dev.pontoon.raft.storage.segment;
 
+import dev.pontoon.raft.storage.Directories;
 import dev.pontoon.raft.storage.StorageException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -62,7 +63,7 @@ final class SegmentFiles implements AutoCloseable {
     this.segmentBytes = segmentBytes;
     FileChannel locked = null;
     try {
-      createDurably(directory);
+      Directories.createDurably(directory);
       List<Path> ours = ourFiles(directory);
       // Only now, with the directory known to be a segment store's (or empty), is anything made
       // in it; and only under the lock is anything deleted, which may be another store's spare.
@@ -145,18 +146,6 @@ final class SegmentFiles implements AutoCloseable {
       if (interrupted) {
         Thread.currentThread().interrupt();
       }
-    }
-  }
-
-  /** Creates {@code directory} if needed, and syncs its parent so that a power loss keeps the new entry. */
-  private static void createDurably(Path directory) throws IOException {
-    if (Files.isDirectory(directory)) {
-      return;
-    }
-    Files.createDirectories(directory);
-    Path parent = directory.toAbsolutePath().getParent();
-    if (parent != null) {
-      syncDirectory(parent);
     }
   }
 
@@ -298,11 +287,7 @@ final class SegmentFiles implements AutoCloseable {
 
   private static void syncDirectory(Path directory) {
     try {
-      Uninterrupted.run(() -> {
-        try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
-          dir.force(true);
-        }
-      });
+      Directories.sync(directory);
     } catch (IOException e) {
       throw new StorageException("cannot sync the log directory " + directory + ": " + e.getMessage(), e);
     }
