@@ -140,9 +140,14 @@ final class Elections {
         || (rv.preVote() && rv.term() > core.term);
     // Thesis §9.6 with §4.2.3: refuse a pre-vote while a leader is known to be alive.
     boolean stickyLeader = rv.preVote() && !rv.leadershipTransfer() && core.inLease();
+    // §4.2.3 for a vote of this very term, which stepHigherTerm never sees: a stale reply may have
+    // raised the term (no leader known) within the lease of the leader last heard, and that
+    // leader may still serve reads on it (§6.4.1). A vote already given is repeated.
+    boolean leaseHeld = !rv.preVote() && !rv.leadershipTransfer() && core.raftConfig.checkQuorum() && core.inLease()
+        && !rv.from().equals(core.votedFor);
     // §5.4.1: only to a candidate whose log is at least as up to date as ours.
     boolean upToDate = core.log.isUpToDate(rv.lastLogIndex(), rv.lastLogTerm());
-    boolean grant = canVote && !stickyLeader && upToDate;
+    boolean grant = canVote && !stickyLeader && !leaseHeld && upToDate;
     if (grant && !rv.preVote()) {
       core.votedFor = rv.from();
       core.electionElapsed = 0;

@@ -58,6 +58,7 @@ final class Follower {
     }
     core.followerState.leader = m.from();
     core.electionElapsed = 0;
+    core.ticksSinceLeaderHeard = 0;
   }
 
   /** Figure 2, AppendEntries receiver; the term was already reconciled by {@code step}. */

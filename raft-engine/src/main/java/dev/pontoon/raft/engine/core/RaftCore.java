@@ -100,6 +100,12 @@ public final class RaftCore {
   int randomizedElectionTimeout;
   /** Ticks since this core was constructed, counted up to the minimum election timeout only (see {@link #inLease()}). */
   private int ticksSinceStart;
+  /**
+   * Ticks since this node last heard from a leader as a follower, counted up to the minimum
+   * election timeout only. Unlike {@link #electionElapsed} it survives a change of term that no
+   * leader caused (see {@link #inLease()}).
+   */
+  int ticksSinceLeaderHeard = Integer.MAX_VALUE;
 
   private HardState handedOutHardState;
   private final Outbox outbox = new Outbox();
@@ -159,6 +165,9 @@ public final class RaftCore {
   public void tick() {
     if (ticksSinceStart < raftConfig.electionTimeoutMinTicks()) {
       ticksSinceStart++;
+    }
+    if (ticksSinceLeaderHeard < raftConfig.electionTimeoutMinTicks()) {
+      ticksSinceLeaderHeard++;
     }
     if (role == Role.LEADER) {
       replication.tick();
@@ -672,6 +681,13 @@ public final class RaftCore {
   boolean inLease() {
     int lease = raftConfig.electionTimeoutMinTicks();
     if (leader() != null && electionElapsed < lease) {
+      return true;
+    }
+    // The leader this node last acknowledged counts on the refusal for a minimum election timeout
+    // from then, whatever changed this node's term meanwhile: a stale reply of a higher term (a
+    // pre-vote refusal, an append response) makes it a follower of that term with no leader known,
+    // while that leader, not having heard of the term, may still serve reads on its lease.
+    if (ticksSinceLeaderHeard < lease) {
       return true;
     }
     // Lease safety across a restart: a leader may count on this node's acknowledgement for a

@@ -65,6 +65,43 @@ class CheckQuorumTest {
     assertTrue(fresh != null && !fresh.equals(old));
   }
 
+  /**
+   * The refusal a leader's lease reads count on (thesis §4.2.3, §6.4.1) lasts a minimum election
+   * timeout from hearing that leader, whatever raises this node's term meanwhile: a stale reply of
+   * a higher term (a pre-vote refusal, here) makes it a follower of that term with no known leader,
+   * but the leader it acknowledged may still serve reads on its lease. Granting a vote then, in
+   * that term or a later one, could elect a second leader that commits a write the old one's lease
+   * read does not see.
+   */
+  @Test
+  void aFollowerInLeaseRefusesVotesEvenAfterAStaleReplyRaisedItsTerm() {
+    CoreUnderTest c = new CoreUnderTest(N1, 3, checkQuorum(), Fixtures.store(2, null, 1));
+    for (int i = 0; i < 10; i++) {
+      c.core.tick(); // past the lease a fresh start assumes
+    }
+    c.step(new AppendEntries(N2, N1, 2, 1, 1, List.of(), 1, 1)); // leader n2 of term 2, heard now
+    c.persist();
+
+    c.step(new RequestVoteResponse(N3, N1, 3, false, true)); // a stale pre-vote refusal of term 3
+    c.persist();
+    assertEquals(3, c.core.term());
+
+    c.step(new RequestVote(N3, N1, 3, 5, 2, false, false)); // a vote in that very term
+    assertTrue(c.persist().sendAfterSync().stream().noneMatch(m -> m instanceof RequestVoteResponse r && r.voteGranted()),
+        "no vote within the lease of the leader it heard");
+    c.step(new RequestVote(N3, N1, 4, 5, 2, false, false)); // and none in a later term
+    assertEquals(3, c.core.term());
+    assertEquals(null, c.core.status().votedFor());
+
+    for (int i = 0; i < 10; i++) {
+      c.core.tick(); // the lease runs out (minimum election timeout 10)
+    }
+    c.persist();
+    c.step(new RequestVote(N3, N1, 4, 5, 2, false, false));
+    assertTrue(c.persist().sendAfterSync().stream().anyMatch(m -> m instanceof RequestVoteResponse r && r.voteGranted()),
+        "after the lease, votes are granted again");
+  }
+
   /** A follower that heard from its leader within the election timeout ignores a vote request of a higher term (§4.2.3). */
   @Test
   void followerInLeaseIgnoresVoteRequest() {
