@@ -35,7 +35,9 @@ import org.slf4j.LoggerFactory;
  * offset 0 and is not an older snapshot of the same leader and term (a late duplicate); at any
  * other offset it is answered with offset 0 ("start over"). A leader change or a restart of
  * this node therefore restarts the transfer from 0; a checksum mismatch discards it and
- * answers 0.
+ * answers 0. A transfer no leader goes on with (its leader died, and the next one caught this
+ * node up with entries) keeps its temporary file until the next transfer begins or the node
+ * stops: one at most, never more than one snapshot's size.
  *
  * <p><b>Wire layout.</b> The bytes of the snapshot at their offsets; the last piece ends with 4
  * more bytes, the CRC32C (big-endian) of the whole snapshot, which offsets do not count.

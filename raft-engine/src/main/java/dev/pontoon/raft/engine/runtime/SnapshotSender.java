@@ -228,9 +228,12 @@ final class SnapshotSender {
       return;
     }
     long next = r.nextOffset();
-    if (next == 0 && t.acked > 0) {
-      // The follower starts over (it restarted, or the whole failed its check there).
-      goBack(t, 0);
+    if (next < t.acked) {
+      // The follower holds less than was taken as acknowledged: it started over (it restarted, or
+      // the whole failed its check there), after a late answer from before had moved the sender
+      // past what it now holds. Going back is safe even if this answer is the late one: the
+      // follower stores only the piece at the offset it expects and answers that offset again.
+      goBack(t, next);
     } else if (next > t.sent) {
       // The follower holds more of this very snapshot than this transfer sent (it was restarted
       // here): go on from there.
@@ -303,10 +306,13 @@ final class SnapshotSender {
       if (t.in == null || t.position != offset) {
         t.close();
         t.in = t.stored.open();
-        t.position = t.in.skip(offset);
-        if (t.position != offset) {
-          throw new IOException("the snapshot file ends at " + t.position + ", before offset " + offset);
+        try {
+          // skip may stop short without being at the end; skipNBytes does not
+          t.in.skipNBytes(offset);
+        } catch (java.io.EOFException e) {
+          throw new IOException("the snapshot file ends before offset " + offset, e);
         }
+        t.position = offset;
       }
       int read = t.in.readNBytes(data, 0, length);
       if (read != length) {

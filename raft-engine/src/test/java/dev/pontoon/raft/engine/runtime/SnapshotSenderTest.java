@@ -101,6 +101,30 @@ class SnapshotSenderTest {
     assertEquals(List.of(0L, 100L, 200L, 0L, 100L), offsets());
   }
 
+  /**
+   * A late answer from before the follower started over (a restart, a failed check) can name an
+   * offset past what the follower now holds. The follower's next answer says so, lower than what
+   * was taken as acknowledged: the sender must go back there, not keep resending past the gap
+   * until it gives up.
+   */
+  @Test
+  void anAnswerBelowWhatWasAcknowledgedSendsFromThereAgain() {
+    start(new SnapshotPolicy(100, 2, 0, 0), 1_000);
+    await().atMost(5, TimeUnit.SECONDS).until(() -> sent.size() == 2);
+    answer(100);
+    answer(200);
+    await().atMost(5, TimeUnit.SECONDS).until(() -> sent.size() == 4);
+    answer(0); // the follower started over
+    await().atMost(5, TimeUnit.SECONDS).until(() -> offsets().subList(4, offsets().size()).contains(100L));
+    answer(300); // a late answer from before it did
+    await().atMost(5, TimeUnit.SECONDS).until(() -> offsets().get(offsets().size() - 1) >= 300L);
+    int before = sent.size();
+
+    answer(100); // the truth: it holds the piece at 0 only
+
+    await().atMost(5, TimeUnit.SECONDS).until(() -> offsets().subList(before, offsets().size()).contains(100L));
+  }
+
   @Test
   void theRateBudgetHoldsPiecesBackUntilTimePasses() {
     start(new SnapshotPolicy(1_000, 100, 2_000, 0), 10_000);
