@@ -17,6 +17,12 @@ final class Progress {
   boolean probeSent;
   /** Whether the follower answered since the last CheckQuorum round (thesis §6.2). */
   boolean recentActive;
+  /**
+   * The configuration in force no longer holds this node: it is kept only until its removal is
+   * known to it (Replication.releaseRemoved). Added again, it gets a new progress, as its log may
+   * be anything by then (wiped, say) and a rejection never moves nextIndex below matchIndex + 1.
+   */
+  boolean removed;
   /** Highest AppendEntries sequence the follower answered in this term (ReadIndex, thesis §6.4). */
   long ackedSequence;
   /**

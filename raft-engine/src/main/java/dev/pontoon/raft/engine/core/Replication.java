@@ -110,8 +110,10 @@ final class Replication {
     LeaderState ls = core.leaderState;
     ClusterConfig committed = core.configAt(core.log.commitIndex());
     ls.progress.keySet().removeIf(peer -> !config.contains(peer) && (committed == null || !committed.contains(peer)));
+    ls.progress.forEach((peer, pr) -> pr.removed |= !config.contains(peer));
     for (NodeId member : config.members()) {
-      if (!member.equals(core.id) && !ls.progress.containsKey(member)) {
+      Progress kept = ls.progress.get(member);
+      if (!member.equals(core.id) && (kept == null || kept.removed)) {
         Progress pr = newProgress(Math.max(1, core.log.lastIndex()));
         pr.recentActive = true;
         ls.progress.put(member, pr);

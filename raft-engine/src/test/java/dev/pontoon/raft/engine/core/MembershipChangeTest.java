@@ -285,4 +285,39 @@ class MembershipChangeTest {
     assertEquals(2, c.core.term());
     assertEquals(N5, c.core.status().votedFor());
   }
+
+  /**
+   * A removed node that did not answer is kept in the leader's progress for an election timeout
+   * after its removal commits. Wiped and added again within it, it must be caught up from
+   * scratch: the old progress (match index 4) would have the leader probe from index 4 forever
+   * against an empty log, whose rejections never move it below its match index.
+   */
+  @Test
+  void aNodeRemovedAndAddedAgainAtOnceIsCaughtUpFromScratch() {
+    Network net = clusterLedByN1(3);
+    RaftCore leader = net.core(N1);
+    for (int i = 0; i < 3; i++) {
+      leader.propose(cmd("x" + i));
+    }
+    net.stabilize();
+    net.dropWhere(m -> m.to().equals(N3) || m.from().equals(N3));
+    for (int i = 0; i < 3; i++) {
+      leader.propose(cmd("y" + i));
+    }
+    net.stabilize();
+    Proposal removal = leader.proposeConfigChange(List.of(new MemberChange.Remove(N3)));
+    net.stabilize();
+    assertTrue(leader.commitIndex() >= removal.index(), "the removal committed without n3");
+    net.crash(N3);
+    net.node(N3).store = new dev.pontoon.raft.engine.memory.InMemoryLogStore();
+    net.node(N3).initialConfig = null;
+    net.node(N3).snapshot = null;
+    net.restart(N3);
+    net.dropWhere(m -> false);
+
+    leader.proposeConfigChange(List.of(new MemberChange.AddLearner(N3, null)));
+    net.stabilize();
+
+    assertEquals(leader.status().lastIndex(), net.core(N3).status().lastIndex(), "n3 holds the whole log again");
+  }
 }
