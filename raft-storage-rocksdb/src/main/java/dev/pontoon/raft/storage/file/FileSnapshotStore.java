@@ -239,7 +239,6 @@ public final class FileSnapshotStore implements SnapshotStore {
 
   private synchronized void recover(List<Path> snapshots) throws IOException {
     CorruptedLogException newestDamage = null;
-    Path damaged = null;
     List<Path> damagedNewer = new ArrayList<>();
     for (int i = snapshots.size() - 1; i >= 0 && kept.size() < keep; i--) {
       Path file = snapshots.get(i);
@@ -254,7 +253,6 @@ public final class FileSnapshotStore implements SnapshotStore {
         }
         if (newestDamage == null) {
           newestDamage = e;
-          damaged = file;
         }
         damagedNewer.add(file);
       }
@@ -268,7 +266,7 @@ public final class FileSnapshotStore implements SnapshotStore {
         Files.move(file, file.resolveSibling(file.getFileName() + ".corrupt"), StandardCopyOption.REPLACE_EXISTING);
       }
       log.error("{}; moved aside as {}.corrupt, falling back to the previous snapshot {} (index {})",
-          newestDamage.getMessage(), damaged.getFileName(), kept.get(kept.size() - 1).file().getFileName(),
+          newestDamage.getMessage(), damagedNewer.get(0).getFileName(), kept.get(kept.size() - 1).file().getFileName(),
           kept.get(kept.size() - 1).meta().lastIncludedIndex());
     }
     for (Path file : snapshots) {

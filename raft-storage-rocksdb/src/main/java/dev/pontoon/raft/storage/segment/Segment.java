@@ -42,22 +42,22 @@ final class Segment implements AutoCloseable {
   }
 
   static Segment open(long id, Path path) {
-    FileChannel writes = null;
-    FileChannel reads = null;
-    // The size is read through the channel, which a pending interrupt of the caller would close.
-    boolean interrupted = Thread.interrupted();
     try {
-      writes = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
-      reads = FileChannel.open(path, StandardOpenOption.READ);
-      return new Segment(id, path, writes, reads);
+      // The size is read through the channel, which a pending interrupt of the caller would close.
+      return Uninterrupted.call(() -> {
+        FileChannel writes = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        FileChannel reads = null;
+        try {
+          reads = FileChannel.open(path, StandardOpenOption.READ);
+          return new Segment(id, path, writes, reads);
+        } catch (IOException | RuntimeException e) {
+          closeQuietly(writes);
+          closeQuietly(reads);
+          throw e;
+        }
+      });
     } catch (IOException e) {
-      closeQuietly(writes);
-      closeQuietly(reads);
       throw new StorageException("cannot open log segment " + path + ": " + e.getMessage(), e);
-    } finally {
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
     }
   }
 
@@ -118,24 +118,32 @@ final class Segment implements AutoCloseable {
 
   /** Writes all of {@code data} at {@code offset}, unsynced. */
   void write(ByteBuffer data, long offset) {
+    boolean interrupted = Thread.interrupted(); // see the class comment
     try {
-      Uninterrupted.run(() -> {
-        long at = offset;
-        while (data.hasRemaining()) {
-          at += writes.write(data, at);
-        }
-      });
+      long at = offset;
+      while (data.hasRemaining()) {
+        at += writes.write(data, at);
+      }
     } catch (IOException e) {
       throw new StorageException("write to log segment " + path + " failed: " + e.getMessage(), e);
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
   }
 
   /** Makes every write durable: {@code fdatasync}, which the file's fixed size keeps cheap. */
   void force() {
+    boolean interrupted = Thread.interrupted(); // see the class comment
     try {
-      Uninterrupted.run(() -> writes.force(false));
+      writes.force(false);
     } catch (IOException e) {
       throw new StorageException("sync of log segment " + path + " failed: " + e.getMessage(), e);
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
     }
     forcedForTests.accept(path);
   }

@@ -127,10 +127,9 @@ final class SegmentFiles implements AutoCloseable {
    */
   private static FileChannel lock(Path directory) throws IOException {
     FileChannel channel = FileChannel.open(directory.resolve(LOCK), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
-    // tryLock is interruptible: a pending interrupt of the opening thread would close the channel.
-    boolean interrupted = Thread.interrupted();
     try {
-      if (channel.tryLock() == null) {
+      // tryLock is interruptible: a pending interrupt of the opening thread would close the channel.
+      if (Uninterrupted.call(channel::tryLock) == null) {
         throw new StorageException("the log directory " + directory + " is in use by another open store (another"
             + " process holds " + LOCK + ")");
       }
@@ -142,10 +141,6 @@ final class SegmentFiles implements AutoCloseable {
     } catch (IOException | RuntimeException e) {
       channel.close();
       throw e;
-    } finally {
-      if (interrupted) {
-        Thread.currentThread().interrupt();
-      }
     }
   }
 
@@ -239,7 +234,7 @@ final class SegmentFiles implements AutoCloseable {
     Path temporary = directory.resolve(SPARE + number + SUFFIX + TEMPORARY);
     Path spare = directory.resolve(SPARE + number + SUFFIX);
     try {
-      Uninterrupted.run(() -> {
+      Uninterrupted.call(() -> {
         try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
           long written = 0;
           while (written < bytes) {
@@ -254,6 +249,7 @@ final class SegmentFiles implements AutoCloseable {
           }
           channel.force(true);
         }
+        return temporary;
       });
     } catch (IOException e) {
       // A full disk, say: the partial file would hold its space until the next open.

@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Layout.</b> A directory of segment files ({@code segment-<id>.log}, ids consecutive), up
  * to two spares, and {@code segments.lock}, locked while a store has the directory open: a second
- * open, in this process or another, is refused with {@link StorageException}. Each segment begins with a start record naming the segment, the cluster and
+ * open, in this process or another, is refused with {@link StorageException}. Each segment
+ * begins with a start record naming the segment, the cluster and
  * the node (checked on every open) and a checkpoint of the store (first and last index, the term
  * before the first, the hard state), followed by one record per write call: an entry, a hard
  * state, a suffix or a prefix truncation; see {@link Records}. Each record has a CRC32C checksum,

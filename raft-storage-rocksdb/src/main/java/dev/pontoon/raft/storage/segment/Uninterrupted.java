@@ -10,16 +10,20 @@ import java.io.IOException;
  */
 final class Uninterrupted {
   /** File work that may throw {@link IOException}. */
-  interface Work {
-    void run() throws IOException;
+  interface Work<T> {
+    T run() throws IOException;
   }
 
   private Uninterrupted() {}
 
-  static void run(Work work) throws IOException {
+  /**
+   * {@code work}'s result. For the cold paths (opens, locks, fills): the writer's hot writes and
+   * syncs set the interrupt aside inline, without a lambda per call.
+   */
+  static <T> T call(Work<T> work) throws IOException {
     boolean interrupted = Thread.interrupted();
     try {
-      work.run();
+      return work.run();
     } finally {
       if (interrupted) {
         Thread.currentThread().interrupt();
