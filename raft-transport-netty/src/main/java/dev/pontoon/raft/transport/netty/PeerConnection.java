@@ -56,11 +56,6 @@ final class PeerConnection {
 
   private record Pending(RaftMessage message, long size) {}
 
-  PeerConnection(NodeId peer, Supplier<InetSocketAddress> addresses, NettyTransportConfig config,
-      Bootstrap bootstrap, Pipelines pipelines, EventLoopGroup group, TransportCounters counters) {
-    this(peer, addresses, () -> null, config, bootstrap, pipelines, group, counters);
-  }
-
   PeerConnection(NodeId peer, Supplier<InetSocketAddress> addresses, Supplier<SocketAddress> source,
       NettyTransportConfig config, Bootstrap bootstrap, Pipelines pipelines, EventLoopGroup group,
       TransportCounters counters) {

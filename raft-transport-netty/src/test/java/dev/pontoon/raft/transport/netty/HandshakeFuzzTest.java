@@ -136,8 +136,8 @@ class HandshakeFuzzTest {
   }
 
   private void connector(SplittableRandom random, Outcome outcome, SharedSecret secret) {
-    PeerConnection connection = new PeerConnection(N2, () -> InetSocketAddress.createUnresolved("n2", 1), connectorConfig,
-        null, null, null, counters);
+    PeerConnection connection = new PeerConnection(N2, () -> InetSocketAddress.createUnresolved("n2", 1), () -> null,
+        connectorConfig, null, null, null, counters);
     EmbeddedChannel channel = new EmbeddedChannel(FrameDecoder.awaitingHello(Frames.MAX, CLUSTER,
         WireFormat.DEFAULT_GROUP, budget, counters), new OutboundHandshake(connectorConfig, connection, counters, secret,
         nonces));
