@@ -104,22 +104,16 @@ public final class LoopbackPorts {
   }
 
   /**
-   * The ports to draw from given the ephemeral range {@code [first, last]}: below it if that
-   * leaves enough, else above it, else everything from {@link #LOWEST}.
+   * The ports to draw from given the ephemeral range {@code [first, last]}: the larger side of it
+   * if that leaves enough, else everything from {@link #LOWEST}.
    */
   static int[] range(int[] ephemeral) {
     int below = ephemeral[0] - LOWEST;
     int above = HIGHEST - ephemeral[1];
-    if (below >= ENOUGH && below >= above) {
-      return new int[] {LOWEST, ephemeral[0] - 1};
+    if (Math.max(below, above) < ENOUGH) {
+      return new int[] {LOWEST, HIGHEST};
     }
-    if (above >= ENOUGH) {
-      return new int[] {ephemeral[1] + 1, HIGHEST};
-    }
-    if (below >= ENOUGH) {
-      return new int[] {LOWEST, ephemeral[0] - 1};
-    }
-    return new int[] {LOWEST, HIGHEST};
+    return below >= above ? new int[] {LOWEST, ephemeral[0] - 1} : new int[] {ephemeral[1] + 1, HIGHEST};
   }
 
   private static int[] readEphemeralRange() {
