@@ -20,6 +20,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -63,10 +64,18 @@ class NettyEventLoopSchedulerTest {
     List<Bytes> commands = new ArrayList<>();
     Set<String> completedOn = ConcurrentHashMap.newKeySet();
     List<CompletableFuture<Bytes>> results = new ArrayList<>();
-    for (int i = 0; i < 200; i++) {
-      Bytes command = Bytes.ofUtf8("c-" + i);
-      commands.add(command);
-      results.add(leader.submit(command).whenComplete((r, e) -> completedOn.add(Thread.currentThread().getName())));
+    // A callback attached to a future that is already complete runs on the attaching thread, which would
+    // say nothing of the loop. Holding the leader's loop until every callback is attached rules that out.
+    CountDownLatch callbacksAttached = new CountDownLatch(1);
+    transports.get(leader.status().id()).eventLoop().execute(() -> awaitQuietly(callbacksAttached));
+    try {
+      for (int i = 0; i < 200; i++) {
+        Bytes command = Bytes.ofUtf8("c-" + i);
+        commands.add(command);
+        results.add(leader.submit(command).whenComplete((r, e) -> completedOn.add(Thread.currentThread().getName())));
+      }
+    } finally {
+      callbacksAttached.countDown();
     }
     for (int i = 0; i < results.size(); i++) {
       assertEquals(commands.get(i), results.get(i).get(30, TimeUnit.SECONDS));
@@ -78,6 +87,14 @@ class NettyEventLoopSchedulerTest {
     for (NodeId id : ids) {
       await(id + " applies every command").atMost(RunningNode.PATIENCE)
           .until(() -> machines.get(id).applied().equals(commands));
+    }
+  }
+
+  private static void awaitQuietly(CountDownLatch latch) {
+    try {
+      latch.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
     }
   }
 
