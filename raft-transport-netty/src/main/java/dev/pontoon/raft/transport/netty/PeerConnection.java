@@ -4,6 +4,7 @@ import dev.pontoon.raft.NodeId;
 import dev.pontoon.raft.message.RaftMessage;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelException;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -52,6 +53,8 @@ final class PeerConnection {
   private final Runnable drain = this::drain;
   private volatile Channel established;
   private volatile Channel current;
+  /** The last connection that met itself; its reset already scheduled the next attempt. */
+  private volatile Channel selfConnected;
   private volatile boolean closed;
 
   private record Pending(RaftMessage message, long size) {}
@@ -120,8 +123,9 @@ final class PeerConnection {
       if (!f.isSuccess()) {
         log.debug("{}: cannot connect to {} at {}: {}", config.localId(), peer, target, f.cause().toString());
         reconnectLater();
-      } else if (f.channel().localAddress().equals(f.channel().remoteAddress())) {
-        resetSelfConnection(f.channel(), target);
+      } else if (f.channel() == selfConnected || isSelfConnection(f.channel())) {
+        // The pipeline's SelfConnectGuard resets it and tries again, once the channel is active.
+        return;
       } else {
         f.channel().closeFuture().addListener(c -> lost(f.channel()));
         if (closed) {
@@ -131,20 +135,33 @@ final class PeerConnection {
     });
   }
 
+  /** Whether {@code channel} is connected to itself: its source address is its destination. */
+  static boolean isSelfConnection(Channel channel) {
+    SocketAddress local = channel.localAddress();
+    return local != null && local.equals(channel.remoteAddress());
+  }
+
   /**
-   * A TCP self-connect: nothing listened on the peer's port, the port lies in the kernel's
-   * ephemeral range, and the kernel chose it as this connection's source port, so the SYN met
-   * itself and the connection succeeded. Closed normally, the socket would hold the peer's port
-   * through TIME_WAIT (a minute), and the peer, starting now on this host, could not listen on it.
-   * A reset (linger 0) frees the port at once.
+   * A TCP self-connect, called by the pipeline's {@link SelfConnectGuard} before anything was sent:
+   * nothing listened on the peer's port, the port lies in the kernel's ephemeral range, and the
+   * kernel chose it as this connection's source port, so the SYN met itself and the connection
+   * succeeded. Closed normally, the socket would hold the peer's port through TIME_WAIT (a
+   * minute), and the peer, starting now on this host, could not listen on it. A reset (linger 0)
+   * frees the port at once. Whatever happens to the socket, the next attempt is scheduled.
    */
-  private void resetSelfConnection(Channel channel, InetSocketAddress target) {
+  void selfConnected(Channel channel) {
+    selfConnected = channel;
     log.warn("{}: the connection to {} at {} met itself (nothing listens there, and the port is in this host's"
         + " ephemeral range, so it was chosen as the source port); reset, trying again", config.localId(), peer,
-        target);
-    channel.config().setOption(ChannelOption.SO_LINGER, 0);
-    channel.close();
-    reconnectLater();
+        address);
+    try {
+      channel.config().setOption(ChannelOption.SO_LINGER, 0);
+    } catch (ChannelException alreadyClosed) {
+      log.debug("{}: the self-connection to {} closed before its reset", config.localId(), peer, alreadyClosed);
+    } finally {
+      channel.close();
+      reconnectLater();
+    }
   }
 
   /** Called by the handshake once the peer has answered. */

@@ -6,8 +6,9 @@ import io.netty.channel.ChannelPipeline;
 import java.net.InetSocketAddress;
 
 /**
- * Assembles the handlers of a connection: optional TLS, then frame decoding and encoding, then
- * the handshake-and-dispatch handler of the connection's side. Thread-safe.
+ * Assembles the handlers of a connection: on an outgoing one a guard against TCP self-connects,
+ * then optional TLS, then frame decoding and encoding, then the handshake-and-dispatch handler of
+ * the connection's side. Thread-safe.
  */
 final class Pipelines {
   private final InboundDispatcher.Shared shared;
@@ -32,6 +33,7 @@ final class Pipelines {
   /** The handlers of a connection to {@code connection}'s peer at {@code remote}. */
   void initOutbound(Channel channel, InetSocketAddress remote, PeerConnection connection) {
     ChannelPipeline p = channel.pipeline();
+    p.addLast("selfConnectGuard", new SelfConnectGuard(connection));
     if (tls != null) {
       p.addLast("tls", TlsContexts.clientHandler(tls.client(), channel.alloc(), remote,
           config.tls().insecureSkipHostNameVerification()));
