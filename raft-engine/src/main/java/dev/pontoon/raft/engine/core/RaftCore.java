@@ -108,6 +108,8 @@ public final class RaftCore {
   int ticksSinceLeaderHeard = Integer.MAX_VALUE;
 
   private HardState handedOutHardState;
+  /** The hard state of the last Ready the driver acknowledged durable ({@link #advance}); its term and vote are on disk. */
+  private HardState durableHardState;
   private final Outbox outbox = new Outbox();
 
   /**
@@ -151,6 +153,7 @@ public final class RaftCore {
     long recoveredCommit = Math.max(appliedIndex, Math.min(hardState.commitIndex(), log.lastIndex()));
     this.log.commitTo(recoveredCommit);
     this.handedOutHardState = hardState.withCommitIndex(recoveredCommit);
+    this.durableHardState = hardState;
     this.elections = new Elections(this);
     this.replication = new Replication(this);
     this.follower = new Follower(this);
@@ -521,12 +524,15 @@ public final class RaftCore {
     boolean mustSync = termOrVoteChanged || !entries.isEmpty() || snapshot != null;
     List<RaftMessage> sendNow = outbox.sendNow;
     List<RaftMessage> sendAfterSync = outbox.sendAfterSync;
-    if (termOrVoteChanged && !sendNow.isEmpty()) {
+    if (!sendNow.isEmpty() && handedOutHardState.termOrVoteDiffers(durableHardState)) {
       // Every message carries the term: none leaves before a new term and vote are durable
       // (Figure 2). A leader's AppendEntries may go out in parallel with its own write (thesis
-      // §10.2.1) only where its term is already durable; a lone voter elected within this very
-      // Ready is not, and could otherwise win the same term again after a crash and write other
-      // entries at indexes a learner already holds with that term (Log Matching, §5.3).
+      // §10.2.1) only where its term is already durable: not in the Ready that changed it, nor in
+      // any later one handed out before that Ready was advanced. A lone voter, elected within one
+      // Ready, is the leader whose term can be pending so: it could otherwise win the same term
+      // again after a crash and write other entries at indexes a learner already holds with that
+      // term (Log Matching, §5.3). Held behind this Ready's sync, they leave once every earlier
+      // Ready is durable too: Readys are written and advanced in order.
       List<RaftMessage> all = new ArrayList<>(sendNow);
       all.addAll(sendAfterSync);
       sendAfterSync = all;
@@ -544,6 +550,9 @@ public final class RaftCore {
    */
   public void advance(Ready ready) {
     Objects.requireNonNull(ready, "ready");
+    if (ready.hardState() != null) {
+      durableHardState = ready.hardState();
+    }
     List<LogEntry> entries = ready.entriesToAppend();
     if (!entries.isEmpty()) {
       LogEntry last = entries.get(entries.size() - 1);

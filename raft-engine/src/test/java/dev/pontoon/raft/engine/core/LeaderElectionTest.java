@@ -152,6 +152,44 @@ class LeaderElectionTest {
         "the learner's AppendEntries leaves after the sync: " + ready.sendAfterSync());
   }
 
+  /**
+   * The same rule across Readys: while the Ready that changed the term is still being written, a
+   * later Ready of the same leader (a proposal arriving meanwhile) sends nothing either. Its
+   * AppendEntries, sent in parallel with the leader's own write (thesis §10.2.1), would carry a
+   * term that a crash could still take back, and the leader could win that term again and write
+   * other entries at the same indexes (found by the simulator's crashes inside work: seed 930074
+   * of a lone voter growing, with process faults).
+   */
+  @Test
+  void aLoneVoterSendsNothingUntilTheReadyThatChangedItsTermIsDurable() {
+    NodeId learner = N2;
+    dev.pontoon.raft.engine.memory.InMemoryLogStore store = new dev.pontoon.raft.engine.memory.InMemoryLogStore();
+    RaftCore core = new RaftCore(N1, new dev.pontoon.raft.log.ClusterConfig(Set.of(N1), Set.of(learner)), Fixtures.plain(),
+        store, HardState.INITIAL, 0, new java.util.SplittableRandom(7));
+    core.campaign();
+    Ready election = core.ready();
+
+    core.propose(dev.pontoon.raft.log.Bytes.ofUtf8("x"));
+    for (int i = 0; i < 5; i++) {
+      core.tick(); // heartbeats due: the learner's probe goes out again, now with the new entry
+    }
+    Ready proposal = core.ready();
+
+    assertEquals(List.of(), proposal.sendNow(), "sent before the term of the earlier Ready is durable");
+    for (Ready ready : List.of(election, proposal)) {
+      store.append(ready.entriesToAppend());
+      store.saveHardState(ready.hardState() != null ? ready.hardState() : store.loadHardState());
+      store.sync();
+      core.advance(ready);
+    }
+    core.propose(dev.pontoon.raft.log.Bytes.ofUtf8("y"));
+    for (int i = 0; i < 5; i++) {
+      core.tick();
+    }
+    assertTrue(core.ready().sendNow().stream().anyMatch(m -> m instanceof AppendEntries && m.to().equals(learner)),
+        "once the term is durable, a leader's AppendEntries go out in parallel with its write again");
+  }
+
   /** A candidate rejected by a majority returns to follower and waits for the next timeout (§5.2). */
   @Test
   void candidateRejectedByMajorityStepsBack() {
