@@ -32,11 +32,12 @@ final class CheckedLogStore extends ForwardingLogStore {
   /**
    * What survives a crash now: a random prefix of the unsynced writes is kept.
    *
+   * @param snapshotIndex last index of the newest snapshot the node's snapshot store keeps, 0 if none
    * @param forgetHardState sabotage: the hard state is lost too
    */
-  void crash(RandomGenerator random, boolean forgetHardState) {
+  void crash(RandomGenerator random, long snapshotIndex, boolean forgetHardState) {
     disk = disk.crashCopy(lyingSync ? 0 : random.nextInt(disk.unsyncedWrites() + 1));
-    invariants.crashLeft(id, disk);
+    invariants.crashLeft(id, disk, snapshotIndex);
     if (forgetHardState) {
       disk.saveHardState(HardState.INITIAL);
     }

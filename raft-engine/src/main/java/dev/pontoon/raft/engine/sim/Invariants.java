@@ -72,6 +72,12 @@ final class Invariants {
 
   void synced(NodeId node, long durableTerm) {
     monotonic.synced(node, durableTerm);
+    logMatching.synced(node);
+  }
+
+  /** A node sent {@code entries} (in an AppendEntries): other nodes may hold them from now on. */
+  void sent(List<LogEntry> entries) {
+    logMatching.sent(entries);
   }
 
   /** {@code node}'s state machine was rebuilt from a snapshot at {@code index} (0: empty). */
@@ -79,14 +85,28 @@ final class Invariants {
     stateMachineSafety.restoredTo(node, index);
   }
 
+  /** As {@link #crashLeft(NodeId, LogStore, long)} for a node whose snapshots live in its log store's prefix. */
+  void crashLeft(NodeId node, LogStore disk) {
+    crashLeft(node, disk, 0);
+  }
+
   /**
    * What a crash left on {@code node}'s disk: the commit index saved with its hard state must lie
    * within the durable log and name the entry committed there (HardState: a hint never ahead of
    * the durable log). Below the log's start it names entries a snapshot holds, all committed.
+   *
+   * @param snapshotIndex last index of the newest snapshot the node's snapshot store kept. A crash
+   *     inside an install, after the old log's discard and before its restart at the snapshot,
+   *     leaves a log that ends below a commit index the snapshot holds: recovery restarts the log
+   *     after the snapshot (Figure 13 step 7), so that commit index names a committed entry.
    */
-  void crashLeft(NodeId node, LogStore disk) {
+  void crashLeft(NodeId node, LogStore disk, long snapshotIndex) {
+    logMatching.crashed(node, disk);
     long commit = disk.loadHardState().commitIndex();
     long last = disk.lastIndex();
+    if (commit > last && commit <= snapshotIndex) {
+      return;
+    }
     if (commit > last) {
       found.add(new Violation.PersistedCommitInvalid(node, commit, "past the durable log's last index " + last));
       return;

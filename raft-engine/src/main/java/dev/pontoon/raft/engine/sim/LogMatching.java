@@ -2,9 +2,12 @@ package dev.pontoon.raft.engine.sim;
 
 import dev.pontoon.raft.NodeId;
 import dev.pontoon.raft.log.LogEntry;
+import dev.pontoon.raft.storage.LogStore;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Log Matching (§5.3, Figure 3): if two logs contain an entry with the same index and term, then
@@ -15,6 +18,14 @@ import java.util.Map;
  * per index in its term; so every copy of it, on any node and at any time, must carry the same
  * payload and sit after an entry of the same term. By induction on the index, equal
  * (index, term) then means equal prefixes.
+ *
+ * <p>One exception, which a crash inside a node's work makes reachable: an entry that no one but
+ * its writer could ever have seen — written, neither sent nor synced, then lost in a crash — is
+ * forgotten. A lone voter writes its new term and its first entries together; a crash before the
+ * sync may keep the entries' loss and the term's loss alike, and the node may then win that term
+ * again and write other entries at those indexes. No node, client or state machine can tell the
+ * two apart; what Log Matching forbids is two entries at one (index, term) that could both be
+ * seen. An entry sent, or durable through a sync, stays recorded forever.
  */
 final class LogMatching {
 
@@ -22,6 +33,8 @@ final class LogMatching {
   private record FirstCopy(LogEntry entry, long previousTerm, NodeId node) {}
 
   private final Map<IndexTerm, FirstCopy> copies = new HashMap<>();
+  /** Per node, the entries it wrote first and that no one else could have seen yet: neither sent nor synced. */
+  private final Map<NodeId, Set<IndexTerm>> unseen = new HashMap<>();
 
   private record IndexTerm(long index, long term) {}
 
@@ -36,7 +49,11 @@ final class LogMatching {
         return List.of(new Violation.LogMismatch(node, e.index(), e.term(),
             "entry term " + e.term() + " is below its predecessor's term " + prevTerm));
       }
-      FirstCopy first = copies.putIfAbsent(new IndexTerm(e.index(), e.term()), new FirstCopy(e, prevTerm, node));
+      IndexTerm key = new IndexTerm(e.index(), e.term());
+      FirstCopy first = copies.putIfAbsent(key, new FirstCopy(e, prevTerm, node));
+      if (first == null) {
+        unseen.computeIfAbsent(node, n -> new HashSet<>()).add(key);
+      }
       if (first != null && (!first.entry().equals(e) || first.previousTerm() != prevTerm)) {
         return List.of(new Violation.LogMismatch(node, e.index(), e.term(), "holds " + e + " after term "
             + prevTerm + ", but " + first.node() + " held " + first.entry() + " after term " + first.previousTerm()));
@@ -44,5 +61,37 @@ final class LogMatching {
       prevTerm = e.term();
     }
     return List.of();
+  }
+
+  /** {@code entries} left their node in a message: others may hold them. */
+  void sent(List<LogEntry> entries) {
+    for (LogEntry e : entries) {
+      IndexTerm key = new IndexTerm(e.index(), e.term());
+      FirstCopy first = copies.get(key);
+      Set<IndexTerm> notSeen = first == null ? null : unseen.get(first.node());
+      if (notSeen != null) {
+        notSeen.remove(key);
+      }
+    }
+  }
+
+  /** {@code node} synced: everything it wrote is durable, and may be read by a later incarnation of it. */
+  void synced(NodeId node) {
+    unseen.remove(node);
+  }
+
+  /** {@code node} crashed, leaving {@code disk}: entries it alone had written, and lost unseen, are forgotten. */
+  void crashed(NodeId node, LogStore disk) {
+    Set<IndexTerm> notSeen = unseen.remove(node);
+    if (notSeen == null) {
+      return;
+    }
+    for (IndexTerm key : notSeen) {
+      boolean kept = key.index() >= disk.firstIndex() && key.index() <= disk.lastIndex()
+          && disk.term(key.index()) == key.term();
+      if (!kept) {
+        copies.remove(key);
+      }
+    }
   }
 }

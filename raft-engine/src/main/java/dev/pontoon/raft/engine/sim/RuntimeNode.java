@@ -36,7 +36,10 @@ import java.util.random.RandomGenerator;
  *
  * <p>A crash stops every queue of the incarnation where it stands — between any two tasks, so
  * also between a snapshot's save and the log truncation that follows it — and keeps what the
- * disk may keep. Nothing is closed: a crashed process closes nothing.
+ * disk may keep. Nothing is closed: a crashed process closes nothing. An armed crash
+ * ({@link #armCrash}) falls instead at a write, a sync or a snapshot commit inside a task or
+ * inside recovery: the node dies there, a {@link SimulatedCrash} unwinds what the task had left,
+ * and the stores of the dead incarnation refuse every later call.
  */
 final class RuntimeNode implements SimulatedNode {
 
@@ -61,6 +64,8 @@ final class RuntimeNode implements SimulatedNode {
   private Throwable startFailure;
   private CompletableFuture<Bytes> probe;
   private double tickDebt;
+  /** Crash points (writes, syncs, snapshot commits) to pass before an armed crash; -1 when none is armed. */
+  private int crashCountdown = -1;
 
   /** @param config the initial configuration, or null for a spare node that starts {@code joining()} */
   RuntimeNode(int index, Simulation sim, ClusterConfig config, RaftConfig raftConfig, RuntimeSettings settings) {
@@ -121,8 +126,10 @@ final class RuntimeNode implements SimulatedNode {
     scheduler = new SimScheduler(sim, this, settings.clockRates().get(index), settings.batchCap());
     endpoints = new SimEndpoints(sim);
     stateMachine = new TrackedStateMachine(sim, id, sim.newStateMachine(), true);
-    RaftServerBuilder builder = RaftServer.builder().nodeId(id).transport(endpoints).logStore(disk)
-        .snapshotStore(snapshots).stateMachine(stateMachine).raftConfig(raftConfig).tickInterval(TICK)
+    int starting = incarnation;
+    RaftServerBuilder builder = RaftServer.builder().nodeId(id).transport(endpoints)
+        .logStore(new CrashPointLogStore(disk, this::reached, starting))
+        .snapshotStore(new CrashPointSnapshotStore(snapshots, this::reached, starting)).stateMachine(stateMachine).raftConfig(raftConfig).tickInterval(TICK)
         .tickSource(endpoints).scheduler(scheduler).randomSeed(random.nextLong())
         .proposalTimeout(TICK.multipliedBy(settings.proposalTimeoutTicks()));
     if (config != null) {
@@ -148,11 +155,43 @@ final class RuntimeNode implements SimulatedNode {
       case ADAPTIVE -> { } // the builder's default
     }
     try {
-      server = builder.build();
+      RaftServer built = builder.build();
+      if (starting == incarnation) {
+        server = built;
+      }
+    } catch (SimulatedCrash e) {
+      // Died inside recovery: down until its restart, like any crashed node.
     } catch (RuntimeException e) {
-      startFailure = e;
-      scheduler.kill();
+      if (starting == incarnation) {
+        startFailure = e;
+        scheduler.kill();
+      }
     }
+  }
+
+  /**
+   * Arms a crash at the {@code pointsFromNow}-th write, sync or snapshot commit from now (0: the
+   * next), wherever it falls: inside the event loop, the sync or snapshot worker, or recovery.
+   */
+  void armCrash(int pointsFromNow) {
+    crashCountdown = pointsFromNow;
+  }
+
+  /** Whether an armed crash has not fallen yet. */
+  boolean crashArmed() {
+    return crashCountdown >= 0;
+  }
+
+  /** {@link CrashPointLogStore.CrashPoints} of this node's stores. */
+  private void reached(int caller, String what) {
+    if (caller != incarnation) {
+      throw new SimulatedCrash(id + " incarnation " + caller + " is dead");
+    }
+    if (what == null || crashCountdown < 0 || crashCountdown-- > 0) {
+      return;
+    }
+    sim.crashInside(this, what);
+    throw new SimulatedCrash(id + " crashed at " + what);
   }
 
   @Override
@@ -161,7 +200,8 @@ final class RuntimeNode implements SimulatedNode {
       scheduler.kill();
       endpoints.kill();
     }
-    disk.crash(sim.random(), forgetHardState);
+    disk.crash(sim.random(), snapshots.newest().map(s -> s.meta().lastIncludedIndex()).orElse(0L), forgetHardState);
+    crashCountdown = -1;
     server = null;
     stateMachine = null;
     probe = null;

@@ -90,7 +90,9 @@ final class SimQueue<T> implements TaskQueue<T>, SimTask {
       handler.handle(batch);
     } catch (Throwable t) {
       ended = true;
-      onFailure.accept(t);
+      if (scheduler.isAlive()) {
+        onFailure.accept(t);
+      } // else the node crashed inside this batch (a SimulatedCrash): a dead process reports nothing
     } finally {
       running = false;
     }

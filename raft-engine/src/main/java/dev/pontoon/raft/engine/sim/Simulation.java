@@ -130,6 +130,13 @@ final class Simulation {
   private long seq;
   /** Whether the leader is asked for membership changes at fault points. */
   private final boolean membership;
+  /** Crashes inside work and in recovery, and process pauses; null when the run does not ask for them. */
+  private final ProcessFaults processFaults;
+  /** Per node, the virtual time before which its process is paused (its tasks wait). */
+  private final long[] pausedUntil;
+  private int crashesInsideWork;
+  private int crashesInRecovery;
+  private int pauses;
   /** Membership changes committed in this run. */
   private int membershipChanges;
   private boolean finalPhase;
@@ -174,6 +181,20 @@ final class Simulation {
    */
   Simulation(long seed, int size, Sabotage sabotage, Mode mode,
       Function<RandomGenerator, ? extends Workload<?, ?>> workload, String replay, boolean membership) {
+    this(seed, size, sabotage, mode, workload, replay, membership, false);
+  }
+
+  /**
+   * As above; {@code processFaults} (production runtime modes only) lets crashes fall inside a
+   * node's work and its recovery, and pauses processes (see {@link ProcessFaults}). Without it a
+   * seed runs exactly as it always did.
+   */
+  Simulation(long seed, int size, Sabotage sabotage, Mode mode,
+      Function<RandomGenerator, ? extends Workload<?, ?>> workload, String replay, boolean membership,
+      boolean processFaults) {
+    if (processFaults && mode == Mode.CORE) {
+      throw new IllegalArgumentException("process faults need the production runtime; bare cores have no process");
+    }
     this.membership = membership;
     this.seed = seed;
     this.mode = mode;
@@ -201,14 +222,18 @@ final class Simulation {
     this.snapshotsSupported = supportsSnapshots(clients.workload().newStateMachine());
     RuntimeSettings usable = drawn == null || snapshotsSupported ? drawn : drawn.withoutSnapshots();
     this.settings = mode == Mode.RUNTIME_ON_LOOP ? usable.withWorkOnLoop() : usable;
-    this.replay = replay != null || !membership ? replay : "pontoon-simulate --seeds 1 --first-seed " + seed
-        + " --nodes " + (size == 0 ? "mixed" : Integer.toString(size)) + " --mode "
-        + mode.name().toLowerCase(java.util.Locale.ROOT) + " --membership on";
+    this.replay = replay != null || (!membership && !processFaults) ? replay : "pontoon-simulate --seeds 1 --first-seed "
+        + seed + " --nodes " + (size == 0 ? "mixed" : Integer.toString(size)) + " --mode "
+        + mode.name().toLowerCase(java.util.Locale.ROOT) + " --membership " + (membership ? "on" : "off")
+        + (processFaults ? " --process-faults on" : "");
     this.workloadFactory = workload;
     for (int i = 0; i < n; i++) {
       nodes[i] = mode == Mode.CORE ? new SimNode(i, this, i < voters ? config : null, raftConfig)
           : new RuntimeNode(i, this, i < voters ? config : null, raftConfig, settings);
     }
+    // Drawn last, and only when asked for, so that every other seed draws as it always did.
+    this.processFaults = processFaults ? ProcessFaults.draw(random) : null;
+    this.pausedUntil = new long[n];
   }
 
   /** Whether {@code stateMachine} captures snapshots (the {@code StateMachine} default refuses). */
@@ -260,8 +285,17 @@ final class Simulation {
     return new Simulation(seed, size, Sabotage.NONE, mode, KvWorkload::draw, null, true).run(events);
   }
 
+  /**
+   * Runs the seed in {@code mode} (a production runtime mode) with crashes inside work and
+   * recovery and process pauses, and random membership changes if asked.
+   */
+  static SimulationResult runWithProcessFaults(long seed, int size, long events, Mode mode, boolean membership) {
+    return new Simulation(seed, size, Sabotage.NONE, mode, KvWorkload::draw, null, membership, true).run(events);
+  }
+
   SimulationResult run(long events) {
     for (SimulatedNode node : nodes) {
+      maybeArmRecoveryCrash(node); // at the first start, recovery bootstraps: the vote, the first entry
       startNode(node);
     }
     for (int c = 0; c < clients.count(); c++) {
@@ -297,10 +331,14 @@ final class Simulation {
     return new SimulationResult(seed, requestedNodes, mode, nodes.length, plan, raftConfig,
         (settings == null ? "bare cores" : settings.toString()) + (snapshotsSupported ? ""
             : "; no snapshots (the state machine does not support them)")
-            + (membership ? "; membership changes, " + membershipChanges + " committed" : ""), membershipChanges,
+            + (membership ? "; membership changes, " + membershipChanges + " committed" : "")
+            + (processFaults == null ? "" : "; " + processFaults + " (struck: " + crashesInsideWork
+                + " crashes inside work, " + crashesInRecovery + " inside recovery, " + pauses + " pauses)"),
+        membershipChanges,
         trace.count(), clients.history().operations(), violations, check, trace.hash(), shownEvents,
         clients.timeline("seed " + seed + ": the clients' history as the cluster settled it"), replay,
-        snapshotPieces, snapshotsAcknowledged);
+        snapshotPieces, snapshotsAcknowledged,
+        new SimulationResult.ProcessFaultsSeen(crashesInsideWork, crashesInRecovery, pauses));
   }
 
   /**
@@ -310,7 +348,8 @@ final class Simulation {
    */
   private String eventsUpToTheFailure(Violation.NotLinearizable failure, long events) {
     long until = failure.partition().failedAtTime();
-    Simulation again = new Simulation(seed, requestedNodes, sabotage, mode, workloadFactory, replay, membership);
+    Simulation again = new Simulation(seed, requestedNodes, sabotage, mode, workloadFactory, replay, membership,
+        processFaults != null);
     again.tracingAFailure = true;
     again.trace.keepUntil(until);
     SimulationResult replayed = again.run(events);
@@ -363,6 +402,8 @@ final class Simulation {
     clock.advanceTo(e.time());
     try {
       dispatch(e);
+    } catch (SimulatedCrash crash) {
+      // A node died inside this event's work (crashInside did the rest); the unwinding ends here.
     } catch (RuntimeException ex) {
       invariants.report(new Violation.Crashed(e + " threw " + ex));
     }
@@ -388,7 +429,10 @@ final class Simulation {
         ((SimNode) nodes[e.target()]).syncCompleted((int) e.arg());
       }
       case RUN -> {
-        if (e.task().isLive()) {
+        if (e.task().isLive() && pausedUntil[e.target()] > e.time()) {
+          // The process is paused: its work waits, in its order, until the pause ends.
+          queue.add(new Event(pausedUntil[e.target()], seq++, Kind.RUN, e.target(), null, 0, e.task()));
+        } else if (e.task().isLive()) {
           trace.record(e.time(), e, Trace.mix(Trace.mix(12, e.target()), e.task().name().hashCode()));
           e.task().run();
         }
@@ -418,6 +462,7 @@ final class Simulation {
         SimulatedNode node = nodes[e.target()];
         if (!node.isUp() && node.incarnation() == e.arg()) {
           trace.record(e.time(), e, Trace.mix(8, e.target()));
+          maybeArmRecoveryCrash(node);
           startNode(node);
         }
       }
@@ -469,7 +514,15 @@ final class Simulation {
     }
     if (random.nextDouble() < plan.crashRate()) {
       SimulatedNode node = nodes[random.nextInt(nodes.length)];
-      if (node.isUp()) {
+      if (node.isUp() && processFaults != null && random.nextDouble() < processFaults.insideShare()) {
+        RuntimeNode runtimeNode = (RuntimeNode) node;
+        if (!runtimeNode.crashArmed()) {
+          int points = random.nextInt(ProcessFaults.MAX_POINTS_BEFORE_CRASH + 1);
+          note("crash armed: " + node.id() + " dies at crash point " + points + " from now (a write, sync or"
+              + " snapshot commit)");
+          runtimeNode.armCrash(points);
+        }
+      } else if (node.isUp()) {
         crash(node);
         schedule(random.nextLong(5, 61) * UNIT, Kind.RESTART, node.index(), null, node.incarnation());
       }
@@ -491,6 +544,15 @@ final class Simulation {
     }
     if (membership && random.nextDouble() < MEMBERSHIP_RATE) {
       changeMembership();
+    }
+    if (processFaults != null && random.nextDouble() < processFaults.pauseRate()) {
+      SimulatedNode node = nodes[random.nextInt(nodes.length)];
+      int ticks = random.nextInt(1, processFaults.maxPauseTicks() + 1);
+      if (node.isUp()) {
+        pauses++;
+        pausedUntil[node.index()] = Math.max(pausedUntil[node.index()], clock.now() + ticks * UNIT);
+        note("pause " + node.id() + " for " + ticks + " ticks (its clock runs on)");
+      }
     }
   }
 
@@ -560,7 +622,35 @@ final class Simulation {
         : List.of(new MemberChange.Remove(a), new MemberChange.Remove(b));
   }
 
+  /** With the run's recovery crash rate, arms a crash among the first writes of {@code node}'s next start. */
+  private void maybeArmRecoveryCrash(SimulatedNode node) {
+    if (processFaults != null && random.nextDouble() < processFaults.recoveryCrashRate()) {
+      int points = random.nextInt(3);
+      note("crash armed: " + node.id() + " dies at crash point " + points + " of its start, inside its recovery if"
+          + " recovery writes that much");
+      ((RuntimeNode) node).armCrash(points);
+    }
+  }
+
+  /**
+   * A runtime node reached the crash point an armed crash waited for, inside a task or inside its
+   * recovery: it crashes there (the caller then unwinds with {@link SimulatedCrash}) and restarts later.
+   */
+  void crashInside(RuntimeNode node, String where) {
+    boolean inRecovery = !node.isUp();
+    if (inRecovery) {
+      crashesInRecovery++;
+    } else {
+      crashesInsideWork++;
+    }
+    note("crash point reached: " + node.id() + " dies " + (inRecovery ? "inside its recovery" : "inside its work")
+        + ", at " + where);
+    crash(node);
+    schedule(random.nextLong(5, 61) * UNIT, Kind.RESTART, node.index(), null, node.incarnation());
+  }
+
   private void crash(SimulatedNode node) {
+    pausedUntil[node.index()] = 0;
     invariants.crashed(node.index(), node.id());
     node.crash(sabotage == Sabotage.FORGET_HARD_STATE_ON_CRASH);
     note("crash " + node.id() + " (unsynced writes lost, or some of them kept)");
@@ -568,7 +658,9 @@ final class Simulation {
 
   private void startNode(SimulatedNode node) {
     node.start(random.split());
-    schedule(1 + random.nextInt((int) UNIT), Kind.TICK, node.index(), null, node.incarnation());
+    if (node.isUp() || node.fatalFailure() != null) {
+      schedule(1 + random.nextInt((int) UNIT), Kind.TICK, node.index(), null, node.incarnation());
+    }
   }
 
   private void proposeProbe() {
@@ -685,6 +777,9 @@ final class Simulation {
   /** A node sends a message: the network decides its fate. */
   void send(RaftMessage sent) {
     RaftMessage m = sent;
+    if (sent instanceof AppendEntries a && !a.entries().isEmpty()) {
+      invariants.sent(a.entries());
+    }
     if (sent instanceof InstallSnapshot piece && (piece.offset() > 0 || !piece.done())) {
       snapshotPieces++;
     } else if (sent instanceof InstallSnapshotResponse r && r.success()) {

@@ -39,6 +39,17 @@ public final class SimulationResult {
   private String traceText;
   private final Supplier<String> timeline;
   private final String replay;
+  private final ProcessFaultsSeen processFaultsSeen;
+
+  /** How often a run's process faults struck: crashes inside work, crashes inside recovery, pauses. */
+  record ProcessFaultsSeen(int crashesInsideWork, int crashesInRecovery, int pauses) {
+    static final ProcessFaultsSeen NONE = new ProcessFaultsSeen(0, 0, 0);
+  }
+
+  /** How often process faults struck in the run (all zero unless it was run with them). */
+  ProcessFaultsSeen processFaultsSeen() {
+    return processFaultsSeen;
+  }
 
   /** Membership changes committed in the run (0 unless it was run with them). */
   int membershipChangesCommitted() {
@@ -48,7 +59,9 @@ public final class SimulationResult {
   SimulationResult(long seed, int requestedNodes, Simulation.Mode mode, int nodes, FaultPlan plan,
       RaftConfig raftConfig, String settings, int membershipChanges, long events, List<? extends Operation<?, ?>> history,
       List<Violation> violations, CheckResult<?, ?> check, long traceHash, Supplier<String> trace,
-      Supplier<String> timeline, String replay, long snapshotPieces, long snapshotsAcknowledged) {
+      Supplier<String> timeline, String replay, long snapshotPieces, long snapshotsAcknowledged,
+      ProcessFaultsSeen processFaultsSeen) {
+    this.processFaultsSeen = processFaultsSeen;
     this.snapshotPieces = snapshotPieces;
     this.snapshotsAcknowledged = snapshotsAcknowledged;
     this.seed = seed;

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.pontoon.raft.engine.sim.Simulation.Mode;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.ForkJoinPool;
@@ -31,10 +32,17 @@ class SimulationTest {
 
   /** As above; {@code membership} adds spare nodes and random membership changes (runtime only). */
   static List<SimulationResult> runSeeds(long first, long count, int nodes, Mode mode, boolean membership) {
+    return runSeeds(first, count, nodes, mode, membership, false);
+  }
+
+  /** As above; {@code processFaults} adds crashes inside work and recovery, and process pauses (runtime only). */
+  static List<SimulationResult> runSeeds(long first, long count, int nodes, Mode mode, boolean membership,
+      boolean processFaults) {
     ForkJoinPool pool = new ForkJoinPool(2);
     try {
       List<SimulationResult> results = pool.submit(() -> LongStream.range(first, first + count).parallel()
-          .mapToObj(seed -> membership ? Simulation.runWithMembershipChanges(seed, nodes, EVENTS, mode)
+          .mapToObj(seed -> processFaults ? Simulation.runWithProcessFaults(seed, nodes, EVENTS, mode, membership)
+              : membership ? Simulation.runWithMembershipChanges(seed, nodes, EVENTS, mode)
               : Simulation.run(seed, nodes, EVENTS, mode)).collect(Collectors.toList())).join();
       String failures = results.stream().filter(r -> !r.ok()).limit(3).map(SimulationResult::describe)
           .collect(Collectors.joining("\n"));
@@ -96,6 +104,69 @@ class SimulationTest {
   void seedsOfALoneVoterGrowingByMembershipChangesKeepEveryProperty() {
     List<SimulationResult> results = runSeeds(800_001, 200, 1, Mode.RUNTIME, true);
     assertTrue(results.stream().mapToLong(SimulationResult::membershipChangesCommitted).sum() >= 100);
+  }
+
+  /**
+   * Process faults: crashes that fall at a write, sync or snapshot commit inside a task (between
+   * two writes the code meant to make together) or inside recovery at a start, and pauses of a
+   * whole process while its clock runs on. Before they existed, two ordering bugs of the runtime
+   * lived exactly there (see {@link #seedsThatCaughtWritesOrderedWrongInsideOneTaskStillPass}).
+   */
+  @Test
+  void seedsWithCrashesInsideWorkAndRecoveryAndProcessPausesKeepEveryProperty() {
+    List<SimulationResult> results = runSeeds(900_001, 300, 0, Mode.RUNTIME, false, true);
+    assertProcessFaultsStruck(results, 300, 30, 300);
+  }
+
+  /** The same with snapshots every few entries, streamed in tiny pieces: crash points at their commits. */
+  @Test
+  void seedsWithProcessFaultsAndFrequentSnapshotsKeepEveryProperty() {
+    List<SimulationResult> results = runSeeds(910_001, 150, 0, Mode.RUNTIME_SNAPSHOTS, false, true);
+    assertProcessFaultsStruck(results, 150, 15, 150);
+  }
+
+  /** The same with membership changes, and for a lone voter growing, whose elections take one step. */
+  @Test
+  void seedsWithProcessFaultsAndMembershipChangesKeepEveryProperty() {
+    List<SimulationResult> results = new ArrayList<>(runSeeds(920_001, 150, 0, Mode.RUNTIME, true, true));
+    results.addAll(runSeeds(930_001, 150, 1, Mode.RUNTIME, true, true));
+    assertProcessFaultsStruck(results, 300, 30, 300);
+    assertTrue(results.stream().mapToLong(SimulationResult::membershipChangesCommitted).sum() >= 150);
+  }
+
+  /**
+   * Seeds that caught, with process faults, three ordering bugs of the runtime that the simulator
+   * without them never drew (the same seeds without process faults pass with the bug in place):
+   * <ul>
+   *   <li>seed 125, with f36ee00 reverted (bootstrap appended its entry before saving the vote):
+   *       a member crashed inside its first recovery, and two leaders were elected in term 1;
+   *   <li>seed 210 of a lone voter growing, with 283a515 reverted (a lone voter elected within one
+   *       Ready sent AppendEntries before its term was durable): Log Matching broken;
+   *   <li>seed 930074 of a lone voter growing, before the Ready after the one that changed the
+   *       term was held too (its AppendEntries went out while that term was still being written):
+   *       Log Matching broken after the leader won the same term again.
+   * </ul>
+   * Seeds replay only while the runtime's schedule is unchanged; at a later commit they are three
+   * more seeds.
+   */
+  @Test
+  void seedsThatCaughtWritesOrderedWrongInsideOneTaskStillPass() {
+    for (SimulationResult r : List.of(Simulation.runWithProcessFaults(125, 3, EVENTS, Mode.RUNTIME, false),
+        Simulation.runWithProcessFaults(210, 1, EVENTS, Mode.RUNTIME, true),
+        Simulation.runWithProcessFaults(930_074, 1, EVENTS, Mode.RUNTIME, true))) {
+      assertTrue(r.ok(), r::describe);
+    }
+  }
+
+  /** The faults must actually strike: a fault model that silently stopped would pass every seed. */
+  private static void assertProcessFaultsStruck(List<SimulationResult> results, int insideWork, int inRecovery,
+      int pauses) {
+    int inside = results.stream().mapToInt(r -> r.processFaultsSeen().crashesInsideWork()).sum();
+    int recovery = results.stream().mapToInt(r -> r.processFaultsSeen().crashesInRecovery()).sum();
+    int paused = results.stream().mapToInt(r -> r.processFaultsSeen().pauses()).sum();
+    assertTrue(inside >= insideWork, "only " + inside + " crashes fell inside work");
+    assertTrue(recovery >= inRecovery, "only " + recovery + " crashes fell inside recovery");
+    assertTrue(paused >= pauses, "only " + paused + " pauses");
   }
 
   /** The same on bare cores, where fault points also compact logs, so new members often need a snapshot. */
