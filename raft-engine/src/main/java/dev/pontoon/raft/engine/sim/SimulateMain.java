@@ -11,23 +11,28 @@ import java.util.concurrent.ExecutionException;
  * (with usage) for bad arguments.
  *
  * <pre>
- * SimulateMain [--seeds N] [--first-seed S] [--nodes 3|5|mixed] [--events E] [--threads T]
+ * SimulateMain [--seeds N] [--first-seed S] [--nodes 1|3|5|mixed] [--events E] [--threads T]
  *              [--mode runtime|core|runtime_snapshots|runtime_on_loop] [--membership on|off]
+ *              [--process-faults on|off]
  * </pre>
  *
  * <p>{@code --mode runtime} (the default) runs the production runtime on every node;
  * {@code --mode core} runs bare cores (see {@link Simulation.Mode}). {@code --membership on}
- * adds two spare nodes and random membership changes at fault points.
+ * adds two spare nodes and random membership changes at fault points ({@code --nodes 1}, a lone
+ * voter growing, needs it). {@code --process-faults on} lets crashes fall inside a node's work
+ * and its recovery and pauses whole processes (see {@link ProcessFaults}; runtime modes only).
  *
  * <p>Seeds run in parallel on {@code T} threads (default: the available processors); each seed
  * runs in one thread and gives the same result wherever it runs.
  */
 public final class SimulateMain {
-  static final String USAGE = "usage: pontoon-simulate [--seeds N] [--first-seed S] [--nodes 3|5|mixed] [--events E]"
-      + " [--threads T] [--mode runtime|core|runtime_snapshots|runtime_on_loop] [--membership on|off]\n"
+  static final String USAGE = "usage: pontoon-simulate [--seeds N] [--first-seed S] [--nodes 1|3|5|mixed] [--events E]"
+      + " [--threads T] [--mode runtime|core|runtime_snapshots|runtime_on_loop] [--membership on|off]"
+      + " [--process-faults on|off]\n"
       + "  --seeds N       how many seeds to run (default 100)\n"
       + "  --first-seed S  the first seed; seeds S..S+N-1 run (default 1)\n"
-      + "  --nodes         cluster size: 3 or 5, or mixed to let each seed choose 3 to 5 (default 3)\n"
+      + "  --nodes         cluster size: 3 or 5, or mixed to let each seed choose 3 to 5, or 1 (a lone\n"
+      + "                  voter, with --membership on) (default 3)\n"
       + "  --events E      events per seed before the final phase (default 10000)\n"
       + "  --threads T     seeds run in parallel (default: available processors)\n"
       + "  --mode          runtime: the production runtime (RaftServer, its event loop, sync, apply and\n"
@@ -38,7 +43,10 @@ public final class SimulateMain {
       + "                  (default runtime)\n"
       + "  --membership    on: two spare nodes start outside the cluster and the leader is asked for\n"
       + "                  random membership changes (grow, shrink, replace, learners, removing itself)\n"
-      + "                  (default off)";
+      + "                  (default off)\n"
+      + "  --process-faults on: crashes also fall inside a node's work (at a write, sync or snapshot\n"
+      + "                  commit) and inside its recovery, and whole processes pause while their\n"
+      + "                  clocks run on; runtime modes only (default off)";
 
   private SimulateMain() {}
 
@@ -52,7 +60,7 @@ public final class SimulateMain {
 
   /** The parsed command line. */
   record Options(long seeds, long firstSeed, int nodes, long events, int threads, Simulation.Mode mode,
-      boolean membership) {}
+      boolean membership, boolean processFaults) {}
 
   /** Runs with {@code args}, printing to {@code out} and {@code err}; returns the exit code. */
   static int run(String[] args, PrintStream out, PrintStream err) {
@@ -71,7 +79,10 @@ public final class SimulateMain {
     SimulationReport report;
     try {
       report = SimulationReport.run(options.firstSeed(), options.seeds(), options.threads(),
-          seed -> options.membership()
+          seed -> options.processFaults()
+              ? Simulation.runWithProcessFaults(seed, options.nodes(), options.events(), options.mode(),
+                  options.membership())
+              : options.membership()
               ? Simulation.runWithMembershipChanges(seed, options.nodes(), options.events(), options.mode())
               : Simulation.run(seed, options.nodes(), options.events(), options.mode()), r -> {
             if (!r.ok()) {
@@ -98,6 +109,7 @@ public final class SimulateMain {
     int threads = Runtime.getRuntime().availableProcessors();
     Simulation.Mode mode = Simulation.Mode.RUNTIME;
     boolean membership = false;
+    boolean processFaults = false;
     for (int i = 0; i < args.length; i++) {
       String flag = args[i];
       if (i + 1 >= args.length) {
@@ -111,10 +123,11 @@ public final class SimulateMain {
         case "--events" -> events = positive(flag, value);
         case "--threads" -> threads = (int) Math.min(positive(flag, value), 256);
         case "--nodes" -> nodes = switch (value) {
+          case "1" -> 1;
           case "3" -> 3;
           case "5" -> 5;
           case "mixed" -> 0;
-          default -> throw new IllegalArgumentException("--nodes must be 3, 5 or mixed, not '" + value + "'");
+          default -> throw new IllegalArgumentException("--nodes must be 1, 3, 5 or mixed, not '" + value + "'");
         };
         case "--mode" -> mode = switch (value) {
           case "runtime" -> Simulation.Mode.RUNTIME;
@@ -129,10 +142,21 @@ public final class SimulateMain {
           case "off" -> false;
           default -> throw new IllegalArgumentException("--membership must be on or off, not '" + value + "'");
         };
+        case "--process-faults" -> processFaults = switch (value) {
+          case "on" -> true;
+          case "off" -> false;
+          default -> throw new IllegalArgumentException("--process-faults must be on or off, not '" + value + "'");
+        };
         default -> throw new IllegalArgumentException("unknown option '" + flag + "'");
       }
     }
-    return new Options(seeds, firstSeed, nodes, events, threads, mode, membership);
+    if (nodes == 1 && !membership) {
+      throw new IllegalArgumentException("--nodes 1 needs --membership on (a lone voter that grows)");
+    }
+    if (processFaults && mode == Simulation.Mode.CORE) {
+      throw new IllegalArgumentException("--process-faults needs a runtime mode: bare cores have no process");
+    }
+    return new Options(seeds, firstSeed, nodes, events, threads, mode, membership, processFaults);
   }
 
   private static long number(String flag, String value) {

@@ -60,7 +60,13 @@ import java.util.random.RandomGenerator;
  * <p><b>Threading.</b> {@link #run()} runs seeds in parallel on {@link Builder#threads} threads,
  * each seed on one thread; so the factory, generator and model are called from several threads
  * at once (each state machine instance only from the thread of its seed), and must keep no shared
- * mutable state. Membership changes are not simulated: Pontoon does not implement them yet.
+ * mutable state. Membership changes are not part of these runs (the simulator's command line
+ * runs them: {@code pontoon-simulate --membership on}).
+ *
+ * <p><b>Process faults</b> ({@link Builder#processFaults}): crashes that fall inside a node's work
+ * and inside its recovery, where your state machine is restored from a snapshot or replays the
+ * log, and pauses of whole processes. Off by default, so that a seed recorded before keeps
+ * replaying the same run.
  *
  * @see SimulationReport
  * @see SimulationResult
@@ -77,8 +83,10 @@ public final class StateMachineSimulation {
   private final long events;
   private final int threads;
   private final Path timelines;
+  private final boolean processFaults;
 
   private StateMachineSimulation(Builder b) {
+    this.processFaults = b.processFaults;
     this.workload = new UserWorkload(b.stateMachine, b.operations, readable(b.model), b.stepBudget);
     this.firstSeed = b.firstSeed;
     this.seeds = b.seeds;
@@ -124,8 +132,8 @@ public final class StateMachineSimulation {
   /** Runs one seed on the calling thread: the way to replay a failure in a debugger. */
   public SimulationResult runSeed(long seed) {
     String replay = "runSeed(" + seed + "L) on this simulation, or run the test with -D" + SEED_PROPERTY + "=" + seed;
-    return new Simulation(seed, nodes, Sabotage.NONE, Simulation.Mode.RUNTIME, random -> workload, replay)
-        .run(events);
+    return new Simulation(seed, nodes, Sabotage.NONE, Simulation.Mode.RUNTIME, random -> workload, replay, false,
+        processFaults).run(events);
   }
 
   /**
@@ -143,6 +151,7 @@ public final class StateMachineSimulation {
     private int threads = Runtime.getRuntime().availableProcessors();
     private long stepBudget = LinearizabilityChecker.DEFAULT_STEP_BUDGET;
     private Path timelines;
+    private boolean processFaults;
 
     private Builder() {}
 
@@ -208,6 +217,16 @@ public final class StateMachineSimulation {
      */
     public Builder eventsPerSeed(long count) {
       this.events = requirePositive("eventsPerSeed", count);
+      return this;
+    }
+
+    /**
+     * Whether crashes also fall inside a node's work (at a log write, a sync or a snapshot commit)
+     * and inside its recovery, and whole processes pause while their clocks run on (default
+     * false). A seed's run depends on it: replay a failure with the same setting.
+     */
+    public Builder processFaults(boolean on) {
+      this.processFaults = on;
       return this;
     }
 

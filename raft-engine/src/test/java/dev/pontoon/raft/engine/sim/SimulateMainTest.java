@@ -59,9 +59,33 @@ class SimulateMainTest {
   }
 
   @Test
+  void processFaultsAreOffUnlessAskedForAndNeedARuntimeMode() {
+    assertTrue(SimulateMain.parse(new String[] {"--process-faults", "on"}).processFaults());
+    assertEquals(false, SimulateMain.parse(new String[] {"--seeds", "1"}).processFaults());
+    assertEquals(2, run("--process-faults", "yes"));
+    assertTrue(stderr().startsWith("error: --process-faults must be on or off, not 'yes'"), stderr());
+    assertEquals(2, run("--process-faults", "on", "--mode", "core"));
+    assertTrue(stderr().contains("error: --process-faults needs a runtime mode"), stderr());
+    assertEquals(0, run("--seeds", "2", "--first-seed", "7", "--process-faults", "on", "--threads", "1"));
+    assertTrue(stdout().matches("seeds=2 events=\\d+ violations=0\n"), stdout());
+  }
+
+  /** The replay line a lone-voter seed prints ({@code --nodes 1 ... --membership on}) is one the command line takes. */
+  @Test
+  void aLoneVoterRunsOnlyWithMembershipChanges() {
+    assertEquals(1, SimulateMain.parse(new String[] {"--nodes", "1", "--membership", "on"}).nodes());
+    assertEquals(2, run("--nodes", "1"));
+    assertTrue(stderr().startsWith("error: --nodes 1 needs --membership on"), stderr());
+    String replay = Simulation.runWithProcessFaults(930_074, 1, 100, Simulation.Mode.RUNTIME, true).replay();
+    assertEquals("pontoon-simulate --seeds 1 --first-seed 930074 --nodes 1 --mode runtime --membership on"
+        + " --process-faults on", replay);
+    assertEquals(0, run(replay.substring("pontoon-simulate ".length()).split(" ")));
+  }
+
+  @Test
   void unsupportedClusterSizeIsRejectedWithUsage() {
     assertEquals(2, run("--nodes", "4"));
-    assertTrue(stderr().startsWith("error: --nodes must be 3, 5 or mixed, not '4'"), stderr());
+    assertTrue(stderr().startsWith("error: --nodes must be 1, 3, 5 or mixed, not '4'"), stderr());
     assertTrue(stderr().contains("usage: pontoon-simulate"));
     assertEquals("", stdout());
   }

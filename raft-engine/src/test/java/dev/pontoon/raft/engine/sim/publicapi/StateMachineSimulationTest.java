@@ -56,6 +56,18 @@ class StateMachineSimulationTest {
     assertTrue(first.replay().startsWith("runSeed(42L)"), first.replay());
   }
 
+  /** Process faults reach a user's state machine too: restored from snapshots and replayed in recoveries that crash. */
+  @Test
+  void processFaultsRunAUserStateMachineThroughCrashesInsideWorkAndRecovery() {
+    StateMachineSimulation simulation = account().processFaults(true).seeds(40).firstSeed(1_000).threads(2).build();
+    SimulationReport report = simulation.run();
+    assertTrue(report.ok(), report::describe);
+    SimulationResult one = simulation.runSeed(1_003);
+    assertTrue(one.describe().contains("process faults: "), one.describe());
+    assertTrue(one.traceHash() != account().seeds(1).build().runSeed(1_003).traceHash(),
+        "the same seed without process faults is another run");
+  }
+
   @Test
   void theSeedPropertyRunsOneSeedAlone() {
     System.setProperty(StateMachineSimulation.SEED_PROPERTY, "7");
