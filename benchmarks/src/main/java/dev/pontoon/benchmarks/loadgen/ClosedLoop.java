@@ -28,7 +28,9 @@ import org.HdrHistogram.Recorder;
  * {@value #DRAIN_SECONDS} s) so that closing the cluster does not race them.
  *
  * <p><b>Progress.</b> Once a second, one line on the progress stream: the phase, the second, and
- * that second's acknowledged writes per second, p50, p99 and errors.
+ * that second's acknowledged writes per second, p50, p99 and errors. Every second of the run gets
+ * its line even when the thread wakes late: the lines that fell due while it slept are printed
+ * together (the first of them with the writes of all those seconds).
  *
  * <p><b>Threading.</b> {@link #run} once, from one thread, which sleeps between progress lines;
  * clients run on the target's completion threads and a retry timer.
@@ -38,11 +40,38 @@ final class ClosedLoop {
   static final int DRAIN_SECONDS = 30;
   private static final long SECOND = TimeUnit.SECONDS.toNanos(1);
 
+  /** Where the loop reads the time and how it waits; a seam so that tests can make it wake late. */
+  interface Clock {
+    Clock SYSTEM = new Clock() {
+      @Override
+      public long nanoTime() {
+        return System.nanoTime();
+      }
+
+      @Override
+      public void sleepUntil(long deadline) throws InterruptedException {
+        long wait;
+        while ((wait = deadline - System.nanoTime()) > 0) {
+          LockSupport.parkNanos(wait);
+          if (Thread.interrupted()) {
+            throw new InterruptedException();
+          }
+        }
+      }
+    };
+
+    long nanoTime();
+
+    /** Returns at or (possibly long) after {@code deadline}, a {@link #nanoTime} value. */
+    void sleepUntil(long deadline) throws InterruptedException;
+  }
+
   private final WriteTarget target;
   private final int concurrency;
   private final long warmupNanos;
   private final long durationNanos;
   private final PrintStream progress;
+  private final Clock clock;
 
   /** Latencies of the window's acknowledged writes (auto-resizing, three significant digits). */
   private final Recorder measured = new Recorder(3);
@@ -61,6 +90,13 @@ final class ClosedLoop {
   private long end;
 
   ClosedLoop(WriteTarget target, int concurrency, int warmupSeconds, int durationSeconds, PrintStream progress) {
+    this(target, concurrency, warmupSeconds, durationSeconds, progress, Clock.SYSTEM);
+  }
+
+  /** With another clock than the system's, for tests. */
+  ClosedLoop(WriteTarget target, int concurrency, int warmupSeconds, int durationSeconds, PrintStream progress,
+      Clock clock) {
+    this.clock = clock;
     this.target = target;
     this.concurrency = concurrency;
     this.warmupNanos = TimeUnit.SECONDS.toNanos(warmupSeconds);
@@ -70,7 +106,7 @@ final class ClosedLoop {
 
   /** Runs the warm-up and the window, printing progress, and returns what the window measured. */
   LoadResult run() throws InterruptedException {
-    long start = System.nanoTime();
+    long start = clock.nanoTime();
     measureFrom = start + warmupNanos;
     end = measureFrom + durationNanos;
     stopped = new CountDownLatch(concurrency);
@@ -83,20 +119,22 @@ final class ClosedLoop {
     long nextReport = start + SECOND;
     long lastErrors = 0;
     while (true) {
-      long now = System.nanoTime();
+      long now = clock.nanoTime();
       if (!measuring && now >= measureFrom) {
         cpuAtStart = processCpuNanos();
         syncsAtStart = target.logSyncs();
         measuring = true;
       }
-      if (now >= nextReport) {
+      // A loop, not an if: after a late wake-up several lines may be due, and the last one (the
+      // window's end) must be printed before the end check below stops the loop. None past the end.
+      while (now >= nextReport && nextReport <= end) {
         lastErrors = report(nextReport - start, lastErrors);
         nextReport += SECOND;
       }
       if (now >= end) {
         break;
       }
-      sleepUntil(Math.min(nextReport, measuring ? end : measureFrom));
+      clock.sleepUntil(Math.min(nextReport, measuring ? end : measureFrom));
     }
     long cpu = difference(cpuAtStart, processCpuNanos());
     long syncs = difference(syncsAtStart, target.logSyncs());
@@ -110,13 +148,13 @@ final class ClosedLoop {
 
   /** One client's next write, chained on the completion of its previous one. */
   private void send(int client) {
-    long sent = System.nanoTime();
+    long sent = clock.nanoTime();
     if (sent >= end) {
       stopped.countDown();
       return;
     }
     target.write(client).whenComplete((ok, failure) -> {
-      long now = System.nanoTime();
+      long now = clock.nanoTime();
       if (failure == null) {
         long latency = now - sent;
         recent.recordValue(latency);
@@ -157,16 +195,6 @@ final class ClosedLoop {
       }
     } finally {
       retries.shutdownNow();
-    }
-  }
-
-  private static void sleepUntil(long deadline) throws InterruptedException {
-    long wait;
-    while ((wait = deadline - System.nanoTime()) > 0) {
-      LockSupport.parkNanos(wait);
-      if (Thread.interrupted()) {
-        throw new InterruptedException();
-      }
     }
   }
 

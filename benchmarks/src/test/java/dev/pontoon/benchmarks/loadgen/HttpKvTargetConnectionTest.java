@@ -36,7 +36,19 @@ import org.junit.jupiter.api.Test;
  */
 class HttpKvTargetConnectionTest {
 
-  private static final long SHORT_TIMEOUT = TimeUnit.MILLISECONDS.toNanos(300);
+  /**
+   * The request timeout of every target but the stall test's: it covers the connect and a cold
+   * JDK HttpServer's first answer, which on a loaded CI machine can take far longer than the
+   * exchange itself, so a write that must succeed (or fail for another reason) does not time out.
+   */
+  private static final long TIMEOUT = TimeUnit.SECONDS.toNanos(10);
+  /**
+   * The stall test's timeout: its server never answers the first write until the test ends (a
+   * latch, not a delay), so any timeout fails it the same way; 2 s keeps the test short.
+   */
+  private static final long STALL_TIMEOUT = TimeUnit.SECONDS.toNanos(2);
+  /** How long {@link #outcome} waits: longer than {@link #TIMEOUT}, so a write always ends first. */
+  private static final long OUTCOME_WAIT_SECONDS = 30;
 
   private final FakeHttpServers fakes = new FakeHttpServers();
   private final ExecutorService executor = fakes.executor();
@@ -57,7 +69,11 @@ class HttpKvTargetConnectionTest {
   }
 
   private HttpKvTarget target(String origin) {
-    HttpKvTarget target = new HttpKvTarget(URI.create(origin), 16, SHORT_TIMEOUT);
+    return target(origin, TIMEOUT);
+  }
+
+  private HttpKvTarget target(String origin, long timeoutNanos) {
+    HttpKvTarget target = new HttpKvTarget(URI.create(origin), 16, timeoutNanos);
     closeables.add(target);
     return target;
   }
@@ -65,12 +81,12 @@ class HttpKvTargetConnectionTest {
   /** Waits for the write; returns null when it succeeded, or the message of why it failed. */
   private static String outcome(HttpKvTarget target, int client) throws InterruptedException {
     try {
-      target.write(client).get(10, TimeUnit.SECONDS);
+      target.write(client).get(OUTCOME_WAIT_SECONDS, TimeUnit.SECONDS);
       return null;
     } catch (ExecutionException e) {
       return e.getCause().getMessage();
     } catch (java.util.concurrent.TimeoutException e) {
-      throw new AssertionError("the write neither succeeded nor failed within 10 s");
+      throw new AssertionError("the write neither succeeded nor failed within " + OUTCOME_WAIT_SECONDS + " s");
     }
   }
 
@@ -154,9 +170,9 @@ class HttpKvTargetConnectionTest {
       }
       answer(exchange, 200);
     });
-    HttpKvTarget target = target(origin(stalling));
+    HttpKvTarget target = target(origin(stalling), STALL_TIMEOUT);
 
-    assertEquals("PUT " + origin(stalling) + "/kv/load-0: no answer within 300 ms", outcome(target, 0));
+    assertEquals("PUT " + origin(stalling) + "/kv/load-0: no answer within 2000 ms", outcome(target, 0));
     assertEquals(null, outcome(target, 0));
 
     assertEquals(2, clientPorts.size(), "the timed-out connection is not used again: " + clientPorts);
@@ -221,12 +237,12 @@ class HttpKvTargetConnectionTest {
   @Test
   void aClosedTargetFailsWritesInsteadOfHanging() throws Exception {
     HttpServer leader = serve(exchange -> answer(exchange, 200));
-    HttpKvTarget target = new HttpKvTarget(URI.create(origin(leader)), 16, SHORT_TIMEOUT);
+    HttpKvTarget target = new HttpKvTarget(URI.create(origin(leader)), 16, TIMEOUT);
     target.close();
 
     String failure = outcome(target, 0);
 
     assertTrue(failure != null && failure.contains("closed"), failure);
-    assertThrows(ExecutionException.class, () -> target.write(1).get(10, TimeUnit.SECONDS));
+    assertThrows(ExecutionException.class, () -> target.write(1).get(OUTCOME_WAIT_SECONDS, TimeUnit.SECONDS));
   }
 }
