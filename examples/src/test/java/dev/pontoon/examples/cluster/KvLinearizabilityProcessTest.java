@@ -24,6 +24,8 @@ import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.condition.EnabledOnOs;
@@ -45,6 +47,8 @@ class KvLinearizabilityProcessTest {
   private static final HttpClient STATUS = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
       .connectTimeout(Duration.ofMillis(500)).build();
   private static final Duration RUN = Duration.ofSeconds(24);
+  /** How long a fault looks for the leader: later faults wait for it; three such waits still end inside {@link #RUN}. */
+  private static final Duration FIND_LEADER = Duration.ofSeconds(5);
 
   @TempDir
   Path dir;
@@ -66,7 +70,7 @@ class KvLinearizabilityProcessTest {
         NodeSpec[] killed = new NodeSpec[1];
         NodeSpec[] paused = new NodeSpec[2];
         schedule.schedule(() -> {
-          killed[0] = leader(nodes);
+          killed[0] = findLeader(nodes);
           if (killed[0] != null) {
             nodes.kill(killed[0]);
           }
@@ -117,7 +121,7 @@ class KvLinearizabilityProcessTest {
   }
 
   private void pause(NodeProcesses nodes, NodeSpec[] paused, int slot, boolean leader) {
-    NodeSpec l = leader(nodes);
+    NodeSpec l = findLeader(nodes);
     NodeSpec target = leader || l == null ? l : nodes.others(l).get(0);
     if (target != null) {
       nodes.pause(target);
@@ -137,7 +141,27 @@ class KvLinearizabilityProcessTest {
     return nodes.members.stream().map(NodeProcesses::base).toList();
   }
 
-  /** The node that says it leads, asking each with a short timeout (a paused node does not answer). */
+  /**
+   * The node that says it leads, asked for until one does, for at most {@link #FIND_LEADER}: one
+   * round of {@link #leader} misses it whenever the leader's /status answer is slow (a loaded
+   * machine, a JIT pause) or an election is under way, and a fault that finds no target leaves
+   * its slot of the schedule unexercised. Null if none is found in that time, which the test
+   * reports as a fault without target.
+   */
+  private static NodeSpec findLeader(NodeProcesses nodes) {
+    AtomicReference<NodeSpec> found = new AtomicReference<>();
+    try {
+      await().atMost(FIND_LEADER).pollInterval(Duration.ofMillis(100)).until(() -> {
+        found.set(leader(nodes));
+        return found.get() != null;
+      });
+    } catch (ConditionTimeoutException e) {
+      return null;
+    }
+    return found.get();
+  }
+
+  /** The node that says it leads, asking each once with a short timeout (a paused node does not answer). */
   private static NodeSpec leader(NodeProcesses nodes) {
     for (NodeSpec m : nodes.members) {
       JsonNode status = status(m);

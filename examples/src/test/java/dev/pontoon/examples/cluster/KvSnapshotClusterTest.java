@@ -1,8 +1,8 @@
 package dev.pontoon.examples.cluster;
 
 import static dev.pontoon.examples.cluster.HttpJson.DIRECT;
-import static dev.pontoon.examples.cluster.HttpJson.FOLLOWING;
 import static dev.pontoon.examples.cluster.HttpJson.json;
+import static dev.pontoon.examples.cluster.HttpJson.putRetrying;
 import static dev.pontoon.examples.cluster.HttpJson.send;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -75,9 +75,10 @@ class KvSnapshotClusterTest {
     return json(answer);
   }
 
+  /** Retried while the cluster is between leaders: a spontaneous election is not what these tests are about. */
   private void write(int count, String round) {
     for (int i = 0; i < count; i++) {
-      HttpResponse<String> put = send(FOLLOWING, "PUT", base(nodes.get(0)) + "/kv/k" + (i % 30), round + i);
+      HttpResponse<String> put = putRetrying(base(nodes.get(0)) + "/kv/k" + (i % 30), round + i);
       assertEquals(200, put.statusCode(), put.body());
     }
   }
@@ -160,7 +161,7 @@ class KvSnapshotClusterTest {
     awaitCaughtUp(follower);
     if (follower.raft().status().snapshotIndex() == follower.raft().status().lastApplied()) {
       // The snapshot happened to cover everything: one more entry leaves something to re-apply.
-      assertEquals(200, send(FOLLOWING, "PUT", base(leader()) + "/kv/extra", "x").statusCode());
+      assertEquals(200, putRetrying(base(leader()) + "/kv/extra", "x").statusCode());
       awaitCaughtUp(follower);
     }
     long snapshot = follower.raft().status().snapshotIndex();
