@@ -44,6 +44,16 @@ class NettyClusterTest {
     servers = new ServerCluster(IDS, configs);
   }
 
+  /**
+   * For the tests that assert the leader they captured stays leader of its term: election
+   * timeouts of 5 to 10 s make a spontaneous election on a loaded machine implausible, while a
+   * step-down caused by what the test does would still show at once (and a new election would
+   * move the term, which the tests check too).
+   */
+  private void startStableCluster(Function<NodeId, NettyTransportConfig> configs) {
+    servers = new ServerCluster(IDS, configs, ServerCluster.STABLE_MIN_TICKS, ServerCluster.STABLE_MAX_TICKS);
+  }
+
   private RaftServer awaitLeader() {
     return servers.awaitLeader();
   }
@@ -97,7 +107,7 @@ class NettyClusterTest {
   @Test
   void commandLargerThanTheFrameIsRefusedAtSubmitAndTheLeaderStays() throws Exception {
     LoopbackCluster cluster = new LoopbackCluster(IDS);
-    startCluster(cluster::config);
+    startStableCluster(cluster::config);
     RaftServer leader = awaitLeader();
     commit("before", 5);
     long term = leader.status().term();
@@ -117,7 +127,7 @@ class NettyClusterTest {
   @Test
   void forgedAppendEntriesOfTheLeadersOwnTermDoesNotStopTheLeader() throws Exception {
     LoopbackCluster cluster = new LoopbackCluster(IDS);
-    startCluster(cluster::config);
+    startStableCluster(cluster::config);
     RaftServer leader = awaitLeader();
     List<Bytes> before = commit("before", 10);
     long term = leader.status().term();

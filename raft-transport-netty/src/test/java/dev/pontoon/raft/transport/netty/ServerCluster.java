@@ -7,10 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.pontoon.raft.NodeId;
 import dev.pontoon.raft.Role;
 import dev.pontoon.raft.engine.RaftServer;
+import dev.pontoon.raft.engine.RaftServerBuilder;
 import dev.pontoon.raft.engine.memory.InMemoryLogStore;
 import dev.pontoon.raft.log.Bytes;
 import dev.pontoon.raft.log.ClusterConfig;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -27,8 +29,28 @@ final class ServerCluster implements AutoCloseable {
   final Map<NodeId, ReopenableTransport> transports = new LinkedHashMap<>();
   final Map<NodeId, RecordingStateMachine> machines = new LinkedHashMap<>();
 
+  /**
+   * Election timeouts of 25 to 50 ticks of the default 50 ms ({@link RaftServerBuilder#DEFAULT_TICK_INTERVAL}):
+   * 1.25 to 2.5 s, generous for a loaded build machine, where a first TLS handshake is slow.
+   */
+  static final int ELECTION_MIN_TICKS = 25;
+  static final int ELECTION_MAX_TICKS = 50;
+  /**
+   * Election timeouts of 100 to 200 ticks, 5 to 10 s, for tests that assert that the leader they
+   * captured stays leader of the same term: no stall of a loaded machine lasts that long, so a
+   * spontaneous election is not what such a test sees. A first election takes that long too.
+   */
+  static final int STABLE_MIN_TICKS = 100;
+  static final int STABLE_MAX_TICKS = 200;
+
   /** Starts one server per id, each with the transport configuration {@code configs} gives it. */
   ServerCluster(List<NodeId> ids, Function<NodeId, NettyTransportConfig> configs) {
+    this(ids, configs, ELECTION_MIN_TICKS, ELECTION_MAX_TICKS);
+  }
+
+  /** As above, with election timeouts drawn from {@code [minTicks, maxTicksExclusive)} ticks. */
+  ServerCluster(List<NodeId> ids, Function<NodeId, NettyTransportConfig> configs, int minTicks,
+      int maxTicksExclusive) {
     this.ids = List.copyOf(ids);
     for (NodeId id : ids) {
       ReopenableTransport transport = new ReopenableTransport(configs.apply(id));
@@ -42,8 +64,7 @@ final class ServerCluster implements AutoCloseable {
           .logStore(new InMemoryLogStore())
           .stateMachine(machine)
           .randomSeed(id.hashCode())
-          // 0.5 to 1 s: generous for a loaded build machine, where a first TLS handshake is slow.
-          .electionTimeoutTicks(25, 50)
+          .electionTimeoutTicks(minTicks, maxTicksExclusive)
           .build());
     }
   }
@@ -88,8 +109,10 @@ final class ServerCluster implements AutoCloseable {
   }
 
   void awaitApplied(NodeId id, List<Bytes> commands) {
+    // A set, not the list: List.containsAll is quadratic, and a load test's thousands of commands
+    // made each poll take seconds.
     await(id + " applies " + commands.size() + " commands").atMost(RunningNode.PATIENCE)
-        .until(() -> machines.get(id).applied().containsAll(commands));
+        .until(() -> new HashSet<>(machines.get(id).applied()).containsAll(commands));
   }
 
   @Override
