@@ -57,14 +57,18 @@ public final class Recovery {
   private Recovery() {}
 
   /**
-   * Recovers a node from {@code options}' stores. Writes to the log store (a reconciliation, a
-   * bootstrap vote) are synced before it returns.
+   * Recovers a node from {@code options}' stores. The log store is synced before anything is read
+   * from it, and its writes (a reconciliation, a bootstrap vote) before it returns.
    *
    * @throws IllegalStateException if the stores contradict each other beyond what Raft repairs
    * @throws RuntimeException what the stores or the state machine threw
    */
   static Recovered recover(NodeOptions options) {
     NodeId id = options.id();
+    // What a process that crashed wrote and never synced can still sit in the OS's cache: readable,
+    // yet lost if the machine fails later. This node acts on what it reads (answers a leader with a
+    // match index, a candidate with its vote), so all of it is made durable first (Figure 2).
+    options.logStore().sync();
     Optional<StoredSnapshot> stored = options.snapshotStore().newest();
     Optional<SnapshotMeta> meta = stored.map(StoredSnapshot::meta);
     reconcileLog(id, options.logStore(), meta.orElse(null));

@@ -17,6 +17,28 @@ import org.junit.jupiter.api.Test;
 /** A node restarted on its stores recovers term, vote and log, and re-applies each index once (Figure 2, persistent state). */
 class RaftServerRestartTest {
 
+  /**
+   * A process that crashed may leave writes it never synced, readable from the OS's cache yet not
+   * durable. The restarted node acts on what it reads (a match index, a vote), so recovery makes it
+   * durable before building the node (found by a review).
+   */
+  @Test
+  void recoveryMakesWhatAnEarlierProcessLeftUnsyncedDurableBeforeTheNodeActsOnIt() {
+    InMemoryLogStore store = new InMemoryLogStore();
+    store.saveHardState(new dev.pontoon.raft.log.HardState(3, NodeId.of("r1")));
+    store.append(List.of(dev.pontoon.raft.log.LogEntry.command(1, 2, Bytes.ofUtf8("k=v"))));
+    assertTrue(store.unsyncedWrites() > 0, "the earlier process did not sync");
+    RaftServer node = RaftServer.builder().nodeId("r1").cluster(dev.pontoon.raft.log.ClusterConfig.ofVoters("r1", "r2",
+        "r3")).transport(new dev.pontoon.raft.engine.memory.InMemoryNetwork().transport(NodeId.of("r1")))
+        .logStore(store).stateMachine(new RecordingStateMachine()).build();
+    try {
+      assertEquals(0, store.unsyncedWrites(), "recovery synced before the node could act");
+      assertEquals(3, node.status().term());
+    } finally {
+      node.close();
+    }
+  }
+
   @Test
   void restartedNodeRecoversItsLogAndAppliesEachIndexExactlyOnce() throws Exception {
     try (TestCluster cluster = new TestCluster(3)) {
