@@ -35,6 +35,11 @@ final class LogMatching {
   private final Map<IndexTerm, FirstCopy> copies = new HashMap<>();
   /** Per node, the entries it wrote first and that no one else could have seen yet: neither sent nor synced. */
   private final Map<NodeId, Set<IndexTerm>> unseen = new HashMap<>();
+  /**
+   * Every (index, term) ever sent. A leader sends before it writes (thesis §10.2.1), so an entry
+   * may be sent before its first copy is recorded: it must never count as unseen.
+   */
+  private final Set<IndexTerm> everSent = new HashSet<>();
 
   private record IndexTerm(long index, long term) {}
 
@@ -51,7 +56,7 @@ final class LogMatching {
       }
       IndexTerm key = new IndexTerm(e.index(), e.term());
       FirstCopy first = copies.putIfAbsent(key, new FirstCopy(e, prevTerm, node));
-      if (first == null) {
+      if (first == null && !everSent.contains(key)) {
         unseen.computeIfAbsent(node, n -> new HashSet<>()).add(key);
       }
       if (first != null && (!first.entry().equals(e) || first.previousTerm() != prevTerm)) {
@@ -67,6 +72,7 @@ final class LogMatching {
   void sent(List<LogEntry> entries) {
     for (LogEntry e : entries) {
       IndexTerm key = new IndexTerm(e.index(), e.term());
+      everSent.add(key);
       FirstCopy first = copies.get(key);
       Set<IndexTerm> notSeen = first == null ? null : unseen.get(first.node());
       if (notSeen != null) {

@@ -400,10 +400,15 @@ final class Simulation {
   private void step() {
     Event e = queue.poll();
     clock.advanceTo(e.time());
+    int crashesBefore = crashesInsideWork + crashesInRecovery;
     try {
       dispatch(e);
     } catch (SimulatedCrash crash) {
       // A node died inside this event's work (crashInside did the rest); the unwinding ends here.
+      // Anything else reached a dead incarnation's store from outside: a bug of the simulator.
+      if (crashesInsideWork + crashesInRecovery == crashesBefore) {
+        invariants.report(new Violation.Crashed(e + " reached a dead incarnation: " + crash.getMessage()));
+      }
     } catch (RuntimeException ex) {
       invariants.report(new Violation.Crashed(e + " threw " + ex));
     }
@@ -476,6 +481,11 @@ final class Simulation {
     }
     trace.record(e.time(), e, Trace.mix(1, e.target()));
     schedule(node.nextTickDelay(), Kind.TICK, e.target(), null, e.arg());
+    if (pausedUntil[e.target()] > e.time()) {
+      // A paused process's tick thread is frozen too; the production tick source then fires one
+      // tick and resyncs, rather than a burst: the ticks of the pause are skipped.
+      return;
+    }
     node.tick();
     if (finalPhase) {
       proposeProbe();
@@ -622,10 +632,14 @@ final class Simulation {
         : List.of(new MemberChange.Remove(a), new MemberChange.Remove(b));
   }
 
-  /** With the run's recovery crash rate, arms a crash among the first writes of {@code node}'s next start. */
+  /**
+   * With the run's recovery crash rate, arms a crash among the first writes of {@code node}'s next
+   * start: point 0 is recovery's first sync; at a first start a bootstrap's vote and entry are
+   * points 1 and 2.
+   */
   private void maybeArmRecoveryCrash(SimulatedNode node) {
     if (processFaults != null && random.nextDouble() < processFaults.recoveryCrashRate()) {
-      int points = random.nextInt(3);
+      int points = random.nextInt(4);
       note("crash armed: " + node.id() + " dies at crash point " + points + " of its start, inside its recovery if"
           + " recovery writes that much");
       ((RuntimeNode) node).armCrash(points);

@@ -26,6 +26,43 @@ class SafetyInvariantsTest {
     return store;
   }
 
+  /**
+   * A lone voter's entry no one could have seen — written, neither sent nor synced — is forgotten
+   * when a crash loses it: the node may win that term again and write another entry there.
+   */
+  @Test
+  void logMatchingForgetsAnEntryLostUnseenByACrash() {
+    LogMatching check = new LogMatching();
+    assertEquals(List.of(), check.written(N1, List.of(entry(1, 1, "x")), 0));
+    check.crashed(N1, new InMemoryLogStore());
+    assertEquals(List.of(), check.written(N1, List.of(entry(1, 1, "y")), 0));
+  }
+
+  /**
+   * A leader sends its AppendEntries before its own write (thesis §10.2.1): an entry sent first and
+   * written after is never forgotten, whatever the crash loses (found by a review: the first form of
+   * the exception above missed it, and with it the bug of 952c887 in seed 931487).
+   */
+  @Test
+  void logMatchingNeverForgetsAnEntrySentBeforeItsLeaderWroteIt() {
+    LogMatching check = new LogMatching();
+    check.sent(List.of(entry(1, 1, "x")));
+    assertEquals(List.of(), check.written(N1, List.of(entry(1, 1, "x")), 0));
+    assertEquals(List.of(), check.written(N2, List.of(entry(1, 1, "x")), 0));
+    check.crashed(N1, new InMemoryLogStore());
+    assertInstanceOf(Violation.LogMismatch.class, check.written(N1, List.of(entry(1, 1, "y")), 0).get(0));
+  }
+
+  /** An entry its writer synced stays recorded through any later crash. */
+  @Test
+  void logMatchingNeverForgetsASyncedEntry() {
+    LogMatching check = new LogMatching();
+    check.written(N1, List.of(entry(1, 1, "x")), 0);
+    check.synced(N1);
+    check.crashed(N1, new InMemoryLogStore());
+    assertInstanceOf(Violation.LogMismatch.class, check.written(N1, List.of(entry(1, 1, "y")), 0).get(0));
+  }
+
   @Test
   void electionSafetyAllowsOneLeaderPerTermAndSuccessiveLeaders() {
     ElectionSafety check = new ElectionSafety();

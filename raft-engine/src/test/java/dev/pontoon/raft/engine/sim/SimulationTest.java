@@ -135,25 +135,27 @@ class SimulationTest {
   }
 
   /**
-   * Seeds that caught, with process faults, three ordering bugs of the runtime that the simulator
-   * without them never drew (the same seeds without process faults pass with the bug in place):
+   * Seeds that catch, with process faults, two ordering bugs of the runtime that the simulator
+   * without them never drew (the same seeds, and 800 or 1,500 more, pass without process faults
+   * with the bug in place):
    * <ul>
-   *   <li>seed 125, with f36ee00 reverted (bootstrap appended its entry before saving the vote):
-   *       a member crashed inside its first recovery, and two leaders were elected in term 1;
-   *   <li>seed 210 of a lone voter growing, with 283a515 reverted (a lone voter elected within one
-   *       Ready sent AppendEntries before its term was durable): Log Matching broken;
-   *   <li>seed 930074 of a lone voter growing, before the Ready after the one that changed the
-   *       term was held too (its AppendEntries went out while that term was still being written):
-   *       Log Matching broken after the leader won the same term again.
+   *   <li>seed 138 of a lone voter growing, with 283a515 and 952c887 reverted (a lone voter
+   *       elected within one Ready sent AppendEntries before its term was durable): Log Matching
+   *       broken (4 of seeds 1-800 fail);
+   *   <li>seed 930447 of a lone voter growing, with 952c887 alone reverted (the Ready after the
+   *       one that changed the term still sent at once): Log Matching broken after the leader won
+   *       the same term again (1 of seeds 930001-931500 fails).
    * </ul>
-   * Seeds replay only while the runtime's schedule is unchanged; at a later commit they are three
-   * more seeds.
+   * The third bug the fault model was added for, f36ee00 (a bootstrap that saved its entry before
+   * its vote), needs two of three members to crash inside their bootstrap: the first form of the
+   * fault model caught it in seed 125, this one in none of 3,000 seeds; {@code
+   * RaftServerBootstrapTest} holds it. Seeds replay only while the runtime's schedule is
+   * unchanged; at a later commit they are two more seeds.
    */
   @Test
   void seedsThatCaughtWritesOrderedWrongInsideOneTaskStillPass() {
-    for (SimulationResult r : List.of(Simulation.runWithProcessFaults(125, 3, EVENTS, Mode.RUNTIME, false),
-        Simulation.runWithProcessFaults(210, 1, EVENTS, Mode.RUNTIME, true),
-        Simulation.runWithProcessFaults(930_074, 1, EVENTS, Mode.RUNTIME, true))) {
+    for (SimulationResult r : List.of(Simulation.runWithProcessFaults(138, 1, EVENTS, Mode.RUNTIME, true),
+        Simulation.runWithProcessFaults(930_447, 1, EVENTS, Mode.RUNTIME, true))) {
       assertTrue(r.ok(), r::describe);
     }
   }
