@@ -5,6 +5,7 @@ import dev.pontoon.raft.log.LogEntry;
 import dev.pontoon.raft.storage.ForwardingLogStore;
 import dev.pontoon.raft.storage.LogStore;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * The log store one incarnation of a {@link RuntimeNode} sees: its node's disk, with a crash
@@ -18,11 +19,15 @@ final class CrashPointLogStore extends ForwardingLogStore {
   interface CrashPoints {
     /**
      * @param incarnation the incarnation making the call
-     * @param what the write, for the trace; null for a read, which only checks the incarnation lives
+     * @param what describes the write, for the trace (built only where the crash falls: this runs
+     *     at every write of every simulated node); null for a read, which only checks the
+     *     incarnation lives
      * @throws SimulatedCrash if that incarnation is dead, or dies here
      */
-    void reached(int incarnation, String what);
+    void reached(int incarnation, Supplier<String> what);
   }
+
+  private static final Supplier<String> SYNC = () -> "sync";
 
   private final LogStore disk;
   private final CrashPoints points;
@@ -43,32 +48,32 @@ final class CrashPointLogStore extends ForwardingLogStore {
 
   @Override
   public void saveHardState(HardState state) {
-    points.reached(incarnation, "save " + state);
+    points.reached(incarnation, () -> "save " + state);
     disk.saveHardState(state);
   }
 
   @Override
   public void append(List<LogEntry> entries) {
-    points.reached(incarnation, entries.isEmpty() ? "append of nothing"
+    points.reached(incarnation, () -> entries.isEmpty() ? "append of nothing"
         : "append [" + entries.get(0).index() + ", " + entries.get(entries.size() - 1).index() + "]");
     disk.append(entries);
   }
 
   @Override
   public void truncateSuffix(long fromIndex) {
-    points.reached(incarnation, "truncate from " + fromIndex);
+    points.reached(incarnation, () -> "truncate from " + fromIndex);
     disk.truncateSuffix(fromIndex);
   }
 
   @Override
   public void truncatePrefix(long lastIncludedIndex, long lastIncludedTerm) {
-    points.reached(incarnation, "compact through " + lastIncludedIndex);
+    points.reached(incarnation, () -> "compact through " + lastIncludedIndex);
     disk.truncatePrefix(lastIncludedIndex, lastIncludedTerm);
   }
 
   @Override
   public void sync() {
-    points.reached(incarnation, "sync");
+    points.reached(incarnation, SYNC);
     disk.sync();
   }
 

@@ -34,7 +34,7 @@ final class CrashPointSnapshotStore implements SnapshotStore {
 
       @Override
       public void commit() {
-        points.reached(incarnation, "commit of the snapshot at " + meta.lastIncludedIndex());
+        points.reached(incarnation, () -> "commit of the snapshot at " + meta.lastIncludedIndex());
         sink.commit();
       }
 

@@ -24,6 +24,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.BiConsumer;
+import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 
 /**
@@ -126,10 +127,10 @@ final class RuntimeNode implements SimulatedNode {
     scheduler = new SimScheduler(sim, this, settings.clockRates().get(index), settings.batchCap());
     endpoints = new SimEndpoints(sim);
     stateMachine = new TrackedStateMachine(sim, id, sim.newStateMachine(), true);
-    int starting = incarnation;
     RaftServerBuilder builder = RaftServer.builder().nodeId(id).transport(endpoints)
-        .logStore(new CrashPointLogStore(disk, this::reached, starting))
-        .snapshotStore(new CrashPointSnapshotStore(snapshots, this::reached, starting)).stateMachine(stateMachine).raftConfig(raftConfig).tickInterval(TICK)
+        .logStore(new CrashPointLogStore(disk, this::reached, incarnation))
+        .snapshotStore(new CrashPointSnapshotStore(snapshots, this::reached, incarnation)).stateMachine(stateMachine)
+        .raftConfig(raftConfig).tickInterval(TICK)
         .tickSource(endpoints).scheduler(scheduler).randomSeed(random.nextLong())
         .proposalTimeout(TICK.multipliedBy(settings.proposalTimeoutTicks()));
     if (config != null) {
@@ -155,17 +156,13 @@ final class RuntimeNode implements SimulatedNode {
       case ADAPTIVE -> { } // the builder's default
     }
     try {
-      RaftServer built = builder.build();
-      if (starting == incarnation) {
-        server = built;
-      }
+      server = builder.build();
     } catch (SimulatedCrash e) {
-      // Died inside recovery: down until its restart, like any crashed node.
+      // Died inside recovery: down until its restart, like any crashed node. (The runtime rethrows
+      // what recovery threw as it is; were it ever wrapped, the start failure below would report it.)
     } catch (RuntimeException e) {
-      if (starting == incarnation) {
-        startFailure = e;
-        scheduler.kill();
-      }
+      startFailure = e;
+      scheduler.kill();
     }
   }
 
@@ -183,15 +180,16 @@ final class RuntimeNode implements SimulatedNode {
   }
 
   /** {@link CrashPointLogStore.CrashPoints} of this node's stores. */
-  private void reached(int caller, String what) {
+  private void reached(int caller, Supplier<String> what) {
     if (caller != incarnation) {
       throw new SimulatedCrash(id + " incarnation " + caller + " is dead");
     }
     if (what == null || crashCountdown < 0 || crashCountdown-- > 0) {
       return;
     }
-    sim.crashInside(this, what);
-    throw new SimulatedCrash(id + " crashed at " + what);
+    String where = what.get();
+    sim.crashInside(this, where);
+    throw new SimulatedCrash(id + " crashed at " + where);
   }
 
   @Override
