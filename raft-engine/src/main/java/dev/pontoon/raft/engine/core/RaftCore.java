@@ -596,6 +596,18 @@ public final class RaftCore {
     return term;
   }
 
+  /**
+   * The term of the hard state last acknowledged durable with {@link #advance}: the
+   * {@code currentTerm} a restart would recover. It is below {@link #term()} from the step that
+   * adopts a new term until the Ready that hands that term out is advanced. The core holds back
+   * its own messages until their term is durable; a runtime that answers a peer outside
+   * {@link #ready()} (the pieces of a streamed snapshot) must hold its answers the same way
+   * (Figure 2: persistent state is updated on stable storage before responding to RPCs).
+   */
+  public long durableTerm() {
+    return durableHardState.currentTerm();
+  }
+
   /** The leader of the current term as far as this node knows, or null. */
   public NodeId leader() {
     if (role == Role.LEADER) {

@@ -24,6 +24,7 @@ import dev.pontoon.raft.message.RaftMessage;
 import dev.pontoon.raft.storage.LogReader;
 import dev.pontoon.raft.transport.Transport;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -82,6 +83,8 @@ final class CoreDriver {
   private final long readTimeoutNanos;
   private final int transferTimeoutTicks;
   private final List<Transfer> transfers = new ArrayList<>();
+  /** The snapshot receiver's answers waiting for their term to be durable, in arrival order (see answerPiece). */
+  private final ArrayDeque<InstallSnapshotResponse> heldAnswers = new ArrayDeque<>();
   private final MembershipChanges membership;
   /** The configuration last told to the transport (and to the metrics), or null. */
   private ClusterConfig reportedConfig;
@@ -243,10 +246,41 @@ final class CoreDriver {
     }
   }
 
-  /** A message of a snapshot worker, sent from the loop. */
+  /** A message of the snapshot sender, sent from the loop. */
   void sendOwn(RaftMessage message) {
     if (!runtime.isStopping()) {
       send(message);
+    }
+  }
+
+  /**
+   * The snapshot receiver's answer to a piece: it leaves once its term is durable, after every
+   * earlier answer.
+   */
+  void answerPiece(InstallSnapshotResponse answer) {
+    if (runtime.isStopping()) {
+      return;
+    }
+    // Figure 2: persistent state (currentTerm) is updated on stable storage before responding to
+    // RPCs. The core keeps the rule for its own messages by holding them in its Ready; this answer
+    // leaves outside the Ready, and the piece it answers may have made the core adopt the leader's
+    // term in a Ready still being written (behind a deposed leader's writes on the sync worker, for
+    // one). So it waits here until the advance that makes its term durable (advance below).
+    heldAnswers.add(answer);
+    sendDurableAnswers();
+  }
+
+  /** Sends, in order, the held answers whose term is now durable. */
+  private void sendDurableAnswers() {
+    while (!heldAnswers.isEmpty() && heldAnswers.peek().term() <= core.durableTerm()) {
+      InstallSnapshotResponse answer = heldAnswers.poll();
+      // One of a term the core has since left is dropped, not sent: it reports progress of a
+      // transfer to a leader this node no longer follows (the receiver starts over for the next
+      // one), and a lost answer costs nothing Raft does not retry: that leader resends the piece,
+      // and the core answers it with the current term (§5.1), which deposes it.
+      if (answer.term() == core.term()) {
+        send(answer);
+      }
     }
   }
 
@@ -310,7 +344,7 @@ final class CoreDriver {
     long durableIndex = -1;
     for (Ready ready : batch) {
       ready.sendAfterSync().forEach(this::send);
-      core.advance(ready);
+      advance(ready);
       syncsInFlight--;
       long end = durableEnd(ready);
       if (end >= 0) {
@@ -321,6 +355,12 @@ final class CoreDriver {
     if (durableIndex >= 0) {
       runtime.logDurableTo(durableIndex);
     }
+  }
+
+  /** {@code ready} was carried out: the core learns it, and the answers its term held back may leave. */
+  private void advance(Ready ready) {
+    core.advance(ready);
+    sendDurableAnswers();
   }
 
   /**
@@ -387,7 +427,7 @@ final class CoreDriver {
         sync.saveCommitHintHere(ready.hardState());
       }
       ready.sendAfterSync().forEach(this::send);
-      core.advance(ready);
+      advance(ready);
       long durableIndex = durableEnd(ready);
       if (durableIndex >= 0) {
         runtime.logDurableTo(durableIndex);
@@ -403,7 +443,7 @@ final class CoreDriver {
         sync.saveCommitHint(ready.hardState());
       }
       ready.sendAfterSync().forEach(this::send);
-      core.advance(ready);
+      advance(ready);
     }
     if (ready.snapshotToInstall() != null) {
       apply.submit(new ApplyWorker.Restore(ready.snapshotToInstall()));

@@ -20,6 +20,7 @@ import dev.pontoon.raft.log.LogEntry;
 import dev.pontoon.raft.log.Snapshot;
 import dev.pontoon.raft.log.SnapshotMeta;
 import dev.pontoon.raft.message.InstallSnapshot;
+import dev.pontoon.raft.message.InstallSnapshotResponse;
 import dev.pontoon.raft.message.RaftMessage;
 import java.util.HashMap;
 import java.util.List;
@@ -114,7 +115,7 @@ public final class NodeRuntime {
     this.snapshotSender = new SnapshotSender(id, scheduler, prefix + "snapshot-out", options.snapshotStore(),
         options.snapshotPolicy(), options.transport().maxMessageBytes(), metrics, this::sendFromLoop, this::fail);
     this.snapshotReceiver = new SnapshotReceiver(id, scheduler, prefix + "snapshot-in", options.snapshotStore(),
-        metrics, this::sendFromLoop, this::onWholeSnapshot, this::fail);
+        metrics, this::answerFromLoop, this::onWholeSnapshot, this::fail);
     this.snapshots = options.snapshotEvery() <= 0 ? null
         : new SnapshotTaker(scheduler, prefix + "snapshot", options.snapshotEvery(), options.stateMachine(),
             options.snapshotStore(), appliedIndex, options.logStore().lastIndex(),
@@ -228,9 +229,14 @@ public final class NodeRuntime {
     loop.offer(() -> driver.receiveWholeSnapshot(whole));
   }
 
-  /** A snapshot worker's message leaves through the event loop, which owns the transport's sends. */
+  /** The snapshot sender's message leaves through the event loop, which owns the transport's sends. */
   private void sendFromLoop(RaftMessage message) {
     loop.offer(() -> driver.sendOwn(message));
+  }
+
+  /** The snapshot receiver's answer leaves through the event loop too, once its term is durable. */
+  private void answerFromLoop(InstallSnapshotResponse answer) {
+    loop.offer(() -> driver.answerPiece(answer));
   }
 
   /**

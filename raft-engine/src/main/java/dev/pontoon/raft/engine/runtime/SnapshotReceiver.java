@@ -5,7 +5,6 @@ import dev.pontoon.raft.log.Bytes;
 import dev.pontoon.raft.log.SnapshotMeta;
 import dev.pontoon.raft.message.InstallSnapshot;
 import dev.pontoon.raft.message.InstallSnapshotResponse;
-import dev.pontoon.raft.message.RaftMessage;
 import dev.pontoon.raft.storage.SnapshotStore;
 import dev.pontoon.raft.storage.SnapshotStore.SnapshotSink;
 import java.io.IOException;
@@ -44,7 +43,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Threading.</b> Runs on its own task queue ({@code -snapshot-in}), so that disk writes
  * never hold up the event loop. At most {@link #MAX_QUEUED_BYTES} of pieces wait for it; more
- * are dropped (the leader resends).
+ * are dropped (the leader resends). Its answers leave through the event loop, which sends each
+ * only once the term it carries is durable (Figure 2; {@code CoreDriver.answerPiece}).
  */
 final class SnapshotReceiver {
 
@@ -79,7 +79,7 @@ final class SnapshotReceiver {
   private final SnapshotStore store;
   private final NodeScheduler scheduler;
   private final NodeMetrics metrics;
-  private final Consumer<RaftMessage> reply;
+  private final Consumer<InstallSnapshotResponse> reply;
   private final Consumer<InstallSnapshot> complete;
   private final TaskQueue<InstallSnapshot> thread;
   private final AtomicLong queuedBytes = new AtomicLong();
@@ -88,11 +88,12 @@ final class SnapshotReceiver {
   private Key lastStored;
 
   /**
-   * @param reply sends an answer to the leader (through the event loop)
+   * @param reply sends an answer to the leader (through the event loop, once the term it carries
+   *     is durable)
    * @param complete steps the whole snapshot, stored and checked, into the core (on the event loop)
    */
   SnapshotReceiver(NodeId id, NodeScheduler scheduler, String threadName, SnapshotStore store, NodeMetrics metrics,
-      Consumer<RaftMessage> reply, Consumer<InstallSnapshot> complete, Consumer<Throwable> onFatal) {
+      Consumer<InstallSnapshotResponse> reply, Consumer<InstallSnapshot> complete, Consumer<Throwable> onFatal) {
     this.id = id;
     this.store = store;
     this.scheduler = scheduler;

@@ -54,6 +54,11 @@ final class FailingLogStore extends ForwardingLogStore {
     return delegate.durableCopy().lastIndex();
   }
 
+  /** The term of the hard state the last completed sync made durable: what a restart now would recover. */
+  long durableTerm() {
+    return delegate.durableCopy().loadHardState().currentTerm();
+  }
+
   /** From now on every sync throws. */
   void failSyncs() {
     failing = true;
