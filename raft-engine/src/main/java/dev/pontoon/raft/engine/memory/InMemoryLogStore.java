@@ -20,11 +20,11 @@ import java.util.Objects;
  *
  * <p><b>Cost.</b> The store holds one image of the log, the state every write so far made, and
  * an undo record per write since the last sync; {@link #sync()} only forgets those records, and
- * a run of appends between two syncs shares one. {@link #durableCopy()} and {@link #crashCopy}
- * copy the whole log and undo the unsynced writes on the copy. An entry is held as its term and
- * its payload's array ({@link dev.pontoon.raft.log.Bytes#unwrap()}), neither a copy nor the
- * {@code LogEntry} and {@code Bytes} handed in, so that a long log costs the young collections at
- * most one object per entry; reads wrap the array again.
+ * a run of appends between two syncs shares one. {@link #durableCopy()}, {@link #crashCopy} and
+ * {@link #processCrashCopy} copy the whole log and undo the unsynced writes on the copy. An entry
+ * is held as its term and its payload's array ({@link dev.pontoon.raft.log.Bytes#unwrap()}),
+ * neither a copy nor the {@code LogEntry} and {@code Bytes} handed in, so that a long log costs
+ * the young collections at most one object per entry; reads wrap the array again.
  *
  * <p><b>Threading.</b> Every method is synchronized: one writer and any number of readers.
  */
@@ -82,6 +82,34 @@ public final class InMemoryLogStore implements LogStore {
       toUndo -= unsynced.get(i).revert(image, toUndo);
     }
     return new InMemoryLogStore(image);
+  }
+
+  /**
+   * A new store as a crash of the process alone could leave this one: as {@link #crashCopy}, but
+   * the {@code keep} writes kept are not durable. They sit in the operating system's cache, where
+   * the next process reads them, and a later crash of the machine may still lose any suffix of
+   * them, until a {@link #sync()} of the new store makes them durable.
+   *
+   * @param keep in {@code [0, unsyncedWrites()]}
+   * @throws IllegalArgumentException if {@code keep} is out of range
+   */
+  public synchronized InMemoryLogStore processCrashCopy(int keep) {
+    InMemoryLogStore copy = crashCopy(keep);
+    int left = keep;
+    for (Undo undo : unsynced) {
+      if (left == 0) {
+        break;
+      }
+      if (undo instanceof UndoAppends appends) {
+        UndoAppends kept = appends.firstCalls(left);
+        copy.unsynced.add(kept);
+        left -= kept.calls;
+      } else {
+        copy.unsynced.add(undo);
+        left--;
+      }
+    }
+    return copy;
   }
 
   @Override
@@ -231,6 +259,15 @@ public final class InMemoryLogStore implements LogStore {
         sizes = Arrays.copyOf(sizes, calls * 2);
       }
       sizes[calls++] = entries;
+    }
+
+    /** A record of this one's first {@code atMost} calls (all of them if it has fewer). */
+    UndoAppends firstCalls(int atMost) {
+      UndoAppends first = new UndoAppends();
+      for (int i = 0; i < Math.min(atMost, calls); i++) {
+        first.record(sizes[i]);
+      }
+      return first;
     }
 
     @Override

@@ -4,6 +4,7 @@ import dev.pontoon.raft.NodeId;
 import dev.pontoon.raft.engine.memory.InMemoryLogStore;
 import dev.pontoon.raft.log.HardState;
 import dev.pontoon.raft.log.LogEntry;
+import dev.pontoon.raft.message.RaftMessage;
 import dev.pontoon.raft.storage.ForwardingLogStore;
 import dev.pontoon.raft.storage.LogStore;
 import java.util.List;
@@ -13,7 +14,9 @@ import java.util.random.RandomGenerator;
  * A simulated node's disk: an {@link InMemoryLogStore} that reports each append and sync to the
  * checkers, and that a crash leaves as a real disk may — what the last sync made durable plus
  * any prefix of the writes made since (the {@link LogStore} contract), or, under the
- * {@link Sabotage#LYING_SYNC} sabotage, only what an earlier honest sync kept.
+ * {@link Sabotage#LYING_SYNC} sabotage, only what an earlier honest sync kept. With process faults
+ * a crash may be the process's alone: the writes it kept stay unsynced in the operating system's
+ * cache, and a later crash, of the machine, may still lose them.
  */
 final class CheckedLogStore extends ForwardingLogStore {
 
@@ -21,6 +24,7 @@ final class CheckedLogStore extends ForwardingLogStore {
   private final Invariants invariants;
   private final boolean lyingSync;
   private InMemoryLogStore disk = new InMemoryLogStore();
+  private final DurableBeforeSent durable = new DurableBeforeSent();
 
   /** @param lyingSync sabotage: {@link #sync()} makes nothing durable */
   CheckedLogStore(NodeId id, Invariants invariants, boolean lyingSync) {
@@ -34,14 +38,34 @@ final class CheckedLogStore extends ForwardingLogStore {
    *
    * @param snapshotIndex last index of the newest snapshot the node's snapshot store keeps, 0 if none
    * @param forgetHardState sabotage: the hard state is lost too
+   * @param processOnly the process crashed and the machine stays up: what was kept sits in the
+   *     operating system's cache, readable by the next process but not durable, so a later crash
+   *     may still lose it until a sync. Otherwise the kept prefix is durable at once.
+   * @return how many writes the crash left unsynced in the cache
    */
-  void crash(RandomGenerator random, long snapshotIndex, boolean forgetHardState) {
-    disk = disk.crashCopy(lyingSync ? 0 : random.nextInt(disk.unsyncedWrites() + 1));
-    invariants.crashLeft(id, disk, snapshotIndex);
+  int crash(RandomGenerator random, long snapshotIndex, boolean forgetHardState, boolean processOnly) {
+    int keep = lyingSync ? 0 : random.nextInt(disk.unsyncedWrites() + 1);
+    boolean keptInCache = processOnly && !forgetHardState;
+    disk = keptInCache ? disk.processCrashCopy(keep) : disk.crashCopy(keep);
+    invariants.crashLeft(id, disk, snapshotIndex, keptInCache);
     if (forgetHardState) {
       disk.saveHardState(HardState.INITIAL);
     }
-    disk.sync();
+    if (!keptInCache) {
+      disk.sync();
+    }
+    durable.crashed(disk);
+    return disk.unsyncedWrites();
+  }
+
+  /**
+   * What {@code m}, sent now by this node, promises beyond what its disk holds durably, or null
+   * if nothing ({@link DurableBeforeSent}).
+   *
+   * @param snapshotIndex last index of the node's newest durable snapshot, 0 if none
+   */
+  String unpersisted(RaftMessage m, long snapshotIndex) {
+    return durable.unpersisted(m, disk.loadHardState().currentTerm(), snapshotIndex);
   }
 
   @Override
@@ -54,9 +78,22 @@ final class CheckedLogStore extends ForwardingLogStore {
   }
 
   @Override
+  public void truncateSuffix(long fromIndex) {
+    disk.truncateSuffix(fromIndex);
+    durable.truncated(disk);
+  }
+
+  @Override
+  public void truncatePrefix(long lastIncludedIndex, long lastIncludedTerm) {
+    disk.truncatePrefix(lastIncludedIndex, lastIncludedTerm);
+    durable.truncated(disk);
+  }
+
+  @Override
   public void sync() {
     if (!lyingSync) {
       disk.sync();
+      durable.synced(disk);
     }
     invariants.synced(id, disk.loadHardState().currentTerm());
   }

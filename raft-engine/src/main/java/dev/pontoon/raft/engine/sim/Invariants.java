@@ -85,9 +85,12 @@ final class Invariants {
     stateMachineSafety.restoredTo(node, index);
   }
 
-  /** As {@link #crashLeft(NodeId, LogStore, long)} for a node whose snapshots live in its log store's prefix. */
+  /**
+   * As {@link #crashLeft(NodeId, LogStore, long, boolean)} for a node whose snapshots live in its
+   * log store's prefix and whose crash leaves only durable writes.
+   */
   void crashLeft(NodeId node, LogStore disk) {
-    crashLeft(node, disk, 0);
+    crashLeft(node, disk, 0, false);
   }
 
   /**
@@ -99,9 +102,11 @@ final class Invariants {
    *     inside an install, after the old log's discard and before its restart at the snapshot,
    *     leaves a log that ends below a commit index the snapshot holds: recovery restarts the log
    *     after the snapshot (Figure 13 step 7), so that commit index names a committed entry.
+   * @param keptUnsynced what the crash kept of the unsynced writes is still unsynced (a crash of
+   *     the process alone, the machine's cache holding them)
    */
-  void crashLeft(NodeId node, LogStore disk, long snapshotIndex) {
-    logMatching.crashed(node, disk);
+  void crashLeft(NodeId node, LogStore disk, long snapshotIndex, boolean keptUnsynced) {
+    logMatching.crashed(node, disk, keptUnsynced);
     long commit = disk.loadHardState().commitIndex();
     long last = disk.lastIndex();
     if (commit > last && commit <= snapshotIndex) {

@@ -86,18 +86,28 @@ final class LogMatching {
     unseen.remove(node);
   }
 
-  /** {@code node} crashed, leaving {@code disk}: entries it alone had written, and lost unseen, are forgotten. */
-  void crashed(NodeId node, LogStore disk) {
+  /**
+   * {@code node} crashed, leaving {@code disk}: entries it alone had written, and lost unseen, are
+   * forgotten. Those it kept stay unseen if the crash kept them unsynced (the process's crash, the
+   * machine's cache holding them): a later crash may still lose them before anyone sees them.
+   */
+  void crashed(NodeId node, LogStore disk, boolean keptUnsynced) {
     Set<IndexTerm> notSeen = unseen.remove(node);
     if (notSeen == null) {
       return;
     }
+    Set<IndexTerm> stillUnseen = new HashSet<>();
     for (IndexTerm key : notSeen) {
       boolean kept = key.index() >= disk.firstIndex() && key.index() <= disk.lastIndex()
           && disk.term(key.index()) == key.term();
       if (!kept) {
         copies.remove(key);
+      } else if (keptUnsynced) {
+        stillUnseen.add(key);
       }
+    }
+    if (!stillUnseen.isEmpty()) {
+      unseen.put(node, stillUnseen);
     }
   }
 }

@@ -193,12 +193,21 @@ final class RuntimeNode implements SimulatedNode {
   }
 
   @Override
+  public String unpersisted(RaftMessage m) {
+    return disk.unpersisted(m, snapshots.newest().map(s -> s.meta().lastIncludedIndex()).orElse(0L));
+  }
+
+  @Override
   public void crash(boolean forgetHardState) {
     if (scheduler != null) {
       scheduler.kill();
       endpoints.kill();
     }
-    disk.crash(sim.random(), snapshots.newest().map(s -> s.meta().lastIncludedIndex()).orElse(0L), forgetHardState);
+    int keptInCache = disk.crash(sim.random(), snapshots.newest().map(s -> s.meta().lastIncludedIndex()).orElse(0L),
+        forgetHardState, sim.hasProcessFaults());
+    if (keptInCache > 0) {
+      sim.keptInCache(id, keptInCache);
+    }
     crashCountdown = -1;
     server = null;
     stateMachine = null;

@@ -62,6 +62,7 @@ final class SimNode implements SimulatedNode {
   private final ClusterConfig config;
   private final RaftConfig raftConfig;
   private InMemoryLogStore store = new InMemoryLogStore();
+  private final DurableBeforeSent durable = new DurableBeforeSent();
   private RaftCore core;
   private TrackedStateMachine stateMachine;
   private long applied;
@@ -161,6 +162,7 @@ final class SimNode implements SimulatedNode {
     // §7: the snapshot records the configuration in force at its own index.
     snapshot = new Snapshot(new SnapshotMeta(applied, term, core.configAt(applied)), capture());
     store.truncatePrefix(applied, term);
+    durable.truncated(store);
     core.snapshotAvailable(snapshot);
     drain();
   }
@@ -176,6 +178,7 @@ final class SimNode implements SimulatedNode {
       store.saveHardState(HardState.INITIAL);
       store.sync();
     }
+    durable.crashed(store);
     core = null;
     stateMachine = null;
     awaitingSync.clear();
@@ -294,12 +297,19 @@ final class SimNode implements SimulatedNode {
     drain();
   }
 
+  @Override
+  public String unpersisted(RaftMessage m) {
+    return durable.unpersisted(m, store.loadHardState().currentTerm(),
+        snapshot == null ? 0 : snapshot.meta().lastIncludedIndex());
+  }
+
   /** The disk finished the oldest outstanding sync: release what waited on it. */
   void syncCompleted(int forIncarnation) {
     if (forIncarnation != incarnation || awaitingSync.isEmpty()) {
       return;
     }
     store.sync();
+    durable.synced(store);
     sim.invariants().synced(id, store.loadHardState().currentTerm());
     Ready r = awaitingSync.poll();
     if (sim.sabotage() != Sabotage.ACK_BEFORE_SYNC) {
@@ -367,6 +377,7 @@ final class SimNode implements SimulatedNode {
       // Figure 13: discard the entire log, reset the state machine using the snapshot.
       SnapshotMeta meta = installed.meta();
       store.truncatePrefix(meta.lastIncludedIndex(), meta.lastIncludedTerm());
+      durable.truncated(store);
       snapshot = installed;
       stateMachine = restored(installed.data());
       applied = meta.lastIncludedIndex();
@@ -378,6 +389,7 @@ final class SimNode implements SimulatedNode {
       if (first <= store.lastIndex()) {
         sim.invariants().truncating(id, core.role(), core.term(), first, store.lastIndex());
         store.truncateSuffix(first);
+        durable.truncated(store);
       }
       long previousTerm = store.term(first - 1);
       store.append(entries);

@@ -42,6 +42,12 @@ interface SimulatedNode {
   /** Loses everything volatile and what the disk had not made durable. */
   void crash(boolean forgetHardState);
 
+  /**
+   * What {@code m}, leaving this node now, promises beyond what its disk holds durably, or null
+   * if nothing ({@link DurableBeforeSent}).
+   */
+  String unpersisted(RaftMessage m);
+
   /** Virtual time units until this node's next tick (its clock may run slower than real time). */
   long nextTickDelay();
 

@@ -136,6 +136,7 @@ final class Simulation {
   private final long[] pausedUntil;
   private int crashesInsideWork;
   private int crashesInRecovery;
+  private int crashesKeepingCache;
   private int pauses;
   /** Membership changes committed in this run. */
   private int membershipChanges;
@@ -333,12 +334,13 @@ final class Simulation {
             : "; no snapshots (the state machine does not support them)")
             + (membership ? "; membership changes, " + membershipChanges + " committed" : "")
             + (processFaults == null ? "" : "; " + processFaults + " (struck: " + crashesInsideWork
-                + " crashes inside work, " + crashesInRecovery + " inside recovery, " + pauses + " pauses)"),
+                + " crashes inside work, " + crashesInRecovery + " inside recovery, " + pauses + " pauses, "
+                + crashesKeepingCache + " crashes left unsynced writes in the cache)"),
         membershipChanges,
         trace.count(), clients.history().operations(), violations, check, trace.hash(), shownEvents,
         clients.timeline("seed " + seed + ": the clients' history as the cluster settled it"), replay,
         snapshotPieces, snapshotsAcknowledged,
-        new SimulationResult.ProcessFaultsSeen(crashesInsideWork, crashesInRecovery, pauses));
+        new SimulationResult.ProcessFaultsSeen(crashesInsideWork, crashesInRecovery, pauses, crashesKeepingCache));
   }
 
   /**
@@ -788,9 +790,24 @@ final class Simulation {
     return sabotage;
   }
 
+  /** Whether this run has process faults: a crash may then be the process's alone, the machine staying up. */
+  boolean hasProcessFaults() {
+    return processFaults != null;
+  }
+
+  /** {@code node}'s crash, of its process alone, left {@code writes} unsynced writes in the machine's cache. */
+  void keptInCache(NodeId node, int writes) {
+    crashesKeepingCache++;
+    note("the crash of " + node + " left " + writes + " unsynced writes in the machine's cache: readable, not durable");
+  }
+
   /** A node sends a message: the network decides its fate. */
   void send(RaftMessage sent) {
     RaftMessage m = sent;
+    String unpersisted = nodes[indexOf(sent.from())].unpersisted(sent);
+    if (unpersisted != null) {
+      invariants.report(new Violation.SentBeforeDurable(sent.from(), sent.toString(), unpersisted));
+    }
     if (sent instanceof AppendEntries a && !a.entries().isEmpty()) {
       invariants.sent(a.entries());
     }

@@ -41,9 +41,12 @@ public final class SimulationResult {
   private final String replay;
   private final ProcessFaultsSeen processFaultsSeen;
 
-  /** How often a run's process faults struck: crashes inside work, crashes inside recovery, pauses. */
-  record ProcessFaultsSeen(int crashesInsideWork, int crashesInRecovery, int pauses) {
-    static final ProcessFaultsSeen NONE = new ProcessFaultsSeen(0, 0, 0);
+  /**
+   * How often a run's process faults struck: crashes inside work, crashes inside recovery, pauses,
+   * and crashes that left unsynced writes in the machine's cache for the next process to read.
+   */
+  record ProcessFaultsSeen(int crashesInsideWork, int crashesInRecovery, int pauses, int crashesKeepingCache) {
+    static final ProcessFaultsSeen NONE = new ProcessFaultsSeen(0, 0, 0, 0);
   }
 
   /** How often process faults struck in the run (all zero unless it was run with them). */

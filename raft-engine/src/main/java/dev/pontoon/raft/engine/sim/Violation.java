@@ -93,6 +93,19 @@ public sealed interface Violation {
   }
 
   /**
+   * A node sent a message promising more than its disk held durably: a term, a vote, or log
+   * entries written and not yet synced. A crash of the machine could take the promise back.
+   *
+   * @param detail what the message promised that was not durable
+   */
+  record SentBeforeDurable(NodeId node, String message, String detail) implements Violation {
+    @Override
+    public String rule() {
+      return "persistent state is updated on stable storage before responding to RPCs (Figure 2)";
+    }
+  }
+
+  /**
    * After a crash, the commit index kept with the hard state is past the durable log, or names
    * there another entry than the one committed at that index (the {@code HardState} hint must
    * never be ahead of the durable log, and names only committed entries).

@@ -69,4 +69,42 @@ class InMemoryLogStoreTest extends LogStoreContract {
         () -> assertEquals(new HardState(2, NodeId.of("n2"), 2), restarted.loadHardState(),
             "the commit index is never below the compacted prefix"));
   }
+
+  @Test
+  void aProcessCrashKeepsItsKeptWritesReadableButNotDurable() {
+    InMemoryLogStore memory = (InMemoryLogStore) store;
+    memory.append(entries(1, 2, 1));
+    memory.sync();
+    memory.saveHardState(new HardState(2, NodeId.of("n2")));
+    memory.append(entries(3, 3, 2));
+    memory.append(entries(4, 4, 2));
+    memory.append(entries(5, 5, 2));
+
+    InMemoryLogStore restarted = memory.processCrashCopy(3);
+
+    assertAll(
+        () -> assertEquals(4, restarted.lastIndex(), "the first three writes are readable"),
+        () -> assertEquals(new HardState(2, NodeId.of("n2")), restarted.loadHardState()),
+        () -> assertEquals(3, restarted.unsyncedWrites(), "and still unsynced"),
+        () -> assertEquals(2, restarted.durableCopy().lastIndex(), "a machine crash now may lose them all"),
+        () -> assertEquals(HardState.INITIAL, restarted.durableCopy().loadHardState()),
+        () -> assertEquals(3, restarted.crashCopy(2).lastIndex(), "or keep a prefix of them"));
+  }
+
+  @Test
+  void aSyncAfterAProcessCrashMakesWhatTheCrashKeptDurable() {
+    InMemoryLogStore memory = (InMemoryLogStore) store;
+    memory.append(entries(1, 2, 1));
+    memory.append(entries(3, 3, 1));
+    memory.saveHardState(new HardState(3, null));
+    InMemoryLogStore restarted = memory.processCrashCopy(1);
+
+    restarted.sync();
+
+    InMemoryLogStore afterMachineCrash = restarted.durableCopy();
+    assertAll(
+        () -> assertEquals(2, afterMachineCrash.lastIndex(), "the first of two appends in one run was kept"),
+        () -> assertEquals(HardState.INITIAL, afterMachineCrash.loadHardState(), "the hard state was not"),
+        () -> assertEquals(0, restarted.unsyncedWrites()));
+  }
 }
