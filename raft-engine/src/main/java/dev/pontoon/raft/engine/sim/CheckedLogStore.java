@@ -15,8 +15,8 @@ import java.util.random.RandomGenerator;
  * checkers, and that a crash leaves as a real disk may — what the last sync made durable plus
  * any prefix of the writes made since (the {@link LogStore} contract), or, under the
  * {@link Sabotage#LYING_SYNC} sabotage, only what an earlier honest sync kept. With process faults
- * a crash may be the process's alone: the writes it kept stay unsynced in the operating system's
- * cache, and a later crash, of the machine, may still lose them.
+ * every crash is the process's alone: the writes it kept stay unsynced in the operating system's
+ * cache, and a later crash, then the machine's, may still lose any suffix of them.
  */
 final class CheckedLogStore extends ForwardingLogStore {
 
@@ -66,6 +66,11 @@ final class CheckedLogStore extends ForwardingLogStore {
    */
   String unpersisted(RaftMessage m, long snapshotIndex) {
     return durable.unpersisted(m, disk.loadHardState().currentTerm(), snapshotIndex);
+  }
+
+  /** Whether this disk holds the entry ({@code index}, {@code term}) durably, in the log or the snapshot at {@code snapshotIndex}. */
+  boolean holdsDurably(long index, long term, long snapshotIndex) {
+    return durable.holds(disk, index, term, snapshotIndex);
   }
 
   @Override

@@ -194,7 +194,17 @@ final class RuntimeNode implements SimulatedNode {
 
   @Override
   public String unpersisted(RaftMessage m) {
-    return disk.unpersisted(m, snapshots.newest().map(s -> s.meta().lastIncludedIndex()).orElse(0L));
+    return disk.unpersisted(m, snapshotIndex());
+  }
+
+  @Override
+  public boolean holdsDurably(long index, long term) {
+    return disk.holdsDurably(index, term, snapshotIndex());
+  }
+
+  /** Last index of the newest snapshot the node's snapshot store keeps (durably), 0 if none. */
+  private long snapshotIndex() {
+    return snapshots.newest().map(s -> s.meta().lastIncludedIndex()).orElse(0L);
   }
 
   @Override
@@ -203,8 +213,7 @@ final class RuntimeNode implements SimulatedNode {
       scheduler.kill();
       endpoints.kill();
     }
-    int keptInCache = disk.crash(sim.random(), snapshots.newest().map(s -> s.meta().lastIncludedIndex()).orElse(0L),
-        forgetHardState, sim.hasProcessFaults());
+    int keptInCache = disk.crash(sim.random(), snapshotIndex(), forgetHardState, sim.hasProcessFaults());
     if (keptInCache > 0) {
       sim.keptInCache(id, keptInCache);
     }

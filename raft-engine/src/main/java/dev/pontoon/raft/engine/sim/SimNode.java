@@ -136,6 +136,7 @@ final class SimNode implements SimulatedNode {
       SnapshotMeta meta = snapshot.meta();
       // The runtime's own reconciliation (Figure 13 steps 6-7): keep the log only if it continues the snapshot.
       Recovery.reconcileLog(id, store, meta);
+      durable.crashed(store); // the reconciliation wrote and synced the store behind the check's back
       stateMachine = restored(snapshot.data());
       applied = meta.lastIncludedIndex();
     }
@@ -299,8 +300,16 @@ final class SimNode implements SimulatedNode {
 
   @Override
   public String unpersisted(RaftMessage m) {
-    return durable.unpersisted(m, store.loadHardState().currentTerm(),
-        snapshot == null ? 0 : snapshot.meta().lastIncludedIndex());
+    return durable.unpersisted(m, store.loadHardState().currentTerm(), snapshotIndex());
+  }
+
+  @Override
+  public boolean holdsDurably(long index, long term) {
+    return durable.holds(store, index, term, snapshotIndex());
+  }
+
+  private long snapshotIndex() {
+    return snapshot == null ? 0 : snapshot.meta().lastIncludedIndex();
   }
 
   /** The disk finished the oldest outstanding sync: release what waited on it. */

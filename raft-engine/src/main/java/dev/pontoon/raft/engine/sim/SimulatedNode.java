@@ -48,6 +48,9 @@ interface SimulatedNode {
    */
   String unpersisted(RaftMessage m);
 
+  /** Whether this node's disk holds the entry ({@code index}, {@code term}) durably, in its log or its snapshot. */
+  boolean holdsDurably(long index, long term);
+
   /** Virtual time units until this node's next tick (its clock may run slower than real time). */
   long nextTickDelay();
 

@@ -22,9 +22,10 @@ import java.util.random.RandomGenerator;
  *
  * <ul>
  *   <li>a safety property of Raft broke (Election Safety, Log Matching, Leader Completeness, State
- *       Machine Safety, monotonic term and commit, and Figure 2's "persistent state is updated on
- *       stable storage before responding to RPCs", checked on every message as it leaves), or a
- *       node stopped itself;
+ *       Machine Safety, monotonic term and commit, Figure 2's "persistent state is updated on
+ *       stable storage before responding to RPCs", checked on every message as it leaves, and a
+ *       leader's commit resting on a durable majority of its configuration), or a node stopped
+ *       itself;
  *   <li>two replicas — or one replica replaying its log after a restart — computed different
  *       results for the same command: your {@code apply} is not deterministic, or not safe to
  *       replay;

@@ -106,6 +106,17 @@ public sealed interface Violation {
   }
 
   /**
+   * A leader's commit index rose to an entry that no majority of its configuration held durably
+   * (of each half, in a joint one), or to an entry of an earlier term by counting.
+   */
+  record CommitNotDurablyHeld(NodeId leader, long term, String detail) implements Violation {
+    @Override
+    public String rule() {
+      return "a leader commits an entry of its term once a majority stores it durably (§5.3, §5.4.2, thesis §4.3)";
+    }
+  }
+
+  /**
    * After a crash, the commit index kept with the hard state is past the durable log, or names
    * there another entry than the one committed at that index (the {@code HardState} hint must
    * never be ahead of the durable log, and names only committed entries).

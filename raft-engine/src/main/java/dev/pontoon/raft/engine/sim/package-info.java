@@ -4,8 +4,9 @@
  * loses, duplicates, delays and partitions messages, with crashes that lose unsynced writes,
  * restarts from durable state, and clients whose history is checked for linearizability. Safety
  * properties of the Raft paper (Election Safety, Log Matching, Leader Completeness, State Machine
- * Safety, monotonic term and commit) are checked after every event, and every message as it
- * leaves its node against what that node holds durably (Figure 2). One seed drives every random
+ * Safety, monotonic term and commit) are checked after every event, every message as it leaves
+ * its node against what that node holds durably (Figure 2), and every rise of a leader's commit
+ * index against what a majority of its configuration holds durably. One seed drives every random
  * choice, so any failing run replays exactly; run it with
  * {@link dev.pontoon.raft.engine.sim.SimulateMain}.
  *

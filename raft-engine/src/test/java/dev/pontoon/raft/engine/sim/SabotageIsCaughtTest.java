@@ -33,6 +33,16 @@ class SabotageIsCaughtTest {
     return all;
   }
 
+  /** As above, with the durability checks off: which other checker catches the sabotage where it leads. */
+  private static List<Violation> violationsWithoutDurabilityChecks(Sabotage sabotage, long first, int seeds,
+      Simulation.Mode mode) {
+    List<Violation> all = new ArrayList<>();
+    for (long seed = first; seed < first + seeds; seed++) {
+      all.addAll(new Simulation(seed, 0, sabotage, mode).withoutDurabilityChecks().run(10_000).violations());
+    }
+    return all;
+  }
+
   private static void assertCaught(List<Violation> found, Predicate<Violation> expected, String what) {
     assertFalse(found.isEmpty(), what + " went unnoticed");
     assertTrue(found.stream().anyMatch(expected), what + " was not reported as expected: " + found);
@@ -50,10 +60,15 @@ class SabotageIsCaughtTest {
         v -> v instanceof Violation.TermDecreased, "losing currentTerm and votedFor in a crash of a runtime node");
   }
 
-  /**
-   * Checked as each message leaves, a lying sync shows in the first message it backs. Before that
-   * check, this sabotage took up to 60 seeds to break Leader Completeness or linearizability.
-   */
+  @Test
+  void aDiskThatLiesAboutSyncBreaksSafetyOrLinearizabilityInTheRuntime() {
+    assertCaught(violationsWithoutDurabilityChecks(Sabotage.LYING_SYNC, 1, 60, Simulation.Mode.RUNTIME),
+        v -> v instanceof Violation.TermDecreased || v instanceof Violation.MissingCommittedEntry
+            || v instanceof Violation.CommittedEntryChanged || v instanceof Violation.NotLinearizable,
+        "a sync that makes nothing durable");
+  }
+
+  /** Checked as each message leaves, a lying sync shows in the first message it backs. */
   @Test
   void aDiskThatLiesAboutSyncIsCaughtByTheFirstMessageItBacks() {
     assertCaught(violationsOver(Sabotage.LYING_SYNC, 3, Simulation.Mode.RUNTIME),
@@ -67,11 +82,21 @@ class SabotageIsCaughtTest {
   }
 
   /**
-   * Checked as each message leaves, the first acknowledgement sent before its sync is caught.
-   * Before that check, about one seed in 60 caught this sabotage, through a committed entry lost:
-   * a restarted voter refuses votes for a minimum election timeout, so a node that lost the
-   * entries it acknowledged rarely helps elect a leader without them.
+   * Through a committed entry lost, about one seed in 60 catches this sabotage: a restarted voter
+   * refuses votes for a minimum election timeout, so a node that lost the entries it acknowledged
+   * rarely helps elect a leader without them. The test runs a range known to hold two (752 and
+   * 753). If the simulator's draws change, find such a range again (any seed that reports a
+   * violation).
    */
+  @Test
+  void acknowledgingBeforeSyncLosesACommittedEntry() {
+    assertCaught(violationsWithoutDurabilityChecks(Sabotage.ACK_BEFORE_SYNC, 740, 50, Simulation.Mode.CORE),
+        v -> v instanceof Violation.MissingCommittedEntry || v instanceof Violation.CommittedEntryChanged
+            || v instanceof Violation.DivergentApply || v instanceof Violation.NotLinearizable,
+        "acks sent before the entries were durable");
+  }
+
+  /** Checked as each message leaves, the first acknowledgement sent before its sync is caught. */
   @Test
   void acknowledgingBeforeSyncIsCaught() {
     assertCaught(violationsOver(Sabotage.ACK_BEFORE_SYNC, 3),
