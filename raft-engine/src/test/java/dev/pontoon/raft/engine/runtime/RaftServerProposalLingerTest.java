@@ -22,7 +22,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -32,24 +31,12 @@ import org.junit.jupiter.api.Test;
 class RaftServerProposalLingerTest {
 
   /** Threads for the queues, a clock that stands still, and timers that fire only when the test says. */
-  private static final class ManualTimerScheduler implements NodeScheduler {
-    private final NodeScheduler threads = NodeScheduler.threads();
+  private static final class ManualTimerScheduler extends ThreadsSchedulerWrapper {
     final List<Runnable> timers = new CopyOnWriteArrayList<>();
-
-    @Override
-    public <T> TaskQueue<T> newQueue(String name, int maxBatch, TaskQueue.Handler<T> handler,
-        Consumer<Throwable> onFailure) {
-      return threads.newQueue(name, maxBatch, handler, onFailure);
-    }
 
     @Override
     public long nanoTime() {
       return 1L << 40; // answers never grow old, deadlines never pass
-    }
-
-    @Override
-    public Detached runDetached(String name, Runnable task) {
-      return threads.runDetached(name, task);
     }
 
     @Override

@@ -53,8 +53,7 @@ class RaftServerSnapshotAnswerTest {
    * The production scheduler, counting the pieces the snapshot receiver has handled: once the
    * count is up, the receiver has written the piece and queued its answer to the event loop.
    */
-  private static final class PieceCountingScheduler implements NodeScheduler {
-    private final NodeScheduler threads = NodeScheduler.threads();
+  private static final class PieceCountingScheduler extends ThreadsSchedulerWrapper {
     final AtomicInteger piecesHandled = new AtomicInteger();
 
     @Override
@@ -75,15 +74,6 @@ class RaftServerSnapshotAnswerTest {
       return threads.newEventLoop(name, maxBatch, handler, onFailure);
     }
 
-    @Override
-    public long nanoTime() {
-      return threads.nanoTime();
-    }
-
-    @Override
-    public Detached runDetached(String name, Runnable task) {
-      return threads.runDetached(name, task);
-    }
   }
 
   /**

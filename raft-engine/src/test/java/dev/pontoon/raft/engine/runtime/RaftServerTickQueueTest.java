@@ -21,8 +21,7 @@ import org.junit.jupiter.api.Test;
 class RaftServerTickQueueTest {
 
   /** The production scheduler, counting what is offered to the node's event loop. */
-  private static final class CountingScheduler implements NodeScheduler {
-    private final NodeScheduler threads = NodeScheduler.threads();
+  private static final class CountingScheduler extends ThreadsSchedulerWrapper {
     final AtomicInteger loopOffers = new AtomicInteger();
 
     @Override
@@ -66,15 +65,6 @@ class RaftServerTickQueueTest {
       };
     }
 
-    @Override
-    public long nanoTime() {
-      return threads.nanoTime();
-    }
-
-    @Override
-    public Detached runDetached(String name, Runnable task) {
-      return threads.runDetached(name, task);
-    }
   }
 
   @Test
