@@ -51,10 +51,12 @@ final class CheckedLogStore extends ForwardingLogStore {
     if (forgetHardState) {
       disk.saveHardState(HardState.INITIAL);
     }
-    if (!keptInCache) {
+    if (keptInCache) {
+      durable.crashed(disk);
+    } else {
       disk.sync();
+      durable.synced(disk);
     }
-    durable.crashed(disk);
     return disk.unsyncedWrites();
   }
 

@@ -63,8 +63,9 @@ final class DurableBeforeSent {
   }
 
   /**
-   * The node crashed, or its recovery rewrote the disk, leaving {@code disk}: what a sync made
-   * durable, and perhaps writes kept unsynced.
+   * The node's process crashed, leaving {@code disk} with writes kept unsynced in the machine's
+   * cache on top of what a sync made durable. (A crash that leaves only durable writes is a
+   * {@link #synced}.)
    */
   void crashed(InMemoryLogStore disk) {
     InMemoryLogStore durable = disk.durableCopy();

@@ -136,7 +136,7 @@ final class SimNode implements SimulatedNode {
       SnapshotMeta meta = snapshot.meta();
       // The runtime's own reconciliation (Figure 13 steps 6-7): keep the log only if it continues the snapshot.
       Recovery.reconcileLog(id, store, meta);
-      durable.crashed(store); // the reconciliation wrote and synced the store behind the check's back
+      durable.synced(store); // the reconciliation wrote and synced the store behind the check's back
       stateMachine = restored(snapshot.data());
       applied = meta.lastIncludedIndex();
     }
@@ -179,7 +179,7 @@ final class SimNode implements SimulatedNode {
       store.saveHardState(HardState.INITIAL);
       store.sync();
     }
-    durable.crashed(store);
+    durable.synced(store); // all of it: the durable copy
     core = null;
     stateMachine = null;
     awaitingSync.clear();

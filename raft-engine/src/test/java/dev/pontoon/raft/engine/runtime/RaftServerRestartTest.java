@@ -7,8 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.pontoon.raft.NodeId;
 import dev.pontoon.raft.engine.RaftServer;
 import dev.pontoon.raft.engine.memory.InMemoryLogStore;
+import dev.pontoon.raft.engine.memory.InMemoryNetwork;
 import dev.pontoon.raft.engine.memory.InMemorySnapshotStore;
 import dev.pontoon.raft.log.Bytes;
+import dev.pontoon.raft.log.ClusterConfig;
+import dev.pontoon.raft.log.HardState;
+import dev.pontoon.raft.log.LogEntry;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -25,11 +29,11 @@ class RaftServerRestartTest {
   @Test
   void recoveryMakesWhatAnEarlierProcessLeftUnsyncedDurableBeforeTheNodeActsOnIt() {
     InMemoryLogStore store = new InMemoryLogStore();
-    store.saveHardState(new dev.pontoon.raft.log.HardState(3, NodeId.of("r1")));
-    store.append(List.of(dev.pontoon.raft.log.LogEntry.command(1, 2, Bytes.ofUtf8("k=v"))));
+    store.saveHardState(new HardState(3, NodeId.of("r1")));
+    store.append(List.of(LogEntry.command(1, 2, Bytes.ofUtf8("k=v"))));
     assertTrue(store.unsyncedWrites() > 0, "the earlier process did not sync");
-    RaftServer node = RaftServer.builder().nodeId("r1").cluster(dev.pontoon.raft.log.ClusterConfig.ofVoters("r1", "r2",
-        "r3")).transport(new dev.pontoon.raft.engine.memory.InMemoryNetwork().transport(NodeId.of("r1")))
+    RaftServer node = RaftServer.builder().nodeId("r1").cluster(ClusterConfig.ofVoters("r1", "r2",
+        "r3")).transport(new InMemoryNetwork().transport(NodeId.of("r1")))
         .logStore(store).stateMachine(new RecordingStateMachine()).build();
     try {
       assertEquals(0, store.unsyncedWrites(), "recovery synced before the node could act");
