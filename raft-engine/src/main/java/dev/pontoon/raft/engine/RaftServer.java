@@ -38,7 +38,9 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p><b>Failure.</b> If the log store throws, or the state machine throws from {@code apply},
  * the node stops: every pending future completes with {@code NodeStoppedException} carrying the
- * cause, the failure is logged once, and the stores and transport are closed.
+ * cause, the failure is logged once, and the stores and transport are closed. It does not restart
+ * by itself: {@link #whenStopped()} tells the host, which may exit and let its supervisor restart
+ * the process, or build a new node on freshly opened stores.
  *
  * @see RaftServerBuilder
  */
@@ -127,6 +129,29 @@ public final class RaftServer implements RaftNode {
   @Override
   public void close() {
     runtime.close();
+  }
+
+  /**
+   * A future that completes once this node has stopped: its threads have ended, every pending
+   * request has been failed, and its transport, log store and snapshot store have been closed.
+   *
+   * <p>It completes normally when the stop began with {@link #close()}, and exceptionally with a
+   * {@code NodeStoppedException} when the node stopped after a fatal failure (see "Failure" above);
+   * the exception's {@linkplain Throwable#getCause() cause} is that failure, the same one pending
+   * requests were failed with (a failing {@code LogStore}'s {@code StorageException}, or whatever
+   * the state machine's {@code apply} threw). It never completes while the node runs.
+   *
+   * <p><b>Threads.</b> May be called any number of times, from any thread, before or after the
+   * stop; each call returns a new future, so completing or cancelling it changes nothing for the
+   * node or for other callers. Callbacks added before the stop ends run on the stop thread,
+   * {@code pontoon-<id>-stop}, as its last work; later ones run on the thread that adds them. A
+   * callback must not block: {@code close()} from another thread waits for the stop thread, so it
+   * would wait for that callback too. Calling {@code close()} from a callback returns at once.
+   *
+   * @return a new future, completed by the node's stop
+   */
+  public CompletableFuture<Void> whenStopped() {
+    return runtime.whenStopped();
   }
 
   @Override

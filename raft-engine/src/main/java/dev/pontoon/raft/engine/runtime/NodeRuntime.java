@@ -94,6 +94,11 @@ public final class NodeRuntime {
   private volatile Throwable failure;
   /** The one task that stops the node, started by the first close or fatal failure; null until then. */
   private NodeScheduler.Detached stopper;
+  /**
+   * Completed once, by the stopper, as its last act: normally after a close, exceptionally with
+   * {@link #stoppedException()} after a fatal failure. Never handed out: callers get dependents.
+   */
+  private final CompletableFuture<Void> stopped = new CompletableFuture<>();
 
   private NodeRuntime(NodeOptions options) {
     this.options = options;
@@ -251,6 +256,24 @@ public final class NodeRuntime {
   /** The fatal failure that stopped this node, or null (see {@code RaftServer}'s failure rules). */
   public Throwable failure() {
     return failure;
+  }
+
+  /**
+   * A new future that completes as the stop ends (see {@code RaftServer.whenStopped}), with the
+   * same outcome as the node's own: a dependent, so a caller who completes it changes nothing for
+   * the node or for other callers. Its callbacks get the {@code NodeStoppedException} itself, not
+   * wrapped in a {@code CompletionException} as {@code copy()}'s would.
+   */
+  public CompletableFuture<Void> whenStopped() {
+    CompletableFuture<Void> dependent = new CompletableFuture<>();
+    stopped.whenComplete((ignored, e) -> {
+      if (e == null) {
+        dependent.complete(null);
+      } else {
+        dependent.completeExceptionally(e);
+      }
+    });
+    return dependent;
   }
 
   /** This node's id. */
@@ -448,6 +471,20 @@ public final class NodeRuntime {
    * may call {@link #close()} (it returns at once) or anything else.
    */
   private void stop(Throwable cause) {
+    try {
+      stopThreadsAndStores(cause);
+    } finally {
+      // Every node thread has ended, so the failure is final: a node thread that failed before
+      // the stop began set it, and none is left to set it now (fail() ignores a stopping node).
+      if (failure == null) {
+        stopped.complete(null);
+      } else {
+        stopped.completeExceptionally(stoppedException());
+      }
+    }
+  }
+
+  private void stopThreadsAndStores(Throwable cause) {
     closeQuietly(ticks, "tick source");
     loop.stop();
     sync.stop();
