@@ -32,6 +32,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import javax.net.ssl.SSLContext;
 
 /**
@@ -44,6 +46,8 @@ import javax.net.ssl.SSLContext;
  * <p><b>Lifecycle.</b> {@link #start} returns once the node runs and both ports are bound (a
  * restart on the same directory recovers the log, hard state and snapshot); {@link #close()}
  * stops the HTTP API, then the node (which closes its transport and log store). Blocking.
+ * {@link #whenStopped()} tells when the Raft node has stopped, by a close or a fatal failure;
+ * after a fatal failure the HTTP API still runs (answering errors) until {@link #close()}.
  */
 public final class KvNode implements AutoCloseable {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(KvNode.class);
@@ -54,6 +58,7 @@ public final class KvNode implements AutoCloseable {
   private final KvHttpServer http;
   private final InetSocketAddress raftAddress;
   private final Joiner joiner;
+  private final AtomicBoolean closed = new AtomicBoolean();
 
   private KvNode(RaftServer server, FileSnapshotStore snapshots, KvHttpServer http, InetSocketAddress raftAddress,
       Joiner joiner) {
@@ -299,8 +304,25 @@ public final class KvNode implements AutoCloseable {
     return joiner != null && joiner.joined();
   }
 
+  /**
+   * Completes once the Raft node has stopped: normally after {@link #close()}, exceptionally with
+   * a {@code NodeStoppedException} carrying the cause after a fatal failure (see
+   * {@link RaftServer#whenStopped()}, which also says on which thread callbacks run).
+   */
+  public CompletableFuture<Void> whenStopped() {
+    return server.whenStopped();
+  }
+
+  /**
+   * Stops the joiner, the HTTP API and the Raft node, and closes the snapshot store. Idempotent,
+   * and safe after the Raft node stopped on its own (a fatal failure): only the first call closes
+   * anything, a later one (a shutdown hook, say) returns at once.
+   */
   @Override
   public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
     if (joiner != null) {
       joiner.close();
     }

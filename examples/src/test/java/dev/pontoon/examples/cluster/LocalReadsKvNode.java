@@ -26,7 +26,7 @@ public final class LocalReadsKvNode implements KvNode.Seam {
   private LocalReadsKvNode() {}
 
   public static void main(String[] args) throws InterruptedException {
-    PontoonKv.runNode(NodeOptions.parse(List.of(args).subList(1, args.length)), new LocalReadsKvNode());
+    PontoonKv.runNodeProcess(NodeOptions.parse(List.of(args).subList(1, args.length)), new LocalReadsKvNode());
   }
 
   /** The state machine, with every call under one lock, so that the HTTP threads may query it too. */
