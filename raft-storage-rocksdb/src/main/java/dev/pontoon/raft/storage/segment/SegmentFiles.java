@@ -18,6 +18,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
@@ -55,6 +56,9 @@ final class SegmentFiles implements AutoCloseable {
   private final ConcurrentLinkedDeque<Path> spares = new ConcurrentLinkedDeque<>();
   private final AtomicLong nextSpare = new AtomicLong();
   private final AtomicBoolean filling = new AtomicBoolean();
+  private final AtomicInteger abandonedFills = new AtomicInteger();
+  /** Whether the last check found too little room for a spare; on the filler thread only. */
+  private boolean warnedShortOfSpace;
   private final ExecutorService filler;
   private final FileChannel lockChannel;
 
@@ -209,7 +213,7 @@ final class SegmentFiles implements AutoCloseable {
     try {
       filler.execute(() -> {
         try {
-          while (spares.size() < MAX_SPARES && !filler.isShutdown()) {
+          while (spares.size() < MAX_SPARES && !filler.isShutdown() && roomForSpare()) {
             spares.add(zeroFilled(segmentBytes));
           }
         } catch (RuntimeException e) {
@@ -224,9 +228,43 @@ final class SegmentFiles implements AutoCloseable {
     }
   }
 
+  /**
+   * Whether the disk has room for a spare and a segment's margin besides. A spare is optional
+   * work and must not take the disk's last free space: a fill that cannot finish writes zeros until
+   * the disk is full before it gives up, and meanwhile every other write there (the snapshot store,
+   * another process) fails with "No space left on device". The writer itself still fills the
+   * segment it needs from whatever space is left ({@link #create}). Logged once while space is short.
+   */
+  private boolean roomForSpare() {
+    long free;
+    try {
+      free = Files.getFileStore(directory).getUsableSpace();
+    } catch (IOException e) {
+      log.warn("cannot read the free space of {}; no spare segment is prepared: {}", directory, e.getMessage());
+      return false;
+    }
+    boolean room = free >= 2 * segmentBytes;
+    if (!room && !warnedShortOfSpace) {
+      log.warn("{} has {} bytes free, short of a spare log segment and a segment's margin ({} bytes); no spare is"
+          + " prepared, and the log fills its next segment when it needs it", directory, free, 2 * segmentBytes);
+    }
+    warnedShortOfSpace = !room;
+    return room;
+  }
+
   /** Spares ready now; for tests. */
   int readySpares() {
     return spares.size();
+  }
+
+  /** Whether the background filler is at work; for tests. */
+  boolean fillingSpares() {
+    return filling.get();
+  }
+
+  /** Fills that failed part-way, their partial file deleted; for tests. */
+  int abandonedFills() {
+    return abandonedFills.get();
   }
 
   private Path zeroFilled(long bytes) {
@@ -252,6 +290,7 @@ final class SegmentFiles implements AutoCloseable {
         return temporary;
       });
     } catch (IOException e) {
+      abandonedFills.incrementAndGet();
       // A full disk, say: the partial file would hold its space until the next open.
       try {
         Files.deleteIfExists(temporary);
