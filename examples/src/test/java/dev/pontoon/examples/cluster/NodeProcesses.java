@@ -5,6 +5,7 @@ import static dev.pontoon.examples.cluster.HttpJson.status;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -27,6 +28,7 @@ final class NodeProcesses implements AutoCloseable {
   private final List<String> nodeFlags = new ArrayList<>();
   private final List<String> jvmFlags = new ArrayList<>();
   private final Map<NodeSpec, String> heaps = new LinkedHashMap<>();
+  private final Map<NodeSpec, Path> dataDirs = new LinkedHashMap<>();
 
   NodeProcesses(Path dir) {
     this(dir, PontoonKv.class);
@@ -56,6 +58,12 @@ final class NodeProcesses implements AutoCloseable {
     return this;
   }
 
+  /** Keeps {@code m}'s data in {@code dataDir} from now on, instead of {@code <dir>/<id>}. */
+  NodeProcesses withDataDir(NodeSpec m, Path dataDir) {
+    dataDirs.put(m, dataDir);
+    return this;
+  }
+
   void startAll() {
     members.forEach(this::start);
   }
@@ -81,7 +89,7 @@ final class NodeProcesses implements AutoCloseable {
     command.addAll(jvmFlags);
     command.addAll(List.of("-cp", System.getProperty("java.class.path"), main.getName(), "node", "--id", m.id().value(),
         "--http", NodeSpec.hostPort(m.http()), "--raft", NodeSpec.hostPort(m.raft()),
-        "--dir", dir.resolve(m.id().value()).toString()));
+        "--dir", dataDirs.getOrDefault(m, dir.resolve(m.id().value())).toString()));
     command.addAll(membership);
     command.addAll(nodeFlags);
     try {
@@ -172,6 +180,22 @@ final class NodeProcesses implements AutoCloseable {
       }
     }
     return leader != null && named.equals(Set.of(leader)) ? byId(leader) : null;
+  }
+
+  /** The exit status of {@code m}'s process once it has ended on its own, or null while it runs. */
+  Integer exitStatus(NodeSpec m) {
+    Process process = running.get(m);
+    return process == null || process.isAlive() ? null : process.exitValue();
+  }
+
+  /** What {@code m}'s processes wrote on stderr (their log), so far. */
+  String log(NodeSpec m) {
+    try {
+      Path log = dir.resolve(m.id() + ".log");
+      return Files.exists(log) ? Files.readString(log) : "";
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read the log of " + m.id(), e);
+    }
   }
 
   /** Whether {@code m}'s process runs. */

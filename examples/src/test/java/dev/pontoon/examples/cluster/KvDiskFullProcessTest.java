@@ -1,0 +1,172 @@
+package dev.pontoon.examples.cluster;
+
+import static dev.pontoon.examples.cluster.HttpJson.FOLLOWING;
+import static dev.pontoon.examples.cluster.HttpJson.json;
+import static dev.pontoon.examples.cluster.HttpJson.putRetrying;
+import static dev.pontoon.examples.cluster.HttpJson.send;
+import static dev.pontoon.examples.cluster.HttpJson.status;
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.pontoon.raft.storage.SmallFilesystem;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import org.awaitility.core.ConditionTimeoutException;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Real processes on a disk that really fills: three {@code pontoon-kv node} processes, n3's data
+ * directory on a small filesystem of its own ({@link SmallFilesystem}; skipped where none can be
+ * mounted), on each durable log store in turn. Writes go on until n3's disk is full: n3 exits
+ * with status 1 and names the full disk, the other two keep taking writes, and once space is freed
+ * n3 restarts on its directory, catches up, and its log holds every write the cluster
+ * acknowledged, at the index it was acknowledged at.
+ */
+class KvDiskFullProcessTest {
+  private static final Duration WAIT = Duration.ofSeconds(60);
+  /** Near the KV service's largest value (64 KiB), so that a few hundred writes fill the disk. */
+  private static final int VALUE_BYTES = 60 * 1024;
+  private static final int WRITERS = 4;
+  private static final int MAX_WRITES = 20_000;
+
+  @TempDir Path dir;
+
+  @ParameterizedTest
+  @ValueSource(strings = {"rocksdb", "segment"})
+  @Timeout(value = 240, unit = TimeUnit.SECONDS)
+  void aNodeWhoseDiskFillsExitsNamingItAndOnceSpaceIsFreedRestartsHoldingEveryAcknowledgedWrite(String logStore)
+      throws Exception {
+    // The segment store's first segment is 64 MiB, written through before the node starts: the
+    // disk holds it and fills when the log needs the next one.
+    long diskBytes = logStore.equals("segment") ? 96L << 20 : 8L << 20;
+    try (SmallFilesystem disk = SmallFilesystem.mount(dir.resolve("small-disk"), diskBytes);
+        NodeProcesses nodes = new NodeProcesses(dir)) {
+      NodeSpec full = nodes.members.get(2);
+      NodeSpec entry = nodes.members.get(0);
+      nodes.withDataDir(full, disk.root().resolve(full.id().value()))
+          .withNodeFlags("--log-store", logStore, "--snapshot-every", "0");
+      nodes.startAll();
+      try {
+        await().atMost(WAIT).until(() -> nodes.agreedLeader() != null);
+      } catch (ConditionTimeoutException e) {
+        throw new AssertionError("no leader all three name; " + full.id() + "'s log:\n" + tail(nodes.log(full)), e);
+      }
+
+      // Index of every acknowledged write, by key.
+      Map<String, Long> acknowledged = new ConcurrentHashMap<>();
+      AtomicInteger keys = new AtomicInteger();
+      writeWhile(() -> nodes.isRunning(full), entry, keys, acknowledged);
+      if (nodes.isRunning(full)) {
+        fail(MAX_WRITES + " writes of " + VALUE_BYTES + " bytes did not fill " + diskBytes + " bytes; "
+            + full.id() + " has " + disk.freeBytes() + " free");
+      }
+      await().atMost(WAIT).until(() -> nodes.exitStatus(full) != null);
+      assertEquals(1, nodes.exitStatus(full), () -> full.id() + "'s exit status; its log:\n" + tail(nodes.log(full)));
+      String log = nodes.log(full);
+      assertTrue(log.contains("stopped after a fatal failure") && log.contains("No space left on device"),
+          () -> full.id() + " names the full disk; its log:\n" + tail(log));
+
+      // The other two are a majority: the cluster keeps taking writes.
+      int more = keys.get() + 20;
+      writeWhile(() -> keys.get() < more, entry, keys, acknowledged);
+
+      disk.resize(diskBytes * 3);
+      nodes.start(full);
+      long last = acknowledged.values().stream().mapToLong(Long::longValue).max().orElseThrow();
+      await().atMost(WAIT).until(() -> {
+        JsonNode status = status(NodeProcesses.base(full));
+        return status != null && status.get("last-applied").asLong() >= last;
+      });
+      Map<Long, String> held = commands(full, last);
+      for (Map.Entry<String, Long> write : acknowledged.entrySet()) {
+        String command = held.get(write.getValue());
+        assertTrue(command != null && command.startsWith("PUT " + write.getKey() + " "),
+            () -> full.id() + " holds " + command + " at " + write.getValue() + ", where " + write.getKey() + " was acknowledged");
+      }
+    }
+  }
+
+  /**
+   * Writes new keys from {@value #WRITERS} threads while {@code go} holds (and fewer than
+   * {@value #MAX_WRITES} were written), recording the index each was acknowledged at.
+   */
+  private static void writeWhile(BooleanSupplier go, NodeSpec entry, AtomicInteger keys, Map<String, Long> acknowledged)
+      throws Exception {
+    ExecutorService writers = Executors.newFixedThreadPool(WRITERS);
+    try {
+      List<Future<?>> running = new ArrayList<>();
+      for (int w = 0; w < WRITERS; w++) {
+        running.add(writers.submit(() -> {
+          while (go.getAsBoolean()) {
+            int key = keys.getAndIncrement();
+            if (key >= MAX_WRITES) {
+              return;
+            }
+            put(entry, "k" + key, acknowledged);
+          }
+        }));
+      }
+      for (Future<?> writer : running) {
+        writer.get();
+      }
+    } finally {
+      writers.shutdownNow();
+    }
+  }
+
+  /** PUTs {@code key} (retried between leaders) and records the index it was acknowledged at. */
+  private static void put(NodeSpec entry, String key, Map<String, Long> acknowledged) {
+    HttpResponse<String> answer = putRetrying(NodeProcesses.base(entry) + "/kv/" + key, value(key));
+    assertEquals(200, answer.statusCode(), answer.body());
+    acknowledged.put(key, json(answer).get("index").asLong());
+  }
+
+  private static String value(String key) {
+    StringBuilder value = new StringBuilder(VALUE_BYTES).append(key).append('-');
+    while (value.length() < VALUE_BYTES) {
+      value.append('x');
+    }
+    return value.toString();
+  }
+
+  /** The commands of {@code m}'s own log up to {@code last}, by index, read page by page from its {@code /log}. */
+  private static Map<Long, String> commands(NodeSpec m, long last) {
+    Map<Long, String> commands = new HashMap<>();
+    long from = 1;
+    while (from <= last) {
+      JsonNode page = json(send(FOLLOWING, "GET", NodeProcesses.base(m) + "/log?from=" + from, null));
+      JsonNode entries = page.get("entries");
+      if (entries.isEmpty()) {
+        break;
+      }
+      for (JsonNode e : entries) {
+        JsonNode command = e.get("command");
+        commands.put(e.get("index").asLong(), command == null ? "" : command.asText());
+        from = e.get("index").asLong() + 1;
+      }
+    }
+    return commands;
+  }
+
+  private static String tail(String log) {
+    return log.length() <= 4000 ? log : log.substring(log.length() - 4000);
+  }
+}
