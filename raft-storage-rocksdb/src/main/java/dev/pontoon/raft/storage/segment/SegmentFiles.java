@@ -32,8 +32,9 @@ import org.slf4j.LoggerFactory;
  * <p>Why spares: {@code fdatasync} of a write into a file's existing, written blocks flushes the
  * data alone; a write that grows a file or fills a hole also commits the filesystem's journal
  * (the new size, the new extents), which costs about half again per sync on ext4. Two spares are
- * kept ready by a background thread, so that the writer does not wait for the zeros; it fills
- * one itself, and logs that it did, only when the log outruns that thread.
+ * kept ready by a background thread, while the disk has room for a spare and one more segment,
+ * so that the writer does not wait for the zeros; it fills one itself, and logs that it did, when
+ * the log outruns that thread or the disk is short of room.
  *
  * <p>Every rename is followed by a {@code fsync} of the directory, before anything relies on the
  * new name.

@@ -74,7 +74,14 @@ import org.slf4j.LoggerFactory;
  * <p><b>Threading.</b> One writer thread and any number of concurrent readers, which take a read
  * lock for the lookup and the read of the file; the writer takes the write lock only to publish
  * what it wrote, never across a write or sync. A daemon thread ({@code pontoon-segment-spare})
- * fills the next spare in the background. {@link #close()} may be called from any thread, once
+ * fills the next spare in the background, while the disk has room for a spare and one more
+ * segment (a spare never takes the last free space; the writer fills the segment it needs itself).
+ *
+ * <p><b>A full disk.</b> Writes go into blocks a segment already has, so the log fails only when it
+ * needs a new segment and no spare is ready: the append throws {@link StorageException} naming
+ * the disk's error, the partial file is deleted, and everything synced stays readable after a
+ * restart. An open whose last segment is full needs a new one too, and refuses on a full disk.
+ * {@link #close()} may be called from any thread, once
  * or more; calls after it throw {@link StorageException}. A caller's interrupt neither fails a
  * call nor breaks the store (a file channel closes itself when a thread is interrupted in it: see
  * {@code Segment}); the interrupt status is kept for the caller.
