@@ -135,20 +135,27 @@ public final class RaftServer implements RaftNode {
    * A future that completes once this node has stopped: its threads have ended, every pending
    * request has been failed, and its transport, log store and snapshot store have been closed.
    *
-   * <p>It completes normally when the stop began with {@link #close()}, and exceptionally with a
+   * <p>It completes normally after a stop that {@link #close()} began, and exceptionally with a
    * {@code NodeStoppedException} when the node stopped after a fatal failure (see "Failure" above);
    * the exception's {@linkplain Throwable#getCause() cause} is that failure, the same one pending
    * requests were failed with (a failing {@code LogStore}'s {@code StorageException}, or whatever
-   * the state machine's {@code apply} threw). It never completes while the node runs.
+   * the state machine's {@code apply} threw). The two may race: a node thread that fails just as
+   * {@code close()} begins the stop makes it exceptional, and a failure after the stop began is
+   * not reported. If the stop itself throws (a bug), it completes with that throwable, since the
+   * stores may then still be open. It never completes while the node runs.
    *
-   * <p><b>Threads.</b> May be called any number of times, from any thread, before or after the
-   * stop; each call returns a new future, so completing or cancelling it changes nothing for the
-   * node or for other callers. Callbacks added before the stop ends run on the stop thread,
-   * {@code pontoon-<id>-stop}, as its last work; later ones run on the thread that adds them. A
-   * callback must not block: {@code close()} from another thread waits for the stop thread, so it
-   * would wait for that callback too. Calling {@code close()} from a callback returns at once.
+   * <p><b>Threads.</b> Every call returns the same read-only future, from any thread, before or
+   * after the stop: its completing methods ({@code complete}, {@code cancel}, {@code obtrudeValue},
+   * ...) throw {@code UnsupportedOperationException} (use {@code copy()} for a future of your own),
+   * {@code orTimeout} and {@code completeOnTimeout} return a copy with the timeout, and callbacks
+   * get the {@code NodeStoppedException} itself, not wrapped. Callbacks added before
+   * the stop ends run on the stop thread, {@code pontoon-<id>-stop}, as its last work; later ones
+   * run on the thread that adds them. A callback must not block: {@code close()} from another
+   * thread waits for the stop thread, so it would wait for that callback too. Calling {@code
+   * close()} from a callback returns at once. Never wait for this future on one of the node's own
+   * threads (a callback of a future the node completes): the stop waits for that thread.
    *
-   * @return a new future, completed by the node's stop
+   * @return the node's stop, the same instance on every call
    */
   public CompletableFuture<Void> whenStopped() {
     return runtime.whenStopped();

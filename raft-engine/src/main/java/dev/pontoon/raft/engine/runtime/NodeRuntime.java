@@ -98,7 +98,7 @@ public final class NodeRuntime {
    * Completed once, by the stopper, as its last act: normally after a close, exceptionally with
    * {@link #stoppedException()} after a fatal failure. Never handed out: callers get dependents.
    */
-  private final CompletableFuture<Void> stopped = new CompletableFuture<>();
+  private final ReadOnlyFuture<Void> stopped = new ReadOnlyFuture<>();
 
   private NodeRuntime(NodeOptions options) {
     this.options = options;
@@ -259,21 +259,11 @@ public final class NodeRuntime {
   }
 
   /**
-   * A new future that completes as the stop ends (see {@code RaftServer.whenStopped}), with the
-   * same outcome as the node's own: a dependent, so a caller who completes it changes nothing for
-   * the node or for other callers. Its callbacks get the {@code NodeStoppedException} itself, not
-   * wrapped in a {@code CompletionException} as {@code copy()}'s would.
+   * The future that completes as the stop ends (see {@code RaftServer.whenStopped}): the same
+   * read-only instance for every caller, so a call costs nothing and no caller can complete it.
    */
   public CompletableFuture<Void> whenStopped() {
-    CompletableFuture<Void> dependent = new CompletableFuture<>();
-    stopped.whenComplete((ignored, e) -> {
-      if (e == null) {
-        dependent.complete(null);
-      } else {
-        dependent.completeExceptionally(e);
-      }
-    });
-    return dependent;
+    return stopped;
   }
 
   /** This node's id. */
@@ -473,14 +463,17 @@ public final class NodeRuntime {
   private void stop(Throwable cause) {
     try {
       stopThreadsAndStores(cause);
-    } finally {
-      // Every node thread has ended, so the failure is final: a node thread that failed before
-      // the stop began set it, and none is left to set it now (fail() ignores a stopping node).
-      if (failure == null) {
-        stopped.complete(null);
-      } else {
-        stopped.completeExceptionally(stoppedException());
-      }
+    } catch (RuntimeException | Error e) {
+      // A bug of the stop itself: the stores may still be open, so the host must not read it as a clean stop.
+      stopped.fail(e);
+      throw e;
+    }
+    // Every node thread has ended, so the failure is final: a node thread that failed before
+    // the stop began set it, and none is left to set it now (fail() ignores a stopping node).
+    if (failure == null) {
+      stopped.succeed(null);
+    } else {
+      stopped.fail(stoppedException());
     }
   }
 

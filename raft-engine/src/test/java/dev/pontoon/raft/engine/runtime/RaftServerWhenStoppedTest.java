@@ -4,8 +4,10 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pontoon.raft.NodeId;
@@ -100,18 +102,23 @@ class RaftServerWhenStoppedTest {
   }
 
   @Test
-  void aCallerWhoCompletesTheFutureDoesNotMarkTheNodeStopped() throws Exception {
+  void noCallerCanCompleteTheFutureTheNodeCompletesAndEveryCallGetsTheSameOne() throws Exception {
     RaftServer node = TestCluster.singleNode("w4", new RecordingStateMachine());
     try {
-      node.whenStopped().complete(null);
-      node.whenStopped().completeExceptionally(new IllegalStateException("not the node's to say"));
-      node.whenStopped().cancel(true);
+      CompletableFuture<Void> stop = node.whenStopped();
+      assertSame(stop, node.whenStopped(), "one future for every caller: a call costs no memory");
+      assertThrows(UnsupportedOperationException.class, () -> stop.complete(null));
+      assertThrows(UnsupportedOperationException.class, () -> stop.completeExceptionally(new IllegalStateException("not mine")));
+      assertThrows(UnsupportedOperationException.class, () -> stop.cancel(true));
+      assertThrows(UnsupportedOperationException.class, () -> stop.obtrudeValue(null));
+      CompletableFuture<Void> mine = stop.orTimeout(1, TimeUnit.MILLISECONDS);
+      assertNotSame(stop, mine, "a timeout applies to a copy");
+      assertThrows(Exception.class, mine::join, "the caller's copy times out");
 
-      CompletableFuture<Void> fresh = node.whenStopped();
-      assertFalse(fresh.isDone(), "each caller gets its own future; the node's own is untouched");
+      assertFalse(stop.isDone(), "the node's own future is untouched");
       assertEquals(Bytes.ofUtf8(""), node.submit(Bytes.ofUtf8("a=1")).join(), "the node goes on");
       node.close();
-      assertNull(fresh.get(0, TimeUnit.SECONDS), "and completes it normally when it is closed");
+      assertNull(stop.get(0, TimeUnit.SECONDS), "and completes it normally when it is closed");
     } finally {
       node.close();
     }
