@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * {@code pontoon-kv cluster [--dir DIR] [--transport netty|http] [--snapshot-every N] [--log-retain N]
@@ -24,7 +25,9 @@ import java.util.concurrent.TimeUnit;
  * {@code 127.0.0.1:8081} … {@code 127.0.0.1:8083}, each serving its HTTP API and {@code /raft/*}
  * on that one port. Started again on the same directory, the nodes recover their data.
  * {@code --snapshot-every}, {@code --log-retain} and {@code --log-store} are passed to every node. If a node does not start, the cluster names
- * it and its log, stops the others and exits 1. With {@code --tls} (netty transport only), a
+ * it and its log, stops the others and exits 1; a node whose process ends while the cluster runs
+ * is named on stderr with its status, its log and the command that restarts it ({@link #exitLine}),
+ * and the others keep running. With {@code --tls} (netty transport only), a
  * throwaway CA and node certificates are made under {@code DIR/tls} (see {@link ThrowawayCa}) and
  * the nodes run mutual TLS between them and HTTPS for clients and the cluster page (a browser
  * must trust {@code DIR/tls/ca.pem} to open it).
@@ -103,7 +106,11 @@ final class LocalCluster {
     List<NodeSpec> members = members(options.transport());
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     List<Process> processes = new ArrayList<>();
-    Runtime.getRuntime().addShutdownHook(new Thread(() -> stopAll(processes), "pontoon-kv-cluster-shutdown"));
+    AtomicBoolean stopping = new AtomicBoolean();
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      stopping.set(true);
+      stopAll(processes);
+    }, "pontoon-kv-cluster-shutdown"));
     dir.toFile().mkdirs();
     Map<NodeId, List<String>> tls = tlsFlags(dir, members, options.tls());
     for (NodeSpec m : members) {
@@ -126,15 +133,37 @@ final class LocalCluster {
       if (line == null) {
         System.err.println("pontoon-kv cluster: " + members.get(i).id() + " did not start; see "
             + dir.resolve(dirName(members.get(i)) + ".log"));
+        stopping.set(true);
         stopAll(processes);
         System.exit(1);
       }
       started.add(line);
     }
     banner(dir, members, started, options.tls()).forEach(System.out::println);
+    for (int i = 0; i < members.size(); i++) {
+      NodeSpec m = members.get(i);
+      List<String> restart = new ArrayList<>(nodeArguments(m, members, options));
+      restart.addAll(tls.get(m.id()));
+      processes.get(i).onExit().thenAccept(p -> {
+        if (!stopping.get()) {
+          System.err.println(exitLine(m, p.exitValue(), dir, restart));
+        }
+      });
+    }
     for (Process p : List.copyOf(processes)) {
       p.waitFor();
     }
+  }
+
+  /**
+   * What {@code cluster} prints on stderr when a node's process ends while the cluster runs (a
+   * fatal failure such as a full disk ends it with status 1): where its log is, and the command
+   * that starts it again on its data; the other two keep serving.
+   */
+  static String exitLine(NodeSpec member, int status, Path dir, List<String> nodeArguments) {
+    return "pontoon-kv cluster: " + member.id() + " exited with status " + status + " (its log: "
+        + dir.resolve(dirName(member) + ".log") + "); the other nodes keep running. Start it again with: "
+        + "examples/bin/pontoon-kv " + String.join(" ", nodeArguments);
   }
 
   /** What {@code cluster} prints for nodes on plain HTTP; see {@link #banner(Path, List, List, boolean)}. */

@@ -25,6 +25,26 @@ class LocalClusterTest {
     assertEquals("Ctrl-C stops all three.", lines.get(lines.size() - 1));
   }
 
+  /** A node that ends on its own (a fatal failure exits 1) is named, with its log and the command that restarts it. */
+  @Test
+  void aNodeThatExitsWhileTheClusterRunsIsNamedWithItsLogAndTheCommandThatStartsItAgain() {
+    List<NodeSpec> members = LocalCluster.members("netty");
+    LocalCluster.Options options = LocalCluster.parse(List.of("--dir", "data", "--log-store", "segment"));
+    List<String> arguments = LocalCluster.nodeArguments(members.get(2), members, options);
+
+    String line = LocalCluster.exitLine(members.get(2), 1, Path.of("data"), arguments);
+
+    String command = "examples/bin/pontoon-kv ";
+    assertTrue(line.startsWith("pontoon-kv cluster: n3 exited with status 1 (its log: " + Path.of("data", "n3.log") + ")"), line);
+    assertTrue(line.contains("the other nodes keep running"), line);
+    List<String> restart = List.of(line.substring(line.indexOf(command) + command.length()).split(" "));
+    assertEquals("node", restart.get(0));
+    NodeOptions parsed = NodeOptions.parse(restart.subList(1, restart.size()));
+    assertEquals("n3", parsed.id().value(), "the restart command starts the same node");
+    assertEquals(Path.of("data", "n3"), parsed.dir(), "on its data");
+    assertEquals("segment", parsed.logStore(), "with its log store");
+  }
+
   /** On the http transport the nodes are named by their addresses, and their directories too (':' as '-'). */
   @Test
   void httpTransportNodesAreNamedByTheirAddresses() {
