@@ -75,7 +75,12 @@ public final class PontoonKv {
     } catch (IllegalStateException exiting) {
       // The JVM is shutting down: the hook closes the node (or has), and node.close() below is idempotent.
     }
-    node.close();
+    try {
+      node.close();
+    } catch (RuntimeException e) {
+      // What is left failed to close (the HTTP server, say): the process still ends with its status.
+      err.println(options.id() + ": closing after the stop failed: " + e);
+    }
     return failure == null ? 0 : 1;
   }
 

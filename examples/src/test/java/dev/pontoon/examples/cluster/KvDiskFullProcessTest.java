@@ -36,9 +36,10 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Real processes on a disk that really fills: three {@code pontoon-kv node} processes, n3's data
  * directory on a small filesystem of its own ({@link SmallFilesystem}; skipped where none can be
  * mounted), on each durable log store in turn. Writes go on until n3's disk is full: n3 exits
- * with status 1 and names the full disk, the other two keep taking writes, and once space is freed
- * n3 restarts on its directory, catches up, and its log holds every write the cluster
- * acknowledged, at the index it was acknowledged at.
+ * with status 1 and names the full disk, and the other two keep taking writes. Once space is freed
+ * n3 restarts alone on its directory and its own log holds everything the leader had seen it
+ * acknowledge (what it made durable); then, with the others back, it catches up and its log holds
+ * every write the cluster acknowledged, at the index it was acknowledged at.
  */
 class KvDiskFullProcessTest {
   private static final Duration WAIT = Duration.ofSeconds(60);
@@ -64,10 +65,12 @@ class KvDiskFullProcessTest {
       nodes.withDataDir(full, disk.root().resolve(full.id().value()))
           .withNodeFlags("--log-store", logStore, "--snapshot-every", "0");
       nodes.startAll();
-      try {
-        await().atMost(WAIT).until(() -> nodes.agreedLeader() != null);
-      } catch (ConditionTimeoutException e) {
-        throw new AssertionError("no leader all three name; " + full.id() + "'s log:\n" + tail(nodes.log(full)), e);
+      NodeSpec leader = agreedLeader(nodes, full);
+      if (leader.equals(full)) {
+        // A follower, so that the leader's match index for it says what it acknowledged as durable.
+        send(FOLLOWING, "POST", NodeProcesses.base(full) + "/admin/transfer-leadership/" + entry.id(), null);
+        await().atMost(WAIT).until(() -> nodes.agreedLeader() != null && !nodes.agreedLeader().equals(full));
+        leader = nodes.agreedLeader();
       }
 
       // Index of every acknowledged write, by key.
@@ -81,25 +84,64 @@ class KvDiskFullProcessTest {
       await().atMost(WAIT).until(() -> nodes.exitStatus(full) != null);
       assertEquals(1, nodes.exitStatus(full), () -> full.id() + "'s exit status; its log:\n" + tail(nodes.log(full)));
       String log = nodes.log(full);
-      assertTrue(log.contains("stopped after a fatal failure") && log.contains("No space left on device"),
-          () -> full.id() + " names the full disk; its log:\n" + tail(log));
+      assertTrue(log.contains("; exiting with status 1") && log.contains("No space left on device"),
+          () -> full.id() + " names the full disk as it exits; its log:\n" + tail(log));
+      // What the leader holds as acknowledged by n3, which n3 sends only once it is durable there.
+      long durable = matchIndex(leader, full);
 
       // The other two are a majority: the cluster keeps taking writes.
       int more = keys.get() + 20;
       writeWhile(() -> keys.get() < more, entry, keys, acknowledged);
 
+      // n3 alone, so that nothing it shows can have come from a leader after its restart.
+      nodes.others(full).forEach(nodes::kill);
       disk.resize(diskBytes * 3);
       nodes.start(full);
+      await().atMost(WAIT).until(() -> status(NodeProcesses.base(full)) != null);
+      Map<Long, String> own = commands(full, durable);
+      assertTrue(durable > 0, "the leader saw " + full.id() + " acknowledge entries before its disk filled");
+      assertHolds(full, own, acknowledged, durable, "after its restart alone");
+
+      nodes.startStopped();
       long last = acknowledged.values().stream().mapToLong(Long::longValue).max().orElseThrow();
       await().atMost(WAIT).until(() -> {
         JsonNode status = status(NodeProcesses.base(full));
         return status != null && status.get("last-applied").asLong() >= last;
       });
-      Map<Long, String> held = commands(full, last);
-      for (Map.Entry<String, Long> write : acknowledged.entrySet()) {
+      assertHolds(full, commands(full, last), acknowledged, last, "once caught up");
+    }
+  }
+
+  private static NodeSpec agreedLeader(NodeProcesses nodes, NodeSpec full) {
+    try {
+      await().atMost(WAIT).until(() -> nodes.agreedLeader() != null);
+    } catch (ConditionTimeoutException e) {
+      throw new AssertionError("no leader all three name; " + full.id() + "'s log:\n" + tail(nodes.log(full)), e);
+    }
+    return nodes.agreedLeader();
+  }
+
+  /** The match index {@code leader} shows for {@code follower} in its {@code /status}. */
+  private static long matchIndex(NodeSpec leader, NodeSpec follower) {
+    JsonNode status = status(NodeProcesses.base(leader));
+    assertTrue(status != null && "leader".equals(status.get("role").asText()),
+        () -> leader.id() + " still leads after " + follower.id() + " stopped: " + status);
+    for (JsonNode member : status.get("members")) {
+      if (member.get("id").asText().equals(follower.id().value())) {
+        return member.get("match-index").asLong();
+      }
+    }
+    throw new AssertionError(leader.id() + "'s status names no " + follower.id() + ": " + status);
+  }
+
+  /** Every write acknowledged at an index up to {@code upTo} is in {@code held} at that index. */
+  private static void assertHolds(NodeSpec m, Map<Long, String> held, Map<String, Long> acknowledged, long upTo, String when) {
+    for (Map.Entry<String, Long> write : acknowledged.entrySet()) {
+      if (write.getValue() <= upTo) {
         String command = held.get(write.getValue());
         assertTrue(command != null && command.startsWith("PUT " + write.getKey() + " "),
-            () -> full.id() + " holds " + command + " at " + write.getValue() + ", where " + write.getKey() + " was acknowledged");
+            () -> m.id() + " holds " + command + " at " + write.getValue() + " " + when + ", where " + write.getKey()
+                + " was acknowledged");
       }
     }
   }

@@ -61,7 +61,9 @@ public abstract class LogStoreDiskFullContract {
         closeQuietly(store);
       }
     } finally {
-      disk.close();
+      if (disk != null) {
+        disk.close();
+      }
     }
   }
 

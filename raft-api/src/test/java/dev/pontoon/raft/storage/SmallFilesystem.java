@@ -21,10 +21,20 @@ import java.util.concurrent.TimeUnit;
  */
 public final class SmallFilesystem implements AutoCloseable {
   private final Path root;
+  /** Unmounts it if the JVM ends first (a killed test fork): a tmpfs left mounted holds its memory. */
+  private final Thread unmountAtExit;
   private boolean mounted = true;
 
   private SmallFilesystem(Path root) {
     this.root = root;
+    this.unmountAtExit = new Thread(() -> {
+      try {
+        run(List.of("umount", "-l", root.toString()));
+      } catch (IOException | InterruptedException ignored) {
+        // the JVM is ending: nothing else to try
+      }
+    }, "small-filesystem-unmount");
+    Runtime.getRuntime().addShutdownHook(unmountAtExit);
   }
 
   /**
@@ -63,6 +73,11 @@ public final class SmallFilesystem implements AutoCloseable {
   public void close() throws IOException, InterruptedException {
     if (mounted) {
       mounted = false;
+      try {
+        Runtime.getRuntime().removeShutdownHook(unmountAtExit);
+      } catch (IllegalStateException exiting) {
+        // the hook unmounts it
+      }
       String failure = run(List.of("umount", "-l", root.toString()));
       if (failure != null) {
         throw new IOException("cannot unmount the tmpfs at " + root + ": " + failure);

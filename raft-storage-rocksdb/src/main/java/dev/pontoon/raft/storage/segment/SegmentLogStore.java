@@ -74,17 +74,16 @@ import org.slf4j.LoggerFactory;
  * <p><b>Threading.</b> One writer thread and any number of concurrent readers, which take a read
  * lock for the lookup and the read of the file; the writer takes the write lock only to publish
  * what it wrote, never across a write or sync. A daemon thread ({@code pontoon-segment-spare})
- * fills the next spare in the background, while the disk has room for a spare and one more
- * segment (a spare never takes the last free space; the writer fills the segment it needs itself).
+ * fills the next spare in the background; it begins one only while at least two segments' worth
+ * of space is free (the writer fills the segment it needs itself). {@link #close()} may be called
+ * from any thread, once or more; calls after it throw {@link StorageException}. A caller's
+ * interrupt neither fails a call nor breaks the store (a file channel closes itself when a thread
+ * is interrupted in it: see {@code Segment}); the interrupt status is kept for the caller.
  *
  * <p><b>A full disk.</b> Writes go into blocks a segment already has, so the log fails only when it
  * needs a new segment and no spare is ready: the append throws {@link StorageException} naming
  * the disk's error, the partial file is deleted, and everything synced stays readable after a
  * restart. An open whose last segment is full needs a new one too, and refuses on a full disk.
- * {@link #close()} may be called from any thread, once
- * or more; calls after it throw {@link StorageException}. A caller's interrupt neither fails a
- * call nor breaks the store (a file channel closes itself when a thread is interrupted in it: see
- * {@code Segment}); the interrupt status is kept for the caller.
  *
  * <p><b>Failure.</b> An I/O error is raised as {@link StorageException}, fatal for the node. A
  * store that refuses to open needs an operator: restore its directory from a backup or replace

@@ -44,7 +44,9 @@ class FileSnapshotStoreDiskFullTest {
 
   @AfterEach
   void unmount() throws Exception {
-    disk.close();
+    if (disk != null) {
+      disk.close();
+    }
   }
 
   private static Snapshot snapshot(long index, String data) {
