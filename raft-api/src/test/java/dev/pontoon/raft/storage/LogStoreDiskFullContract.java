@@ -79,10 +79,7 @@ public abstract class LogStoreDiskFullContract {
 
   @Test
   void afterTheDiskFilledEverySyncedEntryAndHardStateSurviveARestartOnceSpaceIsFreed() throws Exception {
-    store = open(dir());
-    Filled filled = fill(store);
-    closeQuietly(store);
-    store = null;
+    Filled filled = fillAndStop();
 
     disk.resize(filesystemBytes() * 4);
     store = open(dir());
@@ -91,10 +88,7 @@ public abstract class LogStoreDiskFullContract {
 
   @Test
   void onTheStillFullDiskTheStoreEitherOpensWithItsSyncedLogOrRefusesNamingTheCause() throws Exception {
-    store = open(dir());
-    Filled filled = fill(store);
-    closeQuietly(store);
-    store = null;
+    Filled filled = fillAndStop();
 
     try {
       store = open(dir());
@@ -112,10 +106,7 @@ public abstract class LogStoreDiskFullContract {
 
   @Test
   void onceSpaceIsFreedTheStoreTakesAppendsAfterItsSyncedLogAndKeepsThemAcrossARestart() throws Exception {
-    store = open(dir());
-    Filled filled = fill(store);
-    closeQuietly(store);
-    store = null;
+    Filled filled = fillAndStop();
 
     disk.resize(filesystemBytes() * 4);
     store = open(dir());
@@ -142,6 +133,15 @@ public abstract class LogStoreDiskFullContract {
 
   private Path dir() {
     return disk.root().resolve("log");
+  }
+
+  /** Opens the store, fills the disk with it and closes it: what the disk holds once a node stopped there. */
+  private Filled fillAndStop() {
+    store = open(dir());
+    Filled filled = fill(store);
+    closeQuietly(store);
+    store = null;
+    return filled;
   }
 
   /** Appends and syncs batches (with a hard state each) until a write fails; the disk is then full. */

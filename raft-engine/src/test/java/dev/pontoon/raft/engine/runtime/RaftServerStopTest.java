@@ -69,15 +69,7 @@ class RaftServerStopTest {
   @Test
   void stateMachineThatThrowsFromApplyStopsTheNode() {
     IllegalStateException bug = new IllegalStateException("state machine bug");
-    RaftServer node = TestCluster.singleNode("f1", new RecordingStateMachine() {
-      @Override
-      public synchronized Bytes apply(long index, Bytes command) {
-        if (command.toUtf8().equals("boom")) {
-          throw bug;
-        }
-        return super.apply(index, command);
-      }
-    });
+    RaftServer node = TestCluster.singleNode("f1", RecordingStateMachine.throwingOn("boom", bug));
     try {
       node.submit(Bytes.ofUtf8("a=1")).join();
       NodeStoppedException e = assertInstanceOf(NodeStoppedException.class, TestCluster.failure(node.submit(Bytes.ofUtf8("boom"))));

@@ -52,15 +52,7 @@ class RaftServerWhenStoppedTest {
   @Test
   void whenStoppedCompletesWithTheFatalFailureWhenTheStateMachineThrows() {
     IllegalStateException bug = new IllegalStateException("state machine bug");
-    RaftServer node = TestCluster.singleNode("w2", new RecordingStateMachine() {
-      @Override
-      public synchronized Bytes apply(long index, Bytes command) {
-        if (command.toUtf8().equals("boom")) {
-          throw bug;
-        }
-        return super.apply(index, command);
-      }
-    });
+    RaftServer node = TestCluster.singleNode("w2", RecordingStateMachine.throwingOn("boom", bug));
     try {
       CompletableFuture<List<String>> threadsLeft = node.whenStopped().handle((v, e) -> otherThreadsOf("w2"));
       node.submit(Bytes.ofUtf8("a=1")).join();
@@ -126,15 +118,8 @@ class RaftServerWhenStoppedTest {
 
   @Test
   void aCallbackMayCloseTheNodeItIsToldAbout() {
-    RaftServer node = TestCluster.singleNode("w5", new RecordingStateMachine() {
-      @Override
-      public synchronized Bytes apply(long index, Bytes command) {
-        if (command.toUtf8().equals("boom")) {
-          throw new IllegalStateException("state machine bug");
-        }
-        return super.apply(index, command);
-      }
-    });
+    RaftServer node = TestCluster.singleNode("w5", RecordingStateMachine.throwingOn("boom",
+        new IllegalStateException("state machine bug")));
     CompletableFuture<Void> closed = node.whenStopped().handle((v, e) -> {
       node.close();
       return null;

@@ -25,6 +25,19 @@ class RecordingStateMachine implements StateMachine {
   private final java.util.Set<String> applyThreads = new java.util.HashSet<>();
   private int restores;
 
+  /** One that throws {@code failure} from {@code apply} for the command {@code command}, as a buggy state machine would. */
+  static RecordingStateMachine throwingOn(String command, RuntimeException failure) {
+    return new RecordingStateMachine() {
+      @Override
+      public synchronized Bytes apply(long index, Bytes c) {
+        if (c.toUtf8().equals(command)) {
+          throw failure;
+        }
+        return super.apply(index, c);
+      }
+    };
+  }
+
   @Override
   public synchronized Bytes apply(long index, Bytes command) {
     appliedIndexes.add(index);
