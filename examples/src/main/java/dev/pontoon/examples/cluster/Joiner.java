@@ -5,14 +5,20 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pontoon.raft.NodeId;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
@@ -31,9 +37,28 @@ import org.slf4j.LoggerFactory;
  * harmless. It stops on 200 (joined) or on an answer that will not change (400, 401, 403, 404),
  * logged as an error. With an admin token file, the request carries its bearer token.
  *
+ * <p>The join target is trusted with the join, not with the token's destination:
+ * <ol>
+ *   <li>a redirect is followed only when it keeps the {@code --join} URL's scheme and points at a
+ *       member's HTTP address as the {@code --join} member's {@code /status} lists it; any other
+ *       {@code Location} (another host, {@code http://} from {@code https://}, no URI at all) is
+ *       not asked, and the join stops with an error naming it;
+ *   <li>each redirect waits the retry delay, and an attempt follows at most
+ *       {@link #MAX_REDIRECTS}; then the joiner starts again from the {@code --join} member;
+ *   <li>an answer longer than {@link #MAX_ANSWER_BYTES} is refused unread;
+ *   <li>every failure is logged, and the last is kept for {@link #problem()}.
+ * </ol>
+ *
  * <p>Runs on one daemon thread of its own; {@link #close()} stops it.
  */
 final class Joiner implements AutoCloseable {
+  /** The most redirects one attempt follows; a follower's 307 to the leader needs one. */
+  static final int MAX_REDIRECTS = 5;
+  /** The largest answer, in bytes, read from a member. */
+  static final int MAX_ANSWER_BYTES = 1 << 20;
+  /** The longest answer body quoted in a log line. */
+  private static final int LOGGED_BODY_CHARS = 300;
+
   private static final Logger log = LoggerFactory.getLogger(Joiner.class);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration RETRY = Duration.ofSeconds(1);
@@ -49,14 +74,17 @@ final class Joiner implements AutoCloseable {
   private final String adminToken;
   private final NodeId self;
   private final URI origin;
+  private final Duration retry;
   private volatile boolean joined;
+  private volatile String problem;
 
-  private Joiner(HttpClient client, URI origin, NodeId self, String body, String adminToken) {
+  private Joiner(HttpClient client, URI origin, NodeId self, String body, String adminToken, Duration retry) {
     this.client = client;
     this.origin = origin;
     this.self = self;
     this.body = body;
     this.adminToken = adminToken;
+    this.retry = retry;
   }
 
   static HttpClient client(SSLContext tls) {
@@ -78,22 +106,20 @@ final class Joiner implements AutoCloseable {
    * @throws IllegalStateException naming the member and the problem when it cannot be asked
    */
   static List<NodeSpec> members(URI join, SSLContext tls, boolean sharedPort) {
-    HttpResponse<String> response;
+    JsonNode status;
     try {
-      response = client(tls).send(HttpRequest.newBuilder(join.resolve("/status")).timeout(REQUEST_TIMEOUT).GET().build(),
-          HttpResponse.BodyHandlers.ofString());
+      status = status(client(tls), join);
     } catch (IOException e) {
       throw new IllegalStateException("--join " + join + ": cannot read its /status: " + e, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("--join " + join + ": interrupted", e);
-    }
-    if (response.statusCode() != 200) {
-      throw new IllegalStateException("--join " + join + ": /status answered " + response.statusCode());
+    } catch (IllegalStateException e) {
+      throw new IllegalStateException("--join " + join + ": " + e.getMessage(), e);
     }
     List<NodeSpec> members = new ArrayList<>();
     try {
-      for (JsonNode member : JSON.readTree(response.body()).path("members")) {
+      for (JsonNode member : status.path("members")) {
         String http = member.path("http").asText(null);
         String raft = member.path("raft").asText(sharedPort ? http : null);
         if (member.path("id").isTextual() && http != null && raft != null) {
@@ -101,7 +127,7 @@ final class Joiner implements AutoCloseable {
               NodeSpec.address(raft, "Raft")));
         }
       }
-    } catch (IOException | IllegalArgumentException e) {
+    } catch (IllegalArgumentException e) {
       throw new IllegalStateException("--join " + join + ": /status is not the status of a KV node: " + e.getMessage(), e);
     }
     if (members.isEmpty()) {
@@ -111,14 +137,38 @@ final class Joiner implements AutoCloseable {
   }
 
   /**
+   * {@code join}'s {@code GET /status}, parsed.
+   *
+   * @throws IllegalStateException when it does not answer 200 with JSON of at most {@link #MAX_ANSWER_BYTES}
+   */
+  private static JsonNode status(HttpClient client, URI join) throws IOException, InterruptedException {
+    Answer answer = Answer.of(client.send(HttpRequest.newBuilder(join.resolve("/status")).timeout(REQUEST_TIMEOUT).GET()
+        .build(), HttpResponse.BodyHandlers.ofInputStream()), "/status");
+    if (answer.status() != 200) {
+      throw new IllegalStateException("/status answered " + answer.status());
+    }
+    try {
+      return JSON.readTree(answer.body());
+    } catch (IOException e) {
+      throw new IllegalStateException("/status is not the status of a KV node: " + e.getMessage(), e);
+    }
+  }
+
+  /**
    * Starts asking {@code join} to add {@code self} as a voter at {@code http} and {@code raft}
    * ({@code host:port} as the other members must reach it).
    */
   static Joiner start(URI join, NodeId self, String http, String raft, SSLContext tls, String adminToken) {
+    return start(join, self, http, raft, tls, adminToken, RETRY);
+  }
+
+  /** {@link #start(URI, NodeId, String, String, SSLContext, String)}, waiting {@code retry} before each repeat and redirect. */
+  static Joiner start(URI join, NodeId self, String http, String raft, SSLContext tls, String adminToken,
+      Duration retry) {
     ObjectNode request = JSON.createObjectNode().put("id", self.value()).put("http", http).put("raft", raft)
         .put("role", "voter");
-    Joiner joiner = new Joiner(client(tls), join.resolve("/admin/members"), self, request.toString(), adminToken);
-    joiner.thread.execute(() -> joiner.ask(joiner.origin));
+    Joiner joiner = new Joiner(client(tls), join.resolve("/admin/members"), self, request.toString(), adminToken, retry);
+    joiner.thread.execute(() -> joiner.ask(joiner.origin, 0));
     return joiner;
   }
 
@@ -127,34 +177,42 @@ final class Joiner implements AutoCloseable {
     return joined;
   }
 
-  private void ask(URI target) {
+  /** What last went wrong, as logged (a refused redirect, an oversized answer, ...), or null. */
+  String problem() {
+    return problem;
+  }
+
+  /** Asks {@code target}, reached after {@code redirects} redirects in this attempt. */
+  private void ask(URI target, int redirects) {
     URI next = target;
     try {
-      HttpRequest.Builder request = HttpRequest.newBuilder(target).timeout(REQUEST_TIMEOUT)
-          .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
-      if (adminToken != null) {
-        request.header("Authorization", "Bearer " + adminToken);
-      }
-      HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
-      int status = response.statusCode();
+      Answer answer = send(target);
+      int status = answer.status();
       if (status == 200) {
         joined = true;
-        log.info("{} joined the cluster as a voter: {}", self, response.body());
+        log.info("{} joined the cluster as a voter: {}", self, answer.logged());
         return;
       }
-      if (status == 307 && response.headers().firstValue("Location").isPresent()) {
-        next = target.resolve(response.headers().firstValue("Location").get());
-        log.info("{}: {} redirects the join to {}", self, target.getAuthority(), next.getAuthority());
-        URI redirected = next;
-        thread.execute(() -> ask(redirected));
+      if (status == 307 && answer.location() != null) {
+        if (redirects < MAX_REDIRECTS) {
+          URI redirect = member(target, answer.location());
+          if (redirect == null) {
+            return;
+          }
+          log.info("{}: {} redirects the join to {}", self, target.getAuthority(), redirect.getAuthority());
+          schedule(redirect, redirects + 1);
+          return;
+        }
+        next = origin;
+        report(String.format("%s redirected the join more than %d times in a row; asking %s again",
+            target.getAuthority(), MAX_REDIRECTS, origin.getAuthority()));
+      } else if (status == 400 || status == 401 || status == 403 || status == 404) {
+        report(String.format("the cluster refused to add it (%d from %s): %s", status, target, answer.logged()));
         return;
+      } else {
+        log.info("{}: join not done yet ({} from {}: {}); asking again", self, status, target.getAuthority(),
+            answer.logged());
       }
-      if (status == 400 || status == 401 || status == 403 || status == 404) {
-        log.error("{}: the cluster refused to add it ({} from {}): {}", self, status, target, response.body());
-        return;
-      }
-      log.info("{}: join not done yet ({} from {}: {}); asking again", self, status, target.getAuthority(),
-          response.body());
     } catch (IOException e) {
       // A leader we were redirected to may be gone: start again from the member we were given.
       next = origin;
@@ -163,11 +221,82 @@ final class Joiner implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       return;
+    } catch (RuntimeException e) {
+      next = origin;
+      problem = "asking " + target + " failed: " + e.getMessage();
+      log.error("{}: asking {} to join failed; asking {} again", self, target, origin.getAuthority(), e);
     }
-    URI again = next;
+    schedule(next, 0);
+  }
+
+  /**
+   * Where {@code location}, answered by {@code target}, points, if that is a member's HTTP address
+   * over the {@code --join} URL's scheme; otherwise null, with the refusal reported.
+   */
+  private URI member(URI target, String location) throws IOException, InterruptedException {
+    URI redirect;
     try {
-      thread.schedule(() -> ask(again), RETRY.toMillis(), TimeUnit.MILLISECONDS);
-    } catch (java.util.concurrent.RejectedExecutionException e) {
+      redirect = target.resolve(location);
+    } catch (IllegalArgumentException e) {
+      return refuse(target, location, "it is not a URI (" + e.getMessage() + ")");
+    }
+    if (!origin.getScheme().equalsIgnoreCase(redirect.getScheme())) {
+      return refuse(target, location, "it leaves " + origin.getScheme() + "://");
+    }
+    Set<String> members = memberHttpAddresses();
+    if (redirect.getHost() == null || !members.contains(hostPort(redirect.getHost(), redirect.getPort()))) {
+      return refuse(target, location, "it is no member's HTTP address (" + origin.getAuthority() + "/status lists "
+          + members + ")");
+    }
+    return redirect;
+  }
+
+  private URI refuse(URI target, String location, String why) {
+    report(String.format("not following %s's redirect to '%s': %s; the join stops, and the admin token was not sent"
+        + " there", target.getAuthority(), location, why));
+    return null;
+  }
+
+  /** The members' HTTP {@code host:port} as the {@code --join} member's {@code /status} lists them. */
+  private Set<String> memberHttpAddresses() throws IOException, InterruptedException {
+    Set<String> addresses = new TreeSet<>();
+    for (JsonNode member : status(client, origin).path("members")) {
+      String http = member.path("http").asText("");
+      int colon = http.lastIndexOf(':');
+      try {
+        if (colon > 0) {
+          addresses.add(hostPort(http.substring(0, colon), Integer.parseInt(http.substring(colon + 1))));
+        }
+      } catch (NumberFormatException e) {
+        // not an address: no redirect goes there
+      }
+    }
+    return addresses;
+  }
+
+  private static String hostPort(String host, int port) {
+    String bare = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+    return bare.toLowerCase(Locale.ROOT) + ":" + port;
+  }
+
+  private Answer send(URI target) throws IOException, InterruptedException {
+    HttpRequest.Builder request = HttpRequest.newBuilder(target).timeout(REQUEST_TIMEOUT)
+        .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
+    if (adminToken != null) {
+      request.header("Authorization", "Bearer " + adminToken);
+    }
+    return Answer.of(client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream()), target.toString());
+  }
+
+  private void report(String message) {
+    problem = message;
+    log.error("{}: {}", self, message);
+  }
+
+  private void schedule(URI target, int redirects) {
+    try {
+      thread.schedule(() -> ask(target, redirects), retry.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
       // closed
     }
   }
@@ -175,5 +304,30 @@ final class Joiner implements AutoCloseable {
   @Override
   public void close() {
     thread.shutdownNow();
+  }
+
+  /** A member's answer: its status, {@code Location} and body, read up to {@link #MAX_ANSWER_BYTES}. */
+  private record Answer(int status, String location, String body) {
+    /**
+     * Reads {@code response}'s body, closing it.
+     *
+     * @throws IllegalStateException when the body is longer than {@link #MAX_ANSWER_BYTES}
+     */
+    static Answer of(HttpResponse<InputStream> response, String what) throws IOException {
+      byte[] bytes;
+      try (InputStream in = response.body()) {
+        bytes = in.readNBytes(MAX_ANSWER_BYTES + 1);
+      }
+      if (bytes.length > MAX_ANSWER_BYTES) {
+        throw new IllegalStateException(what + " answered more than " + MAX_ANSWER_BYTES + " bytes; refused");
+      }
+      return new Answer(response.statusCode(), response.headers().firstValue("Location").orElse(null),
+          new String(bytes, StandardCharsets.UTF_8));
+    }
+
+    /** The body as a log line quotes it. */
+    String logged() {
+      return body.length() <= LOGGED_BODY_CHARS ? body : body.substring(0, LOGGED_BODY_CHARS) + "...";
+    }
   }
 }
