@@ -98,6 +98,11 @@ record NodeOptions(NodeId id, InetSocketAddress http, InetSocketAddress raft, Pa
     }
     boolean sharedPort = transport.equals("http");
     URI join = flags.containsKey("--join") ? join(flags.get("--join")) : null;
+    if (join != null && security.tls() && join.getScheme().equals("http")) {
+      // The admin token would cross the network in clear, and the members answer HTTPS anyway.
+      throw new IllegalArgumentException("--join " + join + " with --tls-cert, --tls-key and --tls-ca: the members serve"
+          + " HTTPS, so join through https://" + join.getRawAuthority());
+    }
     if (join != null && flags.containsKey("--peers")) {
       throw new IllegalArgumentException("give --peers (a new cluster) or --join (join a running one), not both");
     }

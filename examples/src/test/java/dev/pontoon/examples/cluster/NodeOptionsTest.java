@@ -233,4 +233,23 @@ class NodeOptionsTest {
     assertEquals("missing --peers", assertThrows(IllegalArgumentException.class, () -> NodeOptions.parse(List.of(
         "--id", "n4", "--http", "127.0.0.1:8084", "--raft", "127.0.0.1:9084", "--dir", "d"))).getMessage());
   }
+
+  /** With {@code --tls-*} the members serve HTTPS: a plain {@code http://} join would send the admin token in clear. */
+  @Test
+  void joinOverPlainHttpWithTlsConfiguredIsRefused() {
+    List<String> tls = List.of("--id", "n4", "--http", "127.0.0.1:8084", "--raft", "127.0.0.1:9084", "--dir", "d",
+        "--tls-cert", "c.pem", "--tls-key", "k.pem", "--tls-ca", "ca.pem", "--join");
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> NodeOptions.parse(concat(tls, "http://127.0.0.1:8081")));
+    assertEquals("--join http://127.0.0.1:8081 with --tls-cert, --tls-key and --tls-ca: the members serve HTTPS,"
+        + " so join through https://127.0.0.1:8081", e.getMessage());
+    assertEquals(java.net.URI.create("https://127.0.0.1:8081"),
+        NodeOptions.parse(concat(tls, "https://127.0.0.1:8081")).join());
+  }
+
+  private static List<String> concat(List<String> args, String last) {
+    List<String> all = new ArrayList<>(args);
+    all.add(last);
+    return all;
+  }
 }
