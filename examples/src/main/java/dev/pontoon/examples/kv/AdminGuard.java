@@ -1,5 +1,6 @@
 package dev.pontoon.examples.kv;
 
+import dev.pontoon.examples.httptransport.BearerToken;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -7,10 +8,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.ssl.SslHandler;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
 import javax.net.ssl.SSLPeerUnverifiedException;
 
 /**
@@ -24,12 +22,11 @@ import javax.net.ssl.SSLPeerUnverifiedException;
 public final class AdminGuard {
   /** The fewest characters a token may have. */
   public static final int MIN_TOKEN_LENGTH = 16;
-  private static final String BEARER = "Bearer ";
 
-  private final byte[] token;
+  private final BearerToken token;
   private final boolean clientCertificate;
 
-  private AdminGuard(byte[] token, boolean clientCertificate) {
+  private AdminGuard(BearerToken token, boolean clientCertificate) {
     this.token = token;
     this.clientCertificate = clientCertificate;
   }
@@ -50,15 +47,7 @@ public final class AdminGuard {
    *     characters, or neither guard is asked for
    */
   public static AdminGuard of(Path tokenFile, boolean clientCertificate) throws IOException {
-    byte[] token = null;
-    if (tokenFile != null) {
-      String text = Files.readString(tokenFile, StandardCharsets.UTF_8).strip();
-      if (text.length() < MIN_TOKEN_LENGTH) {
-        throw new IllegalArgumentException("the admin token in " + tokenFile + " has " + text.length()
-            + " characters; at least " + MIN_TOKEN_LENGTH + " are needed");
-      }
-      token = text.getBytes(StandardCharsets.UTF_8);
-    }
+    BearerToken token = tokenFile == null ? null : BearerToken.read(tokenFile, "the admin token", MIN_TOKEN_LENGTH);
     if (token == null && !clientCertificate) {
       throw new IllegalArgumentException("an admin guard needs a token file, client certificates, or both");
     }
@@ -80,18 +69,10 @@ public final class AdminGuard {
     if (clientCertificate && !hasVerifiedClientCertificate(ctx)) {
       return unauthorized("admin endpoints need a client certificate from the cluster's CA, over HTTPS");
     }
-    if (token != null && !tokenMatches(request.headers().get(HttpHeaderNames.AUTHORIZATION))) {
+    if (token != null && !token.matches(request.headers().get(HttpHeaderNames.AUTHORIZATION))) {
       return unauthorized("admin endpoints need the header Authorization: Bearer <token>");
     }
     return null;
-  }
-
-  private boolean tokenMatches(String authorization) {
-    if (authorization == null || !authorization.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
-      return false;
-    }
-    byte[] presented = authorization.substring(BEARER.length()).strip().getBytes(StandardCharsets.UTF_8);
-    return MessageDigest.isEqual(token, presented);
   }
 
   private static boolean hasVerifiedClientCertificate(ChannelHandlerContext ctx) {
