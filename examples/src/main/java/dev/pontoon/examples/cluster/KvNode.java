@@ -1,5 +1,6 @@
 package dev.pontoon.examples.cluster;
 
+import dev.pontoon.examples.httptransport.BearerToken;
 import dev.pontoon.examples.httptransport.HttpTransport;
 import dev.pontoon.examples.kv.AdminGuard;
 import dev.pontoon.examples.kv.KvHttpConfig;
@@ -103,7 +104,8 @@ public final class KvNode implements AutoCloseable {
    * Starts a node with the TLS and admin settings of {@code security}.
    *
    * @throws IllegalArgumentException also if the admin endpoints would be unguarded on a
-   *     non-loopback HTTP address (see {@link NodeSecurity#checkAdminExposure})
+   *     non-loopback HTTP address (see {@link NodeSecurity#checkAdminExposure}), or Raft messages
+   *     unauthenticated on a non-loopback Raft address ({@link NodeSecurity#checkRaftExposure})
    */
   static KvNode start(NodeId id, List<NodeSpec> members, Path dir, String transportKind, long snapshotEvery,
       NodeSecurity security) {
@@ -174,10 +176,12 @@ public final class KvNode implements AutoCloseable {
       }
     }
     security.checkAdminExposure(self.http());
+    security.checkRaftExposure(self.raft(), transportKind.equals("http"));
     if (security.tls() && !transportKind.equals("netty")) {
       throw new IllegalArgumentException("TLS is available with the netty transport only, not " + transportKind);
     }
     AdminGuard admin = security.adminGuard();
+    BearerToken raftSecret = security.raftSecret();
     SslContext httpTls = security.tls() ? security.httpTls() : null;
     SSLContext peerHttpTls = security.tls() ? security.peerHttpTls() : null;
     Map<NodeId, String> httpAddresses = new HashMap<>();
@@ -197,7 +201,7 @@ public final class KvNode implements AutoCloseable {
       }
       List<NodeSpec> peers = joining ? Joiner.members(join, peerHttpTls, transportKind.equals("http")) : members;
       snapshots = FileSnapshotStore.open(dir.resolve("snapshots"), CLUSTER, id);
-      Transport transport = transport(self, peers, transportKind, security);
+      Transport transport = transport(self, peers, transportKind, security, raftSecret);
       RaftServerBuilder builder = RaftServer.builder().nodeId(id).cluster(initialConfig(peers, self, joining))
           .transport(transport).logStore(log).snapshotStore(snapshots)
           .stateMachine(seam.stateMachine(new KvStateMachine()));
@@ -266,18 +270,30 @@ public final class KvNode implements AutoCloseable {
     return InetSocketAddress.createUnresolved(configured.getHostString(), bound.getPort());
   }
 
-  private static Transport transport(NodeSpec self, List<NodeSpec> members, String kind, NodeSecurity security) {
+  private static Transport transport(NodeSpec self, List<NodeSpec> members, String kind, NodeSecurity security,
+      BearerToken raftSecret) {
     if (kind.equals("http")) {
       Map<NodeId, String> peers = new HashMap<>();
       members.stream().filter(m -> !m.id().equals(self.id())).forEach(m -> peers.put(m.id(), NodeSpec.hostPort(m.http())));
-      return HttpTransport.sharingPort(self.id(), peers, Duration.ofSeconds(1));
+      return HttpTransport.sharingPort(self.id(), peers, Duration.ofSeconds(1), raftSecret);
     }
+    return new NettyTransport(nettyConfig(self, members, security));
+  }
+
+  /**
+   * The Netty transport of {@code self}: TLS with the {@code --tls-*} files, and the handshake
+   * proving the cluster secret with {@code --raft-secret-file} (the transport reads the file).
+   */
+  static NettyTransportConfig nettyConfig(NodeSpec self, List<NodeSpec> members, NodeSecurity security) {
     NettyTransportConfig.Builder config = NettyTransportConfig.builder(self.id(), CLUSTER).listenAddress(resolved(self.raft()));
     members.stream().filter(m -> !m.id().equals(self.id())).forEach(m -> config.peer(m.id(), resolved(m.raft())));
     if (security.tls()) {
       config.tls(security.tlsCertificate(), security.tlsKey(), security.tlsCa());
     }
-    return new NettyTransport(config.build());
+    if (security.raftSecretFile() != null) {
+      config.sharedSecret(security.raftSecretFile());
+    }
+    return config.build();
   }
 
   private static InetSocketAddress resolved(InetSocketAddress address) {

@@ -88,11 +88,12 @@ record NodeOptions(NodeId id, InetSocketAddress http, InetSocketAddress raft, Pa
 
   static NodeOptions parse(List<String> args) {
     Map<String, String> flags = flags(args, List.of("--id", "--http", "--raft", "--dir", "--peers", "--join", "--transport",
-        "--snapshot-every", "--log-retain", "--log-store", "--tls-cert", "--tls-key", "--tls-ca", "--admin-token-file"),
-        List.of("--admin-client-cert", "--insecure-admin"));
+        "--snapshot-every", "--log-retain", "--log-store", "--tls-cert", "--tls-key", "--tls-ca", "--admin-token-file",
+        "--raft-secret-file"), List.of("--admin-client-cert", "--insecure-admin", "--insecure-raft"));
     String transport = transport(flags.get("--transport"));
     NodeSecurity security = new NodeSecurity(path(flags, "--tls-cert"), path(flags, "--tls-key"), path(flags, "--tls-ca"),
-        path(flags, "--admin-token-file"), flags.containsKey("--admin-client-cert"), flags.containsKey("--insecure-admin"));
+        path(flags, "--admin-token-file"), flags.containsKey("--admin-client-cert"), flags.containsKey("--insecure-admin"),
+        path(flags, "--raft-secret-file"), flags.containsKey("--insecure-raft"));
     if (security.tls() && !transport.equals("netty")) {
       throw new IllegalArgumentException("--tls-cert, --tls-key and --tls-ca need --transport netty");
     }
@@ -143,6 +144,7 @@ record NodeOptions(NodeId id, InetSocketAddress http, InetSocketAddress raft, Pa
           + " (--http" + (sharedPort ? "" : ", --raft") + "): make them agree, or leave " + id + " out of --peers");
     }
     security.checkAdminExposure(http);
+    security.checkRaftExposure(raft, sharedPort);
     return new NodeOptions(id, http, raft, Path.of(flags.get("--dir")), new ArrayList<>(members.values()), transport,
         snapshotEvery(flags.get("--snapshot-every")), logRetain(flags.get("--log-retain")), security, join,
         logStore(flags.get("--log-store")));

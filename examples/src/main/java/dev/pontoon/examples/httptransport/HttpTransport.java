@@ -34,6 +34,7 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -59,7 +60,12 @@ import org.slf4j.LoggerFactory;
  * <p><b>Senders.</b> A request's {@code leader-id} or {@code candidate-id} may be a member's id or
  * a member's address ({@code host:port} as given in the peer addresses), as the specification
  * writes it; either way the node receives the message from that member. A request from anyone
- * else is answered 403.
+ * else is answered 403. Member ids are public (a node's {@code /status} shows them), so a sender's
+ * name proves nothing: with a cluster secret ({@link BearerToken}), every request must carry
+ * {@code Authorization: Bearer <secret>}, and one without it is answered 401 on its head, before
+ * its body is read (see {@link RaftAuthentication}); this transport sends the secret on every
+ * request. Without a secret, anyone who reaches the port can send Raft messages: serve it on
+ * loopback only.
  *
  * <p><b>Its own port or a shared one.</b> The constructor's transport binds its own server in
  * {@link #start}. {@link #sharingPort} makes one that binds nothing: another HTTP server (the KV
@@ -90,8 +96,12 @@ public final class HttpTransport implements Transport {
   private final RaftHttpHandler serverHandler;
   private final Map<NodeId, AtomicInteger> inFlight = new ConcurrentHashMap<>();
   private final AtomicLong dropped = new AtomicLong();
+  /** Peers that answered 401 since their last 200: told once in the log, not at every heartbeat. */
+  private final Set<NodeId> refusedBy = ConcurrentHashMap.newKeySet();
   private final HttpClient client;
   private final int maxBodyBytes;
+  /** The cluster secret every request carries and must carry, or null for none. */
+  private final BearerToken secret;
   private EventLoopGroup group;
   private Channel serverChannel;
   private volatile boolean closed;
@@ -107,7 +117,16 @@ public final class HttpTransport implements Transport {
    */
   public HttpTransport(NodeId self, InetSocketAddress bindAddress, Map<NodeId, String> peerAddresses,
       Duration requestTimeout) {
-    this(self, Objects.requireNonNull(bindAddress, "bindAddress"), peerAddresses, requestTimeout, false);
+    this(self, bindAddress, peerAddresses, requestTimeout, null);
+  }
+
+  /**
+   * A transport with its own server, bound by {@link #start}, whose requests must carry the
+   * cluster secret {@code secret} (and carry it to the peers); null for none.
+   */
+  public HttpTransport(NodeId self, InetSocketAddress bindAddress, Map<NodeId, String> peerAddresses,
+      Duration requestTimeout, BearerToken secret) {
+    this(self, Objects.requireNonNull(bindAddress, "bindAddress"), peerAddresses, requestTimeout, false, secret);
   }
 
   /**
@@ -120,11 +139,20 @@ public final class HttpTransport implements Transport {
    * @param requestTimeout as for the constructor
    */
   public static HttpTransport sharingPort(NodeId self, Map<NodeId, String> peerAddresses, Duration requestTimeout) {
-    return new HttpTransport(self, null, peerAddresses, requestTimeout, true);
+    return sharingPort(self, peerAddresses, requestTimeout, null);
+  }
+
+  /**
+   * As {@link #sharingPort(NodeId, Map, Duration)}, with {@code /raft/*} requests that must carry
+   * the cluster secret {@code secret} (and carry it to the peers); null for none.
+   */
+  public static HttpTransport sharingPort(NodeId self, Map<NodeId, String> peerAddresses, Duration requestTimeout,
+      BearerToken secret) {
+    return new HttpTransport(self, null, peerAddresses, requestTimeout, true, secret);
   }
 
   private HttpTransport(NodeId self, InetSocketAddress bindAddress, Map<NodeId, String> peerAddresses,
-      Duration requestTimeout, boolean sharedPort) {
+      Duration requestTimeout, boolean sharedPort, BearerToken secret) {
     this.self = Objects.requireNonNull(self, "self");
     this.bindAddress = bindAddress;
     this.requestTimeout = Objects.requireNonNull(requestTimeout, "requestTimeout");
@@ -141,6 +169,7 @@ public final class HttpTransport implements Transport {
     this.peersByAddress = byAddress;
     this.maxInFlightPerPeer = 256;
     this.maxBodyBytes = MAX_REQUEST_BYTES;
+    this.secret = secret;
     this.pending = new PendingAnswers(maxInFlightPerPeer);
     this.serverHandler = new RaftHttpHandler(self, this::sender, inbound::get, pending, requestTimeout, sharedPort);
     this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(requestTimeout).build();
@@ -199,7 +228,8 @@ public final class HttpTransport implements Transport {
   /**
    * Serves this transport's {@code /raft/*} on another HTTP server's connection: call it for each
    * connection, right after that server's {@code HttpServerCodec} and in place of its
-   * {@code HttpObjectAggregator}. It adds a per-route body limit (this transport's
+   * {@code HttpObjectAggregator}. It adds, with a cluster secret, the check that a {@code /raft/*}
+   * request carries it (on the head, before any body is aggregated), a per-route body limit (this transport's
    * {@link #MAX_REQUEST_BYTES} for {@code /raft/*}, {@code otherMaxBodyBytes} for every other
    * path, 413 beyond), an aggregator, and the Raft handler, which passes every other request on
    * to the handlers added after it.
@@ -210,6 +240,9 @@ public final class HttpTransport implements Transport {
     if (bindAddress != null) {
       throw new IllegalStateException("HttpTransport of " + self + " serves its own port " + bindAddress
           + "; only a transport made with sharingPort adds routes to another server");
+    }
+    if (secret != null) {
+      pipeline.addLast(new RaftAuthentication(secret, true));
     }
     pipeline.addLast(new RouteLimits(maxBodyBytes, otherMaxBodyBytes))
         .addLast(new HttpObjectAggregator(Math.max(maxBodyBytes, otherMaxBodyBytes)))
@@ -231,7 +264,11 @@ public final class HttpTransport implements Transport {
           .childHandler(new ChannelInitializer<SocketChannel>() {
             @Override
             protected void initChannel(SocketChannel ch) {
-              ch.pipeline().addLast(new HttpServerCodec(), new HttpObjectAggregator(maxBodyBytes), serverHandler);
+              ch.pipeline().addLast(new HttpServerCodec());
+              if (secret != null) {
+                ch.pipeline().addLast(new RaftAuthentication(secret, false));
+              }
+              ch.pipeline().addLast(new HttpObjectAggregator(maxBodyBytes), serverHandler);
             }
           }).bind(bindAddress).syncUninterruptibly().channel();
     } catch (RuntimeException e) {
@@ -305,10 +342,13 @@ public final class HttpTransport implements Transport {
       dropped.incrementAndGet();
       return;
     }
-    HttpRequest http = HttpRequest.newBuilder(base.resolve(path)).timeout(requestTimeout)
+    HttpRequest.Builder http = HttpRequest.newBuilder(base.resolve(path)).timeout(requestTimeout)
         .header("Content-Type", "application/json")
-        .POST(HttpRequest.BodyPublishers.ofString(body.toString())).build();
-    client.sendAsync(http, HttpResponse.BodyHandlers.ofString()).whenComplete((response, failure) -> {
+        .POST(HttpRequest.BodyPublishers.ofString(body.toString()));
+    if (secret != null) {
+      http.header("Authorization", secret.authorization());
+    }
+    client.sendAsync(http.build(), HttpResponse.BodyHandlers.ofString()).whenComplete((response, failure) -> {
       count.decrementAndGet();
       deliverAnswer(request, response, failure, toResponse);
     });
@@ -316,12 +356,17 @@ public final class HttpTransport implements Transport {
 
   private void deliverAnswer(RaftMessage request, HttpResponse<String> response, Throwable failure,
       Function<JsonNode, RaftMessage> toResponse) {
+    if (failure == null && response.statusCode() == 401 && refusedBy.add(request.to())) {
+      log.warn("{}: {} refuses this node's Raft requests (401: {}); do both hold the same --raft-secret-file?", self,
+          request.to(), response.body());
+    }
     if (failure != null || response.statusCode() != 200) {
       dropped.incrementAndGet();
       log.debug("{} -> {} {}: {}", self, request.to(), request.getClass().getSimpleName(),
           failure != null ? failure.toString() : "HTTP " + response.statusCode());
       return;
     }
+    refusedBy.remove(request.to());
     try {
       JsonNode answer = RaftJson.JSON.readTree(response.body());
       if (answer == null || !answer.isObject()) {

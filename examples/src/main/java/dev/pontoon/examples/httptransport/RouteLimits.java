@@ -71,7 +71,7 @@ final class RouteLimits extends ChannelInboundHandlerAdapter {
   }
 
   /** Drops a part of a refused request; closes the connection after its last part. */
-  private static void drop(ChannelHandlerContext ctx, Object msg) {
+  static void drop(ChannelHandlerContext ctx, Object msg) {
     boolean last = msg instanceof LastHttpContent;
     ReferenceCountUtil.release(msg);
     if (last) {

@@ -53,6 +53,87 @@ class NodeSecurityOptionsTest {
     assertFalse(Files.exists(dir.resolve("log")), "refused before anything was opened");
   }
 
+  /**
+   * A Raft address other hosts can reach takes Raft messages from anyone unless the Raft route is
+   * authenticated: a node refuses to start there without TLS (netty) or {@code --raft-secret-file},
+   * and the error names both and {@code --insecure-raft}. On the http transport the HTTP address
+   * is the Raft address, whatever guards the admin endpoints.
+   */
+  @Test
+  void aNonLoopbackRaftAddressWithoutTlsOrSecretIsRefusedNamingTheFlags(@TempDir Path dir) throws IOException {
+    IllegalArgumentException netty = assertThrows(IllegalArgumentException.class,
+        () -> NodeOptions.parse(nettyArgs("0.0.0.0:9082")));
+    assertEquals("--raft 0.0.0.0:9082 is not a loopback address, and Raft messages (which change the log, the term"
+        + " and the membership) would be taken from anyone who reaches it: authenticate the peers with"
+        + " --raft-secret-file FILE or --tls-cert, --tls-key and --tls-ca, or accept the risk with --insecure-raft",
+        netty.getMessage());
+
+    Path token = Files.writeString(dir.resolve("admin.token"), "0123456789abcdef0123");
+    IllegalArgumentException http = assertThrows(IllegalArgumentException.class,
+        () -> NodeOptions.parse(httpArgs("--admin-token-file", token.toString())));
+    assertEquals("--http 10.0.0.4:8081 serves /raft/* (--transport http) and is not a loopback address, and Raft"
+        + " messages (which change the log, the term and the membership) would be taken from anyone who reaches it:"
+        + " authenticate the peers with --raft-secret-file FILE, or accept the risk with --insecure-raft",
+        http.getMessage());
+  }
+
+  @Test
+  void aNonLoopbackRaftAddressStartsWithTheSecretTlsOrInsecureRaft(@TempDir Path dir) throws IOException {
+    Path secret = Files.writeString(dir.resolve("raft.secret"), "0123456789abcdef0123456789abcdef\n");
+    assertEquals(secret, NodeOptions.parse(nettyArgs("0.0.0.0:9082", "--raft-secret-file", secret.toString()))
+        .security().raftSecretFile());
+    assertTrue(NodeOptions.parse(nettyArgs("0.0.0.0:9082", "--insecure-raft")).security().insecureRaft());
+    assertTrue(NodeOptions.parse(nettyArgs("0.0.0.0:9082", "--tls-cert", "c.pem", "--tls-key", "k.pem", "--tls-ca",
+        "ca.pem")).security().tls());
+    assertEquals(secret, NodeOptions.parse(httpArgs("--insecure-admin", "--raft-secret-file", secret.toString()))
+        .security().raftSecretFile());
+    assertTrue(NodeOptions.parse(httpArgs("--insecure-admin", "--insecure-raft")).security().insecureRaft());
+    assertFalse(NodeOptions.parse(nettyArgs("127.0.0.1:9082")).security().insecureRaft(), "loopback needs no secret");
+  }
+
+  @Test
+  void aNodeStartedProgrammaticallyRefusesAnUnauthenticatedNonLoopbackRaftAddress(@TempDir Path dir) {
+    List<NodeSpec> members = List.of(NodeSpec.parse("n1=127.0.0.1:0/0.0.0.0:0"));
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> KvNode.start(NodeId.of("n1"), members, dir, "netty", 0, NodeSecurity.NONE));
+    assertTrue(e.getMessage().contains("--insecure-raft"), e.getMessage());
+    assertFalse(Files.exists(dir.resolve("log")), "refused before anything was opened");
+  }
+
+  /** The Raft secret is read as the admin token is, with the Netty transport's minimum of 32 characters. */
+  @Test
+  void aShortRaftSecretIsRefusedWithTheRule(@TempDir Path dir) throws IOException {
+    Path secret = Files.writeString(dir.resolve("raft.secret"), "  only-twenty-chars-01\n");
+    NodeSecurity security = NodeOptions.parse(nettyArgs("127.0.0.1:9082", "--raft-secret-file", secret.toString()))
+        .security();
+    assertEquals("the Raft secret in " + secret + " has 20 characters; at least 32 are needed",
+        assertThrows(IllegalArgumentException.class, security::raftSecret).getMessage());
+  }
+
+  /** On the netty transport the KV node hands the secret file to the transport's authenticated handshake. */
+  @Test
+  void theNettyTransportGetsTheRaftSecretFile(@TempDir Path dir) throws IOException {
+    Path secret = Files.writeString(dir.resolve("raft.secret"), "0123456789abcdef0123456789abcdef");
+    NodeOptions options = NodeOptions.parse(nettyArgs("127.0.0.1:9082", "--raft-secret-file", secret.toString()));
+    NodeSpec self = options.members().stream().filter(m -> m.id().equals(options.id())).findFirst().orElseThrow();
+    assertEquals(secret, KvNode.nettyConfig(self, options.members(), options.security()).sharedSecretFile());
+    assertEquals(null, KvNode.nettyConfig(self, options.members(), NodeSecurity.NONE).sharedSecretFile());
+  }
+
+  private static List<String> nettyArgs(String raft, String... extra) {
+    List<String> all = new ArrayList<>(List.of("--id", "n2", "--http", "127.0.0.1:8082", "--raft", raft,
+        "--dir", "data/n2", "--peers", PEERS));
+    all.addAll(List.of(extra));
+    return all;
+  }
+
+  private static List<String> httpArgs(String... extra) {
+    List<String> all = new ArrayList<>(List.of("--transport", "http", "--http", "10.0.0.4:8081", "--dir", "data/n1",
+        "--peers", "10.0.0.4:8081,10.0.0.5:8081,10.0.0.6:8081"));
+    all.addAll(List.of(extra));
+    return all;
+  }
+
   @Test
   void tlsFlagsGoTogetherAndClientCertificateAdminNeedsThem() {
     assertEquals("--tls-cert, --tls-key and --tls-ca go together; missing --tls-key",
