@@ -29,6 +29,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -37,6 +39,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The HTTP/JSON transport on real loopback sockets: its wire contract, both sides. */
 class HttpTransportTest {
@@ -225,6 +228,29 @@ class HttpTransportTest {
     assertEquals(403, answer.statusCode());
     assertTrue(answer.body().contains("10.9.9.9:1 is not a member"), answer.body());
     assertTrue(received.isEmpty());
+  }
+
+  /**
+   * A transport on its own port with the cluster secret takes only requests that carry it, on any
+   * path (401 otherwise, nothing delivered), and sends it on its own requests, so two transports
+   * that share it exchange messages as before.
+   */
+  @Test
+  void aTransportWithTheClusterSecretSendsItAndTakesOnlyRequestsCarryingIt(@TempDir Path dir) throws Exception {
+    BearerToken secret = BearerToken.read(Files.writeString(dir.resolve("secret"), "0123456789abcdef0123456789abcdef"),
+        "the Raft secret", 32);
+    follower = new HttpTransport(PEER, new InetSocketAddress("127.0.0.1", 0), Map.of(LEADER, "10.0.42.101:8080"),
+        Duration.ofSeconds(2), secret);
+    follower.start(received::add);
+    assertEquals(401, post("/raft/append-entries", SPEC_APPEND).statusCode());
+    assertEquals(401, post("/elsewhere", "{}").statusCode());
+    assertTrue(received.isEmpty());
+
+    leader = new HttpTransport(LEADER, new InetSocketAddress("127.0.0.1", 0),
+        Map.of(PEER, "127.0.0.1:" + follower.localAddress().getPort()), Duration.ofSeconds(2), secret);
+    leader.start(message -> { });
+    leader.send(new TimeoutNow(LEADER, PEER, 3));
+    assertEquals(new TimeoutNow(LEADER, PEER, 3), received.poll(10, TimeUnit.SECONDS));
   }
 
   /** A port nobody listens on: no one else in the run is given it. */
