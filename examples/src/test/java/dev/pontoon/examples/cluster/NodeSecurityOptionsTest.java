@@ -75,6 +75,8 @@ class NodeSecurityOptionsTest {
         + " messages (which change the log, the term and the membership) would be taken from anyone who reaches it:"
         + " authenticate the peers with --raft-secret-file FILE, or accept the risk with --insecure-raft",
         http.getMessage());
+    assertTrue(NodeOptions.USAGE.contains("--raft-secret-file FILE") && NodeOptions.USAGE.contains("--insecure-raft"),
+        NodeOptions.USAGE);
   }
 
   @Test
