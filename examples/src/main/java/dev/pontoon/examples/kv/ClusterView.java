@@ -157,9 +157,11 @@ final class ClusterView {
     }
     Map<String, JsonNode> lags = new HashMap<>();
     if (leader != null) {
+      // The leader's answer comes from another process: an entry without an id is skipped.
       for (JsonNode progress : leader.path("members")) {
-        if (progress.has("lag")) {
-          lags.put(progress.get("id").asText(), progress.get("lag"));
+        String id = progress.path("id").asText(null);
+        if (id != null && progress.has("lag")) {
+          lags.put(id, progress.get("lag"));
         }
       }
     }

@@ -149,4 +149,55 @@ class ClusterEndpointTest {
     assertEquals("127.0.0.1:" + closedPort, n3.get("http").asText());
     assertTrue(answer.member("n2").get("reachable").asBoolean());
   }
+
+  /**
+   * A member's {@code /status} is another process's answer: a leader whose progress list has an
+   * entry with a lag but no id (a newer or broken member) is shown, that entry skipped, instead of
+   * failing the whole {@code GET /cluster}.
+   */
+  @Test
+  void aLeaderWhoseProgressListsAnEntryWithoutAnIdStillGivesTheClusterView() throws Exception {
+    String status = "{\"id\":\"n2\",\"role\":\"leader\",\"term\":3,\"members\":[{\"lag\":2},{\"id\":\"n1\",\"lag\":5}]}";
+    ServerSocket n2 = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    open.add(n2);
+    Thread answering = new Thread(() -> answerEveryConnection(n2, status), "fake-n2");
+    answering.setDaemon(true);
+    answering.start();
+    FakeRaftNode n1 = new FakeRaftNode(NodeId.of("n1"));
+    n1.role = Role.FOLLOWER;
+    n1.leader = NodeId.of("n2");
+    KvHttpServer n1Server = KvHttpServer.start(anyLoopbackPort(), n1, n1.log,
+        Map.of(NodeId.of("n1"), "127.0.0.1:0", NodeId.of("n2"), "127.0.0.1:" + n2.getLocalPort(),
+            NodeId.of("n3"), "127.0.0.1:" + LoopbackPorts.takeOne()),
+        KvHttpConfig.defaults().withPeerTimeout(PEER_TIMEOUT));
+    open.add(n1Server);
+
+    Answer answer = await().atMost(Duration.ofSeconds(60)).until(() -> cluster(n1Server),
+        a -> a.member("n2").get("reachable").asBoolean());
+
+    assertEquals("n2", answer.body().get("leader").asText());
+    assertEquals(3, answer.body().get("term").asLong());
+    assertEquals(5, answer.member("n1").get("lag").asLong());
+    assertEquals(0, answer.member("n2").get("lag").asLong());
+  }
+
+  /** Answers each connection's request with {@code status} as JSON, until the socket is closed. */
+  private static void answerEveryConnection(ServerSocket server, String status) {
+    byte[] body = status.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    while (!server.isClosed()) {
+      try (java.net.Socket s = server.accept()) {
+        java.io.BufferedReader in = new java.io.BufferedReader(
+            new java.io.InputStreamReader(s.getInputStream(), java.nio.charset.StandardCharsets.US_ASCII));
+        String line;
+        while ((line = in.readLine()) != null && !line.isEmpty()) {
+          // the request's headers; a GET has no body
+        }
+        s.getOutputStream().write(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + body.length
+            + "\r\nConnection: close\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        s.getOutputStream().write(body);
+      } catch (IOException e) {
+        // closed by the test, or a client that went away: the next accept tells which
+      }
+    }
+  }
 }
