@@ -78,10 +78,11 @@ final class KvHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     this.assets = new PageAssets(peers);
     // A page served by one member calls another's API when a follower redirects it to the leader
     // (307), or when its own node stops answering: those calls are cross-origin. Only the members'
-    // own pages may make them; any other site gets no CORS headers, so browsers refuse it.
+    // own pages may make them. The BrowserGuard in front refuses every other origin with 403;
+    // shortCircuit makes the CorsHandler do the same, should a pipeline ever lack the guard.
     this.cors = CorsConfigBuilder.forOrigins(peers.pageOrigins().toArray(String[]::new))
         .allowedRequestMethods(HttpMethod.GET, HttpMethod.PUT, HttpMethod.POST, HttpMethod.DELETE)
-        .allowedRequestHeaders(HttpHeaderNames.CONTENT_TYPE).maxAge(600).build();
+        .allowedRequestHeaders(HttpHeaderNames.CONTENT_TYPE).maxAge(600).shortCircuit().build();
   }
 
   /** The cross-origin rules for a connection's {@code CorsHandler}: the members' pages only. */

@@ -18,7 +18,10 @@ import io.netty.handler.codec.http.cors.CorsHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.SSLContext;
 
@@ -42,7 +45,12 @@ import javax.net.ssl.SSLContext;
  * A follower answers 307 with a {@code Location} on the leader's HTTP address; with no known
  * leader, 503 with {@code Retry-After}. Bad requests get a 4xx with {@code {"error":"…"}}: a
  * request line above 4 KiB 414, headers above 8 KiB 431, a body above the configured limit 413.
- * Pages served by the members may call the API across origins (CORS); other sites may not. The
+ * Pages served by the members may call the API across origins (CORS). A request carrying any
+ * other site's {@code Origin} is refused with 403 before any route sees it (the {@code /raft/*}
+ * shared routes included): CORS alone would only hide the answer from that site's page, after a
+ * simple request (a text/plain form post) had been served. A node bound to a loopback address
+ * answers 421 to a {@code Host} other than its loopback names, against DNS rebinding; a node on
+ * another address cannot know its clients' names and checks none (see {@link BrowserGuard}). The
  * page cannot send an admin token: with a guard configured its transfer button shows the 401.
  *
  * <p><b>Threading.</b> Runs its own Netty event loops; {@link #start} blocks until the port is
@@ -64,7 +72,8 @@ public final class KvHttpServer implements AutoCloseable {
 
   /**
    * Routes another component serves on this server's port, such as the HTTP/JSON Raft transport's
-   * {@code /raft/*}. Called for each connection right after the HTTP codec, in place of this
+   * {@code /raft/*}. Called for each connection right after the HTTP codec and the
+   * {@link BrowserGuard} (so other sites' pages cannot reach these routes either), in place of this
    * server's aggregator: it must aggregate requests (bounding the bodies of the requests it does
    * not serve by {@code apiMaxBodyBytes}) and pass those requests on, whole, to the API's handlers
    * added after it. They are not under {@code /admin/}, so the {@link AdminGuard} does not see them.
@@ -130,9 +139,11 @@ public final class KvHttpServer implements AutoCloseable {
   public static KvHttpServer start(InetSocketAddress address, RaftNode node, LogReader logReader,
       Map<NodeId, String> httpAddresses, KvHttpConfig config, SslContext tls, SSLContext peerTls, AdminGuard admin,
       SharedRoutes shared) {
-    KvHttpHandler handler = new KvHttpHandler(node, logReader,
-        new PeerDirectory(httpAddresses, tls == null ? "http" : "https", () -> node.status().config()), config, admin,
-        peerTls);
+    PeerDirectory peers = new PeerDirectory(httpAddresses, tls == null ? "http" : "https", () -> node.status().config());
+    KvHttpHandler handler = new KvHttpHandler(node, logReader, peers, config, admin, peerTls);
+    List<String> configuredHosts = new ArrayList<>();
+    configuredHosts.add(address.getHostString());
+    peers.httpAddress(node.id()).ifPresent(configuredHosts::add);
     EventLoopGroup group = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
     try {
       Channel channel = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
@@ -142,7 +153,10 @@ public final class KvHttpServer implements AutoCloseable {
               if (tls != null) {
                 ch.pipeline().addLast(tls.newHandler(ch.alloc()));
               }
-              pipeline(ch, handler, config, shared);
+              // The bound address, not the configured one: port 0 is bound to a free port.
+              Set<String> hosts = BrowserGuard.loopbackHostNames((InetSocketAddress) ch.parent().localAddress(),
+                  peers.scheme(), configuredHosts);
+              pipeline(ch, handler, config, hosts, shared);
             }
           }).bind(address).syncUninterruptibly().channel();
       return new KvHttpServer(group, channel);
@@ -152,14 +166,24 @@ public final class KvHttpServer implements AutoCloseable {
     }
   }
 
-  /** The handlers of one connection; the test feeds the same pipeline through an {@code EmbeddedChannel}. */
+  /**
+   * The handlers of one connection, answering any {@code Host}; the test feeds the same pipeline
+   * through an {@code EmbeddedChannel}.
+   */
   static void pipeline(Channel ch, KvHttpHandler handler, KvHttpConfig config) {
-    pipeline(ch, handler, config, null);
+    pipeline(ch, handler, config, null, null);
   }
 
-  private static void pipeline(Channel ch, KvHttpHandler handler, KvHttpConfig config, SharedRoutes shared) {
+  /**
+   * @param hostNames the {@code Host} values answered, null for any (see {@link BrowserGuard})
+   */
+  private static void pipeline(Channel ch, KvHttpHandler handler, KvHttpConfig config, Set<String> hostNames,
+      SharedRoutes shared) {
+    // The guard comes before the aggregator and the shared routes: a browser's forged request is
+    // refused before its body is buffered and before /raft/* sees it.
     ch.pipeline().addLast(new IdleStateHandler(0, 0, config.idleTimeout().toMillis(), TimeUnit.MILLISECONDS))
-        .addLast(new HttpServerCodec(MAX_INITIAL_LINE_BYTES, MAX_HEADER_BYTES, 8192));
+        .addLast(new HttpServerCodec(MAX_INITIAL_LINE_BYTES, MAX_HEADER_BYTES, 8192))
+        .addLast(new BrowserGuard(handler.cors().origins(), hostNames));
     if (shared == null) {
       ch.pipeline().addLast(new HttpObjectAggregator(config.maxBodyBytes()));
     } else {

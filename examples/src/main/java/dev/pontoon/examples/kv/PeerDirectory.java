@@ -2,6 +2,7 @@ package dev.pontoon.examples.kv;
 
 import dev.pontoon.raft.NodeId;
 import dev.pontoon.raft.log.ClusterConfig;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -58,10 +59,12 @@ record PeerDirectory(Map<NodeId, String> httpAddresses, String scheme, Supplier<
    * The web origins of the members' pages ({@code scheme://host:port}, sorted): a page served by
    * one member may call another's API, which is where a follower's 307 sends it. A member on a
    * loopback address is reachable under each loopback name, so each of those spellings is included.
+   * Lower case, as browsers write an {@code Origin}.
    */
   Set<String> pageOrigins() {
     Set<String> origins = new TreeSet<>();
-    for (String address : httpAddresses.values()) {
+    for (String given : httpAddresses.values()) {
+      String address = given.toLowerCase(Locale.ROOT);
       int colon = address.lastIndexOf(':');
       String host = colon < 0 ? address : address.substring(0, colon);
       String port = colon < 0 ? "" : address.substring(colon);

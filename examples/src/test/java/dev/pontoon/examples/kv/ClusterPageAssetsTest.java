@@ -93,8 +93,11 @@ class ClusterPageAssetsTest {
 
     String elsewhere = http.send("OPTIONS /kv/foo HTTP/1.1\r\nHost: 127.0.0.1:8082\r\nOrigin: http://example.org\r\n"
         + "Access-Control-Request-Method: PUT\r\n\r\n");
+    assertEquals(403, status(elsewhere), elsewhere);
     assertNull(header(elsewhere, "Access-Control-Allow-Origin"), elsewhere);
-    assertNull(header(get(http, "/status", "Origin: http://example.org"), "Access-Control-Allow-Origin"));
+    String read = get(new HttpExchange(new FakeRaftNode(), KvHttpConfig.defaults()), "/status", "Origin: http://example.org");
+    assertEquals(403, status(read), "refused, not merely hidden from the page: " + read);
+    assertNull(header(read, "Access-Control-Allow-Origin"));
   }
 
   @Test
