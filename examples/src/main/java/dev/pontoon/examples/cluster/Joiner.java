@@ -243,8 +243,13 @@ final class Joiner implements AutoCloseable {
     if (!origin.getScheme().equalsIgnoreCase(redirect.getScheme())) {
       return refuse(target, location, "it leaves " + origin.getScheme() + "://");
     }
+    if (!"/admin/members".equals(redirect.getPath())) {
+      return refuse(target, location, "it asks for another path than /admin/members");
+    }
     Set<String> members = memberHttpAddresses();
-    if (redirect.getHost() == null || !members.contains(hostPort(redirect.getHost(), redirect.getPort()))) {
+    // A Location may leave out the scheme's default port (https://kv2.example/...), /status never does.
+    int port = redirect.getPort() != -1 ? redirect.getPort() : redirect.getScheme().equalsIgnoreCase("https") ? 443 : 80;
+    if (redirect.getHost() == null || !members.contains(hostPort(redirect.getHost(), port))) {
       return refuse(target, location, "it is no member's HTTP address (" + origin.getAuthority() + "/status lists "
           + members + ")");
     }
