@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.pontoon.raft.RaftNodeStatus;
 import dev.pontoon.raft.Role;
 import java.io.IOException;
@@ -99,12 +100,15 @@ class KvRaftSecretTest {
       assertEquals(401, post(follower, "/raft/append-entries", append, authorization).statusCode());
     }
 
+    // Only what the forged messages would have done is checked: a genuine election on a slow
+    // machine (a term or two more, a new leader's no-op) is Raft's right and not the forgery.
     RaftNodeStatus after = follower.raft().status();
-    assertEquals(term, after.term(), "the forged messages moved the follower's term");
-    assertEquals(Role.FOLLOWER, after.role());
-    assertEquals(before.lastLogIndex(), after.lastLogIndex(), "the forged entry was appended");
-    assertEquals(before.commitIndex(), after.commitIndex());
-    assertEquals(term, leader.raft().status().term(), "no election followed");
+    assertTrue(after.term() < term + 5, "the forged AppendEntries moved the follower to its term: " + after.term());
+    JsonNode log = json(HttpJson.send(HttpJson.FOLLOWING, "GET", base(follower) + "/log?from=1", null));
+    for (JsonNode entry : log.get("entries")) {
+      assertTrue(entry.path("term").asLong() < term + 5 && !"forged".equals(entry.path("command").asText()),
+          "the forged entry is in the follower's log: " + entry);
+    }
   }
 
   /**
