@@ -59,20 +59,62 @@ record PeerDirectory(Map<NodeId, String> httpAddresses, String scheme, Supplier<
    * The web origins of the members' pages ({@code scheme://host:port}, sorted): a page served by
    * one member may call another's API, which is where a follower's 307 sends it. A member on a
    * loopback address is reachable under each loopback name, so each of those spellings is included.
-   * Lower case, as browsers write an {@code Origin}.
+   * Spelled as browsers write an {@code Origin}: lower case, IPv6 literals shortest, and the
+   * scheme's default port left out (both forms are included).
    */
   Set<String> pageOrigins() {
     Set<String> origins = new TreeSet<>();
+    String defaultPort = scheme.equals("https") ? ":443" : ":80";
     for (String given : httpAddresses.values()) {
       String address = given.toLowerCase(Locale.ROOT);
       int colon = address.lastIndexOf(':');
-      String host = colon < 0 ? address : address.substring(0, colon);
-      String port = colon < 0 ? "" : address.substring(colon);
-      origins.add(scheme + "://" + address);
-      if (LOOPBACK_NAMES.contains(host)) {
-        LOOPBACK_NAMES.forEach(name -> origins.add(scheme + "://" + name + port));
+      String host = browserSpelling(colon < 0 || address.endsWith("]") ? address : address.substring(0, colon));
+      String port = colon < 0 || address.endsWith("]") ? "" : address.substring(colon);
+      for (String name : LOOPBACK_NAMES.contains(host) ? LOOPBACK_NAMES : Set.of(host)) {
+        origins.add(scheme + "://" + name + port);
+        if (port.equals(defaultPort)) {
+          origins.add(scheme + "://" + name); // a browser leaves the scheme's default port out of an Origin
+        }
       }
     }
     return origins;
+  }
+
+  /**
+   * {@code host} as a browser writes it in an {@code Origin}: an IPv6 literal in its shortest form
+   * ({@code [0:0:0:0:0:0:0:1]} is {@code [::1]}, RFC 5952); any other host as given.
+   */
+  static String browserSpelling(String host) {
+    if (!host.startsWith("[") || !host.endsWith("]")) {
+      return host;
+    }
+    String[] groups;
+    try {
+      groups = java.net.InetAddress.getByName(host.substring(1, host.length() - 1)).getHostAddress().split(":");
+    } catch (java.net.UnknownHostException | IllegalArgumentException e) {
+      return host; // not a literal the JDK reads: left as given
+    }
+    if (groups.length != 8) {
+      return host; // an IPv4 address in brackets, say
+    }
+    int bestStart = -1;
+    int bestLength = 1; // RFC 5952: a single zero group is not shortened
+    for (int i = 0; i < 8; ) {
+      int j = i;
+      while (j < 8 && groups[j].equals("0")) {
+        j++;
+      }
+      if (j - i > bestLength) {
+        bestStart = i;
+        bestLength = j - i;
+      }
+      i = j == i ? i + 1 : j;
+    }
+    if (bestStart < 0) {
+      return "[" + String.join(":", groups) + "]";
+    }
+    String head = String.join(":", java.util.Arrays.copyOfRange(groups, 0, bestStart));
+    String tail = String.join(":", java.util.Arrays.copyOfRange(groups, bestStart + bestLength, 8));
+    return "[" + head + "::" + tail + "]";
   }
 }
