@@ -81,7 +81,7 @@ record NodeOptions(NodeId id, InetSocketAddress http, InetSocketAddress raft, Pa
       "  --insecure-admin   allow unguarded /admin/... on an HTTP address that is not loopback (refused otherwise)",
       "  --raft-secret-file FILE  the cluster secret (at least 32 characters, the same file on every node) that Raft",
       "                     peers must prove: netty: an HMAC handshake; http: /raft/* requests need",
-      "                     'Authorization: Bearer <secret in FILE>' (else 401, before the body is read)",
+      "                     'Authorization: Bearer <secret in FILE>' (else 401; the body is never buffered)",
       "  --insecure-raft    allow unauthenticated Raft messages on a Raft address that is not loopback (with",
       "                     --transport http: the --http address); refused otherwise unless --tls-* (netty) or",
       "                     --raft-secret-file. Without them, on loopback, any local process can send Raft messages",
