@@ -47,7 +47,6 @@ import java.util.Set;
  * connection's event loop.
  */
 final class BrowserGuard extends ChannelInboundHandlerAdapter {
-  private static final Set<String> LOOPBACK_NAMES = Set.of("127.0.0.1", "localhost", "[::1]");
   private final Set<String> pageOrigins;
   private final Set<String> hostNames;
   private boolean refused;
@@ -72,14 +71,14 @@ final class BrowserGuard extends ChannelInboundHandlerAdapter {
     if (bound.getAddress() == null || !bound.getAddress().isLoopbackAddress()) {
       return null;
     }
-    Set<String> hosts = new HashSet<>(LOOPBACK_NAMES);
+    Set<String> hosts = new HashSet<>(PeerDirectory.LOOPBACK_NAMES);
     for (String configured : configuredHosts) {
       if (configured != null && !configured.isEmpty()) {
         hosts.add(hostOnly(configured));
       }
     }
     int port = bound.getPort();
-    boolean defaultPort = port == (scheme.equals("https") ? 443 : 80);
+    boolean defaultPort = port == PeerDirectory.defaultPort(scheme);
     Set<String> names = new HashSet<>();
     for (String host : hosts) {
       names.add(host + ":" + port);

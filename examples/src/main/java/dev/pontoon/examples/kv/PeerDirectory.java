@@ -20,7 +20,8 @@ import java.util.function.Supplier;
  *     {@code httpAddresses}
  */
 record PeerDirectory(Map<NodeId, String> httpAddresses, String scheme, Supplier<ClusterConfig> configuration) {
-  private static final Set<String> LOOPBACK_NAMES = Set.of("127.0.0.1", "localhost", "[::1]");
+  /** The names a client on the machine reaches a loopback address by, as browsers write them. */
+  static final Set<String> LOOPBACK_NAMES = Set.of("127.0.0.1", "localhost", "[::1]");
 
   PeerDirectory {
     httpAddresses = Map.copyOf(httpAddresses);
@@ -64,7 +65,7 @@ record PeerDirectory(Map<NodeId, String> httpAddresses, String scheme, Supplier<
    */
   Set<String> pageOrigins() {
     Set<String> origins = new TreeSet<>();
-    String defaultPort = scheme.equals("https") ? ":443" : ":80";
+    String defaultPort = ":" + defaultPort(scheme);
     for (String given : httpAddresses.values()) {
       String address = given.toLowerCase(Locale.ROOT);
       int colon = address.lastIndexOf(':');
@@ -78,6 +79,11 @@ record PeerDirectory(Map<NodeId, String> httpAddresses, String scheme, Supplier<
       }
     }
     return origins;
+  }
+
+  /** The port a browser leaves out of an {@code Origin} or {@code Host} for {@code scheme}. */
+  static int defaultPort(String scheme) {
+    return scheme.equals("https") ? 443 : 80;
   }
 
   /**

@@ -98,7 +98,7 @@ class KvDiskFullProcessTest {
       await().atMost(WAIT).until(() -> nodes.exitStatus(full) != null);
       assertEquals(1, nodes.exitStatus(full), () -> full.id() + "'s exit status; its log:\n" + tail(nodes.log(full)));
       String log = nodes.log(full);
-      assertTrue(log.contains("; exiting with status 1") && log.contains("No space left on device"),
+      assertTrue(log.contains("; exiting with status 1") && log.contains(SmallFilesystem.NO_SPACE),
           () -> full.id() + " names the full disk as it exits; its log:\n" + tail(log));
       // What the leader holds as acknowledged by n3, which n3 sends only once it is durable there.
       long durable = matchIndex(leader, full);

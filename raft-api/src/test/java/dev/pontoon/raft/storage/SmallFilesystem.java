@@ -20,6 +20,8 @@ import java.util.concurrent.TimeUnit;
  * Not thread-safe; one test owns it.
  */
 public final class SmallFilesystem implements AutoCloseable {
+  /** The error text of {@code ENOSPC} on Linux. */
+  public static final String NO_SPACE = "No space left on device";
   private final Path root;
   /** Unmounts it if the JVM ends first (a killed test fork): a tmpfs left mounted holds its memory. */
   private final Thread unmountAtExit;
@@ -83,6 +85,16 @@ public final class SmallFilesystem implements AutoCloseable {
         throw new IOException("cannot unmount the tmpfs at " + root + ": " + failure);
       }
     }
+  }
+
+  /** Whether {@code failure}'s cause chain names the disk's {@code ENOSPC} ("No space left on device"). */
+  public static boolean namesFullDisk(Throwable failure) {
+    for (Throwable c = failure; c != null; c = c.getCause()) {
+      if (String.valueOf(c.getMessage()).contains(NO_SPACE)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Runs a command; null when it exited 0, else what it printed and its status. */
