@@ -94,7 +94,14 @@ public interface RaftNode extends AutoCloseable {
     return changeMembership(List.of(new MemberChange.Remove(id)));
   }
 
-  /** A consistent snapshot of the node's state, for tools and status pages. Never blocks. */
+  /**
+   * A consistent snapshot of the node's state, for tools and status pages. Never blocks.
+   *
+   * <p>Once the node stops (from the start of {@link #close()}, or of the stop after a fatal
+   * failure), the role is {@link Role#STOPPED}, with no leader and no followers, so that a
+   * health check or a router polling it never takes a stopped leader for a live one; the term
+   * and indexes keep the last values the node had.
+   */
   RaftNodeStatus status();
 
   /**

@@ -111,21 +111,24 @@ final class NodePages {
   }
 
   /**
-   * Role names tools read: leader, follower, candidate (PreVote included), learner, or
+   * Role names tools read: leader, follower, candidate (PreVote included), learner,
    * not-a-member (a node waiting to be added, or removed; a leader that removed itself is still
-   * {@code leader} until it steps down).
+   * {@code leader} until it steps down), or stopped (closed, or after a fatal failure, until its
+   * process exits).
    */
   static String roleName(Role role, ClusterConfig config, NodeId self) {
-    if (role != Role.LEADER && (config == null || !config.contains(self))) {
+    boolean liveNonLeader = role != Role.LEADER && role != Role.STOPPED;
+    if (liveNonLeader && (config == null || !config.contains(self))) {
       return "not-a-member";
     }
-    if (role != Role.LEADER && !config.isVoter(self)) {
+    if (liveNonLeader && !config.isVoter(self)) {
       return "learner";
     }
     return switch (role) {
       case LEADER -> "leader";
       case FOLLOWER -> "follower";
       case CANDIDATE, PRE_CANDIDATE -> "candidate";
+      case STOPPED -> "stopped";
     };
   }
 

@@ -16,7 +16,7 @@
 (() => {
   const POLL_MS = 500;
   const REQUEST_TIMEOUT_MS = 3000;
-  const ROLES = ['leader', 'follower', 'candidate', 'learner', 'not-a-member'];
+  const ROLES = ['leader', 'follower', 'candidate', 'learner', 'not-a-member', 'stopped'];
   const FIELDS = [
     ['term', 'Term'],
     ['commit-index', 'Commit index'],

@@ -10,6 +10,7 @@ import dev.pontoon.raft.OverloadedException;
 import dev.pontoon.raft.RaftException;
 import dev.pontoon.raft.RaftNodeStatus;
 import dev.pontoon.raft.RaftNodeStatus.FollowerProgress;
+import dev.pontoon.raft.Role;
 import dev.pontoon.raft.engine.core.CoreStatus;
 import dev.pontoon.raft.engine.core.RaftCore;
 import dev.pontoon.raft.engine.core.Ready;
@@ -339,16 +340,24 @@ public final class NodeRuntime {
     return future;
   }
 
-  /** See {@code RaftNode.status}: built from the loop's last published core status. Never blocks. */
+  /**
+   * See {@code RaftNode.status}: built from the loop's last published core status, which a
+   * stopping node no longer updates, hence {@link Role#STOPPED} from the moment the stop begins.
+   * Never blocks.
+   */
   public RaftNodeStatus status() {
     CoreStatus s = coreStatus;
+    long applied = Math.min(apply.lastApplied(), Math.max(s.commitIndex(), snapshotIndex));
+    if (stopping) {
+      return new RaftNodeStatus(id, Role.STOPPED, s.term(), null, s.commitIndex(), applied, snapshotIndex,
+          s.lastIndex(), s.config(), Map.of());
+    }
     Map<NodeId, FollowerProgress> followers = new HashMap<>();
     s.progress().forEach((peer, p) -> {
       if (!peer.equals(id)) {
         followers.put(peer, new FollowerProgress(p.matchIndex(), p.nextIndex(), Math.max(0, s.lastIndex() - p.matchIndex())));
       }
     });
-    long applied = Math.min(apply.lastApplied(), Math.max(s.commitIndex(), snapshotIndex));
     return new RaftNodeStatus(id, s.role(), s.term(), s.leader(), s.commitIndex(), applied, snapshotIndex,
         s.lastIndex(), s.config(), followers);
   }
