@@ -11,8 +11,15 @@ import java.util.function.Consumer;
 /**
  * HTTP requests that wait for the node's response: the receiving side of the transport hands a
  * request to the node and parks the HTTP exchange here, keyed by the peer and the kind of
- * exchange; when the node sends the matching response to that peer, the oldest parked exchange
- * (or the one with the same sequence number, for pipelined appends) is answered with it.
+ * exchange; when the node sends the matching response to that peer, the parked exchange with the
+ * same sequence number is answered with it (appends carry one), else, for a response without one,
+ * the oldest parked exchange.
+ *
+ * <p>A response with a sequence answers only the exchange of that sequence: when that exchange is
+ * gone (it timed out with 503), the response is dropped, never handed to a newer exchange. The
+ * leader reads the sequence as the round the follower answered: a late success relabelled as the
+ * answer to a newer append would tell it that the follower stored entries it never saw, and a
+ * late heartbeat answer would confirm a ReadIndex round that nobody answered (thesis §6.4).
  *
  * <p>Thread-safe: requests park from Netty threads, responses arrive from the node's thread.
  */
@@ -60,14 +67,19 @@ final class PendingAnswers {
     return removed;
   }
 
-  /** Takes the exchange a response with {@code sequence} answers, or null when none waits. */
+  /**
+   * Takes the exchange a response with {@code sequence} answers: the one parked with that
+   * sequence, or for sequence 0 the oldest; null when none waits.
+   */
   synchronized Pending take(Key key, long sequence) {
     Deque<Pending> queue = parked.get(key);
     if (queue == null) {
       return null;
     }
     Pending found = null;
-    if (sequence != 0) {
+    if (sequence == 0) {
+      found = queue.pollFirst();
+    } else {
       for (Iterator<Pending> it = queue.iterator(); it.hasNext() && found == null;) {
         Pending p = it.next();
         if (p.sequence == sequence) {
@@ -75,9 +87,6 @@ final class PendingAnswers {
           it.remove();
         }
       }
-    }
-    if (found == null) {
-      found = queue.pollFirst();
     }
     if (queue.isEmpty()) {
       parked.remove(key);

@@ -179,7 +179,9 @@ final class RaftJson {
 
   static ObjectNode encode(AppendEntriesResponse m) {
     ObjectNode o = JSON.createObjectNode().put("term", m.term()).put("success", m.success());
-    if (m.matchIndex() != 0) {
+    if (m.success() || m.matchIndex() != 0) {
+      // Always on a success: a reader that fills a missing one in from its request must never
+      // have to, since it would credit that request's entries (see the decoder).
       o.put("match-index", m.matchIndex());
     }
     if (m.conflictTerm() != 0 || m.conflictIndex() != 0) {
@@ -191,8 +193,16 @@ final class RaftJson {
     return o;
   }
 
-  /** A peer may answer only {@code term} and {@code success}: the rest is filled in from the request. */
+  /**
+   * A peer may answer only {@code term} and {@code success}: the rest is filled in from the
+   * request. An answer that names another {@code sequence} than the request's answers another
+   * round, so it is refused (IllegalArgumentException) rather than credited to this one.
+   */
   static AppendEntriesResponse decodeAppendEntriesResponse(JsonNode o, AppendEntries request) {
+    long sequence = optionalLong(o, "sequence");
+    if (o.has("sequence") && sequence != request.sequence()) {
+      throw new IllegalArgumentException("the answer to append round " + request.sequence() + " names round " + sequence);
+    }
     boolean success = requireBoolean(o, "success");
     long matchIndex = o.has("match-index") ? requireLong(o, "match-index") : success ? request.lastIndex() : 0;
     return new AppendEntriesResponse(request.to(), request.from(), requireLong(o, "term"), success, matchIndex,

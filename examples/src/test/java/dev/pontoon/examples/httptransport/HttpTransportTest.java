@@ -200,6 +200,50 @@ class HttpTransportTest {
   }
 
   /**
+   * A follower's node that answers an append after its exchange timed out (503) must not have
+   * that late answer taken for the answer to a newer append: the leader would count entries the
+   * follower never stored, or a ReadIndex round nobody answered. The late answer is dropped and
+   * the newer exchange waits for its own.
+   */
+  @Test
+  void aLateAnswerToATimedOutAppendIsDroppedNotGivenToTheNextAppend() throws Exception {
+    startFollower(false);
+    BlockingQueue<RaftMessage> leaderReceived = new LinkedBlockingQueue<>();
+    leader = new HttpTransport(LEADER, new InetSocketAddress("127.0.0.1", 0),
+        Map.of(PEER, "127.0.0.1:" + follower.localAddress().getPort()), Duration.ofSeconds(5));
+    leader.start(leaderReceived::add);
+    AppendEntries heartbeat = new AppendEntries(LEADER, PEER, 1, 0, 0, List.of(), 0, 1);
+    leader.send(heartbeat);
+    assertEquals(heartbeat, received.poll(10, TimeUnit.SECONDS));
+    await().atMost(Duration.ofSeconds(10)).until(() -> leader.dropped() == 1); // the follower's 503
+    AppendEntries batch = new AppendEntries(LEADER, PEER, 1, 0, 0, List.of(LogEntry.command(1, 1, Bytes.ofUtf8("a")),
+        LogEntry.command(2, 1, Bytes.ofUtf8("b")), LogEntry.command(3, 1, Bytes.ofUtf8("c"))), 0, 2);
+    leader.send(batch);
+    assertEquals(batch, received.poll(10, TimeUnit.SECONDS));
+
+    follower.send(new AppendEntriesResponse(PEER, LEADER, 1, true, 0, 0, 0, 1)); // round 1's answer, late
+    await().atMost(Duration.ofSeconds(10)).until(() -> follower.dropped() == 1);
+    follower.send(new AppendEntriesResponse(PEER, LEADER, 1, true, 3, 0, 0, 2));
+
+    assertEquals(new AppendEntriesResponse(PEER, LEADER, 1, true, 3, 0, 0, 2), leaderReceived.poll(10, TimeUnit.SECONDS),
+        "the first answer the leader hears is round 2's own");
+  }
+
+  /** The leader credits an answer only to the round it names; a success always names its match index. */
+  @Test
+  void anAnswerNamingAnotherRoundIsRefusedAndASuccessAlwaysCarriesItsMatchIndex() throws Exception {
+    startMinimalPeer("{\"term\":3,\"success\":true,\"sequence\":16}");
+    leader.send(specAppend(17));
+    peerSaw.poll(10, TimeUnit.SECONDS);
+    await().atMost(Duration.ofSeconds(10)).until(() -> leader.dropped() == 1);
+    assertTrue(received.isEmpty(), "round 16's answer is not credited to round 17");
+
+    assertEquals("{\"term\":1,\"success\":true,\"match-index\":0,\"sequence\":4}",
+        RaftJson.encode(new AppendEntriesResponse(PEER, LEADER, 1, true, 0, 0, 0, 4)).toString(),
+        "a success with match index 0 says so, rather than let the leader take its request's last index");
+  }
+
+  /**
    * The specification's {@code leader-id} is the leader's address. A request whose
    * {@code leader-id} is a member's address is the node's message from that member: the node
    * answers it at once (before, the node dropped it as coming from a non-member, and the request
