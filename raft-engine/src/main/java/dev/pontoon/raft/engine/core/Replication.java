@@ -67,12 +67,17 @@ final class Replication {
     }
     // As in membersChanged: a member of the committed configuration that the latest, uncommitted
     // one removes keeps receiving the log (never counted) until the removal commits, so that it
-    // learns of its removal rather than campaigning while the removal waits.
+    // learns of its removal rather than campaigning while the removal waits. It is flagged
+    // removed, as membersChanged flags it: should it be added again, it is probed from scratch,
+    // since the node added may be a new one under the old id (§5.3: a match index holds only
+    // while that follower's log is known to extend ours).
     ClusterConfig committed = core.configAt(core.log.commitIndex());
     if (committed != null) {
       for (NodeId member : committed.members()) {
         if (!member.equals(core.id) && !ls.progress.containsKey(member)) {
-          ls.progress.put(member, newProgress(next));
+          Progress pr = newProgress(next);
+          pr.removed = true;
+          ls.progress.put(member, pr);
         }
       }
     }

@@ -320,4 +320,64 @@ class MembershipChangeTest {
 
     assertEquals(leader.status().lastIndex(), net.core(N3).status().lastIndex(), "n3 holds the whole log again");
   }
+
+  /**
+   * The new-leader twin of the test above. A leader elected with an uncommitted removal of n3 in
+   * its log builds n3's progress in {@code Replication.newLeaderState}: n3 answers it once (match below the removal), the removal
+   * commits, n3 is wiped and added again within the election timeout. Its progress must be
+   * renewed, or the leader never probes below the stale match against an empty log.
+   */
+  @Test
+  void aNodeRemovedUnderAPreviousLeaderAndAddedAgainIsCaughtUpFromScratch() {
+    Network net = new Network(3, Fixtures.plain().withMaxEntriesPerAppend(1), 11);
+    net.campaign(N1);
+    RaftCore n1 = net.core(N1);
+    for (int i = 0; i < 3; i++) {
+      n1.propose(cmd("x" + i));
+    }
+    net.stabilize();
+    long n3Last = net.core(N3).status().lastIndex();
+    // n3 is cut off; n1 never hears that n2 took the entries: the removal stays uncommitted.
+    net.dropWhere(m -> m.to().equals(N3) || m.from().equals(N3)
+        || (m instanceof AppendEntriesResponse && m.to().equals(N1)));
+    for (int i = 0; i < 3; i++) {
+      n1.propose(cmd("y" + i));
+    }
+    Proposal removal = n1.proposeConfigChange(List.of(new MemberChange.Remove(N3)));
+    net.stabilize();
+    assertTrue(net.core(N2).status().lastIndex() >= removal.index());
+    net.crash(N1);
+    net.restart(N1);
+    // n2 leads; n1's acks are lost (the removal stays uncommitted); n3 takes one entry only.
+    net.dropWhere(m -> (m instanceof AppendEntriesResponse && m.from().equals(N1))
+        || (m.to().equals(N3) && m instanceof AppendEntries ae
+            && ae.prevLogIndex() <= net.core(N3).status().lastIndex()
+            && ae.entries().stream().anyMatch(e -> e.index() > n3Last + 1)));
+    net.campaign(N2);
+    RaftCore n2 = net.core(N2);
+    assertEquals(N2, net.leader());
+    net.stabilize();
+    assertEquals(n3Last + 1, n2.status().progress().get(N3).matchIndex());
+    assertTrue(n2.commitIndex() < removal.index());
+    // n1's acks get through: the removal commits; n3 (match below it) is kept for now.
+    net.dropWhere(m -> m.to().equals(N3) || m.from().equals(N3));
+    for (int i = 0; i < 3; i++) {
+      net.tick(N2);
+      net.stabilize();
+    }
+    assertTrue(n2.commitIndex() >= removal.index(), "the removal committed");
+    assertTrue(n2.status().progress().containsKey(N3), "n3 not yet released");
+    // n3 is wiped and added again at once.
+    net.crash(N3);
+    net.node(N3).store = new dev.pontoon.raft.engine.memory.InMemoryLogStore();
+    net.node(N3).initialConfig = null;
+    net.node(N3).snapshot = null;
+    net.restart(N3);
+    net.dropWhere(m -> false);
+
+    n2.proposeConfigChange(List.of(new MemberChange.AddLearner(N3, null)));
+    net.stabilize();
+
+    assertEquals(n2.status().lastIndex(), net.core(N3).status().lastIndex(), "n3 holds the whole log again");
+  }
 }
