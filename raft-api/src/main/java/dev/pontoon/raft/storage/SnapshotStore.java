@@ -23,6 +23,36 @@ import java.util.Optional;
  * {@link #newest()} returns it (or a later one). Committing a snapshot that is not newer (by
  * last included index) than the newest kept discards it.
  *
+ * <p><b>Readers (to ensure liveness).</b> A store may prune snapshots that are no longer among its
+ * newest (it need keep only the newest), but a snapshot being read stays readable:
+ * <ol>
+ *   <li>a stream from {@link StoredSnapshot#open()} reads its snapshot to the end, whatever is
+ *       committed or pruned meanwhile;
+ *   <li>while any stream over a snapshot is open, {@link StoredSnapshot#open()} on its handle
+ *       succeeds (barring I/O failure) — a stream open acquires the snapshot, and closing the last
+ *       one releases it; only then may a pruned snapshot's bytes be deleted;
+ *   <li>a handle with no stream open may stop being readable as soon as a newer snapshot is
+ *       committed: its {@code open()} then throws an {@link IOException} (for a file,
+ *       {@link java.nio.file.NoSuchFileException}), and the caller takes {@link #newest()} again.
+ * </ol>
+ * A leader streams a snapshot to a slow follower while it takes newer ones (§7), and resends a
+ * lost piece by opening the snapshot again before it closes the stream it holds; without rule 2 a
+ * lossy link and frequent snapshots could keep a follower from ever catching up. For example,
+ * with a store keeping one snapshot:
+ * <pre>{@code
+ * StoredSnapshot s10 = store.newest().orElseThrow();
+ * InputStream held = s10.open();   // acquires snapshot 10
+ * store.save(s20);                 // prunes 10 from newest(); its bytes stay
+ * InputStream again = s10.open();  // succeeds: a stream over 10 is open (rule 2)
+ * held.close();
+ * again.close();                   // the last reader: 10 may now be deleted
+ * s10.open();                      // may throw (rule 3)
+ * }</pre>
+ * The runtime does not rely on rules 1 and 2 for safety, only to make progress: if a store breaks
+ * them, the leader restarts the transfer with the newest snapshot and the apply thread restores
+ * the newest, rather than stop. {@code SnapshotStoreContract} in {@code raft-api}'s test-jar checks
+ * these rules on any store.
+ *
  * <p><b>Integrity.</b> Each stored snapshot knows its size and the CRC32C of its bytes; a reader
  * of {@link StoredSnapshot#open()} gets an {@link IOException} at the end of a stream whose bytes
  * do not match, so a damaged snapshot is never restored silently.
@@ -93,7 +123,10 @@ public interface SnapshotStore extends AutoCloseable {
     void close();
   }
 
-  /** A committed snapshot: what it covers, its size and checksum, and a way to read it. */
+  /**
+   * A committed snapshot: what it covers, its size and checksum, and a way to read it. Holding the
+   * handle does not keep the snapshot readable; an open stream from {@link #open()} does.
+   */
   interface StoredSnapshot {
 
     SnapshotMeta meta();
@@ -105,8 +138,14 @@ public interface SnapshotStore extends AutoCloseable {
     int checksum();
 
     /**
-     * A fresh stream over the state machine's bytes. Its {@code read} throws {@link IOException}
-     * when the bytes read do not match {@link #checksum()} at their end. The caller closes it.
+     * A fresh stream over the state machine's bytes, from the first. Its {@code read} throws
+     * {@link IOException} when the bytes read do not match {@link #checksum()} at their end. The
+     * caller closes it. While it is open, the snapshot stays readable, to this stream and to
+     * further {@code open()} calls on this handle, even once newer snapshots are committed (see
+     * "Readers" in {@link SnapshotStore}).
+     *
+     * @throws IOException if it cannot be read, for example because it was pruned for a newer
+     *     snapshot while no stream over it was open
      */
     InputStream open() throws IOException;
   }

@@ -17,6 +17,10 @@ import java.util.zip.CRC32C;
  * as the object lives, which is what tests and the simulator, restarting a node on the same
  * store, need. It holds each snapshot in memory: for tests, not for large state.
  *
+ * <p><b>Readers.</b> A {@link StoredSnapshot} handle holds its snapshot's bytes, so a snapshot
+ * replaced by a newer one stays readable through every handle to it, open stream or not: more
+ * than {@link SnapshotStore}'s reader rules ask.
+ *
  * <p><b>Threading.</b> Thread-safe; one sink is used by one thread at a time.
  */
 public final class InMemorySnapshotStore implements SnapshotStore {

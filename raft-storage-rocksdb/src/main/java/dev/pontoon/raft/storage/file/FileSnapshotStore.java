@@ -10,6 +10,7 @@ import dev.pontoon.raft.storage.Directories;
 import dev.pontoon.raft.storage.StorageException;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -18,6 +19,7 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -45,6 +47,15 @@ import org.slf4j.LoggerFactory;
  * removed on open (after the identity check: a refused open deletes nothing). Once the new
  * snapshot is in place, failing to delete an old one only logs a warning; the next open prunes
  * it.
+ *
+ * <p><b>Readers.</b> A snapshot pruned beyond the newest {@code keep} while streams from its
+ * {@link StoredSnapshot#open()} are open is no longer {@link #newest()}, but its file stays, and
+ * opening it again works, until the last of those streams closes; the store then deletes it
+ * ({@link SnapshotStore}'s reader rules). The store counts the readers itself, so this holds on
+ * every operating system alike: POSIX keeps an unlinked file readable only to the streams already
+ * open, not to a new open, and Windows may refuse to delete an open file. Opening a pruned snapshot that no stream held throws
+ * {@link java.nio.file.NoSuchFileException} saying it was pruned. A file whose reader a crash
+ * ended is pruned by the next open.
  *
  * <p><b>Integrity.</b> On open every kept file is read once and verified (header, footer and
  * data checksums). A damaged newest snapshot is moved aside (renamed {@code *.corrupt}) and the
@@ -88,7 +99,24 @@ public final class FileSnapshotStore implements SnapshotStore {
   private final List<Kept> kept = new ArrayList<>();
   private boolean closed;
 
-  private record Kept(Path file, SnapshotFile.Layout layout) implements StoredSnapshot {
+  /** A snapshot kept, and after it is pruned, until its last reader closes. */
+  private final class Kept implements StoredSnapshot {
+    private final Path file;
+    private final SnapshotFile.Layout layout;
+    /** Streams open over it. Guarded by the store. */
+    private int readers;
+    /** Whether it is no longer one of the newest {@code keep}; deleted once it has no reader. Guarded by the store. */
+    private boolean pruned;
+
+    Kept(Path file, SnapshotFile.Layout layout) {
+      this.file = file;
+      this.layout = layout;
+    }
+
+    Path file() {
+      return file;
+    }
+
     @Override
     public SnapshotMeta meta() {
       return layout.meta();
@@ -106,19 +134,40 @@ public final class FileSnapshotStore implements SnapshotStore {
 
     @Override
     public InputStream open() throws IOException {
-      FileChannel channel = FileChannel.open(file, StandardOpenOption.READ);
+      acquire(this);
+      FileChannel channel = null;
       try {
+        channel = FileChannel.open(file, StandardOpenOption.READ);
         SnapshotFile.Layout now = SnapshotFile.layout(channel, file);
         if (!now.equals(layout)) {
           throw SnapshotFile.corrupted(file, "changed since it was committed");
         }
         channel.position(layout.dataOffset());
       } catch (IOException | RuntimeException e) {
-        channel.close();
+        if (channel != null) {
+          channel.close();
+        }
+        release(this);
         throw e;
       }
-      return new ChecksummedInputStream(new BufferedInputStream(Channels.newInputStream(channel), 1 << 16),
+      InputStream data = new ChecksummedInputStream(new BufferedInputStream(Channels.newInputStream(channel), 1 << 16),
           layout.dataLength(), layout.dataChecksum(), "snapshot file " + file);
+      return new FilterInputStream(data) {
+        private boolean closed;
+
+        @Override
+        public void close() throws IOException {
+          if (closed) {
+            return;
+          }
+          closed = true;
+          try {
+            super.close(); // the file is closed before it may be deleted: Windows deletes no open file
+          } finally {
+            release(Kept.this);
+          }
+        }
+      };
     }
   }
 
@@ -300,6 +349,22 @@ public final class FileSnapshotStore implements SnapshotStore {
     return kept.isEmpty() ? Optional.empty() : Optional.of(kept.get(kept.size() - 1));
   }
 
+  /** A stream opens over {@code snapshot}: its file stays until the stream closes. */
+  private synchronized void acquire(Kept snapshot) throws NoSuchFileException {
+    if (snapshot.pruned && snapshot.readers == 0) {
+      throw new NoSuchFileException(snapshot.file().toString(), null,
+          "pruned: newer snapshots replaced it while no stream over it was open");
+    }
+    snapshot.readers++;
+  }
+
+  /** A stream over {@code snapshot} closed; the last one deletes it if it was pruned meanwhile. */
+  private synchronized void release(Kept snapshot) {
+    if (--snapshot.readers == 0 && snapshot.pruned) {
+      deleteOld(snapshot.file());
+    }
+  }
+
   /** Idempotent; later calls throw {@link StorageException}. */
   @Override
   public synchronized void close() {
@@ -318,13 +383,24 @@ public final class FileSnapshotStore implements SnapshotStore {
     syncDirectory();
     kept.add(new Kept(target, layout));
     while (kept.size() > keep) {
-      Path old = kept.remove(0).file();
-      try {
-        Files.deleteIfExists(old);
-      } catch (IOException e) {
-        // The new snapshot is in place and committed; an old one left behind is pruned by the next open.
-        log.warn("cannot delete the old snapshot {}: {}", old, e.toString());
+      Kept old = kept.remove(0);
+      old.pruned = true;
+      // A snapshot being read stays until its last reader closes (SnapshotStore's reader rules):
+      // a leader may still be streaming it to a follower, and goes back in it to resend.
+      if (old.readers == 0) {
+        deleteOld(old.file());
+      } else {
+        log.debug("keeping the pruned snapshot {} until its {} reader(s) close", old.file(), old.readers);
       }
+    }
+  }
+
+  private static void deleteOld(Path old) {
+    try {
+      Files.deleteIfExists(old);
+    } catch (IOException e) {
+      // The new snapshot is in place and committed; an old one left behind is pruned by the next open.
+      log.warn("cannot delete the old snapshot {}: {}", old, e.toString());
     }
   }
 

@@ -15,7 +15,9 @@ import dev.pontoon.raft.log.SnapshotMeta;
 import dev.pontoon.raft.storage.CorruptedLogException;
 import dev.pontoon.raft.storage.StorageException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -106,6 +108,49 @@ class FileSnapshotStoreTest {
     }
 
     assertEquals(List.of("snapshot-00000000000000000020-00000000000000000003.snap"), fileNames());
+  }
+
+  /**
+   * A pruned snapshot's file stays while a stream over it is open (the store's reader rule, which
+   * a leader streaming it to a follower relies on), and goes when the last one closes, on every
+   * operating system alike: the store counts the readers rather than count on POSIX unlink.
+   */
+  @Test
+  void prunedSnapshotFileIsDeletedWhenItsLastReaderCloses() throws IOException {
+    String s10 = "snapshot-00000000000000000010-00000000000000000002.snap";
+    String s20 = "snapshot-00000000000000000020-00000000000000000003.snap";
+    try (FileSnapshotStore store = FileSnapshotStore.open(dir, null, null, 1)) {
+      store.save(snapshot(10, 2, "a"));
+      var stored = store.newest().orElseThrow();
+      InputStream first = stored.open();
+      InputStream second = stored.open();
+
+      store.save(snapshot(20, 3, "b"));
+      List<String> whileRead = fileNames();
+      first.close();
+      first.close(); // closing twice counts once
+      List<String> whileOneReads = fileNames();
+      second.close();
+
+      assertAll(
+          () -> assertEquals(List.of(s10, s20), whileRead),
+          () -> assertEquals(List.of(s10, s20), whileOneReads),
+          () -> assertEquals(List.of(s20), fileNames()));
+    }
+  }
+
+  @Test
+  void prunedSnapshotWithoutReadersCannotBeOpenedAndSaysWhy() {
+    try (FileSnapshotStore store = FileSnapshotStore.open(dir, null, null, 1)) {
+      store.save(snapshot(10, 2, "a"));
+      var stored = store.newest().orElseThrow();
+
+      store.save(snapshot(20, 3, "b"));
+
+      NoSuchFileException e = assertThrows(NoSuchFileException.class, stored::open);
+      assertTrue(e.getMessage().contains("snapshot-00000000000000000010-00000000000000000002.snap")
+          && e.getMessage().contains("pruned"), e.getMessage());
+    }
   }
 
   @Test
