@@ -184,7 +184,22 @@ final class ApplyWorker {
     StoredSnapshot stored = store.newest().filter(s -> s.meta().lastIncludedIndex() >= index)
         .orElseThrow(() -> new IllegalStateException("snapshot " + index + " to install is not in the snapshot store"));
     long start = scheduler.nanoTime();
-    try (InputStream in = stored.open()) {
+    InputStream opened;
+    while (true) {
+      try {
+        opened = stored.open();
+        break;
+      } catch (IOException e) {
+        // No stream holds a snapshot between newest() and open(): a newer one committed there (a
+        // second one received, with a store keeping one) may have pruned it (SnapshotStore,
+        // "Readers", rule 3). A newer snapshot is of committed entries too (§7): restore that
+        // instead. Nothing of the state machine was touched yet. With none newer the snapshot
+        // itself cannot be read, which stops the node.
+        long failed = stored.meta().lastIncludedIndex();
+        stored = store.newest().filter(s -> s.meta().lastIncludedIndex() > failed).orElseThrow(() -> e);
+      }
+    }
+    try (InputStream in = opened) {
       stateMachine.restoreSnapshot(in);
       // Read what the state machine left, so that the stream checks the whole against its checksum.
       in.transferTo(OutputStream.nullOutputStream());

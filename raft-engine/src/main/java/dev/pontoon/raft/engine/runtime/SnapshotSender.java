@@ -36,6 +36,13 @@ import org.slf4j.LoggerFactory;
  * transfer. A transfer without progress for {@link #GIVE_UP_ROUNDS} resend rounds is abandoned:
  * the core asks again after its own timeout. Losing leadership ends every transfer.
  *
+ * <p><b>Newer snapshots meanwhile.</b> A transfer keeps one stream over its snapshot open from
+ * its first piece to its end, and a go-back opens the snapshot again before closing that stream,
+ * so the store keeps the snapshot readable however many newer ones the leader takes meanwhile
+ * ({@link SnapshotStore}'s reader rules). If the snapshot is gone anyway (pruned before the first
+ * piece, or a store that breaks the rules), the transfer starts over at once with the newest
+ * snapshot, from offset 0, rather than wait for the core's snapshot timeout.
+ *
  * <p><b>Threading.</b> Runs on its own task queue ({@code -snapshot-out}); its messages are sent
  * through the event loop. Time comes from the scheduler and ticks from the event loop, so the
  * simulator replays it.
@@ -191,9 +198,14 @@ final class SnapshotSender {
       return;
     }
     if (existing != null) {
+      transfers.remove(peer);
       existing.close();
     }
-    StoredSnapshot stored = newest.get();
+    begin(peer, request.term(), newest.get());
+  }
+
+  /** Starts sending {@code stored} to {@code peer} from offset 0. */
+  private void begin(NodeId peer, long term, StoredSnapshot stored) {
     int configBytes = stored.meta().config().toBytes().size();
     int room = maxMessageBytes - MESSAGE_OVERHEAD - configBytes - SnapshotReceiver.TRAILER;
     if (room < 1) {
@@ -201,7 +213,7 @@ final class SnapshotSender {
           maxMessageBytes);
       return;
     }
-    Transfer t = new Transfer(peer, request.term(), stored, Math.min(policy.chunkBytes(), room));
+    Transfer t = new Transfer(peer, term, stored, Math.min(policy.chunkBytes(), room));
     transfers.put(peer, t);
     boolean retry = Long.valueOf(stored.meta().lastIncludedIndex()).equals(announced.put(peer,
         stored.meta().lastIncludedIndex()));
@@ -298,21 +310,73 @@ final class SnapshotSender {
     return true;
   }
 
+  /**
+   * Positions the transfer's stream at {@code offset} on a fresh stream. The new stream is opened
+   * before the one held is closed: a snapshot stays readable while a stream over it is open
+   * (SnapshotStore, "Readers", rule 2), so the store cannot delete it in between, however many
+   * newer snapshots were taken since the transfer began.
+   */
+  private static void reopenAt(Transfer t, long offset) throws IOException {
+    InputStream held = t.in;
+    t.in = null;
+    try {
+      InputStream in = t.stored.open();
+      try {
+        // skip may stop short without being at the end; skipNBytes does not
+        in.skipNBytes(offset);
+      } catch (java.io.EOFException e) {
+        in.close();
+        throw new IOException("the snapshot file ends before offset " + offset, e);
+      } catch (IOException | RuntimeException e) {
+        in.close();
+        throw e;
+      }
+      t.in = in;
+      t.position = offset;
+    } finally {
+      if (held != null) {
+        try {
+          held.close();
+        } catch (IOException e) {
+          LOG.debug("closing a snapshot stream failed", e);
+        }
+      }
+    }
+  }
+
+  /**
+   * {@code t}'s snapshot could not be read. A store may let a snapshot go once no stream holds it
+   * (between {@code newest()} and the first {@code open()}), and a store that breaks the reader
+   * rules may let it go at any time: if a newer snapshot is there, it covers committed entries
+   * too, and the follower takes a piece at offset 0 of another snapshot as a new transfer
+   * (SnapshotReceiver), so start over with it at once rather than leave the follower waiting for
+   * the core's snapshot timeout. Otherwise the snapshot itself is unreadable: drop the transfer.
+   */
+  private void startOverWithNewer(Transfer t, Exception cause) {
+    long index = t.meta().lastIncludedIndex();
+    Optional<StoredSnapshot> newer;
+    try {
+      newer = store.newest().filter(s -> s.meta().lastIncludedIndex() > index);
+    } catch (RuntimeException e) {
+      cause.addSuppressed(e);
+      newer = Optional.empty();
+    }
+    if (newer.isEmpty()) {
+      LOG.error("{}: cannot read snapshot at {} to send it to {}: {}", id, index, t.peer, cause.toString());
+      return;
+    }
+    LOG.info("{}: snapshot at {} is gone ({}); sending the newest, at {}, to {} from the start", id, index,
+        cause.toString(), newer.get().meta().lastIncludedIndex(), t.peer);
+    begin(t.peer, t.term, newer.get());
+  }
+
   /** Reads {@code length} bytes at {@code offset} and sends them; the last piece carries the checksum. */
   private boolean sendPiece(Transfer t, long offset, int length) {
     boolean done = offset + length == t.stored.size();
     byte[] data = new byte[done ? length + SnapshotReceiver.TRAILER : length];
     try {
       if (t.in == null || t.position != offset) {
-        t.close();
-        t.in = t.stored.open();
-        try {
-          // skip may stop short without being at the end; skipNBytes does not
-          t.in.skipNBytes(offset);
-        } catch (java.io.EOFException e) {
-          throw new IOException("the snapshot file ends before offset " + offset, e);
-        }
-        t.position = offset;
+        reopenAt(t, offset);
       }
       int read = t.in.readNBytes(data, 0, length);
       if (read != length) {
@@ -324,10 +388,9 @@ final class SnapshotSender {
         ByteBuffer.wrap(data, length, SnapshotReceiver.TRAILER).putInt(t.stored.checksum());
       }
     } catch (IOException | RuntimeException e) {
-      LOG.error("{}: cannot read snapshot at {} to send it to {}: {}", id, t.meta().lastIncludedIndex(), t.peer,
-          e.toString());
       transfers.remove(t.peer);
       t.close();
+      startOverWithNewer(t, e);
       return false;
     }
     SnapshotMeta meta = t.meta();
