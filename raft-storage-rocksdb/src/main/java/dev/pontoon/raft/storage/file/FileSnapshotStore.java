@@ -53,9 +53,9 @@ import org.slf4j.LoggerFactory;
  * opening it again works, until the last of those streams closes; the store then deletes it
  * ({@link SnapshotStore}'s reader rules). The store counts the readers itself, so this holds on
  * every operating system alike: POSIX keeps an unlinked file readable only to the streams already
- * open, not to a new open, and Windows may refuse to delete an open file. Opening a pruned snapshot that no stream held throws
- * {@link java.nio.file.NoSuchFileException} saying it was pruned. A file whose reader a crash
- * ended is pruned by the next open.
+ * open, not to a new open, and Windows may refuse to delete an open file. Opening a pruned
+ * snapshot that no stream held throws {@link java.nio.file.NoSuchFileException} saying it was
+ * pruned. A file whose reader a crash ended is pruned by the next open.
  *
  * <p><b>Integrity.</b> On open every kept file is read once and verified (header, footer and
  * data checksums). A damaged newest snapshot is moved aside (renamed {@code *.corrupt}) and the
