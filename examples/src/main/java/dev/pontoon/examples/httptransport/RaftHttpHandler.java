@@ -1,7 +1,6 @@
 package dev.pontoon.examples.httptransport;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pontoon.raft.NodeId;
 import dev.pontoon.raft.message.AppendEntries;
@@ -23,6 +22,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
@@ -38,7 +38,9 @@ import org.slf4j.LoggerFactory;
  * and answers the HTTP request when the node emits the matching response (see
  * {@link PendingAnswers}), or 503 when it does not within the answer timeout. TimeoutNow is
  * one-way and answered at once. Bad requests get 400/404/405 with {@code {"error":"…"}}; a
- * request from a sender that is neither a member's id nor a member's address gets 403.
+ * request from a sender that is neither a member's id nor a member's address gets 403. The body is
+ * decoded from its bytes by {@link RequestDecoder}, which checks the sender before it builds any
+ * entry, so that a refused request costs next to nothing beyond its aggregated body.
  *
  * <p>On its own server it answers every request; on a port shared with another API it takes only
  * {@code /raft/*} and passes every other request on down the pipeline.
@@ -110,13 +112,10 @@ final class RaftHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest>
     }
     RaftMessage message;
     try {
-      JsonNode body = RaftJson.JSON.readTree(request.content().toString(StandardCharsets.UTF_8));
-      if (body == null || !body.isObject()) {
-        throw new IllegalArgumentException("body must be a JSON object");
-      }
-      message = decode(path, body);
-    } catch (JsonProcessingException e) {
-      send(ctx, error(HttpResponseStatus.BAD_REQUEST, "malformed JSON: " + e.getOriginalMessage()), keepAlive);
+      message = RequestDecoder.decode(path, RequestDecoder.Source.of(request.content()), self, sender);
+    } catch (IOException e) {
+      String detail = e instanceof JsonProcessingException json ? json.getOriginalMessage() : e.getMessage();
+      send(ctx, error(HttpResponseStatus.BAD_REQUEST, "malformed JSON: " + detail), keepAlive);
       return;
     } catch (IllegalArgumentException e) {
       send(ctx, error(HttpResponseStatus.BAD_REQUEST, String.valueOf(e.getMessage())), keepAlive);
@@ -162,15 +161,6 @@ final class RaftHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest>
         ctx.channel().config().setAutoRead(true);
       }
     }, answerTimeout.toMillis(), TimeUnit.MILLISECONDS);
-  }
-
-  private RaftMessage decode(String path, JsonNode body) {
-    return switch (path) {
-      case "/raft/append-entries" -> RaftJson.decodeAppendEntries(body, self, sender);
-      case "/raft/request-vote" -> RaftJson.decodeRequestVote(body, self, sender);
-      case "/raft/timeout-now" -> RaftJson.decodeTimeoutNow(body, self, sender);
-      default -> RaftJson.decodeInstallSnapshot(body, self, sender);
-    };
   }
 
   /** Which parked exchange the node's answer to {@code request} completes; null for one-way messages. */

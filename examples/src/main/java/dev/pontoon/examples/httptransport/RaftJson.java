@@ -1,5 +1,6 @@
 package dev.pontoon.examples.httptransport;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -16,31 +17,29 @@ import dev.pontoon.raft.message.InstallSnapshotResponse;
 import dev.pontoon.raft.message.RequestVote;
 import dev.pontoon.raft.message.RequestVoteResponse;
 import dev.pontoon.raft.message.TimeoutNow;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
-import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.function.Function;
 
 /**
  * The JSON forms of Raft messages on the HTTP transport (see {@code HTTP-TRANSPORT.md}). Field
  * names are the wire contract. Decoding trusts nothing: a missing, mistyped or negative field is
- * an {@link IllegalArgumentException} that names it. Stateless; any thread.
+ * an {@link IllegalArgumentException} that names it. Requests are encoded here and decoded from
+ * the body's bytes by {@link RequestDecoder}, with the field readers below; answers are both
+ * encoded and decoded here. Stateless; any thread.
  */
 final class RaftJson {
   static final ObjectMapper JSON = new ObjectMapper();
 
   private RaftJson() {}
 
-  // ---- requests: sender side encodes, receiver side decodes (with its own id as "to")
+  // ---- requests: sender side encodes, receiver side decodes (RequestDecoder, with its own id as "to")
 
   static ObjectNode encode(AppendEntries m) {
     ObjectNode o = JSON.createObjectNode().put("term", m.term()).put("leader-id", m.from().value())
@@ -54,26 +53,6 @@ final class RaftJson {
       o.put("sequence", m.sequence());
     }
     return o;
-  }
-
-  /**
-   * Decodes a request; {@code sender} turns the sender's {@code leader-id} or
-   * {@code candidate-id} (a member's id or its address) into its node id, or throws.
-   */
-  static AppendEntries decodeAppendEntries(JsonNode o, NodeId self, Function<String, NodeId> sender) {
-    long prevLogIndex = requireLong(o, "prev-log-index");
-    JsonNode entries = o.get("entries");
-    List<LogEntry> decoded = new ArrayList<>();
-    if (entries != null && !entries.isNull()) {
-      if (!entries.isArray()) {
-        throw new IllegalArgumentException("\"entries\" must be an array");
-      }
-      for (JsonNode e : entries) {
-        decoded.add(decodeEntry(e, prevLogIndex + 1 + decoded.size()));
-      }
-    }
-    return new AppendEntries(sender.apply(requireText(o, "leader-id")), self, requireLong(o, "term"), prevLogIndex,
-        requireLong(o, "prev-log-term"), decoded, requireLong(o, "leader-commit"), optionalLong(o, "sequence"));
   }
 
   private static ObjectNode encode(LogEntry e) {
@@ -90,27 +69,6 @@ final class RaftJson {
     return o;
   }
 
-  private static LogEntry decodeEntry(JsonNode e, long expectedIndex) {
-    if (!e.isObject()) {
-      throw new IllegalArgumentException("each entry must be an object");
-    }
-    long index = e.has("index") ? requireLong(e, "index") : expectedIndex;
-    EntryKind kind = switch (optionalText(e, "kind", "command")) {
-      case "command" -> EntryKind.COMMAND;
-      case "no-op" -> EntryKind.NO_OP;
-      case "configuration" -> EntryKind.CONFIGURATION;
-      default -> throw new IllegalArgumentException("entry \"kind\" must be command, no-op or configuration");
-    };
-    String command = optionalText(e, "command", "");
-    Bytes payload;
-    switch (optionalText(e, "encoding", "utf-8")) {
-      case "utf-8" -> payload = Bytes.ofUtf8(command);
-      case "base64" -> payload = Bytes.wrap(base64(command, "command"));
-      default -> throw new IllegalArgumentException("entry \"encoding\" must be utf-8 or base64");
-    }
-    return new LogEntry(index, requireLong(e, "term"), kind, payload);
-  }
-
   static ObjectNode encode(RequestVote m) {
     ObjectNode o = JSON.createObjectNode().put("term", m.term()).put("candidate-id", m.from().value())
         .put("last-log-index", m.lastLogIndex()).put("last-log-term", m.lastLogTerm());
@@ -123,21 +81,12 @@ final class RaftJson {
     return o;
   }
 
-  static RequestVote decodeRequestVote(JsonNode o, NodeId self, Function<String, NodeId> sender) {
-    return new RequestVote(sender.apply(requireText(o, "candidate-id")), self, requireLong(o, "term"), requireLong(o, "last-log-index"),
-        requireLong(o, "last-log-term"), optionalBoolean(o, "pre-vote"), optionalBoolean(o, "leadership-transfer"));
-  }
-
   static ObjectNode encode(TimeoutNow m) {
     return JSON.createObjectNode().put("term", m.term()).put("leader-id", m.from().value());
   }
 
-  static TimeoutNow decodeTimeoutNow(JsonNode o, NodeId self, Function<String, NodeId> sender) {
-    return new TimeoutNow(sender.apply(requireText(o, "leader-id")), self, requireLong(o, "term"));
-  }
-
   /** Length of the CRC32C trailer of a streamed snapshot's last piece (big-endian). */
-  private static final int CHECKSUM_BYTES = 4;
+  static final int CHECKSUM_BYTES = 4;
 
   static ObjectNode encode(InstallSnapshot m) {
     ObjectNode o = JSON.createObjectNode().put("term", m.term()).put("leader-id", m.from().value())
@@ -156,23 +105,16 @@ final class RaftJson {
     return o.put("offset", m.offset()).put("data", Base64.getEncoder().encodeToString(data)).put("done", m.done());
   }
 
+  /**
+   * Decodes a snapshot piece held as a tree (the encoder's output) by the streaming decoder that
+   * reads request bodies ({@link RequestDecoder}).
+   */
   static InstallSnapshot decodeInstallSnapshot(JsonNode o, NodeId self, Function<String, NodeId> sender) {
-    JsonNode config = o.get("config");
-    if (config == null || !config.isObject()) {
-      throw new IllegalArgumentException("\"config\" must be an object with \"voters\" and \"learners\"");
+    try {
+      return RequestDecoder.installSnapshot(RequestDecoder.Source.of(o), self, sender);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
-    ClusterConfig decoded = decodeConfig(config);
-    byte[] data = base64(optionalText(o, "data", ""), "data");
-    if (o.has("checksum")) {
-      long checksum = requireLong(o, "checksum");
-      if (checksum > 0xFFFF_FFFFL) {
-        throw new IllegalArgumentException("\"checksum\" (" + checksum + ") must be a CRC32C, below 2^32");
-      }
-      data = ByteBuffer.allocate(data.length + CHECKSUM_BYTES).put(data).putInt((int) checksum).array();
-    }
-    return new InstallSnapshot(sender.apply(requireText(o, "leader-id")), self, requireLong(o, "term"),
-        requireLong(o, "last-included-index"), requireLong(o, "last-included-term"), decoded,
-        requireLong(o, "offset"), Bytes.wrap(data), optionalBoolean(o, "done"));
   }
 
   // ---- answers: receiver side encodes the node's response, sender side decodes it
@@ -236,7 +178,11 @@ final class RaftJson {
   // ---- field readers
 
   static long requireLong(JsonNode o, String name) {
-    JsonNode v = o.get(name);
+    return longValue(o.get(name), name);
+  }
+
+  /** The integer ≥ 0 {@code v} (null when absent) of the field {@code name}. */
+  static long longValue(JsonNode v, String name) {
     if (v == null || !v.canConvertToLong() || !v.isIntegralNumber()) {
       throw new IllegalArgumentException("\"" + name + "\" must be an integer");
     }
@@ -246,7 +192,7 @@ final class RaftJson {
     return v.asLong();
   }
 
-  private static long optionalLong(JsonNode o, String name) {
+  static long optionalLong(JsonNode o, String name) {
     return o.has(name) && !o.get(name).isNull() ? requireLong(o, name) : 0;
   }
 
@@ -258,12 +204,12 @@ final class RaftJson {
     return v.asBoolean();
   }
 
-  private static boolean optionalBoolean(JsonNode o, String name) {
+  static boolean optionalBoolean(JsonNode o, String name) {
     return o.has(name) && !o.get(name).isNull() && requireBoolean(o, name);
   }
 
-  private static String optionalText(JsonNode o, String name, String otherwise) {
-    JsonNode v = o.get(name);
+  /** The string {@code v} of the field {@code name}, or {@code otherwise} when {@code v} is absent (null) or JSON null. */
+  static String textValue(JsonNode v, String name, String otherwise) {
     if (v == null || v.isNull()) {
       return otherwise;
     }
@@ -293,25 +239,20 @@ final class RaftJson {
     }
   }
 
-  /** Reads {@link #encodeConfig}; {@code outgoing-voters} and {@code addresses} may be absent. */
+  /**
+   * Reads {@link #encodeConfig} from a tree, by the streaming decoder that reads request bodies
+   * ({@link RequestDecoder#config}); {@code outgoing-voters} and {@code addresses} may be absent.
+   */
   static ClusterConfig decodeConfig(JsonNode o) {
-    Map<NodeId, String> addresses = new TreeMap<>();
-    JsonNode given = o.get("addresses");
-    if (given != null && !given.isNull()) {
-      if (!given.isObject()) {
-        throw new IllegalArgumentException("\"addresses\" must be an object of node id to address");
-      }
-      given.fields().forEachRemaining(field -> {
-        if (!field.getValue().isTextual()) {
-          throw new IllegalArgumentException("\"addresses\" must map each node id to an address string");
-        }
-        addresses.put(new NodeId(field.getKey()), field.getValue().asText());
-      });
+    try (JsonParser p = JSON.treeAsTokens(o)) {
+      p.nextToken();
+      return RequestDecoder.config(p);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
-    return new ClusterConfig(ids(o, "voters"), ids(o, "learners"), ids(o, "outgoing-voters"), addresses);
   }
 
-  private static String requireText(JsonNode o, String name) {
+  static String requireText(JsonNode o, String name) {
     JsonNode v = o.get(name);
     if (v == null || !v.isTextual() || v.asText().isEmpty()) {
       throw new IllegalArgumentException("\"" + name + "\" must be a node id or address string");
@@ -319,25 +260,7 @@ final class RaftJson {
     return v.asText();
   }
 
-  private static Set<NodeId> ids(JsonNode config, String name) {
-    JsonNode list = config.get(name);
-    Set<NodeId> ids = new TreeSet<>();
-    if (list == null || list.isNull()) {
-      return ids;
-    }
-    if (!list.isArray()) {
-      throw new IllegalArgumentException("\"" + name + "\" must be an array of node ids");
-    }
-    for (JsonNode id : list) {
-      if (!id.isTextual()) {
-        throw new IllegalArgumentException("\"" + name + "\" must be an array of node ids");
-      }
-      ids.add(new NodeId(id.asText()));
-    }
-    return ids;
-  }
-
-  private static byte[] base64(String text, String name) {
+  static byte[] base64(String text, String name) {
     try {
       return Base64.getDecoder().decode(text);
     } catch (IllegalArgumentException e) {
