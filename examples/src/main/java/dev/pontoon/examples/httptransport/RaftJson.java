@@ -2,7 +2,10 @@ package dev.pontoon.examples.httptransport;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.pontoon.raft.NodeId;
@@ -35,7 +38,15 @@ import java.util.function.Function;
  * encoded and decoded here. Stateless; any thread.
  */
 final class RaftJson {
-  static final ObjectMapper JSON = new ObjectMapper();
+  /**
+   * Jackson refuses a string over 20 million chars by default, but a command as large as the
+   * transport lets through ({@link HttpTransport#maxMessageBytes()}) travels as one base64 string
+   * of up to the whole body: refused, it would be refused at every retry and never replicate. The
+   * body limit bounds a string anyway.
+   */
+  static final ObjectMapper JSON = JsonMapper.builder(JsonFactory.builder()
+      .streamReadConstraints(StreamReadConstraints.builder().maxStringLength(HttpTransport.MAX_REQUEST_BYTES).build())
+      .build()).build();
 
   private RaftJson() {}
 

@@ -229,6 +229,28 @@ class HttpTransportTest {
         "the first answer the leader hears is round 2's own");
   }
 
+  /**
+   * A command as large as the node lets through at submit ({@code maxMessageBytes}) travels as
+   * one base64 string far longer than Jackson's default limit on a string (20 million chars):
+   * refused there, it would be refused at every retry and never replicate.
+   */
+  @Test
+  void aCommandOfTheLargestSizeTheTransportAcceptsCrossesIt() throws Exception {
+    startFollower(false);
+    leader = new HttpTransport(LEADER, new InetSocketAddress("127.0.0.1", 0),
+        Map.of(PEER, "127.0.0.1:" + follower.localAddress().getPort()), Duration.ofSeconds(30));
+    leader.start(message -> { });
+    byte[] command = new byte[leader.maxMessageBytes() - 1024];
+    new java.util.Random(7).nextBytes(command);
+    AppendEntries large = new AppendEntries(LEADER, PEER, 1, 0, 0, List.of(LogEntry.command(1, 1, Bytes.of(command))), 0, 1);
+
+    leader.send(large);
+
+    RaftMessage got = received.poll(60, TimeUnit.SECONDS);
+    assertTrue(got instanceof AppendEntries ae && ae.entries().get(0).payload().equals(Bytes.of(command)),
+        "the follower's node got the command whole; the sender dropped " + leader.dropped());
+  }
+
   /** The leader credits an answer only to the round it names; a success always names its match index. */
   @Test
   void anAnswerNamingAnotherRoundIsRefusedAndASuccessAlwaysCarriesItsMatchIndex() throws Exception {
