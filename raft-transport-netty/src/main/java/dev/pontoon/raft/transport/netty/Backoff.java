@@ -35,7 +35,10 @@ final class Backoff {
     return floor + random.nextLong(ceiling - floor + 1);
   }
 
-  /** Called once a connection is established: the next failure starts from {@code min} again. */
+  /**
+   * Called once a connection has stayed up for {@code max} (not on its handshake, see {@link
+   * PeerConnection}): the next failure starts from {@code min} again.
+   */
   synchronized void reset() {
     failures = 0;
   }

@@ -42,10 +42,14 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Connections.</b> The transport keeps one outbound connection to every peer and reconnects
  * with exponential back-off and jitter when it fails, looking a host name up again before each
- * attempt. The peers are the statically configured ones until the node reports its cluster
- * configuration, then that configuration's members ({@link #configurationChanged}): members added
- * at run time are reached at the address the configuration records for them (or the host's
- * {@link PeerResolver} gives), and removed ones are dropped. Every connection opens with a
+ * attempt. The back-off starts over only once a connection has stayed up for {@code maxBackoff}:
+ * a peer that completes the handshake and then closes at once (a crash loop, a resetting proxy) is
+ * re-dialled with growing delays, and its "connected" and "lost" lines are logged at INFO at most
+ * once a minute (DEBUG otherwise) until a connection to it stays up again. The peers are the
+ * statically configured ones until the node reports its cluster configuration, then that
+ * configuration's members ({@link #configurationChanged}): members added at run time are reached
+ * at the address the configuration records for them (or the host's {@link PeerResolver} gives),
+ * and removed ones are dropped. Every connection opens with a
  * handshake that names the cluster and the node on both ends: a node of another cluster, a node
  * that is not a configured peer, or (with TLS) a node without a certificate from the trusted CA
  * or whose certificate does not name the node id it claims, or (with a shared secret) a node that

@@ -27,8 +27,12 @@ import java.util.random.RandomGenerator;
  *     takes precedence over the one the configuration records.
  * @param maxFrameSize largest frame accepted or sent, in bytes after the 4-byte length field;
  *     must exceed the largest AppendEntries batch the engine builds (4 MiB by default)
- * @param minBackoff first reconnect delay after a failure
- * @param maxBackoff largest reconnect delay
+ * @param minBackoff first reconnect delay after a failure, and after the loss of a connection that
+ *     had stayed up for {@code maxBackoff}
+ * @param maxBackoff largest reconnect delay; also how long a connection must stay up before the
+ *     delays start over from {@code minBackoff}, so that a peer that completes the handshake and
+ *     then closes (a crash loop, a resetting proxy) is re-dialled with growing delays, not every
+ *     {@code minBackoff}
  * @param writeBufferLowWaterMark a connection over its high water mark becomes writable again
  *     once its buffered bytes fall below this
  * @param writeBufferHighWaterMark bytes buffered for one peer beyond which messages to it are
@@ -230,7 +234,11 @@ public record NettyTransportConfig(NodeId localId, ClusterId clusterId, InetSock
       return this;
     }
 
-    /** Reconnect delays; default 50 ms doubling up to 5 s, with jitter. */
+    /**
+     * Reconnect delays; default 50 ms doubling up to 5 s, with jitter. The delays start over from
+     * {@code min} only once a connection has stayed up for {@code max}: a connection that closes
+     * sooner, even after a completed handshake, counts as one more failure.
+     */
     public Builder backoff(Duration min, Duration max) {
       this.minBackoff = Objects.requireNonNull(min, "min");
       this.maxBackoff = Objects.requireNonNull(max, "max");

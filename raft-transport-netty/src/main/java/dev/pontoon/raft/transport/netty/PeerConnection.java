@@ -9,6 +9,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.Queue;
@@ -16,6 +17,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -23,7 +25,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The one long-lived outbound connection to a peer: connects, reconnects with {@link Backoff}
- * after a failure, and carries messages once the handshake is complete.
+ * after a failure, and carries messages once the handshake is complete. The back-off starts over
+ * only once a connection has stayed up for {@code maxBackoff}, not when its handshake completes
+ * (see the implementation notes).
  *
  * <p>{@link #send} never blocks: the message joins a queue and one task on the channel's event
  * loop writes every queued message and flushes once, so that a burst of sends costs one flush
@@ -52,12 +56,41 @@ final class PeerConnection {
   private final AtomicBoolean drainScheduled = new AtomicBoolean();
   private final Runnable drain = this::drain;
   private volatile Channel established;
+  /** Whether {@link #established} has stayed up for {@code maxBackoff}. */
+  private volatile boolean stable;
+  /** When the handshake of {@link #established} completed, in {@link System#nanoTime}. */
+  private volatile long establishedAt;
+  /** Connections in a row whose handshake completed but that closed before they were stable. */
+  private final AtomicInteger unstable = new AtomicInteger();
+  /** Admits one INFO line a minute about this peer's connections that close before they are stable. */
+  private final TransportCounters.OncePerInterval unstableLines =
+      new TransportCounters.OncePerInterval(TimeUnit.MINUTES.toNanos(1));
   private volatile Channel current;
   /** The last connection that met itself; its reset already scheduled the next attempt. */
   private volatile Channel selfConnected;
   private volatile boolean closed;
 
   private record Pending(RaftMessage message, long size) {}
+
+  /*
+   * Implementation notes: when the back-off starts over.
+   *
+   * A completed handshake does not show that the peer is healthy: a peer in a crash loop, a proxy
+   * that accepts and resets, or a peer that closes on the first frame completes one handshake after
+   * another. Resetting on the handshake re-dialled such a peer every minBackoff forever, with two
+   * INFO lines each time. So the back-off starts over only once a connection has stayed up for
+   * maxBackoff (a timer on its event loop, started by the handshake, found it still the established
+   * connection). The rule bounds the dial rate by the same figure as for a peer that refuses every
+   * connection: between two dials either the connection lived at least maxBackoff, or the delay
+   * kept growing towards maxBackoff. And a connection that was healthy (up for maxBackoff) is
+   * re-dialled within minBackoff when it drops, however fast it drops. Time, not traffic, decides:
+   * this connection carries traffic one way only, and an idle cluster sends little.
+   *
+   * Log lines follow the same rule: "connected" and "lost" stay at INFO while connections are
+   * stable; while a peer's connections keep closing before they are stable, their lines go to DEBUG,
+   * except one INFO line a minute per peer (the ConnectionErrors pattern), and an INFO line says
+   * when a connection is stable again.
+   */
 
   PeerConnection(NodeId peer, Supplier<InetSocketAddress> addresses, Supplier<SocketAddress> source,
       NettyTransportConfig config, Bootstrap bootstrap, Pipelines pipelines, EventLoopGroup group,
@@ -170,9 +203,39 @@ final class PeerConnection {
       channel.close();
       return;
     }
+    stable = false;
+    establishedAt = System.nanoTime();
     established = channel;
+    awaitStable(channel);
+    if (unstable.get() == 0) {
+      log.info("{}: connected to {} at {}", config.localId(), peer, address);
+    } else {
+      log.debug("{}: connected to {} at {}", config.localId(), peer, address);
+    }
+  }
+
+  /** Starts the back-off over once {@code channel} has stayed up for {@code maxBackoff}. */
+  private void awaitStable(Channel channel) {
+    try {
+      ScheduledFuture<?> check = channel.eventLoop().schedule(() -> stable(channel), config.maxBackoff().toNanos(),
+          TimeUnit.NANOSECONDS);
+      channel.closeFuture().addListener(f -> check.cancel(false));
+    } catch (RejectedExecutionException e) {
+      // The transport is closing: no reconnect follows, so the back-off does not matter.
+    }
+  }
+
+  private void stable(Channel channel) {
+    if (established != channel || !channel.isActive()) {
+      return;
+    }
+    stable = true;
     backoff.reset();
-    log.info("{}: connected to {} at {}", config.localId(), peer, address);
+    int before = unstable.getAndSet(0);
+    if (before > 0) {
+      log.info("{}: connection to {} at {} stable again: up for {}, after {} connections in a row that closed"
+          + " sooner", config.localId(), peer, address, config.maxBackoff(), before);
+    }
   }
 
   private void lost(Channel channel) {
@@ -181,9 +244,28 @@ final class PeerConnection {
       if (closed) {
         return;
       }
-      log.info("{}: connection to {} at {} lost", config.localId(), peer, address);
+      if (stable) {
+        log.info("{}: connection to {} at {} lost", config.localId(), peer, address);
+      } else {
+        lostUnstable();
+      }
     }
     reconnectLater();
+  }
+
+  /** The established connection closed before it was stable: the back-off keeps growing. */
+  private void lostUnstable() {
+    int count = unstable.incrementAndGet();
+    long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - establishedAt);
+    if (unstableLines.tryAcquire()) {
+      log.info("{}: connection to {} at {} lost {} ms after its handshake; {} in a row have closed before staying up"
+          + " for maxBackoff ({}), so reconnects wait longer each time (while this goes on, such lines are logged at"
+          + " INFO at most once a minute per peer, the others at DEBUG)", config.localId(), peer, address, millis,
+          count, config.maxBackoff());
+    } else {
+      log.debug("{}: connection to {} at {} lost {} ms after its handshake; {} in a row have closed before staying"
+          + " up for maxBackoff", config.localId(), peer, address, millis, count);
+    }
   }
 
   private void reconnectLater() {
