@@ -11,6 +11,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The one place that turns a connection failure into a log line, a counter and a closed channel.
  * Each connection reports at most once; later failures of the same connection are only closed.
+ * A connection closed here for what the peer sent is condemned: its {@link FrameDecoder} decodes
+ * nothing more, so no frame behind the failure is delivered, not even one the same read brought.
+ * (An I/O error only closes the connection: the peer sent nothing wrong.)
  *
  * <p>Failures of inbound connections that have not completed their handshake come from whoever
  * can reach the port, so that they cannot flood the log: they are all counted, but logged at WARN
@@ -77,6 +80,10 @@ final class ConnectionErrors {
   }
 
   private void close(ChannelHandlerContext ctx, LongAdder counter, String reason) {
+    FrameDecoder decoder = ctx.pipeline().get(FrameDecoder.class);
+    if (decoder != null) {
+      decoder.discard();
+    }
     if (UnauthenticatedConnections.wasEvicted(ctx.channel())) {
       reported = true; // counted and logged (at most once a minute) by the eviction
     }

@@ -5,7 +5,6 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.CorruptedFrameException;
-import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.TooLongFrameException;
 import java.util.List;
 
@@ -33,10 +32,13 @@ import java.util.List;
  *
  * <p><b>Failures.</b> Any failure ({@link TooLongFrameException}, {@link CorruptedFrameException}
  * and its subtypes {@link UnsupportedVersionException} and {@link UnknownMessageTypeException},
- * {@link ProtocolViolationException}) is raised once, after which this decoder discards every
- * further byte: the connection is to be closed. A connection that ends in the middle of a frame
- * raises a {@link CorruptedFrameException} as well. One instance per channel; runs on its event
- * loop.
+ * {@link ProtocolViolationException}, or any other exception out of decoding) is raised once,
+ * after which this decoder discards every further byte: the connection is to be closed. The same
+ * holds once a handler condemns the connection for a frame it was given ({@link #discard()}, called
+ * by {@link ConnectionErrors} whenever it closes a connection): neither the frames behind it in the
+ * same read nor those the close finds buffered are decoded, so nothing more the peer sent is
+ * delivered. A connection that ends in the middle of a frame raises a {@link
+ * CorruptedFrameException} as well. One instance per channel; runs on its event loop.
  */
 final class FrameDecoder extends ByteToMessageDecoder {
   private enum State {
@@ -121,6 +123,17 @@ final class FrameDecoder extends ByteToMessageDecoder {
     }
   }
 
+  /**
+   * Called on the event loop when the connection is closed for what the peer sent, typically by a
+   * handler inside its {@code channelRead} of a frame: every byte behind that frame is discarded
+   * undecoded (ByteToMessageDecoder fires each frame before decoding the next), and the budget the
+   * frame in progress held is released. The bytes themselves are freed with the input buffer.
+   */
+  void discard() {
+    state = State.DISCARDING;
+    releaseFrame();
+  }
+
   @Override
   protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
     if (state == State.HANDSHAKE_EMITTED) {
@@ -141,7 +154,9 @@ final class FrameDecoder extends ByteToMessageDecoder {
           state = State.HANDSHAKE_EMITTED;
         }
       }
-    } catch (DecoderException e) {
+    } catch (RuntimeException e) {
+      // Not only DecoderExceptions: ByteToMessageDecoder would wrap any other one and leave the
+      // frames behind it buffered, to be decoded and delivered when the connection closes.
       state = State.DISCARDING;
       in.skipBytes(in.readableBytes());
       releaseFrame();

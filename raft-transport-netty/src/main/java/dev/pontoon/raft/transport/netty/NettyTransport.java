@@ -55,8 +55,11 @@ import org.slf4j.LoggerFactory;
  * or whose certificate does not name the node id it claims, or (with a shared secret) a node that
  * cannot prove it knows the secret, is refused before any Raft message of it is decoded. Without
  * TLS or a shared secret, a WARN at start says that the cluster is unauthenticated. Limits on what
- * an unauthenticated or slow peer can make a node hold are in {@code WIRE-FORMAT.md}. A frame that does not decode closes its connection with one log line and a
- * counter; other connections and the messages already delivered are unaffected.
+ * an unauthenticated or slow peer can make a node hold are in {@code WIRE-FORMAT.md}. A frame that
+ * does not decode, or that breaks the protocol (a message not from the connected peer or not for
+ * this node), closes its connection with one log line and a counter, and nothing behind it on
+ * that connection is delivered, even if the same read brought it; other connections and the
+ * messages already delivered are unaffected.
  *
  * <p><b>Threading.</b> {@link #send} may be called from any thread; it never blocks and never
  * throws. Messages to a peer without an established connection, or whose connection is above its

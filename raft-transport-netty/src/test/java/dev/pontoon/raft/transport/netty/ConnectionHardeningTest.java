@@ -2,6 +2,7 @@ package dev.pontoon.raft.transport.netty;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -11,6 +12,7 @@ import dev.pontoon.raft.log.LogEntry;
 import dev.pontoon.raft.message.AppendEntries;
 import dev.pontoon.raft.message.RaftMessage;
 import dev.pontoon.raft.transport.SampleMessages;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -85,6 +87,27 @@ class ConnectionHardeningTest {
     }
     assertTrue(n2.messages().contains(good));
     assertEquals(1, n2.stats().decodeErrors());
+  }
+
+  /**
+   * A frame that breaks the protocol (here one addressed to another node) condemns its connection:
+   * frames that the same read brought behind it are not delivered.
+   */
+  @Test
+  void framesBehindAProtocolViolationAreNotDelivered() {
+    RaftMessage misaddressed = SampleMessages.numbered(N3, N1, 1);
+    RaftMessage behind = SampleMessages.numbered(N3, N2, 2);
+    try (RawSocket socket = new RawSocket(n2.transport.localAddress(), CLUSTER)) {
+      socket.handshakeAs(N3);
+      socket.write(ByteBufUtil.getBytes(Unpooled.wrappedBuffer(Frames.encode(misaddressed, CLUSTER),
+          Frames.encode(behind, CLUSTER))));
+      assertTrue(socket.closedByPeer());
+    }
+    // n2 has one I/O thread, which reads the marker only after the violating read and its close.
+    assertLinkStillCarries(n1, n2);
+    assertFalse(n2.messages().contains(behind), "delivered behind the violation: " + n2.messages());
+    assertEquals(1, n2.stats().protocolViolations());
+    assertEquals(0, n2.stats().inboundBufferedBytes());
   }
 
   @Test

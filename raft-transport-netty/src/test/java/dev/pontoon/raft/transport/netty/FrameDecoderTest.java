@@ -15,11 +15,15 @@ import dev.pontoon.raft.message.RequestVote;
 import dev.pontoon.raft.message.TimeoutNow;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.CorruptedFrameException;
 import io.netty.handler.codec.DecoderException;
 import io.netty.handler.codec.TooLongFrameException;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
 import org.junit.jupiter.api.Test;
 
 class FrameDecoderTest {
@@ -218,6 +222,63 @@ class FrameDecoderTest {
     assertEquals(APPEND, channel.readInbound());
     assertNull(channel.readInbound());
     assertEquals(0, buf.refCnt());
+  }
+
+  /**
+   * Once a handler condemns the connection for what the peer sent (through ConnectionErrors, as
+   * the dispatcher does on a protocol violation), nothing behind that frame is decoded: neither
+   * the rest of the same read nor what the close finds buffered. Every buffer is released.
+   */
+  @Test
+  void framesBehindAFrameThatCondemnedTheConnectionAreDiscarded() {
+    List<Object> seen = new ArrayList<>();
+    ConnectionErrors errors = ConnectionErrors.outbound(new TransportCounters(), "n2");
+    EmbeddedChannel channel = new EmbeddedChannel(FrameDecoder.open(Frames.MAX, Frames.CLUSTER, WireFormat.DEFAULT_GROUP),
+        new ChannelInboundHandlerAdapter() {
+          @Override
+          public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            seen.add(msg);
+            errors.violation(ctx, "the test condemns the connection on its first frame");
+          }
+        });
+    ByteBuf read = Unpooled.wrappedBuffer(FRAME, FRAME, java.util.Arrays.copyOf(FRAME, 10));
+
+    // Not writeInbound, which fails on a channel that closed while reading.
+    channel.pipeline().fireChannelRead(read);
+    channel.runPendingTasks();
+
+    assertEquals(List.of(APPEND), seen, "only the frame that condemned the connection");
+    assertFalse(channel.isOpen());
+    assertEquals(0, read.refCnt(), "input released");
+    assertFalse(channel.finish());
+  }
+
+  /**
+   * An exception other than a DecoderException out of decoding (here the budget's wake-up of a
+   * paused connection whose event loop refuses tasks, as while a transport closes) fails the
+   * connection as a DecoderException does: the frame behind is not decoded, not even by the close,
+   * which decodes what is left of the input; buffers and budget are released.
+   */
+  @Test
+  void framesBehindAnUnexpectedExceptionOutOfDecodingAreDiscarded() {
+    InboundBudget budget = new InboundBudget(Frames.MAX);
+    budget.await(Frames.MAX + 1, () -> {
+      throw new RejectedExecutionException("event loop shut down");
+    });
+    EmbeddedChannel channel = new EmbeddedChannel(
+        FrameDecoder.open(Frames.MAX, Frames.CLUSTER, WireFormat.DEFAULT_GROUP, budget, new TransportCounters()));
+    ByteBuf start = Unpooled.copiedBuffer(FRAME, 0, 10);
+    ByteBuf rest = Unpooled.copiedBuffer(java.util.Arrays.copyOfRange(FRAME, 10, FRAME.length), FRAME);
+    channel.writeInbound(start);
+    assertEquals(FRAME.length - 4, budget.reserved(), "the incomplete frame reserved its length");
+
+    DecoderException e = assertThrows(DecoderException.class, () -> channel.writeInbound(rest));
+
+    assertInstanceOf(RejectedExecutionException.class, e.getCause());
+    assertFalse(channel.finish(), "nothing decoded behind the failure");
+    assertEquals(0, start.refCnt(), "input released");
+    assertEquals(0, rest.refCnt(), "input released");
+    assertEquals(0, budget.reserved());
   }
 
   private static void assertRefused(Class<? extends DecoderException> expected, byte[] frame) {
