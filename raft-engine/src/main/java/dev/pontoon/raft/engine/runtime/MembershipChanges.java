@@ -35,9 +35,11 @@ import org.slf4j.LoggerFactory;
  * joint change, the joint configuration left. It fails with {@link MembershipChangeException}
  * when refused before anything was appended, or with {@code NOT_CAUGHT_UP} when a node did not
  * catch up within {@code promotionTimeout} (phase one, if any, stays: the node remains a
- * learner); with {@link NotLeaderException} on a non-leader; with
- * {@link IndeterminateStateException} when leadership is lost, or the phase does not commit within
- * the proposal timeout, before the outcome is known.
+ * learner); with {@link NotLeaderException} on a non-leader, or while a leadership transfer is
+ * under way, before any phase was committed; with {@link IndeterminateStateException} when
+ * leadership is lost, or the phase does not commit within the proposal timeout, before the
+ * outcome is known, or when a transfer kept the next phase from being proposed until the
+ * promotion timeout after an earlier phase committed.
  */
 final class MembershipChanges {
 
@@ -57,10 +59,12 @@ final class MembershipChanges {
     /** Steps still to propose after the committed phase; empty when the proposed phase is the last. */
     List<MemberChange> rest;
     List<NodeId> toPromote;
+    /** Whether a phase of this change was committed already (learners added): no failure may say nothing was. */
+    boolean phaseCommitted;
     Proposal proposed;
     long deadlineNanos;
-    /** Why the core last refused the next phase (a change still settling), or null. */
-    MembershipChangeException refusal;
+    /** Why the core last refused the next phase (a change still settling, a transfer under way), or null. */
+    RaftException refusal;
 
     Pending(CompletableFuture<ClusterConfig> future) {
       this.future = future;
@@ -145,6 +149,7 @@ final class MembershipChanges {
           finish(null, core.config());
           return;
         }
+        p.phaseCommitted = true;
         p.deadlineNanos = nowNanos + promotionTimeoutNanos;
       } else if (core.role() != Role.LEADER || core.term() != p.proposed.term()) {
         finish(new IndeterminateStateException(id + " lost leadership before the membership change at index "
@@ -177,8 +182,16 @@ final class MembershipChanges {
         }
         p.refusal = e; // not settled on this leader yet (an entry of its term to commit): try again later
       } catch (NotLeaderException e) {
-        finish(e, null);
-        return;
+        if (!p.phaseCommitted) {
+          finish(e, null); // nothing of this change was appended: retrying it on the leader named is safe
+          return;
+        }
+        // A leader refuses changes while it transfers its leadership (thesis §3.10), but phase one
+        // is committed, so a NotLeaderException ("nothing appended, retry") would be false. Wait:
+        // the transfer either ends this leadership (answered above as indeterminate) or is
+        // abandoned, and the promotion goes on.
+        p.refusal = new IndeterminateStateException(id + " could not propose " + p.rest + " in time: "
+            + e.getMessage() + "; the earlier phase (learners added) stays");
       }
     }
     if (nowNanos - p.deadlineNanos >= 0) {

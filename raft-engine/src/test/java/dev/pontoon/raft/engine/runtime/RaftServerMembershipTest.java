@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -27,6 +28,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
@@ -210,6 +212,35 @@ class RaftServerMembershipTest {
       assertEquals(Reason.NOT_CAUGHT_UP, ((MembershipChangeException) e).reason());
       assertTrue(leader.status().config().learners().contains(absent));
       assertFalse(leader.status().config().voters().contains(absent));
+    }
+  }
+
+  /**
+   * A leader refuses changes while it transfers its leadership, but once the new voter's learner
+   * phase is committed a NotLeaderException ("nothing appended, retry there") would be false: the
+   * promotion waits, and goes on once the transfer is abandoned.
+   */
+  @Test
+  void aPromotionHeldUpByALeadershipTransferGoesOnOnceTheTransferIsAbandoned() {
+    // Elections, and so a transfer's lifetime, after 2-4 s: n4 catches up well within it.
+    try (TestCluster cluster = new TestCluster(3, 200, b -> b.promotionTimeout(Duration.ofSeconds(60)))) {
+      RaftServer leader = cluster.awaitLeader();
+      submit(leader, 5);
+      cluster.network.disconnect(N4);
+      cluster.startJoining(N4, cluster.network.transport(N4));
+      CompletableFuture<ClusterConfig> change = leader.addVoter(N4, null);
+      await().atMost(20, TimeUnit.SECONDS).until(() -> leader.status().config().learners().contains(N4)
+          && leader.status().commitIndex() == leader.status().lastLogIndex());
+      RaftServer target = cluster.followers(leader).get(0);
+      cluster.network.disconnect(target.id());
+      CompletableFuture<Void> transfer = leader.transferLeadership(target.id());
+
+      cluster.network.reconnect(N4); // caught up at once, while the transfer waits for its unreachable target
+
+      ClusterConfig result = committed(change);
+      assertTrue(result.voters().contains(N4), "promoted once the transfer was abandoned: " + result);
+      assertNotNull(failure(transfer), "premise: the transfer to an unreachable target was abandoned");
+      assertEquals(leader.id(), leader.status().leader());
     }
   }
 
