@@ -3,7 +3,10 @@ package dev.pontoon.raft.storage.segment;
 import dev.pontoon.raft.log.HardState;
 import dev.pontoon.raft.storage.CorruptedLogException;
 import dev.pontoon.raft.storage.StorageException;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.zip.CRC32C;
@@ -21,14 +24,19 @@ import org.slf4j.LoggerFactory;
  * contract asks.
  *
  * <p><b>Torn write or damage?</b> Each record carries the offset that was durable when it was
- * written. When the record after an unsound one is sound and says that the unsound one had been
- * synced, the unsound one is damage to synced data, not a torn write, and the open is refused
- * with {@link CorruptedLogException} rather than dropping what was acknowledged. Damage to the
- * last synced records with nothing sound after them cannot be told from a torn write, and is
- * dropped like one.
+ * written. When a record of the last segment is not sound, the rest of the segment is searched,
+ * at every offset, for a sound record of the same writer (the same stamp) that says the segment
+ * was durable past the unsound one: if there is one, the unsound record is damage to synced data,
+ * not a torn write, and the open is refused with {@link CorruptedLogException} rather than
+ * dropping what was acknowledged. Damage to the last synced records with nothing sound written
+ * after them cannot be told from a torn write, and is dropped like one. The argument, and what
+ * the search cannot see, are in the implementation notes below.
  */
 final class Recovery {
   private static final Logger log = LoggerFactory.getLogger(Recovery.class);
+  private static final VarHandle LONGS = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
+  private static final long ONES = 0x0101010101010101L;
+  private static final long HIGHS = 0x8080808080808080L;
 
   /** What the replay found. */
   record Recovered(List<Segment> segments, Locations locations, HardState hardState, int end, long stamp,
@@ -143,7 +151,7 @@ final class Recovery {
           if (!last) {
             throw corrupted(segment, at, "a record is damaged or missing before the segment's end record");
           }
-          refuseIfSynced(segment, at, limit, stamp);
+          refuseIfSynced(segment, at, limit, stamp, "the record there is damaged");
           if (!append.isEmpty()) {
             log.info("log {}: the append at the end of segment {} was cut short; its {} written entries are dropped",
                 where, id, append.size());
@@ -213,25 +221,82 @@ final class Recovery {
   }
 
   /**
-   * The record at {@code at} is not sound. If the record its length points to is sound, carries
-   * the stamp of the records replayed so far ({@code stamp}) and was written after {@code at} had
-   * been synced, the unsound one is damage to synced data. Within one stamp, records are written
-   * at increasing offsets only, so such a record was written after the one at {@code at}; a record
-   * of another stamp (from the file's earlier use) says nothing about this one.
+   * The record at {@code at} of the last segment is not sound: refuses the open if a sync covered
+   * it, which a sound record after it, written with {@code stamp}, says by a {@code synced} field
+   * past {@code at}.
    */
-  private void refuseIfSynced(Segment segment, int at, int limit, long stamp) {
-    if (limit - at < Records.HEADER) {
-      return;
-    }
-    int length = ByteBuffer.wrap(data).getInt(at);
-    if (length < Records.HEADER || length > limit - at) {
-      return;
-    }
-    int next = at + length;
-    if (Records.soundLength(data, next, limit, stamp, crc) > 0 && Records.synced(data, next) > at) {
-      throw corrupted(segment, at, "the record there fails its checksum, though the record after it says it was synced");
+  private void refuseIfSynced(Segment segment, int at, int limit, long stamp, String what) {
+    int proof = syncedPast(at, limit, stamp);
+    if (proof >= 0) {
+      throw corrupted(segment, at, what + ", though the record at offset " + proof + " says it was synced");
     }
   }
+
+  /**
+   * The offset of the first sound record after {@code at} that carries {@code stamp} and says that
+   * the segment was durable past {@code at} when it was written, or -1 when there is none. Every
+   * offset is tried, since records are not aligned and the damage may be in the length that would
+   * lead to the next one; eight bytes at a time are searched for one byte of the stamp, and only
+   * where it is found is the stamp compared, and only then the checksum computed.
+   */
+  private int syncedPast(int at, int limit, long stamp) {
+    // The stamp's first byte that is not zero: unused space is zeros, and never matches it.
+    int key = 0;
+    while (key < 7 && (byte) (stamp >>> (56 - 8 * key)) == 0) {
+      key++;
+    }
+    byte keyByte = (byte) (stamp >>> (56 - 8 * key));
+    long pattern = ONES * (keyByte & 0xff);
+    int from = at + 1 + 8 + key;
+    int to = limit - Records.HEADER + 8 + key + 1;
+    for (int word = from; word < to; word += 8) {
+      if (word + 8 <= to) {
+        long bytes = (long) LONGS.get(data, word) ^ pattern;
+        if (((bytes - ONES) & ~bytes & HIGHS) == 0) {
+          continue; // none of the eight is the stamp's byte
+        }
+      }
+      for (int i = word; i < Math.min(word + 8, to); i++) {
+        int offset = i - 8 - key;
+        if (data[i] == keyByte && Records.stamp(data, offset) == stamp
+            && Records.soundLength(data, offset, limit, stamp, crc) > 0 && Records.synced(data, offset) > at) {
+          return offset;
+        }
+      }
+    }
+    return -1;
+  }
+
+  /* implementation notes
+
+     Why a record that says it was synced past an unsound one proves damage (refuseIfSynced).
+
+     A record's synced field is the offset up to which its segment was durable when the record was
+     encoded: the writer raises it only after the fdatasync returned (SegmentLogStore.sync, and the
+     open, which forces what it recovered before its reopen record names the recovered end). So a
+     record with synced > at was written after the bytes at `at` had reached the disk. Nothing
+     writes below a durable offset afterwards: within one stamp the writer only moves forward, and a
+     later run begins (with a reopen record) at the end the replay recovered, which is past every
+     synced record unless the disk damaged one. A torn write is a write after the last sync, so no
+     record can say that it was synced: it is dropped, and records written after it but before any
+     sync (pages written back out of order) say synced <= at and are dropped with it.
+
+     Only records with the stamp in force at `at` count. A stamp is drawn at random when a segment is
+     begun and on every open, so a record of another stamp is from the file's earlier use as another
+     segment (a recycled spare), from writes a crash tore in an earlier run (their synced fields are
+     about other writes and prove nothing), or from a later run. A record with the stamp in force
+     was written by the one run that drew it, and after the record at `at` (it is further on, and
+     that run only moves forward). A later run is found by its reopen record, which carries the
+     stamp it found in force and, as its synced field, the end it recovered: its own offset, past
+     `at`.
+
+     What the scan cannot see: records written under a stamp that only a damaged record held (the
+     new stamp in a damaged reopen record, or in a damaged start record whose stamp field is
+     damaged too), and damage to the last synced records with nothing sound written after them.
+     Those read as a torn write. The scan costs one pass over the rest of the last segment, on every
+     open whose last segment is not sealed (its unused space is where the replay stops), next to
+     the checksums of every record the replay has computed by then.
+  */
 
   private int load(Segment segment) {
     long size = segment.capacity();

@@ -51,12 +51,17 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Recovery.</b> {@link #open} replays the segments from the oldest. In the last segment
  * the replay stops at the first record that is not sound (cut short, failing its checksum, or
- * left from an earlier use of the file): those are writes after the last sync, which a crash may
- * lose or tear. The recovered state is synced before the store is used. Damage anywhere else —
- * in a sealed segment, a missing segment, or a record that later records say was synced — refuses
- * the open with {@link CorruptedLogException} rather than recovering an older log or an older
- * vote. The limit: damage to the last synced records with nothing after them reads as a torn
- * write and is dropped.
+ * left from an earlier use of the file) and takes it and what follows for writes after the last
+ * sync, which a crash may lose or tear, unless the segment shows otherwise: it searches the rest
+ * of the segment for a sound record of the same writer (the same stamp, below) that says the
+ * segment was synced past the unsound one, and if there is one, the open is refused with
+ * {@link CorruptedLogException}, however many records that sync covered and whatever the damage
+ * looks like (a flipped byte in a body or a length, a sector that reads back as zeros). The
+ * recovered state is synced before the store is used. Damage in a sealed segment, or a missing
+ * segment, refuses the open too, rather than recovering an older log or an older vote. The
+ * limits, where damage reads as a torn write and what it hides is dropped: damage to the last
+ * synced records with nothing sound written after them; and damage to a reopen record (below),
+ * since the records after it carry the stamp that only it held.
  *
  * <p><b>Old data in reused files.</b> Every record carries a stamp: a random number chosen for
  * each segment when it is begun and again each time the store is opened (a reopen record carries
@@ -174,7 +179,8 @@ public final class SegmentLogStore implements LogStore {
    * Opens the store in {@code config.directory()}, creating it when the directory holds no log.
    *
    * @throws CorruptedLogException if a sealed segment is damaged, a segment is missing, or a record
-   *     that later records say was synced fails its checksum; the message names segment and offset
+   *     of the last segment is not sound though a later record of the same writer says it was
+   *     synced; the message names segment and offset
    * @throws StorageException if the directory belongs to another cluster or node (the message
    *     names both identities), or cannot be read or written
    */

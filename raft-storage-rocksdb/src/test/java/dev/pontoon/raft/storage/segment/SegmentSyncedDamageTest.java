@@ -1,0 +1,186 @@
+package dev.pontoon.raft.storage.segment;
+
+import static org.junit.jupiter.api.Assertions.assertAll;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import dev.pontoon.raft.ClusterId;
+import dev.pontoon.raft.NodeId;
+import dev.pontoon.raft.log.Bytes;
+import dev.pontoon.raft.log.HardState;
+import dev.pontoon.raft.log.LogEntry;
+import dev.pontoon.raft.storage.CorruptedLogException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Damage to records of the last segment that a sync covered, which a crash cannot leave: the open
+ * refuses it whenever a later sound record of the segment's writer says it was synced, whatever
+ * the damage looks like (a flipped byte in a body or in a length, a sector that reads back as
+ * zeros) and however many records that sync covered; while a write torn after the last sync still
+ * opens, dropping only what no sync covered.
+ */
+class SegmentSyncedDamageTest {
+  private static final int PAYLOAD = 128;
+
+  @TempDir Path dir;
+
+  private SegmentLogStore open() {
+    return SegmentLogStore.open(SegmentLogStoreConfig.of(dir, ClusterId.of("c1"), NodeId.of("n1"))
+        .withSegmentBytes(SegmentLogStoreConfig.MIN_SEGMENT_BYTES));
+  }
+
+  private static LogEntry entry(long index, long term) {
+    byte[] payload = new byte[PAYLOAD];
+    for (int i = 0; i < PAYLOAD; i++) {
+      payload[i] = (byte) (index * 31 + term * 7 + i);
+    }
+    return LogEntry.command(index, term, Bytes.wrap(payload));
+  }
+
+  private static List<LogEntry> entries(long from, long to, long term) {
+    List<LogEntry> out = new ArrayList<>();
+    for (long i = from; i <= to; i++) {
+      out.add(entry(i, term));
+    }
+    return out;
+  }
+
+  /** Appends each entry of {@code [from, to]} as an append of its own, with a sync after each when {@code sync}. */
+  private static void appendOneByOne(SegmentLogStore store, long from, long to, long term, boolean sync) {
+    for (long i = from; i <= to; i++) {
+      store.append(List.of(entry(i, term)));
+      if (sync) {
+        store.sync();
+      }
+    }
+  }
+
+  private static List<LogEntry> all(SegmentLogStore store) {
+    return store.entries(store.firstIndex(), store.lastIndex() + 1, Long.MAX_VALUE);
+  }
+
+  private Path onlySegment() throws IOException {
+    List<Path> segments = SegmentImage.segments(dir);
+    assertEquals(1, segments.size(), "segments: " + segments);
+    return segments.get(0);
+  }
+
+  /** The open's refusal; fails the test with what the open recovered instead. */
+  private CorruptedLogException refusedOpen(String synced) {
+    try (SegmentLogStore store = open()) {
+      return fail(synced + ", yet the open recovered the log [" + store.firstIndex() + ", " + store.lastIndex()
+          + "] and " + store.loadHardState());
+    } catch (CorruptedLogException refused) {
+      return refused;
+    }
+  }
+
+  private void assertNames(CorruptedLogException e, String where) {
+    assertAll(
+        () -> assertTrue(e.getMessage().contains(dir.toString()), e.getMessage()),
+        () -> assertTrue(e.getMessage().contains(where), e.getMessage()),
+        () -> assertTrue(e.getMessage().contains("says it was synced"), e.getMessage()));
+  }
+
+  @Test
+  void damageToARecordSyncedTogetherWithTheRecordsAfterItRefusesTheOpen() throws IOException {
+    try (SegmentLogStore store = open()) {
+      appendOneByOne(store, 1, 5, 1, false);
+      store.sync();
+      appendOneByOne(store, 6, 7, 1, true);
+    }
+    Path segment = onlySegment();
+    int threeAt = SegmentImage.read(segment).entry(3).offset();
+    SegmentImage.flipByte(segment, threeAt + Records.HEADER + 20);
+
+    // 4 and 5 went out in the same sync as 3 and cannot tell; 6 and 7 were written after it.
+    assertNames(refusedOpen("entries 1-5 were synced together, and 6 and 7 after them"),
+        "segment 1 at offset " + threeAt);
+  }
+
+  @Test
+  void damageToASyncedVoteRefusesTheOpenRatherThanForgettingIt() throws IOException {
+    try (SegmentLogStore store = open()) {
+      store.saveHardState(new HardState(5, NodeId.of("n2"), 0));
+      store.append(List.of(entry(1, 5)));
+      store.sync();
+      store.append(List.of(entry(2, 5)));
+      store.sync();
+    }
+    Path segment = onlySegment();
+    int voteAt = SegmentImage.read(segment).records.stream().filter(r -> r.type() == Records.HARD_STATE)
+        .findFirst().orElseThrow().offset();
+    SegmentImage.flipByte(segment, voteAt + Records.HEADER + 3);
+
+    // Opened without it, the node would be free to vote again in term 5 (§5.2).
+    assertNames(refusedOpen("the vote for n2 in term 5 was synced"), "segment 1 at offset " + voteAt);
+  }
+
+  @Test
+  void damageToTheLengthOfASyncedRecordRefusesTheOpen() throws IOException {
+    try (SegmentLogStore store = open()) {
+      appendOneByOne(store, 1, 7, 1, true);
+    }
+    Path segment = onlySegment();
+    int fourAt = SegmentImage.read(segment).entry(4).offset();
+    SegmentImage.flipByte(segment, fourAt + 3);
+
+    assertNames(refusedOpen("entries 4-7 were each synced"), "segment 1 at offset " + fourAt);
+  }
+
+  @Test
+  void aSectorOfSyncedRecordsThatReadsBackAsZerosRefusesTheOpen() throws IOException {
+    try (SegmentLogStore store = open()) {
+      appendOneByOne(store, 1, 30, 1, true);
+    }
+    Path segment = onlySegment();
+    int sector = SegmentImage.read(segment).entry(10).offset() & ~511;
+    SegmentImage.write(segment, sector, ByteBuffer.allocate(512));
+
+    refusedOpen("entries 10-30 were each synced");
+  }
+
+  @Test
+  void theReopenRecordOfALaterRunSaysTheRecordsBeforeItWereSynced() throws IOException {
+    try (SegmentLogStore store = open()) {
+      appendOneByOne(store, 1, 5, 1, false);
+      store.sync();
+    }
+    try (SegmentLogStore store = open()) {
+      assertEquals(5, store.lastIndex(), "the second run writes only its reopen record");
+    }
+    Path segment = onlySegment();
+    SegmentImage.flipByte(segment, SegmentImage.read(segment).entry(4).offset() + Records.HEADER + 20);
+
+    refusedOpen("entries 1-5 were synced, and the next run wrote its reopen record after them");
+  }
+
+  @Test
+  void soundRecordsAfterATornOneThatNoSyncCoveredAreDroppedWithIt() throws IOException {
+    try (SegmentLogStore store = open()) {
+      appendOneByOne(store, 1, 5, 1, true);
+      // Not synced: each says that the log was durable up to where 6 begins, not past it.
+      appendOneByOne(store, 6, 8, 1, false);
+    }
+    Path segment = onlySegment();
+    SegmentImage.flipByte(segment, SegmentImage.read(segment).entry(6).offset() + Records.HEADER + 20);
+
+    try (SegmentLogStore store = open()) {
+      assertEquals(entries(1, 5, 1), all(store), "7 and 8 were written back before 6, which the crash tore");
+      store.append(entries(6, 6, 2));
+      store.sync();
+    }
+    try (SegmentLogStore store = open()) {
+      List<LogEntry> expected = new ArrayList<>(entries(1, 5, 1));
+      expected.add(entry(6, 2));
+      assertEquals(expected, all(store), "the old 7 and 8 are never taken for evidence or for entries");
+    }
+  }
+}
