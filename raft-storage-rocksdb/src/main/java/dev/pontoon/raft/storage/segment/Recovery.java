@@ -24,13 +24,14 @@ import org.slf4j.LoggerFactory;
  * contract asks.
  *
  * <p><b>Torn write or damage?</b> Each record carries the offset that was durable when it was
- * written. When a record of the last segment is not sound, the rest of the segment is searched,
- * at every offset, for a sound record of the same writer (the same stamp) that says the segment
- * was durable past the unsound one: if there is one, the unsound record is damage to synced data,
- * not a torn write, and the open is refused with {@link CorruptedLogException} rather than
- * dropping what was acknowledged. Damage to the last synced records with nothing sound written
- * after them cannot be told from a torn write, and is dropped like one. The argument, and what
- * the search cannot see, are in the implementation notes below.
+ * written. When a record of the last segment (its start record included) is not sound, the rest
+ * of the segment is searched, at every offset, for a sound record of the same writer (the same
+ * stamp) that says the segment was durable past the unsound one: if there is one, the unsound
+ * record is damage to synced data, not a torn write, and the open is refused with
+ * {@link CorruptedLogException} rather than dropping what was acknowledged. Damage to the last
+ * synced records with nothing sound written after them cannot be told from a torn write, and is
+ * dropped like one. The argument, and what the search cannot see, are in the implementation notes
+ * below.
  */
 final class Recovery {
   private static final Logger log = LoggerFactory.getLogger(Recovery.class);
@@ -99,23 +100,15 @@ final class Recovery {
       }
       long startStamp = Records.stamp(data, 0);
       int startLength = Records.soundLength(data, 0, limit, startStamp, crc);
-      boolean started = startLength > 0 && Records.type(data, 0) == Records.START
-          && Records.body(data, 0, startLength).getLong() == id;
-      if (!started) {
+      boolean aStart = startLength > 0 && Records.type(data, 0) == Records.START;
+      if (!aStart || Records.body(data, 0, startLength).getLong() != id) {
         segment.close();
         if (!last) {
           throw corrupted(segment, 0, "its first record is not a sound start record of this segment");
         }
-        // A roll interrupted before its start record was written: the file is a zero-filled or
-        // recycled spare (whose old start record names the segment it was). The previous segment,
-        // if any, was sealed and synced first, so nothing is lost; the file goes back to the spares.
-        log.info("log {}: segment {} was never started; recycling it", where, id);
-        files.recycle(segment.path());
+        recycleUnstarted(segment, limit, open.isEmpty() ? null : open.get(open.size() - 1), sealed, end);
         if (open.isEmpty()) {
           return null;
-        }
-        if (!sealed) {
-          throw corrupted(open.get(open.size() - 1), end, "the segment after it exists, but it has no end record");
         }
         break;
       }
@@ -221,6 +214,34 @@ final class Recovery {
   }
 
   /**
+   * The last segment has no sound start record of its own: it goes back to the spares if it was
+   * never started, a roll cut short by a crash; if it was, the open is refused and the file is left
+   * as it is. A roll syncs the segment before it ({@code previous}, sealed) before it makes the file,
+   * a zero-filled spare or a recycled one whose old start record names the segment it was. Anything
+   * else at offset 0 is this segment's start record, torn before a sync covered it or damaged after
+   * one did, and only the records after it can tell (see {@link #refuseIfSynced}).
+   */
+  private void recycleUnstarted(Segment segment, int limit, Segment previous, boolean sealed, int previousEnd) {
+    if (previous == null && segment.id() > 1) {
+      // The segments before it are dropped only by a sync, which covered its start record first.
+      throw corrupted(segment, 0, "it is the log's only segment, and its first record is not a sound start"
+          + " record of this segment");
+    }
+    long stamp = Records.stamp(data, 0);
+    int length = Records.soundLength(data, 0, limit, stamp, crc);
+    boolean torn = (length < 0 || Records.type(data, 0) != Records.START) && !zeros(0, Math.min(limit, Records.HEADER));
+    if (torn) {
+      refuseIfSynced(segment, 0, limit, stamp, "its start record is damaged");
+    }
+    if (previous != null && !sealed) {
+      throw corrupted(previous, previousEnd, "the segment after it exists, but it has no end record");
+    }
+    log.info(torn ? "log {}: segment {} has a start record that no sync covered; recycling it"
+        : "log {}: segment {} was never started; recycling it", where, segment.id());
+    files.recycle(segment.path());
+  }
+
+  /**
    * The record at {@code at} of the last segment is not sound: refuses the open if a sync covered
    * it, which a sound record after it, written with {@code stamp}, says by a {@code synced} field
    * past {@code at}.
@@ -290,13 +311,34 @@ final class Recovery {
      stamp it found in force and, as its synced field, the end it recovered: its own offset, past
      `at`.
 
-     What the scan cannot see: records written under a stamp that only a damaged record held (the
-     new stamp in a damaged reopen record, or in a damaged start record whose stamp field is
-     damaged too), and damage to the last synced records with nothing sound written after them.
-     Those read as a torn write. The scan costs one pass over the rest of the last segment, on every
-     open whose last segment is not sealed (its unused space is where the replay stops), next to
-     the checksums of every record the replay has computed by then.
+     A start record that is not sound is the same question at offset 0 (recycleUnstarted): the
+     records that carry the stamp in its stamp field and say synced > 0 were written after a sync
+     covered it. Records that were written before the first sync say synced = 0 and prove nothing,
+     which is right: a roll cut short leaves exactly those. This assumes that a start record is not
+     torn within its first 16 bytes into new length and checksum and the old stamp of a recycled
+     file's earlier use, whose records would then pass for proof: a disk writes a 512-byte sector
+     whole, and those 16 bytes lie in the first.
+
+     What the scan cannot see, and reads as a torn write: damage to the last synced records with
+     nothing sound written after them; records written under a stamp that only a damaged record
+     held (the new stamp in a damaged reopen record, or a start record whose stamp field itself is
+     damaged); and a start record that reads back as zeros, which is taken for a zero-filled spare
+     that was never started, except in a log's only segment other than segment 1, which a crash
+     cannot leave unstarted.
+
+     The scan costs one pass over the rest of the last segment, on every open whose last segment is
+     not sealed (its unused space is where the replay stops), next to the checksums of every record
+     the replay has computed by then.
   */
+
+  private boolean zeros(int from, int to) {
+    for (int i = from; i < to; i++) {
+      if (data[i] != 0) {
+        return false;
+      }
+    }
+    return true;
+  }
 
   private int load(Segment segment) {
     long size = segment.capacity();

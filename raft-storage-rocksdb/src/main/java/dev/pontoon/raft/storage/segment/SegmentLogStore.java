@@ -56,12 +56,17 @@ import org.slf4j.LoggerFactory;
  * of the segment for a sound record of the same writer (the same stamp, below) that says the
  * segment was synced past the unsound one, and if there is one, the open is refused with
  * {@link CorruptedLogException}, however many records that sync covered and whatever the damage
- * looks like (a flipped byte in a body or a length, a sector that reads back as zeros). The
+ * looks like (a flipped byte in a body or a length, a sector that reads back as zeros). A last
+ * segment without a sound start record of its own is taken for a roll that a crash cut short, and
+ * goes back to the spares, only when the same search finds nothing synced after its first record
+ * and, if it is the log's only segment, it is segment 1 (the segments before any other are dropped
+ * only after its start is synced); otherwise the open is refused and the file left as it is. The
  * recovered state is synced before the store is used. Damage in a sealed segment, or a missing
  * segment, refuses the open too, rather than recovering an older log or an older vote. The
  * limits, where damage reads as a torn write and what it hides is dropped: damage to the last
- * synced records with nothing sound written after them; and damage to a reopen record (below),
- * since the records after it carry the stamp that only it held.
+ * synced records with nothing sound written after them; damage to a reopen record (below), or to
+ * the stamp of a start record, since the records after it carry the stamp that only it held; and
+ * a start record that reads back as zeros, after a sealed segment or in segment 1.
  *
  * <p><b>Old data in reused files.</b> Every record carries a stamp: a random number chosen for
  * each segment when it is begun and again each time the store is opened (a reopen record carries
@@ -178,9 +183,10 @@ public final class SegmentLogStore implements LogStore {
   /**
    * Opens the store in {@code config.directory()}, creating it when the directory holds no log.
    *
-   * @throws CorruptedLogException if a sealed segment is damaged, a segment is missing, or a record
-   *     of the last segment is not sound though a later record of the same writer says it was
-   *     synced; the message names segment and offset
+   * @throws CorruptedLogException if a sealed segment is damaged, a segment is missing, a record
+   *     or the start record of the last segment is not sound though a later record of the same
+   *     writer says it was synced, or the log's only segment, other than segment 1, has no sound
+   *     start record; the message names segment and offset
    * @throws StorageException if the directory belongs to another cluster or node (the message
    *     names both identities), or cannot be read or written
    */

@@ -13,6 +13,7 @@ import dev.pontoon.raft.log.LogEntry;
 import dev.pontoon.raft.storage.CorruptedLogException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,8 +24,9 @@ import org.junit.jupiter.api.io.TempDir;
  * Damage to records of the last segment that a sync covered, which a crash cannot leave: the open
  * refuses it whenever a later sound record of the segment's writer says it was synced, whatever
  * the damage looks like (a flipped byte in a body or in a length, a sector that reads back as
- * zeros) and however many records that sync covered; while a write torn after the last sync still
- * opens, dropping only what no sync covered.
+ * zeros, a start record) and however many records that sync covered; while a write torn after
+ * the last sync still opens, dropping only what no sync covered, and a segment whose start record
+ * no sync covered (a roll cut short) goes back to the spares.
  */
 class SegmentSyncedDamageTest {
   private static final int PAYLOAD = 128;
@@ -181,6 +183,106 @@ class SegmentSyncedDamageTest {
       List<LogEntry> expected = new ArrayList<>(entries(1, 5, 1));
       expected.add(entry(6, 2));
       assertEquals(expected, all(store), "the old 7 and 8 are never taken for evidence or for entries");
+    }
+  }
+
+  @Test
+  void damageToTheStartRecordOfTheOnlySegmentRefusesTheOpenAndKeepsItsFile() throws IOException {
+    try (SegmentLogStore store = open()) {
+      store.saveHardState(new HardState(5, NodeId.of("n2"), 0));
+      appendOneByOne(store, 1, 20, 5, true);
+    }
+    Path segment = onlySegment();
+    SegmentImage.flipByte(segment, Records.HEADER + 8 + 2); // a byte of the cluster id
+
+    // Taken for a segment never begun, it was recycled, and the node came back with no term and no vote.
+    assertNames(refusedOpen("20 entries and a vote in term 5 were synced"), "segment 1 at offset 0");
+    assertEquals(List.of(segment), SegmentImage.segments(dir), "the refused open renamed nothing");
+  }
+
+  @Test
+  void damageToTheStartRecordOfTheLastSegmentAfterSealedOnesRefusesTheOpen() throws IOException {
+    try (SegmentLogStore store = open()) {
+      long next = 1;
+      while (SegmentImage.segments(dir).size() < 2) {
+        appendOneByOne(store, next, next, 1, true);
+        next++;
+      }
+      appendOneByOne(store, next, next + 9, 1, true);
+    }
+    List<Path> segments = SegmentImage.segments(dir);
+    SegmentImage.flipByte(segments.get(1), Records.HEADER + 8 + 2);
+
+    assertNames(refusedOpen("segment 2 held synced entries"), "segment 2 at offset 0");
+    assertEquals(segments, SegmentImage.segments(dir), "the refused open renamed nothing");
+  }
+
+  @Test
+  void theOnlySegmentLeftByACompactionWithoutASoundStartRecordRefusesTheOpen() throws IOException {
+    try (SegmentLogStore store = open()) {
+      long next = 1;
+      while (SegmentImage.segments(dir).size() < 3) {
+        appendOneByOne(store, next, next, 1, false);
+        next++;
+      }
+      store.truncatePrefix(next - 1, 1);
+      store.saveHardState(new HardState(5, NodeId.of("n2"), next - 1));
+      store.sync();
+    }
+    Path segment = onlySegment();
+    SegmentImage.write(segment, 0, ByteBuffer.allocate(4096));
+
+    // The segments before it were dropped by a sync that covered its start record: not a roll cut short.
+    CorruptedLogException e = refusedOpen("the compaction and the vote in term 5 were synced");
+    assertTrue(e.getMessage().contains("it is the log's only segment"), e.getMessage());
+    assertEquals(List.of(segment), SegmentImage.segments(dir), "the refused open renamed nothing");
+  }
+
+  /**
+   * Appends one entry at a time, unsynced, until the log rolls into a second segment: the first is
+   * sealed and synced, the second holds its start record and the entry that did not fit, and no
+   * sync covered either. Returns the last index of the first segment.
+   */
+  private long rollWithNothingSyncedAfterIt() throws IOException {
+    long next = 1;
+    try (SegmentLogStore store = open()) {
+      while (SegmentImage.segments(dir).size() < 2) {
+        appendOneByOne(store, next, next, 1, false);
+        next++;
+      }
+    }
+    return next - 2;
+  }
+
+  @Test
+  void aStartRecordTornBeforeAnySyncCoveredItIsRecycledWithTheRecordsAfterIt() throws IOException {
+    long sealedLast = rollWithNothingSyncedAfterIt();
+    SegmentImage.flipByte(SegmentImage.segments(dir).get(1), Records.HEADER + 8 + 2);
+
+    try (SegmentLogStore store = open()) {
+      assertEquals(entries(1, sealedLast, 1), all(store), "the entry after the roll was never synced");
+    }
+  }
+
+  @Test
+  void aStartRecordThatReadsAsZerosIsTakenForARollCutShort() throws IOException {
+    long sealedLast = rollWithNothingSyncedAfterIt();
+    SegmentImage.write(SegmentImage.segments(dir).get(1), 0, ByteBuffer.allocate(4096));
+
+    try (SegmentLogStore store = open()) {
+      assertEquals(entries(1, sealedLast, 1), all(store));
+    }
+  }
+
+  @Test
+  void theSyncedRecordsOfARecycledFileNeverMakeItsSegmentLookDamaged() throws IOException {
+    long sealedLast = rollWithNothingSyncedAfterIt();
+    List<Path> segments = SegmentImage.segments(dir);
+    // A roll cut short after it renamed a spare recycled from segment 1, whose synced records it still holds.
+    Files.write(segments.get(1), Files.readAllBytes(segments.get(0)));
+
+    try (SegmentLogStore store = open()) {
+      assertEquals(entries(1, sealedLast, 1), all(store));
     }
   }
 }
