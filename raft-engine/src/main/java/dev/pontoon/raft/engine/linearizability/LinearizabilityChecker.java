@@ -6,6 +6,7 @@ import dev.pontoon.raft.engine.linearizability.CheckResult.Verdict;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -113,13 +114,18 @@ public final class LinearizabilityChecker<S, I, O> {
    *
    * @param history the operations, in any order; ids must be unique. Not modified.
    * @return the verdict, per partition too
+   * @throws NullPointerException if {@code history} is or holds null
+   * @throws IllegalArgumentException if two operations have one id
+   * @throws IllegalStateException if the model threw, or its {@code step} returned null; the message
+   *     names the operation, its partition and the state it was given, the cause is what the model
+   *     threw
    */
   public CheckResult<I, O> check(List<Operation<I, O>> history) {
     boolean timed = timeBudget != null;
     long deadline = timed ? System.nanoTime() + timeBudget.toNanos() : 0;
     Map<Object, List<Operation<I, O>>> byPartition = new LinkedHashMap<>();
-    for (Operation<I, O> op : history) {
-      byPartition.computeIfAbsent(model.partition(op.input()), k -> new ArrayList<>()).add(op);
+    for (Operation<I, O> op : requireUniqueIds(history)) {
+      byPartition.computeIfAbsent(partitionOf(op), k -> new ArrayList<>()).add(op);
     }
     List<Partition<I, O>> results = new ArrayList<>();
     for (Map.Entry<Object, List<Operation<I, O>>> e : byPartition.entrySet()) {
@@ -134,6 +140,36 @@ public final class LinearizabilityChecker<S, I, O> {
       }
     }
     return new CheckResult<>(verdict, results);
+  }
+
+  /**
+   * {@code history}, once every element is known to be an operation with an id of its own: an
+   * explanation names operations by id, and the search tells them apart by it.
+   */
+  private static <I, O> List<Operation<I, O>> requireUniqueIds(List<Operation<I, O>> history) {
+    Objects.requireNonNull(history, "history");
+    Map<Long, Integer> positions = new HashMap<>();
+    int i = 0;
+    for (Operation<I, O> op : history) {
+      if (op == null) {
+        throw new NullPointerException("the history holds null at position " + i);
+      }
+      Integer earlier = positions.putIfAbsent(op.id(), i);
+      if (earlier != null) {
+        throw new IllegalArgumentException("operation ids must be unique: #" + op.id() + " is given twice, at"
+            + " positions " + earlier + " and " + i + " of the history");
+      }
+      i++;
+    }
+    return history;
+  }
+
+  private Object partitionOf(Operation<I, O> op) {
+    try {
+      return model.partition(op.input());
+    } catch (RuntimeException e) {
+      throw new IllegalStateException("the model threw on the partition of operation #" + op.id() + ": " + e, e);
+    }
   }
 
   /** The check of one partition, and the search for its shortest failing prefix. */
@@ -171,7 +207,7 @@ public final class LinearizabilityChecker<S, I, O> {
     }
 
     private Search<S, I, O> search(List<Operation<I, O>> operations, Operation<I, O> explain) {
-      return new Search<>(model, operations, stepBudget, timed, deadline, explain);
+      return new Search<>(model, key, operations, stepBudget, timed, deadline, explain);
     }
 
     private Partition<I, O> unknown(String why) {

@@ -17,6 +17,10 @@ import java.util.function.BiFunction;
  * local (Herlihy &amp; Wing, 1990, Theorem 1): a history is linearizable iff each partition's
  * sub-history is, each checked from {@link #init()}. Splitting shrinks the search enormously.
  *
+ * <p><b>Failure.</b> A model that throws, or whose {@link #step} returns null, has a bug: the check
+ * stops with an {@link IllegalStateException} that names the operation, its partition and the
+ * state it was given, caused by what the model threw.
+ *
  * <p><b>Threading.</b> A model is called from the thread that runs the check only; it may be
  * shared between checks that run in parallel only if its methods are free of side effects, as
  * they should be.

@@ -39,6 +39,8 @@ final class Search<S, I, O> {
   record Placed<I, O>(Operation<I, O> operation, Object stateAfter) {}
 
   private final Model<S, I, O> model;
+  /** The partition searched, as {@link Model#partition} named it; for error messages. */
+  private final Object partition;
   /** Completed operations, in the linked list of events. */
   private final Operation<I, O>[] ops;
   /** Operations of unknown outcome, by invocation time; candidates once invoked. */
@@ -62,6 +64,7 @@ final class Search<S, I, O> {
   private Object explanationState;
 
   /**
+   * @param partition the partition's key, for error messages
    * @param operations completed and unknown operations of one partition (no failed ones)
    * @param budget steps before giving up
    * @param timed whether to give up at {@code deadline}
@@ -70,9 +73,10 @@ final class Search<S, I, O> {
    *     response), or null
    */
   @SuppressWarnings("unchecked")
-  Search(Model<S, I, O> model, List<Operation<I, O>> operations, long budget, boolean timed, long deadline,
-      Operation<I, O> explain) {
+  Search(Model<S, I, O> model, Object partition, List<Operation<I, O>> operations, long budget, boolean timed,
+      long deadline, Operation<I, O> explain) {
     this.model = model;
+    this.partition = partition;
     this.budget = budget;
     this.timed = timed;
     this.deadline = deadline;
@@ -127,17 +131,44 @@ final class Search<S, I, O> {
   /** One choice on the search stack: a completed op (its call event) or a pending op (its index). */
   private record Frame(boolean known, int choice, Object stateBefore, long frontier) {}
 
+  /**
+   * The model's step from {@code state}; a model that throws or answers null is a bug in the
+   * caller's test, reported with what it was given rather than from deep inside the search.
+   */
   @SuppressWarnings("unchecked")
   private Model.Step<Object> step(Object state, Operation<I, O> op) {
-    if (op.isCompleted()) {
-      return (Model.Step<Object>) model.step((S) state, op.input(), op.output());
+    Model.Step<Object> s;
+    try {
+      s = op.isCompleted() ? (Model.Step<Object>) model.step((S) state, op.input(), op.output())
+          : Model.Step.to(model.stepUnknown((S) state, op.input()));
+    } catch (RuntimeException e) {
+      throw new IllegalStateException("the model threw on operation #" + op.id() + " (partition " + partition
+          + ") in state " + describe(state) + ": " + e, e);
     }
-    return Model.Step.to(model.stepUnknown((S) state, op.input()));
+    if (s == null) {
+      throw new IllegalStateException("the model's step returned null on operation #" + op.id() + " (partition "
+          + partition + ") in state " + describe(state) + "; an operation that cannot take effect is Step.illegal()");
+    }
+    return s;
+  }
+
+  @SuppressWarnings("unchecked")
+  private String describe(Object state) {
+    try {
+      return model.describeState((S) state);
+    } catch (RuntimeException e) {
+      return String.valueOf(state);
+    }
   }
 
   End run() {
     ArrayDeque<Frame> stack = new ArrayDeque<>();
-    Object state = model.init();
+    Object state;
+    try {
+      state = model.init();
+    } catch (RuntimeException e) {
+      throw new IllegalStateException("the model threw on init() (partition " + partition + "): " + e, e);
+    }
     boolean knownPhase = true;
     int entry = next[head];
     int candidate = 0;

@@ -109,8 +109,10 @@ public final class StateMachineSimulation {
    * the system property {@value #SEED_PROPERTY} set, runs that seed alone (the way to replay a
    * failure from the command line: {@code mvn test -Dtest=YourTest -Dpontoon.sim.seed=S}).
    *
-   * @throws IllegalStateException if the simulator itself, or your model, threw (exceptions from
-   *     your state machine or generator are reported as violations of the seed instead)
+   * @throws IllegalStateException if the simulator itself, or your model, threw: the message starts
+   *     with the seed ({@code seed 7: the model threw on operation #12 (partition all) in state
+   *     ...}) and ends with how to replay it, and the cause is what was thrown (exceptions from your
+   *     state machine or generator are reported as violations of the seed instead)
    */
   public SimulationReport run() {
     String only = System.getProperty(SEED_PROPERTY);
@@ -132,11 +134,21 @@ public final class StateMachineSimulation {
     }
   }
 
-  /** Runs one seed on the calling thread: the way to replay a failure in a debugger. */
+  /**
+   * Runs one seed on the calling thread: the way to replay a failure in a debugger.
+   *
+   * @throws IllegalStateException as {@link #run()} does, naming this seed
+   */
   public SimulationResult runSeed(long seed) {
     String replay = "runSeed(" + seed + "L) on this simulation, or run the test with -D" + SEED_PROPERTY + "=" + seed;
-    return new Simulation(seed, nodes, Sabotage.NONE, Simulation.Mode.RUNTIME, random -> workload, replay, false,
-        processFaults).run(events);
+    try {
+      return new Simulation(seed, nodes, Sabotage.NONE, Simulation.Mode.RUNTIME, random -> workload, replay, false,
+          processFaults).run(events);
+    } catch (RuntimeException e) {
+      // Not a finding about the cluster: the model (or the simulator) is broken. Say where.
+      String what = e instanceof IllegalStateException ? e.getMessage() : e.toString();
+      throw new IllegalStateException("seed " + seed + ": " + what + "; replay: " + replay, e);
+    }
   }
 
   /**

@@ -1,10 +1,12 @@
 package dev.pontoon.raft.engine.sim.publicapi;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pontoon.raft.engine.linearizability.CheckResult;
+import dev.pontoon.raft.engine.linearizability.Model;
 import dev.pontoon.raft.engine.sim.OperationGenerator;
 import dev.pontoon.raft.engine.sim.Request;
 import dev.pontoon.raft.engine.sim.SimulationReport;
@@ -54,6 +56,19 @@ class StateMachineSimulationTest {
     assertEquals(CheckResult.Verdict.LINEARIZABLE, first.check().verdict());
     assertTrue(first.history().stream().anyMatch(o -> o.input() instanceof Request r && !r.isRead()));
     assertTrue(first.replay().startsWith("runSeed(42L)"), first.replay());
+  }
+
+  /** A model that throws is a bug in the test, not in the cluster: the run stops, naming the seed and the operation. */
+  @Test
+  void aModelThatThrowsStopsTheRunNamingTheSeedAndTheOperation() {
+    Model<Long, Request, Bytes> broken = Model.deterministic(0L, (balance, request) -> {
+      throw new NumberFormatException("cannot parse " + request);
+    });
+    IllegalStateException e = assertThrows(IllegalStateException.class,
+        () -> account().model(broken).firstSeed(7).seeds(1).threads(1).build().run());
+    assertTrue(e.getMessage().startsWith("seed 7: the model threw on operation #"), e.getMessage());
+    assertTrue(e.getMessage().contains("replay: runSeed(7L)"), e.getMessage());
+    assertInstanceOf(NumberFormatException.class, e.getCause().getCause());
   }
 
   /** Process faults reach a user's state machine too: restored from snapshots and replayed in recoveries that crash. */
