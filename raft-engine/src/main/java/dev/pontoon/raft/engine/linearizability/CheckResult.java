@@ -34,13 +34,15 @@ public record CheckResult<I, O>(Verdict verdict, List<Partition<I, O>> partition
    * @param key the partition, as {@link Model#partition} named it
    * @param verdict this partition's answer
    * @param operations the partition's operations, as given (failed ones included)
-   * @param steps search steps taken for this partition, shortest-prefix search included
+   * @param steps search steps taken for this partition, the shortest-prefix search and the
+   *     explanation included; never more than the checker's step budget
    * @param explanation a readable account: for a failure the prefix, the order found and the
    *     operation that cannot follow it; for {@code UNKNOWN} which budget ran out; else empty
    * @param shortestFailingPrefix for a failure: the operations invoked up to the response of
    *     {@code failedAt}, the shortest such prefix of the partition's history that is already not
    *     linearizable, in history order; operations whose response came later appear as of
-   *     unknown outcome. Empty otherwise.
+   *     unknown outcome. If a budget ran out while it was looked for, a failing prefix that may
+   *     not be the shortest, as the explanation says. Empty otherwise.
    * @param failedAt for a failure: the operation whose response ends the shortest failing prefix —
    *     no order of what came before lets it take effect with the output it gave. Null otherwise.
    * @param linearized for a failure: an order found in which every other operation of the prefix

@@ -35,7 +35,10 @@ import java.util.Objects;
  * <p><b>Budgets.</b> The search is exponential in the worst case. A step budget (per partition,
  * {@value #DEFAULT_STEP_BUDGET} by default, deterministic) and an optional time budget (for the
  * whole check) bound it; a partition whose search runs out is answered {@link Verdict#UNKNOWN},
- * never passed.
+ * never passed. The step budget is one for all the searches of a partition — the search, the
+ * search for its shortest failing prefix and the one for its explanation — so a partition never
+ * takes more steps than it. A failure proven before the budget ran out is reported as one: its
+ * explanation then says that the prefix may not be the shortest, or that no order is shown.
  *
  * <p><b>Threading.</b> Instances are immutable and may be shared; a check runs on the calling
  * thread, which it blocks until done.
@@ -84,7 +87,8 @@ public final class LinearizabilityChecker<S, I, O> {
   }
 
   /**
-   * A copy that gives up on a partition after {@code steps} search steps.
+   * A copy that gives up on a partition after {@code steps} search steps, all its searches
+   * together.
    *
    * @throws IllegalArgumentException if {@code steps} is not positive
    */
@@ -172,7 +176,10 @@ public final class LinearizabilityChecker<S, I, O> {
     }
   }
 
-  /** The check of one partition, and the search for its shortest failing prefix. */
+  /**
+   * The check of one partition, and the search for its shortest failing prefix. Every search of
+   * the partition draws on one step budget: {@link #steps} is what they have spent together.
+   */
   private final class PartitionCheck {
     private final Object key;
     private final List<Operation<I, O>> all;
@@ -206,8 +213,9 @@ public final class LinearizabilityChecker<S, I, O> {
       return explainFailure();
     }
 
+    /** A search over {@code operations} with the steps the partition has left. */
     private Search<S, I, O> search(List<Operation<I, O>> operations, Operation<I, O> explain) {
-      return new Search<>(model, key, operations, stepBudget, timed, deadline, explain);
+      return new Search<>(model, key, operations, stepBudget - steps, timed, deadline, explain);
     }
 
     private Partition<I, O> unknown(String why) {
@@ -215,13 +223,18 @@ public final class LinearizabilityChecker<S, I, O> {
     }
 
     private String exhausted(Search.End end) {
-      return end == Search.End.OUT_OF_TIME ? "the time budget ran out; the partition is unproven\n"
-          : "the step budget (" + stepBudget + ") ran out; the partition is unproven\n";
+      return budget(end) + " ran out; the partition is unproven\n";
+    }
+
+    /** The budget that ended a search that ended {@code end}. */
+    private String budget(Search.End end) {
+      return end == Search.End.OUT_OF_TIME ? "the time budget" : "the step budget (" + stepBudget + ")";
     }
 
     /**
      * Binary search for the shortest prefix, ending at a response, that is not linearizable: the
-     * whole partition is not, and a prefix that is not stays so when it grows.
+     * whole partition is not, and a prefix that is not stays so when it grows. The failure is
+     * proven already, so a budget that runs out here cuts the report short, never the verdict.
      */
     private Partition<I, O> explainFailure() {
       List<Integer> order = new ArrayList<>();
@@ -234,12 +247,17 @@ public final class LinearizabilityChecker<S, I, O> {
       List<Integer> responses = List.copyOf(order);
       int lo = 0;
       int hi = responses.size() - 1; // known to fail: it holds every response of the partition
+      String cutShort = ""; // why hi may not be the shortest failing prefix
       while (lo < hi) {
         int mid = (lo + hi) >>> 1;
-        if (run(prefix(responses.get(mid))) == Search.End.NOT_LINEARIZABLE) {
+        Search.End end = run(prefix(responses.get(mid)));
+        if (end == Search.End.NOT_LINEARIZABLE) {
           hi = mid;
+        } else if (end == Search.End.LINEARIZABLE) {
+          lo = mid + 1;
         } else {
-          lo = mid + 1; // linearizable, or undecided within budget: look further
+          cutShort = "; " + budget(end) + " ran out before a shorter one was ruled out";
+          break;
         }
       }
       Operation<I, O> failedAt = checked.get(responses.get(hi));
@@ -249,16 +267,17 @@ public final class LinearizabilityChecker<S, I, O> {
       steps += explained.steps();
       if (end != Search.End.NOT_LINEARIZABLE) {
         // The budget ran out while re-running the prefix: report the prefix without an order.
+        String why = "  no order shown: " + budget(end) + " ran out before one was found\n";
         return new Partition<>(key, Verdict.NOT_LINEARIZABLE, all, steps,
-            describe(prefix, failedAt, List.of(), false, null), prefix, failedAt, List.of());
+            describe(prefix, failedAt, cutShort, List.of(), false, null) + why, prefix, failedAt, List.of());
       }
       List<Linearized<I, O>> placed = new ArrayList<>();
       for (Search.Placed<I, O> p : explained.explanation()) {
         placed.add(new Linearized<>(p.operation(), describeState(p.stateAfter())));
       }
       return new Partition<>(key, Verdict.NOT_LINEARIZABLE, all, steps,
-          describe(prefix, failedAt, placed, explained.explained(), explained.explanationState()), prefix, failedAt,
-          placed);
+          describe(prefix, failedAt, cutShort, placed, explained.explained(), explained.explanationState()), prefix,
+          failedAt, placed);
     }
 
     private Search.End run(List<Operation<I, O>> operations) {
@@ -299,12 +318,13 @@ public final class LinearizabilityChecker<S, I, O> {
       return "#" + o.id() + " c" + o.client() + " [" + o.invokedAt() + "," + end + "] " + what;
     }
 
-    private String describe(List<Operation<I, O>> prefix, Operation<I, O> failedAt, List<Linearized<I, O>> order,
-        boolean explained, Object stateBefore) {
+    /** @param cutShort empty for the shortest failing prefix, else why a shorter one may exist */
+    private String describe(List<Operation<I, O>> prefix, Operation<I, O> failedAt, String cutShort,
+        List<Linearized<I, O>> order, boolean explained, Object stateBefore) {
       StringBuilder sb = new StringBuilder();
-      sb.append("  shortest failing prefix: ").append(prefix.size()).append(" of ").append(all.size())
-          .append(" operations, up to the response of #").append(failedAt.id()).append(" at ")
-          .append(failedAt.completedAt()).append('\n');
+      sb.append(cutShort.isEmpty() ? "  shortest failing prefix: " : "  failing prefix: ").append(prefix.size())
+          .append(" of ").append(all.size()).append(" operations, up to the response of #").append(failedAt.id())
+          .append(" at ").append(failedAt.completedAt()).append(cutShort).append('\n');
       List<Operation<I, O>> shown = prefix.size() > 40 ? prefix.subList(prefix.size() - 40, prefix.size()) : prefix;
       if (shown.size() < prefix.size()) {
         sb.append("    (the first ").append(prefix.size() - shown.size()).append(" left out)\n");

@@ -66,7 +66,7 @@ final class Search<S, I, O> {
   /**
    * @param partition the partition's key, for error messages
    * @param operations completed and unknown operations of one partition (no failed ones)
-   * @param budget steps before giving up
+   * @param budget steps before giving up; the search never takes more
    * @param timed whether to give up at {@code deadline}
    * @param deadline {@link System#nanoTime()} after which to give up
    * @param explain the completed operation whose blocking to explain (it must have the last
@@ -174,9 +174,10 @@ final class Search<S, I, O> {
     int candidate = 0;
     long frontier = 0;
     while (true) {
-      if (++steps > budget) {
+      if (steps >= budget) {
         return End.OUT_OF_STEPS;
       }
+      steps++;
       if (timed && (steps & 0xfff) == 0 && System.nanoTime() - deadline > 0) {
         return End.OUT_OF_TIME;
       }
@@ -261,15 +262,25 @@ final class Search<S, I, O> {
     flip(bits, index);
     CacheKey k = new CacheKey(linearized.clone(), newState);
     List<long[]> usedSets = seen.computeIfAbsent(k, x -> new ArrayList<>(1));
+    // Each comparison is a step, and the budget is never overdrawn: out of steps, the caller
+    // backs off and run() stops at its next turn.
     for (long[] used : usedSets) {
+      if (steps >= budget) {
+        flip(bits, index);
+        return false;
+      }
       steps++;
       if (isSubset(used, linearizedPending)) {
         flip(bits, index);
         return false;
       }
     }
-    usedSets.add(linearizedPending.clone());
+    if (steps >= budget) {
+      flip(bits, index);
+      return false;
+    }
     steps++;
+    usedSets.add(linearizedPending.clone());
     return true;
   }
 

@@ -11,15 +11,15 @@ import dev.pontoon.raft.engine.linearizability.CheckResult.Verdict;
 import dev.pontoon.raft.engine.linearizability.KvModel.Get;
 import dev.pontoon.raft.engine.linearizability.KvModel.Input;
 import dev.pontoon.raft.engine.linearizability.KvModel.Put;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * The checker's own rules, whatever the model: budgets answer unknown and never pass, a failure
- * comes with the shortest failing prefix of its partition and an explanation, partitions are
- * judged apart, and a deterministic model is written in one expression.
+ * The checker's own rules, whatever the model: a failure comes with the shortest failing prefix
+ * of its partition and an explanation, partitions are judged apart, and a deterministic model is
+ * written in one expression (budgets are in {@link CheckerBudgetsTest}, refused inputs and broken
+ * models in {@link CheckerInputsTest}).
  */
 class CheckerRulesTest {
   private final List<Operation<Input, String>> history = new ArrayList<>();
@@ -30,34 +30,6 @@ class CheckerRulesTest {
 
   private CheckResult<Input, String> check() {
     return LinearizabilityChecker.check(new KvModel(), history);
-  }
-
-  @Test
-  void searchThatRunsOutOfStepsAnswersUnknownNeverLinearizable() {
-    history.addAll(LinearizabilityCheckerTest.generate(3, 400, 1, 6, 5));
-    CheckResult<Input, String> r = LinearizabilityChecker.of(new KvModel()).withStepBudget(10).check(history);
-    assertEquals(Verdict.UNKNOWN, r.verdict());
-    assertTrue(r.failures().get(0).explanation().contains("step budget (10) ran out"), r.describe());
-    assertTrue(r.failures().get(0).steps() >= 10, "the steps it spent are reported: " + r.describe());
-    assertEquals(Verdict.LINEARIZABLE, LinearizabilityChecker.check(new KvModel(), history).verdict());
-  }
-
-  @Test
-  void searchThatRunsOutOfTimeAnswersUnknownForEveryPartitionLeft() {
-    history.addAll(LinearizabilityCheckerTest.generate(5, 4_000, 2, 8, 5));
-    CheckResult<Input, String> r = LinearizabilityChecker.of(new KvModel()).withTimeBudget(Duration.ofNanos(1))
-        .check(history);
-    assertEquals(Verdict.UNKNOWN, r.verdict(), r.describe());
-    assertEquals(2, r.failures().size());
-    assertTrue(r.failures().get(1).explanation().contains("before this partition was checked"), r.describe());
-  }
-
-  @Test
-  void budgetsMustBePositive() {
-    LinearizabilityChecker<String, Input, String> checker = LinearizabilityChecker.of(new KvModel());
-    assertEquals("step budget (0) must be positive",
-        assertThrows(IllegalArgumentException.class, () -> checker.withStepBudget(0)).getMessage());
-    assertThrows(IllegalArgumentException.class, () -> checker.withTimeBudget(Duration.ZERO));
   }
 
   @Test
