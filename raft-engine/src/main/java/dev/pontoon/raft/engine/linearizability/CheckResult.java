@@ -24,7 +24,7 @@ public record CheckResult<I, O>(Verdict verdict, List<Partition<I, O>> partition
     LINEARIZABLE,
     /** No such order exists. */
     NOT_LINEARIZABLE,
-    /** The search ran out of its step or time budget before it could tell. */
+    /** The search ran out of its step, memory or time budget before it could tell. */
     UNKNOWN
   }
 

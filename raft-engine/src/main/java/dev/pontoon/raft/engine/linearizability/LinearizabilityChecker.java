@@ -40,6 +40,17 @@ import java.util.Objects;
  * takes more steps than it. A failure proven before the budget ran out is reported as one: its
  * explanation then says that the prefix may not be the shortest, or that no order is shown.
  *
+ * <p><b>Memory.</b> A search remembers the configurations it has explored, about 100 bytes each
+ * (more when many operations overlap the first one not yet placed, or operations of unknown
+ * outcome were used), plus the model's states they hold; a hard search remembers one every 20
+ * steps or so. A memory budget ({@linkplain #DEFAULT_MEMORY_BUDGET 256 MiB} by default, estimated
+ * as entries are added) bounds what one search remembers: a search that reaches it
+ * answers {@link Verdict#UNKNOWN} too. Searches run one at a time and each one's memory is freed
+ * when it ends, so a check needs that budget plus the model's states and a few arrays the size of
+ * the history: with the defaults, 10,000 operations followed by 30 concurrent writes and a read
+ * none explains were searched for the whole step budget in a 1 GB heap (18.5 s; about 250 MiB
+ * remembered).
+ *
  * <p><b>Threading.</b> Instances are immutable and may be shared; a check runs on the calling
  * thread, which it blocks until done.
  *
@@ -60,25 +71,39 @@ public final class LinearizabilityChecker<S, I, O> {
 
   /**
    * Search steps per partition before a check answers {@link Verdict#UNKNOWN}, unless set
-   * otherwise. A key with 40-odd overlapping operations, several of unknown outcome (crashes, lost
-   * answers), has taken between 5,000,000 and 50,000,000 steps (simulator seeds 4004023 and
-   * 5200639), about a second each; most partitions need a small fraction.
+   * otherwise. A search runs 2 to 4 million steps a second on one core (measured on a 2-core
+   * machine), so a partition that uses the whole budget takes 15 to 20 seconds. A key with 40-odd
+   * overlapping operations, several of unknown outcome (crashes, lost answers), took 7,500,000
+   * and 5,300,000 steps (simulator seeds 4004023 and 5200639), 1 to 2 seconds; most partitions
+   * need a small fraction.
    */
   public static final long DEFAULT_STEP_BUDGET = 50_000_000;
 
+  /**
+   * The estimated heap, in bytes, that the configurations one search remembers may take before
+   * the check answers {@link Verdict#UNKNOWN}, unless set otherwise: 256 MiB. The estimate counts
+   * the memo's own objects (compressed references), not the model's states; measured, it came
+   * within 10% of the heap they retained. A search that runs the whole default step budget
+   * remembers about 250 MiB when operations overlap little; it reaches this budget first when
+   * they overlap much or many are of unknown outcome.
+   */
+  public static final long DEFAULT_MEMORY_BUDGET = 256L << 20;
+
   private final Model<S, I, O> model;
   private final long stepBudget;
+  private final long memoryBudget;
   private final Duration timeBudget;
 
-  private LinearizabilityChecker(Model<S, I, O> model, long stepBudget, Duration timeBudget) {
+  private LinearizabilityChecker(Model<S, I, O> model, long stepBudget, long memoryBudget, Duration timeBudget) {
     this.model = Objects.requireNonNull(model, "model");
     this.stepBudget = stepBudget;
+    this.memoryBudget = memoryBudget;
     this.timeBudget = timeBudget;
   }
 
-  /** A checker for {@code model} with the default step budget and no time budget. */
+  /** A checker for {@code model} with the default step and memory budgets and no time budget. */
   public static <S, I, O> LinearizabilityChecker<S, I, O> of(Model<S, I, O> model) {
-    return new LinearizabilityChecker<>(model, DEFAULT_STEP_BUDGET, null);
+    return new LinearizabilityChecker<>(model, DEFAULT_STEP_BUDGET, DEFAULT_MEMORY_BUDGET, null);
   }
 
   /** Checks {@code history} against {@code model} with the default budget; see {@link #check(List)}. */
@@ -96,7 +121,22 @@ public final class LinearizabilityChecker<S, I, O> {
     if (steps <= 0) {
       throw new IllegalArgumentException("step budget (" + steps + ") must be positive");
     }
-    return new LinearizabilityChecker<>(model, steps, timeBudget);
+    return new LinearizabilityChecker<>(model, steps, memoryBudget, timeBudget);
+  }
+
+  /**
+   * A copy whose searches give up, answering {@link Verdict#UNKNOWN}, once the configurations a
+   * search remembers would take more than about {@code bytes} of heap (estimated as they are
+   * added, not counting the model's states; see {@link #DEFAULT_MEMORY_BUDGET}). Deterministic,
+   * like the step budget.
+   *
+   * @throws IllegalArgumentException if {@code bytes} is not positive
+   */
+  public LinearizabilityChecker<S, I, O> withMemoryBudget(long bytes) {
+    if (bytes <= 0) {
+      throw new IllegalArgumentException("memory budget (" + bytes + ") must be positive");
+    }
+    return new LinearizabilityChecker<>(model, stepBudget, bytes, timeBudget);
   }
 
   /**
@@ -110,7 +150,7 @@ public final class LinearizabilityChecker<S, I, O> {
     if (budget.isNegative() || budget.isZero()) {
       throw new IllegalArgumentException("time budget (" + budget + ") must be positive");
     }
-    return new LinearizabilityChecker<>(model, stepBudget, budget);
+    return new LinearizabilityChecker<>(model, stepBudget, memoryBudget, budget);
   }
 
   /**
@@ -215,7 +255,8 @@ public final class LinearizabilityChecker<S, I, O> {
 
     /** A search over {@code operations} with the steps the partition has left. */
     private Search<S, I, O> search(List<Operation<I, O>> operations, Operation<I, O> explain) {
-      return new Search<>(model, key, operations, stepBudget - steps, timed, deadline, explain);
+      return new Search<>(model, key, operations,
+          new Search.Limits(stepBudget - steps, memoryBudget, timed, deadline), explain);
     }
 
     private Partition<I, O> unknown(String why) {
@@ -228,7 +269,12 @@ public final class LinearizabilityChecker<S, I, O> {
 
     /** The budget that ended a search that ended {@code end}. */
     private String budget(Search.End end) {
-      return end == Search.End.OUT_OF_TIME ? "the time budget" : "the step budget (" + stepBudget + ")";
+      return switch (end) {
+        case OUT_OF_TIME -> "the time budget";
+        case OUT_OF_MEMORY -> "the memory budget (" + (memoryBudget % (1 << 20) == 0 ? (memoryBudget >> 20) + " MiB"
+            : memoryBudget + " bytes") + " of remembered configurations)";
+        default -> "the step budget (" + stepBudget + ")";
+      };
     }
 
     /**

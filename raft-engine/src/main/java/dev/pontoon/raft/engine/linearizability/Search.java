@@ -4,10 +4,8 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -19,7 +17,7 @@ import java.util.Objects;
  * current state is "lifted" (its invocation and response leave the list) and the walk restarts at
  * the head; reaching a response means that operation could not be placed before it, so the last
  * lift is undone (backtracking). Every (set of linearized operations, state) pair is memoized, so
- * no configuration is explored twice.
+ * no configuration is explored twice; the {@link Memo} keeps them compact and bounds their memory.
  *
  * <p>Operations of unknown outcome ("pending") have no response, so they never bound the search;
  * they stay outside the list and are tried only after every completed candidate at a point, once
@@ -33,7 +31,17 @@ import java.util.Objects;
 final class Search<S, I, O> {
 
   /** How a search ended. */
-  enum End { LINEARIZABLE, NOT_LINEARIZABLE, OUT_OF_STEPS, OUT_OF_TIME }
+  enum End { LINEARIZABLE, NOT_LINEARIZABLE, OUT_OF_STEPS, OUT_OF_MEMORY, OUT_OF_TIME }
+
+  /**
+   * What a search may spend.
+   *
+   * @param steps steps before giving up; the search never takes more
+   * @param memoryBytes the estimated heap its memo may take ({@link Memo})
+   * @param timed whether to give up at {@code deadline}
+   * @param deadline {@link System#nanoTime()} after which to give up
+   */
+  record Limits(long steps, long memoryBytes, boolean timed, long deadline) {}
 
   /** One linearized operation and the state after it, for the explanation of a failure. */
   record Placed<I, O>(Operation<I, O> operation, Object stateAfter) {}
@@ -41,7 +49,7 @@ final class Search<S, I, O> {
   private final Model<S, I, O> model;
   /** The partition searched, as {@link Model#partition} named it; for error messages. */
   private final Object partition;
-  /** Completed operations, in the linked list of events. */
+  /** Completed operations, in order of invocation (the {@link Memo} relies on it); events in the list. */
   private final Operation<I, O>[] ops;
   /** Operations of unknown outcome, by invocation time; candidates once invoked. */
   private final Operation<I, O>[] pending;
@@ -49,48 +57,52 @@ final class Search<S, I, O> {
   private final int[] next;
   private final int[] prev;
   private final long[] time;
-  private final long[] linearized;
-  private final long[] linearizedPending;
-  /** Failed configurations: per (linearized completed ops, state), the sets of pending ops used. */
-  private final Map<CacheKey, List<long[]>> seen = new HashMap<>();
-  private final long budget;
-  /** {@link System#nanoTime()} after which to give up; meaningful only when {@link #timed}. */
-  private final long deadline;
-  private final boolean timed;
+  /** What is placed, and the failed configurations. */
+  private final Memo memo;
+  private final Limits limits;
   /** When non-null: the operation whose blocking is explained, by position in {@link #ops}. */
   private final int explainBlockedAt;
+  /** Steps of the walk; the memo counts its own. */
   private long steps;
+  private boolean memoFull;
   private List<Placed<I, O>> explanation;
   private Object explanationState;
 
   /**
    * @param partition the partition's key, for error messages
-   * @param operations completed and unknown operations of one partition (no failed ones)
-   * @param budget steps before giving up; the search never takes more
-   * @param timed whether to give up at {@code deadline}
-   * @param deadline {@link System#nanoTime()} after which to give up
+   * @param operations completed and unknown operations of one partition (no failed ones), in
+   *     history order: responses at one time are ordered as here
+   * @param limits what the search may spend
    * @param explain the completed operation whose blocking to explain (it must have the last
    *     response), or null
    */
   @SuppressWarnings("unchecked")
-  Search(Model<S, I, O> model, Object partition, List<Operation<I, O>> operations, long budget, boolean timed,
-      long deadline, Operation<I, O> explain) {
+  Search(Model<S, I, O> model, Object partition, List<Operation<I, O>> operations, Limits limits,
+      Operation<I, O> explain) {
     this.model = model;
     this.partition = partition;
-    this.budget = budget;
-    this.timed = timed;
-    this.deadline = deadline;
-    this.ops = operations.stream().filter(Operation::isCompleted).toArray(Operation[]::new);
+    this.limits = limits;
+    List<Operation<I, O>> completed = operations.stream().filter(Operation::isCompleted).toList();
+    int[] position = new int[completed.size()]; // in history order, which breaks ties between events
+    Integer[] byInvocation = new Integer[completed.size()];
+    for (int i = 0; i < byInvocation.length; i++) {
+      byInvocation[i] = i;
+    }
+    Arrays.sort(byInvocation, Comparator.comparingLong(i -> completed.get(i).invokedAt())); // stable
+    this.ops = new Operation[completed.size()];
+    for (int i = 0; i < ops.length; i++) {
+      ops[i] = completed.get(byInvocation[i]);
+      position[i] = byInvocation[i];
+    }
     this.pending = operations.stream().filter(Operation::isUnknown)
         .sorted(Comparator.comparingLong(Operation::invokedAt)).toArray(Operation[]::new);
     this.explainBlockedAt = explain == null ? -1 : Arrays.asList(ops).indexOf(explain);
+    this.memo = new Memo(ops.length, pending.length, limits.memoryBytes());
     int events = 2 * ops.length;
     head = events;
     next = new int[events + 1];
     prev = new int[events + 1];
     time = new long[events];
-    linearized = new long[(ops.length + 63) >>> 6];
-    linearizedPending = new long[(pending.length + 63) >>> 6];
     Integer[] order = new Integer[events];
     for (int e = 0; e < events; e++) {
       // Event 2i is the invocation of op i, 2i+1 its response.
@@ -99,7 +111,7 @@ final class Search<S, I, O> {
     }
     // At equal times invocations come first: operations touching in time are concurrent.
     Arrays.sort(order, Comparator.<Integer>comparingLong(e -> time[e]).thenComparingInt(e -> e & 1)
-        .thenComparingInt(e -> e));
+        .thenComparingInt(e -> position[e >> 1]));
     int last = head;
     for (int e : order) {
       next[last] = e;
@@ -110,7 +122,7 @@ final class Search<S, I, O> {
   }
 
   long steps() {
-    return steps;
+    return steps + memo.work();
   }
 
   /** The order found in which everything but the explained operation fits (empty if none was found). */
@@ -174,11 +186,14 @@ final class Search<S, I, O> {
     int candidate = 0;
     long frontier = 0;
     while (true) {
-      if (steps >= budget) {
+      if (memoFull) {
+        return End.OUT_OF_MEMORY;
+      }
+      if (steps() >= limits.steps()) {
         return End.OUT_OF_STEPS;
       }
       steps++;
-      if (timed && (steps & 0xfff) == 0 && System.nanoTime() - deadline > 0) {
+      if (limits.timed() && (steps & 0xfff) == 0 && System.nanoTime() - limits.deadline() > 0) {
         return End.OUT_OF_TIME;
       }
       if (knownPhase) {
@@ -188,7 +203,7 @@ final class Search<S, I, O> {
         if ((entry & 1) == 0) {
           Operation<I, O> op = ops[entry >> 1];
           Model.Step<Object> s = step(state, op);
-          if (s.legal() && firstVisit(linearized, entry >> 1, s.next())) {
+          if (s.legal() && firstVisit(true, entry >> 1, s.next())) {
             stack.push(new Frame(true, entry, state, 0));
             state = s.next();
             lift(entry);
@@ -209,10 +224,10 @@ final class Search<S, I, O> {
       }
       if (candidate < pending.length && pending[candidate].invokedAt() <= frontier) {
         int u = candidate++;
-        if (!isSet(linearizedPending, u)) {
+        if (!memo.isPendingPlaced(u)) {
           Model.Step<Object> s = step(state, pending[u]);
           // A pending op whose effect leaves the state as it is can as well never have happened.
-          if (!Objects.equals(s.next(), state) && firstVisit(linearizedPending, u, s.next())) {
+          if (!Objects.equals(s.next(), state) && firstVisit(false, u, s.next())) {
             stack.push(new Frame(false, u, state, frontier));
             state = s.next();
             knownPhase = true;
@@ -227,12 +242,12 @@ final class Search<S, I, O> {
       Frame f = stack.pop();
       state = f.stateBefore();
       if (f.known()) {
-        flip(linearized, f.choice() >> 1);
+        memo.flip(f.choice() >> 1);
         unlift(f.choice());
         knownPhase = true;
         entry = next[f.choice()];
       } else {
-        flip(linearizedPending, f.choice());
+        memo.flipPending(f.choice());
         knownPhase = false;
         frontier = f.frontier();
         candidate = f.choice() + 1;
@@ -255,50 +270,28 @@ final class Search<S, I, O> {
   }
 
   /**
-   * Sets bit {@code index} of {@code bits} and records the configuration; returns false (bit
-   * cleared again) when this configuration, or one with fewer pending ops used, was seen.
+   * Places completed operation {@code index} ({@code known}) or pending operation {@code index},
+   * leaving {@code newState}; returns false, with it unplaced again, when this configuration was
+   * explored before with no more pending operations used, or when the steps or the memory ran out
+   * (then {@link #run} stops at its next turn).
    */
-  private boolean firstVisit(long[] bits, int index, Object newState) {
-    flip(bits, index);
-    CacheKey k = new CacheKey(linearized.clone(), newState);
-    List<long[]> usedSets = seen.computeIfAbsent(k, x -> new ArrayList<>(1));
-    // Each comparison is a step, and the budget is never overdrawn: out of steps, the caller
-    // backs off and run() stops at its next turn.
-    for (long[] used : usedSets) {
-      if (steps >= budget) {
-        flip(bits, index);
-        return false;
-      }
-      steps++;
-      if (isSubset(used, linearizedPending)) {
-        flip(bits, index);
-        return false;
-      }
+  private boolean firstVisit(boolean known, int index, Object newState) {
+    flip(known, index);
+    Memo.Visit v = memo.visit(newState, limits.steps() - steps());
+    if (v == Memo.Visit.FIRST) {
+      return true;
     }
-    if (steps >= budget) {
-      flip(bits, index);
-      return false;
-    }
-    steps++;
-    usedSets.add(linearizedPending.clone());
-    return true;
+    memoFull |= v == Memo.Visit.FULL;
+    flip(known, index);
+    return false;
   }
 
-  private static boolean isSubset(long[] small, long[] large) {
-    for (int i = 0; i < small.length; i++) {
-      if ((small[i] & ~large[i]) != 0) {
-        return false;
-      }
+  private void flip(boolean known, int index) {
+    if (known) {
+      memo.flip(index);
+    } else {
+      memo.flipPending(index);
     }
-    return true;
-  }
-
-  private static boolean isSet(long[] bits, int index) {
-    return (bits[index >>> 6] & (1L << index)) != 0;
-  }
-
-  private static void flip(long[] bits, int index) {
-    bits[index >>> 6] ^= 1L << index;
   }
 
   private void lift(int call) {
@@ -322,30 +315,6 @@ final class Search<S, I, O> {
     next[prev[e]] = e;
     if (next[e] != -1) {
       prev[next[e]] = e;
-    }
-  }
-
-  /** A memoized configuration: which completed operations are linearized, and the state they leave. */
-  private static final class CacheKey {
-    private final long[] linearized;
-    private final Object state;
-    private final int hash;
-
-    CacheKey(long[] linearized, Object state) {
-      this.linearized = linearized;
-      this.state = state;
-      this.hash = 31 * Arrays.hashCode(linearized) + Objects.hashCode(state);
-    }
-
-    @Override
-    public boolean equals(Object o) {
-      return o instanceof CacheKey k && hash == k.hash && Objects.equals(state, k.state)
-          && Arrays.equals(linearized, k.linearized);
-    }
-
-    @Override
-    public int hashCode() {
-      return hash;
     }
   }
 }

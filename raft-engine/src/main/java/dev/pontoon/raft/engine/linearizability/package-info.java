@@ -8,7 +8,7 @@
  *
  * <p>The answer is one of three ({@link dev.pontoon.raft.engine.linearizability.CheckResult.Verdict}):
  * linearizable, not linearizable (with, per partition, the shortest failing prefix of the history
- * and the operation that cannot be placed), or unknown when a step or time budget ran out — an
+ * and the operation that cannot be placed), or unknown when a step, memory or time budget ran out — an
  * unproven history is never reported as linearizable. {@link
  * dev.pontoon.raft.engine.linearizability.HistoryTimeline} draws a history and a result as a
  * self-contained HTML page.
