@@ -26,9 +26,10 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>The page loads nothing from anywhere: styles are inline, there is no script, so it can be
  * attached to a CI run or opened from disk. Times are in the history's own unit: as they are when
- * they are small (a simulation's virtual time, matching the checker's explanations), else from
- * the first invocation; given the unit (nanoseconds for {@link History}'s default clock), in
- * milliseconds from the first invocation.
+ * they are small and not negative (a simulation's virtual time, matching the checker's
+ * explanations), else from the first invocation ({@link System#nanoTime()} may be negative);
+ * given the unit (nanoseconds for {@link History}'s default clock), in milliseconds from the
+ * first invocation.
  *
  * <p>Stateless; safe from any thread.
  *
@@ -48,7 +49,7 @@ public final class HistoryTimeline {
   private static final int RIGHT = 190;
   /** Linearized operations before the failure whose bars the view around it includes. */
   private static final int ORDER_SHOWN = 8;
-  /** Histories whose times all stay below this are drawn in their own times, others from their first invocation. */
+  /** Histories whose times all lie in [0, this) are drawn in their own times, others from their first invocation. */
   private static final long SMALL_TIMES = 10_000_000;
 
   private HistoryTimeline() {}
@@ -104,9 +105,9 @@ public final class HistoryTimeline {
         last = Math.max(last, o.isUnknown() ? o.invokedAt() : o.completedAt());
       }
     }
-    // Small times (a simulation's) are shown as they are, like the checker's explanations; large
-    // ones (System.nanoTime) from the first invocation.
-    long origin = first == Long.MAX_VALUE || (unit == null && last < SMALL_TIMES) ? 0 : first;
+    // Small non-negative times (a simulation's) are shown as they are, like the checker's
+    // explanations; others (System.nanoTime, which may be negative) from the first invocation.
+    long origin = first == Long.MAX_VALUE || (unit == null && first >= 0 && last < SMALL_TIMES) ? 0 : first;
     Page<S, I, O> page = new Page<>(model, origin, unit);
     StringBuilder sb = new StringBuilder(4096);
     sb.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>").append(escape(title))

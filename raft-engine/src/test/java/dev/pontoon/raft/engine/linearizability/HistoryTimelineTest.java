@@ -94,6 +94,19 @@ class HistoryTimelineTest {
     assertTrue(html.contains("times in ms from the first invocation"), html);
   }
 
+  /** System.nanoTime() may be negative: such times are not small, and read from the first invocation too. */
+  @Test
+  void negativeTimesReadFromTheFirstInvocation() {
+    long t0 = -5_000_000_000L;
+    List<Operation<Input, String>> history = List.of(
+        Operation.completed(0, 0, new Put("x", "1"), "OK", t0, t0 + 10),
+        Operation.completed(1, 1, new Get("x"), "1", t0 + 20, t0 + 30),
+        Operation.completed(2, 2, new Get("x"), null, t0 + 40, t0 + 50));
+    String html = HistoryTimeline.html("negative", MODEL, LinearizabilityChecker.check(MODEL, history));
+    assertTrue(html.contains("linearization fails here (t=50)"), html);
+    assertTrue(html.contains("times from the first invocation"), html);
+  }
+
   @Test
   void axisStepsAreOneTwoOrFiveTimesAPowerOfTen() {
     assertEquals(1, HistoryTimeline.niceStep(0.3));
