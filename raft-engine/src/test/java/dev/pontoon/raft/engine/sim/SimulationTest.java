@@ -212,7 +212,7 @@ class SimulationTest {
   /**
    * Seeds whose histories hold a key with 40-odd overlapping operations, several of unknown
    * outcome (crashes, lost answers): the checker ran out of its former 5,000,000 steps on them and
-   * answered "unproven", counted as a violation. Both need under 50,000,000 steps, about a second.
+   * answered "unproven", counted as a violation. Both need under 10,000,000 steps (7.5M and 5.3M, 1–3 s each here).
    * Seeds replay only while the runtime's schedule is unchanged; at a later commit they are just two
    * more seeds.
    */
