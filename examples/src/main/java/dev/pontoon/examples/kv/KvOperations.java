@@ -5,11 +5,11 @@ import static dev.pontoon.examples.kv.HttpReplies.json;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.pontoon.raft.IndeterminateStateException;
 import dev.pontoon.raft.MemberChange;
 import dev.pontoon.raft.MembershipChangeException;
 import dev.pontoon.raft.NodeId;
 import dev.pontoon.raft.NotLeaderException;
+import dev.pontoon.raft.RaftException;
 import dev.pontoon.raft.RaftNode;
 import dev.pontoon.raft.RaftNodeStatus;
 import dev.pontoon.raft.Role;
@@ -109,7 +109,7 @@ final class KvOperations {
     if (redirect.isPresent()) {
       return redirect.get();
     }
-    answerWhenDone(request, node.read(KvCodec.encodeGet(request.keyBytes())), READ_TIMED_OUT,
+    answerWhenDone(request, node.read(KvCodec.encodeGet(request.keyBytes())), Effect.READ,
         bytes -> renderResult(bytes, result -> {
       Map<String, Object> body = new LinkedHashMap<>();
       body.put("key", request.key());
@@ -138,7 +138,7 @@ final class KvOperations {
     if (redirect.isPresent()) {
       return redirect.get();
     }
-    answerWhenDone(request, node.transferLeadership(target), TRANSFER_TIMED_OUT, done -> {
+    answerWhenDone(request, node.transferLeadership(target), Effect.TRANSFER, done -> {
       RaftNodeStatus status = node.status();
       Map<String, Object> body = new LinkedHashMap<>();
       body.put("leader", target.value());
@@ -195,7 +195,7 @@ final class KvOperations {
   }
 
   private FullHttpResponse changeMembership(Request request, List<MemberChange> changes) {
-    answerWhenDone(request, node.changeMembership(changes), CHANGE_TIMED_OUT,
+    answerWhenDone(request, node.changeMembership(changes), Effect.CHANGE,
         config -> json(HttpResponseStatus.OK, configurationBody(config)));
     return null;
   }
@@ -213,7 +213,7 @@ final class KvOperations {
     if (redirect.isPresent()) {
       return redirect.get();
     }
-    answerWhenDone(request, node.submit(KvCodec.encode(command)), WRITE_TIMED_OUT,
+    answerWhenDone(request, node.submit(KvCodec.encode(command)), Effect.WRITE,
         bytes -> renderResult(bytes, result -> {
       if (result instanceof KvResult.Applied) {
         return onApplied.apply(result);
@@ -249,17 +249,38 @@ final class KvOperations {
     return response;
   }
 
-  /** What a 504 says of a write: it is in the log and may commit later. */
-  private static final String WRITE_TIMED_OUT = "the write may still take effect";
-  /** What a 504 says of a read: reads never change anything. */
-  private static final String READ_TIMED_OUT = "the read did nothing, retry it";
-  /** What a 504 says of a membership change. */
-  private static final String CHANGE_TIMED_OUT = "the change may still take effect; GET /status shows the configuration";
-  /** What a 504 says of a leadership transfer. */
-  private static final String TRANSFER_TIMED_OUT = "the transfer did not complete in time";
+  /**
+   * What an operation is, for the answers its own result does not give: a 504 after the request
+   * timeout, and whether a Raft failure that leaves the outcome unknown ({@link
+   * RaftException#mayStillCommit()}) must be answered as unknown (504, no invitation to retry) or
+   * may be answered 503 with Retry-After (the operation changes nothing).
+   */
+  private enum Effect {
+    /** A write: it is in the log and may commit later. */
+    WRITE("the write may still take effect", true),
+    /** A read: it never changes anything. */
+    READ("the read did nothing, retry it", false),
+    /** A membership change. */
+    CHANGE("the change may still take effect; GET /status shows the configuration", true),
+    /** A leadership transfer. */
+    TRANSFER("the transfer did not complete in time", true);
 
-  /** Answers with {@code render} once {@code future} completes, or 504 saying {@code onTimeout} after the request timeout. */
-  private <T> void answerWhenDone(Request request, CompletableFuture<T> future, String onTimeout,
+    /** What the 504 says after the request timeout. */
+    final String onTimeout;
+    /** Whether the operation changes anything, so that an unknown outcome must not invite a retry. */
+    final boolean changes;
+
+    Effect(String onTimeout, boolean changes) {
+      this.onTimeout = onTimeout;
+      this.changes = changes;
+    }
+  }
+
+  /**
+   * Answers with {@code render} once {@code future} completes, with {@link #failed} when it fails,
+   * or 504 saying {@code effect.onTimeout} after the request timeout.
+   */
+  private <T> void answerWhenDone(Request request, CompletableFuture<T> future, Effect effect,
       Function<T, FullHttpResponse> render) {
     ChannelHandlerContext ctx = request.ctx();
     ctx.channel().config().setAutoRead(false);
@@ -267,13 +288,13 @@ final class KvOperations {
     var timeout = ctx.executor().schedule(() -> {
       if (answered.compareAndSet(false, true)) {
         finish(request, error(HttpResponseStatus.GATEWAY_TIMEOUT,
-            "no answer within " + config.requestTimeout().toMillis() + " ms; " + onTimeout));
+            "no answer within " + config.requestTimeout().toMillis() + " ms; " + effect.onTimeout));
       }
     }, config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
     future.whenComplete((value, failure) -> {
       if (answered.compareAndSet(false, true)) {
         timeout.cancel(false);
-        finish(request, failure == null ? render.apply(value) : failed(request, failure));
+        finish(request, failure == null ? render.apply(value) : failed(request, failure, effect));
       }
     });
   }
@@ -286,19 +307,27 @@ final class KvOperations {
     return render.apply(result);
   }
 
-  private FullHttpResponse failed(Request request, Throwable failure) {
+  /**
+   * The answer to an operation whose future failed with {@code failure}. A Raft failure after
+   * which the operation may still commit ({@link RaftException#mayStillCommit()}: an
+   * IndeterminateStateException, a NodeStoppedException with the operation in flight) is 504
+   * "outcome unknown" for an operation that changes something, without Retry-After: inviting a
+   * retry would apply a write twice when the first did commit. What certainly did nothing (a read,
+   * back-pressure, a command too large) is 503 with Retry-After.
+   */
+  private FullHttpResponse failed(Request request, Throwable failure, Effect effect) {
     Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
     if (cause instanceof NotLeaderException notLeader) {
       return redirect(request, notLeader.leaderHint().orElse(null));
-    }
-    if (cause instanceof IndeterminateStateException) {
-      return error(HttpResponseStatus.GATEWAY_TIMEOUT, "outcome unknown: " + cause.getMessage());
     }
     if (cause instanceof MembershipChangeException refused) {
       return membershipRefused(refused);
     }
     if (cause instanceof IllegalArgumentException) {
       return error(HttpResponseStatus.CONFLICT, String.valueOf(cause.getMessage())); // a transfer to a non-voter
+    }
+    if (effect.changes && cause instanceof RaftException raft && raft.mayStillCommit()) {
+      return error(HttpResponseStatus.GATEWAY_TIMEOUT, "outcome unknown: " + cause.getMessage() + "; " + effect.onTimeout);
     }
     FullHttpResponse response = error(HttpResponseStatus.SERVICE_UNAVAILABLE, String.valueOf(cause.getMessage()));
     response.headers().set(HttpHeaderNames.RETRY_AFTER, "1");

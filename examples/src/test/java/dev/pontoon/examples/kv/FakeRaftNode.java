@@ -28,6 +28,8 @@ final class FakeRaftNode implements RaftNode {
   volatile Role role = Role.LEADER;
   volatile NodeId leader;
   volatile boolean stalled;
+  /** When set, every submit and read fails with it (after the leader check), as a stopped node's would. */
+  volatile RuntimeException failure;
   /** What {@link #transferLeadership} answers; each call records its target in {@link #transferTarget}. */
   volatile CompletableFuture<Void> transfer = CompletableFuture.failedFuture(new UnsupportedOperationException());
   volatile NodeId transferTarget;
@@ -55,6 +57,9 @@ final class FakeRaftNode implements RaftNode {
     if (role != Role.LEADER) {
       return CompletableFuture.failedFuture(new NotLeaderException(id, leader));
     }
+    if (failure != null) {
+      return CompletableFuture.failedFuture(failure);
+    }
     if (stalled) {
       return new CompletableFuture<>();
     }
@@ -68,6 +73,9 @@ final class FakeRaftNode implements RaftNode {
   public synchronized CompletableFuture<Bytes> read(Bytes query) {
     if (role != Role.LEADER) {
       return CompletableFuture.failedFuture(new NotLeaderException(id, leader));
+    }
+    if (failure != null) {
+      return CompletableFuture.failedFuture(failure);
     }
     if (stalled) {
       return new CompletableFuture<>();
