@@ -177,7 +177,7 @@ final class KvHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       if (!method.equals(HttpMethod.POST)) {
         return notAllowed("POST");
       }
-      String target = QueryStringDecoder.decodeComponent(segments.get(2), StandardCharsets.UTF_8);
+      String target = decodeSegment(segments.get(2), "id");
       return operations.transferLeadership(new KvOperations.Request(ctx, request.uri(), target, keepAlive),
           NodeId.of(target));
     }
@@ -192,7 +192,7 @@ final class KvHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       if (!method.equals(HttpMethod.DELETE)) {
         return notAllowed("DELETE");
       }
-      String id = QueryStringDecoder.decodeComponent(segments.get(2), StandardCharsets.UTF_8);
+      String id = decodeSegment(segments.get(2), "id");
       return operations.removeMember(new KvOperations.Request(ctx, request.uri(), id, keepAlive), NodeId.of(id));
     }
     return error(NOT_FOUND, "unknown admin path " + uri.rawPath()
@@ -213,7 +213,7 @@ final class KvHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
   }
 
   private String decodeKey(String raw) {
-    String key = QueryStringDecoder.decodeComponent(raw, StandardCharsets.UTF_8);
+    String key = decodeSegment(raw, "key");
     if (key.isEmpty()) {
       throw new IllegalArgumentException("key must not be empty");
     }
@@ -221,6 +221,51 @@ final class KvHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       throw new IllegalArgumentException("key exceeds " + config.maxKeyBytes() + " bytes");
     }
     return key;
+  }
+
+  /**
+   * A path segment percent-decoded as RFC 3986 says (§2.1, §3.3): {@code %XX} is the byte XX and
+   * every other character stands for itself, {@code +} included. (Netty's
+   * {@code QueryStringDecoder.decodeComponent} decodes form data, where {@code +} is a space: with
+   * it {@code /kv/a+b} named the key "a b", the key of {@code /kv/a%20b}.) The bytes are read as
+   * UTF-8. The request line reaches us one character per byte, so a character above 0x7F (which a
+   * client should have percent-encoded) stands for that byte too.
+   *
+   * @throws IllegalArgumentException for a {@code %} not followed by two hex digits (a 400 naming
+   *     {@code what})
+   */
+  static String decodeSegment(String raw, String what) {
+    if (raw.indexOf('%') < 0 && raw.chars().allMatch(c -> c < 0x80)) {
+      return raw;
+    }
+    byte[] bytes = new byte[raw.length()];
+    int length = 0;
+    for (int i = 0; i < raw.length(); i++) {
+      char c = raw.charAt(i);
+      if (c == '%') {
+        int high = i + 2 < raw.length() ? hexDigit(raw.charAt(i + 1)) : -1;
+        int low = high < 0 ? -1 : hexDigit(raw.charAt(i + 2));
+        if (low < 0) {
+          throw new IllegalArgumentException(what + " has a '%' not followed by two hex digits");
+        }
+        bytes[length++] = (byte) (high << 4 | low);
+        i += 2;
+      } else if (c <= 0xFF) {
+        bytes[length++] = (byte) c;
+      } else {
+        throw new IllegalArgumentException(what + " has a character that is not percent-encoded: " + c);
+      }
+    }
+    return new String(bytes, 0, length, StandardCharsets.UTF_8);
+  }
+
+  /** The value of an ASCII hex digit, or -1. */
+  private static int hexDigit(char c) {
+    if (c >= '0' && c <= '9') {
+      return c - '0';
+    }
+    char lower = (char) (c | 0x20);
+    return lower >= 'a' && lower <= 'f' ? lower - 'a' + 10 : -1;
   }
 
   private static Bytes bodyBytes(FullHttpRequest request) {
