@@ -26,6 +26,9 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.cors.CorsConfig;
 import io.netty.handler.codec.http.cors.CorsConfigBuilder;
 import io.netty.handler.timeout.IdleStateEvent;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -227,12 +230,12 @@ final class KvHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
    * A path segment percent-decoded as RFC 3986 says (§2.1, §3.3): {@code %XX} is the byte XX and
    * every other character stands for itself, {@code +} included. (Netty's
    * {@code QueryStringDecoder.decodeComponent} decodes form data, where {@code +} is a space: with
-   * it {@code /kv/a+b} named the key "a b", the key of {@code /kv/a%20b}.) The bytes are read as
+   * it {@code /kv/a+b} named the key "a b", the key of {@code /kv/a%20b}.) The bytes must be
    * UTF-8. The request line reaches us one character per byte, so a character above 0x7F (which a
    * client should have percent-encoded) stands for that byte too.
    *
-   * @throws IllegalArgumentException for a {@code %} not followed by two hex digits (a 400 naming
-   *     {@code what})
+   * @throws IllegalArgumentException for a {@code %} not followed by two hex digits, or bytes that
+   *     are not UTF-8 (a 400 naming {@code what})
    */
   static String decodeSegment(String raw, String what) {
     if (raw.indexOf('%') < 0 && raw.chars().allMatch(c -> c < 0x80)) {
@@ -256,7 +259,14 @@ final class KvHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         throw new IllegalArgumentException(what + " has a character that is not percent-encoded: " + c);
       }
     }
-    return new String(bytes, 0, length, StandardCharsets.UTF_8);
+    try {
+      // REPORT, not the default REPLACE: two keys whose bytes are not UTF-8 (%FF, %FE) would both
+      // become U+FFFD, one key.
+      return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes, 0, length)).toString();
+    } catch (CharacterCodingException e) {
+      throw new IllegalArgumentException(what + " must be UTF-8 text");
+    }
   }
 
   /** The value of an ASCII hex digit, or -1. */

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -41,5 +42,21 @@ class KvHttpKeyDecodingTest {
     assertEquals("plus", answer("GET", "/kv/a%2Bb", "").get("value").asText());
     assertEquals("plus", answer("GET", "/kv/a+b", "").get("value").asText());
     assertEquals("space", answer("GET", "/kv/a%20b", "").get("value").asText());
+  }
+
+  /**
+   * A key is UTF-8 text: a percent-encoding that does not decode as UTF-8 ({@code %FF}, a
+   * sequence cut short, an encoded surrogate) is answered 400, rather than decoded to U+FFFD,
+   * which made {@code /kv/%FF} and {@code /kv/%FE} one key. Nothing is written.
+   */
+  @Test
+  void aKeyWhosePercentEncodingIsNotUtf8Is400() throws IOException {
+    for (String path : List.of("/kv/%FF", "/kv/%FE", "/kv/a%C3", "/kv/%ED%A0%80")) {
+      String answer = http.exchange(http.request("PUT", path, "v"));
+
+      assertEquals(400, status(answer), path);
+      assertEquals("key must be UTF-8 text", JSON.readTree(body(answer)).get("error").asText(), path);
+    }
+    assertEquals(0, node.log.lastIndex(), "nothing written");
   }
 }
