@@ -152,7 +152,7 @@ final class KvHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
     }
     KvOperations.Request op = new KvOperations.Request(ctx, request.uri(), key, keepAlive);
     if (cas) {
-      return operations.compareAndSet(op, request.content().toString(StandardCharsets.UTF_8));
+      return operations.compareAndSet(op, bodyBytes(request));
     } else if (method.equals(HttpMethod.GET)) {
       return operations.get(op);
     } else if (method.equals(HttpMethod.PUT)) {

@@ -22,6 +22,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
@@ -85,7 +86,13 @@ final class KvOperations {
     });
   }
 
-  FullHttpResponse compareAndSet(Request request, String jsonBody) {
+  /**
+   * {@code POST /kv/{key}/cas}: {@code content} is UTF-8 JSON, as a PUT's value is UTF-8 text; a body
+   * that is not, or a {@code "from"} or {@code "to"} that no UTF-8 can hold (a lone surrogate
+   * written as a JSON escape), is refused (400) rather than stored with U+FFFD or '?' in its place.
+   */
+  FullHttpResponse compareAndSet(Request request, Bytes content) {
+    String jsonBody = requireUtf8(content, "body");
     JsonNode tree;
     try {
       tree = HttpReplies.JSON.readTree(jsonBody);
@@ -377,11 +384,24 @@ final class KvOperations {
     if (text.isEmpty()) {
       throw new IllegalArgumentException("\"" + field + "\" must not be empty");
     }
-    Bytes value = Bytes.ofUtf8(text);
+    Bytes value = encodeUtf8(text, "\"" + field + "\"");
     if (value.size() > config.maxValueBytes()) {
       throw new IllegalArgumentException("\"" + field + "\" exceeds " + config.maxValueBytes() + " bytes");
     }
     return value;
+  }
+
+  /** {@code text} in UTF-8; a lone surrogate, which UTF-8 cannot hold, is a 400 rather than a '?'. */
+  private static Bytes encodeUtf8(String text, String what) {
+    try {
+      ByteBuffer encoded = StandardCharsets.UTF_8.newEncoder().onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT).encode(CharBuffer.wrap(text));
+      byte[] bytes = new byte[encoded.remaining()];
+      encoded.get(bytes);
+      return Bytes.wrap(bytes);
+    } catch (CharacterCodingException e) {
+      throw new IllegalArgumentException(what + " must be UTF-8 text");
+    }
   }
 
   private static String requireUtf8(Bytes value, String what) {
