@@ -1,7 +1,11 @@
 package dev.pontoon.examples.kv;
 
+import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
@@ -16,7 +20,14 @@ import java.util.concurrent.CompletableFuture;
 
 /** Builds and writes the JSON answers of the KV HTTP API. Stateless; any thread. */
 final class HttpReplies {
-  static final ObjectMapper JSON = new ObjectMapper();
+  /**
+   * Renders the answers and reads the request bodies. Reading is strict: one JSON value and nothing
+   * after it ({@code {"to":"a"} {"to":"b"}} is not read as its first object), and no field twice
+   * ({@code {"to":"a","to":"b"}} is not read as its last one).
+   */
+  static final ObjectMapper JSON = new ObjectMapper()
+      .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+      .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
 
   private HttpReplies() {}
 
@@ -32,6 +43,25 @@ final class HttpReplies {
     response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
     response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
     return response;
+  }
+
+  /**
+   * {@code body} read as one JSON value with {@link #JSON}; null or a missing node for an empty body.
+   *
+   * @throws IllegalArgumentException "malformed JSON: …" naming what is wrong (a 400)
+   */
+  static JsonNode readJson(String body) {
+    try {
+      return JSON.readTree(body);
+    } catch (MismatchedInputException e) {
+      // Jackson names the feature rather than the mistake.
+      if (String.valueOf(e.getOriginalMessage()).startsWith("Trailing token")) {
+        throw new IllegalArgumentException("malformed JSON: content after the JSON value");
+      }
+      throw new IllegalArgumentException("malformed JSON: " + e.getOriginalMessage());
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("malformed JSON: " + e.getOriginalMessage());
+    }
   }
 
   /** A JSON error {@code {"error": message}}. */

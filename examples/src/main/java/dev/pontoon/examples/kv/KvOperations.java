@@ -3,7 +3,6 @@ package dev.pontoon.examples.kv;
 import static dev.pontoon.examples.kv.HttpReplies.error;
 import static dev.pontoon.examples.kv.HttpReplies.json;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pontoon.raft.MemberChange;
 import dev.pontoon.raft.MembershipChangeException;
@@ -93,12 +92,7 @@ final class KvOperations {
    */
   FullHttpResponse compareAndSet(Request request, Bytes content) {
     String jsonBody = requireUtf8(content, "body");
-    JsonNode tree;
-    try {
-      tree = HttpReplies.JSON.readTree(jsonBody);
-    } catch (JsonProcessingException e) {
-      return error(HttpResponseStatus.BAD_REQUEST, "malformed JSON: " + e.getOriginalMessage());
-    }
+    JsonNode tree = HttpReplies.readJson(jsonBody);
     if (tree == null || !tree.isObject() || !tree.has("from") || !tree.has("to")) {
       return error(HttpResponseStatus.BAD_REQUEST, "body must be a JSON object with \"from\" and \"to\"");
     }

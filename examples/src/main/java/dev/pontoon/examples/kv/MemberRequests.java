@@ -1,6 +1,5 @@
 package dev.pontoon.examples.kv;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.pontoon.raft.MemberChange;
 import dev.pontoon.raft.NodeId;
@@ -29,12 +28,7 @@ record MemberRequests(NodeId id, MemberAddress address, boolean voter) {
    * @throws IllegalArgumentException naming what is malformed (a 400)
    */
   static MemberRequests parse(String body) {
-    JsonNode tree;
-    try {
-      tree = HttpReplies.JSON.readTree(body);
-    } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException("malformed JSON: " + e.getOriginalMessage());
-    }
+    JsonNode tree = HttpReplies.readJson(body);
     if (tree == null || !tree.isObject()) {
       throw new IllegalArgumentException("body must be a JSON object with \"id\", \"http\", \"raft\" and \"role\"");
     }

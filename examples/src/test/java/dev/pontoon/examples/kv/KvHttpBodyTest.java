@@ -58,4 +58,21 @@ class KvHttpBodyTest {
     assertEquals("\"from\" must be UTF-8 text", error(loneFrom));
     assertEquals(0, node.log.lastIndex(), "nothing written");
   }
+
+  /**
+   * A compare-and-set body is one JSON object: content after it, or a field given twice, is 400
+   * naming what is wrong, rather than read as its first object or its last {@code "to"}. Nothing
+   * is written.
+   */
+  @Test
+  void aCasBodyWithTrailingContentOrADuplicateFieldIs400() throws IOException {
+    String trailing = http.exchange(http.request("POST", "/kv/k/cas", "{\"from\":null,\"to\":\"v\"} {\"to\":\"w\"}"));
+    String twice = http.exchange(http.request("POST", "/kv/k/cas", "{\"from\":null,\"to\":\"a\",\"to\":\"b\"}"));
+
+    assertEquals(400, status(trailing), trailing);
+    assertEquals("malformed JSON: content after the JSON value", error(trailing));
+    assertEquals(400, status(twice), twice);
+    assertEquals("malformed JSON: Duplicate field 'to'", error(twice));
+    assertEquals(0, node.log.lastIndex(), "nothing written");
+  }
 }
