@@ -5,6 +5,7 @@ import dev.pontoon.raft.RaftNode;
 import dev.pontoon.raft.storage.LogReader;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
@@ -12,7 +13,9 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.cors.CorsHandler;
 import io.netty.handler.ssl.SslContext;
@@ -185,11 +188,33 @@ public final class KvHttpServer implements AutoCloseable {
         .addLast(new HttpServerCodec(MAX_INITIAL_LINE_BYTES, MAX_HEADER_BYTES, 8192))
         .addLast(new BrowserGuard(handler.cors().origins(), hostNames));
     if (shared == null) {
-      ch.pipeline().addLast(new HttpObjectAggregator(config.maxBodyBytes()));
+      ch.pipeline().addLast(new BodyAggregator(config.maxBodyBytes()));
     } else {
       shared.addTo(ch.pipeline(), config.maxBodyBytes());
     }
     ch.pipeline().addLast(new CorsHandler(handler.cors())).addLast(handler);
+  }
+
+  /**
+   * Aggregates a request's body up to {@code maxBodyBytes}. A request whose body is larger
+   * (announced by {@code Content-Length}, or counted as it arrives) is answered 413 with the API's
+   * JSON error, and the connection is closed: the rest of the body is never read. Netty's own
+   * answer has an empty body, and on a keep-alive request keeps the connection open while it reads
+   * and drops the rest. (With shared routes, their {@code RouteLimits} gives the same answer.)
+   */
+  static final class BodyAggregator extends HttpObjectAggregator {
+    private final int maxBodyBytes;
+
+    BodyAggregator(int maxBodyBytes) {
+      super(maxBodyBytes);
+      this.maxBodyBytes = maxBodyBytes;
+    }
+
+    @Override
+    protected void handleOversizedMessage(ChannelHandlerContext ctx, HttpMessage oversized) {
+      HttpReplies.send(ctx, HttpReplies.error(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+          "request body exceeds " + maxBodyBytes + " bytes"), false);
+    }
   }
 
   /** The address the server listens on. */

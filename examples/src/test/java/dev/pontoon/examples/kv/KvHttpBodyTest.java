@@ -1,6 +1,7 @@
 package dev.pontoon.examples.kv;
 
 import static dev.pontoon.examples.kv.HttpExchange.body;
+import static dev.pontoon.examples.kv.HttpExchange.header;
 import static dev.pontoon.examples.kv.HttpExchange.status;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -73,6 +74,25 @@ class KvHttpBodyTest {
     assertEquals("malformed JSON: content after the JSON value", error(trailing));
     assertEquals(400, status(twice), twice);
     assertEquals("malformed JSON: Duplicate field 'to'", error(twice));
+    assertEquals(0, node.log.lastIndex(), "nothing written");
+  }
+
+  /**
+   * A body announced above the server's limit is answered 413 with a JSON error, as every other
+   * refusal is, and the connection is closed at once: the body is never read, so the connection
+   * cannot be used for another request.
+   */
+  @Test
+  void aBodyAboveTheLimitIs413WithAJsonErrorAndTheConnectionClosed() throws IOException {
+    int limit = KvHttpConfig.defaults().maxBodyBytes();
+    byte[] head = ("PUT /kv/k HTTP/1.1\r\nHost: 127.0.0.1:" + http.port() + "\r\nContent-Length: " + (limit + 1)
+        + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
+
+    String answer = http.exchange(head); // returns once the server closes the connection
+
+    assertEquals(413, status(answer), answer);
+    assertEquals("close", header(answer, "Connection"), answer);
+    assertEquals("request body exceeds " + limit + " bytes", error(answer));
     assertEquals(0, node.log.lastIndex(), "nothing written");
   }
 }
