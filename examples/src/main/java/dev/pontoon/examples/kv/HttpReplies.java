@@ -70,16 +70,14 @@ final class HttpReplies {
   }
 
   /**
-   * Writes {@code answer} once it completes (a failure becomes a 500). The connection reads no
-   * further request meanwhile, so that pipelined requests are answered in order.
+   * Writes {@code answer} once it completes (a failure becomes a 500). Later requests on the
+   * connection wait for it in {@link InOrderAnswers}, so that pipelined requests are answered in
+   * order.
    */
   static void sendWhenDone(ChannelHandlerContext ctx, CompletableFuture<FullHttpResponse> answer, boolean keepAlive) {
-    ctx.channel().config().setAutoRead(false);
-    answer.whenComplete((response, failure) -> {
-      send(ctx, failure == null ? response : error(HttpResponseStatus.INTERNAL_SERVER_ERROR, String.valueOf(failure)),
-          keepAlive);
-      ctx.channel().config().setAutoRead(true);
-    });
+    answer.whenComplete((response, failure) -> send(ctx,
+        failure == null ? response : error(HttpResponseStatus.INTERNAL_SERVER_ERROR, String.valueOf(failure)),
+        keepAlive));
   }
 
   /**

@@ -182,10 +182,13 @@ public final class KvHttpServer implements AutoCloseable {
    */
   private static void pipeline(Channel ch, KvHttpHandler handler, KvHttpConfig config, Set<String> hostNames,
       SharedRoutes shared) {
-    // The guard comes before the aggregator and the shared routes: a browser's forged request is
-    // refused before its body is buffered and before /raft/* sees it.
+    // InOrderAnswers comes first, so that every answer, the early refusals included, follows the
+    // answers to the requests sent before it. The guard comes before the aggregator and the shared
+    // routes: a browser's forged request is refused before its body is buffered and before /raft/*
+    // sees it.
     ch.pipeline().addLast(new IdleStateHandler(0, 0, config.idleTimeout().toMillis(), TimeUnit.MILLISECONDS))
         .addLast(new HttpServerCodec(MAX_INITIAL_LINE_BYTES, MAX_HEADER_BYTES, 8192))
+        .addLast(new InOrderAnswers())
         .addLast(new BrowserGuard(handler.cors().origins(), hostNames));
     if (shared == null) {
       ch.pipeline().addLast(new BodyAggregator(config.maxBodyBytes()));

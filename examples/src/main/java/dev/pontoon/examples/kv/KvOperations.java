@@ -44,8 +44,8 @@ import java.util.function.Function;
  * ReadIndex ({@link RaftNode#read}), so they are linearizable; a transfer answers once the target
  * leads ({@link RaftNode#transferLeadership}).
  *
- * <p>While an operation is in flight the connection stops reading, so that pipelined requests
- * are answered in order.
+ * <p>Pipelined requests are answered in order by the connection's {@link InOrderAnswers}, which
+ * passes the next request on only once this one's answer is written.
  */
 final class KvOperations {
   private final RaftNode node;
@@ -284,7 +284,6 @@ final class KvOperations {
   private <T> void answerWhenDone(Request request, CompletableFuture<T> future, Effect effect,
       Function<T, FullHttpResponse> render) {
     ChannelHandlerContext ctx = request.ctx();
-    ctx.channel().config().setAutoRead(false);
     AtomicBoolean answered = new AtomicBoolean();
     var timeout = ctx.executor().schedule(() -> {
       if (answered.compareAndSet(false, true)) {
@@ -360,7 +359,6 @@ final class KvOperations {
   private static void finish(Request request, FullHttpResponse response) {
     ChannelHandlerContext ctx = request.ctx();
     HttpReplies.send(ctx, response, request.keepAlive());
-    ctx.channel().config().setAutoRead(true);
   }
 
   private static Map<String, Object> body(Request request, KvResult result) {

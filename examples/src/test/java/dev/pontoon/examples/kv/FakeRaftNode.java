@@ -28,6 +28,12 @@ final class FakeRaftNode implements RaftNode {
   volatile Role role = Role.LEADER;
   volatile NodeId leader;
   volatile boolean stalled;
+  /**
+   * When set, a leader's submits commit (append, apply, answer) only once it completes, counted
+   * meanwhile in {@link #waitingForCommit}: a commit that takes a while, as a real one does.
+   */
+  volatile CompletableFuture<Void> commits;
+  final java.util.concurrent.atomic.AtomicInteger waitingForCommit = new java.util.concurrent.atomic.AtomicInteger();
   /** When set, every submit and read fails with it (after the leader check), as a stopped node's would. */
   volatile RuntimeException failure;
   /** What {@link #transferLeadership} answers; each call records its target in {@link #transferTarget}. */
@@ -63,10 +69,19 @@ final class FakeRaftNode implements RaftNode {
     if (stalled) {
       return new CompletableFuture<>();
     }
+    CompletableFuture<Void> gate = commits;
+    if (gate != null) {
+      waitingForCommit.incrementAndGet();
+      return gate.thenApply(done -> commit(command));
+    }
+    return CompletableFuture.completedFuture(commit(command));
+  }
+
+  private synchronized Bytes commit(Bytes command) {
     long index = log.lastIndex() + 1;
     log.append(List.of(LogEntry.command(index, 1, command)));
     applied = index;
-    return CompletableFuture.completedFuture(machine.apply(index, command));
+    return machine.apply(index, command);
   }
 
   @Override

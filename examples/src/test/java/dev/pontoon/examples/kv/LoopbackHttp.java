@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
  * (pipelined), and everything the server sent read until it closes the connection.
  */
 final class LoopbackHttp implements AutoCloseable {
-  private static final Pattern STATUS_LINE = Pattern.compile("(?m)^HTTP/1\\.1 (\\d{3}) ");
+  private static final Pattern STATUS_LINE = Pattern.compile("HTTP/1\\.1 (\\d{3}) ");
   private final KvHttpServer server;
 
   LoopbackHttp(FakeRaftNode node, KvHttpConfig config) {

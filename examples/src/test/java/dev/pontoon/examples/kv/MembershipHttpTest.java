@@ -73,7 +73,8 @@ class MembershipHttpTest {
     node.config = new ClusterConfig(Set.of(NodeId.of("n1"), NodeId.of("n2"), N3), Set.of(N4), Set.of(),
         Map.of(N4, N4_ADDRESS));
     node.membership = new CompletableFuture<>();
-    add(n4("voter"));
+    // Another connection: on this one the second request waits for the first's answer (InOrderAnswers).
+    new HttpExchange(node, KvHttpConfig.defaults()).send(request("POST", "/admin/members", n4("voter")));
     assertEquals(List.of(List.of(new MemberChange.AddVoter(N4, N4_ADDRESS)), List.of(new MemberChange.Promote(N4))),
         node.changes);
   }
