@@ -1,5 +1,9 @@
 package dev.pontoon.raft.storage.segment;
 
+import static dev.pontoon.raft.storage.segment.SegmentEntries.PAYLOAD;
+import static dev.pontoon.raft.storage.segment.SegmentEntries.all;
+import static dev.pontoon.raft.storage.segment.SegmentEntries.entries;
+import static dev.pontoon.raft.storage.segment.SegmentEntries.entry;
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -7,7 +11,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pontoon.raft.ClusterId;
 import dev.pontoon.raft.NodeId;
-import dev.pontoon.raft.log.Bytes;
 import dev.pontoon.raft.log.HardState;
 import dev.pontoon.raft.log.LogEntry;
 import dev.pontoon.raft.storage.CorruptedLogException;
@@ -31,7 +34,6 @@ import org.junit.jupiter.api.io.TempDir;
  * and records from an earlier use of the same bytes are never taken for new ones.
  */
 class SegmentRecoveryTest {
-  private static final int PAYLOAD = 128;
   private static final long SMALL_SEGMENT = SegmentLogStoreConfig.MIN_SEGMENT_BYTES;
 
   @TempDir Path dir;
@@ -45,31 +47,9 @@ class SegmentRecoveryTest {
         SegmentLogStoreConfig.of(dir, ClusterId.of("c1"), node).withSegmentBytes(SMALL_SEGMENT));
   }
 
-  private static LogEntry entry(long index, long term, int payloadBytes) {
-    byte[] payload = new byte[payloadBytes];
-    for (int i = 0; i < payloadBytes; i++) {
-      payload[i] = (byte) (index * 31 + term * 7 + i);
-    }
-    return LogEntry.command(index, term, Bytes.wrap(payload));
-  }
-
-  private static List<LogEntry> entries(long from, long to, long term) {
-    List<LogEntry> out = new ArrayList<>();
-    for (long i = from; i <= to; i++) {
-      out.add(entry(i, term, PAYLOAD));
-    }
-    return out;
-  }
-
   /** Appends each entry of {@code [from, to]} as an append of its own. */
   private static void appendOneByOne(SegmentLogStore store, long from, long to, long term) {
-    for (long i = from; i <= to; i++) {
-      store.append(List.of(entry(i, term, PAYLOAD)));
-    }
-  }
-
-  private static List<LogEntry> all(SegmentLogStore store) {
-    return store.entries(store.firstIndex(), store.lastIndex() + 1, Long.MAX_VALUE);
+    SegmentEntries.appendOneByOne(store, from, to, term, false);
   }
 
   private Path onlySegment() throws IOException {

@@ -1,5 +1,10 @@
 package dev.pontoon.raft.storage.segment;
 
+import static dev.pontoon.raft.storage.segment.SegmentEntries.PAYLOAD;
+import static dev.pontoon.raft.storage.segment.SegmentEntries.all;
+import static dev.pontoon.raft.storage.segment.SegmentEntries.appendOneByOne;
+import static dev.pontoon.raft.storage.segment.SegmentEntries.entries;
+import static dev.pontoon.raft.storage.segment.SegmentEntries.entry;
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,7 +12,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.pontoon.raft.ClusterId;
 import dev.pontoon.raft.NodeId;
-import dev.pontoon.raft.log.Bytes;
 import dev.pontoon.raft.log.HardState;
 import dev.pontoon.raft.log.LogEntry;
 import dev.pontoon.raft.storage.CorruptedLogException;
@@ -29,43 +33,12 @@ import org.junit.jupiter.api.io.TempDir;
  * no sync covered (a roll cut short) goes back to the spares.
  */
 class SegmentSyncedDamageTest {
-  private static final int PAYLOAD = 128;
 
   @TempDir Path dir;
 
   private SegmentLogStore open() {
     return SegmentLogStore.open(SegmentLogStoreConfig.of(dir, ClusterId.of("c1"), NodeId.of("n1"))
         .withSegmentBytes(SegmentLogStoreConfig.MIN_SEGMENT_BYTES));
-  }
-
-  private static LogEntry entry(long index, long term) {
-    byte[] payload = new byte[PAYLOAD];
-    for (int i = 0; i < PAYLOAD; i++) {
-      payload[i] = (byte) (index * 31 + term * 7 + i);
-    }
-    return LogEntry.command(index, term, Bytes.wrap(payload));
-  }
-
-  private static List<LogEntry> entries(long from, long to, long term) {
-    List<LogEntry> out = new ArrayList<>();
-    for (long i = from; i <= to; i++) {
-      out.add(entry(i, term));
-    }
-    return out;
-  }
-
-  /** Appends each entry of {@code [from, to]} as an append of its own, with a sync after each when {@code sync}. */
-  private static void appendOneByOne(SegmentLogStore store, long from, long to, long term, boolean sync) {
-    for (long i = from; i <= to; i++) {
-      store.append(List.of(entry(i, term)));
-      if (sync) {
-        store.sync();
-      }
-    }
-  }
-
-  private static List<LogEntry> all(SegmentLogStore store) {
-    return store.entries(store.firstIndex(), store.lastIndex() + 1, Long.MAX_VALUE);
   }
 
   private Path onlySegment() throws IOException {
@@ -111,9 +84,9 @@ class SegmentSyncedDamageTest {
   void damageToASyncedVoteRefusesTheOpenRatherThanForgettingIt() throws IOException {
     try (SegmentLogStore store = open()) {
       store.saveHardState(new HardState(5, NodeId.of("n2"), 0));
-      store.append(List.of(entry(1, 5)));
+      store.append(List.of(entry(1, 5, PAYLOAD)));
       store.sync();
-      store.append(List.of(entry(2, 5)));
+      store.append(List.of(entry(2, 5, PAYLOAD)));
       store.sync();
     }
     Path segment = onlySegment();
@@ -181,7 +154,7 @@ class SegmentSyncedDamageTest {
     }
     try (SegmentLogStore store = open()) {
       List<LogEntry> expected = new ArrayList<>(entries(1, 5, 1));
-      expected.add(entry(6, 2));
+      expected.add(entry(6, 2, PAYLOAD));
       assertEquals(expected, all(store), "the old 7 and 8 are never taken for evidence or for entries");
     }
   }
