@@ -17,6 +17,10 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 
 /** Builds and writes the JSON answers of the KV HTTP API. Stateless; any thread. */
 final class HttpReplies {
@@ -43,6 +47,22 @@ final class HttpReplies {
     response.headers().set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
     response.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
     return response;
+  }
+
+  /**
+   * {@code length} bytes of {@code bytes} as UTF-8 text, strictly: REPORT, not the JDK's default
+   * REPLACE, under which two different byte strings that are not UTF-8 ({@code FF}, {@code FE})
+   * would both read as U+FFFD, one text.
+   *
+   * @throws IllegalArgumentException "{@code what} must be UTF-8 text" (a 400)
+   */
+  static String utf8Text(byte[] bytes, int length, String what) {
+    try {
+      return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes, 0, length)).toString();
+    } catch (CharacterCodingException e) {
+      throw new IllegalArgumentException(what + " must be UTF-8 text");
+    }
   }
 
   /**

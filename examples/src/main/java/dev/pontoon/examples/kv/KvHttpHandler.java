@@ -26,9 +26,6 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.codec.http.cors.CorsConfig;
 import io.netty.handler.codec.http.cors.CorsConfigBuilder;
 import io.netty.handler.timeout.IdleStateEvent;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -188,8 +185,7 @@ final class KvHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       if (!method.equals(HttpMethod.POST)) {
         return notAllowed("POST");
       }
-      return operations.addMember(new KvOperations.Request(ctx, request.uri(), "", keepAlive),
-          request.content().toString(StandardCharsets.UTF_8));
+      return operations.addMember(new KvOperations.Request(ctx, request.uri(), "", keepAlive), bodyBytes(request));
     }
     if (segments.size() == 3 && segments.get(1).equals("members")) {
       if (!method.equals(HttpMethod.DELETE)) {
@@ -259,14 +255,8 @@ final class KvHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
         throw new IllegalArgumentException(what + " has a character that is not percent-encoded: " + c);
       }
     }
-    try {
-      // REPORT, not the default REPLACE: two keys whose bytes are not UTF-8 (%FF, %FE) would both
-      // become U+FFFD, one key.
-      return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes, 0, length)).toString();
-    } catch (CharacterCodingException e) {
-      throw new IllegalArgumentException(what + " must be UTF-8 text");
-    }
+    // Strictly: two keys whose bytes are not UTF-8 (%FF, %FE) must not become one key, U+FFFD.
+    return HttpReplies.utf8Text(bytes, length, what);
   }
 
   /** The value of an ASCII hex digit, or -1. */

@@ -164,8 +164,8 @@ final class KvOperations {
    * flight; 503 with Retry-After when a learner is not caught up yet; 504 when the change did not
    * complete in time (it may still).
    */
-  FullHttpResponse addMember(Request request, String body) {
-    MemberRequests wanted = MemberRequests.parse(body);
+  FullHttpResponse addMember(Request request, Bytes body) {
+    MemberRequests wanted = MemberRequests.parse(requireUtf8(body, "body"));
     Optional<FullHttpResponse> redirect = redirectUnlessLeader(request);
     if (redirect.isPresent()) {
       return redirect.get();
@@ -397,11 +397,7 @@ final class KvOperations {
   }
 
   private static String requireUtf8(Bytes value, String what) {
-    try {
-      return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(value.toByteArray())).toString();
-    } catch (CharacterCodingException e) {
-      throw new IllegalArgumentException(what + " must be UTF-8 text");
-    }
+    byte[] bytes = value.toByteArray();
+    return HttpReplies.utf8Text(bytes, bytes.length, what);
   }
 }

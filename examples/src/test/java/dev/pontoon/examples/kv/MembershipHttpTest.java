@@ -147,6 +147,22 @@ class MembershipHttpTest {
     assertTrue(node.changes.isEmpty());
   }
 
+  /** Two bodies whose bytes are not UTF-8 must not both read as U+FFFD: refused, as PUT and CAS refuse them. */
+  @Test
+  void aBodyThatIsNotUtf8TextIs400AndChangesNothing() {
+    byte[] body = "{\"id\":\"n\u00ff4\",\"http\":\"h:1\"}".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+    byte[] head = ("POST /admin/members HTTP/1.1\r\nHost: test\r\nContent-Length: " + body.length + "\r\n\r\n")
+        .getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    byte[] raw = java.util.Arrays.copyOf(head, head.length + body.length);
+    System.arraycopy(body, 0, raw, head.length, body.length);
+
+    String answer = http.send(raw);
+
+    assertEquals(400, status(answer), answer);
+    assertTrue(body(answer).contains("body must be UTF-8 text"), answer);
+    assertTrue(node.changes.isEmpty());
+  }
+
   @Test
   void onlyPostAndDeleteAreAllowed() {
     assertEquals("POST", header(http.send(request("GET", "/admin/members", "")), "Allow"));
