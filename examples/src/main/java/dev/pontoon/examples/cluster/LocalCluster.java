@@ -7,12 +7,16 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 
 /**
  * {@code pontoon-kv cluster [--dir DIR] [--transport netty|http] [--snapshot-every N] [--log-retain N]
@@ -144,15 +148,34 @@ final class LocalCluster {
       NodeSpec m = members.get(i);
       List<String> restart = new ArrayList<>(nodeArguments(m, members, options));
       restart.addAll(tls.get(m.id()));
-      processes.get(i).onExit().thenAccept(p -> {
-        if (!stopping.get()) {
-          System.err.println(exitLine(m, p.exitValue(), dir, restart));
-        }
-      });
+      Process process = processes.get(i);
+      reportExitUnlessStopping(process.onExit(), stopping::get, CompletableFuture.delayedExecutor(
+          EXIT_GRACE.toMillis(), TimeUnit.MILLISECONDS), () -> System.err.println(
+              exitLine(m, process.exitValue(), dir, restart)));
     }
     for (Process p : List.copyOf(processes)) {
       p.waitFor();
     }
+  }
+
+  /**
+   * How long after a node's process ends {@code cluster} looks whether it is itself stopping. A
+   * Ctrl-C reaches the nodes and this process at once, and a node may end before this process's
+   * shutdown hook has marked the cluster as stopping: such a node is not reported.
+   */
+  static final Duration EXIT_GRACE = Duration.ofSeconds(1);
+
+  /**
+   * Runs {@code report} once {@code exited} completes, unless {@code stopping} says the cluster is
+   * stopping by then; {@code afterGrace} runs the check {@link #EXIT_GRACE} later.
+   */
+  static CompletableFuture<Void> reportExitUnlessStopping(CompletableFuture<?> exited, BooleanSupplier stopping,
+      Executor afterGrace, Runnable report) {
+    return exited.thenRunAsync(() -> {
+      if (!stopping.getAsBoolean()) {
+        report.run();
+      }
+    }, afterGrace);
   }
 
   /**

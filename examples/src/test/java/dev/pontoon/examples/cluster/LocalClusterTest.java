@@ -6,7 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.File;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 
 /** What {@code pontoon-kv cluster} prints once its three nodes are started. */
@@ -46,6 +49,38 @@ class LocalClusterTest {
   }
 
   /** On the http transport the nodes are named by their addresses, and their directories too (':' as '-'). */
+  /**
+   * A Ctrl-C reaches the nodes and {@code cluster} at once: a node that ends before the
+   * cluster's shutdown hook ran is not reported as "exited; the other nodes keep running".
+   */
+  @Test
+  void aNodeThatEndsJustBeforeTheClusterMarksItselfStoppingIsNotReported() {
+    CompletableFuture<Void> exited = new CompletableFuture<>();
+    AtomicBoolean stopping = new AtomicBoolean();
+    List<Runnable> afterGrace = new ArrayList<>();
+    List<String> reported = new ArrayList<>();
+    LocalCluster.reportExitUnlessStopping(exited, stopping::get, afterGrace::add, () -> reported.add("exit line"));
+
+    exited.complete(null); // the node's JVM handled the SIGINT first
+    stopping.set(true); // then this process's shutdown hook
+    afterGrace.forEach(Runnable::run);
+
+    assertEquals(List.of(), reported);
+  }
+
+  @Test
+  void aNodeThatEndsWhileTheClusterRunsIsReportedOnceTheGraceIsOver() {
+    CompletableFuture<Void> exited = new CompletableFuture<>();
+    List<Runnable> afterGrace = new ArrayList<>();
+    List<String> reported = new ArrayList<>();
+    LocalCluster.reportExitUnlessStopping(exited, () -> false, afterGrace::add, () -> reported.add("exit line"));
+
+    exited.complete(null);
+    afterGrace.forEach(Runnable::run);
+
+    assertEquals(List.of("exit line"), reported);
+  }
+
   @Test
   void httpTransportNodesAreNamedByTheirAddresses() {
     List<NodeSpec> members = LocalCluster.members("http");
