@@ -308,12 +308,7 @@ class MembershipChangeTest {
     Proposal removal = leader.proposeConfigChange(List.of(new MemberChange.Remove(N3)));
     net.stabilize();
     assertTrue(leader.commitIndex() >= removal.index(), "the removal committed without n3");
-    net.crash(N3);
-    net.node(N3).store = new dev.pontoon.raft.engine.memory.InMemoryLogStore();
-    net.node(N3).initialConfig = null;
-    net.node(N3).snapshot = null;
-    net.restart(N3);
-    net.dropWhere(m -> false);
+    wipeAndRestartConnected(net, N3);
 
     leader.proposeConfigChange(List.of(new MemberChange.AddLearner(N3, null)));
     net.stabilize();
@@ -368,16 +363,21 @@ class MembershipChangeTest {
     assertTrue(n2.commitIndex() >= removal.index(), "the removal committed");
     assertTrue(n2.status().progress().containsKey(N3), "n3 not yet released");
     // n3 is wiped and added again at once.
-    net.crash(N3);
-    net.node(N3).store = new dev.pontoon.raft.engine.memory.InMemoryLogStore();
-    net.node(N3).initialConfig = null;
-    net.node(N3).snapshot = null;
-    net.restart(N3);
-    net.dropWhere(m -> false);
+    wipeAndRestartConnected(net, N3);
 
     n2.proposeConfigChange(List.of(new MemberChange.AddLearner(N3, null)));
     net.stabilize();
 
     assertEquals(n2.status().lastIndex(), net.core(N3).status().lastIndex(), "n3 holds the whole log again");
+  }
+
+  /** {@code id} loses its disk and starts again empty, joining nothing, with every message delivered again. */
+  private static void wipeAndRestartConnected(Network net, NodeId id) {
+    net.crash(id);
+    net.node(id).store = new dev.pontoon.raft.engine.memory.InMemoryLogStore();
+    net.node(id).initialConfig = null;
+    net.node(id).snapshot = null;
+    net.restart(id);
+    net.dropWhere(m -> false);
   }
 }
