@@ -1,6 +1,5 @@
 package dev.pontoon.examples.httptransport;
 
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.StreamReadConstraints;
@@ -20,15 +19,12 @@ import dev.pontoon.raft.message.InstallSnapshotResponse;
 import dev.pontoon.raft.message.RequestVote;
 import dev.pontoon.raft.message.RequestVoteResponse;
 import dev.pontoon.raft.message.TimeoutNow;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Base64;
-import java.util.function.Function;
 
 /**
  * The JSON forms of Raft messages on the HTTP transport (see {@code HTTP-TRANSPORT.md}). Field
@@ -114,18 +110,6 @@ final class RaftJson {
       data = Arrays.copyOf(data, end);
     }
     return o.put("offset", m.offset()).put("data", Base64.getEncoder().encodeToString(data)).put("done", m.done());
-  }
-
-  /**
-   * Decodes a snapshot piece held as a tree (the encoder's output) by the streaming decoder that
-   * reads request bodies ({@link RequestDecoder}).
-   */
-  static InstallSnapshot decodeInstallSnapshot(JsonNode o, NodeId self, Function<String, NodeId> sender) {
-    try {
-      return RequestDecoder.installSnapshot(RequestDecoder.Source.of(o), self, sender);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 
   // ---- answers: receiver side encodes the node's response, sender side decodes it
@@ -247,19 +231,6 @@ final class RaftJson {
     if (!config.addresses().isEmpty()) {
       ObjectNode addresses = o.putObject("addresses");
       config.addresses().forEach((id, address) -> addresses.put(id.value(), address));
-    }
-  }
-
-  /**
-   * Reads {@link #encodeConfig} from a tree, by the streaming decoder that reads request bodies
-   * ({@link RequestDecoder#config}); {@code outgoing-voters} and {@code addresses} may be absent.
-   */
-  static ClusterConfig decodeConfig(JsonNode o) {
-    try (JsonParser p = JSON.treeAsTokens(o)) {
-      p.nextToken();
-      return RequestDecoder.config(p);
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
   }
 

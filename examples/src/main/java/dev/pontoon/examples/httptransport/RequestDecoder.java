@@ -85,11 +85,6 @@ final class RequestDecoder {
     static Source of(ByteBuf body) {
       return () -> RaftJson.JSON.getFactory().createParser((InputStream) new ByteBufInputStream(body.duplicate()));
     }
-
-    /** The tokens of a tree already in memory (the encoder's output, in tests). */
-    static Source of(JsonNode tree) {
-      return () -> RaftJson.JSON.treeAsTokens(tree);
-    }
   }
 
   @FunctionalInterface

@@ -26,7 +26,7 @@ class RaftJsonConfigTest {
     RaftJson.encodeConfig(o, joint);
     assertEquals("{\"voters\":[\"n1\",\"n2\",\"n4\"],\"learners\":[],\"outgoing-voters\":[\"n1\",\"n2\",\"n3\"],"
         + "\"addresses\":{\"n4\":\"raft=10.0.0.4:9084;http=10.0.0.4:8084\"}}", o.toString());
-    assertEquals(joint, RaftJson.decodeConfig(o));
+    assertEquals(joint, RaftJsonTrees.decodeConfig(o));
   }
 
   /** A configuration without joint halves or addresses is written exactly as the specification shows it. */
@@ -36,17 +36,17 @@ class RaftJsonConfigTest {
     RaftJson.encodeConfig(o, new ClusterConfig(Set.of(N1, N2), Set.of(N3)));
     assertEquals("{\"voters\":[\"n1\",\"n2\"],\"learners\":[\"n3\"]}", o.toString());
     JsonNode spec = RaftJson.JSON.readTree("{\"voters\":[\"n1\",\"n2\"],\"learners\":[]}");
-    assertEquals(ClusterConfig.ofVoters("n1", "n2"), RaftJson.decodeConfig(spec));
+    assertEquals(ClusterConfig.ofVoters("n1", "n2"), RaftJsonTrees.decodeConfig(spec));
   }
 
   @Test
   void malformedAddressesAreRefusedNamingTheField() throws Exception {
     JsonNode notAnObject = RaftJson.JSON.readTree("{\"voters\":[\"n1\"],\"addresses\":[\"x\"]}");
     assertEquals("\"addresses\" must be an object of node id to address",
-        assertThrows(IllegalArgumentException.class, () -> RaftJson.decodeConfig(notAnObject)).getMessage());
+        assertThrows(IllegalArgumentException.class, () -> RaftJsonTrees.decodeConfig(notAnObject)).getMessage());
     JsonNode notText = RaftJson.JSON.readTree("{\"voters\":[\"n1\"],\"addresses\":{\"n1\":7}}");
-    assertThrows(IllegalArgumentException.class, () -> RaftJson.decodeConfig(notText));
+    assertThrows(IllegalArgumentException.class, () -> RaftJsonTrees.decodeConfig(notText));
     JsonNode ofAStranger = RaftJson.JSON.readTree("{\"voters\":[\"n1\"],\"addresses\":{\"n9\":\"h:1\"}}");
-    assertThrows(IllegalArgumentException.class, () -> RaftJson.decodeConfig(ofAStranger));
+    assertThrows(IllegalArgumentException.class, () -> RaftJsonTrees.decodeConfig(ofAStranger));
   }
 }

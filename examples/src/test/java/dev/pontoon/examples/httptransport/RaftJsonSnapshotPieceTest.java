@@ -42,7 +42,7 @@ class RaftJsonSnapshotPieceTest {
     assertEquals(Base64.getEncoder().encodeToString(state), json.get("data").asText(),
         "a peer written from the specification installs the state machine's bytes, not the checksum");
     assertEquals(0xCAFEBABEL, json.get("checksum").asLong());
-    assertEquals(last, RaftJson.decodeInstallSnapshot(json, FOLLOWER, NodeId::new),
+    assertEquals(last, RaftJsonTrees.decodeInstallSnapshot(json, FOLLOWER, NodeId::new),
         "a Pontoon follower gets the piece back exactly, checksum trailer included");
   }
 
@@ -51,6 +51,6 @@ class RaftJsonSnapshotPieceTest {
     InstallSnapshot first = piece(0, "head".getBytes(StandardCharsets.UTF_8), false);
     JsonNode json = RaftJson.encode(first);
     assertFalse(json.has("checksum"));
-    assertEquals(first, RaftJson.decodeInstallSnapshot(json, FOLLOWER, NodeId::new));
+    assertEquals(first, RaftJsonTrees.decodeInstallSnapshot(json, FOLLOWER, NodeId::new));
   }
 }
