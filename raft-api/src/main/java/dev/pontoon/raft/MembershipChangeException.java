@@ -10,7 +10,11 @@ public final class MembershipChangeException extends RaftException {
 
   /** Why the change was refused. */
   public enum Reason {
-    /** An earlier change is not yet committed (only one change may be in flight). */
+    /**
+     * Only one change may be in flight: the node is still carrying out an earlier change asked of
+     * it, or the change waited for an earlier one (or for the leader's first commit of its term)
+     * and could not be proposed before its timeout. Retry later.
+     */
     CHANGE_IN_PROGRESS,
     /** A step names a node that is not a member (or, for a promotion, not a learner). */
     UNKNOWN_MEMBER,

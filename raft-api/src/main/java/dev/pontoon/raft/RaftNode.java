@@ -59,12 +59,24 @@ public interface RaftNode extends AutoCloseable {
    * take effect together through a joint configuration (Raft thesis §4.3); only one change is
    * in flight at a time.
    *
+   * <p>A change the leader cannot propose yet waits rather than failing: a newly elected (or
+   * bootstrapped) leader first commits an entry of its own term (thesis §4.1), and a change still
+   * in flight — one of a previous leader, or a joint configuration being left — commits first.
+   * The wait lasts at most the node's proposal timeout (its promotion timeout for a change that
+   * adds no member but promotes a learner, which waits for the learner to catch up as well);
+   * nothing is appended meanwhile. A second change asked
+   * of the same node while its first is still running, and a step that does not fit the
+   * configuration, are refused at once.
+   *
    * @param changes the steps, at least one, each naming a different node
    * @return completes with the resulting configuration once it is committed (for a joint change,
    *     once the joint configuration has been left); exceptionally with
-   *     {@link MembershipChangeException} when refused (nothing appended),
-   *     {@link NotLeaderException} on a non-leader, or {@link IndeterminateStateException} when
-   *     leadership was lost before the outcome was known
+   *     {@link MembershipChangeException} when refused (nothing appended; {@code CHANGE_IN_PROGRESS}
+   *     when this node is still carrying out another change, or the change could not be proposed
+   *     before the timeout), {@link NotLeaderException} on a non-leader or when this node stopped
+   *     leading, or began a leadership transfer, before anything was appended (retry on the leader
+   *     named), or {@link IndeterminateStateException} when leadership was lost before the outcome
+   *     was known
    */
   CompletableFuture<ClusterConfig> changeMembership(List<MemberChange> changes);
 

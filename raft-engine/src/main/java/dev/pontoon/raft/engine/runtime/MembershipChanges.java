@@ -31,15 +31,25 @@ import org.slf4j.LoggerFactory;
  * configuration the core leaves on its own. So a new voter never counts towards a quorum before
  * it holds the log, and adding one never makes the cluster less available (thesis §4.2.1).
  *
+ * <p><b>Waiting for the core.</b> The core takes a change only from a leader that has committed
+ * an entry of its own term (thesis §4.1, the fix of the single-server bug) and when no other
+ * change is in flight (the latest configuration entry committed, no joint configuration still to
+ * leave). Until then it refuses with {@code CHANGE_IN_PROGRESS} and appends nothing, and every
+ * phase — the first, a single one, or phase two — waits here instead, tried again after every
+ * loop batch and tick: a first phase until the proposal timeout, a single phase that promotes
+ * and phase two until the promotion timeout. A second change asked of this node while its own
+ * one is pending, and a step that does not fit the configuration, are refused at once.
+ *
  * <p>The future completes with the configuration once the last phase is committed and, for a
  * joint change, the joint configuration left. It fails with {@link MembershipChangeException}
- * when refused before anything was appended, or with {@code NOT_CAUGHT_UP} when a node did not
- * catch up within {@code promotionTimeout} (phase one, if any, stays: the node remains a
- * learner); with {@link NotLeaderException} on a non-leader, or while a leadership transfer is
- * under way, before any phase was committed; with {@link IndeterminateStateException} when
- * leadership is lost, or the phase does not commit within the proposal timeout, before the
- * outcome is known, or when a transfer kept the next phase from being proposed until the
- * promotion timeout after an earlier phase committed.
+ * when refused before anything was appended — {@code CHANGE_IN_PROGRESS} also when the first
+ * phase still could not be proposed at its deadline — or with {@code NOT_CAUGHT_UP} when a node
+ * did not catch up within {@code promotionTimeout} (phase one, if any, stays: the node remains a
+ * learner); with {@link NotLeaderException} on a non-leader, or when leadership is lost or a
+ * leadership transfer starts before any phase was appended; with
+ * {@link IndeterminateStateException} when leadership is lost, or the phase does not commit
+ * within the proposal timeout, before the outcome is known, or when a transfer kept the next
+ * phase from being proposed until the promotion timeout after an earlier phase committed.
  */
 final class MembershipChanges {
 
@@ -53,9 +63,13 @@ final class MembershipChanges {
   private final Runnable onCompleted;
   private Pending pending;
 
-  /** One change: its remaining steps, and the phase waiting for its commit (or null while catching up). */
+  /** One change: its remaining steps, and the phase waiting for its commit (null while one waits to be proposed). */
   private static final class Pending {
     final CompletableFuture<ClusterConfig> future;
+    /** The change as asked for, checked again before its first phase is proposed. */
+    List<MemberChange> changes;
+    /** Phase one (learners to add) while it waits to be proposed; null once proposed, or when there is none. */
+    List<MemberChange> first;
     /** Steps still to propose after the committed phase; empty when the proposed phase is the last. */
     List<MemberChange> rest;
     List<NodeId> toPromote;
@@ -63,7 +77,10 @@ final class MembershipChanges {
     boolean phaseCommitted;
     Proposal proposed;
     long deadlineNanos;
-    /** Why the core last refused the next phase (a change still settling, a transfer under way), or null. */
+    /**
+     * Why the core last refused the next phase (its term's first entry or another change not yet
+     * committed, a transfer under way), or null; the answer if the deadline passes.
+     */
     RaftException refusal;
 
     Pending(CompletableFuture<ClusterConfig> future) {
@@ -82,9 +99,14 @@ final class MembershipChanges {
     this.onCompleted = onCompleted;
   }
 
-  /** Starts {@code changes}; completes {@code future} at once when refused. */
+  /**
+   * Starts {@code changes}: proposes its first phase at once if the core takes it, else keeps it
+   * waiting (see {@link #check}). Completes {@code future} at once when this node is not the
+   * leader or is already carrying out a change, or when a step does not fit the configuration.
+   */
   void start(List<MemberChange> changes, CompletableFuture<ClusterConfig> future, long nowNanos) {
     if (pending != null) {
+      // This node's own change is still running: refused at once, the caller knows what it asked for.
       future.completeExceptionally(new MembershipChangeException(Reason.CHANGE_IN_PROGRESS,
           id + " is still carrying out an earlier membership change"));
       return;
@@ -110,27 +132,24 @@ final class MembershipChanges {
         }
       }
     }
-    Pending p = new Pending(future);
-    p.toPromote = toPromote;
     try {
       // The whole change is checked first, so that a bad step refuses it before phase one.
       core.previewConfigChange(changes);
-      if (core.configChangeInFlight()) {
-        throw new MembershipChangeException(Reason.CHANGE_IN_PROGRESS, "the change to " + core.config()
-            + " at index " + core.configIndex() + " is still in flight");
+    } catch (MembershipChangeException e) {
+      if (e.reason() != Reason.CHANGE_IN_PROGRESS) {
+        future.completeExceptionally(e);
+        return;
       }
-      if (!first.isEmpty()) {
-        p.rest = rest;
-        p.proposed = core.proposeConfigChange(first);
-        p.deadlineNanos = nowNanos + proposalTimeoutNanos;
-      } else {
-        p.rest = rest;
-        p.deadlineNanos = nowNanos + promotionTimeoutNanos;
-      }
-    } catch (RaftException e) {
-      future.completeExceptionally(e);
-      return;
+      // The configuration is joint, not yet left: checked again once it is (see proposeNext).
     }
+    Pending p = new Pending(future);
+    p.changes = List.copyOf(changes);
+    p.first = first.isEmpty() ? null : first;
+    p.rest = rest;
+    p.toPromote = toPromote;
+    // A first phase waits at most the proposal timeout for the core to take it; a single phase
+    // that promotes waits, as phase two does, the promotion timeout (its nodes must catch up too).
+    p.deadlineNanos = nowNanos + (first.isEmpty() && !toPromote.isEmpty() ? promotionTimeoutNanos : proposalTimeoutNanos);
     pending = p;
     LOG.info("{} starts membership change {}", id, changes);
     check(nowNanos);
@@ -164,40 +183,69 @@ final class MembershipChanges {
       }
     }
     if (core.role() != Role.LEADER) {
-      finish(new IndeterminateStateException(id + " lost leadership before proposing " + p.rest
-          + "; any earlier phase (learners added) stays"), null);
+      finish(p.phaseCommitted ? new IndeterminateStateException(id + " lost leadership before proposing " + p.rest
+          + "; the earlier phase (learners added) stays")
+          // Nothing of this change was appended: retrying it on the leader named is safe.
+          : new NotLeaderException(id, core.leader()), null);
       return;
     }
-    NodeId lagging = lagging(p.toPromote);
-    if (lagging == null) {
-      try {
-        p.proposed = core.proposeConfigChange(p.rest);
-        p.rest = List.of();
-        p.deadlineNanos = nowNanos + proposalTimeoutNanos;
-        return;
-      } catch (MembershipChangeException e) {
-        if (e.reason() != Reason.CHANGE_IN_PROGRESS) {
-          finish(e, null);
-          return;
-        }
-        p.refusal = e; // not settled on this leader yet (an entry of its term to commit): try again later
-      } catch (NotLeaderException e) {
-        if (!p.phaseCommitted) {
-          finish(e, null); // nothing of this change was appended: retrying it on the leader named is safe
-          return;
-        }
-        // A leader refuses changes while it transfers its leadership (thesis §3.10), but phase one
-        // is committed, so a NotLeaderException ("nothing appended, retry") would be false. Wait:
-        // the transfer either ends this leadership (answered above as indeterminate) or is
-        // abandoned, and the promotion goes on.
-        p.refusal = new IndeterminateStateException(id + " could not propose " + p.rest + " in time: "
-            + e.getMessage() + "; the earlier phase (learners added) stays");
-      }
+    NodeId lagging = p.first != null ? null : lagging(p.toPromote);
+    if (lagging == null && proposeNext(p, nowNanos)) {
+      return;
     }
     if (nowNanos - p.deadlineNanos >= 0) {
       finish(lagging != null ? new MembershipChangeException(Reason.NOT_CAUGHT_UP, lagging + " did not come within "
           + promotionLag + " entries of the leader's log in time to be promoted") : p.refusal, null);
     }
+  }
+
+  /**
+   * Proposes the next phase of {@code p} (phase one, else the rest) if the core takes it now.
+   *
+   * @return whether the change needs nothing more this time: the phase was proposed, or the
+   *     change ended
+   */
+  private boolean proposeNext(Pending p, long nowNanos) {
+    List<MemberChange> next = p.first != null ? p.first : p.rest;
+    try {
+      if (!p.phaseCommitted) {
+        // Checked again against the configuration in force now: a joint one may have been left since.
+        core.previewConfigChange(p.changes);
+      }
+      // The core takes a change only when this leader has committed an entry of its own term
+      // (thesis §4.1, the fix of the single-server bug) and no other change is in flight (the
+      // latest configuration entry committed, no joint configuration to leave: one change at a
+      // time, §4.1 and §4.3); else it refuses with CHANGE_IN_PROGRESS, appending nothing, and the
+      // phase waits here, tried again after every loop batch and tick until its deadline.
+      p.proposed = core.proposeConfigChange(next);
+    } catch (MembershipChangeException e) {
+      if (e.reason() != Reason.CHANGE_IN_PROGRESS) {
+        finish(e, null); // a step no longer fits the configuration in force: nothing of this phase appended
+        return true;
+      }
+      p.refusal = p.phaseCommitted ? e : new MembershipChangeException(Reason.CHANGE_IN_PROGRESS,
+          "not proposed in time, nothing was appended: " + e.getMessage());
+      return false;
+    } catch (NotLeaderException e) {
+      if (!p.phaseCommitted) {
+        finish(e, null); // nothing of this change was appended: retrying it on the leader named is safe
+        return true;
+      }
+      // A leader refuses changes while it transfers its leadership (thesis §3.10), but phase one
+      // is committed, so a NotLeaderException ("nothing appended, retry") would be false. Wait:
+      // the transfer either ends this leadership (answered above as indeterminate) or is
+      // abandoned, and the promotion goes on.
+      p.refusal = new IndeterminateStateException(id + " could not propose " + p.rest + " in time: "
+          + e.getMessage() + "; the earlier phase (learners added) stays");
+      return false;
+    }
+    if (p.first != null) {
+      p.first = null;
+    } else {
+      p.rest = List.of();
+    }
+    p.deadlineNanos = nowNanos + proposalTimeoutNanos;
+    return true;
   }
 
   /**

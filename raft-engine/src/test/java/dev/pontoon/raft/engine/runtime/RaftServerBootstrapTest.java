@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.pontoon.raft.NodeId;
 import dev.pontoon.raft.Role;
 import dev.pontoon.raft.engine.RaftServer;
+import dev.pontoon.raft.engine.RaftServerBuilder;
 import dev.pontoon.raft.engine.core.RaftCore;
 import dev.pontoon.raft.engine.memory.InMemoryLogStore;
 import dev.pontoon.raft.engine.memory.InMemoryNetwork;
@@ -20,6 +21,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -38,6 +41,18 @@ class RaftServerBootstrapTest {
     RaftServer server = RaftServer.builder().nodeId(id).cluster(THREE).transport(network.transport(id))
         .logStore(store).stateMachine(new RecordingStateMachine()).tickSource(new ManualTickSource())
         .bootstrapLeader(N1).build();
+    servers.add(server);
+    return server;
+  }
+
+  /** Starts {@code id} with real ticks: a member of THREE bootstrapped with n1, or, if {@code joining}, a new node. */
+  private RaftServer startTicking(NodeId id, boolean joining) {
+    InMemoryLogStore store = new InMemoryLogStore();
+    stores.put(id, store);
+    RaftServerBuilder builder = RaftServer.builder().nodeId(id).transport(network.transport(id)).logStore(store)
+        .stateMachine(new RecordingStateMachine()).tickInterval(TestCluster.TICK)
+        .electionTimeoutTicks(TestCluster.ELECTION_TICKS, 2 * TestCluster.ELECTION_TICKS).heartbeatTicks(3);
+    RaftServer server = (joining ? builder.joining() : builder.cluster(THREE).bootstrapLeader(N1)).build();
     servers.add(server);
     return server;
   }
@@ -134,5 +149,26 @@ class RaftServerBootstrapTest {
           "with " + kept + " of bootstrap's writes kept, n2 restarted at " + state + " holding [" + afterCrash.firstIndex()
               + ", " + afterCrash.lastIndex() + "]");
     }
+  }
+
+  /**
+   * A bootstrap leader has committed no entry of its term until a majority holds the bootstrap
+   * entry, and may not change the configuration before that (thesis §4.1, the single-server bug
+   * fix). A voter added right after bootstrap waits for that commit instead of being refused with
+   * CHANGE_IN_PROGRESS, then joins.
+   */
+  @Test
+  void aVoterAddedRightAfterBootstrapWaitsForTheBootstrapEntryToCommit() {
+    NodeId n4 = NodeId.of("n4");
+    RaftServer leader = startTicking(N1, false);
+
+    CompletableFuture<ClusterConfig> added = leader.addVoter(n4, null); // n2, n3 not started: nothing can commit yet
+    startTicking(NodeId.of("n2"), false);
+    startTicking(NodeId.of("n3"), false);
+    startTicking(n4, true);
+
+    ClusterConfig result = added.orTimeout(30, TimeUnit.SECONDS).join();
+    assertEquals(Set.of(N1, NodeId.of("n2"), NodeId.of("n3"), n4), result.voters());
+    assertEquals(result, leader.status().config());
   }
 }
