@@ -3,6 +3,8 @@ package dev.pontoon.raft.transport.netty;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The bytes that all inbound connections of a transport together may hold in frames still
@@ -14,6 +16,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * sends the rest, no reader waits forever on a live sender. Thread-safe.
  */
 final class InboundBudget {
+  private static final Logger log = LoggerFactory.getLogger(NettyTransport.class);
+
   private final long limit;
   private final AtomicLong reserved = new AtomicLong();
   private final Queue<Waiter> waiting = new ConcurrentLinkedQueue<>();
@@ -46,7 +50,9 @@ final class InboundBudget {
   /**
    * Runs {@code wake} (once) after some bytes are released, or at once if {@code bytes} fit
    * already: a release may have happened between the failed {@link #tryReserve} and this call.
-   * {@code wake} runs on the releasing thread and must only schedule work.
+   * {@code wake} runs on the releasing thread and must only schedule work. If it throws (for
+   * example, its event loop has shut down and rejects the task), the throw is logged at WARN and
+   * goes no further: the other waiters are still woken, and the releasing caller does not see it.
    */
   void await(long bytes, Runnable wake) {
     waiting.add(new Waiter(bytes, wake));
@@ -57,7 +63,13 @@ final class InboundBudget {
 
   private void wakeAll() {
     for (Waiter w; (w = waiting.poll()) != null; ) {
-      w.wake().run();
+      try {
+        w.wake().run();
+      } catch (RuntimeException e) {
+        // One waiter's failure must not strand the waiters behind it: nothing else would wake them.
+        log.warn("wake-up of a reader waiting for the inbound budget failed (it waited for {} bytes): {}",
+            w.bytes(), e.toString());
+      }
     }
   }
 

@@ -15,6 +15,7 @@ import dev.pontoon.raft.message.RequestVote;
 import dev.pontoon.raft.message.TimeoutNow;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import io.netty.buffer.WrappedByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -254,13 +255,44 @@ class FrameDecoderTest {
   }
 
   /**
-   * An exception other than a DecoderException out of decoding (here the budget's wake-up of a
-   * paused connection whose event loop refuses tasks, as while a transport closes) fails the
-   * connection as a DecoderException does: the frame behind is not decoded, not even by the close,
-   * which decodes what is left of the input; buffers and budget are released.
+   * An exception other than a DecoderException out of decoding (here a buffer that fails a read,
+   * standing for any unexpected fault) fails the connection as a DecoderException does: the frames
+   * behind are not decoded, not even by the close, which decodes what is left of the input; the
+   * buffer is released.
    */
   @Test
   void framesBehindAnUnexpectedExceptionOutOfDecodingAreDiscarded() {
+    byte[] three = new byte[3 * FRAME.length];
+    for (int i = 0; i < 3; i++) {
+      System.arraycopy(FRAME, 0, three, i * FRAME.length, FRAME.length);
+    }
+    ByteBuf input = new WrappedByteBuf(Unpooled.wrappedBuffer(three)) {
+      @Override
+      public int getInt(int index) {
+        if (index == FRAME.length) {
+          throw new IllegalStateException("the second frame's length cannot be read");
+        }
+        return super.getInt(index);
+      }
+    };
+    EmbeddedChannel channel = new EmbeddedChannel(FrameDecoder.open(Frames.MAX, Frames.CLUSTER,
+        WireFormat.DEFAULT_GROUP, new InboundBudget(Frames.MAX), new TransportCounters()));
+
+    DecoderException e = assertThrows(DecoderException.class, () -> channel.writeInbound(input));
+
+    assertInstanceOf(IllegalStateException.class, e.getCause());
+    assertEquals(APPEND, channel.readInbound(), "the frame before the failure was delivered");
+    assertFalse(channel.finish(), "nothing decoded behind the failure");
+    assertEquals(0, input.refCnt(), "input released");
+  }
+
+  /**
+   * A reader waiting for the budget whose wake-up throws (its event loop refuses tasks, as while a
+   * transport closes) is not the releasing connection's fault: that connection goes on decoding,
+   * and the budget is released.
+   */
+  @Test
+  void aWaitingReaderWhoseWakeUpThrowsDoesNotFailTheConnectionThatReleased() {
     InboundBudget budget = new InboundBudget(Frames.MAX);
     budget.await(Frames.MAX + 1, () -> {
       throw new RejectedExecutionException("event loop shut down");
@@ -272,10 +304,11 @@ class FrameDecoderTest {
     channel.writeInbound(start);
     assertEquals(FRAME.length - 4, budget.reserved(), "the incomplete frame reserved its length");
 
-    DecoderException e = assertThrows(DecoderException.class, () -> channel.writeInbound(rest));
+    channel.writeInbound(rest);
 
-    assertInstanceOf(RejectedExecutionException.class, e.getCause());
-    assertFalse(channel.finish(), "nothing decoded behind the failure");
+    assertEquals(APPEND, channel.readInbound());
+    assertEquals(APPEND, channel.readInbound(), "the frame behind the release is decoded too");
+    assertFalse(channel.finish());
     assertEquals(0, start.refCnt(), "input released");
     assertEquals(0, rest.refCnt(), "input released");
     assertEquals(0, budget.reserved());

@@ -10,8 +10,13 @@ import dev.pontoon.raft.log.Bytes;
 import dev.pontoon.raft.log.LogEntry;
 import dev.pontoon.raft.message.AppendEntries;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.DefaultEventLoop;
+import io.netty.channel.EventLoop;
 import io.netty.channel.embedded.EmbeddedChannel;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -77,5 +82,37 @@ class InboundBudgetTest {
     }
     assertEquals(0, counters.inboundReadPauses.sum());
     assertEquals(0, budget.reserved());
+  }
+
+  /**
+   * A wake-up that throws (here: the waiter's event loop has already shut down, so scheduling on
+   * it is rejected) neither stops the waiters queued after it from being woken nor reaches the
+   * connection whose release ran the wake-ups; it is logged.
+   */
+  @Test
+  void everyWaiterIsWokenEvenIfAnEarlierWakeUpThrows() throws Exception {
+    EventLoop stopped = new DefaultEventLoop();
+    stopped.shutdownGracefully(0, 0, TimeUnit.SECONDS).sync();
+    EventLoop live = new DefaultEventLoop();
+    CountDownLatch secondWoken = new CountDownLatch(1);
+    try (CapturedLog log = new CapturedLog()) {
+      assertTrue(budget.tryReserve(1000));
+      budget.await(600, () -> stopped.execute(() -> {}));
+      budget.await(600, () -> live.execute(secondWoken::countDown));
+
+      RuntimeException thrownAtRelease = null;
+      try {
+        budget.release(1000);
+      } catch (RuntimeException e) {
+        thrownAtRelease = e;
+      }
+
+      assertTrue(secondWoken.await(5, TimeUnit.SECONDS), "the waiter after the failing one is woken");
+      assertNull(thrownAtRelease, "the releasing connection does not see the failed wake-up");
+      assertEquals(1, log.lines(Pattern.compile("wake-up of a reader waiting for the inbound budget failed")).size());
+      assertEquals(0, budget.reserved());
+    } finally {
+      live.shutdownGracefully(0, 0, TimeUnit.SECONDS);
+    }
   }
 }
