@@ -31,6 +31,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodyHandler;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -53,7 +55,9 @@ import org.slf4j.LoggerFactory;
  * <p>HTTP is request/response while the SPI is one-way: the sending side POSTs each request and
  * turns the HTTP answer into the matching response message, which it hands to this node as if
  * the peer had sent it (filling in {@code from}/{@code to}, echoing the request's sequence, and
- * {@code matchIndex = prevLogIndex + entries} on success when the peer gives none). The
+ * {@code matchIndex = prevLogIndex + entries} on success when the peer gives none). It reads an
+ * answer only up to {@link #MAX_REQUEST_BYTES}, the limit it puts on requests: a larger one is
+ * refused, that message dropped and a warning naming the peer and the limit logged. The
  * receiving side hands each request to the node and answers the HTTP request when the node
  * emits the matching response; when it does not within the answer timeout, it answers 503.
  *
@@ -79,8 +83,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class HttpTransport implements Transport {
   /**
-   * The largest request body the receiving side reads; {@link #maxMessageBytes()} derives from it,
-   * and the node sizes appends and snapshot pieces under that.
+   * The largest request body the receiving side reads, and the largest answer body the sending
+   * side reads (a larger answer fails its exchange only; see {@link BoundedAnswer});
+   * {@link #maxMessageBytes()} derives from it, and the node sizes appends and snapshot pieces
+   * under that.
    */
   public static final int MAX_REQUEST_BYTES = 64 * 1024 * 1024;
   private static final Logger log = LoggerFactory.getLogger(HttpTransport.class);
@@ -290,7 +296,10 @@ public final class HttpTransport implements Transport {
     return (InetSocketAddress) serverChannel.localAddress();
   }
 
-  /** How many messages were dropped: unknown peer, too many in flight, failed request or no waiting exchange. */
+  /**
+   * How many messages were dropped: unknown peer, too many in flight, failed request (an answer
+   * over the body limit included) or no waiting exchange.
+   */
   public long dropped() {
     return dropped.get();
   }
@@ -348,17 +357,24 @@ public final class HttpTransport implements Transport {
     if (secret != null) {
       http.header("Authorization", secret.authorization());
     }
-    client.sendAsync(http.build(), HttpResponse.BodyHandlers.ofString()).whenComplete((response, failure) -> {
+    BodyHandler<byte[]> answer = BoundedAnswer.handler(request.to(), request.getClass().getSimpleName(), maxBodyBytes);
+    client.sendAsync(http.build(), answer).whenComplete((response, failure) -> {
       count.decrementAndGet();
       deliverAnswer(request, response, failure, toResponse);
     });
   }
 
-  private void deliverAnswer(RaftMessage request, HttpResponse<String> response, Throwable failure,
+  private void deliverAnswer(RaftMessage request, HttpResponse<byte[]> response, Throwable failure,
       Function<JsonNode, RaftMessage> toResponse) {
     if (failure == null && response.statusCode() == 401 && refusedBy.add(request.to())) {
       log.warn("{}: {} refuses this node's Raft requests (401: {}); do both hold the same --raft-secret-file?", self,
-          request.to(), response.body());
+          request.to(), new String(response.body(), StandardCharsets.UTF_8));
+    }
+    BoundedAnswer.TooLarge tooLarge = tooLarge(failure);
+    if (tooLarge != null) {
+      dropped.incrementAndGet();
+      log.warn("{}: {}", self, tooLarge.getMessage());
+      return;
     }
     if (failure != null || response.statusCode() != 200) {
       dropped.incrementAndGet();
@@ -381,6 +397,16 @@ public final class HttpTransport implements Transport {
       dropped.incrementAndGet();
       log.warn("{} ignored a malformed answer from {}: {}", self, request.to(), e.getMessage());
     }
+  }
+
+  /** The {@link BoundedAnswer.TooLarge} that failed an exchange, however the client wrapped it; else null. */
+  private static BoundedAnswer.TooLarge tooLarge(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof BoundedAnswer.TooLarge tooLarge) {
+        return tooLarge;
+      }
+    }
+    return null;
   }
 
   /**
