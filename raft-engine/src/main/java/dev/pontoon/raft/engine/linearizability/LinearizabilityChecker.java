@@ -162,7 +162,8 @@ public final class LinearizabilityChecker<S, I, O> {
    * @throws IllegalArgumentException if two operations have one id
    * @throws IllegalStateException if the model threw, or its {@code step} returned null; the message
    *     names the operation, its partition and the state it was given, the cause is what the model
-   *     threw
+   *     threw. So too if its {@code describeState} or {@code describeOperation} threw while a failure
+   *     was explained: the message names the operation described, its partition and the failure
    */
   public CheckResult<I, O> check(List<Operation<I, O>> history) {
     boolean timed = timeBudget != null;
@@ -319,7 +320,7 @@ public final class LinearizabilityChecker<S, I, O> {
       }
       List<Linearized<I, O>> placed = new ArrayList<>();
       for (Search.Placed<I, O> p : explained.explanation()) {
-        placed.add(new Linearized<>(p.operation(), describeState(p.stateAfter())));
+        placed.add(new Linearized<>(p.operation(), describeState(p.stateAfter(), "after", p.operation(), failedAt)));
       }
       return new Partition<>(key, Verdict.NOT_LINEARIZABLE, all, steps,
           describe(prefix, failedAt, cutShort, placed, explained.explained(), explained.explanationState()), prefix,
@@ -352,14 +353,35 @@ public final class LinearizabilityChecker<S, I, O> {
       return out;
     }
 
+    /**
+     * What the model says of {@code state}, the state {@code when} ("after" or "before") {@code op},
+     * while the failure at {@code failedAt} is explained. A model that throws here has a bug, as
+     * one that throws in a step: it is named with the operation and partition, the cause is what
+     * it threw.
+     */
     @SuppressWarnings("unchecked")
-    private String describeState(Object state) {
-      return model.describeState((S) state);
+    private String describeState(Object state, String when, Operation<I, O> op, Operation<I, O> failedAt) {
+      try {
+        return model.describeState((S) state);
+      } catch (RuntimeException e) {
+        throw new IllegalStateException("the model threw on describeState of the state " + when + " operation #"
+            + op.id() + " (partition " + key + "), while explaining the failure of #" + failedAt.id() + ": " + e, e);
+      }
     }
 
-    private String describeOp(Operation<I, O> o, Map<Long, Operation<I, O>> original) {
+    /** What the model says of completed operation {@code o}; a throw is named as in {@link #describeState}. */
+    private String describeOperation(Operation<I, O> o, Operation<I, O> failedAt) {
+      try {
+        return model.describeOperation(o.input(), o.output());
+      } catch (RuntimeException e) {
+        throw new IllegalStateException("the model threw on describeOperation of operation #" + o.id()
+            + " (partition " + key + "), while explaining the failure of #" + failedAt.id() + ": " + e, e);
+      }
+    }
+
+    private String describeOp(Operation<I, O> o, Map<Long, Operation<I, O>> original, Operation<I, O> failedAt) {
       String end = o.isCompleted() ? Long.toString(o.completedAt()) : "?";
-      String what = o.isCompleted() ? model.describeOperation(o.input(), o.output())
+      String what = o.isCompleted() ? describeOperation(o, failedAt)
           : o.input() + (original.get(o.id()).isCompleted() ? " (answered after this point)" : " (unknown outcome)");
       return "#" + o.id() + " c" + o.client() + " [" + o.invokedAt() + "," + end + "] " + what;
     }
@@ -378,7 +400,7 @@ public final class LinearizabilityChecker<S, I, O> {
       Map<Long, Operation<I, O>> original = new java.util.HashMap<>();
       checked.forEach(o -> original.put(o.id(), o));
       for (Operation<I, O> o : shown) {
-        sb.append("    ").append(describeOp(o, original))
+        sb.append("    ").append(describeOp(o, original, failedAt))
             .append(o.id() == failedAt.id() ? "   <- cannot be placed" : "")
             .append('\n');
       }
@@ -391,13 +413,14 @@ public final class LinearizabilityChecker<S, I, O> {
         sb.append('\n');
         for (Linearized<I, O> l : tail) {
           sb.append("    #").append(l.operation().id()).append(' ').append(l.operation().isCompleted()
-              ? model.describeOperation(l.operation().input(), l.operation().output()) : l.operation().input())
+              ? describeOperation(l.operation(), failedAt) : l.operation().input())
               .append("   => ").append(l.stateAfter()).append('\n');
         }
         sb.append("  then #").append(failedAt.id()).append(' ')
-            .append(model.describeOperation(failedAt.input(), failedAt.output()))
+            .append(describeOperation(failedAt, failedAt))
             .append(" cannot take effect in state ")
-            .append(describeState(stateBefore)).append(", nor anywhere else in its interval\n");
+            .append(describeState(stateBefore, "before", failedAt, failedAt))
+            .append(", nor anywhere else in its interval\n");
       }
       return sb.toString();
     }

@@ -19,7 +19,9 @@ import java.util.function.BiFunction;
  *
  * <p><b>Failure.</b> A model that throws, or whose {@link #step} returns null, has a bug: the check
  * stops with an {@link IllegalStateException} that names the operation, its partition and the
- * state it was given, caused by what the model threw.
+ * state it was given, caused by what the model threw. The same holds for {@link #describeState}
+ * and {@link #describeOperation} while the checker explains a failure: the exception names the
+ * operation described (or whose state after it was), its partition and the failure explained.
  *
  * <p><b>Threading.</b> A model is called from the thread that runs the check only; it may be
  * shared between checks that run in parallel only if its methods are free of side effects, as

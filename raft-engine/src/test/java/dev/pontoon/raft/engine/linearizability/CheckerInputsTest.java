@@ -121,4 +121,63 @@ class CheckerInputsTest {
     assertEquals("the model threw on the partition of operation #5: java.lang.UnsupportedOperationException:"
         + " no partitions here", e.getMessage());
   }
+
+  /** {@link #COUNTER}, with {@code describeState} or {@code describeOperation} broken. */
+  private static Model<Long, String, Long> counterThatCannotDescribe(boolean states, boolean operations) {
+    return new Model<>() {
+      @Override
+      public Long init() {
+        return COUNTER.init();
+      }
+
+      @Override
+      public Step<Long> step(Long state, String input, Long output) {
+        return COUNTER.step(state, input, output);
+      }
+
+      @Override
+      public Long stepUnknown(Long state, String input) {
+        return COUNTER.stepUnknown(state, input);
+      }
+
+      @Override
+      public String describeState(Long state) {
+        if (states) {
+          throw new UnsupportedOperationException("cannot describe " + state);
+        }
+        return COUNTER.describeState(state);
+      }
+
+      @Override
+      public String describeOperation(String input, Long output) {
+        if (operations) {
+          throw new UnsupportedOperationException("cannot describe " + input);
+        }
+        return COUNTER.describeOperation(input, output);
+      }
+    };
+  }
+
+  /** Not linearizable: the get must see 2. Explaining it describes #0 and the state after it. */
+  private static final List<Operation<String, Long>> LOST_ADD = List.of(
+      Operation.completed(0, 0, "add 2", 2L, 0, 10),
+      Operation.completed(1, 1, "get", 5L, 20, 30));
+
+  @Test
+  void aModelWhoseDescribeStateThrowsWhileAFailureIsExplainedIsReportedWithTheOperationAndPartition() {
+    IllegalStateException e = assertThrows(IllegalStateException.class,
+        () -> LinearizabilityChecker.check(counterThatCannotDescribe(true, false), LOST_ADD));
+    assertEquals("the model threw on describeState of the state after operation #0 (partition all), while"
+        + " explaining the failure of #1: java.lang.UnsupportedOperationException: cannot describe 2", e.getMessage());
+    assertInstanceOf(UnsupportedOperationException.class, e.getCause());
+  }
+
+  @Test
+  void aModelWhoseDescribeOperationThrowsWhileAFailureIsExplainedIsReportedWithTheOperationAndPartition() {
+    IllegalStateException e = assertThrows(IllegalStateException.class,
+        () -> LinearizabilityChecker.check(counterThatCannotDescribe(false, true), LOST_ADD));
+    assertEquals("the model threw on describeOperation of operation #0 (partition all), while explaining the"
+        + " failure of #1: java.lang.UnsupportedOperationException: cannot describe add 2", e.getMessage());
+    assertInstanceOf(UnsupportedOperationException.class, e.getCause());
+  }
 }
