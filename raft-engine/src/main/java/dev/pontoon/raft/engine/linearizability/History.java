@@ -34,15 +34,34 @@ public final class History<I, O> {
 
   private final LongSupplier clock;
   private final List<Operation<I, O>> operations = new ArrayList<>();
+  /** The clock's latest reading; the next may not be below it. */
+  private long lastReading = Long.MIN_VALUE;
 
-  /** A history timed with {@link System#nanoTime()}: for clients in one process. */
+  /**
+   * A history timed with {@link System#nanoTime()}, in nanoseconds since it was created: for
+   * clients in one process. Times are nanoTime differences, so that nanoTime's raw values wrapping
+   * around cannot reorder the history.
+   */
   public History() {
-    this(System::nanoTime);
+    this(elapsedNanos(System::nanoTime));
+  }
+
+  /**
+   * Nanoseconds since the first reading of {@code nanoTime}, as {@link System#nanoTime()} asks to
+   * be read: by difference, which stays right when its raw values wrap around (their origin is
+   * arbitrary), for 2<sup>63</sup> ns (292 years).
+   */
+  static LongSupplier elapsedNanos(LongSupplier nanoTime) {
+    long origin = nanoTime.getAsLong();
+    return () -> nanoTime.getAsLong() - origin;
   }
 
   /**
    * A history timed with {@code clock}, which must never go back (a simulation's virtual clock,
-   * say). It is read while the recorder's lock is held.
+   * say). It is read while the recorder's lock is held. Its readings are ordered as signed numbers
+   * (see {@link Operation}), so a clock whose values wrap around, as raw {@link System#nanoTime()}
+   * values may, goes back: a reading below an earlier one is refused with an {@link
+   * IllegalStateException}, and nothing is recorded at it.
    */
   public History(LongSupplier clock) {
     this.clock = Objects.requireNonNull(clock, "clock");
@@ -52,22 +71,23 @@ public final class History<I, O> {
    * Records that {@code client} invokes {@code input} now; call it before the request leaves.
    *
    * @return the operation's id, for {@link #complete} or {@link #fail}
+   * @throws IllegalStateException if the clock went back
    */
   public synchronized long invoke(int client, I input) {
+    long now = now();
     long id = operations.size();
-    operations.add(Operation.unknown(id, client, input, clock.getAsLong()));
+    operations.add(Operation.unknown(id, client, input, now));
     return id;
   }
 
   /**
    * Records that the response {@code output} of operation {@code id} arrived now.
    *
-   * @throws IllegalStateException if the operation already ended
+   * @throws IllegalStateException if the operation already ended, or the clock went back
    */
   public synchronized void complete(long id, O output) {
     Operation<I, O> o = outstanding(id);
-    operations.set((int) id, Operation.completed(id, o.client(), o.input(), output, o.invokedAt(),
-        Math.max(o.invokedAt(), clock.getAsLong())));
+    operations.set((int) id, Operation.completed(id, o.client(), o.input(), output, o.invokedAt(), now()));
   }
 
   /**
@@ -75,12 +95,11 @@ public final class History<I, O> {
    * happened). When in doubt, leave the operation unknown instead: a wrong "failed" can make a
    * correct system look broken.
    *
-   * @throws IllegalStateException if the operation already ended
+   * @throws IllegalStateException if the operation already ended, or the clock went back
    */
   public synchronized void fail(long id) {
     Operation<I, O> o = outstanding(id);
-    operations.set((int) id, Operation.failed(id, o.client(), o.input(), o.invokedAt(),
-        Math.max(o.invokedAt(), clock.getAsLong())));
+    operations.set((int) id, Operation.failed(id, o.client(), o.input(), o.invokedAt(), now()));
   }
 
   /** Operation {@code id} as it stands. */
@@ -96,6 +115,18 @@ public final class History<I, O> {
   /** A copy of the history as it stands, in invocation order; operations still outstanding are unknown. */
   public synchronized List<Operation<I, O>> operations() {
     return List.copyOf(operations);
+  }
+
+  /** The clock's reading, at or after every earlier one (so a completion is never before its invocation). */
+  private long now() {
+    long now = clock.getAsLong();
+    if (now < lastReading) {
+      throw new IllegalStateException("the history's clock went back, from " + lastReading + " to " + now
+          + ": a history's clock must never go back (one whose values wrap around, as System.nanoTime()'s may,"
+          + " cannot time a history; new History() times nanoTime from its own creation)");
+    }
+    lastReading = now;
+    return now;
   }
 
   private Operation<I, O> outstanding(long id) {

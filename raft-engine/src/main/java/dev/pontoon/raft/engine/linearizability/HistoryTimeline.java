@@ -29,7 +29,8 @@ import java.util.concurrent.TimeUnit;
  * they are small and not negative (a simulation's virtual time, matching the checker's
  * explanations), else from the first invocation ({@link System#nanoTime()} may be negative);
  * given the unit (nanoseconds for {@link History}'s default clock), in milliseconds from the
- * first invocation.
+ * first invocation. Any {@code long} times are drawn, the whole range at once included: spans and
+ * positions are computed without overflow.
  *
  * <p>Stateless; safe from any thread.
  *
@@ -159,7 +160,7 @@ public final class HistoryTimeline {
     if (end != null) {
       to = Math.min(to, end);
     }
-    return new View<>(from, Math.max(to, from + 1), ops);
+    return new View<>(from, Math.max(to, plus(from, 1)), ops);
   }
 
   /** The parts of a page that need the model and the time origin. */
@@ -201,7 +202,7 @@ public final class HistoryTimeline {
       for (Linearized<I, O> l : order.subList(Math.max(0, order.size() - ORDER_SHOWN), order.size())) {
         from = Math.min(from, l.operation().invokedAt());
       }
-      long to = f.completedAt() + Math.max(1, (f.completedAt() - from) / 8);
+      long to = plus(f.completedAt(), Math.max(1, Long.divideUnsigned(span(from, f.completedAt()), 8)));
       List<Operation<I, O>> shown = new ArrayList<>();
       for (Operation<I, O> o : p.operations()) {
         long end = o.status() == Operation.Status.UNKNOWN ? Long.MAX_VALUE : o.completedAt();
@@ -221,7 +222,7 @@ public final class HistoryTimeline {
         lane.put(c, lane.size());
       }
       int width = (int) Math.max(1180, Math.min(30_000, view.operations().size() * 16L));
-      double scale = (width - LEFT - RIGHT) / (double) (view.to() - view.from());
+      double scale = (width - LEFT - RIGHT) / Math.max(1, unsigned(span(view.from(), view.to())));
       int height = AXIS + LANE * clients.size() + 8;
       Map<Long, Integer> position = new HashMap<>();
       long cut = Long.MAX_VALUE;
@@ -310,20 +311,22 @@ public final class HistoryTimeline {
       sb.append(escape(text));
     }
 
+    /** Ticks at the multiples of a round step from the origin; distances from the view's start are unsigned. */
     private void axis(StringBuilder sb, View<I, O> view, double scale, int width) {
-      long span = view.to() - view.from();
-      long step = niceStep(span / 10.0);
-      long first = ((view.from() - origin) / step) * step + origin;
-      for (long t = first; t <= view.to(); t += step) {
-        if (t < view.from()) {
-          continue;
-        }
+      long span = span(view.from(), view.to());
+      long step = niceStep(unsigned(span) / 10.0);
+      long late = Long.remainderUnsigned(span(origin, view.from()), step);
+      for (long along = late == 0 ? 0 : step - late; Long.compareUnsigned(along, span) <= 0; along += step) {
+        long t = view.from() + along;
         int left = x(t, view, scale);
         if (left > width - RIGHT + 30) {
           break;
         }
         sb.append("<div class=\"tick\" style=\"left:").append(left).append("px\"><span>").append(relative(t))
             .append("</span></div>\n");
+        if (Long.compareUnsigned(step, -1L - along) > 0) {
+          break; // the next tick lies beyond any long
+        }
       }
     }
 
@@ -335,41 +338,65 @@ public final class HistoryTimeline {
       };
     }
 
+    /** {@code t} from the origin, which no time of the page precedes. */
     private String relative(long t) {
       if (unit != null) {
-        double ms = (t - origin) * (unit.toNanos(1) / 1e6);
+        double ms = unsigned(span(origin, t)) * (unit.toNanos(1) / 1e6);
         return ms >= 100 || ms == Math.rint(ms) ? String.format(Locale.ROOT, "%.0f ms", ms)
             : String.format(Locale.ROOT, "%.2f ms", ms);
       }
-      return human(t - origin);
+      return human(span(origin, t));
     }
+  }
+
+  /* Implementation notes: times may be any long, so the distance between two of them may exceed
+   * Long.MAX_VALUE (up to 2^64 - 1 from Long.MIN_VALUE to Long.MAX_VALUE). For from <= to, the
+   * wrapped difference to - from is that distance exactly when read as unsigned; distances are
+   * kept so, and turned into doubles only for pixels. */
+
+  /** The distance from {@code from} to {@code to >= from}, as an unsigned long. */
+  private static long span(long from, long to) {
+    return to - from;
+  }
+
+  /** An unsigned long's value as a double. */
+  private static double unsigned(long u) {
+    return u >= 0 ? u : ((u >>> 1) | (u & 1)) * 2.0;
+  }
+
+  /** {@code t} plus the unsigned distance {@code d}, or {@link Long#MAX_VALUE} when that lies beyond it. */
+  private static long plus(long t, long d) {
+    return Long.compareUnsigned(d, Long.MAX_VALUE - t) > 0 ? Long.MAX_VALUE : t + d;
   }
 
   private static int x(long t, View<?, ?> view, double scale) {
-    return LEFT + (int) Math.round((t - view.from()) * scale);
+    return LEFT + (int) Math.round(unsigned(span(view.from(), t)) * scale);
   }
 
-  /** 1, 2 or 5 times a power of ten, at least {@code raw}. */
+  /** 1, 2 or 5 times a power of ten, at least {@code raw}; {@link Long#MAX_VALUE} when none fits a long. */
   static long niceStep(double raw) {
     long p = 1;
-    while (p * 10 <= raw) {
+    while (p <= Long.MAX_VALUE / 10 && p * 10 <= raw) {
       p *= 10;
     }
     for (long m : new long[] {1, 2, 5, 10}) {
+      if (p > Long.MAX_VALUE / m) {
+        break;
+      }
       if (p * m >= raw) {
         return Math.max(1, p * m);
       }
     }
-    return p * 10;
+    return Long.MAX_VALUE;
   }
 
-  /** A time in its unit, shortened with k, M and G. */
+  /** An amount of time in its unit, as an unsigned long (up to 2^64 - 1), shortened with k, M and G. */
   static String human(long t) {
-    if (Math.abs(t) >= 10_000_000_000L) {
-      return (t / 1_000_000_000L) + "G";
-    } else if (Math.abs(t) >= 10_000_000L) {
+    if (Long.compareUnsigned(t, 10_000_000_000L) >= 0) {
+      return Long.toUnsignedString(Long.divideUnsigned(t, 1_000_000_000L)) + "G";
+    } else if (t >= 10_000_000L) {
       return (t / 1_000_000L) + "M";
-    } else if (Math.abs(t) >= 100_000L) {
+    } else if (t >= 100_000L) {
       return (t / 1_000L) + "k";
     }
     return Long.toString(t);

@@ -9,7 +9,12 @@ import java.util.Objects;
  * (nanoseconds of {@link System#nanoTime()} in one process, virtual time in a simulation). The
  * invocation must be recorded before the request leaves and the completion after the response
  * arrived; two operations are ordered only when one's completion is strictly before the other's
- * invocation, so equal times count as concurrent.
+ * invocation, so equal times count as concurrent. Any {@code long} is a time, negative ones
+ * included, from {@link Long#MIN_VALUE} to {@code Long.MAX_VALUE - 1} for a completion ({@link
+ * #NEVER} marks none): times are ordered as signed numbers, which the checker compares and never
+ * subtracts, and {@link HistoryTimeline} draws the whole range. A clock whose values wrap around
+ * therefore cannot time a history ({@link History} refuses one that goes back, and times
+ * {@link System#nanoTime()} from its own creation).
  *
  * <p><b>Outcomes.</b> {@link Status#COMPLETED}: the response arrived, and {@code output} is what
  * it said. {@link Status#UNKNOWN}: the response never came (a timeout, a broken connection, a
