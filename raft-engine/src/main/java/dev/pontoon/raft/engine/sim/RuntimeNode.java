@@ -5,6 +5,7 @@ import dev.pontoon.raft.MemberChange;
 import dev.pontoon.raft.NodeId;
 import dev.pontoon.raft.NodeStoppedException;
 import dev.pontoon.raft.NotLeaderException;
+import dev.pontoon.raft.Role;
 import dev.pontoon.raft.engine.RaftServer;
 import dev.pontoon.raft.engine.RaftServerBuilder;
 import dev.pontoon.raft.engine.ReadMode;
@@ -229,7 +230,7 @@ final class RuntimeNode implements SimulatedNode {
       if (op.getValue()) {
         sim.clients().unknown(op.getKey());
       } else {
-        sim.clients().notLeader(op.getKey(), null);
+        sim.clients().notLeader(op.getKey(), null, id + " crashed (a read)");
       }
     }
   }
@@ -255,6 +256,11 @@ final class RuntimeNode implements SimulatedNode {
 
   @Override
   public void submitCommand(long opId, Bytes command) {
+    if (sim.sabotage() == Sabotage.NOT_LEADER_AFTER_APPEND && core().role() == Role.LEADER) {
+      server.submit(Envelope.wrap(opId, command)); // appended (queued to the leader's loop) ...
+      sim.clients().notLeader(opId, null, id + ": NotLeaderException after appending (sabotage)"); // ... yet "not appended"
+      return;
+    }
     outstanding.put(opId, true);
     int inc = incarnation;
     server.submit(Envelope.wrap(opId, command)).whenComplete((result, error) -> {
@@ -268,12 +274,12 @@ final class RuntimeNode implements SimulatedNode {
       Throwable cause = unwrap(error);
       if (cause instanceof NotLeaderException n) {
         // Nothing appended, or another entry won the index: the command never took effect.
-        sim.clients().notLeader(opId, n.leaderHint().orElse(null));
+        sim.clients().notLeader(opId, n.leaderHint().orElse(null), id + ": " + n);
       } else if (cause instanceof IndeterminateStateException || cause instanceof NodeStoppedException) {
         sim.clients().unknown(opId);
       } else {
         // Overloaded and the like: nothing appended; try again.
-        sim.clients().notLeader(opId, null);
+        sim.clients().notLeader(opId, null, id + ": " + cause);
       }
     });
   }
@@ -296,7 +302,8 @@ final class RuntimeNode implements SimulatedNode {
       } else {
         // A read that failed changed nothing: retry, on the hinted leader if there is one.
         Throwable cause = unwrap(error);
-        sim.clients().notLeader(opId, cause instanceof NotLeaderException n ? n.leaderHint().orElse(null) : null);
+        sim.clients().notLeader(opId, cause instanceof NotLeaderException n ? n.leaderHint().orElse(null) : null,
+            id + ": " + cause);
       }
     });
   }

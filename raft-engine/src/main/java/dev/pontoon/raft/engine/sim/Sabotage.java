@@ -20,5 +20,11 @@ enum Sabotage {
    * The disk's sync returns without making anything durable, so a crash loses every write
    * (breaks the {@code LogStore} durability guarantee the runtime relies on). Runtime mode only.
    */
-  LYING_SYNC
+  LYING_SYNC,
+  /**
+   * A leader answers a write {@code NotLeaderException} after appending it, so the client resends
+   * a command that may already commit (breaks {@code NotLeaderException}'s contract: nothing was
+   * appended, a retry is safe).
+   */
+  NOT_LEADER_AFTER_APPEND
 }

@@ -9,6 +9,8 @@ import dev.pontoon.raft.engine.linearizability.LinearizabilityChecker;
 import dev.pontoon.raft.engine.linearizability.Model;
 import dev.pontoon.raft.engine.linearizability.Operation;
 import dev.pontoon.raft.log.Bytes;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -19,6 +21,16 @@ import java.util.random.RandomGenerator;
  * {@link Workload}, sends it to the node it believes leads, follows {@link NotLeaderException}
  * hints, and gives up after a timeout (the outcome is then unknown). Every invocation and
  * response goes into the {@link History}, in virtual time.
+ *
+ * <p><b>Resends.</b> A client resends an operation, under the same operation id, only after an
+ * answer that promises nothing was appended: {@code NotLeaderException} and the other refusals
+ * ({@code OverloadedException}, {@code CommandTooLargeException}), a node that is down (the
+ * connection is refused: nothing was sent), or, for a read, any failure (a read changes nothing).
+ * After {@code IndeterminateStateException}, {@code NodeStoppedException}, a crash of the node
+ * holding its write, or its own timeout, the operation ends with an unknown outcome and is never
+ * resent. So a write may take effect at most once, and the simulation fails a run in which one
+ * operation id is applied at two log indexes ({@link Violation.AppliedTwice}); the answers each
+ * operation was resent after are kept ({@link #resentAfter}) for that report.
  *
  * @param <I> an operation's input, as the history records it
  * @param <O> an operation's output
@@ -34,6 +46,8 @@ final class SimClients<I, O> {
   /** Per client: the operation outstanding, or -1. */
   private final long[] current;
   private final int[] target;
+  /** Per operation id that was resent: the answers it was resent after (the last few), for reports. */
+  private final Map<Long, List<String>> resentAfter = new HashMap<>();
   private boolean stopped;
   /** The last {@link #check}'s result, for {@link #timeline}. */
   private CheckResult<I, O> checked;
@@ -124,7 +138,7 @@ final class SimClients<I, O> {
     SimulatedNode node = sim.node(target[c]);
     Request request = workload.request(history.get(opId).input());
     if (!node.isUp()) {
-      retryElsewhere(c, null); // connection refused: nothing was sent
+      retryElsewhere(c, null, node.id() + " is down (connection refused)"); // nothing was sent
       return;
     }
     // A refusal (NotLeaderException and the like) comes back through notLeader, now or later.
@@ -178,15 +192,29 @@ final class SimClients<I, O> {
     }
   }
 
-  /** The node refused (nothing was appended, or the read was aborted): try the hinted leader. */
-  void notLeader(long opId, NodeId hint) {
+  /**
+   * The node refused (nothing was appended, or the read was aborted): try the hinted leader.
+   *
+   * @param answer what the node answered, kept for a report of this operation
+   */
+  void notLeader(long opId, NodeId hint, String answer) {
     int c = owner(opId);
     if (c >= 0) {
-      retryElsewhere(c, hint);
+      retryElsewhere(c, hint, answer);
     }
   }
 
-  private void retryElsewhere(int c, NodeId hint) {
+  /** The answers operation {@code opId} was resent after (the last few; empty if it never was). */
+  List<String> resentAfter(long opId) {
+    return resentAfter.getOrDefault(opId, List.of());
+  }
+
+  private void retryElsewhere(int c, NodeId hint, String answer) {
+    List<String> answers = resentAfter.computeIfAbsent(current[c], k -> new ArrayList<>());
+    if (answers.size() == 4) {
+      answers.remove(0);
+    }
+    answers.add("t=" + sim.now() + " " + answer);
     target[c] = hint != null ? Integer.parseInt(hint.value().substring(1)) - 1 : random.nextInt(sim.size());
     sim.scheduleClientRetry(c, current[c], 1 + random.nextInt(2 * (int) VirtualClock.UNITS_PER_TICK));
   }

@@ -186,10 +186,10 @@ final class SimNode implements SimulatedNode {
     incarnation++;
     failPendingAsUnknown();
     for (long opId : readsRegistered.keySet()) {
-      sim.clients().notLeader(opId, null);
+      sim.clients().notLeader(opId, null, id + " crashed (a read)");
     }
     for (PendingRead r : readsWaiting) {
-      sim.clients().notLeader(r.opId(), null);
+      sim.clients().notLeader(r.opId(), null, id + " crashed (a read)");
     }
     readsRegistered.clear();
     readsWaiting.clear();
@@ -223,7 +223,12 @@ final class SimNode implements SimulatedNode {
     try {
       p = core.propose(Envelope.wrap(opId, command));
     } catch (NotLeaderException e) {
-      sim.clients().notLeader(opId, e.leaderHint().orElse(null));
+      sim.clients().notLeader(opId, e.leaderHint().orElse(null), id + ": " + e);
+      return;
+    }
+    if (sim.sabotage() == Sabotage.NOT_LEADER_AFTER_APPEND) {
+      sim.clients().notLeader(opId, null, id + ": NotLeaderException after appending at " + p.index() + " (sabotage)");
+      drain();
       return;
     }
     pendingWrites.put(p.index(), new PendingWrite(opId, p.term()));
@@ -291,7 +296,7 @@ final class SimNode implements SimulatedNode {
     try {
       core.readIndex(opId);
     } catch (NotLeaderException e) {
-      sim.clients().notLeader(opId, e.leaderHint().orElse(null));
+      sim.clients().notLeader(opId, e.leaderHint().orElse(null), id + ": " + e);
       return;
     }
     readsRegistered.put(opId, query);
@@ -360,7 +365,7 @@ final class SimNode implements SimulatedNode {
       }
       for (long opId : r.readsAborted()) {
         if (readsRegistered.remove(opId) != null) {
-          sim.clients().notLeader(opId, core.leader());
+          sim.clients().notLeader(opId, core.leader(), id + ": read aborted");
         }
       }
       if (r.mustSync() || !awaitingSync.isEmpty()) {

@@ -46,6 +46,11 @@ import java.util.random.RandomGenerator;
  * within {@link #LIVENESS_TICKS} a leader must be elected and commit a new entry. Last, the
  * client history must be linearizable.
  *
+ * <p>Every application of every client operation, on every node and every replay, is recorded:
+ * an operation applied at two log indexes fails the run ({@link Violation.AppliedTwice}), since
+ * the clients resend an operation only after answers that promise nothing was appended (see
+ * {@link SimClients}).
+ *
  * <p><b>Membership changes</b> (when asked for): the cluster starts with its
  * voters and {@link #SPARE_NODES} spare nodes started with {@code joining()}; at fault points the
  * leader is asked to grow, shrink or replace members, add and promote learners or remove itself
@@ -128,6 +133,9 @@ final class Simulation {
   private final Trace trace = new Trace(TRACE_LENGTH);
   private final Sabotage sabotage;
   private final Map<Long, SettledHistory.Applied> firstApplied = new HashMap<>();
+  /** Per client operation, the node and log index of its first application (every later one must be at that index). */
+  private final Map<Long, AppliedAt> appliedAt = new HashMap<>();
+  private final java.util.Set<Long> appliedTwiceReported = new java.util.HashSet<>();
   private long seq;
   /** Whether the leader is asked for membership changes at fault points. */
   private final boolean membership;
@@ -871,12 +879,26 @@ final class Simulation {
     schedule(delay, Kind.CLIENT_TIMEOUT, client, null, opId);
   }
 
-  /** A node applied a command of client operation {@code opId} (negative: none) with {@code result}. */
-  void commandApplied(long opId, Bytes result) {
-    if (opId >= 0) {
-      firstApplied.putIfAbsent(opId, new SettledHistory.Applied(clock.now(), result));
+  /**
+   * {@code node} applied, at {@code index}, a command of client operation {@code opId} (negative:
+   * none) with {@code result}. Every application counts, on every node and every replay: one
+   * operation applied at two indexes is a violation, since its client resent it only after
+   * answers that promise nothing was appended (see {@link SimClients}).
+   */
+  void commandApplied(long opId, NodeId node, long index, Bytes result) {
+    if (opId < 0) {
+      return;
+    }
+    firstApplied.putIfAbsent(opId, new SettledHistory.Applied(clock.now(), result));
+    AppliedAt first = appliedAt.putIfAbsent(opId, new AppliedAt(node, index));
+    if (first != null && first.index() != index && appliedTwiceReported.add(opId)) {
+      invariants.report(new Violation.AppliedTwice(seed, opId, first.node(), first.index(), node, index,
+          clients.resentAfter(opId)));
     }
   }
+
+  /** Where an operation's command was first applied. */
+  private record AppliedAt(NodeId node, long index) {}
 
   /** The liveness probe committed and was applied on the leader that proposed it. */
   void probeCommitted() {

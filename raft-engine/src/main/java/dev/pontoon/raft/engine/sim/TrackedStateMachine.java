@@ -48,7 +48,7 @@ final class TrackedStateMachine implements StateMachine {
     Bytes result = opId == Envelope.PROBE ? Bytes.EMPTY : inner.apply(index, Envelope.payload(entry));
     sim.invariants().appliedResult(id, index, result);
     lastCommand = index;
-    sim.commandApplied(opId, result);
+    sim.commandApplied(opId, id, index, result);
     return result;
   }
 

@@ -141,6 +141,38 @@ public sealed interface Violation {
     }
   }
 
+  /**
+   * One client operation's command was applied at two log indexes: its client resent it, under
+   * the same operation id, only after answers that promise nothing was appended ({@code
+   * NotLeaderException} and the other refusals, a refused connection), so one of those answers was
+   * wrong and the write took effect twice. (The simulated clients never resend after an outcome
+   * the contract leaves unknown, such as {@code IndeterminateStateException} or a timeout.)
+   *
+   * @param seed the run's seed
+   * @param opId the client operation
+   * @param firstNode the node that first applied it, at {@code firstIndex}
+   * @param node the node that applied it at {@code index}
+   * @param resentAfter the answers the operation was resent after (the last few), with their times
+   */
+  record AppliedTwice(long seed, long opId, NodeId firstNode, long firstIndex, NodeId node, long index,
+      List<String> resentAfter) implements Violation {
+    /** Copies {@code resentAfter}. */
+    public AppliedTwice {
+      resentAfter = List.copyOf(resentAfter);
+    }
+
+    @Override
+    public String rule() {
+      return "a write resent after an answer that nothing was appended (NotLeaderException) takes effect once";
+    }
+
+    @Override
+    public String toString() {
+      return "seed " + seed + ": operation #" + opId + " applied at index " + firstIndex + " (" + firstNode
+          + ") and at index " + index + " (" + node + "); resent after " + resentAfter;
+    }
+  }
+
   /** The client history of one partition has no linearization (Herlihy &amp; Wing; thesis §6.3). */
   record NotLinearizable(Partition<?, ?> partition) implements Violation {
     /** The partition (for the key-value clients, the key). */

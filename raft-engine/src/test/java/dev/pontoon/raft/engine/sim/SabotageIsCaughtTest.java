@@ -103,6 +103,22 @@ class SabotageIsCaughtTest {
         v -> v instanceof Violation.SentBeforeDurable, "acks sent before the entries were durable");
   }
 
+  /**
+   * NotLeaderException promises that nothing was appended, so the client resends the same
+   * operation: a leader that appended it first makes it take effect twice, at two log indexes.
+   */
+  @Test
+  void aWriteAnsweredNotLeaderAfterItWasAppendedIsCaughtAppliedTwiceInTheRuntime() {
+    assertCaught(violationsOver(Sabotage.NOT_LEADER_AFTER_APPEND, 3, Simulation.Mode.RUNTIME),
+        v -> v instanceof Violation.AppliedTwice, "NotLeaderException answered for an appended write");
+  }
+
+  @Test
+  void aWriteAnsweredNotLeaderAfterItWasAppendedIsCaughtAppliedTwice() {
+    assertCaught(violationsOver(Sabotage.NOT_LEADER_AFTER_APPEND, 3),
+        v -> v instanceof Violation.AppliedTwice, "NotLeaderException answered for an appended write");
+  }
+
   @Test
   void localReadsWithoutReadIndexAreCaught() {
     assertCaught(violationsOver(Sabotage.LOCAL_READS, 60),
