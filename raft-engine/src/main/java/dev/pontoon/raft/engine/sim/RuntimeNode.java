@@ -68,6 +68,17 @@ final class RuntimeNode implements SimulatedNode {
   private double tickDebt;
   /** Crash points (writes, syncs, snapshot commits) to pass before an armed crash; -1 when none is armed. */
   private int crashCountdown = -1;
+  /**
+   * The futures this incarnation handed out (submit, read, changeMembership, the liveness probe)
+   * and not yet seen done; a crash forgets them (a dead process's callers died with it), a close
+   * must have completed every one ({@link #closeAndListIncomplete}).
+   */
+  private final List<HandedOut> handedOut = new ArrayList<>();
+  /** Whether this incarnation is being closed for the check: its futures' answers no longer reach the clients. */
+  private boolean closing;
+
+  /** A future handed out, what it was for and when. */
+  private record HandedOut(String what, long at, CompletableFuture<?> future) {}
 
   /** @param config the initial configuration, or null for a spare node that starts {@code joining()} */
   RuntimeNode(int index, Simulation sim, ClusterConfig config, RaftConfig raftConfig, RuntimeSettings settings) {
@@ -222,6 +233,8 @@ final class RuntimeNode implements SimulatedNode {
     server = null;
     stateMachine = null;
     probe = null;
+    handedOut.clear();
+    closing = false;
     incarnation++;
     // The connections to this process broke: writes in flight have an unknown outcome, reads are retried.
     List<Map.Entry<Long, Boolean>> lost = new ArrayList<>(outstanding.entrySet());
@@ -263,8 +276,12 @@ final class RuntimeNode implements SimulatedNode {
     }
     outstanding.put(opId, true);
     int inc = incarnation;
-    server.submit(Envelope.wrap(opId, command)).whenComplete((result, error) -> {
-      if (inc != incarnation || outstanding.remove(opId) == null) {
+    CompletableFuture<Bytes> submitted = server.submit(Envelope.wrap(opId, command));
+    if (sim.sabotage() == Sabotage.DROPPED_FUTURE && sim.random().nextInt(4) == 0) {
+      submitted = new CompletableFuture<>(); // the runtime loses track of it: nobody will complete it
+    }
+    handOut("submit of operation #" + opId, submitted).whenComplete((result, error) -> {
+      if (inc != incarnation || closing || outstanding.remove(opId) == null) {
         return;
       }
       if (error == null) {
@@ -293,8 +310,8 @@ final class RuntimeNode implements SimulatedNode {
     }
     outstanding.put(opId, false);
     int inc = incarnation;
-    server.read(query).whenComplete((value, error) -> {
-      if (inc != incarnation || outstanding.remove(opId) == null) {
+    handOut("read of operation #" + opId, server.read(query)).whenComplete((value, error) -> {
+      if (inc != incarnation || closing || outstanding.remove(opId) == null) {
         return;
       }
       if (error == null) {
@@ -311,8 +328,8 @@ final class RuntimeNode implements SimulatedNode {
   @Override
   public void changeMembership(List<MemberChange> changes, BiConsumer<String, Boolean> outcome) {
     int inc = incarnation;
-    server.changeMembership(changes).whenComplete((config, error) -> {
-      if (inc == incarnation) {
+    handOut("changeMembership " + changes, server.changeMembership(changes)).whenComplete((config, error) -> {
+      if (inc == incarnation && !closing) {
         outcome.accept(error == null ? "membership change " + changes + " committed: " + config
             : "membership change " + changes + " failed: " + unwrap(error), error == null);
       }
@@ -331,7 +348,8 @@ final class RuntimeNode implements SimulatedNode {
   @Override
   public void proposeProbe(long attempt) {
     int inc = incarnation;
-    probe = server.submit(Envelope.wrap(Envelope.PROBE, Bytes.ofUtf8("probe " + attempt)));
+    probe = handOut("submit of the liveness probe", server.submit(Envelope.wrap(Envelope.PROBE,
+        Bytes.ofUtf8("probe " + attempt))));
     probe.whenComplete((result, error) -> {
       if (error == null && inc == incarnation) {
         sim.probeCommitted();
@@ -342,6 +360,49 @@ final class RuntimeNode implements SimulatedNode {
   @Override
   public boolean probeInFlight() {
     return probe != null && !probe.isDone();
+  }
+
+  private <T> CompletableFuture<T> handOut(String what, CompletableFuture<T> future) {
+    if (handedOut.size() >= 256) {
+      handedOut.removeIf(h -> h.future().isDone());
+    }
+    handedOut.add(new HandedOut(what, sim.now(), future));
+    return future;
+  }
+
+  /**
+   * Closes this incarnation as a host does ({@code RaftServer.close()}), the stop run at once, and
+   * returns what each future it handed out and the stop left incomplete was for: {@code close()}
+   * fails every pending request, so any such future would never complete (a request the runtime
+   * lost). Nothing of the stop reaches the rest of the run: no message leaves, the answers do not
+   * reach the clients, and nothing is drawn from the seed's generator, so that a crash right after
+   * (or nothing, at the end of a run) goes on exactly as without the check. A node down, or stopped
+   * by a failure of its own, has nothing to close.
+   */
+  @Override
+  public List<String> closeAndListIncomplete() {
+    if (server == null || scheduler.runtime().failure() != null) {
+      return List.of();
+    }
+    crashCountdown = -1;
+    closing = true;
+    endpoints.kill();
+    scheduler.holdNextDetached();
+    server.close();
+    Runnable stop = scheduler.takeHeld();
+    if (stop != null) {
+      stop.run();
+    }
+    List<String> incomplete = new ArrayList<>();
+    for (HandedOut h : handedOut) {
+      if (!h.future().isDone()) {
+        incomplete.add(h.what() + ", handed out at t=" + h.at());
+      }
+    }
+    if (!server.whenStopped().isDone()) {
+      incomplete.add("whenStopped() after close()");
+    }
+    return incomplete;
   }
 
   private static Throwable unwrap(Throwable t) {

@@ -26,5 +26,11 @@ enum Sabotage {
    * a command that may already commit (breaks {@code NotLeaderException}'s contract: nothing was
    * appended, a retry is safe).
    */
-  NOT_LEADER_AFTER_APPEND
+  NOT_LEADER_AFTER_APPEND,
+  /**
+   * One submit in four hands out a future that nothing completes, as a runtime that lost a pending
+   * request would (breaks {@code RaftNode}'s promise that every future completes, at the latest
+   * when the node is closed). Runtime modes only.
+   */
+  DROPPED_FUTURE
 }

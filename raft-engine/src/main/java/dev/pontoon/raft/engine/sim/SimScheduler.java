@@ -23,6 +23,8 @@ final class SimScheduler implements NodeScheduler {
   private final int batchCap;
   private boolean alive = true;
   private NodeRuntime runtime;
+  private boolean holdDetached;
+  private Runnable held;
 
   /**
    * @param clockRate how fast this node's clock runs against virtual time, in (0, 1]
@@ -51,6 +53,11 @@ final class SimScheduler implements NodeScheduler {
 
   @Override
   public Detached runDetached(String name, Runnable task) {
+    if (holdDetached) {
+      held = task; // the caller runs it at once (see holdNextDetached)
+      holdDetached = false;
+      return () -> {};
+    }
     schedule(ofThisIncarnation(name, task));
     // Nothing can wait on the simulator's one thread; the task runs at its turn.
     return () -> {};
@@ -95,6 +102,21 @@ final class SimScheduler implements NodeScheduler {
 
   boolean isAlive() {
     return alive;
+  }
+
+  /**
+   * The next detached task (a stop) is not scheduled but held for {@link #takeHeld}, so that the
+   * caller runs it at once, without a draw from the seed's generator.
+   */
+  void holdNextDetached() {
+    holdDetached = true;
+  }
+
+  /** The detached task held by {@link #holdNextDetached}, or null; taken once. */
+  Runnable takeHeld() {
+    Runnable task = held;
+    held = null;
+    return task;
   }
 
   /** The node crashed: nothing of this incarnation runs again. */

@@ -88,6 +88,15 @@ interface SimulatedNode {
     throw new UnsupportedOperationException("membership changes run on the runtime only");
   }
 
+  /**
+   * Closes this node as a host does and lists, one line each, the futures it handed out that
+   * remain incomplete after the close (each should have completed, at the latest failed by the
+   * close); the run is otherwise unchanged. Bare cores hand out no futures: empty.
+   */
+  default List<String> closeAndListIncomplete() {
+    return List.of();
+  }
+
   /** A failure that stopped this node by itself (a bug: the simulated disks never fail), or null. */
   default Throwable fatalFailure() {
     return null;

@@ -51,6 +51,11 @@ import java.util.random.RandomGenerator;
  * the clients resend an operation only after answers that promise nothing was appended (see
  * {@link SimClients}).
  *
+ * <p>Each node whose process is alive before the final phase's crash, and each at the very end,
+ * is first closed as a host closes it ({@link SimulatedNode#closeAndListIncomplete}, which leaves
+ * the run unchanged): every future it handed out must then be complete, or the run fails with
+ * {@link Violation.FutureNeverCompleted}; a client's timeout would hide such a future otherwise.
+ *
  * <p><b>Membership changes</b> (when asked for): the cluster starts with its
  * voters and {@link #SPARE_NODES} spare nodes started with {@code joining()}; at fault points the
  * leader is asked to grow, shrink or replace members, add and promote learners or remove itself
@@ -392,6 +397,8 @@ final class Simulation {
     note("final phase: network healed, every node crashes and restarts from its durable state, clients stop");
     for (SimulatedNode node : nodes) {
       if (node.isUp()) {
+        // Closed first, for the check alone (the run goes on as if it had crashed at once).
+        reportIncompleteFutures(node, "closed before the final phase's crash");
         crash(node);
       }
       startNode(node);
@@ -409,6 +416,22 @@ final class Simulation {
       }
       invariants.report(new Violation.NoProgress("no new entry committed within " + LIVENESS_TICKS
           + " ticks of healing;" + roles));
+    }
+    if (invariants.violations().isEmpty()) {
+      for (SimulatedNode node : nodes) {
+        reportIncompleteFutures(node, "closed at the end of the run");
+      }
+    }
+  }
+
+  /**
+   * Closes {@code node} as a host does and reports each future it handed out that the close left
+   * incomplete: a client's timeout hides such a future while the run goes on; {@code close()} must
+   * fail every pending request.
+   */
+  private void reportIncompleteFutures(SimulatedNode node, String when) {
+    for (String what : node.closeAndListIncomplete()) {
+      invariants.report(new Violation.FutureNeverCompleted(seed, node.id(), what, when));
     }
   }
 

@@ -173,6 +173,30 @@ public sealed interface Violation {
     }
   }
 
+  /**
+   * A future a node handed out ({@code submit}, {@code read}, {@code changeMembership}) was still
+   * incomplete after the node was closed: {@code RaftNode.close()} fails every pending request, so
+   * this one would never have completed. The simulated clients give up after a timeout, which
+   * hides such a future while the run goes on; the simulation closes each node whose process is
+   * alive at the end of the main phase, and each at the end of the run, to find it.
+   *
+   * @param seed the run's seed
+   * @param node the node that handed the future out
+   * @param what what the future was for (the operation, the change), and when it was handed out
+   * @param when at which close it was found
+   */
+  record FutureNeverCompleted(long seed, NodeId node, String what, String when) implements Violation {
+    @Override
+    public String rule() {
+      return "every future a node hands out completes, at the latest failed when the node is closed (RaftNode)";
+    }
+
+    @Override
+    public String toString() {
+      return "seed " + seed + ": " + node + " " + when + ": its " + what + " never completed";
+    }
+  }
+
   /** The client history of one partition has no linearization (Herlihy &amp; Wing; thesis §6.3). */
   record NotLinearizable(Partition<?, ?> partition) implements Violation {
     /** The partition (for the key-value clients, the key). */

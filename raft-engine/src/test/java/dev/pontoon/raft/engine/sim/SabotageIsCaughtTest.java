@@ -119,6 +119,16 @@ class SabotageIsCaughtTest {
         v -> v instanceof Violation.AppliedTwice, "NotLeaderException answered for an appended write");
   }
 
+  /**
+   * A future nothing completes is hidden by the client's timeout while the run goes on; closing
+   * each node must fail every request it holds, so the check at the close finds it.
+   */
+  @Test
+  void aFutureThatNeverCompletesIsCaughtWhenItsNodeIsClosed() {
+    assertCaught(violationsOver(Sabotage.DROPPED_FUTURE, 3, Simulation.Mode.RUNTIME),
+        v -> v instanceof Violation.FutureNeverCompleted, "a submit future nothing completes");
+  }
+
   @Test
   void localReadsWithoutReadIndexAreCaught() {
     assertCaught(violationsOver(Sabotage.LOCAL_READS, 60),
