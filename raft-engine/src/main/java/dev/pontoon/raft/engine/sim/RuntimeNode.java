@@ -55,7 +55,9 @@ final class RuntimeNode implements SimulatedNode {
   private final RaftConfig raftConfig;
   private final RuntimeSettings settings;
   private final CheckedLogStore disk;
-  private final InMemorySnapshotStore snapshots = new InMemorySnapshotStore();
+  private final InMemorySnapshotStore snapshots;
+  /** The snapshot store as the current incarnation sees it. */
+  private CrashPointSnapshotStore snapshotView;
   /** Client operations this incarnation accepted and has not answered: true for writes. */
   private final Map<Long, Boolean> outstanding = new LinkedHashMap<>();
   private int incarnation;
@@ -89,6 +91,8 @@ final class RuntimeNode implements SimulatedNode {
     this.raftConfig = raftConfig;
     this.settings = settings;
     this.disk = new CheckedLogStore(id, sim.invariants(), sim.sabotage() == Sabotage.LYING_SYNC);
+    this.snapshots = settings.snapshotsKept() > 0 ? InMemorySnapshotStore.pruning(settings.snapshotsKept())
+        : new InMemorySnapshotStore();
   }
 
   @Override
@@ -139,9 +143,11 @@ final class RuntimeNode implements SimulatedNode {
     scheduler = new SimScheduler(sim, this, settings.clockRates().get(index), settings.batchCap());
     endpoints = new SimEndpoints(sim);
     stateMachine = new TrackedStateMachine(sim, id, sim.newStateMachine(), true);
+    snapshotView = new CrashPointSnapshotStore(snapshots, this::reached, incarnation, sim.snapshotReads(),
+        sim.sabotage() == Sabotage.SNAPSHOT_READERS_IGNORED);
     RaftServerBuilder builder = RaftServer.builder().nodeId(id).transport(endpoints)
         .logStore(new CrashPointLogStore(disk, this::reached, incarnation))
-        .snapshotStore(new CrashPointSnapshotStore(snapshots, this::reached, incarnation)).stateMachine(stateMachine)
+        .snapshotStore(snapshotView).stateMachine(stateMachine)
         .raftConfig(raftConfig).tickInterval(TICK)
         .tickSource(endpoints).scheduler(scheduler).randomSeed(random.nextLong())
         .proposalTimeout(TICK.multipliedBy(settings.proposalTimeoutTicks()));
@@ -224,6 +230,7 @@ final class RuntimeNode implements SimulatedNode {
     if (scheduler != null) {
       scheduler.kill();
       endpoints.kill();
+      snapshotView.processDied();
     }
     int keptInCache = disk.crash(sim.random(), snapshotIndex(), forgetHardState, sim.hasProcessFaults());
     if (keptInCache > 0) {

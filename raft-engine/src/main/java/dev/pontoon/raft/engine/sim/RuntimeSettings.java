@@ -31,10 +31,12 @@ import java.util.random.RandomGenerator;
  *     ({@code RaftServerBuilder.leaderWritesOnEventLoop})
  * @param applyPlacement where nodes apply ({@code applyOnEventLoop}: true, false, or not set for
  *     the adaptive default)
+ * @param snapshotsKept snapshots each node's snapshot store keeps, pruning older ones as a store on
+ *     disk does ({@code InMemorySnapshotStore.pruning}); 0: a store that never prunes a handle
  */
 record RuntimeSettings(NodeId bootstrapLeader, boolean leaseReads, double clockDriftBound, List<Double> clockRates,
     long snapshotEvery, int proposalTimeoutTicks, int batchCap, int snapshotChunkBytes, int snapshotChunksInFlight,
-    long logRetainEntries, boolean leaderWritesOnLoop, ApplyPlacement applyPlacement) {
+    long logRetainEntries, boolean leaderWritesOnLoop, ApplyPlacement applyPlacement, int snapshotsKept) {
 
   RuntimeSettings {
     clockRates = List.copyOf(clockRates);
@@ -52,20 +54,23 @@ record RuntimeSettings(NodeId bootstrapLeader, boolean leaseReads, double clockD
   /** These settings with snapshots off, for a state machine that does not support them. */
   RuntimeSettings withoutSnapshots() {
     return new RuntimeSettings(bootstrapLeader, leaseReads, clockDriftBound, clockRates, 0, proposalTimeoutTicks,
-        batchCap, snapshotChunkBytes, snapshotChunksInFlight, logRetainEntries, leaderWritesOnLoop, applyPlacement);
+        batchCap, snapshotChunkBytes, snapshotChunksInFlight, logRetainEntries, leaderWritesOnLoop, applyPlacement,
+        snapshotsKept);
   }
 
   /** These settings with leaders writing, and every node applying, on the event loop. */
   RuntimeSettings withWorkOnLoop() {
     return new RuntimeSettings(bootstrapLeader, leaseReads, clockDriftBound, clockRates, snapshotEvery,
         proposalTimeoutTicks, batchCap, snapshotChunkBytes, snapshotChunksInFlight, logRetainEntries, true,
-        ApplyPlacement.EVENT_LOOP);
+        ApplyPlacement.EVENT_LOOP, snapshotsKept);
   }
 
   /**
    * Draws a seed's settings for {@code nodes} nodes of which the first are {@code voters} (the
    * others join later); {@code snapshotHeavy} makes snapshots frequent and their pieces tiny, so
-   * that every run streams many snapshots through the faults.
+   * that every run streams many snapshots through the faults, and its nodes' snapshot stores
+   * prune, keeping 1 or 2 snapshots (derived from the drawn proposal timeout, not drawn, so that
+   * every seed draws what it drew before pruning existed).
    */
   static RuntimeSettings draw(RandomGenerator random, List<NodeId> voters, int nodes, RaftConfig raftConfig,
       boolean snapshotHeavy) {
@@ -87,6 +92,7 @@ record RuntimeSettings(NodeId bootstrapLeader, boolean leaseReads, double clockD
     return new RuntimeSettings(bootstrap, lease, drift, rates, snapshotEvery, proposalTimeoutTicks, batchCap,
         chunkChoices[random.nextInt(chunkChoices.length)], inFlightChoices[random.nextInt(inFlightChoices.length)],
         retainChoices[random.nextInt(retainChoices.length)], false,
-        random.nextBoolean() ? ApplyPlacement.APPLY_THREAD : ApplyPlacement.ADAPTIVE);
+        random.nextBoolean() ? ApplyPlacement.APPLY_THREAD : ApplyPlacement.ADAPTIVE,
+        snapshotHeavy ? 1 + (proposalTimeoutTicks / 2) % 2 : 0);
   }
 }

@@ -32,5 +32,11 @@ enum Sabotage {
    * request would (breaks {@code RaftNode}'s promise that every future completes, at the latest
    * when the node is closed). Runtime modes only.
    */
-  DROPPED_FUTURE
+  DROPPED_FUTURE,
+  /**
+   * The snapshot store breaks its reader rules: a snapshot that is no longer the newest refuses to
+   * open, even while a stream over it is open (breaks {@code SnapshotStore}'s "Readers" rule 2).
+   * The runtime relies on the rule for progress only, not for safety. Runtime modes only.
+   */
+  SNAPSHOT_READERS_IGNORED
 }

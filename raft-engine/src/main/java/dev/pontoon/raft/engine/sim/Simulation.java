@@ -77,7 +77,9 @@ final class Simulation {
     /**
      * The production runtime with snapshot-heavy settings: a snapshot every few entries, streamed
      * in pieces of a few bytes, so that transfers meet every fault (loss, duplication,
-     * reordering, leader changes, crashes) in the middle.
+     * reordering, leader changes, crashes) in the middle; each node's snapshot store prunes as a
+     * store on disk does, keeping 1 or 2 snapshots, so that a snapshot being sent stays readable
+     * only as far as {@code SnapshotStore}'s reader rules promise.
      */
     RUNTIME_SNAPSHOTS,
     /**
@@ -92,6 +94,21 @@ final class Simulation {
   private long snapshotPieces;
   /** Snapshot installs acknowledged by followers. */
   private long snapshotsAcknowledged;
+  /** Opens of snapshots older than their store's newest that succeeded, and opens refused. */
+  private long olderSnapshotsOpened;
+  private long snapshotOpensRefused;
+  private final CrashPointSnapshotStore.Reads snapshotReads = new CrashPointSnapshotStore.Reads() {
+    @Override
+    public void olderOpened() {
+      olderSnapshotsOpened++;
+    }
+
+    @Override
+    public void refused() {
+      snapshotOpensRefused++;
+      note("a snapshot store refused to open a pruned snapshot");
+    }
+  };
 
   /** Ticks between fault points. */
   static final int FAULT_INTERVAL_TICKS = 5;
@@ -358,7 +375,8 @@ final class Simulation {
         trace.count(), clients.history().operations(), violations, check, trace.hash(), shownEvents,
         clients.timeline("seed " + seed + ": the clients' history as the cluster settled it"), replay,
         snapshotPieces, snapshotsAcknowledged,
-        new SimulationResult.ProcessFaultsSeen(crashesInsideWork, crashesInRecovery, pauses, crashesKeepingCache));
+        new SimulationResult.ProcessFaultsSeen(crashesInsideWork, crashesInRecovery, pauses, crashesKeepingCache),
+        new SimulationResult.SnapshotReadsSeen(olderSnapshotsOpened, snapshotOpensRefused));
   }
 
   /**
@@ -779,6 +797,11 @@ final class Simulation {
   /** A runtime node's queue (or detached task) has work: it runs after {@code delay} units. */
   void scheduleTask(SimulatedNode node, SimTask task, long delay) {
     queue.add(new Event(clock.now() + delay, seq++, Kind.RUN, node.index(), null, 0, task));
+  }
+
+  /** Where runtime nodes' snapshot stores report how older snapshots were read. */
+  CrashPointSnapshotStore.Reads snapshotReads() {
+    return snapshotReads;
   }
 
   /** The longest a disk sync takes now, in time units. */

@@ -40,6 +40,7 @@ public final class SimulationResult {
   private final Supplier<String> timeline;
   private final String replay;
   private final ProcessFaultsSeen processFaultsSeen;
+  private final SnapshotReadsSeen snapshotReadsSeen;
 
   /**
    * How often a run's process faults struck: crashes inside work, crashes inside recovery, pauses,
@@ -47,6 +48,17 @@ public final class SimulationResult {
    */
   record ProcessFaultsSeen(int crashesInsideWork, int crashesInRecovery, int pauses, int crashesKeepingCache) {
     static final ProcessFaultsSeen NONE = new ProcessFaultsSeen(0, 0, 0, 0);
+  }
+
+  /**
+   * How the runtime read snapshots that newer ones had replaced: opens that succeeded (the store
+   * kept the snapshot, or a stream open over it kept it readable) and opens refused (pruned).
+   */
+  record SnapshotReadsSeen(long olderOpened, long refused) {}
+
+  /** How the run's nodes read replaced snapshots (refusals come from a store that prunes). */
+  SnapshotReadsSeen snapshotReadsSeen() {
+    return snapshotReadsSeen;
   }
 
   /** How often process faults struck in the run (all zero unless it was run with them). */
@@ -63,8 +75,9 @@ public final class SimulationResult {
       RaftConfig raftConfig, String settings, int membershipChanges, long events, List<? extends Operation<?, ?>> history,
       List<Violation> violations, CheckResult<?, ?> check, long traceHash, Supplier<String> trace,
       Supplier<String> timeline, String replay, long snapshotPieces, long snapshotsAcknowledged,
-      ProcessFaultsSeen processFaultsSeen) {
+      ProcessFaultsSeen processFaultsSeen, SnapshotReadsSeen snapshotReadsSeen) {
     this.processFaultsSeen = processFaultsSeen;
+    this.snapshotReadsSeen = snapshotReadsSeen;
     this.snapshotPieces = snapshotPieces;
     this.snapshotsAcknowledged = snapshotsAcknowledged;
     this.seed = seed;
