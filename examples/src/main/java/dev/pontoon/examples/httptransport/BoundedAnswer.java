@@ -1,58 +1,79 @@
 package dev.pontoon.examples.httptransport;
 
-import dev.pontoon.raft.NodeId;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Flow;
 
 /**
- * The body of a peer's answer to a request this transport sent, read only up to a limit (the
- * transport's body limit, the same that bounds the requests it receives): a peer cannot make the
- * sending side hold an answer of any size. An answer whose {@code Content-Length} is over the
- * limit is refused before any of it is read; one that arrives without (chunked) is counted as it
- * arrives and refused once it passes the limit. Either way the subscription is cancelled (the
- * client closes that connection rather than read on) and the body completes with {@link
- * TooLarge}, which names the peer, the request and the limit; the transport drops that exchange
- * and nothing else.
+ * The body of an answer to a request this node sent to another member, read only up to a limit,
+ * so that a member cannot make this node hold an answer of any size: the HTTP transport reads
+ * peers' answers up to its body limit (the same that bounds the requests it receives), and the KV
+ * node's {@code GET /cluster} reads members' {@code /status} up to a limit of its own. An answer
+ * whose {@code Content-Length} is over the limit is refused before any of it is read; one that
+ * arrives without (chunked, or until the connection closes) is counted as it arrives and refused
+ * once it passes the limit. Either way the subscription is cancelled (the client closes that
+ * connection rather than read on) and the body completes with {@link TooLarge}, which names the
+ * answer and the limit; the caller fails that exchange and nothing else.
  *
- * <p>One per answer; called by the HTTP client's threads, one signal at a time (reactive streams).
+ * <p>One per answer, made by the {@link #handler handler}; called by the HTTP client's threads,
+ * one signal at a time (reactive streams).
  */
-final class BoundedAnswer implements HttpResponse.BodySubscriber<byte[]> {
-  /** An answer over the limit; its message names the peer, the request and the limit. */
-  static final class TooLarge extends IOException {
+public final class BoundedAnswer implements HttpResponse.BodySubscriber<byte[]> {
+  /** An answer over the limit; its message names the answer and the limit. */
+  public static final class TooLarge extends IOException {
     private static final long serialVersionUID = 1L;
 
     TooLarge(String message) {
       super(message);
     }
+
+    /**
+     * The {@code TooLarge} that failed an exchange, however the HTTP client wrapped it (in a
+     * {@link java.util.concurrent.CompletionException} or an {@link IOException}); null when
+     * {@code failure} is another failure or null.
+     */
+    public static TooLarge in(Throwable failure) {
+      for (Throwable t = failure; t != null; t = t.getCause()) {
+        if (t instanceof TooLarge tooLarge) {
+          return tooLarge;
+        }
+      }
+      return null;
+    }
   }
 
   private final CompletableFuture<byte[]> body = new CompletableFuture<>();
-  private final NodeId peer;
-  private final String request;
+  private final String what;
   private final long maxBytes;
   private final long declaredBytes;
   private ByteArrayOutputStream received;
   private Flow.Subscription subscription;
 
-  private BoundedAnswer(NodeId peer, String request, long maxBytes, long declaredBytes) {
-    this.peer = peer;
-    this.request = request;
+  private BoundedAnswer(String what, long maxBytes, long declaredBytes) {
+    this.what = what;
     this.maxBytes = maxBytes;
     this.declaredBytes = declaredBytes;
   }
 
   /**
-   * Reads answers from {@code peer} to {@code request} (a message type's name, for the error) up
-   * to {@code maxBytes}.
+   * Reads answers up to {@code maxBytes}; one over it fails with {@link TooLarge}, whose message
+   * is {@code <what> is over the body limit of <maxBytes> bytes (<why>)}.
+   *
+   * @param what names the answer for that message, such as {@code answer from n2 to RequestVote}
+   * @param maxBytes the most bytes of body read; positive
    */
-  static HttpResponse.BodyHandler<byte[]> handler(NodeId peer, String request, long maxBytes) {
-    return info -> new BoundedAnswer(peer, request, maxBytes, info.headers().firstValueAsLong("Content-Length").orElse(-1));
+  public static HttpResponse.BodyHandler<byte[]> handler(String what, long maxBytes) {
+    Objects.requireNonNull(what, "what");
+    if (maxBytes <= 0) {
+      throw new IllegalArgumentException("maxBytes (" + maxBytes + ") must be positive");
+    }
+    return info -> new BoundedAnswer(what, maxBytes, info.headers().firstValueAsLong("Content-Length").orElse(-1));
   }
 
   @Override
@@ -102,7 +123,6 @@ final class BoundedAnswer implements HttpResponse.BodySubscriber<byte[]> {
   private void refuse(String why) {
     received = null;
     subscription.cancel();
-    body.completeExceptionally(new TooLarge("answer from " + peer + " to " + request + " is over the body limit of "
-        + maxBytes + " bytes (" + why + "); that exchange is dropped"));
+    body.completeExceptionally(new TooLarge(what + " is over the body limit of " + maxBytes + " bytes (" + why + ")"));
   }
 }

@@ -357,7 +357,8 @@ public final class HttpTransport implements Transport {
     if (secret != null) {
       http.header("Authorization", secret.authorization());
     }
-    BodyHandler<byte[]> answer = BoundedAnswer.handler(request.to(), request.getClass().getSimpleName(), maxBodyBytes);
+    BodyHandler<byte[]> answer = BoundedAnswer.handler(
+        "answer from " + request.to() + " to " + request.getClass().getSimpleName(), maxBodyBytes);
     client.sendAsync(http.build(), answer).whenComplete((response, failure) -> {
       count.decrementAndGet();
       deliverAnswer(request, response, failure, toResponse);
@@ -370,10 +371,10 @@ public final class HttpTransport implements Transport {
       log.warn("{}: {} refuses this node's Raft requests (401: {}); do both hold the same --raft-secret-file?", self,
           request.to(), new String(response.body(), StandardCharsets.UTF_8));
     }
-    BoundedAnswer.TooLarge tooLarge = tooLarge(failure);
+    BoundedAnswer.TooLarge tooLarge = BoundedAnswer.TooLarge.in(failure);
     if (tooLarge != null) {
       dropped.incrementAndGet();
-      log.warn("{}: {}", self, tooLarge.getMessage());
+      log.warn("{}: {}; that exchange is dropped", self, tooLarge.getMessage());
       return;
     }
     if (failure != null || response.statusCode() != 200) {
@@ -397,16 +398,6 @@ public final class HttpTransport implements Transport {
       dropped.incrementAndGet();
       log.warn("{} ignored a malformed answer from {}: {}", self, request.to(), e.getMessage());
     }
-  }
-
-  /** The {@link BoundedAnswer.TooLarge} that failed an exchange, however the client wrapped it; else null. */
-  private static BoundedAnswer.TooLarge tooLarge(Throwable failure) {
-    for (Throwable t = failure; t != null; t = t.getCause()) {
-      if (t instanceof BoundedAnswer.TooLarge tooLarge) {
-        return tooLarge;
-      }
-    }
-    return null;
   }
 
   /**

@@ -6,6 +6,7 @@ import static dev.pontoon.examples.kv.HttpReplies.json;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pontoon.examples.httptransport.BoundedAnswer;
 import dev.pontoon.raft.NodeId;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -32,7 +33,10 @@ import javax.net.ssl.SSLContext;
  * for theirs ({@code GET /status?log-tail=N}) in parallel, over the node's own scheme (HTTPS when
  * the node serves HTTPS: every member is assumed to serve the same), waiting at most
  * {@link KvHttpConfig#peerTimeout()} for each: a member that refuses, fails or is slow is shown as
- * unreachable with the reason, so the answer never takes much longer than that timeout.
+ * unreachable with the reason, so the answer never takes much longer than that timeout. A member's
+ * answer is read only up to {@link #MAX_STATUS_BYTES} (see {@link BoundedAnswer}): one that is
+ * larger is shown as unreachable with an error naming the limit, so a misbehaving member cannot
+ * make this node hold an answer of any size.
  *
  * <p>The answer: {@code id} (the member that answered), {@code leader} and {@code term} (the
  * reachable member that calls itself leader at the highest term, and that term; null when none
@@ -54,6 +58,12 @@ import javax.net.ssl.SSLContext;
 final class ClusterView {
   /** Entries of each member's log tail when the request names none: one strip on the page. */
   static final int DEFAULT_LOG_TAIL = 24;
+  /**
+   * The largest {@code /status} answer read from a member: a status with the longest log tail is a
+   * few kilobytes per member, so this leaves ample room and still bounds what one member can make
+   * this node hold.
+   */
+  static final int MAX_STATUS_BYTES = 1 << 20;
   private final NodePages pages;
   private final PeerDirectory peers;
   private final Duration peerTimeout;
@@ -95,7 +105,7 @@ final class ClusterView {
     try {
       HttpRequest request = HttpRequest.newBuilder(URI.create(peers.scheme() + "://" + address + "/status?log-tail=" + logTail))
           .timeout(peerTimeout).GET().build();
-      answer = client().sendAsync(request, HttpResponse.BodyHandlers.ofString())
+      answer = client().sendAsync(request, BoundedAnswer.handler("the /status answer", MAX_STATUS_BYTES))
           .thenApply(response -> parse(id, address, response))
           .exceptionally(failure -> unreachable(id, address, describe(failure)));
     } catch (IllegalArgumentException e) {
@@ -104,7 +114,7 @@ final class ClusterView {
     return answer.completeOnTimeout(unreachable(id, address, noAnswer()), peerTimeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
-  private ObjectNode parse(NodeId id, String address, HttpResponse<String> response) {
+  private ObjectNode parse(NodeId id, String address, HttpResponse<byte[]> response) {
     if (response.statusCode() != 200) {
       return unreachable(id, address, "answered " + response.statusCode());
     }
@@ -125,6 +135,10 @@ final class ClusterView {
   }
 
   private String describe(Throwable failure) {
+    BoundedAnswer.TooLarge tooLarge = BoundedAnswer.TooLarge.in(failure);
+    if (tooLarge != null) {
+      return tooLarge.getMessage();
+    }
     Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
     if (cause instanceof HttpTimeoutException) {
       return noAnswer();

@@ -10,14 +10,19 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.pontoon.raft.NodeId;
 import dev.pontoon.raft.Role;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -158,19 +163,7 @@ class ClusterEndpointTest {
   @Test
   void aLeaderWhoseProgressListsAnEntryWithoutAnIdStillGivesTheClusterView() throws Exception {
     String status = "{\"id\":\"n2\",\"role\":\"leader\",\"term\":3,\"members\":[{\"lag\":2},{\"id\":\"n1\",\"lag\":5}]}";
-    ServerSocket n2 = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-    open.add(n2);
-    Thread answering = new Thread(() -> answerEveryConnection(n2, status), "fake-n2");
-    answering.setDaemon(true);
-    answering.start();
-    FakeRaftNode n1 = new FakeRaftNode(NodeId.of("n1"));
-    n1.role = Role.FOLLOWER;
-    n1.leader = NodeId.of("n2");
-    KvHttpServer n1Server = KvHttpServer.start(anyLoopbackPort(), n1, n1.log,
-        Map.of(NodeId.of("n1"), "127.0.0.1:0", NodeId.of("n2"), "127.0.0.1:" + n2.getLocalPort(),
-            NodeId.of("n3"), "127.0.0.1:" + LoopbackPorts.takeOne()),
-        KvHttpConfig.defaults().withPeerTimeout(PEER_TIMEOUT));
-    open.add(n1Server);
+    KvHttpServer n1Server = startN1WithFakeN2(withBody(status), PEER_TIMEOUT);
 
     Answer answer = await().atMost(Duration.ofSeconds(60)).until(() -> cluster(n1Server),
         a -> a.member("n2").get("reachable").asBoolean());
@@ -181,20 +174,113 @@ class ClusterEndpointTest {
     assertEquals(0, answer.member("n2").get("lag").asLong());
   }
 
-  /** Answers each connection's request with {@code status} as JSON, until the socket is closed. */
-  private static void answerEveryConnection(ServerSocket server, String status) {
-    byte[] body = status.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+  /**
+   * A member's {@code /status} is read only up to {@link ClusterView#MAX_STATUS_BYTES}: a member
+   * whose answer runs past it (here a well-formed status padded to twice the limit, sent without a
+   * {@code Content-Length}, so only counting catches it) is shown unreachable, and the error names
+   * the limit.
+   */
+  @Test
+  void aMemberWhoseStatusRunsPastTheLimitIsUnreachableAndTheErrorNamesTheLimit() throws Exception {
+    KvHttpServer n1 = startN1WithFakeN2(ClusterEndpointTest::streamStatusPastTheLimit, PEER_TIMEOUT);
+
+    JsonNode n2 = cluster(n1).member("n2");
+
+    assertFalse(n2.get("reachable").asBoolean(), "a status over the limit is not shown: " + abbreviated(n2));
+    assertEquals("the /status answer is over the body limit of " + ClusterView.MAX_STATUS_BYTES + " bytes (more arrived)",
+        n2.get("error").asText());
+  }
+
+  /**
+   * An answer whose {@code Content-Length} is over {@link ClusterView#MAX_STATUS_BYTES} is refused
+   * on its head: the member (which sends the head only, and holds the connection) is shown
+   * unreachable at once, not after the peer timeout.
+   */
+  @Test
+  void aMemberThatAnnouncesAStatusOverTheLimitIsUnreachableAtOnce() throws Exception {
+    long announced = ClusterView.MAX_STATUS_BYTES + 1L;
+    // A peer timeout far above the bound below, so that waiting it out cannot pass.
+    KvHttpServer n1 = startN1WithFakeN2(socket -> {
+      socket.getOutputStream().write(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + announced
+          + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      socket.getOutputStream().flush();
+      socket.getInputStream().transferTo(OutputStream.nullOutputStream()); // until n1 hangs up
+    }, Duration.ofSeconds(40));
+
+    Answer answer = cluster(n1);
+
+    assertEquals("the /status answer is over the body limit of " + ClusterView.MAX_STATUS_BYTES
+        + " bytes (its Content-Length is " + announced + ")", answer.member("n2").get("error").asText());
+    assertTrue(answer.took().compareTo(Duration.ofSeconds(10)) < 0, "waited for a refused answer: " + answer.took());
+  }
+
+  private static String abbreviated(JsonNode member) {
+    String text = member.toString();
+    return text.length() <= 200 ? text : text.substring(0, 200) + "...";
+  }
+
+  /**
+   * Starts {@code n1}, a follower of {@code n2}, where {@code n2} is a raw socket that reads each
+   * request's head and answers with {@code reply}; {@code n3}'s port refuses connections.
+   */
+  private KvHttpServer startN1WithFakeN2(Reply reply, Duration peerTimeout) throws IOException {
+    ServerSocket n2 = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+    open.add(n2);
+    Thread answering = new Thread(() -> answerEveryConnection(n2, reply), "fake-n2");
+    answering.setDaemon(true);
+    answering.start();
+    FakeRaftNode n1 = new FakeRaftNode(NodeId.of("n1"));
+    n1.role = Role.FOLLOWER;
+    n1.leader = NodeId.of("n2");
+    KvHttpServer n1Server = KvHttpServer.start(anyLoopbackPort(), n1, n1.log,
+        Map.of(NodeId.of("n1"), "127.0.0.1:0", NodeId.of("n2"), "127.0.0.1:" + n2.getLocalPort(),
+            NodeId.of("n3"), "127.0.0.1:" + LoopbackPorts.takeOne()),
+        KvHttpConfig.defaults().withPeerTimeout(peerTimeout));
+    open.add(n1Server);
+    return n1Server;
+  }
+
+  /** What the fake {@code n2} does with one connection, once it has read the request's head. */
+  private interface Reply {
+    void on(Socket socket) throws IOException;
+  }
+
+  /** Answers with {@code status} as JSON, with its length, and closes. */
+  private static Reply withBody(String status) {
+    byte[] body = status.getBytes(StandardCharsets.UTF_8);
+    return socket -> {
+      socket.getOutputStream().write(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
+          + body.length + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      socket.getOutputStream().write(body);
+    };
+  }
+
+  /**
+   * A well-formed status of twice {@link ClusterView#MAX_STATUS_BYTES}, without a length (the end
+   * of the body is the end of the connection), in many short strings: only the total is too large.
+   */
+  private static void streamStatusPastTheLimit(Socket socket) throws IOException {
+    OutputStream out = socket.getOutputStream();
+    out.write("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n"
+        .getBytes(StandardCharsets.US_ASCII));
+    out.write("{\"id\":\"n2\",\"role\":\"follower\",\"term\":3,\"padding\":[".getBytes(StandardCharsets.UTF_8));
+    byte[] padding = "\"padding\",".repeat(1000).getBytes(StandardCharsets.UTF_8);
+    for (long sent = 0; sent <= 2L * ClusterView.MAX_STATUS_BYTES; sent += padding.length) {
+      out.write(padding);
+    }
+    out.write("\"end\"]}".getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** Reads each connection's request head and hands the connection to {@code reply}, until the socket is closed. */
+  private static void answerEveryConnection(ServerSocket server, Reply reply) {
     while (!server.isClosed()) {
-      try (java.net.Socket s = server.accept()) {
-        java.io.BufferedReader in = new java.io.BufferedReader(
-            new java.io.InputStreamReader(s.getInputStream(), java.nio.charset.StandardCharsets.US_ASCII));
+      try (Socket s = server.accept()) {
+        BufferedReader in = new BufferedReader(new InputStreamReader(s.getInputStream(), StandardCharsets.US_ASCII));
         String line;
         while ((line = in.readLine()) != null && !line.isEmpty()) {
           // the request's headers; a GET has no body
         }
-        s.getOutputStream().write(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + body.length
-            + "\r\nConnection: close\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-        s.getOutputStream().write(body);
+        reply.on(s);
       } catch (IOException e) {
         // closed by the test, or a client that went away: the next accept tells which
       }
