@@ -57,9 +57,12 @@ import org.slf4j.LoggerFactory;
  * the peer had sent it (filling in {@code from}/{@code to}, echoing the request's sequence, and
  * {@code matchIndex = prevLogIndex + entries} on success when the peer gives none). It reads an
  * answer only up to {@link #MAX_REQUEST_BYTES}, the limit it puts on requests: a larger one is
- * refused, that message dropped and a warning naming the peer and the limit logged. The
- * receiving side hands each request to the node and answers the HTTP request when the node
- * emits the matching response; when it does not within the answer timeout, it answers 503.
+ * refused, that message dropped and a warning naming the peer and the limit logged. The request
+ * timeout covers the whole exchange, the answer's body included: an answer whose body is not
+ * complete within it (a peer that sends the head and stalls) fails the same way, which frees
+ * that exchange's in-flight slot. The receiving side hands each request to the node and answers
+ * the HTTP request when the node emits the matching response; when it does not within the answer
+ * timeout, it answers 503.
  *
  * <p><b>Senders.</b> A request's {@code leader-id} or {@code candidate-id} may be a member's id or
  * a member's address ({@code host:port} as given in the peer addresses), as the specification
@@ -104,6 +107,8 @@ public final class HttpTransport implements Transport {
   private final AtomicLong dropped = new AtomicLong();
   /** Peers that answered 401 since their last 200: told once in the log, not at every heartbeat. */
   private final Set<NodeId> refusedBy = ConcurrentHashMap.newKeySet();
+  /** Peers whose answer's body stalled past the timeout since their last 200: told once in the log. */
+  private final Set<NodeId> stalledBy = ConcurrentHashMap.newKeySet();
   private final HttpClient client;
   private final int maxBodyBytes;
   /** The cluster secret every request carries and must carry, or null for none. */
@@ -118,8 +123,8 @@ public final class HttpTransport implements Transport {
    * @param self this node's id
    * @param bindAddress where to listen for peers' requests (port 0 picks a free port)
    * @param peerAddresses each peer's {@code host:port}
-   * @param requestTimeout how long a request to a peer may take, and how long the receiving side
-   *     waits for this node's response before answering 503
+   * @param requestTimeout how long a request to a peer may take, its answer's body included, and
+   *     how long the receiving side waits for this node's response before answering 503
    */
   public HttpTransport(NodeId self, InetSocketAddress bindAddress, Map<NodeId, String> peerAddresses,
       Duration requestTimeout) {
@@ -298,7 +303,8 @@ public final class HttpTransport implements Transport {
 
   /**
    * How many messages were dropped: unknown peer, too many in flight, failed request (an answer
-   * over the body limit included) or no waiting exchange.
+   * over the body limit, or whose body is not complete within the request timeout, included) or
+   * no waiting exchange.
    */
   public long dropped() {
     return dropped.get();
@@ -358,7 +364,7 @@ public final class HttpTransport implements Transport {
       http.header("Authorization", secret.authorization());
     }
     BodyHandler<byte[]> answer = BoundedAnswer.handler(
-        "answer from " + request.to() + " to " + request.getClass().getSimpleName(), maxBodyBytes);
+        "answer from " + request.to() + " to " + request.getClass().getSimpleName(), maxBodyBytes, requestTimeout);
     client.sendAsync(http.build(), answer).whenComplete((response, failure) -> {
       count.decrementAndGet();
       deliverAnswer(request, response, failure, toResponse);
@@ -377,6 +383,18 @@ public final class HttpTransport implements Transport {
       log.warn("{}: {}; that exchange is dropped", self, tooLarge.getMessage());
       return;
     }
+    BoundedAnswer.TooSlow tooSlow = BoundedAnswer.TooSlow.in(failure);
+    if (tooSlow != null) {
+      dropped.incrementAndGet();
+      // A peer that stalls one body likely stalls the next: warn once, until it answers in full.
+      if (stalledBy.add(request.to())) {
+        log.warn("{}: {}; that exchange is dropped, and later ones are logged at DEBUG until {} answers in time", self,
+            tooSlow.getMessage(), request.to());
+      } else {
+        log.debug("{}: {}; that exchange is dropped", self, tooSlow.getMessage());
+      }
+      return;
+    }
     if (failure != null || response.statusCode() != 200) {
       dropped.incrementAndGet();
       log.debug("{} -> {} {}: {}", self, request.to(), request.getClass().getSimpleName(),
@@ -384,6 +402,7 @@ public final class HttpTransport implements Transport {
       return;
     }
     refusedBy.remove(request.to());
+    stalledBy.remove(request.to());
     try {
       JsonNode answer = RaftJson.JSON.readTree(response.body());
       if (answer == null || !answer.isObject()) {

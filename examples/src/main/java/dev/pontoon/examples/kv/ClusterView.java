@@ -34,9 +34,11 @@ import javax.net.ssl.SSLContext;
  * the node serves HTTPS: every member is assumed to serve the same), waiting at most
  * {@link KvHttpConfig#peerTimeout()} for each: a member that refuses, fails or is slow is shown as
  * unreachable with the reason, so the answer never takes much longer than that timeout. A member's
- * answer is read only up to {@link #MAX_STATUS_BYTES} (see {@link BoundedAnswer}): one that is
- * larger is shown as unreachable with an error naming the limit, so a misbehaving member cannot
- * make this node hold an answer of any size.
+ * answer is read only up to {@link #MAX_STATUS_BYTES} and within the peer timeout, its body
+ * included (see {@link BoundedAnswer}): one that is larger is shown as unreachable with an error
+ * naming the limit, and one whose body stalls as one that did not answer; either way the node
+ * hangs up on it, so a misbehaving member can make it hold neither an answer of any size nor a
+ * connection for ever.
  *
  * <p>The answer: {@code id} (the member that answered), {@code leader} and {@code term} (the
  * reachable member that calls itself leader at the highest term, and that term; null when none
@@ -105,7 +107,7 @@ final class ClusterView {
     try {
       HttpRequest request = HttpRequest.newBuilder(URI.create(peers.scheme() + "://" + address + "/status?log-tail=" + logTail))
           .timeout(peerTimeout).GET().build();
-      answer = client().sendAsync(request, BoundedAnswer.handler("the /status answer", MAX_STATUS_BYTES))
+      answer = client().sendAsync(request, BoundedAnswer.handler("the /status answer", MAX_STATUS_BYTES, peerTimeout))
           .thenApply(response -> parse(id, address, response))
           .exceptionally(failure -> unreachable(id, address, describe(failure)));
     } catch (IllegalArgumentException e) {
@@ -140,7 +142,7 @@ final class ClusterView {
       return tooLarge.getMessage();
     }
     Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-    if (cause instanceof HttpTimeoutException) {
+    if (cause instanceof HttpTimeoutException || BoundedAnswer.TooSlow.in(failure) != null) {
       return noAnswer();
     }
     if (cause instanceof ConnectException) {

@@ -16,10 +16,8 @@ import dev.pontoon.raft.message.InstallSnapshot;
 import dev.pontoon.raft.message.RaftMessage;
 import dev.pontoon.raft.message.RequestVote;
 import dev.pontoon.raft.message.RequestVoteResponse;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -160,44 +158,6 @@ class HttpTransportAnswerLimitTest {
       assertTrue(lines.get(0).contains("InstallSnapshot") && lines.get(0).contains("Content-Length is "
           + (HttpTransport.MAX_REQUEST_BYTES + 1L)), lines.get(0));
       assertTrue(received.isEmpty());
-    }
-  }
-
-  /**
-   * The lines written to {@code System.err} while open, where the tests' slf4j-simple logs (it
-   * looks the stream up on every line); they still reach the original stream.
-   */
-  private static final class StandardErrorLines implements AutoCloseable {
-    private final PrintStream original = System.err;
-    private final ByteArrayOutputStream captured = new ByteArrayOutputStream();
-
-    StandardErrorLines() {
-      OutputStream tee = new OutputStream() {
-        @Override
-        public void write(int b) {
-          write(new byte[] {(byte) b}, 0, 1);
-        }
-
-        @Override
-        public void write(byte[] bytes, int offset, int length) {
-          synchronized (captured) {
-            captured.write(bytes, offset, length);
-          }
-          original.write(bytes, offset, length);
-        }
-      };
-      System.setErr(new PrintStream(tee, true, StandardCharsets.UTF_8));
-    }
-
-    List<String> containing(String text) {
-      synchronized (captured) {
-        return captured.toString(StandardCharsets.UTF_8).lines().filter(line -> line.contains(text)).toList();
-      }
-    }
-
-    @Override
-    public void close() {
-      System.setErr(original);
     }
   }
 }
