@@ -118,14 +118,24 @@ public interface RaftNode extends AutoCloseable {
 
   /**
    * Stops the node: stops its timers, fails pending futures with {@link NodeStoppedException},
-   * then closes the transport and the log store. Idempotent; blocks until every thread of the
-   * node has ended.
+   * then closes the transport and the log store. Idempotent. From the call on, no further entry
+   * reaches the state machine.
    *
-   * <p>Safe from any thread, including a callback of a future this node completes. Called from
-   * one of the node's own threads (callbacks may run there), it starts the stop and returns
-   * without waiting, since it cannot wait for its own thread; the stop completes once that
-   * callback returns. From the call on, no further entry reaches the state machine. Pending
-   * futures are failed with no lock held, so their callbacks may call {@code close()} again.
+   * <p>Safe from any thread, including a callback of a future this node or any other node
+   * completes. Whether it waits depends on the calling thread:
+   * <ol>
+   *   <li>From a thread on which no node runs work (the host's {@code main}, a request thread, a
+   *       shutdown hook), it blocks until every thread of the node has ended.
+   *   <li>From a node thread, of this node or of any other node in the process (the threads on
+   *       which futures' callbacks run; the implementation names them), it starts the stop and
+   *       returns without waiting. A wait there could be for its own thread, or close a cycle:
+   *       two nodes whose callbacks close each other would each wait for the other's thread. The
+   *       stop completes once the calling code has returned. To learn when, wait for the
+   *       implementation's stop future ({@code RaftServer.whenStopped()}) from a thread of the
+   *       first kind, or add a callback to it; never wait on a node thread.
+   * </ol>
+   * Pending futures are failed with no lock held, so their callbacks may call {@code close()}
+   * again, of this node or of another.
    */
   @Override
   void close();

@@ -30,8 +30,9 @@ import java.util.concurrent.CompletableFuture;
  * thread ({@code -apply}) that calls the {@code StateMachine} when the loop does not (by default
  * the loop does while the state machine is quick and the apply thread idle; see {@code
  * applyOnEventLoop}), and a tick thread ({@code -tick}) unless a tick source is injected. Every
- * method here is thread-safe and never blocks except {@link #close()}; futures complete on node
- * threads, the event loop included, so callbacks must not block.
+ * method here is thread-safe and never blocks except {@link #close()}, which does not block on a
+ * node thread either (see there); futures complete on node threads, the event loop included, so
+ * callbacks must not block.
  *
  * <p><b>Durability.</b> A submitted command's future completes only after the command is
  * committed (stored durably on a quorum) and applied on this node.
@@ -122,9 +123,24 @@ public final class RaftServer implements RaftNode {
    * {@inheritDoc}
    *
    * <p>The stop itself runs on a short-lived thread, {@code pontoon-<id>-stop}, which fails the
-   * pending futures (their callbacks run there) and closes the stores; a caller outside the node
-   * waits for it. From a callback on the event loop or the apply thread, {@code close()} returns
-   * at once, and the apply thread applies nothing after the entry whose callback called it.
+   * pending futures (their callbacks run there) and closes the stores; a caller on any other
+   * thread than a node thread waits for it.
+   *
+   * <p><b>Node threads</b>, where {@code close()} starts the stop and returns at once, are those
+   * of every node in the JVM, not only this one's:
+   * <ul>
+   *   <li>each node's {@code pontoon-<id>-loop}, {@code -sync}, {@code -apply}, {@code -snapshot},
+   *       {@code -snapshot-out}, {@code -snapshot-in} and {@code -stop} threads;
+   *   <li>any thread while it runs a batch of a node's event loop: another member's loop thread
+   *       under {@code NodeScheduler.sharedLoopThreads()}, the host's executor under {@code
+   *       NodeScheduler.eventLoopOn(executor)}.
+   * </ul>
+   * Every future of every node completes on one of them (or on the thread that adds a callback to
+   * a future already complete), so a callback that closes this node or another never waits: one
+   * that did could wait for its own thread, or for a node whose callback is closing the node
+   * whose thread the first callback holds. The apply thread applies nothing after the entry whose
+   * callback called it. A host that must know when the stop has ended uses {@link #whenStopped()}:
+   * {@code get()} from a thread that is not a node thread, or a callback.
    */
   @Override
   public void close() {
@@ -150,10 +166,12 @@ public final class RaftServer implements RaftNode {
    * {@code orTimeout} and {@code completeOnTimeout} return a copy with the timeout, and callbacks
    * get the {@code NodeStoppedException} itself, not wrapped. Callbacks added before
    * the stop ends run on the stop thread, {@code pontoon-<id>-stop}, as its last work; later ones
-   * run on the thread that adds them. A callback must not block: {@code close()} from another
-   * thread waits for the stop thread, so it would wait for that callback too. Calling {@code
-   * close()} from a callback returns at once. Never wait for this future on one of the node's own
-   * threads (a callback of a future the node completes): the stop waits for that thread.
+   * run on the thread that adds them. A callback must not block: {@code close()} from a thread
+   * that is not a node thread waits for the stop thread, so it would wait for that callback too.
+   * Calling {@code close()} of this node or of another from a callback returns at once (the stop
+   * thread is a node thread; see {@link #close()}). Never wait for this future on a node thread,
+   * this node's or another's (a callback of a future any node completes): the stop may wait for
+   * that thread.
    *
    * @return the node's stop, the same instance on every call
    */

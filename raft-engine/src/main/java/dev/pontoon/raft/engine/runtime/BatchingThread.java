@@ -52,17 +52,17 @@ import java.util.function.Consumer;
  *
  * <p><b>Threading.</b> {@link #offer} from any thread. {@link #stop()} waits for the queue's
  * thread and for a batch under way on any thread, unless called from inside a batch of this
- * queue.
+ * queue. The queue's thread is a {@link NodeThreads.NodeThread}, on which no node's
+ * {@code close()} waits.
  *
  * @param <T> the item type
  */
 final class BatchingThread<T> implements TaskQueue<T> {
 
   /** The thread of a shareable queue: an offer from one of these may run another such queue's batch. */
-  static final class LoopThread extends Thread {
+  static final class LoopThread extends NodeThreads.NodeThread {
     LoopThread(Runnable task, String name) {
       super(task, name);
-      setDaemon(true);
     }
   }
 
@@ -128,8 +128,7 @@ final class BatchingThread<T> implements TaskQueue<T> {
     if (shareable) {
       this.thread = new LoopThread(this::run, name);
     } else {
-      this.thread = new Thread(this::run, name);
-      thread.setDaemon(true);
+      this.thread = new NodeThreads.NodeThread(this::run, name);
     }
   }
 

@@ -45,8 +45,10 @@ import org.slf4j.LoggerFactory;
  * <p>Threads are named {@code pontoon-<node>-loop}, {@code -sync}, {@code -apply}, {@code -tick},
  * {@code -snapshot} when snapshots are taken, {@code -snapshot-out} and {@code -snapshot-in}
  * (streaming snapshots to and from peers), and {@code -stop} for the short-lived thread that
- * stops the node (after {@link #close()} or a fatal failure): the stop never runs on a node
- * thread, because it waits for every one of them.
+ * stops the node (after {@link #close()} or a fatal failure): the stop never runs on one of the
+ * node's queues, because it waits for every one of them. Each of these threads, and a thread the
+ * event loop borrows for a batch, is a node thread ({@link NodeThreads}): {@link #close()} of any
+ * node called there does not wait.
  */
 public final class NodeRuntime {
 
@@ -363,13 +365,17 @@ public final class NodeRuntime {
   }
 
   /**
-   * Stops the node (see {@code RaftNode.close}). Idempotent. From any other thread it waits until
-   * every node thread has ended; from one of the node's own threads (a callback of a future the
-   * node completes) it starts the stop and returns, since it cannot wait for its own thread.
+   * Stops the node (see {@code RaftNode.close}). Idempotent. From a plain thread it waits until
+   * every node thread has ended. From a node thread of this node or of any other
+   * ({@link NodeThreads}: a queue's thread, a batch of an event loop wherever it runs, the stop;
+   * where callbacks of futures run) it starts the stop and returns without waiting: it cannot wait
+   * for its own thread, and a wait for another node's stop there can close a cycle of waits
+   * (two nodes' callbacks closing each other, or a member's batch on another member's loop thread
+   * under {@link NodeScheduler#sharedLoopThreads()}). {@link #whenStopped()} tells when it ends.
    */
   public void close() {
     NodeScheduler.Detached stop = beginStop(null);
-    if (!isNodeThread()) {
+    if (!isNodeThread() && !NodeThreads.isCurrent()) {
       stop.await();
     }
   }
@@ -416,19 +422,25 @@ public final class NodeRuntime {
   }
 
   private void runLoopBatch(List<Runnable> batch) {
-    for (Runnable task : batch) {
-      try {
-        task.run();
-      } catch (Throwable t) {
-        fail(t);
+    // Marks a thread the loop borrows (the host's executor's) as a node thread for the batch.
+    boolean entered = NodeThreads.enter();
+    try {
+      for (Runnable task : batch) {
+        try {
+          task.run();
+        } catch (Throwable t) {
+          fail(t);
+        }
       }
-    }
-    if (!stopping) {
-      try {
-        driver.afterBatch();
-      } catch (Throwable t) {
-        fail(t);
+      if (!stopping) {
+        try {
+          driver.afterBatch();
+        } catch (Throwable t) {
+          fail(t);
+        }
       }
+    } finally {
+      NodeThreads.exit(entered);
     }
   }
 
@@ -452,13 +464,25 @@ public final class NodeRuntime {
       if (stopper == null) {
         stopping = true;
         apply.stopApplying();
-        stopper = scheduler.runDetached("pontoon-" + id.value() + "-stop", () -> stop(cause));
+        // The stop completes futures, so their callbacks run there: a node thread too.
+        stopper = scheduler.runDetached("pontoon-" + id.value() + "-stop", () -> {
+          boolean entered = NodeThreads.enter();
+          try {
+            stop(cause);
+          } finally {
+            NodeThreads.exit(entered);
+          }
+        });
       }
       return stopper;
     }
   }
 
-  /** Whether the caller runs inside one of this node's queues (loop, sync, apply, snapshot). */
+  /**
+   * Whether the caller runs inside one of this node's queues (loop, sync, apply, snapshot): with
+   * the production scheduler a case of {@link NodeThreads#isCurrent()}, but a host's scheduler
+   * may run queues elsewhere.
+   */
   private boolean isNodeThread() {
     return loop.isCurrentThread() || sync.isCurrentThread() || apply.isCurrentThread()
         || (snapshots != null && snapshots.isCurrentThread()) || snapshotSender.isCurrentThread()
