@@ -25,9 +25,16 @@ import java.util.function.Consumer;
  * <p><b>No lost item.</b> A producer adds its item before it tries to schedule; a task clears
  * {@code scheduled} before it looks at the queue a last time. One of the two sees the other.
  *
+ * <p><b>No nesting.</b> An executor may run a task on the thread that hands it over (a pool with
+ * {@code CallerRunsPolicy} when saturated, a direct executor). The next batch's task, handed over
+ * at the end of a batch, then runs inside that batch's {@code execute} call; a task that finds
+ * itself there ({@code BatchTask.caller}) leaves its batch to the task below it, which runs it
+ * once {@code execute} returns. So batches follow each other in a loop, not down the stack, and
+ * a thread the executor lends keeps running batches for as long as it hands each next task back.
+ *
  * <p><b>Threading.</b> {@link #offer} from any thread. {@link #stop()} waits for a batch under
- * way, unless called from inside one. An executor that refuses a task ends the queue like a
- * failed batch.
+ * way, unless called from inside one. An executor that refuses a task, by an exception or an
+ * error of {@code execute}, ends the queue like a failed batch.
  *
  * @param <T> the item type
  */
@@ -68,16 +75,45 @@ final class ExecutorEventLoop<T> implements TaskQueue<T> {
   }
 
   private void scheduleIfIdle() {
+    scheduleIfIdle(null);
+  }
+
+  /**
+   * Hands a batch task to the executor unless one is scheduled or running.
+   *
+   * @param batchEnd the thread at the end of a batch that schedules the next one, or null
+   * @return whether the executor ran the task inside {@code execute} on {@code batchEnd}, which
+   *     then owns the scheduled batch and must run it
+   */
+  private boolean scheduleIfIdle(Thread batchEnd) {
     if (!running || failed || !scheduled.compareAndSet(false, true)) {
-      return;
+      return false;
     }
+    BatchTask task = new BatchTask(batchEnd);
     try {
-      executor.execute(this::runBatch);
-    } catch (RuntimeException refused) {
-      // Left scheduled: nothing runs after this. The items stay queued for stop()'s drain.
+      executor.execute(task);
+    } catch (Throwable refused) {
+      // Any throwable: an Error here (a stack overflow in the host's execute) must not leave the
+      // loop scheduled without anyone told. Left scheduled: nothing runs after this. The items
+      // stay queued for stop()'s drain.
       failed = true;
       onFailure.accept(refused);
+      return false;
+    } finally {
+      // Before this thread can run the task later, as a worker of the executor.
+      task.caller = null;
     }
+    return task.ranInCaller;
+  }
+
+  /** Runs the scheduled batch, and each next one the executor runs inside this thread's {@code execute}. */
+  private void runBatches() {
+    Thread me = Thread.currentThread();
+    boolean again;
+    do {
+      runBatch();
+      again = !queue.isEmpty() && scheduleIfIdle(me);
+    } while (again);
   }
 
   private void runBatch() {
@@ -106,8 +142,30 @@ final class ExecutorEventLoop<T> implements TaskQueue<T> {
         }
       }
     }
-    if (!queue.isEmpty()) {
-      scheduleIfIdle();
+  }
+
+  /** One scheduled batch, as a task of the executor; one object per hand-over. */
+  private final class BatchTask implements Runnable {
+    /**
+     * The thread ending a batch whose {@code execute} call hands this task over, while that call
+     * lasts; null otherwise. Only that thread writes it and only that thread can find itself here
+     * (a thread's own last write is the one it reads), so a plain field is enough.
+     */
+    private Thread caller;
+    /** Set when the executor ran this task inside {@code caller}'s {@code execute}; read by that thread only. */
+    private boolean ranInCaller;
+
+    BatchTask(Thread caller) {
+      this.caller = caller;
+    }
+
+    @Override
+    public void run() {
+      if (caller == Thread.currentThread()) {
+        ranInCaller = true; // the caller's runBatches() runs the batch once execute returns
+        return;
+      }
+      runBatches();
     }
   }
 

@@ -145,9 +145,14 @@ public interface NodeScheduler {
    * connection of the node: a follower's log write and sync (followers write on their loop), a
    * slow state machine with {@code applyOnEventLoop(true)}, a blocking callback on a future the
    * loop completes. Batches never overlap and run in order whatever the executor (one task is
-   * scheduled at a time), but an executor with one thread keeps the batches on it. A node
-   * closes its transport itself, after its loop has stopped; a task the executor refuses (it was
-   * shut down first, by someone else) stops the node as a failure would.
+   * scheduled at a time), but an executor with one thread keeps the batches on it. An executor
+   * that may run a task on the thread handing it over (a direct executor, a pool with
+   * {@code CallerRunsPolicy} when it is saturated) lends that thread to the node: it runs batch
+   * after batch, in a loop rather than deeper in its stack, for as long as the executor hands
+   * each next batch's task back to it, so a caller of {@code submit} may run many batches before
+   * it returns. A node closes its transport itself, after its loop has
+   * stopped; a task the executor refuses (it was shut down first, by someone else), by an
+   * exception or an error of {@code execute}, stops the node as a failure would.
    *
    * @throws NullPointerException if {@code executor} is null
    */

@@ -172,6 +172,49 @@ class ExecutorEventLoopTest {
     assertEquals(List.of(1), loop.drain());
   }
 
+  @Test
+  void aDirectExecutorRunsEachFollowUpBatchInALoopOnTheOfferingThreadNotDownItsStack() {
+    int followUps = 50_000;
+    List<Integer> depths = new CopyOnWriteArrayList<>();
+    AtomicInteger handled = new AtomicInteger();
+    AtomicReference<Throwable> reported = new AtomicReference<>();
+    AtomicReference<ExecutorEventLoop<Integer>> self = new AtomicReference<>();
+    ExecutorEventLoop<Integer> loop = new ExecutorEventLoop<>(Runnable::run, 1, batch -> {
+      int item = batch.get(0);
+      handled.incrementAndGet();
+      if (item == 1 || item == followUps) {
+        depths.add(new Throwable().getStackTrace().length);
+      }
+      if (item < followUps) {
+        self.get().offer(item + 1);
+      }
+    }, reported::set);
+    self.set(loop);
+
+    loop.offer(0); // runs every batch before it returns: the executor lends this thread
+
+    assertEquals(null, reported.get());
+    assertEquals(followUps + 1, handled.get());
+    assertEquals(depths.get(0), depths.get(1), "the last batch runs as deep in the stack as the second");
+  }
+
+  @Test
+  void anErrorThrownByTheExecutorIsReportedAsARefusalAndNothingIsScheduledAfterIt() {
+    StackOverflowError overflow = new StackOverflowError();
+    AtomicInteger executes = new AtomicInteger();
+    AtomicReference<Throwable> reported = new AtomicReference<>();
+    ExecutorEventLoop<Integer> loop = new ExecutorEventLoop<>(task -> {
+      executes.incrementAndGet();
+      throw overflow;
+    }, 100, batch -> {}, reported::set);
+    loop.offer(1);
+    assertSame(overflow, reported.get());
+    loop.offer(2);
+    assertEquals(1, executes.get(), "a failed loop hands the executor nothing more");
+    loop.stop();
+    assertEquals(List.of(1, 2), loop.drain());
+  }
+
   private static void awaitQuietly(CountDownLatch latch) {
     try {
       latch.await(10, TimeUnit.SECONDS);
