@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
@@ -32,6 +34,13 @@ import java.util.function.Consumer;
  * once {@code execute} returns. So batches follow each other in a loop, not down the stack, and
  * a thread the executor lends keeps running batches for as long as it hands each next task back.
  *
+ * <p><b>No task trusted blindly.</b> An {@link ExecutorService} shut down with
+ * {@code shutdownNow()} (or a Netty event loop terminated) while the batch task waits in its
+ * queue drops the task without refusing it, and {@code scheduled} would stay set with no task to
+ * clear it. So an offer that finds a task scheduled asks such an executor whether it is shut
+ * down; if it is, the loop fails as if the executor had refused the task (its next hand-over
+ * would be refused anyway).
+ *
  * <p><b>Threading.</b> {@link #offer} from any thread. {@link #stop()} waits for a batch under
  * way, unless called from inside one. An executor that refuses a task, by an exception or an
  * error of {@code execute}, ends the queue like a failed batch.
@@ -44,19 +53,22 @@ final class ExecutorEventLoop<T> implements TaskQueue<T> {
   /** Whether a batch task is scheduled or running; see the class comment. */
   private final AtomicBoolean scheduled = new AtomicBoolean();
   private final Executor executor;
+  /** {@code executor} if it can tell whether it was shut down, else null. */
+  private final ExecutorService service;
   private final int maxBatch;
   private final TaskQueue.Handler<T> handler;
   private final Consumer<Throwable> onFailure;
   /** The batch being handled; only the running task touches it. */
   private final List<T> batch = new ArrayList<>();
   private volatile boolean running = true;
-  /** Set once a batch failed or the executor refused a task: no batch runs after it. */
-  private volatile boolean failed;
+  /** Set once a batch failed or the executor refused a task: no batch runs after it; see {@link #fail}. */
+  private final AtomicBoolean failed = new AtomicBoolean();
   /** The thread running a batch, or null. */
   private volatile Thread owner;
 
   ExecutorEventLoop(Executor executor, int maxBatch, TaskQueue.Handler<T> handler, Consumer<Throwable> onFailure) {
     this.executor = Objects.requireNonNull(executor, "executor");
+    this.service = executor instanceof ExecutorService s ? s : null;
     this.maxBatch = maxBatch;
     this.handler = Objects.requireNonNull(handler, "handler");
     this.onFailure = Objects.requireNonNull(onFailure, "onFailure");
@@ -68,7 +80,11 @@ final class ExecutorEventLoop<T> implements TaskQueue<T> {
   @Override
   public boolean offer(T item) {
     queue.add(item);
-    scheduleIfIdle();
+    if (!scheduled.get()) {
+      scheduleIfIdle();
+    } else if (service != null && service.isShutdown()) {
+      taskDropped();
+    }
     // Once stop() has begun, whoever removes the item owns it: either this caller (false), or
     // stop()'s drain, whose caller fails it. An item a batch took is no longer there to remove.
     return running || !queue.remove(item);
@@ -79,6 +95,24 @@ final class ExecutorEventLoop<T> implements TaskQueue<T> {
   }
 
   /**
+   * A batch task is scheduled but the executor was shut down: the task may have been dropped
+   * unrun, and none is handed over after it. Failed as a refusal, so the node stops and answers
+   * what waits; a batch still running meanwhile ends as usual ({@link #stop()} waits for it).
+   */
+  private void taskDropped() {
+    if (running) {
+      fail(new RejectedExecutionException("the event loop's executor was shut down with a batch task scheduled"));
+    }
+  }
+
+  /** Marks the loop failed, so that no batch runs after the current one, and reports {@code cause}, once. */
+  private void fail(Throwable cause) {
+    if (failed.compareAndSet(false, true)) {
+      onFailure.accept(cause);
+    }
+  }
+
+  /**
    * Hands a batch task to the executor unless one is scheduled or running.
    *
    * @param batchEnd the thread at the end of a batch that schedules the next one, or null
@@ -86,7 +120,7 @@ final class ExecutorEventLoop<T> implements TaskQueue<T> {
    *     then owns the scheduled batch and must run it
    */
   private boolean scheduleIfIdle(Thread batchEnd) {
-    if (!running || failed || !scheduled.compareAndSet(false, true)) {
+    if (!running || failed.get() || !scheduled.compareAndSet(false, true)) {
       return false;
     }
     BatchTask task = new BatchTask(batchEnd);
@@ -96,8 +130,7 @@ final class ExecutorEventLoop<T> implements TaskQueue<T> {
       // Any throwable: an Error here (a stack overflow in the host's execute) must not leave the
       // loop scheduled without anyone told. Left scheduled: nothing runs after this. The items
       // stay queued for stop()'s drain.
-      failed = true;
-      onFailure.accept(refused);
+      fail(refused);
       return false;
     } finally {
       // Before this thread can run the task later, as a worker of the executor.
@@ -120,7 +153,7 @@ final class ExecutorEventLoop<T> implements TaskQueue<T> {
     owner = Thread.currentThread();
     try {
       T item;
-      while (running && !failed && batch.size() < maxBatch && (item = queue.poll()) != null) {
+      while (running && !failed.get() && batch.size() < maxBatch && (item = queue.poll()) != null) {
         batch.add(item);
       }
       if (!batch.isEmpty() && running) {
@@ -130,8 +163,7 @@ final class ExecutorEventLoop<T> implements TaskQueue<T> {
         BatchQueues.putBackInFront(queue, batch);
       }
     } catch (Throwable t) {
-      failed = true;
-      onFailure.accept(t);
+      fail(t);
     } finally {
       batch.clear();
       owner = null;

@@ -152,7 +152,13 @@ public interface NodeScheduler {
    * each next batch's task back to it, so a caller of {@code submit} may run many batches before
    * it returns. A node closes its transport itself, after its loop has
    * stopped; a task the executor refuses (it was shut down first, by someone else), by an
-   * exception or an error of {@code execute}, stops the node as a failure would.
+   * exception or an error of {@code execute}, stops the node as a failure would. Close the node
+   * before shutting its executor down: an {@link java.util.concurrent.ExecutorService} shut down
+   * under a running node ({@code shutdownNow()} drops the batch task waiting in its queue without
+   * refusing it) stops the node as a failure at the next item handed to its loop (a request, a
+   * message, a sync's or apply's hand-back), which answers every pending request with
+   * {@code NodeStoppedException}; an executor that is no {@code ExecutorService} and drops a task
+   * silently leaves the loop waiting for it until the node is closed.
    *
    * @throws NullPointerException if {@code executor} is null
    */

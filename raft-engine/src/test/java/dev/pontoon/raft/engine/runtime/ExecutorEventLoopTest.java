@@ -215,6 +215,31 @@ class ExecutorEventLoopTest {
     assertEquals(List.of(1, 2), loop.drain());
   }
 
+  @Test
+  void aBatchTaskDroppedByShutdownNowFailsTheLoopAtTheNextOfferOnceAndLeavesEveryItemToDrain() throws Exception {
+    CountDownLatch busy = new CountDownLatch(1);
+    single.execute(() -> {
+      busy.countDown();
+      awaitQuietly(new CountDownLatch(1));
+    });
+    assertTrue(busy.await(10, TimeUnit.SECONDS));
+    List<Throwable> reported = new CopyOnWriteArrayList<>();
+    List<Integer> handled = new CopyOnWriteArrayList<>();
+    ExecutorEventLoop<Integer> loop = new ExecutorEventLoop<>(single, 100, handled::addAll, reported::add);
+    loop.offer(1); // its batch task waits behind the busy one
+    assertEquals(1, single.shutdownNow().size(), "the loop's task was dropped, not refused");
+    assertEquals(List.of(), reported);
+
+    loop.offer(2);
+    loop.offer(3);
+
+    assertEquals(1, reported.size(), "reported once");
+    assertInstanceOf(RejectedExecutionException.class, reported.get(0));
+    loop.stop();
+    assertEquals(List.of(), handled);
+    assertEquals(List.of(1, 2, 3), loop.drain());
+  }
+
   private static void awaitQuietly(CountDownLatch latch) {
     try {
       latch.await(10, TimeUnit.SECONDS);
