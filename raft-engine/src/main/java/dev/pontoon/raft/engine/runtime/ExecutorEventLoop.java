@@ -90,6 +90,18 @@ final class ExecutorEventLoop<T> implements TaskQueue<T> {
     return running || !queue.remove(item);
   }
 
+  /**
+   * A tick found the loop still owing the tick before it: with a batch task scheduled on an
+   * executor that was shut down, that task may have been dropped with nothing offered since
+   * (the tick source offers no other tick while one waits), so no offer would notice.
+   */
+  @Override
+  public void stalled() {
+    if (scheduled.get() && service != null && service.isShutdown()) {
+      taskDropped();
+    }
+  }
+
   private void scheduleIfIdle() {
     scheduleIfIdle(null);
   }

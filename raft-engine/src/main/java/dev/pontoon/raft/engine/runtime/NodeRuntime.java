@@ -188,6 +188,8 @@ public final class NodeRuntime {
     ticks.start(() -> {
       if (pendingTicks.getAndIncrement() == 0) {
         loop.offer(tick);
+      } else {
+        loop.stalled(); // no offer follows while a tick waits: the queue is asked directly
       }
     });
   }

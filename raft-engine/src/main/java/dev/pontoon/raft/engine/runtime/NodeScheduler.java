@@ -156,7 +156,8 @@ public interface NodeScheduler {
    * before shutting its executor down: an {@link java.util.concurrent.ExecutorService} shut down
    * under a running node ({@code shutdownNow()} drops the batch task waiting in its queue without
    * refusing it) stops the node as a failure at the next item handed to its loop (a request, a
-   * message, a sync's or apply's hand-back), which answers every pending request with
+   * message, a sync's or apply's hand-back) or, when none comes, at the second tick that finds
+   * the first still waiting, which answers every pending request with
    * {@code NodeStoppedException}; an executor that is no {@code ExecutorService} and drops a task
    * silently leaves the loop waiting for it until the node is closed.
    *

@@ -44,4 +44,11 @@ public interface TaskQueue<T> {
 
   /** Whether the calling code runs inside one of this queue's batches. */
   boolean isCurrentThread();
+
+  /**
+   * Told, from the tick thread, that work queued a tick ago has still not run. A queue that can
+   * tell its work will never run (its executor was shut down under it) fails as a refusal, so
+   * the node stops and answers what waits. Default: nothing (a queue with a thread of its own).
+   */
+  default void stalled() {}
 }

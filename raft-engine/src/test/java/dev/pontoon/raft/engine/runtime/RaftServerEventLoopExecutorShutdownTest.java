@@ -43,11 +43,36 @@ class RaftServerEventLoopExecutorShutdownTest {
     }
   }
 
+  private final ManualTickSource ticks = new ManualTickSource();
+
   @Test
   void aBatchTaskDroppedByShutdownNowStillEndsInAnsweredRequests() throws Exception {
+    CompletableFuture<Bytes> queued = submitWhileTheLoopsTaskWaitsThenShutDownNow(() -> {});
+    CompletableFuture<Bytes> later = node.submit(Bytes.ofUtf8("a=2"));
+
+    for (CompletableFuture<Bytes> f : List.of(queued, later)) {
+      assertAnsweredAsStopped(f);
+    }
+  }
+
+  @Test
+  void aBatchTaskDroppedByShutdownNowIsNoticedByTheTicksWhenNothingElseIsOffered() throws Exception {
+    // A tick comes while the batch task waits: queued behind it, so the loop owes a tick and the
+    // tick source offers no other until that one has run.
+    CompletableFuture<Bytes> queued = submitWhileTheLoopsTaskWaitsThenShutDownNow(() -> ticks.tick(1));
+
+    // No request, message or worker hand-back follows: only the ticks are left to notice.
+    ticks.tick(2);
+
+    assertAnsweredAsStopped(queued);
+  }
+
+  /** Runs {@code beforeShutdown} while the loop's batch task waits in the executor, then shuts it down. */
+  private CompletableFuture<Bytes> submitWhileTheLoopsTaskWaitsThenShutDownNow(Runnable beforeShutdown)
+      throws Exception {
     node = RaftServer.builder().nodeId("e1").cluster(ClusterConfig.ofVoters("e1"))
         .transport(new InMemoryNetwork().transport(NodeId.of("e1"))).logStore(new InMemoryLogStore())
-        .stateMachine(new RecordingStateMachine()).tickSource(new ManualTickSource())
+        .stateMachine(new RecordingStateMachine()).tickSource(ticks)
         .bootstrapLeader(NodeId.of("e1")).scheduler(NodeScheduler.eventLoopOn(io)).build();
     node.submit(Bytes.ofUtf8("a=0")).get(20, TimeUnit.SECONDS);
 
@@ -64,19 +89,20 @@ class RaftServerEventLoopExecutorShutdownTest {
     });
     busy.await(20, TimeUnit.SECONDS);
     CompletableFuture<Bytes> queued = node.submit(Bytes.ofUtf8("a=1"));
+    beforeShutdown.run();
     List<Runnable> dropped = io.shutdownNow(); // the host shuts its I/O executor down first
     assertEquals(1, dropped.size(), "the loop's batch task was waiting in the executor");
-    CompletableFuture<Bytes> later = node.submit(Bytes.ofUtf8("a=2"));
+    return queued;
+  }
 
-    for (CompletableFuture<Bytes> f : List.of(queued, later)) {
-      try {
-        f.get(20, TimeUnit.SECONDS);
-      } catch (ExecutionException e) {
-        assertInstanceOf(NodeStoppedException.class, e.getCause());
-      } catch (TimeoutException e) {
-        throw new AssertionError("a request was never answered: the loop's only batch task was dropped, the loop"
-            + " stays 'scheduled' and no batch ever runs again; node failure = " + node.whenStopped().isDone(), e);
-      }
+  private void assertAnsweredAsStopped(CompletableFuture<Bytes> f) throws InterruptedException {
+    try {
+      f.get(20, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      assertInstanceOf(NodeStoppedException.class, e.getCause());
+    } catch (TimeoutException e) {
+      throw new AssertionError("a request was never answered: the loop's only batch task was dropped, the loop"
+          + " stays 'scheduled' and no batch ever runs again; node failure = " + node.whenStopped().isDone(), e);
     }
   }
 }
