@@ -41,7 +41,9 @@ public interface StateMachine {
 
   /**
    * Answers a read-only query against the current state. Called once the state includes every
-   * command committed before the read was issued (linearizable reads).
+   * command committed before the read was issued (linearizable reads). An exception thrown here
+   * fails only that read (its future completes with it); an {@link Error} fails that read with it
+   * too and then stops the node, as one from {@link #apply} does.
    */
   Bytes query(Bytes query);
 

@@ -23,7 +23,8 @@ import java.util.function.Consumer;
  * overlaps an apply.
  *
  * <p>An exception from {@code StateMachine.apply} or a snapshot restore is fatal for the node (the
- * replicas could otherwise diverge); an exception from a query fails only that read.
+ * replicas could otherwise diverge); an exception from a query fails only that read, and an
+ * {@link Error} from a query fails that read with it and then stops the node.
  *
  * <p>Where its tasks run is the node's {@link ApplyPlacement}: on its own thread, always on the
  * event loop that submits them ({@link InlineQueue}), or on the loop while that is quick and the
@@ -227,10 +228,17 @@ final class ApplyWorker {
       if (!listener.readLeft(read) || read.future().isDone()) {
         continue; // timed out meanwhile, or already failed: nothing to answer
       }
+      // It left PendingReads above, so the stop's failAll no longer sees it: whatever the query
+      // throws, this read is answered here. An exception fails only this read; an Error (an
+      // assert in the state machine, a stack overflow) is then rethrown and stops the node, as
+      // one from apply does.
       try {
         read.future().complete(stateMachine.query(read.query()));
-      } catch (RuntimeException e) {
-        read.future().completeExceptionally(e);
+      } catch (Throwable t) {
+        read.future().completeExceptionally(t);
+        if (t instanceof Error e) {
+          throw e;
+        }
       }
     }
   }
