@@ -238,7 +238,12 @@ public final class RaftServerBuilder {
     return this;
   }
 
-  /** Most proposals accepted and not yet answered; beyond it submit fails with OverloadedException. */
+  /**
+   * Most proposals accepted and not yet answered; beyond it submit fails with OverloadedException.
+   * It also bounds a leader's entries that its own disk has not made durable yet: while those it
+   * has handed to its log store's sync exceed this many, submit fails the same way, even where its
+   * followers commit and answer them meanwhile (a stalled fsync then costs bounded memory).
+   */
   public RaftServerBuilder maxPendingProposals(int count) {
     requireArgument(count > 0, "maxPendingProposals (" + count + ") must be positive");
     requireState(maxPendingProposals == null, "maxPendingProposals was already set to " + maxPendingProposals);
@@ -246,7 +251,11 @@ public final class RaftServerBuilder {
     return this;
   }
 
-  /** Most command bytes accepted and not yet answered; beyond it submit fails with OverloadedException. */
+  /**
+   * Most command bytes accepted and not yet answered; beyond it submit fails with
+   * OverloadedException. Like {@link #maxPendingProposals}, it also bounds the command bytes of a
+   * leader's entries that its own disk has not made durable yet.
+   */
   public RaftServerBuilder maxPendingBytes(long bytes) {
     requireArgument(bytes > 0, "maxPendingBytes (" + bytes + ") must be positive");
     requireState(maxPendingBytes == null, "maxPendingBytes was already set to " + maxPendingBytes);

@@ -13,6 +13,7 @@ import dev.pontoon.raft.engine.core.ReadState;
 import dev.pontoon.raft.engine.core.Ready;
 import dev.pontoon.raft.log.Bytes;
 import dev.pontoon.raft.log.ClusterConfig;
+import dev.pontoon.raft.log.HardState;
 import dev.pontoon.raft.log.LogEntry;
 import dev.pontoon.raft.log.Snapshot;
 import dev.pontoon.raft.log.SnapshotMeta;
@@ -54,11 +55,24 @@ final class CoreDriver {
    * counts itself only once durable, i.e. after advance). A leader's writes go to the sync
    * worker; any other role writes on the loop (writesOnLoop), but only while the worker has
    * nothing queued and every Ready it carried has been advanced. A Ready produced while earlier
-   * writes are still with the worker follows them through the same queue, even one that writes
-   * nothing, so that its sendAfterSync (for example an ack naming a match index those writes
-   * hold) never overtakes them and advance stays in order.
+   * writes are still with the worker follows them, even one that writes nothing, so that its
+   * sendAfterSync (for example an ack naming a match index those writes hold) never overtakes
+   * them and advance stays in order.
    * Committed entries and reads go to the apply thread right away: they are committed on a
    * quorum, so applying them does not wait for this node's own copy.
+   *
+   * Readys that write nothing (heartbeats, a commit-index hint, acks) and come while writes are
+   * with the worker are merged on the loop into one held Ready rather than queued one per batch:
+   * while the worker is slow, or its sync hangs, they would otherwise pile up there without bound.
+   * Advancing such a Ready only records its hard state, so the merged one (the latest hard state,
+   * the messages in order) has the effect of advancing each in turn. It keeps their place: it goes
+   * to the worker just before the next Ready that writes, or is carried out here once every
+   * earlier Ready is advanced (durable).
+   *
+   * A leader's entries with the worker and not yet advanced are counted (entries and command
+   * bytes) and published to PendingProposals, which refuses new commands while they exceed the
+   * back-pressure bounds (see PendingProposals.unsynced): followers may commit, and so answer,
+   * writes the leader's own disk has not taken, which frees their pending room.
    */
 
   private final NodeRuntime runtime;
@@ -94,6 +108,17 @@ final class CoreDriver {
   /** The status {@link #observe} last compared against: role and leader changes are seen against it. */
   private CoreStatus observed;
   private int syncsInFlight;
+  /** Entries, and their command bytes, in the Readys of syncsInFlight (see the implementation notes). */
+  private long unsyncedEntries;
+  private long unsyncedBytes;
+  /** What {@link PendingProposals#unsynced} was last told: it is told again only on a change. */
+  private long publishedEntries;
+  private long publishedBytes;
+  /** The Readys held behind the worker's writes, merged (see the implementation notes). */
+  private boolean holding;
+  /** Their latest hard state, or null; and their sendAfterSync messages, in order. */
+  private HardState heldHardState;
+  private List<RaftMessage> heldMessages;
   private long handedOutCommit;
   private long ticks;
   private long termWithOwnCommit = -1;
@@ -346,6 +371,8 @@ final class CoreDriver {
       ready.sendAfterSync().forEach(this::send);
       advance(ready);
       syncsInFlight--;
+      unsyncedEntries -= ready.entriesToAppend().size();
+      unsyncedBytes -= commandBytes(ready);
       long end = durableEnd(ready);
       if (end >= 0) {
         // The latest Ready decides, even downwards: a snapshot may have replaced a longer log.
@@ -354,6 +381,15 @@ final class CoreDriver {
     }
     if (durableIndex >= 0) {
       runtime.logDurableTo(durableIndex);
+    }
+    if (syncsInFlight == 0 && holding) {
+      // Every Ready before the held ones is advanced: carry them out here, as handle would have.
+      Ready held = takeHeld();
+      if (held.hardState() != null) {
+        sync.saveCommitHint(held.hardState());
+      }
+      held.sendAfterSync().forEach(this::send);
+      advance(held);
     }
   }
 
@@ -386,6 +422,7 @@ final class CoreDriver {
       publish();
       handle(ready);
     }
+    publishUnsynced();
     publish();
     reportConfiguration();
     // Before observe: a leader that removed itself steps down in the very step that commits the
@@ -432,9 +469,13 @@ final class CoreDriver {
       if (durableIndex >= 0) {
         runtime.logDurableTo(durableIndex);
       }
-    } else if (writes || syncsInFlight > 0) {
-      syncsInFlight++;
-      sync.submit(ready);
+    } else if (writes) {
+      if (holding) {
+        handOver(takeHeld()); // the held Readys came before this one: they go first
+      }
+      handOver(ready);
+    } else if (syncsInFlight > 0) {
+      hold(ready);
     } else {
       if (ready.hardState() != null) {
         // Only the commit index changed (a term or vote change sets mustSync): a hint that needs
@@ -471,6 +512,60 @@ final class CoreDriver {
         read.future().completeExceptionally(notLeader());
       }
     }
+  }
+
+  /** Queues {@code ready} for the sync worker, counting what it writes until it is advanced. */
+  private void handOver(Ready ready) {
+    syncsInFlight++;
+    unsyncedEntries += ready.entriesToAppend().size();
+    unsyncedBytes += commandBytes(ready);
+    sync.submit(ready);
+  }
+
+  /** Merges a Ready that writes nothing into the held one (see the implementation notes). */
+  private void hold(Ready ready) {
+    if (!holding) {
+      holding = true;
+      heldMessages = new ArrayList<>();
+    }
+    if (ready.hardState() != null) {
+      heldHardState = ready.hardState();
+    }
+    heldMessages.addAll(ready.sendAfterSync());
+  }
+
+  /** The held Readys as one, which is no longer held. */
+  private Ready takeHeld() {
+    Ready merged = new Ready(heldHardState, List.of(), null, false, List.of(), heldMessages, List.of(), List.of(),
+        List.of());
+    holding = false;
+    heldHardState = null;
+    heldMessages = null;
+    return merged;
+  }
+
+  /**
+   * Tells {@link PendingProposals} what of a leader's log its own disk has not taken yet; once per
+   * batch, and only on a change (0 while this node does not lead: it has no write to refuse).
+   */
+  private void publishUnsynced() {
+    boolean leads = core.role() == Role.LEADER;
+    long entries = leads ? unsyncedEntries : 0;
+    long bytes = leads ? unsyncedBytes : 0;
+    if (entries != publishedEntries || bytes != publishedBytes) {
+      publishedEntries = entries;
+      publishedBytes = bytes;
+      proposals.unsynced(entries, bytes);
+    }
+  }
+
+  /** The command bytes of the entries {@code ready} appends. */
+  private static long commandBytes(Ready ready) {
+    long bytes = 0;
+    for (LogEntry e : ready.entriesToAppend()) {
+      bytes += e.payload().size();
+    }
+    return bytes;
   }
 
   /**

@@ -14,7 +14,8 @@ import java.util.function.Supplier;
 
 /**
  * The leader's proposals that wait for their commit, with the back-pressure bounds on their
- * number and bytes.
+ * number and bytes; the same bounds also cap the leader's entries that its own disk has not
+ * taken yet ({@link #unsynced}).
  *
  * <p>They wait in one queue in index order, which is also submission and deadline order: a
  * leader proposes at increasing indexes, every proposal has the same timeout, and a proposal
@@ -45,6 +46,14 @@ final class PendingProposals {
   private final NodeMetrics metrics;
   /** Nanosecond time of the node (its scheduler's), for commit latency. */
   private final LongSupplier clock;
+  /**
+   * Whether this leader's own disk is behind (see {@link #unsynced}): new commands are refused.
+   * Written by the event loop, read by every submitting thread: one volatile read per submit.
+   */
+  private volatile boolean syncBehind;
+  /** The figures behind {@link #syncBehind}, for the refusal's message only. */
+  private volatile long unsyncedEntries;
+  private volatile long unsyncedBytes;
 
   PendingProposals(int maxCount, long maxBytes, NodeMetrics metrics, LongSupplier clock) {
     this(maxCount, maxBytes, metrics, clock, false);
@@ -77,7 +86,33 @@ final class PendingProposals {
           ? "command of " + size + " bytes exceeds maxPendingBytes (" + maxBytes + ")"
           : "too many pending bytes (" + (total - size) + " + " + size + " > limit " + maxBytes + ")";
     }
+    if (syncBehind) {
+      // The leader's own disk is behind (see unsynced): checked after the two bounds above, whose
+      // reasons are the likelier ones and come first when several hold.
+      release(size);
+      return "its own log sync is behind (" + unsyncedEntries + " entries, " + unsyncedBytes
+          + " bytes not yet durable; limit " + maxCount + " entries or " + maxBytes + " bytes)";
+    }
     return null;
+  }
+
+  /**
+   * The leader's entries (and their command bytes) handed to its sync worker and not yet durable;
+   * event loop, when they change (0 and 0 while it does not lead).
+   *
+   * <p>The rule: while they exceed {@code maxCount} entries or {@code maxBytes} bytes, new
+   * commands are refused like those beyond the other two bounds. Room here is freed when a
+   * proposal is answered, and a leader's entries may commit on its followers' copies alone while
+   * its own sync is under way (thesis §10.2.1); so without this rule a leader whose disk stalls
+   * would go on accepting writes, each answered, and keep every one of them in memory (the sync
+   * worker's queue, the core's unstable log) until the disk returns. With it the leader holds
+   * at most about twice the bounds: within them when a command is accepted, plus the commands
+   * accepted and not yet handed over, which the bounds on pending proposals cap as well.
+   */
+  void unsynced(long entries, long bytes) {
+    unsyncedEntries = entries;
+    unsyncedBytes = bytes;
+    syncBehind = entries > maxCount || bytes > maxBytes;
   }
 
   /** Gives back room reserved with {@link #tryReserve}. */

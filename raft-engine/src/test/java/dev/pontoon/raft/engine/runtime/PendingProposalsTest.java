@@ -57,6 +57,30 @@ class PendingProposalsTest {
   }
 
   @Test
+  void reservationIsRefusedWhileTheLeadersUnsyncedWritesExceedEitherBound() {
+    pending.unsynced(2, 100);
+    assertNull(pending.tryReserve(1), "within both bounds");
+    pending.release(1);
+
+    pending.unsynced(3, 10);
+    assertEquals("its own log sync is behind (3 entries, 10 bytes not yet durable; limit 2 entries or 100 bytes)",
+        pending.tryReserve(1));
+    pending.unsynced(1, 101);
+    assertEquals("its own log sync is behind (1 entries, 101 bytes not yet durable; limit 2 entries or 100 bytes)",
+        pending.tryReserve(1));
+    assertEquals(0, pending.count(), "a refused reservation holds no room");
+    pending.unsynced(0, 0);
+    assertNull(pending.tryReserve(1));
+    assertNull(pending.tryReserve(1));
+    pending.unsynced(3, 10);
+    assertEquals("too many pending proposals (limit 2)", pending.tryReserve(1), "the pending bound's reason comes first");
+
+    pending.unsynced(0, 0);
+    pending.release(1);
+    assertNull(pending.tryReserve(1), "taken again once the disk caught up");
+  }
+
+  @Test
   void entryOfTheProposalsTermCompletesItWithTheResultAndFreesItsRoom() throws Exception {
     PendingProposal p = add(5, 2, 10, Long.MAX_VALUE);
     pending.applied(LogEntry.command(5, 2, Bytes.ofUtf8("x")), Bytes.ofUtf8("ok"), () -> null);

@@ -172,12 +172,16 @@ class SimulationTest {
    *   <li>seed 1 of a lone voter growing (18 of seeds 1-100 fail).
    * </ul>
    * Without process faults, whose crashes leave writes in the cache, 0 of 300 seeds fail in each
-   * case. Seeds replay only while the runtime's schedule is unchanged.
+   * case. Seeds replay only while the runtime's schedule is unchanged: since the event loop merges
+   * Readys that write nothing while writes are with the sync worker, seed 20 of three members no
+   * longer crashes with writes in the cache; the seeds are now 4 of three members and 10 of a lone
+   * voter (with the sync reverted, 10 of seeds 1-60 fail with three members, 5 with a lone voter,
+   * these two among them).
    */
   @Test
   void seedsThatCaughtRecoveryActingOnUnsyncedWritesStillPass() {
-    for (SimulationResult r : List.of(Simulation.runWithProcessFaults(20, 3, EVENTS, Mode.RUNTIME, false),
-        Simulation.runWithProcessFaults(1, 1, EVENTS, Mode.RUNTIME, true))) {
+    for (SimulationResult r : List.of(Simulation.runWithProcessFaults(4, 3, EVENTS, Mode.RUNTIME, false),
+        Simulation.runWithProcessFaults(10, 1, EVENTS, Mode.RUNTIME, true))) {
       assertTrue(r.ok(), r::describe);
       assertTrue(r.processFaultsSeen().crashesKeepingCache() > 0, "the seed still leaves writes in the cache");
     }
