@@ -1,5 +1,9 @@
 package dev.pontoon.raft.engine.runtime;
 
+import static dev.pontoon.raft.engine.runtime.CallbackCloses.PATIENCE_SECONDS;
+import static dev.pontoon.raft.engine.runtime.CallbackCloses.awaitQuietly;
+import static dev.pontoon.raft.engine.runtime.CallbackCloses.closeEachOnItsOwnThread;
+import static dev.pontoon.raft.engine.runtime.CallbackCloses.onThreadInCallback;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,16 +14,12 @@ import dev.pontoon.raft.engine.memory.InMemoryLogStore;
 import dev.pontoon.raft.engine.memory.InMemoryNetwork;
 import dev.pontoon.raft.log.Bytes;
 import dev.pontoon.raft.log.ClusterConfig;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -33,19 +33,12 @@ import org.junit.jupiter.api.Test;
  */
 class CloseOnNodeThreadsTest {
 
-  private static final int PATIENCE_SECONDS = 20;
-
   private final List<RaftServer> started = new ArrayList<>();
   private final List<ExecutorService> executors = new ArrayList<>();
 
   @AfterEach
   void closeWhatCanBeClosed() {
-    // Closed from a fresh thread each, so that a deadlocked close cannot hang the next test.
-    for (RaftServer s : started) {
-      Thread t = new Thread(s::close, "test-cleanup-close");
-      t.setDaemon(true);
-      t.start();
-    }
+    closeEachOnItsOwnThread(started);
     executors.forEach(ExecutorService::shutdownNow);
   }
 
@@ -147,32 +140,5 @@ class CloseOnNodeThreadsTest {
     t.setDaemon(true);
     t.start();
     return t;
-  }
-
-  /**
-   * Issues {@code request} until one of its futures completes on the thread named {@code thread}
-   * (not on the test thread, as one already complete when its callback is added would), and runs
-   * {@code body} once, in that callback; returns once the callback has begun.
-   */
-  private static void onThreadInCallback(Supplier<CompletableFuture<?>> request, String thread, Runnable body) {
-    AtomicBoolean ran = new AtomicBoolean();
-    CountDownLatch entered = new CountDownLatch(1);
-    await().atMost(Duration.ofSeconds(PATIENCE_SECONDS)).until(() -> {
-      request.get().whenComplete((r, e) -> {
-        if (Thread.currentThread().getName().equals(thread) && ran.compareAndSet(false, true)) {
-          entered.countDown();
-          body.run();
-        }
-      });
-      return entered.await(100, TimeUnit.MILLISECONDS);
-    });
-  }
-
-  private static void awaitQuietly(CountDownLatch latch) {
-    try {
-      latch.await(PATIENCE_SECONDS, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
   }
 }

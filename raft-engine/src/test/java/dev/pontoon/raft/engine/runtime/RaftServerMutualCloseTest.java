@@ -1,5 +1,9 @@
 package dev.pontoon.raft.engine.runtime;
 
+import static dev.pontoon.raft.engine.runtime.CallbackCloses.PATIENCE_SECONDS;
+import static dev.pontoon.raft.engine.runtime.CallbackCloses.awaitQuietly;
+import static dev.pontoon.raft.engine.runtime.CallbackCloses.closeEachOnItsOwnThread;
+import static dev.pontoon.raft.engine.runtime.CallbackCloses.onThreadInCallback;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -9,14 +13,10 @@ import dev.pontoon.raft.engine.memory.InMemoryLogStore;
 import dev.pontoon.raft.engine.memory.InMemoryNetwork;
 import dev.pontoon.raft.log.Bytes;
 import dev.pontoon.raft.log.ClusterConfig;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.Supplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -29,17 +29,11 @@ import org.junit.jupiter.api.Test;
  */
 class RaftServerMutualCloseTest {
 
-  private static final int PATIENCE_SECONDS = 20;
-
   private final List<RaftServer> started = new ArrayList<>();
 
   @AfterEach
   void closeWhatCanBeClosed() {
-    for (RaftServer s : started) {
-      Thread t = new Thread(s::close, "test-cleanup-close");
-      t.setDaemon(true);
-      t.start();
-    }
+    closeEachOnItsOwnThread(started);
   }
 
   @Test
@@ -51,13 +45,13 @@ class RaftServerMutualCloseTest {
     CountDownLatch aClosedB = new CountDownLatch(1);
     CountDownLatch bClosedA = new CountDownLatch(1);
 
-    onLoopInCallback(() -> a.submit(Bytes.ofUtf8("x=1")), "pontoon-a1-loop", () -> {
+    onThreadInCallback(() -> a.submit(Bytes.ofUtf8("x=1")), "pontoon-a1-loop", () -> {
       aIn.countDown();
       awaitQuietly(bIn); // only lines the two callbacks up; each would close the other anyway
       b.close();
       aClosedB.countDown();
     });
-    onLoopInCallback(() -> b.submit(Bytes.ofUtf8("y=1")), "pontoon-b1-loop", () -> {
+    onThreadInCallback(() -> b.submit(Bytes.ofUtf8("y=1")), "pontoon-b1-loop", () -> {
       bIn.countDown();
       awaitQuietly(aIn);
       a.close();
@@ -78,32 +72,5 @@ class RaftServerMutualCloseTest {
         .bootstrapLeader(NodeId.of(id)).applyOnEventLoop(true).build();
     started.add(s);
     return s;
-  }
-
-  /**
-   * Issues {@code request} until one of its futures completes on the thread named {@code loop}
-   * (not on the test thread, as one already complete when its callback is added would), and runs
-   * {@code body} once, in that callback; returns once the callback has begun.
-   */
-  private static void onLoopInCallback(Supplier<CompletableFuture<?>> request, String loop, Runnable body) {
-    AtomicBoolean ran = new AtomicBoolean();
-    CountDownLatch entered = new CountDownLatch(1);
-    await().atMost(Duration.ofSeconds(PATIENCE_SECONDS)).until(() -> {
-      request.get().whenComplete((r, e) -> {
-        if (Thread.currentThread().getName().equals(loop) && ran.compareAndSet(false, true)) {
-          entered.countDown();
-          body.run();
-        }
-      });
-      return entered.await(100, TimeUnit.MILLISECONDS);
-    });
-  }
-
-  private static void awaitQuietly(CountDownLatch latch) {
-    try {
-      latch.await(PATIENCE_SECONDS, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
   }
 }

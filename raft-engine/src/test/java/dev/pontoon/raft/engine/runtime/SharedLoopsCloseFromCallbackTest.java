@@ -1,5 +1,9 @@
 package dev.pontoon.raft.engine.runtime;
 
+import static dev.pontoon.raft.engine.runtime.CallbackCloses.PATIENCE_SECONDS;
+import static dev.pontoon.raft.engine.runtime.CallbackCloses.awaitQuietly;
+import static dev.pontoon.raft.engine.runtime.CallbackCloses.closeEachOnItsOwnThread;
+import static dev.pontoon.raft.engine.runtime.CallbackCloses.onThreadInCallback;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -28,18 +32,11 @@ import org.junit.jupiter.api.Test;
  */
 class SharedLoopsCloseFromCallbackTest {
 
-  private static final int PATIENCE_SECONDS = 20;
-
   private final List<RaftServer> started = new ArrayList<>();
 
   @AfterEach
   void closeWhatCanBeClosed() {
-    // Closed from a fresh thread each, so that a deadlocked close cannot hang the next test.
-    for (RaftServer s : started) {
-      Thread t = new Thread(s::close, "test-cleanup-close");
-      t.setDaemon(true);
-      t.start();
-    }
+    closeEachOnItsOwnThread(started);
   }
 
   @Test
@@ -77,7 +74,7 @@ class SharedLoopsCloseFromCallbackTest {
     AtomicReference<String> n1CallbackThread = new AtomicReference<>();
 
     // n3's callback (on n3's loop) closes n2 once n1's callback has begun.
-    onLoopInCallback(() -> n3.submit(Bytes.ofUtf8("z=1")), "pontoon-n3-loop", () -> {
+    onThreadInCallback(() -> n3.submit(Bytes.ofUtf8("z=1")), "pontoon-n3-loop", () -> {
       n3CallbackWaiting.countDown();
       awaitQuietly(n1CallbackIn);
       n2.close();
@@ -87,7 +84,7 @@ class SharedLoopsCloseFromCallbackTest {
 
     // Hold n2's loop thread in a callback (a refused submit: n2 follows), so that n1's append
     // waits in n2's queue and n2's own thread answers it once let go.
-    onLoopInCallback(() -> n2.submit(Bytes.ofUtf8("y=1")), "pontoon-n2-loop", () -> {
+    onThreadInCallback(() -> n2.submit(Bytes.ofUtf8("y=1")), "pontoon-n2-loop", () -> {
       n2Held.countDown();
       awaitQuietly(releaseN2);
     });
@@ -123,36 +120,8 @@ class SharedLoopsCloseFromCallbackTest {
     return s;
   }
 
-  /**
-   * Issues {@code request} until one of its futures completes on the thread named {@code loop}
-   * (not on the test thread, as one already complete when its callback is added would), and runs
-   * {@code body} once, in that callback.
-   */
-  private static void onLoopInCallback(java.util.function.Supplier<java.util.concurrent.CompletableFuture<?>> request,
-      String loop, Runnable body) {
-    java.util.concurrent.atomic.AtomicBoolean ran = new java.util.concurrent.atomic.AtomicBoolean();
-    CountDownLatch entered = new CountDownLatch(1);
-    await().atMost(Duration.ofSeconds(PATIENCE_SECONDS)).until(() -> {
-      request.get().whenComplete((r, e) -> {
-        if (Thread.currentThread().getName().equals(loop) && ran.compareAndSet(false, true)) {
-          entered.countDown();
-          body.run();
-        }
-      });
-      return entered.await(100, TimeUnit.MILLISECONDS);
-    });
-  }
-
   private static Thread.State loopThreadState(String name) {
     return Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().equals(name)).findFirst()
         .map(Thread::getState).orElse(Thread.State.TERMINATED);
-  }
-
-  private static void awaitQuietly(CountDownLatch latch) {
-    try {
-      latch.await(PATIENCE_SECONDS, TimeUnit.SECONDS);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
   }
 }
