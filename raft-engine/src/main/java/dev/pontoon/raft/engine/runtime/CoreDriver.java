@@ -114,9 +114,10 @@ final class CoreDriver {
   /** What {@link PendingProposals#unsynced} was last told: it is told again only on a change. */
   private long publishedEntries;
   private long publishedBytes;
-  /** The Readys held behind the worker's writes, merged (see the implementation notes). */
-  private boolean holding;
-  /** Their latest hard state, or null; and their sendAfterSync messages, in order. */
+  /**
+   * The Readys held behind the worker's writes, merged (see the implementation notes): their
+   * latest hard state, or null, and their sendAfterSync messages in order; null while none is held.
+   */
   private HardState heldHardState;
   private List<RaftMessage> heldMessages;
   private long handedOutCommit;
@@ -382,7 +383,7 @@ final class CoreDriver {
     if (durableIndex >= 0) {
       runtime.logDurableTo(durableIndex);
     }
-    if (syncsInFlight == 0 && holding) {
+    if (syncsInFlight == 0 && heldMessages != null) {
       // Every Ready before the held ones is advanced: carry them out here, as handle would have.
       Ready held = takeHeld();
       if (held.hardState() != null) {
@@ -470,7 +471,7 @@ final class CoreDriver {
         runtime.logDurableTo(durableIndex);
       }
     } else if (writes) {
-      if (holding) {
+      if (heldMessages != null) {
         handOver(takeHeld()); // the held Readys came before this one: they go first
       }
       handOver(ready);
@@ -524,8 +525,7 @@ final class CoreDriver {
 
   /** Merges a Ready that writes nothing into the held one (see the implementation notes). */
   private void hold(Ready ready) {
-    if (!holding) {
-      holding = true;
+    if (heldMessages == null) {
       heldMessages = new ArrayList<>();
     }
     if (ready.hardState() != null) {
@@ -538,7 +538,6 @@ final class CoreDriver {
   private Ready takeHeld() {
     Ready merged = new Ready(heldHardState, List.of(), null, false, List.of(), heldMessages, List.of(), List.of(),
         List.of());
-    holding = false;
     heldHardState = null;
     heldMessages = null;
     return merged;
