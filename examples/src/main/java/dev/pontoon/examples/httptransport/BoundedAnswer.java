@@ -11,6 +11,8 @@ import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Flow;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -38,9 +40,25 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * exchange and nothing else.
  *
  * <p>One per answer, made by the handler; called by the HTTP client's threads, one signal at a time
- * (reactive streams), and once by the deadline's timer thread.
+ * (reactive streams), and once by the deadline's timer thread: one daemon thread shared by every
+ * answer ({@code pontoon-answer-deadline}), never the common ForkJoin pool.
  */
 public final class BoundedAnswer implements HttpResponse.BodySubscriber<byte[]> {
+  /* Implementation notes.
+   *
+   * The deadline runs on a timer thread of its own rather than CompletableFuture's timeout and
+   * async machinery (completeOnTimeout(...).thenRunAsync(...)): that runs the work on
+   * CompletableFuture's default executor, the common ForkJoin pool, which on a machine of fewer
+   * than 3 cores has parallelism 1, and then CompletableFuture starts a new thread per task
+   * instead: one per fired deadline, 32 threads for 32 stalled answers (BoundedAnswerDeadlineTest).
+   *
+   * What the timer thread runs is cheap and never blocks: it cancels the subscription (the client
+   * closes that connection) and fails the body, whose dependants are the HTTP client's own
+   * bookkeeping. The caller's actions do not run there: HttpClient.sendAsync hands its callers'
+   * dependants to CompletableFuture's default executor itself (JDK 17's HttpClientImpl), and a
+   * caller of HttpClient.send wakes on its own thread.
+   */
+
   /** An answer over the limit; its message names the answer and the limit. */
   public static final class TooLarge extends IOException {
     private static final long serialVersionUID = 1L;
@@ -75,6 +93,13 @@ public final class BoundedAnswer implements HttpResponse.BodySubscriber<byte[]> 
       return find(failure, TooSlow.class);
     }
   }
+
+  /**
+   * The one thread that runs every answer's deadline: it only hangs up on that answer and fails
+   * its body (see the implementation notes). Daemon, so it never holds the JVM open; a deadline is
+   * taken off its queue when its body completes first.
+   */
+  private static final ScheduledThreadPoolExecutor DEADLINES = deadlines();
 
   private final CompletableFuture<byte[]> body = new CompletableFuture<>();
   /** Set once, by the first of a refusal and the deadline: only that one cancels the subscription. */
@@ -135,13 +160,11 @@ public final class BoundedAnswer implements HttpResponse.BodySubscriber<byte[]> 
     }
     received = new ByteArrayOutputStream((int) Math.min(Math.max(declaredBytes, 256), 64 * 1024));
     subscription.request(Long.MAX_VALUE);
-    // Started after request(), so the deadline's cancel() never overlaps it; run off the JDK's
-    // shared timer thread (ending the body runs the caller's completion), and cancelled, which
-    // takes it off the timer's queue, once the body completes either way.
-    CompletableFuture<Void> deadline = new CompletableFuture<>();
-    deadline.completeOnTimeout(null, deadlineNanos - System.nanoTime(), TimeUnit.NANOSECONDS)
-        .thenRunAsync(() -> end(new TooSlow(what + " did not complete within " + timeout.toMillis()
-            + " ms (its head arrived, its body did not)")));
+    // Started after request(), so the deadline's cancel() never overlaps it, and taken off the
+    // timer's queue once the body completes either way.
+    ScheduledFuture<?> deadline = DEADLINES.schedule(() -> end(new TooSlow(what + " did not complete within "
+        + timeout.toMillis() + " ms (its head arrived, its body did not)")), deadlineNanos - System.nanoTime(),
+        TimeUnit.NANOSECONDS);
     body.whenComplete((bytes, failure) -> deadline.cancel(false));
   }
 
@@ -184,6 +207,18 @@ public final class BoundedAnswer implements HttpResponse.BodySubscriber<byte[]> 
       subscription.cancel();
       body.completeExceptionally(failure);
     }
+  }
+
+  private static ScheduledThreadPoolExecutor deadlines() {
+    ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, task -> {
+      Thread thread = new Thread(task, "pontoon-answer-deadline");
+      thread.setDaemon(true);
+      return thread;
+    });
+    // One task per answer: most bodies complete in time, so their cancelled deadlines must not
+    // wait in the queue for their delay.
+    timer.setRemoveOnCancelPolicy(true);
+    return timer;
   }
 
   private static <T extends Throwable> T find(Throwable failure, Class<T> type) {
