@@ -3,9 +3,9 @@ package dev.pontoon.examples.cluster;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.pontoon.examples.httptransport.BoundedAnswer;
 import dev.pontoon.raft.NodeId;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -46,10 +46,17 @@ import org.slf4j.LoggerFactory;
  *   <li>each redirect waits the retry delay, and an attempt follows at most
  *       {@link #MAX_REDIRECTS}; then the joiner starts again from the {@code --join} member;
  *   <li>an answer longer than {@link #MAX_ANSWER_BYTES} is refused unread;
+ *   <li>an exchange, its answer's body included, takes at most {@link #REQUEST_TIMEOUT}: a member
+ *       that sends an answer's head and then stalls its body is hung up on once that has passed
+ *       since the request was sent (the answer is read by a {@link BoundedAnswer}, as the KV
+ *       node's {@code GET /cluster} reads members' {@code /status}), and the join is asked again
+ *       from the {@code --join} member;
  *   <li>every failure is logged, and the last is kept for {@link #problem()}.
  * </ol>
  *
- * <p>Runs on one daemon thread of its own; {@link #close()} stops it.
+ * <p>{@link #members} blocks its caller, for at most {@link #REQUEST_TIMEOUT}. The join runs on one
+ * daemon thread of its own, one exchange at a time, each bounded as above; {@link #close()} stops
+ * it.
  */
 final class Joiner implements AutoCloseable {
   /** The most redirects one attempt follows; a follower's 307 to the leader needs one. */
@@ -62,7 +69,8 @@ final class Joiner implements AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(Joiner.class);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Duration RETRY = Duration.ofSeconds(1);
-  private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
+  /** How long one exchange with a member may take, its answer's body included. */
+  static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
 
   private final HttpClient client;
   private final ScheduledExecutorService thread = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -75,16 +83,19 @@ final class Joiner implements AutoCloseable {
   private final NodeId self;
   private final URI origin;
   private final Duration retry;
+  private final Duration timeout;
   private volatile boolean joined;
   private volatile String problem;
 
-  private Joiner(HttpClient client, URI origin, NodeId self, String body, String adminToken, Duration retry) {
+  private Joiner(HttpClient client, URI origin, NodeId self, String body, String adminToken, Duration retry,
+      Duration timeout) {
     this.client = client;
     this.origin = origin;
     this.self = self;
     this.body = body;
     this.adminToken = adminToken;
     this.retry = retry;
+    this.timeout = timeout;
   }
 
   static HttpClient client(SSLContext tls) {
@@ -103,12 +114,19 @@ final class Joiner implements AutoCloseable {
    *
    * @param sharedPort whether members serve Raft on their HTTP address (the HTTP/JSON transport),
    *     so that a member shown without a Raft address is reached there
-   * @throws IllegalStateException naming the member and the problem when it cannot be asked
+   * @throws IllegalStateException naming the member and the problem when it cannot be asked, its
+   *     answer is over {@link #MAX_ANSWER_BYTES}, or the answer, its body included, is not complete
+   *     within {@link #REQUEST_TIMEOUT}
    */
   static List<NodeSpec> members(URI join, SSLContext tls, boolean sharedPort) {
+    return members(join, tls, sharedPort, REQUEST_TIMEOUT);
+  }
+
+  /** {@link #members(URI, SSLContext, boolean)}, with {@code timeout} for the exchange instead of {@link #REQUEST_TIMEOUT}. */
+  static List<NodeSpec> members(URI join, SSLContext tls, boolean sharedPort, Duration timeout) {
     JsonNode status;
     try {
-      status = status(client(tls), join);
+      status = status(client(tls), join, timeout);
     } catch (IOException e) {
       throw new IllegalStateException("--join " + join + ": cannot read its /status: " + e, e);
     } catch (InterruptedException e) {
@@ -140,10 +158,11 @@ final class Joiner implements AutoCloseable {
    * {@code join}'s {@code GET /status}, parsed.
    *
    * @throws IllegalStateException when it does not answer 200 with JSON of at most {@link #MAX_ANSWER_BYTES}
+   * @throws java.net.http.HttpTimeoutException when the answer, its body included, is not complete within {@code timeout}
    */
-  private static JsonNode status(HttpClient client, URI join) throws IOException, InterruptedException {
-    Answer answer = Answer.of(client.send(HttpRequest.newBuilder(join.resolve("/status")).timeout(REQUEST_TIMEOUT).GET()
-        .build(), HttpResponse.BodyHandlers.ofInputStream()), "/status");
+  private static JsonNode status(HttpClient client, URI join, Duration timeout) throws IOException, InterruptedException {
+    Answer answer = Answer.of(client, HttpRequest.newBuilder(join.resolve("/status")).timeout(timeout).GET().build(),
+        "/status", timeout);
     if (answer.status() != 200) {
       throw new IllegalStateException("/status answered " + answer.status());
     }
@@ -165,9 +184,16 @@ final class Joiner implements AutoCloseable {
   /** {@link #start(URI, NodeId, String, String, SSLContext, String)}, waiting {@code retry} before each repeat and redirect. */
   static Joiner start(URI join, NodeId self, String http, String raft, SSLContext tls, String adminToken,
       Duration retry) {
+    return start(join, self, http, raft, tls, adminToken, retry, REQUEST_TIMEOUT);
+  }
+
+  /** {@link #start(URI, NodeId, String, String, SSLContext, String, Duration)}, with {@code timeout} for each exchange. */
+  static Joiner start(URI join, NodeId self, String http, String raft, SSLContext tls, String adminToken,
+      Duration retry, Duration timeout) {
     ObjectNode request = JSON.createObjectNode().put("id", self.value()).put("http", http).put("raft", raft)
         .put("role", "voter");
-    Joiner joiner = new Joiner(client(tls), join.resolve("/admin/members"), self, request.toString(), adminToken, retry);
+    Joiner joiner = new Joiner(client(tls), join.resolve("/admin/members"), self, request.toString(), adminToken, retry,
+        timeout);
     joiner.thread.execute(() -> joiner.ask(joiner.origin, 0));
     return joiner;
   }
@@ -265,7 +291,7 @@ final class Joiner implements AutoCloseable {
   /** The members' HTTP {@code host:port} as the {@code --join} member's {@code /status} lists them. */
   private Set<String> memberHttpAddresses() throws IOException, InterruptedException {
     Set<String> addresses = new TreeSet<>();
-    for (JsonNode member : status(client, origin).path("members")) {
+    for (JsonNode member : status(client, origin, timeout).path("members")) {
       String http = member.path("http").asText("");
       int colon = http.lastIndexOf(':');
       try {
@@ -285,12 +311,12 @@ final class Joiner implements AutoCloseable {
   }
 
   private Answer send(URI target) throws IOException, InterruptedException {
-    HttpRequest.Builder request = HttpRequest.newBuilder(target).timeout(REQUEST_TIMEOUT)
+    HttpRequest.Builder request = HttpRequest.newBuilder(target).timeout(timeout)
         .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body));
     if (adminToken != null) {
       request.header("Authorization", "Bearer " + adminToken);
     }
-    return Answer.of(client.send(request.build(), HttpResponse.BodyHandlers.ofInputStream()), target.toString());
+    return Answer.of(client, request.build(), target.toString(), timeout);
   }
 
   private void report(String message) {
@@ -311,23 +337,33 @@ final class Joiner implements AutoCloseable {
     thread.shutdownNow();
   }
 
-  /** A member's answer: its status, {@code Location} and body, read up to {@link #MAX_ANSWER_BYTES}. */
+  /**
+   * A member's answer: its status, {@code Location} and body, read up to {@link #MAX_ANSWER_BYTES}
+   * and within the exchange's timeout.
+   */
   private record Answer(int status, String location, String body) {
     /**
-     * Reads {@code response}'s body, closing it.
+     * Sends {@code request} (whose own timeout should be {@code timeout}) and reads its answer
+     * with a {@link BoundedAnswer}, blocking until the answer is complete, refused or late.
      *
+     * @param what names the request in the refusal's message
      * @throws IllegalStateException when the body is longer than {@link #MAX_ANSWER_BYTES}
+     * @throws java.net.http.HttpTimeoutException when the answer, its body included, is not
+     *     complete within {@code timeout} of sending
      */
-    static Answer of(HttpResponse<InputStream> response, String what) throws IOException {
-      byte[] bytes;
-      try (InputStream in = response.body()) {
-        bytes = in.readNBytes(MAX_ANSWER_BYTES + 1);
-      }
-      if (bytes.length > MAX_ANSWER_BYTES) {
-        throw new IllegalStateException(what + " answered more than " + MAX_ANSWER_BYTES + " bytes; refused");
+    static Answer of(HttpClient client, HttpRequest request, String what, Duration timeout)
+        throws IOException, InterruptedException {
+      HttpResponse<byte[]> response;
+      try {
+        response = client.send(request, BoundedAnswer.handler("the answer to " + what, MAX_ANSWER_BYTES, timeout));
+      } catch (IOException e) {
+        if (BoundedAnswer.TooLarge.in(e) != null) {
+          throw new IllegalStateException(what + " answered more than " + MAX_ANSWER_BYTES + " bytes; refused", e);
+        }
+        throw e;
       }
       return new Answer(response.statusCode(), response.headers().firstValue("Location").orElse(null),
-          new String(bytes, StandardCharsets.UTF_8));
+          new String(response.body(), StandardCharsets.UTF_8));
     }
 
     /** The body as a log line quotes it. */

@@ -4,10 +4,12 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.pontoon.examples.httptransport.StalledBodyServer;
 import dev.pontoon.raft.NodeId;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -34,6 +36,10 @@ class JoinerTest {
   private static final String TOKEN = "the-clusters-admin-token";
   private static final NodeId SELF = NodeId.of("n4");
   private static final Duration FAST_RETRY = Duration.ofMillis(50);
+  /** The exchange timeout when a member stalls its answer's body. */
+  private static final Duration STALL_TIMEOUT = Duration.ofMillis(500);
+  /** Scheduling slack beyond that timeout; far below "never". */
+  private static final Duration SLACK = Duration.ofSeconds(10);
 
   private final List<FakeMember> servers = new ArrayList<>();
   private Joiner joiner;
@@ -155,6 +161,38 @@ class JoinerTest {
     await().atMost(Duration.ofSeconds(10)).until(() -> joiner.joined() || joiner.problem() != null);
     assertFalse(joiner.joined());
     assertTrue(joiner.problem().contains("more than " + Joiner.MAX_ANSWER_BYTES + " bytes"), joiner.problem());
+  }
+
+  /**
+   * The exchange timeout covers a {@code /status} answer's body, not only its head: a member that
+   * sends the status line and headers and then stalls the body fails {@code members} within the
+   * timeout, with a message naming it, and is hung up on.
+   */
+  @Test
+  void aStatusAnswerWhoseBodyStallsFailsWithinTheTimeout() throws Exception {
+    try (StalledBodyServer stalled = new StalledBodyServer()) {
+      IllegalStateException e = assertTimeoutPreemptively(STALL_TIMEOUT.plus(SLACK), () -> assertThrows(
+          IllegalStateException.class, () -> Joiner.members(URI.create(stalled.base()), null, false, STALL_TIMEOUT)));
+
+      assertTrue(e.getMessage().contains("did not complete within " + STALL_TIMEOUT.toMillis() + " ms"), e.getMessage());
+      await("the joiner hangs up on the stalled answer").atMost(SLACK).until(() -> stalled.hungUp() == 1);
+    }
+  }
+
+  /**
+   * A join answer whose body stalls holds the joiner no longer than the timeout: it gives that
+   * exchange up, hangs up, and asks again after the retry delay.
+   */
+  @Test
+  void aJoinAnswerWhoseBodyStallsIsGivenUpAfterTheTimeoutAndAskedAgain() throws Exception {
+    try (StalledBodyServer stalled = new StalledBodyServer()) {
+      joiner = Joiner.start(URI.create(stalled.base()), SELF, "127.0.0.1:1", "127.0.0.1:2", null, TOKEN, FAST_RETRY,
+          STALL_TIMEOUT);
+
+      await("the joiner asks again").atMost(STALL_TIMEOUT.plus(SLACK)).until(() -> stalled.stalled() >= 2);
+      await("the joiner hangs up on the first stalled answer").atMost(SLACK).until(() -> stalled.hungUp() >= 1);
+      assertFalse(joiner.joined());
+    }
   }
 
   private Joiner start(FakeMember target, Duration retry) {
