@@ -54,6 +54,19 @@ public final class KvNode implements AutoCloseable {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(KvNode.class);
   /** The cluster identity every store and connection of the example KV cluster carries. */
   static final ClusterId CLUSTER = ClusterId.of("pontoon-kv");
+  /**
+   * With {@code --transport http}: how long the node may take to answer a peer's Raft request
+   * (an append's answer waits for its entries to be synced) before its transport answers 503.
+   */
+  static final Duration RAFT_ANSWER_TIMEOUT = Duration.ofSeconds(1);
+  /**
+   * With {@code --transport http}: how long the node waits for a peer's answer, its body
+   * included. Longer than {@link #RAFT_ANSWER_TIMEOUT} by a margin: the sender's clock starts
+   * before it connects and sends the request, the receiver's once the request has arrived, so with
+   * equal timeouts the peer's answer at its limit, or its 503, would reach a sender that has given
+   * up and hung up. The margin covers carrying the request and the answer and scheduling.
+   */
+  static final Duration RAFT_REQUEST_TIMEOUT = RAFT_ANSWER_TIMEOUT.plus(Duration.ofMillis(500));
   private final RaftServer server;
   private final FileSnapshotStore snapshots;
   private final KvHttpServer http;
@@ -275,7 +288,7 @@ public final class KvNode implements AutoCloseable {
     if (kind.equals("http")) {
       Map<NodeId, String> peers = new HashMap<>();
       members.stream().filter(m -> !m.id().equals(self.id())).forEach(m -> peers.put(m.id(), NodeSpec.hostPort(m.http())));
-      return HttpTransport.sharingPort(self.id(), peers, Duration.ofSeconds(1), raftSecret);
+      return HttpTransport.sharingPort(self.id(), peers, RAFT_REQUEST_TIMEOUT, RAFT_ANSWER_TIMEOUT, raftSecret);
     }
     return new NettyTransport(nettyConfig(self, members, security));
   }

@@ -62,7 +62,8 @@ import org.slf4j.LoggerFactory;
  * complete within it (a peer that sends the head and stalls) fails the same way, which frees
  * that exchange's in-flight slot. The receiving side hands each request to the node and answers
  * the HTTP request when the node emits the matching response; when it does not within the answer
- * timeout, it answers 503.
+ * timeout, it answers 503. Give the receiving side a shorter timeout than the sending side (the
+ * KV node: 1 s and 1.5 s), so that both reach a sender still waiting.
  *
  * <p><b>Senders.</b> A request's {@code leader-id} or {@code candidate-id} may be a member's id or
  * a member's address ({@code host:port} as given in the peer addresses), as the specification
@@ -124,7 +125,9 @@ public final class HttpTransport implements Transport {
    * @param bindAddress where to listen for peers' requests (port 0 picks a free port)
    * @param peerAddresses each peer's {@code host:port}
    * @param requestTimeout how long a request to a peer may take, its answer's body included, and
-   *     how long the receiving side waits for this node's response before answering 503
+   *     how long the receiving side waits for this node's response before answering 503 (one
+   *     timeout for both: a node's answer at the receiver's limit then races the sender giving
+   *     up; see {@link #HttpTransport(NodeId, InetSocketAddress, Map, Duration, Duration, BearerToken)})
    */
   public HttpTransport(NodeId self, InetSocketAddress bindAddress, Map<NodeId, String> peerAddresses,
       Duration requestTimeout) {
@@ -137,7 +140,28 @@ public final class HttpTransport implements Transport {
    */
   public HttpTransport(NodeId self, InetSocketAddress bindAddress, Map<NodeId, String> peerAddresses,
       Duration requestTimeout, BearerToken secret) {
-    this(self, Objects.requireNonNull(bindAddress, "bindAddress"), peerAddresses, requestTimeout, false, secret);
+    this(self, Objects.requireNonNull(bindAddress, "bindAddress"), peerAddresses, requestTimeout, requestTimeout,
+        false, secret);
+  }
+
+  /**
+   * A transport with its own server, bound by {@link #start}, whose sending and receiving sides
+   * have timeouts of their own. The sender's clock starts before it connects and sends; the
+   * receiver's once the whole request has arrived. So the sender must wait longer, by a margin
+   * for carrying the request and the answer, for the node's answer at the receiver's limit, or the
+   * receiver's 503, to reach a sender that still listens (and keeps the connection).
+   *
+   * @param requestTimeout how long a request to a peer may take, its answer's body included
+   * @param answerTimeout how long the receiving side waits for this node's response before
+   *     answering 503; shorter than {@code requestTimeout}
+   * @param secret the cluster secret every request must carry (and carries to the peers); null for none
+   * @throws IllegalArgumentException if {@code answerTimeout} is not positive or not shorter than
+   *     {@code requestTimeout}
+   */
+  public HttpTransport(NodeId self, InetSocketAddress bindAddress, Map<NodeId, String> peerAddresses,
+      Duration requestTimeout, Duration answerTimeout, BearerToken secret) {
+    this(self, Objects.requireNonNull(bindAddress, "bindAddress"), peerAddresses, requestTimeout,
+        shorter(answerTimeout, requestTimeout), false, secret);
   }
 
   /**
@@ -159,11 +183,36 @@ public final class HttpTransport implements Transport {
    */
   public static HttpTransport sharingPort(NodeId self, Map<NodeId, String> peerAddresses, Duration requestTimeout,
       BearerToken secret) {
-    return new HttpTransport(self, null, peerAddresses, requestTimeout, true, secret);
+    return new HttpTransport(self, null, peerAddresses, requestTimeout, requestTimeout, true, secret);
+  }
+
+  /**
+   * As {@link #sharingPort(NodeId, Map, Duration, BearerToken)}, with a receiving side that waits
+   * {@code answerTimeout} for this node's response, shorter than {@code requestTimeout}, as in
+   * {@link #HttpTransport(NodeId, InetSocketAddress, Map, Duration, Duration, BearerToken)}.
+   */
+  public static HttpTransport sharingPort(NodeId self, Map<NodeId, String> peerAddresses, Duration requestTimeout,
+      Duration answerTimeout, BearerToken secret) {
+    return new HttpTransport(self, null, peerAddresses, requestTimeout, shorter(answerTimeout, requestTimeout), true,
+        secret);
+  }
+
+  /** {@code answerTimeout}, checked to be positive and shorter than {@code requestTimeout}. */
+  private static Duration shorter(Duration answerTimeout, Duration requestTimeout) {
+    Objects.requireNonNull(answerTimeout, "answerTimeout");
+    if (answerTimeout.isNegative() || answerTimeout.isZero()) {
+      throw new IllegalArgumentException("answerTimeout (" + answerTimeout + ") must be positive");
+    }
+    if (requestTimeout != null && answerTimeout.compareTo(requestTimeout) >= 0) {
+      throw new IllegalArgumentException("answerTimeout (" + answerTimeout.toMillis()
+          + " ms) must be shorter than requestTimeout (" + requestTimeout.toMillis() + " ms): the sender's clock"
+          + " starts first, so it would give up before the receiver's answer or 503 reaches it");
+    }
+    return answerTimeout;
   }
 
   private HttpTransport(NodeId self, InetSocketAddress bindAddress, Map<NodeId, String> peerAddresses,
-      Duration requestTimeout, boolean sharedPort, BearerToken secret) {
+      Duration requestTimeout, Duration answerTimeout, boolean sharedPort, BearerToken secret) {
     this.self = Objects.requireNonNull(self, "self");
     this.bindAddress = bindAddress;
     this.requestTimeout = Objects.requireNonNull(requestTimeout, "requestTimeout");
@@ -182,7 +231,7 @@ public final class HttpTransport implements Transport {
     this.maxBodyBytes = MAX_REQUEST_BYTES;
     this.secret = secret;
     this.pending = new PendingAnswers(maxInFlightPerPeer);
-    this.serverHandler = new RaftHttpHandler(self, this::sender, inbound::get, pending, requestTimeout, sharedPort);
+    this.serverHandler = new RaftHttpHandler(self, this::sender, inbound::get, pending, answerTimeout, sharedPort);
     this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(requestTimeout).build();
   }
 
