@@ -2,6 +2,7 @@ package dev.pontoon.raft.engine.linearizability;
 
 import java.util.List;
 import java.util.Objects;
+import java.util.OptionalLong;
 
 /**
  * What the {@link LinearizabilityChecker} found in a history: one verdict for the whole, and one
@@ -61,9 +62,14 @@ public record CheckResult<I, O>(Verdict verdict, List<Partition<I, O>> partition
       linearized = List.copyOf(linearized);
     }
 
-    /** The time at which linearization fails: the response of {@link #failedAt()}; -1 if none. */
-    public long failedAtTime() {
-      return failedAt == null ? -1 : failedAt.completedAt();
+    /**
+     * The time at which linearization fails: when the response of {@link #failedAt()} arrived.
+     * Empty when there is no failure ({@code LINEARIZABLE}, or {@code UNKNOWN}: no operation was
+     * found that cannot be placed). Any {@code long} may be a time, -1 and 0 included (see
+     * {@link Operation}), so no value of the time itself stands for "none".
+     */
+    public OptionalLong failedAtTime() {
+      return failedAt == null ? OptionalLong.empty() : OptionalLong.of(failedAt.completedAt());
     }
   }
 

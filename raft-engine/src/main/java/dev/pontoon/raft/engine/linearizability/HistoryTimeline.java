@@ -225,13 +225,13 @@ public final class HistoryTimeline {
       double scale = (width - LEFT - RIGHT) / Math.max(1, unsigned(span(view.from(), view.to())));
       int height = AXIS + LANE * clients.size() + 8;
       Map<Long, Integer> position = new HashMap<>();
-      long cut = Long.MAX_VALUE;
+      long cut = Long.MAX_VALUE; // Operation.NEVER, never a response: no failure line
       if (failed != null && failed.failedAt() != null) {
         List<Linearized<I, O>> order = failed.linearized();
         for (int i = 0; i < order.size(); i++) {
           position.put(order.get(i).operation().id(), i + 1);
         }
-        cut = failed.failedAtTime();
+        cut = failed.failedAtTime().getAsLong();
       }
       sb.append("<div class=\"scroll\"><div class=\"timeline\" style=\"width:").append(width).append("px;height:")
           .append(height).append("px\">\n");

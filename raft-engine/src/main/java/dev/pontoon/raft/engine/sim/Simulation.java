@@ -385,7 +385,7 @@ final class Simulation {
    * exactly — keeping only the events up to that response. Done when the report is first read.
    */
   private String eventsUpToTheFailure(Violation.NotLinearizable failure, long events) {
-    long until = failure.partition().failedAtTime();
+    long until = failure.partition().failedAtTime().orElseThrow(); // a NotLinearizable partition has one
     Simulation again = new Simulation(seed, requestedNodes, sabotage, mode, workloadFactory, replay, membership,
         processFaults != null);
     again.tracingAFailure = true;

@@ -13,6 +13,7 @@ import dev.pontoon.raft.engine.linearizability.KvModel.Input;
 import dev.pontoon.raft.engine.linearizability.KvModel.Put;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -43,7 +44,7 @@ class CheckerRulesTest {
     assertEquals(Verdict.NOT_LINEARIZABLE, p.verdict());
     assertEquals(history.subList(0, 3), p.shortestFailingPrefix());
     assertEquals(history.get(2), p.failedAt());
-    assertEquals(50, p.failedAtTime());
+    assertEquals(OptionalLong.of(50), p.failedAtTime());
     assertEquals(List.of(new Linearized<>(history.get(0), "1"), new Linearized<>(history.get(1), "1")),
         p.linearized());
     assertTrue(p.explanation().contains("#2 c2 [40,50] get x -> (absent)   <- cannot be placed"), p.explanation());

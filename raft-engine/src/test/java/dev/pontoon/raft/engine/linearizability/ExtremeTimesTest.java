@@ -1,6 +1,7 @@
 package dev.pontoon.raft.engine.linearizability;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -13,6 +14,7 @@ import dev.pontoon.raft.engine.linearizability.KvModel.Put;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -39,7 +41,25 @@ class ExtremeTimesTest {
     assertEquals(Verdict.NOT_LINEARIZABLE, result.verdict());
     Partition<Input, String> x = result.failures().get(0);
     assertEquals(ACROSS_THE_RANGE.get(2), x.failedAt(), x.explanation());
-    assertEquals(Long.MAX_VALUE - 1, x.failedAtTime());
+    assertEquals(OptionalLong.of(Long.MAX_VALUE - 1), x.failedAtTime());
+  }
+
+  /**
+   * -1 is a time like any other: a partition that fails at t=-1 reads as a failure at -1, not as
+   * a partition that did not fail.
+   */
+  @Test
+  void aFailureAtTimeMinusOneIsTellableFromNoFailure() {
+    Operation<Input, String> put = Operation.completed(0, 0, new Put("x", "1"), "OK", -10, -8);
+    Operation<Input, String> lostIt = Operation.completed(1, 1, new Get("x"), null, -3, -1);
+    Partition<Input, String> failed = LinearizabilityChecker.check(MODEL, List.of(put, lostIt)).failures().get(0);
+    Partition<Input, String> passed = LinearizabilityChecker.check(MODEL, List.of(put)).partitions().get(0);
+    assertEquals(lostIt, failed.failedAt(), failed.explanation());
+
+    assertNotEquals(passed.failedAtTime(), failed.failedAtTime(),
+        "a partition that failed at t=-1 must not read as one that did not fail");
+    assertEquals(OptionalLong.of(-1), failed.failedAtTime());
+    assertEquals(OptionalLong.empty(), passed.failedAtTime());
   }
 
   @Test
