@@ -73,7 +73,11 @@ public interface RaftNode extends AutoCloseable {
    *     once the joint configuration has been left); exceptionally with
    *     {@link MembershipChangeException} when refused (nothing appended; {@code CHANGE_IN_PROGRESS}
    *     when this node is still carrying out another change, or the change could not be proposed
-   *     before the timeout), {@link NotLeaderException} on a non-leader or when this node stopped
+   *     before the timeout) or when a change that adds voters stopped after adding them as
+   *     learners ({@code NOT_CAUGHT_UP}, or {@code CHANGE_IN_PROGRESS} for its second phase): then
+   *     {@link MembershipChangeException#learnersAdded()} names the learners, which stay, and
+   *     {@link MembershipChangeException#remainingSteps()} what to ask for to complete the change;
+   *     {@link NotLeaderException} on a non-leader or when this node stopped
    *     leading, or began a leadership transfer, before anything was appended (retry on the leader
    *     named), or {@link IndeterminateStateException} when leadership was lost before the outcome
    *     was known

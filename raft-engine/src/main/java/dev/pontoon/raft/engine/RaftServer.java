@@ -105,8 +105,9 @@ public final class RaftServer implements RaftNode {
    * reasons are in the README's "Membership changes"). A voter is always added as a learner
    * first and promoted once its log is within {@link RaftServerBuilder#promotionLagEntries} of the
    * leader's; {@code NOT_CAUGHT_UP} after {@link RaftServerBuilder#promotionTimeout} (it then
-   * stays a learner). A leader that removes itself leads until the change commits, then hands
-   * leadership to the most up-to-date voter and steps down. The meter
+   * stays a learner, named by {@link dev.pontoon.raft.MembershipChangeException#learnersAdded()}).
+   * A leader that removes itself leads until the change commits, then hands leadership to the
+   * most up-to-date voter and steps down. The meter
    * {@code raft.membership.changes} counts the changes this node committed as leader.
    */
   @Override

@@ -15,7 +15,10 @@ import dev.pontoon.raft.log.ClusterConfig;
 import dev.pontoon.raft.storage.LogCompactedException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,9 +47,12 @@ import org.slf4j.LoggerFactory;
  * joint change, the joint configuration left. It fails with {@link MembershipChangeException}
  * when refused before anything was appended — {@code CHANGE_IN_PROGRESS} also when the first
  * phase still could not be proposed at its deadline — or with {@code NOT_CAUGHT_UP} when a node
- * did not catch up within {@code promotionTimeout} (phase one, if any, stays: the node remains a
- * learner); with {@link NotLeaderException} on a non-leader, or when leadership is lost or a
- * leadership transfer starts before any phase was appended; with
+ * did not catch up within {@code promotionTimeout}. Once phase one is committed, such a failure
+ * ({@code NOT_CAUGHT_UP}, or {@code CHANGE_IN_PROGRESS} for a phase two that could not be
+ * proposed in time) says so: phase one stays, the exception's {@code learnersAdded} names the
+ * nodes that remain learners and its {@code remainingSteps} what is left to ask for. It fails
+ * with {@link NotLeaderException} on a non-leader, or when leadership is lost or a leadership
+ * transfer starts before any phase was appended; with
  * {@link IndeterminateStateException} when leadership is lost, or the phase does not commit
  * within the proposal timeout, before the outcome is known, or when a transfer kept the next
  * phase from being proposed until the promotion timeout after an earlier phase committed.
@@ -70,6 +76,8 @@ final class MembershipChanges {
     List<MemberChange> changes;
     /** Phase one (learners to add) while it waits to be proposed; null once proposed, or when there is none. */
     List<MemberChange> first;
+    /** The nodes phase one adds as learners; empty when there is no phase one. */
+    Set<NodeId> learners;
     /** Steps still to propose after the committed phase; empty when the proposed phase is the last. */
     List<MemberChange> rest;
     List<NodeId> toPromote;
@@ -145,6 +153,7 @@ final class MembershipChanges {
     Pending p = new Pending(future);
     p.changes = List.copyOf(changes);
     p.first = first.isEmpty() ? null : first;
+    p.learners = first.stream().map(MemberChange::id).collect(Collectors.toCollection(TreeSet::new));
     p.rest = rest;
     p.toPromote = toPromote;
     // A first phase waits at most the proposal timeout for the core to take it; a single phase
@@ -194,8 +203,9 @@ final class MembershipChanges {
       return;
     }
     if (nowNanos - p.deadlineNanos >= 0) {
-      finish(lagging != null ? new MembershipChangeException(Reason.NOT_CAUGHT_UP, lagging + " did not come within "
-          + promotionLag + " entries of the leader's log in time to be promoted") : p.refusal, null);
+      finish(lagging != null ? afterPhaseOne(p, new MembershipChangeException(Reason.NOT_CAUGHT_UP, lagging
+          + " did not come within " + promotionLag + " entries of the leader's log in time to be promoted"))
+          : p.refusal, null);
     }
   }
 
@@ -220,11 +230,15 @@ final class MembershipChanges {
       p.proposed = core.proposeConfigChange(next);
     } catch (MembershipChangeException e) {
       if (e.reason() != Reason.CHANGE_IN_PROGRESS) {
-        finish(e, null); // a step no longer fits the configuration in force: nothing of this phase appended
+        // A step no longer fits the configuration in force: nothing of this phase appended.
+        finish(afterPhaseOne(p, e), null);
         return true;
       }
-      p.refusal = p.phaseCommitted ? e : new MembershipChangeException(Reason.CHANGE_IN_PROGRESS,
-          "not proposed in time, nothing was appended: " + e.getMessage());
+      p.refusal = p.phaseCommitted
+          ? afterPhaseOne(p, new MembershipChangeException(Reason.CHANGE_IN_PROGRESS,
+              "the second phase was not proposed in time: " + e.getMessage()))
+          : new MembershipChangeException(Reason.CHANGE_IN_PROGRESS,
+              "not proposed in time, nothing was appended: " + e.getMessage());
       return false;
     } catch (NotLeaderException e) {
       if (!p.phaseCommitted) {
@@ -283,6 +297,21 @@ final class MembershipChanges {
       }
     }
     return null;
+  }
+
+  /**
+   * {@code e} as the answer of {@code p}: as is while nothing of it was appended; once phase one
+   * is committed, naming the learners it added, which stay, and the steps left to ask for, so
+   * that the answer does not read as a refusal before anything was appended.
+   */
+  private static MembershipChangeException afterPhaseOne(Pending p, MembershipChangeException e) {
+    if (!p.phaseCommitted) {
+      return e;
+    }
+    return new MembershipChangeException(e.reason(), e.getMessage() + "; phase one is committed and stays: "
+        + p.learners.stream().map(n -> n + " stays a learner").collect(Collectors.joining(", "))
+        + ". Ask for the rest of the change, " + p.rest + ", to complete it, or remove the learners",
+        p.learners, p.rest);
   }
 
   private void finish(RaftException error, ClusterConfig config) {

@@ -28,6 +28,7 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -59,6 +60,8 @@ class MembershipChangesWaitTest {
     final RaftConfig raftConfig = RaftConfig.defaults().withPreVote(false).withCheckQuorum(false);
     MembershipChanges changes;
     long now;
+    /** Whether {@link #stabilize} checks the change after each step, as the event loop does after each batch. */
+    boolean checking = true;
 
     /** A new cluster of n1-n3 bootstrapped with n1 as leader of term 1: it has committed nothing of its term yet. */
     static Cores freshlyBootstrapped() {
@@ -86,7 +89,15 @@ class MembershipChangesWaitTest {
 
     /** Carries out every Ready and delivers every message until nothing is left, checking the change after each. */
     void stabilize() {
+      stabilizeUnless(() -> false);
+    }
+
+    /** As {@link #stabilize}, but stops as soon as {@code stop} holds after a step. */
+    void stabilizeUnless(BooleanSupplier stop) {
       for (int guard = 0; guard < 100_000; guard++) {
+        if (stop.getAsBoolean()) {
+          return;
+        }
         boolean progress = false;
         for (NodeId id : cores.keySet()) {
           RaftCore core = cores.get(id);
@@ -112,7 +123,9 @@ class MembershipChangesWaitTest {
           }
           progress = true;
         }
-        changes.check(now);
+        if (checking) {
+          changes.check(now);
+        }
         if (!progress) {
           return;
         }
@@ -300,6 +313,87 @@ class MembershipChangesWaitTest {
 
     assertInstanceOf(NotLeaderException.class, failure(future));
     assertTrue(c.core(N1).config().contains(N3), "nothing appended");
+  }
+
+  /**
+   * A voter is added in two phases, as a learner first; when the promotion then fails, the answer
+   * says that the first phase stands — the node is a learner of the configuration — and what is
+   * left to ask for, instead of claiming, as a refusal does, that nothing was appended.
+   */
+  @Test
+  void aChangeStoppedAfterItsLearnerPhaseCommittedSaysTheLearnersStay() {
+    Cores c = Cores.freshlyBootstrapped();
+    c.add(N4, null, new InMemoryLogStore());
+    c.cut.add(N4); // never catches up
+    c.stabilize();
+    c.tickLeader();
+    CompletableFuture<ClusterConfig> future = new CompletableFuture<>();
+    c.changes.start(List.of(new MemberChange.AddVoter(N4, "n4:7000")), future, c.now);
+    c.stabilize();
+    assertEquals(Set.of(N4), c.core(N1).config().learners(), "premise: phase one committed");
+    assertFalse(c.core(N1).configChangeInFlight(), "premise: phase one committed");
+
+    c.changes.check(c.now + PROMOTION_TIMEOUT);
+
+    MembershipChangeException e = assertInstanceOf(MembershipChangeException.class, failure(future));
+    assertEquals(Reason.NOT_CAUGHT_UP, e.reason());
+    assertTrue(e.getMessage().contains("n4 stays a learner"), e.getMessage());
+    assertEquals(Set.of(N4), e.learnersAdded());
+    assertEquals(List.of(new MemberChange.Promote(N4)), e.remainingSteps());
+    assertEquals(Set.of(N4), c.core(N1).config().learners());
+    CompletableFuture<ClusterConfig> again = new CompletableFuture<>();
+    c.changes.start(List.of(new MemberChange.AddVoter(N4, "n4:7000")), again, c.now);
+    assertEquals(Reason.INVALID_CHANGE, assertInstanceOf(MembershipChangeException.class, failure(again)).reason());
+    c.cut.clear();
+    CompletableFuture<ClusterConfig> rest = new CompletableFuture<>();
+    c.changes.start(e.remainingSteps(), rest, c.now);
+    c.tickUntilDone(rest);
+    assertEquals(Set.of(N1, N2, N3, N4), rest.join().voters(), "the remaining steps complete the change");
+  }
+
+  /**
+   * The other way a change can stop after its learner phase committed: phase two waits for the
+   * leader's first commit of a new term and cannot be proposed by the promotion timeout. The
+   * answer, CHANGE_IN_PROGRESS, then names the learners that stay and the steps left, as for
+   * NOT_CAUGHT_UP. (The event loop checks the change after every batch and tick, so it sees a
+   * loss of leadership before any regain and answers IndeterminateStateException; here n1 loses
+   * and regains leadership between two checks, the state this answer is for.)
+   */
+  @Test
+  void aPhaseTwoNotProposedInTimeAfterTheLearnerPhaseSaysTheLearnersStay() {
+    Cores c = Cores.freshlyBootstrapped();
+    c.add(N4, null, new InMemoryLogStore());
+    c.cut.add(N4);
+    c.stabilize();
+    c.tickLeader();
+    CompletableFuture<ClusterConfig> future = new CompletableFuture<>();
+    c.changes.start(List.of(new MemberChange.AddVoter(N4, "n4:7000")), future, c.now);
+    c.stabilize();
+    assertEquals(Set.of(N4), c.core(N1).config().learners(), "premise: phase one committed");
+    assertFalse(c.core(N1).configChangeInFlight(), "premise: phase one committed");
+    c.checking = false;
+    c.core(N2).campaign();
+    c.stabilize(); // n1 votes for n2 and follows it
+    c.core(N1).campaign();
+    c.stabilizeUnless(() -> c.core(N1).role() == Role.LEADER);
+    c.cut.addAll(List.of(N2, N3)); // n1 leads again, but no entry of its new term commits
+    c.stabilize();
+    assertEquals(Role.LEADER, c.core(N1).role(), "premise: n1 leads again, at term " + c.core(N1).term());
+    c.checking = true;
+    c.cut.removeAll(List.of(N4)); // n4 catches up: phase two waits only for the leader's first commit of its term
+    for (int i = 0; i < 10; i++) {
+      c.tickLeader();
+    }
+    assertFalse(future.isDone(), "premise: phase two waits: " + future);
+
+    c.changes.check(c.now + PROMOTION_TIMEOUT);
+
+    MembershipChangeException e = assertInstanceOf(MembershipChangeException.class, failure(future));
+    assertEquals(Reason.CHANGE_IN_PROGRESS, e.reason());
+    assertTrue(e.getMessage().contains("n4 stays a learner"), e.getMessage());
+    assertEquals(Set.of(N4), e.learnersAdded());
+    assertEquals(List.of(new MemberChange.Promote(N4)), e.remainingSteps());
+    assertEquals(Set.of(N4), c.core(N1).config().learners());
   }
 
   /** This node runs one change at a time: a second one, while its first waits, is refused at once. */
