@@ -1,11 +1,13 @@
 package dev.pontoon.raft.engine.runtime;
 
+import dev.pontoon.raft.NodeStoppedException;
 import dev.pontoon.raft.NotLeaderException;
 import dev.pontoon.raft.RaftException;
 import dev.pontoon.raft.Role;
 import dev.pontoon.raft.engine.core.Proposal;
 import dev.pontoon.raft.engine.core.RaftCore;
 import dev.pontoon.raft.log.Bytes;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -13,6 +15,12 @@ import java.util.concurrent.CompletableFuture;
  * it, and into {@link PendingProposals} until it is answered; or it waits a moment in the
  * {@link ProposalLinger} first. Held commands are always proposed before any later one, so the
  * log keeps the order in which the loop received them.
+ *
+ * <p><b>Failure.</b> Anything the core throws while proposing, other than its NotLeader refusal,
+ * is fatal: it is rethrown and the node stops. The commands it was proposing then (the one that
+ * threw, those released from the linger with it, the one that arrived) are answered here with
+ * {@code NodeStoppedException} naming the cause and give back their room: being in neither the
+ * linger nor {@link PendingProposals}, they are out of the stop's reach.
  *
  * <p><b>Threading.</b> Event loop only; the linger's timer only queues a task to the loop.
  */
@@ -42,7 +50,12 @@ final class Proposer {
     if (linger.lingerNanos() > 0 && held(command, future, startNanos)) {
       return;
     }
-    proposeHeld();
+    try {
+      proposeHeld();
+    } catch (Throwable t) {
+      failProposing(command, future, t); // fatal (see proposeNow): this command is not held either
+      throw t;
+    }
     proposeNow(command, future, startNanos);
   }
 
@@ -91,8 +104,19 @@ final class Proposer {
   /** Proposes what the linger holds, in arrival order, before anything proposed after it. */
   private void proposeHeld() {
     if (linger.isHolding()) {
-      for (ProposalLinger.Held h : linger.release()) {
-        proposeNow(h.command(), h.future(), h.startNanos());
+      List<ProposalLinger.Held> held = linger.release();
+      for (int i = 0; i < held.size(); i++) {
+        ProposalLinger.Held h = held.get(i);
+        try {
+          proposeNow(h.command(), h.future(), h.startNanos());
+        } catch (Throwable t) {
+          // Fatal (see proposeNow, which answered h): those after h left the linger with it, so the
+          // stop's failHeld would not see them either.
+          for (ProposalLinger.Held rest : held.subList(i + 1, held.size())) {
+            failProposing(rest.command(), rest.future(), t);
+          }
+          throw t;
+        }
       }
     }
   }
@@ -103,18 +127,29 @@ final class Proposer {
       future.completeExceptionally(runtime.stoppedException());
       return;
     }
-    Proposal p;
     try {
-      p = core.propose(command);
+      Proposal p = core.propose(command);
+      metrics.proposals.increment();
+      proposals.add(new PendingProposal(p.index(), p.term(), command.size(), startNanos,
+          startNanos + proposalTimeoutNanos, future));
     } catch (NotLeaderException e) {
       // The core's refusal carries the best hint: the leader, or the target of a transfer under way.
       proposals.release(command.size());
       metrics.rejected("not_leader");
       future.completeExceptionally(e);
-      return;
+    } catch (Throwable t) {
+      // Anything else (a failing store read, a broken invariant, an Error) is fatal and stops the
+      // node once rethrown (STYLE 13). This command is in neither the linger nor the pending
+      // proposals, so the stop's failAll would never see it: it is answered and its room freed here.
+      failProposing(command, future, t);
+      throw t;
     }
-    metrics.proposals.increment();
-    proposals.add(new PendingProposal(p.index(), p.term(), command.size(), startNanos,
-        startNanos + proposalTimeoutNanos, future));
+  }
+
+  /** Proposing (this command or one before it) threw {@code cause}, which stops the node: its submit learns why. */
+  private void failProposing(Bytes command, CompletableFuture<Bytes> future, Throwable cause) {
+    proposals.release(command.size());
+    future.completeExceptionally(new NodeStoppedException(runtime.id() + " stopped after a fatal failure while"
+        + " proposing commands: " + cause, cause));
   }
 }

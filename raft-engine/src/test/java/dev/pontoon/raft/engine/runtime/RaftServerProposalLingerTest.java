@@ -4,7 +4,9 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pontoon.raft.NodeId;
 import dev.pontoon.raft.NodeStoppedException;
@@ -14,6 +16,8 @@ import dev.pontoon.raft.engine.memory.InMemoryLogStore;
 import dev.pontoon.raft.engine.memory.InMemoryNetwork;
 import dev.pontoon.raft.log.Bytes;
 import dev.pontoon.raft.log.ClusterConfig;
+import dev.pontoon.raft.storage.LogStore;
+import dev.pontoon.raft.storage.StorageException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,9 +38,12 @@ class RaftServerProposalLingerTest {
   private static final class ManualTimerScheduler extends ThreadsSchedulerWrapper {
     final List<Runnable> timers = new CopyOnWriteArrayList<>();
 
+    /** Stands still unless a test moves it: answers never grow old, deadlines never pass. */
+    volatile long now = 1L << 40;
+
     @Override
     public long nanoTime() {
-      return 1L << 40; // answers never grow old, deadlines never pass
+      return now;
     }
 
     @Override
@@ -73,8 +80,12 @@ class RaftServerProposalLingerTest {
   private final GatedStateMachine machine = new GatedStateMachine();
 
   private RaftServer leaderWithLinger() {
+    return leaderWithLinger(new InMemoryLogStore());
+  }
+
+  private RaftServer leaderWithLinger(LogStore store) {
     RaftServer node = RaftServer.builder().nodeId("p1").cluster(ClusterConfig.ofVoters("p1"))
-        .transport(new InMemoryNetwork().transport(NodeId.of("p1"))).logStore(new InMemoryLogStore())
+        .transport(new InMemoryNetwork().transport(NodeId.of("p1"))).logStore(store)
         .stateMachine(machine).tickInterval(TestCluster.TICK).scheduler(scheduler).applyOnEventLoop(false)
         .proposalLinger(Duration.ofMillis(100)).build();
     await().atMost(20, TimeUnit.SECONDS).until(() -> node.status().role() == Role.LEADER);
@@ -148,5 +159,40 @@ class RaftServerProposalLingerTest {
     node.close();
     CompletionException e = assertThrows(CompletionException.class, held::join);
     assertInstanceOf(NodeStoppedException.class, e.getCause());
+  }
+
+  /**
+   * Proposing a held write may throw (a failing store, a broken invariant: fatal, the node stops).
+   * That write, those held after it, which left the linger together, and the write whose arrival
+   * ended the hold are in neither the linger nor the pending proposals, where the stop would fail
+   * them: each is answered all the same.
+   */
+  @Test
+  void heldWritesAreAnsweredWhenTheCoreThrowsProposingOne() {
+    ProposeFailingLogStore store = new ProposeFailingLogStore();
+    RaftServer node = leaderWithLinger(store);
+    try {
+      answerFourTogether(node);
+      List<CompletableFuture<Bytes>> writes = new ArrayList<>();
+      writes.add(node.submit(Bytes.ofUtf8("e0=1")));
+      writes.add(node.submit(Bytes.ofUtf8("e1=1")));
+      node.read(Bytes.ofUtf8("a")).orTimeout(20, TimeUnit.SECONDS).join(); // after both on the loop: both are held
+      assertEquals(1, scheduler.timers.size(), "the first one back began a hold");
+      StorageException cause = new StorageException("disk read failed in propose");
+      store.failNextPropose(cause);
+      scheduler.now += Duration.ofSeconds(1).toNanos(); // the answers are old: the next write is not held
+
+      writes.add(node.submit(Bytes.ofUtf8("e2=1"))); // proposes the held ones first: e0 throws
+
+      for (int i = 0; i < writes.size(); i++) {
+        Throwable outcome = TestCluster.failure(writes.get(i));
+        String which = "e" + i + "=1";
+        assertInstanceOf(NodeStoppedException.class, outcome, () -> "write " + which + ": " + outcome);
+        assertSame(cause, outcome.getCause());
+      }
+      assertTrue(store.thrown());
+    } finally {
+      node.close();
+    }
   }
 }
