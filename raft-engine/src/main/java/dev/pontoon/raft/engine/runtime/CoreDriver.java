@@ -22,6 +22,7 @@ import dev.pontoon.raft.message.InstallSnapshotResponse;
 import dev.pontoon.raft.message.AppendEntries;
 import dev.pontoon.raft.message.AppendEntriesResponse;
 import dev.pontoon.raft.message.RaftMessage;
+import dev.pontoon.raft.message.RequestVoteResponse;
 import dev.pontoon.raft.storage.LogReader;
 import dev.pontoon.raft.transport.Transport;
 import java.time.Duration;
@@ -67,7 +68,10 @@ final class CoreDriver {
    * Advancing such a Ready only records its hard state, so the merged one (the latest hard state,
    * the messages in order) has the effect of advancing each in turn. It keeps their place: it goes
    * to the worker just before the next Ready that writes, or is carried out here once every
-   * earlier Ready is advanced (durable).
+   * earlier Ready is advanced (durable). The merge keeps only the newest answer (AppendEntries,
+   * vote) per peer and kind: a deposed leader whose sync hangs still answers each heartbeat of the
+   * new leader, and would otherwise hold one answer per heartbeat for as long as the disk hangs.
+   * Dropping a superseded answer is a lost message, which Raft tolerates (see supersedes).
    *
    * A leader's entries with the worker and not yet advanced are counted (entries and command
    * bytes) and published to PendingProposals, which refuses new commands while they exceed the
@@ -531,7 +535,38 @@ final class CoreDriver {
     if (ready.hardState() != null) {
       heldHardState = ready.hardState();
     }
-    heldMessages.addAll(ready.sendAfterSync());
+    for (RaftMessage m : ready.sendAfterSync()) {
+      // Raft tolerates a lost message, so dropping one is always safe: only sending one before
+      // what it depends on is durable is not (Figure 2), and nothing here leaves earlier. An answer
+      // a later one supersedes is dropped; the later one keeps its own place, after the earlier.
+      if (m instanceof AppendEntriesResponse || m instanceof RequestVoteResponse) {
+        heldMessages.removeIf(earlier -> supersedes(m, earlier));
+      }
+      heldMessages.add(m);
+    }
+  }
+
+  /**
+   * Whether the held answer {@code later} makes the held {@code earlier} redundant: the same kind
+   * of answer to the same peer in the same term (a term change writes, which ends the hold, so
+   * held messages share one term anyway). An AppendEntries answer speaks for the follower's log
+   * as it is now, and echoes a later sequence, which confirms every read the earlier one would
+   * (thesis §6.4: a sequence at or after the read's); a leader whose progress it leaves behind
+   * resends (§5.3). A vote answer of the same term and kind says again what the node decided.
+   */
+  private static boolean supersedes(RaftMessage later, RaftMessage earlier) {
+    if (!later.to().equals(earlier.to()) || later.term() != earlier.term()) {
+      return false;
+    }
+    if (later instanceof RequestVoteResponse vote) {
+      return earlier instanceof RequestVoteResponse e && e.preVote() == vote.preVote();
+    }
+    return later instanceof AppendEntriesResponse && earlier instanceof AppendEntriesResponse;
+  }
+
+  /** How many messages the held Readys hold; loop only (for tests). */
+  int heldMessageCount() {
+    return heldMessages == null ? 0 : heldMessages.size();
   }
 
   /** The held Readys as one, which is no longer held. */

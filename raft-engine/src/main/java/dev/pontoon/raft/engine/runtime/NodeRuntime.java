@@ -562,6 +562,11 @@ public final class NodeRuntime {
     }
   }
 
+  /** See {@link CoreDriver#heldMessageCount}; loop only (for tests). */
+  int heldMessageCount() {
+    return driver.heldMessageCount();
+  }
+
   /** Hands {@code task} to the event loop (a timer's work); dropped once the node is stopping. */
   void onLoop(Runnable task) {
     loop.offer(task);
