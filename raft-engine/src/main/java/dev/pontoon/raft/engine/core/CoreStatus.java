@@ -24,7 +24,8 @@ public record CoreStatus(NodeId id, Role role, long term, NodeId votedFor, NodeI
     long lastIndex, long lastTerm, ClusterConfig config, Map<NodeId, PeerProgress> progress) {
 
   public CoreStatus {
-    progress = Map.copyOf(progress);
+    // The core's own map is immutable already; any other is copied.
+    progress = progress instanceof ProgressMap ? progress : Map.copyOf(progress);
   }
 
   /**

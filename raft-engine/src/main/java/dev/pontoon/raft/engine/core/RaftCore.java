@@ -20,7 +20,6 @@ import dev.pontoon.raft.message.RequestVote;
 import dev.pontoon.raft.message.RequestVoteResponse;
 import dev.pontoon.raft.message.TimeoutNow;
 import dev.pontoon.raft.storage.LogReader;
-import java.util.LinkedHashMap;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -574,11 +573,20 @@ public final class RaftCore {
     // Built at every loop batch: a follower's stays the empty map rather than a new one.
     Map<NodeId, CoreStatus.PeerProgress> progress = Map.of();
     if (leaderState != null) {
-      Map<NodeId, CoreStatus.PeerProgress> peers = new LinkedHashMap<>();
-      progress = peers;
-      peers.put(id, new CoreStatus.PeerProgress(leaderState.selfMatchIndex, log.lastIndex() + 1));
-      leaderState.progress.forEach((peer, pr) ->
-          peers.put(peer, new CoreStatus.PeerProgress(pr.matchIndex, pr.nextIndex)));
+      int members = 1 + leaderState.progress.size();
+      NodeId[] ids = new NodeId[members];
+      long[] indexes = new long[2 * members];
+      ids[0] = id;
+      indexes[0] = leaderState.selfMatchIndex;
+      indexes[1] = log.lastIndex() + 1;
+      int i = 1;
+      for (Map.Entry<NodeId, Progress> e : leaderState.progress.entrySet()) {
+        ids[i] = e.getKey();
+        indexes[2 * i] = e.getValue().matchIndex;
+        indexes[2 * i + 1] = e.getValue().nextIndex;
+        i++;
+      }
+      progress = new ProgressMap(ids, indexes);
     }
     return new CoreStatus(id, role, term, votedFor, leader(), log.commitIndex(), log.lastIndex(), log.lastTerm(),
         config(), progress);
