@@ -16,16 +16,15 @@ import java.util.concurrent.CountDownLatch;
  * message as if a peer had sent it. Blocking in {@code send} breaks the Transport contract on
  * purpose, to pin the loop in place.
  */
-final class GatedTransport implements Transport {
+final class GatedTransport extends ForwardingTransport {
 
-  private final Transport delegate;
   private volatile InboundHandler inbound;
   private volatile CountDownLatch gate = new CountDownLatch(0);
   private volatile boolean blocked;
   private final Map<NodeId, AppendEntries> lastAppend = new ConcurrentHashMap<>();
 
   GatedTransport(Transport delegate) {
-    this.delegate = delegate;
+    super(delegate);
   }
 
   /** From now on the next send blocks until {@link #release()}. */

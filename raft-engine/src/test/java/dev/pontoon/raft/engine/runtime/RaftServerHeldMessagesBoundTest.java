@@ -12,7 +12,6 @@ import dev.pontoon.raft.engine.memory.InMemorySnapshotStore;
 import dev.pontoon.raft.log.Bytes;
 import dev.pontoon.raft.log.ClusterConfig;
 import dev.pontoon.raft.message.AppendEntries;
-import dev.pontoon.raft.message.RaftMessage;
 import dev.pontoon.raft.storage.LogStore;
 import dev.pontoon.raft.transport.InboundHandler;
 import dev.pontoon.raft.transport.Transport;
@@ -53,12 +52,11 @@ class RaftServerHeldMessagesBoundTest {
   }
 
   /** Counts the AppendEntries the node receives. */
-  private static final class CountingTransport implements Transport {
-    private final Transport delegate;
+  private static final class CountingTransport extends ForwardingTransport {
     final AtomicInteger appendsReceived = new AtomicInteger();
 
     CountingTransport(Transport delegate) {
-      this.delegate = delegate;
+      super(delegate);
     }
 
     @Override
@@ -69,26 +67,6 @@ class RaftServerHeldMessagesBoundTest {
         }
         inbound.onMessage(m);
       });
-    }
-
-    @Override
-    public void send(RaftMessage message) {
-      delegate.send(message);
-    }
-
-    @Override
-    public void configurationChanged(ClusterConfig config) {
-      delegate.configurationChanged(config);
-    }
-
-    @Override
-    public int maxMessageBytes() {
-      return delegate.maxMessageBytes();
-    }
-
-    @Override
-    public void close() {
-      delegate.close();
     }
   }
 

@@ -19,8 +19,6 @@ import dev.pontoon.raft.Role;
 import dev.pontoon.raft.engine.RaftServer;
 import dev.pontoon.raft.log.Bytes;
 import dev.pontoon.raft.log.ClusterConfig;
-import dev.pontoon.raft.message.RaftMessage;
-import dev.pontoon.raft.transport.InboundHandler;
 import dev.pontoon.raft.transport.Transport;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -38,36 +36,16 @@ class RaftServerMembershipTest {
   private static final NodeId N4 = NodeId.of("n4");
 
   /** A transport that records what the node told it of its configuration. */
-  private static final class RecordingTransport implements Transport {
-    final Transport delegate;
+  private static final class RecordingTransport extends ForwardingTransport {
     final List<ClusterConfig> told = new CopyOnWriteArrayList<>();
 
     RecordingTransport(Transport delegate) {
-      this.delegate = delegate;
-    }
-
-    @Override
-    public void start(InboundHandler inbound) {
-      delegate.start(inbound);
-    }
-
-    @Override
-    public void send(RaftMessage message) {
-      delegate.send(message);
+      super(delegate);
     }
 
     @Override
     public void configurationChanged(ClusterConfig config) {
       told.add(config);
-    }
-
-    @Override
-    public void close() {
-      try {
-        delegate.close();
-      } catch (Exception e) {
-        throw new IllegalStateException(e);
-      }
     }
   }
 
