@@ -5,6 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.pontoon.raft.MembershipChangeException.Reason;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
@@ -36,5 +40,30 @@ class MembershipChangeExceptionTest {
         () -> new MembershipChangeException(Reason.NOT_CAUGHT_UP, "late", Set.of(N4), List.of()));
     assertThrows(IllegalArgumentException.class, () -> new MembershipChangeException(Reason.NOT_CAUGHT_UP, "late",
         Set.of(), List.of(new MemberChange.Promote(N4))));
+  }
+
+  /**
+   * A Throwable is Serializable, and this one declares a serialVersionUID: one that names the
+   * learners a change added must survive a round trip, as a refusal does. NotLeaderException keeps
+   * its NodeId fields transient for this reason; the new learnersAdded and remainingSteps hold
+   * NodeId and MemberChange values, which are not Serializable.
+   */
+  @Test
+  void anAnswerNamingTheLearnersAddedSurvivesSerializationLikeARefusal() throws Exception {
+    MembershipChangeException e = new MembershipChangeException(Reason.NOT_CAUGHT_UP, "late", Set.of(N4),
+        List.of(new MemberChange.Promote(N4)));
+
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+      out.writeObject(e);
+    }
+    MembershipChangeException back;
+    try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
+      back = (MembershipChangeException) in.readObject();
+    }
+
+    assertEquals(Reason.NOT_CAUGHT_UP, back.reason());
+    assertEquals(Set.of(N4), back.learnersAdded());
+    assertEquals(List.of(new MemberChange.Promote(N4)), back.remainingSteps());
   }
 }
