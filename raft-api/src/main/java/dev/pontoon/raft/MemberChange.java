@@ -1,12 +1,16 @@
 package dev.pontoon.raft;
 
+import java.io.Serializable;
 import java.util.Objects;
 
 /**
  * One step of a membership change, for {@link RaftNode#changeMembership}. Several steps given
  * together take effect together, through a joint configuration (Raft thesis §4.3).
+ *
+ * <p>Serializable, so that a {@link MembershipChangeException} naming the steps left can be; as
+ * records, the steps are read back through their constructors, which check them again.
  */
-public sealed interface MemberChange {
+public sealed interface MemberChange extends Serializable {
 
   /** The member this step is about. */
   NodeId id();

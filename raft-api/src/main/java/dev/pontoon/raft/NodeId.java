@@ -1,5 +1,6 @@
 package dev.pontoon.raft;
 
+import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 
@@ -10,9 +11,12 @@ import java.util.Objects;
  * non-blank, at most {@value #MAX_UTF8_LENGTH} bytes in UTF-8, and contain no whitespace or
  * control characters, so that it prints readably in logs and fits the wire format.
  *
+ * <p>Serializable, so that exceptions naming ids can be; as a record, an id is read back through
+ * its constructor, which checks it again.
+ *
  * @param value the id as text
  */
-public record NodeId(String value) implements Comparable<NodeId> {
+public record NodeId(String value) implements Comparable<NodeId>, Serializable {
   /** The largest id, in UTF-8 bytes, that the wire format carries. */
   public static final int MAX_UTF8_LENGTH = 255;
 
