@@ -56,7 +56,9 @@ public final class BoundedAnswer implements HttpResponse.BodySubscriber<byte[]> 
    * closes that connection) and fails the body, whose dependants are the HTTP client's own
    * bookkeeping. The caller's actions do not run there: HttpClient.sendAsync hands its callers'
    * dependants to CompletableFuture's default executor itself (JDK 17's HttpClientImpl), and a
-   * caller of HttpClient.send wakes on its own thread.
+   * caller of HttpClient.send wakes on its own thread. Only code that composes on getBody()
+   * directly, outside an HttpClient, would run on the timer thread when the deadline ends the
+   * body (BoundedAnswerDeadlineTest does, to see which thread that is); keep such code cheap.
    */
 
   /** An answer over the limit; its message names the answer and the limit. */
