@@ -337,7 +337,9 @@ final class KvOperations {
   /**
    * A refused change: 409 when another is in flight, 404 for an unknown member, 400 for an invalid
    * change, 503 with Retry-After when a learner has not caught up yet (it will: ask again). The body
-   * names the {@code reason}.
+   * names the {@code reason}, and {@code learners-added} when a change that adds voters failed after
+   * its first phase committed: those nodes stay learners, and asking again for one of them with role
+   * voter promotes it ({@link MemberRequests#changeTo}).
    */
   private static FullHttpResponse membershipRefused(MembershipChangeException refused) {
     HttpResponseStatus status = switch (refused.reason()) {
@@ -349,6 +351,9 @@ final class KvOperations {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("error", String.valueOf(refused.getMessage()));
     body.put("reason", refused.reason().name());
+    if (!refused.learnersAdded().isEmpty()) {
+      body.put("learners-added", refused.learnersAdded().stream().sorted().map(NodeId::value).toList());
+    }
     FullHttpResponse response = json(status, body);
     if (status == HttpResponseStatus.SERVICE_UNAVAILABLE) {
       response.headers().set(HttpHeaderNames.RETRY_AFTER, "1");

@@ -134,6 +134,32 @@ class MembershipHttpTest {
     assertEquals("1", header(add(n4("voter")), "Retry-After"));
   }
 
+  /**
+   * A voter is added in two phases: when its promotion fails after it joined as a learner, the
+   * refusal names the learners that stay, and asking again for the same node as a voter promotes
+   * the learner. A refusal before anything was appended has no {@code learners-added}.
+   */
+  @Test
+  void aRefusalAfterTheLearnerPhaseNamesTheLearnersAddedAndAskingAgainPromotes() throws Exception {
+    node.membership = CompletableFuture.failedFuture(new MembershipChangeException(
+        MembershipChangeException.Reason.NOT_CAUGHT_UP, "n4 did not catch up", Set.of(N4),
+        List.of(new MemberChange.Promote(N4))));
+    String answer = add(n4("voter"));
+    assertEquals(503, status(answer), answer);
+    JsonNode body = JSON.readTree(body(answer));
+    assertEquals("NOT_CAUGHT_UP", body.get("reason").asText());
+    assertEquals("[\"n4\"]", body.get("learners-added").toString());
+
+    node.config = new ClusterConfig(Set.of(NodeId.of("n1"), NodeId.of("n2"), N3), Set.of(N4), Set.of(),
+        Map.of(N4, N4_ADDRESS));
+    node.membership = CompletableFuture.failedFuture(new MembershipChangeException(
+        MembershipChangeException.Reason.CHANGE_IN_PROGRESS, "busy"));
+    JsonNode refused = JSON.readTree(body(add(n4("voter"))));
+    assertEquals(List.of(List.of(new MemberChange.AddVoter(N4, N4_ADDRESS)), List.of(new MemberChange.Promote(N4))),
+        node.changes);
+    assertTrue(!refused.has("learners-added"), refused.toString());
+  }
+
   @Test
   void malformedBodiesAre400AndChangeNothing() throws Exception {
     for (String bad : List.of("{nope", "[]", "{\"http\":\"h:1\"}", "{\"id\":\"n4\"}", "{\"id\":7,\"http\":\"h:1\"}",
