@@ -10,6 +10,8 @@ import dev.pontoon.examples.httptransport.BoundedAnswer;
 import dev.pontoon.raft.NodeId;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -53,9 +55,12 @@ import javax.net.ssl.SSLContext;
  * peer that fails the check is shown as unreachable with the TLS error. No client certificate is
  * presented: {@code /status} needs none.
  *
- * <p><b>Threading.</b> Called on a Netty event loop; never blocks it: the peers are asked through
- * a JDK {@link HttpClient}, created on the first request (Java 17's client cannot be closed; its
- * threads end once it is no longer referenced).
+ * <p><b>Threading.</b> Called on the asking channel's Netty event loop; never blocks it: the peers
+ * are asked through a JDK {@link HttpClient}, created on the first request (Java 17's client cannot
+ * be closed; its threads end once it is no longer referenced). The per-member timeouts are
+ * scheduled on that event loop, and the answer is built there and completes there, so the reply is
+ * written on the loop: no work lands on the JDK's shared {@code CompletableFuture} timer thread
+ * (which would delay every other timeout in the JVM) or on the HTTP client's threads.
  */
 final class ClusterView {
   /** Entries of each member's log tail when the request names none: one strip on the page. */
@@ -83,22 +88,31 @@ final class ClusterView {
     this.peerTls = peerTls;
   }
 
-  /** The answer to {@code GET /cluster}; completes within about the peer timeout, never exceptionally. */
-  CompletableFuture<FullHttpResponse> gather(Map<String, List<String>> parameters) {
+  /**
+   * The answer to {@code GET /cluster}; completes on {@code loop} within about the peer timeout,
+   * exceptionally only when {@code loop} is shut down.
+   *
+   * @param loop the event loop of the channel that asked, the thread this is called on
+   */
+  CompletableFuture<FullHttpResponse> gather(Map<String, List<String>> parameters, EventExecutor loop) {
     int logTail = parameters.containsKey("log-tail") ? NodePages.logTail(parameters) : DEFAULT_LOG_TAIL;
     ObjectNode self = JSON.valueToTree(pages.statusBody(logTail));
     String selfId = self.get("id").asText();
     List<CompletableFuture<ObjectNode>> answers = new ArrayList<>();
     for (JsonNode member : self.get("members")) {
       String id = member.get("id").asText();
-      answers.add(id.equals(selfId) ? CompletableFuture.completedFuture(self.deepCopy()) : ask(NodeId.of(id), logTail));
+      answers.add(id.equals(selfId) ? CompletableFuture.completedFuture(self.deepCopy()) : ask(NodeId.of(id), logTail, loop));
     }
     return CompletableFuture.allOf(answers.toArray(CompletableFuture[]::new))
-        .thenApply(done -> json(HttpResponseStatus.OK, render(selfId, answers.stream().map(CompletableFuture::join).toList())));
+        .thenApplyAsync(done -> json(HttpResponseStatus.OK, render(selfId, answers.stream().map(CompletableFuture::join).toList())),
+            loop);
   }
 
-  /** One member's {@code /status}, or an unreachable entry saying why; completes within the peer timeout. */
-  private CompletableFuture<ObjectNode> ask(NodeId id, int logTail) {
+  /**
+   * One member's {@code /status}, or an unreachable entry saying why; completes within the peer
+   * timeout, on {@code loop} when the timeout does it.
+   */
+  private CompletableFuture<ObjectNode> ask(NodeId id, int logTail, EventExecutor loop) {
     String address = peers.httpAddress(id).orElse(null);
     if (address == null) {
       return CompletableFuture.completedFuture(unreachable(id, null, "no HTTP address known for " + id));
@@ -113,7 +127,13 @@ final class ClusterView {
     } catch (IllegalArgumentException e) {
       return CompletableFuture.completedFuture(unreachable(id, address, "bad HTTP address: " + e.getMessage()));
     }
-    return answer.completeOnTimeout(unreachable(id, address, noAnswer()), peerTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    // Not completeOnTimeout: its timer is the JDK's one shared thread, and the answer's
+    // continuations would run on it.
+    CompletableFuture<ObjectNode> bounded = answer;
+    ScheduledFuture<?> timeout = loop.schedule(() -> bounded.complete(unreachable(id, address, noAnswer())),
+        peerTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    answer.whenComplete((member, failure) -> timeout.cancel(false));
+    return answer;
   }
 
   private ObjectNode parse(NodeId id, String address, HttpResponse<byte[]> response) {

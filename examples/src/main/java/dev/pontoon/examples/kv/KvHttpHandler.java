@@ -125,7 +125,7 @@ final class KvHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
       if (!method.equals(HttpMethod.GET)) {
         return notAllowed("GET");
       }
-      HttpReplies.sendWhenDone(ctx, cluster.gather(uri.parameters()), keepAlive);
+      HttpReplies.sendWhenDone(ctx, cluster.gather(uri.parameters(), ctx.executor()), keepAlive);
       return null;
     }
     if (segments.equals(List.of("log"))) {
