@@ -18,7 +18,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A peer on a raw loopback {@link ServerSocket} that answers every request with a status line and
  * headers ({@code 200}, a {@code Content-Length} of {@link #DECLARED_BYTES}) and then stalls the
  * body: it sends none of it and holds the connection until the client hangs up. For tests that a
- * reader's timeout covers an answer's body, not only its head.
+ * reader's timeout covers an answer's body, not only its head. Once {@link #answerInFull} is
+ * called, it answers the requests that come after in full instead, so a test can show the peer is
+ * still reached once it behaves.
  */
 public final class StalledBodyServer implements AutoCloseable {
   /** The body length each answer declares and never sends. */
@@ -32,6 +34,8 @@ public final class StalledBodyServer implements AutoCloseable {
   private final ConcurrentLinkedQueue<Socket> connections = new ConcurrentLinkedQueue<>();
   private final AtomicInteger stalled = new AtomicInteger();
   private final AtomicInteger hungUp = new AtomicInteger();
+  /** What a request is answered with in full; null while answers stall. */
+  private volatile byte[] fullAnswer;
 
   /** Starts accepting on a free loopback port. */
   public StalledBodyServer() throws IOException {
@@ -69,11 +73,26 @@ public final class StalledBodyServer implements AutoCloseable {
     return hungUp.get();
   }
 
+  /**
+   * From now on answers each request in full, with {@code json} as a {@code 200} body of its
+   * length, and closes the connection; the answers stalled already stay stalled.
+   */
+  public void answerInFull(String json) {
+    fullAnswer = json.getBytes(StandardCharsets.UTF_8);
+  }
+
   private void serve(Socket s) {
     try (s) {
       InputStream in = s.getInputStream();
       in.readNBytes(contentLength(in));
       OutputStream out = s.getOutputStream();
+      byte[] full = fullAnswer;
+      if (full != null) {
+        out.write(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + full.length
+            + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        out.write(full);
+        return;
+      }
       out.write(("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + DECLARED_BYTES + "\r\n\r\n")
           .getBytes(StandardCharsets.US_ASCII));
       out.flush();
