@@ -1,8 +1,11 @@
 package dev.pontoon.raft.engine.runtime;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
+import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -41,6 +44,14 @@ import java.util.function.Consumer;
  * down; if it is, the loop fails as if the executor had refused the task (its next hand-over
  * would be refused anyway).
  *
+ * <p><b>The executor's threads.</b> A thread of the executor that has run a batch (the one
+ * thread of a single-thread executor, such as a Netty event loop) is one the loop needs again:
+ * code running there, even outside a batch, must not wait for the node's stop, which may need
+ * that thread (a transport on the same event loop waits for it as it closes). The loop remembers
+ * them ({@link #isExecutorThread}); a thread that only ran a batch inside its own
+ * {@code execute} call (a direct executor, {@code CallerRunsPolicy}) merely lent itself and is
+ * not one of them.
+ *
  * <p><b>Threading.</b> {@link #offer} from any thread. {@link #stop()} waits for a batch under
  * way, unless called from inside one. An executor that refuses a task, by an exception or an
  * error of {@code execute}, ends the queue like a failed batch.
@@ -65,6 +76,10 @@ final class ExecutorEventLoop<T> implements TaskQueue<T> {
   private final AtomicBoolean failed = new AtomicBoolean();
   /** The thread running a batch, or null. */
   private volatile Thread owner;
+  /** The executor's threads that have run a batch (see the class comment); weak, as a pool's threads come and go. */
+  private final Set<Thread> executorThreads = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
+  /** The last of {@link #executorThreads} to run a batch: spares the set's lock on a single-thread executor. */
+  private volatile Thread lastExecutorThread;
 
   ExecutorEventLoop(Executor executor, int maxBatch, TaskQueue.Handler<T> handler, Consumer<Throwable> onFailure) {
     this.executor = Objects.requireNonNull(executor, "executor");
@@ -135,7 +150,7 @@ final class ExecutorEventLoop<T> implements TaskQueue<T> {
     if (!running || failed.get() || !scheduled.compareAndSet(false, true)) {
       return false;
     }
-    BatchTask task = new BatchTask(batchEnd);
+    BatchTask task = new BatchTask(batchEnd, Thread.currentThread());
     try {
       executor.execute(task);
     } catch (Throwable refused) {
@@ -147,6 +162,7 @@ final class ExecutorEventLoop<T> implements TaskQueue<T> {
     } finally {
       // Before this thread can run the task later, as a worker of the executor.
       task.caller = null;
+      task.handedOverBy = null;
     }
     return task.ranInCaller;
   }
@@ -196,18 +212,30 @@ final class ExecutorEventLoop<T> implements TaskQueue<T> {
      * (a thread's own last write is the one it reads), so a plain field is enough.
      */
     private Thread caller;
+    /**
+     * The thread whose {@code execute} call hands this task over, while that call lasts; null
+     * otherwise. Written and found by that thread only, as {@link #caller}.
+     */
+    private Thread handedOverBy;
     /** Set when the executor ran this task inside {@code caller}'s {@code execute}; read by that thread only. */
     private boolean ranInCaller;
 
-    BatchTask(Thread caller) {
+    BatchTask(Thread caller, Thread handedOverBy) {
       this.caller = caller;
+      this.handedOverBy = handedOverBy;
     }
 
     @Override
     public void run() {
-      if (caller == Thread.currentThread()) {
+      Thread me = Thread.currentThread();
+      if (caller == me) {
         ranInCaller = true; // the caller's runBatches() runs the batch once execute returns
         return;
+      }
+      if (handedOverBy != me && lastExecutorThread != me) {
+        // A thread of the executor's own, not one lent inside its execute call.
+        executorThreads.add(me);
+        lastExecutorThread = me;
       }
       runBatches();
     }
@@ -240,5 +268,15 @@ final class ExecutorEventLoop<T> implements TaskQueue<T> {
   @Override
   public boolean isCurrentThread() {
     return owner == Thread.currentThread();
+  }
+
+  /**
+   * Whether the calling thread is one of the executor's that has run a batch of this loop, inside
+   * a batch now or not (see the class comment).
+   */
+  @Override
+  public boolean isExecutorThread() {
+    Thread me = Thread.currentThread();
+    return lastExecutorThread == me || executorThreads.contains(me);
   }
 }

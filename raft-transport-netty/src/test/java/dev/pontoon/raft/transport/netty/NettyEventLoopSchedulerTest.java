@@ -98,6 +98,31 @@ class NettyEventLoopSchedulerTest {
     }
   }
 
+  /**
+   * A task of the host's own on the transport's I/O thread (not inside a batch of the node) closes
+   * the node: close() returns, and the node stops. The stop closes the transport, which waits for
+   * its I/O thread to end, so a close there that waited for the stop would wait for itself.
+   */
+  @Test
+  void closeInAHostTaskOnTheTransportsIoThreadReturnsAndTheNodeStops() throws Exception {
+    NodeId id = ids.get(0);
+    NettyTransport transport = new NettyTransport(loopback.config(id));
+    transports.put(id, transport);
+    RaftServer node = RaftServer.builder().nodeId(id).cluster(ClusterConfig.ofVoters(Set.of(id))).transport(transport)
+        .logStore(new InMemoryLogStore()).stateMachine(new RecordingStateMachine())
+        .scheduler(NodeScheduler.eventLoopOn(transport.eventLoop())).bootstrapLeader(id).build();
+    node.submit(Bytes.ofUtf8("x=1")).get(30, TimeUnit.SECONDS); // a batch ran on the I/O thread
+    CompletableFuture<Void> closed = new CompletableFuture<>();
+
+    transport.eventLoop().execute(() -> {
+      node.close();
+      closed.complete(null);
+    });
+
+    closed.get(30, TimeUnit.SECONDS);
+    node.whenStopped().get(30, TimeUnit.SECONDS);
+  }
+
   @Test
   void eventLoopNeedsATransportWithOneIoThread() {
     NettyTransport transport = new NettyTransport(loopback.config(ids.get(0), b -> b.ioThreads(2)));
