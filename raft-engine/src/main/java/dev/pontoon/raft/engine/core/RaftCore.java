@@ -245,6 +245,12 @@ public final class RaftCore {
   /**
    * Appends {@code command} to the leader's log.
    *
+   * <p>The append is the last step that can fail: everything that can throw (the refusal, the
+   * read of the log's last index, the checks of the append) comes before the entry enters the
+   * log, so when this throws the log is unchanged, unless what it throws is a
+   * {@link VirtualMachineError}, which may strike anywhere. The runtime tells a caller so
+   * ({@code NodeStoppedException.notAppended}).
+   *
    * @throws NotLeaderException if this node is not the leader (or is transferring leadership)
    */
   public Proposal propose(Bytes command) {

@@ -20,7 +20,11 @@ import java.util.concurrent.CompletableFuture;
  * is fatal: it is rethrown and the node stops. The commands it was proposing then (the one that
  * threw, those released from the linger with it, the one that arrived) are answered here with
  * {@code NodeStoppedException} naming the cause and give back their room: being in neither the
- * linger nor {@link PendingProposals}, they are out of the stop's reach.
+ * linger nor {@link PendingProposals}, they are out of the stop's reach. The answer says whether
+ * the command may still commit, exactly: not for one that never reached the core, nor for the one
+ * the core threw on (it appends last, see {@code RaftCore.propose}), unless it threw a
+ * {@link VirtualMachineError}, which may strike after the append; unknown for one the core took
+ * before the runtime threw (see {@link #proposeNow}).
  *
  * <p><b>Threading.</b> Event loop only; the linger's timer only queues a task to the loop.
  */
@@ -53,7 +57,7 @@ final class Proposer {
     try {
       proposeHeld();
     } catch (Throwable t) {
-      failProposing(command, future, t); // fatal (see proposeNow): this command is not held either
+      failProposing(command, future, t, false); // fatal (see proposeNow): not held, never proposed either
       throw t;
     }
     proposeNow(command, future, startNanos);
@@ -113,7 +117,7 @@ final class Proposer {
           // Fatal (see proposeNow, which answered h): those after h left the linger with it, so the
           // stop's failHeld would not see them either.
           for (ProposalLinger.Held rest : held.subList(i + 1, held.size())) {
-            failProposing(rest.command(), rest.future(), t);
+            failProposing(rest.command(), rest.future(), t, false);
           }
           throw t;
         }
@@ -127,29 +131,45 @@ final class Proposer {
       future.completeExceptionally(runtime.stoppedException());
       return;
     }
+    Proposal p;
     try {
-      Proposal p = core.propose(command);
-      metrics.proposals.increment();
-      proposals.add(new PendingProposal(p.index(), p.term(), command.size(), startNanos,
-          startNanos + proposalTimeoutNanos, future));
+      p = core.propose(command);
     } catch (NotLeaderException e) {
       // The core's refusal carries the best hint: the leader, or the target of a transfer under way.
       proposals.release(command.size());
       metrics.rejected("not_leader");
       future.completeExceptionally(e);
+      return;
     } catch (Throwable t) {
       // Anything else (a failing store read, a broken invariant, an Error) is fatal and stops the
       // node once rethrown (STYLE 13). This command is in neither the linger nor the pending
       // proposals, so the stop's failAll would never see it: it is answered and its room freed here.
-      failProposing(command, future, t);
+      // The core appends last (RaftCore.propose): the log did not take it, unless the JVM failed.
+      failProposing(command, future, t, t instanceof VirtualMachineError);
+      throw t;
+    }
+    try {
+      metrics.proposals.increment();
+      proposals.add(new PendingProposal(p.index(), p.term(), command.size(), startNanos,
+          startNanos + proposalTimeoutNanos, future));
+    } catch (Throwable t) {
+      // Fatal as well, but the entry is in the core's log. The throw normally stops the node before
+      // the loop takes another Ready; yet when another thread's failure has begun the stop and not
+      // yet marked the node stopping, this batch's Ready may still hand the entry out: unknown.
+      failProposing(command, future, t, true);
       throw t;
     }
   }
 
-  /** Proposing (this command or one before it) threw {@code cause}, which stops the node: its submit learns why. */
-  private void failProposing(Bytes command, CompletableFuture<Bytes> future, Throwable cause) {
+  /**
+   * Proposing (this command or one before it) threw {@code cause}, which stops the node: its
+   * submit learns why, and whether the command may be in the log ({@code mayStillCommit}).
+   */
+  private void failProposing(Bytes command, CompletableFuture<Bytes> future, Throwable cause,
+      boolean mayStillCommit) {
     proposals.release(command.size());
-    future.completeExceptionally(new NodeStoppedException(runtime.id() + " stopped after a fatal failure while"
-        + " proposing commands: " + cause, cause));
+    String message = runtime.id() + " stopped after a fatal failure while proposing commands: " + cause;
+    future.completeExceptionally(mayStillCommit ? new NodeStoppedException(message, cause)
+        : NodeStoppedException.notAppended(message + " (this command was not appended)", cause));
   }
 }

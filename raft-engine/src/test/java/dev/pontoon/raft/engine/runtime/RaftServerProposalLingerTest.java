@@ -165,7 +165,8 @@ class RaftServerProposalLingerTest {
    * Proposing a held write may throw (a failing store, a broken invariant: fatal, the node stops).
    * That write, those held after it, which left the linger together, and the write whose arrival
    * ended the hold are in neither the linger nor the pending proposals, where the stop would fail
-   * them: each is answered all the same.
+   * them: each is answered all the same, and as never committed (safe to retry): the one that
+   * threw appended nothing, the others never reached the core.
    */
   @Test
   void heldWritesAreAnsweredWhenTheCoreThrowsProposingOne() {
@@ -189,6 +190,8 @@ class RaftServerProposalLingerTest {
         String which = "e" + i + "=1";
         assertInstanceOf(NodeStoppedException.class, outcome, () -> "write " + which + ": " + outcome);
         assertSame(cause, outcome.getCause());
+        assertFalse(((NodeStoppedException) outcome).mayStillCommit(),
+            () -> "write " + which + " never entered the log, yet the answer says it may still commit");
       }
       assertTrue(store.thrown());
     } finally {

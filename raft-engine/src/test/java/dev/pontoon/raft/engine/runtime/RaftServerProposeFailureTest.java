@@ -1,8 +1,10 @@
 package dev.pontoon.raft.engine.runtime;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pontoon.raft.NodeId;
 import dev.pontoon.raft.NodeStoppedException;
@@ -25,7 +27,8 @@ import org.junit.jupiter.api.Test;
  * proposing the command (anything but its NotLeader refusal: a failing store read, a broken
  * invariant, an Error), the node stops as for any fatal failure (STYLE rule 13), and that
  * submit's future completes with {@link NodeStoppedException} naming the cause, like every other
- * pending request's.
+ * pending request's. Its {@code mayStillCommit()} is exact: false when the core threw without
+ * appending the command (so a retry is safe), true only when that is not certain.
  */
 class RaftServerProposeFailureTest {
 
@@ -43,11 +46,43 @@ class RaftServerProposeFailureTest {
   }
 
   /**
+   * A core that throws from {@code propose} has appended nothing: the read that throws comes
+   * before the append, and nothing after it throws but a failure of the JVM itself. The command
+   * never entered the log, so the answer says a retry cannot apply it twice.
+   */
+  @Test
+  void submitWhoseProposeThrowsIsAnsweredAsNeverCommitted() throws Exception {
+    Throwable outcome = checkSubmitIsAnsweredAndReleased("p3", new StorageException("disk read failed in propose"));
+    assertFalse(((NodeStoppedException) outcome).mayStillCommit(),
+        "propose threw before appending the command, yet the answer says it may still commit");
+  }
+
+  /** The same for an Error thrown by code (an assert), which also strikes before the append. */
+  @Test
+  void submitWhoseProposeThrowsAnErrorIsAnsweredAsNeverCommitted() throws Exception {
+    Throwable outcome = checkSubmitIsAnsweredAndReleased("p4", new AssertionError("log invariant broken in propose"));
+    assertFalse(((NodeStoppedException) outcome).mayStillCommit(),
+        "propose threw before appending the command, yet the answer says it may still commit");
+  }
+
+  /**
+   * A failure of the JVM itself (a stack overflow, out of memory) may strike anywhere in
+   * {@code propose}, after the append too: whether the command entered the log is not known, so
+   * the answer must not invite a retry.
+   */
+  @Test
+  void submitWhoseProposeMeetsAVirtualMachineErrorMayStillCommit() throws Exception {
+    Throwable outcome = checkSubmitIsAnsweredAndReleased("p5", new StackOverflowError("deep in propose"));
+    assertTrue(((NodeStoppedException) outcome).mayStillCommit(),
+        "a JVM failure in propose may have struck after the append: the outcome is unknown");
+  }
+
+  /**
    * Arrange: a one-node leader whose log store, once armed, fails the read that
    * {@code RaftCore.propose} makes (the log's last index: the leader's earlier entries are durable,
    * so its unstable log is empty and the read goes to the store) and no other.
    */
-  private void checkSubmitIsAnsweredAndReleased(String id, Throwable cause) throws Exception {
+  private Throwable checkSubmitIsAnsweredAndReleased(String id, Throwable cause) throws Exception {
     ProposeFailingLogStore store = new ProposeFailingLogStore();
     RaftServer node = RaftServer.builder().nodeId(id).cluster(ClusterConfig.ofVoters(id))
         .transport(new InMemoryNetwork().transport(NodeId.of(id))).logStore(store)
@@ -77,6 +112,7 @@ class RaftServerProposeFailureTest {
       assertSame(cause, outcome.getCause(), "the answer names what propose threw");
       node.whenStopped().handle((v, t) -> null).get(20, TimeUnit.SECONDS);
       assertEquals(0, pending.value(), "the room the submit reserved was given back");
+      return outcome;
     } finally {
       node.close();
     }
