@@ -17,8 +17,9 @@ import java.util.concurrent.CompletableFuture;
  * {@link OverloadedException} (nothing appended; back off), {@link CommandTooLargeException}
  * (nothing appended; the command can never fit the transport), {@link IndeterminateStateException}
  * (appended, outcome unknown), {@link ReadTimeoutException} (a read not answered in time; it
- * changed nothing, retry it) or {@link NodeStoppedException}. Application errors are values
- * inside the result bytes.
+ * changed nothing, retry it) or {@link NodeStoppedException} (the node stopped; its
+ * {@code mayStillCommit()} says whether the command may have entered the log). Application
+ * errors are values inside the result bytes.
  *
  * @see dev.pontoon.raft.statemachine.StateMachine
  */

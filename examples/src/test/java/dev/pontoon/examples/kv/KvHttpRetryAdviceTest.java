@@ -53,6 +53,21 @@ class KvHttpRetryAdviceTest {
    * What certainly did nothing is still 503 with Retry-After: a read on a stopped node (a read
    * changes nothing) and a write refused by back-pressure (never appended).
    */
+  /**
+   * A write the stopped node never appended ({@code NodeStoppedException.notAppended}: submitted
+   * while it stopped, say) cannot commit anywhere: sending it again is safe, so 503 with
+   * Retry-After, as for back-pressure.
+   */
+  @Test
+  void aWriteTheStoppedNodeNeverAppendedIs503WithRetryAfter() throws IOException {
+    node.failure = NodeStoppedException.notAppended("n1 is stopped; the command was not appended", null);
+
+    String write = http.exchange(http.request("PUT", "/kv/k", "v"));
+
+    assertEquals(503, status(write), write);
+    assertEquals("1", header(write, "Retry-After"), write);
+  }
+
   @Test
   void aReadOnAStoppedNodeAndAnOverloadedWriteAre503WithRetryAfter() throws IOException {
     node.failure = new NodeStoppedException("n1 was closed");

@@ -727,12 +727,13 @@ final class CoreDriver {
   }
 
   /**
-   * Fails every waiting request; called once the node's threads have stopped. The requests are
-   * taken out first and failed from copies, so that a callback may call anything, {@code close()}
-   * included, without disturbing the iteration.
+   * Fails every waiting request with {@code error}, except the commands the linger still holds,
+   * which never reached the core and fail as never appended; called once the node's threads have
+   * stopped. The requests are taken out first and failed from copies, so that a callback may call
+   * anything, {@code close()} included, without disturbing the iteration.
    */
   void failAll(RaftException error) {
-    proposer.failHeld(error);
+    proposer.failHeld();
     proposals.failAll(error);
     reads.failAll(error);
     List<Transfer> pendingTransfers = new ArrayList<>(transfers);

@@ -281,7 +281,7 @@ public final class NodeRuntime {
     Objects.requireNonNull(command, "command");
     if (stopping) {
       metrics.rejected("stopped");
-      return CompletableFuture.failedFuture(stoppedException());
+      return CompletableFuture.failedFuture(stoppedBeforeAppending());
     }
     if (command.size() > maxCommandBytes) {
       // It could never be sent: appending it would only cost an election per try (§5.3 retries forever).
@@ -299,7 +299,7 @@ public final class NodeRuntime {
     long start = scheduler.nanoTime();
     if (!loop.offer(() -> driver.propose(command, future, start))) {
       proposals.release(command.size());
-      future.completeExceptionally(stoppedException());
+      future.completeExceptionally(stoppedBeforeAppending());
     }
     return future;
   }
@@ -399,6 +399,16 @@ public final class NodeRuntime {
     Throwable cause = failure;
     return cause == null ? new NodeStoppedException(id + " is stopped")
         : new NodeStoppedException(id + " stopped after a fatal failure: " + cause, cause);
+  }
+
+  /**
+   * The exception for a write refused or dropped because the node is stopping, before its
+   * command reached the core: nothing of it was appended anywhere, so it can never commit and a
+   * retry on another node is safe ({@link NodeStoppedException#notAppended}).
+   */
+  NodeStoppedException stoppedBeforeAppending() {
+    NodeStoppedException stopped = stoppedException();
+    return NodeStoppedException.notAppended(stopped.getMessage() + "; the command was not appended", stopped.getCause());
   }
 
   double commitIndex() {

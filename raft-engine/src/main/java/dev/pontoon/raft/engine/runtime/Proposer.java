@@ -73,11 +73,14 @@ final class Proposer {
     }
   }
 
-  /** Fails what the linger holds; once the node's threads have stopped. */
-  void failHeld(RaftException error) {
+  /**
+   * Fails what the linger holds, as never appended (held commands never reached the core); once
+   * the node's threads have stopped.
+   */
+  void failHeld() {
     for (ProposalLinger.Held h : linger.release()) {
       proposals.release(h.command().size());
-      h.future().completeExceptionally(error);
+      h.future().completeExceptionally(runtime.stoppedBeforeAppending());
     }
   }
 
@@ -127,8 +130,9 @@ final class Proposer {
 
   private void proposeNow(Bytes command, CompletableFuture<Bytes> future, long startNanos) {
     if (runtime.isStopping()) {
+      // The stop drains the loop's queue through here: this command never reaches the core.
       proposals.release(command.size());
-      future.completeExceptionally(runtime.stoppedException());
+      future.completeExceptionally(runtime.stoppedBeforeAppending());
       return;
     }
     Proposal p;

@@ -1,10 +1,9 @@
 package dev.pontoon.raft.engine.sim;
 
-import dev.pontoon.raft.IndeterminateStateException;
 import dev.pontoon.raft.MemberChange;
 import dev.pontoon.raft.NodeId;
-import dev.pontoon.raft.NodeStoppedException;
 import dev.pontoon.raft.NotLeaderException;
+import dev.pontoon.raft.RaftException;
 import dev.pontoon.raft.Role;
 import dev.pontoon.raft.engine.RaftServer;
 import dev.pontoon.raft.engine.RaftServerBuilder;
@@ -299,10 +298,12 @@ final class RuntimeNode implements SimulatedNode {
       if (cause instanceof NotLeaderException n) {
         // Nothing appended, or another entry won the index: the command never took effect.
         sim.clients().notLeader(opId, n.leaderHint().orElse(null), id + ": " + n);
-      } else if (cause instanceof IndeterminateStateException || cause instanceof NodeStoppedException) {
+      } else if (!(cause instanceof RaftException raft) || raft.mayStillCommit()) {
+        // Indeterminate, a stop with the command in flight, or a failure outside the contract.
         sim.clients().unknown(opId);
       } else {
-        // Overloaded and the like: nothing appended; try again.
+        // Overloaded, a stop before the command was appended and the like: nothing appended; try
+        // again (were the answer wrong, the command could apply twice, which the checks catch).
         sim.clients().notLeader(opId, null, id + ": " + cause);
       }
     });

@@ -158,7 +158,8 @@ class RaftServerProposalLingerTest {
     await().atMost(20, TimeUnit.SECONDS).until(() -> scheduler.timers.size() == 1);
     node.close();
     CompletionException e = assertThrows(CompletionException.class, held::join);
-    assertInstanceOf(NodeStoppedException.class, e.getCause());
+    NodeStoppedException stopped = assertInstanceOf(NodeStoppedException.class, e.getCause());
+    assertFalse(stopped.mayStillCommit(), "a held write never reached the core: it cannot commit");
   }
 
   /**

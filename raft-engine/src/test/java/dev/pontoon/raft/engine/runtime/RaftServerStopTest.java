@@ -2,6 +2,7 @@ package dev.pontoon.raft.engine.runtime;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -64,6 +65,22 @@ class RaftServerStopTest {
     assertInstanceOf(RaftException.class, TestCluster.failure(transfer));
     assertInstanceOf(NodeStoppedException.class, TestCluster.failure(lonely.submit(Bytes.ofUtf8("a=1"))));
     assertInstanceOf(NodeStoppedException.class, TestCluster.failure(lonely.read(Bytes.ofUtf8("a"))));
+  }
+
+  /**
+   * A write submitted to a stopped node never reaches its log, so its answer says it can never
+   * commit: a retry elsewhere cannot apply it twice (a client such as the KV example answers it
+   * as "retry", not as "outcome unknown").
+   */
+  @Test
+  void aWriteSubmittedAfterTheStopIsAnsweredAsNeverAppended() {
+    RaftServer node = TestCluster.singleNode("s1", new RecordingStateMachine());
+    node.close();
+
+    NodeStoppedException e = assertInstanceOf(NodeStoppedException.class,
+        TestCluster.failure(node.submit(Bytes.ofUtf8("a=1"))));
+
+    assertFalse(e.mayStillCommit(), "a write the stopped node never took may not still commit: " + e.getMessage());
   }
 
   @Test
