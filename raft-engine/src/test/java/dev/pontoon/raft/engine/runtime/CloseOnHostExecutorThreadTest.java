@@ -10,8 +10,6 @@ import dev.pontoon.raft.engine.memory.InMemoryLogStore;
 import dev.pontoon.raft.engine.memory.InMemoryNetwork;
 import dev.pontoon.raft.log.Bytes;
 import dev.pontoon.raft.log.ClusterConfig;
-import dev.pontoon.raft.message.RaftMessage;
-import dev.pontoon.raft.transport.InboundHandler;
 import dev.pontoon.raft.transport.Transport;
 import java.util.ArrayList;
 import java.util.List;
@@ -116,28 +114,12 @@ class CloseOnHostExecutorThreadTest {
   }
 
   /** A transport whose close runs a last task on {@code host} and waits for it. */
-  private static final class ClosesOnHost implements Transport {
-    private final Transport delegate;
+  private static final class ClosesOnHost extends ForwardingTransport {
     private final ExecutorService host;
 
     ClosesOnHost(Transport delegate, ExecutorService host) {
-      this.delegate = delegate;
+      super(delegate);
       this.host = host;
-    }
-
-    @Override
-    public void start(InboundHandler inbound) {
-      delegate.start(inbound);
-    }
-
-    @Override
-    public void send(RaftMessage message) {
-      delegate.send(message);
-    }
-
-    @Override
-    public int maxMessageBytes() {
-      return delegate.maxMessageBytes();
     }
 
     @Override
