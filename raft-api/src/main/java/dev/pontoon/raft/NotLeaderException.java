@@ -8,8 +8,8 @@ import java.util.Optional;
  */
 public final class NotLeaderException extends RaftException {
   private static final long serialVersionUID = 1L;
-  private final transient NodeId local;
-  private final transient NodeId leader;
+  private final NodeId local;
+  private final NodeId leader;
 
   /**
    * @param local the node that refused
