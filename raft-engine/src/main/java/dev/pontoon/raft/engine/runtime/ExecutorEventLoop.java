@@ -33,8 +33,8 @@ import java.util.function.Consumer;
  * <p><b>No nesting.</b> An executor may run a task on the thread that hands it over (a pool with
  * {@code CallerRunsPolicy} when saturated, a direct executor). The next batch's task, handed over
  * at the end of a batch, then runs inside that batch's {@code execute} call; a task that finds
- * itself there ({@code BatchTask.caller}) leaves its batch to the task below it, which runs it
- * once {@code execute} returns. So batches follow each other in a loop, not down the stack, and
+ * itself there (on {@code BatchTask.handedOverBy}, at a batch end) leaves its batch to the task
+ * below it, which runs it once {@code execute} returns. So batches follow each other in a loop, not down the stack, and
  * a thread the executor lends keeps running batches for as long as it hands each next task back.
  *
  * <p><b>No task trusted blindly.</b> An {@link ExecutorService} shut down with
@@ -118,7 +118,7 @@ final class ExecutorEventLoop<T> implements TaskQueue<T> {
   }
 
   private void scheduleIfIdle() {
-    scheduleIfIdle(null);
+    scheduleIfIdle(false);
   }
 
   /**
@@ -142,15 +142,15 @@ final class ExecutorEventLoop<T> implements TaskQueue<T> {
   /**
    * Hands a batch task to the executor unless one is scheduled or running.
    *
-   * @param batchEnd the thread at the end of a batch that schedules the next one, or null
-   * @return whether the executor ran the task inside {@code execute} on {@code batchEnd}, which
-   *     then owns the scheduled batch and must run it
+   * @param atBatchEnd whether the caller is a batch's end ({@link #runBatches}) scheduling the next
+   * @return whether the executor ran the task inside this caller's {@code execute} at a batch's
+   *     end, so that the caller owns the scheduled batch and must run it
    */
-  private boolean scheduleIfIdle(Thread batchEnd) {
+  private boolean scheduleIfIdle(boolean atBatchEnd) {
     if (!running || failed.get() || !scheduled.compareAndSet(false, true)) {
       return false;
     }
-    BatchTask task = new BatchTask(batchEnd, Thread.currentThread());
+    BatchTask task = new BatchTask(Thread.currentThread(), atBatchEnd);
     try {
       executor.execute(task);
     } catch (Throwable refused) {
@@ -161,7 +161,6 @@ final class ExecutorEventLoop<T> implements TaskQueue<T> {
       return false;
     } finally {
       // Before this thread can run the task later, as a worker of the executor.
-      task.caller = null;
       task.handedOverBy = null;
     }
     return task.ranInCaller;
@@ -169,11 +168,10 @@ final class ExecutorEventLoop<T> implements TaskQueue<T> {
 
   /** Runs the scheduled batch, and each next one the executor runs inside this thread's {@code execute}. */
   private void runBatches() {
-    Thread me = Thread.currentThread();
     boolean again;
     do {
       runBatch();
-      again = !queue.isEmpty() && scheduleIfIdle(me);
+      again = !queue.isEmpty() && scheduleIfIdle(true);
     } while (again);
   }
 
@@ -207,33 +205,31 @@ final class ExecutorEventLoop<T> implements TaskQueue<T> {
   /** One scheduled batch, as a task of the executor; one object per hand-over. */
   private final class BatchTask implements Runnable {
     /**
-     * The thread ending a batch whose {@code execute} call hands this task over, while that call
-     * lasts; null otherwise. Only that thread writes it and only that thread can find itself here
-     * (a thread's own last write is the one it reads), so a plain field is enough.
-     */
-    private Thread caller;
-    /**
      * The thread whose {@code execute} call hands this task over, while that call lasts; null
-     * otherwise. Written and found by that thread only, as {@link #caller}.
+     * otherwise. Only that thread writes it and only that thread can find itself here (a
+     * thread's own last write is the one it reads), so a plain field is enough.
      */
     private Thread handedOverBy;
-    /** Set when the executor ran this task inside {@code caller}'s {@code execute}; read by that thread only. */
+    /** Whether it is handed over at a batch's end, by {@link #runBatches}. */
+    private final boolean atBatchEnd;
+    /** Set when the executor ran this task inside a batch end's {@code execute}; read by that thread only. */
     private boolean ranInCaller;
 
-    BatchTask(Thread caller, Thread handedOverBy) {
-      this.caller = caller;
+    BatchTask(Thread handedOverBy, boolean atBatchEnd) {
       this.handedOverBy = handedOverBy;
+      this.atBatchEnd = atBatchEnd;
     }
 
     @Override
     public void run() {
       Thread me = Thread.currentThread();
-      if (caller == me) {
-        ranInCaller = true; // the caller's runBatches() runs the batch once execute returns
-        return;
-      }
-      if (handedOverBy != me && lastExecutorThread != me) {
-        // A thread of the executor's own, not one lent inside its execute call.
+      if (handedOverBy == me) {
+        if (atBatchEnd) {
+          ranInCaller = true; // the caller's runBatches() runs the batch once execute returns
+          return;
+        }
+        // Lent inside its own execute call (a direct executor): not one of the executor's threads.
+      } else if (lastExecutorThread != me) {
         executorThreads.add(me);
         lastExecutorThread = me;
       }
