@@ -138,10 +138,10 @@ public interface RaftNode extends AutoCloseable {
    *       stop completes once the calling code has returned. To learn when, wait for the
    *       implementation's stop future ({@code RaftServer.whenStopped()}) from a thread of the
    *       first kind, or add a callback to it; never wait on a node thread.
-   *   <li>From a thread the host lends this node for good (a thread of an executor its event loop
-   *       runs on, once it has run the node's work), also outside the node's work, such as in a
-   *       task of the host's own on that executor: as from a node thread, since the node needs that
-   *       thread to finish its stop.
+   *   <li>From a thread the host lends a node for good (a thread of an executor an event loop
+   *       runs on, once it has run a node's work), also outside that work, such as in a task of the
+   *       host's own on that executor: as from a node thread, since a node may need that thread to
+   *       finish its stop.
    * </ol>
    * Pending futures are failed with no lock held, so their callbacks may call {@code close()}
    * again, of this node or of another.

@@ -133,16 +133,15 @@ public final class RaftServer implements RaftNode {
    *   <li>each node's {@code pontoon-<id>-loop}, {@code -sync}, {@code -apply}, {@code -snapshot},
    *       {@code -snapshot-out}, {@code -snapshot-in} and {@code -stop} threads;
    *   <li>any thread while it runs a batch of a node's event loop: another member's loop thread
-   *       under {@code NodeScheduler.sharedLoopThreads()}, the host's executor under {@code
-   *       NodeScheduler.eventLoopOn(executor)}.
+   *       under {@code NodeScheduler.sharedLoopThreads()}, a thread lent inside the executor's
+   *       {@code execute} call (a direct executor, {@code CallerRunsPolicy}) under {@code
+   *       NodeScheduler.eventLoopOn(executor)};
+   *   <li>under {@code NodeScheduler.eventLoopOn(executor)}, a thread of the executor's own from
+   *       the first batch of a node it runs (the first is handed to it as the node starts), even
+   *       outside a batch, for good: in a task of the host's own on a single-thread executor such
+   *       as a Netty event loop, a wait would be for the thread the stop needs (the node's loop, a
+   *       transport on that event loop closing) and never end.
    * </ul>
-   * Besides, under {@code NodeScheduler.eventLoopOn(executor)}, {@code close()} of this node
-   * returns at once on a thread of the executor that has run one of this node's batches (the
-   * first is handed to it as the node starts), even outside a batch: in a task of the host's own
-   * on a single-thread executor such as a Netty event loop, a wait would be for the thread the
-   * stop needs (the node's loop, a transport on that event loop closing) and never end. A thread
-   * that ran a batch only inside its own {@code execute} call (a direct executor, {@code
-   * CallerRunsPolicy}) merely lent itself, and its {@code close()} waits as any other.
    * Every future of every node completes on one of them (or on the thread that adds a callback to
    * a future already complete), so a callback that closes this node or another never waits: one
    * that did could wait for its own thread, or for a node whose callback is closing the node

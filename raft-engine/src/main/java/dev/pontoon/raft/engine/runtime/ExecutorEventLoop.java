@@ -1,11 +1,8 @@
 package dev.pontoon.raft.engine.runtime;
 
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
-import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
@@ -44,13 +41,11 @@ import java.util.function.Consumer;
  * down; if it is, the loop fails as if the executor had refused the task (its next hand-over
  * would be refused anyway).
  *
- * <p><b>The executor's threads.</b> A thread of the executor that has run a batch (the one
- * thread of a single-thread executor, such as a Netty event loop) is one the loop needs again:
- * code running there, even outside a batch, must not wait for the node's stop, which may need
- * that thread (a transport on the same event loop waits for it as it closes). The loop remembers
- * them ({@link #isExecutorThread}); a thread that only ran a batch inside its own
- * {@code execute} call (a direct executor, {@code CallerRunsPolicy}) merely lent itself and is
- * not one of them.
+ * <p><b>The executor's threads.</b> A thread of the executor that runs a batch (the one thread
+ * of a single-thread executor, such as a Netty event loop) is one the loop needs again: it
+ * becomes a node thread for good ({@link NodeThreads#adopt()}), where no {@code close()} waits.
+ * A thread that only ran a batch inside its own {@code execute} call (a direct executor,
+ * {@code CallerRunsPolicy}) merely lent itself and is a node thread only during that batch.
  *
  * <p><b>Threading.</b> {@link #offer} from any thread. {@link #stop()} waits for a batch under
  * way, unless called from inside one. An executor that refuses a task, by an exception or an
@@ -76,10 +71,6 @@ final class ExecutorEventLoop<T> implements TaskQueue<T> {
   private final AtomicBoolean failed = new AtomicBoolean();
   /** The thread running a batch, or null. */
   private volatile Thread owner;
-  /** The executor's threads that have run a batch (see the class comment); weak, as a pool's threads come and go. */
-  private final Set<Thread> executorThreads = Collections.synchronizedSet(Collections.newSetFromMap(new WeakHashMap<>()));
-  /** The last of {@link #executorThreads} to run a batch: spares the set's lock on a single-thread executor. */
-  private volatile Thread lastExecutorThread;
 
   ExecutorEventLoop(Executor executor, int maxBatch, TaskQueue.Handler<T> handler, Consumer<Throwable> onFailure) {
     this.executor = Objects.requireNonNull(executor, "executor");
@@ -229,9 +220,8 @@ final class ExecutorEventLoop<T> implements TaskQueue<T> {
           return;
         }
         // Lent inside its own execute call (a direct executor): not one of the executor's threads.
-      } else if (lastExecutorThread != me) {
-        executorThreads.add(me);
-        lastExecutorThread = me;
+      } else {
+        NodeThreads.adopt(); // one of the executor's own threads (see the class comment)
       }
       runBatches();
     }
@@ -264,15 +254,5 @@ final class ExecutorEventLoop<T> implements TaskQueue<T> {
   @Override
   public boolean isCurrentThread() {
     return owner == Thread.currentThread();
-  }
-
-  /**
-   * Whether the calling thread is one of the executor's that has run a batch of this loop, inside
-   * a batch now or not (see the class comment).
-   */
-  @Override
-  public boolean isExecutorThread() {
-    Thread me = Thread.currentThread();
-    return lastExecutorThread == me || executorThreads.contains(me);
   }
 }

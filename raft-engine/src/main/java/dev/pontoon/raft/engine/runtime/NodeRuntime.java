@@ -373,15 +373,13 @@ public final class NodeRuntime {
    * where callbacks of futures run) it starts the stop and returns without waiting: it cannot wait
    * for its own thread, and a wait for another node's stop there can close a cycle of waits
    * (two nodes' callbacks closing each other, or a member's batch on another member's loop thread
-   * under {@link NodeScheduler#sharedLoopThreads()}). The same on a thread of the host's executor
-   * that has run this node's batches ({@link NodeScheduler#eventLoopOn}), even outside a batch:
-   * the loop needs that thread again, and the stop may too (a transport on that same event loop
-   * waits for it as it closes), so a wait there could be for itself ({@link TaskQueue#isExecutorThread}).
-   * {@link #whenStopped()} tells when it ends.
+   * under {@link NodeScheduler#sharedLoopThreads()}; or, on a thread of the host's executor that
+   * has run a node's batches ({@link NodeScheduler#eventLoopOn}), a wait for a stop that needs
+   * that very thread). {@link #whenStopped()} tells when it ends.
    */
   public void close() {
     NodeScheduler.Detached stop = beginStop(null);
-    if (!isNodeThread() && !NodeThreads.isCurrent() && !loop.isExecutorThread()) {
+    if (!isNodeThread() && !NodeThreads.isCurrent()) {
       stop.await();
     }
   }

@@ -150,11 +150,11 @@ public interface NodeScheduler {
    * {@code CallerRunsPolicy} when it is saturated) lends that thread to the node: it runs batch
    * after batch, in a loop rather than deeper in its stack, for as long as the executor hands
    * each next batch's task back to it, so a caller of {@code submit} may run many batches before
-   * it returns. {@code close()} of the node called on a thread of the executor that has run its
-   * batches, also outside a batch (a task of the host's own on that thread), starts the stop and
-   * returns without waiting, as on a node thread: the stop may need that very thread (the node's
-   * transport on the same event loop waits for it as it closes); use {@code whenStopped()}, from
-   * another thread or as a callback, to learn when it ends. A node closes its transport itself,
+   * it returns. A thread of the executor's own that has run a node's batch is a node thread from
+   * then on: {@code close()} of any node called there, also outside a batch (a task of the host's
+   * own on that thread), starts the stop and returns without waiting, since the stop may need that
+   * very thread (the node's transport on the same event loop waits for it as it closes); use
+   * {@code whenStopped()}, from another thread or as a callback, to learn when it ends. A node closes its transport itself,
    * after its loop has stopped; a task the executor refuses (it was shut down first, by someone else), by an
    * exception or an error of {@code execute}, stops the node as a failure would. Close the node
    * before shutting its executor down: an {@link java.util.concurrent.ExecutorService} shut down

@@ -11,20 +11,26 @@ package dev.pontoon.raft.engine.runtime;
  * own two nodes whose callbacks close each other each wait for the other's thread. The waits can
  * form a cycle the host can neither see nor avoid, so no close called here waits at all.
  *
- * <p>Node code runs here in two ways:
+ * <p>Node code runs here in three ways:
  * <ul>
  *   <li>on a {@link NodeThread}, which the runtime starts for a queue ({@link BatchingThread}:
  *       event loop, sync, apply, snapshots) and which runs node work only, for its whole life;
  *   <li>on a thread the runtime borrows for a while ({@link #enter()} to {@link #exit}): a batch
- *       of an event loop on the host's executor ({@link NodeScheduler#eventLoopOn}), and the
- *       stop, which runs on the scheduler's detached thread and completes futures there.
+ *       of an event loop run on a thread lent inside the executor's {@code execute} call (a
+ *       direct executor, {@code CallerRunsPolicy}), and the stop, which runs on the scheduler's
+ *       detached thread and completes futures there;
+ *   <li>on a thread of the host's executor that has run an event loop's batch
+ *       ({@link NodeScheduler#eventLoopOn}), which the runtime adopts for good ({@link #adopt()}):
+ *       the loop needs it again, even outside a batch (in a task of the host's own there), and a
+ *       stop may too (a transport on the same event loop waits for it as it closes), so a
+ *       {@code close()} there that waited could wait for itself.
  * </ul>
  *
  * <p><b>Threading.</b> Everything here concerns the calling thread only.
  */
 final class NodeThreads {
 
-  /** Set on a borrowed thread while it runs node work; never set on a {@link NodeThread}. */
+  /** Set on a borrowed thread while it runs node work, and for good on an adopted one; never on a {@link NodeThread}. */
   private static final ThreadLocal<Boolean> BORROWED = new ThreadLocal<>();
 
   private NodeThreads() {}
@@ -53,6 +59,17 @@ final class NodeThreads {
     }
     BORROWED.set(Boolean.TRUE);
     return true;
+  }
+
+  /**
+   * Makes the calling thread, one of a host executor's that runs an event loop's batch, a node
+   * thread for the rest of its life (see the class comment). A later {@link #enter()} there finds
+   * it one already, so the matching {@link #exit} leaves it so.
+   */
+  static void adopt() {
+    if (!isCurrent()) {
+      BORROWED.set(Boolean.TRUE);
+    }
   }
 
   /** Ends what {@link #enter()} began; {@code entered} is what it returned. */

@@ -46,16 +46,6 @@ public interface TaskQueue<T> {
   boolean isCurrentThread();
 
   /**
-   * Whether the calling thread is one the host lent the queue for good, a thread of the executor
-   * its batches run on ({@link NodeScheduler#eventLoopOn}) that has run one of them, whether or
-   * not a batch runs there now: the queue needs that thread again, so code there must not wait
-   * for the queue to stop. Default: false (a queue with a thread of its own, or none).
-   */
-  default boolean isExecutorThread() {
-    return false;
-  }
-
-  /**
    * Told, from the tick thread, that work queued a tick ago has still not run. A queue that can
    * tell its work will never run (its executor was shut down under it) fails as a refusal, so
    * the node stops and answers what waits. Default: nothing (a queue with a thread of its own).
