@@ -3,6 +3,7 @@ package dev.pontoon.raft.engine.core;
 import dev.pontoon.raft.NodeId;
 import java.util.AbstractMap;
 import java.util.AbstractSet;
+import java.util.Collection;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.NoSuchElementException;
@@ -14,10 +15,11 @@ import java.util.Set;
  * {@code matchIndex}/{@code nextIndex} in arrays, in the order given (the leader first, then its
  * followers in id order), with a {@link CoreStatus.PeerProgress} made only when asked for.
  *
- * <p>Why not {@link Map#copyOf}: a leader's status is built after every loop batch, often twice,
- * and a hashed map of fresh records per build cost several per cent of a leader's loop in the
+ * <p>Why not {@link Map#copyOf}: a leader's status is built after most loop batches, and a
+ * hashed map of fresh records per build cost several per cent of a leader's loop in the
  * in-memory benchmark; most statuses are never asked for their progress. A cluster has a handful
- * of members, so {@link #get} scans.
+ * of members, so {@link #get} scans. {@code RaftCore.status(previous)} compares a previous map
+ * with the leader's progress in place and shares its ids array with the next map.
  */
 final class ProgressMap extends AbstractMap<NodeId, CoreStatus.PeerProgress> {
 
@@ -40,6 +42,45 @@ final class ProgressMap extends AbstractMap<NodeId, CoreStatus.PeerProgress> {
     this.ids = ids;
     this.indexes = indexes;
     this.size = ids.length;
+  }
+
+  /** The ids, shared: a caller must not change the array (a later map may reuse it, see RaftCore.status). */
+  NodeId[] ids() {
+    return ids;
+  }
+
+  long matchIndex(int i) {
+    return indexes[2 * i];
+  }
+
+  long nextIndex(int i) {
+    return indexes[2 * i + 1];
+  }
+
+  /** Whether the ids are {@code first} followed by {@code rest}, in its iteration order. */
+  boolean hasIds(NodeId first, Collection<NodeId> rest) {
+    if (size != 1 + rest.size() || !ids[0].equals(first)) {
+      return false;
+    }
+    int i = 1;
+    for (NodeId id : rest) {
+      if (!ids[i++].equals(id)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Whether the indexes from position {@code from} on are those of {@code progress}, in its order. */
+  boolean hasIndexesFrom(int from, Collection<Progress> progress) {
+    int i = from;
+    for (Progress pr : progress) {
+      if (i >= size || indexes[2 * i] != pr.matchIndex || indexes[2 * i + 1] != pr.nextIndex) {
+        return false;
+      }
+      i++;
+    }
+    return i == size;
   }
 
   @Override

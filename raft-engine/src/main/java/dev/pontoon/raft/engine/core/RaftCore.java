@@ -576,26 +576,65 @@ public final class RaftCore {
 
   /** The current state. */
   public CoreStatus status() {
-    // Built at every loop batch: a follower's stays the empty map rather than a new one.
+    return status(null);
+  }
+
+  /**
+   * The current state, or {@code previous} itself when it still describes it: a runtime that
+   * publishes its status after every loop batch then allocates nothing for a batch that changed
+   * none of it. A leader's new status shares the previous one's member ids when they did not
+   * change.
+   *
+   * @param previous a status this core returned earlier, or null
+   */
+  public CoreStatus status(CoreStatus previous) {
+    if (previous != null && previous.id().equals(id) && previous.role() == role && previous.term() == term
+        && Objects.equals(previous.votedFor(), votedFor) && Objects.equals(previous.leader(), leader())
+        && previous.commitIndex() == log.commitIndex() && previous.lastIndex() == log.lastIndex()
+        && previous.lastTerm() == log.lastTerm() && previous.config() == config()
+        && progressUnchanged(previous.progress())) {
+      return previous;
+    }
+    // A follower's progress stays the empty map rather than a new one.
     Map<NodeId, CoreStatus.PeerProgress> progress = Map.of();
     if (leaderState != null) {
       int members = 1 + leaderState.progress.size();
-      NodeId[] ids = new NodeId[members];
       long[] indexes = new long[2 * members];
-      ids[0] = id;
       indexes[0] = leaderState.selfMatchIndex;
       indexes[1] = log.lastIndex() + 1;
       int i = 1;
-      for (Map.Entry<NodeId, Progress> e : leaderState.progress.entrySet()) {
-        ids[i] = e.getKey();
-        indexes[2 * i] = e.getValue().matchIndex;
-        indexes[2 * i + 1] = e.getValue().nextIndex;
+      for (Progress pr : leaderState.progress.values()) {
+        indexes[2 * i] = pr.matchIndex;
+        indexes[2 * i + 1] = pr.nextIndex;
         i++;
       }
+      NodeId[] ids = previous != null && previous.progress() instanceof ProgressMap pm
+          && pm.hasIds(id, leaderState.progress.keySet()) ? pm.ids() : leaderIds(members);
       progress = new ProgressMap(ids, indexes);
     }
     return new CoreStatus(id, role, term, votedFor, leader(), log.commitIndex(), log.lastIndex(), log.lastTerm(),
         config(), progress);
+  }
+
+  /** This leader's id, then its followers' in the order of {@code leaderState.progress}. */
+  private NodeId[] leaderIds(int members) {
+    NodeId[] ids = new NodeId[members];
+    ids[0] = id;
+    int i = 1;
+    for (NodeId peer : leaderState.progress.keySet()) {
+      ids[i++] = peer;
+    }
+    return ids;
+  }
+
+  /** Whether {@code previous} (a status's progress) is what {@link #status} would build now. */
+  private boolean progressUnchanged(Map<NodeId, CoreStatus.PeerProgress> previous) {
+    if (leaderState == null) {
+      return previous.isEmpty();
+    }
+    return previous instanceof ProgressMap pm && pm.hasIds(id, leaderState.progress.keySet())
+        && pm.matchIndex(0) == leaderState.selfMatchIndex && pm.nextIndex(0) == log.lastIndex() + 1
+        && pm.hasIndexesFrom(1, leaderState.progress.values());
   }
 
   public NodeId id() {

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
+import java.util.RandomAccess;
 
 /**
  * A {@link LogStore} in memory, for tests, the simulator and embedding where durability is not
@@ -153,8 +154,15 @@ public final class InMemoryLogStore implements LogStore {
     if (entries.isEmpty()) {
       return;
     }
-    for (LogEntry e : entries) {
-      current.entries.add(e);
+    if (entries instanceof RandomAccess) {
+      // Indexed: a Ready's immutable list's iterator was an allocation per append on the loop.
+      for (int i = 0; i < entries.size(); i++) {
+        current.entries.add(entries.get(i));
+      }
+    } else {
+      for (LogEntry e : entries) {
+        current.entries.add(e);
+      }
     }
     publishBounds();
     if (!unsynced.isEmpty() && unsynced.get(unsynced.size() - 1) instanceof UndoAppends last) {

@@ -373,7 +373,7 @@ final class CoreDriver {
     }
     long durableIndex = -1;
     for (Ready ready : batch) {
-      ready.sendAfterSync().forEach(this::send);
+      sendAll(ready.sendAfterSync());
       advance(ready);
       syncsInFlight--;
       unsyncedEntries -= ready.entriesToAppend().size();
@@ -393,7 +393,7 @@ final class CoreDriver {
       if (held.hardState() != null) {
         sync.saveCommitHint(held.hardState());
       }
-      held.sendAfterSync().forEach(this::send);
+      sendAll(held.sendAfterSync());
       advance(held);
     }
   }
@@ -422,9 +422,11 @@ final class CoreDriver {
     proposer.beforeReady();
     while (!runtime.isStopping() && core.hasReady()) {
       Ready ready = core.ready();
-      // Published before committed entries reach the apply thread, so that a status never
-      // shows lastApplied above commitIndex.
-      publish();
+      if (!ready.committedEntries().isEmpty() || ready.snapshotToInstall() != null) {
+        // Published before committed entries (or a snapshot) reach the apply thread, so that a
+        // status never shows lastApplied above commitIndex.
+        publish();
+      }
       handle(ready);
     }
     publishUnsynced();
@@ -458,7 +460,7 @@ final class CoreDriver {
   }
 
   private void handle(Ready ready) {
-    ready.sendNow().forEach(this::send);
+    sendAll(ready.sendNow());
     boolean writes = ready.mustSync();
     if (syncsInFlight == 0 && sync.isIdle() && writesOnLoop()) {
       // Nothing queued for the sync worker and every earlier Ready advanced: writing here keeps
@@ -468,7 +470,7 @@ final class CoreDriver {
       } else if (ready.hardState() != null) {
         sync.saveCommitHintHere(ready.hardState());
       }
-      ready.sendAfterSync().forEach(this::send);
+      sendAll(ready.sendAfterSync());
       advance(ready);
       long durableIndex = durableEnd(ready);
       if (durableIndex >= 0) {
@@ -488,7 +490,7 @@ final class CoreDriver {
         // sync worker to save; it becomes durable with the next sync that happens anyway.
         sync.saveCommitHint(ready.hardState());
       }
-      ready.sendAfterSync().forEach(this::send);
+      sendAll(ready.sendAfterSync());
       advance(ready);
     }
     if (ready.snapshotToInstall() != null) {
@@ -499,7 +501,9 @@ final class CoreDriver {
       handedOutCommit = committed.get(committed.size() - 1).index();
       apply.submit(new ApplyWorker.Entries(committed));
     }
-    for (ReadState rs : ready.readsReady()) {
+    List<ReadState> readsReady = ready.readsReady();
+    for (int i = 0; i < readsReady.size(); i++) {
+      ReadState rs = readsReady.get(i);
       PendingRead read = reads.get(rs.requestId());
       if (read == null) {
         continue;
@@ -511,8 +515,9 @@ final class CoreDriver {
         apply.submit(new ApplyWorker.Read(rs.readIndex(), read));
       }
     }
-    for (Long readId : ready.readsAborted()) {
-      PendingRead read = reads.get(readId);
+    List<Long> readsAborted = ready.readsAborted();
+    for (int i = 0; i < readsAborted.size(); i++) {
+      PendingRead read = reads.get(readsAborted.get(i));
       if (read != null && reads.leave(read)) {
         read.future().completeExceptionally(notLeader());
       }
@@ -595,9 +600,10 @@ final class CoreDriver {
 
   /** The command bytes of the entries {@code ready} appends. */
   private static long commandBytes(Ready ready) {
+    List<LogEntry> entries = ready.entriesToAppend();
     long bytes = 0;
-    for (LogEntry e : ready.entriesToAppend()) {
-      bytes += e.payload().size();
+    for (int i = 0; i < entries.size(); i++) {
+      bytes += entries.get(i).payload().size();
     }
     return bytes;
   }
@@ -691,8 +697,22 @@ final class CoreDriver {
   }
 
   private void publish() {
-    last = Objects.requireNonNull(core.status(), "core.status()");
-    runtime.publish(last);
+    CoreStatus now = Objects.requireNonNull(core.status(last), "core.status()");
+    if (now != last) {
+      // An unchanged status is the same object: nothing to allocate or to write to the volatile.
+      last = now;
+      runtime.publish(now);
+    }
+  }
+
+  /**
+   * Sends each message of {@code messages} in order. Indexed, on every Ready of the hot path: the
+   * iterator of an immutable list was an allocation per Ready that the JIT did not always remove.
+   */
+  private void sendAll(List<RaftMessage> messages) {
+    for (int i = 0; i < messages.size(); i++) {
+      send(messages.get(i));
+    }
   }
 
   private NotLeaderException notLeader() {

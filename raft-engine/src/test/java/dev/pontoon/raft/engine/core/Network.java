@@ -1,6 +1,7 @@
 package dev.pontoon.raft.engine.core;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pontoon.raft.NodeId;
@@ -45,6 +46,8 @@ final class Network {
     boolean down;
     /** The configuration the node is started with (null: it joins, knowing none). */
     ClusterConfig initialConfig;
+    /** The status the last check saw, for {@code status(previous)}. */
+    CoreStatus lastStatus;
   }
 
   private final ClusterConfig config;
@@ -380,8 +383,17 @@ final class Network {
   }
 
   private void check(NodeId id) {
-    RaftCore core = nodes.get(id).core;
+    Node node = nodes.get(id);
+    RaftCore core = node.core;
     core.checkInvariants();
+    // status(previous) is status() itself, and the previous object wherever nothing in it changed.
+    CoreStatus fresh = core.status();
+    CoreStatus reused = core.status(node.lastStatus);
+    assertEquals(fresh, reused, id + ": status(previous) differs from status()");
+    if (fresh.equals(node.lastStatus)) {
+      assertSame(node.lastStatus, reused, id + ": an unchanged status was built again");
+    }
+    node.lastStatus = reused;
     if (core.role() == Role.LEADER) {
       NodeId previous = leaders.putIfAbsent(core.term(), id);
       assertEquals(previous == null ? id : previous, id, "Election Safety violated in term " + core.term());
