@@ -73,12 +73,21 @@ public record Ready(HardState hardState, List<LogEntry> entriesToAppend, Snapsho
       // The log changed: Figure 2 makes it durable before anything that depends on it.
       throw new IllegalArgumentException("a Ready that appends entries or installs a snapshot must set mustSync");
     }
-    entriesToAppend = List.copyOf(entriesToAppend);
-    sendNow = List.copyOf(sendNow);
-    sendAfterSync = List.copyOf(sendAfterSync);
-    committedEntries = List.copyOf(committedEntries);
-    readsReady = List.copyOf(readsReady);
-    readsAborted = List.copyOf(readsAborted);
+    entriesToAppend = copy(entriesToAppend);
+    sendNow = copy(sendNow);
+    sendAfterSync = copy(sendAfterSync);
+    committedEntries = copy(committedEntries);
+    readsReady = copy(readsReady);
+    readsAborted = copy(readsAborted);
+  }
+
+  /**
+   * An immutable copy. An empty list becomes {@code List.of()} without one: {@code List.copyOf}
+   * of an empty {@code ArrayList} (the core's reused outbox lists, empty in most Readys) still
+   * allocates the empty array it copies into.
+   */
+  private static <T> List<T> copy(List<T> list) {
+    return list.isEmpty() ? List.of() : List.copyOf(list);
   }
 
   /** A {@code Ready} with nothing to do. */
