@@ -16,6 +16,7 @@ import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.LongSupplier;
 import java.util.function.Supplier;
 import java.util.zip.CRC32C;
 import org.slf4j.Logger;
@@ -461,17 +462,17 @@ public final class SegmentLogStore implements LogStore {
 
   @Override
   public long firstIndex() {
-    return read(locations::firstIndex);
+    return readLong(locations::firstIndex);
   }
 
   @Override
   public long lastIndex() {
-    return read(locations::lastIndex);
+    return readLong(locations::lastIndex);
   }
 
   @Override
   public long term(long index) {
-    return read(() -> {
+    return readLong(() -> {
       if (index < locations.firstIndex() - 1) {
         throw new LogCompactedException(index, locations.firstIndex());
       }
@@ -538,6 +539,18 @@ public final class SegmentLogStore implements LogStore {
       }
       return result;
     });
+  }
+
+  /** As {@link #read}, for the bounds the core asks for several times per batch: no boxed Long each time. */
+  private long readLong(LongSupplier operation) {
+    Lock read = lock.readLock();
+    read.lock();
+    try {
+      requireOpen();
+      return operation.getAsLong();
+    } finally {
+      read.unlock();
+    }
   }
 
   private <T> T read(Supplier<T> operation) {

@@ -31,7 +31,9 @@ final class FrameOutput {
   void writePayload(Bytes payload) {
     current.writeInt(payload.size());
     if (payload.size() < WireFormat.WRAP_PAYLOAD_THRESHOLD) {
-      current.writeBytes(payload.asReadOnlyByteBuffer());
+      // Copied from the array itself, which is only read: a read-only ByteBuffer view per entry
+      // was a tenth of the bytes a durable leader allocated per write.
+      current.writeBytes(payload.unwrap());
       return;
     }
     if (composite == null) {
