@@ -165,7 +165,7 @@ public final class BoundedAnswer implements HttpResponse.BodySubscriber<byte[]> 
     // Started after request(), so the deadline's cancel() never overlaps it, and taken off the
     // timer's queue once the body completes either way.
     ScheduledFuture<?> deadline = DEADLINES.schedule(() -> end(new TooSlow(what + " did not complete within "
-        + timeout.toMillis() + " ms (its head arrived, its body did not)")), deadlineNanos - System.nanoTime(),
+        + HttpTransport.millis(timeout) + " (its head arrived, its body did not)")), deadlineNanos - System.nanoTime(),
         TimeUnit.NANOSECONDS);
     body.whenComplete((bytes, failure) -> deadline.cancel(false));
   }

@@ -26,6 +26,7 @@ import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
+import java.math.BigDecimal;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -127,7 +128,10 @@ public final class HttpTransport implements Transport {
    * @param requestTimeout how long a request to a peer may take, its answer's body included, and
    *     how long the receiving side waits for this node's response before answering 503 (one
    *     timeout for both: a node's answer at the receiver's limit then races the sender giving
-   *     up; see {@link #HttpTransport(NodeId, InetSocketAddress, Map, Duration, Duration, BearerToken)})
+   *     up; see {@link #HttpTransport(NodeId, InetSocketAddress, Map, Duration, Duration, BearerToken)});
+   *     at least 1 ms
+   * @throws IllegalArgumentException if {@code requestTimeout} is under 1 ms (zero and negative
+   *     included); the message names it and its value
    */
   public HttpTransport(NodeId self, InetSocketAddress bindAddress, Map<NodeId, String> peerAddresses,
       Duration requestTimeout) {
@@ -151,12 +155,19 @@ public final class HttpTransport implements Transport {
    * for carrying the request and the answer, for the node's answer at the receiver's limit, or the
    * receiver's 503, to reach a sender that still listens (and keeps the connection).
    *
-   * @param requestTimeout how long a request to a peer may take, its answer's body included
+   * <p>Both timeouts are at least 1 ms, and are kept to the nanosecond. A shorter one is refused
+   * rather than rounded up: it leaves no time for an HTTP exchange and, for an append, the node's
+   * log sync, so it is a configuration mistake (a unit mixed up, say) that would otherwise show
+   * only as requests timing out or answered 503, and rounding it up would hide the mistake.
+   *
+   * @param requestTimeout how long a request to a peer may take, its answer's body included; at
+   *     least 1 ms
    * @param answerTimeout how long the receiving side waits for this node's response before
-   *     answering 503; shorter than {@code requestTimeout}
+   *     answering 503; at least 1 ms, and shorter than {@code requestTimeout}
    * @param secret the cluster secret every request must carry (and carries to the peers); null for none
-   * @throws IllegalArgumentException if {@code answerTimeout} is not positive or not shorter than
-   *     {@code requestTimeout}
+   * @throws IllegalArgumentException if either timeout is under 1 ms (zero and negative included),
+   *     naming it and its value ({@code answerTimeout (0.5 ms) must be at least 1 ms}), or if
+   *     {@code answerTimeout} is not shorter than {@code requestTimeout}
    */
   public HttpTransport(NodeId self, InetSocketAddress bindAddress, Map<NodeId, String> peerAddresses,
       Duration requestTimeout, Duration answerTimeout, BearerToken secret) {
@@ -171,7 +182,8 @@ public final class HttpTransport implements Transport {
    *
    * @param self this node's id
    * @param peerAddresses each peer's {@code host:port}
-   * @param requestTimeout as for the constructor
+   * @param requestTimeout as for the constructor; at least 1 ms
+   * @throws IllegalArgumentException if {@code requestTimeout} is under 1 ms, as for the constructor
    */
   public static HttpTransport sharingPort(NodeId self, Map<NodeId, String> peerAddresses, Duration requestTimeout) {
     return sharingPort(self, peerAddresses, requestTimeout, null);
@@ -197,28 +209,41 @@ public final class HttpTransport implements Transport {
         secret);
   }
 
-  /** {@code answerTimeout}, checked to be positive and shorter than {@code requestTimeout}. */
+  /** {@code answerTimeout}, checked to be at least 1 ms and shorter than {@code requestTimeout}. */
   private static Duration shorter(Duration answerTimeout, Duration requestTimeout) {
-    Objects.requireNonNull(answerTimeout, "answerTimeout");
-    if (answerTimeout.isNegative() || answerTimeout.isZero()) {
-      throw new IllegalArgumentException("answerTimeout (" + answerTimeout + ") must be positive");
-    }
+    atLeastOneMillisecond("answerTimeout", answerTimeout);
     if (requestTimeout != null && answerTimeout.compareTo(requestTimeout) >= 0) {
-      throw new IllegalArgumentException("answerTimeout (" + answerTimeout.toMillis()
-          + " ms) must be shorter than requestTimeout (" + requestTimeout.toMillis() + " ms): the sender's clock"
+      throw new IllegalArgumentException("answerTimeout (" + millis(answerTimeout)
+          + ") must be shorter than requestTimeout (" + millis(requestTimeout) + "): the sender's clock"
           + " starts first, so it would give up before the receiver's answer or 503 reaches it");
     }
     return answerTimeout;
+  }
+
+  /** {@code timeout}, checked to be at least 1 ms (see the constructor for why not rounded up). */
+  private static Duration atLeastOneMillisecond(String name, Duration timeout) {
+    Objects.requireNonNull(timeout, name);
+    if (timeout.compareTo(Duration.ofMillis(1)) < 0) {
+      throw new IllegalArgumentException(name + " (" + millis(timeout) + ") must be at least 1 ms");
+    }
+    return timeout;
+  }
+
+  /**
+   * {@code duration} in milliseconds with its fraction ({@code 0.5 ms}, {@code 1500 ms}): a
+   * message that rounded to whole milliseconds would show a refused half millisecond as 0, and two
+   * different timeouts as equal.
+   */
+  static String millis(Duration duration) {
+    return BigDecimal.valueOf(duration.getSeconds()).scaleByPowerOfTen(3)
+        .add(BigDecimal.valueOf(duration.getNano(), 6)).stripTrailingZeros().toPlainString() + " ms";
   }
 
   private HttpTransport(NodeId self, InetSocketAddress bindAddress, Map<NodeId, String> peerAddresses,
       Duration requestTimeout, Duration answerTimeout, boolean sharedPort, BearerToken secret) {
     this.self = Objects.requireNonNull(self, "self");
     this.bindAddress = bindAddress;
-    this.requestTimeout = Objects.requireNonNull(requestTimeout, "requestTimeout");
-    if (requestTimeout.isNegative() || requestTimeout.isZero()) {
-      throw new IllegalArgumentException("requestTimeout (" + requestTimeout + ") must be positive");
-    }
+    this.requestTimeout = atLeastOneMillisecond("requestTimeout", requestTimeout);
     Map<NodeId, URI> uris = new ConcurrentHashMap<>();
     Map<String, NodeId> byAddress = new ConcurrentHashMap<>();
     peerAddresses.forEach((id, address) -> {

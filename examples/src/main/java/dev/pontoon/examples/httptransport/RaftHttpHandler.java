@@ -155,12 +155,13 @@ final class RaftHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest>
     }
     // Stop reading until answered, so that a client pipelining on this connection gets answers in order.
     ctx.channel().config().setAutoRead(false);
+    // In nanoseconds: whole milliseconds would wait less than configured (1.9 ms as 1 ms).
     ctx.executor().schedule(() -> {
       if (pending.remove(key, holder[0]) && answered.compareAndSet(false, true)) {
         send(ctx, error(HttpResponseStatus.SERVICE_UNAVAILABLE, "the node did not answer in time"), keepAlive);
         ctx.channel().config().setAutoRead(true);
       }
-    }, answerTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    }, answerTimeout.toNanos(), TimeUnit.NANOSECONDS);
   }
 
   /** Which parked exchange the node's answer to {@code request} completes; null for one-way messages. */

@@ -51,6 +51,40 @@ class HttpTransportTimeoutsTest {
   }
 
   /**
+   * A timeout under a millisecond is refused when the transport is built, naming the parameter
+   * and its value: it leaves the node no time to answer, so every request would be answered 503
+   * at once, and the mistake would show only in the peers' logs.
+   */
+  @Test
+  void anAnswerTimeoutUnderOneMillisecondIsRefused() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> HttpTransport.sharingPort(LEADER,
+        Map.of(), Duration.ofSeconds(1), Duration.ofNanos(500_000), null));
+
+    assertEquals("answerTimeout (0.5 ms) must be at least 1 ms", e.getMessage());
+  }
+
+  /** As for the answer timeout, with the one timeout that serves both sides. */
+  @Test
+  void aRequestTimeoutUnderOneMillisecondIsRefused() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new HttpTransport(LEADER,
+        new InetSocketAddress("127.0.0.1", 0), Map.of(), Duration.ofNanos(999_999)));
+
+    assertEquals("requestTimeout (0.999999 ms) must be at least 1 ms", e.getMessage());
+  }
+
+  /** Zero and negative timeouts are refused with the same message, naming the value. */
+  @Test
+  void aTimeoutOfZeroOrLessIsRefused() {
+    IllegalArgumentException zero = assertThrows(IllegalArgumentException.class, () -> HttpTransport.sharingPort(LEADER,
+        Map.of(), Duration.ZERO, null));
+    IllegalArgumentException negative = assertThrows(IllegalArgumentException.class,
+        () -> HttpTransport.sharingPort(LEADER, Map.of(), Duration.ofSeconds(1), Duration.ofMillis(-3), null));
+
+    assertEquals("requestTimeout (0 ms) must be at least 1 ms", zero.getMessage());
+    assertEquals("answerTimeout (-3 ms) must be at least 1 ms", negative.getMessage());
+  }
+
+  /**
    * A follower's node that does not answer in time: its transport's 503 comes after the answer
    * timeout and reaches the leader long before the leader's own request timeout, which drops that
    * message.
