@@ -68,15 +68,17 @@ public final class KvNode implements AutoCloseable {
    */
   static final Duration RAFT_REQUEST_TIMEOUT = RAFT_ANSWER_TIMEOUT.plus(Duration.ofMillis(500));
   private final RaftServer server;
+  private final Transport transport;
   private final FileSnapshotStore snapshots;
   private final KvHttpServer http;
   private final InetSocketAddress raftAddress;
   private final Joiner joiner;
   private final AtomicBoolean closed = new AtomicBoolean();
 
-  private KvNode(RaftServer server, FileSnapshotStore snapshots, KvHttpServer http, InetSocketAddress raftAddress,
-      Joiner joiner) {
+  private KvNode(RaftServer server, Transport transport, FileSnapshotStore snapshots, KvHttpServer http,
+      InetSocketAddress raftAddress, Joiner joiner) {
     this.server = server;
+    this.transport = transport;
     this.snapshots = snapshots;
     this.http = http;
     this.raftAddress = raftAddress;
@@ -236,7 +238,7 @@ public final class KvNode implements AutoCloseable {
         joiner = Joiner.start(join, id, NodeSpec.hostPort(withHost(self.http(), http.address())),
             NodeSpec.hostPort(withHost(self.raft(), raftAddress)), peerHttpTls, security.adminToken());
       }
-      return new KvNode(server, snapshots, http, raftAddress, joiner);
+      return new KvNode(server, transport, snapshots, http, raftAddress, joiner);
     } catch (RuntimeException e) {
       if (server != null) {
         server.close();
@@ -316,6 +318,14 @@ public final class KvNode implements AutoCloseable {
   /** The Raft node, for tests and tools. */
   public RaftServer raft() {
     return server;
+  }
+
+  /**
+   * The Raft transport the node was built with and runs on, so that tests check what
+   * {@link #start} wires (the http transport's timeouts, say) rather than the constants alone.
+   */
+  Transport transport() {
+    return transport;
   }
 
   /** Where the HTTP API listens (bound: a port 0 is resolved). */

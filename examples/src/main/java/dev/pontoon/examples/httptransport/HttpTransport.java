@@ -101,6 +101,7 @@ public final class HttpTransport implements Transport {
   /** Each peer's id by its address as given ({@code host:port}), for senders that name themselves by address. */
   private final Map<String, NodeId> peersByAddress;
   private final Duration requestTimeout;
+  private final Duration answerTimeout;
   private final int maxInFlightPerPeer;
   private final AtomicReference<InboundHandler> inbound = new AtomicReference<>();
   private final PendingAnswers pending;
@@ -244,6 +245,7 @@ public final class HttpTransport implements Transport {
     this.self = Objects.requireNonNull(self, "self");
     this.bindAddress = bindAddress;
     this.requestTimeout = atLeastOneMillisecond("requestTimeout", requestTimeout);
+    this.answerTimeout = answerTimeout;
     Map<NodeId, URI> uris = new ConcurrentHashMap<>();
     Map<String, NodeId> byAddress = new ConcurrentHashMap<>();
     peerAddresses.forEach((id, address) -> {
@@ -373,6 +375,19 @@ public final class HttpTransport implements Transport {
           : "HttpTransport of " + self + " is not started");
     }
     return (InetSocketAddress) serverChannel.localAddress();
+  }
+
+  /** How long a request to a peer may take, its answer's body included, as given at construction. */
+  public Duration requestTimeout() {
+    return requestTimeout;
+  }
+
+  /**
+   * How long the receiving side waits for this node's response before answering 503, as given at
+   * construction; the request timeout when only one was given.
+   */
+  public Duration answerTimeout() {
+    return answerTimeout;
   }
 
   /**

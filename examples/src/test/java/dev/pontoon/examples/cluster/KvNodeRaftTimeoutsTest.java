@@ -1,9 +1,15 @@
 package dev.pontoon.examples.cluster;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.pontoon.examples.httptransport.HttpTransport;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The KV node's HTTP Raft transport timeouts. The sending side's clock starts before it connects
@@ -23,5 +29,22 @@ class KvNodeRaftTimeoutsTest {
     assertTrue(margin.compareTo(MARGIN) >= 0, "the sender waits " + KvNode.RAFT_REQUEST_TIMEOUT.toMillis()
         + " ms, the receiver may take " + KvNode.RAFT_ANSWER_TIMEOUT.toMillis() + " ms: a margin of "
         + margin.toMillis() + " ms, under " + MARGIN.toMillis() + " ms");
+  }
+
+  /**
+   * A node started on {@code --transport http} runs on a transport that waits 1.5 s for a peer's
+   * answer and gives its own node 1 s, the values examples/README.md and HTTP-TRANSPORT.md give.
+   * Checked on the transport the node runs on, not on the constants: a node built with the
+   * one-timeout factory would answer at the sender's limit and pass the test above.
+   */
+  @Test
+  void aNodeOnTheHttpTransportWaitsOneAndAHalfSecondsForAPeerAndGivesItsNodeOneSecond(@TempDir Path dir) {
+    List<NodeSpec> members = FreePorts.sharedPortMembers();
+
+    try (KvNode node = KvNode.start(members.get(0).id(), members, dir, "http", 0)) {
+      HttpTransport transport = assertInstanceOf(HttpTransport.class, node.transport());
+      assertEquals(Duration.ofMillis(1500), transport.requestTimeout(), "the sender's request timeout");
+      assertEquals(Duration.ofSeconds(1), transport.answerTimeout(), "the receiver's answer timeout");
+    }
   }
 }
