@@ -20,11 +20,17 @@ import org.junit.jupiter.api.Test;
  */
 class CoreStatusReuseTest {
 
-  @Test
-  void statusIsThePreviousObjectUntilSomethingInItChanges() {
+  /** Three members, n1 elected and everything delivered. */
+  private static Network threeMembersLedByN1() {
     Network net = new Network(3, plain(), 7);
     net.campaign(N1);
     net.stabilize();
+    return net;
+  }
+
+  @Test
+  void statusIsThePreviousObjectUntilSomethingInItChanges() {
+    Network net = threeMembersLedByN1();
     RaftCore leader = net.core(N1);
     CoreStatus settled = leader.status();
 
@@ -48,10 +54,7 @@ class CoreStatusReuseTest {
 
   @Test
   void aFollowersProgressAloneMakesANewStatus() {
-    Network net = new Network(3, plain(), 7);
-    net.campaign(N1);
-    net.stabilize();
-    RaftCore leader = net.core(N1);
+    RaftCore leader = threeMembersLedByN1().core(N1);
     CoreStatus before = leader.status();
     // Only the leader's view of n2 changes: a rejection walks its nextIndex back.
     leader.leaderState.progress.get(N2).nextIndex -= 1;
