@@ -422,9 +422,7 @@ final class CoreDriver {
     proposer.beforeReady();
     while (!runtime.isStopping() && core.hasReady()) {
       Ready ready = core.ready();
-      if (!ready.committedEntries().isEmpty() || ready.snapshotToInstall() != null) {
-        // Published before committed entries (or a snapshot) reach the apply thread, so that a
-        // status never shows lastApplied above commitIndex.
+      if (answersOrApplies(ready)) {
         publish();
       }
       handle(ready);
@@ -694,6 +692,18 @@ final class CoreDriver {
       // The transport contract says send never throws; if one does, the message is lost, which Raft tolerates.
       LOG.warn("{}: transport threw on send to {}; message dropped", id, message.to(), e);
     }
+  }
+
+  /**
+   * Whether handling {@code ready} completes a future or hands work to the apply thread, so that
+   * the status must be published first: a status never shows lastApplied above commitIndex, and a
+   * caller whose read failed with NotLeaderException (its callback runs right here) sees the node
+   * no longer leading. Any other Ready changes nothing a caller can see before the batch's own
+   * publish; publishing only here saves building a status per Ready.
+   */
+  private static boolean answersOrApplies(Ready ready) {
+    return !ready.committedEntries().isEmpty() || ready.snapshotToInstall() != null
+        || !ready.readsReady().isEmpty() || !ready.readsAborted().isEmpty();
   }
 
   private void publish() {
