@@ -142,6 +142,10 @@ public final class HttpTransport implements Transport {
   /**
    * A transport with its own server, bound by {@link #start}, whose requests must carry the
    * cluster secret {@code secret} (and carry it to the peers); null for none.
+   *
+   * @param requestTimeout as for {@link #HttpTransport(NodeId, InetSocketAddress, Map, Duration)};
+   *     at least 1 ms
+   * @throws IllegalArgumentException if {@code requestTimeout} is under 1 ms, naming it and its value
    */
   public HttpTransport(NodeId self, InetSocketAddress bindAddress, Map<NodeId, String> peerAddresses,
       Duration requestTimeout, BearerToken secret) {
@@ -193,6 +197,8 @@ public final class HttpTransport implements Transport {
   /**
    * As {@link #sharingPort(NodeId, Map, Duration)}, with {@code /raft/*} requests that must carry
    * the cluster secret {@code secret} (and carry it to the peers); null for none.
+   *
+   * @throws IllegalArgumentException if {@code requestTimeout} is under 1 ms, naming it and its value
    */
   public static HttpTransport sharingPort(NodeId self, Map<NodeId, String> peerAddresses, Duration requestTimeout,
       BearerToken secret) {
@@ -210,8 +216,13 @@ public final class HttpTransport implements Transport {
         secret);
   }
 
-  /** {@code answerTimeout}, checked to be at least 1 ms and shorter than {@code requestTimeout}. */
+  /**
+   * {@code answerTimeout}, checked to be at least 1 ms and shorter than {@code requestTimeout},
+   * which is checked first: a request timeout under 1 ms is named as such, not as one the answer
+   * timeout is not shorter than.
+   */
   private static Duration shorter(Duration answerTimeout, Duration requestTimeout) {
+    atLeastOneMillisecond("requestTimeout", requestTimeout);
     atLeastOneMillisecond("answerTimeout", answerTimeout);
     if (requestTimeout != null && answerTimeout.compareTo(requestTimeout) >= 0) {
       throw new IllegalArgumentException("answerTimeout (" + millis(answerTimeout)

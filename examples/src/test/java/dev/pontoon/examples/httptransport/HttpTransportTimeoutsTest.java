@@ -72,6 +72,18 @@ class HttpTransportTimeoutsTest {
     assertEquals("requestTimeout (0.999999 ms) must be at least 1 ms", e.getMessage());
   }
 
+  /**
+   * With both timeouts given, a request timeout under 1 ms is named as such, not as the timeout
+   * the (valid) answer timeout fails to be shorter than.
+   */
+  @Test
+  void aRequestTimeoutUnderOneMillisecondIsNamedWhenAnAnswerTimeoutIsGivenToo() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> HttpTransport.sharingPort(LEADER,
+        Map.of(), Duration.ofNanos(500_000), Duration.ofMillis(1), null));
+
+    assertEquals("requestTimeout (0.5 ms) must be at least 1 ms", e.getMessage());
+  }
+
   /** Zero and negative timeouts are refused with the same message, naming the value. */
   @Test
   void aTimeoutOfZeroOrLessIsRefused() {
