@@ -422,9 +422,11 @@ final class CoreDriver {
     proposer.beforeReady();
     while (!runtime.isStopping() && core.hasReady()) {
       Ready ready = core.ready();
-      if (answersOrApplies(ready)) {
-        publish();
-      }
+      // Published before anything of the Ready leaves or completes: a message sent, a future
+      // answered or an entry applied may be seen by a caller at once, and the status it then reads
+      // must be at least as new (an answer naming its leader, a read failed as NotLeader, a
+      // lastApplied never above commitIndex). An unchanged status costs nothing: status(last).
+      publish();
       handle(ready);
     }
     publishUnsynced();
@@ -692,18 +694,6 @@ final class CoreDriver {
       // The transport contract says send never throws; if one does, the message is lost, which Raft tolerates.
       LOG.warn("{}: transport threw on send to {}; message dropped", id, message.to(), e);
     }
-  }
-
-  /**
-   * Whether handling {@code ready} completes a future or hands work to the apply thread, so that
-   * the status must be published first: a status never shows lastApplied above commitIndex, and a
-   * caller whose read failed with NotLeaderException (its callback runs right here) sees the node
-   * no longer leading. Any other Ready changes nothing a caller can see before the batch's own
-   * publish; publishing only here saves building a status per Ready.
-   */
-  private static boolean answersOrApplies(Ready ready) {
-    return !ready.committedEntries().isEmpty() || ready.snapshotToInstall() != null
-        || !ready.readsReady().isEmpty() || !ready.readsAborted().isEmpty();
   }
 
   private void publish() {
