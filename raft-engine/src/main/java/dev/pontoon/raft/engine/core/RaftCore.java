@@ -588,11 +588,15 @@ public final class RaftCore {
    * @param previous a status this core returned earlier, or null
    */
   public CoreStatus status(CoreStatus previous) {
+    // The previous leader's progress when it lists the same members in the same order: then only
+    // the indexes need comparing, and a new status can share its ids.
+    ProgressMap sameMembers = leaderState != null && previous != null && previous.id().equals(id)
+        && previous.progress() instanceof ProgressMap pm && pm.hasIds(id, leaderState.progress.keySet()) ? pm : null;
     if (previous != null && previous.id().equals(id) && previous.role() == role && previous.term() == term
         && Objects.equals(previous.votedFor(), votedFor) && Objects.equals(previous.leader(), leader())
         && previous.commitIndex() == log.commitIndex() && previous.lastIndex() == log.lastIndex()
         && previous.lastTerm() == log.lastTerm() && previous.config() == config()
-        && progressUnchanged(previous.progress())) {
+        && (leaderState == null ? previous.progress().isEmpty() : sameMembers != null && sameIndexes(sameMembers))) {
       return previous;
     }
     // A follower's progress stays the empty map rather than a new one.
@@ -608,9 +612,7 @@ public final class RaftCore {
         indexes[2 * i + 1] = pr.nextIndex;
         i++;
       }
-      NodeId[] ids = previous != null && previous.progress() instanceof ProgressMap pm
-          && pm.hasIds(id, leaderState.progress.keySet()) ? pm.ids() : leaderIds(members);
-      progress = new ProgressMap(ids, indexes);
+      progress = new ProgressMap(sameMembers != null ? sameMembers.ids() : leaderIds(members), indexes);
     }
     return new CoreStatus(id, role, term, votedFor, leader(), log.commitIndex(), log.lastIndex(), log.lastTerm(),
         config(), progress);
@@ -627,14 +629,10 @@ public final class RaftCore {
     return ids;
   }
 
-  /** Whether {@code previous} (a status's progress) is what {@link #status} would build now. */
-  private boolean progressUnchanged(Map<NodeId, CoreStatus.PeerProgress> previous) {
-    if (leaderState == null) {
-      return previous.isEmpty();
-    }
-    return previous instanceof ProgressMap pm && pm.hasIds(id, leaderState.progress.keySet())
-        && pm.matchIndex(0) == leaderState.selfMatchIndex && pm.nextIndex(0) == log.lastIndex() + 1
-        && pm.hasIndexesFrom(1, leaderState.progress.values());
+  /** Whether {@code previous}, a progress of the same members, holds this leader's indexes now. */
+  private boolean sameIndexes(ProgressMap previous) {
+    return previous.matchIndex(0) == leaderState.selfMatchIndex && previous.nextIndex(0) == log.lastIndex() + 1
+        && previous.hasIndexesFrom(1, leaderState.progress.values());
   }
 
   public NodeId id() {
