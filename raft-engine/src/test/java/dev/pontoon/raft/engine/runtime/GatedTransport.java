@@ -8,13 +8,14 @@ import dev.pontoon.raft.transport.Transport;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.Consumer;
 
 /**
  * A transport around a real one that lets a test freeze the event loop and talk to it directly:
  * while held, the next {@code send} (which runs on the loop) blocks until released, so that what
  * the test queues meanwhile reaches the loop as one batch; {@link #inject} hands the node a
- * message as if a peer had sent it. Blocking in {@code send} breaks the Transport contract on
- * purpose, to pin the loop in place.
+ * message as if a peer had sent it; {@link #beforeSend} watches each message on its way out.
+ * Blocking in {@code send} breaks the Transport contract on purpose, to pin the loop in place.
  */
 final class GatedTransport extends ForwardingTransport {
 
@@ -22,6 +23,7 @@ final class GatedTransport extends ForwardingTransport {
   private volatile CountDownLatch gate = new CountDownLatch(0);
   private volatile boolean blocked;
   private final Map<NodeId, AppendEntries> lastAppend = new ConcurrentHashMap<>();
+  private volatile Consumer<RaftMessage> beforeSend = message -> { };
 
   GatedTransport(Transport delegate) {
     super(delegate);
@@ -45,6 +47,11 @@ final class GatedTransport extends ForwardingTransport {
   /** The last AppendEntries this node sent to {@code peer}, or null. */
   AppendEntries lastAppendTo(NodeId peer) {
     return lastAppend.get(peer);
+  }
+
+  /** Runs {@code hook} on the sending thread (the loop) for each message, just before it leaves. */
+  void beforeSend(Consumer<RaftMessage> hook) {
+    beforeSend = hook;
   }
 
   /** Delivers {@code message} to this node as if it came from the network. */
@@ -74,6 +81,7 @@ final class GatedTransport extends ForwardingTransport {
     if (message instanceof AppendEntries append) {
       lastAppend.put(append.to(), append);
     }
+    beforeSend.accept(message);
     delegate.send(message);
   }
 
