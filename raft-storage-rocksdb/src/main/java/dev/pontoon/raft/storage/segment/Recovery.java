@@ -345,6 +345,14 @@ final class Recovery {
     if (size > Records.MAX_SEGMENT_FILE_BYTES) {
       throw corrupted(segment, 0, "it is larger than a segment can be");
     }
+    if (size < SegmentLogStoreConfig.MIN_SEGMENT_BYTES) {
+      // Every segment is a file filled and synced to at least the smallest segment size before it
+      // is renamed into place, and the writer never shortens one: no crash leaves a shorter file.
+      // Something else cut it (a damaged filesystem, a copy that stopped part-way), and what it
+      // held may have been synced; taken for a roll cut short, it was deleted with its entries.
+      throw corrupted(segment, size, "the file holds " + size + " bytes, fewer than any segment (at least "
+          + SegmentLogStoreConfig.MIN_SEGMENT_BYTES + "): it was cut short");
+    }
     if (data.length < size) {
       data = new byte[(int) size];
     }

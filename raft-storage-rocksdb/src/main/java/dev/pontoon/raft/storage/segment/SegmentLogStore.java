@@ -184,7 +184,8 @@ public final class SegmentLogStore implements LogStore {
   /**
    * Opens the store in {@code config.directory()}, creating it when the directory holds no log.
    *
-   * @throws CorruptedLogException if a sealed segment is damaged, a segment is missing, a record
+   * @throws CorruptedLogException if a sealed segment is damaged, a segment is missing or its file
+   *     is shorter than any segment can be (cut short by something other than a crash), a record
    *     or the start record of the last segment is not sound though a later record of the same
    *     writer says it was synced, or the log's only segment, other than segment 1, has no sound
    *     start record; the message names segment and offset
