@@ -396,6 +396,9 @@ public final class SegmentLogStore implements LogStore {
 
   /** Ends the active segment: an end record, and a sync, so that only the last segment is ever torn. */
   private void seal() {
+    // The segment kept room for the end record, the buffer did not: records written since the last
+    // flush (truncations, a hard state) may have left less than an end record's bytes in it.
+    roomInBuffer(Records.END_BYTES);
     int start = Records.begin(out, stamp, durable, Records.END);
     Records.finish(out, start, crc);
     flush();
