@@ -300,6 +300,12 @@ public final class SegmentLogStore implements LogStore {
       if (lastIncludedIndex < locations.firstIndex()) {
         return;
       }
+      if (lastIncludedIndex == Long.MAX_VALUE) {
+        // The log would start at lastIncludedIndex + 1, which overflows. Refused before its record is
+        // written: bad input changes nothing, and a record the replay cannot apply bricks every open.
+        throw new IllegalArgumentException("cannot discard the log through index " + lastIncludedIndex
+            + ": no index is left for the log to start at");
+      }
       // Retain the entries after the snapshot only if the log holds its last included entry with
       // the same term; otherwise discard the entire log (§7).
       long last = locations.lastIndex();
