@@ -8,6 +8,7 @@ import dev.pontoon.raft.log.Snapshot;
 import dev.pontoon.raft.statemachine.StateMachine;
 import dev.pontoon.raft.storage.SnapshotStore;
 import dev.pontoon.raft.storage.SnapshotStore.StoredSnapshot;
+import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -201,9 +202,7 @@ final class ApplyWorker {
       }
     }
     try (InputStream in = opened) {
-      stateMachine.restoreSnapshot(in);
-      // Read what the state machine left, so that the stream checks the whole against its checksum.
-      in.transferTo(OutputStream.nullOutputStream());
+      restoreInto(stateMachine, in);
     } catch (UncheckedIOException e) {
       throw e.getCause();
     }
@@ -217,6 +216,24 @@ final class ApplyWorker {
       snapshots.restored(lastApplied);
     }
     listener.restored(new Snapshot(stored.meta(), dev.pontoon.raft.log.Bytes.EMPTY));
+  }
+
+  /**
+   * Restores {@code stateMachine} from {@code in}, then reads what it left, so that the stream
+   * checks the whole against its checksum. The state machine gets a view whose {@code close()}
+   * does nothing: the stream is the caller's, and a state machine that closes what it read (a
+   * {@code try (DataInputStream d = ...)}, which its contract does not forbid) would otherwise
+   * make the check read a closed stream and fail a restore that succeeded, stopping the node, or
+   * keeping it from starting. Recovery restores through it too.
+   */
+  static void restoreInto(StateMachine stateMachine, InputStream in) throws IOException {
+    stateMachine.restoreSnapshot(new FilterInputStream(in) {
+      @Override
+      public void close() {
+        // the caller closes the stream, after the checksum is read
+      }
+    });
+    in.transferTo(OutputStream.nullOutputStream());
   }
 
   private void serveReads() {

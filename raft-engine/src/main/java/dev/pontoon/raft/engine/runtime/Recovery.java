@@ -11,7 +11,6 @@ import dev.pontoon.raft.log.Bytes;
 import dev.pontoon.raft.storage.SnapshotStore.StoredSnapshot;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.util.List;
 import java.util.Optional;
@@ -148,9 +147,8 @@ public final class Recovery {
   private static long restore(NodeOptions options, StoredSnapshot snapshot) {
     long index = snapshot.meta().lastIncludedIndex();
     try (InputStream in = snapshot.open()) {
-      options.stateMachine().restoreSnapshot(in);
-      // Read what the state machine left, so that the stream checks the whole against its checksum.
-      in.transferTo(OutputStream.nullOutputStream());
+      // The state machine may close the stream; the checksum is still read (ApplyWorker.restoreInto).
+      ApplyWorker.restoreInto(options.stateMachine(), in);
     } catch (IOException e) {
       throw new UncheckedIOException("cannot restore the snapshot at index " + index, e);
     }
