@@ -115,7 +115,9 @@ public final class NodeRuntime {
     this.inbound = new InboundLimit(options.maxInboundMessages(), options.maxInboundBytes());
     Recovery.Recovered recovered = Recovery.recover(options);
     long appliedIndex = recovered.appliedIndex();
-    this.snapshotIndex = appliedIndex;
+    // The snapshot's, not the applied index: a durable state machine may resume past the snapshot,
+    // and status() reports what the latest snapshot covers (RaftNodeStatus.snapshotIndex).
+    this.snapshotIndex = recovered.snapshotIndex();
     this.loop = scheduler.newEventLoop(prefix + "loop", LOOP_BATCH, this::runLoopBatch, this::fail);
     this.sync = new SyncWorker(scheduler, prefix + "sync", options.logStore(), metrics, this::onDurable, this::fail);
     this.maxCommandBytes = (long) options.transport().maxMessageBytes() - MESSAGE_OVERHEAD_BYTES
@@ -136,9 +138,10 @@ public final class NodeRuntime {
     this.ticks = options.tickSource();
     scheduler.attach(this);
     HardState hardState = recovered.hardState();
-    LOG.info("{} recovered: term {}, vote {}, log [{}, {}], snapshot at {}, commit index {} (applied from the log "
-        + "before any leader is heard from)", id, hardState.currentTerm(), hardState.votedFor(),
-        options.logStore().firstIndex(), options.logStore().lastIndex(), appliedIndex, recovered.core().commitIndex());
+    LOG.info("{} recovered: term {}, vote {}, log [{}, {}], snapshot at {}, state machine at {}, commit index {} "
+        + "(applied from the log before any leader is heard from)", id, hardState.currentTerm(), hardState.votedFor(),
+        options.logStore().firstIndex(), options.logStore().lastIndex(), recovered.snapshotIndex(), appliedIndex,
+        recovered.core().commitIndex());
   }
 
   /**

@@ -49,9 +49,11 @@ public final class Recovery {
    * @param appliedConfig the configuration in force at {@code appliedIndex}: the last
    *     CONFIGURATION entry up to it after the snapshot (a durable state machine resuming past the
    *     snapshot), else the snapshot's, else the initial one; null for a joining node that knows none
+   * @param snapshotIndex last index of the latest snapshot, 0 when none: below {@code appliedIndex}
+   *     when a durable state machine resumes past it
    */
   record Recovered(RaftCore core, HardState hardState, long appliedIndex, long appliedTerm,
-      ClusterConfig appliedConfig) {}
+      ClusterConfig appliedConfig, long snapshotIndex) {}
 
   private Recovery() {}
 
@@ -106,7 +108,7 @@ public final class Recovery {
     // must start from the one in force where the state machine resumes, not the snapshot's: the
     // core has already read every configuration entry of the log.
     ClusterConfig appliedConfig = durable > snapshotIndex ? core.configAt(appliedIndex) : config;
-    return new Recovered(core, hardState, appliedIndex, appliedTerm, appliedConfig);
+    return new Recovered(core, hardState, appliedIndex, appliedTerm, appliedConfig, snapshotIndex);
   }
 
   /**

@@ -202,6 +202,35 @@ class DurableStateMachineRecoveryTest {
     assertEquals(changed, snapshots.newest().orElseThrow().meta().config());
   }
 
+  /**
+   * {@code RaftNodeStatus.snapshotIndex} is the last index of the latest snapshot: a durable state
+   * machine that resumes past the snapshot changes what is applied, not what the snapshot covers
+   * (an operator reads it to see how far the log may be compacted and what a lagging follower gets).
+   */
+  @Test
+  void statusReportsTheSnapshotsIndexNotTheDurableStateMachinesAfterARestart() throws Exception {
+    Disk disk = new Disk();
+    InMemoryLogStore log = new InMemoryLogStore();
+    InMemorySnapshotStore snapshots = new InMemorySnapshotStore();
+    RaftServer first = start(log, snapshots, new ListMachine(disk, true));
+    for (int i = 0; i < 14; i++) {
+      first.submit(Bytes.ofUtf8("c" + i)).get(10, TimeUnit.SECONDS);
+    }
+    await().atMost(10, TimeUnit.SECONDS).until(() -> first.status().snapshotIndex() >= 10);
+    first.close();
+    long snapshotAt = snapshots.newest().orElseThrow().meta().lastIncludedIndex();
+
+    ListMachine second = new ListMachine(disk, true);
+    RaftServer restarted = start(log, snapshots, second);
+    try {
+      assertTrue(second.heldAtStart > snapshotAt, "the disk holds more (" + second.heldAtStart
+          + ") than the snapshot (" + snapshotAt + ")");
+      assertEquals(snapshotAt, restarted.status().snapshotIndex(), "the latest snapshot's last index");
+    } finally {
+      restarted.close();
+    }
+  }
+
   @Test
   void durableIndexBeyondTheDurableLogIsRefusedAtStartSayingWhy() {
     Disk disk = new Disk();
