@@ -43,7 +43,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Threading.</b> Runs on its own task queue ({@code -snapshot-in}), so that disk writes
  * never hold up the event loop. At most {@link #MAX_QUEUED_BYTES} of pieces wait for it; more
- * are dropped (the leader resends). Its answers leave through the event loop, which sends each
+ * are dropped (the leader resends), but a piece alone in the queue is taken however large. Its answers leave through the event loop, which sends each
  * only once the term it carries is durable (Figure 2; {@code CoreDriver.answerPiece}).
  */
 final class SnapshotReceiver {
@@ -120,7 +120,12 @@ final class SnapshotReceiver {
   /** Event loop: a piece from the leader the core follows, in its current term. */
   void offer(InstallSnapshot piece) {
     long size = piece.data().size();
-    if (queuedBytes.addAndGet(size) > MAX_QUEUED_BYTES) {
+    long total = queuedBytes.addAndGet(size);
+    // A piece alone in the queue is taken however large (as InboundLimit does): the bound is
+    // back-pressure on a leader that sends faster than this disk writes, not a size limit, or
+    // pieces larger than it (a transport without a message limit, a large chunkBytes) would be
+    // dropped at every resend and the snapshot would never arrive.
+    if (total > MAX_QUEUED_BYTES && total != size) {
       queuedBytes.addAndGet(-size);
       metrics.dropped("overload");
       return;

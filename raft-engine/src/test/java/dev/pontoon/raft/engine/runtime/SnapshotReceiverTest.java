@@ -137,6 +137,26 @@ class SnapshotReceiverTest {
     assertTrue(store.newest().isEmpty(), "nothing of a damaged transfer is stored");
   }
 
+  /**
+   * The bound on pieces waiting for the receiver's thread is back-pressure, not a size limit: a
+   * piece alone in the queue is taken however large (as the node's inbound bound does), or a
+   * leader whose pieces are larger than the bound (a transport without a message limit and large
+   * {@code snapshotChunkBytes}) could never get a snapshot to this node.
+   */
+  @Test
+  void aPieceLargerThanTheQueueBoundIsTakenWhenNothingElseWaits() {
+    int size = (int) SnapshotReceiver.MAX_QUEUED_BYTES + 1;
+    byte[] data = new byte[size + 4];
+    CRC32C crc = new CRC32C();
+    crc.update(data, 0, size);
+    ByteBuffer.wrap(data, size, 4).putInt((int) crc.getValue());
+
+    receiver.offer(new InstallSnapshot(LEADER, SELF, 3, 40, 2, CONFIG, 0, Bytes.wrap(data), true));
+
+    await().atMost(20, TimeUnit.SECONDS).until(() -> installed.size() == 1);
+    assertEquals(size, store.newest().orElseThrow().size());
+  }
+
   @Test
   void lastPieceTooShortForItsChecksumIsRefused() {
     receiver.offer(new InstallSnapshot(LEADER, SELF, 3, 40, 2, CONFIG, 0, Bytes.wrap(new byte[] {1, 2}), true));
