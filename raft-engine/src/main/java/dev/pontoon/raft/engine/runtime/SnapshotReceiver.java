@@ -43,8 +43,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Threading.</b> Runs on its own task queue ({@code -snapshot-in}), so that disk writes
  * never hold up the event loop. At most {@link #MAX_QUEUED_BYTES} of pieces wait for it; more
- * are dropped (the leader resends), but a piece alone in the queue is taken however large. Its answers leave through the event loop, which sends each
- * only once the term it carries is durable (Figure 2; {@code CoreDriver.answerPiece}).
+ * are dropped (the leader resends), but a piece alone in the queue is taken however large. Its
+ * answers leave through the event loop, which sends each only once the term it carries is durable
+ * (Figure 2; {@code CoreDriver.answerPiece}).
  */
 final class SnapshotReceiver {
 
