@@ -60,7 +60,9 @@ public interface StateMachine {
   /**
    * Replaces the whole state with a snapshot written by {@link #captureSnapshot()}. The stream may
    * be far larger than the heap: read it as a stream. It throws {@link IOException} at its end if
-   * the bytes fail their checksum; the node then stops rather than run on a damaged state.
+   * the bytes fail their checksum; the node then stops rather than run on a damaged state. The
+   * stream belongs to the caller: reading it only in part or closing it (a try-with-resources) is
+   * fine, as the node reads what is left and checks the checksum itself afterwards.
    *
    * @throws IOException if the snapshot cannot be read
    */
