@@ -1,6 +1,7 @@
 package dev.pontoon.raft.storage.segment;
 
 import static dev.pontoon.raft.storage.segment.SegmentEntries.appendOneByOne;
+import static dev.pontoon.raft.storage.segment.SegmentEntries.syncedIntoSecondSegment;
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -55,13 +56,7 @@ class SegmentCutShortFileTest {
   void aLastSegmentCutToNothingRefusesTheOpenRatherThanDroppingItsSyncedEntries() throws IOException {
     long synced;
     try (SegmentLogStore store = open()) {
-      long next = 1;
-      while (SegmentImage.segments(dir).size() < 2) {
-        appendOneByOne(store, next, next, 1, true);
-        next++;
-      }
-      appendOneByOne(store, next, next + 9, 1, true);
-      synced = next + 9;
+      synced = syncedIntoSecondSegment(store, dir);
     }
     List<Path> segments = SegmentImage.segments(dir);
     cutTo(segments.get(1), 0);
@@ -88,12 +83,7 @@ class SegmentCutShortFileTest {
   @Test
   void aLastSegmentCutInsideItsStartRecordRefusesTheOpen() throws IOException {
     try (SegmentLogStore store = open()) {
-      long next = 1;
-      while (SegmentImage.segments(dir).size() < 2) {
-        appendOneByOne(store, next, next, 1, true);
-        next++;
-      }
-      appendOneByOne(store, next, next + 9, 1, true);
+      syncedIntoSecondSegment(store, dir);
     }
     List<Path> segments = SegmentImage.segments(dir);
     cutTo(segments.get(1), 12);

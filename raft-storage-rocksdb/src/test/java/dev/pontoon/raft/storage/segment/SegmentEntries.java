@@ -2,6 +2,8 @@ package dev.pontoon.raft.storage.segment;
 
 import dev.pontoon.raft.log.Bytes;
 import dev.pontoon.raft.log.LogEntry;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -41,6 +43,21 @@ final class SegmentEntries {
         store.sync();
       }
     }
+  }
+
+  /**
+   * Appends and syncs one entry at a time until the store in {@code dir} rolls into a second
+   * segment, then ten more there, each synced: segment 2 then holds synced entries. Returns the
+   * last index.
+   */
+  static long syncedIntoSecondSegment(SegmentLogStore store, Path dir) throws IOException {
+    long next = 1;
+    while (SegmentImage.segments(dir).size() < 2) {
+      appendOneByOne(store, next, next, 1, true);
+      next++;
+    }
+    appendOneByOne(store, next, next + 9, 1, true);
+    return next + 9;
   }
 
   /** Every entry the store holds. */

@@ -3,6 +3,7 @@ package dev.pontoon.raft.storage.segment;
 import static dev.pontoon.raft.storage.segment.SegmentEntries.PAYLOAD;
 import static dev.pontoon.raft.storage.segment.SegmentEntries.all;
 import static dev.pontoon.raft.storage.segment.SegmentEntries.appendOneByOne;
+import static dev.pontoon.raft.storage.segment.SegmentEntries.syncedIntoSecondSegment;
 import static dev.pontoon.raft.storage.segment.SegmentEntries.entries;
 import static dev.pontoon.raft.storage.segment.SegmentEntries.entry;
 import static org.junit.jupiter.api.Assertions.assertAll;
@@ -176,12 +177,7 @@ class SegmentSyncedDamageTest {
   @Test
   void damageToTheStartRecordOfTheLastSegmentAfterSealedOnesRefusesTheOpen() throws IOException {
     try (SegmentLogStore store = open()) {
-      long next = 1;
-      while (SegmentImage.segments(dir).size() < 2) {
-        appendOneByOne(store, next, next, 1, true);
-        next++;
-      }
-      appendOneByOne(store, next, next + 9, 1, true);
+      syncedIntoSecondSegment(store, dir);
     }
     List<Path> segments = SegmentImage.segments(dir);
     SegmentImage.flipByte(segments.get(1), Records.HEADER + 8 + 2);
