@@ -55,7 +55,9 @@ import org.slf4j.LoggerFactory;
  * transfer starts before any phase was appended; with
  * {@link IndeterminateStateException} when leadership is lost, or the phase does not commit
  * within the proposal timeout, before the outcome is known, or when a transfer kept the next
- * phase from being proposed until the promotion timeout after an earlier phase committed.
+ * phase from being proposed until the promotion timeout after an earlier phase committed. A joint
+ * configuration whose entry is committed is no longer in doubt (thesis §4.3): the change then
+ * waits for it to be left, by whichever leader, even after this node lost its leadership.
  */
 final class MembershipChanges {
 
@@ -179,6 +181,16 @@ final class MembershipChanges {
         }
         p.phaseCommitted = true;
         p.deadlineNanos = nowNanos + promotionTimeoutNanos;
+      } else if (jointEntryCommitted(p.proposed)) {
+        // Thesis §4.3: a committed C_old,new cannot be undone; every later leader holds it and
+        // leaves it for C_new on its own. The outcome is settled whoever leads now, so wait for the
+        // leaving entry to commit (also as a follower) rather than report an unknown outcome.
+        if (nowNanos - p.deadlineNanos >= 0) {
+          finish(new IndeterminateStateException("the joint configuration at index " + p.proposed.index()
+              + " is committed and is left on its own (thesis §4.3), but its leaving entry was not seen committed"
+              + " within the proposal timeout"), null);
+        }
+        return;
       } else if (core.role() != Role.LEADER || core.term() != p.proposed.term()) {
         finish(new IndeterminateStateException(id + " lost leadership before the membership change at index "
             + p.proposed.index() + " committed; it may still commit"), null);
@@ -275,6 +287,21 @@ final class MembershipChanges {
     } catch (LogCompactedException e) {
       // Compacted behind a snapshot: committed; ours if this node still leads the term it proposed in.
       return core.role() == Role.LEADER && core.term() == proposal.term();
+    }
+  }
+
+  /**
+   * Whether {@code proposal} is a joint configuration whose own entry is committed (still ours:
+   * same term) while leaving it is not yet: the change will complete, whoever leads (thesis §4.3).
+   */
+  private boolean jointEntryCommitted(Proposal proposal) {
+    if (core.commitIndex() < proposal.index()) {
+      return false;
+    }
+    try {
+      return core.logView().term(proposal.index()) == proposal.term() && core.configAt(proposal.index()).isJoint();
+    } catch (LogCompactedException e) {
+      return false; // compacted behind a snapshot: committed() alone decides, as before
     }
   }
 

@@ -19,6 +19,7 @@ import dev.pontoon.raft.log.ClusterConfig;
 import dev.pontoon.raft.log.HardState;
 import dev.pontoon.raft.log.LogEntry;
 import dev.pontoon.raft.message.RaftMessage;
+import dev.pontoon.raft.message.RequestVoteResponse;
 import java.util.ArrayDeque;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -425,5 +426,52 @@ class MembershipChangesWaitTest {
     c.changes.start(List.of(new MemberChange.Remove(N5)), future, c.now);
 
     assertEquals(Reason.UNKNOWN_MEMBER, assertInstanceOf(MembershipChangeException.class, failure(future)).reason());
+  }
+
+  /**
+   * Thesis §4.3: once the joint configuration C<sub>old,new</sub> is committed, the change can no
+   * longer be undone: every later leader holds it and leaves it for C<sub>new</sub> on its own. So
+   * a leader that loses its leadership after its joint entry committed, with only the leaving entry
+   * outstanding, knows the outcome: its change goes on waiting (here as a follower) and completes
+   * with C<sub>new</sub> once the next leader has left the joint configuration, instead of failing
+   * with IndeterminateStateException as if the change might never commit.
+   */
+  @Test
+  void aJointChangeWhoseJointEntryCommittedCompletesAfterLeadershipIsLost() {
+    Cores c = Cores.freshlyBootstrapped();
+    c.stabilize();
+    c.tickLeader();
+    c.add(N4, null, new InMemoryLogStore());
+    c.core(N1).proposeConfigChange(List.of(new MemberChange.AddLearner(N4, null)));
+    c.stabilize();
+    c.tickLeader();
+    CompletableFuture<ClusterConfig> future = new CompletableFuture<>();
+    c.changes.start(List.of(new MemberChange.Promote(N4), new MemberChange.Remove(N3)), future, c.now);
+    // Up to the moment the joint entry is committed and n1 has appended the leaving entry.
+    c.stabilizeUnless(() -> !c.core(N1).config().isJoint() && c.core(N1).configChangeInFlight());
+    long jointIndex = c.core(N1).configIndex() - 1;
+    assertTrue(c.core(N1).configAt(jointIndex).isJoint() && c.core(N1).commitIndex() >= jointIndex,
+        "premise: the joint entry is committed, the leaving one is not");
+    c.cut.addAll(List.of(N2, N3, N4));
+    c.stabilize();
+
+    // n1 hears of a later term and steps down before its leaving entry commits.
+    c.core(N1).step(new RequestVoteResponse(N2, N1, c.core(N1).term() + 1, false, false));
+    c.changes.check(c.now);
+    assertEquals(Role.FOLLOWER, c.core(N1).role());
+    assertFalse(future.isDone(), "the joint entry is committed: the change completes whoever leads: " + future);
+    c.cut.clear();
+    c.core(N2).campaign();
+    c.stabilize();
+
+    assertEquals(Role.LEADER, c.core(N2).role(), "premise: n2 leads and leaves the joint configuration");
+    for (int i = 0; i < 5 && !future.isDone(); i++) {
+      c.core(N2).tick(); // heartbeats tell n1 that the leaving entry is committed
+      c.stabilize();
+    }
+    assertTrue(future.isDone(), "still waiting: " + future);
+    ClusterConfig result = future.join();
+    assertFalse(result.isJoint());
+    assertEquals(Set.of(N1, N2, N4), result.voters());
   }
 }
