@@ -81,7 +81,8 @@ public interface RaftNode extends AutoCloseable {
    *     {@link NotLeaderException} on a non-leader or when this node stopped
    *     leading, or began a leadership transfer, before anything was appended (retry on the leader
    *     named), or {@link IndeterminateStateException} when leadership was lost before the outcome
-   *     was known
+   *     was known (a joint change whose joint configuration has committed is known to complete, so
+   *     it goes on waiting for the final configuration, up to the proposal timeout)
    */
   CompletableFuture<ClusterConfig> changeMembership(List<MemberChange> changes);
 
