@@ -269,6 +269,13 @@ public final class RocksDbLogStore implements LogStore {
         if (lastIncludedIndex < b.firstIndex()) {
           return null;
         }
+        if (lastIncludedIndex == Long.MAX_VALUE) {
+          // The log would start at lastIncludedIndex + 1, which overflows. Refused before the bounds,
+          // the hard state or the batch change: bad input changes nothing (LogStore), and a log start
+          // record of Long.MIN_VALUE would reopen as a log [MIN_VALUE, MAX_VALUE].
+          throw new IllegalArgumentException("cannot discard the log through index " + lastIncludedIndex
+              + ": no index is left for the log to start at");
+        }
         // Retain the entries after the snapshot only if the log holds its last included entry
         // with the same term; otherwise discard the entire log (§7).
         boolean keepsSuffix = lastIncludedIndex < b.lastIndex() && stored.term(b, lastIncludedIndex) == lastIncludedTerm;
