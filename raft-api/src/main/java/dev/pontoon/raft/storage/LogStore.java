@@ -89,6 +89,10 @@ public interface LogStore extends LogReader, AutoCloseable {
    * <p>The metadata follows the truncation: a snapshot covers only committed entries, so the saved
    * hard state's commit index is raised to at least {@code lastIncludedIndex} in the same atomic
    * write as the truncation (a crash keeps both or neither); term and vote are unchanged.
+   *
+   * @throws IllegalArgumentException if {@code lastIncludedIndex} is {@link Long#MAX_VALUE}, after
+   *     which no index is left for the log to start at ({@link Compactions#requireIndexAfter});
+   *     nothing changes
    */
   void truncatePrefix(long lastIncludedIndex, long lastIncludedTerm);
 

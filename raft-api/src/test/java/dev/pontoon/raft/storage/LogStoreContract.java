@@ -134,6 +134,21 @@ public abstract class LogStoreContract extends LogStoreAppendContract {
   }
 
   @Test
+  void truncatePrefixThroughTheLastPossibleIndexIsRefusedAndChangesNothing() {
+    store.append(entries(1, 5, 1));
+
+    // The log would start at Long.MAX_VALUE + 1: no index is left (Compactions.requireIndexAfter).
+    assertThrows(IllegalArgumentException.class, () -> store.truncatePrefix(Long.MAX_VALUE, 1));
+
+    assertLog(1, 5, entries(1, 5, 1));
+    if (isDurable()) {
+      store.sync();
+      store = reopen(store);
+      assertLog(1, 5, entries(1, 5, 1));
+    }
+  }
+
+  @Test
   void truncatePrefixPastTheLastIndexEmptiesTheLogAndMovesItsStart() {
     store.append(entries(1, 3, 1));
 

@@ -3,6 +3,7 @@ package dev.pontoon.raft.engine.memory;
 import dev.pontoon.raft.log.HardState;
 import dev.pontoon.raft.log.LogEntry;
 import dev.pontoon.raft.storage.Appends;
+import dev.pontoon.raft.storage.Compactions;
 import dev.pontoon.raft.storage.LogCompactedException;
 import dev.pontoon.raft.storage.LogStore;
 import java.util.ArrayList;
@@ -192,12 +193,8 @@ public final class InMemoryLogStore implements LogStore {
     if (lastIncludedIndex < current.firstIndex) {
       return;
     }
-    if (lastIncludedIndex == Long.MAX_VALUE) {
-      // The log would start at lastIncludedIndex + 1, which overflows. Refused before anything
-      // changes: bad input changes nothing (LogStore), as in the segment store.
-      throw new IllegalArgumentException("cannot discard the log through index " + lastIncludedIndex
-          + ": no index is left for the log to start at");
-    }
+    // Before anything changes: bad input changes nothing (LogStore).
+    Compactions.requireIndexAfter(lastIncludedIndex);
     // Retain the entries after the snapshot only if the log holds its last included entry with
     // the same term; otherwise discard the entire log (§7).
     boolean keepsSuffix = lastIncludedIndex < current.lastIndex() && current.termAt(lastIncludedIndex) == lastIncludedTerm;

@@ -3,6 +3,7 @@ package dev.pontoon.raft.storage.rocksdb;
 import dev.pontoon.raft.log.HardState;
 import dev.pontoon.raft.log.LogEntry;
 import dev.pontoon.raft.storage.Appends;
+import dev.pontoon.raft.storage.Compactions;
 import dev.pontoon.raft.storage.CorruptedLogException;
 import dev.pontoon.raft.storage.LogCompactedException;
 import dev.pontoon.raft.storage.LogStore;
@@ -269,13 +270,9 @@ public final class RocksDbLogStore implements LogStore {
         if (lastIncludedIndex < b.firstIndex()) {
           return null;
         }
-        if (lastIncludedIndex == Long.MAX_VALUE) {
-          // The log would start at lastIncludedIndex + 1, which overflows. Refused before the bounds,
-          // the hard state or the batch change: bad input changes nothing (LogStore), and a log start
-          // record of Long.MIN_VALUE would reopen as a log [MIN_VALUE, MAX_VALUE].
-          throw new IllegalArgumentException("cannot discard the log through index " + lastIncludedIndex
-              + ": no index is left for the log to start at");
-        }
+        // Before the bounds, the hard state or the batch change: bad input changes nothing
+        // (LogStore), and a log start of Long.MIN_VALUE would reopen as a log [MIN_VALUE, MAX_VALUE].
+        Compactions.requireIndexAfter(lastIncludedIndex);
         // Retain the entries after the snapshot only if the log holds its last included entry
         // with the same term; otherwise discard the entire log (§7).
         boolean keepsSuffix = lastIncludedIndex < b.lastIndex() && stored.term(b, lastIncludedIndex) == lastIncludedTerm;

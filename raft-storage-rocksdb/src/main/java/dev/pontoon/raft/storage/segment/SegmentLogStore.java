@@ -3,6 +3,7 @@ package dev.pontoon.raft.storage.segment;
 import dev.pontoon.raft.log.HardState;
 import dev.pontoon.raft.log.LogEntry;
 import dev.pontoon.raft.storage.Appends;
+import dev.pontoon.raft.storage.Compactions;
 import dev.pontoon.raft.storage.CorruptedLogException;
 import dev.pontoon.raft.storage.LogCompactedException;
 import dev.pontoon.raft.storage.LogStore;
@@ -300,12 +301,9 @@ public final class SegmentLogStore implements LogStore {
       if (lastIncludedIndex < locations.firstIndex()) {
         return;
       }
-      if (lastIncludedIndex == Long.MAX_VALUE) {
-        // The log would start at lastIncludedIndex + 1, which overflows. Refused before its record is
-        // written: bad input changes nothing, and a record the replay cannot apply bricks every open.
-        throw new IllegalArgumentException("cannot discard the log through index " + lastIncludedIndex
-            + ": no index is left for the log to start at");
-      }
+      // Before its record is written: bad input changes nothing, and a record the replay cannot
+      // apply would refuse every later open.
+      Compactions.requireIndexAfter(lastIncludedIndex);
       // Retain the entries after the snapshot only if the log holds its last included entry with
       // the same term; otherwise discard the entire log (§7).
       long last = locations.lastIndex();
