@@ -129,6 +129,10 @@ final class Replication {
       LOG.debug("{} abandons the transfer to {}, no longer a voter", core.id, ls.transferee);
       ls.transferee = null;
     }
+    // Thesis §6.4 with §4.1: a read is confirmed by a quorum of the configuration in force, which
+    // just changed; the acknowledgements already in may make one now (a leader left as the lone
+    // voter is a quorum by itself, and no answer would ever come to confirm its pending reads).
+    confirmReads();
   }
 
   /**

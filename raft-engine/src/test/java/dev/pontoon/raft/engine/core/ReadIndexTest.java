@@ -9,10 +9,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.pontoon.raft.MemberChange;
 import dev.pontoon.raft.NotLeaderException;
 import dev.pontoon.raft.message.AppendEntries;
 import dev.pontoon.raft.message.AppendEntriesResponse;
 import dev.pontoon.raft.message.RequestVoteResponse;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -120,5 +122,27 @@ class ReadIndexTest {
 
     assertEquals(2, net.core(leader).commitIndex());
     assertEquals(List.of(new ReadState(9, 2)), net.node(leader).reads);
+  }
+
+  /**
+   * A read waiting for a heartbeat quorum is confirmed as soon as the configuration in force makes
+   * the leader a quorum by itself (a lone voter after removing the other voters): no other leader
+   * can be elected without it, so the read index is safe (thesis §6.4), and no acknowledgement will
+   * ever come to confirm it otherwise.
+   */
+  @Test
+  void pendingReadIsConfirmedWhenTheLeaderBecomesALoneVoter() {
+    CoreUnderTest c = CoreUnderTest.leader(2, Fixtures.plain(), 1, 1);
+    c.step(c.ack(N2, 2, 1)); // the no-op of term 2 commits
+    c.persist();
+    c.core.readIndex(3); // needs n2's answer to a heartbeat sent from now on; n2 is gone
+    c.persist();
+
+    c.core.proposeConfigChange(List.of(new MemberChange.Remove(N2)));
+    List<ReadState> confirmed = new ArrayList<>(c.persist().readsReady());
+    confirmed.addAll(c.persist().readsReady()); // the change committed with n1 alone (thesis §4.1)
+
+    assertEquals(3, c.core.commitIndex());
+    assertEquals(List.of(new ReadState(3, 2)), confirmed);
   }
 }
