@@ -323,7 +323,7 @@ final class CoreDriver {
   void read(Bytes query, CompletableFuture<Bytes> future, long deadlineNanos) {
     if (runtime.isStopping()) {
       reads.release();
-      future.completeExceptionally(runtime.stoppedException());
+      future.completeExceptionally(runtime.stoppedRead());
       return;
     }
     PendingRead read = reads.register(query, future, deadlineNanos);
@@ -748,14 +748,16 @@ final class CoreDriver {
 
   /**
    * Fails every waiting request with {@code error}, except the commands the linger still holds,
-   * which never reached the core and fail as never appended; called once the node's threads have
+   * which never reached the core and fail as never appended, and the reads, which can never take
+   * effect ({@link NodeRuntime#stoppedRead}); called once the node's threads have
    * stopped. The requests are taken out first and failed from copies, so that a callback may call
    * anything, {@code close()} included, without disturbing the iteration.
    */
   void failAll(RaftException error) {
     proposer.failHeld();
     proposals.failAll(error);
-    reads.failAll(error);
+    // A read never enters the log: whatever stopped the node, it can never take effect.
+    reads.failAll(runtime.stoppedRead());
     List<Transfer> pendingTransfers = new ArrayList<>(transfers);
     transfers.clear();
     for (Transfer t : pendingTransfers) {

@@ -311,7 +311,7 @@ public final class NodeRuntime {
   public CompletableFuture<Bytes> read(Bytes query) {
     Objects.requireNonNull(query, "query");
     if (stopping) {
-      return CompletableFuture.failedFuture(stoppedException());
+      return CompletableFuture.failedFuture(stoppedRead());
     }
     String overload = reads.tryReserve();
     if (overload != null) {
@@ -321,7 +321,7 @@ public final class NodeRuntime {
     long deadline = scheduler.nanoTime() + options.readTimeout().toNanos();
     if (!loop.offer(() -> driver.read(query, future, deadline))) {
       reads.release();
-      future.completeExceptionally(stoppedException());
+      future.completeExceptionally(stoppedRead());
     }
     return future;
   }
@@ -410,6 +410,16 @@ public final class NodeRuntime {
   NodeStoppedException stoppedBeforeAppending() {
     NodeStoppedException stopped = stoppedException();
     return NodeStoppedException.notAppended(stopped.getMessage() + "; the command was not appended", stopped.getCause());
+  }
+
+  /**
+   * The exception for a read failed because the node is stopping: a read never enters the log, so
+   * it can never take effect and a retry on another node is safe ({@code mayStillCommit()} false,
+   * RaftException's contract).
+   */
+  NodeStoppedException stoppedRead() {
+    NodeStoppedException stopped = stoppedException();
+    return NodeStoppedException.notAppended(stopped.getMessage() + "; the read changed nothing", stopped.getCause());
   }
 
   double commitIndex() {

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.pontoon.raft.NodeId;
+import dev.pontoon.raft.NodeStoppedException;
 import dev.pontoon.raft.NotLeaderException;
 import dev.pontoon.raft.OverloadedException;
 import dev.pontoon.raft.ReadTimeoutException;
@@ -170,5 +171,24 @@ class RaftServerReadBoundsTest {
     transport.release();
     await().atMost(PATIENCE_SECONDS, TimeUnit.SECONDS)
         .until(() -> registry.find("raft.messages.received").tag("node", "b1").counter().count() >= 8_192);
+  }
+
+  /**
+   * A read never enters the log, so one failed by the node's stop (in flight, or asked of a
+   * stopped node) says it can never take effect: {@code mayStillCommit()} is false, and a retry on
+   * another node is always safe (RaftException's contract).
+   */
+  @Test
+  void readFailedByTheStopSaysItCanNeverCommit() {
+    RaftServer leader = lonelyLeader(b -> b);
+    CompletableFuture<Bytes> inFlight = leader.read(Bytes.ofUtf8("k")); // its ReadIndex round never completes
+
+    leader.close();
+    CompletableFuture<Bytes> afterStop = leader.read(Bytes.ofUtf8("k"));
+
+    NodeStoppedException e = assertInstanceOf(NodeStoppedException.class, TestCluster.failure(inFlight));
+    assertFalse(e.mayStillCommit(), "a read in flight at the stop changed nothing: " + e);
+    e = assertInstanceOf(NodeStoppedException.class, TestCluster.failure(afterStop));
+    assertFalse(e.mayStillCommit(), "a read asked of a stopped node changed nothing: " + e);
   }
 }
