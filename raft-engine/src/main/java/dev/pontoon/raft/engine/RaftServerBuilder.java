@@ -319,11 +319,15 @@ public final class RaftServerBuilder {
   /**
    * How long a read may wait for its answer (leadership confirmed, then the log applied up to
    * its index) before failing with {@code ReadTimeoutException}; checked on every tick. A read
-   * changes nothing, so the caller may simply retry. Default {@link #DEFAULT_READ_TIMEOUT}.
+   * changes nothing, so the caller may simply retry. At most {@code Long.MAX_VALUE} nanoseconds
+   * (about 292 years). Default {@link #DEFAULT_READ_TIMEOUT}.
    */
   public RaftServerBuilder readTimeout(Duration timeout) {
     requireArgument(timeout != null, "readTimeout must not be null");
     requireArgument(!timeout.isNegative() && !timeout.isZero(), "readTimeout (" + timeout + ") must be positive");
+    // Deadlines are counted in nanoseconds of the node's clock (System.nanoTime, or the scheduler's).
+    requireArgument(timeout.compareTo(Duration.ofNanos(Long.MAX_VALUE)) <= 0,
+        "readTimeout (" + timeout + ") must be at most " + Duration.ofNanos(Long.MAX_VALUE) + " (Long.MAX_VALUE ns)");
     requireState(readTimeout == null, "readTimeout was already set to " + readTimeout);
     readTimeout = timeout;
     return this;

@@ -171,4 +171,15 @@ class RaftServerBuilderTest {
             .transport(new InMemoryNetwork().transport(NodeId.of("d1"))).logStore(durable).stateMachine(NOOP).build());
     assertEquals(0, TestCluster.threadsOf("d1"), "nothing was started");
   }
+
+  /**
+   * A read timeout is counted in nanoseconds of the node's clock: one longer than that can count
+   * (about 292 years) is refused by the option, with the rule and the value, not by an
+   * ArithmeticException from inside {@code build()}.
+   */
+  @Test
+  void readTimeoutLongerThanNanosecondsCanCountIsRejectedWithTheRule() {
+    assertArgument("readTimeout (PT2562047788015215H30M7S) must be at most PT2562047H47M16.854775807S"
+        + " (Long.MAX_VALUE ns)", () -> complete(b -> b.readTimeout(Duration.ofSeconds(Long.MAX_VALUE))).build());
+  }
 }
