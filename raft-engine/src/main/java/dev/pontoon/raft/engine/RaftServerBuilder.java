@@ -32,6 +32,8 @@ import java.util.SplittableRandom;
  */
 public final class RaftServerBuilder {
 
+  /** The longest duration the node can count: Long.MAX_VALUE nanoseconds, about 292 years. */
+  private static final Duration MAX_NANOS = Duration.ofNanos(Long.MAX_VALUE);
   /**
    * Default length of one tick: with {@link RaftConfig#defaults()}, heartbeats every 100 ms and
    * election timeouts of 500 ms to 1 s.
@@ -201,10 +203,11 @@ public final class RaftServerBuilder {
     return this;
   }
 
-  /** How long one tick lasts. Default {@link #DEFAULT_TICK_INTERVAL}. */
+  /** How long one tick lasts, at most {@code Long.MAX_VALUE} nanoseconds. Default {@link #DEFAULT_TICK_INTERVAL}. */
   public RaftServerBuilder tickInterval(Duration interval) {
     requireArgument(interval != null, "tickInterval must not be null");
     requireArgument(!interval.isNegative() && !interval.isZero(), "tickInterval (" + interval + ") must be positive");
+    requireNanos("tickInterval", interval);
     requireState(tickInterval == null, "tickInterval was already set to " + tickInterval);
     tickInterval = interval;
     return this;
@@ -294,10 +297,14 @@ public final class RaftServerBuilder {
     return this;
   }
 
-  /** How long a proposal may wait for its commit before failing with IndeterminateStateException. */
+  /**
+   * How long a proposal may wait for its commit before failing with IndeterminateStateException;
+   * at most {@code Long.MAX_VALUE} nanoseconds.
+   */
   public RaftServerBuilder proposalTimeout(Duration timeout) {
     requireArgument(timeout != null, "proposalTimeout must not be null");
     requireArgument(!timeout.isNegative() && !timeout.isZero(), "proposalTimeout (" + timeout + ") must be positive");
+    requireNanos("proposalTimeout", timeout);
     requireState(proposalTimeout == null, "proposalTimeout was already set to " + proposalTimeout);
     proposalTimeout = timeout;
     return this;
@@ -325,9 +332,7 @@ public final class RaftServerBuilder {
   public RaftServerBuilder readTimeout(Duration timeout) {
     requireArgument(timeout != null, "readTimeout must not be null");
     requireArgument(!timeout.isNegative() && !timeout.isZero(), "readTimeout (" + timeout + ") must be positive");
-    // Deadlines are counted in nanoseconds of the node's clock (System.nanoTime, or the scheduler's).
-    requireArgument(timeout.compareTo(Duration.ofNanos(Long.MAX_VALUE)) <= 0,
-        "readTimeout (" + timeout + ") must be at most " + Duration.ofNanos(Long.MAX_VALUE) + " (Long.MAX_VALUE ns)");
+    requireNanos("readTimeout", timeout);
     requireState(readTimeout == null, "readTimeout was already set to " + readTimeout);
     readTimeout = timeout;
     return this;
@@ -509,10 +514,13 @@ public final class RaftServerBuilder {
 
   /**
    * How long a membership change waits for the nodes it promotes to catch up (see
-   * {@link #promotionLagEntries}) before it fails with {@code NOT_CAUGHT_UP}. Default 60 s.
+   * {@link #promotionLagEntries}) before it fails with {@code NOT_CAUGHT_UP}. At most
+   * {@code Long.MAX_VALUE} nanoseconds. Default 60 s.
    */
   public RaftServerBuilder promotionTimeout(Duration timeout) {
-    requireArgument(timeout != null && timeout.toNanos() > 0, "promotionTimeout (" + timeout + ") must be positive");
+    requireArgument(timeout != null && !timeout.isNegative() && !timeout.isZero(),
+        "promotionTimeout (" + timeout + ") must be positive");
+    requireNanos("promotionTimeout", timeout);
     requireState(promotionTimeout == null, "promotionTimeout was already set to " + promotionTimeout);
     promotionTimeout = timeout;
     return this;
@@ -676,6 +684,15 @@ public final class RaftServerBuilder {
     long nanos = (long) ((config.electionTimeoutMinTicks() - 1) * (double) tick.toNanos() * (1 - drift));
     requireState(nanos > 0, "lease (" + nanos + " ns) must be positive");
     return nanos;
+  }
+
+  /**
+   * Refuses a duration the node cannot count: deadlines and ticks are counted in nanoseconds of
+   * the node's clock (System.nanoTime, or the scheduler's), so at most Long.MAX_VALUE of them.
+   */
+  private static void requireNanos(String name, Duration duration) {
+    requireArgument(duration.compareTo(MAX_NANOS) <= 0,
+        name + " (" + duration + ") must be at most " + MAX_NANOS + " (Long.MAX_VALUE ns)");
   }
 
   private static void requireArgument(boolean condition, String message) {

@@ -1,5 +1,6 @@
 package dev.pontoon.raft.engine.runtime;
 
+import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
@@ -181,5 +182,19 @@ class RaftServerBuilderTest {
   void readTimeoutLongerThanNanosecondsCanCountIsRejectedWithTheRule() {
     assertArgument("readTimeout (PT2562047788015215H30M7S) must be at most PT2562047H47M16.854775807S"
         + " (Long.MAX_VALUE ns)", () -> complete(b -> b.readTimeout(Duration.ofSeconds(Long.MAX_VALUE))).build());
+  }
+
+  /** The same rule for the other durations the node counts in nanoseconds. */
+  @Test
+  void proposalAndPromotionTimeoutsAndTickIntervalLongerThanNanosecondsCanCountAreRejectedWithTheRule() {
+    Duration tooLong = Duration.ofSeconds(Long.MAX_VALUE);
+    String limit = " must be at most PT2562047H47M16.854775807S (Long.MAX_VALUE ns)";
+    assertAll(
+        () -> assertArgument("proposalTimeout (" + tooLong + ")" + limit,
+            () -> complete(b -> b.proposalTimeout(tooLong)).build()),
+        () -> assertArgument("promotionTimeout (" + tooLong + ")" + limit,
+            () -> complete(b -> b.promotionTimeout(tooLong)).build()),
+        () -> assertArgument("tickInterval (" + tooLong + ")" + limit,
+            () -> complete(b -> b.tickInterval(tooLong)).build()));
   }
 }
