@@ -25,10 +25,12 @@ import java.util.List;
  *
  * <p><b>Limits.</b> The length field is checked before the frame is waited for or allocated: a
  * value below the header size or above the limit (the handshake limit, then {@code maxFrameSize})
- * fails at once. A frame that must be waited for reserves its length from the transport's {@link
- * InboundBudget}; if it does not fit, the connection stops reading until another frame releases
- * its bytes, so memory is bounded by the budget (plus one read per connection) instead of by the
- * number of connections.
+ * fails at once. A frame after the handshake that must be waited for reserves its length from the
+ * transport's {@link InboundBudget}; if it does not fit, the connection stops reading until another
+ * frame releases its bytes, so memory is bounded by the budget (plus one read per connection)
+ * instead of by the number of connections. Handshake frames reserve nothing, so that a peer that
+ * never completes its handshake holds none of the budget; they are bounded by the handshake limit
+ * and the cap on unauthenticated connections.
  *
  * <p><b>Failures.</b> Any failure ({@link TooLongFrameException}, {@link CorruptedFrameException}
  * and its subtypes {@link UnsupportedVersionException} and {@link UnknownMessageTypeException},
@@ -214,7 +216,11 @@ final class FrameDecoder extends ByteToMessageDecoder {
           + WireFormat.HEADER_SIZE);
     }
     if (in.readableBytes() < WireFormat.LENGTH_FIELD_SIZE + length) {
-      if (reservedForFrame == 0) {
+      // Handshake frames reserve nothing: a peer that never completes its Hello would otherwise hold
+      // budget that members' frames need (with a budget of maxFrameSize, one such peer stalls every
+      // largest frame for good). Their memory is bounded apart: the handshake frame limit times
+      // the unauthenticated connections allowed.
+      if (reservedForFrame == 0 && !handshake) {
         reserve(ctx, length);
       }
       return null;
