@@ -283,6 +283,11 @@ final class FrameDecoder extends ByteToMessageDecoder {
       throw new ProtocolViolationException("frame of type " + type + " during the handshake, where type "
           + expectedType + " was expected");
     }
+    if (type < WireFormat.TYPE_HELLO || type > WireFormat.TYPE_HELLO_PROOF) {
+      // Before any body field is read: a later version's message need not start with from, to and
+      // term, and reading them first reported its type as a "truncated body" instead.
+      throw new UnknownMessageTypeException(type);
+    }
     long frameCluster = frame.readLong();
     int frameGroup = frame.readInt();
     if (type != WireFormat.TYPE_HELLO && frameCluster != clusterId) {

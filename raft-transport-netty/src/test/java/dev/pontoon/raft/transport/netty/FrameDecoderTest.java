@@ -132,6 +132,20 @@ class FrameDecoderTest {
     assertRefused(UnknownMessageTypeException.class, Frames.withByte(FRAME, TYPE_AT, 99));
   }
 
+  /**
+   * A type this version does not know is refused as such, whatever its body: a later version's
+   * message need not start with from, to and term, and an empty body is not a "truncated" one.
+   */
+  @Test
+  void frameOfAnUnknownTypeIsRefusedAsUnknownWhateverItsBody() {
+    byte[] headerOnly = Frames.withInt(java.util.Arrays.copyOf(FRAME, 4 + WireFormat.HEADER_SIZE), 0,
+        WireFormat.HEADER_SIZE);
+    assertRefused(UnknownMessageTypeException.class, Frames.withByte(headerOnly, TYPE_AT, 10));
+    byte[] threeBytes = Frames.withInt(java.util.Arrays.copyOf(FRAME, 4 + WireFormat.HEADER_SIZE + 3), 0,
+        WireFormat.HEADER_SIZE + 3);
+    assertRefused(UnknownMessageTypeException.class, Frames.withByte(threeBytes, TYPE_AT, 10));
+  }
+
   @Test
   void frameOfAnotherClusterIsRefused() {
     assertRefused(CorruptedFrameException.class, Frames.withLong(FRAME, CLUSTER_AT, 43));
