@@ -90,6 +90,10 @@ final class Peers {
     Set<NodeId> wanted = wanted();
     admitted.addAll(wanted);
     if (connectionFactory == null || closed) {
+      // Before start no connection exists that a linger would keep: a static peer this
+      // configuration leaves out is no peer from now on. Only removing it from admitted() here
+      // refuses it; no later removal would, since it never gets a connection to remove.
+      admitted.retainAll(wanted);
       return; // start() connects to whatever is wanted then
     }
     for (NodeId id : wanted) {
