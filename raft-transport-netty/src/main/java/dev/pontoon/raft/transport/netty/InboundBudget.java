@@ -8,12 +8,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The bytes that all inbound connections of a transport together may hold in frames still
- * arriving after their handshake (handshake frames are bounded apart, see {@link FrameDecoder}). A
- * {@link FrameDecoder} reserves a frame's declared length when it must wait for the rest of the frame, and releases it once the frame is complete or the connection closes. A
- * connection whose frame does not fit stops reading (back-pressure through TCP to the sender)
- * and is woken when another frame releases its bytes. Since a configured maximum frame always
- * fits an empty budget, and every reservation belongs to a frame that completes when its sender
- * sends the rest, no reader waits forever on a live sender. Thread-safe.
+ * arriving after their handshake (handshake frames are bounded apart, see {@link FrameDecoder}).
+ * A {@link FrameDecoder} reserves a frame's declared length when it must wait for the rest of the
+ * frame, and releases it once the frame is complete or the connection closes. A connection whose
+ * frame does not fit stops reading (back-pressure through TCP to the sender) and is woken when
+ * another frame releases its bytes. Since a configured maximum frame always fits an empty budget,
+ * and every reservation belongs to a frame that completes when its sender sends the rest, no
+ * reader waits forever on a live sender. Thread-safe.
  */
 final class InboundBudget {
   private static final Logger log = LoggerFactory.getLogger(NettyTransport.class);
