@@ -81,8 +81,9 @@ public final class RaftServer implements RaftNode {
    * {@inheritDoc}
    *
    * <p>Runs on the leader only ({@code NotLeaderException} with the leader hint elsewhere). The
-   * query runs on the apply thread, so it never overlaps an apply; an exception it throws fails
-   * only this read's future. Fails fast with {@code OverloadedException} when the bound on
+   * query runs where the state machine applies (the apply thread, or the event loop while it
+   * applies there, see {@code applyOnEventLoop}), so it never overlaps an apply; an exception it
+   * throws fails only this read's future. Fails fast with {@code OverloadedException} when the bound on
    * pending reads is reached, and with {@code ReadTimeoutException} when the read is not answered
    * within the read timeout (see {@link RaftServerBuilder#maxPendingReads} and
    * {@link RaftServerBuilder#readTimeout}).
