@@ -19,7 +19,9 @@ import java.util.concurrent.CompletableFuture;
  * (appended, outcome unknown), {@link ReadTimeoutException} (a read not answered in time; it
  * changed nothing, retry it) or {@link NodeStoppedException} (the node stopped; its
  * {@code mayStillCommit()} says whether the command may have entered the log). Application
- * errors are values inside the result bytes.
+ * errors are values inside the result bytes. Two failures of the caller's own making pass through
+ * as they are: a read whose {@code StateMachine.query} threw fails with that exception, and a
+ * leadership transfer to a node that is not a voter fails with {@link IllegalArgumentException}.
  *
  * @see dev.pontoon.raft.statemachine.StateMachine
  */
@@ -51,7 +53,8 @@ public interface RaftNode extends AutoCloseable {
    * Asks the leader to hand leadership to {@code target} (thesis §3.10).
    *
    * @return completes when {@code target} is leader as far as this node knows, or
-   *     exceptionally when the transfer could not be completed within an election timeout
+   *     exceptionally when the transfer could not be completed within an election timeout, or
+   *     with {@link IllegalArgumentException} when {@code target} is not a voter
    */
   CompletableFuture<Void> transferLeadership(NodeId target);
 
