@@ -34,7 +34,7 @@ import java.util.function.Consumer;
 final class ApplyWorker {
 
   /** Work for the apply thread. */
-  sealed interface Task permits Entries, Read, Restore {}
+  sealed interface Task permits Entries, Read, Restore, TakeSnapshot {}
 
   /** Committed entries, in log order. */
   record Entries(List<LogEntry> entries) implements Task {}
@@ -48,6 +48,12 @@ final class ApplyWorker {
    * committed entries too, and those in between are then skipped as already applied).
    */
   record Restore(Snapshot snapshot) implements Task {}
+
+  /**
+   * Take a snapshot of the state now, past the newest stored one, at {@code unreadableIndex}, which
+   * cannot be read ({@link SnapshotTaker#replaceUnreadable}).
+   */
+  record TakeSnapshot(long unreadableIndex) implements Task {}
 
   /** Told of each applied entry (with its result for a command) and of each restored snapshot. */
   interface Listener {
@@ -149,6 +155,10 @@ final class ApplyWorker {
         waiting.add(r);
       } else if (task instanceof Restore r) {
         restore(r.snapshot());
+      } else if (task instanceof TakeSnapshot t) {
+        if (snapshots != null) {
+          snapshots.replaceUnreadable(t.unreadableIndex(), lastApplied, lastAppliedTerm, appliedConfig);
+        }
       }
       serveReads();
     }

@@ -123,7 +123,8 @@ public final class NodeRuntime {
     this.maxCommandBytes = (long) options.transport().maxMessageBytes() - MESSAGE_OVERHEAD_BYTES
         - ENTRY_OVERHEAD_BYTES;
     this.snapshotSender = new SnapshotSender(id, scheduler, prefix + "snapshot-out", options.snapshotStore(),
-        options.snapshotPolicy(), options.transport().maxMessageBytes(), metrics, this::sendFromLoop, this::fail);
+        options.snapshotPolicy(), options.transport().maxMessageBytes(), metrics, this::sendFromLoop,
+        this::onSnapshotUnreadable, this::fail);
     this.snapshotReceiver = new SnapshotReceiver(id, scheduler, prefix + "snapshot-in", options.snapshotStore(),
         metrics, this::answerFromLoop, this::onWholeSnapshot, this::fail);
     this.snapshots = options.snapshotEvery() <= 0 ? null
@@ -236,6 +237,19 @@ public final class NodeRuntime {
   private void onSnapshotSaved(SnapshotMeta meta) {
     snapshotIndex = Math.max(snapshotIndex, meta.lastIncludedIndex());
     loop.offer(() -> driver.snapshotSaved(meta));
+  }
+
+  /**
+   * Snapshot sender: the newest snapshot, at {@code index}, cannot be read to be sent. A new one is
+   * captured on the apply thread, as the snapshot policy's are, without waiting for new entries.
+   */
+  private void onSnapshotUnreadable(long index) {
+    if (snapshots == null) {
+      LOG.error("{}: snapshot at {} cannot be read and this node takes no snapshots (snapshotEvery is 0): "
+          + "a follower behind the log cannot catch up from this node", id, index);
+      return;
+    }
+    apply.submit(new ApplyWorker.TakeSnapshot(index));
   }
 
   private void onWholeSnapshot(InstallSnapshot whole) {

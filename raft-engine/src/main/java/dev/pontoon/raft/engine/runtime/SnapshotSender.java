@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.LongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,6 +43,12 @@ import org.slf4j.LoggerFactory;
  * ({@link SnapshotStore}'s reader rules). If the snapshot is gone anyway (pruned before the first
  * piece, or a store that breaks the rules), the transfer starts over at once with the newest
  * snapshot, from offset 0, rather than wait for the core's snapshot timeout.
+ *
+ * <p><b>A damaged snapshot.</b> If the newest snapshot cannot be read (it fails its checksum, or
+ * cannot be opened) and none newer is there, the transfer is dropped and the node is asked to take
+ * a new snapshot now ({@code onUnreadable}), so that the core's next request, after its snapshot
+ * timeout, finds a sound one. Without that, only enough new entries would bring a new snapshot,
+ * and in an idle cluster the follower would never catch up.
  *
  * <p><b>Threading.</b> Runs on its own task queue ({@code -snapshot-out}); its messages are sent
  * through the event loop. Time comes from the scheduler and ticks from the event loop, so the
@@ -119,13 +126,17 @@ final class SnapshotSender {
   private final NodeMetrics metrics;
   private final Consumer<RaftMessage> send;
   private final TaskQueue<Object> thread;
+  /** Told the index of a newest snapshot that cannot be read, so that a new one is taken. */
+  private final LongConsumer onUnreadable;
   private final Map<NodeId, Transfer> transfers = new HashMap<>();
   /** Per follower, the snapshot index last announced at INFO: retries of it are logged at DEBUG. */
   private final Map<NodeId, Long> announced = new HashMap<>();
 
   SnapshotSender(NodeId id, NodeScheduler scheduler, String threadName, SnapshotStore store, SnapshotPolicy policy,
-      int maxMessageBytes, NodeMetrics metrics, Consumer<RaftMessage> send, Consumer<Throwable> onFatal) {
+      int maxMessageBytes, NodeMetrics metrics, Consumer<RaftMessage> send, LongConsumer onUnreadable,
+      Consumer<Throwable> onFatal) {
     this.id = id;
+    this.onUnreadable = onUnreadable;
     this.store = store;
     this.policy = policy;
     this.maxMessageBytes = maxMessageBytes;
@@ -350,7 +361,8 @@ final class SnapshotSender {
    * rules may let it go at any time: if a newer snapshot is there, it covers committed entries
    * too, and the follower takes a piece at offset 0 of another snapshot as a new transfer
    * (SnapshotReceiver), so start over with it at once rather than leave the follower waiting for
-   * the core's snapshot timeout. Otherwise the snapshot itself is unreadable: drop the transfer.
+   * the core's snapshot timeout. Otherwise the snapshot itself is unreadable (damaged): drop the
+   * transfer and have the node take a new snapshot, which the core's next request finds.
    */
   private void startOverWithNewer(Transfer t, Exception cause) {
     long index = t.meta().lastIncludedIndex();
@@ -362,7 +374,12 @@ final class SnapshotSender {
       newer = Optional.empty();
     }
     if (newer.isEmpty()) {
-      LOG.error("{}: cannot read snapshot at {} to send it to {}: {}", id, index, t.peer, cause.toString());
+      // Resending the same bytes would fail the same way, and the snapshot policy takes a new
+      // snapshot only after enough new entries, which an idle cluster never gets: the follower
+      // would stay behind for good although the state machine is healthy. Ask for a new one now.
+      LOG.error("{}: snapshot at {} is damaged or unreadable, cannot send it to {}: {}; taking a new snapshot", id,
+          index, t.peer, cause.toString());
+      onUnreadable.accept(index);
       return;
     }
     LOG.info("{}: snapshot at {} is gone ({}); sending the newest, at {}, to {} from the start", id, index,

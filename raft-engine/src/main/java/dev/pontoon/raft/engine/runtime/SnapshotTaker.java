@@ -20,6 +20,10 @@ import org.slf4j.LoggerFactory;
  * the log up to it can be discarded. One snapshot at a time; a failure to write or save it is a
  * storage failure, fatal for the node. A snapshot is saved only once this node's own log has
  * made durable every entry it covers, so that it is never ahead of the log after a crash.
+ *
+ * <p>It also takes one at once, whatever {@code every} says, when the newest stored snapshot
+ * cannot be read to be sent to a follower ({@link #replaceUnreadable}), through the same capture
+ * and the same guards.
  */
 final class SnapshotTaker {
 
@@ -104,8 +108,36 @@ final class SnapshotTaker {
    * {@code config} is in force (null while a joining node knows none: no snapshot then).
    */
   void applied(long index, long term, ClusterConfig config) {
-    if (unsupported || index - lastIndex < every || writing.get() || config == null) {
+    if (index - lastIndex < every) {
       return;
+    }
+    capture(index, term, config);
+  }
+
+  /**
+   * Apply thread: the newest stored snapshot, at {@code unreadableIndex}, cannot be read (it fails
+   * its checksum, or cannot be opened), so it cannot be sent to a follower behind the log. Takes a
+   * snapshot of the state at {@code index} now, rather than after {@code every} more entries,
+   * which an idle cluster never applies. Nothing is taken while a snapshot is being written (it
+   * comes first; the sender asks again at the core's next request) nor when nothing was applied
+   * past the unreadable one (the store keeps only a newer snapshot); a failure to write it is
+   * fatal, as for any snapshot: so this never repeats more often than the core asks.
+   */
+  void replaceUnreadable(long unreadableIndex, long index, long term, ClusterConfig config) {
+    if (index <= unreadableIndex) {
+      LOG.error("snapshot at {} cannot be read and nothing is applied past it: a new snapshot is taken at the first "
+          + "request to send it after an entry is applied", unreadableIndex);
+      return;
+    }
+    if (capture(index, term, config)) {
+      LOG.warn("snapshot at {} cannot be read: taking a new snapshot at {}", unreadableIndex, index);
+    }
+  }
+
+  /** Captures the state at {@code index} unless a guard says no; true if it did. */
+  private boolean capture(long index, long term, ClusterConfig config) {
+    if (unsupported || writing.get() || config == null) {
+      return false;
     }
     SnapshotWriter writer;
     try {
@@ -113,11 +145,12 @@ final class SnapshotTaker {
     } catch (UnsupportedOperationException e) {
       unsupported = true;
       LOG.warn("the state machine does not support snapshots; the log will not be compacted");
-      return;
+      return false;
     }
     lastIndex = index;
     writing.set(true);
     thread.offer(new Capture(index, term, config, writer));
+    return true;
   }
 
   /** Apply thread: a snapshot at {@code index} replaced the state. */

@@ -49,7 +49,8 @@ class SnapshotSenderNewerSnapshotsTest {
   private void senderOver(PruningSnapshotStore store) {
     this.store = store;
     sender = new SnapshotSender(SELF, clock, "pontoon-t-snapshot-out", store, new SnapshotPolicy(100, 2, 0, 0),
-        Integer.MAX_VALUE, new NodeMetrics(new SimpleMeterRegistry(), "g", SELF, null), sent::add, fatal::add);
+        Integer.MAX_VALUE, new NodeMetrics(new SimpleMeterRegistry(), "g", SELF, null), sent::add, unreadable -> { },
+        fatal::add);
     sender.start();
   }
 

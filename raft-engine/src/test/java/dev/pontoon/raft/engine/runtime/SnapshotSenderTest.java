@@ -13,6 +13,7 @@ import dev.pontoon.raft.log.SnapshotMeta;
 import dev.pontoon.raft.message.InstallSnapshot;
 import dev.pontoon.raft.message.InstallSnapshotResponse;
 import dev.pontoon.raft.message.RaftMessage;
+import dev.pontoon.raft.storage.SnapshotStore;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.time.Duration;
 import java.util.List;
@@ -31,12 +32,19 @@ class SnapshotSenderTest {
   private final AdjustableClockScheduler clock = new AdjustableClockScheduler();
   private final List<RaftMessage> sent = new CopyOnWriteArrayList<>();
   private final List<Throwable> fatal = new CopyOnWriteArrayList<>();
+  /** Indexes of snapshots the sender found unreadable. */
+  private final List<Long> unreadable = new CopyOnWriteArrayList<>();
   private SnapshotSender sender;
 
   private void start(SnapshotPolicy policy, int size) {
+    start(policy, size, store);
+  }
+
+  /** As above, the sender reading the snapshot through {@code view} of the store. */
+  private void start(SnapshotPolicy policy, int size, SnapshotStore view) {
     store.save(new Snapshot(META, Bytes.wrap(new byte[size])));
-    sender = new SnapshotSender(SELF, clock, "pontoon-t-snapshot-out", store, policy, Integer.MAX_VALUE,
-        new NodeMetrics(new SimpleMeterRegistry(), "g", SELF, null), sent::add, fatal::add);
+    sender = new SnapshotSender(SELF, clock, "pontoon-t-snapshot-out", view, policy, Integer.MAX_VALUE,
+        new NodeMetrics(new SimpleMeterRegistry(), "g", SELF, null), sent::add, unreadable::add, fatal::add);
     sender.start();
     sender.requested(new InstallSnapshot(SELF, PEER, 5, 30, 2, META.config(), 0, Bytes.EMPTY, true));
   }
@@ -53,6 +61,19 @@ class SnapshotSenderTest {
 
   private void answer(long nextOffset) {
     sender.answered(new InstallSnapshotResponse(PEER, SELF, 5, 30, nextOffset, false));
+  }
+
+  /**
+   * A snapshot that fails its checksum while read for sending is never sent whole, and the node is
+   * asked to take a new one (an idle cluster would otherwise never get one).
+   */
+  @Test
+  void aSnapshotThatFailsItsChecksumIsNotFinishedAndANewOneIsAskedFor() {
+    DamageableSnapshotStore damaged = new DamageableSnapshotStore(store);
+    damaged.damageThrough(30);
+    start(new SnapshotPolicy(100, 3, 0, 0), 250, damaged);
+    await().atMost(5, TimeUnit.SECONDS).until(() -> unreadable.equals(List.of(30L)));
+    assertTrue(sent.stream().noneMatch(m -> ((InstallSnapshot) m).done()), "no piece ends a transfer: " + sent);
   }
 
   @Test

@@ -11,6 +11,7 @@ import dev.pontoon.raft.engine.memory.InMemoryNetwork;
 import dev.pontoon.raft.engine.memory.InMemorySnapshotStore;
 import dev.pontoon.raft.log.ClusterConfig;
 import dev.pontoon.raft.storage.LogStore;
+import dev.pontoon.raft.storage.SnapshotStore;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -20,6 +21,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
 import java.util.function.UnaryOperator;
 
 /**
@@ -45,6 +47,8 @@ final class TestCluster implements AutoCloseable {
   final Map<NodeId, RecordingStateMachine> machines = new LinkedHashMap<>();
   private final UnaryOperator<RaftServerBuilder> options;
   private final int electionTicks;
+  /** What each node is given in place of its in-memory snapshot store (a wrapper over it, by default itself). */
+  private final BiFunction<NodeId, InMemorySnapshotStore, SnapshotStore> snapshotStoreView;
 
   /** Starts {@code size} nodes n1..nN; {@code options} adds settings to every builder. */
   TestCluster(int size, UnaryOperator<RaftServerBuilder> options) {
@@ -53,7 +57,14 @@ final class TestCluster implements AutoCloseable {
 
   /** As above, with elections after {@code electionTicks} to twice that. */
   TestCluster(int size, int electionTicks, UnaryOperator<RaftServerBuilder> options) {
+    this(size, electionTicks, options, (id, store) -> store);
+  }
+
+  /** As above; each node (started or restarted) gets {@code snapshotStoreView} of its snapshot store. */
+  TestCluster(int size, int electionTicks, UnaryOperator<RaftServerBuilder> options,
+      BiFunction<NodeId, InMemorySnapshotStore, SnapshotStore> snapshotStoreView) {
     this.electionTicks = electionTicks;
+    this.snapshotStoreView = snapshotStoreView;
     String[] ids = new String[size];
     for (int i = 0; i < size; i++) {
       ids[i] = "n" + (i + 1);
@@ -73,8 +84,9 @@ final class TestCluster implements AutoCloseable {
   RaftServer start(NodeId id, LogStore logStore, InMemorySnapshotStore snapshotStore) {
     RecordingStateMachine machine = new RecordingStateMachine();
     RaftServerBuilder builder = RaftServer.builder().nodeId(id).cluster(config).transport(network.transport(id))
-        .logStore(logStore).snapshotStore(snapshotStore).stateMachine(machine).tickInterval(TICK)
-        .electionTimeoutTicks(electionTicks, 2 * electionTicks).heartbeatTicks(3).randomSeed(id.hashCode());
+        .logStore(logStore).snapshotStore(snapshotStoreView.apply(id, snapshotStore)).stateMachine(machine)
+        .tickInterval(TICK).electionTimeoutTicks(electionTicks, 2 * electionTicks).heartbeatTicks(3)
+        .randomSeed(id.hashCode());
     RaftServer server = options.apply(builder).build();
     servers.put(id, server);
     if (logStore instanceof InMemoryLogStore memory) {
