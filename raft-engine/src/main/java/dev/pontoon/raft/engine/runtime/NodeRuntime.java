@@ -240,8 +240,9 @@ public final class NodeRuntime {
   }
 
   /**
-   * Snapshot sender: the newest snapshot, at {@code index}, cannot be read to be sent. A new one is
-   * captured on the apply thread, as the snapshot policy's are, without waiting for new entries.
+   * Snapshot sender (its own thread): the newest snapshot, at {@code index}, cannot be read to be
+   * sent. A new one is captured where the state machine applies, as the snapshot policy's are,
+   * without waiting for new entries.
    */
   private void onSnapshotUnreadable(long index) {
     if (snapshots == null) {
@@ -249,7 +250,9 @@ public final class NodeRuntime {
           + "a follower behind the log cannot catch up from this node", id, index);
       return;
     }
-    apply.submit(new ApplyWorker.TakeSnapshot(index));
+    // Through the loop: the apply queue takes items from the event loop only (with the state
+    // machine on the loop, an item offered here would run on this sender's thread, beside an apply).
+    loop.offer(() -> apply.submit(new ApplyWorker.TakeSnapshot(index)));
   }
 
   private void onWholeSnapshot(InstallSnapshot whole) {
