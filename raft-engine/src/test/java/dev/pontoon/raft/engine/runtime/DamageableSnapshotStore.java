@@ -34,7 +34,7 @@ final class DamageableSnapshotStore implements SnapshotStore {
 
   @Override
   public Optional<StoredSnapshot> newest() {
-    return delegate.newest().map(s -> s.meta().lastIncludedIndex() <= damagedThrough ? new Damaged(s) : s);
+    return delegate.newest().map(s -> s.meta().lastIncludedIndex() <= damagedThrough ? damaged(s) : s);
   }
 
   @Override
@@ -42,25 +42,9 @@ final class DamageableSnapshotStore implements SnapshotStore {
     delegate.close();
   }
 
-  private record Damaged(StoredSnapshot sound) implements StoredSnapshot {
-
-    @Override
-    public SnapshotMeta meta() {
-      return sound.meta();
-    }
-
-    @Override
-    public long size() {
-      return sound.size();
-    }
-
-    @Override
-    public int checksum() {
-      return sound.checksum();
-    }
-
-    @Override
-    public InputStream open() throws IOException {
+  /** {@code sound} read with its first byte flipped, through a stream that checks it as read. */
+  private static StoredSnapshot damaged(StoredSnapshot sound) {
+    return new ReadAs(sound, () -> {
       // The sound stream checks the bytes as stored; the outer one checks them as read.
       InputStream flipped = new FilterInputStream(sound.open()) {
         private long position;
@@ -89,10 +73,10 @@ final class DamageableSnapshotStore implements SnapshotStore {
       };
       return new ChecksummedInputStream(flipped, sound.size(), sound.checksum(),
           "damaged snapshot at " + sound.meta().lastIncludedIndex());
-    }
+    });
+  }
 
-    private static int flip(int b, long position) {
-      return position == 0 ? (b ^ 0x01) & 0xff : b & 0xff;
-    }
+  private static int flip(int b, long position) {
+    return position == 0 ? (b ^ 0x01) & 0xff : b & 0xff;
   }
 }

@@ -99,28 +99,8 @@ class SnapshotRestoreStreamTest {
 
       @Override
       public Optional<StoredSnapshot> newest() {
-        return Optional.of(new StoredSnapshot() {
-          @Override
-          public SnapshotMeta meta() {
-            return stored.meta();
-          }
-
-          @Override
-          public long size() {
-            return stored.size();
-          }
-
-          @Override
-          public int checksum() {
-            return stored.checksum();
-          }
-
-          @Override
-          public InputStream open() {
-            return new ChecksummedInputStream(new BufferedInputStream(new ByteArrayInputStream(data)), data.length,
-                stored.checksum(), "snapshot at 10");
-          }
-        });
+        return Optional.of(new ReadAs(stored, () -> new ChecksummedInputStream(
+            new BufferedInputStream(new ByteArrayInputStream(data)), data.length, stored.checksum(), "snapshot at 10")));
       }
     };
   }
