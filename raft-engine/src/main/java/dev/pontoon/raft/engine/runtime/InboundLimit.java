@@ -8,10 +8,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * by (estimated) bytes. Beyond it an inbound message is dropped: Raft tolerates loss and the
  * sender retries (§5.3), which is back-pressure on peers instead of growth here. A message alone
  * in the queue is always accepted, however large, so that a snapshot bigger than the byte bound
- * still gets through.
+ * still gets through. The snapshot receiver bounds the pieces waiting for its thread with the
+ * same rule.
  *
- * <p><b>Threading.</b> {@link #tryAcquire} from the transport's threads, {@link #release} from
- * the event loop (or the stopping thread); lock-free.
+ * <p><b>Threading.</b> {@link #tryAcquire} and {@link #release} from any threads (the transport's
+ * and the event loop, or the loop and a queue's thread); lock-free.
  */
 final class InboundLimit {
 

@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.zip.CRC32C;
 import org.slf4j.Logger;
@@ -83,7 +82,11 @@ final class SnapshotReceiver {
   private final Consumer<InstallSnapshotResponse> reply;
   private final Consumer<InstallSnapshot> complete;
   private final TaskQueue<InstallSnapshot> thread;
-  private final AtomicLong queuedBytes = new AtomicLong();
+  /**
+   * The pieces waiting for this thread, bounded by bytes only, with the inbound queue's rule: a
+   * piece alone is taken however large.
+   */
+  private final InboundLimit queued = new InboundLimit(Integer.MAX_VALUE, MAX_QUEUED_BYTES);
   private Transfer current;
   /** The last transfer stored: late pieces of it are ignored silently. */
   private Key lastStored;
@@ -121,24 +124,22 @@ final class SnapshotReceiver {
   /** Event loop: a piece from the leader the core follows, in its current term. */
   void offer(InstallSnapshot piece) {
     long size = piece.data().size();
-    long total = queuedBytes.addAndGet(size);
-    // A piece alone in the queue is taken however large (as InboundLimit does): the bound is
-    // back-pressure on a leader that sends faster than this disk writes, not a size limit, or
-    // pieces larger than it (a transport without a message limit, a large chunkBytes) would be
-    // dropped at every resend and the snapshot would never arrive.
-    if (total > MAX_QUEUED_BYTES && total != size) {
-      queuedBytes.addAndGet(-size);
+    // A piece alone in the queue is taken however large: the bound is back-pressure on a leader
+    // that sends faster than this disk writes, not a size limit, or pieces larger than it (a
+    // transport without a message limit, a large chunkBytes) would be dropped at every resend and
+    // the snapshot would never arrive.
+    if (!queued.tryAcquire(size)) {
       metrics.dropped("overload");
       return;
     }
     if (!thread.offer(piece)) {
-      queuedBytes.addAndGet(-size);
+      queued.release(size);
     }
   }
 
   private void handle(List<InstallSnapshot> batch) throws IOException {
     for (InstallSnapshot piece : batch) {
-      queuedBytes.addAndGet(-piece.data().size());
+      queued.release(piece.data().size());
       receive(piece);
     }
   }
