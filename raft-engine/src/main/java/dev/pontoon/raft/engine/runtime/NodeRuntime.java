@@ -425,8 +425,7 @@ public final class NodeRuntime {
    * retry on another node is safe ({@link NodeStoppedException#notAppended}).
    */
   NodeStoppedException stoppedBeforeAppending() {
-    NodeStoppedException stopped = stoppedException();
-    return NodeStoppedException.notAppended(stopped.getMessage() + "; the command was not appended", stopped.getCause());
+    return stoppedWithoutEffect("the command was not appended");
   }
 
   /**
@@ -435,8 +434,13 @@ public final class NodeRuntime {
    * RaftException's contract).
    */
   NodeStoppedException stoppedRead() {
+    return stoppedWithoutEffect("the read changed nothing");
+  }
+
+  /** {@link #stoppedException()}, saying {@code why} the request can never take effect. */
+  private NodeStoppedException stoppedWithoutEffect(String why) {
     NodeStoppedException stopped = stoppedException();
-    return NodeStoppedException.notAppended(stopped.getMessage() + "; the read changed nothing", stopped.getCause());
+    return NodeStoppedException.notAppended(stopped.getMessage() + "; " + why, stopped.getCause());
   }
 
   double commitIndex() {
