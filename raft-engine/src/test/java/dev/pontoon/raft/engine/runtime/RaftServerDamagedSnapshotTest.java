@@ -1,5 +1,6 @@
 package dev.pontoon.raft.engine.runtime;
 
+import static dev.pontoon.raft.engine.runtime.TestCluster.submitAll;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -7,7 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.pontoon.raft.NodeId;
 import dev.pontoon.raft.engine.RaftServer;
 import dev.pontoon.raft.engine.memory.InMemoryLogStore;
-import dev.pontoon.raft.log.Bytes;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -19,12 +19,6 @@ import org.junit.jupiter.api.Test;
  * enough new entries, which an idle cluster never gets.
  */
 class RaftServerDamagedSnapshotTest {
-
-  private static void submit(RaftServer leader, String prefix, int count) throws Exception {
-    for (int i = 0; i < count; i++) {
-      leader.submit(Bytes.ofUtf8(prefix + i + "=" + i)).get(20, TimeUnit.SECONDS);
-    }
-  }
 
   /**
    * The leader's newest snapshot fails its checksum when read for sending; no entry arrives after
@@ -38,16 +32,16 @@ class RaftServerDamagedSnapshotTest {
         (id, store) -> stores.computeIfAbsent(id, i -> new DamageableSnapshotStore(store)))) {
       RaftServer leader = cluster.awaitLeader();
       NodeId lagging = cluster.followers(leader).get(0).id();
-      submit(leader, "a", 10);
+      submitAll(leader, "a", 10);
       InMemoryLogStore crashed = cluster.logStores.get(lagging).durableCopy();
       long lastHeld = crashed.lastIndex();
       cluster.stop(lagging);
       stores.remove(lagging);
-      submit(leader, "b", 200);
+      submitAll(leader, "b", 200);
       InMemoryLogStore leaderLog = cluster.logStores.get(leader.id());
       await().atMost(20, TimeUnit.SECONDS).until(() -> leaderLog.firstIndex() > lastHeld + 1);
       // A few entries past the snapshot, fewer than the policy's 50: no snapshot follows them.
-      submit(leader, "c", 5);
+      submitAll(leader, "c", 5);
       long damaged = leader.status().snapshotIndex();
       stores.get(leader.id()).damageThrough(damaged);
 

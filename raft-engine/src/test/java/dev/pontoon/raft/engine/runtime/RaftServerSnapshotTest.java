@@ -1,5 +1,6 @@
 package dev.pontoon.raft.engine.runtime;
 
+import static dev.pontoon.raft.engine.runtime.TestCluster.submitAll;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -15,17 +16,11 @@ import org.junit.jupiter.api.Test;
 /** §7: snapshots bound the log, and a follower too far behind catches up from the leader's snapshot. */
 class RaftServerSnapshotTest {
 
-  private static void submit(RaftServer leader, String prefix, int count) throws Exception {
-    for (int i = 0; i < count; i++) {
-      leader.submit(Bytes.ofUtf8(prefix + i + "=" + i)).get(20, TimeUnit.SECONDS);
-    }
-  }
-
   @Test
   void everyNodeSnapshotsAndDiscardsTheLogItCovers() throws Exception {
     try (TestCluster cluster = new TestCluster(3, b -> b.snapshotEvery(50))) {
       RaftServer leader = cluster.awaitLeader();
-      submit(leader, "k", 200);
+      submitAll(leader, "k", 200);
       for (NodeId id : cluster.config.voters()) {
         InMemoryLogStore log = cluster.logStores.get(id);
         await().atMost(20, TimeUnit.SECONDS).until(() -> log.firstIndex() > 100);
@@ -57,11 +52,11 @@ class RaftServerSnapshotTest {
     try (TestCluster cluster = new TestCluster(3, b -> b.snapshotEvery(50))) {
       RaftServer leader = cluster.awaitLeader();
       NodeId lagging = cluster.followers(leader).get(0).id();
-      submit(leader, "a", 60);
+      submitAll(leader, "a", 60);
       InMemoryLogStore crashed = cluster.logStores.get(lagging).durableCopy();
       long lastHeld = crashed.lastIndex();
       cluster.stop(lagging);
-      submit(leader, "b", 300);
+      submitAll(leader, "b", 300);
       InMemoryLogStore leaderLog = cluster.logStores.get(leader.id());
       await().atMost(20, TimeUnit.SECONDS).until(() -> leaderLog.firstIndex() > lastHeld + 1);
 

@@ -9,6 +9,7 @@ import dev.pontoon.raft.engine.RaftServerBuilder;
 import dev.pontoon.raft.engine.memory.InMemoryLogStore;
 import dev.pontoon.raft.engine.memory.InMemoryNetwork;
 import dev.pontoon.raft.engine.memory.InMemorySnapshotStore;
+import dev.pontoon.raft.log.Bytes;
 import dev.pontoon.raft.log.ClusterConfig;
 import dev.pontoon.raft.storage.LogStore;
 import dev.pontoon.raft.storage.SnapshotStore;
@@ -176,6 +177,13 @@ final class TestCluster implements AutoCloseable {
   public void close() {
     for (NodeId id : new ArrayList<>(servers.keySet())) {
       stop(id);
+    }
+  }
+
+  /** Submits {@code count} writes {@code prefix<i>=<i>} to {@code leader}, each awaited (20 s at most). */
+  static void submitAll(RaftServer leader, String prefix, int count) throws Exception {
+    for (int i = 0; i < count; i++) {
+      leader.submit(Bytes.ofUtf8(prefix + i + "=" + i)).get(20, TimeUnit.SECONDS);
     }
   }
 
